@@ -1,0 +1,226 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Event is one practice event. Which fields an event carries depends on its Type;
+// see EventTypes.
+type Event struct {
+	Type         string           `json:"type"`
+	Workspace    string           `json:"workspace,omitempty"`
+	Owner        string           `json:"owner,omitempty"`
+	Preset       string           `json:"preset,omitempty"`
+	To           string           `json:"to,omitempty"`
+	Location     string           `json:"location,omitempty"`
+	User         string           `json:"user,omitempty"`
+	Role         string           `json:"role,omitempty"`
+	Grants       map[string]Level `json:"grants,omitempty"`
+	Client       string           `json:"client,omitempty"`
+	Practitioner string           `json:"practitioner,omitempty"`
+	Note         string           `json:"note,omitempty"`
+	Author       string           `json:"author,omitempty"`
+	Appointment  string           `json:"appointment,omitempty"`
+	Invoice      string           `json:"invoice,omitempty"`
+}
+
+// EventSpec lists an event type's fields.
+type EventSpec struct {
+	Required []string
+	Optional []string
+}
+
+// EventTypes are the events Ward accepts, with their fields. The names are a
+// contract with app services: extend beside them, never rename them.
+var EventTypes = map[string]EventSpec{
+	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
+	"ownership.transferred":          {Required: []string{"workspace", "to"}},
+	"location.created":               {Required: []string{"workspace", "location"}},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
+	"staff.disabled":                 {Required: []string{"workspace", "user"}},
+	"staff.enabled":                  {Required: []string{"workspace", "user"}},
+	"staff.removed":                  {Required: []string{"workspace", "user"}},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
+	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
+	"role.updated":                   {Required: []string{"workspace", "role", "grants"}},
+	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}},
+	"client.deleted":                 {Required: []string{"workspace", "client"}},
+	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
+	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}},
+	"patient.shared":                 {Required: []string{"workspace", "client", "user"}},
+	"patient.unshared":               {Required: []string{"workspace", "client", "user"}},
+	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
+	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
+	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}},
+	"note.finalized":                 {Required: []string{"workspace", "note"}},
+	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}},
+	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}},
+}
+
+// MaxEventsPerRequest bounds one request, which is applied atomically.
+const MaxEventsPerRequest = 1000
+
+var (
+	idPattern   = regexp.MustCompile(`^[A-Za-z0-9_|=+\-]{1,128}$`)
+	namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+)
+
+// ValidateID checks an object ID supplied by a caller.
+func ValidateID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("must not be empty")
+	case strings.Contains(id, "*"):
+		return fmt.Errorf("%q: the wildcard '*' is not an ID: it would reach every object", id)
+	case !idPattern.MatchString(id):
+		return fmt.Errorf("%q is not a valid ID: use 1-128 letters, digits, '_', '-', '=', '+' or '|'", id)
+	}
+	return nil
+}
+
+func validateName(name string) error {
+	if strings.Contains(name, "*") {
+		return fmt.Errorf("%q: the wildcard '*' is not a name", name)
+	}
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("%q is not a valid name: use lowercase letters, digits and '_', starting with a letter", name)
+	}
+	return nil
+}
+
+// ParseEvents decodes and validates each raw JSON object as an event. Errors name
+// the event's index and field.
+func ParseEvents(raws []json.RawMessage) ([]Event, error) {
+	if len(raws) == 0 {
+		return nil, Errorf(CodeInvalid, "events: at least one event is required")
+	}
+	if len(raws) > MaxEventsPerRequest {
+		return nil, Errorf(CodeInvalid, "events: %d events in one request; at most %d are applied atomically, split the request", len(raws), MaxEventsPerRequest)
+	}
+	events := make([]Event, 0, len(raws))
+	for i, raw := range raws {
+		e, err := parseEvent(i, raw)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, nil
+}
+
+func parseEvent(i int, raw json.RawMessage) (Event, error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return Event{}, &Error{Code: CodeInvalid, Index: i, Message: "must be a JSON object"}
+	}
+	var typ string
+	if rawType, ok := fields["type"]; !ok {
+		return Event{}, fieldErr(CodeInvalid, i, "type", "is required")
+	} else if err := json.Unmarshal(rawType, &typ); err != nil {
+		return Event{}, fieldErr(CodeInvalid, i, "type", "must be a string")
+	}
+	spec, ok := EventTypes[typ]
+	if !ok {
+		return Event{}, fieldErr(CodeInvalid, i, "type", "unknown event type %q (known: %s)", typ, strings.Join(slices.Sorted(maps.Keys(EventTypes)), ", "))
+	}
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if name != "type" && !slices.Contains(spec.Required, name) && !slices.Contains(spec.Optional, name) {
+			return Event{}, fieldErr(CodeInvalid, i, name, "is not a field of %s (fields: %s)", typ, strings.Join(append(slices.Clone(spec.Required), spec.Optional...), ", "))
+		}
+	}
+	for _, name := range spec.Required {
+		if _, ok := fields[name]; !ok {
+			return Event{}, fieldErr(CodeInvalid, i, name, "is required for %s", typ)
+		}
+	}
+	e := Event{Type: typ}
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if name == "type" {
+			continue
+		}
+		if err := setField(&e, name, fields[name]); err != nil {
+			return Event{}, fieldErr(CodeInvalid, i, name, "%v", err)
+		}
+	}
+	if strings.HasPrefix(typ, "notes_access.") {
+		byRole := e.Role != "" && e.User == "" && e.Client == ""
+		byClient := e.Role == "" && e.User != "" && e.Client != ""
+		if !byRole && !byClient {
+			return Event{}, &Error{Code: CodeInvalid, Index: i, Message: typ + " takes either {workspace, role} or {workspace, user, client}"}
+		}
+	}
+	return e, nil
+}
+
+func setField(e *Event, name string, raw json.RawMessage) error {
+	if name == "grants" {
+		var grants map[string]Level
+		if err := json.Unmarshal(raw, &grants); err != nil || grants == nil {
+			return fmt.Errorf("must be an object of area to level (full, own or none)")
+		}
+		if len(grants) == 0 {
+			return fmt.Errorf("must name at least one area")
+		}
+		for _, area := range slices.Sorted(maps.Keys(grants)) {
+			if err := validateName(area); err != nil {
+				return fmt.Errorf("area %v", err)
+			}
+			switch grants[area] {
+			case LevelFull, LevelOwn, LevelNone:
+			default:
+				return fmt.Errorf("area %q: level %q is not full, own or none", area, grants[area])
+			}
+		}
+		e.Grants = grants
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return fmt.Errorf("must be a string")
+	}
+	if name == "role" || name == "preset" {
+		if err := validateName(v); err != nil {
+			return err
+		}
+	} else if err := ValidateID(v); err != nil {
+		return err
+	}
+	switch name {
+	case "workspace":
+		e.Workspace = v
+	case "owner":
+		e.Owner = v
+	case "preset":
+		e.Preset = v
+	case "to":
+		e.To = v
+	case "location":
+		e.Location = v
+	case "user":
+		e.User = v
+	case "role":
+		e.Role = v
+	case "client":
+		e.Client = v
+	case "practitioner":
+		e.Practitioner = v
+	case "note":
+		e.Note = v
+	case "author":
+		e.Author = v
+	case "appointment":
+		e.Appointment = v
+	case "invoice":
+		e.Invoice = v
+	default:
+		return fmt.Errorf("is not a known field")
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Reason is one line of an explanation in the practice's terms.
+type Reason struct {
+	// Grants is true when this reason gives the access, false when it tells why a
+	// path that could have given it did not.
+	Grants bool `json:"grants"`
+	// Kind is one of: not_found, not_staff, disabled, owner, role, calendar,
+	// notes_access, holder_manager, author, finalized.
+	Kind     string `json:"kind"`
+	Role     string `json:"role,omitempty"`
+	Location string `json:"location,omitempty"`
+	Area     string `json:"area,omitempty"`
+	Level    Level  `json:"level,omitempty"`
+	Text     string `json:"text"`
+}
+
+// Explanation says why a question came out as it did.
+type Explanation struct {
+	Allowed bool     `json:"allowed"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// ExplainReads returns the objects whose relationships Explain needs besides the
+// resource's own and its practice's: the client of a note, appointment or invoice.
+func ExplainReads(s *State, res Object) []Object {
+	switch res.Type {
+	case TypeNote, TypeAppointment, TypeInvoice:
+		if c := firstSubject(s, res, "client"); c != "" {
+			return []Object{{TypeClient, c}}
+		}
+	}
+	return nil
+}
+
+// ResourceWorkspace returns the practice a resource belongs to, or "".
+func ResourceWorkspace(s *State, res Object) string {
+	switch res.Type {
+	case TypeWorkspace:
+		return res.ID
+	case TypeRole:
+		ws, _, _ := strings.Cut(res.ID, "/")
+		return ws
+	}
+	return WorkspaceOf(s, res)
+}
+
+// record is what Explain knows of the resource: where it is and who it belongs to.
+type record struct {
+	location string
+	client   string
+	related  map[string]string // user -> how the record is theirs
+}
+
+func describe(s *State, res Object) record {
+	rec := record{related: map[string]string{}}
+	client := ""
+	switch res.Type {
+	case TypeClient:
+		client = res.ID
+	case TypeNote, TypeAppointment, TypeInvoice:
+		client = firstSubject(s, res, "client")
+		for _, u := range s.Subjects(res, "practitioner") {
+			rec.related[u.ID] = fmt.Sprintf("%s is the %s's practitioner", u.ID, res.Type)
+		}
+	}
+	rec.client = client
+	if client != "" {
+		c := Object{TypeClient, client}
+		for _, u := range s.Subjects(c, "practitioner") {
+			rec.related[u.ID] = fmt.Sprintf("%s is client %s's practitioner", u.ID, client)
+		}
+		for _, u := range s.Subjects(c, "shared_with") {
+			if _, ok := rec.related[u.ID]; !ok {
+				rec.related[u.ID] = fmt.Sprintf("client %s is shared with %s", client, u.ID)
+			}
+		}
+	}
+	switch res.Type {
+	case TypeAppointment, TypeInvoice:
+		rec.location = firstSubject(s, res, "location")
+	case TypeClient, TypeNote:
+		if client != "" {
+			rec.location = firstSubject(s, Object{TypeClient, client}, "location")
+		}
+	}
+	return rec
+}
+
+// Explain tells, from the practice's state, whether q is allowed and why. It
+// follows the schema's rules step by step; tests hold it to SpiceDB's answers.
+func Explain(q Question, s *State) Explanation {
+	perm, _ := LookupPermission(q.Resource.Type, q.Permission)
+	user := q.Subject.ID
+	ws := ResourceWorkspace(s, q.Resource)
+	pr := Practice{S: s, WS: ws}
+	if ws == "" || !pr.Exists() || (q.Resource.Type == TypeRole && !s.Has(Rel(q.Resource, "workspace", workspaceObj(ws)))) {
+		return deny(Reason{Kind: "not_found", Text: fmt.Sprintf("%s does not exist", q.Resource)})
+	}
+	if !pr.IsMember(user) {
+		return deny(Reason{Kind: "not_staff", Text: fmt.Sprintf("%s is not staff of workspace %s", user, ws)})
+	}
+	if pr.IsDisabled(user) {
+		return deny(Reason{Kind: "disabled", Text: fmt.Sprintf("%s is disabled in workspace %s: disabled staff lose every permission", user, ws)})
+	}
+	rec := describe(s, q.Resource)
+	var reasons []Reason
+	add := func(r Reason) { reasons = append(reasons, r) }
+
+	if perm.Owner {
+		if owner := pr.Owner(); owner == user {
+			add(Reason{Grants: true, Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s", user, ws)})
+		} else {
+			add(Reason{Kind: "owner", Text: fmt.Sprintf("only the account owner (%s) may %s", owner, perm.About)})
+		}
+		if perm.Editable {
+			if !s.Has(Rel(q.Resource, "editable", workspaceObj(ws))) {
+				return deny(append(reasons, Reason{Kind: "role", Text: fmt.Sprintf("role %s is fixed and cannot be changed", q.Resource.ID)})...)
+			}
+		}
+	}
+	if perm.Calendar {
+		for _, h := range pr.Holdings(user) {
+			if pr.RoleHasCalendar(h.Role) {
+				add(Reason{Grants: true, Kind: "calendar", Role: h.Role, Location: h.Location, Text: fmt.Sprintf("%s holds %s, a role with a calendar", user, holdingText(h))})
+			}
+		}
+		if len(reasons) == 0 {
+			add(Reason{Kind: "calendar", Text: fmt.Sprintf("none of %s's roles has a calendar", user)})
+		}
+	}
+	if perm.HolderManager {
+		_, role, _ := strings.Cut(q.Resource.ID, "/")
+		for _, h := range pr.Holdings(user) {
+			if h.Role == role && s.Has(Relationship{Resource: q.Resource, Relation: "holder_manager", Subject: bindingMembers(BindingID(ws, h.Role, h.Location))}) {
+				add(Reason{Grants: true, Kind: "holder_manager", Role: h.Role, Location: h.Location, Text: fmt.Sprintf("%s holds %s, whose holders manage who holds it", user, holdingText(h))})
+			}
+		}
+	}
+	if perm.NotesReader && rec.client != "" && s.Has(Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user))) {
+		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s", user, rec.client)})
+	}
+	for _, area := range perm.Areas {
+		a, _ := AreaByName(area)
+		for _, h := range pr.Holdings(user) {
+			add(areaReason(pr, perm, a, h, rec, q))
+		}
+	}
+	if len(perm.Areas) > 0 && len(pr.Holdings(user)) == 0 {
+		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s", user, ws)})
+	}
+
+	allowed := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants })
+	if perm.AuthorDraft && allowed {
+		author := firstSubject(s, q.Resource, "author")
+		finalized := s.Has(Relationship{Resource: q.Resource, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
+		switch {
+		case author != user:
+			return deny(append(falsify(reasons), Reason{Kind: "author", Text: fmt.Sprintf("only the note's author (%s) may change it", author)})...)
+		case finalized:
+			return deny(append(falsify(reasons), Reason{Kind: "finalized", Text: "the note is final: nobody may change it"})...)
+		}
+		reasons = append(reasons, Reason{Grants: true, Kind: "author", Text: fmt.Sprintf("%s wrote the note and it is still a draft", user)})
+	}
+	return Explanation{Allowed: allowed, Reasons: reasons}
+}
+
+func areaReason(pr Practice, perm Permission, a Area, h Holding, rec record, q Question) Reason {
+	level := pr.Level(h.Role, a.Name)
+	r := Reason{Kind: "role", Role: h.Role, Location: h.Location, Area: a.Name, Level: level}
+	what := fmt.Sprintf("%s holds %s, which has %s: %s", q.Subject.ID, holdingText(h), a.Name, level)
+	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation
+	if h.Location != "" {
+		switch {
+		case !a.Located || q.Resource.Type == TypeWorkspace || q.Resource.Type == TypeRole:
+			r.Text = fmt.Sprintf("%s holds %s, and %s here is granted only by workspace-wide roles", q.Subject.ID, holdingText(h), a.Name)
+			return r
+		case q.Resource.Type == TypeLocation && q.Resource.ID != h.Location:
+			r.Text = what + fmt.Sprintf(", but only at location %s", h.Location)
+			return r
+		case isRecord && h.Location != rec.location:
+			r.Text = what + fmt.Sprintf(", but only at location %s and %s is %s", h.Location, q.Resource, locationText(rec.location))
+			return r
+		}
+	}
+	switch {
+	case level == LevelFull:
+		r.Grants, r.Text = true, what
+	case level == LevelOwn && !perm.Own:
+		r.Text = what + fmt.Sprintf(", and %s needs full", q.Permission)
+	case level == LevelOwn && !isRecord:
+		r.Grants, r.Text = true, what
+	case level == LevelOwn:
+		if how, ok := rec.related[q.Subject.ID]; ok {
+			r.Grants, r.Text = true, what+", and "+how
+		} else {
+			r.Text = what + fmt.Sprintf(", and %s is not theirs (not their client, nor shared with them)", q.Resource)
+		}
+	default:
+		r.Text = what
+	}
+	return r
+}
+
+func holdingText(h Holding) string {
+	if h.Location == "" {
+		return "role " + h.Role + " workspace-wide"
+	}
+	return "role " + h.Role + " at location " + h.Location
+}
+
+func locationText(loc string) string {
+	if loc == "" {
+		return "at no location"
+	}
+	return "at location " + loc
+}
+
+func deny(reasons ...Reason) Explanation {
+	return Explanation{Allowed: false, Reasons: reasons}
+}
+
+func falsify(reasons []Reason) []Reason {
+	out := slices.Clone(reasons)
+	for i := range out {
+		out[i].Grants = false
+	}
+	return out
+}

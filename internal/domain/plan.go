@@ -1,0 +1,599 @@
+package domain
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Needs lists what a batch of events reads before it can be planned.
+type Needs struct {
+	// Workspaces whose practice state (roles, grants, staff, locations) is read.
+	Workspaces []string
+	// Objects whose relationships are read.
+	Objects []Object
+	// SharesOf are users whose patient shares and notes access are read.
+	SharesOf []string
+}
+
+// NeedsOf returns what events read.
+func NeedsOf(events []Event) Needs {
+	ws, objs, shares := map[string]bool{}, map[Object]bool{}, map[string]bool{}
+	for _, e := range events {
+		ws[e.Workspace] = true
+		for typ, id := range map[string]string{
+			TypeLocation: e.Location, TypeClient: e.Client, TypeNote: e.Note,
+			TypeAppointment: e.Appointment, TypeInvoice: e.Invoice,
+		} {
+			if id != "" {
+				objs[Object{typ, id}] = true
+			}
+		}
+		if e.Type == "staff.removed" {
+			shares[e.User] = true
+		}
+	}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), SharesOf: slices.Sorted(maps.Keys(shares))}
+	for o := range objs {
+		n.Objects = append(n.Objects, o)
+	}
+	slices.SortFunc(n.Objects, func(a, b Object) int { return strings.Compare(a.String(), b.String()) })
+	return n
+}
+
+// Plan is what applying a batch of events writes.
+type Plan struct {
+	Touch  []Relationship
+	Delete []Relationship
+	// Created are objects this plan gives a workspace; the write must fail if
+	// another request gave them one first.
+	Created []Object
+	// Workspaces are the workspaces the events touch.
+	Workspaces []string
+}
+
+// Empty reports whether the plan writes nothing.
+func (p Plan) Empty() bool { return len(p.Touch) == 0 && len(p.Delete) == 0 }
+
+// PlanEvents applies events, in order, to a copy of s (which must hold what
+// NeedsOf asked for) and returns the difference. Any invalid event fails the
+// whole batch.
+func PlanEvents(events []Event, s *State) (Plan, error) {
+	p := &planner{s: s.Clone(), created: map[Object]bool{}}
+	ws := map[string]bool{}
+	for i, e := range events {
+		ws[e.Workspace] = true
+		if err := p.apply(i, e); err != nil {
+			return Plan{}, err
+		}
+	}
+	touch, del := Diff(s, p.s)
+	plan := Plan{Touch: touch, Delete: del, Workspaces: slices.Sorted(maps.Keys(ws))}
+	for o := range p.created {
+		if WorkspaceOf(p.s, o) != "" {
+			plan.Created = append(plan.Created, o)
+		}
+	}
+	slices.SortFunc(plan.Created, func(a, b Object) int { return strings.Compare(a.String(), b.String()) })
+	return plan, nil
+}
+
+type planner struct {
+	s       *State
+	created map[Object]bool
+}
+
+func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws} }
+
+func (p *planner) apply(i int, e Event) error {
+	if e.Type == "workspace.created" {
+		return p.workspaceCreated(i, e)
+	}
+	pr := p.practice(e.Workspace)
+	if !pr.Exists() {
+		return fieldErr(CodeInvalid, i, "workspace", "unknown workspace %q: create it with workspace.created first", e.Workspace)
+	}
+	switch e.Type {
+	case "ownership.transferred":
+		return p.ownershipTransferred(i, pr, e)
+	case "location.created":
+		return p.locationCreated(i, pr, e)
+	case "staff.added":
+		return p.staffAdded(i, pr, e)
+	case "staff.disabled":
+		return p.staffDisabled(i, pr, e)
+	case "staff.enabled":
+		if err := p.requireMember(i, pr, "user", e.User); err != nil {
+			return err
+		}
+		p.s.Remove(Rel(pr.obj(), "disabled", userObj(e.User)))
+		return nil
+	case "staff.removed":
+		return p.staffRemoved(i, pr, e)
+	case "role.assigned", "role.revoked":
+		return p.roleMembership(i, pr, e)
+	case "role.updated":
+		return p.roleUpdated(i, pr, e)
+	case "client.created":
+		return p.clientCreated(i, pr, e)
+	case "client.deleted":
+		return p.clientDeleted(i, pr, e)
+	case "client.practitioner_assigned", "client.practitioner_unassigned":
+		return p.clientPractitioner(i, pr, e)
+	case "patient.shared", "patient.unshared":
+		return p.patientShare(i, pr, e)
+	case "notes_access.granted", "notes_access.revoked":
+		return p.notesAccess(i, pr, e)
+	case "note.created":
+		return p.noteCreated(i, pr, e)
+	case "note.finalized":
+		note := Object{TypeNote, e.Note}
+		if err := p.requireIn(i, pr, "note", note); err != nil {
+			return err
+		}
+		p.s.Add(Relationship{Resource: note, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
+		return nil
+	case "appointment.booked":
+		return p.recordCreated(i, pr, e, Object{TypeAppointment, e.Appointment}, "appointment", true)
+	case "invoice.created":
+		return p.recordCreated(i, pr, e, Object{TypeInvoice, e.Invoice}, "invoice", e.Practitioner != "")
+	}
+	return fieldErr(CodeInvalid, i, "type", "event type %q has no handler", e.Type)
+}
+
+func (p *planner) workspaceCreated(i int, e Event) error {
+	preset, ok := Presets[e.Preset]
+	if !ok {
+		return fieldErr(CodeInvalid, i, "preset", "unknown preset %q (known: %s)", e.Preset, strings.Join(PresetNames(), ", "))
+	}
+	pr := p.practice(e.Workspace)
+	if pr.Exists() {
+		if pr.Preset() != e.Preset {
+			return fieldErr(CodeConflict, i, "preset", "workspace %q already exists with preset %q", e.Workspace, pr.Preset())
+		}
+		if !pr.IsMember(e.Owner) {
+			return fieldErr(CodeConflict, i, "owner", "workspace %q already exists and %q is not its staff", e.Workspace, e.Owner)
+		}
+		return nil // re-applied: leave the practice as later events made it
+	}
+	ws := pr.obj()
+	p.s.Add(Rel(ws, "preset", Object{TypePreset, preset.Name}))
+	p.s.Add(Rel(ws, "owner", userObj(e.Owner)))
+	p.s.Add(Rel(ws, "member", userObj(e.Owner)))
+	for _, role := range preset.Roles {
+		p.createRole(pr, role)
+	}
+	p.s.Add(Rel(Object{TypeRoleBinding, BindingID(e.Workspace, preset.OwnerRole, "")}, "member", userObj(e.Owner)))
+	return nil
+}
+
+// scopes returns the binding of role for the whole workspace and for each location.
+func scopes(pr Practice, role string) []string {
+	out := []string{BindingID(pr.WS, role, "")}
+	for _, loc := range pr.Locations() {
+		out = append(out, BindingID(pr.WS, role, loc))
+	}
+	return out
+}
+
+func (p *planner) createRole(pr Practice, role Role) {
+	ro := roleObj(pr.WS, role.Name)
+	p.s.Add(Rel(ro, "workspace", pr.obj()))
+	if !role.Fixed {
+		p.s.Add(Rel(ro, "editable", pr.obj()))
+	}
+	for _, b := range scopes(pr, role.Name) {
+		p.setRoleProperties(pr, role.Name, b, role.Calendar, role.ManagesOwnHolders)
+	}
+	for _, a := range Areas {
+		p.setGrant(pr, role.Name, a.Name, role.Level(a.Name))
+	}
+}
+
+// setRoleProperties writes the non-area properties of one binding of a role.
+func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar, managesHolders bool) {
+	members := bindingMembers(binding)
+	if calendar {
+		p.s.Add(Relationship{Resource: pr.obj(), Relation: "calendar", Subject: members})
+	}
+	if managesHolders {
+		p.s.Add(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: members})
+	}
+}
+
+// setGrant gives role level of area everywhere the role can be held.
+func (p *planner) setGrant(pr Practice, role, area string, level Level) {
+	a, _ := AreaByName(area)
+	targets := map[Object]string{pr.obj(): BindingID(pr.WS, role, "")}
+	if a.Located {
+		for _, loc := range pr.Locations() {
+			targets[locationObj(loc)] = BindingID(pr.WS, role, loc)
+		}
+	}
+	for target, binding := range targets {
+		members := bindingMembers(binding)
+		for _, l := range []Level{LevelFull, LevelOwn} {
+			p.s.Remove(Relationship{Resource: target, Relation: relationFor(area, l), Subject: members})
+		}
+		if level == LevelFull || (level == LevelOwn && a.Own) {
+			p.s.Add(Relationship{Resource: target, Relation: relationFor(area, level), Subject: members})
+		}
+	}
+}
+
+func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
+	if !pr.IsActive(e.To) {
+		return fieldErr(CodeConflict, i, "to", "%q is not enabled staff of %q: only a current staff member can become the account owner", e.To, pr.WS)
+	}
+	for _, s := range p.s.Subjects(pr.obj(), "owner") {
+		p.s.Remove(Relationship{Resource: pr.obj(), Relation: "owner", Subject: s})
+	}
+	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
+	return nil
+}
+
+func (p *planner) locationCreated(i int, pr Practice, e Event) error {
+	loc := locationObj(e.Location)
+	if existed, err := p.claim(i, pr, "location", loc); err != nil || existed {
+		return err
+	}
+	for _, role := range pr.Roles() {
+		binding := BindingID(pr.WS, role, e.Location)
+		members := bindingMembers(binding)
+		for area, level := range pr.Grants(role) {
+			if a, _ := AreaByName(area); a.Located {
+				p.s.Add(Relationship{Resource: loc, Relation: relationFor(area, level), Subject: members})
+			}
+		}
+		p.setRoleProperties(pr, role, binding, pr.RoleHasCalendar(role),
+			p.s.Has(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role, ""))}))
+	}
+	return nil
+}
+
+func (p *planner) staffAdded(i int, pr Practice, e Event) error {
+	if err := p.requireRoleScope(i, pr, e); err != nil {
+		return err
+	}
+	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
+	p.s.Add(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
+	return nil
+}
+
+func (p *planner) staffDisabled(i int, pr Practice, e Event) error {
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	if pr.Owner() == e.User {
+		return fieldErr(CodeConflict, i, "user", "%q is the account owner and cannot be disabled: transfer ownership first", e.User)
+	}
+	if preset := Presets[pr.Preset()]; preset != nil {
+		for _, h := range pr.Holdings(e.User) {
+			if r, ok := preset.Role(h.Role); ok && r.Undisableable {
+				return fieldErr(CodeConflict, i, "user", "%q holds %s, whose holders cannot be disabled: revoke the role first", e.User, h.Role)
+			}
+		}
+	}
+	p.s.Add(Rel(pr.obj(), "disabled", userObj(e.User)))
+	return nil
+}
+
+func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
+	if !pr.IsMember(e.User) {
+		return nil // already removed
+	}
+	if pr.Owner() == e.User {
+		return fieldErr(CodeConflict, i, "user", "%q is the account owner and cannot be removed: transfer ownership first", e.User)
+	}
+	u := userObj(e.User)
+	p.s.Remove(Rel(pr.obj(), "member", u))
+	p.s.Remove(Rel(pr.obj(), "disabled", u))
+	for _, h := range pr.Holdings(e.User) {
+		p.s.Remove(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
+	}
+	// Access granted to this person for single clients goes with them; the
+	// records they made, and which clients they treated, stay.
+	for _, r := range p.s.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeClient && (r.Relation == "shared_with" || r.Relation == "notes_reader") &&
+			r.Subject.Type == TypeUser && r.Subject.ID == e.User && WorkspaceOf(p.s, r.Resource) == pr.WS
+	}) {
+		p.s.Remove(r)
+	}
+	return nil
+}
+
+func (p *planner) roleMembership(i int, pr Practice, e Event) error {
+	if err := p.requireRoleScope(i, pr, e); err != nil {
+		return err
+	}
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User))
+	if e.Type == "role.assigned" {
+		p.s.Add(r)
+	} else {
+		p.s.Remove(r)
+	}
+	return nil
+}
+
+func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
+	if err := p.requireRole(i, pr, e.Role); err != nil {
+		return err
+	}
+	builtin, isBuiltin := Role{}, false
+	if preset := Presets[pr.Preset()]; preset != nil {
+		builtin, isBuiltin = preset.Role(e.Role)
+	}
+	if !p.s.Has(Rel(roleObj(pr.WS, e.Role), "editable", pr.obj())) {
+		return fieldErr(CodeConflict, i, "role", "role %q cannot be changed", e.Role)
+	}
+	for _, area := range slices.Sorted(maps.Keys(e.Grants)) {
+		level := e.Grants[area]
+		a, ok := AreaByName(area)
+		if !ok {
+			return fieldErr(CodeInvalid, i, "grants", "unknown area %q (areas: %s)", area, strings.Join(areaNames(), ", "))
+		}
+		if level == LevelOwn && !a.Own {
+			return fieldErr(CodeInvalid, i, "grants", "area %q has no \"own\" level: use full or none", area)
+		}
+		if isBuiltin && !builtin.Changeable(area) {
+			return fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", area, e.Role)
+		}
+	}
+	for area, level := range e.Grants {
+		p.setGrant(pr, e.Role, area, level)
+	}
+	return nil
+}
+
+func areaNames() []string {
+	out := make([]string, len(Areas))
+	for i, a := range Areas {
+		out[i] = a.Name
+	}
+	return out
+}
+
+func (p *planner) clientCreated(i int, pr Practice, e Event) error {
+	client := Object{TypeClient, e.Client}
+	if e.Location != "" {
+		if err := p.requireIn(i, pr, "location", locationObj(e.Location)); err != nil {
+			return err
+		}
+	}
+	if e.Practitioner != "" {
+		if err := p.requireCalendar(i, pr, "practitioner", e.Practitioner); err != nil {
+			return err
+		}
+	}
+	if _, err := p.claim(i, pr, "client", client); err != nil {
+		return err
+	}
+	if e.Location != "" {
+		p.setSingle(client, "location", locationObj(e.Location))
+	}
+	if e.Practitioner != "" {
+		p.s.Add(Rel(client, "practitioner", userObj(e.Practitioner)))
+	}
+	return nil
+}
+
+func (p *planner) clientDeleted(i int, pr Practice, e Event) error {
+	client := Object{TypeClient, e.Client}
+	switch WorkspaceOf(p.s, client) {
+	case "":
+		return nil // already deleted
+	case pr.WS:
+	default:
+		return fieldErr(CodeConflict, i, "client", "client %q belongs to another workspace", e.Client)
+	}
+	for _, r := range p.s.Of(client, "") {
+		p.s.Remove(r)
+	}
+	return nil
+}
+
+func (p *planner) clientPractitioner(i int, pr Practice, e Event) error {
+	client := Object{TypeClient, e.Client}
+	if err := p.requireIn(i, pr, "client", client); err != nil {
+		return err
+	}
+	r := Rel(client, "practitioner", userObj(e.User))
+	if e.Type == "client.practitioner_unassigned" {
+		p.s.Remove(r)
+		return nil
+	}
+	if err := p.requireCalendar(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	p.s.Add(r)
+	return nil
+}
+
+func (p *planner) patientShare(i int, pr Practice, e Event) error {
+	client := Object{TypeClient, e.Client}
+	if err := p.requireIn(i, pr, "client", client); err != nil {
+		return err
+	}
+	r := Rel(client, "shared_with", userObj(e.User))
+	if e.Type == "patient.unshared" {
+		p.s.Remove(r)
+		return nil
+	}
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	p.s.Add(r)
+	return nil
+}
+
+func (p *planner) notesAccess(i int, pr Practice, e Event) error {
+	granted := e.Type == "notes_access.granted"
+	if e.Role == "" {
+		client := Object{TypeClient, e.Client}
+		if err := p.requireIn(i, pr, "client", client); err != nil {
+			return err
+		}
+		r := Rel(client, "notes_reader", userObj(e.User))
+		if !granted {
+			p.s.Remove(r)
+			return nil
+		}
+		if err := p.requireMember(i, pr, "user", e.User); err != nil {
+			return err
+		}
+		p.s.Add(r)
+		return nil
+	}
+	if err := p.requireRole(i, pr, e.Role); err != nil {
+		return err
+	}
+	builtin, isBuiltin := Role{}, false
+	if preset := Presets[pr.Preset()]; preset != nil {
+		builtin, isBuiltin = preset.Role(e.Role)
+	}
+	editable := p.s.Has(Rel(roleObj(pr.WS, e.Role), "editable", pr.obj()))
+	for _, area := range []string{"notes", "letters"} {
+		if !editable || (isBuiltin && !builtin.Changeable(area)) {
+			return fieldErr(CodeConflict, i, "role", "notes and letters access of role %q is fixed and cannot be changed", e.Role)
+		}
+	}
+	for _, area := range []string{"notes", "letters"} {
+		level := LevelFull
+		if !granted {
+			level = builtin.Level(area) // the preset's default; none for custom roles
+		}
+		p.setGrant(pr, e.Role, area, level)
+	}
+	return nil
+}
+
+func (p *planner) noteCreated(i int, pr Practice, e Event) error {
+	note, client := Object{TypeNote, e.Note}, Object{TypeClient, e.Client}
+	if err := p.requireIn(i, pr, "client", client); err != nil {
+		return err
+	}
+	if err := p.requireMember(i, pr, "author", e.Author); err != nil {
+		return err
+	}
+	existed, err := p.claim(i, pr, "note", note)
+	if err != nil {
+		return err
+	}
+	if existed && (firstSubject(p.s, note, "client") != e.Client || firstSubject(p.s, note, "author") != e.Author) {
+		return fieldErr(CodeConflict, i, "note", "note %q already exists with another client or author", e.Note)
+	}
+	p.s.Add(Rel(note, "client", client))
+	p.s.Add(Rel(note, "author", userObj(e.Author)))
+	return nil
+}
+
+// recordCreated handles appointments and invoices: records of a client, at a
+// location (the client's unless given), optionally of a practitioner.
+func (p *planner) recordCreated(i int, pr Practice, e Event, rec Object, field string, needsPractitioner bool) error {
+	client := Object{TypeClient, e.Client}
+	if err := p.requireIn(i, pr, "client", client); err != nil {
+		return err
+	}
+	loc := e.Location
+	if loc != "" {
+		if err := p.requireIn(i, pr, "location", locationObj(loc)); err != nil {
+			return err
+		}
+	} else {
+		loc = firstSubject(p.s, client, "location")
+	}
+	if needsPractitioner {
+		if err := p.requireCalendar(i, pr, "practitioner", e.Practitioner); err != nil {
+			return err
+		}
+	}
+	existed, err := p.claim(i, pr, field, rec)
+	if err != nil {
+		return err
+	}
+	if existed && firstSubject(p.s, rec, "client") != e.Client {
+		return fieldErr(CodeConflict, i, field, "%s %q already exists for another client", field, rec.ID)
+	}
+	p.s.Add(Rel(rec, "client", client))
+	if loc != "" {
+		p.setSingle(rec, "location", locationObj(loc))
+	}
+	if e.Practitioner != "" {
+		p.setSingle(rec, "practitioner", userObj(e.Practitioner))
+	}
+	return nil
+}
+
+// setSingle makes sub the only subject of obj's relation.
+func (p *planner) setSingle(obj Object, relation string, sub Object) {
+	for _, r := range p.s.Of(obj, relation) {
+		p.s.Remove(r)
+	}
+	p.s.Add(Rel(obj, relation, sub))
+}
+
+// claim gives obj to the practice unless it has one; it fails if obj belongs to
+// another practice and reports whether obj already existed in this one.
+func (p *planner) claim(i int, pr Practice, field string, obj Object) (existed bool, err error) {
+	switch owner := WorkspaceOf(p.s, obj); owner {
+	case "":
+		p.s.Add(Rel(obj, "workspace", pr.obj()))
+		p.created[obj] = true
+		return false, nil
+	case pr.WS:
+		return true, nil
+	default:
+		return false, fieldErr(CodeConflict, i, field, "%s %q belongs to another workspace", obj.Type, obj.ID)
+	}
+}
+
+func (p *planner) requireIn(i int, pr Practice, field string, obj Object) error {
+	switch owner := WorkspaceOf(p.s, obj); owner {
+	case pr.WS:
+		return nil
+	case "":
+		return fieldErr(CodeInvalid, i, field, "unknown %s %q in workspace %q", obj.Type, obj.ID, pr.WS)
+	default:
+		return fieldErr(CodeConflict, i, field, "%s %q belongs to another workspace", obj.Type, obj.ID)
+	}
+}
+
+func (p *planner) requireRole(i int, pr Practice, role string) error {
+	if !pr.HasRole(role) {
+		return fieldErr(CodeInvalid, i, "role", "unknown role %q in workspace %q (roles: %s)", role, pr.WS, strings.Join(pr.Roles(), ", "))
+	}
+	return nil
+}
+
+func (p *planner) requireRoleScope(i int, pr Practice, e Event) error {
+	if err := p.requireRole(i, pr, e.Role); err != nil {
+		return err
+	}
+	if e.Location != "" {
+		return p.requireIn(i, pr, "location", locationObj(e.Location))
+	}
+	return nil
+}
+
+func (p *planner) requireMember(i int, pr Practice, field, user string) error {
+	if !pr.IsMember(user) {
+		return fieldErr(CodeConflict, i, field, "%q is not staff of workspace %q: add them with staff.added first", user, pr.WS)
+	}
+	return nil
+}
+
+func (p *planner) requireCalendar(i int, pr Practice, field, user string) error {
+	if err := p.requireMember(i, pr, field, user); err != nil {
+		return err
+	}
+	if !pr.HasCalendar(user) {
+		return fieldErr(CodeConflict, i, field, "%q has no calendar in workspace %q: only holders of a practitioner role can be booked or invoiced for", user, pr.WS)
+	}
+	if pr.IsDisabled(user) {
+		return fieldErr(CodeConflict, i, field, "%q is disabled in workspace %q", user, pr.WS)
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+package domain
+
+import (
+	"maps"
+	"slices"
+)
+
+// Level is how much of an area a role reaches.
+type Level string
+
+const (
+	// LevelFull reaches every record of the area.
+	LevelFull Level = "full"
+	// LevelOwn reaches only records related to the user: their own clients and
+	// the patients shared with them (Caspen calls it "Limited").
+	LevelOwn Level = "own"
+	// LevelNone reaches nothing.
+	LevelNone Level = "none"
+)
+
+// Area is a category of a practice's data or functions that roles are granted a
+// level of.
+type Area struct {
+	Name string
+	// Own tells whether the area has an "own" level.
+	Own bool
+	// Located tells whether the area's records belong to a location, so that a role
+	// held at one location reaches that location's records.
+	Located bool
+	// About says what the area covers, for people.
+	About string
+}
+
+// Areas are every area Ward models; the schema has a `<name>_full` (and, where
+// Own, `<name>_own`) relation for each, on workspace and, where Located, location.
+var Areas = []Area{
+	{Name: "clients", Own: true, Located: true, About: "client records and contact details"},
+	{Name: "notes", Own: true, Located: true, About: "clinical (treatment) notes"},
+	{Name: "letters", Own: true, Located: true, About: "letters about clients"},
+	{Name: "forms", Own: true, Located: true, About: "client forms"},
+	{Name: "files", Own: true, Located: true, About: "files attached to client records"},
+	{Name: "appointments", Own: true, Located: true, About: "appointments and calendars"},
+	{Name: "invoices", Own: true, Located: true, About: "invoices, payments and receipts"},
+	{Name: "reports", Own: true, About: "operational and performance reports"},
+	{Name: "financial_reports", About: "financial reports"},
+	{Name: "catalog", About: "services, products and packages"},
+	{Name: "settings", About: "workspace configuration"},
+	{Name: "sms_settings", About: "SMS settings"},
+	{Name: "tax_settings", About: "tax settings"},
+	{Name: "integrations", About: "integrations with other software"},
+	{Name: "templates", About: "note, letter and form templates"},
+	{Name: "staff", About: "adding staff and assigning their roles"},
+}
+
+// AreaByName returns the area called name.
+func AreaByName(name string) (Area, bool) {
+	i := slices.IndexFunc(Areas, func(a Area) bool { return a.Name == name })
+	if i < 0 {
+		return Area{}, false
+	}
+	return Areas[i], true
+}
+
+// relationFor is the schema relation that grants level of area.
+func relationFor(area string, level Level) string { return area + "_" + string(level) }
+
+// Role is a built-in role of a preset and its defaults.
+type Role struct {
+	Name string
+	// Grants are the default levels; areas not listed are none.
+	Grants map[string]Level
+	// Calendar: holders are practitioners who can be booked and invoiced for.
+	Calendar bool
+	// Fixed: the role's grants cannot be changed at all.
+	Fixed bool
+	// FixedAreas cannot be changed for this role.
+	FixedAreas []string
+	// ManagesOwnHolders: holders may manage who else holds this role.
+	ManagesOwnHolders bool
+	// Undisableable: holders cannot be disabled (revoke the role first).
+	Undisableable bool
+}
+
+// Level returns the role's default level for area.
+func (r Role) Level(area string) Level {
+	if l, ok := r.Grants[area]; ok {
+		return l
+	}
+	return LevelNone
+}
+
+// Changeable reports whether area may be changed for this role.
+func (r Role) Changeable(area string) bool {
+	return !r.Fixed && !slices.Contains(r.FixedAreas, area)
+}
+
+// Preset is a product's permission model: its built-in roles.
+type Preset struct {
+	Name string
+	// OwnerRole is the role the account owner holds day to day.
+	OwnerRole string
+	Roles     []Role
+}
+
+// Role returns the preset's role called name.
+func (p *Preset) Role(name string) (Role, bool) {
+	i := slices.IndexFunc(p.Roles, func(r Role) bool { return r.Name == name })
+	if i < 0 {
+		return Role{}, false
+	}
+	return p.Roles[i], true
+}
+
+// Presets are the product models workspaces can be created from, by name.
+var Presets = map[string]*Preset{
+	"caspen": caspen(),
+}
+
+// PresetNames lists the presets, sorted.
+func PresetNames() []string { return slices.Sorted(maps.Keys(Presets)) }
+
+func all(level Level, areas ...string) map[string]Level {
+	m := map[string]Level{}
+	for _, a := range areas {
+		m[a] = level
+	}
+	return m
+}
+
+func merge(ms ...map[string]Level) map[string]Level {
+	out := map[string]Level{}
+	for _, m := range ms {
+		maps.Copy(out, m)
+	}
+	return out
+}
+
+// caspen follows Caspen's guides (seeds 000 and 001): five roles, Full / Limited
+// (own) / None per area, owner-only areas above every role.
+func caspen() *Preset {
+	every := make([]string, 0, len(Areas))
+	for _, a := range Areas {
+		every = append(every, a.Name)
+	}
+	return &Preset{
+		Name:      "caspen",
+		OwnerRole: "practitioner_admin",
+		Roles: []Role{
+			{
+				// "Full access to the workspace (excluding owner-only pages)"; it cannot be
+				// modified, and its holders cannot be disabled or locked out.
+				Name: "practitioner_admin", Grants: all(LevelFull, every...),
+				Calendar: true, Fixed: true, Undisableable: true,
+			},
+			{
+				// Operations, all clients and schedules, billing, forms, templates,
+				// configuration and reporting; notes and letters only when enabled.
+				Name: "practice_manager",
+				Grants: all(LevelFull, "clients", "appointments", "invoices", "forms", "templates",
+					"reports", "financial_reports", "catalog", "settings", "sms_settings",
+					"tax_settings", "integrations", "staff"),
+			},
+			{
+				// Their own clients, appointments, notes, forms, letters, invoices and
+				// performance reports; no catalog or workspace configuration.
+				Name: "practitioner",
+				Grants: all(LevelOwn, "clients", "notes", "letters", "forms", "files",
+					"appointments", "invoices", "reports"),
+				Calendar: true,
+			},
+			{
+				// Client records and bookings for everyone, invoices and payments, limited
+				// reports and SMS settings only; notes and letters only when enabled.
+				Name: "receptionist",
+				Grants: merge(all(LevelFull, "clients", "appointments", "invoices", "sms_settings"),
+					all(LevelOwn, "reports")),
+				ManagesOwnHolders: true,
+			},
+			{
+				// Invoices, payments, tax settings, integrations and financial reports;
+				// client names for context; never client files, notes, letters or
+				// workspace and user management.
+				Name:       "accountant",
+				Grants:     all(LevelFull, "invoices", "financial_reports", "tax_settings", "integrations"),
+				FixedAreas: []string{"notes", "letters", "files", "staff", "settings"},
+			},
+		},
+	}
+}

@@ -1,0 +1,178 @@
+package domain
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Permission is a question Ward answers about one resource type, and what in a
+// practice's terms can grant it. Explain reads the second part.
+type Permission struct {
+	Name  string
+	About string
+	// Areas whose grants confer the permission.
+	Areas []string
+	// Own tells whether an "own" level counts (for a record: when it is related
+	// to the user).
+	Own bool
+	// Owner: only the account owner has it.
+	Owner bool
+	// Calendar: holders of a bookable role have it.
+	Calendar bool
+	// NotesReader: staff given notes access to the client have it.
+	NotesReader bool
+	// AuthorDraft: only the author, and only while the note is a draft.
+	AuthorDraft bool
+	// HolderManager: staff whose role manages its own holders have it.
+	HolderManager bool
+	// Editable: the role's grants must be changeable.
+	Editable bool
+}
+
+// Permissions are the questions Ward answers, by resource type. The subject is
+// always a user (a staff member). The names are a contract with app services.
+var Permissions = map[string][]Permission{
+	TypeWorkspace: {
+		{Name: "manage_permissions", Owner: true, About: "edit roles and their permissions (owner only)"},
+		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
+		{Name: "manage_subscription", Owner: true, About: "subscription and billing of the practice's account (owner only)"},
+		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only)"},
+		{Name: "manage_staff", Areas: []string{"staff"}, About: "add staff and assign their roles"},
+		{Name: "manage_settings", Areas: []string{"settings"}, About: "workspace configuration"},
+		{Name: "manage_sms_settings", Areas: []string{"settings", "sms_settings"}, About: "SMS settings"},
+		{Name: "manage_tax_settings", Areas: []string{"tax_settings"}, About: "tax settings"},
+		{Name: "manage_integrations", Areas: []string{"integrations"}, About: "integrations"},
+		{Name: "manage_templates", Areas: []string{"templates"}, About: "note, letter and form templates"},
+		{Name: "manage_catalog", Areas: []string{"catalog"}, About: "services, products and packages"},
+		{Name: "view_reports", Areas: []string{"reports"}, About: "every operational report"},
+		{Name: "view_own_reports", Areas: []string{"reports"}, Own: true, About: "their own performance reports"},
+		{Name: "view_financial_reports", Areas: []string{"financial_reports"}, About: "financial reports"},
+		{Name: "view_all_calendars", Areas: []string{"appointments"}, About: "every practitioner's calendar"},
+		{Name: "create_client", Areas: []string{"clients"}, Own: true, About: "add clients"},
+		{Name: "has_calendar", Calendar: true, About: "the staff member is bookable (a practitioner)"},
+	},
+	TypeLocation: {
+		{Name: "create_client", Areas: []string{"clients"}, Own: true, About: "add clients at this location"},
+		{Name: "view_calendar", Areas: []string{"appointments"}, About: "every practitioner's calendar at this location"},
+	},
+	TypeRole: {
+		{Name: "edit", Owner: true, Editable: true, About: "change this role's permissions"},
+		{Name: "manage_holders", Areas: []string{"staff"}, HolderManager: true, About: "give this role to staff or take it away"},
+	},
+	TypeClient: {
+		{Name: "view", Areas: []string{"clients", "invoices"}, Own: true, About: "the client's name and record"},
+		{Name: "view_contact", Areas: []string{"clients"}, Own: true, About: "contact details"},
+		{Name: "edit", Areas: []string{"clients"}, Own: true, About: "edit the client's record"},
+		{Name: "delete", Areas: []string{"clients"}, Own: true, About: "delete the client"},
+		{Name: "view_notes", Areas: []string{"notes"}, Own: true, NotesReader: true, About: "read clinical notes"},
+		{Name: "write_notes", Areas: []string{"notes"}, Own: true, About: "write clinical notes"},
+		{Name: "view_letters", Areas: []string{"letters"}, Own: true, NotesReader: true, About: "read letters"},
+		{Name: "view_forms", Areas: []string{"forms"}, Own: true, About: "read forms"},
+		{Name: "view_files", Areas: []string{"files"}, Own: true, About: "open attached files"},
+		{Name: "view_invoices", Areas: []string{"invoices"}, Own: true, About: "the client's invoices and payments"},
+		{Name: "book_appointment", Areas: []string{"appointments"}, Own: true, About: "book the client in"},
+	},
+	TypeNote: {
+		{Name: "view", Areas: []string{"notes"}, Own: true, NotesReader: true, About: "read the note"},
+		{Name: "edit", Areas: []string{"notes"}, Own: true, AuthorDraft: true, About: "change the note (its author, while a draft)"},
+	},
+	TypeAppointment: {
+		{Name: "view", Areas: []string{"appointments"}, Own: true, About: "see the appointment"},
+		{Name: "edit", Areas: []string{"appointments"}, Own: true, About: "change or cancel the appointment"},
+	},
+	TypeInvoice: {
+		{Name: "view", Areas: []string{"invoices"}, Own: true, About: "see the invoice"},
+		{Name: "edit", Areas: []string{"invoices"}, Own: true, About: "change the invoice and its payments"},
+		{Name: "void", Areas: []string{"invoices"}, Own: true, About: "void the invoice"},
+	},
+}
+
+// LookupPermission finds a permission of a resource type.
+func LookupPermission(resourceType, name string) (Permission, bool) {
+	i := slices.IndexFunc(Permissions[resourceType], func(p Permission) bool { return p.Name == name })
+	if i < 0 {
+		return Permission{}, false
+	}
+	return Permissions[resourceType][i], true
+}
+
+// Question is "may subject have permission on resource?".
+type Question struct {
+	Subject    Object
+	Permission string
+	Resource   Object
+}
+
+// ParseQuestion validates the three parts of a question: subject "user:ID",
+// a known permission and a resource "type:ID" of a type that has it.
+func ParseQuestion(subject, permission, resource string) (Question, error) {
+	sub, err := ParseSubject(subject)
+	if err != nil {
+		return Question{}, err
+	}
+	res, err := ParseResource(resource)
+	if err != nil {
+		return Question{}, err
+	}
+	if err := ValidatePermission(res.Type, permission); err != nil {
+		return Question{}, err
+	}
+	return Question{Subject: sub, Permission: permission, Resource: res}, nil
+}
+
+// ParseSubject reads "user:ID".
+func ParseSubject(s string) (Object, error) {
+	typ, id, ok := strings.Cut(s, ":")
+	if !ok || typ != TypeUser {
+		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "subject", Message: fmt.Sprintf("%q must be user:ID", s)}
+	}
+	if err := ValidateID(id); err != nil {
+		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "subject", Message: err.Error()}
+	}
+	return Object{typ, id}, nil
+}
+
+// ParseResource reads "type:ID" for a resource type Ward answers questions about.
+// Roles are named "role:WORKSPACE/ROLE".
+func ParseResource(s string) (Object, error) {
+	typ, id, ok := strings.Cut(s, ":")
+	if !ok {
+		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q must be type:ID", s)}
+	}
+	if err := ValidateResourceType(typ); err != nil {
+		return Object{}, err
+	}
+	if typ == TypeRole {
+		ws, role, ok := strings.Cut(id, "/")
+		if !ok || ValidateID(ws) != nil || validateName(role) != nil {
+			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: a role is named role:WORKSPACE/ROLE", s)}
+		}
+		return Object{typ, id}, nil
+	}
+	if err := ValidateID(id); err != nil {
+		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: err.Error()}
+	}
+	return Object{typ, id}, nil
+}
+
+// ValidateResourceType checks that Ward answers questions about typ.
+func ValidateResourceType(typ string) error {
+	if _, ok := Permissions[typ]; !ok {
+		return &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("unknown resource type %q (types: %s)", typ, strings.Join(slices.Sorted(maps.Keys(Permissions)), ", "))}
+	}
+	return nil
+}
+
+// ValidatePermission checks that typ has permission.
+func ValidatePermission(typ, permission string) error {
+	if _, ok := LookupPermission(typ, permission); !ok {
+		names := make([]string, 0, len(Permissions[typ]))
+		for _, p := range Permissions[typ] {
+			names = append(names, p.Name)
+		}
+		return &Error{Code: CodeInvalid, Index: -1, Field: "permission", Message: fmt.Sprintf("unknown permission %q on %s (permissions: %s)", permission, typ, strings.Join(names, ", "))}
+	}
+	return nil
+}

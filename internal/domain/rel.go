@@ -1,0 +1,183 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Object is a typed object, e.g. client:c1.
+type Object struct {
+	Type string
+	ID   string
+}
+
+func (o Object) String() string { return o.Type + ":" + o.ID }
+
+// Subject is the subject of a relationship: an object, or an object's relation
+// (a userset such as role_binding:ws1/practitioner#member).
+type Subject struct {
+	Type     string
+	ID       string
+	Relation string
+}
+
+func (s Subject) String() string {
+	if s.Relation == "" {
+		return s.Type + ":" + s.ID
+	}
+	return s.Type + ":" + s.ID + "#" + s.Relation
+}
+
+// Object returns the subject's object, without its relation.
+func (s Subject) Object() Object { return Object{Type: s.Type, ID: s.ID} }
+
+// Relationship is one SpiceDB relationship.
+type Relationship struct {
+	Resource Object
+	Relation string
+	Subject  Subject
+}
+
+func (r Relationship) String() string {
+	return r.Resource.String() + "#" + r.Relation + "@" + r.Subject.String()
+}
+
+// Rel builds a relationship to a plain subject.
+func Rel(res Object, relation string, sub Object) Relationship {
+	return Relationship{Resource: res, Relation: relation, Subject: Subject{Type: sub.Type, ID: sub.ID}}
+}
+
+// ParseRelationship reads the "type:id#relation@type:id[#relation]" form.
+func ParseRelationship(s string) (Relationship, error) {
+	res, rest, ok := strings.Cut(s, "#")
+	if !ok {
+		return Relationship{}, fmt.Errorf("relationship %q: missing '#'", s)
+	}
+	relation, sub, ok := strings.Cut(rest, "@")
+	if !ok {
+		return Relationship{}, fmt.Errorf("relationship %q: missing '@'", s)
+	}
+	rt, rid, ok := strings.Cut(res, ":")
+	if !ok {
+		return Relationship{}, fmt.Errorf("relationship %q: resource needs type:id", s)
+	}
+	subObj, subRel, _ := strings.Cut(sub, "#")
+	st, sid, ok := strings.Cut(subObj, ":")
+	if !ok {
+		return Relationship{}, fmt.Errorf("relationship %q: subject needs type:id", s)
+	}
+	return Relationship{Resource: Object{rt, rid}, Relation: relation, Subject: Subject{st, sid, subRel}}, nil
+}
+
+// CompareRelationships orders relationships by their string form's parts.
+func CompareRelationships(a, b Relationship) int {
+	return cmp.Or(
+		cmp.Compare(a.Resource.Type, b.Resource.Type),
+		cmp.Compare(a.Resource.ID, b.Resource.ID),
+		cmp.Compare(a.Relation, b.Relation),
+		cmp.Compare(a.Subject.Type, b.Subject.Type),
+		cmp.Compare(a.Subject.ID, b.Subject.ID),
+		cmp.Compare(a.Subject.Relation, b.Subject.Relation),
+	)
+}
+
+// State is a set of relationships indexed by resource: the part of SpiceDB's data
+// that a request reads and changes.
+type State struct {
+	byResource map[Object]map[Relationship]struct{}
+}
+
+// NewState returns a state holding rels.
+func NewState(rels ...Relationship) *State {
+	s := &State{byResource: map[Object]map[Relationship]struct{}{}}
+	for _, r := range rels {
+		s.Add(r)
+	}
+	return s
+}
+
+// Add inserts r; adding twice is harmless.
+func (s *State) Add(r Relationship) {
+	m := s.byResource[r.Resource]
+	if m == nil {
+		m = map[Relationship]struct{}{}
+		s.byResource[r.Resource] = m
+	}
+	m[r] = struct{}{}
+}
+
+// Remove deletes r if present.
+func (s *State) Remove(r Relationship) {
+	if m := s.byResource[r.Resource]; m != nil {
+		delete(m, r)
+		if len(m) == 0 {
+			delete(s.byResource, r.Resource)
+		}
+	}
+}
+
+// Has reports whether r is present.
+func (s *State) Has(r Relationship) bool {
+	_, ok := s.byResource[r.Resource][r]
+	return ok
+}
+
+// Of returns obj's relationships with the given relation ("" for all), sorted.
+func (s *State) Of(obj Object, relation string) []Relationship {
+	var out []Relationship
+	for r := range s.byResource[obj] {
+		if relation == "" || r.Relation == relation {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, CompareRelationships)
+	return out
+}
+
+// Subjects returns the subjects obj has through relation, sorted.
+func (s *State) Subjects(obj Object, relation string) []Subject {
+	var out []Subject
+	for _, r := range s.Of(obj, relation) {
+		out = append(out, r.Subject)
+	}
+	return out
+}
+
+// Where returns every relationship match accepts, sorted.
+func (s *State) Where(match func(Relationship) bool) []Relationship {
+	var out []Relationship
+	for _, m := range s.byResource {
+		for r := range m {
+			if match(r) {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortFunc(out, CompareRelationships)
+	return out
+}
+
+// All returns every relationship, sorted.
+func (s *State) All() []Relationship {
+	return s.Where(func(Relationship) bool { return true })
+}
+
+// Clone returns an independent copy.
+func (s *State) Clone() *State {
+	c := NewState()
+	for _, m := range s.byResource {
+		for r := range m {
+			c.Add(r)
+		}
+	}
+	return c
+}
+
+// Diff returns what must be written to turn from into to.
+func Diff(from, to *State) (touch, del []Relationship) {
+	touch = to.Where(func(r Relationship) bool { return !from.Has(r) })
+	del = from.Where(func(r Relationship) bool { return !to.Has(r) })
+	return touch, del
+}

@@ -1,0 +1,200 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+)
+
+// Object types of Ward's schema.
+const (
+	TypeUser        = "user"
+	TypePreset      = "preset"
+	TypeWorkspace   = "workspace"
+	TypeLocation    = "location"
+	TypeRole        = "role"
+	TypeRoleBinding = "role_binding"
+	TypeClient      = "client"
+	TypeNote        = "note"
+	TypeAppointment = "appointment"
+	TypeInvoice     = "invoice"
+	TypeLock        = "ward_lock"
+)
+
+func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }
+func userObj(id string) Object      { return Object{TypeUser, id} }
+func locationObj(id string) Object  { return Object{TypeLocation, id} }
+func roleObj(ws, role string) Object {
+	return Object{TypeRole, ws + "/" + role}
+}
+
+// BindingID names the role_binding of role in ws: workspace-wide when location is
+// "", else at that location. Caller IDs cannot contain '/', so these never collide.
+func BindingID(ws, role, location string) string {
+	if location == "" {
+		return ws + "/" + role
+	}
+	return ws + "/" + role + "/" + location
+}
+
+// ParseBindingID splits a role_binding ID into workspace, role and location.
+func ParseBindingID(id string) (ws, role, location string, ok bool) {
+	parts := strings.Split(id, "/")
+	switch len(parts) {
+	case 2:
+		return parts[0], parts[1], "", true
+	case 3:
+		return parts[0], parts[1], parts[2], true
+	}
+	return "", "", "", false
+}
+
+func bindingMembers(id string) Subject {
+	return Subject{Type: TypeRoleBinding, ID: id, Relation: "member"}
+}
+
+// Practice answers questions about one practice's state. Both the planner and
+// the explainer read state through it, so they agree on what the relations mean.
+type Practice struct {
+	S  *State
+	WS string
+}
+
+func (p Practice) obj() Object { return workspaceObj(p.WS) }
+
+// Exists reports whether the workspace was created.
+func (p Practice) Exists() bool { return p.Preset() != "" }
+
+// Preset returns the workspace's preset name, or "".
+func (p Practice) Preset() string {
+	for _, s := range p.S.Subjects(p.obj(), "preset") {
+		return s.ID
+	}
+	return ""
+}
+
+// Owner returns the account owner's user ID.
+func (p Practice) Owner() string {
+	for _, s := range p.S.Subjects(p.obj(), "owner") {
+		return s.ID
+	}
+	return ""
+}
+
+// IsMember reports whether user is staff (enabled or not).
+func (p Practice) IsMember(user string) bool {
+	return p.S.Has(Rel(p.obj(), "member", userObj(user)))
+}
+
+// IsDisabled reports whether user is disabled.
+func (p Practice) IsDisabled(user string) bool {
+	return p.S.Has(Rel(p.obj(), "disabled", userObj(user)))
+}
+
+// IsActive reports whether user is enabled staff.
+func (p Practice) IsActive(user string) bool { return p.IsMember(user) && !p.IsDisabled(user) }
+
+// Roles lists the workspace's role names, sorted.
+func (p Practice) Roles() []string {
+	var out []string
+	for _, r := range p.S.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeRole && r.Relation == "workspace" && r.Subject.Type == TypeWorkspace && r.Subject.ID == p.WS
+	}) {
+		_, role, _ := strings.Cut(r.Resource.ID, "/")
+		out = append(out, role)
+	}
+	return out
+}
+
+// HasRole reports whether role exists in the workspace.
+func (p Practice) HasRole(role string) bool {
+	return p.S.Has(Rel(roleObj(p.WS, role), "workspace", p.obj()))
+}
+
+// Locations lists the workspace's location IDs, sorted.
+func (p Practice) Locations() []string {
+	var out []string
+	for _, r := range p.S.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeLocation && r.Relation == "workspace" && r.Subject.Type == TypeWorkspace && r.Subject.ID == p.WS
+	}) {
+		out = append(out, r.Resource.ID)
+	}
+	return out
+}
+
+// Grants returns role's level for every area it reaches (areas it does not reach
+// are absent).
+func (p Practice) Grants(role string) map[string]Level {
+	members := bindingMembers(BindingID(p.WS, role, ""))
+	out := map[string]Level{}
+	for _, r := range p.S.Of(p.obj(), "") {
+		if r.Subject != members {
+			continue
+		}
+		for _, a := range Areas {
+			switch r.Relation {
+			case relationFor(a.Name, LevelFull):
+				out[a.Name] = LevelFull
+			case relationFor(a.Name, LevelOwn):
+				if out[a.Name] != LevelFull {
+					out[a.Name] = LevelOwn
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Level returns role's level of area.
+func (p Practice) Level(role, area string) Level {
+	if l, ok := p.Grants(role)[area]; ok {
+		return l
+	}
+	return LevelNone
+}
+
+// RoleHasCalendar reports whether holders of role are bookable.
+func (p Practice) RoleHasCalendar(role string) bool {
+	return p.S.Has(Relationship{Resource: p.obj(), Relation: "calendar", Subject: bindingMembers(BindingID(p.WS, role, ""))})
+}
+
+// Holding is one role a user holds, workspace-wide (Location "") or at one location.
+type Holding struct {
+	Role     string
+	Location string
+}
+
+// Holdings lists the roles user holds in the workspace.
+func (p Practice) Holdings(user string) []Holding {
+	prefix := p.WS + "/"
+	var out []Holding
+	for _, r := range p.S.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeRoleBinding && strings.HasPrefix(r.Resource.ID, prefix) &&
+			r.Relation == "member" && r.Subject.Type == TypeUser && r.Subject.ID == user
+	}) {
+		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
+			out = append(out, Holding{Role: role, Location: loc})
+		}
+	}
+	return out
+}
+
+// HasCalendar reports whether user holds a bookable role anywhere in the workspace.
+func (p Practice) HasCalendar(user string) bool {
+	return slices.ContainsFunc(p.Holdings(user), func(h Holding) bool { return p.RoleHasCalendar(h.Role) })
+}
+
+// WorkspaceOf returns the workspace obj belongs to, or "".
+func WorkspaceOf(s *State, obj Object) string {
+	for _, sub := range s.Subjects(obj, "workspace") {
+		return sub.ID
+	}
+	return ""
+}
+
+// firstSubject returns the ID of obj's first subject through relation, or "".
+func firstSubject(s *State, obj Object, relation string) string {
+	for _, sub := range s.Subjects(obj, relation) {
+		return sub.ID
+	}
+	return ""
+}

@@ -1,0 +1,435 @@
+package spicedb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"google.golang.org/grpc"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// MaxUpdatesPerWrite is SpiceDB's default limit of relationship updates in one
+// WriteRelationships call; Ward's atomic event requests must fit in one call.
+const MaxUpdatesPerWrite = 1000
+
+// maxApplyAttempts bounds retries when concurrent writers race on a workspace.
+const maxApplyAttempts = 8
+
+// Client is Ward's adapter over SpiceDB's permissions and schema services.
+type Client struct {
+	perms  v1.PermissionsServiceClient
+	schema v1.SchemaServiceClient
+	logger *slog.Logger
+}
+
+// New returns a client over conn.
+func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
+	return &Client{perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger}
+}
+
+// WriteSchema writes schema text and returns the schema as SpiceDB now holds it.
+// SpiceDB refuses a schema that would orphan existing relationships, so an
+// upgrade never harms data.
+func (c *Client) WriteSchema(ctx context.Context, text string) (string, error) {
+	if _, err := c.schema.WriteSchema(ctx, &v1.WriteSchemaRequest{Schema: text}); err != nil {
+		return "", translateErr("writing the schema", err)
+	}
+	return c.ReadSchema(ctx)
+}
+
+// ReadSchema returns the schema SpiceDB holds ("" when none).
+func (c *Client) ReadSchema(ctx context.Context) (string, error) {
+	resp, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
+	if err != nil {
+		if st := translateErr("reading the schema", err); domain.ErrorCode(st) == domain.CodeUnavailable {
+			return "", st
+		}
+		return "", nil
+	}
+	return resp.GetSchemaText(), nil
+}
+
+// Result is the outcome of applying a batch of events.
+type Result struct {
+	// Token is the ZedToken of the write (or of the read, when nothing changed).
+	Token   string
+	Touched int
+	Deleted int
+}
+
+// Apply plans events against the current state and writes the plan in one
+// atomic WriteRelationships call. Each touched workspace's lock relationship is
+// a precondition and is replaced by the write, so two Ward instances writing
+// the same workspace cannot interleave: the loser re-reads and re-plans.
+func (c *Client) Apply(ctx context.Context, events []domain.Event) (Result, error) {
+	needs := domain.NeedsOf(events)
+	for attempt := 1; attempt <= maxApplyAttempts; attempt++ {
+		state, token, err := c.load(ctx, needs)
+		if err != nil {
+			return Result{}, err
+		}
+		plan, err := domain.PlanEvents(events, state)
+		if err != nil {
+			return Result{}, err
+		}
+		if plan.Empty() {
+			return Result{Token: token}, nil
+		}
+		req, err := writeRequest(plan, state)
+		if err != nil {
+			return Result{}, err
+		}
+		resp, err := c.perms.WriteRelationships(ctx, req)
+		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
+			c.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
+			continue
+		} else if err != nil {
+			return Result{}, err
+		}
+		return Result{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
+	}
+	return Result{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
+}
+
+func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationshipsRequest, error) {
+	req := &v1.WriteRelationshipsRequest{}
+	for _, r := range plan.Touch {
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: toRelationship(r)})
+	}
+	for _, r := range plan.Delete {
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(r)})
+	}
+	for _, ws := range plan.Workspaces {
+		wsObj := domain.Object{Type: domain.TypeWorkspace, ID: ws}
+		filter := &v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws, OptionalRelation: "lock"}
+		current := state.Of(wsObj, "lock")
+		if len(current) == 0 {
+			req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{Operation: v1.Precondition_OPERATION_MUST_NOT_MATCH, Filter: filter})
+		}
+		for _, old := range current {
+			req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{
+				Operation: v1.Precondition_OPERATION_MUST_MATCH,
+				Filter: &v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws, OptionalRelation: "lock",
+					OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeLock, OptionalSubjectId: old.Subject.ID}},
+			})
+			req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(old)})
+		}
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{
+			Operation:    v1.RelationshipUpdate_OPERATION_TOUCH,
+			Relationship: toRelationship(domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})),
+		})
+	}
+	for _, o := range plan.Created {
+		req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{
+			Operation: v1.Precondition_OPERATION_MUST_NOT_MATCH,
+			Filter:    &v1.RelationshipFilter{ResourceType: o.Type, OptionalResourceId: o.ID, OptionalRelation: "workspace"},
+		})
+	}
+	if n := len(req.Updates); n > MaxUpdatesPerWrite {
+		return nil, domain.Errorf(domain.CodeInvalid, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
+	}
+	return req, nil
+}
+
+func newLockID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// read streams every relationship matching filter, fully consistent.
+func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
+	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: consistency(""), RelationshipFilter: filter})
+	if err != nil {
+		return nil, "", translateErr("reading relationships", err)
+	}
+	var out []domain.Relationship
+	token := ""
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, token, nil
+		}
+		if err != nil {
+			return nil, "", translateErr("reading relationships", err)
+		}
+		r := fromRelationship(resp.GetRelationship())
+		out = append(out, r)
+		token = resp.GetReadAt().GetToken()
+		if into != nil {
+			into.Add(r)
+		}
+	}
+}
+
+// load reads what needs asks for into a new state. The token is that of the
+// first read (used as the answer when nothing needs writing).
+func (c *Client) load(ctx context.Context, needs domain.Needs) (*domain.State, string, error) {
+	s := domain.NewState()
+	var filters []*v1.RelationshipFilter
+	for _, ws := range needs.Workspaces {
+		filters = append(filters,
+			&v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws},
+			&v1.RelationshipFilter{ResourceType: domain.TypeRole, OptionalResourceIdPrefix: ws + "/"},
+			&v1.RelationshipFilter{ResourceType: domain.TypeRoleBinding, OptionalResourceIdPrefix: ws + "/"},
+		)
+	}
+	for _, o := range needs.Objects {
+		filters = append(filters, &v1.RelationshipFilter{ResourceType: o.Type, OptionalResourceId: o.ID})
+	}
+	token := ""
+	for _, f := range filters {
+		_, t, err := c.read(ctx, f, s)
+		if err != nil {
+			return nil, "", err
+		}
+		if token == "" {
+			token = t
+		}
+	}
+	for _, ws := range needs.Workspaces {
+		locs, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeLocation, OptionalRelation: "workspace",
+			OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeWorkspace, OptionalSubjectId: ws}}, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, l := range locs {
+			if _, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeLocation, OptionalResourceId: l.Resource.ID}, s); err != nil {
+				return nil, "", err
+			}
+		}
+	}
+	for _, user := range needs.SharesOf {
+		for _, rel := range []string{"shared_with", "notes_reader"} {
+			found, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalRelation: rel,
+				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: user}}, nil)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, r := range found {
+				if _, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalResourceId: r.Resource.ID}, s); err != nil {
+					return nil, "", err
+				}
+			}
+		}
+	}
+	return s, token, nil
+}
+
+// Decision is the answer to one question.
+type Decision struct {
+	Allowed bool
+	Token   string
+}
+
+func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
+	return &v1.CheckPermissionRequest{
+		Consistency: consistency(token),
+		Resource:    toObject(q.Resource),
+		Permission:  q.Permission,
+		Subject:     &v1.SubjectReference{Object: toObject(q.Subject)},
+	}
+}
+
+// Check answers one question, reading at least as fresh as token (or at the
+// newest revision when token is "").
+func (c *Client) Check(ctx context.Context, q domain.Question, token string) (Decision, error) {
+	resp, err := c.perms.CheckPermission(ctx, checkRequest(q, token))
+	if err != nil {
+		return Decision{}, translateErr("checking a permission", err)
+	}
+	return Decision{
+		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
+		Token:   resp.GetCheckedAt().GetToken(),
+	}, nil
+}
+
+// BulkDecision is one answer of a bulk check; Err is set when that item failed.
+type BulkDecision struct {
+	Allowed bool
+	Err     error
+}
+
+// MaxBulkChecks bounds one bulk check.
+const MaxBulkChecks = 1000
+
+// CheckBulk answers many questions in one SpiceDB call, in order.
+func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]BulkDecision, string, error) {
+	req := &v1.CheckBulkPermissionsRequest{Consistency: consistency(token)}
+	for _, q := range qs {
+		req.Items = append(req.Items, &v1.CheckBulkPermissionsRequestItem{
+			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)},
+		})
+	}
+	resp, err := c.perms.CheckBulkPermissions(ctx, req)
+	if err != nil {
+		return nil, "", translateErr("checking permissions", err)
+	}
+	out := make([]BulkDecision, len(qs))
+	for i, pair := range resp.GetPairs() {
+		if i >= len(out) {
+			break
+		}
+		if e := pair.GetError(); e != nil {
+			out[i] = BulkDecision{Err: &domain.Error{Code: domain.CodeInternal, Index: i, Message: "SpiceDB could not answer this item"}}
+			c.logger.Warn("bulk check item failed", "index", i, "error", e.GetMessage())
+			continue
+		}
+		out[i] = BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION}
+	}
+	return out, resp.GetCheckedAt().GetToken(), nil
+}
+
+// Page is one page of a lookup.
+type Page struct {
+	IDs    []string
+	Cursor string
+	Token  string
+}
+
+// LookupResources lists the IDs of resourceType on which subject has permission,
+// limit at a time (0: all), continuing after cursor.
+func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType string, limit uint32, cursor, token string) (Page, error) {
+	req := &v1.LookupResourcesRequest{
+		Consistency:        consistency(token),
+		ResourceObjectType: resourceType,
+		Permission:         permission,
+		Subject:            &v1.SubjectReference{Object: toObject(subject)},
+		OptionalLimit:      limit,
+	}
+	if cursor != "" {
+		req.OptionalCursor = &v1.Cursor{Token: cursor}
+		// A cursor already pins the revision it was issued at.
+		req.Consistency = nil
+	}
+	stream, err := c.perms.LookupResources(ctx, req)
+	if err != nil {
+		return Page{}, translateErr("looking up resources", err)
+	}
+	page := Page{}
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return Page{}, translateErr("looking up resources", err)
+		}
+		page.Token = resp.GetLookedUpAt().GetToken()
+		if resp.GetPermissionship() != v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION {
+			continue
+		}
+		page.IDs = append(page.IDs, resp.GetResourceObjectId())
+		page.Cursor = resp.GetAfterResultCursor().GetToken()
+	}
+	if limit == 0 || uint32(len(page.IDs)) < limit {
+		page.Cursor = "" // nothing more
+	}
+	return page, nil
+}
+
+// LookupSubjects lists the users who have permission on resource, sorted by ID.
+func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error) {
+	stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
+		Consistency: consistency(token), Resource: toObject(resource), Permission: permission, SubjectObjectType: domain.TypeUser,
+	})
+	if err != nil {
+		return nil, "", translateErr("looking up subjects", err)
+	}
+	var ids []string
+	readAt := ""
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, "", translateErr("looking up subjects", err)
+		}
+		readAt = resp.GetLookedUpAt().GetToken()
+		s := resp.GetSubject()
+		if s.GetPermissionship() != v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION || s.GetSubjectObjectId() == "*" {
+			continue
+		}
+		ids = append(ids, s.GetSubjectObjectId())
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), readAt, nil
+}
+
+// Explain answers q and says why, in the practice's terms. The decision is
+// SpiceDB's; the reasons come from the practice's relationships.
+func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error) {
+	d, err := c.Check(ctx, q, token)
+	if err != nil {
+		return domain.Explanation{}, "", err
+	}
+	s := domain.NewState()
+	if _, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: q.Resource.Type, OptionalResourceId: q.Resource.ID}, s); err != nil {
+		return domain.Explanation{}, "", err
+	}
+	needs := domain.Needs{Objects: domain.ExplainReads(s, q.Resource)}
+	if ws := domain.ResourceWorkspace(s, q.Resource); ws != "" {
+		needs.Workspaces = []string{ws}
+	}
+	more, _, err := c.load(ctx, needs)
+	if err != nil {
+		return domain.Explanation{}, "", err
+	}
+	for _, r := range more.All() {
+		s.Add(r)
+	}
+	ex := domain.Explain(q, s)
+	if ex.Allowed != d.Allowed {
+		c.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
+		ex.Allowed = d.Allowed
+	}
+	return ex, d.Token, nil
+}
+
+// Export streams every relationship in SpiceDB, at the newest revision.
+func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error) error {
+	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: consistency("")})
+	if err != nil {
+		return translateErr("exporting relationships", err)
+	}
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return translateErr("exporting relationships", err)
+		}
+		for _, r := range resp.GetRelationships() {
+			if err := fn(fromRelationship(r)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Ping reports whether SpiceDB answers.
+func (c *Client) Ping(ctx context.Context) error {
+	_, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
+	if err == nil {
+		return nil
+	}
+	if e := translateErr("reaching SpiceDB", err); domain.ErrorCode(e) == domain.CodeUnavailable {
+		return e
+	}
+	return nil
+}
+
+// String is for logs.
+func (r Result) String() string {
+	return fmt.Sprintf("touched %d, deleted %d at %s", r.Touched, r.Deleted, r.Token)
+}

@@ -1,0 +1,130 @@
+package spicedb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	dsconfig "github.com/authzed/spicedb/pkg/cmd/datastore"
+	"github.com/authzed/spicedb/pkg/cmd/server"
+	"github.com/authzed/spicedb/pkg/cmd/util"
+	"github.com/authzed/spicedb/pkg/datastore"
+	"github.com/authzed/spicedb/pkg/datastore/migration"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// Engines accepted by EmbeddedConfig.Engine.
+const (
+	EngineMemory   = "memory"
+	EnginePostgres = "postgres"
+)
+
+// EmbeddedConfig describes a SpiceDB server run inside Ward's own process.
+type EmbeddedConfig struct {
+	// Engine is "memory" (the default, lost on exit) or "postgres".
+	Engine string
+	// URI is the PostgreSQL connection URI; required for the postgres engine.
+	URI string
+	// Migrate runs the datastore migrations to head before starting (postgres only).
+	Migrate bool
+}
+
+// Embedded is a running in-process SpiceDB server.
+type Embedded struct {
+	conn   *grpc.ClientConn
+	ds     datastore.Datastore
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+}
+
+// presharedKey only guards the in-process buffered listener, which nothing outside
+// this process can reach; it is still required by SpiceDB's auth middleware.
+const presharedKey = "ward-embedded"
+
+// StartEmbedded starts SpiceDB in this process and returns a connection to it.
+// Telemetry is disabled and the dispatch caches are off: with them on, SpiceDB
+// v1.56 keeps answering from cache after a relationship expires.
+func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger) (*Embedded, error) {
+	engine := cfg.Engine
+	if engine == "" {
+		engine = EngineMemory
+	}
+	opts := []dsconfig.ConfigOption{dsconfig.DefaultDatastoreConfig().ToOption(), dsconfig.WithEngine(engine)}
+	switch engine {
+	case EngineMemory:
+		// memdb keeps old revisions for its GC window; a short window bounds its memory.
+		opts = append(opts, dsconfig.WithGCWindow(time.Minute))
+	case EnginePostgres:
+		if cfg.URI == "" {
+			return nil, errors.New("the postgres datastore needs a connection URI (--datastore-uri or WARD_DATASTORE_URI)")
+		}
+		if cfg.Migrate {
+			if err := migration.Run(ctx, &migration.Config{DatastoreEngine: engine, DatastoreURI: cfg.URI, Timeout: 5 * time.Minute, BatchSize: 1000}, "head"); err != nil {
+				return nil, fmt.Errorf("migrating the postgres datastore: %w (is PostgreSQL running and the URI right?)", err)
+			}
+		}
+		opts = append(opts, dsconfig.WithURI(cfg.URI))
+	default:
+		return nil, fmt.Errorf("unknown datastore engine %q: use %q or %q", engine, EngineMemory, EnginePostgres)
+	}
+	ds, err := dsconfig.NewDatastore(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("opening the %s datastore: %w", engine, err)
+	}
+
+	srv, err := server.NewConfigWithOptionsAndDefaults(
+		server.WithDatastore(ds),
+		server.WithPresharedSecureKey(presharedKey),
+		server.WithGRPCServer(util.GRPCServerConfig{Network: util.BufferedNetwork, Enabled: true}),
+		server.WithHTTPGateway(util.HTTPServerConfig{HTTPEnabled: false}),
+		server.WithMetricsAPI(util.HTTPServerConfig{HTTPEnabled: false}),
+		server.WithDispatchServer(util.GRPCServerConfig{Enabled: false}),
+		server.WithDispatchCacheConfig(server.CacheConfig{Enabled: false}),
+		server.WithClusterDispatchCacheConfig(server.CacheConfig{Enabled: false}),
+		server.WithSilentlyDisableTelemetry(true),
+	).Complete(ctx)
+	if err != nil {
+		_ = ds.Close()
+		return nil, fmt.Errorf("configuring in-process SpiceDB: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e := &Embedded{ds: ds, cancel: cancel, done: make(chan error, 1)}
+	go func() { e.done <- srv.Run(runCtx) }()
+
+	conn, err := srv.NewClient(
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(bearer{token: presharedKey, insecure: true}),
+	)
+	if err != nil {
+		_ = e.Close()
+		return nil, fmt.Errorf("connecting to in-process SpiceDB: %w", err)
+	}
+	e.conn = conn
+	logger.Info("in-process SpiceDB started", "engine", engine)
+	return e, nil
+}
+
+// Conn is the gRPC connection to the embedded server.
+func (e *Embedded) Conn() *grpc.ClientConn { return e.conn }
+
+// Close stops the server and closes its datastore.
+func (e *Embedded) Close() error {
+	var err error
+	e.once.Do(func() {
+		if e.conn != nil {
+			_ = e.conn.Close()
+		}
+		e.cancel()
+		select {
+		case <-e.done:
+		case <-time.After(10 * time.Second):
+		}
+		err = e.ds.Close()
+	})
+	return err
+}
