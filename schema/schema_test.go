@@ -1,10 +1,8 @@
 package schema
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -13,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/authzed/spicedb/pkg/development"
-	devinterface "github.com/authzed/spicedb/pkg/proto/developer/v1"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -81,12 +78,9 @@ func readEvents(t *testing.T, path string) []domain.Event {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var raws []json.RawMessage
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" {
-			raws = append(raws, json.RawMessage(line))
-		}
+	raws, err := domain.ReadEventLines(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	events, err := domain.ParseEvents(raws)
 	if err != nil {
@@ -97,29 +91,15 @@ func readEvents(t *testing.T, path string) []domain.Event {
 
 func runValidationFile(t *testing.T, path string, contents []byte) {
 	t.Helper()
-	yctx, devErrs, err := development.NewDevContextForYAML(context.Background(), contents, development.WithSourceFS(os.DirFS(".")))
+	rep, err := Validate(context.Background(), path, contents, os.DirFS("."))
 	if err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatal(err)
 	}
-	reportDevErrors(t, path, devErrs.GetInputErrors())
-	defer yctx.DevContext.Dispose()
-	failures, err := development.RunAllAssertions(yctx.DevContext, &yctx.Assertions)
-	if err != nil {
-		t.Fatalf("%s: running assertions: %v", path, err)
+	for _, f := range rep.Failures {
+		t.Error(f)
 	}
-	reportDevErrors(t, path, failures)
-	if len(yctx.Assertions.AssertTrue)+len(yctx.Assertions.AssertFalse) == 0 {
-		t.Fatalf("%s has no assertions", path)
-	}
-}
-
-func reportDevErrors(t *testing.T, path string, errs []*devinterface.DeveloperError) {
-	t.Helper()
-	for _, e := range errs {
-		t.Errorf("%s:%d: %s %s", path, e.GetLine(), e.GetMessage(), e.GetContext())
-	}
-	if len(errs) > 0 {
-		t.FailNow()
+	if rep.Assertions == 0 {
+		t.Errorf("%s has no assertions", path)
 	}
 }
 

@@ -14,6 +14,8 @@ const (
 	CodeInvalid Code = "invalid"
 	// CodeConflict: the request is well formed but the practice's current state forbids it.
 	CodeConflict Code = "conflict"
+	// CodeNotFound: no such endpoint.
+	CodeNotFound Code = "not_found"
 	// CodeUnauthorized: the caller did not present a valid API key.
 	CodeUnauthorized Code = "unauthorized"
 	// CodeUnavailable: SpiceDB could not be reached or did not answer in time.

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -57,46 +56,38 @@ func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 	return resp.GetSchemaText(), nil
 }
 
-// Result is the outcome of applying a batch of events.
-type Result struct {
-	// Token is the ZedToken of the write (or of the read, when nothing changed).
-	Token   string
-	Touched int
-	Deleted int
-}
-
 // Apply plans events against the current state and writes the plan in one
 // atomic WriteRelationships call. Each touched workspace's lock relationship is
 // a precondition and is replaced by the write, so two Ward instances writing
 // the same workspace cannot interleave: the loser re-reads and re-plans.
-func (c *Client) Apply(ctx context.Context, events []domain.Event) (Result, error) {
+func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	needs := domain.NeedsOf(events)
 	for attempt := 1; attempt <= maxApplyAttempts; attempt++ {
 		state, token, err := c.load(ctx, needs)
 		if err != nil {
-			return Result{}, err
+			return domain.Applied{}, err
 		}
 		plan, err := domain.PlanEvents(events, state)
 		if err != nil {
-			return Result{}, err
+			return domain.Applied{}, err
 		}
 		if plan.Empty() {
-			return Result{Token: token}, nil
+			return domain.Applied{Token: token}, nil
 		}
 		req, err := writeRequest(plan, state)
 		if err != nil {
-			return Result{}, err
+			return domain.Applied{}, err
 		}
 		resp, err := c.perms.WriteRelationships(ctx, req)
 		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
 			c.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
 			continue
 		} else if err != nil {
-			return Result{}, err
+			return domain.Applied{}, err
 		}
-		return Result{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
+		return domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
 	}
-	return Result{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
+	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
 }
 
 func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationshipsRequest, error) {
@@ -224,12 +215,6 @@ func (c *Client) load(ctx context.Context, needs domain.Needs) (*domain.State, s
 	return s, token, nil
 }
 
-// Decision is the answer to one question.
-type Decision struct {
-	Allowed bool
-	Token   string
-}
-
 func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
 	return &v1.CheckPermissionRequest{
 		Consistency: consistency(token),
@@ -241,28 +226,22 @@ func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
 
 // Check answers one question, reading at least as fresh as token (or at the
 // newest revision when token is "").
-func (c *Client) Check(ctx context.Context, q domain.Question, token string) (Decision, error) {
+func (c *Client) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
 	resp, err := c.perms.CheckPermission(ctx, checkRequest(q, token))
 	if err != nil {
-		return Decision{}, translateErr("checking a permission", err)
+		return domain.Decision{}, translateErr("checking a permission", err)
 	}
-	return Decision{
+	return domain.Decision{
 		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
 		Token:   resp.GetCheckedAt().GetToken(),
 	}, nil
-}
-
-// BulkDecision is one answer of a bulk check; Err is set when that item failed.
-type BulkDecision struct {
-	Allowed bool
-	Err     error
 }
 
 // MaxBulkChecks bounds one bulk check.
 const MaxBulkChecks = 1000
 
 // CheckBulk answers many questions in one SpiceDB call, in order.
-func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]BulkDecision, string, error) {
+func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error) {
 	req := &v1.CheckBulkPermissionsRequest{Consistency: consistency(token)}
 	for _, q := range qs {
 		req.Items = append(req.Items, &v1.CheckBulkPermissionsRequestItem{
@@ -273,31 +252,24 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 	if err != nil {
 		return nil, "", translateErr("checking permissions", err)
 	}
-	out := make([]BulkDecision, len(qs))
+	out := make([]domain.BulkDecision, len(qs))
 	for i, pair := range resp.GetPairs() {
 		if i >= len(out) {
 			break
 		}
 		if e := pair.GetError(); e != nil {
-			out[i] = BulkDecision{Err: &domain.Error{Code: domain.CodeInternal, Index: i, Message: "SpiceDB could not answer this item"}}
+			out[i] = domain.BulkDecision{Err: &domain.Error{Code: domain.CodeInternal, Index: i, Message: "SpiceDB could not answer this item"}}
 			c.logger.Warn("bulk check item failed", "index", i, "error", e.GetMessage())
 			continue
 		}
-		out[i] = BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION}
+		out[i] = domain.BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION}
 	}
 	return out, resp.GetCheckedAt().GetToken(), nil
 }
 
-// Page is one page of a lookup.
-type Page struct {
-	IDs    []string
-	Cursor string
-	Token  string
-}
-
 // LookupResources lists the IDs of resourceType on which subject has permission,
 // limit at a time (0: all), continuing after cursor.
-func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType string, limit uint32, cursor, token string) (Page, error) {
+func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType string, limit uint32, cursor, token string) (domain.Page, error) {
 	req := &v1.LookupResourcesRequest{
 		Consistency:        consistency(token),
 		ResourceObjectType: resourceType,
@@ -312,25 +284,32 @@ func (c *Client) LookupResources(ctx context.Context, subject domain.Object, per
 	}
 	stream, err := c.perms.LookupResources(ctx, req)
 	if err != nil {
-		return Page{}, translateErr("looking up resources", err)
+		return domain.Page{}, translateErr("looking up resources", err)
 	}
-	page := Page{}
+	page := domain.Page{}
+	// SpiceDB may stream a resource once per path that reaches it.
+	seen := map[string]bool{}
+	streamed := uint32(0)
 	for {
 		resp, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return Page{}, translateErr("looking up resources", err)
+			return domain.Page{}, translateErr("looking up resources", err)
 		}
 		page.Token = resp.GetLookedUpAt().GetToken()
 		if resp.GetPermissionship() != v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION {
 			continue
 		}
-		page.IDs = append(page.IDs, resp.GetResourceObjectId())
+		streamed++
 		page.Cursor = resp.GetAfterResultCursor().GetToken()
+		if id := resp.GetResourceObjectId(); !seen[id] {
+			seen[id] = true
+			page.IDs = append(page.IDs, id)
+		}
 	}
-	if limit == 0 || uint32(len(page.IDs)) < limit {
+	if limit == 0 || streamed < limit {
 		page.Cursor = "" // nothing more
 	}
 	return page, nil
@@ -427,9 +406,4 @@ func (c *Client) Ping(ctx context.Context) error {
 		return e
 	}
 	return nil
-}
-
-// String is for logs.
-func (r Result) String() string {
-	return fmt.Sprintf("touched %d, deleted %d at %s", r.Touched, r.Deleted, r.Token)
 }

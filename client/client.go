@@ -1,0 +1,146 @@
+// Package client is a Go client for Ward's HTTP API, used by the `ward` CLI and
+// by app services written in Go.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/wardhq/ward/api"
+)
+
+// Client calls one Ward server.
+type Client struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+// New returns a client for the Ward at baseURL (e.g. http://127.0.0.1:8080),
+// sending token as its API key when not empty. hc may be nil.
+func New(baseURL, token string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &Client{base: strings.TrimRight(baseURL, "/"), token: token, http: hc}
+}
+
+// Error is an error answered by Ward.
+type Error struct {
+	Status int
+	Body   api.ErrorBody
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (HTTP %d): ", e.Body.Code, e.Status)
+	if e.Body.Index != nil {
+		fmt.Fprintf(&b, "event or item %d: ", *e.Body.Index)
+	}
+	if e.Body.Field != "" {
+		fmt.Fprintf(&b, "%s: ", e.Body.Field)
+	}
+	b.WriteString(e.Body.Message)
+	return b.String()
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("building the request to %s: %w", c.base, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling Ward at %s: %w (is `ward serve` running? set --server or WARD_SERVER)", c.base, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("reading Ward's answer: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e api.ErrorResponse
+		if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
+			return &Error{Status: resp.StatusCode, Body: api.ErrorBody{Code: "http", Message: strings.TrimSpace(string(data))}}
+		}
+		return &Error{Status: resp.StatusCode, Body: e.Error}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decoding Ward's answer: %w", err)
+	}
+	return nil
+}
+
+// ApplyEvents applies events atomically.
+func (c *Client) ApplyEvents(ctx context.Context, events []json.RawMessage) (api.EventsResponse, error) {
+	var out api.EventsResponse
+	err := c.do(ctx, http.MethodPost, "/v1/events", api.EventsRequest{Events: events}, &out)
+	return out, err
+}
+
+// Check asks one question.
+func (c *Client) Check(ctx context.Context, req api.CheckRequest) (api.CheckResponse, error) {
+	var out api.CheckResponse
+	err := c.do(ctx, http.MethodPost, "/v1/check", req, &out)
+	return out, err
+}
+
+// CheckBulk asks many questions at once.
+func (c *Client) CheckBulk(ctx context.Context, req api.BulkCheckRequest) (api.BulkCheckResponse, error) {
+	var out api.BulkCheckResponse
+	err := c.do(ctx, http.MethodPost, "/v1/check/bulk", req, &out)
+	return out, err
+}
+
+// LookupResources lists one page of resources a subject has a permission on.
+func (c *Client) LookupResources(ctx context.Context, req api.LookupResourcesRequest) (api.LookupResourcesResponse, error) {
+	var out api.LookupResourcesResponse
+	err := c.do(ctx, http.MethodPost, "/v1/lookup/resources", req, &out)
+	return out, err
+}
+
+// LookupSubjects lists one page of users who have a permission on a resource.
+func (c *Client) LookupSubjects(ctx context.Context, req api.LookupSubjectsRequest) (api.LookupSubjectsResponse, error) {
+	var out api.LookupSubjectsResponse
+	err := c.do(ctx, http.MethodPost, "/v1/lookup/subjects", req, &out)
+	return out, err
+}
+
+// Explain asks one question and why.
+func (c *Client) Explain(ctx context.Context, req api.CheckRequest) (api.ExplainResponse, error) {
+	var out api.ExplainResponse
+	err := c.do(ctx, http.MethodPost, "/v1/explain", req, &out)
+	return out, err
+}
+
+// Schema returns Ward's schema and whether SpiceDB holds it.
+func (c *Client) Schema(ctx context.Context) (api.SchemaResponse, error) {
+	var out api.SchemaResponse
+	err := c.do(ctx, http.MethodGet, "/v1/schema", nil, &out)
+	return out, err
+}
+
+// Ready reports whether Ward is ready to answer.
+func (c *Client) Ready(ctx context.Context) error {
+	return c.do(ctx, http.MethodGet, "/readyz", nil, nil)
+}

@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/domain"
+)
+
+func readEventsFile(path string, stdin io.Reader) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(stdin)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading events: %w", err)
+	}
+	return data, nil
+}
+
+func newEventsCmd(g *globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "events", Short: "Send practice events to Ward"}
+	var file string
+	apply := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Apply events (JSON Lines, or {\"events\": [...]}) atomically: all or none",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			data, err := readEventsFile(file, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			raws, err := domain.ReadEventLines(strings.NewReader(string(data)))
+			if err != nil {
+				return fmt.Errorf("%s: %w", file, err)
+			}
+			res, err := g.client().ApplyEvents(cmd.Context(), raws)
+			if err != nil {
+				return err
+			}
+			return g.print(cmd.OutOrStdout(), res, func() string {
+				return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken)
+			})
+		},
+	}
+	apply.Flags().StringVarP(&file, "file", "f", "", "events file, or - for standard input")
+	_ = apply.MarkFlagRequired("file")
+	cmd.AddCommand(apply)
+	return cmd
+}
+
+func newCheckCmd(g *globals, env Env) *cobra.Command {
+	var token string
+	cmd := &cobra.Command{
+		Use:     "check SUBJECT PERMISSION RESOURCE",
+		Short:   "Ask whether a staff member has a permission on a resource",
+		Example: "  ward check user:priya view_notes client:ann",
+		Args:    cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token})
+			if err != nil {
+				return err
+			}
+			return g.print(cmd.OutOrStdout(), res, func() string {
+				verdict := "denied"
+				if res.Allowed {
+					verdict = "allowed"
+				}
+				return fmt.Sprintf("%s: %s %s %s", verdict, args[0], args[1], args[2])
+			})
+		},
+	}
+	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
+	return cmd
+}
+
+func newLookupCmd(g *globals, env Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "lookup", Short: "List resources a staff member reaches, or staff who reach a resource"}
+	var subject, permission, typ, resource string
+	var limit int
+	var all bool
+	resources := &cobra.Command{
+		Use:     "resources --subject user:ID --permission P --type T",
+		Short:   "List the resources of a type on which a subject has a permission",
+		Example: "  ward lookup resources --subject user:priya --permission view --type client",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: limit}
+			out := api.LookupResourcesResponse{Resources: []string{}}
+			for {
+				page, err := g.client().LookupResources(cmd.Context(), req)
+				if err != nil {
+					return err
+				}
+				out.Resources = append(out.Resources, page.Resources...)
+				out.Cursor, out.ZedToken = page.Cursor, page.ZedToken
+				if !all || page.Cursor == "" {
+					break
+				}
+				req.Cursor = page.Cursor
+			}
+			return g.print(cmd.OutOrStdout(), out, func() string { return lines(out.Resources, out.Cursor) })
+		},
+	}
+	rf := resources.Flags()
+	rf.StringVar(&subject, "subject", "", "the staff member, user:ID")
+	rf.StringVar(&permission, "permission", "", "permission name, e.g. view")
+	rf.StringVar(&typ, "type", "", "resource type, e.g. client")
+	rf.IntVar(&limit, "limit", 0, "page size (default 100, at most 1000)")
+	rf.BoolVar(&all, "all", false, "follow the cursor to the last page")
+	for _, name := range []string{"subject", "permission", "type"} {
+		_ = resources.MarkFlagRequired(name)
+	}
+	subjects := &cobra.Command{
+		Use:     "subjects --resource T:ID --permission P",
+		Short:   "List the staff who have a permission on a resource",
+		Example: "  ward lookup subjects --resource client:ann --permission view_notes",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: limit}
+			out := api.LookupSubjectsResponse{Subjects: []string{}}
+			for {
+				page, err := g.client().LookupSubjects(cmd.Context(), req)
+				if err != nil {
+					return err
+				}
+				out.Subjects = append(out.Subjects, page.Subjects...)
+				out.Cursor, out.ZedToken = page.Cursor, page.ZedToken
+				if !all || page.Cursor == "" {
+					break
+				}
+				req.Cursor = page.Cursor
+			}
+			return g.print(cmd.OutOrStdout(), out, func() string { return lines(out.Subjects, out.Cursor) })
+		},
+	}
+	sf := subjects.Flags()
+	sf.StringVar(&resource, "resource", "", "the resource, type:ID")
+	sf.StringVar(&permission, "permission", "", "permission name, e.g. view_notes")
+	sf.IntVar(&limit, "limit", 0, "page size (default 100, at most 1000)")
+	sf.BoolVar(&all, "all", false, "follow the cursor to the last page")
+	for _, name := range []string{"resource", "permission"} {
+		_ = subjects.MarkFlagRequired(name)
+	}
+	cmd.AddCommand(resources, subjects)
+	return cmd
+}
+
+func lines(items []string, cursor string) string {
+	if len(items) == 0 {
+		return "(none)"
+	}
+	out := strings.Join(items, "\n")
+	if cursor != "" {
+		out += "\n(more: pass --all, or continue from cursor " + cursor + ")"
+	}
+	return out
+}
+
+func newExplainCmd(g *globals, env Env) *cobra.Command {
+	var token string
+	cmd := &cobra.Command{
+		Use:     "explain SUBJECT PERMISSION RESOURCE",
+		Short:   "Say why a staff member has or lacks a permission, in the practice's terms",
+		Example: "  ward explain user:rita view_notes client:ann",
+		Args:    cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := g.client().Explain(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token})
+			if err != nil {
+				return err
+			}
+			return g.print(cmd.OutOrStdout(), res, func() string {
+				var b strings.Builder
+				verdict := "denied"
+				if res.Allowed {
+					verdict = "allowed"
+				}
+				fmt.Fprintf(&b, "%s: %s %s %s", verdict, args[0], args[1], args[2])
+				for _, r := range res.Reasons {
+					mark := "-"
+					if r.Grants {
+						mark = "+"
+					}
+					fmt.Fprintf(&b, "\n  %s %s", mark, r.Text)
+				}
+				return b.String()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
+	return cmd
+}

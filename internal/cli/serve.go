@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardhq/ward/internal/server"
+)
+
+func newServeCmd(env Env) *cobra.Command {
+	var (
+		cfg       server.Config
+		logLevel  string
+		logFormat string
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run Ward's HTTP API (SpiceDB in-process on memory by default)",
+		Example: `  ward serve --demo
+  ward serve --datastore postgres --datastore-uri postgres://ward:secret@127.0.0.1:5432/ward
+  ward serve --spicedb-endpoint spicedb:50051 --spicedb-token "$KEY" --spicedb-insecure`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := newLogger(cmd.ErrOrStderr(), logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			return server.Run(cmd.Context(), cfg, logger, nil)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "host:port to listen on; a non-loopback address requires --api-key")
+	f.StringSliceVar(&cfg.APIKeys, "api-key", nil, "API key (bearer token) callers must send; repeat or comma-separate for several (rotation)")
+	f.StringVar(&cfg.Datastore, "datastore", "memory", "in-process SpiceDB datastore: memory (lost on exit) or postgres")
+	f.StringVar(&cfg.DatastoreURI, "datastore-uri", "", "PostgreSQL URI for --datastore postgres (migrated at start)")
+	f.StringVar(&cfg.SpiceDB.Endpoint, "spicedb-endpoint", "", "host:port of an external SpiceDB to use instead of the in-process one")
+	f.StringVar(&cfg.SpiceDB.Token, "spicedb-token", "", "preshared key of the external SpiceDB")
+	f.BoolVar(&cfg.SpiceDB.Insecure, "spicedb-insecure", false, "dial the external SpiceDB without TLS")
+	f.StringVar(&cfg.SpiceDB.CACertPath, "spicedb-ca-cert", "", "PEM CA bundle for the external SpiceDB's TLS certificate")
+	f.BoolVar(&cfg.SpiceDB.SkipVerify, "spicedb-skip-verify", false, "accept any TLS certificate from the external SpiceDB (testing only)")
+	f.BoolVar(&cfg.Demo, "demo", false, "load the demo practice (seed/demo.jsonl) at start")
+	f.DurationVar(&cfg.StartTimeout, "start-timeout", time.Minute, "how long to wait for SpiceDB to accept the schema at start")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish at shutdown")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&logFormat, "log-format", "text", "text or json")
+	return cmd
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: use text or json", format)
+}

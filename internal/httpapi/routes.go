@@ -1,0 +1,232 @@
+package httpapi
+
+import (
+	"github.com/wardhq/ward/api"
+	"net/http"
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// Routes is every route the API serves; docs/openapi.yaml documents each.
+var Routes = []string{
+	"POST /v1/events",
+	"POST /v1/check",
+	"POST /v1/check/bulk",
+	"POST /v1/lookup/resources",
+	"POST /v1/lookup/subjects",
+	"POST /v1/explain",
+	"GET /v1/schema",
+	"GET /healthz",
+	"GET /readyz",
+	"GET /metrics",
+}
+
+func (a *service) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/events", a.endpoint("events", true, a.handleEvents))
+	mux.Handle("POST /v1/check", a.endpoint("check", true, a.handleCheck))
+	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", true, a.handleCheckBulk))
+	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", true, a.handleLookupResources))
+	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", true, a.handleLookupSubjects))
+	mux.Handle("POST /v1/explain", a.endpoint("explain", true, a.handleExplain))
+	mux.Handle("GET /v1/schema", a.endpoint("schema", true, a.handleSchema))
+	mux.Handle("GET /healthz", a.endpoint("healthz", false, func(w http.ResponseWriter, _ *http.Request) error {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
+	}))
+	mux.Handle("GET /readyz", a.endpoint("readyz", false, a.handleReady))
+	if a.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(a.cfg.Metrics, promhttp.HandlerOpts{}))
+	}
+	mux.Handle("/", a.endpoint("not_found", false, func(http.ResponseWriter, *http.Request) error {
+		return domain.Errorf(domain.CodeNotFound, "no such endpoint: see docs/openapi.yaml for Ward's API")
+	}))
+	return mux
+}
+
+func (a *service) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.EventsRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	events, err := domain.ParseEvents(req.Events)
+	if err != nil {
+		return err
+	}
+	res, err := a.auth.Apply(r.Context(), events)
+	if err != nil {
+		return err
+	}
+	a.log.Info("events applied", "events", len(events), "touched", res.Touched, "deleted", res.Deleted)
+	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token})
+	return nil
+}
+
+func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.CheckRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	q, err := domain.ParseQuestion(req.Subject, req.Permission, req.Resource)
+	if err != nil {
+		return err
+	}
+	d, err := a.auth.Check(r.Context(), q, req.ZedToken)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.CheckResponse{Allowed: d.Allowed, ZedToken: d.Token})
+	return nil
+}
+
+func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.BulkCheckRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	if len(req.Checks) == 0 || len(req.Checks) > api.MaxLimit {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "checks", Message: "must hold between 1 and 1000 checks"}
+	}
+	qs := make([]domain.Question, len(req.Checks))
+	for i, c := range req.Checks {
+		q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+		if err != nil {
+			if e, ok := err.(*domain.Error); ok {
+				e.Index = i
+			}
+			return err
+		}
+		qs[i] = q
+	}
+	ds, token, err := a.auth.CheckBulk(r.Context(), qs, req.ZedToken)
+	if err != nil {
+		return err
+	}
+	resp := api.BulkCheckResponse{Results: make([]api.BulkCheckResult, len(ds)), ZedToken: token}
+	for i, d := range ds {
+		resp.Results[i].Allowed = d.Allowed
+		if d.Err != nil {
+			_, body := errorBody(d.Err)
+			resp.Results[i].Error = &body
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.LookupResourcesRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	subject, err := domain.ParseSubject(req.Subject)
+	if err != nil {
+		return err
+	}
+	if err := domain.ValidateResourceType(req.ResourceType); err != nil {
+		if e, ok := err.(*domain.Error); ok {
+			e.Field = "resource_type"
+		}
+		return err
+	}
+	if err := domain.ValidatePermission(req.ResourceType, req.Permission); err != nil {
+		return err
+	}
+	limit, err := pageLimit(req.Limit)
+	if err != nil {
+		return err
+	}
+	page, err := a.auth.LookupResources(r.Context(), subject, req.Permission, req.ResourceType, limit, req.Cursor, req.ZedToken)
+	if err != nil {
+		return err
+	}
+	resp := api.LookupResourcesResponse{Resources: make([]string, len(page.IDs)), Cursor: page.Cursor, ZedToken: page.Token}
+	for i, id := range page.IDs {
+		resp.Resources[i] = domain.Object{Type: req.ResourceType, ID: id}.String()
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.LookupSubjectsRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	res, err := domain.ParseResource(req.Resource)
+	if err != nil {
+		return err
+	}
+	if err := domain.ValidatePermission(res.Type, req.Permission); err != nil {
+		return err
+	}
+	limit, err := pageLimit(req.Limit)
+	if err != nil {
+		return err
+	}
+	ids, token, err := a.auth.LookupSubjects(r.Context(), res, req.Permission, req.ZedToken)
+	if err != nil {
+		return err
+	}
+	// Subjects come sorted; the cursor is the last ID of the previous page.
+	start, _ := slices.BinarySearch(ids, req.Cursor)
+	if req.Cursor != "" && start < len(ids) && ids[start] == req.Cursor {
+		start++
+	}
+	end := min(start+int(limit), len(ids))
+	resp := api.LookupSubjectsResponse{Subjects: []string{}, ZedToken: token}
+	for _, id := range ids[start:end] {
+		resp.Subjects = append(resp.Subjects, domain.Object{Type: domain.TypeUser, ID: id}.String())
+	}
+	if end < len(ids) {
+		resp.Cursor = ids[end-1]
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.CheckRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	q, err := domain.ParseQuestion(req.Subject, req.Permission, req.Resource)
+	if err != nil {
+		return err
+	}
+	ex, token, err := a.auth.Explain(r.Context(), q, req.ZedToken)
+	if err != nil {
+		return err
+	}
+	if ex.Reasons == nil {
+		ex.Reasons = []domain.Reason{}
+	}
+	writeJSON(w, http.StatusOK, api.ExplainResponse{Allowed: ex.Allowed, Reasons: ex.Reasons, ZedToken: token})
+	return nil
+}
+
+func (a *service) handleSchema(w http.ResponseWriter, r *http.Request) error {
+	if a.cfg.Schema == nil {
+		return domain.Errorf(domain.CodeInternal, "schema reporting is not configured")
+	}
+	s, err := a.cfg.Schema(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (a *service) handleReady(w http.ResponseWriter, r *http.Request) error {
+	if a.cfg.Ready != nil {
+		if err := a.cfg.Ready(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+			return nil
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}

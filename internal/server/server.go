@@ -1,0 +1,229 @@
+// Package server runs Ward's service: it starts or dials SpiceDB, writes the
+// schema, optionally loads the demo practice, and serves the HTTP API until its
+// context ends, then shuts down gracefully.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/wardhq/ward/api"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/spicedb"
+	"github.com/wardhq/ward/schema"
+	"github.com/wardhq/ward/seed"
+)
+
+// Config is everything `ward serve` can be told.
+type Config struct {
+	// Addr is host:port to listen on.
+	Addr string
+	// APIKeys are bearer tokens callers must present; required off loopback.
+	APIKeys []string
+	// Datastore is the in-process SpiceDB's engine: memory or postgres.
+	Datastore string
+	// DatastoreURI is the PostgreSQL URI for the postgres engine.
+	DatastoreURI string
+	// SpiceDB, when its Endpoint is set, is an external SpiceDB used instead of
+	// the in-process one.
+	SpiceDB spicedb.ExternalConfig
+	// Demo loads the demo practice at start.
+	Demo bool
+	// StartTimeout bounds waiting for SpiceDB to accept the schema at start.
+	StartTimeout time.Duration
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// MinAPIKeyLength keeps keys from being guessable.
+const MinAPIKeyLength = 16
+
+// Validate checks the configuration before anything starts.
+func (c Config) Validate() error {
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if !isLoopback(host) && len(c.APIKeys) == 0 {
+		return fmt.Errorf("--addr %s is not a loopback address: set at least one API key (--api-key or WARD_API_KEY) so callers must authenticate", c.Addr)
+	}
+	for _, k := range c.APIKeys {
+		if len(k) < MinAPIKeyLength {
+			return fmt.Errorf("an API key is shorter than %d characters: use long random keys (e.g. openssl rand -hex 32)", MinAPIKeyLength)
+		}
+	}
+	if c.SpiceDB.Endpoint != "" {
+		if c.DatastoreURI != "" {
+			return errors.New("--spicedb-endpoint and --datastore-uri exclude each other: an external SpiceDB has its own datastore")
+		}
+		if c.SpiceDB.Token == "" {
+			return errors.New("--spicedb-endpoint needs --spicedb-token (SpiceDB's preshared key)")
+		}
+		return nil
+	}
+	switch c.Datastore {
+	case "", spicedb.EngineMemory:
+		if c.DatastoreURI != "" {
+			return errors.New("--datastore-uri is only used with --datastore postgres")
+		}
+	case spicedb.EnginePostgres:
+		if c.DatastoreURI == "" {
+			return errors.New("--datastore postgres needs --datastore-uri postgres://USER:PASSWORD@HOST:5432/DB")
+		}
+	default:
+		return fmt.Errorf("--datastore %q: use memory or postgres (or --spicedb-endpoint for an external SpiceDB)", c.Datastore)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Run serves until ctx ends. onListen, if set, is told the bound address.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(addr string)) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	conn, closeSpiceDB, err := connect(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeSpiceDB()
+	client := spicedb.New(conn, logger)
+
+	written, err := writeSchema(ctx, client, cfg, logger)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := loadDemo(ctx, client, logger); err != nil {
+			return err
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	schemaState := func(ctx context.Context) (api.SchemaResponse, error) {
+		held, err := client.ReadSchema(ctx)
+		if err != nil {
+			return api.SchemaResponse{}, err
+		}
+		return api.SchemaResponse{Schema: schema.Text, Current: held == written}, nil
+	}
+	handler := httpapi.New(client, httpapi.Config{
+		APIKeys: cfg.APIKeys,
+		Logger:  logger,
+		Metrics: reg,
+		Schema:  schemaState,
+		Ready: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			s, err := schemaState(ctx)
+			if err != nil {
+				return errors.New("SpiceDB is unreachable")
+			}
+			if !s.Current {
+				return errors.New("SpiceDB does not hold Ward's schema")
+			}
+			return nil
+		},
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w (is another process using the port? pick one with --addr)", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	logger.Info("Ward is serving", "url", "http://"+ln.Addr().String(), "api_keys", len(cfg.APIKeys) > 0)
+	if onListen != nil {
+		onListen(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	timeout := cfg.ShutdownTimeout
+	if timeout == 0 {
+		timeout = 15 * time.Second
+	}
+	logger.Info("shutting down", "timeout", timeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	return nil
+}
+
+func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*grpc.ClientConn, func(), error) {
+	if cfg.SpiceDB.Endpoint != "" {
+		conn, err := spicedb.Dial(cfg.SpiceDB)
+		if err != nil {
+			return nil, nil, err
+		}
+		logger.Info("using external SpiceDB", "endpoint", cfg.SpiceDB.Endpoint, "tls", !cfg.SpiceDB.Insecure)
+		return conn, func() { _ = conn.Close() }, nil
+	}
+	emb, err := spicedb.StartEmbedded(ctx, spicedb.EmbeddedConfig{Engine: cfg.Datastore, URI: cfg.DatastoreURI, Migrate: true}, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return emb.Conn(), func() { _ = emb.Close() }, nil
+}
+
+// writeSchema writes Ward's schema, waiting for an external SpiceDB that is still
+// starting. SpiceDB refuses changes that would orphan data, so this never harms it.
+func writeSchema(ctx context.Context, client *spicedb.Client, cfg Config, logger *slog.Logger) (string, error) {
+	timeout := cfg.StartTimeout
+	if timeout == 0 {
+		timeout = time.Minute
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		written, err := client.WriteSchema(ctx, schema.Text)
+		if err == nil {
+			logger.Info("schema is current")
+			return written, nil
+		}
+		if domain.ErrorCode(err) != domain.CodeUnavailable || time.Now().After(deadline) {
+			return "", fmt.Errorf("writing Ward's schema to SpiceDB: %w", err)
+		}
+		logger.Info("waiting for SpiceDB", "error", err.Error())
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func loadDemo(ctx context.Context, client *spicedb.Client, logger *slog.Logger) error {
+	events, err := seed.Demo()
+	if err != nil {
+		return err
+	}
+	res, err := client.Apply(ctx, events)
+	if err != nil {
+		return fmt.Errorf("loading the demo practice: %w", err)
+	}
+	logger.Info("demo practice loaded", "events", len(events), "relationships_written", res.Touched)
+	return nil
+}
