@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"slices"
+	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 	"google.golang.org/grpc"
@@ -19,8 +21,9 @@ import (
 // WriteRelationships call; Ward's atomic event requests must fit in one call.
 const MaxUpdatesPerWrite = 1000
 
-// maxApplyAttempts bounds retries when concurrent writers race on a workspace.
-const maxApplyAttempts = 8
+// maxApplyAttempts bounds retries when concurrent writers race on a workspace;
+// between attempts a writer backs off for a random, growing while.
+const maxApplyAttempts = 20
 
 // Client is Ward's adapter over SpiceDB's permissions and schema services.
 type Client struct {
@@ -81,6 +84,9 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		resp, err := c.perms.WriteRelationships(ctx, req)
 		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
 			c.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
+			if err := backoff(ctx, attempt); err != nil {
+				return domain.Applied{}, translateErr("writing relationships", err)
+			}
 			continue
 		} else if err != nil {
 			return domain.Applied{}, err
@@ -88,6 +94,16 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		return domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
 	}
 	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
+}
+
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := min(time.Duration(1<<min(attempt, 7))*time.Millisecond, 100*time.Millisecond)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(mrand.Int64N(int64(ceiling)) + 1)):
+		return nil
+	}
 }
 
 func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationshipsRequest, error) {

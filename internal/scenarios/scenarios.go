@@ -1,0 +1,182 @@
+// Package scenarios holds practice stories, as events and the decisions that
+// must follow, that Ward's tests run through every client: the Go adapter, the
+// HTTP API and the CLI. They are data, not tests, so each client's test file
+// stays a thin runner.
+package scenarios
+
+// Base is a practice every scenario starts from.
+const Base = `
+{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
+{"type":"location.created","workspace":"p1","location":"north"}
+{"type":"location.created","workspace":"p1","location":"south"}
+{"type":"staff.added","workspace":"p1","user":"priya","role":"practitioner"}
+{"type":"staff.added","workspace":"p1","user":"pete","role":"practitioner"}
+{"type":"staff.added","workspace":"p1","user":"sam","role":"practitioner","location":"south"}
+{"type":"staff.added","workspace":"p1","user":"rita","role":"receptionist"}
+{"type":"staff.added","workspace":"p1","user":"maya","role":"practice_manager"}
+{"type":"staff.added","workspace":"p1","user":"alex","role":"accountant"}
+{"type":"client.created","workspace":"p1","client":"ann","location":"north","practitioner":"priya"}
+{"type":"client.created","workspace":"p1","client":"ben","location":"north","practitioner":"pete"}
+{"type":"client.created","workspace":"p1","client":"cat","location":"south","practitioner":"sam"}
+{"type":"note.created","workspace":"p1","note":"n-ann","client":"ann","author":"priya"}
+{"type":"note.created","workspace":"p1","note":"n-ben","client":"ben","author":"pete"}
+{"type":"appointment.booked","workspace":"p1","appointment":"ap-ann","client":"ann","practitioner":"priya"}
+{"type":"invoice.created","workspace":"p1","invoice":"in-ann","client":"ann","practitioner":"priya"}
+{"type":"workspace.created","workspace":"p2","owner":"hugo","preset":"caspen"}
+{"type":"client.created","workspace":"p2","client":"zed","practitioner":"hugo"}
+`
+
+// Check is a question and the answer it must get.
+type Check struct {
+	Subject, Permission, Resource string
+	Allowed                       bool
+}
+
+// Step applies events (JSON Lines; none for a step that only checks), then checks.
+type Step struct {
+	Events string
+	// NoChange: applying Events must write nothing (they are already in effect).
+	NoChange bool
+	Checks   []Check
+}
+
+// Scenario is a named story on top of Base.
+type Scenario struct {
+	Name  string
+	Steps []Step
+}
+
+func yes(s, p, r string) Check { return Check{s, p, r, true} }
+func no(s, p, r string) Check  { return Check{s, p, r, false} }
+
+// All are the scenarios.
+var All = []Scenario{
+	{Name: "roles_by_default", Steps: []Step{{Checks: []Check{
+		yes("user:olivia", "manage_permissions", "workspace:p1"),
+		no("user:maya", "manage_permissions", "workspace:p1"),
+		yes("user:olivia", "view_notes", "client:ben"),
+		yes("user:priya", "view_notes", "client:ann"),
+		no("user:priya", "view_notes", "client:ben"),
+		no("user:priya", "view", "client:ben"),
+		yes("user:rita", "book_appointment", "client:ben"),
+		no("user:rita", "view_notes", "client:ben"),
+		yes("user:maya", "view", "client:cat"),
+		no("user:maya", "view_notes", "client:cat"),
+		yes("user:alex", "view", "invoice:in-ann"),
+		no("user:alex", "view_files", "client:ann"),
+		yes("user:priya", "has_calendar", "workspace:p1"),
+		no("user:rita", "has_calendar", "workspace:p1"),
+		yes("user:sam", "view", "client:cat"),
+		no("user:sam", "view", "client:ann"),
+		no("user:olivia", "view", "client:zed"),
+		no("user:hugo", "view", "client:ann"),
+	}}}},
+	{Name: "role_change_takes_effect_immediately", Steps: []Step{
+		{Checks: []Check{no("user:rita", "view_notes", "client:ann")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"full"}}`,
+			Checks: []Check{yes("user:rita", "view_notes", "client:ann"), yes("user:rita", "view", "note:n-ben")}},
+		{Events: `{"type":"notes_access.revoked","workspace":"p1","role":"receptionist"}`,
+			Checks: []Check{no("user:rita", "view_notes", "client:ann")}},
+		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"practice_manager"}`,
+			Checks: []Check{yes("user:maya", "view_notes", "client:ann"), yes("user:maya", "view_letters", "client:cat"), no("user:rita", "view_notes", "client:ann")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"notes":"none"}}`,
+			Checks: []Check{no("user:priya", "view_notes", "client:ann"), no("user:sam", "view_notes", "client:cat"), yes("user:priya", "view", "client:ann")}},
+	}},
+	{Name: "notes_access_for_one_client", Steps: []Step{
+		{Events: `{"type":"notes_access.granted","workspace":"p1","user":"maya","client":"ann"}`,
+			Checks: []Check{yes("user:maya", "view_notes", "client:ann"), yes("user:maya", "view", "note:n-ann"), no("user:maya", "write_notes", "client:ann"), no("user:maya", "view_notes", "client:ben")}},
+		{Events: `{"type":"notes_access.revoked","workspace":"p1","user":"maya","client":"ann"}`,
+			Checks: []Check{no("user:maya", "view_notes", "client:ann")}},
+	}},
+	{Name: "patient_shared_and_unshared", Steps: []Step{
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ben","user":"priya"}`,
+			Checks: []Check{yes("user:priya", "view", "client:ben"), yes("user:priya", "view_notes", "client:ben"), yes("user:priya", "view", "note:n-ben")}},
+		{Events: `{"type":"patient.unshared","workspace":"p1","client":"ben","user":"priya"}`,
+			Checks: []Check{no("user:priya", "view", "client:ben"), no("user:priya", "view", "note:n-ben")}},
+	}},
+	{Name: "ownership_transferred", Steps: []Step{
+		{Events: `{"type":"staff.added","workspace":"p1","user":"adam","role":"practitioner_admin"}
+{"type":"ownership.transferred","workspace":"p1","to":"adam"}`,
+			Checks: []Check{
+				yes("user:adam", "manage_permissions", "workspace:p1"), yes("user:adam", "manage_api_keys", "workspace:p1"),
+				no("user:olivia", "manage_permissions", "workspace:p1"), no("user:olivia", "manage_subscription", "workspace:p1"),
+				yes("user:olivia", "view_notes", "client:ben"), yes("user:olivia", "manage_staff", "workspace:p1"),
+			}},
+	}},
+	{Name: "disabled_staff_lose_everything_until_enabled", Steps: []Step{
+		{Events: `{"type":"staff.disabled","workspace":"p1","user":"priya"}`,
+			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:priya", "has_calendar", "workspace:p1"), no("user:priya", "view", "note:n-ann"), no("user:priya", "view_own_reports", "workspace:p1")}},
+		{Events: `{"type":"staff.enabled","workspace":"p1","user":"priya"}`,
+			Checks: []Check{yes("user:priya", "view", "client:ann"), yes("user:priya", "edit", "note:n-ann")}},
+	}},
+	{Name: "staff_removed", Steps: []Step{
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete"}
+{"type":"staff.removed","workspace":"p1","user":"pete"}`,
+			Checks: []Check{no("user:pete", "view", "client:ben"), no("user:pete", "view", "client:ann"), yes("user:olivia", "view", "note:n-ben")}},
+	}},
+	{Name: "practitioner_reassigned", Steps: []Step{
+		{Events: `{"type":"client.practitioner_unassigned","workspace":"p1","client":"ann","user":"priya"}
+{"type":"client.practitioner_assigned","workspace":"p1","client":"ann","user":"pete"}`,
+			Checks: []Check{no("user:priya", "view", "client:ann"), yes("user:pete", "view", "client:ann"), yes("user:pete", "view", "note:n-ann"), yes("user:pete", "view", "appointment:ap-ann"), yes("user:priya", "view", "appointment:ap-ann")}},
+	}},
+	{Name: "roles_revoked_and_held_at_one_location", Steps: []Step{
+		{Events: `{"type":"role.revoked","workspace":"p1","user":"rita","role":"receptionist"}`,
+			Checks: []Check{no("user:rita", "view", "client:ann")}},
+		{Events: `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","location":"north"}`,
+			Checks: []Check{yes("user:rita", "view", "client:ann"), no("user:rita", "view", "client:cat"), yes("user:rita", "create_client", "location:north"), no("user:rita", "create_client", "workspace:p1")}},
+	}},
+	{Name: "note_finalized", Steps: []Step{
+		{Checks: []Check{yes("user:priya", "edit", "note:n-ann"), no("user:olivia", "edit", "note:n-ann")}},
+		{Events: `{"type":"note.finalized","workspace":"p1","note":"n-ann"}`,
+			Checks: []Check{no("user:priya", "edit", "note:n-ann"), yes("user:priya", "view", "note:n-ann")}},
+	}},
+	{Name: "client_deleted", Steps: []Step{
+		{Events: `{"type":"client.deleted","workspace":"p1","client":"ann"}`,
+			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:olivia", "view", "client:ann"), no("user:priya", "view", "note:n-ann")}},
+	}},
+	{Name: "later_location_gets_role_grants", Steps: []Step{
+		{Events: `{"type":"location.created","workspace":"p1","location":"east"}
+{"type":"staff.added","workspace":"p1","user":"rob","role":"receptionist","location":"east"}
+{"type":"client.created","workspace":"p1","client":"dan","location":"east","practitioner":"pete"}`,
+			Checks: []Check{yes("user:rob", "view", "client:dan"), no("user:rob", "view", "client:ann"), yes("user:pete", "view", "client:dan")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"clients":"none","invoices":"none"}}`,
+			Checks: []Check{no("user:rob", "view", "client:dan"), no("user:rita", "view", "client:ann")}},
+	}},
+	{Name: "reapplying_changes_nothing", Steps: []Step{
+		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
+	}},
+}
+
+// BadInput is a request that must be refused with nothing written.
+type BadInput struct {
+	Name   string
+	Events string
+	Status int
+	// Index and Field locate the error (Index -1: none).
+	Index int
+	Field string
+}
+
+// BadInputs cover every class of bad input the events API must refuse.
+var BadInputs = []BadInput{
+	{"unknown_type", `{"type":"staff.hired","workspace":"p1","user":"x"}`, 400, 0, "type"},
+	{"missing_field", `{"type":"staff.added","workspace":"p1","user":"zoe"}`, 400, 0, "role"},
+	{"extra_field", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist","email":"z@x"}`, 400, 0, "email"},
+	{"malformed_id", `{"type":"staff.added","workspace":"p1","user":"zoe smith","role":"receptionist"}`, 400, 0, "user"},
+	{"wildcard_id", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"*"}`, 400, 0, "user"},
+	{"id_widening_scope", `{"type":"staff.added","workspace":"p1","user":"p1/receptionist","role":"receptionist"}`, 400, 0, "user"},
+	{"unknown_role", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"janitor"}`, 400, 0, "role"},
+	{"unknown_location", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist","location":"west"}`, 400, 0, "location"},
+	{"unknown_workspace", `{"type":"staff.added","workspace":"p9","user":"zoe","role":"receptionist"}`, 400, 0, "workspace"},
+	{"object_of_another_workspace", `{"type":"patient.shared","workspace":"p1","client":"zed","user":"priya"}`, 409, 0, "client"},
+	{"creating_object_of_another_workspace", `{"type":"client.created","workspace":"p1","client":"zed"}`, 409, 0, "client"},
+	{"transfer_to_non_member", `{"type":"ownership.transferred","workspace":"p1","to":"hugo"}`, 409, 0, "to"},
+	{"booking_user_without_calendar", `{"type":"appointment.booked","workspace":"p1","appointment":"ap-x","client":"ann","practitioner":"rita"}`, 409, 0, "practitioner"},
+	{"changing_practitioner_admin", `{"type":"role.updated","workspace":"p1","role":"practitioner_admin","grants":{"notes":"none"}}`, 409, 0, "role"},
+	{"fixed_area", `{"type":"role.updated","workspace":"p1","role":"accountant","grants":{"notes":"full"}}`, 409, 0, "grants"},
+	{"bad_level", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"some"}}`, 400, 0, "grants"},
+	{"unknown_area", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"parking":"full"}}`, 400, 0, "grants"},
+	{"disabling_the_owner", `{"type":"staff.disabled","workspace":"p1","user":"olivia"}`, 409, 0, "user"},
+	{"atomic_batch_second_event_bad", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist"}
+{"type":"staff.added","workspace":"p1","user":"zed2","role":"nobody"}`, 400, 1, "role"},
+}

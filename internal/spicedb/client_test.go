@@ -1,0 +1,249 @@
+package spicedb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+func question(t *testing.T, c scenarios.Check) domain.Question {
+	t.Helper()
+	q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+	if err != nil {
+		t.Fatalf("%v: %v", c, err)
+	}
+	return q
+}
+
+// TestScenarios runs every practice story through the Go adapter, checking each
+// answer both one at a time and in bulk.
+func TestScenarios(t *testing.T) {
+	t.Parallel()
+	for _, sc := range scenarios.All {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			c := testenv.SpiceDB(t)
+			if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+				t.Fatalf("base: %v", err)
+			}
+			for i, step := range sc.Steps {
+				if step.Events != "" {
+					res, err := c.Apply(ctx, testenv.Parsed(t, step.Events))
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					if step.NoChange && (res.Touched != 0 || res.Deleted != 0) {
+						t.Errorf("step %d: re-applied events wrote %d and deleted %d relationships", i, res.Touched, res.Deleted)
+					}
+				}
+				qs := make([]domain.Question, len(step.Checks))
+				for j, chk := range step.Checks {
+					qs[j] = question(t, chk)
+					d, err := c.Check(ctx, qs[j], "")
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					if d.Allowed != chk.Allowed {
+						t.Errorf("step %d: %s %s %s: allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, d.Allowed, chk.Allowed)
+					}
+				}
+				if len(qs) == 0 {
+					continue
+				}
+				bulk, _, err := c.CheckBulk(ctx, qs, "")
+				if err != nil {
+					t.Fatalf("step %d bulk: %v", i, err)
+				}
+				for j, d := range bulk {
+					if d.Err != nil || d.Allowed != step.Checks[j].Allowed {
+						t.Errorf("step %d bulk %d: %+v, want allowed=%v", i, j, d, step.Checks[j].Allowed)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestBadInputWritesNothing refuses every class of bad input with the right
+// code and location, and leaves SpiceDB exactly as it was.
+func TestBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+		t.Fatal(err)
+	}
+	before := testenv.Relationships(t, c)
+	codes := map[int]domain.Code{400: domain.CodeInvalid, 409: domain.CodeConflict}
+	for _, bad := range scenarios.BadInputs {
+		t.Run(bad.Name, func(t *testing.T) {
+			raws := testenv.Events(t, bad.Events)
+			events, err := domain.ParseEvents(raws)
+			if err == nil {
+				_, err = c.Apply(ctx, events)
+			}
+			var e *domain.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want a domain error", err)
+			}
+			if e.Code != codes[bad.Status] || e.Index != bad.Index || e.Field != bad.Field {
+				t.Errorf("got code=%s index=%d field=%q (%v), want code=%s index=%d field=%q", e.Code, e.Index, e.Field, e, codes[bad.Status], bad.Index, bad.Field)
+			}
+			if after := testenv.Relationships(t, c); !slices.Equal(before, after) {
+				t.Errorf("bad input changed SpiceDB: %d relationships before, %d after", len(before), len(after))
+			}
+		})
+	}
+}
+
+// TestExplainAgreesWithSpiceDB asks every staff member every question about
+// every object of the Caspen conformance practices, and holds the explainer's
+// reading of the relationships to SpiceDB's answers.
+func TestExplainAgreesWithSpiceDB(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	data, err := os.ReadFile("../../schema/testdata/caspen.events.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(ctx, testenv.Parsed(t, string(data))); err != nil {
+		t.Fatal(err)
+	}
+	state := testenv.State(t, c)
+	users := map[string]bool{"stranger": true}
+	objects := map[domain.Object]bool{}
+	for _, r := range state.All() {
+		if r.Subject.Type == domain.TypeUser && r.Subject.ID != "*" {
+			users[r.Subject.ID] = true
+		}
+		if _, ok := domain.Permissions[r.Resource.Type]; ok {
+			objects[r.Resource] = true
+		}
+	}
+	var qs []domain.Question
+	for u := range users {
+		for o := range objects {
+			for _, p := range domain.Permissions[o.Type] {
+				qs = append(qs, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: u}, Permission: p.Name, Resource: o})
+			}
+		}
+	}
+	allowed := 0
+	for start := 0; start < len(qs); start += 1000 {
+		chunk := qs[start:min(start+1000, len(qs))]
+		ds, _, err := c.CheckBulk(ctx, chunk, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range ds {
+			if d.Err != nil {
+				t.Fatalf("%v: %v", chunk[i], d.Err)
+			}
+			if d.Allowed {
+				allowed++
+			}
+			if ex := domain.Explain(chunk[i], state); ex.Allowed != d.Allowed {
+				t.Errorf("%s %s %s: SpiceDB says %v, explanation says %v: %+v", chunk[i].Subject, chunk[i].Permission, chunk[i].Resource, d.Allowed, ex.Allowed, ex.Reasons)
+			}
+		}
+	}
+	if allowed == 0 || allowed == len(qs) {
+		t.Fatalf("degenerate matrix: %d of %d allowed", allowed, len(qs))
+	}
+	t.Logf("%d questions, %d allowed, explanations agree", len(qs), allowed)
+}
+
+// TestExplainThroughAdapter reads what an explanation needs from SpiceDB.
+func TestExplainThroughAdapter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		check scenarios.Check
+		kind  string
+		text  string
+	}{
+		{scenarios.Check{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes: own, and priya is client ann's practitioner"},
+		{scenarios.Check{Subject: "user:rita", Permission: "view_notes", Resource: "client:ann"}, "role", "rita holds role receptionist workspace-wide, which has notes: none"},
+		{scenarios.Check{Subject: "user:sam", Permission: "view", Resource: "invoice:in-ann"}, "role", "sam holds role practitioner at location south, which has invoices: own, but only at location south and invoice:in-ann is at location north"},
+		{scenarios.Check{Subject: "user:olivia", Permission: "manage_api_keys", Resource: "workspace:p1", Allowed: true}, "owner", "olivia is the account owner of p1"},
+		{scenarios.Check{Subject: "user:maya", Permission: "manage_api_keys", Resource: "workspace:p1"}, "owner", "only the account owner (olivia) may create and manage API keys (owner only)"},
+		{scenarios.Check{Subject: "user:hugo", Permission: "view", Resource: "client:ann"}, "not_staff", "hugo is not staff of workspace p1"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.check), func(t *testing.T) {
+			ex, token, err := c.Explain(ctx, question(t, tt.check), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Allowed != tt.check.Allowed || token == "" {
+				t.Errorf("allowed=%v token=%q, want allowed=%v and a token", ex.Allowed, token, tt.check.Allowed)
+			}
+			if !slices.ContainsFunc(ex.Reasons, func(r domain.Reason) bool { return r.Kind == tt.kind && r.Text == tt.text }) {
+				t.Errorf("reasons %+v lack %s %q", ex.Reasons, tt.kind, tt.text)
+			}
+		})
+	}
+}
+
+// TestConcurrentWritersLoseNothing has many writers change one workspace at
+// once; the per-workspace lock makes losers re-plan, so every event lands.
+func TestConcurrentWritersLoseNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+		t.Fatal(err)
+	}
+	const writers = 12
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := fmt.Sprintf(`{"type":"staff.added","workspace":"p1","user":"temp%d","role":"receptionist"}
+{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"forms":"%s"}}`, i, []string{"full", "none"}[i%2])
+			events, err := domain.ParseEvents(testenv.Events(t, ev))
+			if err == nil {
+				_, err = c.Apply(ctx, events)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("writer %d failed: %v", i, err)
+		}
+	}
+	state := testenv.State(t, c)
+	pr := domain.Practice{S: state, WS: "p1"}
+	for i := range writers {
+		if !pr.IsMember(fmt.Sprintf("temp%d", i)) {
+			t.Errorf("temp%d was acknowledged but is not staff", i)
+		}
+	}
+	// Every location copy of the receptionist grant agrees with the workspace's.
+	level := pr.Level("receptionist", "forms")
+	for _, loc := range pr.Locations() {
+		has := state.Has(domain.Relationship{Resource: domain.Object{Type: "location", ID: loc}, Relation: "forms_full",
+			Subject: domain.Subject{Type: "role_binding", ID: domain.BindingID("p1", "receptionist", loc), Relation: "member"}})
+		if has != (level == domain.LevelFull) {
+			t.Errorf("location %s forms grant %v disagrees with workspace level %s", loc, has, level)
+		}
+	}
+}
