@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Applied is the outcome of applying a batch of events.
 type Applied struct {
 	// Token is the ZedToken of the write (or of the read, when nothing changed).
@@ -20,10 +22,17 @@ type BulkDecision struct {
 	Err     error
 }
 
-// Page is one page of a lookup: object IDs and the cursor to continue after
-// them ("" when there is nothing more).
-type Page struct {
-	IDs    []string
-	Cursor string
-	Token  string
+// PageOf returns the IDs after cursor (the last ID of the previous page), at
+// most limit of them, and the cursor for the next page ("" when none). ids must
+// be sorted.
+func PageOf(ids []string, cursor string, limit int) (page []string, next string) {
+	start, found := slices.BinarySearch(ids, cursor)
+	if cursor != "" && found {
+		start++
+	}
+	end := min(start+limit, len(ids))
+	if end < len(ids) {
+		next = ids[end-1]
+	}
+	return ids[start:end], next
 }

@@ -23,7 +23,7 @@ type Authorizer interface {
 	Apply(ctx context.Context, events []domain.Event) (domain.Applied, error)
 	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
 	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
-	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType string, limit uint32, cursor, token string) (domain.Page, error)
+	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
 	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
 }
@@ -152,12 +152,12 @@ func bodyError(err error) error {
 	return domain.Errorf(domain.CodeInvalid, "body: not valid JSON: %v", err)
 }
 
-func pageLimit(limit int) (uint32, error) {
+func pageLimit(limit int) (int, error) {
 	switch {
 	case limit == 0:
 		return api.DefaultLimit, nil
 	case limit < 0 || limit > api.MaxLimit:
 		return 0, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", api.MaxLimit)}
 	}
-	return uint32(limit), nil
+	return limit, nil
 }

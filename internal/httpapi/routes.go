@@ -3,7 +3,6 @@ package httpapi
 import (
 	"github.com/wardhq/ward/api"
 	"net/http"
-	"slices"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -139,12 +138,13 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	page, err := a.auth.LookupResources(r.Context(), subject, req.Permission, req.ResourceType, limit, req.Cursor, req.ZedToken)
+	ids, token, err := a.auth.LookupResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken)
 	if err != nil {
 		return err
 	}
-	resp := api.LookupResourcesResponse{Resources: make([]string, len(page.IDs)), Cursor: page.Cursor, ZedToken: page.Token}
-	for i, id := range page.IDs {
+	page, next := domain.PageOf(ids, req.Cursor, limit)
+	resp := api.LookupResourcesResponse{Resources: make([]string, len(page)), Cursor: next, ZedToken: token}
+	for i, id := range page {
 		resp.Resources[i] = domain.Object{Type: req.ResourceType, ID: id}.String()
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -171,18 +171,10 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	// Subjects come sorted; the cursor is the last ID of the previous page.
-	start, _ := slices.BinarySearch(ids, req.Cursor)
-	if req.Cursor != "" && start < len(ids) && ids[start] == req.Cursor {
-		start++
-	}
-	end := min(start+int(limit), len(ids))
-	resp := api.LookupSubjectsResponse{Subjects: []string{}, ZedToken: token}
-	for _, id := range ids[start:end] {
-		resp.Subjects = append(resp.Subjects, domain.Object{Type: domain.TypeUser, ID: id}.String())
-	}
-	if end < len(ids) {
-		resp.Cursor = ids[end-1]
+	page, next := domain.PageOf(ids, req.Cursor, limit)
+	resp := api.LookupSubjectsResponse{Subjects: make([]string, len(page)), Cursor: next, ZedToken: token}
+	for i, id := range page {
+		resp.Subjects[i] = domain.Object{Type: domain.TypeUser, ID: id}.String()
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil

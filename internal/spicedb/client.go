@@ -283,52 +283,37 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 	return out, resp.GetCheckedAt().GetToken(), nil
 }
 
-// LookupResources lists the IDs of resourceType on which subject has permission,
-// limit at a time (0: all), continuing after cursor.
-func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType string, limit uint32, cursor, token string) (domain.Page, error) {
-	req := &v1.LookupResourcesRequest{
+// LookupResources lists the IDs of resourceType on which subject has
+// permission, sorted and without repeats. SpiceDB streams a resource once per
+// path that reaches it, even across its own cursors, so Ward reads the whole
+// answer and pages it itself.
+func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
+	stream, err := c.perms.LookupResources(ctx, &v1.LookupResourcesRequest{
 		Consistency:        consistency(token),
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
-		OptionalLimit:      limit,
-	}
-	if cursor != "" {
-		req.OptionalCursor = &v1.Cursor{Token: cursor}
-		// A cursor already pins the revision it was issued at.
-		req.Consistency = nil
-	}
-	stream, err := c.perms.LookupResources(ctx, req)
+	})
 	if err != nil {
-		return domain.Page{}, translateErr("looking up resources", err)
+		return nil, "", translateErr("looking up resources", err)
 	}
-	page := domain.Page{}
-	// SpiceDB may stream a resource once per path that reaches it.
-	seen := map[string]bool{}
-	streamed := uint32(0)
+	var ids []string
+	readAt := ""
 	for {
 		resp, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return domain.Page{}, translateErr("looking up resources", err)
+			return nil, "", translateErr("looking up resources", err)
 		}
-		page.Token = resp.GetLookedUpAt().GetToken()
-		if resp.GetPermissionship() != v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION {
-			continue
-		}
-		streamed++
-		page.Cursor = resp.GetAfterResultCursor().GetToken()
-		if id := resp.GetResourceObjectId(); !seen[id] {
-			seen[id] = true
-			page.IDs = append(page.IDs, id)
+		readAt = resp.GetLookedUpAt().GetToken()
+		if resp.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION {
+			ids = append(ids, resp.GetResourceObjectId())
 		}
 	}
-	if limit == 0 || streamed < limit {
-		page.Cursor = "" // nothing more
-	}
-	return page, nil
+	slices.Sort(ids)
+	return slices.Compact(ids), readAt, nil
 }
 
 // LookupSubjects lists the users who have permission on resource, sorted by ID.

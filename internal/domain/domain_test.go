@@ -1,0 +1,202 @@
+package domain_test
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/seed"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+func parse(t *testing.T, jsonl string) []domain.Event {
+	t.Helper()
+	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := domain.ParseEvents(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
+func apply(t *testing.T, s *domain.State, events []domain.Event) (*domain.State, domain.Plan) {
+	t.Helper()
+	plan, err := domain.PlanEvents(events, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := s.Clone()
+	for _, r := range plan.Delete {
+		next.Remove(r)
+	}
+	for _, r := range plan.Touch {
+		next.Add(r)
+	}
+	return next, plan
+}
+
+func TestParseEventsRejects(t *testing.T) {
+	t.Parallel()
+	many := make([]json.RawMessage, domain.MaxEventsPerRequest+1)
+	for i := range many {
+		many[i] = json.RawMessage(`{"type":"staff.enabled","workspace":"w","user":"u"}`)
+	}
+	tests := []struct {
+		name  string
+		raws  []json.RawMessage
+		index int
+		field string
+		want  string
+	}{
+		{"no events", nil, -1, "", "at least one event"},
+		{"too many", many, -1, "", "split the request"},
+		{"not an object", []json.RawMessage{json.RawMessage(`[1]`)}, 0, "", "must be a JSON object"},
+		{"type not a string", []json.RawMessage{json.RawMessage(`{"type":7}`)}, 0, "type", "must be a string"},
+		{"no type", []json.RawMessage{json.RawMessage(`{"workspace":"w"}`)}, 0, "type", "is required"},
+		{"id not a string", []json.RawMessage{json.RawMessage(`{"type":"staff.enabled","workspace":"w","user":3}`)}, 0, "user", "must be a string"},
+		{"empty id", []json.RawMessage{json.RawMessage(`{"type":"staff.enabled","workspace":"w","user":""}`)}, 0, "user", "must not be empty"},
+		{"role name with capitals", []json.RawMessage{json.RawMessage(`{"type":"role.assigned","workspace":"w","user":"u","role":"Boss"}`)}, 0, "role", "not a valid name"},
+		{"empty grants", []json.RawMessage{json.RawMessage(`{"type":"role.updated","workspace":"w","role":"r","grants":{}}`)}, 0, "grants", "at least one area"},
+		{"grants not an object", []json.RawMessage{json.RawMessage(`{"type":"role.updated","workspace":"w","role":"r","grants":"full"}`)}, 0, "grants", "must be an object"},
+		{"notes access with both shapes", []json.RawMessage{json.RawMessage(`{"type":"notes_access.granted","workspace":"w","role":"r","user":"u","client":"c"}`)}, 0, "", "either {workspace, role}"},
+		{"notes access with user only", []json.RawMessage{json.RawMessage(`{"type":"notes_access.granted","workspace":"w","user":"u"}`)}, 0, "", "either {workspace, role}"},
+		{"second event bad", []json.RawMessage{json.RawMessage(`{"type":"staff.enabled","workspace":"w","user":"u"}`), json.RawMessage(`{"type":"staff.enabled","workspace":"w"}`)}, 1, "user", "is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := domain.ParseEvents(tt.raws)
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Code != domain.CodeInvalid {
+				t.Fatalf("got %v, want an invalid error", err)
+			}
+			if e.Index != tt.index || e.Field != tt.field || !strings.Contains(e.Error(), tt.want) {
+				t.Errorf("got index=%d field=%q %q; want index=%d field=%q containing %q", e.Index, e.Field, e.Error(), tt.index, tt.field, tt.want)
+			}
+		})
+	}
+}
+
+// TestBadInputsArePlanErrors runs the shared bad inputs through the pure core.
+func TestBadInputsArePlanErrors(t *testing.T) {
+	t.Parallel()
+	base, _ := apply(t, domain.NewState(), parse(t, scenarios.Base))
+	for _, bad := range scenarios.BadInputs {
+		t.Run(bad.Name, func(t *testing.T) {
+			t.Parallel()
+			raws, err := domain.ReadEventLines(strings.NewReader(bad.Events))
+			if err != nil {
+				t.Fatal(err)
+			}
+			events, err := domain.ParseEvents(raws)
+			if err == nil {
+				_, err = domain.PlanEvents(events, base)
+			}
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Index != bad.Index || e.Field != bad.Field {
+				t.Fatalf("got %v, want an error at event %d field %q", err, bad.Index, bad.Field)
+			}
+		})
+	}
+}
+
+// TestPlanDemoGolden pins the relationships the demo practice becomes.
+func TestPlanDemoGolden(t *testing.T) {
+	t.Parallel()
+	events, err := seed.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, plan := apply(t, domain.NewState(), events)
+	var b strings.Builder
+	for _, r := range plan.Touch {
+		b.WriteString(r.String() + "\n")
+	}
+	const golden = "testdata/demo.golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/domain -update)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("demo plan differs from %s; if the change is intended, run go test ./internal/domain -update and review the diff", golden)
+	}
+	if len(plan.Delete) != 0 {
+		t.Errorf("a fresh practice deletes %d relationships", len(plan.Delete))
+	}
+}
+
+func TestReapplyingIsANoOp(t *testing.T) {
+	t.Parallel()
+	events := parse(t, scenarios.Base+`{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"forms":"full"}}
+{"type":"ownership.transferred","workspace":"p1","to":"priya"}
+{"type":"client.deleted","workspace":"p1","client":"cat"}`)
+	once, _ := apply(t, domain.NewState(), events)
+	_, again := apply(t, once, events)
+	if !again.Empty() {
+		t.Errorf("re-applying wrote %v and deleted %v", again.Touch, again.Delete)
+	}
+}
+
+// TestGrantsFollowRolesToEveryScope: a role's grants reach its holders at every
+// location, including locations created after the change, and own never leaks
+// into full.
+func TestGrantsFollowRolesToEveryScope(t *testing.T) {
+	t.Parallel()
+	s, _ := apply(t, domain.NewState(), parse(t, scenarios.Base+`
+{"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"files":"none","forms":"full"}}
+{"type":"location.created","workspace":"p1","location":"east"}`))
+	pr := domain.Practice{S: s, WS: "p1"}
+	if got := pr.Level("practitioner", "forms"); got != domain.LevelFull {
+		t.Errorf("forms = %s, want full", got)
+	}
+	if got := pr.Level("practitioner", "notes"); got != domain.LevelOwn {
+		t.Errorf("notes = %s, want own", got)
+	}
+	for _, loc := range []string{"north", "south", "east"} {
+		members := domain.Subject{Type: "role_binding", ID: domain.BindingID("p1", "practitioner", loc), Relation: "member"}
+		rel := func(relation string) bool {
+			return s.Has(domain.Relationship{Resource: domain.Object{Type: "location", ID: loc}, Relation: relation, Subject: members})
+		}
+		if !rel("forms_full") || rel("forms_own") || rel("files_own") || rel("files_full") || !rel("notes_own") || rel("notes_full") {
+			t.Errorf("location %s has the wrong practitioner grants", loc)
+		}
+	}
+}
+
+func TestPageOf(t *testing.T) {
+	t.Parallel()
+	ids := []string{"a", "b", "c", "d", "e"}
+	tests := []struct {
+		cursor   string
+		limit    int
+		want     string
+		wantNext string
+	}{
+		{"", 2, "a,b", "b"},
+		{"b", 2, "c,d", "d"},
+		{"d", 2, "e", ""},
+		{"", 10, "a,b,c,d,e", ""},
+		{"bb", 1, "c", "c"}, // a cursor that is no longer an ID continues after it
+		{"e", 3, "", ""},
+	}
+	for _, tt := range tests {
+		page, next := domain.PageOf(ids, tt.cursor, tt.limit)
+		if strings.Join(page, ",") != tt.want || next != tt.wantNext {
+			t.Errorf("PageOf(%q, %d) = %v, %q; want %s, %q", tt.cursor, tt.limit, page, next, tt.want, tt.wantNext)
+		}
+	}
+}

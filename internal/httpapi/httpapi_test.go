@@ -1,0 +1,296 @@
+package httpapi_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/spicedb"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+const testKey = "test-key-0123456789abcdef"
+
+type stack struct {
+	url    string
+	sdb    *spicedb.Client
+	client *client.Client
+}
+
+// newStack serves Ward's API over a real in-process SpiceDB holding the base practice.
+func newStack(t *testing.T, keys ...string) stack {
+	t.Helper()
+	sdb := testenv.SpiceDB(t)
+	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{
+		APIKeys: keys,
+		Metrics: prometheus.NewRegistry(),
+		Ready:   func(ctx context.Context) error { return sdb.Ping(ctx) },
+		Schema: func(context.Context) (api.SchemaResponse, error) {
+			return api.SchemaResponse{Schema: "definition user {}", Current: true}, nil
+		},
+	}))
+	t.Cleanup(srv.Close)
+	token := ""
+	if len(keys) > 0 {
+		token = keys[0]
+	}
+	st := stack{url: srv.URL, sdb: sdb, client: client.New(srv.URL, token, srv.Client())}
+	if _, err := st.client.ApplyEvents(context.Background(), testenv.Events(t, scenarios.Base)); err != nil {
+		t.Fatalf("base: %v", err)
+	}
+	return st
+}
+
+func TestScenariosOverHTTP(t *testing.T) {
+	t.Parallel()
+	for _, sc := range scenarios.All {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := newStack(t)
+			for i, step := range sc.Steps {
+				token := ""
+				if step.Events != "" {
+					res, err := st.client.ApplyEvents(ctx, testenv.Events(t, step.Events))
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					if res.ZedToken == "" {
+						t.Errorf("step %d: no zedtoken in %+v", i, res)
+					}
+					if step.NoChange && (res.Touched != 0 || res.Deleted != 0) {
+						t.Errorf("step %d: re-applied events wrote %d and deleted %d", i, res.Touched, res.Deleted)
+					}
+					token = res.ZedToken
+				}
+				bulk := api.BulkCheckRequest{ZedToken: token}
+				for _, c := range step.Checks {
+					res, err := st.client.Check(ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					if res.Allowed != c.Allowed {
+						t.Errorf("step %d: %s %s %s: allowed=%v, want %v", i, c.Subject, c.Permission, c.Resource, res.Allowed, c.Allowed)
+					}
+					bulk.Checks = append(bulk.Checks, api.BulkCheckItem{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+				}
+				if len(bulk.Checks) == 0 {
+					continue
+				}
+				res, err := st.client.CheckBulk(ctx, bulk)
+				if err != nil {
+					t.Fatalf("step %d bulk: %v", i, err)
+				}
+				for j, r := range res.Results {
+					if r.Error != nil || r.Allowed != step.Checks[j].Allowed {
+						t.Errorf("step %d bulk %d: %+v, want allowed=%v", i, j, r, step.Checks[j].Allowed)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestBadEventsWriteNothing(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	before := testenv.Relationships(t, st.sdb)
+	for _, bad := range scenarios.BadInputs {
+		t.Run(bad.Name, func(t *testing.T) {
+			_, err := st.client.ApplyEvents(context.Background(), testenv.Events(t, bad.Events))
+			var e *client.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want an API error", err)
+			}
+			idx := -1
+			if e.Body.Index != nil {
+				idx = *e.Body.Index
+			}
+			if e.Status != bad.Status || idx != bad.Index || e.Body.Field != bad.Field || e.Body.Message == "" {
+				t.Errorf("got %d index=%d field=%q (%v); want %d index=%d field=%q", e.Status, idx, e.Body.Field, e, bad.Status, bad.Index, bad.Field)
+			}
+			if after := testenv.Relationships(t, st.sdb); !slices.Equal(before, after) {
+				t.Errorf("refused request changed SpiceDB: %d relationships before, %d after", len(before), len(after))
+			}
+		})
+	}
+}
+
+func post(t *testing.T, url, path, body string, header ...string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+func TestRequestErrors(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	tests := []struct {
+		name, path, body string
+		status           int
+		want             string
+	}{
+		{"malformed JSON", "/v1/check", `{"subject":`, 400, "not valid JSON"},
+		{"empty body", "/v1/check", ``, 400, "a JSON object is required"},
+		{"unknown field", "/v1/check", `{"subject":"user:a","permission":"view","resource":"client:ann","as":"x"}`, 400, `"field":"as"`},
+		{"trailing data", "/v1/check", `{"subject":"user:a","permission":"view","resource":"client:ann"} {}`, 400, "trailing data"},
+		{"unknown permission is not false", "/v1/check", `{"subject":"user:priya","permission":"read","resource":"client:ann"}`, 400, `"field":"permission"`},
+		{"unknown resource type", "/v1/check", `{"subject":"user:priya","permission":"view","resource":"patient:ann"}`, 400, "unknown resource type"},
+		{"subject not a user", "/v1/check", `{"subject":"role:x","permission":"view","resource":"client:ann"}`, 400, `"field":"subject"`},
+		{"wildcard subject", "/v1/check", `{"subject":"user:*","permission":"view","resource":"client:ann"}`, 400, "wildcard"},
+		{"bulk item bad", "/v1/check/bulk", `{"checks":[{"subject":"user:a","permission":"view","resource":"client:ann"},{"subject":"user:a","permission":"nope","resource":"client:ann"}]}`, 400, `"index":1`},
+		{"bulk empty", "/v1/check/bulk", `{"checks":[]}`, 400, `"field":"checks"`},
+		{"lookup limit", "/v1/lookup/resources", `{"subject":"user:a","permission":"view","resource_type":"client","limit":5000}`, 400, `"field":"limit"`},
+		{"lookup bad type", "/v1/lookup/resources", `{"subject":"user:a","permission":"view","resource_type":"patient"}`, 400, `"field":"resource_type"`},
+		{"events not a list", "/v1/events", `{"events":{}}`, 400, `"field":"events"`},
+		{"no such endpoint", "/v1/nothing", `{}`, 404, "no such endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status, body := post(t, st.url, tt.path, tt.body)
+			if status != tt.status || !strings.Contains(body, tt.want) {
+				t.Errorf("got %d %s; want %d containing %s", status, body, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, testKey, "second-key-0123456789")
+	body := `{"subject":"user:priya","permission":"view","resource":"client:ann"}`
+	for _, tt := range []struct {
+		name   string
+		header []string
+		status int
+	}{
+		{"no key", nil, 401},
+		{"wrong key", []string{"Authorization", "Bearer nope"}, 401},
+		{"not bearer", []string{"Authorization", testKey}, 401},
+		{"first key", []string{"Authorization", "Bearer " + testKey}, 200},
+		{"rotated key", []string{"Authorization", "Bearer second-key-0123456789"}, 200},
+	} {
+		if status, resp := post(t, st.url, "/v1/check", body, tt.header...); status != tt.status {
+			t.Errorf("%s: got %d %s, want %d", tt.name, status, resp, tt.status)
+		}
+	}
+	resp, err := http.Get(st.url + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("healthz must not need a key: %v %v", resp, err)
+	}
+}
+
+func TestLookupsPage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStack(t)
+	var got []string
+	req := api.LookupResourcesRequest{Subject: "user:maya", Permission: "view", ResourceType: "client", Limit: 1}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("cursor never ends")
+		}
+		page, err := st.client.LookupResources(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page.Resources...)
+		if page.Cursor == "" {
+			break
+		}
+		req.Cursor = page.Cursor
+	}
+	slices.Sort(got)
+	if want := []string{"client:ann", "client:ben", "client:cat"}; !slices.Equal(got, want) {
+		t.Errorf("maya's clients: %v, want %v", got, want)
+	}
+	own, err := st.client.LookupResources(ctx, api.LookupResourcesRequest{Subject: "user:priya", Permission: "view", ResourceType: "client"})
+	if err != nil || !slices.Equal(own.Resources, []string{"client:ann"}) {
+		t.Errorf("priya's clients: %v %v, want [client:ann]", own.Resources, err)
+	}
+
+	var subjects []string
+	sreq := api.LookupSubjectsRequest{Resource: "client:ann", Permission: "view_notes", Limit: 1}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("cursor never ends")
+		}
+		page, err := st.client.LookupSubjects(ctx, sreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subjects = append(subjects, page.Subjects...)
+		if page.Cursor == "" {
+			break
+		}
+		sreq.Cursor = page.Cursor
+	}
+	if want := []string{"user:olivia", "user:priya"}; !slices.Equal(subjects, want) {
+		t.Errorf("who reads ann's notes: %v, want %v", subjects, want)
+	}
+}
+
+func TestExplainOverHTTP(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	res, err := st.client.Explain(context.Background(), api.CheckRequest{Subject: "user:alex", Permission: "view", Resource: "client:ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Allowed || res.ZedToken == "" {
+		t.Fatalf("got %+v, want allowed with a token", res)
+	}
+	if !slices.ContainsFunc(res.Reasons, func(r domain.Reason) bool {
+		return r.Grants && r.Role == "accountant" && r.Area == "invoices" && r.Level == "full"
+	}) {
+		t.Errorf("reasons %+v do not name the accountant's invoices grant", res.Reasons)
+	}
+}
+
+func TestReadyHealthAndMetrics(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(st.url + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Errorf("%s: %v %v", path, resp, err)
+		}
+	}
+	if err := st.client.Ready(context.Background()); err != nil {
+		t.Errorf("client.Ready: %v", err)
+	}
+	resp, err := http.Get(st.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(data), `ward_http_requests_total{route="events",status="200"}`) {
+		t.Errorf("metrics lack the events counter:\n%s", data)
+	}
+}
