@@ -1,0 +1,252 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/cli"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+// ward runs the real command tree, as a user would, and returns its output.
+func ward(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = cli.Run(context.Background(), args, cli.Env{
+		Getenv: func(k string) string { return env[k] },
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errOut,
+	})
+	return out.String(), errOut.String(), err
+}
+
+// newWard serves Ward's API over a real in-process SpiceDB; it returns the
+// environment that points the CLI at it.
+func newWard(t *testing.T) map[string]string {
+	t.Helper()
+	sdb := testenv.SpiceDB(t)
+	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{}))
+	t.Cleanup(srv.Close)
+	return map[string]string{"WARD_SERVER": srv.URL}
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestScenariosThroughCLI(t *testing.T) {
+	t.Parallel()
+	for _, sc := range scenarios.All {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			env := newWard(t)
+			if _, _, err := ward(t, env, "", "events", "apply", "-f", writeFile(t, "base.jsonl", scenarios.Base)); err != nil {
+				t.Fatalf("base: %v", err)
+			}
+			for i, step := range sc.Steps {
+				if step.Events != "" {
+					out, _, err := ward(t, env, step.Events, "events", "apply", "-f", "-", "-o", "json")
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					var res api.EventsResponse
+					if err := json.Unmarshal([]byte(out), &res); err != nil {
+						t.Fatalf("step %d: %v in %q", i, err, out)
+					}
+					if step.NoChange && (res.Touched != 0 || res.Deleted != 0) {
+						t.Errorf("step %d: re-applied events wrote %d and deleted %d", i, res.Touched, res.Deleted)
+					}
+				}
+				for _, c := range step.Checks {
+					out, _, err := ward(t, env, "", "check", c.Subject, c.Permission, c.Resource, "--output", "json")
+					if err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+					var res api.CheckResponse
+					if err := json.Unmarshal([]byte(out), &res); err != nil {
+						t.Fatalf("step %d: %v in %q", i, err, out)
+					}
+					if res.Allowed != c.Allowed {
+						t.Errorf("step %d: ward check %s %s %s: allowed=%v, want %v", i, c.Subject, c.Permission, c.Resource, res.Allowed, c.Allowed)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCommandsForPeople runs each client command's human output.
+func TestCommandsForPeople(t *testing.T) {
+	t.Parallel()
+	env := newWard(t)
+	_, progress, err := ward(t, env, "", "seed", "load")
+	if err != nil || !strings.Contains(progress, "loaded 26/26 events") {
+		t.Fatalf("seed load: %v, progress %q", err, progress)
+	}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"check", "user:priya", "view_notes", "client:ann"}, []string{"allowed: user:priya view_notes client:ann"}},
+		{[]string{"check", "user:rita", "view_notes", "client:ann"}, []string{"denied: user:rita view_notes client:ann"}},
+		{[]string{"explain", "user:priya", "view_notes", "client:dan"}, []string{"allowed:", "+ priya holds role practitioner workspace-wide, which has notes: own, and client dan is shared with priya"}},
+		{[]string{"explain", "user:rita", "view_notes", "client:ann"}, []string{"denied:", "- rita holds role receptionist workspace-wide, which has notes: none"}},
+		{[]string{"lookup", "resources", "--subject", "user:priya", "--permission", "view", "--type", "client"}, []string{"client:ann\nclient:dan\n"}},
+		{[]string{"lookup", "resources", "--subject", "user:maya", "--permission", "view", "--type", "client", "--limit", "1"}, []string{"client:ann", "(more: pass --all"}},
+		{[]string{"lookup", "subjects", "--resource", "client:ann", "--permission", "view_notes", "--limit", "1", "--all"}, []string{"user:adam\nuser:olivia\nuser:priya\n"}},
+		{[]string{"lookup", "resources", "--subject", "user:nobody", "--permission", "view", "--type", "client"}, []string{"(none)"}},
+		{[]string{"schema", "print", "--local"}, []string{"definition client {"}},
+		{[]string{"schema", "validate", "../../schema/caspen.yaml"}, []string{"caspen.yaml: ok,", "assertions hold"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, _, err := ward(t, env, "", tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output %q lacks %q", out, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	t.Parallel()
+	env := newWard(t)
+	bad := writeFile(t, "bad.yaml", "schemaFile: schema.zed\nrelationships: ''\nassertions:\n  assertTrue:\n    - \"workspace:w#manage_staff@user:nobody\"\n")
+	if err := os.WriteFile(filepath.Join(filepath.Dir(bad), "schema.zed"), []byte(mustRead(t, "../../schema/schema.zed")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{env, []string{"events", "apply", "-f", writeFile(t, "e.jsonl", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"nope"}`)}, "preset: unknown preset"},
+		{env, []string{"events", "apply", "-f", writeFile(t, "e.jsonl", "{not json\n")}, "line 1 is not valid JSON"},
+		{env, []string{"events", "apply", "-f", "/nonexistent.jsonl"}, "reading events"},
+		{env, []string{"check", "user:a", "read", "client:c"}, "unknown permission"},
+		{env, []string{"check", "user:a"}, "accepts 3 arg(s)"},
+		{env, []string{"schema", "validate", bad}, "1 of 1 files failed validation"},
+		{env, []string{"check", "user:a", "view", "client:c", "-o", "yaml"}, "--output \"yaml\""},
+		{map[string]string{"WARD_SERVER": "http://127.0.0.1:1"}, []string{"check", "user:a", "view", "client:c"}, "is `ward serve` running?"},
+		{map[string]string{"WARD_OUTPUT": "xml"}, []string{"check", "user:a", "view", "client:c"}, "--output \"xml\""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, _, err := ward(t, tt.env, "", tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestServeRefusesUnsafeConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"serve", "--addr", "0.0.0.0:0"}, nil, "not a loopback address: set at least one API key"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--api-key", "short"}, nil, "shorter than 16"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--datastore", "postgres"}, nil, "needs --datastore-uri"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--datastore", "mysql"}, nil, "use memory or postgres"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--spicedb-endpoint", "127.0.0.1:50051"}, nil, "needs --spicedb-token"},
+		{[]string{"serve"}, map[string]string{"WARD_ADDR": "10.1.2.3:80"}, "not a loopback address"},
+		{[]string{"serve", "--addr", "nonsense"}, nil, "want host:port"},
+	}
+	for _, tt := range tests {
+		_, _, err := ward(t, tt.env, "", tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: got %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+// TestServeEndToEnd runs `ward serve --demo` as the README does, talks to it
+// with the CLI, and shuts it down gracefully.
+func TestServeEndToEnd(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	key := "serve-test-key-0123456789"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--demo", "--addr", addr, "--api-key", key, "--log-format", "json"},
+			cli.Env{Getenv: func(string) string { return "" }, Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &logs})
+	}()
+	env := map[string]string{"WARD_SERVER": "http://" + addr, "WARD_TOKEN": key}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil && resp.StatusCode == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("ward serve never became ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out, _, err := ward(t, env, "", "check", "user:sam", "view", "client:cat")
+	if err != nil || !strings.Contains(out, "allowed") {
+		t.Errorf("check against ward serve: %q %v", out, err)
+	}
+	out, _, err = ward(t, env, "", "schema", "validate")
+	if err != nil || !strings.Contains(out, "holds Ward's current schema") {
+		t.Errorf("schema validate: %q %v", out, err)
+	}
+	if _, _, err := ward(t, map[string]string{"WARD_SERVER": env["WARD_SERVER"]}, "", "check", "user:sam", "view", "client:cat"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("a call without the API key: %v, want 401", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(logs.String(), `"msg":"demo practice loaded"`) || !strings.Contains(logs.String(), `"msg":"shutting down"`) {
+		t.Errorf("logs lack start and shutdown lines:\n%s", logs.String())
+	}
+}
