@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc"
+
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
@@ -18,6 +20,14 @@ import (
 // SpiceDB starts an in-process SpiceDB holding Ward's schema and returns a
 // client for it; it is stopped when the test ends.
 func SpiceDB(t testing.TB) *spicedb.Client {
+	t.Helper()
+	c, _ := Start(t)
+	return c
+}
+
+// Start is SpiceDB that also returns the raw gRPC connection, for tests that
+// compare Ward with SpiceDB called directly.
+func Start(t testing.TB) (*spicedb.Client, *grpc.ClientConn) {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
@@ -30,7 +40,7 @@ func SpiceDB(t testing.TB) *spicedb.Client {
 	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
 		t.Fatalf("writing schema: %v", err)
 	}
-	return c
+	return c, emb.Conn()
 }
 
 // Relationships returns everything SpiceDB holds, as sorted strings, leaving out

@@ -1,0 +1,162 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/testenv"
+	"github.com/wardhq/ward/seed"
+)
+
+// questions are demo-practice checks, allowed and denied alike.
+var questions = []api.CheckRequest{
+	{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann"},
+	{Subject: "user:priya", Permission: "view_notes", Resource: "client:ben"},
+	{Subject: "user:rita", Permission: "view_notes", Resource: "client:ann"},
+	{Subject: "user:rita", Permission: "book_appointment", Resource: "client:cat"},
+	{Subject: "user:alex", Permission: "view", Resource: "invoice:inv-ben-1"},
+	{Subject: "user:sam", Permission: "view", Resource: "client:ann"},
+	{Subject: "user:maya", Permission: "view", Resource: "appointment:appt-cat-1"},
+	{Subject: "user:olivia", Permission: "manage_api_keys", Resource: "workspace:riverside"},
+}
+
+type target struct {
+	direct v1.PermissionsServiceClient
+	ward   *client.Client
+}
+
+func setup(b *testing.B) target {
+	b.Helper()
+	sdb, conn := testenv.Start(b)
+	events, err := seed.Demo()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sdb.Apply(context.Background(), events); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{}))
+	b.Cleanup(srv.Close)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	return target{direct: v1.NewPermissionsServiceClient(conn), ward: client.New(srv.URL, "", hc)}
+}
+
+func directRequest(b *testing.B, c api.CheckRequest) *v1.CheckPermissionRequest {
+	q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Ward reads fully consistent by default; the direct call does the same.
+	return &v1.CheckPermissionRequest{
+		Consistency: &v1.Consistency{Requirement: &v1.Consistency_FullyConsistent{FullyConsistent: true}},
+		Resource:    &v1.ObjectReference{ObjectType: q.Resource.Type, ObjectId: q.Resource.ID},
+		Permission:  q.Permission,
+		Subject:     &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: q.Subject.Type, ObjectId: q.Subject.ID}},
+	}
+}
+
+// measure runs b.N calls of op over callers goroutines and reports latency
+// percentiles beside Go's ns/op (which, with many callers, is time per call of
+// throughput, not latency).
+func measure(b *testing.B, callers int, op func(i int) error) {
+	b.Helper()
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	b.ResetTimer()
+	start := time.Now()
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				t0 := time.Now()
+				if err := op(i); err != nil {
+					failed.Store(err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err, ok := failed.Load().(error); ok {
+		b.Fatal(err)
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) }
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.95), "p95-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
+}
+
+// BenchmarkCheck: one question per call, through Ward's HTTP API and directly.
+func BenchmarkCheck(b *testing.B) {
+	t := setup(b)
+	ctx := context.Background()
+	direct := make([]*v1.CheckPermissionRequest, len(questions))
+	for i, q := range questions {
+		direct[i] = directRequest(b, q)
+	}
+	for _, callers := range []int{1, 16} {
+		b.Run(fmt.Sprintf("direct_grpc/callers=%d", callers), func(b *testing.B) {
+			measure(b, callers, func(i int) error {
+				_, err := t.direct.CheckPermission(ctx, direct[i%len(direct)])
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("ward_http/callers=%d", callers), func(b *testing.B) {
+			measure(b, callers, func(i int) error {
+				_, err := t.ward.Check(ctx, questions[i%len(questions)])
+				return err
+			})
+		})
+	}
+}
+
+// BenchmarkCheckBulk100: 100 questions in one call, through Ward and directly.
+func BenchmarkCheckBulk100(b *testing.B) {
+	t := setup(b)
+	ctx := context.Background()
+	direct := &v1.CheckBulkPermissionsRequest{Consistency: &v1.Consistency{Requirement: &v1.Consistency_FullyConsistent{FullyConsistent: true}}}
+	ward := api.BulkCheckRequest{}
+	for i := range 100 {
+		q := questions[i%len(questions)]
+		r := directRequest(b, q)
+		direct.Items = append(direct.Items, &v1.CheckBulkPermissionsRequestItem{Resource: r.Resource, Permission: r.Permission, Subject: r.Subject})
+		ward.Checks = append(ward.Checks, api.BulkCheckItem{Subject: q.Subject, Permission: q.Permission, Resource: q.Resource})
+	}
+	b.Run("direct_grpc", func(b *testing.B) {
+		measure(b, 1, func(int) error {
+			_, err := t.direct.CheckBulkPermissions(ctx, direct)
+			return err
+		})
+	})
+	b.Run("ward_http", func(b *testing.B) {
+		measure(b, 1, func(int) error {
+			_, err := t.ward.CheckBulk(ctx, ward)
+			return err
+		})
+	})
+}
