@@ -144,3 +144,8 @@ func (c *Client) Schema(ctx context.Context) (api.SchemaResponse, error) {
 func (c *Client) Ready(ctx context.Context) error {
 	return c.do(ctx, http.MethodGet, "/readyz", nil, nil)
 }
+
+// Healthy reports whether Ward's process is up.
+func (c *Client) Healthy(ctx context.Context) error {
+	return c.do(ctx, http.MethodGet, "/healthz", nil, nil)
+}

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/cli"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/scenarios"
@@ -57,38 +55,7 @@ func TestScenariosThroughCLI(t *testing.T) {
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			env := newWard(t)
-			if _, _, err := ward(t, env, "", "events", "apply", "-f", writeFile(t, "base.jsonl", scenarios.Base)); err != nil {
-				t.Fatalf("base: %v", err)
-			}
-			for i, step := range sc.Steps {
-				if step.Events != "" {
-					out, _, err := ward(t, env, step.Events, "events", "apply", "-f", "-", "-o", "json")
-					if err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					var res api.EventsResponse
-					if err := json.Unmarshal([]byte(out), &res); err != nil {
-						t.Fatalf("step %d: %v in %q", i, err, out)
-					}
-					if step.NoChange && (res.Touched != 0 || res.Deleted != 0) {
-						t.Errorf("step %d: re-applied events wrote %d and deleted %d", i, res.Touched, res.Deleted)
-					}
-				}
-				for _, c := range step.Checks {
-					out, _, err := ward(t, env, "", "check", c.Subject, c.Permission, c.Resource, "--output", "json")
-					if err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					var res api.CheckResponse
-					if err := json.Unmarshal([]byte(out), &res); err != nil {
-						t.Fatalf("step %d: %v in %q", i, err, out)
-					}
-					if res.Allowed != c.Allowed {
-						t.Errorf("step %d: ward check %s %s %s: allowed=%v, want %v", i, c.Subject, c.Permission, c.Resource, res.Allowed, c.Allowed)
-					}
-				}
-			}
+			scenarios.Run(t, sc, scenarios.CLI(context.Background(), newWard(t)))
 		})
 	}
 }
@@ -229,6 +196,9 @@ func TestServeEndToEnd(t *testing.T) {
 	out, _, err := ward(t, env, "", "check", "user:sam", "view", "client:cat")
 	if err != nil || !strings.Contains(out, "allowed") {
 		t.Errorf("check against ward serve: %q %v", out, err)
+	}
+	if out, _, err := ward(t, map[string]string{"WARD_ADDR": addr}, "", "health", "--ready"); err != nil || !strings.Contains(out, "ready") {
+		t.Errorf("health --ready from WARD_ADDR: %q %v", out, err)
 	}
 	out, _, err = ward(t, env, "", "schema", "validate")
 	if err != nil || !strings.Contains(out, "holds Ward's current schema") {

@@ -70,6 +70,7 @@ func NewRoot(env Env) *cobra.Command {
 		newExplainCmd(g, env),
 		newSchemaCmd(g, env),
 		newSeedCmd(g, env),
+		newHealthCmd(g, env),
 	)
 	return root
 }

@@ -31,6 +31,15 @@ type stack struct {
 
 // newStack serves Ward's API over a real in-process SpiceDB holding the base practice.
 func newStack(t *testing.T, keys ...string) stack {
+	st := newEmptyStack(t, keys...)
+	if _, err := st.client.ApplyEvents(context.Background(), testenv.Events(t, scenarios.Base)); err != nil {
+		t.Fatalf("base: %v", err)
+	}
+	return st
+}
+
+// newEmptyStack serves Ward's API over a real in-process SpiceDB holding nothing.
+func newEmptyStack(t *testing.T, keys ...string) stack {
 	t.Helper()
 	sdb := testenv.SpiceDB(t)
 	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{
@@ -46,11 +55,7 @@ func newStack(t *testing.T, keys ...string) stack {
 	if len(keys) > 0 {
 		token = keys[0]
 	}
-	st := stack{url: srv.URL, sdb: sdb, client: client.New(srv.URL, token, srv.Client())}
-	if _, err := st.client.ApplyEvents(context.Background(), testenv.Events(t, scenarios.Base)); err != nil {
-		t.Fatalf("base: %v", err)
-	}
-	return st
+	return stack{url: srv.URL, sdb: sdb, client: client.New(srv.URL, token, srv.Client())}
 }
 
 func TestScenariosOverHTTP(t *testing.T) {
@@ -58,47 +63,8 @@ func TestScenariosOverHTTP(t *testing.T) {
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
-			st := newStack(t)
-			for i, step := range sc.Steps {
-				token := ""
-				if step.Events != "" {
-					res, err := st.client.ApplyEvents(ctx, testenv.Events(t, step.Events))
-					if err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					if res.ZedToken == "" {
-						t.Errorf("step %d: no zedtoken in %+v", i, res)
-					}
-					if step.NoChange && (res.Touched != 0 || res.Deleted != 0) {
-						t.Errorf("step %d: re-applied events wrote %d and deleted %d", i, res.Touched, res.Deleted)
-					}
-					token = res.ZedToken
-				}
-				bulk := api.BulkCheckRequest{ZedToken: token}
-				for _, c := range step.Checks {
-					res, err := st.client.Check(ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
-					if err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					if res.Allowed != c.Allowed {
-						t.Errorf("step %d: %s %s %s: allowed=%v, want %v", i, c.Subject, c.Permission, c.Resource, res.Allowed, c.Allowed)
-					}
-					bulk.Checks = append(bulk.Checks, api.BulkCheckItem{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
-				}
-				if len(bulk.Checks) == 0 {
-					continue
-				}
-				res, err := st.client.CheckBulk(ctx, bulk)
-				if err != nil {
-					t.Fatalf("step %d bulk: %v", i, err)
-				}
-				for j, r := range res.Results {
-					if r.Error != nil || r.Allowed != step.Checks[j].Allowed {
-						t.Errorf("step %d bulk %d: %+v, want allowed=%v", i, j, r, step.Checks[j].Allowed)
-					}
-				}
-			}
+			st := newEmptyStack(t)
+			scenarios.Run(t, sc, scenarios.HTTP(context.Background(), st.client))
 		})
 	}
 }

@@ -32,12 +32,30 @@ type Check struct {
 	Allowed                       bool
 }
 
-// Step applies events (JSON Lines; none for a step that only checks), then checks.
+// Lookup is a lookup and the sorted answer it must get: the resources of
+// ResourceType ("type:id") a Subject reaches when Subject is set, else the
+// subjects ("user:id") that reach Resource.
+type Lookup struct {
+	Subject, ResourceType string
+	Resource              string
+	Permission            string
+	Want                  []string
+}
+
+// Explanation is a question whose explanation must hold a reason with Text.
+type Explanation struct {
+	Check
+	Text string
+}
+
+// Step applies events (JSON Lines; none for a step that only asks), then asks.
 type Step struct {
 	Events string
 	// NoChange: applying Events must write nothing (they are already in effect).
-	NoChange bool
-	Checks   []Check
+	NoChange     bool
+	Checks       []Check
+	Lookups      []Lookup
+	Explanations []Explanation
 }
 
 // Scenario is a named story on top of Base.
@@ -142,6 +160,20 @@ var All = []Scenario{
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"clients":"none","invoices":"none"}}`,
 			Checks: []Check{no("user:rob", "view", "client:dan"), no("user:rita", "view", "client:ann")}},
 	}},
+	{Name: "lookups_and_explanations", Steps: []Step{{
+		Lookups: []Lookup{
+			{Subject: "user:priya", Permission: "view", ResourceType: "client", Want: []string{"client:ann"}},
+			{Subject: "user:maya", Permission: "view", ResourceType: "client", Want: []string{"client:ann", "client:ben", "client:cat"}},
+			{Subject: "user:sam", Permission: "view", ResourceType: "invoice", Want: nil},
+			{Resource: "client:ann", Permission: "view_notes", Want: []string{"user:olivia", "user:priya"}},
+			{Resource: "workspace:p1", Permission: "manage_api_keys", Want: []string{"user:olivia"}},
+		},
+		Explanations: []Explanation{
+			{yes("user:priya", "view_notes", "client:ann"), "priya holds role practitioner workspace-wide, which has notes: own, and priya is client ann's practitioner"},
+			{no("user:rita", "view_notes", "client:ann"), "rita holds role receptionist workspace-wide, which has notes: none"},
+			{no("user:maya", "manage_api_keys", "workspace:p1"), "only the account owner (olivia) may create and manage API keys (owner only)"},
+		},
+	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
 	}},

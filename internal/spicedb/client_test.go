@@ -23,52 +23,13 @@ func question(t *testing.T, c scenarios.Check) domain.Question {
 	return q
 }
 
-// TestScenarios runs every practice story through the Go adapter, checking each
-// answer both one at a time and in bulk.
+// TestScenarios runs every practice story through the Go adapter.
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
-			c := testenv.SpiceDB(t)
-			if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
-				t.Fatalf("base: %v", err)
-			}
-			for i, step := range sc.Steps {
-				if step.Events != "" {
-					res, err := c.Apply(ctx, testenv.Parsed(t, step.Events))
-					if err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					if step.NoChange && (res.Touched != 0 || res.Deleted != 0) {
-						t.Errorf("step %d: re-applied events wrote %d and deleted %d relationships", i, res.Touched, res.Deleted)
-					}
-				}
-				qs := make([]domain.Question, len(step.Checks))
-				for j, chk := range step.Checks {
-					qs[j] = question(t, chk)
-					d, err := c.Check(ctx, qs[j], "")
-					if err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					if d.Allowed != chk.Allowed {
-						t.Errorf("step %d: %s %s %s: allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, d.Allowed, chk.Allowed)
-					}
-				}
-				if len(qs) == 0 {
-					continue
-				}
-				bulk, _, err := c.CheckBulk(ctx, qs, "")
-				if err != nil {
-					t.Fatalf("step %d bulk: %v", i, err)
-				}
-				for j, d := range bulk {
-					if d.Err != nil || d.Allowed != step.Checks[j].Allowed {
-						t.Errorf("step %d bulk %d: %+v, want allowed=%v", i, j, d, step.Checks[j].Allowed)
-					}
-				}
-			}
+			scenarios.Run(t, sc, scenarios.Adapter(context.Background(), testenv.SpiceDB(t)))
 		})
 	}
 }

@@ -1,0 +1,15 @@
+# Ward's image: one static binary on scratch, run as a non-root user.
+# It needs no base image, so it builds where no registry is reachable:
+#   CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o bin/ward ./cmd/ward
+#   docker build -t ward:local .
+# (e2e/images/build.sh does both.)
+FROM scratch
+COPY bin/ward /usr/local/bin/ward
+ENV PATH=/usr/local/bin \
+    WARD_ADDR=0.0.0.0:8080 \
+    WARD_LOG_FORMAT=json
+USER 65532:65532
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 CMD ["ward", "health"]
+ENTRYPOINT ["ward"]
+CMD ["serve"]

@@ -1,0 +1,256 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/cli"
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/spicedb"
+)
+
+func parse(events string) ([]domain.Event, error) {
+	raws, err := domain.ReadEventLines(strings.NewReader(events))
+	if err != nil {
+		return nil, err
+	}
+	return domain.ParseEvents(raws)
+}
+
+func reasonTexts(rs []domain.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Text
+	}
+	return out
+}
+
+// Adapter talks to SpiceDB through Ward's Go adapter, with no HTTP in between.
+func Adapter(ctx context.Context, c *spicedb.Client) Client { return adapter{ctx, c} }
+
+type adapter struct {
+	ctx context.Context
+	c   *spicedb.Client
+}
+
+func (a adapter) Apply(events string) (int, int, error) {
+	evs, err := parse(events)
+	if err != nil {
+		return 0, 0, err
+	}
+	res, err := a.c.Apply(a.ctx, evs)
+	return res.Touched, res.Deleted, err
+}
+
+func (a adapter) question(c Check) (domain.Question, error) {
+	return domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+}
+
+func (a adapter) Check(c Check) (bool, error) {
+	q, err := a.question(c)
+	if err != nil {
+		return false, err
+	}
+	d, err := a.c.Check(a.ctx, q, "")
+	return d.Allowed, err
+}
+
+func (a adapter) CheckBulk(cs []Check) ([]bool, error) {
+	qs := make([]domain.Question, len(cs))
+	for i, c := range cs {
+		q, err := a.question(c)
+		if err != nil {
+			return nil, err
+		}
+		qs[i] = q
+	}
+	ds, _, err := a.c.CheckBulk(a.ctx, qs, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(ds))
+	for i, d := range ds {
+		if d.Err != nil {
+			return nil, d.Err
+		}
+		out[i] = d.Allowed
+	}
+	return out, nil
+}
+
+func (a adapter) LookupResources(subject, permission, typ string) ([]string, error) {
+	sub, err := domain.ParseSubject(subject)
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := a.c.LookupResources(a.ctx, sub, permission, typ, "")
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = typ + ":" + id
+	}
+	return out, err
+}
+
+func (a adapter) LookupSubjects(resource, permission string) ([]string, error) {
+	res, err := domain.ParseResource(resource)
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := a.c.LookupSubjects(a.ctx, res, permission, "")
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "user:" + id
+	}
+	return out, err
+}
+
+func (a adapter) Explain(c Check) (bool, []string, error) {
+	q, err := a.question(c)
+	if err != nil {
+		return false, nil, err
+	}
+	ex, _, err := a.c.Explain(a.ctx, q, "")
+	return ex.Allowed, reasonTexts(ex.Reasons), err
+}
+
+// HTTP talks to a running Ward through its HTTP API with the Go client.
+func HTTP(ctx context.Context, c *client.Client) Client { return httpClient{ctx, c} }
+
+type httpClient struct {
+	ctx context.Context
+	c   *client.Client
+}
+
+func (h httpClient) Apply(events string) (int, int, error) {
+	raws, err := domain.ReadEventLines(strings.NewReader(events))
+	if err != nil {
+		return 0, 0, err
+	}
+	res, err := h.c.ApplyEvents(h.ctx, raws)
+	if err == nil && res.ZedToken == "" {
+		err = fmt.Errorf("no zedtoken in %+v", res)
+	}
+	return res.Touched, res.Deleted, err
+}
+
+func (h httpClient) Check(c Check) (bool, error) {
+	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+	return res.Allowed, err
+}
+
+func (h httpClient) CheckBulk(cs []Check) ([]bool, error) {
+	req := api.BulkCheckRequest{}
+	for _, c := range cs {
+		req.Checks = append(req.Checks, api.BulkCheckItem{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+	}
+	res, err := h.c.CheckBulk(h.ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(res.Results))
+	for i, r := range res.Results {
+		if r.Error != nil {
+			return nil, fmt.Errorf("item %d: %s", i, r.Error.Message)
+		}
+		out[i] = r.Allowed
+	}
+	return out, nil
+}
+
+func (h httpClient) LookupResources(subject, permission, typ string) ([]string, error) {
+	var out []string
+	req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: 2}
+	for {
+		page, err := h.c.LookupResources(h.ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Resources...)
+		if page.Cursor == "" {
+			return out, nil
+		}
+		req.Cursor = page.Cursor
+	}
+}
+
+func (h httpClient) LookupSubjects(resource, permission string) ([]string, error) {
+	var out []string
+	req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: 2}
+	for {
+		page, err := h.c.LookupSubjects(h.ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Subjects...)
+		if page.Cursor == "" {
+			return out, nil
+		}
+		req.Cursor = page.Cursor
+	}
+}
+
+func (h httpClient) Explain(c Check) (bool, []string, error) {
+	res, err := h.c.Explain(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+	return res.Allowed, reasonTexts(res.Reasons), err
+}
+
+// CLI runs the real `ward` command tree, with env as its environment (which
+// names the server: WARD_SERVER, WARD_TOKEN), and reads its JSON output.
+func CLI(ctx context.Context, env map[string]string) Client { return cliClient{ctx, env} }
+
+type cliClient struct {
+	ctx context.Context
+	env map[string]string
+}
+
+func (c cliClient) run(stdin string, out any, args ...string) error {
+	var stdout, stderr bytes.Buffer
+	err := cli.Run(c.ctx, append(args, "--output", "json"), cli.Env{
+		Getenv: func(k string) string { return c.env[k] },
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &stdout,
+		Stderr: &stderr,
+	})
+	if err != nil {
+		return fmt.Errorf("ward %s: %w (stderr: %s)", strings.Join(args, " "), err, stderr.String())
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		return fmt.Errorf("ward %s printed %q: %w", strings.Join(args, " "), stdout.String(), err)
+	}
+	return nil
+}
+
+func (c cliClient) Apply(events string) (int, int, error) {
+	var res api.EventsResponse
+	err := c.run(events, &res, "events", "apply", "-f", "-")
+	return res.Touched, res.Deleted, err
+}
+
+func (c cliClient) Check(chk Check) (bool, error) {
+	var res api.CheckResponse
+	err := c.run("", &res, "check", chk.Subject, chk.Permission, chk.Resource)
+	return res.Allowed, err
+}
+
+func (c cliClient) LookupResources(subject, permission, typ string) ([]string, error) {
+	var res api.LookupResourcesResponse
+	err := c.run("", &res, "lookup", "resources", "--subject", subject, "--permission", permission, "--type", typ, "--limit", "2", "--all")
+	return res.Resources, err
+}
+
+func (c cliClient) LookupSubjects(resource, permission string) ([]string, error) {
+	var res api.LookupSubjectsResponse
+	err := c.run("", &res, "lookup", "subjects", "--resource", resource, "--permission", permission, "--limit", "2", "--all")
+	return res.Subjects, err
+}
+
+func (c cliClient) Explain(chk Check) (bool, []string, error) {
+	var res api.ExplainResponse
+	err := c.run("", &res, "explain", chk.Subject, chk.Permission, chk.Resource)
+	return res.Allowed, reasonTexts(res.Reasons), err
+}

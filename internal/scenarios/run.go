@@ -1,0 +1,85 @@
+package scenarios
+
+import (
+	"slices"
+	"testing"
+)
+
+// Client is one way of talking to Ward: the Go adapter, the HTTP API, the CLI,
+// or any of them against containers. Answers use "type:id" strings.
+type Client interface {
+	Apply(events string) (touched, deleted int, err error)
+	Check(c Check) (bool, error)
+	LookupResources(subject, permission, resourceType string) ([]string, error)
+	LookupSubjects(resource, permission string) ([]string, error)
+	Explain(c Check) (allowed bool, reasons []string, err error)
+}
+
+// BulkChecker is a Client that can also ask many questions at once.
+type BulkChecker interface {
+	CheckBulk(cs []Check) ([]bool, error)
+}
+
+// Run applies Base and then the scenario's steps through c, failing t on any
+// answer that differs from the story.
+func Run(t *testing.T, sc Scenario, c Client) {
+	t.Helper()
+	if _, _, err := c.Apply(Base); err != nil {
+		t.Fatalf("base practice: %v", err)
+	}
+	for i, step := range sc.Steps {
+		if step.Events != "" {
+			touched, deleted, err := c.Apply(step.Events)
+			if err != nil {
+				t.Fatalf("step %d: applying events: %v", i, err)
+			}
+			if step.NoChange && (touched != 0 || deleted != 0) {
+				t.Errorf("step %d: re-applied events wrote %d and deleted %d relationships", i, touched, deleted)
+			}
+		}
+		for _, chk := range step.Checks {
+			allowed, err := c.Check(chk)
+			if err != nil {
+				t.Fatalf("step %d: check %v: %v", i, chk, err)
+			}
+			if allowed != chk.Allowed {
+				t.Errorf("step %d: %s %s %s: allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, allowed, chk.Allowed)
+			}
+		}
+		if bc, ok := c.(BulkChecker); ok && len(step.Checks) > 0 {
+			got, err := bc.CheckBulk(step.Checks)
+			if err != nil {
+				t.Fatalf("step %d: bulk check: %v", i, err)
+			}
+			for j, allowed := range got {
+				if allowed != step.Checks[j].Allowed {
+					t.Errorf("step %d: bulk %v: allowed=%v", i, step.Checks[j], allowed)
+				}
+			}
+		}
+		for _, l := range step.Lookups {
+			var got []string
+			var err error
+			if l.Subject != "" {
+				got, err = c.LookupResources(l.Subject, l.Permission, l.ResourceType)
+			} else {
+				got, err = c.LookupSubjects(l.Resource, l.Permission)
+			}
+			if err != nil {
+				t.Fatalf("step %d: lookup %+v: %v", i, l, err)
+			}
+			if !slices.Equal(got, l.Want) && !(len(got) == 0 && len(l.Want) == 0) {
+				t.Errorf("step %d: lookup %+v: got %v", i, l, got)
+			}
+		}
+		for _, ex := range step.Explanations {
+			allowed, reasons, err := c.Explain(ex.Check)
+			if err != nil {
+				t.Fatalf("step %d: explain %v: %v", i, ex.Check, err)
+			}
+			if allowed != ex.Allowed || !slices.Contains(reasons, ex.Text) {
+				t.Errorf("step %d: explain %v: allowed=%v reasons %q, want allowed=%v and %q", i, ex.Check, allowed, reasons, ex.Allowed, ex.Text)
+			}
+		}
+	}
+}
