@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
@@ -30,6 +32,30 @@ type Client struct {
 	perms  v1.PermissionsServiceClient
 	schema v1.SchemaServiceClient
 	logger *slog.Logger
+	// writers serialise this process's writes per workspace (striped by hash), so
+	// one instance never races itself; the lock relationship guards across instances.
+	writers [64]sync.Mutex
+}
+
+// lockWorkspaces takes this process's write locks of workspaces, in a fixed
+// order so that requests naming several workspaces cannot deadlock.
+func (c *Client) lockWorkspaces(workspaces []string) (unlock func()) {
+	var stripes []int
+	for _, ws := range workspaces {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(ws))
+		stripes = append(stripes, int(h.Sum32()%uint32(len(c.writers))))
+	}
+	slices.Sort(stripes)
+	stripes = slices.Compact(stripes)
+	for _, i := range stripes {
+		c.writers[i].Lock()
+	}
+	return func() {
+		for _, i := range stripes {
+			c.writers[i].Unlock()
+		}
+	}
 }
 
 // New returns a client over conn.
@@ -65,6 +91,7 @@ func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 // the same workspace cannot interleave: the loser re-reads and re-plans.
 func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	needs := domain.NeedsOf(events)
+	defer c.lockWorkspaces(needs.Workspaces)()
 	for attempt := 1; attempt <= maxApplyAttempts; attempt++ {
 		state, token, err := c.load(ctx, needs)
 		if err != nil {
@@ -77,7 +104,7 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		if plan.Empty() {
 			return domain.Applied{Token: token}, nil
 		}
-		req, err := writeRequest(plan, state)
+		req, locks, err := writeRequest(plan, state)
 		if err != nil {
 			return domain.Applied{}, err
 		}
@@ -89,6 +116,9 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 			}
 			continue
 		} else if err != nil {
+			return domain.Applied{}, err
+		}
+		if err := c.awaitVisible(ctx, locks); err != nil {
 			return domain.Applied{}, err
 		}
 		return domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
@@ -106,8 +136,45 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationshipsRequest, error) {
+// awaitVisible returns once fully consistent reads see the write's new lock
+// relationships. On PostgreSQL under concurrent writes, SpiceDB v1.56.2 can
+// answer a fully consistent read, just after a write was acknowledged, from a
+// revision that misses it (the write's own ZedToken does see it); Ward only
+// acknowledges events once a fully consistent read sees them, so that every
+// decision reflects every acknowledged event.
+func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for _, lock := range locks {
+		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+			found, _, err := c.read(ctx, &v1.RelationshipFilter{
+				ResourceType: lock.Resource.Type, OptionalResourceId: lock.Resource.ID, OptionalRelation: lock.Relation,
+				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: lock.Subject.Type, OptionalSubjectId: lock.Subject.ID},
+			}, nil)
+			if err != nil {
+				return err
+			}
+			if len(found) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return domain.Errorf(domain.CodeUnavailable, "SpiceDB acknowledged the write but does not show it to consistent reads yet; it will appear shortly")
+			}
+			c.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
+			select {
+			case <-ctx.Done():
+				return translateErr("confirming the write", ctx.Err())
+			case <-time.After(wait):
+			}
+		}
+	}
+	return nil
+}
+
+// writeRequest turns a plan into one WriteRelationships call guarded by each
+// workspace's lock; it also returns the new locks.
+func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationshipsRequest, []domain.Relationship, error) {
 	req := &v1.WriteRelationshipsRequest{}
+	var locks []domain.Relationship
 	for _, r := range plan.Touch {
 		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: toRelationship(r)})
 	}
@@ -129,10 +196,9 @@ func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationships
 			})
 			req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(old)})
 		}
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{
-			Operation:    v1.RelationshipUpdate_OPERATION_TOUCH,
-			Relationship: toRelationship(domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})),
-		})
+		lock := domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})
+		locks = append(locks, lock)
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: toRelationship(lock)})
 	}
 	for _, o := range plan.Created {
 		req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{
@@ -141,9 +207,9 @@ func writeRequest(plan domain.Plan, state *domain.State) (*v1.WriteRelationships
 		})
 	}
 	if n := len(req.Updates); n > MaxUpdatesPerWrite {
-		return nil, domain.Errorf(domain.CodeInvalid, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
+		return nil, nil, domain.Errorf(domain.CodeInvalid, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
 	}
-	return req, nil
+	return req, locks, nil
 }
 
 func newLockID() string {

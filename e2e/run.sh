@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs Ward's end-to-end suite against real containers:
+#   bash e2e/run.sh [go test flags...]
+# Needs a running Docker engine. Builds the images it needs locally (no registry:
+# see e2e/images/build.sh). PostgreSQL-backed tests use WARD_E2E_POSTGRES_URI, a
+# PostgreSQL whose user may CREATE DATABASE; when it is unset, this script starts
+# the machine's Debian PostgreSQL cluster and uses it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+docker info >/dev/null 2>&1 || { echo "e2e: no Docker engine; start dockerd (Debian: apt-get install docker.io; dockerd --iptables=false --bridge=none &)" >&2; exit 1; }
+
+bash e2e/images/build.sh
+
+if [ -z "${WARD_E2E_POSTGRES_URI:-}" ]; then
+  if ! command -v pg_lsclusters >/dev/null; then
+    echo "e2e: set WARD_E2E_POSTGRES_URI, or install PostgreSQL (apt-get install postgresql)" >&2
+    exit 1
+  fi
+  read -r version cluster _ < <(pg_lsclusters -h | head -n 1)
+  pg_ctlcluster "${version}" "${cluster}" start 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 && break
+    sleep 1
+  done
+  runuser -u postgres -- psql -q -c "ALTER USER postgres PASSWORD 'ward-e2e'" >/dev/null
+  export WARD_E2E_POSTGRES_URI="postgres://postgres:ward-e2e@127.0.0.1:5432/postgres?sslmode=disable"
+fi
+
+export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+go test -tags e2e -count=1 -timeout 30m "$@" ./e2e/
