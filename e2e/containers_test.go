@@ -27,17 +27,6 @@ import (
 	"github.com/wardhq/ward/internal/spicedb"
 )
 
-// Images, overridable so users with a registry run the official SpiceDB image.
-func spicedbImage() string { return env("WARD_E2E_SPICEDB_IMAGE", "authzed/spicedb:v1.56.2") }
-func wardImage() string    { return env("WARD_E2E_WARD_IMAGE", "ward:local") }
-
-func env(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 // requireDocker skips without a Docker engine, except in CI, where the suite
 // must run in full; it fails when an image is missing rather than pulling.
 func requireDocker(t *testing.T, images ...string) {

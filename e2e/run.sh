@@ -17,8 +17,11 @@ if [ -z "${WARD_E2E_POSTGRES_URI:-}" ]; then
     echo "e2e: set WARD_E2E_POSTGRES_URI, or install PostgreSQL (apt-get install postgresql)" >&2
     exit 1
   fi
-  read -r version cluster _ < <(pg_lsclusters -h | head -n 1)
-  pg_ctlcluster "${version}" "${cluster}" start 2>/dev/null || true
+  read -r version cluster _ status _ < <(pg_lsclusters -h | head -n 1)
+  if [ "${status}" != online ]; then
+    pg_ctlcluster "${version}" "${cluster}" start
+    trap 'pg_ctlcluster "${version}" "${cluster}" stop || true' EXIT
+  fi
   for _ in $(seq 1 30); do
     pg_isready -q -h 127.0.0.1 && break
     sleep 1
