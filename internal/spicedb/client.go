@@ -23,9 +23,10 @@ import (
 // WriteRelationships call; Ward's atomic event requests must fit in one call.
 const MaxUpdatesPerWrite = 1000
 
-// maxApplyAttempts bounds retries when concurrent writers race on a workspace;
-// between attempts a writer backs off for a random, growing while.
-const maxApplyAttempts = 20
+// applyBudget bounds how long a write keeps retrying when writers in other Ward
+// instances race it on a workspace; between attempts it backs off for a random,
+// growing while. (Writers in this process queue on a mutex instead.)
+const applyBudget = 30 * time.Second
 
 // Client is Ward's adapter over SpiceDB's permissions and schema services.
 type Client struct {
@@ -92,7 +93,8 @@ func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	needs := domain.NeedsOf(events)
 	defer c.lockWorkspaces(needs.Workspaces)()
-	for attempt := 1; attempt <= maxApplyAttempts; attempt++ {
+	deadline := time.Now().Add(applyBudget)
+	for attempt := 1; time.Now().Before(deadline); attempt++ {
 		state, token, err := c.load(ctx, needs)
 		if err != nil {
 			return domain.Applied{}, err
@@ -127,7 +129,7 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 }
 
 func backoff(ctx context.Context, attempt int) error {
-	ceiling := min(time.Duration(1<<min(attempt, 7))*time.Millisecond, 100*time.Millisecond)
+	ceiling := min(time.Duration(1<<min(attempt, 8))*time.Millisecond, 200*time.Millisecond)
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
