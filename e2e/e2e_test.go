@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/seed"
 )
 
@@ -370,4 +372,48 @@ func TestConcurrentClients(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests from %d clients, %d relationships, none lost or duplicated", len(acknowledged), clients, len(got))
+}
+
+// TestEmbeddedPostgresSurvivesRestart: `ward serve --datastore postgres` runs
+// SpiceDB in-process on PostgreSQL (migrating it at start), and what it
+// acknowledged is still there after Ward itself restarts.
+func TestEmbeddedPostgresSurvivesRestart(t *testing.T) {
+	uri := postgresDatabase(t)
+	check := api.CheckRequest{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann"}
+	run := func(load bool) bool {
+		ctx, cancel := context.WithCancel(context.Background())
+		addrc, errc := make(chan string, 1), make(chan error, 1)
+		cfg := server.Config{Addr: "127.0.0.1:0", Datastore: "postgres", DatastoreURI: uri, ShutdownTimeout: 5 * time.Second}
+		go func() { errc <- server.Run(ctx, cfg, slog.New(slog.DiscardHandler), func(a string) { addrc <- a }) }()
+		var c *client.Client
+		select {
+		case addr := <-addrc:
+			c = client.New("http://"+addr, "", nil)
+		case err := <-errc:
+			cancel()
+			t.Fatalf("ward serve --datastore postgres: %v", err)
+		}
+		defer func() {
+			cancel()
+			if err := <-errc; err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		}()
+		if load {
+			if _, err := c.ApplyEvents(context.Background(), eventsOf(t, scenarios.Base)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := c.Check(context.Background(), check)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Allowed
+	}
+	if !run(true) {
+		t.Fatal("the base practice does not grant priya her client's notes")
+	}
+	if !run(false) {
+		t.Error("after Ward restarted on the same PostgreSQL, the practice is gone")
+	}
 }
