@@ -125,17 +125,37 @@ func TestDomainMatchesSchema(t *testing.T) {
 		}
 	}
 	for _, a := range domain.Areas {
-		levels := []string{"full"}
-		if a.Own {
-			levels = append(levels, "own")
-		}
-		for _, l := range levels {
-			if !names["workspace"][a.Name+"_"+l] {
-				t.Errorf("area relation workspace#%s_%s is not in schema.zed", a.Name, l)
+		for _, c := range a.Capabilities() {
+			levels := []domain.Level{domain.LevelFull}
+			if a.Own {
+				levels = append(levels, domain.LevelOwn)
 			}
-			if got := names["location"][a.Name+"_"+l]; got != a.Located {
-				t.Errorf("location#%s_%s in schema.zed: %v, but area located: %v", a.Name, l, got, a.Located)
+			for _, l := range levels {
+				if !names["workspace"][c.Relation(l)] {
+					t.Errorf("capability relation workspace#%s is not in schema.zed", c.Relation(l))
+				}
+				if got := names["location"][c.Relation(l)]; got != a.Located {
+					t.Errorf("location#%s in schema.zed: %v, but area located: %v", c.Relation(l), got, a.Located)
+				}
 			}
 		}
+	}
+}
+
+// TestSchemaIsGenerated keeps schema.zed what its template and the domain's
+// areas produce.
+func TestSchemaIsGenerated(t *testing.T) {
+	want, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("schema.zed", []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if Text != want {
+		t.Fatal("schema.zed is out of date with schema.zed.tmpl or the domain's areas: run go test ./schema -update")
 	}
 }

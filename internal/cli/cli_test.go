@@ -74,8 +74,8 @@ func TestCommandsForPeople(t *testing.T) {
 	}{
 		{[]string{"check", "user:priya", "view_notes", "client:ann"}, []string{"allowed: user:priya view_notes client:ann"}},
 		{[]string{"check", "user:rita", "view_notes", "client:ann"}, []string{"denied: user:rita view_notes client:ann"}},
-		{[]string{"explain", "user:priya", "view_notes", "client:dan"}, []string{"allowed:", "+ priya holds role practitioner workspace-wide, which has notes: own, and client dan is shared with priya"}},
-		{[]string{"explain", "user:rita", "view_notes", "client:ann"}, []string{"denied:", "- rita holds role receptionist workspace-wide, which has notes: none"}},
+		{[]string{"explain", "user:priya", "view_notes", "client:dan"}, []string{"allowed:", "+ priya holds role practitioner workspace-wide, which has notes view: own, and client dan is shared with priya"}},
+		{[]string{"explain", "user:rita", "view_notes", "client:ann"}, []string{"denied:", "- rita holds role receptionist workspace-wide, which has notes view: none"}},
 		{[]string{"lookup", "resources", "--subject", "user:priya", "--permission", "view", "--type", "client"}, []string{"client:ann\nclient:dan\n"}},
 		{[]string{"lookup", "resources", "--subject", "user:maya", "--permission", "view", "--type", "client", "--limit", "1"}, []string{"client:ann", "(more: pass --all"}},
 		{[]string{"lookup", "subjects", "--resource", "client:ann", "--permission", "view_notes", "--limit", "1", "--all"}, []string{"user:adam\nuser:olivia\nuser:priya\n"}},

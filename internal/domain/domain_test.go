@@ -160,18 +160,20 @@ func TestGrantsFollowRolesToEveryScope(t *testing.T) {
 {"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"files":"none","forms":"full"}}
 {"type":"location.created","workspace":"p1","location":"east"}`))
 	pr := domain.Practice{S: s, WS: "p1"}
-	if got := pr.Level("practitioner", "forms"); got != domain.LevelFull {
-		t.Errorf("forms = %s, want full", got)
-	}
-	if got := pr.Level("practitioner", "notes"); got != domain.LevelOwn {
-		t.Errorf("notes = %s, want own", got)
+	for _, action := range []string{"view", "create", "edit", "delete"} {
+		if got := pr.Level("practitioner", domain.Cap("forms", action)); got != domain.LevelFull {
+			t.Errorf("forms %s = %s, want full", action, got)
+		}
+		if got := pr.Level("practitioner", domain.Cap("notes", action)); got != domain.LevelOwn {
+			t.Errorf("notes %s = %s, want own", action, got)
+		}
 	}
 	for _, loc := range []string{"north", "south", "east"} {
 		members := domain.Subject{Type: "role_binding", ID: domain.BindingID("p1", "practitioner", loc), Relation: "member"}
 		rel := func(relation string) bool {
 			return s.Has(domain.Relationship{Resource: domain.Object{Type: "location", ID: loc}, Relation: relation, Subject: members})
 		}
-		if !rel("forms_full") || rel("forms_own") || rel("files_own") || rel("files_full") || !rel("notes_own") || rel("notes_full") {
+		if !rel("forms_view") || rel("forms_view_own") || rel("files_view_own") || rel("files_view") || !rel("notes_edit_own") || rel("notes_edit") {
 			t.Errorf("location %s has the wrong practitioner grants", loc)
 		}
 	}

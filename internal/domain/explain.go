@@ -17,6 +17,7 @@ type Reason struct {
 	Role     string `json:"role,omitempty"`
 	Location string `json:"location,omitempty"`
 	Area     string `json:"area,omitempty"`
+	Action   string `json:"action,omitempty"`
 	Level    Level  `json:"level,omitempty"`
 	Text     string `json:"text"`
 }
@@ -146,13 +147,12 @@ func Explain(q Question, s *State) Explanation {
 	if perm.NotesReader && rec.client != "" && s.Has(Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user))) {
 		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s", user, rec.client)})
 	}
-	for _, area := range perm.Areas {
-		a, _ := AreaByName(area)
+	for _, c := range perm.Caps {
 		for _, h := range pr.Holdings(user) {
-			add(areaReason(pr, perm, a, h, rec, q))
+			add(capReason(pr, perm, c, h, rec, q))
 		}
 	}
-	if len(perm.Areas) > 0 && len(pr.Holdings(user)) == 0 {
+	if len(perm.Caps) > 0 && len(pr.Holdings(user)) == 0 {
 		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s", user, ws)})
 	}
 
@@ -171,10 +171,11 @@ func Explain(q Question, s *State) Explanation {
 	return Explanation{Allowed: allowed, Reasons: reasons}
 }
 
-func areaReason(pr Practice, perm Permission, a Area, h Holding, rec record, q Question) Reason {
-	level := pr.Level(h.Role, a.Name)
-	r := Reason{Kind: "role", Role: h.Role, Location: h.Location, Area: a.Name, Level: level}
-	what := fmt.Sprintf("%s holds %s, which has %s: %s", q.Subject.ID, holdingText(h), a.Name, level)
+func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question) Reason {
+	a, _ := AreaByName(c.Area)
+	level := pr.Level(h.Role, c)
+	r := Reason{Kind: "role", Role: h.Role, Location: h.Location, Area: c.Area, Action: c.Action, Level: level}
+	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Subject.ID, holdingText(h), a.Name, c.Action, level)
 	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation
 	if h.Location != "" {
 		switch {

@@ -185,8 +185,8 @@ func (p *planner) createRole(pr Practice, role Role) {
 	for _, b := range scopes(pr, role.Name) {
 		p.setRoleProperties(pr, role.Name, b, role.Calendar, role.ManagesOwnHolders)
 	}
-	for _, a := range Areas {
-		p.setGrant(pr, role.Name, a.Name, role.Level(a.Name))
+	for _, c := range Capabilities() {
+		p.setGrant(pr, role.Name, c, role.Level(c))
 	}
 }
 
@@ -201,9 +201,9 @@ func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar,
 	}
 }
 
-// setGrant gives role level of area everywhere the role can be held.
-func (p *planner) setGrant(pr Practice, role, area string, level Level) {
-	a, _ := AreaByName(area)
+// setGrant gives role level of a capability everywhere the role can be held.
+func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) {
+	a, _ := AreaByName(c.Area)
 	targets := map[Object]string{pr.obj(): BindingID(pr.WS, role, "")}
 	if a.Located {
 		for _, loc := range pr.Locations() {
@@ -213,11 +213,19 @@ func (p *planner) setGrant(pr Practice, role, area string, level Level) {
 	for target, binding := range targets {
 		members := bindingMembers(binding)
 		for _, l := range []Level{LevelFull, LevelOwn} {
-			p.s.Remove(Relationship{Resource: target, Relation: relationFor(area, l), Subject: members})
+			p.s.Remove(Relationship{Resource: target, Relation: c.Relation(l), Subject: members})
 		}
 		if level == LevelFull || (level == LevelOwn && a.Own) {
-			p.s.Add(Relationship{Resource: target, Relation: relationFor(area, level), Subject: members})
+			p.s.Add(Relationship{Resource: target, Relation: c.Relation(level), Subject: members})
 		}
+	}
+}
+
+// setAreaGrant gives role level of every action of an area.
+func (p *planner) setAreaGrant(pr Practice, role, area string, level Level) {
+	a, _ := AreaByName(area)
+	for _, c := range a.Capabilities() {
+		p.setGrant(pr, role, c, level)
 	}
 }
 
@@ -240,9 +248,9 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 	for _, role := range pr.Roles() {
 		binding := BindingID(pr.WS, role, e.Location)
 		members := bindingMembers(binding)
-		for area, level := range pr.Grants(role) {
-			if a, _ := AreaByName(area); a.Located {
-				p.s.Add(Relationship{Resource: loc, Relation: relationFor(area, level), Subject: members})
+		for c, level := range pr.Grants(role) {
+			if a, _ := AreaByName(c.Area); a.Located {
+				p.s.Add(Relationship{Resource: loc, Relation: c.Relation(level), Subject: members})
 			}
 		}
 		p.setRoleProperties(pr, role, binding, pr.RoleHasCalendar(role),
@@ -343,7 +351,7 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 		}
 	}
 	for area, level := range e.Grants {
-		p.setGrant(pr, e.Role, area, level)
+		p.setAreaGrant(pr, e.Role, area, level)
 	}
 	return nil
 }
@@ -461,11 +469,14 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		}
 	}
 	for _, area := range []string{"notes", "letters"} {
-		level := LevelFull
-		if !granted {
-			level = builtin.Level(area) // the preset's default; none for custom roles
+		a, _ := AreaByName(area)
+		for _, c := range a.Capabilities() {
+			level := LevelFull
+			if !granted {
+				level = builtin.Level(c) // the preset's default; none for custom roles
+			}
+			p.setGrant(pr, e.Role, c, level)
 		}
-		p.setGrant(pr, e.Role, area, level)
 	}
 	return nil
 }

@@ -18,10 +18,21 @@ const (
 	LevelNone Level = "none"
 )
 
-// Area is a category of a practice's data or functions that roles are granted a
-// level of.
+// Actions a role can be granted on an area.
+const (
+	ActionView   = "view"
+	ActionCreate = "create"
+	ActionEdit   = "edit"
+	ActionDelete = "delete"
+	ActionExport = "export"
+)
+
+// Area is a category of a practice's data or functions; roles are granted a
+// level of each of its actions.
 type Area struct {
 	Name string
+	// Actions are what can be done in the area, each granted on its own.
+	Actions []string
 	// Own tells whether the area has an "own" level.
 	Own bool
 	// Located tells whether the area's records belong to a location, so that a role
@@ -31,25 +42,33 @@ type Area struct {
 	About string
 }
 
-// Areas are every area Ward models; the schema has a `<name>_full` (and, where
-// Own, `<name>_own`) relation for each, on workspace and, where Located, location.
+var (
+	crud       = []string{ActionView, ActionCreate, ActionEdit, ActionDelete}
+	crudExport = []string{ActionView, ActionCreate, ActionEdit, ActionDelete, ActionExport}
+	viewEdit   = []string{ActionView, ActionEdit}
+	viewExport = []string{ActionView, ActionExport}
+)
+
+// Areas are every area Ward models. The schema (generated from this list) has a
+// `<area>_<action>` relation for each action and, where Own, an
+// `<area>_<action>_own` one, on workspace and, where Located, on location.
 var Areas = []Area{
-	{Name: "clients", Own: true, Located: true, About: "client records and contact details"},
-	{Name: "notes", Own: true, Located: true, About: "clinical (treatment) notes"},
-	{Name: "letters", Own: true, Located: true, About: "letters about clients"},
-	{Name: "forms", Own: true, Located: true, About: "client forms"},
-	{Name: "files", Own: true, Located: true, About: "files attached to client records"},
-	{Name: "appointments", Own: true, Located: true, About: "appointments and calendars"},
-	{Name: "invoices", Own: true, Located: true, About: "invoices, payments and receipts"},
-	{Name: "reports", Own: true, About: "operational and performance reports"},
-	{Name: "financial_reports", About: "financial reports"},
-	{Name: "catalog", About: "services, products and packages"},
-	{Name: "settings", About: "workspace configuration"},
-	{Name: "sms_settings", About: "SMS settings"},
-	{Name: "tax_settings", About: "tax settings"},
-	{Name: "integrations", About: "integrations with other software"},
-	{Name: "templates", About: "note, letter and form templates"},
-	{Name: "staff", About: "adding staff and assigning their roles"},
+	{Name: "clients", Actions: crudExport, Own: true, Located: true, About: "client records and contact details"},
+	{Name: "notes", Actions: crud, Own: true, Located: true, About: "clinical (treatment) notes"},
+	{Name: "letters", Actions: crud, Own: true, Located: true, About: "letters about clients"},
+	{Name: "forms", Actions: crud, Own: true, Located: true, About: "client forms"},
+	{Name: "files", Actions: crud, Own: true, Located: true, About: "files attached to client records"},
+	{Name: "appointments", Actions: crud, Own: true, Located: true, About: "appointments and calendars"},
+	{Name: "invoices", Actions: crudExport, Own: true, Located: true, About: "invoices, payments and receipts"},
+	{Name: "reports", Actions: viewExport, Own: true, About: "operational and performance reports"},
+	{Name: "financial_reports", Actions: viewExport, About: "financial reports"},
+	{Name: "catalog", Actions: crud, About: "services, products and packages"},
+	{Name: "settings", Actions: viewEdit, About: "workspace configuration"},
+	{Name: "sms_settings", Actions: viewEdit, About: "SMS settings"},
+	{Name: "tax_settings", Actions: viewEdit, About: "tax settings"},
+	{Name: "integrations", Actions: viewEdit, About: "integrations with other software"},
+	{Name: "templates", Actions: crud, About: "note, letter and form templates"},
+	{Name: "staff", Actions: crud, About: "adding staff and assigning their roles"},
 }
 
 // AreaByName returns the area called name.
@@ -61,14 +80,53 @@ func AreaByName(name string) (Area, bool) {
 	return Areas[i], true
 }
 
-// relationFor is the schema relation that grants level of area.
-func relationFor(area string, level Level) string { return area + "_" + string(level) }
+// Capability is one action on one area: the unit a role is granted a level of.
+type Capability struct {
+	Area   string
+	Action string
+}
+
+// Cap names a capability.
+func Cap(area, action string) Capability { return Capability{Area: area, Action: action} }
+
+func (c Capability) String() string { return c.Area + "." + c.Action }
+
+// Relation is the schema relation that grants c at level (full or own).
+func (c Capability) Relation(level Level) string {
+	if level == LevelOwn {
+		return c.Area + "_" + c.Action + "_own"
+	}
+	return c.Area + "_" + c.Action
+}
+
+// Capabilities lists every capability, area by area.
+func Capabilities() []Capability {
+	var out []Capability
+	for _, a := range Areas {
+		for _, action := range a.Actions {
+			out = append(out, Cap(a.Name, action))
+		}
+	}
+	return out
+}
+
+// Capabilities lists the area's capabilities.
+func (a Area) Capabilities() []Capability {
+	out := make([]Capability, len(a.Actions))
+	for i, action := range a.Actions {
+		out[i] = Cap(a.Name, action)
+	}
+	return out
+}
 
 // Role is a built-in role of a preset and its defaults.
 type Role struct {
 	Name string
-	// Grants are the default levels; areas not listed are none.
+	// Grants are the default level of every action of an area; areas not listed
+	// are none.
 	Grants map[string]Level
+	// Overrides set single capabilities apart from their area's level.
+	Overrides map[Capability]Level
 	// Calendar: holders are practitioners who can be booked and invoiced for.
 	Calendar bool
 	// Fixed: the role's grants cannot be changed at all.
@@ -81,9 +139,12 @@ type Role struct {
 	Undisableable bool
 }
 
-// Level returns the role's default level for area.
-func (r Role) Level(area string) Level {
-	if l, ok := r.Grants[area]; ok {
+// Level returns the role's default level of a capability.
+func (r Role) Level(c Capability) Level {
+	if l, ok := r.Overrides[c]; ok {
+		return l
+	}
+	if l, ok := r.Grants[c.Area]; ok {
 		return l
 	}
 	return LevelNone

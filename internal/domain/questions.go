@@ -12,8 +12,8 @@ import (
 type Permission struct {
 	Name  string
 	About string
-	// Areas whose grants confer the permission.
-	Areas []string
+	// Caps are the capabilities whose grants confer the permission.
+	Caps []Capability
 	// Own tells whether an "own" level counts (for a record: when it is related
 	// to the user).
 	Own bool
@@ -39,53 +39,53 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
 		{Name: "manage_subscription", Owner: true, About: "subscription and billing of the practice's account (owner only)"},
 		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only)"},
-		{Name: "manage_staff", Areas: []string{"staff"}, About: "add staff and assign their roles"},
-		{Name: "manage_settings", Areas: []string{"settings"}, About: "workspace configuration"},
-		{Name: "manage_sms_settings", Areas: []string{"settings", "sms_settings"}, About: "SMS settings"},
-		{Name: "manage_tax_settings", Areas: []string{"tax_settings"}, About: "tax settings"},
-		{Name: "manage_integrations", Areas: []string{"integrations"}, About: "integrations"},
-		{Name: "manage_templates", Areas: []string{"templates"}, About: "note, letter and form templates"},
-		{Name: "manage_catalog", Areas: []string{"catalog"}, About: "services, products and packages"},
-		{Name: "view_reports", Areas: []string{"reports"}, About: "every operational report"},
-		{Name: "view_own_reports", Areas: []string{"reports"}, Own: true, About: "their own performance reports"},
-		{Name: "view_financial_reports", Areas: []string{"financial_reports"}, About: "financial reports"},
-		{Name: "view_all_calendars", Areas: []string{"appointments"}, About: "every practitioner's calendar"},
-		{Name: "create_client", Areas: []string{"clients"}, Own: true, About: "add clients"},
+		{Name: "manage_staff", Caps: []Capability{Cap("staff", ActionEdit)}, About: "add staff and assign their roles"},
+		{Name: "manage_settings", Caps: []Capability{Cap("settings", ActionEdit)}, About: "workspace configuration"},
+		{Name: "manage_sms_settings", Caps: []Capability{Cap("settings", ActionEdit), Cap("sms_settings", ActionEdit)}, About: "SMS settings"},
+		{Name: "manage_tax_settings", Caps: []Capability{Cap("tax_settings", ActionEdit)}, About: "tax settings"},
+		{Name: "manage_integrations", Caps: []Capability{Cap("integrations", ActionEdit)}, About: "integrations"},
+		{Name: "manage_templates", Caps: []Capability{Cap("templates", ActionEdit)}, About: "note, letter and form templates"},
+		{Name: "manage_catalog", Caps: []Capability{Cap("catalog", ActionEdit)}, About: "services, products and packages"},
+		{Name: "view_reports", Caps: []Capability{Cap("reports", ActionView)}, About: "every operational report"},
+		{Name: "view_own_reports", Caps: []Capability{Cap("reports", ActionView)}, Own: true, About: "their own performance reports"},
+		{Name: "view_financial_reports", Caps: []Capability{Cap("financial_reports", ActionView)}, About: "financial reports"},
+		{Name: "view_all_calendars", Caps: []Capability{Cap("appointments", ActionView)}, About: "every practitioner's calendar"},
+		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients"},
 		{Name: "has_calendar", Calendar: true, About: "the staff member is bookable (a practitioner)"},
 	},
 	TypeLocation: {
-		{Name: "create_client", Areas: []string{"clients"}, Own: true, About: "add clients at this location"},
-		{Name: "view_calendar", Areas: []string{"appointments"}, About: "every practitioner's calendar at this location"},
+		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients at this location"},
+		{Name: "view_calendar", Caps: []Capability{Cap("appointments", ActionView)}, About: "every practitioner's calendar at this location"},
 	},
 	TypeRole: {
 		{Name: "edit", Owner: true, Editable: true, About: "change this role's permissions"},
-		{Name: "manage_holders", Areas: []string{"staff"}, HolderManager: true, About: "give this role to staff or take it away"},
+		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, About: "give this role to staff or take it away"},
 	},
 	TypeClient: {
-		{Name: "view", Areas: []string{"clients", "invoices"}, Own: true, About: "the client's name and record"},
-		{Name: "view_contact", Areas: []string{"clients"}, Own: true, About: "contact details"},
-		{Name: "edit", Areas: []string{"clients"}, Own: true, About: "edit the client's record"},
-		{Name: "delete", Areas: []string{"clients"}, Own: true, About: "delete the client"},
-		{Name: "view_notes", Areas: []string{"notes"}, Own: true, NotesReader: true, About: "read clinical notes"},
-		{Name: "write_notes", Areas: []string{"notes"}, Own: true, About: "write clinical notes"},
-		{Name: "view_letters", Areas: []string{"letters"}, Own: true, NotesReader: true, About: "read letters"},
-		{Name: "view_forms", Areas: []string{"forms"}, Own: true, About: "read forms"},
-		{Name: "view_files", Areas: []string{"files"}, Own: true, About: "open attached files"},
-		{Name: "view_invoices", Areas: []string{"invoices"}, Own: true, About: "the client's invoices and payments"},
-		{Name: "book_appointment", Areas: []string{"appointments"}, Own: true, About: "book the client in"},
+		{Name: "view", Caps: []Capability{Cap("clients", ActionView), Cap("invoices", ActionView)}, Own: true, About: "the client's name and record"},
+		{Name: "view_contact", Caps: []Capability{Cap("clients", ActionView)}, Own: true, About: "contact details"},
+		{Name: "edit", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "edit the client's record"},
+		{Name: "delete", Caps: []Capability{Cap("clients", ActionDelete)}, Own: true, About: "delete the client"},
+		{Name: "view_notes", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read clinical notes"},
+		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, About: "write clinical notes"},
+		{Name: "view_letters", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read letters"},
+		{Name: "view_forms", Caps: []Capability{Cap("forms", ActionView)}, Own: true, About: "read forms"},
+		{Name: "view_files", Caps: []Capability{Cap("files", ActionView)}, Own: true, About: "open attached files"},
+		{Name: "view_invoices", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "the client's invoices and payments"},
+		{Name: "book_appointment", Caps: []Capability{Cap("appointments", ActionCreate)}, Own: true, About: "book the client in"},
 	},
 	TypeNote: {
-		{Name: "view", Areas: []string{"notes"}, Own: true, NotesReader: true, About: "read the note"},
-		{Name: "edit", Areas: []string{"notes"}, Own: true, AuthorDraft: true, About: "change the note (its author, while a draft)"},
+		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},
+		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, AuthorDraft: true, About: "change the note (its author, while a draft)"},
 	},
 	TypeAppointment: {
-		{Name: "view", Areas: []string{"appointments"}, Own: true, About: "see the appointment"},
-		{Name: "edit", Areas: []string{"appointments"}, Own: true, About: "change or cancel the appointment"},
+		{Name: "view", Caps: []Capability{Cap("appointments", ActionView)}, Own: true, About: "see the appointment"},
+		{Name: "edit", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, About: "change or cancel the appointment"},
 	},
 	TypeInvoice: {
-		{Name: "view", Areas: []string{"invoices"}, Own: true, About: "see the invoice"},
-		{Name: "edit", Areas: []string{"invoices"}, Own: true, About: "change the invoice and its payments"},
-		{Name: "void", Areas: []string{"invoices"}, Own: true, About: "void the invoice"},
+		{Name: "view", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "see the invoice"},
+		{Name: "edit", Caps: []Capability{Cap("invoices", ActionEdit)}, Own: true, About: "change the invoice and its payments"},
+		{Name: "void", Caps: []Capability{Cap("invoices", ActionDelete)}, Own: true, About: "void the invoice"},
 	},
 }
 

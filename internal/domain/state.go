@@ -121,32 +121,33 @@ func (p Practice) Locations() []string {
 	return out
 }
 
-// Grants returns role's level for every area it reaches (areas it does not reach
-// are absent).
-func (p Practice) Grants(role string) map[string]Level {
+// Grants returns role's level of every capability it reaches (capabilities it
+// does not reach are absent).
+func (p Practice) Grants(role string) map[Capability]Level {
 	members := bindingMembers(BindingID(p.WS, role, ""))
-	out := map[string]Level{}
+	byRelation := map[string]Capability{}
+	for _, c := range Capabilities() {
+		byRelation[c.Relation(LevelFull)] = c
+		byRelation[c.Relation(LevelOwn)] = c
+	}
+	out := map[Capability]Level{}
 	for _, r := range p.S.Of(p.obj(), "") {
-		if r.Subject != members {
+		c, ok := byRelation[r.Relation]
+		if r.Subject != members || !ok {
 			continue
 		}
-		for _, a := range Areas {
-			switch r.Relation {
-			case relationFor(a.Name, LevelFull):
-				out[a.Name] = LevelFull
-			case relationFor(a.Name, LevelOwn):
-				if out[a.Name] != LevelFull {
-					out[a.Name] = LevelOwn
-				}
-			}
+		if r.Relation == c.Relation(LevelFull) {
+			out[c] = LevelFull
+		} else if out[c] != LevelFull {
+			out[c] = LevelOwn
 		}
 	}
 	return out
 }
 
-// Level returns role's level of area.
-func (p Practice) Level(role, area string) Level {
-	if l, ok := p.Grants(role)[area]; ok {
+// Level returns role's level of a capability.
+func (p Practice) Level(role string, c Capability) Level {
+	if l, ok := p.Grants(role)[c]; ok {
 		return l
 	}
 	return LevelNone

@@ -169,8 +169,8 @@ var All = []Scenario{
 			{Resource: "workspace:p1", Permission: "manage_api_keys", Want: []string{"user:olivia"}},
 		},
 		Explanations: []Explanation{
-			{yes("user:priya", "view_notes", "client:ann"), "priya holds role practitioner workspace-wide, which has notes: own, and priya is client ann's practitioner"},
-			{no("user:rita", "view_notes", "client:ann"), "rita holds role receptionist workspace-wide, which has notes: none"},
+			{yes("user:priya", "view_notes", "client:ann"), "priya holds role practitioner workspace-wide, which has notes view: own, and priya is client ann's practitioner"},
+			{no("user:rita", "view_notes", "client:ann"), "rita holds role receptionist workspace-wide, which has notes view: none"},
 			{no("user:maya", "manage_api_keys", "workspace:p1"), "only the account owner (olivia) may create and manage API keys (owner only)"},
 		},
 	}}},

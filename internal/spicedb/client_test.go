@@ -137,9 +137,9 @@ func TestExplainThroughAdapter(t *testing.T) {
 		kind  string
 		text  string
 	}{
-		{scenarios.Check{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes: own, and priya is client ann's practitioner"},
-		{scenarios.Check{Subject: "user:rita", Permission: "view_notes", Resource: "client:ann"}, "role", "rita holds role receptionist workspace-wide, which has notes: none"},
-		{scenarios.Check{Subject: "user:sam", Permission: "view", Resource: "invoice:in-ann"}, "role", "sam holds role practitioner at location south, which has invoices: own, but only at location south and invoice:in-ann is at location north"},
+		{scenarios.Check{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes view: own, and priya is client ann's practitioner"},
+		{scenarios.Check{Subject: "user:rita", Permission: "view_notes", Resource: "client:ann"}, "role", "rita holds role receptionist workspace-wide, which has notes view: none"},
+		{scenarios.Check{Subject: "user:sam", Permission: "view", Resource: "invoice:in-ann"}, "role", "sam holds role practitioner at location south, which has invoices view: own, but only at location south and invoice:in-ann is at location north"},
 		{scenarios.Check{Subject: "user:olivia", Permission: "manage_api_keys", Resource: "workspace:p1", Allowed: true}, "owner", "olivia is the account owner of p1"},
 		{scenarios.Check{Subject: "user:maya", Permission: "manage_api_keys", Resource: "workspace:p1"}, "owner", "only the account owner (olivia) may create and manage API keys (owner only)"},
 		{scenarios.Check{Subject: "user:hugo", Permission: "view", Resource: "client:ann"}, "not_staff", "hugo is not staff of workspace p1"},
@@ -199,9 +199,10 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		}
 	}
 	// Every location copy of the receptionist grant agrees with the workspace's.
-	level := pr.Level("receptionist", "forms")
+	forms := domain.Cap("forms", domain.ActionView)
+	level := pr.Level("receptionist", forms)
 	for _, loc := range pr.Locations() {
-		has := state.Has(domain.Relationship{Resource: domain.Object{Type: "location", ID: loc}, Relation: "forms_full",
+		has := state.Has(domain.Relationship{Resource: domain.Object{Type: "location", ID: loc}, Relation: forms.Relation(domain.LevelFull),
 			Subject: domain.Subject{Type: "role_binding", ID: domain.BindingID("p1", "receptionist", loc), Relation: "member"}})
 		if has != (level == domain.LevelFull) {
 			t.Errorf("location %s forms grant %v disagrees with workspace level %s", loc, has, level)
