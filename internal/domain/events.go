@@ -13,21 +13,22 @@ import (
 // Event is one practice event. Which fields an event carries depends on its Type;
 // see EventTypes.
 type Event struct {
-	Type         string           `json:"type"`
-	Workspace    string           `json:"workspace,omitempty"`
-	Owner        string           `json:"owner,omitempty"`
-	Preset       string           `json:"preset,omitempty"`
-	To           string           `json:"to,omitempty"`
-	Location     string           `json:"location,omitempty"`
-	User         string           `json:"user,omitempty"`
-	Role         string           `json:"role,omitempty"`
-	Grants       map[string]Level `json:"grants,omitempty"`
-	Client       string           `json:"client,omitempty"`
-	Practitioner string           `json:"practitioner,omitempty"`
-	Note         string           `json:"note,omitempty"`
-	Author       string           `json:"author,omitempty"`
-	Appointment  string           `json:"appointment,omitempty"`
-	Invoice      string           `json:"invoice,omitempty"`
+	Type         string               `json:"type"`
+	Workspace    string               `json:"workspace,omitempty"`
+	Owner        string               `json:"owner,omitempty"`
+	Preset       string               `json:"preset,omitempty"`
+	To           string               `json:"to,omitempty"`
+	Location     string               `json:"location,omitempty"`
+	User         string               `json:"user,omitempty"`
+	Role         string               `json:"role,omitempty"`
+	Grants       map[string]AreaGrant `json:"grants,omitempty"`
+	Inherits     string               `json:"inherits,omitempty"`
+	Client       string               `json:"client,omitempty"`
+	Practitioner string               `json:"practitioner,omitempty"`
+	Note         string               `json:"note,omitempty"`
+	Author       string               `json:"author,omitempty"`
+	Appointment  string               `json:"appointment,omitempty"`
+	Invoice      string               `json:"invoice,omitempty"`
 }
 
 // EventSpec lists an event type's fields.
@@ -49,6 +50,8 @@ var EventTypes = map[string]EventSpec{
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}},
+	"role.defined":                   {Required: []string{"workspace", "role", "grants"}, Optional: []string{"inherits"}},
+	"role.deleted":                   {Required: []string{"workspace", "role"}},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}},
 	"client.deleted":                 {Required: []string{"workspace", "client"}},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
@@ -161,22 +164,9 @@ func parseEvent(i int, raw json.RawMessage) (Event, error) {
 
 func setField(e *Event, name string, raw json.RawMessage) error {
 	if name == "grants" {
-		var grants map[string]Level
-		if err := json.Unmarshal(raw, &grants); err != nil || grants == nil {
-			return fmt.Errorf("must be an object of area to level (full, own or none)")
-		}
-		if len(grants) == 0 {
-			return fmt.Errorf("must name at least one area")
-		}
-		for _, area := range slices.Sorted(maps.Keys(grants)) {
-			if err := validateName(area); err != nil {
-				return fmt.Errorf("area %v", err)
-			}
-			switch grants[area] {
-			case LevelFull, LevelOwn, LevelNone:
-			default:
-				return fmt.Errorf("area %q: level %q is not full, own or none", area, grants[area])
-			}
+		grants, err := parseGrants(raw)
+		if err != nil {
+			return err
 		}
 		e.Grants = grants
 		return nil
@@ -185,7 +175,7 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return fmt.Errorf("must be a string")
 	}
-	if name == "role" || name == "preset" {
+	if name == "role" || name == "preset" || name == "inherits" {
 		if err := validateName(v); err != nil {
 			return err
 		}
@@ -207,6 +197,8 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		e.User = v
 	case "role":
 		e.Role = v
+	case "inherits":
+		e.Inherits = v
 	case "client":
 		e.Client = v
 	case "practitioner":
@@ -223,4 +215,64 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		return fmt.Errorf("is not a known field")
 	}
 	return nil
+}
+
+// AreaGrant is what an event grants of one area: one level for every action
+// (Level), or a level per action (Actions).
+type AreaGrant struct {
+	Level   Level
+	Actions map[string]Level
+}
+
+// parseLevel reads full (or its synonym all), own or none.
+func parseLevel(s string) (Level, error) {
+	switch s {
+	case "full", "all":
+		return LevelFull, nil
+	case "own":
+		return LevelOwn, nil
+	case "none":
+		return LevelNone, nil
+	}
+	return "", fmt.Errorf("level %q is not all (or full), own or none", s)
+}
+
+// parseGrants reads {"area": "level"} or {"area": {"action": "level"}}, mixed freely.
+func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
+	var areas map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &areas); err != nil || areas == nil {
+		return nil, fmt.Errorf(`must be an object of area to level ("all", "own" or "none") or to {action: level}`)
+	}
+	if len(areas) == 0 {
+		return nil, fmt.Errorf("must name at least one area")
+	}
+	out := map[string]AreaGrant{}
+	for _, area := range slices.Sorted(maps.Keys(areas)) {
+		if err := validateName(area); err != nil {
+			return nil, fmt.Errorf("area %v", err)
+		}
+		var level string
+		if json.Unmarshal(areas[area], &level) == nil {
+			l, err := parseLevel(level)
+			if err != nil {
+				return nil, fmt.Errorf("area %q: %v", area, err)
+			}
+			out[area] = AreaGrant{Level: l}
+			continue
+		}
+		var actions map[string]string
+		if err := json.Unmarshal(areas[area], &actions); err != nil || len(actions) == 0 {
+			return nil, fmt.Errorf("area %q: want a level or an object of action (view, create, edit, delete, export) to level", area)
+		}
+		g := AreaGrant{Actions: map[string]Level{}}
+		for _, action := range slices.Sorted(maps.Keys(actions)) {
+			l, err := parseLevel(actions[action])
+			if err != nil {
+				return nil, fmt.Errorf("area %q action %q: %v", area, action, err)
+			}
+			g.Actions[action] = l
+		}
+		out[area] = g
+	}
+	return out, nil
 }

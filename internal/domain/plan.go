@@ -114,6 +114,10 @@ func (p *planner) apply(i int, e Event) error {
 		return p.roleMembership(i, pr, e)
 	case "role.updated":
 		return p.roleUpdated(i, pr, e)
+	case "role.defined":
+		return p.roleDefined(i, pr, e)
+	case "role.deleted":
+		return p.roleDeleted(i, pr, e)
 	case "client.created":
 		return p.clientCreated(i, pr, e)
 	case "client.deleted":
@@ -326,32 +330,134 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	return nil
 }
 
+// resolveGrants turns an event's grants into capability levels, checking that
+// every area and action exists and allows the level.
+func resolveGrants(i int, grants map[string]AreaGrant) (map[Capability]Level, error) {
+	out := map[Capability]Level{}
+	for _, area := range slices.Sorted(maps.Keys(grants)) {
+		g := grants[area]
+		a, ok := AreaByName(area)
+		if !ok {
+			return nil, fieldErr(CodeInvalid, i, "grants", "unknown area %q (areas: %s)", area, strings.Join(areaNames(), ", "))
+		}
+		levels := g.Actions
+		if levels == nil {
+			levels = map[string]Level{}
+			for _, action := range a.Actions {
+				levels[action] = g.Level
+			}
+		}
+		for _, action := range slices.Sorted(maps.Keys(levels)) {
+			if !slices.Contains(a.Actions, action) {
+				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no action %q (actions: %s)", area, action, strings.Join(a.Actions, ", "))
+			}
+			if levels[action] == LevelOwn && !a.Own {
+				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no \"own\" level: use all or none", area)
+			}
+			out[Cap(area, action)] = levels[action]
+		}
+	}
+	return out, nil
+}
+
+func (p *planner) builtinRole(pr Practice, role string) (Role, bool) {
+	if preset := Presets[pr.Preset()]; preset != nil {
+		return preset.Role(role)
+	}
+	return Role{}, false
+}
+
 func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	if err := p.requireRole(i, pr, e.Role); err != nil {
 		return err
 	}
-	builtin, isBuiltin := Role{}, false
-	if preset := Presets[pr.Preset()]; preset != nil {
-		builtin, isBuiltin = preset.Role(e.Role)
-	}
+	builtin, isBuiltin := p.builtinRole(pr, e.Role)
 	if !p.s.Has(Rel(roleObj(pr.WS, e.Role), "editable", pr.obj())) {
 		return fieldErr(CodeConflict, i, "role", "role %q cannot be changed", e.Role)
 	}
-	for _, area := range slices.Sorted(maps.Keys(e.Grants)) {
-		level := e.Grants[area]
-		a, ok := AreaByName(area)
-		if !ok {
-			return fieldErr(CodeInvalid, i, "grants", "unknown area %q (areas: %s)", area, strings.Join(areaNames(), ", "))
-		}
-		if level == LevelOwn && !a.Own {
-			return fieldErr(CodeInvalid, i, "grants", "area %q has no \"own\" level: use full or none", area)
-		}
-		if isBuiltin && !builtin.Changeable(area) {
-			return fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", area, e.Role)
+	caps, err := resolveGrants(i, e.Grants)
+	if err != nil {
+		return err
+	}
+	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
+		if isBuiltin && !builtin.Changeable(c.Area) {
+			return fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", c.Area, e.Role)
 		}
 	}
-	for area, level := range e.Grants {
-		p.setAreaGrant(pr, e.Role, area, level)
+	for c, level := range caps {
+		p.setGrant(pr, e.Role, c, level)
+	}
+	return nil
+}
+
+func compareCaps(a, b Capability) int { return strings.Compare(a.String(), b.String()) }
+
+// roleDefined creates or replaces a custom role: its grants are the inherited
+// role's as they are now, overridden by the event's.
+func (p *planner) roleDefined(i int, pr Practice, e Event) error {
+	if _, ok := p.builtinRole(pr, e.Role); ok {
+		return fieldErr(CodeConflict, i, "role", "%q is a built-in role of preset %s: change it with role.updated", e.Role, pr.Preset())
+	}
+	caps, err := resolveGrants(i, e.Grants)
+	if err != nil {
+		return err
+	}
+	grants, calendar := map[Capability]Level{}, false
+	if e.Inherits != "" {
+		if !pr.HasRole(e.Inherits) {
+			return fieldErr(CodeInvalid, i, "inherits", "unknown role %q in workspace %q (roles: %s)", e.Inherits, pr.WS, strings.Join(pr.Roles(), ", "))
+		}
+		if e.Inherits == e.Role {
+			return fieldErr(CodeInvalid, i, "inherits", "a role cannot inherit itself")
+		}
+		grants, calendar = pr.Grants(e.Inherits), pr.RoleHasCalendar(e.Inherits)
+	}
+	for c, level := range caps {
+		grants[c] = level
+	}
+	ro := roleObj(pr.WS, e.Role)
+	p.s.Add(Rel(ro, "workspace", pr.obj()))
+	p.s.Add(Rel(ro, "editable", pr.obj()))
+	for _, b := range scopes(pr, e.Role) {
+		r := Relationship{Resource: pr.obj(), Relation: "calendar", Subject: bindingMembers(b)}
+		if calendar {
+			p.s.Add(r)
+		} else {
+			p.s.Remove(r)
+		}
+	}
+	for _, c := range Capabilities() {
+		p.setGrant(pr, e.Role, c, grants[c]) // absent: none
+	}
+	return nil
+}
+
+// roleDeleted removes a custom role nobody holds.
+func (p *planner) roleDeleted(i int, pr Practice, e Event) error {
+	if !pr.HasRole(e.Role) {
+		return nil // already deleted
+	}
+	if _, ok := p.builtinRole(pr, e.Role); ok {
+		return fieldErr(CodeConflict, i, "role", "%q is a built-in role of preset %s and cannot be deleted", e.Role, pr.Preset())
+	}
+	prefix := BindingID(pr.WS, e.Role, "")
+	holders := p.s.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeRoleBinding && (r.Resource.ID == prefix || strings.HasPrefix(r.Resource.ID, prefix+"/")) && r.Relation == "member"
+	})
+	if len(holders) > 0 {
+		return fieldErr(CodeConflict, i, "role", "role %q is held by %d staff: revoke it from them first", e.Role, len(holders))
+	}
+	ro := roleObj(pr.WS, e.Role)
+	for _, r := range p.s.Where(func(r Relationship) bool {
+		if r.Resource == ro {
+			return true
+		}
+		if r.Subject.Type != TypeRoleBinding {
+			return false
+		}
+		return r.Subject.ID == prefix || strings.HasPrefix(r.Subject.ID, prefix+"/")
+	}) {
+		p.s.Remove(r)
 	}
 	return nil
 }

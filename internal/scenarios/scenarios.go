@@ -174,6 +174,29 @@ var All = []Scenario{
 			{no("user:maya", "manage_api_keys", "workspace:p1"), "only the account owner (olivia) may create and manage API keys (owner only)"},
 		},
 	}}},
+	{Name: "custom_roles_reach_what_they_grant_and_no_further", Steps: []Step{
+		{Events: `{"type":"role.defined","workspace":"p1","role":"lead_therapist","grants":{"clients":{"view":"all","create":"all","edit":"all"},"appointments":"all","invoices":{"view":"all"},"notes":"own"}}
+{"type":"staff.added","workspace":"p1","user":"lee","role":"lead_therapist"}`,
+			Checks: []Check{
+				yes("user:lee", "view", "client:ben"), yes("user:lee", "edit", "client:ben"), no("user:lee", "delete", "client:ben"),
+				yes("user:lee", "create_client", "workspace:p1"), yes("user:lee", "book_appointment", "client:cat"),
+				yes("user:lee", "view", "invoice:in-ann"), no("user:lee", "edit", "invoice:in-ann"), no("user:lee", "void", "invoice:in-ann"),
+				no("user:lee", "view_notes", "client:ben"), no("user:lee", "has_calendar", "workspace:p1"), no("user:lee", "manage_staff", "workspace:p1"),
+			}},
+		{Events: `{"type":"role.defined","workspace":"p1","role":"junior","inherits":"practitioner","grants":{"invoices":"none","forms":{"view":"all"}}}
+{"type":"staff.added","workspace":"p1","user":"jo","role":"junior"}
+{"type":"client.created","workspace":"p1","client":"dee","location":"north","practitioner":"jo"}`,
+			Checks: []Check{
+				yes("user:jo", "has_calendar", "workspace:p1"), yes("user:jo", "view", "client:dee"), yes("user:jo", "view_notes", "client:dee"),
+				no("user:jo", "view", "client:ben"), no("user:jo", "view_notes", "client:ben"), no("user:jo", "view_invoices", "client:dee"),
+				yes("user:jo", "view_forms", "client:ben"), no("user:jo", "view_files", "client:ben"),
+			}},
+		{Events: `{"type":"role.defined","workspace":"p1","role":"lead_therapist","grants":{"clients":{"view":"own"}}}`,
+			Checks: []Check{no("user:lee", "view", "client:ben"), no("user:lee", "book_appointment", "client:cat")}},
+		{Events: `{"type":"role.revoked","workspace":"p1","user":"lee","role":"lead_therapist"}
+{"type":"role.deleted","workspace":"p1","role":"lead_therapist"}`,
+			Checks: []Check{no("user:lee", "view", "client:ben")}},
+	}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
 	}},
@@ -209,6 +232,14 @@ var BadInputs = []BadInput{
 	{"bad_level", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"some"}}`, 400, 0, "grants"},
 	{"unknown_area", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"parking":"full"}}`, 400, 0, "grants"},
 	{"disabling_the_owner", `{"type":"staff.disabled","workspace":"p1","user":"olivia"}`, 409, 0, "user"},
+	{"redefining_a_builtin_role", `{"type":"role.defined","workspace":"p1","role":"receptionist","grants":{"notes":"all"}}`, 409, 0, "role"},
+	{"deleting_a_builtin_role", `{"type":"role.deleted","workspace":"p1","role":"accountant"}`, 409, 0, "role"},
+	{"deleting_a_held_role", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":"all"}}
+{"type":"role.assigned","workspace":"p1","user":"rita","role":"temp"}
+{"type":"role.deleted","workspace":"p1","role":"temp"}`, 409, 2, "role"},
+	{"unknown_action", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"archive":"all"}}}`, 400, 0, "grants"},
+	{"inheriting_an_unknown_role", `{"type":"role.defined","workspace":"p1","role":"temp","inherits":"boss","grants":{"clients":"all"}}`, 400, 0, "inherits"},
+	{"own_for_a_workspace_area", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"settings":"own"}}`, 400, 0, "grants"},
 	{"atomic_batch_second_event_bad", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist"}
 {"type":"staff.added","workspace":"p1","user":"zed2","role":"nobody"}`, 400, 1, "role"},
 }
