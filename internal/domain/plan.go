@@ -380,12 +380,23 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 		return err
 	}
 	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
+		if err := p.requireGrantable(i, pr, c); err != nil {
+			return err
+		}
 		if isBuiltin && !builtin.Changeable(c.Area) {
 			return fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", c.Area, e.Role)
 		}
 	}
 	for c, level := range caps {
 		p.setGrant(pr, e.Role, c, level)
+	}
+	return nil
+}
+
+// requireGrantable refuses grants of the preset's owner-only areas.
+func (p *planner) requireGrantable(i int, pr Practice, c Capability) error {
+	if preset := Presets[pr.Preset()]; preset != nil && !preset.Grantable(c.Area) && c.Area != "" {
+		return fieldErr(CodeConflict, i, "grants", "area %q belongs to the account owner alone in preset %s and cannot be granted to a role", c.Area, preset.Name)
 	}
 	return nil
 }
@@ -401,6 +412,11 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	caps, err := resolveGrants(i, e.Grants)
 	if err != nil {
 		return err
+	}
+	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
+		if err := p.requireGrantable(i, pr, c); err != nil {
+			return err
+		}
 	}
 	grants, calendar := map[Capability]Level{}, false
 	if e.Inherits != "" {

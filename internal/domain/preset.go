@@ -61,7 +61,7 @@ var Areas = []Area{
 	{Name: "appointments", Actions: crud, Own: true, Located: true, About: "appointments and calendars"},
 	{Name: "invoices", Actions: crudExport, Own: true, Located: true, About: "invoices, payments and receipts"},
 	{Name: "reports", Actions: viewExport, Own: true, About: "operational and performance reports"},
-	{Name: "financial_reports", Actions: viewExport, About: "financial reports"},
+	{Name: "financial_reports", Actions: viewExport, Own: true, About: "financial reports; own: their own revenue"},
 	{Name: "catalog", Actions: crud, About: "services, products and packages"},
 	{Name: "settings", Actions: viewEdit, About: "workspace configuration"},
 	{Name: "sms_settings", Actions: viewEdit, About: "SMS settings"},
@@ -69,6 +69,14 @@ var Areas = []Area{
 	{Name: "integrations", Actions: viewEdit, About: "integrations with other software"},
 	{Name: "templates", Actions: crud, About: "note, letter and form templates"},
 	{Name: "staff", Actions: crud, About: "adding staff and assigning their roles"},
+	{Name: "medical_alerts", Actions: crud, Own: true, Located: true, About: "clients' medical alerts"},
+	{Name: "contacts", Actions: crud, About: "contacts such as referrers and other providers (not clients)"},
+	{Name: "products", Actions: crudExport, About: "products and their stock"},
+	{Name: "expenses", Actions: crudExport, Own: true, About: "expenses; own: those the user recorded"},
+	{Name: "sms", Actions: []string{ActionCreate}, About: "SMS messages to clients"},
+	{Name: "data", Actions: []string{ActionExport}, About: "exporting all of the practice's data"},
+	{Name: "subscription", Actions: viewEdit, About: "the practice's subscription to the software (owner, or roles granted it)"},
+	{Name: "permissions", Actions: []string{ActionEdit}, About: "what roles may do (owner, or roles granted it)"},
 }
 
 // AreaByName returns the area called name.
@@ -161,7 +169,12 @@ type Preset struct {
 	// OwnerRole is the role the account owner holds day to day.
 	OwnerRole string
 	Roles     []Role
+	// OwnerOnly are areas no role may be granted: only the account owner has them.
+	OwnerOnly []string
 }
+
+// Grantable reports whether roles of this preset may be granted area.
+func (p *Preset) Grantable(area string) bool { return !slices.Contains(p.OwnerOnly, area) }
 
 // Role returns the preset's role called name.
 func (p *Preset) Role(name string) (Role, bool) {
@@ -199,13 +212,18 @@ func merge(ms ...map[string]Level) map[string]Level {
 // caspen follows Caspen's guides (seeds 000 and 001): five roles, Full / Limited
 // (own) / None per area, owner-only areas above every role.
 func caspen() *Preset {
+	ownerOnly := []string{"permissions", "subscription"}
 	every := make([]string, 0, len(Areas))
 	for _, a := range Areas {
-		every = append(every, a.Name)
+		if !slices.Contains(ownerOnly, a.Name) {
+			every = append(every, a.Name)
+		}
 	}
 	return &Preset{
 		Name:      "caspen",
 		OwnerRole: "practitioner_admin",
+		// "User permissions, API keys, subscription & billing" belong to the owner alone.
+		OwnerOnly: ownerOnly,
 		Roles: []Role{
 			{
 				// "Full access to the workspace (excluding owner-only pages)"; it cannot be
