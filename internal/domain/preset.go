@@ -187,7 +187,8 @@ func (p *Preset) Role(name string) (Role, bool) {
 
 // Presets are the product models workspaces can be created from, by name.
 var Presets = map[string]*Preset{
-	"caspen": caspen(),
+	"caspen":  caspen(),
+	"cliniko": cliniko(),
 }
 
 // PresetNames lists the presets, sorted.
@@ -263,6 +264,84 @@ func caspen() *Preset {
 				Grants:     all(LevelFull, "invoices", "financial_reports", "tax_settings", "integrations"),
 				FixedAreas: []string{"notes", "letters", "files", "staff", "settings"},
 			},
+		},
+	}
+}
+
+// grantSet builds capability grants.
+type grantSet map[Capability]Level
+
+// add grants level of the named actions of area (all of its actions when none
+// are named).
+func (g grantSet) add(level Level, area string, actions ...string) grantSet {
+	if len(actions) == 0 {
+		a, _ := AreaByName(area)
+		actions = a.Actions
+	}
+	for _, action := range actions {
+		g[Cap(area, action)] = level
+	}
+	return g
+}
+
+// then returns a copy of g, to build a role on another.
+func (g grantSet) then() grantSet { return maps.Clone(g) }
+
+// cliniko follows Cliniko's "User security roles" (seed 003): six roles, each
+// including what the guide says it includes of the role below it.
+func cliniko() *Preset {
+	const all, own = LevelFull, LevelOwn
+	scheduler := grantSet{}.
+		add(all, "appointments").                                  // book, view, modify, cancel, archive
+		add(all, "clients", ActionView, ActionCreate, ActionEdit). // basic details; create and modify patients
+		add(all, "contacts", ActionView).                          //
+		add(all, "sms").                                           // SMS messages to patients
+		add(all, "reports", ActionView)                            // schedule, missed appointments, recalls
+	receptionist := scheduler.then().
+		add(all, "invoices", ActionView, ActionCreate).             // create and view invoices and payments
+		add(all, "products", ActionView, ActionCreate, ActionEdit). // including stock levels
+		add(all, "expenses", ActionCreate).add(own, "expenses", ActionView).
+		add(all, "letters", ActionCreate).add(own, "letters", ActionView, ActionEdit).
+		add(all, "files", ActionCreate). // upload and list, not open
+		add(all, "contacts", ActionCreate, ActionEdit).
+		add(all, "forms", ActionView).            // completed patient forms
+		add(all, "financial_reports", ActionView) // payment reports
+	power := receptionist.then().
+		add(all, "clients", ActionDelete).
+		add(all, "files", ActionEdit, ActionDelete).
+		add(all, "invoices", ActionEdit, ActionDelete).
+		add(all, "products", ActionDelete).
+		add(all, "contacts", ActionDelete).
+		add(all, "expenses", ActionView, ActionEdit, ActionDelete).
+		add(all, "settings").add(all, "sms_settings").add(all, "tax_settings").
+		add(all, "integrations").add(all, "templates").add(all, "catalog")
+	practitioner := receptionist.then().
+		add(all, "medical_alerts").
+		add(all, "notes", ActionView, ActionCreate, ActionEdit). // editing: their own drafts only (note#edit)
+		add(all, "letters", ActionView, ActionEdit).
+		add(all, "files", ActionView).add(own, "files", ActionEdit, ActionDelete).
+		add(all, "expenses", ActionView).
+		add(own, "financial_reports", ActionView) // their own revenue only
+	bookkeeper := grantSet{}.
+		add(all, "expenses").add(all, "invoices").add(all, "products").
+		add(all, "catalog").add(all, "tax_settings"). // billable items, payment types, taxes
+		add(all, "financial_reports")
+	administrator := grantSet{}
+	for _, a := range Areas {
+		administrator.add(all, a.Name)
+	}
+	// Administrators view treatment notes; only practitioners write them.
+	administrator.add(LevelNone, "notes", ActionCreate, ActionEdit, ActionDelete)
+	return &Preset{
+		Name:      "cliniko",
+		OwnerRole: "administrator",
+		Roles: []Role{
+			{Name: "scheduler", Overrides: scheduler},
+			{Name: "receptionist", Overrides: receptionist},
+			{Name: "power_receptionist", Overrides: power},
+			{Name: "practitioner", Overrides: practitioner, Calendar: true},
+			{Name: "bookkeeper", Overrides: bookkeeper},
+			{Name: "administrator", Overrides: administrator},
 		},
 	}
 }

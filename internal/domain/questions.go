@@ -78,7 +78,7 @@ var Permissions = map[string][]Permission{
 		{Name: "view_calendar", Caps: []Capability{Cap("appointments", ActionView)}, About: "every practitioner's calendar at this location"},
 	},
 	TypeRole: {
-		{Name: "edit", Owner: true, Editable: true, About: "change this role's permissions"},
+		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true, About: "change this role's permissions"},
 		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, About: "give this role to staff or take it away"},
 	},
 	TypeClient: {

@@ -197,6 +197,24 @@ var All = []Scenario{
 {"type":"role.deleted","workspace":"p1","role":"lead_therapist"}`,
 			Checks: []Check{no("user:lee", "view", "client:ben")}},
 	}},
+	{Name: "cliniko_roles_nest", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"k1","owner":"kay","preset":"cliniko"}
+{"type":"staff.added","workspace":"k1","user":"ks","role":"scheduler"}
+{"type":"staff.added","workspace":"k1","user":"kr","role":"receptionist"}
+{"type":"staff.added","workspace":"k1","user":"kpr","role":"power_receptionist"}
+{"type":"staff.added","workspace":"k1","user":"kp","role":"practitioner"}
+{"type":"staff.added","workspace":"k1","user":"kb","role":"bookkeeper"}
+{"type":"client.created","workspace":"k1","client":"kc","practitioner":"kp"}
+{"type":"invoice.created","workspace":"k1","invoice":"ki","client":"kc","practitioner":"kp"}`,
+		Checks: []Check{
+			yes("user:ks", "book_appointment", "client:kc"), no("user:ks", "view", "invoice:ki"), no("user:ks", "view_notes", "client:kc"),
+			yes("user:kr", "view", "invoice:ki"), no("user:kr", "void", "invoice:ki"), yes("user:kr", "book_appointment", "client:kc"),
+			yes("user:kpr", "void", "invoice:ki"), yes("user:kpr", "delete", "client:kc"), no("user:kpr", "view_notes", "client:kc"), no("user:kpr", "manage_staff", "workspace:k1"),
+			yes("user:kp", "view_notes", "client:kc"), yes("user:kp", "view_medical_alerts", "client:kc"), yes("user:kp", "has_calendar", "workspace:k1"),
+			yes("user:kb", "void", "invoice:ki"), no("user:kb", "view_forms", "client:kc"),
+			yes("user:kay", "manage_subscription", "workspace:k1"), yes("user:kay", "export_data", "workspace:k1"), no("user:kay", "write_notes", "client:kc"),
+		},
+	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
 	}},

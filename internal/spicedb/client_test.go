@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -67,13 +68,26 @@ func TestBadInputWritesNothing(t *testing.T) {
 }
 
 // TestExplainAgreesWithSpiceDB asks every staff member every question about
-// every object of the Caspen conformance practices, and holds the explainer's
-// reading of the relationships to SpiceDB's answers.
+// every object of each preset's conformance practices, and holds the
+// explainer's reading of the relationships to SpiceDB's answers.
 func TestExplainAgreesWithSpiceDB(t *testing.T) {
 	t.Parallel()
+	files, err := filepath.Glob("../../schema/testdata/*.events.jsonl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no conformance events: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			explainAgrees(t, file)
+		})
+	}
+}
+
+func explainAgrees(t *testing.T, file string) {
 	ctx := context.Background()
 	c := testenv.SpiceDB(t)
-	data, err := os.ReadFile("../../schema/testdata/caspen.events.jsonl")
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
