@@ -72,6 +72,12 @@ var Permissions = map[string][]Permission{
 		{Name: "archive_expenses", Caps: []Capability{Cap("expenses", ActionDelete)}, About: "archive any expense"},
 		{Name: "export_expenses", Caps: []Capability{Cap("expenses", ActionExport)}, About: "export expenses"},
 		{Name: "send_sms", Caps: []Capability{Cap("sms", ActionCreate)}, About: "send SMS messages to clients"},
+		{Name: "remove_staff", Caps: []Capability{Cap("staff", ActionDelete)}, About: "remove staff permanently"},
+		{Name: "view_staff", Caps: []Capability{Cap("staff", ActionView)}, About: "see staff and their roles"},
+		{Name: "handle_calls", Caps: []Capability{Cap("calls", ActionEdit)}, About: "manage incoming calls"},
+		{Name: "view_transcriptions", Caps: []Capability{Cap("transcriptions", ActionView)}, About: "read AI transcriptions of calls"},
+		{Name: "manage_time_tracking", Caps: []Capability{Cap("time_tracking", ActionEdit)}, About: "manage staff time tracking"},
+		{Name: "export_financial_reports", Caps: []Capability{Cap("financial_reports", ActionExport)}, About: "generate and export billing reports"},
 	},
 	TypeLocation: {
 		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients at this location"},
@@ -98,6 +104,7 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_files", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, About: "change or archive the client's files"},
 		{Name: "view_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionView)}, Own: true, About: "see the client's medical alerts"},
 		{Name: "edit_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionEdit)}, Own: true, About: "change the client's medical alerts"},
+		{Name: "export", Caps: []Capability{Cap("clients", ActionExport)}, Own: true, About: "export the client's record"},
 	},
 	TypeNote: {
 		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},
