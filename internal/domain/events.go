@@ -8,27 +8,30 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Event is one practice event. Which fields an event carries depends on its Type;
 // see EventTypes.
 type Event struct {
-	Type         string               `json:"type"`
-	Workspace    string               `json:"workspace,omitempty"`
-	Owner        string               `json:"owner,omitempty"`
-	Preset       string               `json:"preset,omitempty"`
-	To           string               `json:"to,omitempty"`
-	Location     string               `json:"location,omitempty"`
-	User         string               `json:"user,omitempty"`
-	Role         string               `json:"role,omitempty"`
-	Grants       map[string]AreaGrant `json:"grants,omitempty"`
-	Inherits     string               `json:"inherits,omitempty"`
-	Client       string               `json:"client,omitempty"`
-	Practitioner string               `json:"practitioner,omitempty"`
-	Note         string               `json:"note,omitempty"`
-	Author       string               `json:"author,omitempty"`
-	Appointment  string               `json:"appointment,omitempty"`
-	Invoice      string               `json:"invoice,omitempty"`
+	Type      string               `json:"type"`
+	Workspace string               `json:"workspace,omitempty"`
+	Owner     string               `json:"owner,omitempty"`
+	Preset    string               `json:"preset,omitempty"`
+	To        string               `json:"to,omitempty"`
+	Location  string               `json:"location,omitempty"`
+	User      string               `json:"user,omitempty"`
+	Role      string               `json:"role,omitempty"`
+	Grants    map[string]AreaGrant `json:"grants,omitempty"`
+	Inherits  string               `json:"inherits,omitempty"`
+	// ExpiresAt ends a role holding (Unix seconds; 0: never).
+	ExpiresAt    int64  `json:"expires_at,omitempty"`
+	Client       string `json:"client,omitempty"`
+	Practitioner string `json:"practitioner,omitempty"`
+	Note         string `json:"note,omitempty"`
+	Author       string `json:"author,omitempty"`
+	Appointment  string `json:"appointment,omitempty"`
+	Invoice      string `json:"invoice,omitempty"`
 }
 
 // EventSpec lists an event type's fields.
@@ -43,11 +46,11 @@ var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
 	"ownership.transferred":          {Required: []string{"workspace", "to"}},
 	"location.created":               {Required: []string{"workspace", "location"}},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}},
 	"staff.removed":                  {Required: []string{"workspace", "user"}},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}},
 	"role.defined":                   {Required: []string{"workspace", "role", "grants"}, Optional: []string{"inherits"}},
@@ -174,6 +177,14 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return fmt.Errorf("must be a string")
+	}
+	if name == "expires_at" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return fmt.Errorf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)
+		}
+		e.ExpiresAt = t.Unix()
+		return nil
 	}
 	if name == "role" || name == "preset" || name == "inherits" {
 		if err := validateName(v); err != nil {

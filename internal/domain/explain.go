@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Reason is one line of an explanation in the practice's terms.
@@ -210,10 +211,14 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 }
 
 func holdingText(h Holding) string {
-	if h.Location == "" {
-		return "role " + h.Role + " workspace-wide"
+	text := "role " + h.Role + " workspace-wide"
+	if h.Location != "" {
+		text = "role " + h.Role + " at location " + h.Location
 	}
-	return "role " + h.Role + " at location " + h.Location
+	if h.Expires != 0 {
+		text += " until " + time.Unix(h.Expires, 0).UTC().Format(time.RFC3339)
+	}
+	return text
 }
 
 func locationText(loc string) string {

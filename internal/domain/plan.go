@@ -268,7 +268,7 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 		return err
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
-	p.s.Add(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
+	p.hold(pr, e)
 	return nil
 }
 
@@ -301,7 +301,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	p.s.Remove(Rel(pr.obj(), "member", u))
 	p.s.Remove(Rel(pr.obj(), "disabled", u))
 	for _, h := range pr.Holdings(e.User) {
-		p.s.Remove(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
+		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
 	}
 	// Access granted to this person for single clients goes with them; the
 	// records they made, and which clients they treated, stay.
@@ -321,13 +321,21 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	if err := p.requireMember(i, pr, "user", e.User); err != nil {
 		return err
 	}
-	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User))
 	if e.Type == "role.assigned" {
-		p.s.Add(r)
+		p.hold(pr, e)
 	} else {
-		p.s.Remove(r)
+		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
 	}
 	return nil
+}
+
+// hold makes e.User hold e.Role at e.Location, until e.ExpiresAt when set
+// (replacing any earlier end).
+func (p *planner) hold(pr Practice, e Event) {
+	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User))
+	p.s.RemoveKey(r)
+	r.Expires = e.ExpiresAt
+	p.s.Add(r)
 }
 
 // resolveGrants turns an event's grants into capability levels, checking that

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Object is a typed object, e.g. client:c1.
@@ -38,10 +39,23 @@ type Relationship struct {
 	Resource Object
 	Relation string
 	Subject  Subject
+	// Expires is when the relationship stops counting (Unix seconds), or 0.
+	Expires int64
 }
 
 func (r Relationship) String() string {
-	return r.Resource.String() + "#" + r.Relation + "@" + r.Subject.String()
+	s := r.Resource.String() + "#" + r.Relation + "@" + r.Subject.String()
+	if r.Expires != 0 {
+		s += "[expiration:" + time.Unix(r.Expires, 0).UTC().Format(time.RFC3339) + "]"
+	}
+	return s
+}
+
+// Key is the relationship without its expiration: SpiceDB holds at most one
+// relationship per key.
+func (r Relationship) Key() Relationship {
+	r.Expires = 0
+	return r
 }
 
 // Rel builds a relationship to a plain subject.
@@ -63,12 +77,20 @@ func ParseRelationship(s string) (Relationship, error) {
 	if !ok {
 		return Relationship{}, fmt.Errorf("relationship %q: resource needs type:id", s)
 	}
+	var expires int64
+	if base, exp, ok := strings.Cut(sub, "[expiration:"); ok {
+		t, err := time.Parse(time.RFC3339, strings.TrimSuffix(exp, "]"))
+		if err != nil {
+			return Relationship{}, fmt.Errorf("relationship %q: expiration: %w", s, err)
+		}
+		sub, expires = base, t.Unix()
+	}
 	subObj, subRel, _ := strings.Cut(sub, "#")
 	st, sid, ok := strings.Cut(subObj, ":")
 	if !ok {
 		return Relationship{}, fmt.Errorf("relationship %q: subject needs type:id", s)
 	}
-	return Relationship{Resource: Object{rt, rid}, Relation: relation, Subject: Subject{st, sid, subRel}}, nil
+	return Relationship{Resource: Object{rt, rid}, Relation: relation, Subject: Subject{st, sid, subRel}, Expires: expires}, nil
 }
 
 // CompareRelationships orders relationships by their string form's parts.
@@ -80,6 +102,7 @@ func CompareRelationships(a, b Relationship) int {
 		cmp.Compare(a.Subject.Type, b.Subject.Type),
 		cmp.Compare(a.Subject.ID, b.Subject.ID),
 		cmp.Compare(a.Subject.Relation, b.Subject.Relation),
+		cmp.Compare(a.Expires, b.Expires),
 	)
 }
 
@@ -175,9 +198,23 @@ func (s *State) Clone() *State {
 	return c
 }
 
-// Diff returns what must be written to turn from into to.
+// Diff returns what must be written to turn from into to. A relationship whose
+// expiration changed is only touched: a touch replaces it.
 func Diff(from, to *State) (touch, del []Relationship) {
 	touch = to.Where(func(r Relationship) bool { return !from.Has(r) })
-	del = from.Where(func(r Relationship) bool { return !to.Has(r) })
+	touched := map[Relationship]bool{}
+	for _, r := range touch {
+		touched[r.Key()] = true
+	}
+	del = from.Where(func(r Relationship) bool { return !to.Has(r) && !touched[r.Key()] })
 	return touch, del
+}
+
+// RemoveKey deletes every relationship with r's key, whatever its expiration.
+func (s *State) RemoveKey(r Relationship) {
+	for _, x := range s.Of(r.Resource, r.Relation) {
+		if x.Key() == r.Key() {
+			s.Remove(x)
+		}
+	}
 }

@@ -158,10 +158,12 @@ func (p Practice) RoleHasCalendar(role string) bool {
 	return p.S.Has(Relationship{Resource: p.obj(), Relation: "calendar", Subject: bindingMembers(BindingID(p.WS, role, ""))})
 }
 
-// Holding is one role a user holds, workspace-wide (Location "") or at one location.
+// Holding is one role a user holds, workspace-wide (Location "") or at one
+// location, until Expires (Unix seconds) when set.
 type Holding struct {
 	Role     string
 	Location string
+	Expires  int64
 }
 
 // Holdings lists the roles user holds in the workspace.
@@ -173,7 +175,7 @@ func (p Practice) Holdings(user string) []Holding {
 			r.Relation == "member" && r.Subject.Type == TypeUser && r.Subject.ID == user
 	}) {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
-			out = append(out, Holding{Role: role, Location: loc})
+			out = append(out, Holding{Role: role, Location: loc, Expires: r.Expires})
 		}
 	}
 	return out

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/scenarios"
@@ -221,5 +223,32 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		if has != (level == domain.LevelFull) {
 			t.Errorf("location %s forms grant %v disagrees with workspace level %s", loc, has, level)
 		}
+	}
+}
+
+// TestHoldingEndsOnItsOwn: a role held until a set time (a contractor for three
+// months) stops counting then, with no other write to move SpiceDB on.
+func TestHoldingEndsOnItsOwn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	end := time.Now().Add(3 * time.Second).Truncate(time.Second).Add(time.Second)
+	events := scenarios.Base + fmt.Sprintf(`{"type":"staff.added","workspace":"p1","user":"cx","role":"receptionist","expires_at":%q}`, end.UTC().Format(time.RFC3339))
+	if _, err := c.Apply(ctx, testenv.Parsed(t, events)); err != nil {
+		t.Fatal(err)
+	}
+	q := question(t, scenarios.Check{Subject: "user:cx", Permission: "view", Resource: "client:ann"})
+	if d, err := c.Check(ctx, q, ""); err != nil || !d.Allowed {
+		t.Fatalf("before the end: %+v %v", d, err)
+	}
+	ex, _, err := c.Explain(ctx, q, "")
+	if err != nil || !slices.ContainsFunc(ex.Reasons, func(r domain.Reason) bool {
+		return r.Grants && strings.Contains(r.Text, "until "+end.UTC().Format(time.RFC3339))
+	}) {
+		t.Errorf("the explanation does not say until when: %+v %v", ex.Reasons, err)
+	}
+	time.Sleep(time.Until(end) + 1500*time.Millisecond)
+	if d, err := c.Check(ctx, q, ""); err != nil || d.Allowed {
+		t.Errorf("after the end, with no write since: %+v %v", d, err)
 	}
 }

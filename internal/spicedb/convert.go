@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -21,7 +23,11 @@ func toSubject(s domain.Subject) *v1.SubjectReference {
 }
 
 func toRelationship(r domain.Relationship) *v1.Relationship {
-	return &v1.Relationship{Resource: toObject(r.Resource), Relation: r.Relation, Subject: toSubject(r.Subject)}
+	rel := &v1.Relationship{Resource: toObject(r.Resource), Relation: r.Relation, Subject: toSubject(r.Subject)}
+	if r.Expires != 0 {
+		rel.OptionalExpiresAt = timestamppb.New(time.Unix(r.Expires, 0))
+	}
+	return rel
 }
 
 func fromRelationship(r *v1.Relationship) domain.Relationship {
@@ -33,7 +39,15 @@ func fromRelationship(r *v1.Relationship) domain.Relationship {
 			ID:       r.GetSubject().GetObject().GetObjectId(),
 			Relation: r.GetSubject().GetOptionalRelation(),
 		},
+		Expires: expires(r),
 	}
+}
+
+func expires(r *v1.Relationship) int64 {
+	if r.GetOptionalExpiresAt() == nil {
+		return 0
+	}
+	return r.GetOptionalExpiresAt().AsTime().Unix()
 }
 
 // consistency reads at least as fresh as token when the caller gave one, and
