@@ -24,6 +24,8 @@ type Event struct {
 	Role      string               `json:"role,omitempty"`
 	Grants    map[string]AreaGrant `json:"grants,omitempty"`
 	Inherits  string               `json:"inherits,omitempty"`
+	Setting   string               `json:"setting,omitempty"`
+	Value     string               `json:"value,omitempty"`
 	// ExpiresAt ends a role holding (Unix seconds; 0: never).
 	ExpiresAt    int64  `json:"expires_at,omitempty"`
 	Client       string `json:"client,omitempty"`
@@ -55,6 +57,7 @@ var EventTypes = map[string]EventSpec{
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}},
 	"role.defined":                   {Required: []string{"workspace", "role", "grants"}, Optional: []string{"inherits"}},
 	"role.deleted":                   {Required: []string{"workspace", "role"}},
+	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}},
 	"client.deleted":                 {Required: []string{"workspace", "client"}},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
@@ -186,7 +189,14 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		e.ExpiresAt = t.Unix()
 		return nil
 	}
-	if name == "role" || name == "preset" || name == "inherits" {
+	if name == "value" {
+		if v != "on" && v != "off" {
+			return fmt.Errorf("%q: use on or off", v)
+		}
+		e.Value = v
+		return nil
+	}
+	if name == "role" || name == "preset" || name == "inherits" || name == "setting" {
 		if err := validateName(v); err != nil {
 			return err
 		}
@@ -210,6 +220,8 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		e.Role = v
 	case "inherits":
 		e.Inherits = v
+	case "setting":
+		e.Setting = v
 	case "client":
 		e.Client = v
 	case "practitioner":

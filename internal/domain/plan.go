@@ -118,6 +118,8 @@ func (p *planner) apply(i int, e Event) error {
 		return p.roleDefined(i, pr, e)
 	case "role.deleted":
 		return p.roleDeleted(i, pr, e)
+	case "setting.changed":
+		return p.settingChanged(i, pr, e)
 	case "client.created":
 		return p.clientCreated(i, pr, e)
 	case "client.deleted":
@@ -205,8 +207,16 @@ func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar,
 	}
 }
 
-// setGrant gives role level of a capability everywhere the role can be held.
+// setGrant gives role level of a capability everywhere the role can be held,
+// narrowed by the account-wide settings that are on.
 func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) {
+	if preset := Presets[pr.Preset()]; preset != nil {
+		for name, setting := range preset.Settings {
+			if limit, ok := setting.Limits[c]; ok && setting.Role == role && pr.SettingOn(name) && rank(level) > rank(limit) {
+				level = limit
+			}
+		}
+	}
 	a, _ := AreaByName(c.Area)
 	targets := map[Object]string{pr.obj(): BindingID(pr.WS, role, "")}
 	if a.Located {
@@ -452,6 +462,36 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	}
 	for _, c := range Capabilities() {
 		p.setGrant(pr, e.Role, c, grants[c]) // absent: none
+	}
+	return nil
+}
+
+// settingChanged switches an account-wide setting. On, it narrows its role at
+// once (and every later grant to it); off, the role gets the preset's defaults
+// back for what the setting covered.
+func (p *planner) settingChanged(i int, pr Practice, e Event) error {
+	preset := Presets[pr.Preset()]
+	setting, ok := preset.Settings[e.Setting]
+	if !ok {
+		names := slices.Sorted(maps.Keys(preset.Settings))
+		return fieldErr(CodeInvalid, i, "setting", "preset %s has no setting %q (settings: %s)", preset.Name, e.Setting, strings.Join(names, ", "))
+	}
+	r := Rel(pr.obj(), "setting", Object{TypeSetting, e.Setting})
+	if !pr.HasRole(setting.Role) {
+		return nil
+	}
+	if e.Value == "on" {
+		p.s.Add(r)
+		grants := pr.Grants(setting.Role)
+		for c := range setting.Limits {
+			p.setGrant(pr, setting.Role, c, grants[c])
+		}
+		return nil
+	}
+	p.s.Remove(r)
+	builtin, _ := preset.Role(setting.Role)
+	for c := range setting.Limits {
+		p.setGrant(pr, setting.Role, c, builtin.Level(c))
 	}
 	return nil
 }

@@ -174,6 +174,27 @@ type Preset struct {
 	Roles     []Role
 	// OwnerOnly are areas no role may be granted: only the account owner has them.
 	OwnerOnly []string
+	// Settings are the account-wide switches that narrow a role, by name.
+	Settings map[string]Setting
+}
+
+// Setting is an account-wide switch: while on, Role reaches at most the given
+// level of each capability in Limits, whatever its own grants say.
+type Setting struct {
+	Role   string
+	Limits map[Capability]Level
+	About  string
+}
+
+// rank orders levels: none < own < full.
+func rank(l Level) int {
+	switch l {
+	case LevelFull:
+		return 2
+	case LevelOwn:
+		return 1
+	}
+	return 0
 }
 
 // Grantable reports whether roles of this preset may be granted area.
@@ -337,9 +358,20 @@ func cliniko() *Preset {
 	}
 	// Administrators view treatment notes; only practitioners write them.
 	administrator.add(LevelNone, "notes", ActionCreate, ActionEdit, ActionDelete)
+	financial := grantSet{}.add(LevelNone, "invoices").add(LevelNone, "expenses").
+		add(LevelNone, "financial_reports").add(LevelNone, "products")
 	return &Preset{
 		Name:      "cliniko",
 		OwnerRole: "administrator",
+		// "Account-wide restrictions" in General settings: restrictions can be enabled.
+		Settings: map[string]Setting{
+			"practitioners_see_own_notes_only": {Role: "practitioner", About: "practitioners view only their own treatment notes",
+				Limits: grantSet{}.add(LevelOwn, "notes")},
+			"practitioners_see_own_letters_only": {Role: "practitioner", About: "practitioners see and change only their own letters",
+				Limits: grantSet{}.add(LevelOwn, "letters")},
+			"practitioners_cannot_see_financials": {Role: "practitioner", About: "practitioners cannot see any financial details (invoices, payments, expenses, financial reports, products)",
+				Limits: financial},
+		},
 		Roles: []Role{
 			{Name: "scheduler", Overrides: scheduler},
 			{Name: "receptionist", Overrides: receptionist},

@@ -18,6 +18,7 @@ const (
 	TypeAppointment = "appointment"
 	TypeInvoice     = "invoice"
 	TypeLock        = "ward_lock"
+	TypeSetting     = "setting"
 )
 
 func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }
@@ -103,6 +104,11 @@ func (p Practice) Roles() []string {
 		out = append(out, role)
 	}
 	return out
+}
+
+// SettingOn reports whether an account-wide setting is on.
+func (p Practice) SettingOn(name string) bool {
+	return p.S.Has(Rel(p.obj(), "setting", Object{TypeSetting, name}))
 }
 
 // HasRole reports whether role exists in the workspace.

@@ -215,6 +215,22 @@ var All = []Scenario{
 			yes("user:kay", "manage_subscription", "workspace:k1"), yes("user:kay", "export_data", "workspace:k1"), no("user:kay", "write_notes", "client:kc"),
 		},
 	}}},
+	{Name: "cliniko_settings_narrow_practitioners_until_switched_off", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k2","owner":"kz","preset":"cliniko"}
+{"type":"staff.added","workspace":"k2","user":"kx","role":"practitioner"}
+{"type":"staff.added","workspace":"k2","user":"ky","role":"practitioner"}
+{"type":"client.created","workspace":"k2","client":"kcx","practitioner":"kx"}
+{"type":"client.created","workspace":"k2","client":"kcy","practitioner":"ky"}
+{"type":"invoice.created","workspace":"k2","invoice":"kiy","client":"kcy","practitioner":"ky"}`,
+			Checks: []Check{yes("user:kx", "view_notes", "client:kcy"), yes("user:kx", "view", "invoice:kiy")}},
+		{Events: `{"type":"setting.changed","workspace":"k2","setting":"practitioners_see_own_notes_only","value":"on"}
+{"type":"setting.changed","workspace":"k2","setting":"practitioners_cannot_see_financials","value":"on"}`,
+			Checks: []Check{no("user:kx", "view_notes", "client:kcy"), yes("user:kx", "view_notes", "client:kcx"), no("user:ky", "view", "invoice:kiy"), yes("user:kx", "book_appointment", "client:kcy")}},
+		{Events: `{"type":"role.updated","workspace":"k2","role":"practitioner","grants":{"notes":"all","invoices":"all"}}`,
+			Checks: []Check{no("user:kx", "view_notes", "client:kcy"), no("user:ky", "view", "invoice:kiy")}},
+		{Events: `{"type":"setting.changed","workspace":"k2","setting":"practitioners_see_own_notes_only","value":"off"}`,
+			Checks: []Check{yes("user:kx", "view_notes", "client:kcy"), no("user:ky", "view", "invoice:kiy")}},
+	}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
 	}},
@@ -260,6 +276,8 @@ var BadInputs = []BadInput{
 	{"own_for_a_workspace_area", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"settings":"own"}}`, 400, 0, "grants"},
 	{"granting_an_owner_only_area", `{"type":"role.updated","workspace":"p1","role":"practice_manager","grants":{"subscription":"all"}}`, 409, 0, "grants"},
 	{"bad_expiry", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"next tuesday"}`, 400, 0, "expires_at"},
+	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
+	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
 	{"atomic_batch_second_event_bad", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist"}
 {"type":"staff.added","workspace":"p1","user":"zed2","role":"nobody"}`, 400, 1, "role"},
 }
