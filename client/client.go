@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/wardhq/ward/api"
@@ -130,6 +131,13 @@ func (c *Client) LookupSubjects(ctx context.Context, req api.LookupSubjectsReque
 func (c *Client) Explain(ctx context.Context, req api.CheckRequest) (api.ExplainResponse, error) {
 	var out api.ExplainResponse
 	err := c.do(ctx, http.MethodPost, "/v1/explain", req, &out)
+	return out, err
+}
+
+// Matrix returns what every role of a workspace may do.
+func (c *Client) Matrix(ctx context.Context, workspace string) (api.Matrix, error) {
+	var out api.Matrix
+	err := c.do(ctx, http.MethodGet, "/v1/workspaces/"+url.PathEscape(workspace)+"/matrix", nil, &out)
 	return out, err
 }
 

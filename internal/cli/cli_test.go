@@ -81,6 +81,8 @@ func TestCommandsForPeople(t *testing.T) {
 		{[]string{"lookup", "subjects", "--resource", "client:ann", "--permission", "view_notes", "--limit", "1", "--all"}, []string{"user:adam\nuser:olivia\nuser:priya\n"}},
 		{[]string{"lookup", "resources", "--subject", "user:nobody", "--permission", "view", "--type", "client"}, []string{"(none)"}},
 		{[]string{"schema", "print", "--local"}, []string{"definition client {"}},
+		{[]string{"matrix", "--workspace", "riverside"}, []string{"permission", "client.view_notes", "practitioner_admin"}},
+		{[]string{"matrix", "--workspace", "riverside", "--format", "markdown"}, []string{"| permission | practitioner_admin | practice_manager |", "| client.view_notes | all |  | own |"}},
 		{[]string{"schema", "validate", "../../schema/caspen.yaml"}, []string{"caspen.yaml: ok,", "assertions hold"}},
 	}
 	for _, tt := range tests {

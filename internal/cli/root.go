@@ -71,6 +71,7 @@ func NewRoot(env Env) *cobra.Command {
 		newSchemaCmd(g, env),
 		newSeedCmd(g, env),
 		newHealthCmd(g, env),
+		newMatrixCmd(g, env),
 	)
 	return root
 }

@@ -26,6 +26,7 @@ type Authorizer interface {
 	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
 	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
+	Matrix(ctx context.Context, workspace string) (domain.Matrix, error)
 }
 
 // Config is what the handler needs besides the Authorizer.

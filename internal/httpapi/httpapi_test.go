@@ -260,3 +260,46 @@ func TestReadyHealthAndMetrics(t *testing.T) {
 		t.Errorf("metrics lack the events counter:\n%s", data)
 	}
 }
+
+// TestMatrixFollowsThePractice: the matrix is read from SpiceDB, so it shows
+// role changes and custom roles as they happen.
+func TestMatrixFollowsThePractice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStack(t)
+	m, err := st.client.Matrix(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ role, perm, want string }{
+		{"receptionist", "client.view_notes", "none"},
+		{"practitioner", "client.view_notes", "own"},
+		{"practitioner_admin", "client.view_notes", "all"},
+		{"practitioner_admin", "workspace.manage_api_keys", "owner"},
+		{"receptionist", "role.manage_holders", "own"},
+	} {
+		if got := m.Cells[c.role][c.perm]; got != c.want {
+			t.Errorf("%s %s = %q, want %q", c.role, c.perm, got, c.want)
+		}
+	}
+	if _, err := st.client.ApplyEvents(ctx, testenv.Events(t, `{"type":"notes_access.granted","workspace":"p1","role":"receptionist"}
+{"type":"role.defined","workspace":"p1","role":"auditor","grants":{"invoices":{"view":"all","export":"all"}}}`)); err != nil {
+		t.Fatal(err)
+	}
+	m, err = st.client.Matrix(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Cells["receptionist"]["client.view_notes"]; got != "all" {
+		t.Errorf("after notes access: receptionist client.view_notes = %q", got)
+	}
+	if got, want := m.Cells["auditor"]["workspace.export_invoices"], "all"; got != want || m.Cells["auditor"]["invoice.edit"] != "none" {
+		t.Errorf("custom role auditor: export_invoices %q, invoice.edit %q", got, m.Cells["auditor"]["invoice.edit"])
+	}
+	for path, want := range map[string]int{"/v1/workspaces/nope/matrix": 400, "/v1/workspaces/a*b/matrix": 400} {
+		resp, err := http.Get(st.url + path)
+		if err != nil || resp.StatusCode != want {
+			t.Errorf("GET %s: %v %v, want %d", path, resp.StatusCode, err, want)
+		}
+	}
+}

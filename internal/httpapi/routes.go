@@ -18,6 +18,7 @@ var Routes = []string{
 	"POST /v1/lookup/subjects",
 	"POST /v1/explain",
 	"GET /v1/schema",
+	"GET /v1/workspaces/{id}/matrix",
 	"GET /healthz",
 	"GET /readyz",
 	"GET /metrics",
@@ -32,6 +33,7 @@ func (a *service) routes() http.Handler {
 	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", true, a.handleLookupSubjects))
 	mux.Handle("POST /v1/explain", a.endpoint("explain", true, a.handleExplain))
 	mux.Handle("GET /v1/schema", a.endpoint("schema", true, a.handleSchema))
+	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", true, a.handleMatrix))
 	mux.Handle("GET /healthz", a.endpoint("healthz", false, func(w http.ResponseWriter, _ *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
@@ -220,5 +222,18 @@ func (a *service) handleReady(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("id")
+	if err := domain.ValidateID(ws); err != nil {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
+	}
+	m, err := a.auth.Matrix(r.Context(), ws)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.Matrix{Workspace: m.Workspace, Preset: m.Preset, Roles: m.Roles, Permissions: m.Permissions, Cells: m.Cells})
 	return nil
 }

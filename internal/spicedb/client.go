@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"log/slog"
@@ -475,4 +476,18 @@ func (c *Client) Ping(ctx context.Context) error {
 		return e
 	}
 	return nil
+}
+
+// Matrix computes what every role of a workspace may do from the grants
+// SpiceDB holds.
+func (c *Client) Matrix(ctx context.Context, workspace string) (domain.Matrix, error) {
+	state, _, err := c.load(ctx, domain.Needs{Workspaces: []string{workspace}})
+	if err != nil {
+		return domain.Matrix{}, err
+	}
+	pr := domain.Practice{S: state, WS: workspace}
+	if !pr.Exists() {
+		return domain.Matrix{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", workspace)}
+	}
+	return domain.MatrixOf(pr), nil
 }
