@@ -182,5 +182,9 @@ func (m Matrix) Text() string {
 		}
 		b.WriteString("\n")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.Join(lines, "\n")
 }
