@@ -14,18 +14,19 @@ import (
 // Event is one practice event. Which fields an event carries depends on its Type;
 // see EventTypes.
 type Event struct {
-	Type      string               `json:"type"`
-	Workspace string               `json:"workspace,omitempty"`
-	Owner     string               `json:"owner,omitempty"`
-	Preset    string               `json:"preset,omitempty"`
-	To        string               `json:"to,omitempty"`
-	Location  string               `json:"location,omitempty"`
-	User      string               `json:"user,omitempty"`
-	Role      string               `json:"role,omitempty"`
-	Grants    map[string]AreaGrant `json:"grants,omitempty"`
-	Inherits  string               `json:"inherits,omitempty"`
-	Setting   string               `json:"setting,omitempty"`
-	Value     string               `json:"value,omitempty"`
+	Type       string               `json:"type"`
+	Workspace  string               `json:"workspace,omitempty"`
+	Owner      string               `json:"owner,omitempty"`
+	Preset     string               `json:"preset,omitempty"`
+	To         string               `json:"to,omitempty"`
+	Location   string               `json:"location,omitempty"`
+	User       string               `json:"user,omitempty"`
+	Role       string               `json:"role,omitempty"`
+	Grants     map[string]AreaGrant `json:"grants,omitempty"`
+	Inherits   string               `json:"inherits,omitempty"`
+	Setting    string               `json:"setting,omitempty"`
+	Permission string               `json:"permission,omitempty"`
+	Value      string               `json:"value,omitempty"`
 	// ExpiresAt ends a role holding (Unix seconds; 0: never).
 	ExpiresAt    int64  `json:"expires_at,omitempty"`
 	Client       string `json:"client,omitempty"`
@@ -58,6 +59,7 @@ var EventTypes = map[string]EventSpec{
 	"role.defined":                   {Required: []string{"workspace", "role", "grants"}, Optional: []string{"inherits"}},
 	"role.deleted":                   {Required: []string{"workspace", "role"}},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
+	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}},
 	"client.deleted":                 {Required: []string{"workspace", "client"}},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
@@ -196,7 +198,7 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		e.Value = v
 		return nil
 	}
-	if name == "role" || name == "preset" || name == "inherits" || name == "setting" {
+	if name == "role" || name == "preset" || name == "inherits" || name == "setting" || name == "permission" {
 		if err := validateName(v); err != nil {
 			return err
 		}
@@ -222,6 +224,8 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		e.Inherits = v
 	case "setting":
 		e.Setting = v
+	case "permission":
+		e.Permission = v
 	case "client":
 		e.Client = v
 	case "practitioner":

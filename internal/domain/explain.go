@@ -158,6 +158,15 @@ func Explain(q Question, s *State) Explanation {
 	}
 
 	allowed := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants })
+	if perm.PastToo && allowed {
+		past := Cap("past_appointments", ActionEdit)
+		i := slices.IndexFunc(pr.Holdings(user), func(h Holding) bool { return h.Location == "" && pr.Level(h.Role, past) == LevelFull })
+		if i < 0 {
+			return deny(append(falsify(reasons), Reason{Kind: "role", Area: past.Area, Action: past.Action, Text: fmt.Sprintf("%s may not add or change appointments in the past", user)})...)
+		}
+		h := pr.Holdings(user)[i]
+		reasons = append(reasons, Reason{Grants: true, Kind: "role", Role: h.Role, Area: past.Area, Action: past.Action, Level: LevelFull, Text: fmt.Sprintf("%s holds %s, which may change past appointments", user, holdingText(h))})
+	}
 	if perm.AuthorDraft && allowed {
 		author := firstSubject(s, q.Resource, "author")
 		finalized := s.Has(Relationship{Resource: q.Resource, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
@@ -211,6 +220,9 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 }
 
 func holdingText(h Holding) string {
+	if IsPersonalRole(h.Role) {
+		return "their individually switched permissions"
+	}
 	text := "role " + h.Role + " workspace-wide"
 	if h.Location != "" {
 		text = "role " + h.Role + " at location " + h.Location

@@ -120,6 +120,8 @@ func (p *planner) apply(i int, e Event) error {
 		return p.roleDeleted(i, pr, e)
 	case "setting.changed":
 		return p.settingChanged(i, pr, e)
+	case "staff_permission.changed":
+		return p.staffPermissionChanged(i, pr, e)
 	case "client.created":
 		return p.clientCreated(i, pr, e)
 	case "client.deleted":
@@ -279,6 +281,9 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	p.hold(pr, e)
+	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
+		p.applySwitches(pr, preset, e.User)
+	}
 	return nil
 }
 
@@ -335,6 +340,9 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 		p.hold(pr, e)
 	} else {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
+	}
+	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
+		p.applySwitches(pr, preset, e.User)
 	}
 	return nil
 }

@@ -77,6 +77,28 @@ var Areas = []Area{
 	{Name: "data", Actions: []string{ActionExport}, About: "exporting all of the practice's data"},
 	{Name: "subscription", Actions: viewEdit, About: "the practice's subscription to the software (owner, or roles granted it)"},
 	{Name: "permissions", Actions: []string{ActionEdit}, About: "what roles may do (owner, or roles granted it)"},
+	{Name: "memos", Actions: crud, Own: true, Located: true, About: "memos attached to client files"},
+	{Name: "practitioner_profiles", Actions: crud, About: "practitioners' profiles: about, hours, services, online scheduling"},
+	{Name: "office_staff_profiles", Actions: viewEdit, Own: true, About: "office staff profiles; own: their own"},
+	{Name: "past_appointments", Actions: []string{ActionEdit}, About: "adding and changing appointments in the past"},
+	{Name: "newsletters", Actions: []string{ActionView, ActionCreate}, About: "email newsletters (create: send)"},
+	{Name: "birthday_campaign", Actions: []string{ActionEdit}, About: "the birthday email campaign"},
+	{Name: "winback_campaign", Actions: []string{ActionEdit}, About: "the wellness check-in (win-back) campaign"},
+	{Name: "availability_campaign", Actions: []string{ActionEdit}, About: "the availability summary campaign"},
+	{Name: "referral_campaign", Actions: []string{ActionEdit}, About: "the client referral campaign"},
+	{Name: "google_reviews_campaign", Actions: []string{ActionEdit}, About: "the Google reviews booster campaign"},
+	{Name: "gift_certificates", Actions: []string{ActionView, ActionCreate}, About: "gift certificates (create: sell)"},
+	{Name: "packages", Actions: []string{ActionView, ActionCreate, ActionDelete}, About: "service packages (create: sell)"},
+	{Name: "promo_codes", Actions: crud, About: "promo codes"},
+	{Name: "services", Actions: crud, About: "services offered"},
+	{Name: "location_settings", Actions: viewEdit, About: "a location's address, contact details and other details"},
+	{Name: "revenue_report", Actions: []string{ActionView}, About: "the revenue report"},
+	{Name: "sales_tax_report", Actions: []string{ActionView}, About: "the sales tax report"},
+	{Name: "appointment_report", Actions: []string{ActionView}, About: "the appointments report"},
+	{Name: "payments_report", Actions: []string{ActionView}, About: "the payments report"},
+	{Name: "receivables_report", Actions: []string{ActionView}, About: "the receivables report"},
+	{Name: "winback_report", Actions: []string{ActionView}, About: "the win-back campaign report"},
+	{Name: "reminder_report", Actions: []string{ActionView}, About: "the reminder messages report"},
 	{Name: "calls", Actions: []string{ActionView, ActionCreate, ActionEdit}, About: "incoming calls (call centre)"},
 	{Name: "transcriptions", Actions: []string{ActionView}, About: "AI transcriptions of calls"},
 	{Name: "time_tracking", Actions: viewEdit, About: "staff time tracking"},
@@ -176,6 +198,10 @@ type Preset struct {
 	OwnerOnly []string
 	// Settings are the account-wide switches that narrow a role, by name.
 	Settings map[string]Setting
+	// Switches are permissions switched on one by one for each holder of
+	// SwitchRole (ClinicSense's office staff).
+	Switches   []Switch
+	SwitchRole string
 }
 
 // Setting is an account-wide switch: while on, Role reaches at most the given
@@ -215,6 +241,7 @@ var Presets = map[string]*Preset{
 	"cliniko": cliniko(),
 	// The clinic platform of the user-management guide (seed 004).
 	"clinic_platform": clinicPlatform(),
+	"clinicsense":     clinicSense(),
 }
 
 // PresetNames lists the presets, sorted.

@@ -29,6 +29,8 @@ type Permission struct {
 	HolderManager bool
 	// Editable: the role's grants must be changeable.
 	Editable bool
+	// PastToo: the user must also be granted past_appointments edit.
+	PastToo bool
 }
 
 // Permissions are the questions Ward answers, by resource type. The subject is
@@ -78,6 +80,35 @@ var Permissions = map[string][]Permission{
 		{Name: "view_transcriptions", Caps: []Capability{Cap("transcriptions", ActionView)}, About: "read AI transcriptions of calls"},
 		{Name: "manage_time_tracking", Caps: []Capability{Cap("time_tracking", ActionEdit)}, About: "manage staff time tracking"},
 		{Name: "export_financial_reports", Caps: []Capability{Cap("financial_reports", ActionExport)}, About: "generate and export billing reports"},
+		{Name: "view_practitioners", Caps: []Capability{Cap("practitioner_profiles", ActionView)}, About: "see practitioners' profiles"},
+		{Name: "change_practitioners", Caps: []Capability{Cap("practitioner_profiles", ActionEdit)}, About: "change practitioners' profiles"},
+		{Name: "view_office_staff_profiles", Caps: []Capability{Cap("office_staff_profiles", ActionView)}, About: "see every office staff profile"},
+		{Name: "change_office_staff_profiles", Caps: []Capability{Cap("office_staff_profiles", ActionEdit)}, About: "change other office staff profiles"},
+		{Name: "change_own_profile", Caps: []Capability{Cap("office_staff_profiles", ActionEdit)}, Own: true, About: "change their own profile"},
+		{Name: "view_email_newsletters", Caps: []Capability{Cap("newsletters", ActionView)}, About: "see newsletters and drafts"},
+		{Name: "send_email_newsletters", Caps: []Capability{Cap("newsletters", ActionCreate)}, About: "send email campaigns"},
+		{Name: "edit_birthday_emails", Caps: []Capability{Cap("birthday_campaign", ActionEdit)}, About: "the birthday campaign"},
+		{Name: "edit_wellness_checkins", Caps: []Capability{Cap("winback_campaign", ActionEdit)}, About: "the win-back campaign"},
+		{Name: "edit_availability_summary", Caps: []Capability{Cap("availability_campaign", ActionEdit)}, About: "the availability campaign"},
+		{Name: "edit_client_referrals", Caps: []Capability{Cap("referral_campaign", ActionEdit)}, About: "the referral campaign"},
+		{Name: "edit_google_reviews", Caps: []Capability{Cap("google_reviews_campaign", ActionEdit)}, About: "the Google reviews booster"},
+		{Name: "view_gift_certificates", Caps: []Capability{Cap("gift_certificates", ActionView)}, About: "see gift certificates"},
+		{Name: "sell_gift_certificates", Caps: []Capability{Cap("gift_certificates", ActionCreate)}, About: "sell gift certificates"},
+		{Name: "view_packages", Caps: []Capability{Cap("packages", ActionView)}, About: "see packages and their sales"},
+		{Name: "sell_packages", Caps: []Capability{Cap("packages", ActionCreate)}, About: "sell and create packages"},
+		{Name: "view_promo_codes", Caps: []Capability{Cap("promo_codes", ActionView)}, About: "see promo codes"},
+		{Name: "manage_promo_codes", Caps: []Capability{Cap("promo_codes", ActionEdit)}, About: "create, edit and remove promo codes"},
+		{Name: "view_services", Caps: []Capability{Cap("services", ActionView)}, About: "see services"},
+		{Name: "edit_services", Caps: []Capability{Cap("services", ActionEdit)}, About: "change services"},
+		{Name: "add_remove_services", Caps: []Capability{Cap("services", ActionCreate)}, About: "add and remove services"},
+		{Name: "edit_practice_location", Caps: []Capability{Cap("location_settings", ActionEdit)}, About: "change a location's details"},
+		{Name: "view_revenue_report", Caps: []Capability{Cap("revenue_report", ActionView)}, About: "the revenue report"},
+		{Name: "view_sales_tax_report", Caps: []Capability{Cap("sales_tax_report", ActionView)}, About: "the sales tax report"},
+		{Name: "view_appointment_report", Caps: []Capability{Cap("appointment_report", ActionView)}, About: "the appointments report"},
+		{Name: "view_payments_report", Caps: []Capability{Cap("payments_report", ActionView)}, About: "the payments report"},
+		{Name: "view_receivables_report", Caps: []Capability{Cap("receivables_report", ActionView)}, About: "the receivables report"},
+		{Name: "view_winback_report", Caps: []Capability{Cap("winback_report", ActionView)}, About: "the win-back report"},
+		{Name: "view_reminder_report", Caps: []Capability{Cap("reminder_report", ActionView)}, About: "the reminders report"},
 	},
 	TypeLocation: {
 		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients at this location"},
@@ -105,6 +136,9 @@ var Permissions = map[string][]Permission{
 		{Name: "view_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionView)}, Own: true, About: "see the client's medical alerts"},
 		{Name: "edit_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionEdit)}, Own: true, About: "change the client's medical alerts"},
 		{Name: "export", Caps: []Capability{Cap("clients", ActionExport)}, Own: true, About: "export the client's record"},
+		{Name: "edit_forms", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, About: "update, send or fill out the client's forms"},
+		{Name: "view_memos", Caps: []Capability{Cap("memos", ActionView)}, Own: true, About: "see memos on the client's file"},
+		{Name: "edit_memos", Caps: []Capability{Cap("memos", ActionEdit)}, Own: true, About: "create and change memos on the client's file"},
 	},
 	TypeNote: {
 		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},
@@ -113,6 +147,7 @@ var Permissions = map[string][]Permission{
 	TypeAppointment: {
 		{Name: "view", Caps: []Capability{Cap("appointments", ActionView)}, Own: true, About: "see the appointment"},
 		{Name: "edit", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, About: "change or cancel the appointment"},
+		{Name: "edit_past", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, PastToo: true, About: "add or change the appointment once it is in the past"},
 	},
 	TypeInvoice: {
 		{Name: "view", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "see the invoice"},

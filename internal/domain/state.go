@@ -19,6 +19,7 @@ const (
 	TypeInvoice     = "invoice"
 	TypeLock        = "ward_lock"
 	TypeSetting     = "setting"
+	TypeSwitch      = "staff_switch"
 )
 
 func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }

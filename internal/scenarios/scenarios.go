@@ -231,6 +231,24 @@ var All = []Scenario{
 		{Events: `{"type":"setting.changed","workspace":"k2","setting":"practitioners_see_own_notes_only","value":"off"}`,
 			Checks: []Check{yes("user:kx", "view_notes", "client:kcy"), no("user:ky", "view", "invoice:kiy")}},
 	}},
+	{Name: "clinicsense_office_staff_permissions_switch_one_by_one", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs1","owner":"csa","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs1","user":"csp","role":"practitioner"}
+{"type":"staff.added","workspace":"cs1","user":"cso","role":"office_staff"}
+{"type":"client.created","workspace":"cs1","client":"csc","practitioner":"csp"}
+{"type":"invoice.created","workspace":"cs1","invoice":"csi","client":"csc","practitioner":"csp"}`,
+			Checks: []Check{no("user:cso", "view", "invoice:csi"), yes("user:cso", "view_all_calendars", "workspace:cs1"), no("user:cso", "book_appointment", "client:csc")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"edit_invoices","value":"on"}`,
+			Checks: []Check{no("user:cso", "edit", "invoice:csi")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"view_invoices","value":"on"}`,
+			Checks: []Check{yes("user:cso", "view", "invoice:csi"), yes("user:cso", "edit", "invoice:csi"), no("user:cso", "view_notes", "client:csc")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"view_invoices","value":"off"}`,
+			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"view_invoices","value":"on"}
+{"type":"role.revoked","workspace":"cs1","user":"cso","role":"office_staff"}
+{"type":"role.assigned","workspace":"cs1","user":"cso","role":"practitioner"}`,
+			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
+	}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
 	}},
@@ -278,6 +296,7 @@ var BadInputs = []BadInput{
 	{"bad_expiry", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"next tuesday"}`, 400, 0, "expires_at"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
 	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
+	{"switching_a_permission_of_a_preset_without_switches", `{"type":"staff_permission.changed","workspace":"p1","user":"rita","permission":"view_invoices","value":"on"}`, 400, 0, "permission"},
 	{"atomic_batch_second_event_bad", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist"}
 {"type":"staff.added","workspace":"p1","user":"zed2","role":"nobody"}`, 400, 1, "role"},
 }

@@ -256,6 +256,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs) (*domain.State, s
 			&v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws},
 			&v1.RelationshipFilter{ResourceType: domain.TypeRole, OptionalResourceIdPrefix: ws + "/"},
 			&v1.RelationshipFilter{ResourceType: domain.TypeRoleBinding, OptionalResourceIdPrefix: ws + "/"},
+			&v1.RelationshipFilter{ResourceType: domain.TypeSwitch, OptionalResourceIdPrefix: ws + "/"},
 		)
 	}
 	for _, o := range needs.Objects {

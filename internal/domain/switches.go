@@ -1,0 +1,216 @@
+package domain
+
+import (
+	"slices"
+	"strings"
+)
+
+// Switch is a permission switched on for one staff member at a time. It is in
+// effect when it is on and every switch it depends on is in effect: "a
+// permission that depends on a switched-off one is off, whatever its own
+// switch says".
+type Switch struct {
+	Name      string
+	Caps      []Capability
+	DependsOn []string
+	// Own: the switch grants its capabilities for the user's own records only.
+	Own bool
+}
+
+// Switch returns the preset's switch called name.
+func (p *Preset) Switch(name string) (Switch, bool) {
+	i := slices.IndexFunc(p.Switches, func(s Switch) bool { return s.Name == name })
+	if i < 0 {
+		return Switch{}, false
+	}
+	return p.Switches[i], true
+}
+
+// personalRole is the pseudo-role whose grants are one staff member's switched
+// permissions; role names never start with '=' (nor do caller IDs contain '/'),
+// so its binding, WS/=USER, collides with nothing.
+func personalRole(user string) string { return "=" + user }
+
+// IsPersonalRole reports whether a holding's role is someone's switched
+// permissions.
+func IsPersonalRole(role string) bool { return strings.HasPrefix(role, "=") }
+
+func switchObj(ws, name string) Object { return Object{TypeSwitch, ws + "/" + name} }
+
+// SwitchOn reports whether user's switch is on (in effect or not).
+func (p Practice) SwitchOn(user, name string) bool {
+	return p.S.Has(Rel(switchObj(p.WS, name), "enabled_for", userObj(user)))
+}
+
+// Effective returns the switches of preset in effect for user.
+func (p Practice) Effective(preset *Preset, user string) map[string]bool {
+	out := map[string]bool{}
+	var effective func(name string, seen map[string]bool) bool
+	effective = func(name string, seen map[string]bool) bool {
+		if v, ok := out[name]; ok {
+			return v
+		}
+		sw, ok := preset.Switch(name)
+		if !ok || seen[name] || !p.SwitchOn(user, name) {
+			return false
+		}
+		seen[name] = true
+		for _, dep := range sw.DependsOn {
+			if !effective(dep, seen) {
+				out[name] = false
+				return false
+			}
+		}
+		out[name] = true
+		return true
+	}
+	for _, sw := range preset.Switches {
+		effective(sw.Name, map[string]bool{})
+	}
+	return out
+}
+
+// applySwitches writes user's personal grants from their switches in effect,
+// and makes them hold those grants while they hold the preset's switch role.
+func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
+	role := personalRole(user)
+	effective := pr.Effective(preset, user)
+	levels := map[Capability]Level{}
+	for _, sw := range preset.Switches {
+		level := LevelFull
+		if sw.Own {
+			level = LevelOwn
+		}
+		for _, c := range sw.Caps {
+			if !effective[sw.Name] {
+				level = LevelNone
+			}
+			if rank(level) >= rank(levels[c]) {
+				levels[c] = level
+			}
+		}
+	}
+	for c, l := range levels {
+		p.setGrant(pr, role, c, l)
+	}
+	holds := slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Role == preset.SwitchRole })
+	member := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, "")}, "member", userObj(user))
+	if holds && pr.IsMember(user) {
+		p.s.Add(member)
+	} else {
+		p.s.RemoveKey(member)
+	}
+}
+
+func (p *planner) staffPermissionChanged(i int, pr Practice, e Event) error {
+	preset := Presets[pr.Preset()]
+	if _, ok := preset.Switch(e.Permission); !ok {
+		names := make([]string, len(preset.Switches))
+		for j, sw := range preset.Switches {
+			names[j] = sw.Name
+		}
+		if len(names) == 0 {
+			return fieldErr(CodeInvalid, i, "permission", "preset %s has no individually switched permissions", preset.Name)
+		}
+		return fieldErr(CodeInvalid, i, "permission", "unknown permission %q of preset %s (permissions: %s)", e.Permission, preset.Name, strings.Join(names, ", "))
+	}
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(pr.Holdings(e.User), func(h Holding) bool { return h.Role == preset.SwitchRole }) {
+		return fieldErr(CodeConflict, i, "user", "%q does not hold %s: only they have individually switched permissions", e.User, preset.SwitchRole)
+	}
+	r := Rel(switchObj(pr.WS, e.Permission), "enabled_for", userObj(e.User))
+	if e.Value == "on" {
+		p.s.Add(r)
+	} else {
+		p.s.Remove(r)
+	}
+	p.applySwitches(pr, preset, e.User)
+	return nil
+}
+
+// clinicSense follows ClinicSense's "Understanding Office staff permissions"
+// (seed 002): a practice administrator role, practitioners, and office staff
+// whose permissions are switched on one by one, many depending on others.
+func clinicSense() *Preset {
+	const all, own = LevelFull, LevelOwn
+	ownerOnly := []string{"subscription"}
+	admin := grantSet{}
+	for _, a := range Areas {
+		if !slices.Contains(ownerOnly, a.Name) {
+			admin.add(all, a.Name)
+		}
+	}
+	practitioner := grantSet{}.
+		add(own, "clients").add(own, "notes").add(own, "letters").add(own, "forms").add(own, "files").
+		add(own, "memos").add(own, "appointments").add(own, "invoices").add(own, "reports").
+		add(own, "office_staff_profiles", ActionView)
+	office := grantSet{}.
+		add(all, "appointments", ActionView). // "will still have access to view the calendar for any practitioner"
+		add(own, "office_staff_profiles", ActionView)
+	c := Cap
+	sw := func(name string, caps []Capability, deps ...string) Switch {
+		return Switch{Name: name, Caps: caps, DependsOn: deps}
+	}
+	caps := func(cs ...Capability) []Capability { return cs }
+	return &Preset{
+		Name:       "clinicsense",
+		OwnerRole:  "practice_administrator",
+		OwnerOnly:  ownerOnly, // the super administrator's subscription and payment information
+		SwitchRole: "office_staff",
+		Roles: []Role{
+			{Name: "practice_administrator", Overrides: admin},
+			{Name: "practitioner", Overrides: practitioner, Calendar: true},
+			{Name: "office_staff", Overrides: office},
+		},
+		Switches: []Switch{
+			sw("view_practitioners", caps(c("practitioner_profiles", ActionView))),
+			sw("change_practitioners", caps(c("practitioner_profiles", ActionEdit)), "view_practitioners"),
+			{Name: "change_own_office_staff_profile", Caps: caps(c("office_staff_profiles", ActionEdit)), Own: true},
+			sw("view_office_staff_profiles", caps(c("office_staff_profiles", ActionView))),
+			sw("change_office_staff_profiles", caps(c("office_staff_profiles", ActionEdit), c("permissions", ActionEdit)), "view_office_staff_profiles"),
+			sw("add_edit_appointments", caps(c("appointments", ActionCreate), c("appointments", ActionEdit), c("appointments", ActionDelete))),
+			sw("add_edit_appointments_in_the_past", caps(c("past_appointments", ActionEdit)), "add_edit_appointments"),
+			sw("view_client_contact_information", caps(c("clients", ActionView))),
+			sw("edit_client_contact_information", caps(c("clients", ActionEdit)), "view_client_contact_information"),
+			sw("view_client_treatment_notes", caps(c("notes", ActionView))),
+			sw("edit_client_treatment_notes", caps(c("notes", ActionCreate), c("notes", ActionEdit)), "view_client_treatment_notes"),
+			sw("view_client_forms", caps(c("forms", ActionView))),
+			sw("edit_client_forms", caps(c("forms", ActionCreate), c("forms", ActionEdit)), "view_client_forms"),
+			sw("view_client_memos", caps(c("memos", ActionView))),
+			sw("edit_client_memos", caps(c("memos", ActionCreate), c("memos", ActionEdit)), "view_client_memos"),
+			sw("view_client_uploads", caps(c("files", ActionView))),
+			sw("add_remove_client_uploads", caps(c("files", ActionCreate), c("files", ActionEdit), c("files", ActionDelete)), "view_client_uploads"),
+			sw("remove_clients", caps(c("clients", ActionDelete)), "view_client_contact_information"),
+			sw("export_client_list", caps(c("clients", ActionExport)), "view_client_contact_information"),
+			sw("view_invoices", caps(c("invoices", ActionView))),
+			sw("edit_invoices", caps(c("invoices", ActionEdit)), "view_invoices"),
+			sw("add_edit_payments", caps(c("invoices", ActionCreate)), "view_invoices"),
+			sw("view_email_newsletters", caps(c("newsletters", ActionView))),
+			sw("send_email_newsletters", caps(c("newsletters", ActionCreate)), "view_email_newsletters"),
+			sw("edit_birthday_emails", caps(c("birthday_campaign", ActionEdit)), "view_promo_codes"),
+			sw("edit_wellness_checkins", caps(c("winback_campaign", ActionEdit)), "view_promo_codes"),
+			sw("edit_availability_summary", caps(c("availability_campaign", ActionEdit))),
+			sw("edit_client_referrals", caps(c("referral_campaign", ActionEdit))),
+			sw("edit_google_reviews", caps(c("google_reviews_campaign", ActionEdit))),
+			sw("view_gift_certificates", caps(c("gift_certificates", ActionView))),
+			sw("sell_gift_certificates", caps(c("gift_certificates", ActionCreate)), "view_gift_certificates"),
+			sw("view_packages", caps(c("packages", ActionView), c("packages", ActionDelete))),
+			sw("sell_packages", caps(c("packages", ActionCreate)), "view_packages"),
+			sw("view_promo_codes", caps(c("promo_codes", ActionView))),
+			sw("add_delete_promo_codes", caps(c("promo_codes", ActionCreate), c("promo_codes", ActionEdit), c("promo_codes", ActionDelete)), "view_promo_codes"),
+			sw("edit_practice_location", caps(c("location_settings", ActionEdit))),
+			sw("edit_services", caps(c("services", ActionEdit))),
+			sw("add_remove_services", caps(c("services", ActionCreate), c("services", ActionDelete))),
+			sw("edit_settings", caps(c("settings", ActionEdit))),
+			sw("view_revenue_report", caps(c("revenue_report", ActionView))),
+			sw("view_sales_tax_report", caps(c("sales_tax_report", ActionView))),
+			sw("view_appointment_report", caps(c("appointment_report", ActionView))),
+			sw("view_payments_report", caps(c("payments_report", ActionView))),
+			sw("view_receivables_report", caps(c("receivables_report", ActionView))),
+			sw("view_winback_report", caps(c("winback_report", ActionView))),
+			sw("view_reminder_report", caps(c("reminder_report", ActionView))),
+		},
+	}
+}
