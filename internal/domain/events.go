@@ -35,6 +35,11 @@ type Event struct {
 	Author       string `json:"author,omitempty"`
 	Appointment  string `json:"appointment,omitempty"`
 	Invoice      string `json:"invoice,omitempty"`
+	Letter       string `json:"letter,omitempty"`
+	File         string `json:"file,omitempty"`
+	Form         string `json:"form,omitempty"`
+	Template     string `json:"template,omitempty"`
+	Expense      string `json:"expense,omitempty"`
 }
 
 // EventSpec lists an event type's fields.
@@ -60,6 +65,13 @@ var EventTypes = map[string]EventSpec{
 	"role.deleted":                   {Required: []string{"workspace", "role"}},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
 	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}},
+	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}},
+	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}},
+	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}},
+	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}},
+	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}},
+	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}},
+	"expense.created":                {Required: []string{"workspace", "expense", "author"}},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}},
 	"client.deleted":                 {Required: []string{"workspace", "client"}},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
@@ -238,6 +250,16 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		e.Appointment = v
 	case "invoice":
 		e.Invoice = v
+	case "letter":
+		e.Letter = v
+	case "file":
+		e.File = v
+	case "form":
+		e.Form = v
+	case "template":
+		e.Template = v
+	case "expense":
+		e.Expense = v
 	default:
 		return fmt.Errorf("is not a known field")
 	}

@@ -33,10 +33,15 @@ type Explanation struct {
 // resource's own and its practice's: the client of a note, appointment or invoice.
 func ExplainReads(s *State, res Object) []Object {
 	switch res.Type {
-	case TypeNote, TypeAppointment, TypeInvoice:
+	case TypeNote, TypeAppointment, TypeInvoice, TypeLetter, TypeFile, TypeForm:
+		var out []Object
 		if c := firstSubject(s, res, "client"); c != "" {
-			return []Object{{TypeClient, c}}
+			out = append(out, Object{TypeClient, c})
 		}
+		if t := firstSubject(s, res, "template"); t != "" {
+			out = append(out, Object{TypeTemplate, t})
+		}
+		return out
 	}
 	return nil
 }
@@ -66,7 +71,7 @@ func describe(s *State, res Object) record {
 	switch res.Type {
 	case TypeClient:
 		client = res.ID
-	case TypeNote, TypeAppointment, TypeInvoice:
+	case TypeNote, TypeAppointment, TypeInvoice, TypeLetter, TypeFile, TypeForm:
 		client = firstSubject(s, res, "client")
 		for _, u := range s.Subjects(res, "practitioner") {
 			rec.related[u.ID] = fmt.Sprintf("%s is the %s's practitioner", u.ID, res.Type)
@@ -84,10 +89,15 @@ func describe(s *State, res Object) record {
 			}
 		}
 	}
+	if res.Type == TypeLetter || res.Type == TypeFile || res.Type == TypeExpense || res.Type == TypeNote {
+		if a := firstSubject(s, res, "author"); a != "" {
+			rec.related[a] = fmt.Sprintf("%s wrote or uploaded %s", a, res)
+		}
+	}
 	switch res.Type {
 	case TypeAppointment, TypeInvoice:
 		rec.location = firstSubject(s, res, "location")
-	case TypeClient, TypeNote:
+	case TypeClient, TypeNote, TypeLetter, TypeFile, TypeForm:
 		if client != "" {
 			rec.location = firstSubject(s, Object{TypeClient, client}, "location")
 		}
@@ -158,6 +168,12 @@ func Explain(q Question, s *State) Explanation {
 	}
 
 	allowed := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants })
+	if perm.Template {
+		if tmpl := firstSubject(s, q.Resource, "template"); tmpl != "" &&
+			s.Has(Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "restricted", Subject: Subject{Type: TypeUser, ID: "*"}}) {
+			return explainTemplate(q, s, pr, perm, tmpl, rec)
+		}
+	}
 	if perm.PastToo && allowed {
 		past := Cap("past_appointments", ActionEdit)
 		i := slices.IndexFunc(pr.Holdings(user), func(h Holding) bool { return h.Location == "" && pr.Level(h.Role, past) == LevelFull })
@@ -250,4 +266,23 @@ func falsify(reasons []Reason) []Reason {
 		out[i].Grants = false
 	}
 	return out
+}
+
+// explainTemplate decides a form of a restricted template: only roles the
+// template names may view its forms (and see the client), and nobody edits them.
+func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl string, rec record) Explanation {
+	if perm.Name != "view" {
+		return deny(Reason{Kind: "template", Text: fmt.Sprintf("forms of template %s are limited to chosen roles and cannot be changed", tmpl)})
+	}
+	clientView := Explain(Question{Subject: q.Subject, Permission: "view", Resource: Object{TypeClient, rec.client}}, s)
+	for _, h := range pr.Holdings(q.Subject.ID) {
+		if s.Has(Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "viewer", Subject: bindingMembers(BindingID(pr.WS, h.Role, h.Location))}) {
+			if !clientView.Allowed {
+				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Subject.ID, rec.client)})
+			}
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.Location,
+				Text: fmt.Sprintf("template %s lets %s see its completed forms", tmpl, holdingText(h))}}}
+		}
+	}
+	return deny(Reason{Kind: "template", Text: fmt.Sprintf("template %s limits its completed forms to chosen roles, and none of %s's roles is one", tmpl, q.Subject.ID)})
 }

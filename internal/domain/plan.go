@@ -23,7 +23,8 @@ func NeedsOf(events []Event) Needs {
 		ws[e.Workspace] = true
 		for typ, id := range map[string]string{
 			TypeLocation: e.Location, TypeClient: e.Client, TypeNote: e.Note,
-			TypeAppointment: e.Appointment, TypeInvoice: e.Invoice,
+			TypeAppointment: e.Appointment, TypeInvoice: e.Invoice, TypeLetter: e.Letter,
+			TypeFile: e.File, TypeForm: e.Form, TypeTemplate: e.Template, TypeExpense: e.Expense,
 		} {
 			if id != "" {
 				objs[Object{typ, id}] = true
@@ -122,6 +123,16 @@ func (p *planner) apply(i int, e Event) error {
 		return p.settingChanged(i, pr, e)
 	case "staff_permission.changed":
 		return p.staffPermissionChanged(i, pr, e)
+	case "letter.created":
+		return p.authoredRecord(i, pr, e, Object{TypeLetter, e.Letter}, "letter", true)
+	case "file.uploaded":
+		return p.authoredRecord(i, pr, e, Object{TypeFile, e.File}, "file", true)
+	case "expense.created":
+		return p.authoredRecord(i, pr, e, Object{TypeExpense, e.Expense}, "expense", false)
+	case "form.completed":
+		return p.formCompleted(i, pr, e)
+	case "form_template.restricted", "form_template.access_granted", "form_template.access_revoked":
+		return p.templateAccess(i, pr, e)
 	case "client.created":
 		return p.clientCreated(i, pr, e)
 	case "client.deleted":
@@ -712,6 +723,86 @@ func (p *planner) recordCreated(i int, pr Practice, e Event, rec Object, field s
 	}
 	if e.Practitioner != "" {
 		p.setSingle(rec, "practitioner", userObj(e.Practitioner))
+	}
+	return nil
+}
+
+// authoredRecord records a letter, file or expense and who wrote, uploaded or
+// recorded it: the author's "own" level reaches it.
+func (p *planner) authoredRecord(i int, pr Practice, e Event, rec Object, field string, ofClient bool) error {
+	if ofClient {
+		if err := p.requireIn(i, pr, "client", Object{TypeClient, e.Client}); err != nil {
+			return err
+		}
+	}
+	if err := p.requireMember(i, pr, "author", e.Author); err != nil {
+		return err
+	}
+	existed, err := p.claim(i, pr, field, rec)
+	if err != nil {
+		return err
+	}
+	if existed && (firstSubject(p.s, rec, "author") != e.Author || (ofClient && firstSubject(p.s, rec, "client") != e.Client)) {
+		return fieldErr(CodeConflict, i, field, "%s %q already exists with another client or author", field, rec.ID)
+	}
+	if ofClient {
+		p.s.Add(Rel(rec, "client", Object{TypeClient, e.Client}))
+	}
+	p.s.Add(Rel(rec, "author", userObj(e.Author)))
+	return nil
+}
+
+func (p *planner) formCompleted(i int, pr Practice, e Event) error {
+	form, client := Object{TypeForm, e.Form}, Object{TypeClient, e.Client}
+	if err := p.requireIn(i, pr, "client", client); err != nil {
+		return err
+	}
+	if e.Template != "" {
+		if _, err := p.claim(i, pr, "template", Object{TypeTemplate, e.Template}); err != nil {
+			return err
+		}
+	}
+	existed, err := p.claim(i, pr, "form", form)
+	if err != nil {
+		return err
+	}
+	if existed && firstSubject(p.s, form, "client") != e.Client {
+		return fieldErr(CodeConflict, i, "form", "form %q already exists for another client", e.Form)
+	}
+	p.s.Add(Rel(form, "client", client))
+	if e.Template != "" {
+		p.setSingle(form, "template", Object{TypeTemplate, e.Template})
+	}
+	return nil
+}
+
+// templateAccess limits a form template's completed forms to chosen roles
+// ("permissions can be modified for each form template").
+func (p *planner) templateAccess(i int, pr Practice, e Event) error {
+	tmpl := Object{TypeTemplate, e.Template}
+	if _, err := p.claim(i, pr, "template", tmpl); err != nil {
+		return err
+	}
+	restricted := Relationship{Resource: tmpl, Relation: "restricted", Subject: Subject{Type: TypeUser, ID: "*"}}
+	switch e.Type {
+	case "form_template.restricted":
+		if e.Value == "on" {
+			p.s.Add(restricted)
+		} else {
+			p.s.Remove(restricted)
+		}
+		return nil
+	}
+	if err := p.requireRole(i, pr, e.Role); err != nil {
+		return err
+	}
+	for _, b := range scopes(pr, e.Role) {
+		r := Relationship{Resource: tmpl, Relation: "viewer", Subject: bindingMembers(b)}
+		if e.Type == "form_template.access_granted" {
+			p.s.Add(r)
+		} else {
+			p.s.Remove(r)
+		}
 	}
 	return nil
 }

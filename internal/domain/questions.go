@@ -31,6 +31,8 @@ type Permission struct {
 	Editable bool
 	// PastToo: the user must also be granted past_appointments edit.
 	PastToo bool
+	// Template: a restricted form template decides instead of the grants.
+	Template bool
 }
 
 // Permissions are the questions Ward answers, by resource type. The subject is
@@ -139,6 +141,24 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_forms", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, About: "update, send or fill out the client's forms"},
 		{Name: "view_memos", Caps: []Capability{Cap("memos", ActionView)}, Own: true, About: "see memos on the client's file"},
 		{Name: "edit_memos", Caps: []Capability{Cap("memos", ActionEdit)}, Own: true, About: "create and change memos on the client's file"},
+	},
+	TypeLetter: {
+		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read the letter"},
+		{Name: "edit", Caps: []Capability{Cap("letters", ActionEdit)}, Own: true, About: "change the letter"},
+	},
+	TypeFile: {
+		{Name: "view", Caps: []Capability{Cap("files", ActionView)}, Own: true, About: "open the file"},
+		{Name: "edit", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, About: "change or rename the file"},
+		{Name: "archive", Caps: []Capability{Cap("files", ActionDelete)}, Own: true, About: "archive or remove the file"},
+	},
+	TypeForm: {
+		{Name: "view", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Template: true, About: "read the completed form (its template may limit it to some roles)"},
+		{Name: "edit", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, Template: true, About: "change the form"},
+	},
+	TypeExpense: {
+		{Name: "view", Caps: []Capability{Cap("expenses", ActionView)}, Own: true, About: "see the expense"},
+		{Name: "edit", Caps: []Capability{Cap("expenses", ActionEdit)}, Own: true, About: "change the expense"},
+		{Name: "archive", Caps: []Capability{Cap("expenses", ActionDelete)}, Own: true, About: "archive the expense"},
 	},
 	TypeNote: {
 		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},

@@ -20,6 +20,11 @@ const (
 	TypeLock        = "ward_lock"
 	TypeSetting     = "setting"
 	TypeSwitch      = "staff_switch"
+	TypeLetter      = "letter"
+	TypeFile        = "file"
+	TypeForm        = "form"
+	TypeTemplate    = "form_template"
+	TypeExpense     = "expense"
 )
 
 func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }
