@@ -249,6 +249,24 @@ var All = []Scenario{
 {"type":"role.assigned","workspace":"cs1","user":"cso","role":"practitioner"}`,
 			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
 	}},
+	{Name: "clinic_platform_roles_per_feature_and_location", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"cp","owner":"cpo","preset":"clinic_platform"}
+{"type":"location.created","workspace":"cp","location":"cp-a"}
+{"type":"location.created","workspace":"cp","location":"cp-b"}
+{"type":"staff.added","workspace":"cp","user":"cpv","role":"provider"}
+{"type":"staff.added","workspace":"cp","user":"cpf","role":"front_desk","location":"cp-a"}
+{"type":"role.assigned","workspace":"cp","user":"cpf","role":"billing","location":"cp-b"}
+{"type":"client.created","workspace":"cp","client":"cpa","location":"cp-a","practitioner":"cpv"}
+{"type":"client.created","workspace":"cp","client":"cpb","location":"cp-b"}
+{"type":"invoice.created","workspace":"cp","invoice":"cpia","client":"cpa"}
+{"type":"invoice.created","workspace":"cp","invoice":"cpib","client":"cpb"}`,
+		Checks: []Check{
+			yes("user:cpv", "view_notes", "client:cpa"), no("user:cpv", "view", "client:cpb"), no("user:cpv", "view", "invoice:cpia"),
+			yes("user:cpf", "book_appointment", "client:cpa"), no("user:cpf", "view", "invoice:cpia"), no("user:cpf", "edit", "client:cpa"),
+			yes("user:cpf", "view", "invoice:cpib"), no("user:cpf", "book_appointment", "client:cpb"), no("user:cpf", "view_notes", "client:cpb"),
+			yes("user:cpo", "remove_staff", "workspace:cp"), no("user:cpv", "remove_staff", "workspace:cp"),
+		},
+	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
 	}},
