@@ -593,33 +593,26 @@ func (p *planner) clientDeleted(i int, pr Practice, e Event) error {
 }
 
 func (p *planner) clientPractitioner(i int, pr Practice, e Event) error {
-	client := Object{TypeClient, e.Client}
-	if err := p.requireIn(i, pr, "client", client); err != nil {
-		return err
-	}
-	r := Rel(client, "practitioner", userObj(e.User))
-	if e.Type == "client.practitioner_unassigned" {
-		p.s.Remove(r)
-		return nil
-	}
-	if err := p.requireCalendar(i, pr, "user", e.User); err != nil {
-		return err
-	}
-	p.s.Add(r)
-	return nil
+	return p.clientLink(i, pr, e, "practitioner", e.Type == "client.practitioner_assigned", p.requireCalendar)
 }
 
 func (p *planner) patientShare(i int, pr Practice, e Event) error {
+	return p.clientLink(i, pr, e, "shared_with", e.Type == "patient.shared", p.requireMember)
+}
+
+// clientLink adds (after requireUser accepts e.User) or removes e.User under
+// one of a client's relations.
+func (p *planner) clientLink(i int, pr Practice, e Event, relation string, add bool, requireUser func(int, Practice, string, string) error) error {
 	client := Object{TypeClient, e.Client}
 	if err := p.requireIn(i, pr, "client", client); err != nil {
 		return err
 	}
-	r := Rel(client, "shared_with", userObj(e.User))
-	if e.Type == "patient.unshared" {
+	r := Rel(client, relation, userObj(e.User))
+	if !add {
 		p.s.Remove(r)
 		return nil
 	}
-	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+	if err := requireUser(i, pr, "user", e.User); err != nil {
 		return err
 	}
 	p.s.Add(r)
