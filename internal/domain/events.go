@@ -286,8 +286,87 @@ func parseLevel(s string) (Level, error) {
 	return "", fmt.Errorf("level %q is not all (or full), own or none", s)
 }
 
-// parseGrants reads {"area": "level"} or {"area": {"action": "level"}}, mixed freely.
+// areaAliases are the words the products' guides use for Ward's areas.
+var areaAliases = map[string]string{
+	"patients": "clients", "patient": "clients", "client": "clients",
+	"billing": "invoices", "payments": "invoices", "invoice": "invoices",
+	"scheduling": "appointments", "calendar": "appointments", "appointment": "appointments",
+	"treatment_notes": "notes", "clinical_notes": "notes", "medical_notes": "notes", "medical_records": "notes",
+	"inventory": "products", "stock": "products",
+	"users": "staff", "staff_management": "staff",
+}
+
+// actionAliases: the clinic platform's guide says "Read" for view.
+var actionAliases = map[string]string{"read": ActionView, "update": ActionEdit, "modify": ActionEdit, "remove": ActionDelete, "archive": ActionDelete}
+
+func canonicalArea(name string) string {
+	if a, ok := areaAliases[name]; ok {
+		return a
+	}
+	return name
+}
+
+func canonicalAction(name string) string {
+	if a, ok := actionAliases[name]; ok {
+		return a
+	}
+	return name
+}
+
+// grantItem is one grant in the list form: [{"area", "action", "level"}].
+type grantItem struct {
+	Area   string `json:"area"`
+	Action string `json:"action"`
+	Level  string `json:"level"`
+}
+
+// parseGrantList reads the list form; an item without an action grants every
+// action of its area.
+func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
+	if len(items) == 0 {
+		return nil, fmt.Errorf("must name at least one area")
+	}
+	out := map[string]AreaGrant{}
+	for n, it := range items {
+		area := canonicalArea(it.Area)
+		if err := validateName(area); err != nil {
+			return nil, fmt.Errorf("item %d: area %v", n, err)
+		}
+		l, err := parseLevel(it.Level)
+		if err != nil {
+			return nil, fmt.Errorf("item %d (%s): %v", n, it.Area, err)
+		}
+		g := out[area]
+		if it.Action == "" {
+			g.Level = l
+			g.Actions = nil
+		} else {
+			if g.Actions == nil {
+				g.Actions = map[string]Level{}
+				if g.Level != "" {
+					// an earlier whole-area item: keep it for the other actions
+					if a, ok := AreaByName(area); ok {
+						for _, action := range a.Actions {
+							g.Actions[action] = g.Level
+						}
+					}
+				}
+			}
+			g.Actions[canonicalAction(it.Action)] = l
+		}
+		out[area] = g
+	}
+	return out, nil
+}
+
+// parseGrants reads {"area": "level"} or {"area": {"action": "level"}}, mixed
+// freely, or a list [{"area", "action", "level"}]. Areas and actions may use
+// the guides' words (patients, billing, read, ...).
 func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
+	var list []grantItem
+	if json.Unmarshal(raw, &list) == nil && list != nil {
+		return parseGrantList(list)
+	}
 	var areas map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &areas); err != nil || areas == nil {
 		return nil, fmt.Errorf(`must be an object of area to level ("all", "own" or "none") or to {action: level}`)
@@ -296,12 +375,13 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 		return nil, fmt.Errorf("must name at least one area")
 	}
 	out := map[string]AreaGrant{}
-	for _, area := range slices.Sorted(maps.Keys(areas)) {
+	for _, given := range slices.Sorted(maps.Keys(areas)) {
+		area := canonicalArea(given)
 		if err := validateName(area); err != nil {
 			return nil, fmt.Errorf("area %v", err)
 		}
 		var level string
-		if json.Unmarshal(areas[area], &level) == nil {
+		if json.Unmarshal(areas[given], &level) == nil {
 			l, err := parseLevel(level)
 			if err != nil {
 				return nil, fmt.Errorf("area %q: %v", area, err)
@@ -310,7 +390,7 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 			continue
 		}
 		var actions map[string]string
-		if err := json.Unmarshal(areas[area], &actions); err != nil || len(actions) == 0 {
+		if err := json.Unmarshal(areas[given], &actions); err != nil || len(actions) == 0 {
 			return nil, fmt.Errorf("area %q: want a level or an object of action (view, create, edit, delete, export) to level", area)
 		}
 		g := AreaGrant{Actions: map[string]Level{}}
@@ -319,7 +399,7 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 			if err != nil {
 				return nil, fmt.Errorf("area %q action %q: %v", area, action, err)
 			}
-			g.Actions[action] = l
+			g.Actions[canonicalAction(action)] = l
 		}
 		out[area] = g
 	}

@@ -254,6 +254,8 @@ var All = []Scenario{
 {"type":"location.created","workspace":"cp","location":"cp-a"}
 {"type":"location.created","workspace":"cp","location":"cp-b"}
 {"type":"staff.added","workspace":"cp","user":"cpv","role":"provider"}
+{"type":"role.defined","workspace":"cp","role":"lead_therapist","grants":[{"area":"patients","action":"read","level":"all"},{"area":"patients","action":"create","level":"all"},{"area":"appointments","level":"all"},{"area":"billing","action":"read","level":"all"},{"area":"notes","action":"edit","level":"own"}]}
+{"type":"staff.added","workspace":"cp","user":"cpl","role":"lead_therapist"}
 {"type":"staff.added","workspace":"cp","user":"cpf","role":"front_desk","location":"cp-a"}
 {"type":"role.assigned","workspace":"cp","user":"cpf","role":"billing","location":"cp-b"}
 {"type":"client.created","workspace":"cp","client":"cpa","location":"cp-a","practitioner":"cpv"}
@@ -265,6 +267,8 @@ var All = []Scenario{
 			yes("user:cpf", "book_appointment", "client:cpa"), no("user:cpf", "view", "invoice:cpia"), no("user:cpf", "edit", "client:cpa"),
 			yes("user:cpf", "view", "invoice:cpib"), no("user:cpf", "book_appointment", "client:cpb"), no("user:cpf", "view_notes", "client:cpb"),
 			yes("user:cpo", "remove_staff", "workspace:cp"), no("user:cpv", "remove_staff", "workspace:cp"),
+			yes("user:cpl", "view", "client:cpb"), no("user:cpl", "edit", "client:cpb"), yes("user:cpl", "view", "invoice:cpib"), no("user:cpl", "edit", "invoice:cpib"),
+			yes("user:cpl", "book_appointment", "client:cpb"), no("user:cpl", "view_notes", "client:cpb"),
 		},
 	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
@@ -307,7 +311,7 @@ var BadInputs = []BadInput{
 	{"deleting_a_held_role", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":"all"}}
 {"type":"role.assigned","workspace":"p1","user":"rita","role":"temp"}
 {"type":"role.deleted","workspace":"p1","role":"temp"}`, 409, 2, "role"},
-	{"unknown_action", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"archive":"all"}}}`, 400, 0, "grants"},
+	{"unknown_action", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"teleport":"all"}}}`, 400, 0, "grants"},
 	{"inheriting_an_unknown_role", `{"type":"role.defined","workspace":"p1","role":"temp","inherits":"boss","grants":{"clients":"all"}}`, 400, 0, "inherits"},
 	{"own_for_a_workspace_area", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"settings":"own"}}`, 400, 0, "grants"},
 	{"granting_an_owner_only_area", `{"type":"role.updated","workspace":"p1","role":"practice_manager","grants":{"subscription":"all"}}`, 409, 0, "grants"},
