@@ -1,0 +1,157 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+// practiceEvents generates one realistic Caspen practice: two locations, an
+// owner, a manager, a receptionist, an accountant, practitioners with their
+// own clients, and a note, an appointment and an invoice per client.
+func practiceEvents(ws string, practitioners, clientsEach int) [][]domain.Event {
+	ev := func(typ string, kv ...string) domain.Event {
+		e := domain.Event{Type: typ, Workspace: ws}
+		for i := 0; i+1 < len(kv); i += 2 {
+			switch kv[i] {
+			case "owner":
+				e.Owner = kv[i+1]
+			case "preset":
+				e.Preset = kv[i+1]
+			case "location":
+				e.Location = kv[i+1]
+			case "user":
+				e.User = kv[i+1]
+			case "role":
+				e.Role = kv[i+1]
+			case "client":
+				e.Client = kv[i+1]
+			case "practitioner":
+				e.Practitioner = kv[i+1]
+			case "note":
+				e.Note = kv[i+1]
+			case "author":
+				e.Author = kv[i+1]
+			case "appointment":
+				e.Appointment = kv[i+1]
+			case "invoice":
+				e.Invoice = kv[i+1]
+			}
+		}
+		return e
+	}
+	setup := []domain.Event{
+		ev("workspace.created", "owner", ws+"-owner", "preset", "caspen"),
+		ev("location.created", "location", ws+"-a"), ev("location.created", "location", ws+"-b"),
+		ev("staff.added", "user", ws+"-pm", "role", "practice_manager"),
+		ev("staff.added", "user", ws+"-rec", "role", "receptionist"),
+		ev("staff.added", "user", ws+"-acc", "role", "accountant"),
+	}
+	batches := [][]domain.Event{setup}
+	for p := range practitioners {
+		user := fmt.Sprintf("%s-p%d", ws, p)
+		batch := []domain.Event{ev("staff.added", "user", user, "role", "practitioner")}
+		for c := range clientsEach {
+			id := fmt.Sprintf("%s-p%d-c%d", ws, p, c)
+			loc := ws + "-a"
+			if c%2 == 1 {
+				loc = ws + "-b"
+			}
+			batch = append(batch,
+				ev("client.created", "client", id, "location", loc, "practitioner", user),
+				ev("note.created", "note", id+"-n", "client", id, "author", user),
+				ev("appointment.booked", "appointment", id+"-a", "client", id, "practitioner", user),
+				ev("invoice.created", "invoice", id+"-i", "client", id, "practitioner", user))
+		}
+		batches = append(batches, batch)
+	}
+	return batches
+}
+
+func sizes() []int {
+	spec := os.Getenv("WARD_BENCH_SIZES")
+	if spec == "" {
+		spec = "1000,10000"
+	}
+	var out []int
+	for _, s := range strings.Split(spec, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// BenchmarkScale loads practices through Ward's events path until SpiceDB
+// holds about N relationships (WARD_BENCH_SIZES, default 1000,10000), reports
+// ingestion in relationships per second, then compares a check through Ward's
+// HTTP API with the same check straight to SpiceDB at that size.
+func BenchmarkScale(b *testing.B) {
+	for _, size := range sizes() {
+		b.Run(fmt.Sprintf("relationships=%d", size), func(b *testing.B) {
+			sdb, conn := testenv.Start(b)
+			ctx := context.Background()
+			written, start := 0, time.Now()
+			var users, clients []string
+			for w := 0; written < size; w++ {
+				ws := fmt.Sprintf("w%d", w)
+				for _, batch := range practiceEvents(ws, 8, 10) {
+					res, err := sdb.Apply(ctx, batch)
+					if err != nil {
+						b.Fatal(err)
+					}
+					written += res.Touched
+				}
+				for p := range 8 {
+					users = append(users, fmt.Sprintf("%s-p%d", ws, p))
+					clients = append(clients, fmt.Sprintf("%s-p%d-c%d", ws, p, 0))
+				}
+				fmt.Fprintf(os.Stderr, "\rloading: %d/%d relationships", written, size)
+			}
+			elapsed := time.Since(start)
+			fmt.Fprintf(os.Stderr, "\ningested %d relationships through Ward's events path in %s: %.0f relationships/s\n",
+				written, elapsed.Round(time.Millisecond), float64(written)/elapsed.Seconds())
+
+			srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{}))
+			b.Cleanup(srv.Close)
+			ward := client.New(srv.URL, "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
+			direct := v1.NewPermissionsServiceClient(conn)
+			rng := rand.New(rand.NewPCG(1, 2))
+			qs := make([]api.CheckRequest, 64)
+			for i := range qs {
+				qs[i] = api.CheckRequest{Subject: "user:" + users[rng.IntN(len(users))], Permission: "view_notes", Resource: "client:" + clients[rng.IntN(len(clients))]}
+			}
+			b.Run("direct_grpc", func(b *testing.B) {
+				reqs := make([]*v1.CheckPermissionRequest, len(qs))
+				for i, q := range qs {
+					reqs[i] = directRequest(b, q)
+				}
+				measure(b, 1, func(i int) error {
+					_, err := direct.CheckPermission(ctx, reqs[i%len(reqs)])
+					return err
+				})
+			})
+			b.Run("ward_http", func(b *testing.B) {
+				measure(b, 1, func(i int) error {
+					_, err := ward.Check(ctx, qs[i%len(qs)])
+					return err
+				})
+			})
+		})
+	}
+}
