@@ -272,6 +272,7 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 	if existed, err := p.claim(i, pr, "location", loc); err != nil || existed {
 		return err
 	}
+	p.s.Add(Rel(pr.obj(), "site", loc))
 	for _, role := range pr.Roles() {
 		binding := BindingID(pr.WS, role, e.Location)
 		members := bindingMembers(binding)

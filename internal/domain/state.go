@@ -125,10 +125,8 @@ func (p Practice) HasRole(role string) bool {
 // Locations lists the workspace's location IDs, sorted.
 func (p Practice) Locations() []string {
 	var out []string
-	for _, r := range p.S.Where(func(r Relationship) bool {
-		return r.Resource.Type == TypeLocation && r.Relation == "workspace" && r.Subject.Type == TypeWorkspace && r.Subject.ID == p.WS
-	}) {
-		out = append(out, r.Resource.ID)
+	for _, sub := range p.S.Subjects(p.obj(), "site") {
+		out = append(out, sub.ID)
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 
 	"github.com/wardhq/ward/internal/domain"
@@ -246,57 +247,90 @@ func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *
 	}
 }
 
-// load reads what needs asks for into a new state. The token is that of the
-// first read (used as the answer when nothing needs writing).
+// readAll runs the reads concurrently (at most 8 at once) and adds what they
+// return to s. The token is that of the first filter's read.
+func (c *Client) readAll(ctx context.Context, filters []*v1.RelationshipFilter, s *domain.State) ([]domain.Relationship, string, error) {
+	results := make([][]domain.Relationship, len(filters))
+	tokens := make([]string, len(filters))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, f := range filters {
+		g.Go(func() error {
+			rels, t, err := c.read(gctx, f, nil)
+			results[i], tokens[i] = rels, t
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, "", err
+	}
+	var all []domain.Relationship
+	for _, rels := range results {
+		for _, r := range rels {
+			if s != nil {
+				s.Add(r)
+			}
+			all = append(all, r)
+		}
+	}
+	token := ""
+	if len(tokens) > 0 {
+		token = tokens[0]
+	}
+	return all, token, nil
+}
+
+func byID(typ, id string) *v1.RelationshipFilter {
+	return &v1.RelationshipFilter{ResourceType: typ, OptionalResourceId: id}
+}
+
+// load reads what needs asks for into a new state: each practice (its own
+// relationships, roles, role holders, switches and locations), each object
+// named, and the shares of users being removed. The token is that of the
+// first read (the answer when nothing needs writing).
 func (c *Client) load(ctx context.Context, needs domain.Needs) (*domain.State, string, error) {
 	s := domain.NewState()
 	var filters []*v1.RelationshipFilter
 	for _, ws := range needs.Workspaces {
 		filters = append(filters,
-			&v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws},
+			byID(domain.TypeWorkspace, ws),
 			&v1.RelationshipFilter{ResourceType: domain.TypeRole, OptionalResourceIdPrefix: ws + "/"},
 			&v1.RelationshipFilter{ResourceType: domain.TypeRoleBinding, OptionalResourceIdPrefix: ws + "/"},
 			&v1.RelationshipFilter{ResourceType: domain.TypeSwitch, OptionalResourceIdPrefix: ws + "/"},
 		)
 	}
 	for _, o := range needs.Objects {
-		filters = append(filters, &v1.RelationshipFilter{ResourceType: o.Type, OptionalResourceId: o.ID})
-	}
-	token := ""
-	for _, f := range filters {
-		_, t, err := c.read(ctx, f, s)
-		if err != nil {
-			return nil, "", err
-		}
-		if token == "" {
-			token = t
-		}
-	}
-	for _, ws := range needs.Workspaces {
-		locs, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeLocation, OptionalRelation: "workspace",
-			OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeWorkspace, OptionalSubjectId: ws}}, nil)
-		if err != nil {
-			return nil, "", err
-		}
-		for _, l := range locs {
-			if _, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeLocation, OptionalResourceId: l.Resource.ID}, s); err != nil {
-				return nil, "", err
-			}
-		}
+		filters = append(filters, byID(o.Type, o.ID))
 	}
 	for _, user := range needs.SharesOf {
 		for _, rel := range []string{"shared_with", "notes_reader"} {
-			found, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalRelation: rel,
-				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: user}}, nil)
-			if err != nil {
-				return nil, "", err
-			}
-			for _, r := range found {
-				if _, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalResourceId: r.Resource.ID}, s); err != nil {
-					return nil, "", err
-				}
-			}
+			filters = append(filters, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalRelation: rel,
+				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: user}})
 		}
+	}
+	first, token, err := c.readAll(ctx, filters, s)
+	if err != nil {
+		return nil, "", err
+	}
+	// Then every location of the practices, and every client shared with a
+	// user being removed.
+	more := map[domain.Object]bool{}
+	for _, ws := range needs.Workspaces {
+		for _, loc := range s.Subjects(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "site") {
+			more[loc.Object()] = true
+		}
+	}
+	for _, r := range first {
+		if r.Resource.Type == domain.TypeClient && (r.Relation == "shared_with" || r.Relation == "notes_reader") {
+			more[r.Resource] = true
+		}
+	}
+	filters = filters[:0]
+	for o := range more {
+		filters = append(filters, byID(o.Type, o.ID))
+	}
+	if _, _, err := c.readAll(ctx, filters, s); err != nil {
+		return nil, "", err
 	}
 	return s, token, nil
 }
