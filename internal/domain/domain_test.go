@@ -202,3 +202,22 @@ func TestPageOf(t *testing.T) {
 		}
 	}
 }
+
+// TestFreshObjects: only objects a batch creates before anything else names
+// them may go unread.
+func TestFreshObjects(t *testing.T) {
+	t.Parallel()
+	n := domain.NeedsOf(parse(t, `{"type":"patient.shared","workspace":"p1","client":"old","user":"u"}
+{"type":"client.created","workspace":"p1","client":"old"}
+{"type":"client.created","workspace":"p1","client":"new"}
+{"type":"note.created","workspace":"p1","note":"n1","client":"new","author":"u"}
+{"type":"note.finalized","workspace":"p1","note":"n2"}
+{"type":"note.created","workspace":"p1","note":"n2","client":"new","author":"u"}`))
+	var got []string
+	for _, o := range n.Fresh {
+		got = append(got, o.String())
+	}
+	if want := "client:new,note:n1"; strings.Join(got, ",") != want {
+		t.Errorf("fresh = %v, want %s", got, want)
+	}
+}

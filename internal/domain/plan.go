@@ -14,13 +14,46 @@ type Needs struct {
 	Objects []Object
 	// SharesOf are users whose patient shares and notes access are read.
 	SharesOf []string
+	// Fresh are objects the batch creates before anything else names them. A
+	// writer may skip reading them: the write's preconditions fail if they exist
+	// after all, and the writer then reads everything and plans again.
+	Fresh []Object
+}
+
+// creates names the object each creating event makes.
+func creates(e Event) Object {
+	switch e.Type {
+	case "location.created":
+		return Object{TypeLocation, e.Location}
+	case "client.created":
+		return Object{TypeClient, e.Client}
+	case "note.created":
+		return Object{TypeNote, e.Note}
+	case "appointment.booked":
+		return Object{TypeAppointment, e.Appointment}
+	case "invoice.created":
+		return Object{TypeInvoice, e.Invoice}
+	case "letter.created":
+		return Object{TypeLetter, e.Letter}
+	case "file.uploaded":
+		return Object{TypeFile, e.File}
+	case "expense.created":
+		return Object{TypeExpense, e.Expense}
+	case "form.completed":
+		return Object{TypeForm, e.Form}
+	}
+	return Object{}
 }
 
 // NeedsOf returns what events read.
 func NeedsOf(events []Event) Needs {
 	ws, objs, shares := map[string]bool{}, map[Object]bool{}, map[string]bool{}
+	fresh := map[Object]bool{}
 	for _, e := range events {
 		ws[e.Workspace] = true
+		if o := creates(e); o.ID != "" && !objs[o] {
+			fresh[o] = true
+		}
 		for typ, id := range map[string]string{
 			TypeLocation: e.Location, TypeClient: e.Client, TypeNote: e.Note,
 			TypeAppointment: e.Appointment, TypeInvoice: e.Invoice, TypeLetter: e.Letter,
@@ -37,8 +70,13 @@ func NeedsOf(events []Event) Needs {
 	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), SharesOf: slices.Sorted(maps.Keys(shares))}
 	for o := range objs {
 		n.Objects = append(n.Objects, o)
+		if fresh[o] {
+			n.Fresh = append(n.Fresh, o)
+		}
 	}
-	slices.SortFunc(n.Objects, func(a, b Object) int { return strings.Compare(a.String(), b.String()) })
+	byName := func(a, b Object) int { return strings.Compare(a.String(), b.String()) }
+	slices.SortFunc(n.Objects, byName)
+	slices.SortFunc(n.Fresh, byName)
 	return n
 }
 

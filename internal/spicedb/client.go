@@ -96,8 +96,11 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 	needs := domain.NeedsOf(events)
 	defer c.lockWorkspaces(needs.Workspaces)()
 	deadline := time.Now().Add(applyBudget)
+	// The first attempt skips reading objects the events create; if one existed
+	// after all, its precondition fails and the next attempt reads everything.
+	optimistic := len(needs.Fresh) > 0
 	for attempt := 1; time.Now().Before(deadline); attempt++ {
-		state, token, err := c.load(ctx, needs)
+		state, token, err := c.load(ctx, needs, optimistic)
 		if err != nil {
 			return domain.Applied{}, err
 		}
@@ -114,6 +117,10 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		}
 		resp, err := c.perms.WriteRelationships(ctx, req)
 		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
+			if optimistic {
+				optimistic = false
+				continue
+			}
 			c.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
 			if err := backoff(ctx, attempt); err != nil {
 				return domain.Applied{}, translateErr("writing relationships", err)
@@ -288,7 +295,7 @@ func byID(typ, id string) *v1.RelationshipFilter {
 // relationships, roles, role holders, switches and locations), each object
 // named, and the shares of users being removed. The token is that of the
 // first read (the answer when nothing needs writing).
-func (c *Client) load(ctx context.Context, needs domain.Needs) (*domain.State, string, error) {
+func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
 	s := domain.NewState()
 	var filters []*v1.RelationshipFilter
 	for _, ws := range needs.Workspaces {
@@ -300,6 +307,9 @@ func (c *Client) load(ctx context.Context, needs domain.Needs) (*domain.State, s
 		)
 	}
 	for _, o := range needs.Objects {
+		if skipFresh && slices.Contains(needs.Fresh, o) {
+			continue
+		}
 		filters = append(filters, byID(o.Type, o.ID))
 	}
 	for _, user := range needs.SharesOf {
@@ -464,7 +474,7 @@ func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (
 	if ws := domain.ResourceWorkspace(s, q.Resource); ws != "" {
 		needs.Workspaces = []string{ws}
 	}
-	more, _, err := c.load(ctx, needs)
+	more, _, err := c.load(ctx, needs, false)
 	if err != nil {
 		return domain.Explanation{}, "", err
 	}
@@ -516,7 +526,7 @@ func (c *Client) Ping(ctx context.Context) error {
 // Matrix computes what every role of a workspace may do from the grants
 // SpiceDB holds.
 func (c *Client) Matrix(ctx context.Context, workspace string) (domain.Matrix, error) {
-	state, _, err := c.load(ctx, domain.Needs{Workspaces: []string{workspace}})
+	state, _, err := c.load(ctx, domain.Needs{Workspaces: []string{workspace}}, false)
 	if err != nil {
 		return domain.Matrix{}, err
 	}
