@@ -62,10 +62,13 @@ func practiceEvents(ws string, practitioners, clientsEach int) [][]domain.Event 
 		ev("staff.added", "user", ws+"-rec", "role", "receptionist"),
 		ev("staff.added", "user", ws+"-acc", "role", "accountant"),
 	}
+	// Three practitioners with their clients a request: about 450 relationships,
+	// well inside one atomic write's 1,000.
 	batches := [][]domain.Event{setup}
+	var batch []domain.Event
 	for p := range practitioners {
 		user := fmt.Sprintf("%s-p%d", ws, p)
-		batch := []domain.Event{ev("staff.added", "user", user, "role", "practitioner")}
+		batch = append(batch, ev("staff.added", "user", user, "role", "practitioner"))
 		for c := range clientsEach {
 			id := fmt.Sprintf("%s-p%d-c%d", ws, p, c)
 			loc := ws + "-a"
@@ -78,7 +81,10 @@ func practiceEvents(ws string, practitioners, clientsEach int) [][]domain.Event 
 				ev("appointment.booked", "appointment", id+"-a", "client", id, "practitioner", user),
 				ev("invoice.created", "invoice", id+"-i", "client", id, "practitioner", user))
 		}
-		batches = append(batches, batch)
+		if p%3 == 2 || p == practitioners-1 {
+			batches = append(batches, batch)
+			batch = nil
+		}
 	}
 	return batches
 }
@@ -97,7 +103,8 @@ func sizes() []int {
 	return out
 }
 
-// BenchmarkScale loads practices through Ward's events path until SpiceDB
+// BenchmarkScale loads practices through Ward's events path (three
+// practitioners and their records a request) until SpiceDB
 // holds about N relationships (WARD_BENCH_SIZES, default 1000,10000), reports
 // ingestion in relationships per second, then compares a check through Ward's
 // HTTP API with the same check straight to SpiceDB at that size.
