@@ -3,9 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -13,12 +15,16 @@ import (
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/grpc"
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/internal/testenv"
+	"github.com/wardhq/ward/schema"
 )
 
 // practiceEvents generates one realistic Caspen practice: two locations, an
@@ -111,7 +117,7 @@ func sizes() []int {
 func BenchmarkScale(b *testing.B) {
 	for _, size := range sizes() {
 		b.Run(fmt.Sprintf("relationships=%d", size), func(b *testing.B) {
-			sdb, conn := testenv.Start(b)
+			sdb, conn := start(b)
 			ctx := context.Background()
 			written, start := 0, time.Now()
 			var users, clients []string
@@ -153,6 +159,19 @@ func BenchmarkScale(b *testing.B) {
 					return err
 				})
 			})
+			// What full consistency costs: the same checks at SpiceDB's default
+			// (minimize_latency), which may answer from a snapshot seconds old.
+			b.Run("direct_grpc_minimize_latency", func(b *testing.B) {
+				reqs := make([]*v1.CheckPermissionRequest, len(qs))
+				for i, q := range qs {
+					reqs[i] = directRequest(b, q)
+					reqs[i].Consistency = &v1.Consistency{Requirement: &v1.Consistency_MinimizeLatency{MinimizeLatency: true}}
+				}
+				measure(b, 1, func(i int) error {
+					_, err := direct.CheckPermission(ctx, reqs[i%len(reqs)])
+					return err
+				})
+			})
 			b.Run("ward_http", func(b *testing.B) {
 				measure(b, 1, func(i int) error {
 					_, err := ward.Check(ctx, qs[i%len(qs)])
@@ -161,4 +180,41 @@ func BenchmarkScale(b *testing.B) {
 			})
 		})
 	}
+}
+
+// start runs SpiceDB in-process on memdb, or on a fresh PostgreSQL database
+// when WARD_BENCH_POSTGRES_URI names a server whose user may CREATE DATABASE.
+func start(b *testing.B) (*spicedb.Client, *grpc.ClientConn) {
+	admin := os.Getenv("WARD_BENCH_POSTGRES_URI")
+	if admin == "" {
+		return testenv.Start(b)
+	}
+	ctx := context.Background()
+	pg, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		b.Fatalf("WARD_BENCH_POSTGRES_URI: %v", err)
+	}
+	defer pg.Close(ctx)
+	name := fmt.Sprintf("ward_bench_%d", time.Now().UnixNano())
+	if _, err := pg.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if c, err := pgx.Connect(context.Background(), admin); err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			_ = c.Close(context.Background())
+		}
+	})
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	emb, err := spicedb.StartEmbedded(ctx, spicedb.EmbeddedConfig{Engine: spicedb.EnginePostgres, URI: u.String(), Migrate: true}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = emb.Close() })
+	c := spicedb.New(emb.Conn(), slog.New(slog.DiscardHandler))
+	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
+		b.Fatal(err)
+	}
+	return c, emb.Conn()
 }
