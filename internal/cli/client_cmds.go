@@ -23,7 +23,7 @@ func readEventsFile(path string, stdin io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-func newEventsCmd(g *globals, env Env) *cobra.Command {
+func newEventsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "events", Short: "Send practice events to Ward"}
 	var file string
 	apply := &cobra.Command{
@@ -54,7 +54,7 @@ func newEventsCmd(g *globals, env Env) *cobra.Command {
 	return cmd
 }
 
-func newCheckCmd(g *globals, env Env) *cobra.Command {
+func newCheckCmd(g *globals) *cobra.Command {
 	var token string
 	cmd := &cobra.Command{
 		Use:     "check SUBJECT PERMISSION RESOURCE",
@@ -79,7 +79,7 @@ func newCheckCmd(g *globals, env Env) *cobra.Command {
 	return cmd
 }
 
-func newLookupCmd(g *globals, env Env) *cobra.Command {
+func newLookupCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "lookup", Short: "List resources a staff member reaches, or staff who reach a resource"}
 	var subject, permission, typ, resource string
 	var limit int
@@ -162,7 +162,7 @@ func lines(items []string, cursor string) string {
 	return out
 }
 
-func newExplainCmd(g *globals, env Env) *cobra.Command {
+func newExplainCmd(g *globals) *cobra.Command {
 	var token string
 	cmd := &cobra.Command{
 		Use:     "explain SUBJECT PERMISSION RESOURCE",

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newMatrixCmd(g *globals, env Env) *cobra.Command {
+func newMatrixCmd(g *globals) *cobra.Command {
 	var workspace, format string
 	cmd := &cobra.Command{
 		Use:     "matrix --workspace W [--format text|markdown|json]",

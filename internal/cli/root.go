@@ -63,15 +63,15 @@ func NewRoot(env Env) *cobra.Command {
 	pf.StringVar(&g.token, "token", "", "API key to send to Ward (when it requires one)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text or json")
 	root.AddCommand(
-		newServeCmd(env),
-		newEventsCmd(g, env),
-		newCheckCmd(g, env),
-		newLookupCmd(g, env),
-		newExplainCmd(g, env),
-		newSchemaCmd(g, env),
-		newSeedCmd(g, env),
+		newServeCmd(),
+		newEventsCmd(g),
+		newCheckCmd(g),
+		newLookupCmd(g),
+		newExplainCmd(g),
+		newSchemaCmd(g),
+		newSeedCmd(g),
 		newHealthCmd(g, env),
-		newMatrixCmd(g, env),
+		newMatrixCmd(g),
 	)
 	return root
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/wardhq/ward/seed"
 )
 
-func newSchemaCmd(g *globals, env Env) *cobra.Command {
+func newSchemaCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "schema", Short: "Ward's SpiceDB schema"}
 	var local bool
 	printCmd := &cobra.Command{
@@ -91,7 +91,7 @@ func newSchemaCmd(g *globals, env Env) *cobra.Command {
 // seedBatch is how many events `ward seed load` sends a request.
 const seedBatch = 200
 
-func newSeedCmd(g *globals, env Env) *cobra.Command {
+func newSeedCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "seed", Short: "Load seed data into a running Ward"}
 	var file string
 	load := &cobra.Command{

@@ -11,7 +11,7 @@ import (
 	"github.com/wardhq/ward/internal/server"
 )
 
-func newServeCmd(env Env) *cobra.Command {
+func newServeCmd() *cobra.Command {
 	var (
 		cfg       server.Config
 		logLevel  string
