@@ -27,6 +27,9 @@ import (
 	"github.com/wardhq/ward/internal/spicedb"
 )
 
+// wardImage is Ward's image; WARD_E2E_WARD_IMAGE overrides it.
+func wardImage() string { return env("WARD_E2E_WARD_IMAGE", "ward:local") }
+
 // requireDocker skips without a Docker engine, except in CI, where the suite
 // must run in full; it fails when an image is missing rather than pulling.
 func requireDocker(t *testing.T, images ...string) {

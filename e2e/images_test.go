@@ -4,7 +4,6 @@ import "os"
 
 // Images, overridable so users with a registry run the official SpiceDB image.
 func spicedbImage() string { return env("WARD_E2E_SPICEDB_IMAGE", "authzed/spicedb:v1.56.2") }
-func wardImage() string    { return env("WARD_E2E_WARD_IMAGE", "ward:local") }
 
 func env(key, def string) string {
 	if v := os.Getenv(key); v != "" {

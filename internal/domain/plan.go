@@ -286,14 +286,6 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 	}
 }
 
-// setAreaGrant gives role level of every action of an area.
-func (p *planner) setAreaGrant(pr Practice, role, area string, level Level) {
-	a, _ := AreaByName(area)
-	for _, c := range a.Capabilities() {
-		p.setGrant(pr, role, c, level)
-	}
-}
-
 func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	if !pr.IsActive(e.To) {
 		return fieldErr(CodeConflict, i, "to", "%q is not enabled staff of %q: only a current staff member can become the account owner", e.To, pr.WS)

@@ -2,9 +2,7 @@ package domain
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -61,36 +59,6 @@ func (r Relationship) Key() Relationship {
 // Rel builds a relationship to a plain subject.
 func Rel(res Object, relation string, sub Object) Relationship {
 	return Relationship{Resource: res, Relation: relation, Subject: Subject{Type: sub.Type, ID: sub.ID}}
-}
-
-// ParseRelationship reads the "type:id#relation@type:id[#relation]" form.
-func ParseRelationship(s string) (Relationship, error) {
-	res, rest, ok := strings.Cut(s, "#")
-	if !ok {
-		return Relationship{}, fmt.Errorf("relationship %q: missing '#'", s)
-	}
-	relation, sub, ok := strings.Cut(rest, "@")
-	if !ok {
-		return Relationship{}, fmt.Errorf("relationship %q: missing '@'", s)
-	}
-	rt, rid, ok := strings.Cut(res, ":")
-	if !ok {
-		return Relationship{}, fmt.Errorf("relationship %q: resource needs type:id", s)
-	}
-	var expires int64
-	if base, exp, ok := strings.Cut(sub, "[expiration:"); ok {
-		t, err := time.Parse(time.RFC3339, strings.TrimSuffix(exp, "]"))
-		if err != nil {
-			return Relationship{}, fmt.Errorf("relationship %q: expiration: %w", s, err)
-		}
-		sub, expires = base, t.Unix()
-	}
-	subObj, subRel, _ := strings.Cut(sub, "#")
-	st, sid, ok := strings.Cut(subObj, ":")
-	if !ok {
-		return Relationship{}, fmt.Errorf("relationship %q: subject needs type:id", s)
-	}
-	return Relationship{Resource: Object{rt, rid}, Relation: relation, Subject: Subject{st, sid, subRel}, Expires: expires}, nil
 }
 
 // CompareRelationships orders relationships by their string form's parts.

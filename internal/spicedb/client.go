@@ -367,9 +367,6 @@ func (c *Client) Check(ctx context.Context, q domain.Question, token string) (do
 	}, nil
 }
 
-// MaxBulkChecks bounds one bulk check.
-const MaxBulkChecks = 1000
-
 // CheckBulk answers many questions in one SpiceDB call, in order.
 func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error) {
 	req := &v1.CheckBulkPermissionsRequest{Consistency: consistency(token)}
