@@ -46,6 +46,9 @@ type Event struct {
 type EventSpec struct {
 	Required []string
 	Optional []string
+	// Creates is the type of object the event makes (named by the field of the
+	// same name), or "".
+	Creates string
 }
 
 // EventTypes are the events Ward accepts, with their fields. The names are a
@@ -53,7 +56,7 @@ type EventSpec struct {
 var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
 	"ownership.transferred":          {Required: []string{"workspace", "to"}},
-	"location.created":               {Required: []string{"workspace", "location"}},
+	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation},
 	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}},
@@ -65,14 +68,14 @@ var EventTypes = map[string]EventSpec{
 	"role.deleted":                   {Required: []string{"workspace", "role"}},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
 	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}},
-	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}},
-	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}},
-	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}},
+	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter},
+	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile},
+	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm},
 	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}},
 	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}},
 	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}},
-	"expense.created":                {Required: []string{"workspace", "expense", "author"}},
-	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}},
+	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense},
+	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient},
 	"client.deleted":                 {Required: []string{"workspace", "client"}},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
 	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}},
@@ -80,10 +83,10 @@ var EventTypes = map[string]EventSpec{
 	"patient.unshared":               {Required: []string{"workspace", "client", "user"}},
 	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
 	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
-	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}},
+	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote},
 	"note.finalized":                 {Required: []string{"workspace", "note"}},
-	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}},
-	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}},
+	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment},
+	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice},
 }
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.
@@ -404,4 +407,35 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 		out[area] = g
 	}
 	return out, nil
+}
+
+// objectTypes are the object types events name by a field of the same name.
+var objectTypes = []string{TypeLocation, TypeClient, TypeNote, TypeAppointment, TypeInvoice,
+	TypeLetter, TypeFile, TypeForm, TypeTemplate, TypeExpense}
+
+// objectID returns the ID the event names for an object type, or "".
+func (e Event) objectID(typ string) string {
+	switch typ {
+	case TypeLocation:
+		return e.Location
+	case TypeClient:
+		return e.Client
+	case TypeNote:
+		return e.Note
+	case TypeAppointment:
+		return e.Appointment
+	case TypeInvoice:
+		return e.Invoice
+	case TypeLetter:
+		return e.Letter
+	case TypeFile:
+		return e.File
+	case TypeForm:
+		return e.Form
+	case TypeTemplate:
+		return e.Template
+	case TypeExpense:
+		return e.Expense
+	}
+	return ""
 }

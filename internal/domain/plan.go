@@ -20,46 +20,19 @@ type Needs struct {
 	Fresh []Object
 }
 
-// creates names the object each creating event makes.
-func creates(e Event) Object {
-	switch e.Type {
-	case "location.created":
-		return Object{TypeLocation, e.Location}
-	case "client.created":
-		return Object{TypeClient, e.Client}
-	case "note.created":
-		return Object{TypeNote, e.Note}
-	case "appointment.booked":
-		return Object{TypeAppointment, e.Appointment}
-	case "invoice.created":
-		return Object{TypeInvoice, e.Invoice}
-	case "letter.created":
-		return Object{TypeLetter, e.Letter}
-	case "file.uploaded":
-		return Object{TypeFile, e.File}
-	case "expense.created":
-		return Object{TypeExpense, e.Expense}
-	case "form.completed":
-		return Object{TypeForm, e.Form}
-	}
-	return Object{}
-}
-
 // NeedsOf returns what events read.
 func NeedsOf(events []Event) Needs {
 	ws, objs, shares := map[string]bool{}, map[Object]bool{}, map[string]bool{}
 	fresh := map[Object]bool{}
 	for _, e := range events {
 		ws[e.Workspace] = true
-		if o := creates(e); o.ID != "" && !objs[o] {
-			fresh[o] = true
+		if typ := EventTypes[e.Type].Creates; typ != "" {
+			if o := (Object{typ, e.objectID(typ)}); !objs[o] {
+				fresh[o] = true
+			}
 		}
-		for typ, id := range map[string]string{
-			TypeLocation: e.Location, TypeClient: e.Client, TypeNote: e.Note,
-			TypeAppointment: e.Appointment, TypeInvoice: e.Invoice, TypeLetter: e.Letter,
-			TypeFile: e.File, TypeForm: e.Form, TypeTemplate: e.Template, TypeExpense: e.Expense,
-		} {
-			if id != "" {
+		for _, typ := range objectTypes {
+			if id := e.objectID(typ); id != "" {
 				objs[Object{typ, id}] = true
 			}
 		}

@@ -306,11 +306,16 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 			&v1.RelationshipFilter{ResourceType: domain.TypeSwitch, OptionalResourceIdPrefix: ws + "/"},
 		)
 	}
-	for _, o := range needs.Objects {
-		if skipFresh && slices.Contains(needs.Fresh, o) {
-			continue
+	skip := map[domain.Object]bool{}
+	if skipFresh {
+		for _, o := range needs.Fresh {
+			skip[o] = true
 		}
-		filters = append(filters, byID(o.Type, o.ID))
+	}
+	for _, o := range needs.Objects {
+		if !skip[o] {
+			filters = append(filters, byID(o.Type, o.ID))
+		}
 	}
 	for _, user := range needs.SharesOf {
 		for _, rel := range []string{"shared_with", "notes_reader"} {
