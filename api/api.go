@@ -4,8 +4,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -132,59 +130,4 @@ const (
 // Matrix answers GET /v1/workspaces/{id}/matrix: for each role and permission
 // ("type.permission"), the level it reaches: all, own, owner (the account owner
 // only) or none.
-type Matrix struct {
-	Workspace   string                       `json:"workspace"`
-	Preset      string                       `json:"preset"`
-	Roles       []string                     `json:"roles"`
-	Permissions []string                     `json:"permissions"`
-	Cells       map[string]map[string]string `json:"cells"`
-}
-
-// Markdown renders the matrix as a Markdown table, permissions as rows.
-func (m Matrix) Markdown() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "| permission | %s |\n|---|%s\n", strings.Join(m.Roles, " | "), strings.Repeat("---|", len(m.Roles)))
-	for _, p := range m.Permissions {
-		cells := make([]string, len(m.Roles))
-		for i, r := range m.Roles {
-			cells[i] = m.Cells[r][p]
-			if cells[i] == "none" {
-				cells[i] = ""
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s |\n", p, strings.Join(cells, " | "))
-	}
-	return b.String()
-}
-
-// Text renders the matrix as an aligned table for terminals.
-func (m Matrix) Text() string {
-	width := len("permission")
-	for _, p := range m.Permissions {
-		width = max(width, len(p))
-	}
-	cols := make([]int, len(m.Roles))
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-*s", width, "permission")
-	for i, r := range m.Roles {
-		cols[i] = max(len(r), len("owner"))
-		fmt.Fprintf(&b, "  %-*s", cols[i], r)
-	}
-	b.WriteString("\n")
-	for _, p := range m.Permissions {
-		fmt.Fprintf(&b, "%-*s", width, p)
-		for i, r := range m.Roles {
-			v := m.Cells[r][p]
-			if v == "none" {
-				v = "-"
-			}
-			fmt.Fprintf(&b, "  %-*s", cols[i], v)
-		}
-		b.WriteString("\n")
-	}
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	for i := range lines {
-		lines[i] = strings.TrimRight(lines[i], " ")
-	}
-	return strings.Join(lines, "\n")
-}
+type Matrix = domain.Matrix

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -88,4 +89,53 @@ func cell(pr Practice, role string, grants map[Capability]Level, p Permission) s
 		return MatrixOwner
 	}
 	return MatrixNone
+}
+
+// Markdown renders the matrix as a Markdown table, permissions as rows.
+func (m Matrix) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| permission | %s |\n|---|%s\n", strings.Join(m.Roles, " | "), strings.Repeat("---|", len(m.Roles)))
+	for _, p := range m.Permissions {
+		cells := make([]string, len(m.Roles))
+		for i, r := range m.Roles {
+			cells[i] = m.Cells[r][p]
+			if cells[i] == MatrixNone {
+				cells[i] = ""
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", p, strings.Join(cells, " | "))
+	}
+	return b.String()
+}
+
+// Text renders the matrix as an aligned table for terminals.
+func (m Matrix) Text() string {
+	width := len("permission")
+	for _, p := range m.Permissions {
+		width = max(width, len(p))
+	}
+	cols := make([]int, len(m.Roles))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-*s", width, "permission")
+	for i, r := range m.Roles {
+		cols[i] = max(len(r), len(MatrixOwner))
+		fmt.Fprintf(&b, "  %-*s", cols[i], r)
+	}
+	b.WriteString("\n")
+	for _, p := range m.Permissions {
+		fmt.Fprintf(&b, "%-*s", width, p)
+		for i, r := range m.Roles {
+			v := m.Cells[r][p]
+			if v == MatrixNone {
+				v = "-"
+			}
+			fmt.Fprintf(&b, "  %-*s", cols[i], v)
+		}
+		b.WriteString("\n")
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -234,6 +234,6 @@ func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, api.Matrix{Workspace: m.Workspace, Preset: m.Preset, Roles: m.Roles, Permissions: m.Permissions, Cells: m.Cells})
+	writeJSON(w, http.StatusOK, m)
 	return nil
 }
