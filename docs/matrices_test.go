@@ -2,20 +2,17 @@ package docs_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/golden"
 	"github.com/wardhq/ward/internal/testenv"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/matrices/*.md")
 
 // TestPresetMatrices keeps docs/matrices/PRESET.md what Ward computes, from
 // SpiceDB, for a fresh practice of each preset.
@@ -38,16 +35,7 @@ func TestPresetMatrices(t *testing.T) {
 				"`ward matrix --workspace W` prints the same for any practice as it is now. all: every record; own: the\n"+
 				"user's own (their clients, and the patients shared with them); owner: the account owner only; blank: none.\n\n%s",
 				preset, preset, table)
-			path := filepath.Join("matrices", preset+".md")
-			if *update {
-				if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			got, err := os.ReadFile(path)
-			if err != nil || string(got) != want {
-				t.Fatalf("%s is out of date (%v): run go test ./docs -update", path, err)
-			}
+			golden.Check(t, filepath.Join("matrices", preset+".md"), []byte(want), "go test ./docs -update")
 		})
 	}
 }
@@ -94,14 +82,5 @@ func TestPermissionsReference(t *testing.T) {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", typ, p.Name, strings.Join(by, "; "), p.About)
 		}
 	}
-	const path = "permissions.md"
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil || string(got) != b.String() {
-		t.Fatalf("%s is out of date (%v): run go test ./docs -update", path, err)
-	}
+	golden.Check(t, "permissions.md", []byte(b.String()), "go test ./docs -update")
 }

@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,9 +12,8 @@ import (
 	"github.com/authzed/spicedb/pkg/development"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated *.yaml validation files")
 
 // TestValidationFiles builds each preset's `zed validate` file from its events
 // (through Ward's own planner) and hand-written assertions, checks the committed
@@ -31,19 +29,8 @@ func TestValidationFiles(t *testing.T) {
 			t.Parallel()
 			want := generate(t, name)
 			path := name + ".yaml"
-			if *update {
-				if err := os.WriteFile(path, want, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			got, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run: go test ./schema -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s is out of date with its testdata: run go test ./schema -update", path)
-			}
-			runValidationFile(t, path, got)
+			golden.Check(t, path, want, "go test ./schema -update")
+			runValidationFile(t, path, want)
 		})
 	}
 }
@@ -149,13 +136,5 @@ func TestSchemaIsGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile("schema.zed", []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if Text != want {
-		t.Fatal("schema.zed is out of date with schema.zed.tmpl or the domain's areas: run go test ./schema -update")
-	}
+	golden.Check(t, "schema.zed", []byte(want), "go test ./schema -update")
 }

@@ -3,17 +3,14 @@ package domain_test
 import (
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/golden"
 	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/seed"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func parse(t *testing.T, jsonl string) []domain.Event {
 	t.Helper()
@@ -121,19 +118,7 @@ func TestPlanDemoGolden(t *testing.T) {
 	for _, r := range plan.Touch {
 		b.WriteString(r.String() + "\n")
 	}
-	const golden = "testdata/demo.golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/domain -update)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("demo plan differs from %s; if the change is intended, run go test ./internal/domain -update and review the diff", golden)
-	}
+	golden.Check(t, "testdata/demo.golden", []byte(b.String()), "go test ./internal/domain -update")
 	if len(plan.Delete) != 0 {
 		t.Errorf("a fresh practice deletes %d relationships", len(plan.Delete))
 	}
