@@ -31,42 +31,14 @@ import (
 // owner, a manager, a receptionist, an accountant, practitioners with their
 // own clients, and a note, an appointment and an invoice per client.
 func practiceEvents(ws string, practitioners, clientsEach int) [][]domain.Event {
-	ev := func(typ string, kv ...string) domain.Event {
-		e := domain.Event{Type: typ, Workspace: ws}
-		for i := 0; i+1 < len(kv); i += 2 {
-			switch kv[i] {
-			case "owner":
-				e.Owner = kv[i+1]
-			case "preset":
-				e.Preset = kv[i+1]
-			case "location":
-				e.Location = kv[i+1]
-			case "user":
-				e.User = kv[i+1]
-			case "role":
-				e.Role = kv[i+1]
-			case "client":
-				e.Client = kv[i+1]
-			case "practitioner":
-				e.Practitioner = kv[i+1]
-			case "note":
-				e.Note = kv[i+1]
-			case "author":
-				e.Author = kv[i+1]
-			case "appointment":
-				e.Appointment = kv[i+1]
-			case "invoice":
-				e.Invoice = kv[i+1]
-			}
-		}
-		return e
+	staff := func(user, role string) domain.Event {
+		return domain.Event{Type: "staff.added", Workspace: ws, User: user, Role: role}
 	}
 	setup := []domain.Event{
-		ev("workspace.created", "owner", ws+"-owner", "preset", "caspen"),
-		ev("location.created", "location", ws+"-a"), ev("location.created", "location", ws+"-b"),
-		ev("staff.added", "user", ws+"-pm", "role", "practice_manager"),
-		ev("staff.added", "user", ws+"-rec", "role", "receptionist"),
-		ev("staff.added", "user", ws+"-acc", "role", "accountant"),
+		{Type: "workspace.created", Workspace: ws, Owner: ws + "-owner", Preset: "caspen"},
+		{Type: "location.created", Workspace: ws, Location: ws + "-a"},
+		{Type: "location.created", Workspace: ws, Location: ws + "-b"},
+		staff(ws+"-pm", "practice_manager"), staff(ws+"-rec", "receptionist"), staff(ws+"-acc", "accountant"),
 	}
 	// Three practitioners with their clients a request: about 450 relationships,
 	// well inside one atomic write's 1,000.
@@ -74,7 +46,7 @@ func practiceEvents(ws string, practitioners, clientsEach int) [][]domain.Event 
 	var batch []domain.Event
 	for p := range practitioners {
 		user := fmt.Sprintf("%s-p%d", ws, p)
-		batch = append(batch, ev("staff.added", "user", user, "role", "practitioner"))
+		batch = append(batch, staff(user, "practitioner"))
 		for c := range clientsEach {
 			id := fmt.Sprintf("%s-p%d-c%d", ws, p, c)
 			loc := ws + "-a"
@@ -82,10 +54,10 @@ func practiceEvents(ws string, practitioners, clientsEach int) [][]domain.Event 
 				loc = ws + "-b"
 			}
 			batch = append(batch,
-				ev("client.created", "client", id, "location", loc, "practitioner", user),
-				ev("note.created", "note", id+"-n", "client", id, "author", user),
-				ev("appointment.booked", "appointment", id+"-a", "client", id, "practitioner", user),
-				ev("invoice.created", "invoice", id+"-i", "client", id, "practitioner", user))
+				domain.Event{Type: "client.created", Workspace: ws, Client: id, Location: loc, Practitioner: user},
+				domain.Event{Type: "note.created", Workspace: ws, Note: id + "-n", Client: id, Author: user},
+				domain.Event{Type: "appointment.booked", Workspace: ws, Appointment: id + "-a", Client: id, Practitioner: user},
+				domain.Event{Type: "invoice.created", Workspace: ws, Invoice: id + "-i", Client: id, Practitioner: user})
 		}
 		if p%3 == 2 || p == practitioners-1 {
 			batches = append(batches, batch)
