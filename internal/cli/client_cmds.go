@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,15 +13,23 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 )
 
-func readEventsFile(path string, stdin io.Reader) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(stdin)
+// readEvents reads an events file (JSON Lines or {"events": [...]}), or
+// standard input for "-".
+func readEvents(path string, stdin io.Reader) ([]json.RawMessage, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading events: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
-	data, err := os.ReadFile(path)
+	raws, err := domain.ReadEventLines(r)
 	if err != nil {
-		return nil, fmt.Errorf("reading events: %w", err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return data, nil
+	return raws, nil
 }
 
 func newEventsCmd(g *globals) *cobra.Command {
@@ -31,13 +40,9 @@ func newEventsCmd(g *globals) *cobra.Command {
 		Short: "Apply events (JSON Lines, or {\"events\": [...]}) atomically: all or none",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			data, err := readEventsFile(file, cmd.InOrStdin())
+			raws, err := readEvents(file, cmd.InOrStdin())
 			if err != nil {
 				return err
-			}
-			raws, err := domain.ReadEventLines(strings.NewReader(string(data)))
-			if err != nil {
-				return fmt.Errorf("%s: %w", file, err)
 			}
 			res, err := g.client().ApplyEvents(cmd.Context(), raws)
 			if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/schema"
 	"github.com/wardhq/ward/seed"
 )
@@ -104,10 +103,7 @@ func newSeedCmd(g *globals) *cobra.Command {
 			if file == "" {
 				raws, err = seed.DemoRaw()
 			} else {
-				var data []byte
-				if data, err = readEventsFile(file, cmd.InOrStdin()); err == nil {
-					raws, err = domain.ReadEventLines(strings.NewReader(string(data)))
-				}
+				raws, err = readEvents(file, cmd.InOrStdin())
 			}
 			if err != nil {
 				return err
