@@ -3,6 +3,7 @@ package domain
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Object types of Ward's schema.
@@ -131,18 +132,23 @@ func (p Practice) Locations() []string {
 	return out
 }
 
+// capByRelation maps each grant relation to its capability.
+var capByRelation = sync.OnceValue(func() map[string]Capability {
+	m := map[string]Capability{}
+	for _, c := range Capabilities() {
+		m[c.Relation(LevelFull)] = c
+		m[c.Relation(LevelOwn)] = c
+	}
+	return m
+})
+
 // Grants returns role's level of every capability it reaches (capabilities it
 // does not reach are absent).
 func (p Practice) Grants(role string) map[Capability]Level {
 	members := bindingMembers(BindingID(p.WS, role, ""))
-	byRelation := map[string]Capability{}
-	for _, c := range Capabilities() {
-		byRelation[c.Relation(LevelFull)] = c
-		byRelation[c.Relation(LevelOwn)] = c
-	}
 	out := map[Capability]Level{}
 	for _, r := range p.S.Of(p.obj(), "") {
-		c, ok := byRelation[r.Relation]
+		c, ok := capByRelation()[r.Relation]
 		if r.Subject != members || !ok {
 			continue
 		}
