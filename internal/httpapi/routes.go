@@ -145,11 +145,7 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	page, next := domain.PageOf(ids, req.Cursor, limit)
-	resp := api.LookupResourcesResponse{Resources: make([]string, len(page)), Cursor: next, ZedToken: token}
-	for i, id := range page {
-		resp.Resources[i] = domain.Object{Type: req.ResourceType, ID: id}.String()
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, api.LookupResourcesResponse{Resources: refs(req.ResourceType, page), Cursor: next, ZedToken: token})
 	return nil
 }
 
@@ -174,11 +170,7 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	page, next := domain.PageOf(ids, req.Cursor, limit)
-	resp := api.LookupSubjectsResponse{Subjects: make([]string, len(page)), Cursor: next, ZedToken: token}
-	for i, id := range page {
-		resp.Subjects[i] = domain.Object{Type: domain.TypeUser, ID: id}.String()
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, api.LookupSubjectsResponse{Subjects: refs(domain.TypeUser, page), Cursor: next, ZedToken: token})
 	return nil
 }
 
@@ -236,4 +228,13 @@ func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
+}
+
+// refs turns IDs of one type into "type:id" references (never null in JSON).
+func refs(typ string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = domain.Object{Type: typ, ID: id}.String()
+	}
+	return out
 }
