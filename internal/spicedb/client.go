@@ -17,6 +17,8 @@ import (
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -79,11 +81,11 @@ func (c *Client) WriteSchema(ctx context.Context, text string) (string, error) {
 // ReadSchema returns the schema SpiceDB holds ("" when none).
 func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 	resp, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
+	if status.Code(err) == codes.NotFound {
+		return "", nil // no schema written yet
+	}
 	if err != nil {
-		if st := translateErr("reading the schema", err); domain.ErrorCode(st) == domain.CodeUnavailable {
-			return "", st
-		}
-		return "", nil
+		return "", translateErr("reading the schema", err)
 	}
 	return resp.GetSchemaText(), nil
 }
@@ -410,26 +412,9 @@ func (c *Client) LookupResources(ctx context.Context, subject domain.Object, per
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
 	})
-	if err != nil {
-		return nil, "", translateErr("looking up resources", err)
-	}
-	var ids []string
-	readAt := ""
-	for {
-		resp, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "", translateErr("looking up resources", err)
-		}
-		readAt = resp.GetLookedUpAt().GetToken()
-		if resp.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION {
-			ids = append(ids, resp.GetResourceObjectId())
-		}
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids), readAt, nil
+	return collectIDs(stream, err, "looking up resources", func(r *v1.LookupResourcesResponse) (string, string, bool) {
+		return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
+	})
 }
 
 // LookupSubjects lists the users who have permission on resource, sorted by ID.
@@ -437,8 +422,19 @@ func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, per
 	stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
 		Consistency: consistency(token), Resource: toObject(resource), Permission: permission, SubjectObjectType: domain.TypeUser,
 	})
+	return collectIDs(stream, err, "looking up subjects", func(r *v1.LookupSubjectsResponse) (string, string, bool) {
+		s := r.GetSubject()
+		return r.GetLookedUpAt().GetToken(), s.GetSubjectObjectId(),
+			s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
+	})
+}
+
+// collectIDs drains a lookup stream into sorted IDs without repeats: SpiceDB
+// streams an object once per path that reaches it. item returns each answer's
+// ZedToken, its ID and whether it counts.
+func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool)) ([]string, string, error) {
 	if err != nil {
-		return nil, "", translateErr("looking up subjects", err)
+		return nil, "", translateErr(op, err)
 	}
 	var ids []string
 	readAt := ""
@@ -448,14 +444,13 @@ func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, per
 			break
 		}
 		if err != nil {
-			return nil, "", translateErr("looking up subjects", err)
+			return nil, "", translateErr(op, err)
 		}
-		readAt = resp.GetLookedUpAt().GetToken()
-		s := resp.GetSubject()
-		if s.GetPermissionship() != v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION || s.GetSubjectObjectId() == "*" {
-			continue
+		token, id, ok := item(resp)
+		readAt = token
+		if ok {
+			ids = append(ids, id)
 		}
-		ids = append(ids, s.GetSubjectObjectId())
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids), readAt, nil
