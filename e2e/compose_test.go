@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wardhq/ward/internal/cli"
+	"github.com/wardhq/ward/internal/spicedb"
 )
 
 type composeFile struct {
@@ -136,6 +138,9 @@ func TestComposeFileAgreesWithCode(t *testing.T) {
 		if _, ok := sdb.Environment[must]; !ok {
 			t.Errorf("spicedb does not set %s", must)
 		}
+	}
+	if got, want := sdb.Environment["SPICEDB_WRITE_RELATIONSHIPS_MAX_UPDATES_PER_CALL"], strconv.Itoa(spicedb.MaxUpdatesPerWrite); got != want {
+		t.Errorf("spicedb takes %q updates a write; Ward's atomic writes need %s", got, want)
 	}
 	migrate := cf.Services["spicedb-migrate"]
 	migrateCmd := findCommand(t, spicedbRoot, migrate.Command[:2])

@@ -90,6 +90,11 @@ type SpiceDB struct {
 
 var containerSeq atomic.Int64
 
+// writeLimitFlag lets SpiceDB take Ward's largest atomic write.
+func writeLimitFlag() string {
+	return fmt.Sprintf("--write-relationships-max-updates-per-call=%d", spicedb.MaxUpdatesPerWrite)
+}
+
 // startSpiceDB runs `spicedb serve` (memory, or postgres when uri is set) or,
 // with testing, `spicedb serve-testing`, whose every preshared token gets its
 // own in-memory datastore.
@@ -101,13 +106,13 @@ func startSpiceDB(t *testing.T, uri string, testingMode bool) *SpiceDB {
 	cmd := []string{"serve", "--grpc-preshared-key", token, "--grpc-addr", "127.0.0.1:" + port,
 		"--http-enabled=false", "--metrics-addr", "127.0.0.1:" + metrics,
 		"--dispatch-cache-enabled=false", "--dispatch-cluster-cache-enabled=false",
-		"--telemetry-endpoint=", "--skip-release-check", "--datastore-engine", "memory"}
+		"--telemetry-endpoint=", "--skip-release-check", writeLimitFlag(), "--datastore-engine", "memory"}
 	if uri != "" {
 		cmd[len(cmd)-1] = "postgres"
 		cmd = append(cmd, "--datastore-conn-uri", uri)
 	}
 	if testingMode {
-		cmd = []string{"serve-testing", "--grpc-addr", "127.0.0.1:" + port, "--readonly-grpc-enabled=false", "--http-enabled=false"}
+		cmd = []string{"serve-testing", "--grpc-addr", "127.0.0.1:" + port, "--readonly-grpc-enabled=false", "--http-enabled=false", writeLimitFlag()}
 	}
 	c, err := testcontainers.Run(context.Background(), spicedbImage(),
 		testcontainers.WithCmd(cmd...),

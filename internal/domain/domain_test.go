@@ -137,13 +137,16 @@ func TestReapplyingIsANoOp(t *testing.T) {
 }
 
 // TestGrantsFollowRolesToEveryScope: a role's grants reach its holders at every
-// location, including locations created after the change, and own never leaks
-// into full.
+// location, including locations created after the change, only there, and own
+// never leaks into full.
 func TestGrantsFollowRolesToEveryScope(t *testing.T) {
 	t.Parallel()
 	s, _ := apply(t, domain.NewState(), parse(t, scenarios.Base+`
 {"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"files":"none","forms":"full"}}
-{"type":"location.created","workspace":"p1","location":"east"}`))
+{"type":"location.created","workspace":"p1","location":"east"}
+{"type":"staff.added","workspace":"p1","user":"pn","role":"practitioner","location":"north"}
+{"type":"staff.added","workspace":"p1","user":"ps","role":"practitioner","location":"south"}
+{"type":"staff.added","workspace":"p1","user":"pe","role":"practitioner","location":"east"}`))
 	pr := domain.Practice{S: s, WS: "p1"}
 	for _, action := range []string{"view", "create", "edit", "delete"} {
 		if got := pr.Level("practitioner", domain.Cap("forms", action)); got != domain.LevelFull {
@@ -153,13 +156,17 @@ func TestGrantsFollowRolesToEveryScope(t *testing.T) {
 			t.Errorf("notes %s = %s, want own", action, got)
 		}
 	}
-	for _, loc := range []string{"north", "south", "east"} {
-		members := domain.Subject{Type: "role_binding", ID: domain.BindingID("p1", "practitioner", loc), Relation: "member"}
+	// What the role gives each location's practitioner is written out on that
+	// location, and only there.
+	for user, loc := range map[string]string{"pn": "north", "ps": "south", "pe": "east"} {
 		rel := func(relation string) bool {
-			return s.Has(domain.Relationship{Resource: domain.Object{Type: "location", ID: loc}, Relation: relation, Subject: members})
+			return s.Has(domain.Rel(domain.Object{Type: "location", ID: loc}, relation, domain.Object{Type: "user", ID: user}))
 		}
 		if !rel("forms_view") || rel("forms_view_own") || rel("files_view_own") || rel("files_view") || !rel("notes_edit_own") || rel("notes_edit") {
-			t.Errorf("location %s has the wrong practitioner grants", loc)
+			t.Errorf("location %s has the wrong access for its practitioner %s", loc, user)
+		}
+		if s.Has(domain.Rel(domain.Object{Type: "workspace", ID: "p1"}, "forms_view", domain.Object{Type: "user", ID: user})) {
+			t.Errorf("%s holds practitioner at %s only, yet has forms_view on the whole workspace", user, loc)
 		}
 	}
 }

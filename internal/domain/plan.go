@@ -72,11 +72,19 @@ func (p Plan) Empty() bool { return len(p.Touch) == 0 && len(p.Delete) == 0 }
 // whole batch.
 func PlanEvents(events []Event, s *State) (Plan, error) {
 	p := &planner{s: s.Clone(), created: map[Object]bool{}}
-	ws := map[string]bool{}
+	ws, access := map[string]bool{}, map[string]bool{}
 	for i, e := range events {
 		ws[e.Workspace] = true
 		if err := p.apply(i, e); err != nil {
 			return Plan{}, err
+		}
+		if changesAccess(e) {
+			access[e.Workspace] = true
+		}
+	}
+	for w := range access {
+		if pr := p.practice(w); pr.Exists() {
+			writeAccess(p.s, pr)
 		}
 	}
 	touch, del := Diff(s, p.s)
@@ -231,8 +239,8 @@ func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar,
 	}
 }
 
-// setGrant gives role level of a capability everywhere the role can be held,
-// narrowed by the account-wide settings that are on.
+// setGrant gives role level of a capability, narrowed by the account-wide
+// settings that are on. The planner then writes out what that gives holders.
 func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) {
 	if preset := Presets[pr.Preset()]; preset != nil {
 		for name, setting := range preset.Settings {
@@ -241,21 +249,12 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 			}
 		}
 	}
-	a, _ := AreaByName(c.Area)
-	targets := map[Object]string{pr.obj(): BindingID(pr.WS, role, "")}
-	if a.Located {
-		for _, loc := range pr.Locations() {
-			targets[locationObj(loc)] = BindingID(pr.WS, role, loc)
-		}
+	ro := roleObj(pr.WS, role)
+	for _, l := range []Level{LevelFull, LevelOwn} {
+		p.s.Remove(Rel(ro, "grant", capabilityObj(c.Relation(l))))
 	}
-	for target, binding := range targets {
-		members := bindingMembers(binding)
-		for _, l := range []Level{LevelFull, LevelOwn} {
-			p.s.Remove(Relationship{Resource: target, Relation: c.Relation(l), Subject: members})
-		}
-		if level == LevelFull || (level == LevelOwn && a.Own) {
-			p.s.Add(Relationship{Resource: target, Relation: c.Relation(level), Subject: members})
-		}
+	if a, _ := AreaByName(c.Area); level == LevelFull || (level == LevelOwn && a.Own) {
+		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))
 	}
 }
 
@@ -278,12 +277,6 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(pr.obj(), "site", loc))
 	for _, role := range pr.Roles() {
 		binding := BindingID(pr.WS, role, e.Location)
-		members := bindingMembers(binding)
-		for c, level := range pr.Grants(role) {
-			if a, _ := AreaByName(c.Area); a.Located {
-				p.s.Add(Relationship{Resource: loc, Relation: c.Relation(level), Subject: members})
-			}
-		}
 		p.setRoleProperties(pr, role, binding, pr.RoleHasCalendar(role),
 			p.s.Has(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role, ""))}))
 	}

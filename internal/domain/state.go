@@ -14,6 +14,7 @@ const (
 	TypeLocation    = "location"
 	TypeRole        = "role"
 	TypeRoleBinding = "role_binding"
+	TypeCapability  = "capability"
 	TypeClient      = "client"
 	TypeNote        = "note"
 	TypeAppointment = "appointment"
@@ -145,14 +146,13 @@ var capByRelation = sync.OnceValue(func() map[string]Capability {
 // Grants returns role's level of every capability it reaches (capabilities it
 // does not reach are absent).
 func (p Practice) Grants(role string) map[Capability]Level {
-	members := bindingMembers(BindingID(p.WS, role, ""))
 	out := map[Capability]Level{}
-	for _, r := range p.S.Of(p.obj(), "") {
-		c, ok := capByRelation()[r.Relation]
-		if r.Subject != members || !ok {
+	for _, sub := range p.S.Subjects(roleObj(p.WS, role), "grant") {
+		c, ok := capByRelation()[sub.ID]
+		if !ok {
 			continue
 		}
-		if r.Relation == c.Relation(LevelFull) {
+		if sub.ID == c.Relation(LevelFull) {
 			out[c] = LevelFull
 		} else if out[c] != LevelFull {
 			out[c] = LevelOwn
@@ -184,14 +184,32 @@ type Holding struct {
 
 // Holdings lists the roles user holds in the workspace.
 func (p Practice) Holdings(user string) []Holding {
-	prefix := p.WS + "/"
 	var out []Holding
+	for _, h := range p.holdings(user) {
+		out = append(out, h.Holding)
+	}
+	return out
+}
+
+// userHolding is one role held by one user.
+type userHolding struct {
+	Holding
+	User string
+}
+
+// AllHoldings lists every role every staff member holds in the workspace.
+func (p Practice) AllHoldings() []userHolding { return p.holdings("") }
+
+// holdings lists the roles held in the workspace, by user ("" for everyone).
+func (p Practice) holdings(user string) []userHolding {
+	prefix := p.WS + "/"
+	var out []userHolding
 	for _, r := range p.S.Where(func(r Relationship) bool {
 		return r.Resource.Type == TypeRoleBinding && strings.HasPrefix(r.Resource.ID, prefix) &&
-			r.Relation == "member" && r.Subject.Type == TypeUser && r.Subject.ID == user
+			r.Relation == "member" && r.Subject.Type == TypeUser && (user == "" || r.Subject.ID == user)
 	}) {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
-			out = append(out, Holding{Role: role, Location: loc, Expires: r.Expires})
+			out = append(out, userHolding{Holding{Role: role, Location: loc, Expires: r.Expires}, r.Subject.ID})
 		}
 	}
 	return out

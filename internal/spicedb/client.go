@@ -23,9 +23,12 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 )
 
-// MaxUpdatesPerWrite is SpiceDB's default limit of relationship updates in one
-// WriteRelationships call; Ward's atomic event requests must fit in one call.
-const MaxUpdatesPerWrite = 1000
+// MaxUpdatesPerWrite bounds the relationship updates of one atomic event
+// request, which Ward sends as one WriteRelationships call. SpiceDB's own
+// default is 1,000; a role change writes out access for each of its holders, so
+// Ward runs SpiceDB with this limit (an external SpiceDB needs
+// --write-relationships-max-updates-per-call of at least this).
+const MaxUpdatesPerWrite = 10000
 
 // applyBudget bounds how long a write keeps retrying when writers in other Ward
 // instances race it on a workspace; between attempts it backs off for a random,

@@ -3,6 +3,7 @@ package spicedb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ func translateErr(op string, err error) error {
 	case codes.Unauthenticated, codes.PermissionDenied:
 		return &domain.Error{Code: domain.CodeInternal, Index: -1, Message: op + ": SpiceDB rejected Ward's preshared key; check --spicedb-token", Err: err}
 	case codes.InvalidArgument:
+		if strings.Contains(st.Message(), "too many updates") {
+			return &domain.Error{Code: domain.CodeInternal, Index: -1, Message: fmt.Sprintf("%s: SpiceDB takes fewer updates in one write than Ward needs: start it with --write-relationships-max-updates-per-call=%d (%s)", op, MaxUpdatesPerWrite, st.Message()), Err: err}
+		}
 		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Message: op + ": SpiceDB rejected the request: " + st.Message(), Err: err}
 	case codes.FailedPrecondition:
 		if strings.Contains(st.Message(), "write precondition") {

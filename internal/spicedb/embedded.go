@@ -87,6 +87,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 		server.WithDispatchCacheConfig(server.CacheConfig{Enabled: false}),
 		server.WithClusterDispatchCacheConfig(server.CacheConfig{Enabled: false}),
 		server.WithSilentlyDisableTelemetry(true),
+		server.WithMaximumUpdatesPerWrite(MaxUpdatesPerWrite),
 	).Complete(ctx)
 	if err != nil {
 		_ = ds.Close()

@@ -1,0 +1,99 @@
+package domain
+
+// Roles' grants are stored once, on the role (role#grant@capability:NAME).
+// What each person may do is written out from them onto the workspace and its
+// locations (workspace#NAME@user:U), so a check reads one relation of the
+// person instead of resolving their roles. This file keeps that written-out
+// access equal to what the roles, holdings and staff say.
+
+func capabilityObj(relation string) Object { return Object{TypeCapability, relation} }
+
+// grantsKept are event types that cannot change what anyone's roles give them:
+// they add or change records, not roles, holdings or staff. Every other event
+// (including types added later) makes the planner rewrite its practice's access.
+var grantsKept = map[string]bool{
+	"location.created": true, "client.created": true, "client.deleted": true,
+	"client.practitioner_assigned": true, "client.practitioner_unassigned": true,
+	"patient.shared": true, "patient.unshared": true,
+	"note.created": true, "note.finalized": true, "appointment.booked": true, "invoice.created": true,
+	"letter.created": true, "file.uploaded": true, "expense.created": true, "form.completed": true,
+	"form_template.restricted": true, "form_template.access_granted": true, "form_template.access_revoked": true,
+}
+
+// changesAccess reports whether e may change what someone's roles give them.
+// notes_access events change a role only when they name one.
+func changesAccess(e Event) bool {
+	switch e.Type {
+	case "notes_access.granted", "notes_access.revoked":
+		return e.Role != ""
+	}
+	return !grantsKept[e.Type]
+}
+
+// isAccess reports whether r is written-out access: a capability relation of a
+// workspace or location naming a user.
+func isAccess(r Relationship) bool {
+	if r.Resource.Type != TypeWorkspace && r.Resource.Type != TypeLocation {
+		return false
+	}
+	_, ok := capByRelation()[r.Relation]
+	return ok && r.Subject.Type == TypeUser && r.Subject.Relation == ""
+}
+
+// writeAccess rewrites a practice's written-out access from its roles' grants
+// and who holds them: every enabled holder of a role gets each capability the
+// role grants, on the workspace for workspace-wide holders and on the location
+// for a location's holders (areas whose records carry a location only). A
+// relationship ends when the last holding that gives it ends.
+func writeAccess(s *State, pr Practice) {
+	scope := map[string]Object{"": pr.obj()}
+	for _, loc := range pr.Locations() {
+		scope[loc] = locationObj(loc)
+	}
+	grants := map[string]map[Capability]Level{}
+	want := map[Relationship]int64{}
+	for _, h := range pr.AllHoldings() {
+		target, ok := scope[h.Location]
+		if !ok || !pr.IsActive(h.User) {
+			continue
+		}
+		g, ok := grants[h.Role]
+		if !ok {
+			g = pr.Grants(h.Role)
+			grants[h.Role] = g
+		}
+		for c, level := range g {
+			if a, _ := AreaByName(c.Area); h.Location != "" && !a.Located {
+				continue
+			}
+			r := Rel(target, c.Relation(level), userObj(h.User))
+			if prev, seen := want[r]; seen {
+				want[r] = laterEnd(prev, h.Expires)
+			} else {
+				want[r] = h.Expires
+			}
+		}
+	}
+	for _, target := range scope {
+		for _, r := range s.Of(target, "") {
+			if isAccess(r) {
+				if end, ok := want[r.Key()]; !ok || end != r.Expires {
+					s.Remove(r)
+				}
+			}
+		}
+	}
+	for r, end := range want {
+		r.Expires = end
+		s.Add(r)
+	}
+}
+
+// laterEnd is when access given by two holdings ends: never (0) if either
+// never ends, else at the later end.
+func laterEnd(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	return max(a, b)
+}
