@@ -43,8 +43,10 @@ func isAccess(r Relationship) bool {
 // writeAccess rewrites a practice's written-out access from its roles' grants
 // and who holds them: every enabled holder of a role gets each capability the
 // role grants, on the workspace for workspace-wide holders and on the location
-// for a location's holders (areas whose records carry a location only). A
-// relationship ends when the last holding that gives it ends.
+// for a location's holders (areas whose records carry a location only).
+// Workspace-wide holders get those areas on every location too, since records
+// with a location read access there. A relationship ends when the last holding
+// that gives it ends.
 func writeAccess(s *State, pr Practice) {
 	scope := map[string]Object{"": pr.obj()}
 	for _, loc := range pr.Locations() {
@@ -52,6 +54,13 @@ func writeAccess(s *State, pr Practice) {
 	}
 	grants := map[string]map[Capability]Level{}
 	want := map[Relationship]int64{}
+	give := func(target Object, relation, user string, end int64) {
+		r := Rel(target, relation, userObj(user))
+		if prev, seen := want[r]; seen {
+			end = laterEnd(prev, end)
+		}
+		want[r] = end
+	}
 	for _, h := range pr.AllHoldings() {
 		target, ok := scope[h.Location]
 		if !ok || !pr.IsActive(h.User) {
@@ -63,14 +72,18 @@ func writeAccess(s *State, pr Practice) {
 			grants[h.Role] = g
 		}
 		for c, level := range g {
-			if a, _ := AreaByName(c.Area); h.Location != "" && !a.Located {
+			located := areaLocated(c.Area)
+			if h.Location != "" && !located {
 				continue
 			}
-			r := Rel(target, c.Relation(level), userObj(h.User))
-			if prev, seen := want[r]; seen {
-				want[r] = laterEnd(prev, h.Expires)
-			} else {
-				want[r] = h.Expires
+			give(target, c.Relation(level), h.User, h.Expires)
+			if h.Location == "" && located {
+				// Records with a location read access there only.
+				for loc, obj := range scope {
+					if loc != "" {
+						give(obj, c.Relation(level), h.User, h.Expires)
+					}
+				}
 			}
 		}
 	}
@@ -96,4 +109,9 @@ func laterEnd(a, b int64) int64 {
 		return 0
 	}
 	return max(a, b)
+}
+
+func areaLocated(area string) bool {
+	a, _ := AreaByName(area)
+	return a.Located
 }

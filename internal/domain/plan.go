@@ -36,7 +36,8 @@ func NeedsOf(events []Event) Needs {
 				objs[Object{typ, id}] = true
 			}
 		}
-		if e.Type == "staff.removed" {
+		switch e.Type {
+		case "staff.removed", "staff.disabled", "staff.enabled":
 			shares[e.User] = true
 		}
 	}
@@ -123,11 +124,7 @@ func (p *planner) apply(i int, e Event) error {
 	case "staff.disabled":
 		return p.staffDisabled(i, pr, e)
 	case "staff.enabled":
-		if err := p.requireMember(i, pr, "user", e.User); err != nil {
-			return err
-		}
-		p.s.Remove(Rel(pr.obj(), "disabled", userObj(e.User)))
-		return nil
+		return p.staffEnabled(i, pr, e)
 	case "staff.removed":
 		return p.staffRemoved(i, pr, e)
 	case "role.assigned", "role.revoked":
@@ -310,7 +307,31 @@ func (p *planner) staffDisabled(i int, pr Practice, e Event) error {
 		}
 	}
 	p.s.Add(Rel(pr.obj(), "disabled", userObj(e.User)))
+	for _, r := range p.clientLinks(pr, e.User, "notes_reader") {
+		p.s.Remove(r)
+	}
 	return nil
+}
+
+// staffEnabled gives a disabled staff member their permissions back, notes
+// access to single clients included.
+func (p *planner) staffEnabled(i int, pr Practice, e Event) error {
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	p.s.Remove(Rel(pr.obj(), "disabled", userObj(e.User)))
+	for _, r := range p.clientLinks(pr, e.User, "notes_access") {
+		p.s.Add(Rel(r.Resource, "notes_reader", userObj(e.User)))
+	}
+	return nil
+}
+
+// clientLinks returns user's relationships of one kind to the practice's clients.
+func (p *planner) clientLinks(pr Practice, user string, relations ...string) []Relationship {
+	return p.s.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeClient && slices.Contains(relations, r.Relation) &&
+			r.Subject.Type == TypeUser && r.Subject.ID == user && WorkspaceOf(p.s, r.Resource) == pr.WS
+	})
 }
 
 func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
@@ -328,10 +349,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	}
 	// Access granted to this person for single clients goes with them; the
 	// records they made, and which clients they treated, stay.
-	for _, r := range p.s.Where(func(r Relationship) bool {
-		return r.Resource.Type == TypeClient && (r.Relation == "shared_with" || r.Relation == "notes_reader") &&
-			r.Subject.Type == TypeUser && r.Subject.ID == e.User && WorkspaceOf(p.s, r.Resource) == pr.WS
-	}) {
+	for _, r := range p.clientLinks(pr, e.User, "shared_with", "notes_access", "notes_reader") {
 		p.s.Remove(r)
 	}
 	return nil
@@ -568,6 +586,7 @@ func (p *planner) clientCreated(i int, pr Practice, e Event) error {
 	if e.Location != "" {
 		p.setSingle(client, "location", locationObj(e.Location))
 	}
+	p.setScope(pr, client)
 	if e.Practitioner != "" {
 		p.s.Add(Rel(client, "practitioner", userObj(e.Practitioner)))
 	}
@@ -623,15 +642,19 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		if err := p.requireIn(i, pr, "client", client); err != nil {
 			return err
 		}
-		r := Rel(client, "notes_reader", userObj(e.User))
+		access, reader := Rel(client, "notes_access", userObj(e.User)), Rel(client, "notes_reader", userObj(e.User))
 		if !granted {
-			p.s.Remove(r)
+			p.s.Remove(access)
+			p.s.Remove(reader)
 			return nil
 		}
 		if err := p.requireMember(i, pr, "user", e.User); err != nil {
 			return err
 		}
-		p.s.Add(r)
+		p.s.Add(access)
+		if pr.IsActive(e.User) {
+			p.s.Add(reader) // a disabled person's access counts once they are enabled
+		}
 		return nil
 	}
 	if err := p.requireRole(i, pr, e.Role); err != nil {
@@ -711,6 +734,7 @@ func (p *planner) recordCreated(i int, pr Practice, e Event, rec Object, field s
 	if loc != "" {
 		p.setSingle(rec, "location", locationObj(loc))
 	}
+	p.setScope(pr, rec)
 	if e.Practitioner != "" {
 		p.setSingle(rec, "practitioner", userObj(e.Practitioner))
 	}
@@ -795,6 +819,16 @@ func (p *planner) templateAccess(i int, pr Practice, e Event) error {
 		}
 	}
 	return nil
+}
+
+// setScope makes rec read access at its location, or on the workspace when it
+// has none.
+func (p *planner) setScope(pr Practice, rec Object) {
+	target := pr.obj()
+	if loc := firstSubject(p.s, rec, "location"); loc != "" {
+		target = locationObj(loc)
+	}
+	p.setSingle(rec, "scope", target)
 }
 
 // setSingle makes sub the only subject of obj's relation.

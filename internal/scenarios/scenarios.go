@@ -127,6 +127,15 @@ var All = []Scenario{
 		{Events: `{"type":"staff.enabled","workspace":"p1","user":"priya"}`,
 			Checks: []Check{yes("user:priya", "view", "client:ann"), yes("user:priya", "edit", "note:n-ann")}},
 	}},
+	{Name: "notes_access_pauses_while_disabled", Steps: []Step{
+		{Events: `{"type":"notes_access.granted","workspace":"p1","user":"maya","client":"ann"}
+{"type":"staff.disabled","workspace":"p1","user":"maya"}`,
+			Checks: []Check{no("user:maya", "view_notes", "client:ann"), no("user:maya", "view_letters", "client:ann"), no("user:maya", "view", "note:n-ann")}},
+		{Events: `{"type":"notes_access.granted","workspace":"p1","user":"maya","client":"ben"}`,
+			Checks: []Check{no("user:maya", "view_notes", "client:ben")}},
+		{Events: `{"type":"staff.enabled","workspace":"p1","user":"maya"}`,
+			Checks: []Check{yes("user:maya", "view_notes", "client:ann"), yes("user:maya", "view_notes", "client:ben"), yes("user:maya", "view", "note:n-ann")}},
+	}},
 	{Name: "staff_removed", Steps: []Step{
 		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete"}
 {"type":"staff.removed","workspace":"p1","user":"pete"}`,

@@ -300,6 +300,9 @@ func byID(typ, id string) *v1.RelationshipFilter {
 // relationships, roles, role holders, switches and locations), each object
 // named, and the shares of users being removed. The token is that of the
 // first read (the answer when nothing needs writing).
+// userLinks are the relations that tie a staff member to single clients.
+var userLinks = []string{"shared_with", "notes_access", "notes_reader"}
+
 func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
 	s := domain.NewState()
 	var filters []*v1.RelationshipFilter
@@ -323,7 +326,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 		}
 	}
 	for _, user := range needs.SharesOf {
-		for _, rel := range []string{"shared_with", "notes_reader"} {
+		for _, rel := range userLinks {
 			filters = append(filters, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalRelation: rel,
 				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: user}})
 		}
@@ -332,8 +335,8 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 	if err != nil {
 		return nil, "", err
 	}
-	// Then every location of the practices, and every client shared with a
-	// user being removed.
+	// Then every location of the practices, and every client linked to a user
+	// being removed, disabled or enabled.
 	more := map[domain.Object]bool{}
 	for _, ws := range needs.Workspaces {
 		for _, loc := range s.Subjects(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "site") {
@@ -341,7 +344,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 		}
 	}
 	for _, r := range first {
-		if r.Resource.Type == domain.TypeClient && (r.Relation == "shared_with" || r.Relation == "notes_reader") {
+		if r.Resource.Type == domain.TypeClient && slices.Contains(userLinks, r.Relation) {
 			more[r.Resource] = true
 		}
 	}
