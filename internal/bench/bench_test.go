@@ -5,17 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
-	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/testenv"
 	"github.com/wardhq/ward/seed"
@@ -33,12 +28,12 @@ var questions = []api.CheckRequest{
 	{Subject: "user:olivia", Permission: "manage_api_keys", Resource: "workspace:riverside"},
 }
 
-type target struct {
+type demo struct {
 	direct v1.PermissionsServiceClient
 	ward   *client.Client
 }
 
-func setup(b *testing.B) target {
+func setup(b *testing.B) demo {
 	b.Helper()
 	sdb, conn := testenv.Start(b)
 	events, err := seed.Demo()
@@ -51,21 +46,15 @@ func setup(b *testing.B) target {
 	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{}))
 	b.Cleanup(srv.Close)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	return target{direct: v1.NewPermissionsServiceClient(conn), ward: client.New(srv.URL, "", hc)}
+	return demo{direct: v1.NewPermissionsServiceClient(conn), ward: client.New(srv.URL, "", hc)}
 }
 
 func directRequest(b *testing.B, c api.CheckRequest) *v1.CheckPermissionRequest {
-	q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+	r, err := checkRequest(c)
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Ward reads fully consistent by default; the direct call does the same.
-	return &v1.CheckPermissionRequest{
-		Consistency: &v1.Consistency{Requirement: &v1.Consistency_FullyConsistent{FullyConsistent: true}},
-		Resource:    &v1.ObjectReference{ObjectType: q.Resource.Type, ObjectId: q.Resource.ID},
-		Permission:  q.Permission,
-		Subject:     &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: q.Subject.Type, ObjectId: q.Subject.ID}},
-	}
+	return r
 }
 
 // measure runs b.N calls of op over callers goroutines and reports latency
@@ -73,42 +62,16 @@ func directRequest(b *testing.B, c api.CheckRequest) *v1.CheckPermissionRequest 
 // throughput, not latency).
 func measure(b *testing.B, callers int, op func(i int) error) {
 	b.Helper()
-	lat := make([]time.Duration, b.N)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Value
 	b.ResetTimer()
-	start := time.Now()
-	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= b.N {
-					return
-				}
-				t0 := time.Now()
-				if err := op(i); err != nil {
-					failed.Store(err)
-					return
-				}
-				lat[i] = time.Since(t0)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	f, err := Sample(b.N, callers, op)
 	b.StopTimer()
-	if err, ok := failed.Load().(error); ok {
+	if err != nil {
 		b.Fatal(err)
 	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) }
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.95), "p95-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
+	b.ReportMetric(float64(f.P50.Microseconds()), "p50-µs")
+	b.ReportMetric(float64(f.P95.Microseconds()), "p95-µs")
+	b.ReportMetric(float64(f.P99.Microseconds()), "p99-µs")
+	b.ReportMetric(f.PerSecond, "calls/s")
 }
 
 // BenchmarkCheck: one question per call, through Ward's HTTP API and directly.

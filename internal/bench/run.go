@@ -1,0 +1,480 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/spicedb"
+	"github.com/wardhq/ward/schema"
+)
+
+// Config says what Run measures.
+type Config struct {
+	// Sizes are the relationship counts to load, e.g. 1000, 10000, 100000.
+	Sizes []int
+	// Stores are SpiceDB datastores to measure on: "memory" and/or "postgres".
+	Stores []string
+	// PostgresURI is a PostgreSQL server URI whose user may CREATE DATABASE;
+	// every size gets fresh databases, dropped afterwards.
+	PostgresURI string
+	// Calls is how many calls each latency figure is made of.
+	Calls int
+	// Progress receives progress lines (loading, measuring).
+	Progress io.Writer
+}
+
+// Figures are one operation's latency percentiles and throughput.
+type Figures struct {
+	P50       time.Duration `json:"p50_ns"`
+	P95       time.Duration `json:"p95_ns"`
+	P99       time.Duration `json:"p99_ns"`
+	PerSecond float64       `json:"per_second"`
+}
+
+// Operation is one operation measured through Ward and directly on SpiceDB.
+type Operation struct {
+	Name    string  `json:"name"`
+	Callers int     `json:"callers"`
+	Ward    Figures `json:"ward"`
+	Direct  Figures `json:"direct"`
+}
+
+// Ratio is Ward's p50 over the direct call's (for ingestion: the direct rate
+// over Ward's), so above 1 always means Ward is slower.
+func (o Operation) Ratio() float64 {
+	if o.Name == OpIngest {
+		return o.Direct.PerSecond / o.Ward.PerSecond
+	}
+	return float64(o.Ward.P50) / float64(o.Direct.P50)
+}
+
+// Result is everything measured at one size on one store.
+type Result struct {
+	Store         string      `json:"store"`
+	Relationships int         `json:"relationships"`
+	Practices     int         `json:"practices"`
+	RSSBytes      int64       `json:"rss_bytes"`
+	HeapBytes     uint64      `json:"heap_bytes"`
+	Operations    []Operation `json:"operations"`
+}
+
+// Operation names.
+const (
+	OpIngest          = "ingest (relationships/s)"
+	OpCheck           = "check"
+	OpBulk            = "bulk check of 100"
+	OpLookupOwn       = "lookup: a practitioner's clients"
+	OpLookupManager   = "lookup: every client a manager sees"
+	OpExplain         = "explain (direct: traced check)"
+	ingestCallers     = 1
+	concurrentCallers = 16
+)
+
+// Run loads each size on each store through Ward's events API and measures
+// every operation through Ward's HTTP API and straight to the same SpiceDB.
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	if cfg.Calls <= 0 {
+		cfg.Calls = 1000
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	var out []Result
+	for _, store := range cfg.Stores {
+		for _, size := range cfg.Sizes {
+			r, err := runOne(ctx, cfg, store, size)
+			if err != nil {
+				return out, fmt.Errorf("%s, %d relationships: %w", store, size, err)
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// target is one SpiceDB with Ward's HTTP API in front of it.
+type target struct {
+	direct v1.PermissionsServiceClient
+	ward   *client.Client
+	close  func()
+}
+
+func runOne(ctx context.Context, cfg Config, store string, size int) (Result, error) {
+	res := Result{Store: store}
+	t, err := open(ctx, cfg, store, true)
+	if err != nil {
+		return res, err
+	}
+	defer t.close()
+
+	pl := &platform{}
+	written, spent, err := load(ctx, cfg, t.ward, pl, store, size)
+	if err != nil {
+		return res, err
+	}
+	res.Relationships, res.Practices = written, len(pl.practices)
+	direct, err := directIngest(ctx, cfg, t.direct, store)
+	if err != nil {
+		return res, err
+	}
+	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: ingestCallers,
+		Ward: Figures{PerSecond: float64(written) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
+	runtime.GC()
+	res.RSSBytes = rss()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.HeapBytes = ms.HeapAlloc
+
+	rng := rand.New(rand.NewPCG(uint64(size), 7))
+	qs := pl.questions(256, rng.IntN)
+	measure := func(name string, callers, calls int, ward, direct func(i int) error) error {
+		fmt.Fprintf(cfg.Progress, "%s %d: %s, %d callers\n", store, res.Relationships, name, callers)
+		op := Operation{Name: name, Callers: callers}
+		var err error
+		if op.Direct, err = Sample(calls, callers, direct); err != nil {
+			return fmt.Errorf("%s straight to SpiceDB: %w", name, err)
+		}
+		if op.Ward, err = Sample(calls, callers, ward); err != nil {
+			return fmt.Errorf("%s through Ward: %w", name, err)
+		}
+		res.Operations = append(res.Operations, op)
+		return nil
+	}
+	directQs := make([]*v1.CheckPermissionRequest, len(qs))
+	for i, q := range qs {
+		if directQs[i], err = checkRequest(q); err != nil {
+			return res, err
+		}
+	}
+	for _, callers := range []int{1, concurrentCallers} {
+		if err := measure(OpCheck, callers, cfg.Calls,
+			func(i int) error { _, err := t.ward.Check(ctx, qs[i%len(qs)]); return err },
+			func(i int) error { _, err := t.direct.CheckPermission(ctx, directQs[i%len(qs)]); return err },
+		); err != nil {
+			return res, err
+		}
+	}
+
+	bulk, directBulk := api.BulkCheckRequest{}, &v1.CheckBulkPermissionsRequest{Consistency: fullyConsistent()}
+	for i := range 100 {
+		q, d := qs[i%len(qs)], directQs[i%len(qs)]
+		bulk.Checks = append(bulk.Checks, api.BulkCheckItem{Subject: q.Subject, Permission: q.Permission, Resource: q.Resource})
+		directBulk.Items = append(directBulk.Items, &v1.CheckBulkPermissionsRequestItem{Resource: d.Resource, Permission: d.Permission, Subject: d.Subject})
+	}
+	few := max(cfg.Calls/10, 10)
+	if err := measure(OpBulk, 1, few,
+		func(int) error { _, err := t.ward.CheckBulk(ctx, bulk); return err },
+		func(int) error { _, err := t.direct.CheckBulkPermissions(ctx, directBulk); return err },
+	); err != nil {
+		return res, err
+	}
+
+	first := pl.practices[0]
+	for _, l := range []struct{ name, user string }{
+		{OpLookupOwn, first.practitioner(0)},
+		{OpLookupManager, first.manager()},
+	} {
+		if err := measure(l.name, 1, few,
+			func(int) error { return wardLookup(ctx, t.ward, l.user) },
+			func(int) error { return directLookup(ctx, t.direct, l.user) },
+		); err != nil {
+			return res, err
+		}
+	}
+
+	if err := measure(OpExplain, 1, few,
+		func(i int) error { _, err := t.ward.Explain(ctx, qs[i%len(qs)]); return err },
+		func(i int) error {
+			r := proto.CloneOf(directQs[i%len(qs)])
+			r.WithTracing = true
+			_, err := t.direct.CheckPermission(ctx, r)
+			return err
+		},
+	); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// load applies the platform's events through Ward's HTTP API until SpiceDB
+// holds about size relationships, and returns how many it wrote and the time
+// spent in requests.
+func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (int, time.Duration, error) {
+	perRequest := min(maxEventsPerRequest, max(size/40, 25))
+	var spent time.Duration
+	written, lastShown := 0, time.Time{}
+	for written < size {
+		events := pl.next(perRequest)
+		raw := make([]json.RawMessage, len(events))
+		for i, e := range events {
+			b, err := json.Marshal(e)
+			if err != nil {
+				return 0, 0, err
+			}
+			raw[i] = b
+		}
+		t0 := time.Now()
+		resp, err := ward.ApplyEvents(ctx, raw)
+		spent += time.Since(t0)
+		if err != nil {
+			return 0, 0, fmt.Errorf("loading events: %w", err)
+		}
+		written += resp.Touched
+		if time.Since(lastShown) > 2*time.Second || written >= size {
+			lastShown = time.Now()
+			fmt.Fprintf(cfg.Progress, "%s: loaded %d/%d relationships through Ward (%.0f/s)\n", store, written, size, float64(written)/spent.Seconds())
+		}
+	}
+	return written, spent, nil
+}
+
+// directIngest copies every relationship of from into a fresh store of the same
+// kind with WriteRelationships calls of 1,000 (SpiceDB's default limit), and
+// returns the rate of those writes.
+func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string) (float64, error) {
+	to, err := open(ctx, cfg, store, false)
+	if err != nil {
+		return 0, err
+	}
+	defer to.close()
+	stream, err := from.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: fullyConsistent()})
+	if err != nil {
+		return 0, err
+	}
+	var spent time.Duration
+	var batch []*v1.RelationshipUpdate
+	written := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		t0 := time.Now()
+		_, err := to.direct.WriteRelationships(ctx, &v1.WriteRelationshipsRequest{Updates: batch})
+		spent += time.Since(t0)
+		written += len(batch)
+		batch = batch[:0]
+		return err
+	}
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range resp.GetRelationships() {
+			batch = append(batch, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: r})
+			if len(batch) == 1000 {
+				if err := flush(); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB (%.0f/s)\n", store, written, float64(written)/spent.Seconds())
+	return float64(written) / spent.Seconds(), nil
+}
+
+func wardLookup(ctx context.Context, ward *client.Client, user string) error {
+	req := api.LookupResourcesRequest{Subject: "user:" + user, Permission: "view", ResourceType: "client", Limit: 1000}
+	for {
+		page, err := ward.LookupResources(ctx, req)
+		if err != nil {
+			return err
+		}
+		if page.Cursor == "" {
+			return nil
+		}
+		req.Cursor = page.Cursor
+	}
+}
+
+func directLookup(ctx context.Context, direct v1.PermissionsServiceClient, user string) error {
+	stream, err := direct.LookupResources(ctx, &v1.LookupResourcesRequest{
+		Consistency: fullyConsistent(), ResourceObjectType: "client", Permission: "view",
+		Subject: &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: "user", ObjectId: user}},
+	})
+	if err != nil {
+		return err
+	}
+	for {
+		if _, err := stream.Recv(); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// Sample makes calls calls of op from callers goroutines and returns the
+// latency percentiles and the throughput.
+func Sample(calls, callers int, op func(i int) error) (Figures, error) {
+	lat := make([]time.Duration, calls)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	start := time.Now()
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= calls {
+					return
+				}
+				t0 := time.Now()
+				if err := op(i); err != nil {
+					failed.Store(err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err, ok := failed.Load().(error); ok {
+		return Figures{}, err
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	return Figures{P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), PerSecond: float64(calls) / elapsed.Seconds()}, nil
+}
+
+func fullyConsistent() *v1.Consistency {
+	return &v1.Consistency{Requirement: &v1.Consistency_FullyConsistent{FullyConsistent: true}}
+}
+
+// checkRequest is the direct equivalent of one of Ward's checks, as fully
+// consistent as Ward's default.
+func checkRequest(c api.CheckRequest) (*v1.CheckPermissionRequest, error) {
+	q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.CheckPermissionRequest{
+		Consistency: fullyConsistent(),
+		Resource:    &v1.ObjectReference{ObjectType: q.Resource.Type, ObjectId: q.Resource.ID},
+		Permission:  q.Permission,
+		Subject:     &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: q.Subject.Type, ObjectId: q.Subject.ID}},
+	}, nil
+}
+
+// open starts SpiceDB in this process on store (a fresh PostgreSQL database
+// for "postgres") and, when withWard, Ward's HTTP API on a loopback port.
+func open(ctx context.Context, cfg Config, store string, withWard bool) (*target, error) {
+	logger := slog.New(slog.DiscardHandler)
+	var cleanups []func()
+	t := &target{close: func() {
+		for _, c := range slices.Backward(cleanups) {
+			c()
+		}
+	}}
+	ecfg := spicedb.EmbeddedConfig{Engine: store}
+	if store == spicedb.EnginePostgres {
+		uri, drop, err := freshDatabase(ctx, cfg.PostgresURI)
+		if err != nil {
+			return nil, err
+		}
+		cleanups = append(cleanups, drop)
+		ecfg.URI, ecfg.Migrate = uri, true
+	}
+	emb, err := spicedb.StartEmbedded(ctx, ecfg, logger)
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	cleanups = append(cleanups, func() { _ = emb.Close() })
+	t.direct = v1.NewPermissionsServiceClient(emb.Conn())
+	adapter := spicedb.New(emb.Conn(), logger)
+	if _, err := adapter.WriteSchema(ctx, schema.Text); err != nil {
+		t.close()
+		return nil, err
+	}
+	if !withWard {
+		return t, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	srv := &http.Server{Handler: httpapi.New(adapter, httpapi.Config{Logger: logger}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	cleanups = append(cleanups, func() { _ = srv.Close() })
+	t.ward = client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
+	return t, nil
+}
+
+// freshDatabase creates an empty database on the server admin names and
+// returns its URI and a function that drops it.
+func freshDatabase(ctx context.Context, admin string) (string, func(), error) {
+	if admin == "" {
+		return "", nil, errors.New("the postgres store needs a server URI (--postgres-uri or WARD_BENCH_POSTGRES_URI) whose user may CREATE DATABASE")
+	}
+	pg, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", nil, fmt.Errorf("connecting to PostgreSQL at the given URI: %w (is it running?)", err)
+	}
+	defer pg.Close(ctx)
+	name := fmt.Sprintf("ward_bench_%d", time.Now().UnixNano())
+	if _, err := pg.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, fmt.Errorf("creating database %s: %w", name, err)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	drop := func() {
+		if c, err := pgx.Connect(context.Background(), admin); err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			_ = c.Close(context.Background())
+		}
+	}
+	return u.String(), drop, nil
+}
+
+// rss is this process's resident memory in bytes (Linux), or 0.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestRunSmall is the benchmark's short version, run by `go test ./...` (and
+// so by CI) so that it cannot rot: it loads about 1,000 relationships on the
+// in-process memory store and measures every operation with a few calls. It
+// asserts that every figure was measured, never how fast: timings do not fail
+// tests.
+func TestRunSmall(t *testing.T) {
+	var progress bytes.Buffer
+	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 {
+		t.Fatalf("%d results, want 1", len(results))
+	}
+	r := results[0]
+	if r.Relationships < 1000 || r.Practices != 1 || r.RSSBytes <= 0 {
+		t.Errorf("loaded %d relationships in %d practices, RSS %d: want at least 1000 in 1, and a resident size", r.Relationships, r.Practices, r.RSSBytes)
+	}
+	want := []string{OpIngest, OpCheck, OpCheck, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
+	if len(r.Operations) != len(want) {
+		t.Fatalf("measured %d operations, want %d: %+v", len(r.Operations), len(want), r.Operations)
+	}
+	for i, o := range r.Operations {
+		if o.Name != want[i] || o.Ward.PerSecond <= 0 || o.Direct.PerSecond <= 0 || o.Ratio() <= 0 {
+			t.Errorf("operation %d: %+v, want %s measured both ways", i, o, want[i])
+		}
+		if o.Name != OpIngest && (o.Ward.P50 <= 0 || o.Direct.P50 <= 0 || o.Ward.P99 < o.Ward.P50) {
+			t.Errorf("%s: latencies %+v / %+v", o.Name, o.Ward, o.Direct)
+		}
+	}
+	if !strings.Contains(progress.String(), "loaded") {
+		t.Errorf("no loading progress was shown: %q", progress.String())
+	}
+	var table bytes.Buffer
+	if err := WriteTable(&table, results); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"memory", OpCheck, OpLookupManager, "RSS"} {
+		if !strings.Contains(table.String(), s) {
+			t.Errorf("the table does not show %q:\n%s", s, table.String())
+		}
+	}
+	var img bytes.Buffer
+	if err := WritePlot(&img, results); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(&img); err != nil {
+		t.Errorf("the plot is not a PNG: %v", err)
+	}
+}
+
+// TestPlatformQuestions: the generated questions ask about the generated
+// practice, in several kinds.
+func TestPlatformQuestions(t *testing.T) {
+	pl := &platform{}
+	pl.next(500)
+	seen := map[string]int{}
+	n := 0
+	for _, q := range pl.questions(200, rand.New(rand.NewPCG(1, 2)).IntN) {
+		seen[q.Permission]++
+		n++
+		if !strings.HasPrefix(q.Subject, "user:w0-") {
+			t.Errorf("question %+v names a subject outside the practice", q)
+		}
+	}
+	if n != 200 || len(seen) < 3 {
+		t.Errorf("%d questions over %v", n, seen)
+	}
+}

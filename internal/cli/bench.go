@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wardhq/ward/internal/bench"
+	"github.com/wardhq/ward/internal/spicedb"
+)
+
+func newBenchCmd(g *globals) *cobra.Command {
+	var (
+		cfg            bench.Config
+		jsonOut, image string
+	)
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure Ward beside SpiceDB at growing data sizes, on memory and PostgreSQL",
+		Long: `bench generates practices (Caspen: two locations, four admin staff, six
+practitioners, up to 600 clients each with a note, an appointment and an
+invoice), loads them through Ward's events API until SpiceDB holds each size,
+then measures ingestion, checks at 1 and 16 callers, a bulk check of 100,
+lookups and explain, each through Ward's HTTP API and straight to the same
+in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
+		Example: `  ward bench --sizes 1000,10000
+  ward bench --stores memory,postgres --sizes 1000,10000,100000,1000000 \
+    --postgres-uri postgres://postgres:secret@127.0.0.1:5432/postgres --json results.json --plot curve.png`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, s := range cfg.Stores {
+				if s != spicedb.EngineMemory && s != spicedb.EnginePostgres {
+					return fmt.Errorf("--stores: unknown store %q: use memory and/or postgres", s)
+				}
+			}
+			if slices.Contains(cfg.Stores, spicedb.EnginePostgres) && cfg.PostgresURI == "" {
+				return fmt.Errorf("--stores postgres needs --postgres-uri (or WARD_POSTGRES_URI): a server whose user may CREATE DATABASE")
+			}
+			for _, n := range cfg.Sizes {
+				if n <= 0 {
+					return fmt.Errorf("--sizes: %d is not a positive relationship count", n)
+				}
+			}
+			cfg.Progress = cmd.ErrOrStderr()
+			results, err := bench.Run(cmd.Context(), cfg)
+			if len(results) > 0 {
+				if werr := bench.WriteTable(cmd.OutOrStdout(), results); werr != nil {
+					return werr
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if jsonOut != "" {
+				b, err := json.MarshalIndent(results, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
+					return fmt.Errorf("--json: %w", err)
+				}
+			}
+			if image != "" {
+				f, err := os.Create(image)
+				if err != nil {
+					return fmt.Errorf("--plot: %w", err)
+				}
+				defer f.Close()
+				if err := bench.WritePlot(f, results); err != nil {
+					return err
+				}
+				return f.Close()
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.IntSliceVar(&cfg.Sizes, "sizes", []int{1000, 10000}, "relationship counts to load and measure at")
+	f.StringSliceVar(&cfg.Stores, "stores", []string{spicedb.EngineMemory}, "SpiceDB datastores: memory and/or postgres")
+	f.StringVar(&cfg.PostgresURI, "postgres-uri", "", "PostgreSQL server URI for --stores postgres; its user must be able to CREATE DATABASE (each size gets fresh databases, dropped after)")
+	f.IntVar(&cfg.Calls, "calls", 1000, "calls per latency figure (bulk checks, lookups and explain use a tenth)")
+	f.StringVar(&jsonOut, "json", "", "also write the results as JSON to this file")
+	f.StringVar(&image, "plot", "", "also draw the check-latency curve as a PNG to this file")
+	return cmd
+}
