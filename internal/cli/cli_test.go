@@ -155,6 +155,9 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--spicedb-endpoint", "127.0.0.1:50051"}, nil, "needs --spicedb-token"},
 		{[]string{"serve"}, map[string]string{"WARD_ADDR": "10.1.2.3:80"}, "not a loopback address"},
 		{[]string{"serve", "--addr", "nonsense"}, nil, "want host:port"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--memory-warn-at", "-1"}, nil, "--memory-warn-at -1: want a number of relationships"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "-5"}, "--memory-warn-at -5"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "lots"}, "environment variable WARD_MEMORY_WARN_AT"},
 	}
 	for _, tt := range tests {
 		_, _, err := ward(t, tt.env, "", tt.args...)
@@ -165,7 +168,8 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 }
 
 // TestServeEndToEnd runs `ward serve --demo` as the README does, talks to it
-// with the CLI, and shuts it down gracefully.
+// with the CLI, and shuts it down gracefully. WARD_MEMORY_WARN_AT sits below
+// the demo's size, so the demo load must warn that memdb is filling up.
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -180,7 +184,7 @@ func TestServeEndToEnd(t *testing.T) {
 	var logs bytes.Buffer
 	go func() {
 		done <- cli.Run(ctx, []string{"serve", "--demo", "--addr", addr, "--api-key", key, "--log-format", "json"},
-			cli.Env{Getenv: func(string) string { return "" }, Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &logs})
+			cli.Env{Getenv: func(k string) string { return map[string]string{"WARD_MEMORY_WARN_AT": "10"}[k] }, Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &logs})
 	}()
 	env := map[string]string{"WARD_SERVER": "http://" + addr, "WARD_TOKEN": key}
 	deadline := time.Now().Add(30 * time.Second)
@@ -220,5 +224,8 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"demo practice loaded"`) || !strings.Contains(logs.String(), `"msg":"shutting down"`) {
 		t.Errorf("logs lack start and shutdown lines:\n%s", logs.String())
+	}
+	if n := strings.Count(logs.String(), `"msg":"the in-process memory datastore now holds about`); n != 1 || !strings.Contains(logs.String(), `"limit":10}`) {
+		t.Errorf("logs hold %d memory datastore warnings with limit 10, want 1:\n%s", n, logs.String())
 	}
 }

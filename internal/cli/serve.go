@@ -43,6 +43,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&cfg.SpiceDB.CACertPath, "spicedb-ca-cert", "", "PEM CA bundle for the external SpiceDB's TLS certificate")
 	f.BoolVar(&cfg.SpiceDB.SkipVerify, "spicedb-skip-verify", false, "accept any TLS certificate from the external SpiceDB (testing only)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo practice (seed/demo.jsonl) at start")
+	f.IntVar(&cfg.MemoryWarnAt, "memory-warn-at", server.DefaultMemoryWarnAt, "warn when the in-process memory datastore holds about this many relationships (checks slow down past it)")
 	f.DurationVar(&cfg.StartTimeout, "start-timeout", time.Minute, "how long to wait for SpiceDB to accept the schema at start")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish at shutdown")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

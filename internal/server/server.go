@@ -39,6 +39,10 @@ type Config struct {
 	SpiceDB spicedb.ExternalConfig
 	// Demo loads the demo practice at start.
 	Demo bool
+	// MemoryWarnAt is how many relationships the in-process memory datastore
+	// may hold before Ward warns that checks slow down; 0 means
+	// DefaultMemoryWarnAt. Other datastores are not watched.
+	MemoryWarnAt int
 	// StartTimeout bounds waiting for SpiceDB to accept the schema at start.
 	StartTimeout time.Duration
 	// ShutdownTimeout bounds the graceful shutdown.
@@ -61,6 +65,9 @@ func (c Config) Validate() error {
 		if len(k) < MinAPIKeyLength {
 			return fmt.Errorf("an API key is shorter than %d characters: use long random keys (e.g. openssl rand -hex 32)", MinAPIKeyLength)
 		}
+	}
+	if c.MemoryWarnAt < 0 {
+		return fmt.Errorf("--memory-warn-at %d: want a number of relationships, or 0 for the default (%d)", c.MemoryWarnAt, DefaultMemoryWarnAt)
 	}
 	if c.SpiceDB.Endpoint != "" {
 		if c.DatastoreURI != "" {
@@ -105,13 +112,14 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	defer closeSpiceDB()
 	client := spicedb.New(conn, logger)
+	auth := watchSize(client, cfg, logger)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
 	if err != nil {
 		return err
 	}
 	if cfg.Demo {
-		if err := loadDemo(ctx, client, logger); err != nil {
+		if err := loadDemo(ctx, auth, logger); err != nil {
 			return err
 		}
 	}
@@ -125,7 +133,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		}
 		return api.SchemaResponse{Schema: schema.Text, Current: held == written}, nil
 	}
-	handler := httpapi.New(client, httpapi.Config{
+	handler := httpapi.New(auth, httpapi.Config{
 		APIKeys: cfg.APIKeys,
 		Logger:  logger,
 		Metrics: reg,
@@ -215,12 +223,13 @@ func writeSchema(ctx context.Context, client *spicedb.Client, cfg Config, logger
 	}
 }
 
-func loadDemo(ctx context.Context, client *spicedb.Client, logger *slog.Logger) error {
+// loadDemo writes the demo practice through auth, so a sizeWatch counts it.
+func loadDemo(ctx context.Context, auth httpapi.Authorizer, logger *slog.Logger) error {
 	events, err := seed.Demo()
 	if err != nil {
 		return err
 	}
-	res, err := client.Apply(ctx, events)
+	res, err := auth.Apply(ctx, events)
 	if err != nil {
 		return fmt.Errorf("loading the demo practice: %w", err)
 	}
