@@ -61,6 +61,8 @@ type Plan struct {
 	// Created are objects this plan gives a workspace; the write must fail if
 	// another request gave them one first.
 	Created []Object
+	// Removed are objects this plan takes out of their workspace.
+	Removed []Object
 	// Workspaces are the workspaces the events touch.
 	Workspaces []string
 }
@@ -93,6 +95,11 @@ func PlanEvents(events []Event, s *State) (Plan, error) {
 	for o := range p.created {
 		if WorkspaceOf(p.s, o) != "" {
 			plan.Created = append(plan.Created, o)
+		}
+	}
+	for _, r := range del {
+		if r.Relation == "workspace" && slices.Contains(objectTypes, r.Resource.Type) {
+			plan.Removed = append(plan.Removed, r.Resource)
 		}
 	}
 	slices.SortFunc(plan.Created, func(a, b Object) int { return strings.Compare(a.String(), b.String()) })

@@ -20,6 +20,7 @@ const (
 	TypeAppointment = "appointment"
 	TypeInvoice     = "invoice"
 	TypeLock        = "ward_lock"
+	TypeIDs         = "ward_id"
 	TypeSetting     = "setting"
 	TypeSwitch      = "staff_switch"
 	TypeLetter      = "letter"

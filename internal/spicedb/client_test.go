@@ -252,3 +252,46 @@ func TestHoldingEndsOnItsOwn(t *testing.T) {
 		t.Errorf("after the end, with no write since: %+v %v", d, err)
 	}
 }
+
+// TestOneIDOnePractice: two practices racing to create a client with the same
+// ID end with it in exactly one of them (the other is told it belongs to
+// another workspace), and a deleted client's ID can be used again.
+func TestOneIDOnePractice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	setup := `{"type":"workspace.created","workspace":"a","owner":"oa","preset":"caspen"}
+{"type":"workspace.created","workspace":"b","owner":"ob","preset":"caspen"}`
+	if _, err := c.Apply(ctx, testenv.Parsed(t, setup)); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 5 {
+		id := fmt.Sprintf("shared-%d", round)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, ws := range []string{"a", "b"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = c.Apply(ctx, testenv.Parsed(t, fmt.Sprintf(`{"type":"client.created","workspace":%q,"client":%q}`, ws, id)))
+			}()
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("round %d: both or neither created %s: %v", round, id, errs)
+		}
+		for _, err := range errs {
+			if err != nil && domain.ErrorCode(err) != domain.CodeConflict {
+				t.Errorf("round %d: the loser got %v, want a conflict", round, err)
+			}
+		}
+	}
+	for _, e := range []string{`{"type":"client.created","workspace":"a","client":"again"}`, `{"type":"client.deleted","workspace":"a","client":"again"}`} {
+		if _, err := c.Apply(ctx, testenv.Parsed(t, e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Apply(ctx, testenv.Parsed(t, `{"type":"client.created","workspace":"b","client":"again"}`)); err != nil {
+		t.Errorf("a deleted client's ID could not be used again: %v", err)
+	}
+}

@@ -84,6 +84,9 @@ func translateErr(op string, err error) error {
 			return &domain.Error{Code: domain.CodeInternal, Index: -1, Message: fmt.Sprintf("%s: SpiceDB takes fewer updates in one write than Ward needs: start it with --write-relationships-max-updates-per-call=%d (%s)", op, MaxUpdatesPerWrite, st.Message()), Err: err}
 		}
 		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Message: op + ": SpiceDB rejected the request: " + st.Message(), Err: err}
+	case codes.AlreadyExists:
+		// Only ID markers are created rather than touched: another request took one.
+		return errPreconditionFailed
 	case codes.FailedPrecondition:
 		if strings.Contains(st.Message(), "write precondition") {
 			return errPreconditionFailed

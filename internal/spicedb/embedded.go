@@ -68,7 +68,9 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 				return nil, fmt.Errorf("migrating the postgres datastore: %w (is PostgreSQL running and the URI right?)", err)
 			}
 		}
-		opts = append(opts, dsconfig.WithURI(cfg.URI))
+		// Nothing serves SpiceDB's own metrics registry in Ward, and registering
+		// them twice fails: a second in-process datastore (a benchmark's) could not open.
+		opts = append(opts, dsconfig.WithURI(cfg.URI), dsconfig.WithEnableDatastoreMetrics(false))
 	default:
 		return nil, fmt.Errorf("unknown datastore engine %q: use %q or %q", engine, EngineMemory, EnginePostgres)
 	}
