@@ -14,8 +14,8 @@ import (
 
 func newBenchCmd(g *globals) *cobra.Command {
 	var (
-		cfg            bench.Config
-		jsonOut, image string
+		cfg                  bench.Config
+		jsonOut, image, from string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -45,7 +45,19 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 				}
 			}
 			cfg.Progress = cmd.ErrOrStderr()
-			results, err := bench.Run(cmd.Context(), cfg)
+			var results []bench.Result
+			var err error
+			if from != "" {
+				b, rerr := os.ReadFile(from)
+				if rerr != nil {
+					return fmt.Errorf("--from: %w", rerr)
+				}
+				if rerr := json.Unmarshal(b, &results); rerr != nil {
+					return fmt.Errorf("--from %s: not a results file written by --json: %w", from, rerr)
+				}
+			} else {
+				results, err = bench.Run(cmd.Context(), cfg)
+			}
 			if len(results) > 0 {
 				if werr := bench.WriteTable(cmd.OutOrStdout(), results); werr != nil {
 					return werr
@@ -84,5 +96,6 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 	f.IntVar(&cfg.Calls, "calls", 1000, "calls per latency figure (bulk checks, lookups and explain use a tenth)")
 	f.StringVar(&jsonOut, "json", "", "also write the results as JSON to this file")
 	f.StringVar(&image, "plot", "", "also draw the check-latency curve as a PNG to this file")
+	f.StringVar(&from, "from", "", "print (and plot) results saved earlier with --json instead of measuring; several runs' files can be joined as one JSON array")
 	return cmd
 }
