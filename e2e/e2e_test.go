@@ -347,6 +347,10 @@ func TestConcurrentClients(t *testing.T) {
 	for _, r := range plan.Touch {
 		want.Add(r)
 	}
+	// Every object the events created has taken its ID.
+	for _, o := range plan.Created {
+		want.Add(domain.Rel(domain.Object{Type: domain.TypeIDs, ID: o.Type}, "taken", o))
+	}
 	var got []string
 	for _, r := range export(t, sdb) {
 		if r.Relation != "lock" {
