@@ -9,20 +9,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/pgadmin"
 	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/spicedb"
 )
@@ -165,28 +164,11 @@ func postgresDatabase(t *testing.T) string {
 		t.Fatal("WARD_E2E_POSTGRES_URI is not set: run the suite with e2e/run.sh, or point it at a PostgreSQL whose user may CREATE DATABASE")
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", redact(admin), err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("ward_e2e_%d_%d", os.Getpid(), containerSeq.Add(1))
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("creating database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err == nil {
-			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(admin)
+	uri, drop, err := pgadmin.CreateDatabase(ctx, admin, "ward_e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.Path = "/" + name
-	uri := u.String()
+	t.Cleanup(drop)
 
 	requireDocker(t, spicedbImage())
 	migrate, err := testcontainers.Run(ctx, spicedbImage(),
@@ -196,7 +178,7 @@ func postgresDatabase(t *testing.T) string {
 	)
 	testcontainers.CleanupContainer(t, migrate)
 	if err != nil {
-		t.Fatalf("migrating %s: %v", name, err)
+		t.Fatalf("migrating %s: %v", pgadmin.Redact(uri), err)
 	}
 	state, err := migrate.State(ctx)
 	if err != nil || state.ExitCode != 0 {
@@ -205,13 +187,6 @@ func postgresDatabase(t *testing.T) string {
 		t.Fatalf("spicedb datastore migrate exited %v (%v): %s", state.ExitCode, err, out)
 	}
 	return uri
-}
-
-func redact(uri string) string {
-	if u, err := url.Parse(uri); err == nil {
-		return u.Redacted()
-	}
-	return "(unparseable URI)"
 }
 
 // startWard runs Ward in this process against an external SpiceDB and returns

@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -21,13 +20,13 @@ import (
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
-	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/pgadmin"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
 )
@@ -401,7 +400,10 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	}}
 	ecfg := spicedb.EmbeddedConfig{Engine: store}
 	if store == spicedb.EnginePostgres {
-		uri, drop, err := freshDatabase(ctx, cfg.PostgresURI)
+		if cfg.PostgresURI == "" {
+			return nil, errors.New("the postgres store needs a server URI (--postgres-uri or WARD_POSTGRES_URI) whose user may CREATE DATABASE")
+		}
+		uri, drop, err := pgadmin.CreateDatabase(ctx, cfg.PostgresURI, "ward_bench")
 		if err != nil {
 			return nil, err
 		}
@@ -433,35 +435,6 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	cleanups = append(cleanups, func() { _ = srv.Close() })
 	t.ward = client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
 	return t, nil
-}
-
-// freshDatabase creates an empty database on the server admin names and
-// returns its URI and a function that drops it.
-func freshDatabase(ctx context.Context, admin string) (string, func(), error) {
-	if admin == "" {
-		return "", nil, errors.New("the postgres store needs a server URI (--postgres-uri or WARD_BENCH_POSTGRES_URI) whose user may CREATE DATABASE")
-	}
-	pg, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		return "", nil, fmt.Errorf("connecting to PostgreSQL at the given URI: %w (is it running?)", err)
-	}
-	defer pg.Close(ctx)
-	name := fmt.Sprintf("ward_bench_%d", time.Now().UnixNano())
-	if _, err := pg.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("creating database %s: %w", name, err)
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	drop := func() {
-		if c, err := pgx.Connect(context.Background(), admin); err == nil {
-			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = c.Close(context.Background())
-		}
-	}
-	return u.String(), drop, nil
 }
 
 // rss is this process's resident memory in bytes (Linux), or 0.
