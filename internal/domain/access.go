@@ -8,26 +8,15 @@ package domain
 
 func capabilityObj(relation string) Object { return Object{TypeCapability, relation} }
 
-// grantsKept are event types that cannot change what anyone's roles give them:
-// they add or change records, not roles, holdings or staff. Every other event
-// (including types added later) makes the planner rewrite its practice's access.
-var grantsKept = map[string]bool{
-	"location.created": true, "client.created": true, "client.deleted": true,
-	"client.practitioner_assigned": true, "client.practitioner_unassigned": true,
-	"patient.shared": true, "patient.unshared": true,
-	"note.created": true, "note.finalized": true, "appointment.booked": true, "invoice.created": true,
-	"letter.created": true, "file.uploaded": true, "expense.created": true, "form.completed": true,
-	"form_template.restricted": true, "form_template.access_granted": true, "form_template.access_revoked": true,
-}
-
-// changesAccess reports whether e may change what someone's roles give them.
-// notes_access events change a role only when they name one.
+// changesAccess reports whether e may change what someone's roles give them:
+// every event not marked Records in EventTypes (new types included), and
+// notes_access events that name a role.
 func changesAccess(e Event) bool {
 	switch e.Type {
 	case "notes_access.granted", "notes_access.revoked":
 		return e.Role != ""
 	}
-	return !grantsKept[e.Type]
+	return !EventTypes[e.Type].Records
 }
 
 // isAccess reports whether r is written-out access: a capability relation of a

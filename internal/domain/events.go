@@ -49,6 +49,9 @@ type EventSpec struct {
 	// Creates is the type of object the event makes (named by the field of the
 	// same name), or "".
 	Creates string
+	// Records is set on events that change records only, never roles, holdings
+	// or staff, so nobody's written-out access needs rewriting after them.
+	Records bool
 }
 
 // EventTypes are the events Ward accepts, with their fields. The names are a
@@ -56,7 +59,7 @@ type EventSpec struct {
 var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
 	"ownership.transferred":          {Required: []string{"workspace", "to"}},
-	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation},
+	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, Records: true},
 	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}},
@@ -68,25 +71,25 @@ var EventTypes = map[string]EventSpec{
 	"role.deleted":                   {Required: []string{"workspace", "role"}},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
 	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}},
-	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter},
-	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile},
-	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm},
-	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}},
-	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}},
-	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}},
-	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense},
-	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient},
-	"client.deleted":                 {Required: []string{"workspace", "client"}},
-	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}},
-	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}},
-	"patient.shared":                 {Required: []string{"workspace", "client", "user"}},
-	"patient.unshared":               {Required: []string{"workspace", "client", "user"}},
+	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Records: true},
+	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Records: true},
+	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Records: true},
+	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Records: true},
+	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Records: true},
+	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Records: true},
+	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Records: true},
+	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Records: true},
+	"client.deleted":                 {Required: []string{"workspace", "client"}, Records: true},
+	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Records: true},
+	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Records: true},
+	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Records: true},
+	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Records: true},
 	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
 	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
-	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote},
-	"note.finalized":                 {Required: []string{"workspace", "note"}},
-	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment},
-	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice},
+	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Records: true},
+	"note.finalized":                 {Required: []string{"workspace", "note"}, Records: true},
+	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Records: true},
+	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Records: true},
 }
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.
