@@ -1,5 +1,10 @@
 package domain
 
+import (
+	"maps"
+	"slices"
+)
+
 // Roles' grants are stored once, on the role (role#grant@capability:NAME).
 // What each person may do is written out from them onto the workspace and its
 // locations (workspace#NAME@user:U), so a check reads one relation of the
@@ -33,55 +38,36 @@ func isAccess(r Relationship) bool {
 // and who holds them: every enabled holder of a role gets each capability the
 // role grants, on the workspace for workspace-wide holders and on the location
 // for a location's holders (areas whose records carry a location only).
-// Workspace-wide holders get those areas on every location too, since records
-// with a location read access there. A relationship ends when the last holding
-// that gives it ends.
+// Workspace-wide holders get those areas on every location too (see
+// accessTargets). A relationship ends when the last holding that gives it ends.
 func writeAccess(s *State, pr Practice) {
-	scope := map[string]Object{"": pr.obj()}
+	ws, locations := pr.obj(), map[string]Object{}
 	for _, loc := range pr.Locations() {
-		scope[loc] = locationObj(loc)
+		locations[loc] = locationObj(loc)
 	}
 	grants := map[string]map[Capability]Level{}
 	want := map[Relationship]int64{}
-	give := func(target Object, relation, user string, end int64) {
-		r := Rel(target, relation, userObj(user))
-		if prev, seen := want[r]; seen {
-			end = laterEnd(prev, end)
-		}
-		want[r] = end
-	}
-	for _, h := range pr.AllHoldings() {
-		target, ok := scope[h.Location]
-		if !ok || !pr.IsActive(h.User) {
+	for _, h := range pr.allHoldings() {
+		if !pr.IsActive(h.User) {
 			continue
 		}
-		g, ok := grants[h.Role]
-		if !ok {
-			g = pr.Grants(h.Role)
-			grants[h.Role] = g
+		if _, ok := grants[h.Role]; !ok {
+			grants[h.Role] = pr.Grants(h.Role)
 		}
-		for c, level := range g {
-			located := areaLocated(c.Area)
-			if h.Location != "" && !located {
-				continue
-			}
-			give(target, c.Relation(level), h.User, h.Expires)
-			if h.Location == "" && located {
-				// Records with a location read access there only.
-				for loc, obj := range scope {
-					if loc != "" {
-						give(obj, c.Relation(level), h.User, h.Expires)
-					}
+		for c, level := range grants[h.Role] {
+			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations) {
+				r, end := Rel(target, c.Relation(level), userObj(h.User)), h.Expires
+				if prev, seen := want[r]; seen {
+					end = laterEnd(prev, end)
 				}
+				want[r] = end
 			}
 		}
 	}
-	for _, target := range scope {
+	for _, target := range append(slices.Collect(maps.Values(locations)), ws) {
 		for _, r := range s.Of(target, "") {
-			if isAccess(r) {
-				if end, ok := want[r.Key()]; !ok || end != r.Expires {
-					s.Remove(r)
-				}
+			if end, ok := want[r.Key()]; isAccess(r) && (!ok || end != r.Expires) {
+				s.Remove(r)
 			}
 		}
 	}
@@ -89,6 +75,24 @@ func writeAccess(s *State, pr Practice) {
 		r.Expires = end
 		s.Add(r)
 	}
+}
+
+// accessTargets are the objects on which a holding at location ("" for
+// workspace-wide) writes a capability out: a location's holders get located
+// areas at that location only; workspace-wide holders get every area on the
+// workspace and located ones on every location too, since records with a
+// location read access there.
+func accessTargets(location string, located bool, ws Object, locations map[string]Object) []Object {
+	if location != "" {
+		if loc, ok := locations[location]; ok && located {
+			return []Object{loc}
+		}
+		return nil
+	}
+	if !located {
+		return []Object{ws}
+	}
+	return append(slices.Collect(maps.Values(locations)), ws)
 }
 
 // laterEnd is when access given by two holdings ends: never (0) if either

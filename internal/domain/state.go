@@ -198,8 +198,8 @@ type userHolding struct {
 	User string
 }
 
-// AllHoldings lists every role every staff member holds in the workspace.
-func (p Practice) AllHoldings() []userHolding { return p.holdings("") }
+// allHoldings lists every role every staff member holds in the workspace.
+func (p Practice) allHoldings() []userHolding { return p.holdings("") }
 
 // holdings lists the roles held in the workspace, by user ("" for everyone).
 func (p Practice) holdings(user string) []userHolding {
