@@ -92,60 +92,51 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	return nil
 }
 
+// call makes one request and decodes its answer as T.
+func call[T any](ctx context.Context, c *Client, method, path string, in any) (T, error) {
+	var out T
+	err := c.do(ctx, method, path, in, &out)
+	return out, err
+}
+
 // ApplyEvents applies events atomically.
 func (c *Client) ApplyEvents(ctx context.Context, events []json.RawMessage) (api.EventsResponse, error) {
-	var out api.EventsResponse
-	err := c.do(ctx, http.MethodPost, "/v1/events", api.EventsRequest{Events: events}, &out)
-	return out, err
+	return call[api.EventsResponse](ctx, c, http.MethodPost, "/v1/events", api.EventsRequest{Events: events})
 }
 
 // Check asks one question.
 func (c *Client) Check(ctx context.Context, req api.CheckRequest) (api.CheckResponse, error) {
-	var out api.CheckResponse
-	err := c.do(ctx, http.MethodPost, "/v1/check", req, &out)
-	return out, err
+	return call[api.CheckResponse](ctx, c, http.MethodPost, "/v1/check", req)
 }
 
 // CheckBulk asks many questions at once.
 func (c *Client) CheckBulk(ctx context.Context, req api.BulkCheckRequest) (api.BulkCheckResponse, error) {
-	var out api.BulkCheckResponse
-	err := c.do(ctx, http.MethodPost, "/v1/check/bulk", req, &out)
-	return out, err
+	return call[api.BulkCheckResponse](ctx, c, http.MethodPost, "/v1/check/bulk", req)
 }
 
 // LookupResources lists one page of resources a subject has a permission on.
 func (c *Client) LookupResources(ctx context.Context, req api.LookupResourcesRequest) (api.LookupResourcesResponse, error) {
-	var out api.LookupResourcesResponse
-	err := c.do(ctx, http.MethodPost, "/v1/lookup/resources", req, &out)
-	return out, err
+	return call[api.LookupResourcesResponse](ctx, c, http.MethodPost, "/v1/lookup/resources", req)
 }
 
 // LookupSubjects lists one page of users who have a permission on a resource.
 func (c *Client) LookupSubjects(ctx context.Context, req api.LookupSubjectsRequest) (api.LookupSubjectsResponse, error) {
-	var out api.LookupSubjectsResponse
-	err := c.do(ctx, http.MethodPost, "/v1/lookup/subjects", req, &out)
-	return out, err
+	return call[api.LookupSubjectsResponse](ctx, c, http.MethodPost, "/v1/lookup/subjects", req)
 }
 
 // Explain asks one question and why.
 func (c *Client) Explain(ctx context.Context, req api.CheckRequest) (api.ExplainResponse, error) {
-	var out api.ExplainResponse
-	err := c.do(ctx, http.MethodPost, "/v1/explain", req, &out)
-	return out, err
+	return call[api.ExplainResponse](ctx, c, http.MethodPost, "/v1/explain", req)
 }
 
 // Matrix returns what every role of a workspace may do.
 func (c *Client) Matrix(ctx context.Context, workspace string) (api.Matrix, error) {
-	var out api.Matrix
-	err := c.do(ctx, http.MethodGet, "/v1/workspaces/"+url.PathEscape(workspace)+"/matrix", nil, &out)
-	return out, err
+	return call[api.Matrix](ctx, c, http.MethodGet, "/v1/workspaces/"+url.PathEscape(workspace)+"/matrix", nil)
 }
 
 // Schema returns Ward's schema and whether SpiceDB holds it.
 func (c *Client) Schema(ctx context.Context) (api.SchemaResponse, error) {
-	var out api.SchemaResponse
-	err := c.do(ctx, http.MethodGet, "/v1/schema", nil, &out)
-	return out, err
+	return call[api.SchemaResponse](ctx, c, http.MethodGet, "/v1/schema", nil)
 }
 
 // Ready reports whether Ward is ready to answer.
