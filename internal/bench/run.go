@@ -93,9 +93,30 @@ const (
 	concurrentCallers = 16
 )
 
+// Validate names what is wrong with cfg, before anything is measured.
+func (cfg Config) Validate() error {
+	for _, s := range cfg.Stores {
+		if s != spicedb.EngineMemory && s != spicedb.EnginePostgres {
+			return fmt.Errorf("--stores: unknown store %q: use memory and/or postgres", s)
+		}
+	}
+	if slices.Contains(cfg.Stores, spicedb.EnginePostgres) && cfg.PostgresURI == "" {
+		return errors.New("--stores postgres needs --postgres-uri (or WARD_POSTGRES_URI): a server whose user may CREATE DATABASE")
+	}
+	for _, n := range cfg.Sizes {
+		if n <= 0 {
+			return fmt.Errorf("--sizes: %d is not a positive relationship count", n)
+		}
+	}
+	return nil
+}
+
 // Run loads each size on each store through Ward's events API and measures
 // every operation through Ward's HTTP API and straight to the same SpiceDB.
 func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.Calls <= 0 {
 		cfg.Calls = 1000
 	}
@@ -400,9 +421,6 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	}}
 	ecfg := spicedb.EmbeddedConfig{Engine: store}
 	if store == spicedb.EnginePostgres {
-		if cfg.PostgresURI == "" {
-			return nil, errors.New("the postgres store needs a server URI (--postgres-uri or WARD_POSTGRES_URI) whose user may CREATE DATABASE")
-		}
 		uri, drop, err := pgadmin.CreateDatabase(ctx, cfg.PostgresURI, "ward_bench")
 		if err != nil {
 			return nil, err

@@ -78,3 +78,29 @@ func TestPlatformQuestions(t *testing.T) {
 		t.Errorf("%d questions over %v", n, seen)
 	}
 }
+
+// TestConfigValidate: a bad configuration is refused before anything runs,
+// naming the flag to fix.
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"memory", Config{Stores: []string{"memory"}, Sizes: []int{1000}}, ""},
+		{"unknown store", Config{Stores: []string{"mysql"}, Sizes: []int{1000}}, "--stores"},
+		{"postgres without a server", Config{Stores: []string{"postgres"}, Sizes: []int{1000}}, "--postgres-uri"},
+		{"zero size", Config{Stores: []string{"memory"}, Sizes: []int{0}}, "--sizes"},
+	}
+	for _, tt := range tests {
+		err := tt.cfg.Validate()
+		if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: %v, want an error naming %q", tt.name, err, tt.want)
+		}
+		if tt.want != "" {
+			if _, err := Run(context.Background(), tt.cfg); err == nil {
+				t.Errorf("%s: Run accepted it", tt.name)
+			}
+		}
+	}
+}

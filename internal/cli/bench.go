@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -31,18 +30,8 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
     --postgres-uri postgres://postgres:secret@127.0.0.1:5432/postgres --json results.json --plot curve.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, s := range cfg.Stores {
-				if s != spicedb.EngineMemory && s != spicedb.EnginePostgres {
-					return fmt.Errorf("--stores: unknown store %q: use memory and/or postgres", s)
-				}
-			}
-			if slices.Contains(cfg.Stores, spicedb.EnginePostgres) && cfg.PostgresURI == "" {
-				return fmt.Errorf("--stores postgres needs --postgres-uri (or WARD_POSTGRES_URI): a server whose user may CREATE DATABASE")
-			}
-			for _, n := range cfg.Sizes {
-				if n <= 0 {
-					return fmt.Errorf("--sizes: %d is not a positive relationship count", n)
-				}
+			if err := cfg.Validate(); err != nil {
+				return err
 			}
 			cfg.Progress = cmd.ErrOrStderr()
 			var results []bench.Result
