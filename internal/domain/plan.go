@@ -335,8 +335,8 @@ func (p *planner) staffEnabled(i int, pr Practice, e Event) error {
 
 // clientLinks returns user's relationships of one kind to the practice's clients.
 func (p *planner) clientLinks(pr Practice, user string, relations ...string) []Relationship {
-	return p.s.Where(func(r Relationship) bool {
-		return r.Resource.Type == TypeClient && slices.Contains(relations, r.Relation) &&
+	return p.s.WhereType(TypeClient, func(r Relationship) bool {
+		return slices.Contains(relations, r.Relation) &&
 			r.Subject.Type == TypeUser && r.Subject.ID == user && WorkspaceOf(p.s, r.Resource) == pr.WS
 	})
 }
@@ -546,8 +546,8 @@ func (p *planner) roleDeleted(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "role", "%q is a built-in role of preset %s and cannot be deleted", e.Role, pr.Preset())
 	}
 	prefix := BindingID(pr.WS, e.Role, "")
-	holders := p.s.Where(func(r Relationship) bool {
-		return r.Resource.Type == TypeRoleBinding && (r.Resource.ID == prefix || strings.HasPrefix(r.Resource.ID, prefix+"/")) && r.Relation == "member"
+	holders := p.s.WhereType(TypeRoleBinding, func(r Relationship) bool {
+		return (r.Resource.ID == prefix || strings.HasPrefix(r.Resource.ID, prefix+"/")) && r.Relation == "member"
 	})
 	if len(holders) > 0 {
 		return fieldErr(CodeConflict, i, "role", "role %q is held by %d staff: revoke it from them first", e.Role, len(holders))

@@ -78,11 +78,14 @@ func CompareRelationships(a, b Relationship) int {
 // that a request reads and changes.
 type State struct {
 	byResource map[Object]map[Relationship]struct{}
+	// byType holds the resources of each type, so that a question about one
+	// type (a practice's role bindings) does not scan every client's records.
+	byType map[string]map[Object]struct{}
 }
 
 // NewState returns a state holding rels.
 func NewState(rels ...Relationship) *State {
-	s := &State{byResource: map[Object]map[Relationship]struct{}{}}
+	s := &State{byResource: map[Object]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{}}
 	for _, r := range rels {
 		s.Add(r)
 	}
@@ -95,6 +98,12 @@ func (s *State) Add(r Relationship) {
 	if m == nil {
 		m = map[Relationship]struct{}{}
 		s.byResource[r.Resource] = m
+		objs := s.byType[r.Resource.Type]
+		if objs == nil {
+			objs = map[Object]struct{}{}
+			s.byType[r.Resource.Type] = objs
+		}
+		objs[r.Resource] = struct{}{}
 	}
 	m[r] = struct{}{}
 }
@@ -105,6 +114,7 @@ func (s *State) Remove(r Relationship) {
 		delete(m, r)
 		if len(m) == 0 {
 			delete(s.byResource, r.Resource)
+			delete(s.byType[r.Resource.Type], r.Resource)
 		}
 	}
 }
@@ -141,6 +151,21 @@ func (s *State) Where(match func(Relationship) bool) []Relationship {
 	var out []Relationship
 	for _, m := range s.byResource {
 		for r := range m {
+			if match(r) {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortFunc(out, CompareRelationships)
+	return out
+}
+
+// WhereType returns every relationship of a resource of type typ that match
+// accepts, sorted. It reads only that type's resources.
+func (s *State) WhereType(typ string, match func(Relationship) bool) []Relationship {
+	var out []Relationship
+	for obj := range s.byType[typ] {
+		for r := range s.byResource[obj] {
 			if match(r) {
 				out = append(out, r)
 			}

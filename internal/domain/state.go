@@ -106,8 +106,8 @@ func (p Practice) IsActive(user string) bool { return p.IsMember(user) && !p.IsD
 // Roles lists the workspace's role names, sorted.
 func (p Practice) Roles() []string {
 	var out []string
-	for _, r := range p.S.Where(func(r Relationship) bool {
-		return r.Resource.Type == TypeRole && r.Relation == "workspace" && r.Subject.Type == TypeWorkspace && r.Subject.ID == p.WS
+	for _, r := range p.S.WhereType(TypeRole, func(r Relationship) bool {
+		return r.Relation == "workspace" && r.Subject.Type == TypeWorkspace && r.Subject.ID == p.WS
 	}) {
 		_, role, _ := strings.Cut(r.Resource.ID, "/")
 		out = append(out, role)
@@ -205,8 +205,8 @@ func (p Practice) allHoldings() []userHolding { return p.holdings("") }
 func (p Practice) holdings(user string) []userHolding {
 	prefix := p.WS + "/"
 	var out []userHolding
-	for _, r := range p.S.Where(func(r Relationship) bool {
-		return r.Resource.Type == TypeRoleBinding && strings.HasPrefix(r.Resource.ID, prefix) &&
+	for _, r := range p.S.WhereType(TypeRoleBinding, func(r Relationship) bool {
+		return strings.HasPrefix(r.Resource.ID, prefix) &&
 			r.Relation == "member" && r.Subject.Type == TypeUser && (user == "" || r.Subject.ID == user)
 	}) {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {

@@ -1,0 +1,31 @@
+package domain
+
+import "testing"
+
+// TestWhereType: a type's relationships are found by type alone, and an
+// object whose last relationship goes leaves the type's index.
+func TestWhereType(t *testing.T) {
+	ws := Object{Type: TypeWorkspace, ID: "w"}
+	b1, b2 := Object{Type: TypeRoleBinding, ID: "w/a"}, Object{Type: TypeRoleBinding, ID: "w/b"}
+	u := Object{Type: TypeUser, ID: "u"}
+	s := NewState(Rel(b1, "member", u), Rel(b2, "member", u), Rel(ws, "member", u))
+	all := func(Relationship) bool { return true }
+	if got := s.WhereType(TypeRoleBinding, all); len(got) != 2 || got[0].Resource != b1 || got[1].Resource != b2 {
+		t.Errorf("role bindings: %v", got)
+	}
+	if got := s.WhereType(TypeRoleBinding, func(r Relationship) bool { return r.Resource == b2 }); len(got) != 1 {
+		t.Errorf("filtered: %v", got)
+	}
+	s.Remove(Rel(b1, "member", u))
+	c := s.Clone()
+	c.Remove(Rel(b2, "member", u))
+	if got := s.WhereType(TypeRoleBinding, all); len(got) != 1 || got[0].Resource != b2 {
+		t.Errorf("after removing one: %v", got)
+	}
+	if got := c.WhereType(TypeRoleBinding, all); len(got) != 0 || len(c.byType[TypeRoleBinding]) != 0 {
+		t.Errorf("the clone, emptied of bindings, still has %v", got)
+	}
+	if got := s.WhereType(TypeClient, all); len(got) != 0 {
+		t.Errorf("no clients, got %v", got)
+	}
+}
