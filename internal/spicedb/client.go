@@ -197,8 +197,22 @@ func idTaken(o domain.Object) domain.Relationship {
 func writeRequest(plan domain.Plan, state *domain.State, optimistic bool) (*v1.WriteRelationshipsRequest, []domain.Relationship, error) {
 	req := &v1.WriteRelationshipsRequest{}
 	var locks []domain.Relationship
+	// On the optimistic path the ID markers' CREATEs prove every created object
+	// new, so its relationships are new too: CREATE is a plain insert on
+	// PostgreSQL, where TOUCH must also replace. Should one exist after all
+	// (written around Ward), the CREATE fails and the next attempt reads everything.
+	created := make(map[domain.Object]bool, len(plan.Created))
+	if optimistic {
+		for _, o := range plan.Created {
+			created[o] = true
+		}
+	}
 	for _, r := range plan.Touch {
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: toRelationship(r)})
+		op := v1.RelationshipUpdate_OPERATION_TOUCH
+		if created[r.Resource] || created[domain.Object{Type: r.Subject.Type, ID: r.Subject.ID}] {
+			op = v1.RelationshipUpdate_OPERATION_CREATE
+		}
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: op, Relationship: toRelationship(r)})
 	}
 	for _, r := range plan.Delete {
 		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(r)})
