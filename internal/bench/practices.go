@@ -28,6 +28,7 @@ func (p practice) practitioner(i int) string {
 }
 func (p practice) client(i int) string  { return fmt.Sprintf("%s-c%d", p.ws, i) }
 func (p practice) manager() string      { return p.ws + "-pm" }
+func (p practice) owner() string        { return p.ws + "-owner" }
 func (p practice) receptionist() string { return p.ws + "-rec" }
 func (p practice) accountant() string   { return p.ws + "-acc" }
 
@@ -61,7 +62,7 @@ func (pl *platform) open() {
 		return domain.Event{Type: "staff.added", Workspace: p.ws, User: user, Role: role}
 	}
 	pl.pending = append(pl.pending,
-		domain.Event{Type: "workspace.created", Workspace: p.ws, Owner: p.ws + "-owner", Preset: "caspen"},
+		domain.Event{Type: "workspace.created", Workspace: p.ws, Owner: p.owner(), Preset: "caspen"},
 		domain.Event{Type: "location.created", Workspace: p.ws, Location: p.ws + "-a"},
 		domain.Event{Type: "location.created", Workspace: p.ws, Location: p.ws + "-b"},
 		staff(p.manager(), "practice_manager"), staff(p.receptionist(), "receptionist"), staff(p.accountant(), "accountant"))

@@ -21,6 +21,11 @@ func WriteTable(w io.Writer, results []Result) error {
 				fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t\t\t%.2fx\t\t\t%.0f\t%.0f\t\n", r.Store, r.Relationships, o.Name, o.Callers, o.Ratio(), o.Ward.PerSecond, o.Direct.PerSecond)
 				continue
 			}
+			if o.Name == OpFloor {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t\t%s\t\t\t%s\t\t%.0f\t\n", r.Store, r.Relationships, o.Name, o.Callers,
+					ms(o.Direct.P50), ms(o.Direct.P99), o.Direct.PerSecond)
+				continue
+			}
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%.2fx\t%s\t%s\t%.0f\t%.0f\t\n", r.Store, r.Relationships, o.Name, o.Callers,
 				ms(o.Ward.P50), ms(o.Direct.P50), o.Ratio(), ms(o.Ward.P99), ms(o.Direct.P99), o.Ward.PerSecond, o.Direct.PerSecond)
 		}
@@ -32,19 +37,25 @@ func WriteTable(w io.Writer, results []Result) error {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
 // WritePlot draws the cost curve: single-caller check p50 against size, Ward
-// and direct, one line each per store.
+// and direct, one line each per store, and SpiceDB's floor (a check of one
+// stored relation) beneath them.
 func WritePlot(w io.Writer, results []Result) error {
 	byName := map[string]*plot.Series{}
 	var order []string
 	for _, r := range results {
 		for _, o := range r.Operations {
-			if o.Name != OpCheck || o.Callers != 1 {
-				continue
-			}
-			for _, side := range []struct {
+			type side struct {
 				name string
 				f    Figures
-			}{{"Ward HTTP", o.Ward}, {"SpiceDB gRPC", o.Direct}} {
+			}
+			var sides []side
+			switch {
+			case o.Name == OpCheck && o.Callers == 1:
+				sides = []side{{"Ward HTTP", o.Ward}, {"SpiceDB gRPC", o.Direct}}
+			case o.Name == OpFloor:
+				sides = []side{{"floor (one relation)", o.Direct}}
+			}
+			for _, side := range sides {
 				key := fmt.Sprintf("%s, %s", side.name, r.Store)
 				s, ok := byName[key]
 				if !ok {

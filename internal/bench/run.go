@@ -42,6 +42,9 @@ type Config struct {
 	PostgresURI string
 	// Calls is how many calls each latency figure is made of.
 	Calls int
+	// Rounds is how many times each operation is measured, Ward and direct
+	// taking turns to go first; every figure is the median of the rounds.
+	Rounds int
 	// Progress receives progress lines (loading, measuring).
 	Progress io.Writer
 }
@@ -83,12 +86,16 @@ type Result struct {
 
 // Operation names.
 const (
-	OpIngest          = "ingest (relationships/s)"
-	OpCheck           = "check"
-	OpBulk            = "bulk check of 100"
-	OpLookupOwn       = "lookup: a practitioner's clients"
-	OpLookupManager   = "lookup: every client a manager sees"
-	OpExplain         = "explain (direct: traced check)"
+	OpIngest        = "ingest (relationships/s)"
+	OpCheck         = "check"
+	OpBulk          = "bulk check of 100"
+	OpLookupOwn     = "lookup: a practitioner's clients"
+	OpLookupManager = "lookup: every client a manager sees"
+	OpExplain       = "explain (direct: traced check)"
+	// OpFloor is SpiceDB's cheapest check, of one stored relation: what any
+	// check costs on the store before its schema adds anything. Ward's API
+	// only asks permissions, so it is measured directly only.
+	OpFloor           = "floor: check of one stored relation (direct only)"
 	ingestCallers     = 1
 	concurrentCallers = 16
 )
@@ -102,6 +109,9 @@ func (cfg Config) Validate() error {
 	}
 	if slices.Contains(cfg.Stores, spicedb.EnginePostgres) && cfg.PostgresURI == "" {
 		return errors.New("--stores postgres needs --postgres-uri (or WARD_POSTGRES_URI): a server whose user may CREATE DATABASE")
+	}
+	if cfg.Rounds < 0 {
+		return fmt.Errorf("--rounds: %d is not a count of rounds", cfg.Rounds)
 	}
 	for _, n := range cfg.Sizes {
 		if n <= 0 {
@@ -119,6 +129,9 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	}
 	if cfg.Calls <= 0 {
 		cfg.Calls = 1000
+	}
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 1
 	}
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
@@ -174,13 +187,27 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	measure := func(name string, callers, calls int, ward, direct func(i int) error) error {
 		fmt.Fprintf(cfg.Progress, "%s %d: %s, %d callers\n", store, res.Relationships, name, callers)
 		op := Operation{Name: name, Callers: callers}
-		var err error
-		if op.Direct, err = Sample(calls, callers, direct); err != nil {
-			return fmt.Errorf("%s straight to SpiceDB: %w", name, err)
+		var wards, directs []Figures
+		for round := range cfg.Rounds {
+			// Ward and direct take turns to go first, so that neither always
+			// runs on a warmer (or busier) server.
+			for turn := range 2 {
+				if (round+turn)%2 == 0 {
+					f, err := Sample(calls, callers, direct)
+					if err != nil {
+						return fmt.Errorf("%s straight to SpiceDB: %w", name, err)
+					}
+					directs = append(directs, f)
+				} else if ward != nil {
+					f, err := Sample(calls, callers, ward)
+					if err != nil {
+						return fmt.Errorf("%s through Ward: %w", name, err)
+					}
+					wards = append(wards, f)
+				}
+			}
 		}
-		if op.Ward, err = Sample(calls, callers, ward); err != nil {
-			return fmt.Errorf("%s through Ward: %w", name, err)
-		}
+		op.Direct, op.Ward = Median(directs), Median(wards)
 		res.Operations = append(res.Operations, op)
 		return nil
 	}
@@ -199,6 +226,19 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		}
 	}
 
+	first := pl.practices[0]
+	floor := &v1.CheckPermissionRequest{
+		Consistency: fullyConsistent(),
+		Resource:    &v1.ObjectReference{ObjectType: domain.TypeWorkspace, ObjectId: first.ws},
+		Permission:  "owner",
+		Subject:     &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: domain.TypeUser, ObjectId: first.owner()}},
+	}
+	if err := measure(OpFloor, 1, cfg.Calls, nil,
+		func(int) error { _, err := t.direct.CheckPermission(ctx, floor); return err },
+	); err != nil {
+		return res, err
+	}
+
 	bulk, directBulk := api.BulkCheckRequest{}, &v1.CheckBulkPermissionsRequest{Consistency: fullyConsistent()}
 	for i := range 100 {
 		q, d := qs[i%len(qs)], directQs[i%len(qs)]
@@ -213,7 +253,6 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		return res, err
 	}
 
-	first := pl.practices[0]
 	for _, l := range []struct{ name, user string }{
 		{OpLookupOwn, first.practitioner(0)},
 		{OpLookupManager, first.manager()},
@@ -388,6 +427,34 @@ func Sample(calls, callers int, op func(i int) error) (Figures, error) {
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	return Figures{P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), PerSecond: float64(calls) / elapsed.Seconds()}, nil
+}
+
+// Median is the median of each figure over rounds (each figure on its own),
+// or the zero Figures for none.
+func Median(rounds []Figures) Figures {
+	if len(rounds) == 0 {
+		return Figures{}
+	}
+	mid := func(get func(Figures) float64) float64 {
+		v := make([]float64, len(rounds))
+		for i, f := range rounds {
+			v[i] = get(f)
+		}
+		slices.Sort(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	d := func(get func(Figures) time.Duration) time.Duration {
+		return time.Duration(mid(func(f Figures) float64 { return float64(get(f)) }))
+	}
+	return Figures{
+		P50:       d(func(f Figures) time.Duration { return f.P50 }),
+		P95:       d(func(f Figures) time.Duration { return f.P95 }),
+		P99:       d(func(f Figures) time.Duration { return f.P99 }),
+		PerSecond: mid(func(f Figures) float64 { return f.PerSecond }),
+	}
 }
 
 func fullyConsistent() *v1.Consistency {

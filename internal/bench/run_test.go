@@ -16,7 +16,7 @@ import (
 // tests.
 func TestRunSmall(t *testing.T) {
 	var progress bytes.Buffer
-	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Progress: &progress})
+	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Rounds: 2, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,11 +27,17 @@ func TestRunSmall(t *testing.T) {
 	if r.Relationships < 1000 || r.Practices != 1 || r.RSSBytes <= 0 {
 		t.Errorf("loaded %d relationships in %d practices, RSS %d: want at least 1000 in 1, and a resident size", r.Relationships, r.Practices, r.RSSBytes)
 	}
-	want := []string{OpIngest, OpCheck, OpCheck, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
+	want := []string{OpIngest, OpCheck, OpCheck, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
 	if len(r.Operations) != len(want) {
 		t.Fatalf("measured %d operations, want %d: %+v", len(r.Operations), len(want), r.Operations)
 	}
 	for i, o := range r.Operations {
+		if o.Name == OpFloor {
+			if o.Direct.P50 <= 0 || o.Direct.PerSecond <= 0 || o.Ward != (Figures{}) {
+				t.Errorf("floor: %+v, want measured directly only", o)
+			}
+			continue
+		}
 		if o.Name != want[i] || o.Ward.PerSecond <= 0 || o.Direct.PerSecond <= 0 || o.Ratio() <= 0 {
 			t.Errorf("operation %d: %+v, want %s measured both ways", i, o, want[i])
 		}
@@ -79,6 +85,25 @@ func TestPlatformQuestions(t *testing.T) {
 	}
 }
 
+// TestMedian: each figure is the median of its own values over the rounds.
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		name   string
+		rounds []Figures
+		want   Figures
+	}{
+		{"none", nil, Figures{}},
+		{"one", []Figures{{P50: 3, P95: 4, P99: 5, PerSecond: 10}}, Figures{P50: 3, P95: 4, P99: 5, PerSecond: 10}},
+		{"odd, each figure apart", []Figures{{P50: 9, P99: 1, PerSecond: 5}, {P50: 1, P99: 2, PerSecond: 7}, {P50: 5, P99: 30, PerSecond: 6}}, Figures{P50: 5, P99: 2, PerSecond: 6}},
+		{"even: the mean of the middle two", []Figures{{P50: 2, PerSecond: 1}, {P50: 4, PerSecond: 3}}, Figures{P50: 3, PerSecond: 2}},
+	}
+	for _, tt := range tests {
+		if got := Median(tt.rounds); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
 // TestConfigValidate: a bad configuration is refused before anything runs,
 // naming the flag to fix.
 func TestConfigValidate(t *testing.T) {
@@ -91,6 +116,7 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown store", Config{Stores: []string{"mysql"}, Sizes: []int{1000}}, "--stores"},
 		{"postgres without a server", Config{Stores: []string{"postgres"}, Sizes: []int{1000}}, "--postgres-uri"},
 		{"zero size", Config{Stores: []string{"memory"}, Sizes: []int{0}}, "--sizes"},
+		{"negative rounds", Config{Stores: []string{"memory"}, Sizes: []int{1000}, Rounds: -1}, "--rounds"},
 	}
 	for _, tt := range tests {
 		err := tt.cfg.Validate()
