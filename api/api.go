@@ -77,6 +77,28 @@ type LookupResourcesResponse struct {
 	ZedToken  string   `json:"zedtoken"`
 }
 
+// LookupStreamRequest asks POST /v1/lookup/resources/stream for every resource
+// of a type a subject has permission on, streamed as found instead of paged.
+type LookupStreamRequest struct {
+	Subject      string `json:"subject"`
+	Permission   string `json:"permission"`
+	ResourceType string `json:"resource_type"`
+	ZedToken     string `json:"zedtoken,omitempty"`
+}
+
+// LookupStreamLine is one line of the streamed answer (newline-delimited
+// JSON). Every line but the last names one resource ("type:id"), each once,
+// in the order SpiceDB finds them (not sorted). The last line is either Done,
+// with how many resources were sent and the ZedToken read at, or an Error: an
+// answer that ends without either was cut off.
+type LookupStreamLine struct {
+	Resource string     `json:"resource,omitempty"`
+	Done     bool       `json:"done,omitempty"`
+	Count    int        `json:"count,omitempty"`
+	ZedToken string     `json:"zedtoken,omitempty"`
+	Error    *ErrorBody `json:"error,omitempty"`
+}
+
 // LookupSubjectsRequest asks which users have permission on a resource.
 type LookupSubjectsRequest struct {
 	Resource   string `json:"resource"`

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,37 +52,14 @@ func (e *Error) Error() string {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	resp, err := c.send(ctx, method, path, in)
 	if err != nil {
-		return fmt.Errorf("building the request to %s: %w", c.base, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("calling Ward at %s: %w (is `ward serve` running? set --server or WARD_SERVER)", c.base, err)
+		return err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return fmt.Errorf("reading Ward's answer: %w", err)
-	}
-	if resp.StatusCode >= 300 {
-		var e api.ErrorResponse
-		if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
-			return &Error{Status: resp.StatusCode, Body: api.ErrorBody{Code: "http", Message: strings.TrimSpace(string(data))}}
-		}
-		return &Error{Status: resp.StatusCode, Body: e.Error}
 	}
 	if out == nil {
 		return nil
@@ -90,6 +68,44 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return fmt.Errorf("decoding Ward's answer: %w", err)
 	}
 	return nil
+}
+
+// send makes one request and returns the answer when it succeeded, its body
+// unread, or Ward's error.
+func (c *Client) send(ctx context.Context, method, path string, in any) (*http.Response, error) {
+	var body io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("building the request to %s: %w", c.base, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("calling Ward at %s: %w (is `ward serve` running? set --server or WARD_SERVER)", c.base, err)
+	}
+	if resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading Ward's answer: %w", err)
+	}
+	var e api.ErrorResponse
+	if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
+		return nil, &Error{Status: resp.StatusCode, Body: api.ErrorBody{Code: "http", Message: strings.TrimSpace(string(data))}}
+	}
+	return nil, &Error{Status: resp.StatusCode, Body: e.Error}
 }
 
 // call makes one request and decodes its answer as T.
@@ -117,6 +133,41 @@ func (c *Client) CheckBulk(ctx context.Context, req api.BulkCheckRequest) (api.B
 // LookupResources lists one page of resources a subject has a permission on.
 func (c *Client) LookupResources(ctx context.Context, req api.LookupResourcesRequest) (api.LookupResourcesResponse, error) {
 	return call[api.LookupResourcesResponse](ctx, c, http.MethodPost, "/v1/lookup/resources", req)
+}
+
+// StreamResources calls fn with every resource ("type:id") a subject has a
+// permission on, as Ward streams them (each once, not sorted), and returns the
+// ZedToken the answer was read at. An error from fn stops the stream. An
+// answer that ends without its done line is reported as cut off.
+func (c *Client) StreamResources(ctx context.Context, req api.LookupStreamRequest, fn func(resource string) error) (string, error) {
+	resp, err := c.send(ctx, http.MethodPost, "/v1/lookup/resources/stream", req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for n := 0; ; {
+		var line api.LookupStreamLine
+		if err := dec.Decode(&line); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", fmt.Errorf("reading Ward's streamed answer after %d resources: %w (the answer was cut off; ask again)", n, err)
+		}
+		switch {
+		case line.Error != nil:
+			return "", &Error{Status: resp.StatusCode, Body: *line.Error}
+		case line.Done:
+			if line.Count != n {
+				return "", fmt.Errorf("Ward streamed %d resources but says it sent %d; ask again", n, line.Count)
+			}
+			return line.ZedToken, nil
+		}
+		n++
+		if err := fn(line.Resource); err != nil {
+			return "", err
+		}
+	}
 }
 
 // LookupSubjects lists one page of users who have a permission on a resource.

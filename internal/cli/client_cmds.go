@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,17 +85,45 @@ func newCheckCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
+// streamResources prints each resource of a streamed lookup as it arrives.
+func streamResources(cmd *cobra.Command, g *globals, req api.LookupStreamRequest) error {
+	w := cmd.OutOrStdout()
+	enc := json.NewEncoder(w)
+	n := 0
+	token, err := g.client().StreamResources(cmd.Context(), req, func(resource string) error {
+		n++
+		if g.output == "json" {
+			return enc.Encode(api.LookupStreamLine{Resource: resource})
+		}
+		_, err := fmt.Fprintln(w, resource)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if g.output == "json" {
+		return enc.Encode(api.LookupStreamLine{Done: true, Count: n, ZedToken: token})
+	}
+	return nil
+}
+
 func newLookupCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "lookup", Short: "List resources a staff member reaches, or staff who reach a resource"}
 	var subject, permission, typ, resource string
 	var limit int
-	var all bool
+	var all, stream bool
 	resources := &cobra.Command{
 		Use:     "resources --subject user:ID --permission P --type T",
 		Short:   "List the resources of a type on which a subject has a permission",
 		Example: "  ward lookup resources --subject user:priya --permission view --type client",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if stream {
+				if limit != 0 || all {
+					return errors.New("--stream sends every resource as it is found: drop --limit and --all")
+				}
+				return streamResources(cmd, g, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ})
+			}
 			req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: limit}
 			out := api.LookupResourcesResponse{Resources: []string{}}
 			for {
@@ -118,6 +147,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 	rf.StringVar(&typ, "type", "", "resource type, e.g. client")
 	rf.IntVar(&limit, "limit", 0, "page size (default 100, at most 1000)")
 	rf.BoolVar(&all, "all", false, "follow the cursor to the last page")
+	rf.BoolVar(&stream, "stream", false, "print every resource as Ward finds it, unsorted, instead of pages (with -o json: one JSON line each, then a done line)")
 	for _, name := range []string{"subject", "permission", "type"} {
 		_ = resources.MarkFlagRequired(name)
 	}

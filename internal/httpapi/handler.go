@@ -24,6 +24,7 @@ type Authorizer interface {
 	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
 	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
 	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
+	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error)
 	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
 	Matrix(ctx context.Context, workspace string) (domain.Matrix, error)
@@ -107,6 +108,9 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection (to flush streams).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code

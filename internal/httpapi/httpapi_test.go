@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -132,6 +133,8 @@ func TestRequestErrors(t *testing.T) {
 		{"bulk empty", "/v1/check/bulk", `{"checks":[]}`, 400, `"field":"checks"`},
 		{"lookup limit", "/v1/lookup/resources", `{"subject":"user:a","permission":"view","resource_type":"client","limit":5000}`, 400, `"field":"limit"`},
 		{"lookup bad type", "/v1/lookup/resources", `{"subject":"user:a","permission":"view","resource_type":"patient"}`, 400, `"field":"resource_type"`},
+		{"stream takes no limit", "/v1/lookup/resources/stream", `{"subject":"user:a","permission":"view","resource_type":"client","limit":5}`, 400, `"field":"limit"`},
+		{"stream bad permission", "/v1/lookup/resources/stream", `{"subject":"user:a","permission":"read","resource_type":"client"}`, 400, `"field":"permission"`},
 		{"events not a list", "/v1/events", `{"events":{}}`, 400, `"field":"events"`},
 		{"no such endpoint", "/v1/nothing", `{}`, 404, "no such endpoint"},
 	}
@@ -301,5 +304,89 @@ func TestMatrixFollowsThePractice(t *testing.T) {
 		if err != nil || resp.StatusCode != want {
 			t.Errorf("GET %s: %v %v, want %d", path, resp.StatusCode, err, want)
 		}
+	}
+}
+
+// streamAuth streams the IDs it is given through the real handler, then fails
+// with err (if any). When gate is set, it waits for it after the first ID.
+type streamAuth struct {
+	httpapi.Authorizer
+	ids  []string
+	err  error
+	gate chan struct{}
+}
+
+func (f streamAuth) StreamResources(ctx context.Context, _ domain.Object, _, _, _ string, emit func(string) error) (string, error) {
+	for i, id := range f.ids {
+		if err := emit(id); err != nil {
+			return "", err
+		}
+		if i == 0 && f.gate != nil {
+			select {
+			case <-f.gate:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+	}
+	return "tok", f.err
+}
+
+// TestLookupStream: the streamed lookup sends every resource once, ends with
+// a done line, answers bad input and early failures with ordinary errors, ends
+// a stream that fails midway with an error line, and sends its first line
+// before the lookup is over.
+func TestLookupStream(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newStack(t)
+	req := api.LookupStreamRequest{Subject: "user:maya", Permission: "view", ResourceType: "client"}
+	var got []string
+	token, err := st.client.StreamResources(ctx, req, func(r string) error { got = append(got, r); return nil })
+	slices.Sort(got)
+	if want := []string{"client:ann", "client:ben", "client:cat"}; err != nil || token == "" || !slices.Equal(got, want) {
+		t.Errorf("maya's clients streamed: %v (token %q, %v), want %v", got, token, err, want)
+	}
+	status, body := post(t, st.url, "/v1/lookup/resources/stream", `{"subject":"user:nobody","permission":"view","resource_type":"client"}`)
+	if status != 200 || !strings.HasPrefix(body, `{"done":true`) || strings.Count(body, "\n") != 1 {
+		t.Errorf("nothing to stream: %d %s, want only a done line", status, body)
+	}
+
+	serve := func(a httpapi.Authorizer) *client.Client {
+		srv := httptest.NewServer(httpapi.New(a, httpapi.Config{}))
+		t.Cleanup(srv.Close)
+		return client.New(srv.URL, "", srv.Client())
+	}
+	tests := []struct {
+		name   string
+		auth   streamAuth
+		status int
+		got    int
+	}{
+		{"fails before the first line", streamAuth{err: domain.Errorf(domain.CodeUnavailable, "SpiceDB is down")}, 503, 0},
+		{"fails midway", streamAuth{ids: []string{"a", "b"}, err: domain.Errorf(domain.CodeUnavailable, "SpiceDB went away")}, 200, 2},
+	}
+	for _, tt := range tests {
+		n := 0
+		_, err := serve(tt.auth).StreamResources(ctx, req, func(string) error { n++; return nil })
+		var e *client.Error
+		if !errors.As(err, &e) || e.Status != tt.status || e.Body.Code != domain.CodeUnavailable || n != tt.got {
+			t.Errorf("%s: %v after %d lines, want a %d unavailable error after %d", tt.name, err, n, tt.status, tt.got)
+		}
+	}
+
+	gate := make(chan struct{})
+	c := serve(streamAuth{ids: []string{"first", "second"}, gate: gate})
+	var lines []string
+	gctx, cancel := context.WithTimeout(ctx, 10*time.Second) // unflushed, the first line would never come
+	defer cancel()
+	if _, err := c.StreamResources(gctx, req, func(r string) error {
+		if len(lines) == 0 {
+			close(gate) // the lookup goes on only once the caller holds the first line
+		}
+		lines = append(lines, r)
+		return nil
+	}); err != nil || !slices.Equal(lines, []string{"client:first", "client:second"}) {
+		t.Errorf("gated stream: %v %v", lines, err)
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"github.com/wardhq/ward/api"
 	"net/http"
 
@@ -15,6 +16,7 @@ var Routes = []string{
 	"POST /v1/check",
 	"POST /v1/check/bulk",
 	"POST /v1/lookup/resources",
+	"POST /v1/lookup/resources/stream",
 	"POST /v1/lookup/subjects",
 	"POST /v1/explain",
 	"GET /v1/schema",
@@ -30,6 +32,7 @@ func (a *service) routes() http.Handler {
 	mux.Handle("POST /v1/check", a.endpoint("check", true, a.handleCheck))
 	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", true, a.handleCheckBulk))
 	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", true, a.handleLookupResources))
+	mux.Handle("POST /v1/lookup/resources/stream", a.endpoint("lookup_resources_stream", true, a.handleLookupStream))
 	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", true, a.handleLookupSubjects))
 	mux.Handle("POST /v1/explain", a.endpoint("explain", true, a.handleExplain))
 	mux.Handle("GET /v1/schema", a.endpoint("schema", true, a.handleSchema))
@@ -123,17 +126,8 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	subject, err := domain.ParseSubject(req.Subject)
+	subject, err := lookupQuestion(req.Subject, req.Permission, req.ResourceType)
 	if err != nil {
-		return err
-	}
-	if err := domain.ValidateResourceType(req.ResourceType); err != nil {
-		if e, ok := err.(*domain.Error); ok {
-			e.Field = "resource_type"
-		}
-		return err
-	}
-	if err := domain.ValidatePermission(req.ResourceType, req.Permission); err != nil {
 		return err
 	}
 	limit, err := pageLimit(req.Limit)
@@ -147,6 +141,72 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	page, next := domain.PageOf(ids, req.Cursor, limit)
 	writeJSON(w, http.StatusOK, api.LookupResourcesResponse{Resources: refs(req.ResourceType, page), Cursor: next, ZedToken: token})
 	return nil
+}
+
+// lookupQuestion validates a resource lookup and returns its subject.
+func lookupQuestion(subject, permission, resourceType string) (domain.Object, error) {
+	s, err := domain.ParseSubject(subject)
+	if err != nil {
+		return domain.Object{}, err
+	}
+	if err := domain.ValidateResourceType(resourceType); err != nil {
+		if e, ok := err.(*domain.Error); ok {
+			e.Field = "resource_type"
+		}
+		return domain.Object{}, err
+	}
+	return s, domain.ValidatePermission(resourceType, permission)
+}
+
+// streamFlushEvery is how many lines a streamed lookup sends between flushes;
+// the first line is flushed at once, so the caller can start on it.
+const streamFlushEvery = 256
+
+// handleLookupStream streams every resource as SpiceDB finds it, one JSON
+// line each, ending with a done line (or an error line once lines were sent;
+// before that, an error is an ordinary error answer).
+func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.LookupStreamRequest](a, w, r)
+	if err != nil {
+		return err
+	}
+	subject, err := lookupQuestion(req.Subject, req.Permission, req.ResourceType)
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(w)
+	enc := json.NewEncoder(w)
+	sent := 0
+	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, func(id string) error {
+		if sent == 0 {
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.WriteHeader(http.StatusOK)
+		}
+		if err := enc.Encode(api.LookupStreamLine{Resource: req.ResourceType + ":" + id}); err != nil {
+			return err
+		}
+		sent++
+		if sent == 1 || sent%streamFlushEvery == 0 {
+			return rc.Flush()
+		}
+		return nil
+	})
+	switch {
+	case err != nil && sent == 0:
+		return err
+	case err != nil:
+		if r.Context().Err() != nil {
+			a.log.Info("streamed lookup: the caller went away", "sent", sent)
+			return nil
+		}
+		status, body := errorBody(err)
+		a.log.Error("streamed lookup failed after it began", "sent", sent, "status", status, "error", err.Error())
+		_ = enc.Encode(api.LookupStreamLine{Error: &body})
+		return nil
+	case sent == 0:
+		w.Header().Set("Content-Type", "application/x-ndjson")
+	}
+	return enc.Encode(api.LookupStreamLine{Done: true, Count: sent, ZedToken: token})
 }
 
 func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) error {

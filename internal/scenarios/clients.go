@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wardhq/ward/api"
@@ -172,10 +173,23 @@ func (h httpClient) LookupResources(subject, permission, typ string) ([]string, 
 		}
 		out = append(out, page.Resources...)
 		if page.Cursor == "" {
-			return out, nil
+			break
 		}
 		req.Cursor = page.Cursor
 	}
+	// The streamed answer must hold the same resources, each once.
+	var streamed []string
+	if _, err := h.c.StreamResources(h.ctx, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ}, func(r string) error {
+		streamed = append(streamed, r)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("streamed lookup: %w", err)
+	}
+	slices.Sort(streamed)
+	if !slices.Equal(streamed, out) {
+		return nil, fmt.Errorf("the streamed lookup answered %v, the paged one %v", streamed, out)
+	}
+	return out, nil
 }
 
 func (h httpClient) LookupSubjects(resource, permission string) ([]string, error) {

@@ -443,15 +443,31 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 // path that reaches it, even across its own cursors, so Ward reads the whole
 // answer and pages it itself.
 func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
+	var ids []string
+	readAt, err := c.StreamResources(ctx, subject, permission, resourceType, token, func(id string) error {
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	slices.Sort(ids)
+	return ids, readAt, nil
+}
+
+// StreamResources calls emit with each ID of resourceType on which subject
+// has permission, as SpiceDB finds it and only the first time, and returns the
+// ZedToken of the revision read. An error from emit stops the stream.
+func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
 	stream, err := c.perms.LookupResources(ctx, &v1.LookupResourcesRequest{
 		Consistency:        consistency(token),
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
 	})
-	return collectIDs(stream, err, "looking up resources", func(r *v1.LookupResourcesResponse) (string, string, bool) {
+	return streamIDs(stream, err, "looking up resources", func(r *v1.LookupResourcesResponse) (string, string, bool) {
 		return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
-	})
+	}, emit)
 }
 
 // LookupSubjects lists the users who have permission on resource, sorted by ID.
@@ -466,31 +482,47 @@ func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, per
 	})
 }
 
-// collectIDs drains a lookup stream into sorted IDs without repeats: SpiceDB
-// streams an object once per path that reaches it. item returns each answer's
-// ZedToken, its ID and whether it counts.
+// collectIDs drains a lookup stream into sorted IDs without repeats.
 func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool)) ([]string, string, error) {
-	if err != nil {
-		return nil, "", translateErr(op, err)
-	}
 	var ids []string
+	readAt, err := streamIDs(stream, err, op, item, func(id string) error {
+		ids = append(ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	slices.Sort(ids)
+	return ids, readAt, nil
+}
+
+// streamIDs passes each ID of a lookup stream to emit once: SpiceDB streams an
+// object once per path that reaches it. item returns each answer's ZedToken,
+// its ID and whether it counts. It returns the last ZedToken.
+func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool), emit func(string) error) (string, error) {
+	if err != nil {
+		return "", translateErr(op, err)
+	}
+	seen := map[string]struct{}{}
 	readAt := ""
 	for {
 		resp, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			break
+			return readAt, nil
 		}
 		if err != nil {
-			return nil, "", translateErr(op, err)
+			return readAt, translateErr(op, err)
 		}
 		token, id, ok := item(resp)
 		readAt = token
-		if ok {
-			ids = append(ids, id)
+		if _, dup := seen[id]; !ok || dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		if err := emit(id); err != nil {
+			return readAt, err
 		}
 	}
-	slices.Sort(ids)
-	return slices.Compact(ids), readAt, nil
 }
 
 // Explain answers q and says why, in the practice's terms. The decision is
