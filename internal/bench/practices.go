@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/wardhq/ward/api"
@@ -38,12 +39,25 @@ type platform struct {
 	practices []practice
 	clients   []int // per practice
 	pending   []domain.Event
+	// perPractice, when set, replaces clientsPerPractice; clientsOnly leaves
+	// out each client's note, appointment and invoice (for one large practice
+	// whose client list is streamed).
+	perPractice int
+	clientsOnly bool
+	// limit, when set, is how many clients the platform has in all: next
+	// returns fewer events (or none) once they are made.
+	limit int
+	made  int
 }
 
-// next returns the next request's n events.
+// next returns the next request's n events (fewer once a limit is reached).
 func (pl *platform) next(n int) []domain.Event {
 	for len(pl.pending) < n {
-		if len(pl.practices) == 0 || pl.clients[len(pl.clients)-1] == clientsPerPractice {
+		if pl.limit > 0 && pl.made == pl.limit {
+			n = len(pl.pending)
+			break
+		}
+		if len(pl.practices) == 0 || pl.clients[len(pl.clients)-1] == cmp.Or(pl.perPractice, clientsPerPractice) {
 			pl.open()
 			continue
 		}
@@ -75,13 +89,17 @@ func (pl *platform) addClient() {
 	last := len(pl.practices) - 1
 	p, i := pl.practices[last], pl.clients[last]
 	pl.clients[last]++
+	pl.made++
 	id, user := p.client(i), p.practitioner(i)
 	loc := p.ws + "-a"
 	if i%2 == 1 {
 		loc = p.ws + "-b"
 	}
+	pl.pending = append(pl.pending, domain.Event{Type: "client.created", Workspace: p.ws, Client: id, Location: loc, Practitioner: user})
+	if pl.clientsOnly {
+		return
+	}
 	pl.pending = append(pl.pending,
-		domain.Event{Type: "client.created", Workspace: p.ws, Client: id, Location: loc, Practitioner: user},
 		domain.Event{Type: "note.created", Workspace: p.ws, Note: id + "-n", Client: id, Author: user},
 		domain.Event{Type: "appointment.booked", Workspace: p.ws, Appointment: id + "-a", Client: id, Practitioner: user},
 		domain.Event{Type: "invoice.created", Workspace: p.ws, Invoice: id + "-i", Client: id, Practitioner: user})

@@ -29,7 +29,11 @@ func WriteTable(w io.Writer, results []Result) error {
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%.2fx\t%s\t%s\t%.0f\t%.0f\t\n", r.Store, r.Relationships, o.Name, o.Callers,
 				ms(o.Ward.P50), ms(o.Direct.P50), o.Ratio(), ms(o.Ward.P99), ms(o.Direct.P99), o.Ward.PerSecond, o.Direct.PerSecond)
 		}
-		fmt.Fprintf(tw, "%s\t%d\tmemory: process RSS %d MiB, Go heap %d MiB (%d practices)\t\t\t\t\t\t\t\t\t\n", r.Store, r.Relationships, r.RSSBytes>>20, r.HeapBytes>>20, r.Practices)
+		shape := fmt.Sprintf("%d practices", r.Practices)
+		if r.Clients > 0 {
+			shape = fmt.Sprintf("one practice of %d clients, without records", r.Clients)
+		}
+		fmt.Fprintf(tw, "%s\t%d\tmemory: process RSS %d MiB, Go heap %d MiB (%s)\t\t\t\t\t\t\t\t\t\n", r.Store, r.Relationships, r.RSSBytes>>20, r.HeapBytes>>20, shape)
 	}
 	return tw.Flush()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -45,6 +46,10 @@ type Config struct {
 	// Rounds is how many times each operation is measured, Ward and direct
 	// taking turns to go first; every figure is the median of the rounds.
 	Rounds int
+	// StreamClients, when set, also loads one practice of that many clients on
+	// each store and measures how soon a streamed list of all of them starts,
+	// and how long it takes whole.
+	StreamClients int
 	// Progress receives progress lines (loading, measuring).
 	Progress io.Writer
 }
@@ -76,12 +81,14 @@ func (o Operation) Ratio() float64 {
 
 // Result is everything measured at one size on one store.
 type Result struct {
-	Store         string      `json:"store"`
-	Relationships int         `json:"relationships"`
-	Practices     int         `json:"practices"`
-	RSSBytes      int64       `json:"rss_bytes"`
-	HeapBytes     uint64      `json:"heap_bytes"`
-	Operations    []Operation `json:"operations"`
+	Store         string `json:"store"`
+	Relationships int    `json:"relationships"`
+	Practices     int    `json:"practices"`
+	// Clients is the large practice's size, for a streamed-lookup result.
+	Clients    int         `json:"clients,omitempty"`
+	RSSBytes   int64       `json:"rss_bytes"`
+	HeapBytes  uint64      `json:"heap_bytes"`
+	Operations []Operation `json:"operations"`
 }
 
 // Operation names.
@@ -92,6 +99,10 @@ const (
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
 	OpExplain       = "explain (direct: traced check)"
+	// The streamed list of every client of one large practice: how soon it
+	// starts, and how long it takes whole.
+	OpStreamFirst = "stream: first of every client of one practice"
+	OpStreamAll   = "stream: every client of one practice"
 	// OpFloor is SpiceDB's cheapest check, of one stored relation: what any
 	// check costs on the store before its schema adds anything. Ward's API
 	// only asks permissions, so it is measured directly only.
@@ -112,6 +123,9 @@ func (cfg Config) Validate() error {
 	}
 	if cfg.Rounds < 0 {
 		return fmt.Errorf("--rounds: %d is not a count of rounds", cfg.Rounds)
+	}
+	if cfg.StreamClients < 0 {
+		return fmt.Errorf("--stream-clients: %d is not a count of clients", cfg.StreamClients)
 	}
 	for _, n := range cfg.Sizes {
 		if n <= 0 {
@@ -142,6 +156,13 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			r, err := runOne(ctx, cfg, store, size)
 			if err != nil {
 				return out, fmt.Errorf("%s, %d relationships: %w", store, size, err)
+			}
+			out = append(out, r)
+		}
+		if cfg.StreamClients > 0 {
+			r, err := runStream(ctx, cfg, store)
+			if err != nil {
+				return out, fmt.Errorf("%s, a practice of %d clients: %w", store, cfg.StreamClients, err)
 			}
 			out = append(out, r)
 		}
@@ -176,38 +197,16 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	}
 	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: ingestCallers,
 		Ward: Figures{PerSecond: float64(written) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
-	runtime.GC()
-	res.RSSBytes = rss()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	res.HeapBytes = ms.HeapAlloc
+	res.RSSBytes, res.HeapBytes = memory()
 
 	rng := rand.New(rand.NewPCG(uint64(size), 7))
 	qs := pl.questions(256, rng.IntN)
 	measure := func(name string, callers, calls int, ward, direct func(i int) error) error {
 		fmt.Fprintf(cfg.Progress, "%s %d: %s, %d callers\n", store, res.Relationships, name, callers)
-		op := Operation{Name: name, Callers: callers}
-		var wards, directs []Figures
-		for round := range cfg.Rounds {
-			// Ward and direct take turns to go first, so that neither always
-			// runs on a warmer (or busier) server.
-			for turn := range 2 {
-				if (round+turn)%2 == 0 {
-					f, err := Sample(calls, callers, direct)
-					if err != nil {
-						return fmt.Errorf("%s straight to SpiceDB: %w", name, err)
-					}
-					directs = append(directs, f)
-				} else if ward != nil {
-					f, err := Sample(calls, callers, ward)
-					if err != nil {
-						return fmt.Errorf("%s through Ward: %w", name, err)
-					}
-					wards = append(wards, f)
-				}
-			}
+		op, err := alternate(cfg.Rounds, name, calls, callers, ward, direct)
+		if err != nil {
+			return err
 		}
-		op.Direct, op.Ward = Median(directs), Median(wards)
 		res.Operations = append(res.Operations, op)
 		return nil
 	}
@@ -279,6 +278,96 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	return res, nil
 }
 
+// errFirst stops a stream at its first result.
+var errFirst = errors.New("first result")
+
+// runStream loads one practice of cfg.StreamClients clients (without records)
+// and measures, through Ward's streamed lookup and straight from SpiceDB's
+// LookupResources, how soon the manager's list of every client starts and how
+// long the whole list takes.
+func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
+	res := Result{Store: store, Clients: cfg.StreamClients, Practices: 1}
+	t, err := open(ctx, cfg, store, true)
+	if err != nil {
+		return res, err
+	}
+	defer t.close()
+	pl := &platform{perPractice: cfg.StreamClients, clientsOnly: true, limit: cfg.StreamClients}
+	if res.Relationships, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
+		return res, err
+	}
+	res.RSSBytes, res.HeapBytes = memory()
+	manager := pl.practices[0].manager()
+	req := api.LookupStreamRequest{Subject: "user:" + manager, Permission: "view", ResourceType: domain.TypeClient}
+	ward := func(first bool) func(int) error {
+		return func(int) error {
+			n := 0
+			_, err := t.ward.StreamResources(ctx, req, func(string) error {
+				if n++; first {
+					return errFirst
+				}
+				return nil
+			})
+			return streamEnd(err, first, n, cfg.StreamClients)
+		}
+	}
+	direct := func(first bool) func(int) error {
+		return func(int) error {
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			stream, err := t.direct.LookupResources(cctx, &v1.LookupResourcesRequest{
+				Consistency: fullyConsistent(), ResourceObjectType: domain.TypeClient, Permission: "view",
+				Subject: &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: domain.TypeUser, ObjectId: manager}},
+			})
+			if err != nil {
+				return err
+			}
+			seen := map[string]bool{}
+			for {
+				r, err := stream.Recv()
+				if errors.Is(err, io.EOF) {
+					return streamEnd(nil, first, len(seen), cfg.StreamClients)
+				}
+				if err != nil {
+					return err
+				}
+				if seen[r.GetResourceObjectId()] = true; first {
+					return streamEnd(errFirst, first, 1, cfg.StreamClients)
+				}
+			}
+		}
+	}
+	calls := max(cfg.Calls/100, 3)
+	for _, op := range []struct {
+		name  string
+		first bool
+	}{{OpStreamFirst, true}, {OpStreamAll, false}} {
+		fmt.Fprintf(cfg.Progress, "%s, %d clients: %s\n", store, cfg.StreamClients, op.name)
+		o, err := alternate(cfg.Rounds, op.name, calls, 1, ward(op.first), direct(op.first))
+		if err != nil {
+			return res, err
+		}
+		res.Operations = append(res.Operations, o)
+	}
+	return res, nil
+}
+
+// streamEnd checks how a streamed list ended: at its first result when first,
+// else with every one of want clients.
+func streamEnd(err error, first bool, got, want int) error {
+	switch {
+	case first && errors.Is(err, errFirst):
+		return nil
+	case err != nil:
+		return err
+	case first:
+		return errors.New("the list was empty")
+	case got != want:
+		return fmt.Errorf("the list held %d clients, want %d", got, want)
+	}
+	return nil
+}
+
 // load applies the platform's events through Ward's HTTP API until SpiceDB
 // holds about size relationships, and returns how many it wrote and the time
 // spent in requests.
@@ -288,6 +377,9 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 	written, lastShown := 0, time.Time{}
 	for written < size {
 		events := pl.next(perRequest)
+		if len(events) == 0 {
+			break
+		}
 		raw := make([]json.RawMessage, len(events))
 		for i, e := range events {
 			b, err := json.Marshal(e)
@@ -429,6 +521,33 @@ func Sample(calls, callers int, op func(i int) error) (Figures, error) {
 	return Figures{P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), PerSecond: float64(calls) / elapsed.Seconds()}, nil
 }
 
+// alternate measures an operation in rounds, Ward and direct taking turns to
+// go first so that neither always runs on a warmer (or busier) server, and
+// returns each figure's median. A nil ward measures the direct side only.
+func alternate(rounds int, name string, calls, callers int, ward, direct func(i int) error) (Operation, error) {
+	op := Operation{Name: name, Callers: callers}
+	var wards, directs []Figures
+	for round := range rounds {
+		for turn := range 2 {
+			if (round+turn)%2 == 0 {
+				f, err := Sample(calls, callers, direct)
+				if err != nil {
+					return op, fmt.Errorf("%s straight to SpiceDB: %w", name, err)
+				}
+				directs = append(directs, f)
+			} else if ward != nil {
+				f, err := Sample(calls, callers, ward)
+				if err != nil {
+					return op, fmt.Errorf("%s through Ward: %w", name, err)
+				}
+				wards = append(wards, f)
+			}
+		}
+	}
+	op.Direct, op.Ward = Median(directs), Median(wards)
+	return op, nil
+}
+
 // Median is the median of each figure over rounds (each figure on its own),
 // or the zero Figures for none.
 func Median(rounds []Figures) Figures {
@@ -520,6 +639,14 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	cleanups = append(cleanups, func() { _ = srv.Close() })
 	t.ward = client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
 	return t, nil
+}
+
+// memory is this process's resident size and Go heap after a collection.
+func memory() (int64, uint64) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return rss(), ms.HeapAlloc
 }
 
 // rss is this process's resident memory in bytes (Linux), or 0.

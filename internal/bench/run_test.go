@@ -16,12 +16,22 @@ import (
 // tests.
 func TestRunSmall(t *testing.T) {
 	var progress bytes.Buffer
-	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Rounds: 2, Progress: &progress})
+	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Rounds: 2, StreamClients: 300, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 1 {
-		t.Fatalf("%d results, want 1", len(results))
+	if len(results) != 2 {
+		t.Fatalf("%d results, want 2 (the sizes and the streamed practice)", len(results))
+	}
+	stream := results[1]
+	if stream.Clients != 300 || stream.Relationships < 300 || len(stream.Operations) != 2 {
+		t.Errorf("streamed practice: %+v, want 300 clients and two operations", stream)
+	}
+	for _, o := range stream.Operations {
+		// Each call checked it got the first client, or all 300 of them.
+		if (o.Name != OpStreamFirst && o.Name != OpStreamAll) || o.Ward.P50 <= 0 || o.Direct.P50 <= 0 {
+			t.Errorf("streamed practice: %+v", o)
+		}
 	}
 	r := results[0]
 	if r.Relationships < 1000 || r.Practices != 1 || r.RSSBytes <= 0 {
@@ -52,7 +62,7 @@ func TestRunSmall(t *testing.T) {
 	if err := WriteTable(&table, results); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"memory", OpCheck, OpLookupManager, "RSS"} {
+	for _, s := range []string{"memory", OpCheck, OpLookupManager, "RSS", OpStreamAll, "one practice of 300 clients"} {
 		if !strings.Contains(table.String(), s) {
 			t.Errorf("the table does not show %q:\n%s", s, table.String())
 		}
@@ -116,6 +126,7 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown store", Config{Stores: []string{"mysql"}, Sizes: []int{1000}}, "--stores"},
 		{"postgres without a server", Config{Stores: []string{"postgres"}, Sizes: []int{1000}}, "--postgres-uri"},
 		{"zero size", Config{Stores: []string{"memory"}, Sizes: []int{0}}, "--sizes"},
+		{"negative stream size", Config{Stores: []string{"memory"}, Sizes: []int{1000}, StreamClients: -5}, "--stream-clients"},
 		{"negative rounds", Config{Stores: []string{"memory"}, Sizes: []int{1000}, Rounds: -1}, "--rounds"},
 	}
 	for _, tt := range tests {
