@@ -443,31 +443,57 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 // path that reaches it, even across its own cursors, so Ward reads the whole
 // answer and pages it itself.
 func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
-	var ids []string
-	readAt, err := c.StreamResources(ctx, subject, permission, resourceType, token, func(id string) error {
-		ids = append(ids, id)
-		return nil
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	slices.Sort(ids)
-	return ids, readAt, nil
-}
-
-// StreamResources calls emit with each ID of resourceType on which subject
-// has permission, as SpiceDB finds it and only the first time, and returns the
-// ZedToken of the revision read. An error from emit stops the stream.
-func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
 	stream, err := c.perms.LookupResources(ctx, &v1.LookupResourcesRequest{
 		Consistency:        consistency(token),
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
 	})
-	return streamIDs(stream, err, "looking up resources", func(r *v1.LookupResourcesResponse) (string, string, bool) {
+	return collectIDs(stream, err, "looking up resources", func(r *v1.LookupResourcesResponse) (string, string, bool) {
 		return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
-	}, emit)
+	})
+}
+
+// firstPage is how many results StreamResources asks SpiceDB for first.
+const firstPage = 100
+
+// StreamResources calls emit with each ID of resourceType on which subject
+// has permission, as SpiceDB finds it and only the first time, and returns the
+// ZedToken of the revision read. An error from emit stops the stream.
+//
+// An unlimited LookupResources computes most of its answer before sending
+// the first result (about 0.5 s for 30,000 clients on PostgreSQL here), while
+// a limited one answers its first page at once but repeats results across
+// pages and, paged to the end, took six times as long. So the first page is
+// asked with a limit, and the rest with one unlimited lookup at exactly the
+// first page's revision: the caller gets results at once and the whole answer
+// in about the time of one lookup, all of it from one snapshot.
+func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
+	req := &v1.LookupResourcesRequest{
+		Consistency:        consistency(token),
+		ResourceObjectType: resourceType,
+		Permission:         permission,
+		Subject:            &v1.SubjectReference{Object: toObject(subject)},
+		OptionalLimit:      firstPage,
+	}
+	item := func(r *v1.LookupResourcesResponse) (string, string, bool) {
+		return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
+	}
+	seen := map[string]struct{}{}
+	received := 0
+	counted := func(r *v1.LookupResourcesResponse) (string, string, bool) {
+		received++
+		return item(r)
+	}
+	stream, err := c.perms.LookupResources(ctx, req)
+	readAt, err := streamIDs(stream, err, "looking up resources", counted, seen, emit)
+	if err != nil || received < firstPage {
+		return readAt, err // a short first page is the whole answer
+	}
+	req.OptionalLimit = 0
+	req.Consistency = &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: readAt}}}
+	stream, err = c.perms.LookupResources(ctx, req)
+	return streamIDs(stream, err, "looking up resources", item, seen, emit)
 }
 
 // LookupSubjects lists the users who have permission on resource, sorted by ID.
@@ -485,7 +511,7 @@ func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, per
 // collectIDs drains a lookup stream into sorted IDs without repeats.
 func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool)) ([]string, string, error) {
 	var ids []string
-	readAt, err := streamIDs(stream, err, op, item, func(id string) error {
+	readAt, err := streamIDs(stream, err, op, item, map[string]struct{}{}, func(id string) error {
 		ids = append(ids, id)
 		return nil
 	})
@@ -496,14 +522,14 @@ func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op stri
 	return ids, readAt, nil
 }
 
-// streamIDs passes each ID of a lookup stream to emit once: SpiceDB streams an
-// object once per path that reaches it. item returns each answer's ZedToken,
-// its ID and whether it counts. It returns the last ZedToken.
-func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool), emit func(string) error) (string, error) {
+// streamIDs passes each ID of a lookup stream not yet in seen to emit, and
+// adds it: SpiceDB streams an object once per path that reaches it. item
+// returns each answer's ZedToken, its ID and whether it counts. It returns
+// the last ZedToken.
+func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool), seen map[string]struct{}, emit func(string) error) (string, error) {
 	if err != nil {
 		return "", translateErr(op, err)
 	}
-	seen := map[string]struct{}{}
 	readAt := ""
 	for {
 		resp, err := stream.Recv()

@@ -295,3 +295,39 @@ func TestOneIDOnePractice(t *testing.T) {
 		t.Errorf("a deleted client's ID could not be used again: %v", err)
 	}
 }
+
+// TestStreamResourcesPastTheFirstPage: a streamed lookup longer than its first
+// (limited) page sends every resource exactly once, the same set as the
+// paged lookup, read at one revision.
+func TestStreamResourcesPastTheFirstPage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	var b strings.Builder
+	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
+	b.WriteString(`{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}` + "\n")
+	for i := range 250 {
+		fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%03d","practitioner":"p"}`+"\n", i)
+	}
+	if _, err := c.Apply(ctx, testenv.Parsed(t, b.String())); err != nil {
+		t.Fatal(err)
+	}
+	p := domain.Object{Type: domain.TypeUser, ID: "p"}
+	seen := map[string]int{}
+	token, err := c.StreamResources(ctx, p, "view", domain.TypeClient, "", func(id string) error { seen[id]++; return nil })
+	if err != nil || token == "" {
+		t.Fatalf("stream: %v (token %q)", err, token)
+	}
+	paged, _, err := c.LookupResources(ctx, p, "view", domain.TypeClient, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paged) != 250 || len(seen) != len(paged) {
+		t.Fatalf("streamed %d distinct clients, paged %d, want 250", len(seen), len(paged))
+	}
+	for _, id := range paged {
+		if seen[id] != 1 {
+			t.Errorf("%s streamed %d times", id, seen[id])
+		}
+	}
+}
