@@ -186,17 +186,19 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	defer t.close()
 
 	pl := &platform{}
-	written, spent, err := load(ctx, cfg, t.ward, pl, store, size)
+	_, spent, err := load(ctx, cfg, t.ward, pl, store, size)
 	if err != nil {
 		return res, err
 	}
-	res.Relationships, res.Practices = written, len(pl.practices)
-	direct, err := directIngest(ctx, cfg, t.direct, store)
+	// Both rates count what SpiceDB holds after loading, Ward's ID markers
+	// included: the direct side writes exactly those relationships.
+	stored, direct, err := directIngest(ctx, cfg, t.direct, store)
 	if err != nil {
 		return res, err
 	}
+	res.Relationships, res.Practices = stored, len(pl.practices)
 	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: ingestCallers,
-		Ward: Figures{PerSecond: float64(written) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
+		Ward: Figures{PerSecond: float64(stored) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
 	res.RSSBytes, res.HeapBytes = memory()
 
 	rng := rand.New(rand.NewPCG(uint64(size), 7))
@@ -293,7 +295,10 @@ func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 	}
 	defer t.close()
 	pl := &platform{perPractice: cfg.StreamClients, clientsOnly: true, limit: cfg.StreamClients}
-	if res.Relationships, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
+	if _, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
+		return res, err
+	}
+	if res.Relationships, err = countStored(ctx, t.direct); err != nil {
 		return res, err
 	}
 	res.RSSBytes, res.HeapBytes = memory()
@@ -368,9 +373,10 @@ func streamEnd(err error, first bool, got, want int) error {
 	return nil
 }
 
-// load applies the platform's events through Ward's HTTP API until SpiceDB
-// holds about size relationships, and returns how many it wrote and the time
-// spent in requests.
+// load applies the platform's events through Ward's HTTP API until they have
+// written size relationships (or the platform has no more events), and
+// returns how many they wrote (Ward's ID markers aside) and the time spent in
+// requests.
 func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (int, time.Duration, error) {
 	perRequest := min(maxEventsPerRequest, max(size/40, 25))
 	var spent time.Duration
@@ -397,7 +403,11 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 		written += resp.Touched
 		if time.Since(lastShown) > 2*time.Second || written >= size {
 			lastShown = time.Now()
-			fmt.Fprintf(cfg.Progress, "%s: loaded %d/%d relationships through Ward (%.0f/s)\n", store, written, size, float64(written)/spent.Seconds())
+			target := fmt.Sprintf("/%d", size)
+			if size == math.MaxInt {
+				target = fmt.Sprintf(" (%d clients)", pl.made)
+			}
+			fmt.Fprintf(cfg.Progress, "%s: loaded %d%s relationships through Ward (%.0f/s)\n", store, written, target, float64(written)/spent.Seconds())
 		}
 	}
 	return written, spent, nil
@@ -405,16 +415,16 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 
 // directIngest copies every relationship of from into a fresh store of the same
 // kind with WriteRelationships calls of 1,000 (SpiceDB's default limit), and
-// returns the rate of those writes.
-func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string) (float64, error) {
+// returns how many there were and the rate of those writes.
+func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string) (int, float64, error) {
 	to, err := open(ctx, cfg, store, false)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer to.close()
 	stream, err := from.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: fullyConsistent()})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var spent time.Duration
 	var batch []*v1.RelationshipUpdate
@@ -436,22 +446,41 @@ func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 			break
 		}
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		for _, r := range resp.GetRelationships() {
 			batch = append(batch, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: r})
 			if len(batch) == 1000 {
 				if err := flush(); err != nil {
-					return 0, err
+					return 0, 0, err
 				}
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB (%.0f/s)\n", store, written, float64(written)/spent.Seconds())
-	return float64(written) / spent.Seconds(), nil
+	return written, float64(written) / spent.Seconds(), nil
+}
+
+// countStored counts the relationships SpiceDB holds.
+func countStored(ctx context.Context, direct v1.PermissionsServiceClient) (int, error) {
+	stream, err := direct.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: fullyConsistent()})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n += len(resp.GetRelationships())
+	}
 }
 
 func wardLookup(ctx context.Context, ward *client.Client, user string) error {
