@@ -148,7 +148,38 @@ func PNG(w io.Writer, c Chart) error {
 	for _, s := range c.Series {
 		legendW = max(legendW, textWidth(s.Name, textScale))
 	}
-	box := image.Rect(0, 0, legendW+3*pad+20, len(c.Series)*(charH+4)+pad/2).Add(area.Min.Add(image.Pt(pad, pad)))
+	// The legend goes in the corner of the plot area that hides the fewest
+	// points of the lines (sampled along each segment).
+	size := image.Pt(legendW+3*pad+20, len(c.Series)*(charH+4)+pad/2)
+	var box image.Rectangle
+	hidden := -1
+	for _, at := range []image.Point{
+		area.Min.Add(image.Pt(pad, pad)),
+		image.Pt(area.Max.X-pad-size.X, area.Min.Y+pad),
+		image.Pt(area.Max.X-pad-size.X, area.Max.Y-pad-size.Y),
+		image.Pt(area.Min.X+pad, area.Max.Y-pad-size.Y),
+	} {
+		r, n := image.Rectangle{Min: at, Max: at.Add(size)}, 0
+		for _, s := range c.Series {
+			for j := 1; j < len(s.X); j++ {
+				for k := range 21 {
+					f := float64(k) / 20
+					p := image.Pt(px(s.X[j-1])+int(f*float64(px(s.X[j])-px(s.X[j-1]))), py(s.Y[j-1])+int(f*float64(py(s.Y[j])-py(s.Y[j-1]))))
+					if p.In(r) {
+						n++
+					}
+				}
+			}
+			for j := range s.X {
+				if image.Pt(px(s.X[j]), py(s.Y[j])).In(r) {
+					n += 10
+				}
+			}
+		}
+		if hidden < 0 || n < hidden {
+			box, hidden = r, n
+		}
+	}
 	img.fill(box.Inset(-1), color.RGBA{160, 160, 160, 255})
 	img.fill(box, white)
 	for i, s := range c.Series {
