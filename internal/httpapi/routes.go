@@ -158,8 +158,9 @@ func lookupQuestion(subject, permission, resourceType string) (domain.Object, er
 	return s, domain.ValidatePermission(resourceType, permission)
 }
 
-// streamFlushEvery is how many lines a streamed lookup sends between flushes;
-// the first line is flushed at once, so the caller can start on it.
+// streamFlushEvery is how many lines a streamed lookup sends between flushes.
+// Each of the first that many is flushed at once, so the caller can start on
+// the first page while SpiceDB computes the rest.
 const streamFlushEvery = 256
 
 // handleLookupStream streams every resource as SpiceDB finds it, one JSON
@@ -186,7 +187,7 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 			return err
 		}
 		sent++
-		if sent == 1 || sent%streamFlushEvery == 0 {
+		if sent <= streamFlushEvery || sent%streamFlushEvery == 0 {
 			return rc.Flush()
 		}
 		return nil
