@@ -148,38 +148,13 @@ func PNG(w io.Writer, c Chart) error {
 	for _, s := range c.Series {
 		legendW = max(legendW, textWidth(s.Name, textScale))
 	}
-	// The legend goes in the corner of the plot area that hides the fewest
-	// points of the lines (sampled along each segment).
-	size := image.Pt(legendW+3*pad+20, len(c.Series)*(charH+4)+pad/2)
-	var box image.Rectangle
-	hidden := -1
-	for _, at := range []image.Point{
-		area.Min.Add(image.Pt(pad, pad)),
-		image.Pt(area.Max.X-pad-size.X, area.Min.Y+pad),
-		image.Pt(area.Max.X-pad-size.X, area.Max.Y-pad-size.Y),
-		image.Pt(area.Min.X+pad, area.Max.Y-pad-size.Y),
-	} {
-		r, n := image.Rectangle{Min: at, Max: at.Add(size)}, 0
-		for _, s := range c.Series {
-			for j := 1; j < len(s.X); j++ {
-				for k := range 21 {
-					f := float64(k) / 20
-					p := image.Pt(px(s.X[j-1])+int(f*float64(px(s.X[j])-px(s.X[j-1]))), py(s.Y[j-1])+int(f*float64(py(s.Y[j])-py(s.Y[j-1]))))
-					if p.In(r) {
-						n++
-					}
-				}
-			}
-			for j := range s.X {
-				if image.Pt(px(s.X[j]), py(s.Y[j])).In(r) {
-					n += 10
-				}
-			}
-		}
-		if hidden < 0 || n < hidden {
-			box, hidden = r, n
+	lines := make([][]image.Point, len(c.Series))
+	for i, s := range c.Series {
+		for j := range s.X {
+			lines[i] = append(lines[i], image.Pt(px(s.X[j]), py(s.Y[j])))
 		}
 	}
+	box := legendBox(area.Inset(pad), image.Pt(legendW+3*pad+20, len(c.Series)*(charH+4)+pad/2), lines)
 	img.fill(box.Inset(-1), color.RGBA{160, 160, 160, 255})
 	img.fill(box, white)
 	for i, s := range c.Series {
@@ -380,3 +355,38 @@ func textWidth(s string, scale int) int {
 }
 
 func abs(v int) int { return max(v, -v) }
+
+// legendBox places a legend of size in the corner of area that hides the
+// fewest of the lines' points (each point, and samples along each segment).
+func legendBox(area image.Rectangle, size image.Point, lines [][]image.Point) image.Rectangle {
+	var best image.Rectangle
+	hidden := -1
+	for _, at := range []image.Point{
+		area.Min,
+		image.Pt(area.Max.X-size.X, area.Min.Y),
+		area.Max.Sub(size),
+		image.Pt(area.Min.X, area.Max.Y-size.Y),
+	} {
+		r, n := image.Rectangle{Min: at, Max: at.Add(size)}, 0
+		for _, pts := range lines {
+			for j, p := range pts {
+				if p.In(r) {
+					n += 10
+				}
+				if j == 0 {
+					continue
+				}
+				q := pts[j-1]
+				for k := range 21 {
+					if q.Add(p.Sub(q).Mul(k).Div(20)).In(r) {
+						n++
+					}
+				}
+			}
+		}
+		if hidden < 0 || n < hidden {
+			best, hidden = r, n
+		}
+	}
+	return best
+}

@@ -163,3 +163,24 @@ func TestWriteSample(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLegendBox: the legend goes in the corner that hides the fewest points,
+// the top left when nothing is hidden anywhere.
+func TestLegendBox(t *testing.T) {
+	area, size := image.Rect(0, 0, 100, 100), image.Pt(30, 20)
+	tests := []struct {
+		name  string
+		lines [][]image.Point
+		want  image.Point
+	}{
+		{"empty chart", nil, image.Pt(0, 0)},
+		{"a line along the top", [][]image.Point{{{0, 5}, {99, 5}}}, image.Pt(70, 80)},
+		{"a rising line", [][]image.Point{{{0, 99}, {99, 0}}}, image.Pt(0, 0)},
+		{"points in three corners", [][]image.Point{{{5, 5}}, {{95, 5}}, {{95, 95}}}, image.Pt(0, 80)},
+	}
+	for _, tt := range tests {
+		if got := legendBox(area, size, tt.lines); got.Min != tt.want || got.Size() != size {
+			t.Errorf("%s: %v, want at %v", tt.name, got, tt.want)
+		}
+	}
+}
