@@ -120,6 +120,12 @@ func (c *Client) ApplyEvents(ctx context.Context, events []json.RawMessage) (api
 	return call[api.EventsResponse](ctx, c, http.MethodPost, "/v1/events", api.EventsRequest{Events: events})
 }
 
+// Import loads new practices in one atomic bulk import: every event must be
+// about a workspace created earlier in the same import.
+func (c *Client) Import(ctx context.Context, events []json.RawMessage) (api.EventsResponse, error) {
+	return call[api.EventsResponse](ctx, c, http.MethodPost, "/v1/import", api.EventsRequest{Events: events})
+}
+
 // Check asks one question.
 func (c *Client) Check(ctx context.Context, req api.CheckRequest) (api.CheckResponse, error) {
 	return call[api.CheckResponse](ctx, c, http.MethodPost, "/v1/check", req)

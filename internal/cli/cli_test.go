@@ -73,6 +73,8 @@ func TestCommandsForPeople(t *testing.T) {
 		want []string
 	}{
 		{[]string{"check", "user:priya", "view_notes", "client:ann"}, []string{"allowed: user:priya view_notes client:ann"}},
+		{[]string{"events", "import", "-f", writeFile(t, "import.jsonl", `{"type":"workspace.created","workspace":"imported","owner":"io","preset":"caspen"}
+{"type":"client.created","workspace":"imported","client":"imported-c1"}`)}, []string{"imported 2 events ("}},
 		{[]string{"check", "user:rita", "view_notes", "client:ann"}, []string{"denied: user:rita view_notes client:ann"}},
 		{[]string{"explain", "user:priya", "view_notes", "client:dan"}, []string{"allowed:", "+ priya holds role practitioner workspace-wide, which has notes view: own, and client dan is shared with priya"}},
 		{[]string{"explain", "user:rita", "view_notes", "client:ann"}, []string{"denied:", "- rita holds role receptionist workspace-wide, which has notes view: none"}},
@@ -119,6 +121,7 @@ func TestCommandErrors(t *testing.T) {
 		{env, []string{"events", "apply", "-f", "/nonexistent.jsonl"}, "reading events"},
 		{env, []string{"check", "user:a", "read", "client:c"}, "unknown permission"},
 		{env, []string{"check", "user:a"}, "accepts 3 arg(s)"},
+		{env, []string{"events", "import", "-f", writeFile(t, "i.jsonl", `{"type":"client.created","workspace":"riverside","client":"x"}`)}, "an import only creates new practices"},
 		{env, []string{"lookup", "resources", "--subject", "user:a", "--permission", "view", "--type", "client", "--stream", "--all"}, "drop --limit and --all"},
 		{env, []string{"schema", "validate", bad}, "1 of 1 files failed validation"},
 		{env, []string{"check", "user:a", "view", "client:c", "-o", "yaml"}, "--output \"yaml\""},

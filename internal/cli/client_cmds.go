@@ -56,7 +56,27 @@ func newEventsCmd(g *globals) *cobra.Command {
 	}
 	apply.Flags().StringVarP(&file, "file", "f", "", "events file, or - for standard input")
 	_ = apply.MarkFlagRequired("file")
-	cmd.AddCommand(apply)
+	imp := &cobra.Command{
+		Use:   "import -f FILE",
+		Short: "Import new practices in bulk (up to 100,000 events, each about a practice created in the file), atomically",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			raws, err := readEvents(file, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			res, err := g.client().Import(cmd.Context(), raws)
+			if err != nil {
+				return err
+			}
+			return g.print(cmd.OutOrStdout(), res, func() string {
+				return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched)
+			})
+		},
+	}
+	imp.Flags().StringVarP(&file, "file", "f", "", "events file, or - for standard input")
+	_ = imp.MarkFlagRequired("file")
+	cmd.AddCommand(apply, imp)
 	return cmd
 }
 

@@ -95,6 +95,9 @@ var EventTypes = map[string]EventSpec{
 // MaxEventsPerRequest bounds one request, which is applied atomically.
 const MaxEventsPerRequest = 1000
 
+// MaxImportEvents bounds one import of new practices, also applied atomically.
+const MaxImportEvents = 100000
+
 var (
 	idPattern   = regexp.MustCompile(`^[A-Za-z0-9_|=+\-]{1,128}$`)
 	namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -126,11 +129,20 @@ func validateName(name string) error {
 // ParseEvents decodes and validates each raw JSON object as an event. Errors name
 // the event's index and field.
 func ParseEvents(raws []json.RawMessage) ([]Event, error) {
+	return parseEvents(raws, MaxEventsPerRequest)
+}
+
+// ParseImport parses an import's events, up to MaxImportEvents.
+func ParseImport(raws []json.RawMessage) ([]Event, error) {
+	return parseEvents(raws, MaxImportEvents)
+}
+
+func parseEvents(raws []json.RawMessage, most int) ([]Event, error) {
 	if len(raws) == 0 {
 		return nil, Errorf(CodeInvalid, "events: at least one event is required")
 	}
-	if len(raws) > MaxEventsPerRequest {
-		return nil, Errorf(CodeInvalid, "events: %d events in one request; at most %d are applied atomically, split the request", len(raws), MaxEventsPerRequest)
+	if len(raws) > most {
+		return nil, Errorf(CodeInvalid, "events: %d events in one request; at most %d are applied atomically, split the request", len(raws), most)
 	}
 	events := make([]Event, 0, len(raws))
 	for i, raw := range raws {

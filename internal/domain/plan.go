@@ -106,6 +106,21 @@ func PlanEvents(events []Event, s *State) (Plan, error) {
 	return plan, nil
 }
 
+// PlanImport plans an import of new practices: every event must be about a
+// workspace created earlier in the same import, so the plan is made against an
+// empty state and only adds relationships.
+func PlanImport(events []Event) (Plan, error) {
+	created := map[string]bool{}
+	for i, e := range events {
+		if e.Type == "workspace.created" {
+			created[e.Workspace] = true
+		} else if !created[e.Workspace] {
+			return Plan{}, fieldErr(CodeInvalid, i, "workspace", "an import only creates new practices, and %q is not created earlier in it: send events about existing practices to /v1/events", e.Workspace)
+		}
+	}
+	return PlanEvents(events, NewState())
+}
+
 type planner struct {
 	s       *State
 	created map[Object]bool

@@ -21,6 +21,7 @@ import (
 // Authorizer is what the API needs from the SpiceDB adapter.
 type Authorizer interface {
 	Apply(ctx context.Context, events []domain.Event) (domain.Applied, error)
+	Import(ctx context.Context, events []domain.Event) (domain.Applied, error)
 	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
 	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
 	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
@@ -41,7 +42,7 @@ type Config struct {
 	Ready func(context.Context) error
 	// Schema reports the schema Ward writes and whether SpiceDB holds it.
 	Schema func(context.Context) (api.SchemaResponse, error)
-	// MaxBodyBytes bounds request bodies; 0 means 8 MiB.
+	// MaxBodyBytes bounds request bodies; 0 means 8 MiB (imports: 16 times that).
 	MaxBodyBytes int64
 }
 
@@ -125,8 +126,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors.
 func decode[T any](a *service, w http.ResponseWriter, r *http.Request) (T, error) {
+	return decodeUpTo[T](w, r, a.cfg.MaxBodyBytes)
+}
+
+// decodeUpTo is decode with its own bound on the body's size.
+func decodeUpTo[T any](w http.ResponseWriter, r *http.Request, most int64) (T, error) {
 	var v T
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, a.cfg.MaxBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, most))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		return v, bodyError(err)

@@ -13,6 +13,7 @@ import (
 // Routes is every route the API serves; docs/openapi.yaml documents each.
 var Routes = []string{
 	"POST /v1/events",
+	"POST /v1/import",
 	"POST /v1/check",
 	"POST /v1/check/bulk",
 	"POST /v1/lookup/resources",
@@ -29,6 +30,7 @@ var Routes = []string{
 func (a *service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/events", a.endpoint("events", true, a.handleEvents))
+	mux.Handle("POST /v1/import", a.endpoint("import", true, a.handleImport))
 	mux.Handle("POST /v1/check", a.endpoint("check", true, a.handleCheck))
 	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", true, a.handleCheckBulk))
 	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", true, a.handleLookupResources))
@@ -66,6 +68,27 @@ func (a *service) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.log.Info("events applied", "events", len(events), "touched", res.Touched, "deleted", res.Deleted)
 	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token})
+	return nil
+}
+
+// importBodyFactor is how much larger an import's body may be than other requests'.
+const importBodyFactor = 16
+
+func (a *service) handleImport(w http.ResponseWriter, r *http.Request) error {
+	req, err := decodeUpTo[api.EventsRequest](w, r, a.cfg.MaxBodyBytes*importBodyFactor)
+	if err != nil {
+		return err
+	}
+	events, err := domain.ParseImport(req.Events)
+	if err != nil {
+		return err
+	}
+	res, err := a.auth.Import(r.Context(), events)
+	if err != nil {
+		return err
+	}
+	a.log.Info("practices imported", "events", len(events), "touched", res.Touched)
+	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, ZedToken: res.Token})
 	return nil
 }
 

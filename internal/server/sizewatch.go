@@ -65,6 +65,16 @@ func (w *sizeWatch) Apply(ctx context.Context, events []domain.Event) (domain.Ap
 	return res, nil
 }
 
+// Import imports practices and adds what they wrote to the count.
+func (w *sizeWatch) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	res, err := w.Authorizer.Import(ctx, events)
+	if err != nil {
+		return res, err
+	}
+	w.add(int64(res.Touched))
+	return res, nil
+}
+
 func (w *sizeWatch) add(delta int64) {
 	n := w.count.Add(delta)
 	for {

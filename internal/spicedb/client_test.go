@@ -331,3 +331,65 @@ func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 		}
 	}
 }
+
+// TestImportMatchesEvents: importing new practices leaves SpiceDB exactly as
+// applying the same events does; an import naming an existing practice, or
+// events about a practice it does not create, is refused and writes nothing.
+func TestImportMatchesEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var b strings.Builder
+	for _, ws := range []string{"a", "b"} {
+		fmt.Fprintf(&b, `{"type":"workspace.created","workspace":%q,"owner":"o-%s","preset":"caspen"}`+"\n", ws, ws)
+		fmt.Fprintf(&b, `{"type":"location.created","workspace":%q,"location":"l-%s"}`+"\n", ws, ws)
+		fmt.Fprintf(&b, `{"type":"staff.added","workspace":%q,"user":"p-%s","role":"practitioner"}`+"\n", ws, ws)
+		fmt.Fprintf(&b, `{"type":"staff.added","workspace":%q,"user":"r-%s","role":"receptionist"}`+"\n", ws, ws)
+		for i := range 30 {
+			fmt.Fprintf(&b, `{"type":"client.created","workspace":%q,"client":"%s-c%d","location":"l-%s","practitioner":"p-%s"}`+"\n", ws, ws, i, ws, ws)
+			fmt.Fprintf(&b, `{"type":"note.created","workspace":%q,"note":"%s-n%d","client":"%s-c%d","author":"p-%s"}`+"\n", ws, ws, i, ws, i, ws)
+		}
+	}
+	events := testenv.Parsed(t, b.String())
+	applied, imported := testenv.SpiceDB(t), testenv.SpiceDB(t)
+	if _, err := applied.Apply(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	res, err := imported.Import(ctx, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := testenv.Relationships(t, applied), testenv.Relationships(t, imported)
+	if !slices.Equal(got, want) || res.Touched == 0 {
+		t.Fatalf("import wrote %d relationships (touched %d), events %d:\nonly imported: %v\nonly applied: %v",
+			len(got), res.Touched, len(want), missing(got, want), missing(want, got))
+	}
+	for _, bad := range []struct {
+		name, events string
+		code         domain.Code
+	}{
+		{"an existing practice", `{"type":"workspace.created","workspace":"a","owner":"x","preset":"caspen"}`, domain.CodeConflict},
+		{"a taken ID", `{"type":"workspace.created","workspace":"c","owner":"x","preset":"caspen"}
+{"type":"client.created","workspace":"c","client":"a-c1"}`, domain.CodeConflict},
+		{"a practice it does not create", `{"type":"workspace.created","workspace":"d","owner":"x","preset":"caspen"}
+{"type":"client.created","workspace":"a","client":"new"}`, domain.CodeInvalid},
+	} {
+		_, err := imported.Import(ctx, testenv.Parsed(t, bad.events))
+		if domain.ErrorCode(err) != bad.code {
+			t.Errorf("%s: %v, want %s", bad.name, err, bad.code)
+		}
+		if after := testenv.Relationships(t, imported); !slices.Equal(after, got) {
+			t.Errorf("%s: the refused import changed SpiceDB: %v", bad.name, missing(after, got))
+		}
+	}
+}
+
+// missing lists what a holds and b does not.
+func missing(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
