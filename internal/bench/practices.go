@@ -48,6 +48,9 @@ type platform struct {
 	// returns fewer events (or none) once they are made.
 	limit int
 	made  int
+	// keep says to keep every event handed out, in kept.
+	keep bool
+	kept []domain.Event
 }
 
 // next returns the next request's n events (fewer once a limit is reached).
@@ -65,6 +68,9 @@ func (pl *platform) next(n int) []domain.Event {
 	}
 	out := pl.pending[:n:n]
 	pl.pending = pl.pending[n:]
+	if pl.keep {
+		pl.kept = append(pl.kept, out...)
+	}
 	return out
 }
 

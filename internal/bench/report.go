@@ -17,7 +17,7 @@ func WriteTable(w io.Writer, results []Result) error {
 	fmt.Fprintln(tw, "store\trelationships\toperation\tcallers\tWard p50\tdirect p50\tratio\tWard p99\tdirect p99\tWard /s\tdirect /s\t")
 	for _, r := range results {
 		for _, o := range r.Operations {
-			if o.Name == OpIngest {
+			if o.Name == OpIngest || o.Name == OpImport {
 				fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t\t\t%.2fx\t\t\t%.0f\t%.0f\t\n", r.Store, r.Relationships, o.Name, o.Callers, o.Ratio(), o.Ward.PerSecond, o.Direct.PerSecond)
 				continue
 			}

@@ -73,7 +73,7 @@ type Operation struct {
 // Ratio is Ward's p50 over the direct call's (for ingestion: the direct rate
 // over Ward's), so above 1 always means Ward is slower.
 func (o Operation) Ratio() float64 {
-	if o.Name == OpIngest {
+	if o.Name == OpIngest || o.Name == OpImport {
 		return o.Direct.PerSecond / o.Ward.PerSecond
 	}
 	return float64(o.Ward.P50) / float64(o.Direct.P50)
@@ -93,7 +93,10 @@ type Result struct {
 
 // Operation names.
 const (
-	OpIngest        = "ingest (relationships/s)"
+	OpIngest = "ingest (relationships/s)"
+	// OpImport loads the same practices into a fresh store through
+	// POST /v1/import, against ImportBulkRelationships straight to SpiceDB.
+	OpImport        = "ingest by import (relationships/s)"
 	OpCheck         = "check"
 	OpBulk          = "bulk check of 100"
 	OpLookupOwn     = "lookup: a practitioner's clients"
@@ -186,6 +189,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	defer t.close()
 
 	pl := &platform{}
+	pl.keep = true
 	_, spent, err := load(ctx, cfg, t.ward, pl, store, size)
 	if err != nil {
 		return res, err
@@ -199,6 +203,12 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	res.Relationships, res.Practices = stored, len(pl.practices)
 	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: ingestCallers,
 		Ward: Figures{PerSecond: float64(stored) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
+	imp, err := importIngest(ctx, cfg, t.direct, store, pl.kept)
+	if err != nil {
+		return res, err
+	}
+	pl.kept = nil
+	res.Operations = append(res.Operations, imp)
 	res.RSSBytes, res.HeapBytes = memory()
 
 	rng := rand.New(rand.NewPCG(uint64(size), 7))
@@ -462,6 +472,93 @@ func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 	}
 	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB (%.0f/s)\n", store, written, float64(written)/spent.Seconds())
 	return written, float64(written) / spent.Seconds(), nil
+}
+
+// importEvents is how many events one import request carries at most (whole
+// practices, so that each is about practices it creates).
+const importEvents = 20000
+
+// importIngest loads the same events into a fresh store through Ward's
+// POST /v1/import, whole practices a request, and copies the relationships of
+// from into another fresh store with ImportBulkRelationships streams of
+// 10,000; it returns both rates, each over the relationships stored.
+func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string, events []domain.Event) (Operation, error) {
+	op := Operation{Name: OpImport, Callers: ingestCallers}
+	t, err := open(ctx, cfg, store, true)
+	if err != nil {
+		return op, err
+	}
+	defer t.close()
+	var spent time.Duration
+	for start := 0; start < len(events); {
+		end := min(start+importEvents, len(events))
+		for end < len(events) && events[end].Type != "workspace.created" {
+			end-- // end the request before a practice, not inside one
+		}
+		if end <= start {
+			return op, errors.New("a practice has more events than one import carries")
+		}
+		raw := make([]json.RawMessage, 0, end-start)
+		for _, e := range events[start:end] {
+			b, err := json.Marshal(e)
+			if err != nil {
+				return op, err
+			}
+			raw = append(raw, b)
+		}
+		t0 := time.Now()
+		if _, err := t.ward.Import(ctx, raw); err != nil {
+			return op, fmt.Errorf("importing practices: %w", err)
+		}
+		spent += time.Since(t0)
+		start = end
+	}
+	stored, err := countStored(ctx, t.direct)
+	if err != nil {
+		return op, err
+	}
+	op.Ward.PerSecond = float64(stored) / spent.Seconds()
+	fmt.Fprintf(cfg.Progress, "%s: imported %d relationships through Ward (%.0f/s)\n", store, stored, op.Ward.PerSecond)
+
+	to, err := open(ctx, cfg, store, false)
+	if err != nil {
+		return op, err
+	}
+	defer to.close()
+	export, err := from.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: fullyConsistent()})
+	if err != nil {
+		return op, err
+	}
+	var all []*v1.Relationship
+	for {
+		resp, err := export.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return op, err
+		}
+		all = append(all, resp.GetRelationships()...)
+	}
+	t0 := time.Now()
+	for i := 0; i < len(all); i += 10000 {
+		s, err := to.direct.ImportBulkRelationships(ctx)
+		if err != nil {
+			return op, err
+		}
+		chunk := all[i:min(i+10000, len(all))]
+		for j := 0; j < len(chunk); j += 1000 {
+			if err := s.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk[j:min(j+1000, len(chunk))]}); err != nil {
+				break
+			}
+		}
+		if _, err := s.CloseAndRecv(); err != nil {
+			return op, err
+		}
+	}
+	op.Direct.PerSecond = float64(len(all)) / time.Since(t0).Seconds()
+	fmt.Fprintf(cfg.Progress, "%s: imported the same %d relationships straight to SpiceDB (%.0f/s)\n", store, len(all), op.Direct.PerSecond)
+	return op, nil
 }
 
 // countStored counts the relationships SpiceDB holds.
