@@ -199,7 +199,14 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 	if err := c.awaitVisible(ctx, locks); err != nil {
 		return domain.Applied{}, err
 	}
-	return domain.Applied{Touched: len(plan.Touch)}, nil
+	// An import answers no revision; a fully consistent read of one of its
+	// locks gives callers a ZedToken that includes it.
+	lock := locks[0]
+	_, token, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: lock.Resource.Type, OptionalResourceId: lock.Resource.ID, OptionalRelation: lock.Relation}, nil)
+	if err != nil {
+		return domain.Applied{}, err
+	}
+	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
 }
 
 func backoff(ctx context.Context, attempt int) error {

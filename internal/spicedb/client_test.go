@@ -359,6 +359,9 @@ func TestImportMatchesEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, got := testenv.Relationships(t, applied), testenv.Relationships(t, imported)
+	if res.Token == "" {
+		t.Error("the import answered no ZedToken")
+	}
 	if !slices.Equal(got, want) || res.Touched == 0 {
 		t.Fatalf("import wrote %d relationships (touched %d), events %d:\nonly imported: %v\nonly applied: %v",
 			len(got), res.Touched, len(want), missing(got, want), missing(want, got))
