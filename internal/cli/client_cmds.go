@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -35,48 +37,42 @@ func readEvents(path string, stdin io.Reader) ([]json.RawMessage, error) {
 
 func newEventsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "events", Short: "Send practice events to Ward"}
-	var file string
-	apply := &cobra.Command{
-		Use:   "apply -f FILE",
-		Short: "Apply events (JSON Lines, or {\"events\": [...]}) atomically: all or none",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			raws, err := readEvents(file, cmd.InOrStdin())
-			if err != nil {
-				return err
-			}
-			res, err := g.client().ApplyEvents(cmd.Context(), raws)
-			if err != nil {
-				return err
-			}
-			return g.print(cmd.OutOrStdout(), res, func() string {
-				return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken)
-			})
-		},
-	}
-	apply.Flags().StringVarP(&file, "file", "f", "", "events file, or - for standard input")
-	_ = apply.MarkFlagRequired("file")
-	imp := &cobra.Command{
-		Use:   "import -f FILE",
-		Short: "Import new practices in bulk (up to 100,000 events, each about a practice created in the file), atomically",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			raws, err := readEvents(file, cmd.InOrStdin())
-			if err != nil {
-				return err
-			}
-			res, err := g.client().Import(cmd.Context(), raws)
-			if err != nil {
-				return err
-			}
-			return g.print(cmd.OutOrStdout(), res, func() string {
-				return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched)
-			})
-		},
-	}
-	imp.Flags().StringVarP(&file, "file", "f", "", "events file, or - for standard input")
-	_ = imp.MarkFlagRequired("file")
+	apply := eventsFileCmd(g, "apply -f FILE", "Apply events (JSON Lines, or {\"events\": [...]}) atomically: all or none",
+		(*client.Client).ApplyEvents, func(res api.EventsResponse) string {
+			return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken)
+		})
+	imp := eventsFileCmd(g, "import -f FILE", "Import new practices in bulk (up to 100,000 events, each about a practice created in the file), atomically",
+		(*client.Client).Import, func(res api.EventsResponse) string {
+			return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched)
+		})
 	cmd.AddCommand(apply, imp)
+	return cmd
+}
+
+// eventsFileCmd is a command that sends an events file with send and prints
+// the answer (text by summary).
+func eventsFileCmd(g *globals, use, short string,
+	send func(*client.Client, context.Context, []json.RawMessage) (api.EventsResponse, error),
+	summary func(api.EventsResponse) string) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			raws, err := readEvents(file, cmd.InOrStdin())
+			if err != nil {
+				return err
+			}
+			res, err := send(g.client(), cmd.Context(), raws)
+			if err != nil {
+				return err
+			}
+			return g.print(cmd.OutOrStdout(), res, func() string { return summary(res) })
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "events file, or - for standard input")
+	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"github.com/wardhq/ward/api"
 	"net/http"
@@ -53,42 +54,36 @@ func (a *service) routes() http.Handler {
 	return mux
 }
 
+// handleEvents applies events atomically; handleImport imports new practices
+// in bulk. Both read the same request and answer the same response.
 func (a *service) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.EventsRequest](a, w, r)
-	if err != nil {
-		return err
-	}
-	events, err := domain.ParseEvents(req.Events)
-	if err != nil {
-		return err
-	}
-	res, err := a.auth.Apply(r.Context(), events)
-	if err != nil {
-		return err
-	}
-	a.log.Info("events applied", "events", len(events), "touched", res.Touched, "deleted", res.Deleted)
-	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token})
-	return nil
+	return a.writeEvents(w, r, a.cfg.MaxBodyBytes, domain.ParseEvents, a.auth.Apply, "events applied")
 }
 
 // importBodyFactor is how much larger an import's body may be than other requests'.
 const importBodyFactor = 16
 
 func (a *service) handleImport(w http.ResponseWriter, r *http.Request) error {
-	req, err := decodeUpTo[api.EventsRequest](w, r, a.cfg.MaxBodyBytes*importBodyFactor)
+	return a.writeEvents(w, r, a.cfg.MaxBodyBytes*importBodyFactor, domain.ParseImport, a.auth.Import, "practices imported")
+}
+
+func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, maxBody int64,
+	parse func([]json.RawMessage) ([]domain.Event, error),
+	write func(context.Context, []domain.Event) (domain.Applied, error), done string) error {
+	req, err := decodeUpTo[api.EventsRequest](w, r, maxBody)
 	if err != nil {
 		return err
 	}
-	events, err := domain.ParseImport(req.Events)
+	events, err := parse(req.Events)
 	if err != nil {
 		return err
 	}
-	res, err := a.auth.Import(r.Context(), events)
+	res, err := write(r.Context(), events)
 	if err != nil {
 		return err
 	}
-	a.log.Info("practices imported", "events", len(events), "touched", res.Touched)
-	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, ZedToken: res.Token})
+	a.log.Info(done, "events", len(events), "touched", res.Touched, "deleted", res.Deleted)
+	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token})
 	return nil
 }
 
