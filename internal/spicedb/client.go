@@ -159,14 +159,16 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		return domain.Applied{}, err
 	}
 	defer c.lockWorkspaces(plan.Workspaces)()
-	for _, ws := range plan.Workspaces {
-		found, _, err := c.read(ctx, byID(domain.TypeWorkspace, ws), nil)
-		if err != nil {
-			return domain.Applied{}, err
-		}
-		if len(found) > 0 {
-			return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace %q exists already: an import only creates new practices; send events about it to /v1/events", ws)
-		}
+	filters := make([]*v1.RelationshipFilter, len(plan.Workspaces))
+	for i, ws := range plan.Workspaces {
+		filters[i] = byID(domain.TypeWorkspace, ws)
+	}
+	existing, _, err := c.readAll(ctx, filters, nil)
+	if err != nil {
+		return domain.Applied{}, err
+	}
+	if len(existing) > 0 {
+		return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace %q exists already: an import only creates new practices; send events about it to /v1/events", existing[0].Resource.ID)
 	}
 	rels := make([]*v1.Relationship, 0, len(plan.Touch)+len(plan.Created)+len(plan.Workspaces))
 	for _, r := range plan.Touch {
@@ -510,15 +512,23 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 // path that reaches it, even across its own cursors, so Ward reads the whole
 // answer and pages it itself.
 func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
-	stream, err := c.perms.LookupResources(ctx, &v1.LookupResourcesRequest{
+	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, token))
+	return collectIDs(stream, err, "looking up resources", lookedUpResource)
+}
+
+func lookupResourcesRequest(subject domain.Object, permission, resourceType, token string) *v1.LookupResourcesRequest {
+	return &v1.LookupResourcesRequest{
 		Consistency:        consistency(token),
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
-	})
-	return collectIDs(stream, err, "looking up resources", func(r *v1.LookupResourcesResponse) (string, string, bool) {
-		return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
-	})
+	}
+}
+
+// lookedUpResource is one LookupResources answer's ZedToken, resource ID and
+// whether it counts (a conditional result does not).
+func lookedUpResource(r *v1.LookupResourcesResponse) (string, string, bool) {
+	return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
 }
 
 // firstPage is how many results StreamResources asks SpiceDB for first.
@@ -536,21 +546,13 @@ const firstPage = 100
 // first page's revision: the caller gets results at once and the whole answer
 // in about the time of one lookup, all of it from one snapshot.
 func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
-	req := &v1.LookupResourcesRequest{
-		Consistency:        consistency(token),
-		ResourceObjectType: resourceType,
-		Permission:         permission,
-		Subject:            &v1.SubjectReference{Object: toObject(subject)},
-		OptionalLimit:      firstPage,
-	}
-	item := func(r *v1.LookupResourcesResponse) (string, string, bool) {
-		return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
-	}
+	req := lookupResourcesRequest(subject, permission, resourceType, token)
+	req.OptionalLimit = firstPage
 	seen := map[string]struct{}{}
 	received := 0
 	counted := func(r *v1.LookupResourcesResponse) (string, string, bool) {
 		received++
-		return item(r)
+		return lookedUpResource(r)
 	}
 	stream, err := c.perms.LookupResources(ctx, req)
 	readAt, err := streamIDs(stream, err, "looking up resources", counted, seen, emit)
@@ -560,7 +562,7 @@ func (c *Client) StreamResources(ctx context.Context, subject domain.Object, per
 	req.OptionalLimit = 0
 	req.Consistency = &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: readAt}}}
 	stream, err = c.perms.LookupResources(ctx, req)
-	return streamIDs(stream, err, "looking up resources", item, seen, emit)
+	return streamIDs(stream, err, "looking up resources", lookedUpResource, seen, emit)
 }
 
 // LookupSubjects lists the users who have permission on resource, sorted by ID.
