@@ -108,7 +108,8 @@ func startSpiceDB(t *testing.T, uri string, testingMode bool) *SpiceDB {
 		"--telemetry-endpoint=", "--skip-release-check", writeLimitFlag(), "--datastore-engine", "memory"}
 	if uri != "" {
 		cmd[len(cmd)-1] = "postgres"
-		cmd = append(cmd, "--datastore-conn-uri", uri)
+		// As docker-compose.yml recommends: prepared statements (docs/performance.md).
+		cmd = append(cmd, "--datastore-conn-uri", spicedb.WithStatementCache(uri))
 	}
 	if testingMode {
 		cmd = []string{"serve-testing", "--grpc-addr", "127.0.0.1:" + port, "--readonly-grpc-enabled=false", "--http-enabled=false", writeLimitFlag()}

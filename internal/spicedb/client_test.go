@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/internal/testenv"
 )
 
@@ -395,4 +396,20 @@ func missing(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+func TestWithStatementCache(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"postgres://u:p@127.0.0.1:5432/ward?sslmode=disable", "postgres://u:p@127.0.0.1:5432/ward?sslmode=disable&default_query_exec_mode=cache_statement"},
+		{"postgres://u@db/ward", "postgres://u@db/ward?default_query_exec_mode=cache_statement"},
+		{"postgres://u@db/ward#x", "postgres://u@db/ward?default_query_exec_mode=cache_statement#x"},
+		{"host=db user=u dbname=ward", "host=db user=u dbname=ward default_query_exec_mode=cache_statement"},
+		// An operator's own choice stays.
+		{"postgres://u@db/ward?default_query_exec_mode=exec", "postgres://u@db/ward?default_query_exec_mode=exec"},
+		{"", ""},
+	} {
+		if got := spicedb.WithStatementCache(tc.in); got != tc.want {
+			t.Errorf("WithStatementCache(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,33 @@ type EmbeddedConfig struct {
 	URI string
 	// Migrate runs the datastore migrations to head before starting (postgres only).
 	Migrate bool
+}
+
+// WithStatementCache returns a PostgreSQL connection string that makes pgx
+// prepare each query once per connection and reuse it
+// (default_query_exec_mode=cache_statement), unless uri already names a mode.
+// SpiceDB's own default, "exec", has PostgreSQL parse and plan every query
+// anew; for Ward's checks that planning cost more than running the query
+// (docs/performance.md). Both URL and keyword/value strings are accepted.
+func WithStatementCache(uri string) string {
+	const param = "default_query_exec_mode"
+	if uri == "" || strings.Contains(uri, param) {
+		return uri
+	}
+	if !strings.Contains(uri, "://") {
+		return uri + " " + param + "=cache_statement"
+	}
+	// Any #fragment stays last.
+	base, frag, hasFrag := strings.Cut(uri, "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	out := base + sep + param + "=cache_statement"
+	if hasFrag {
+		out += "#" + frag
+	}
+	return out
 }
 
 // Embedded is a running in-process SpiceDB server.
@@ -70,7 +98,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 		}
 		// Nothing serves SpiceDB's own metrics registry in Ward, and registering
 		// them twice fails: a second in-process datastore (a benchmark's) could not open.
-		opts = append(opts, dsconfig.WithURI(cfg.URI), dsconfig.WithEnableDatastoreMetrics(false))
+		opts = append(opts, dsconfig.WithURI(WithStatementCache(cfg.URI)), dsconfig.WithEnableDatastoreMetrics(false))
 	default:
 		return nil, fmt.Errorf("unknown datastore engine %q: use %q or %q", engine, EngineMemory, EnginePostgres)
 	}
