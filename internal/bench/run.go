@@ -96,8 +96,12 @@ const (
 	OpIngest = "ingest (relationships/s)"
 	// OpImport loads the same practices into a fresh store through
 	// POST /v1/import, against ImportBulkRelationships straight to SpiceDB.
-	OpImport        = "ingest by import (relationships/s)"
-	OpCheck         = "check"
+	OpImport = "ingest by import (relationships/s)"
+	OpCheck  = "check"
+	// OpCheckToken asks the same questions at least as fresh as the loading's
+	// last write, with the ZedToken that write answered: what an app service
+	// that passes on its writes' ZedTokens gets instead of full consistency.
+	OpCheckToken    = "check with the last write's ZedToken"
 	OpBulk          = "bulk check of 100"
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
@@ -190,7 +194,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 
 	pl := &platform{}
 	pl.keep = true
-	_, spent, err := load(ctx, cfg, t.ward, pl, store, size)
+	_, spent, token, err := load(ctx, cfg, t.ward, pl, store, size)
 	if err != nil {
 		return res, err
 	}
@@ -233,6 +237,15 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		if err := measure(OpCheck, callers, cfg.Calls,
 			func(i int) error { _, err := t.ward.Check(ctx, qs[i%len(qs)]); return err },
 			func(i int) error { _, err := t.direct.CheckPermission(ctx, directQs[i%len(qs)]); return err },
+		); err != nil {
+			return res, err
+		}
+	}
+	tokenQs, directTokenQs := withToken(qs, directQs, token)
+	for _, callers := range []int{1, concurrentCallers} {
+		if err := measure(OpCheckToken, callers, cfg.Calls,
+			func(i int) error { _, err := t.ward.Check(ctx, tokenQs[i%len(qs)]); return err },
+			func(i int) error { _, err := t.direct.CheckPermission(ctx, directTokenQs[i%len(qs)]); return err },
 		); err != nil {
 			return res, err
 		}
@@ -306,7 +319,7 @@ func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 	}
 	defer t.close()
 	pl := &platform{perPractice: cfg.StreamClients, clientsOnly: true, limit: cfg.StreamClients}
-	if _, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
+	if _, _, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
 		return res, err
 	}
 	if res.Relationships, err = countStored(ctx, t.direct); err != nil {
@@ -388,9 +401,10 @@ func streamEnd(err error, first bool, got, want int) error {
 // written size relationships (or the platform has no more events), and
 // returns how many they wrote (Ward's ID markers aside) and the time spent in
 // requests.
-func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (int, time.Duration, error) {
+func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (int, time.Duration, string, error) {
 	perRequest := min(maxEventsPerRequest, max(size/40, 25))
 	var spent time.Duration
+	var token string
 	written, lastShown := 0, time.Time{}
 	for written < size {
 		events := pl.next(perRequest)
@@ -401,7 +415,7 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 		for i, e := range events {
 			b, err := json.Marshal(e)
 			if err != nil {
-				return 0, 0, err
+				return 0, 0, "", err
 			}
 			raw[i] = b
 		}
@@ -409,9 +423,10 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 		resp, err := ward.ApplyEvents(ctx, raw)
 		spent += time.Since(t0)
 		if err != nil {
-			return 0, 0, fmt.Errorf("loading events: %w", err)
+			return 0, 0, "", fmt.Errorf("loading events: %w", err)
 		}
 		written += resp.Touched
+		token = resp.ZedToken
 		if time.Since(lastShown) > 2*time.Second || written >= size {
 			lastShown = time.Now()
 			target := fmt.Sprintf("/%d", size)
@@ -421,7 +436,7 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 			fmt.Fprintf(cfg.Progress, "%s: loaded %d%s relationships through Ward (%.0f/s)\n", store, written, target, float64(written)/spent.Seconds())
 		}
 	}
-	return written, spent, nil
+	return written, spent, token, nil
 }
 
 // directIngest copies every relationship of from into a fresh store of the same
@@ -704,6 +719,19 @@ func Median(rounds []Figures) Figures {
 
 func fullyConsistent() *v1.Consistency {
 	return &v1.Consistency{Requirement: &v1.Consistency_FullyConsistent{FullyConsistent: true}}
+}
+
+// withToken returns copies of Ward's and the direct questions that ask at
+// least as fresh as token.
+func withToken(qs []api.CheckRequest, direct []*v1.CheckPermissionRequest, token string) ([]api.CheckRequest, []*v1.CheckPermissionRequest) {
+	fresh := &v1.Consistency{Requirement: &v1.Consistency_AtLeastAsFresh{AtLeastAsFresh: &v1.ZedToken{Token: token}}}
+	outQs, outDirect := slices.Clone(qs), make([]*v1.CheckPermissionRequest, len(direct))
+	for i := range qs {
+		outQs[i].ZedToken = token
+		outDirect[i] = proto.CloneOf(direct[i])
+		outDirect[i].Consistency = fresh
+	}
+	return outQs, outDirect
 }
 
 // checkRequest is the direct equivalent of one of Ward's checks, as fully

@@ -37,7 +37,7 @@ func TestRunSmall(t *testing.T) {
 	if r.Relationships < 1000 || r.Practices != 1 || r.RSSBytes <= 0 {
 		t.Errorf("loaded %d relationships in %d practices, RSS %d: want at least 1000 in 1, and a resident size", r.Relationships, r.Practices, r.RSSBytes)
 	}
-	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
+	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpCheckToken, OpCheckToken, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
 	if len(r.Operations) != len(want) {
 		t.Fatalf("measured %d operations, want %d: %+v", len(r.Operations), len(want), r.Operations)
 	}
