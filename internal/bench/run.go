@@ -193,7 +193,6 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	defer t.close()
 
 	pl := &platform{}
-	pl.keep = true
 	_, spent, token, err := load(ctx, cfg, t.ward, pl, store, size)
 	if err != nil {
 		return res, err
@@ -209,11 +208,10 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	res.Relationships, res.Practices = stored, len(pl.practices)
 	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: ingestCallers,
 		Ward: Figures{PerSecond: float64(stored) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
-	imp, err := importIngest(ctx, cfg, t.direct, store, pl.kept, stored)
+	imp, err := importIngest(ctx, cfg, t.direct, store, (&platform{}).next(pl.handed), stored)
 	if err != nil {
 		return res, err
 	}
-	pl.kept = nil
 	res.Operations = append(res.Operations, imp)
 
 	rng := rand.New(rand.NewPCG(uint64(size), 7))

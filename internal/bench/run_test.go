@@ -5,8 +5,11 @@ import (
 	"context"
 	"image/png"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
 )
 
 // TestRunSmall is the benchmark's short version, run by `go test ./...` (and
@@ -139,5 +142,22 @@ func TestConfigValidate(t *testing.T) {
 				t.Errorf("%s: Run accepted it", tt.name)
 			}
 		}
+	}
+}
+
+// TestPlatformRepeats: a fresh platform hands out the same events again, in
+// one call or in requests of any size, so the import row need not keep them.
+func TestPlatformRepeats(t *testing.T) {
+	pl := &platform{}
+	var first []domain.Event
+	for _, n := range []int{25, 1000, 7, 2400, 313} {
+		first = append(first, pl.next(n)...)
+	}
+	if pl.handed != len(first) || len(first) != 25+1000+7+2400+313 {
+		t.Fatalf("handed %d of %d events", pl.handed, len(first))
+	}
+	again := (&platform{}).next(pl.handed)
+	if !reflect.DeepEqual(first, again) {
+		t.Error("a fresh platform handed out other events")
 	}
 }
