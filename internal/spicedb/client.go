@@ -134,7 +134,7 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		} else if err != nil {
 			return domain.Applied{}, err
 		}
-		if err := c.awaitVisible(ctx, locks); err != nil {
+		if _, err := c.awaitVisible(ctx, locks); err != nil {
 			return domain.Applied{}, err
 		}
 		return domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
@@ -198,13 +198,9 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		}
 		return domain.Applied{}, translateErr("importing relationships", err)
 	}
-	if err := c.awaitVisible(ctx, locks); err != nil {
-		return domain.Applied{}, err
-	}
-	// An import answers no revision; a fully consistent read of one of its
-	// locks gives callers a ZedToken that includes it.
-	lock := locks[0]
-	_, token, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: lock.Resource.Type, OptionalResourceId: lock.Resource.ID, OptionalRelation: lock.Relation}, nil)
+	// An import answers no revision; the read that saw its locks gives
+	// callers a ZedToken that includes it.
+	token, err := c.awaitVisible(ctx, locks)
 	if err != nil {
 		return domain.Applied{}, err
 	}
@@ -226,33 +222,36 @@ func backoff(ctx context.Context, attempt int) error {
 // answer a fully consistent read, just after a write was acknowledged, from a
 // revision that misses it (the write's own ZedToken does see it); Ward only
 // acknowledges events once a fully consistent read sees them, so that every
-// decision reflects every acknowledged event.
-func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) error {
+// decision reflects every acknowledged event. It returns the ZedToken of the
+// read that saw the last lock.
+func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) (string, error) {
 	deadline := time.Now().Add(10 * time.Second)
+	token := ""
 	for _, lock := range locks {
 		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-			found, _, err := c.read(ctx, &v1.RelationshipFilter{
+			found, readAt, err := c.read(ctx, &v1.RelationshipFilter{
 				ResourceType: lock.Resource.Type, OptionalResourceId: lock.Resource.ID, OptionalRelation: lock.Relation,
 				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: lock.Subject.Type, OptionalSubjectId: lock.Subject.ID},
 			}, nil)
 			if err != nil {
-				return err
+				return "", err
 			}
 			if len(found) > 0 {
+				token = readAt
 				break
 			}
 			if time.Now().After(deadline) {
-				return domain.Errorf(domain.CodeUnavailable, "SpiceDB acknowledged the write but does not show it to consistent reads yet; it will appear shortly")
+				return "", domain.Errorf(domain.CodeUnavailable, "SpiceDB acknowledged the write but does not show it to consistent reads yet; it will appear shortly")
 			}
 			c.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
 			select {
 			case <-ctx.Done():
-				return translateErr("confirming the write", ctx.Err())
+				return "", translateErr("confirming the write", ctx.Err())
 			case <-time.After(wait):
 			}
 		}
 	}
-	return nil
+	return token, nil
 }
 
 // idTaken is the marker that o's ID is taken.
