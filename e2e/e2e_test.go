@@ -349,7 +349,7 @@ func TestConcurrentClients(t *testing.T) {
 	}
 	// Every object the events created has taken its ID.
 	for _, o := range plan.Created {
-		want.Add(domain.Rel(domain.Object{Type: domain.TypeIDs, ID: o.Type}, "taken", o))
+		want.Add(domain.IDTaken(o))
 	}
 	var got []string
 	for _, r := range export(t, sdb) {

@@ -83,6 +83,12 @@ type State struct {
 	byType map[string]map[Object]struct{}
 }
 
+// IDTaken is the marker that o's ID is taken: the adapter CREATEs it with the
+// object, so a second object of the same type and ID cannot be made.
+func IDTaken(o Object) Relationship {
+	return Rel(Object{Type: TypeIDs, ID: o.Type}, "taken", o)
+}
+
 // NewState returns a state holding rels.
 func NewState(rels ...Relationship) *State {
 	s := &State{byResource: map[Object]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{}}

@@ -175,7 +175,7 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		rels = append(rels, toRelationship(r))
 	}
 	for _, o := range plan.Created {
-		rels = append(rels, toRelationship(idTaken(o)))
+		rels = append(rels, toRelationship(domain.IDTaken(o)))
 	}
 	var locks []domain.Relationship
 	for _, ws := range plan.Workspaces {
@@ -254,11 +254,6 @@ func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) 
 	return token, nil
 }
 
-// idTaken is the marker that o's ID is taken.
-func idTaken(o domain.Object) domain.Relationship {
-	return domain.Rel(domain.Object{Type: domain.TypeIDs, ID: o.Type}, "taken", o)
-}
-
 // writeRequest turns a plan into one WriteRelationships call guarded by each
 // workspace's lock; it also returns the new locks. optimistic says the plan was
 // made without reading the objects it creates.
@@ -316,10 +311,10 @@ func writeRequest(plan domain.Plan, state *domain.State, optimistic bool) (*v1.W
 				Filter:    &v1.RelationshipFilter{ResourceType: o.Type, OptionalResourceId: o.ID, OptionalRelation: "workspace"},
 			})
 		}
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: op, Relationship: toRelationship(idTaken(o))})
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: op, Relationship: toRelationship(domain.IDTaken(o))})
 	}
 	for _, o := range plan.Removed {
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(idTaken(o))})
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(domain.IDTaken(o))})
 	}
 	if n := len(req.Updates); n > MaxUpdatesPerWrite {
 		return nil, nil, domain.Errorf(domain.CodeInvalid, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
