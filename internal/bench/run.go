@@ -193,7 +193,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	defer t.close()
 
 	pl := &platform{}
-	_, spent, token, err := load(ctx, cfg, t.ward, pl, store, size)
+	spent, token, err := load(ctx, cfg, t.ward, pl, store, size)
 	if err != nil {
 		return res, err
 	}
@@ -231,21 +231,19 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 			return res, err
 		}
 	}
-	for _, callers := range []int{1, concurrentCallers} {
-		if err := measure(OpCheck, callers, cfg.Calls,
-			func(i int) error { _, err := t.ward.Check(ctx, qs[i%len(qs)]); return err },
-			func(i int) error { _, err := t.direct.CheckPermission(ctx, directQs[i%len(qs)]); return err },
-		); err != nil {
-			return res, err
-		}
-	}
 	tokenQs, directTokenQs := withToken(qs, directQs, token)
-	for _, callers := range []int{1, concurrentCallers} {
-		if err := measure(OpCheckToken, callers, cfg.Calls,
-			func(i int) error { _, err := t.ward.Check(ctx, tokenQs[i%len(qs)]); return err },
-			func(i int) error { _, err := t.direct.CheckPermission(ctx, directTokenQs[i%len(qs)]); return err },
-		); err != nil {
-			return res, err
+	for _, c := range []struct {
+		name   string
+		ward   []api.CheckRequest
+		direct []*v1.CheckPermissionRequest
+	}{{OpCheck, qs, directQs}, {OpCheckToken, tokenQs, directTokenQs}} {
+		for _, callers := range []int{1, concurrentCallers} {
+			if err := measure(c.name, callers, cfg.Calls,
+				func(i int) error { _, err := t.ward.Check(ctx, c.ward[i%len(qs)]); return err },
+				func(i int) error { _, err := t.direct.CheckPermission(ctx, c.direct[i%len(qs)]); return err },
+			); err != nil {
+				return res, err
+			}
 		}
 	}
 
@@ -317,7 +315,7 @@ func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 	}
 	defer t.close()
 	pl := &platform{perPractice: cfg.StreamClients, clientsOnly: true, limit: cfg.StreamClients}
-	if _, _, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
+	if _, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
 		return res, err
 	}
 	if res.Relationships, err = countStored(ctx, t.direct); err != nil {
@@ -396,10 +394,10 @@ func streamEnd(err error, first bool, got, want int) error {
 }
 
 // load applies the platform's events through Ward's HTTP API until they have
-// written size relationships (or the platform has no more events), and
-// returns how many they wrote (Ward's ID markers aside) and the time spent in
-// requests.
-func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (int, time.Duration, string, error) {
+// written size relationships (Ward's ID markers aside; or the platform has no
+// more events), and returns the time spent in requests and the last request's
+// ZedToken.
+func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (time.Duration, string, error) {
 	perRequest := min(maxEventsPerRequest, max(size/40, 25))
 	var spent time.Duration
 	var token string
@@ -413,7 +411,7 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 		for i, e := range events {
 			b, err := json.Marshal(e)
 			if err != nil {
-				return 0, 0, "", err
+				return 0, "", err
 			}
 			raw[i] = b
 		}
@@ -421,7 +419,7 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 		resp, err := ward.ApplyEvents(ctx, raw)
 		spent += time.Since(t0)
 		if err != nil {
-			return 0, 0, "", fmt.Errorf("loading events: %w", err)
+			return 0, "", fmt.Errorf("loading events: %w", err)
 		}
 		written += resp.Touched
 		token = resp.ZedToken
@@ -434,7 +432,7 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, st
 			fmt.Fprintf(cfg.Progress, "%s: loaded %d%s relationships through Ward (%.0f/s)\n", store, written, target, float64(written)/spent.Seconds())
 		}
 	}
-	return written, spent, token, nil
+	return spent, token, nil
 }
 
 // directIngest copies every relationship of from into a fresh store of the same
