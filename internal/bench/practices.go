@@ -52,6 +52,42 @@ type platform struct {
 	// fresh one's next(handed) returns the same events again, so nothing
 	// needs to keep them (they would count in the benchmark's memory).
 	handed int
+	// stripe of stripes: this platform opens practices stripe, stripe +
+	// stripes, ... so that several loaders make disjoint practices (stripes 0
+	// means 1).
+	stripe, stripes int
+}
+
+// striped splits a platform among n loaders: loader j opens practices j,
+// j+n, j+2n, ...; practice w0 is always the first loader's first.
+func striped(n int) []*platform {
+	pls := make([]*platform, max(n, 1))
+	for j := range pls {
+		pls[j] = &platform{stripe: j, stripes: len(pls)}
+	}
+	return pls
+}
+
+// replay returns every event pls handed out, from fresh platforms of the same
+// stripes: each stripe's events in order, stripe after stripe.
+func replay(pls []*platform) []domain.Event {
+	var out []domain.Event
+	for _, pl := range pls {
+		out = append(out, (&platform{stripe: pl.stripe, stripes: pl.stripes}).next(pl.handed)...)
+	}
+	return out
+}
+
+// joined is one platform holding the practices of pls (w0 first), to ask
+// questions about all of them.
+func joined(pls []*platform) *platform {
+	all := &platform{}
+	for _, pl := range pls {
+		all.practices = append(all.practices, pl.practices...)
+		all.clients = append(all.clients, pl.clients...)
+		all.made += pl.made
+	}
+	return all
 }
 
 // next returns the next request's n events (fewer once a limit is reached).
@@ -74,7 +110,7 @@ func (pl *platform) next(n int) []domain.Event {
 }
 
 func (pl *platform) open() {
-	p := practice{ws: fmt.Sprintf("w%d", len(pl.practices))}
+	p := practice{ws: fmt.Sprintf("w%d", pl.stripe+len(pl.practices)*max(pl.stripes, 1))}
 	pl.practices = append(pl.practices, p)
 	pl.clients = append(pl.clients, 0)
 	staff := func(user, role string) domain.Event {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/wardhq/ward/api"
@@ -46,6 +47,9 @@ type Config struct {
 	// Rounds is how many times each operation is measured, Ward and direct
 	// taking turns to go first; every figure is the median of the rounds.
 	Rounds int
+	// IngestCallers is how many callers load events through Ward at once,
+	// each its own practices (and how many write the direct copy); 0 means 1.
+	IngestCallers int
 	// StreamClients, when set, also loads one practice of that many clients on
 	// each store and measures how soon a streamed list of all of them starts,
 	// and how long it takes whole.
@@ -98,10 +102,10 @@ const (
 	// POST /v1/import, against ImportBulkRelationships straight to SpiceDB.
 	OpImport = "ingest by import (relationships/s)"
 	OpCheck  = "check"
-	// OpCheckToken asks the same questions at least as fresh as the loading's
-	// last write, with the ZedToken that write answered: what an app service
-	// that passes on its writes' ZedTokens gets instead of full consistency.
-	OpCheckToken    = "check with the last write's ZedToken"
+	// OpCheckToken asks the same questions at least as fresh as a ZedToken
+	// that covers every write of the loading: what an app service that passes
+	// on its writes' ZedTokens gets instead of full consistency.
+	OpCheckToken    = "check with a ZedToken from after the writes"
 	OpBulk          = "bulk check of 100"
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
@@ -114,7 +118,7 @@ const (
 	// check costs on the store before its schema adds anything. Ward's API
 	// only asks permissions, so it is measured directly only.
 	OpFloor           = "floor: check of one stored relation (direct only)"
-	ingestCallers     = 1
+	importCallers     = 1
 	concurrentCallers = 16
 )
 
@@ -130,6 +134,9 @@ func (cfg Config) Validate() error {
 	}
 	if cfg.Rounds < 0 {
 		return fmt.Errorf("--rounds: %d is not a count of rounds", cfg.Rounds)
+	}
+	if cfg.IngestCallers < 0 {
+		return fmt.Errorf("--ingest-callers: %d is not a count of callers", cfg.IngestCallers)
 	}
 	if cfg.StreamClients < 0 {
 		return fmt.Errorf("--stream-clients: %d is not a count of clients", cfg.StreamClients)
@@ -154,6 +161,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if cfg.Rounds <= 0 {
 		cfg.Rounds = 1
 	}
+	cfg.IngestCallers = max(cfg.IngestCallers, 1)
 	if cfg.Progress == nil {
 		cfg.Progress = io.Discard
 	}
@@ -192,11 +200,12 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	}
 	defer t.close()
 
-	pl := &platform{}
-	spent, token, err := load(ctx, cfg, t.ward, pl, store, size)
+	pls := striped(cfg.IngestCallers)
+	spent, err := load(ctx, cfg, t.ward, pls, store, size)
 	if err != nil {
 		return res, err
 	}
+	pl := joined(pls)
 	// Memory after loading, before the copies below fill the heap.
 	res.RSSBytes, res.HeapBytes = memory()
 	// Both rates count what SpiceDB holds after loading, Ward's ID markers
@@ -206,9 +215,9 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		return res, err
 	}
 	res.Relationships, res.Practices = stored, len(pl.practices)
-	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: ingestCallers,
+	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: cfg.IngestCallers,
 		Ward: Figures{PerSecond: float64(stored) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
-	imp, err := importIngest(ctx, cfg, t.direct, store, (&platform{}).next(pl.handed), stored)
+	imp, err := importIngest(ctx, cfg, t.direct, store, replay(pls), stored)
 	if err != nil {
 		return res, err
 	}
@@ -231,7 +240,21 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 			return res, err
 		}
 	}
-	tokenQs, directTokenQs := withToken(qs, directQs, token)
+	first := pl.practices[0]
+	floor := &v1.CheckPermissionRequest{
+		Consistency: fullyConsistent(),
+		Resource:    &v1.ObjectReference{ObjectType: domain.TypeWorkspace, ObjectId: first.ws},
+		Permission:  "owner",
+		Subject:     &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: domain.TypeUser, ObjectId: first.owner()}},
+	}
+	// A ZedToken covering every write of the loading: that of a fully
+	// consistent check made after them all (with several loaders, no one
+	// write's token need cover the others' writes).
+	after, err := t.direct.CheckPermission(ctx, floor)
+	if err != nil {
+		return res, err
+	}
+	tokenQs, directTokenQs := withToken(qs, directQs, after.GetCheckedAt().GetToken())
 	for _, c := range []struct {
 		name   string
 		ward   []api.CheckRequest
@@ -247,13 +270,6 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		}
 	}
 
-	first := pl.practices[0]
-	floor := &v1.CheckPermissionRequest{
-		Consistency: fullyConsistent(),
-		Resource:    &v1.ObjectReference{ObjectType: domain.TypeWorkspace, ObjectId: first.ws},
-		Permission:  "owner",
-		Subject:     &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: domain.TypeUser, ObjectId: first.owner()}},
-	}
 	if err := measure(OpFloor, 1, cfg.Calls, nil,
 		func(int) error { _, err := t.direct.CheckPermission(ctx, floor); return err },
 	); err != nil {
@@ -315,7 +331,7 @@ func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 	}
 	defer t.close()
 	pl := &platform{perPractice: cfg.StreamClients, clientsOnly: true, limit: cfg.StreamClients}
-	if _, _, err = load(ctx, cfg, t.ward, pl, store, math.MaxInt); err != nil {
+	if _, err = load(ctx, cfg, t.ward, []*platform{pl}, store, math.MaxInt); err != nil {
 		return res, err
 	}
 	if res.Relationships, err = countStored(ctx, t.direct); err != nil {
@@ -393,89 +409,100 @@ func streamEnd(err error, first bool, got, want int) error {
 	return nil
 }
 
-// load applies the platform's events through Ward's HTTP API until they have
-// written size relationships (Ward's ID markers aside; or the platform has no
-// more events), and returns the time spent in requests and the last request's
-// ZedToken.
-func load(ctx context.Context, cfg Config, ward *client.Client, pl *platform, store string, size int) (time.Duration, string, error) {
+// load applies the platforms' events through Ward's HTTP API, one caller per
+// platform, until together they have written size relationships (Ward's ID
+// markers aside; or the platforms have no more events), and returns how long
+// that took.
+func load(ctx context.Context, cfg Config, ward *client.Client, pls []*platform, store string, size int) (time.Duration, error) {
 	perRequest := min(maxEventsPerRequest, max(size/40, 25))
-	var spent time.Duration
-	var token string
-	written, lastShown := 0, time.Time{}
-	for written < size {
-		events := pl.next(perRequest)
-		if len(events) == 0 {
-			break
-		}
-		raw := make([]json.RawMessage, len(events))
-		for i, e := range events {
-			b, err := json.Marshal(e)
-			if err != nil {
-				return 0, "", err
+	var written atomic.Int64
+	var shown sync.Mutex
+	lastShown := time.Time{}
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	for _, pl := range pls {
+		g.Go(func() error {
+			for written.Load() < int64(size) {
+				events := pl.next(perRequest)
+				if len(events) == 0 {
+					return nil
+				}
+				raw := make([]json.RawMessage, len(events))
+				for i, e := range events {
+					b, err := json.Marshal(e)
+					if err != nil {
+						return err
+					}
+					raw[i] = b
+				}
+				resp, err := ward.ApplyEvents(gctx, raw)
+				if err != nil {
+					return fmt.Errorf("loading events: %w", err)
+				}
+				n := written.Add(int64(resp.Touched))
+				shown.Lock()
+				if time.Since(lastShown) > 2*time.Second || n >= int64(size) {
+					lastShown = time.Now()
+					target := fmt.Sprintf("/%d", size)
+					if size == math.MaxInt {
+						target = fmt.Sprintf(" (%d clients)", pl.made)
+					}
+					fmt.Fprintf(cfg.Progress, "%s: loaded %d%s relationships through Ward, %d callers (%.0f/s)\n", store, n, target, len(pls), float64(n)/time.Since(start).Seconds())
+				}
+				shown.Unlock()
 			}
-			raw[i] = b
-		}
-		t0 := time.Now()
-		resp, err := ward.ApplyEvents(ctx, raw)
-		spent += time.Since(t0)
-		if err != nil {
-			return 0, "", fmt.Errorf("loading events: %w", err)
-		}
-		written += resp.Touched
-		token = resp.ZedToken
-		if time.Since(lastShown) > 2*time.Second || written >= size {
-			lastShown = time.Now()
-			target := fmt.Sprintf("/%d", size)
-			if size == math.MaxInt {
-				target = fmt.Sprintf(" (%d clients)", pl.made)
-			}
-			fmt.Fprintf(cfg.Progress, "%s: loaded %d%s relationships through Ward (%.0f/s)\n", store, written, target, float64(written)/spent.Seconds())
-		}
+			return nil
+		})
 	}
-	return spent, token, nil
+	err := g.Wait()
+	return time.Since(start), err
 }
 
 // directIngest copies every relationship of from into a fresh store of the same
-// kind with WriteRelationships calls of 1,000 (SpiceDB's default limit), and
-// returns how many there were and the rate of those writes.
+// kind with WriteRelationships calls of 1,000 (SpiceDB's default limit), made
+// by as many concurrent callers as Ward's loading had, and returns how many
+// relationships there were and the rate of those writes. The copy is read
+// whole before the writes start, so that only the writes are timed.
 func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string) (int, float64, error) {
-	to, err := open(ctx, cfg, store, false)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer to.close()
-	var spent time.Duration
-	var batch []*v1.RelationshipUpdate
+	var batches [][]*v1.RelationshipUpdate
 	written := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		t0 := time.Now()
-		_, err := to.direct.WriteRelationships(ctx, &v1.WriteRelationshipsRequest{Updates: batch})
-		spent += time.Since(t0)
-		written += len(batch)
-		batch = batch[:0]
-		return err
-	}
 	if err := exportAll(ctx, from, func(rels []*v1.Relationship) error {
 		for _, r := range rels {
-			batch = append(batch, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: r})
-			if len(batch) == 1000 {
-				if err := flush(); err != nil {
-					return err
-				}
+			if len(batches) == 0 || len(batches[len(batches)-1]) == 1000 {
+				batches = append(batches, make([]*v1.RelationshipUpdate, 0, 1000))
 			}
+			last := len(batches) - 1
+			batches[last] = append(batches[last], &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: r})
+			written++
 		}
 		return nil
 	}); err != nil {
 		return 0, 0, err
 	}
-	if err := flush(); err != nil {
+	to, err := open(ctx, cfg, store, false)
+	if err != nil {
 		return 0, 0, err
 	}
-	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB (%.0f/s)\n", store, written, float64(written)/spent.Seconds())
-	return written, float64(written) / spent.Seconds(), nil
+	defer to.close()
+	var next atomic.Int64
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	for range cfg.IngestCallers {
+		g.Go(func() error {
+			for i := int(next.Add(1)) - 1; i < len(batches); i = int(next.Add(1)) - 1 {
+				if _, err := to.direct.WriteRelationships(gctx, &v1.WriteRelationshipsRequest{Updates: batches[i]}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, 0, err
+	}
+	rate := float64(written) / time.Since(start).Seconds()
+	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, written, cfg.IngestCallers, rate)
+	return written, rate, nil
 }
 
 // importEvents is how many events one import request carries at most (whole
@@ -488,7 +515,7 @@ const importEvents = 20000
 // 10,000; it returns both rates over stored, the relationships from holds
 // (which the same events import exactly).
 func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string, events []domain.Event, stored int) (Operation, error) {
-	op := Operation{Name: OpImport, Callers: ingestCallers}
+	op := Operation{Name: OpImport, Callers: importCallers}
 	t, err := open(ctx, cfg, store, true)
 	if err != nil {
 		return op, err

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"math/rand/v2"
 	"reflect"
@@ -14,12 +15,13 @@ import (
 
 // TestRunSmall is the benchmark's short version, run by `go test ./...` (and
 // so by CI) so that it cannot rot: it loads about 1,000 relationships on the
-// in-process memory store and measures every operation with a few calls. It
+// in-process memory store, two callers at once, and measures every operation
+// with a few calls. It
 // asserts that every figure was measured, never how fast: timings do not fail
 // tests.
 func TestRunSmall(t *testing.T) {
 	var progress bytes.Buffer
-	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Rounds: 2, StreamClients: 300, Progress: &progress})
+	results, err := Run(context.Background(), Config{Sizes: []int{1000}, Stores: []string{"memory"}, Calls: 20, Rounds: 2, IngestCallers: 2, StreamClients: 300, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,8 +39,11 @@ func TestRunSmall(t *testing.T) {
 		}
 	}
 	r := results[0]
-	if r.Relationships < 1000 || r.Practices != 1 || r.RSSBytes <= 0 {
-		t.Errorf("loaded %d relationships in %d practices, RSS %d: want at least 1000 in 1, and a resident size", r.Relationships, r.Practices, r.RSSBytes)
+	if r.Relationships < 1000 || r.Practices != 2 || r.RSSBytes <= 0 {
+		t.Errorf("loaded %d relationships in %d practices, RSS %d: want at least 1000 in 2 (one a caller), and a resident size", r.Relationships, r.Practices, r.RSSBytes)
+	}
+	if o := r.Operations[0]; o.Name != OpIngest || o.Callers != 2 {
+		t.Errorf("first operation %+v, want %s by 2 callers", o, OpIngest)
 	}
 	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpCheckToken, OpCheckToken, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
 	if len(r.Operations) != len(want) {
@@ -131,6 +136,7 @@ func TestConfigValidate(t *testing.T) {
 		{"zero size", Config{Stores: []string{"memory"}, Sizes: []int{0}}, "--sizes"},
 		{"negative stream size", Config{Stores: []string{"memory"}, Sizes: []int{1000}, StreamClients: -5}, "--stream-clients"},
 		{"negative rounds", Config{Stores: []string{"memory"}, Sizes: []int{1000}, Rounds: -1}, "--rounds"},
+		{"negative ingest callers", Config{Stores: []string{"memory"}, Sizes: []int{1000}, IngestCallers: -2}, "--ingest-callers"},
 	}
 	for _, tt := range tests {
 		err := tt.cfg.Validate()
@@ -159,5 +165,49 @@ func TestPlatformRepeats(t *testing.T) {
 	again := (&platform{}).next(pl.handed)
 	if !reflect.DeepEqual(first, again) {
 		t.Error("a fresh platform handed out other events")
+	}
+}
+
+// TestStripedPlatforms: loaders of one platform open disjoint practices, w0
+// first; replaying them hands out the same events again, and the joined
+// platform asks about every practice.
+func TestStripedPlatforms(t *testing.T) {
+	pls := striped(3)
+	var handed []domain.Event
+	for round := range 4 {
+		for j, pl := range pls {
+			handed = append(handed, pl.next(700+round*100+j)...)
+		}
+	}
+	seen := map[string]int{}
+	for j, pl := range pls {
+		for _, p := range pl.practices {
+			if seen[p.ws]++; seen[p.ws] > 1 {
+				t.Errorf("practice %s opened twice", p.ws)
+			}
+			var k int
+			if _, err := fmt.Sscanf(p.ws, "w%d", &k); err != nil || k%3 != j {
+				t.Errorf("loader %d opened %s", j, p.ws)
+			}
+		}
+	}
+	again := replay(pls)
+	if len(again) != len(handed) {
+		t.Fatalf("replayed %d events, handed %d", len(again), len(handed))
+	}
+	// Replayed stripe by stripe: the same events, in each stripe's order.
+	byStripe := func(events []domain.Event) map[string][]domain.Event {
+		m := map[string][]domain.Event{}
+		for _, e := range events {
+			m[e.Workspace] = append(m[e.Workspace], e)
+		}
+		return m
+	}
+	if !reflect.DeepEqual(byStripe(handed), byStripe(again)) {
+		t.Error("replaying handed out other events")
+	}
+	all := joined(pls)
+	if all.practices[0].ws != "w0" || len(all.practices) != len(seen) {
+		t.Errorf("joined %d practices from %s, want %d from w0", len(all.practices), all.practices[0].ws, len(seen))
 	}
 }
