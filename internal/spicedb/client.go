@@ -43,6 +43,14 @@ type Client struct {
 	// writers serialise this process's writes per workspace (striped by hash), so
 	// one instance never races itself; the lock relationship guards across instances.
 	writers [64]sync.Mutex
+	// writing lets one WriteRelationships call of this process run at a time,
+	// whatever its workspaces; reads and planning still overlap. SpiceDB runs
+	// PostgreSQL writes SERIALIZABLE, and PostgreSQL reads every workspace's
+	// lock through the same index pages (keyed by resource and subject types
+	// and relations, not IDs), where each write also inserts its new lock: two
+	// concurrent writes, even to different practices, then abort each other and
+	// SpiceDB retries them whole. Measured in docs/performance.md.
+	writing sync.Mutex
 }
 
 // lockWorkspaces takes this process's write locks of workspaces, in a fixed
@@ -120,7 +128,9 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		if err != nil {
 			return domain.Applied{}, err
 		}
+		c.writing.Lock()
 		resp, err := c.perms.WriteRelationships(ctx, req)
+		c.writing.Unlock()
 		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
 			if optimistic {
 				optimistic = false
