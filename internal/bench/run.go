@@ -118,7 +118,6 @@ const (
 	// check costs on the store before its schema adds anything. Ward's API
 	// only asks permissions, so it is measured directly only.
 	OpFloor           = "floor: check of one stored relation (direct only)"
-	importCallers     = 1
 	concurrentCallers = 16
 )
 
@@ -484,23 +483,14 @@ func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 		return 0, 0, err
 	}
 	defer to.close()
-	var next atomic.Int64
-	start := time.Now()
-	g, gctx := errgroup.WithContext(ctx)
-	for range cfg.IngestCallers {
-		g.Go(func() error {
-			for i := int(next.Add(1)) - 1; i < len(batches); i = int(next.Add(1)) - 1 {
-				if _, err := to.direct.WriteRelationships(gctx, &v1.WriteRelationshipsRequest{Updates: batches[i]}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	spent, err := concurrently(ctx, cfg.IngestCallers, len(batches), func(ctx context.Context, i int) error {
+		_, err := to.direct.WriteRelationships(ctx, &v1.WriteRelationshipsRequest{Updates: batches[i]})
+		return err
+	})
+	if err != nil {
 		return 0, 0, err
 	}
-	rate := float64(written) / time.Since(start).Seconds()
+	rate := float64(written) / spent.Seconds()
 	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, written, cfg.IngestCallers, rate)
 	return written, rate, nil
 }
@@ -512,16 +502,12 @@ const importEvents = 20000
 // importIngest loads the same events into a fresh store through Ward's
 // POST /v1/import, whole practices a request, and copies the relationships of
 // from into another fresh store with ImportBulkRelationships streams of
-// 10,000; it returns both rates over stored, the relationships from holds
-// (which the same events import exactly).
+// 10,000; both sides make their calls from cfg.IngestCallers callers at once.
+// It returns both rates over stored, the relationships from holds (which the
+// same events import exactly).
 func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string, events []domain.Event, stored int) (Operation, error) {
-	op := Operation{Name: OpImport, Callers: importCallers}
-	t, err := open(ctx, cfg, store, true)
-	if err != nil {
-		return op, err
-	}
-	defer t.close()
-	var spent time.Duration
+	op := Operation{Name: OpImport, Callers: cfg.IngestCallers}
+	var requests [][]json.RawMessage
 	for start := 0; start < len(events); {
 		end := min(start+importEvents, len(events))
 		for end < len(events) && events[end].Type != "workspace.created" {
@@ -538,56 +524,81 @@ func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 			}
 			raw = append(raw, b)
 		}
-		t0 := time.Now()
-		if _, err := t.ward.Import(ctx, raw); err != nil {
-			return op, fmt.Errorf("importing practices: %w", err)
-		}
-		spent += time.Since(t0)
+		requests = append(requests, raw)
 		start = end
 	}
+	t, err := open(ctx, cfg, store, true)
+	if err != nil {
+		return op, err
+	}
+	defer t.close()
+	spent, err := concurrently(ctx, cfg.IngestCallers, len(requests), func(ctx context.Context, i int) error {
+		if _, err := t.ward.Import(ctx, requests[i]); err != nil {
+			return fmt.Errorf("importing practices: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return op, err
+	}
 	op.Ward.PerSecond = float64(stored) / spent.Seconds()
-	fmt.Fprintf(cfg.Progress, "%s: imported %d relationships through Ward (%.0f/s)\n", store, stored, op.Ward.PerSecond)
+	fmt.Fprintf(cfg.Progress, "%s: imported %d relationships through Ward, %d callers (%.0f/s)\n", store, stored, cfg.IngestCallers, op.Ward.PerSecond)
 
+	var batches [][]*v1.Relationship
+	if err := exportAll(ctx, from, func(rels []*v1.Relationship) error {
+		if len(batches) == 0 || len(batches[len(batches)-1]) >= 10000 {
+			batches = append(batches, nil)
+		}
+		batches[len(batches)-1] = append(batches[len(batches)-1], rels...)
+		return nil
+	}); err != nil {
+		return op, err
+	}
 	to, err := open(ctx, cfg, store, false)
 	if err != nil {
 		return op, err
 	}
 	defer to.close()
-	var pending []*v1.Relationship
-	spent = 0
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		t0 := time.Now()
-		defer func() { spent += time.Since(t0); pending = pending[:0] }()
+	spent, err = concurrently(ctx, cfg.IngestCallers, len(batches), func(ctx context.Context, i int) error {
 		s, err := to.direct.ImportBulkRelationships(ctx)
 		if err != nil {
 			return err
 		}
-		for j := 0; j < len(pending); j += 1000 {
-			if s.Send(&v1.ImportBulkRelationshipsRequest{Relationships: pending[j:min(j+1000, len(pending))]}) != nil {
+		for j := 0; j < len(batches[i]); j += 1000 {
+			if s.Send(&v1.ImportBulkRelationshipsRequest{Relationships: batches[i][j:min(j+1000, len(batches[i]))]}) != nil {
 				break // the stream's own error comes from CloseAndRecv
 			}
 		}
 		_, err = s.CloseAndRecv()
 		return err
-	}
-	if err := exportAll(ctx, from, func(rels []*v1.Relationship) error {
-		pending = append(pending, rels...)
-		if len(pending) >= 10000 {
-			return flush()
-		}
-		return nil
-	}); err != nil {
-		return op, err
-	}
-	if err := flush(); err != nil {
+	})
+	if err != nil {
 		return op, err
 	}
 	op.Direct.PerSecond = float64(stored) / spent.Seconds()
-	fmt.Fprintf(cfg.Progress, "%s: imported the same %d relationships straight to SpiceDB (%.0f/s)\n", store, stored, op.Direct.PerSecond)
+	fmt.Fprintf(cfg.Progress, "%s: imported the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, stored, cfg.IngestCallers, op.Direct.PerSecond)
 	return op, nil
+}
+
+// concurrently calls fn(0) ... fn(count-1) from callers goroutines, each
+// taking the next index, and returns how long they took; it stops at the
+// first error.
+func concurrently(ctx context.Context, callers, count int, fn func(ctx context.Context, i int) error) (time.Duration, error) {
+	var next atomic.Int64
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	for range callers {
+		g.Go(func() error {
+			for i := int(next.Add(1)) - 1; i < count; i = int(next.Add(1)) - 1 {
+				if err := fn(gctx, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	return time.Since(start), err
 }
 
 // countStored counts the relationships SpiceDB holds.
