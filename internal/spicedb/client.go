@@ -45,11 +45,11 @@ type Client struct {
 	writers [64]sync.Mutex
 	// writing lets one WriteRelationships call of this process run at a time,
 	// whatever its workspaces; reads and planning still overlap. SpiceDB runs
-	// PostgreSQL writes SERIALIZABLE, and PostgreSQL reads every workspace's
-	// lock through the same index pages (keyed by resource and subject types
-	// and relations, not IDs), where each write also inserts its new lock: two
-	// concurrent writes, even to different practices, then abort each other and
-	// SpiceDB retries them whole. Measured in docs/performance.md.
+	// PostgreSQL writes SERIALIZABLE, and PostgreSQL's planner can read a
+	// workspace's lock through an index keyed by types and relations only,
+	// shared by every workspace's lock, where each write also inserts its new
+	// lock: concurrent writes, even to different practices, then abort each
+	// other and SpiceDB retries them whole (docs/performance.md, step 14).
 	writing sync.Mutex
 }
 
