@@ -102,7 +102,7 @@ func PlanEvents(events []Event, s *State) (Plan, error) {
 			plan.Removed = append(plan.Removed, r.Resource)
 		}
 	}
-	slices.SortFunc(plan.Created, func(a, b Object) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(plan.Created, CompareObjects)
 	return plan, nil
 }
 

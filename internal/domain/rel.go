@@ -3,6 +3,7 @@ package domain
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -63,15 +64,33 @@ func Rel(res Object, relation string, sub Object) Relationship {
 
 // CompareRelationships orders relationships by their string form's parts.
 func CompareRelationships(a, b Relationship) int {
-	return cmp.Or(
-		cmp.Compare(a.Resource.Type, b.Resource.Type),
-		cmp.Compare(a.Resource.ID, b.Resource.ID),
-		cmp.Compare(a.Relation, b.Relation),
-		cmp.Compare(a.Subject.Type, b.Subject.Type),
-		cmp.Compare(a.Subject.ID, b.Subject.ID),
-		cmp.Compare(a.Subject.Relation, b.Subject.Relation),
-		cmp.Compare(a.Expires, b.Expires),
-	)
+	// Field by field, stopping at the first difference (cmp.Or would compare
+	// every field first): planning sorts tens of thousands of relationships.
+	if c := CompareObjects(a.Resource, b.Resource); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Relation, b.Relation); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Subject.Type, b.Subject.Type); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Subject.ID, b.Subject.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Subject.Relation, b.Subject.Relation); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Expires, b.Expires)
+}
+
+// CompareObjects orders objects by type, then ID: the order of their
+// "type:id" strings, as type names are lowercase letters and underscores.
+func CompareObjects(a, b Object) int {
+	if c := strings.Compare(a.Type, b.Type); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // State is a set of relationships indexed by resource: the part of SpiceDB's data
