@@ -208,15 +208,20 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	// Memory after loading, before the copies below fill the heap.
 	res.RSSBytes, res.HeapBytes = memory()
 	// Both rates count what SpiceDB holds after loading, Ward's ID markers
-	// included: the direct side writes exactly those relationships.
-	stored, direct, err := directIngest(ctx, cfg, t.direct, store)
+	// included: the direct side writes exactly those relationships, read
+	// once for both copies.
+	var stored []*v1.Relationship
+	if err := exportAll(ctx, t.direct, func(rels []*v1.Relationship) error { stored = append(stored, rels...); return nil }); err != nil {
+		return res, err
+	}
+	direct, err := directIngest(ctx, cfg, stored, store)
 	if err != nil {
 		return res, err
 	}
-	res.Relationships, res.Practices = stored, len(pl.practices)
+	res.Relationships, res.Practices = len(stored), len(pl.practices)
 	res.Operations = append(res.Operations, Operation{Name: OpIngest, Callers: cfg.IngestCallers,
-		Ward: Figures{PerSecond: float64(stored) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
-	imp, err := importIngest(ctx, cfg, t.direct, store, replay(pls), stored)
+		Ward: Figures{PerSecond: float64(len(stored)) / spent.Seconds()}, Direct: Figures{PerSecond: direct}})
+	imp, err := importIngest(ctx, cfg, stored, store, replay(pls))
 	if err != nil {
 		return res, err
 	}
@@ -426,13 +431,9 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pls []*platform,
 				if len(events) == 0 {
 					return nil
 				}
-				raw := make([]json.RawMessage, len(events))
-				for i, e := range events {
-					b, err := json.Marshal(e)
-					if err != nil {
-						return err
-					}
-					raw[i] = b
+				raw, err := marshalEvents(events)
+				if err != nil {
+					return err
 				}
 				resp, err := ward.ApplyEvents(gctx, raw)
 				if err != nil {
@@ -457,30 +458,22 @@ func load(ctx context.Context, cfg Config, ward *client.Client, pls []*platform,
 	return time.Since(start), err
 }
 
-// directIngest copies every relationship of from into a fresh store of the same
-// kind with WriteRelationships calls of 1,000 (SpiceDB's default limit), made
-// by as many concurrent callers as Ward's loading had, and returns how many
-// relationships there were and the rate of those writes. The copy is read
-// whole before the writes start, so that only the writes are timed.
-func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string) (int, float64, error) {
+// directIngest writes rels into a fresh store of the given kind with
+// WriteRelationships calls of 1,000 (SpiceDB's default limit), made by as many
+// concurrent callers as Ward's loading had, and returns the rate of those
+// writes.
+func directIngest(ctx context.Context, cfg Config, rels []*v1.Relationship, store string) (float64, error) {
 	var batches [][]*v1.RelationshipUpdate
-	written := 0
-	if err := exportAll(ctx, from, func(rels []*v1.Relationship) error {
-		for _, r := range rels {
-			if len(batches) == 0 || len(batches[len(batches)-1]) == 1000 {
-				batches = append(batches, make([]*v1.RelationshipUpdate, 0, 1000))
-			}
-			last := len(batches) - 1
-			batches[last] = append(batches[last], &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: r})
-			written++
+	for chunk := range slices.Chunk(rels, 1000) {
+		batch := make([]*v1.RelationshipUpdate, len(chunk))
+		for i, r := range chunk {
+			batch[i] = &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: r}
 		}
-		return nil
-	}); err != nil {
-		return 0, 0, err
+		batches = append(batches, batch)
 	}
 	to, err := open(ctx, cfg, store, false)
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	defer to.close()
 	spent, err := concurrently(ctx, cfg.IngestCallers, len(batches), func(ctx context.Context, i int) error {
@@ -488,24 +481,24 @@ func directIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 		return err
 	})
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	rate := float64(written) / spent.Seconds()
-	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, written, cfg.IngestCallers, rate)
-	return written, rate, nil
+	rate := float64(len(rels)) / spent.Seconds()
+	fmt.Fprintf(cfg.Progress, "%s: wrote the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, len(rels), cfg.IngestCallers, rate)
+	return rate, nil
 }
 
 // importEvents is how many events one import request carries at most (whole
 // practices, so that each is about practices it creates).
 const importEvents = 20000
 
-// importIngest loads the same events into a fresh store through Ward's
-// POST /v1/import, whole practices a request, and copies the relationships of
-// from into another fresh store with ImportBulkRelationships streams of
-// 10,000; both sides make their calls from cfg.IngestCallers callers at once.
-// It returns both rates over stored, the relationships from holds (which the
-// same events import exactly).
-func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceClient, store string, events []domain.Event, stored int) (Operation, error) {
+// importIngest loads events into a fresh store through Ward's POST /v1/import,
+// whole practices a request, and writes stored, the relationships the same
+// events wrote through the events API (which an import writes exactly), into
+// another fresh store with ImportBulkRelationships streams of 10,000; both
+// sides make their calls from cfg.IngestCallers callers at once. It returns
+// both rates over len(stored).
+func importIngest(ctx context.Context, cfg Config, stored []*v1.Relationship, store string, events []domain.Event) (Operation, error) {
 	op := Operation{Name: OpImport, Callers: cfg.IngestCallers}
 	var requests [][]json.RawMessage
 	for start := 0; start < len(events); {
@@ -516,13 +509,9 @@ func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 		if end <= start {
 			return op, errors.New("a practice has more events than one import carries")
 		}
-		raw := make([]json.RawMessage, 0, end-start)
-		for _, e := range events[start:end] {
-			b, err := json.Marshal(e)
-			if err != nil {
-				return op, err
-			}
-			raw = append(raw, b)
+		raw, err := marshalEvents(events[start:end])
+		if err != nil {
+			return op, err
 		}
 		requests = append(requests, raw)
 		start = end
@@ -541,19 +530,10 @@ func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 	if err != nil {
 		return op, err
 	}
-	op.Ward.PerSecond = float64(stored) / spent.Seconds()
-	fmt.Fprintf(cfg.Progress, "%s: imported %d relationships through Ward, %d callers (%.0f/s)\n", store, stored, cfg.IngestCallers, op.Ward.PerSecond)
+	op.Ward.PerSecond = float64(len(stored)) / spent.Seconds()
+	fmt.Fprintf(cfg.Progress, "%s: imported %d relationships through Ward, %d callers (%.0f/s)\n", store, len(stored), cfg.IngestCallers, op.Ward.PerSecond)
 
-	var batches [][]*v1.Relationship
-	if err := exportAll(ctx, from, func(rels []*v1.Relationship) error {
-		if len(batches) == 0 || len(batches[len(batches)-1]) >= 10000 {
-			batches = append(batches, nil)
-		}
-		batches[len(batches)-1] = append(batches[len(batches)-1], rels...)
-		return nil
-	}); err != nil {
-		return op, err
-	}
+	batches := slices.Collect(slices.Chunk(stored, 10000))
 	to, err := open(ctx, cfg, store, false)
 	if err != nil {
 		return op, err
@@ -564,8 +544,8 @@ func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 		if err != nil {
 			return err
 		}
-		for j := 0; j < len(batches[i]); j += 1000 {
-			if s.Send(&v1.ImportBulkRelationshipsRequest{Relationships: batches[i][j:min(j+1000, len(batches[i]))]}) != nil {
+		for msg := range slices.Chunk(batches[i], 1000) {
+			if s.Send(&v1.ImportBulkRelationshipsRequest{Relationships: msg}) != nil {
 				break // the stream's own error comes from CloseAndRecv
 			}
 		}
@@ -575,9 +555,22 @@ func importIngest(ctx context.Context, cfg Config, from v1.PermissionsServiceCli
 	if err != nil {
 		return op, err
 	}
-	op.Direct.PerSecond = float64(stored) / spent.Seconds()
-	fmt.Fprintf(cfg.Progress, "%s: imported the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, stored, cfg.IngestCallers, op.Direct.PerSecond)
+	op.Direct.PerSecond = float64(len(stored)) / spent.Seconds()
+	fmt.Fprintf(cfg.Progress, "%s: imported the same %d relationships straight to SpiceDB, %d callers (%.0f/s)\n", store, len(stored), cfg.IngestCallers, op.Direct.PerSecond)
 	return op, nil
+}
+
+// marshalEvents encodes events as one request's raw JSON events.
+func marshalEvents(events []domain.Event) ([]json.RawMessage, error) {
+	raw := make([]json.RawMessage, len(events))
+	for i, e := range events {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		raw[i] = b
+	}
+	return raw, nil
 }
 
 // concurrently calls fn(0) ... fn(count-1) from callers goroutines, each
@@ -664,31 +657,15 @@ func directLookup(ctx context.Context, direct v1.PermissionsServiceClient, user 
 // latency percentiles and the throughput.
 func Sample(calls, callers int, op func(i int) error) (Figures, error) {
 	lat := make([]time.Duration, calls)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Value
-	start := time.Now()
-	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= calls {
-					return
-				}
-				t0 := time.Now()
-				if err := op(i); err != nil {
-					failed.Store(err)
-					return
-				}
-				lat[i] = time.Since(t0)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if err, ok := failed.Load().(error); ok {
+	elapsed, err := concurrently(context.Background(), callers, calls, func(_ context.Context, i int) error {
+		t0 := time.Now()
+		if err := op(i); err != nil {
+			return err
+		}
+		lat[i] = time.Since(t0)
+		return nil
+	})
+	if err != nil {
 		return Figures{}, err
 	}
 	slices.Sort(lat)
