@@ -197,8 +197,8 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 	if err != nil {
 		return domain.Applied{}, translateErr("importing relationships", err)
 	}
-	for i := 0; i < len(rels); i += importChunk {
-		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: rels[i:min(i+importChunk, len(rels))]}); err != nil {
+	for chunk := range slices.Chunk(rels, importChunk) {
+		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk}); err != nil {
 			break // the stream's own error comes from CloseAndRecv
 		}
 	}
