@@ -33,7 +33,17 @@ func WriteTable(w io.Writer, results []Result) error {
 		if r.Clients > 0 {
 			shape = fmt.Sprintf("one practice of %d clients, without records", r.Clients)
 		}
-		fmt.Fprintf(tw, "%s\t%d\tmemory: process RSS %d MiB, Go heap %d MiB (%s)\t\t\t\t\t\t\t\t\t\n", r.Store, r.Relationships, r.RSSBytes>>20, r.HeapBytes>>20, shape)
+		if r.GOGC != "" && r.GOGC != "100" {
+			shape += ", GOGC " + r.GOGC
+		}
+		if r.GOMEMLIMIT != "" {
+			shape += ", GOMEMLIMIT " + r.GOMEMLIMIT
+		}
+		peak := ""
+		if r.PeakRSSBytes > 0 {
+			peak = fmt.Sprintf(" (peak %d MiB while loading)", r.PeakRSSBytes>>20)
+		}
+		fmt.Fprintf(tw, "%s\t%d\tmemory: process RSS %d MiB%s, Go heap %d MiB (%s)\t\t\t\t\t\t\t\t\t\n", r.Store, r.Relationships, r.RSSBytes>>20, peak, r.HeapBytes>>20, shape)
 	}
 	return tw.Flush()
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -89,9 +90,17 @@ type Result struct {
 	Relationships int    `json:"relationships"`
 	Practices     int    `json:"practices"`
 	// Clients is the large practice's size, for a streamed-lookup result.
-	Clients    int         `json:"clients,omitempty"`
-	RSSBytes   int64       `json:"rss_bytes"`
-	HeapBytes  uint64      `json:"heap_bytes"`
+	Clients   int    `json:"clients,omitempty"`
+	RSSBytes  int64  `json:"rss_bytes"`
+	HeapBytes uint64 `json:"heap_bytes"`
+	// PeakRSSBytes is the process's highest resident size from opening the
+	// store to the end of loading (Linux; 0 elsewhere), load generator included.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// GOGC is the Go collector's setting the run had (the GOGC environment
+	// variable; Go's default is 100), which trades memory for CPU.
+	GOGC string `json:"gogc,omitempty"`
+	// GOMEMLIMIT is the Go runtime's soft memory limit the run had, if any.
+	GOMEMLIMIT string      `json:"gomemlimit,omitempty"`
 	Operations []Operation `json:"operations"`
 }
 
@@ -193,6 +202,7 @@ type target struct {
 
 func runOne(ctx context.Context, cfg Config, store string, size int) (Result, error) {
 	res := Result{Store: store}
+	resetPeakRSS()
 	t, err := open(ctx, cfg, store, true)
 	if err != nil {
 		return res, err
@@ -206,7 +216,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	}
 	pl := joined(pls)
 	// Memory after loading, before the copies below fill the heap.
-	res.RSSBytes, res.HeapBytes = memory()
+	res.memory()
 	// Both rates count what SpiceDB holds after loading, Ward's ID markers
 	// included: the direct side writes exactly those relationships, read
 	// once for both copies.
@@ -329,6 +339,7 @@ var errFirst = errors.New("first result")
 // long the whole list takes.
 func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 	res := Result{Store: store, Clients: cfg.StreamClients, Practices: 1}
+	resetPeakRSS()
 	t, err := open(ctx, cfg, store, true)
 	if err != nil {
 		return res, err
@@ -341,7 +352,7 @@ func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 	if res.Relationships, err = countStored(ctx, t.direct); err != nil {
 		return res, err
 	}
-	res.RSSBytes, res.HeapBytes = memory()
+	res.memory()
 	manager := pl.practices[0].manager()
 	req := api.LookupStreamRequest{Subject: "user:" + manager, Permission: "view", ResourceType: domain.TypeClient}
 	ward := func(first bool) func(int) error {
@@ -806,22 +817,28 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	return t, nil
 }
 
-// memory is this process's resident size and Go heap after a collection.
-func memory() (int64, uint64) {
+// memory records the process's resident size and Go heap after a
+// collection, its peak resident size since resetPeakRSS, and GOGC.
+func (res *Result) memory() {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return rss(), ms.HeapAlloc
+	res.RSSBytes, res.PeakRSSBytes, res.HeapBytes = procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"), ms.HeapAlloc
+	res.GOGC, res.GOMEMLIMIT = cmp.Or(os.Getenv("GOGC"), "100"), os.Getenv("GOMEMLIMIT")
 }
 
-// rss is this process's resident memory in bytes (Linux), or 0.
-func rss() int64 {
+// resetPeakRSS starts the kernel's record of this process's peak resident
+// size afresh (Linux; elsewhere it does nothing).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// procStatusBytes is a size field of /proc/self/status (Linux), or 0.
+func procStatusBytes(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb * 1024
 		}

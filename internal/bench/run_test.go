@@ -42,6 +42,10 @@ func TestRunSmall(t *testing.T) {
 	if r.Relationships < 1000 || r.Practices != 2 || r.RSSBytes <= 0 {
 		t.Errorf("loaded %d relationships in %d practices, RSS %d: want at least 1000 in 2 (one a caller), and a resident size", r.Relationships, r.Practices, r.RSSBytes)
 	}
+	// The peak since the store opened is at least what is resident after loading.
+	if r.PeakRSSBytes < r.RSSBytes || r.GOGC == "" {
+		t.Errorf("peak RSS %d under RSS %d, or GOGC %q not recorded", r.PeakRSSBytes, r.RSSBytes, r.GOGC)
+	}
 	if o := r.Operations[0]; o.Name != OpIngest || o.Callers != 2 {
 		t.Errorf("first operation %+v, want %s by 2 callers", o, OpIngest)
 	}
