@@ -499,26 +499,20 @@ func directIngest(ctx context.Context, cfg Config, rels []*v1.Relationship, stor
 	return rate, nil
 }
 
-// importEvents is how many events one import request carries at most (whole
-// practices, so that each is about practices it creates).
-const importEvents = 20000
-
 // importIngest loads events into a fresh store through Ward's POST /v1/import,
-// whole practices a request, and writes stored, the relationships the same
-// events wrote through the events API (which an import writes exactly), into
-// another fresh store with ImportBulkRelationships streams of 10,000; both
-// sides make their calls from cfg.IngestCallers callers at once. It returns
-// both rates over len(stored).
+// one practice a request (as a platform moving its practices over would send
+// them, and so that every caller has work from four practices on), and
+// writes stored, the relationships the same events wrote through the events
+// API (which an import writes exactly), into another fresh store with
+// ImportBulkRelationships streams of 10,000; both sides make their calls from
+// cfg.IngestCallers callers at once. It returns both rates over len(stored).
 func importIngest(ctx context.Context, cfg Config, stored []*v1.Relationship, store string, events []domain.Event) (Operation, error) {
 	op := Operation{Name: OpImport, Callers: cfg.IngestCallers}
 	var requests [][]json.RawMessage
 	for start := 0; start < len(events); {
-		end := min(start+importEvents, len(events))
+		end := start + 1
 		for end < len(events) && events[end].Type != "workspace.created" {
-			end-- // end the request before a practice, not inside one
-		}
-		if end <= start {
-			return op, errors.New("a practice has more events than one import carries")
+			end++
 		}
 		raw, err := marshalEvents(events[start:end])
 		if err != nil {
