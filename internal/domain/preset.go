@@ -399,13 +399,17 @@ func cliniko() *Preset {
 			"practitioners_cannot_see_financials": {Role: "practitioner", About: "practitioners cannot see any financial details (invoices, payments, expenses, financial reports, products)",
 				Limits: financial},
 		},
+		// What the guide says a role never does stays fixed whatever role.updated
+		// asks: only practitioners write notes (administrators only view them),
+		// only administrators change the subscription, and a scheduler never
+		// sees financials, treatment notes or completed forms.
 		Roles: []Role{
-			{Name: "scheduler", Overrides: scheduler},
-			{Name: "receptionist", Overrides: receptionist},
-			{Name: "power_receptionist", Overrides: power},
-			{Name: "practitioner", Overrides: practitioner, Calendar: true},
-			{Name: "bookkeeper", Overrides: bookkeeper},
-			{Name: "administrator", Overrides: administrator},
+			{Name: "scheduler", Overrides: scheduler, FixedAreas: []string{"notes", "forms", "invoices", "expenses", "financial_reports", "subscription"}},
+			{Name: "receptionist", Overrides: receptionist, FixedAreas: []string{"notes", "subscription"}},
+			{Name: "power_receptionist", Overrides: power, FixedAreas: []string{"notes", "subscription"}},
+			{Name: "practitioner", Overrides: practitioner, Calendar: true, FixedAreas: []string{"subscription"}},
+			{Name: "bookkeeper", Overrides: bookkeeper, FixedAreas: []string{"notes", "subscription"}},
+			{Name: "administrator", Overrides: administrator, FixedAreas: []string{"notes"}},
 		},
 	}
 }

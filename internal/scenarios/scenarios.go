@@ -24,6 +24,7 @@ const Base = `
 {"type":"invoice.created","workspace":"p1","invoice":"in-ann","client":"ann","practitioner":"priya"}
 {"type":"workspace.created","workspace":"p2","owner":"hugo","preset":"caspen"}
 {"type":"client.created","workspace":"p2","client":"zed","practitioner":"hugo"}
+{"type":"workspace.created","workspace":"k9","owner":"kim","preset":"cliniko"}
 `
 
 // Check is a question and the answer it must get.
@@ -324,6 +325,10 @@ var BadInputs = []BadInput{
 	{"inheriting_an_unknown_role", `{"type":"role.defined","workspace":"p1","role":"temp","inherits":"boss","grants":{"clients":"all"}}`, 400, 0, "inherits"},
 	{"own_for_a_workspace_area", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"settings":"own"}}`, 400, 0, "grants"},
 	{"granting_an_owner_only_area", `{"type":"role.updated","workspace":"p1","role":"practice_manager","grants":{"subscription":"all"}}`, 409, 0, "grants"},
+	// Cliniko's roles never do what its guide rules out, whatever role.updated asks.
+	{"cliniko_scheduler_seeing_financials", `{"type":"role.updated","workspace":"k9","role":"scheduler","grants":{"invoices":"all"}}`, 409, 0, "grants"},
+	{"cliniko_administrator_writing_notes", `{"type":"role.updated","workspace":"k9","role":"administrator","grants":{"notes":"all"}}`, 409, 0, "grants"},
+	{"cliniko_receptionist_changing_subscription", `{"type":"role.updated","workspace":"k9","role":"receptionist","grants":{"subscription":"all"}}`, 409, 0, "grants"},
 	{"bad_expiry", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"next tuesday"}`, 400, 0, "expires_at"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
 	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
