@@ -454,7 +454,7 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 		return err
 	}
 	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
-		if err := p.requireGrantable(i, pr, c); err != nil {
+		if err := p.requireGrantable(i, pr, e.Role, c, caps[c]); err != nil {
 			return err
 		}
 		if isBuiltin && !builtin.Changeable(c.Area) {
@@ -467,10 +467,18 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	return nil
 }
 
-// requireGrantable refuses grants of the preset's owner-only areas.
-func (p *planner) requireGrantable(i int, pr Practice, c Capability) error {
-	if preset := Presets[pr.Preset()]; preset != nil && !preset.Grantable(c.Area) && c.Area != "" {
+// requireGrantable refuses grants of the preset's owner-only areas, and of
+// capabilities the preset reserves for another role.
+func (p *planner) requireGrantable(i int, pr Practice, role string, c Capability, level Level) error {
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return nil
+	}
+	if !preset.Grantable(c.Area) && c.Area != "" {
 		return fieldErr(CodeConflict, i, "grants", "area %q belongs to the account owner alone in preset %s and cannot be granted to a role", c.Area, preset.Name)
+	}
+	if holder, ok := preset.Reserved[c]; ok && holder != role && level != LevelNone {
+		return fieldErr(CodeConflict, i, "grants", "%s is reserved for role %q in preset %s and cannot be granted to role %q", c, holder, preset.Name, role)
 	}
 	return nil
 }
@@ -488,7 +496,7 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 		return err
 	}
 	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
-		if err := p.requireGrantable(i, pr, c); err != nil {
+		if err := p.requireGrantable(i, pr, e.Role, c, caps[c]); err != nil {
 			return err
 		}
 	}
@@ -504,6 +512,11 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	}
 	for c, level := range caps {
 		grants[c] = level
+	}
+	if preset := Presets[pr.Preset()]; preset != nil {
+		for c := range preset.Reserved {
+			delete(grants, c) // not inherited from the role it is reserved for
+		}
 	}
 	ro := roleObj(pr.WS, e.Role)
 	p.s.Add(Rel(ro, "workspace", pr.obj()))

@@ -196,6 +196,9 @@ type Preset struct {
 	Roles     []Role
 	// OwnerOnly are areas no role may be granted: only the account owner has them.
 	OwnerOnly []string
+	// Reserved are capabilities only the named built-in role may hold: no
+	// other role is granted them, nor inherits them.
+	Reserved map[Capability]string
 	// Settings are the account-wide switches that narrow a role, by name.
 	Settings map[string]Setting
 	// Switches are permissions switched on one by one for each holder of
@@ -450,6 +453,8 @@ func clinicPlatform() *Preset {
 	return &Preset{
 		Name:      "clinic_platform",
 		OwnerRole: "owner_admin",
+		// "Permanently remove a user (only Owner/Admin)".
+		Reserved: map[Capability]string{Cap("staff", ActionDelete): "owner_admin"},
 		Roles: []Role{
 			{Name: "owner_admin", Overrides: ownerAdmin, Fixed: true},
 			{Name: "manager", Overrides: manager},

@@ -25,6 +25,7 @@ const Base = `
 {"type":"workspace.created","workspace":"p2","owner":"hugo","preset":"caspen"}
 {"type":"client.created","workspace":"p2","client":"zed","practitioner":"hugo"}
 {"type":"workspace.created","workspace":"k9","owner":"kim","preset":"cliniko"}
+{"type":"workspace.created","workspace":"cp9","owner":"cara","preset":"clinic_platform"}
 `
 
 // Check is a question and the answer it must get.
@@ -259,6 +260,19 @@ var All = []Scenario{
 {"type":"role.assigned","workspace":"cs1","user":"cso","role":"practitioner"}`,
 			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
 	}},
+	{Name: "clinic_platform_only_owner_admin_removes_staff", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"cq","owner":"cqo","preset":"clinic_platform"}
+{"type":"staff.added","workspace":"cq","user":"cqa","role":"owner_admin"}
+{"type":"role.defined","workspace":"cq","role":"deputy","inherits":"owner_admin","grants":{"calls":"none"}}
+{"type":"staff.added","workspace":"cq","user":"cqd","role":"deputy"}
+{"type":"role.defined","workspace":"cq","role":"hr","grants":{"staff":{"view":"all","create":"all","edit":"all"}}}
+{"type":"staff.added","workspace":"cq","user":"cqh","role":"hr"}`,
+		Checks: []Check{
+			yes("user:cqo", "remove_staff", "workspace:cq"), yes("user:cqa", "remove_staff", "workspace:cq"),
+			no("user:cqd", "remove_staff", "workspace:cq"), yes("user:cqd", "manage_staff", "workspace:cq"),
+			no("user:cqh", "remove_staff", "workspace:cq"), yes("user:cqh", "manage_staff", "workspace:cq"),
+		},
+	}}},
 	{Name: "clinic_platform_roles_per_feature_and_location", Steps: []Step{{
 		Events: `{"type":"workspace.created","workspace":"cp","owner":"cpo","preset":"clinic_platform"}
 {"type":"location.created","workspace":"cp","location":"cp-a"}
@@ -329,6 +343,9 @@ var BadInputs = []BadInput{
 	{"cliniko_scheduler_seeing_financials", `{"type":"role.updated","workspace":"k9","role":"scheduler","grants":{"invoices":"all"}}`, 409, 0, "grants"},
 	{"cliniko_administrator_writing_notes", `{"type":"role.updated","workspace":"k9","role":"administrator","grants":{"notes":"all"}}`, 409, 0, "grants"},
 	{"cliniko_receptionist_changing_subscription", `{"type":"role.updated","workspace":"k9","role":"receptionist","grants":{"subscription":"all"}}`, 409, 0, "grants"},
+	// The clinic platform: "Permanently remove a user (only Owner/Admin)".
+	{"platform_custom_role_removing_staff", `{"type":"role.defined","workspace":"cp9","role":"hr","grants":{"staff":"all"}}`, 409, 0, "grants"},
+	{"platform_manager_removing_staff", `{"type":"role.updated","workspace":"cp9","role":"manager","grants":{"staff":{"delete":"all"}}}`, 409, 0, "grants"},
 	{"bad_expiry", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"next tuesday"}`, 400, 0, "expires_at"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
 	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
