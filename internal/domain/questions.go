@@ -171,8 +171,9 @@ var Permissions = map[string][]Permission{
 	},
 	TypeInvoice: {
 		{Name: "view", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "see the invoice"},
-		{Name: "edit", Caps: []Capability{Cap("invoices", ActionEdit)}, Own: true, About: "change the invoice and its payments"},
+		{Name: "edit", Caps: []Capability{Cap("invoices", ActionEdit)}, Own: true, About: "change the invoice: costs, line items, discounts"},
 		{Name: "void", Caps: []Capability{Cap("invoices", ActionDelete)}, Own: true, About: "void the invoice"},
+		{Name: "manage_payments", Caps: []Capability{Cap("invoices", ActionCreate)}, Own: true, About: "add or refund payments on the invoice"},
 	},
 }
 

@@ -252,9 +252,13 @@ var All = []Scenario{
 		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"edit_invoices","value":"on"}`,
 			Checks: []Check{no("user:cso", "edit", "invoice:csi")}},
 		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"view_invoices","value":"on"}`,
-			Checks: []Check{yes("user:cso", "view", "invoice:csi"), yes("user:cso", "edit", "invoice:csi"), no("user:cso", "view_notes", "client:csc")}},
+			Checks: []Check{yes("user:cso", "view", "invoice:csi"), yes("user:cso", "edit", "invoice:csi"), no("user:cso", "manage_payments", "invoice:csi"), no("user:cso", "view_notes", "client:csc")}},
+		// "Add & edit payments" is its own switch, beside "Edit invoices".
+		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"add_edit_payments","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"edit_invoices","value":"off"}`,
+			Checks: []Check{yes("user:cso", "manage_payments", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
 		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"view_invoices","value":"off"}`,
-			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
+			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi"), no("user:cso", "manage_payments", "invoice:csi")}},
 		{Events: `{"type":"staff_permission.changed","workspace":"cs1","user":"cso","permission":"view_invoices","value":"on"}
 {"type":"role.revoked","workspace":"cs1","user":"cso","role":"office_staff"}
 {"type":"role.assigned","workspace":"cs1","user":"cso","role":"practitioner"}`,
