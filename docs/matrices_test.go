@@ -61,6 +61,9 @@ func TestPermissionsReference(t *testing.T) {
 				}
 				by = append(by, s)
 			}
+			for _, c := range p.SwitchedCaps {
+				by = append(by, c.String()+" on the role whose permissions are switched one by one")
+			}
 			if p.Calendar {
 				by = append(by, "a role with a calendar")
 			}

@@ -158,7 +158,11 @@ func Explain(q Question, s *State) Explanation {
 	if perm.NotesReader && rec.client != "" && s.Has(Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user))) {
 		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s", user, rec.client)})
 	}
-	for _, c := range perm.Caps {
+	caps := perm.Caps
+	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
+		caps = append(slices.Clip(caps), perm.SwitchedCaps...)
+	}
+	for _, c := range caps {
 		for _, h := range pr.Holdings(user) {
 			add(capReason(pr, perm, c, h, rec, q))
 		}

@@ -239,6 +239,9 @@ func (p *planner) createRole(pr Practice, role Role) {
 	if !role.Fixed {
 		p.s.Add(Rel(ro, "editable", pr.obj()))
 	}
+	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == role.Name {
+		p.s.Add(Rel(ro, "switched", pr.obj()))
+	}
 	for _, b := range scopes(pr, role.Name) {
 		p.setRoleProperties(pr, role.Name, b, role.Calendar, role.ManagesOwnHolders)
 	}

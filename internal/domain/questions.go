@@ -29,6 +29,9 @@ type Permission struct {
 	HolderManager bool
 	// Editable: the role's grants must be changeable.
 	Editable bool
+	// SwitchedCaps also grant it on the preset's switched role (ClinicSense's
+	// office staff), and on no other.
+	SwitchedCaps []Capability
 	// PastToo: the user must also be granted past_appointments edit.
 	PastToo bool
 	// Template: a restricted form template decides instead of the grants.
@@ -117,7 +120,8 @@ var Permissions = map[string][]Permission{
 		{Name: "view_calendar", Caps: []Capability{Cap("appointments", ActionView)}, About: "every practitioner's calendar at this location"},
 	},
 	TypeRole: {
-		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true, About: "change this role's permissions"},
+		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true,
+			SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, About: "change this role's permissions"},
 		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, About: "give this role to staff or take it away"},
 	},
 	TypeClient: {

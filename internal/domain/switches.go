@@ -169,7 +169,9 @@ func clinicSense() *Preset {
 			sw("change_practitioners", caps(c("practitioner_profiles", ActionEdit)), "view_practitioners"),
 			{Name: "change_own_office_staff_profile", Caps: caps(c("office_staff_profiles", ActionEdit)), Own: true},
 			sw("view_office_staff_profiles", caps(c("office_staff_profiles", ActionView))),
-			sw("change_office_staff_profiles", caps(c("office_staff_profiles", ActionEdit), c("permissions", ActionEdit)), "view_office_staff_profiles"),
+			// "able to change other office staff permissions": the office_staff
+			// role's (role#edit, through its switched relation), not every role's.
+			sw("change_office_staff_profiles", caps(c("office_staff_profiles", ActionEdit)), "view_office_staff_profiles"),
 			sw("add_edit_appointments", caps(c("appointments", ActionCreate), c("appointments", ActionEdit), c("appointments", ActionDelete))),
 			sw("add_edit_appointments_in_the_past", caps(c("past_appointments", ActionEdit)), "add_edit_appointments"),
 			sw("view_client_contact_information", caps(c("clients", ActionView))),

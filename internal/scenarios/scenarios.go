@@ -264,6 +264,27 @@ var All = []Scenario{
 {"type":"role.assigned","workspace":"cs1","user":"cso","role":"practitioner"}`,
 			Checks: []Check{no("user:cso", "view", "invoice:csi"), no("user:cso", "edit", "invoice:csi")}},
 	}},
+	// "Change office staff profiles: ... able to change other office staff
+	// permissions"; "Change practitioners: ... will not be able to change their
+	// ... permissions".
+	{Name: "clinicsense_office_staff_change_only_office_staff_permissions", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs2","owner":"csb","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs2","user":"cpr","role":"practitioner"}
+{"type":"staff.added","workspace":"cs2","user":"osa","role":"office_staff"}
+{"type":"staff.added","workspace":"cs2","user":"osb","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"view_office_staff_profiles","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"change_practitioners","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"view_practitioners","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"change_office_staff_profiles","value":"on"}`,
+			Checks: []Check{
+				yes("user:osa", "edit", "role:cs2/office_staff"), yes("user:osa", "change_office_staff_profiles", "workspace:cs2"),
+				no("user:osa", "edit", "role:cs2/practitioner"), no("user:osa", "edit", "role:cs2/practice_administrator"),
+				no("user:osa", "manage_permissions", "workspace:cs2"), no("user:osb", "edit", "role:cs2/office_staff"),
+				yes("user:csb", "edit", "role:cs2/practitioner"), yes("user:csb", "edit", "role:cs2/office_staff"),
+			}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"view_office_staff_profiles","value":"off"}`,
+			Checks: []Check{no("user:osa", "edit", "role:cs2/office_staff"), no("user:osa", "change_office_staff_profiles", "workspace:cs2")}},
+	}},
 	{Name: "clinic_platform_only_owner_admin_removes_staff", Steps: []Step{{
 		Events: `{"type":"workspace.created","workspace":"cq","owner":"cqo","preset":"clinic_platform"}
 {"type":"staff.added","workspace":"cq","user":"cqa","role":"owner_admin"}
