@@ -456,6 +456,7 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	if err != nil {
 		return err
 	}
+	skipReservedAreaWide(pr, e.Role, e.Grants, caps)
 	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
 		if err := p.requireGrantable(i, pr, e.Role, c, caps[c]); err != nil {
 			return err
@@ -468,6 +469,22 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 		p.setGrant(pr, e.Role, c, level)
 	}
 	return nil
+}
+
+// skipReservedAreaWide leaves out of caps the capabilities the preset reserves
+// for a role other than role when they come from an area-wide level ("staff":
+// "all" gives every staff action but the reserved one); naming the action
+// itself is refused by requireGrantable.
+func skipReservedAreaWide(pr Practice, role string, grants map[string]AreaGrant, caps map[Capability]Level) {
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return
+	}
+	for c, holder := range preset.Reserved {
+		if g, ok := grants[c.Area]; ok && g.Actions == nil && holder != role {
+			delete(caps, c)
+		}
+	}
 }
 
 // requireGrantable refuses grants of the preset's owner-only areas, and of
@@ -498,6 +515,7 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	if err != nil {
 		return err
 	}
+	skipReservedAreaWide(pr, e.Role, e.Grants, caps)
 	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
 		if err := p.requireGrantable(i, pr, e.Role, c, caps[c]); err != nil {
 			return err

@@ -290,12 +290,16 @@ var All = []Scenario{
 {"type":"staff.added","workspace":"cq","user":"cqa","role":"owner_admin"}
 {"type":"role.defined","workspace":"cq","role":"deputy","inherits":"owner_admin","grants":{"calls":"none"}}
 {"type":"staff.added","workspace":"cq","user":"cqd","role":"deputy"}
-{"type":"role.defined","workspace":"cq","role":"hr","grants":{"staff":{"view":"all","create":"all","edit":"all"}}}
-{"type":"staff.added","workspace":"cq","user":"cqh","role":"hr"}`,
+{"type":"role.defined","workspace":"cq","role":"hr","grants":{"staff":"all"}}
+{"type":"staff.added","workspace":"cq","user":"cqh","role":"hr"}
+{"type":"role.updated","workspace":"cq","role":"manager","grants":{"staff":"all"}}
+{"type":"staff.added","workspace":"cq","user":"cqm","role":"manager"}`,
+		// An area-wide "all" gives every staff action but the reserved one.
 		Checks: []Check{
 			yes("user:cqo", "remove_staff", "workspace:cq"), yes("user:cqa", "remove_staff", "workspace:cq"),
 			no("user:cqd", "remove_staff", "workspace:cq"), yes("user:cqd", "manage_staff", "workspace:cq"),
 			no("user:cqh", "remove_staff", "workspace:cq"), yes("user:cqh", "manage_staff", "workspace:cq"),
+			no("user:cqm", "remove_staff", "workspace:cq"), yes("user:cqm", "manage_staff", "workspace:cq"),
 		},
 	}}},
 	{Name: "clinic_platform_roles_per_feature_and_location", Steps: []Step{{
@@ -369,7 +373,7 @@ var BadInputs = []BadInput{
 	{"cliniko_administrator_writing_notes", `{"type":"role.updated","workspace":"k9","role":"administrator","grants":{"notes":"all"}}`, 409, 0, "grants"},
 	{"cliniko_receptionist_changing_subscription", `{"type":"role.updated","workspace":"k9","role":"receptionist","grants":{"subscription":"all"}}`, 409, 0, "grants"},
 	// The clinic platform: "Permanently remove a user (only Owner/Admin)".
-	{"platform_custom_role_removing_staff", `{"type":"role.defined","workspace":"cp9","role":"hr","grants":{"staff":"all"}}`, 409, 0, "grants"},
+	{"platform_custom_role_removing_staff", `{"type":"role.defined","workspace":"cp9","role":"hr","grants":{"staff":{"view":"all","delete":"all"}}}`, 409, 0, "grants"},
 	{"platform_manager_removing_staff", `{"type":"role.updated","workspace":"cp9","role":"manager","grants":{"staff":{"delete":"all"}}}`, 409, 0, "grants"},
 	{"bad_expiry", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"next tuesday"}`, 400, 0, "expires_at"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
