@@ -338,11 +338,54 @@ func newLockID() string {
 	return hex.EncodeToString(b)
 }
 
-// read streams every relationship matching filter, fully consistent.
+// readAttempts bounds how often read tries a read that failed for a reason
+// that may pass (SpiceDB's own datastore timing out, SpiceDB restarting).
+const readAttempts = 3
+
+// read streams every relationship matching filter, fully consistent. A read
+// has no effect, so one that fails for a passing reason is tried again, after
+// a short wait, up to readAttempts times in all: on PostgreSQL SpiceDB can time
+// out reading its own schema on a cold connection ("unable to read namespace
+// config: ... i/o timeout"), and that should not fail a whole request.
 func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
+	for attempt := 1; ; attempt++ {
+		rels, token, err := c.readOnce(ctx, filter)
+		if err == nil {
+			if into != nil {
+				for _, r := range rels {
+					into.Add(r)
+				}
+			}
+			return rels, token, nil
+		}
+		if attempt == readAttempts || !mayPass(err) {
+			return nil, "", translateErr("reading relationships", err)
+		}
+		c.logger.Debug("read failed; trying again", "attempt", attempt, "error", err)
+		if err := backoff(ctx, attempt+3); err != nil {
+			return nil, "", translateErr("reading relationships", err)
+		}
+	}
+}
+
+// mayPass reports whether a failed SpiceDB call may succeed if made again:
+// not the caller's cancellation, and not a request SpiceDB refused as such.
+func mayPass(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	switch status.Code(err) {
+	case codes.Unknown, codes.Internal, codes.Unavailable, codes.Aborted, codes.ResourceExhausted:
+		return true
+	}
+	return false
+}
+
+// readOnce is one ReadRelationships call, read whole; its error is SpiceDB's.
+func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter) ([]domain.Relationship, string, error) {
 	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: consistency(""), RelationshipFilter: filter})
 	if err != nil {
-		return nil, "", translateErr("reading relationships", err)
+		return nil, "", err
 	}
 	var out []domain.Relationship
 	token := ""
@@ -352,14 +395,10 @@ func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *
 			return out, token, nil
 		}
 		if err != nil {
-			return nil, "", translateErr("reading relationships", err)
+			return nil, "", err
 		}
-		r := fromRelationship(resp.GetRelationship())
-		out = append(out, r)
+		out = append(out, fromRelationship(resp.GetRelationship()))
 		token = resp.GetReadAt().GetToken()
-		if into != nil {
-			into.Add(r)
-		}
 	}
 }
 

@@ -1,0 +1,91 @@
+package spicedb
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// flakyReads answers ReadRelationships with each of fails in turn, then with
+// one relationship; it counts the calls.
+type flakyReads struct {
+	v1.PermissionsServiceClient
+	fails []error
+	calls int
+}
+
+func (f *flakyReads) ReadRelationships(context.Context, *v1.ReadRelationshipsRequest, ...grpc.CallOption) (grpc.ServerStreamingClient[v1.ReadRelationshipsResponse], error) {
+	f.calls++
+	if f.calls <= len(f.fails) {
+		return nil, f.fails[f.calls-1]
+	}
+	return &oneRead{}, nil
+}
+
+type oneRead struct {
+	grpc.ClientStream
+	sent bool
+}
+
+func (s *oneRead) Recv() (*v1.ReadRelationshipsResponse, error) {
+	if s.sent {
+		return nil, io.EOF
+	}
+	s.sent = true
+	return &v1.ReadRelationshipsResponse{
+		ReadAt: &v1.ZedToken{Token: "t1"},
+		Relationship: &v1.Relationship{
+			Resource: &v1.ObjectReference{ObjectType: "workspace", ObjectId: "w"}, Relation: "lock",
+			Subject: &v1.SubjectReference{Object: &v1.ObjectReference{ObjectType: "ward_lock", ObjectId: "x"}},
+		},
+	}, nil
+}
+
+// TestReadTriesAgainWhatMayPass: Ward's own reads have no effect, so a read
+// that failed for a reason that may pass is made again (at most three times
+// in all), and one SpiceDB refused as such is not.
+func TestReadTriesAgainWhatMayPass(t *testing.T) {
+	timeout := status.Error(codes.Unknown, "unable to read namespace config: timeout: read tcp: i/o timeout")
+	tests := []struct {
+		name      string
+		fails     []error
+		wantCalls int
+		wantErr   domain.Code
+	}{
+		{"passes on the second try", []error{timeout}, 2, ""},
+		{"passes on the third try", []error{timeout, status.Error(codes.Unavailable, "restarting")}, 3, ""},
+		{"gives up after three", []error{timeout, timeout, timeout}, 3, domain.CodeInternal},
+		{"a refusal is not retried", []error{status.Error(codes.InvalidArgument, "bad filter")}, 1, domain.CodeInvalid},
+		{"a cancelled caller is not retried", []error{context.Canceled}, 1, domain.CodeUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &flakyReads{fails: tt.fails}
+			c := &Client{perms: f, logger: slog.New(slog.DiscardHandler)}
+			s := domain.NewState()
+			rels, token, err := c.read(context.Background(), &v1.RelationshipFilter{ResourceType: "workspace"}, s)
+			if f.calls != tt.wantCalls {
+				t.Errorf("%d calls, want %d", f.calls, tt.wantCalls)
+			}
+			if tt.wantErr == "" {
+				if err != nil || len(rels) != 1 || token != "t1" || len(s.All()) != 1 {
+					t.Fatalf("got %v %q %v (state %d), want the one relationship at t1", rels, token, err, len(s.All()))
+				}
+				return
+			}
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Code != tt.wantErr {
+				t.Fatalf("got %v, want a %s error", err, tt.wantErr)
+			}
+		})
+	}
+}
