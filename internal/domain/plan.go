@@ -448,22 +448,12 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	if err := p.requireRole(i, pr, e.Role); err != nil {
 		return err
 	}
-	builtin, isBuiltin := p.builtinRole(pr, e.Role)
 	if !p.s.Has(Rel(roleObj(pr.WS, e.Role), "editable", pr.obj())) {
 		return fieldErr(CodeConflict, i, "role", "role %q cannot be changed", e.Role)
 	}
-	caps, err := resolveGrants(i, e.Grants)
+	caps, err := roleGrants(i, pr, e.Role, e.Grants)
 	if err != nil {
 		return err
-	}
-	skipReservedAreaWide(pr, e.Role, e.Grants, caps)
-	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
-		if err := p.requireGrantable(i, pr, e.Role, c, caps[c]); err != nil {
-			return err
-		}
-		if isBuiltin && !builtin.Changeable(c.Area) {
-			return fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", c.Area, e.Role)
-		}
 	}
 	for c, level := range caps {
 		p.setGrant(pr, e.Role, c, level)
@@ -471,36 +461,38 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	return nil
 }
 
-// skipReservedAreaWide leaves out of caps the capabilities the preset reserves
-// for a role other than role when they come from an area-wide level ("staff":
-// "all" gives every staff action but the reserved one); naming the action
-// itself is refused by requireGrantable.
-func skipReservedAreaWide(pr Practice, role string, grants map[string]AreaGrant, caps map[Capability]Level) {
+// roleGrants resolves an event's grants for role and refuses, capability by
+// capability in order, what the preset does not let role be given: its
+// owner-only areas, a capability reserved for another role when the event
+// names it (an area-wide level, as in "staff": "all", leaves it out instead),
+// and the fixed areas of a built-in role.
+func roleGrants(i int, pr Practice, role string, grants map[string]AreaGrant) (map[Capability]Level, error) {
+	caps, err := resolveGrants(i, grants)
+	if err != nil {
+		return nil, err
+	}
 	preset := Presets[pr.Preset()]
 	if preset == nil {
-		return
+		return caps, nil
 	}
 	for c, holder := range preset.Reserved {
 		if g, ok := grants[c.Area]; ok && g.Actions == nil && holder != role {
 			delete(caps, c)
 		}
 	}
-}
-
-// requireGrantable refuses grants of the preset's owner-only areas, and of
-// capabilities the preset reserves for another role.
-func (p *planner) requireGrantable(i int, pr Practice, role string, c Capability, level Level) error {
-	preset := Presets[pr.Preset()]
-	if preset == nil {
-		return nil
+	builtin, isBuiltin := preset.Role(role)
+	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
+		if !preset.Grantable(c.Area) && c.Area != "" {
+			return nil, fieldErr(CodeConflict, i, "grants", "area %q belongs to the account owner alone in preset %s and cannot be granted to a role", c.Area, preset.Name)
+		}
+		if holder, ok := preset.Reserved[c]; ok && holder != role && caps[c] != LevelNone {
+			return nil, fieldErr(CodeConflict, i, "grants", "%s is reserved for role %q in preset %s and cannot be granted to role %q", c, holder, preset.Name, role)
+		}
+		if isBuiltin && !builtin.Changeable(c.Area) {
+			return nil, fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", c.Area, role)
+		}
 	}
-	if !preset.Grantable(c.Area) && c.Area != "" {
-		return fieldErr(CodeConflict, i, "grants", "area %q belongs to the account owner alone in preset %s and cannot be granted to a role", c.Area, preset.Name)
-	}
-	if holder, ok := preset.Reserved[c]; ok && holder != role && level != LevelNone {
-		return fieldErr(CodeConflict, i, "grants", "%s is reserved for role %q in preset %s and cannot be granted to role %q", c, holder, preset.Name, role)
-	}
-	return nil
+	return caps, nil
 }
 
 func compareCaps(a, b Capability) int { return strings.Compare(a.String(), b.String()) }
@@ -511,15 +503,9 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	if _, ok := p.builtinRole(pr, e.Role); ok {
 		return fieldErr(CodeConflict, i, "role", "%q is a built-in role of preset %s: change it with role.updated", e.Role, pr.Preset())
 	}
-	caps, err := resolveGrants(i, e.Grants)
+	caps, err := roleGrants(i, pr, e.Role, e.Grants)
 	if err != nil {
 		return err
-	}
-	skipReservedAreaWide(pr, e.Role, e.Grants, caps)
-	for _, c := range slices.SortedFunc(maps.Keys(caps), compareCaps) {
-		if err := p.requireGrantable(i, pr, e.Role, c, caps[c]); err != nil {
-			return err
-		}
 	}
 	grants, calendar := map[Capability]Level{}, false
 	if e.Inherits != "" {
