@@ -220,6 +220,9 @@ func (p *planner) workspaceCreated(i int, e Event) error {
 	for _, role := range preset.Roles {
 		p.createRole(pr, role)
 	}
+	if preset.SwitchRole != "" {
+		p.s.Add(Rel(roleObj(e.Workspace, preset.SwitchRole), "switched", ws))
+	}
 	p.s.Add(Rel(Object{TypeRoleBinding, BindingID(e.Workspace, preset.OwnerRole, "")}, "member", userObj(e.Owner)))
 	return nil
 }
@@ -238,9 +241,6 @@ func (p *planner) createRole(pr Practice, role Role) {
 	p.s.Add(Rel(ro, "workspace", pr.obj()))
 	if !role.Fixed {
 		p.s.Add(Rel(ro, "editable", pr.obj()))
-	}
-	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == role.Name {
-		p.s.Add(Rel(ro, "switched", pr.obj()))
 	}
 	for _, b := range scopes(pr, role.Name) {
 		p.setRoleProperties(pr, role.Name, b, role.Calendar, role.ManagesOwnHolders)
