@@ -362,6 +362,8 @@ func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *
 			return nil, "", translateErr("reading relationships", err)
 		}
 		c.logger.Debug("read failed; trying again", "attempt", attempt, "error", err)
+		// backoff's ceiling doubles from 1 ms by attempt: start it at 16 ms, as a
+		// datastore that timed out needs longer than a lost write race.
 		if err := backoff(ctx, attempt+3); err != nil {
 			return nil, "", translateErr("reading relationships", err)
 		}
