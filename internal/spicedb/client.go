@@ -338,36 +338,50 @@ func newLockID() string {
 	return hex.EncodeToString(b)
 }
 
-// readAttempts bounds how often read tries a read that failed for a reason
-// that may pass (SpiceDB's own datastore timing out, SpiceDB restarting).
-const readAttempts = 3
+// attempts bounds how often a call without effect is made when it fails for
+// a reason that may pass (SpiceDB's own datastore timing out, SpiceDB
+// restarting).
+const attempts = 3
 
-// read streams every relationship matching filter, fully consistent. A read
-// has no effect, so one that fails for a passing reason is tried again, after
-// a short wait, up to readAttempts times in all: on PostgreSQL SpiceDB can time
-// out reading its own schema on a cold connection ("unable to read namespace
-// config: ... i/o timeout"), and that should not fail a whole request.
-func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
+// again makes call, which must have no effect (a read or a check), and makes
+// it again after a short wait when it failed for a reason that may pass, up
+// to attempts times in all. On PostgreSQL, SpiceDB with a cold schema cache
+// (just started or restarted) can fail a request with "unable to read
+// namespace config: ... i/o timeout", and that should not fail Ward's request.
+// It returns call's last error as SpiceDB gave it, or the caller's
+// cancellation while waiting.
+func (c *Client) again(ctx context.Context, call func() error) error {
 	for attempt := 1; ; attempt++ {
-		rels, token, err := c.readOnce(ctx, filter)
-		if err == nil {
-			if into != nil {
-				for _, r := range rels {
-					into.Add(r)
-				}
-			}
-			return rels, token, nil
+		err := call()
+		if err == nil || attempt == attempts || !mayPass(err) {
+			return err
 		}
-		if attempt == readAttempts || !mayPass(err) {
-			return nil, "", translateErr("reading relationships", err)
-		}
-		c.logger.Debug("read failed; trying again", "attempt", attempt, "error", err)
+		c.logger.Debug("SpiceDB call failed; trying again", "attempt", attempt, "error", err)
 		// backoff's ceiling doubles from 1 ms by attempt: start it at 16 ms, as a
 		// datastore that timed out needs longer than a lost write race.
 		if err := backoff(ctx, attempt+3); err != nil {
-			return nil, "", translateErr("reading relationships", err)
+			return err // the caller's own cancellation
 		}
 	}
+}
+
+// read streams every relationship matching filter, fully consistent (again,
+// when it fails for a reason that may pass).
+func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
+	var rels []domain.Relationship
+	var token string
+	if err := c.again(ctx, func() (err error) {
+		rels, token, err = c.readOnce(ctx, filter)
+		return err
+	}); err != nil {
+		return nil, "", translateErr("reading relationships", err)
+	}
+	if into != nil {
+		for _, r := range rels {
+			into.Add(r)
+		}
+	}
+	return rels, token, nil
 }
 
 // mayPass reports whether a failed SpiceDB call may succeed if made again:
@@ -515,8 +529,11 @@ func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
 // Check answers one question, reading at least as fresh as token (or at the
 // newest revision when token is "").
 func (c *Client) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
-	resp, err := c.perms.CheckPermission(ctx, checkRequest(q, token))
-	if err != nil {
+	var resp *v1.CheckPermissionResponse
+	if err := c.again(ctx, func() (err error) {
+		resp, err = c.perms.CheckPermission(ctx, checkRequest(q, token))
+		return err
+	}); err != nil {
 		return domain.Decision{}, translateErr("checking a permission", err)
 	}
 	return domain.Decision{
@@ -533,8 +550,11 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)},
 		})
 	}
-	resp, err := c.perms.CheckBulkPermissions(ctx, req)
-	if err != nil {
+	var resp *v1.CheckBulkPermissionsResponse
+	if err := c.again(ctx, func() (err error) {
+		resp, err = c.perms.CheckBulkPermissions(ctx, req)
+		return err
+	}); err != nil {
 		return nil, "", translateErr("checking permissions", err)
 	}
 	out := make([]domain.BulkDecision, len(qs))

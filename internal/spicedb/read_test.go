@@ -15,8 +15,8 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 )
 
-// flakyReads answers ReadRelationships with each of fails in turn, then with
-// one relationship; it counts the calls.
+// flakyReads answers ReadRelationships (and CheckPermission) with each of
+// fails in turn, then with one relationship (or "allowed"); it counts the calls.
 type flakyReads struct {
 	v1.PermissionsServiceClient
 	fails []error
@@ -29,6 +29,14 @@ func (f *flakyReads) ReadRelationships(context.Context, *v1.ReadRelationshipsReq
 		return nil, f.fails[f.calls-1]
 	}
 	return &oneRead{}, nil
+}
+
+func (f *flakyReads) CheckPermission(context.Context, *v1.CheckPermissionRequest, ...grpc.CallOption) (*v1.CheckPermissionResponse, error) {
+	f.calls++
+	if f.calls <= len(f.fails) {
+		return nil, f.fails[f.calls-1]
+	}
+	return &v1.CheckPermissionResponse{Permissionship: v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION, CheckedAt: &v1.ZedToken{Token: "t2"}}, nil
 }
 
 type oneRead struct {
@@ -87,5 +95,24 @@ func TestReadTriesAgainWhatMayPass(t *testing.T) {
 				t.Fatalf("got %v, want a %s error", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestCheckTriesAgainWhatMayPass: a check has no effect either, and goes
+// through the same retry as reads; SpiceDB with a cold schema cache failed a
+// check after a restart with the same i/o timeout.
+func TestCheckTriesAgainWhatMayPass(t *testing.T) {
+	timeout := status.Error(codes.Unknown, "unable to read namespace config: timeout: read tcp: i/o timeout")
+	q := domain.Question{Subject: domain.Object{Type: "user", ID: "u"}, Permission: "view", Resource: domain.Object{Type: "client", ID: "c"}}
+	f := &flakyReads{fails: []error{timeout}}
+	c := &Client{perms: f, logger: slog.New(slog.DiscardHandler)}
+	d, err := c.Check(context.Background(), q, "")
+	if err != nil || !d.Allowed || d.Token != "t2" || f.calls != 2 {
+		t.Fatalf("got %+v %v after %d calls, want allowed at t2 after 2", d, err, f.calls)
+	}
+	f = &flakyReads{fails: []error{status.Error(codes.InvalidArgument, "unknown permission")}}
+	c.perms = f
+	if _, err := c.Check(context.Background(), q, ""); err == nil || f.calls != 1 {
+		t.Fatalf("a refused check: %v after %d calls, want an error after 1", err, f.calls)
 	}
 }
