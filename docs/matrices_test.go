@@ -74,7 +74,7 @@ func TestPermissionsReference(t *testing.T) {
 				by = append(by, "holding a role that manages its own holders")
 			}
 			if p.AuthorDraft {
-				by = append(by, "only the author, while a draft")
+				by = append(by, "only while a draft; at the own level only by its author")
 			}
 			if p.PastToo {
 				by = append(by, "and past_appointments.edit")

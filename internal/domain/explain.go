@@ -190,13 +190,17 @@ func Explain(q Question, s *State) Explanation {
 	if perm.AuthorDraft && allowed {
 		author := firstSubject(s, q.Resource, "author")
 		finalized := s.Has(Relationship{Resource: q.Resource, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
+		anyones := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants && r.Level == LevelFull })
 		switch {
-		case author != user:
-			return deny(append(falsify(reasons), Reason{Kind: "author", Text: fmt.Sprintf("only the note's author (%s) may change it", author)})...)
 		case finalized:
 			return deny(append(falsify(reasons), Reason{Kind: "finalized", Text: "the note is final: nobody may change it"})...)
+		case anyones:
+			// notes edit for all reaches every draft in its scope, whoever wrote it
+		case author != user:
+			return deny(append(falsify(reasons), Reason{Kind: "author", Text: fmt.Sprintf("%s may change only notes they wrote, and %s wrote this one", user, author)})...)
+		default:
+			reasons = append(reasons, Reason{Grants: true, Kind: "author", Text: fmt.Sprintf("%s wrote the note and it is still a draft", user)})
 		}
-		reasons = append(reasons, Reason{Grants: true, Kind: "author", Text: fmt.Sprintf("%s wrote the note and it is still a draft", user)})
 	}
 	return Explanation{Allowed: allowed, Reasons: reasons}
 }

@@ -373,7 +373,8 @@ func cliniko() *Preset {
 		add(all, "integrations").add(all, "templates").add(all, "catalog")
 	practitioner := receptionist.then().
 		add(all, "medical_alerts").
-		add(all, "notes", ActionView, ActionCreate, ActionEdit). // editing: their own drafts only (note#edit)
+		add(all, "notes", ActionView, ActionCreate).
+		add(own, "notes", ActionEdit). // "modify only their own treatment notes, if they are still in draft mode"
 		add(all, "letters", ActionView, ActionEdit).
 		add(all, "files", ActionView).add(own, "files", ActionEdit, ActionDelete).
 		add(all, "expenses", ActionView).

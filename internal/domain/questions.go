@@ -23,7 +23,8 @@ type Permission struct {
 	Calendar bool
 	// NotesReader: staff given notes access to the client have it.
 	NotesReader bool
-	// AuthorDraft: only the author, and only while the note is a draft.
+	// AuthorDraft: only while the note is a draft, and at the "own" level only
+	// by its author.
 	AuthorDraft bool
 	// HolderManager: staff whose role manages its own holders have it.
 	HolderManager bool
@@ -166,7 +167,7 @@ var Permissions = map[string][]Permission{
 	},
 	TypeNote: {
 		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},
-		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, AuthorDraft: true, About: "change the note (its author, while a draft)"},
+		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, AuthorDraft: true, About: "change the note while it is a draft (at the own level: only notes they wrote)"},
 	},
 	TypeAppointment: {
 		{Name: "view", Caps: []Capability{Cap("appointments", ActionView)}, Own: true, About: "see the appointment"},

@@ -155,9 +155,11 @@ var All = []Scenario{
 			Checks: []Check{yes("user:rita", "view", "client:ann"), no("user:rita", "view", "client:cat"), yes("user:rita", "create_client", "location:north"), no("user:rita", "create_client", "workspace:p1")}},
 	}},
 	{Name: "note_finalized", Steps: []Step{
-		{Checks: []Check{yes("user:priya", "edit", "note:n-ann"), no("user:olivia", "edit", "note:n-ann")}},
+		// The author (notes edit for own) and a practitioner admin (notes edit
+		// for all) change a draft; another practitioner does not.
+		{Checks: []Check{yes("user:priya", "edit", "note:n-ann"), yes("user:olivia", "edit", "note:n-ann"), no("user:pete", "edit", "note:n-ann")}},
 		{Events: `{"type":"note.finalized","workspace":"p1","note":"n-ann"}`,
-			Checks: []Check{no("user:priya", "edit", "note:n-ann"), yes("user:priya", "view", "note:n-ann")}},
+			Checks: []Check{no("user:priya", "edit", "note:n-ann"), no("user:olivia", "edit", "note:n-ann"), yes("user:priya", "view", "note:n-ann")}},
 	}},
 	{Name: "client_deleted", Steps: []Step{
 		{Events: `{"type":"client.deleted","workspace":"p1","client":"ann"}`,
