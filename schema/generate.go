@@ -11,13 +11,17 @@ import (
 //go:embed schema.zed.tmpl
 var tmpl string
 
-// helper is a record's permission that tells what one capability reaches.
-type helper struct{ Name, All, Own string }
+// helper is a record's permission that tells what one capability reaches:
+// the relations of its full, own and (where the area has it) written levels.
+type helper struct{ Name, All, Own, Written string }
 
 func helpers(caps []domain.Capability) []helper {
 	out := make([]helper, len(caps))
 	for i, c := range caps {
 		out[i] = helper{Name: c.Relation(domain.LevelFull), All: c.Relation(domain.LevelFull), Own: c.Relation(domain.LevelOwn)}
+		if a, _ := domain.AreaByName(c.Area); a.Written {
+			out[i].Written = c.Relation(domain.LevelWritten)
+		}
 	}
 	return out
 }
@@ -35,6 +39,9 @@ func Generate() (string, error) {
 			rels := []string{c.Relation(domain.LevelFull)}
 			if a.Own {
 				rels = append(rels, c.Relation(domain.LevelOwn))
+			}
+			if a.Written {
+				rels = append(rels, c.Relation(domain.LevelWritten))
 			}
 			data.Workspace = append(data.Workspace, rels...)
 			if a.Located {

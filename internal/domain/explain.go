@@ -62,6 +62,7 @@ func ResourceWorkspace(s *State, res Object) string {
 type record struct {
 	location string
 	client   string
+	author   string            // who wrote or uploaded it, for records with an author
 	related  map[string]string // user -> how the record is theirs
 }
 
@@ -91,6 +92,7 @@ func describe(s *State, res Object) record {
 	}
 	if res.Type == TypeLetter || res.Type == TypeFile || res.Type == TypeExpense || res.Type == TypeNote {
 		if a := firstSubject(s, res, "author"); a != "" {
+			rec.author = a
 			rec.related[a] = fmt.Sprintf("%s wrote or uploaded %s", a, res)
 		}
 	}
@@ -227,11 +229,17 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 	switch {
 	case level == LevelFull:
 		r.Grants, r.Text = true, what
+	case level == LevelWritten && !perm.Written:
+		r.Text = what + fmt.Sprintf(", and %s needs own or full", q.Permission)
+	case level == LevelWritten && q.Resource.Type != TypeClient && rec.author == q.Subject.ID:
+		r.Grants, r.Text = true, what+fmt.Sprintf(", and %s wrote or uploaded %s", q.Subject.ID, q.Resource)
+	case level == LevelWritten && q.Resource.Type != TypeClient:
+		r.Text = what + fmt.Sprintf(", and %s did not write or upload %s", q.Subject.ID, q.Resource)
 	case level == LevelOwn && !perm.Own:
 		r.Text = what + fmt.Sprintf(", and %s needs full", q.Permission)
 	case level == LevelOwn && !isRecord:
 		r.Grants, r.Text = true, what
-	case level == LevelOwn:
+	case level == LevelOwn, level == LevelWritten: // written, on a client, reaches it as own does
 		if how, ok := rec.related[q.Subject.ID]; ok {
 			r.Grants, r.Text = true, what+", and "+how
 		} else {

@@ -20,10 +20,12 @@ type Matrix struct {
 
 // Matrix levels.
 const (
-	MatrixAll   = "all"
-	MatrixOwn   = "own"
-	MatrixNone  = "none"
-	MatrixOwner = "owner"
+	MatrixAll = "all"
+	MatrixOwn = "own"
+	// MatrixWritten: only the records the user wrote or uploaded.
+	MatrixWritten = "written"
+	MatrixNone    = "none"
+	MatrixOwner   = "owner"
 )
 
 // MatrixOf computes the matrix of a practice from its state.
@@ -72,7 +74,7 @@ func cell(pr Practice, role string, grants map[Capability]Level, p Permission) s
 			best = l
 		}
 	}
-	if best == LevelOwn && !p.Own {
+	if (best == LevelOwn && !p.Own) || (best == LevelWritten && !p.Written) {
 		best = LevelNone
 	}
 	if p.HolderManager && best == LevelNone {
@@ -85,6 +87,8 @@ func cell(pr Practice, role string, grants map[Capability]Level, p Permission) s
 		return MatrixAll
 	case best == LevelOwn:
 		return MatrixOwn
+	case best == LevelWritten:
+		return MatrixWritten
 	case p.Owner:
 		return MatrixOwner
 	}

@@ -272,10 +272,10 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 		}
 	}
 	ro := roleObj(pr.WS, role)
-	for _, l := range []Level{LevelFull, LevelOwn} {
+	for _, l := range []Level{LevelFull, LevelOwn, LevelWritten} {
 		p.s.Remove(Rel(ro, "grant", capabilityObj(c.Relation(l))))
 	}
-	if a, _ := AreaByName(c.Area); level == LevelFull || (level == LevelOwn && a.Own) {
+	if a, _ := AreaByName(c.Area); level != LevelNone && a.HasLevel(level) {
 		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))
 	}
 }
@@ -428,8 +428,8 @@ func resolveGrants(i int, grants map[string]AreaGrant) (map[Capability]Level, er
 			if !slices.Contains(a.Actions, action) {
 				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no action %q (actions: %s)", area, action, strings.Join(a.Actions, ", "))
 			}
-			if levels[action] == LevelOwn && !a.Own {
-				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no \"own\" level: use all or none", area)
+			if !a.HasLevel(levels[action]) {
+				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no %q level: use %s", area, levels[action], strings.Join(a.Levels(), ", "))
 			}
 			out[Cap(area, action)] = levels[action]
 		}

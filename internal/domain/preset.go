@@ -14,6 +14,10 @@ const (
 	// LevelOwn reaches only records related to the user: their own clients and
 	// the patients shared with them (Caspen calls it "Limited").
 	LevelOwn Level = "own"
+	// LevelWritten reaches only the records the user wrote or uploaded, not the
+	// other records of their clients (Cliniko's "only the notes they have
+	// written"); areas whose records have an author have it.
+	LevelWritten Level = "written"
 	// LevelNone reaches nothing.
 	LevelNone Level = "none"
 )
@@ -35,6 +39,9 @@ type Area struct {
 	Actions []string
 	// Own tells whether the area has an "own" level.
 	Own bool
+	// Written tells whether the area has a "written" level: its records have an
+	// author, and the level reaches only what the user wrote or uploaded.
+	Written bool
 	// Located tells whether the area's records belong to a location, so that a role
 	// held at one location reaches that location's records.
 	Located bool
@@ -51,13 +58,14 @@ var (
 
 // Areas are every area Ward models. The schema (generated from this list) has a
 // `<area>_<action>` relation for each action and, where Own, an
-// `<area>_<action>_own` one, on workspace and, where Located, on location.
+// `<area>_<action>_own` one (where Written, also `<area>_<action>_written`), on
+// workspace and, where Located, on location.
 var Areas = []Area{
 	{Name: "clients", Actions: crudExport, Own: true, Located: true, About: "client records and contact details"},
-	{Name: "notes", Actions: crud, Own: true, Located: true, About: "clinical (treatment) notes"},
-	{Name: "letters", Actions: crud, Own: true, Located: true, About: "letters about clients"},
+	{Name: "notes", Actions: crud, Own: true, Written: true, Located: true, About: "clinical (treatment) notes"},
+	{Name: "letters", Actions: crud, Own: true, Written: true, Located: true, About: "letters about clients"},
 	{Name: "forms", Actions: crud, Own: true, Located: true, About: "client forms"},
-	{Name: "files", Actions: crud, Own: true, Located: true, About: "files attached to client records"},
+	{Name: "files", Actions: crud, Own: true, Written: true, Located: true, About: "files attached to client records"},
 	{Name: "appointments", Actions: crud, Own: true, Located: true, About: "appointments and calendars"},
 	{Name: "invoices", Actions: crudExport, Own: true, Located: true, About: "invoices, payments and receipts"},
 	{Name: "reports", Actions: viewExport, Own: true, About: "operational and performance reports"},
@@ -124,12 +132,27 @@ func Cap(area, action string) Capability { return Capability{Area: area, Action:
 
 func (c Capability) String() string { return c.Area + "." + c.Action }
 
-// Relation is the schema relation that grants c at level (full or own).
+// Relation is the schema relation that grants c at level (full, own or written).
 func (c Capability) Relation(level Level) string {
-	if level == LevelOwn {
-		return c.Area + "_" + c.Action + "_own"
+	switch level {
+	case LevelOwn, LevelWritten:
+		return c.Area + "_" + c.Action + "_" + string(level)
 	}
 	return c.Area + "_" + c.Action
+}
+
+// HasLevel reports whether the area offers level: every area has full and
+// none, Own areas own, Written areas written.
+func (a Area) HasLevel(level Level) bool {
+	switch level {
+	case LevelFull, LevelNone:
+		return true
+	case LevelOwn:
+		return a.Own
+	case LevelWritten:
+		return a.Written
+	}
+	return false
 }
 
 // Capabilities lists every capability, area by area.
@@ -141,6 +164,17 @@ func Capabilities() []Capability {
 		}
 	}
 	return out
+}
+
+// Levels names the levels a grant of the area may ask for, for error messages.
+func (a Area) Levels() []string {
+	out := []string{"all"}
+	for _, l := range []Level{LevelOwn, LevelWritten} {
+		if a.HasLevel(l) {
+			out = append(out, string(l))
+		}
+	}
+	return append(out, "none")
 }
 
 // Capabilities lists the area's capabilities.
@@ -215,12 +249,15 @@ type Setting struct {
 	About  string
 }
 
-// rank orders levels: none < own < full.
+// rank orders levels: none < written < own < full (the own level reaches what
+// the user wrote too).
 func rank(l Level) int {
 	switch l {
 	case LevelFull:
-		return 2
+		return 3
 	case LevelOwn:
+		return 2
+	case LevelWritten:
 		return 1
 	}
 	return 0
@@ -346,7 +383,9 @@ func (g grantSet) then() grantSet { return maps.Clone(g) }
 // cliniko follows Cliniko's "User security roles" (seed 003): six roles, each
 // including what the guide says it includes of the role below it.
 func cliniko() *Preset {
-	const all, own = LevelFull, LevelOwn
+	// Cliniko's patients are not a practitioner's own: what the guide calls
+	// "their own" notes, letters and files are those they wrote or uploaded.
+	const all, own, written = LevelFull, LevelOwn, LevelWritten
 	scheduler := grantSet{}.
 		add(all, "appointments").                                  // book, view, modify, cancel, archive
 		add(all, "clients", ActionView, ActionCreate, ActionEdit). // basic details; create and modify patients
@@ -357,8 +396,8 @@ func cliniko() *Preset {
 		add(all, "invoices", ActionView, ActionCreate).             // create and view invoices and payments
 		add(all, "products", ActionView, ActionCreate, ActionEdit). // including stock levels
 		add(all, "expenses", ActionCreate).add(own, "expenses", ActionView).
-		add(all, "letters", ActionCreate).add(own, "letters", ActionView, ActionEdit).
-		add(all, "files", ActionCreate). // upload and list, not open
+		add(all, "letters", ActionCreate).add(written, "letters", ActionView, ActionEdit). // their own letters
+		add(all, "files", ActionCreate).                                                   // upload and list, not open
 		add(all, "contacts", ActionCreate, ActionEdit).
 		add(all, "forms", ActionView).            // completed patient forms
 		add(all, "financial_reports", ActionView) // payment reports
@@ -374,9 +413,9 @@ func cliniko() *Preset {
 	practitioner := receptionist.then().
 		add(all, "medical_alerts").
 		add(all, "notes", ActionView, ActionCreate).
-		add(own, "notes", ActionEdit). // "modify only their own treatment notes, if they are still in draft mode"
+		add(written, "notes", ActionEdit). // "modify only their own treatment notes, if they are still in draft mode"
 		add(all, "letters", ActionView, ActionEdit).
-		add(all, "files", ActionView).add(own, "files", ActionEdit, ActionDelete).
+		add(all, "files", ActionView).add(written, "files", ActionEdit, ActionDelete). // "that only they have uploaded"
 		add(all, "expenses", ActionView).
 		add(own, "financial_reports", ActionView) // their own revenue only
 	bookkeeper := grantSet{}.
@@ -396,10 +435,10 @@ func cliniko() *Preset {
 		OwnerRole: "administrator",
 		// "Account-wide restrictions" in General settings: restrictions can be enabled.
 		Settings: map[string]Setting{
-			"practitioners_see_own_notes_only": {Role: "practitioner", About: "practitioners view only their own treatment notes",
-				Limits: grantSet{}.add(LevelOwn, "notes")},
-			"practitioners_see_own_letters_only": {Role: "practitioner", About: "practitioners see and change only their own letters",
-				Limits: grantSet{}.add(LevelOwn, "letters")},
+			"practitioners_see_own_notes_only": {Role: "practitioner", About: "practitioners view only the treatment notes they have written",
+				Limits: grantSet{}.add(written, "notes", ActionView, ActionEdit, ActionDelete)},
+			"practitioners_see_own_letters_only": {Role: "practitioner", About: "practitioners see and change only the letters they have authored",
+				Limits: grantSet{}.add(written, "letters", ActionView, ActionEdit, ActionDelete)},
 			"practitioners_cannot_see_financials": {Role: "practitioner", About: "practitioners cannot see any financial details (invoices, payments, expenses, financial reports, products)",
 				Limits: financial},
 		},

@@ -138,8 +138,9 @@ func (p Practice) Locations() []string {
 var capByRelation = sync.OnceValue(func() map[string]Capability {
 	m := map[string]Capability{}
 	for _, c := range Capabilities() {
-		m[c.Relation(LevelFull)] = c
-		m[c.Relation(LevelOwn)] = c
+		for _, l := range []Level{LevelFull, LevelOwn, LevelWritten} {
+			m[c.Relation(l)] = c
+		}
 	}
 	return m
 })
@@ -153,10 +154,10 @@ func (p Practice) Grants(role string) map[Capability]Level {
 		if !ok {
 			continue
 		}
-		if sub.ID == c.Relation(LevelFull) {
-			out[c] = LevelFull
-		} else if out[c] != LevelFull {
-			out[c] = LevelOwn
+		for _, l := range []Level{LevelFull, LevelOwn, LevelWritten} {
+			if sub.ID == c.Relation(l) && rank(l) > rank(out[c]) {
+				out[c] = l
+			}
 		}
 	}
 	return out

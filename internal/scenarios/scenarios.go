@@ -210,6 +210,19 @@ var All = []Scenario{
 {"type":"role.deleted","workspace":"p1","role":"lead_therapist"}`,
 			Checks: []Check{no("user:lee", "view", "client:ben")}},
 	}},
+	{Name: "written_level_reaches_only_what_they_wrote", Steps: []Step{
+		{Events: `{"type":"role.defined","workspace":"p1","role":"scribe","grants":{"clients":{"view":"all"},"notes":{"view":"written","create":"all","edit":"written"}}}
+{"type":"staff.added","workspace":"p1","user":"sue","role":"scribe"}
+{"type":"note.created","workspace":"p1","note":"n-sue","client":"ann","author":"sue"}`,
+			Checks: []Check{
+				yes("user:sue", "view", "note:n-sue"), yes("user:sue", "edit", "note:n-sue"), yes("user:sue", "write_notes", "client:ann"),
+				no("user:sue", "view", "note:n-ann"), no("user:sue", "edit", "note:n-ann"), no("user:sue", "view_notes", "client:ann"),
+			}},
+		// Shared with her, the client is hers: the written level answers for the
+		// client itself as own does, and still reaches no colleague's note.
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"sue"}`,
+			Checks: []Check{yes("user:sue", "view_notes", "client:ann"), no("user:sue", "view", "note:n-ann"), yes("user:sue", "view", "note:n-sue")}},
+	}},
 	{Name: "cliniko_roles_nest", Steps: []Step{{
 		Events: `{"type":"workspace.created","workspace":"k1","owner":"kay","preset":"cliniko"}
 {"type":"staff.added","workspace":"k1","user":"ks","role":"scheduler"}
@@ -369,6 +382,7 @@ var BadInputs = []BadInput{
 	{"unknown_action", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"teleport":"all"}}}`, 400, 0, "grants"},
 	{"inheriting_an_unknown_role", `{"type":"role.defined","workspace":"p1","role":"temp","inherits":"boss","grants":{"clients":"all"}}`, 400, 0, "inherits"},
 	{"own_for_a_workspace_area", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"settings":"own"}}`, 400, 0, "grants"},
+	{"written_for_an_area_without_authors", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"view":"written"}}}`, 400, 0, "grants"},
 	{"granting_an_owner_only_area", `{"type":"role.updated","workspace":"p1","role":"practice_manager","grants":{"subscription":"all"}}`, 409, 0, "grants"},
 	// Cliniko's roles never do what its guide rules out, whatever role.updated asks.
 	{"cliniko_scheduler_seeing_financials", `{"type":"role.updated","workspace":"k9","role":"scheduler","grants":{"invoices":"all"}}`, 409, 0, "grants"},
