@@ -150,6 +150,6 @@ const (
 )
 
 // Matrix answers GET /v1/workspaces/{id}/matrix: for each role and permission
-// ("type.permission"), the level it reaches: all, own, owner (the account owner
-// only) or none.
+// ("type.permission"), the level it reaches: all, own, written (only what the
+// user wrote or uploaded), owner (the account owner only) or none.
 type Matrix = domain.Matrix

@@ -117,6 +117,9 @@ func TestDomainMatchesSchema(t *testing.T) {
 			if a.Own {
 				levels = append(levels, domain.LevelOwn)
 			}
+			if a.Written {
+				levels = append(levels, domain.LevelWritten)
+			}
 			for _, l := range levels {
 				if !names["workspace"][c.Relation(l)] {
 					t.Errorf("capability relation workspace#%s is not in schema.zed", c.Relation(l))

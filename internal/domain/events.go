@@ -389,7 +389,7 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 	}
 	var areas map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &areas); err != nil || areas == nil {
-		return nil, fmt.Errorf(`must be an object of area to level ("all", "own" or "none") or to {action: level}`)
+		return nil, fmt.Errorf(`must be an object of area to level ("all", "own", "written" or "none") or to {action: level}`)
 	}
 	if len(areas) == 0 {
 		return nil, fmt.Errorf("must name at least one area")

@@ -7,7 +7,7 @@ import (
 )
 
 // Matrix is what every role of a practice may do: for each role and each
-// permission, the level it reaches ("all", "own" or "none"). It is computed from
+// permission, the level it reaches ("all", "own", "written", "owner" or "none"). It is computed from
 // the grants SpiceDB holds for the practice, so it shows the practice as it is,
 // custom roles, changes and settings included.
 type Matrix struct {

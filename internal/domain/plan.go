@@ -716,6 +716,9 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		a, _ := AreaByName(area)
 		for _, c := range a.Capabilities() {
 			level := LevelFull
+			if c == Cap("notes", ActionEdit) {
+				level = LevelOwn // notes access writes and reads notes; it changes only the drafts they wrote
+			}
 			if !granted {
 				level = builtin.Level(c) // the preset's default; none for custom roles
 			}
@@ -784,7 +787,8 @@ func (p *planner) recordCreated(i int, pr Practice, e Event, rec Object, field s
 }
 
 // authoredRecord records a letter, file or expense and who wrote, uploaded or
-// recorded it: the author's "own" level reaches it.
+// recorded it: the author's "own" level (for letters and files, "written" too)
+// reaches it.
 func (p *planner) authoredRecord(i int, pr Practice, e Event, rec Object, field string, ofClient bool) error {
 	if ofClient {
 		if err := p.requireIn(i, pr, "client", Object{TypeClient, e.Client}); err != nil {

@@ -27,8 +27,8 @@ type Permission struct {
 	Written bool
 	// NotesReader: staff given notes access to the client have it.
 	NotesReader bool
-	// AuthorDraft: only while the note is a draft, and at the "own" level only
-	// by its author.
+	// AuthorDraft: only while the note is a draft, and at the "own" or
+	// "written" level only by its author.
 	AuthorDraft bool
 	// HolderManager: staff whose role manages its own holders have it.
 	HolderManager bool

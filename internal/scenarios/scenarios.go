@@ -98,7 +98,8 @@ var All = []Scenario{
 		{Events: `{"type":"notes_access.revoked","workspace":"p1","role":"receptionist"}`,
 			Checks: []Check{no("user:rita", "view_notes", "client:ann")}},
 		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"practice_manager"}`,
-			Checks: []Check{yes("user:maya", "view_notes", "client:ann"), yes("user:maya", "view_letters", "client:cat"), no("user:rita", "view_notes", "client:ann")}},
+			Checks: []Check{yes("user:maya", "view_notes", "client:ann"), yes("user:maya", "view_letters", "client:cat"), no("user:rita", "view_notes", "client:ann"),
+				no("user:maya", "edit", "note:n-ann")}}, // notes access changes only the drafts they wrote
 		{Events: `{"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"notes":"none"}}`,
 			Checks: []Check{no("user:priya", "view_notes", "client:ann"), no("user:sam", "view_notes", "client:cat"), yes("user:priya", "view", "client:ann")}},
 	}},
