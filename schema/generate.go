@@ -36,12 +36,9 @@ func Generate() (string, error) {
 	var located []domain.Capability
 	for _, a := range domain.Areas {
 		for _, c := range a.Capabilities() {
-			rels := []string{c.Relation(domain.LevelFull)}
-			if a.Own {
-				rels = append(rels, c.Relation(domain.LevelOwn))
-			}
-			if a.Written {
-				rels = append(rels, c.Relation(domain.LevelWritten))
+			var rels []string
+			for _, l := range a.GrantLevels() {
+				rels = append(rels, c.Relation(l))
 			}
 			data.Workspace = append(data.Workspace, rels...)
 			if a.Located {

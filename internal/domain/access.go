@@ -30,7 +30,7 @@ func isAccess(r Relationship) bool {
 	if r.Resource.Type != TypeWorkspace && r.Resource.Type != TypeLocation {
 		return false
 	}
-	_, ok := capByRelation()[r.Relation]
+	_, ok := grantByRelation()[r.Relation]
 	return ok && r.Subject.Type == TypeUser && r.Subject.Relation == ""
 }
 

@@ -272,7 +272,7 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 		}
 	}
 	ro := roleObj(pr.WS, role)
-	for _, l := range []Level{LevelFull, LevelOwn, LevelWritten} {
+	for _, l := range grantLevels {
 		p.s.Remove(Rel(ro, "grant", capabilityObj(c.Relation(l))))
 	}
 	if a, _ := AreaByName(c.Area); level != LevelNone && a.HasLevel(level) {

@@ -166,13 +166,23 @@ func Capabilities() []Capability {
 	return out
 }
 
+// grantLevels are the levels that a grant carries, each its own relation.
+var grantLevels = []Level{LevelFull, LevelOwn, LevelWritten}
+
+// GrantLevels lists the levels of the area that a grant carries: full, and own
+// and written where the area has them.
+func (a Area) GrantLevels() []Level {
+	return slices.DeleteFunc(slices.Clone(grantLevels), func(l Level) bool { return !a.HasLevel(l) })
+}
+
 // Levels names the levels a grant of the area may ask for, for error messages.
 func (a Area) Levels() []string {
-	out := []string{"all"}
-	for _, l := range []Level{LevelOwn, LevelWritten} {
-		if a.HasLevel(l) {
-			out = append(out, string(l))
+	var out []string
+	for _, l := range a.GrantLevels() {
+		if l == LevelFull {
+			l = "all" // the word events use
 		}
+		out = append(out, string(l))
 	}
 	return append(out, "none")
 }

@@ -134,12 +134,20 @@ func (p Practice) Locations() []string {
 	return out
 }
 
-// capByRelation maps each grant relation to its capability.
-var capByRelation = sync.OnceValue(func() map[string]Capability {
-	m := map[string]Capability{}
-	for _, c := range Capabilities() {
-		for _, l := range []Level{LevelFull, LevelOwn, LevelWritten} {
-			m[c.Relation(l)] = c
+// grantRelation is what a grant relation names: a capability at a level.
+type grantRelation struct {
+	cap   Capability
+	level Level
+}
+
+// grantByRelation maps each grant relation to its capability and level.
+var grantByRelation = sync.OnceValue(func() map[string]grantRelation {
+	m := map[string]grantRelation{}
+	for _, a := range Areas {
+		for _, c := range a.Capabilities() {
+			for _, l := range a.GrantLevels() {
+				m[c.Relation(l)] = grantRelation{c, l}
+			}
 		}
 	}
 	return m
@@ -150,14 +158,9 @@ var capByRelation = sync.OnceValue(func() map[string]Capability {
 func (p Practice) Grants(role string) map[Capability]Level {
 	out := map[Capability]Level{}
 	for _, sub := range p.S.Subjects(roleObj(p.WS, role), "grant") {
-		c, ok := capByRelation()[sub.ID]
-		if !ok {
-			continue
-		}
-		for _, l := range []Level{LevelFull, LevelOwn, LevelWritten} {
-			if sub.ID == c.Relation(l) && rank(l) > rank(out[c]) {
-				out[c] = l
-			}
+		g, ok := grantByRelation()[sub.ID]
+		if ok && rank(g.level) > rank(out[g.cap]) {
+			out[g.cap] = g.level
 		}
 	}
 	return out
