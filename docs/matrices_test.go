@@ -59,7 +59,7 @@ func TestPermissionsReference(t *testing.T) {
 			for _, c := range p.Caps {
 				s := c.String()
 				switch {
-				case p.Own && p.Written:
+				case p.Own && p.Written():
 					s += " (own and written count)"
 				case p.Own:
 					s += " (own counts)"

@@ -229,7 +229,7 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 	switch {
 	case level == LevelFull:
 		r.Grants, r.Text = true, what
-	case level == LevelWritten && !perm.Written:
+	case level == LevelWritten && !perm.Written():
 		r.Text = what + fmt.Sprintf(", and %s needs own or full", q.Permission)
 	case level == LevelWritten && q.Resource.Type != TypeClient && rec.author == q.Subject.ID:
 		r.Grants, r.Text = true, what+fmt.Sprintf(", and %s wrote or uploaded %s", q.Subject.ID, q.Resource)

@@ -74,7 +74,7 @@ func cell(pr Practice, role string, grants map[Capability]Level, p Permission) s
 			best = l
 		}
 	}
-	if (best == LevelOwn && !p.Own) || (best == LevelWritten && !p.Written) {
+	if (best == LevelOwn && !p.Own) || (best == LevelWritten && !p.Written()) {
 		best = LevelNone
 	}
 	if p.HolderManager && best == LevelNone {

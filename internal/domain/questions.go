@@ -21,10 +21,6 @@ type Permission struct {
 	Owner bool
 	// Calendar: holders of a bookable role have it.
 	Calendar bool
-	// Written tells whether a "written" level counts: on a record with an
-	// author, when the user is its author; on a client, as own does, when the
-	// client is theirs.
-	Written bool
 	// NotesReader: staff given notes access to the client have it.
 	NotesReader bool
 	// AuthorDraft: only while the note is a draft, and at the "own" or
@@ -134,16 +130,16 @@ var Permissions = map[string][]Permission{
 		{Name: "view_contact", Caps: []Capability{Cap("clients", ActionView)}, Own: true, About: "contact details"},
 		{Name: "edit", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "edit the client's record"},
 		{Name: "delete", Caps: []Capability{Cap("clients", ActionDelete)}, Own: true, About: "delete the client"},
-		{Name: "view_notes", Caps: []Capability{Cap("notes", ActionView)}, Own: true, Written: true, NotesReader: true, About: "read clinical notes"},
-		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, Written: true, About: "write clinical notes"},
-		{Name: "view_letters", Caps: []Capability{Cap("letters", ActionView)}, Own: true, Written: true, NotesReader: true, About: "read letters"},
+		{Name: "view_notes", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read clinical notes"},
+		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, About: "write clinical notes"},
+		{Name: "view_letters", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read letters"},
 		{Name: "view_forms", Caps: []Capability{Cap("forms", ActionView)}, Own: true, About: "read forms"},
-		{Name: "view_files", Caps: []Capability{Cap("files", ActionView)}, Own: true, Written: true, About: "open attached files"},
+		{Name: "view_files", Caps: []Capability{Cap("files", ActionView)}, Own: true, About: "open attached files"},
 		{Name: "view_invoices", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "the client's invoices and payments"},
 		{Name: "book_appointment", Caps: []Capability{Cap("appointments", ActionCreate)}, Own: true, About: "book the client in"},
 		{Name: "create_invoice", Caps: []Capability{Cap("invoices", ActionCreate)}, Own: true, About: "invoice the client, and take payments"},
-		{Name: "upload_files", Caps: []Capability{Cap("files", ActionCreate)}, Own: true, Written: true, About: "attach files to the client's record"},
-		{Name: "edit_files", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, Written: true, About: "change or archive the client's files"},
+		{Name: "upload_files", Caps: []Capability{Cap("files", ActionCreate)}, Own: true, About: "attach files to the client's record"},
+		{Name: "edit_files", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, About: "change or archive the client's files"},
 		{Name: "view_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionView)}, Own: true, About: "see the client's medical alerts"},
 		{Name: "edit_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionEdit)}, Own: true, About: "change the client's medical alerts"},
 		{Name: "export", Caps: []Capability{Cap("clients", ActionExport)}, Own: true, About: "export the client's record"},
@@ -152,13 +148,13 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_memos", Caps: []Capability{Cap("memos", ActionEdit)}, Own: true, About: "create and change memos on the client's file"},
 	},
 	TypeLetter: {
-		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, Written: true, NotesReader: true, About: "read the letter"},
-		{Name: "edit", Caps: []Capability{Cap("letters", ActionEdit)}, Own: true, Written: true, About: "change the letter"},
+		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read the letter"},
+		{Name: "edit", Caps: []Capability{Cap("letters", ActionEdit)}, Own: true, About: "change the letter"},
 	},
 	TypeFile: {
-		{Name: "view", Caps: []Capability{Cap("files", ActionView)}, Own: true, Written: true, About: "open the file"},
-		{Name: "edit", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, Written: true, About: "change or rename the file"},
-		{Name: "archive", Caps: []Capability{Cap("files", ActionDelete)}, Own: true, Written: true, About: "archive or remove the file"},
+		{Name: "view", Caps: []Capability{Cap("files", ActionView)}, Own: true, About: "open the file"},
+		{Name: "edit", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, About: "change or rename the file"},
+		{Name: "archive", Caps: []Capability{Cap("files", ActionDelete)}, Own: true, About: "archive or remove the file"},
 	},
 	TypeForm: {
 		{Name: "view", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Template: true, About: "read the completed form (its template may limit it to some roles)"},
@@ -170,8 +166,8 @@ var Permissions = map[string][]Permission{
 		{Name: "archive", Caps: []Capability{Cap("expenses", ActionDelete)}, Own: true, About: "archive the expense"},
 	},
 	TypeNote: {
-		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, Written: true, NotesReader: true, About: "read the note"},
-		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, Written: true, AuthorDraft: true, About: "change the note while it is a draft (at the own or written level: only notes they wrote)"},
+		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},
+		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, AuthorDraft: true, About: "change the note while it is a draft (at the own or written level: only notes they wrote)"},
 	},
 	TypeAppointment: {
 		{Name: "view", Caps: []Capability{Cap("appointments", ActionView)}, Own: true, About: "see the appointment"},
@@ -272,4 +268,20 @@ func ValidatePermission(typ, permission string) error {
 		return &Error{Code: CodeInvalid, Index: -1, Field: "permission", Message: fmt.Sprintf("unknown permission %q on %s (permissions: %s)", permission, typ, strings.Join(names, ", "))}
 	}
 	return nil
+}
+
+// Written tells whether a "written" level counts for p: wherever own does, on
+// areas whose records have an author (notes, letters, files). On such a record
+// it reaches the record's author; on a client, as own does, the client's own
+// staff.
+func (p Permission) Written() bool {
+	if !p.Own || len(p.Caps) == 0 {
+		return false
+	}
+	for _, c := range p.Caps {
+		if a, _ := AreaByName(c.Area); !a.Written {
+			return false
+		}
+	}
+	return true
 }
