@@ -190,7 +190,7 @@ func Explain(q Question, s *State) Explanation {
 		reasons = append(reasons, Reason{Grants: true, Kind: "role", Role: h.Role, Area: past.Area, Action: past.Action, Level: LevelFull, Text: fmt.Sprintf("%s holds %s, which may change past appointments", user, holdingText(h))})
 	}
 	if perm.AuthorDraft && allowed {
-		author := firstSubject(s, q.Resource, "author")
+		author := rec.author
 		finalized := s.Has(Relationship{Resource: q.Resource, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
 		anyones := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants && r.Level == LevelFull })
 		switch {
@@ -231,10 +231,12 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 		r.Grants, r.Text = true, what
 	case level == LevelWritten && !perm.Written():
 		r.Text = what + fmt.Sprintf(", and %s needs own or full", q.Permission)
-	case level == LevelWritten && q.Resource.Type != TypeClient && rec.author == q.Subject.ID:
-		r.Grants, r.Text = true, what+fmt.Sprintf(", and %s wrote or uploaded %s", q.Subject.ID, q.Resource)
-	case level == LevelWritten && q.Resource.Type != TypeClient:
-		r.Text = what + fmt.Sprintf(", and %s did not write or upload %s", q.Subject.ID, q.Resource)
+	case level == LevelWritten && q.Resource.Type != TypeClient: // a note, letter or file
+		if rec.author == q.Subject.ID {
+			r.Grants, r.Text = true, what+fmt.Sprintf(", and %s wrote or uploaded %s", q.Subject.ID, q.Resource)
+		} else {
+			r.Text = what + fmt.Sprintf(", and %s did not write or upload %s", q.Subject.ID, q.Resource)
+		}
 	case level == LevelOwn && !perm.Own:
 		r.Text = what + fmt.Sprintf(", and %s needs full", q.Permission)
 	case level == LevelOwn && !isRecord:
