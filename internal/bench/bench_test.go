@@ -16,6 +16,7 @@ import (
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/internal/testenv"
 	"github.com/wardhq/ward/seed"
 )
@@ -33,8 +34,9 @@ var questions = []api.CheckRequest{
 }
 
 type demo struct {
-	direct v1.PermissionsServiceClient
-	ward   *client.Client
+	direct  v1.PermissionsServiceClient
+	adapter *spicedb.Client
+	ward    *client.Client
 }
 
 func setup(b *testing.B) demo {
@@ -50,7 +52,7 @@ func setup(b *testing.B) demo {
 	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{}))
 	b.Cleanup(srv.Close)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	return demo{direct: v1.NewPermissionsServiceClient(conn), ward: client.New(srv.URL, "", hc)}
+	return demo{direct: v1.NewPermissionsServiceClient(conn), adapter: sdb, ward: client.New(srv.URL, "", hc)}
 }
 
 func directRequest(b *testing.B, c api.CheckRequest) *v1.CheckPermissionRequest {
@@ -78,18 +80,31 @@ func measure(b *testing.B, callers int, op func(i int) error) {
 	b.ReportMetric(f.PerSecond, "calls/s")
 }
 
-// BenchmarkCheck: one question per call, through Ward's HTTP API and directly.
+// BenchmarkCheck: one question per call, directly, through Ward's SpiceDB
+// adapter in the same process (no HTTP), and through Ward's HTTP API; the
+// middle row tells the HTTP hop's share of Ward's cost from the adapter's.
 func BenchmarkCheck(b *testing.B) {
 	t := setup(b)
 	ctx := context.Background()
 	direct := make([]*v1.CheckPermissionRequest, len(questions))
+	inProcess := make([]domain.Question, len(questions))
 	for i, q := range questions {
 		direct[i] = directRequest(b, q)
+		var err error
+		if inProcess[i], err = domain.ParseQuestion(q.Subject, q.Permission, q.Resource); err != nil {
+			b.Fatal(err)
+		}
 	}
 	for _, callers := range []int{1, 16} {
 		b.Run(fmt.Sprintf("direct_grpc/callers=%d", callers), func(b *testing.B) {
 			measure(b, callers, func(i int) error {
 				_, err := t.direct.CheckPermission(ctx, direct[i%len(direct)])
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("ward_adapter/callers=%d", callers), func(b *testing.B) {
+			measure(b, callers, func(i int) error {
+				_, err := t.adapter.Check(ctx, inProcess[i%len(inProcess)], "")
 				return err
 			})
 		})
