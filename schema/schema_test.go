@@ -113,14 +113,7 @@ func TestDomainMatchesSchema(t *testing.T) {
 	}
 	for _, a := range domain.Areas {
 		for _, c := range a.Capabilities() {
-			levels := []domain.Level{domain.LevelFull}
-			if a.Own {
-				levels = append(levels, domain.LevelOwn)
-			}
-			if a.Written {
-				levels = append(levels, domain.LevelWritten)
-			}
-			for _, l := range levels {
+			for _, l := range a.GrantLevels() {
 				if !names["workspace"][c.Relation(l)] {
 					t.Errorf("capability relation workspace#%s is not in schema.zed", c.Relation(l))
 				}
