@@ -165,7 +165,7 @@ func BenchmarkCheckOverhead(b *testing.B) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"allowed":true,"zed_token":"GhUKEzE3NjQwMDAwMDAwMDAwMDAwMDA="}`)
+		_, _ = io.WriteString(w, `{"allowed":true,"zedtoken":"GhUKEzE3NjQwMDAwMDAwMDAwMDAwMDA="}`)
 	}))
 	defer bare.Close()
 	ward := httptest.NewServer(httpapi.New(instantAuth{}, httpapi.Config{APIKeys: []string{key}, Metrics: prometheus.NewRegistry()}))
