@@ -114,7 +114,15 @@ const (
 	// OpCheckToken asks the same questions at least as fresh as a ZedToken
 	// that covers every write of the loading: what an app service that passes
 	// on its writes' ZedTokens gets instead of full consistency.
-	OpCheckToken    = "check with a ZedToken from after the writes"
+	OpCheckToken = "check with a ZedToken from after the writes"
+	// OpCheckPaced asks OpCheck's questions from one caller that pauses for
+	// checkPause before each call, untimed, on both sides: as an app service
+	// does between screens. Back-to-back calls make a memdb check faster
+	// than calls after a pause (docs/performance.md, step 26), which favours
+	// the direct side's loop over Ward's HTTP round trip. Its calls/s count
+	// the pauses.
+	OpCheckPaced    = "check, each call after a 1 ms pause"
+	checkPause      = time.Millisecond
 	OpBulk          = "bulk check of 100"
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
@@ -239,14 +247,17 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 
 	rng := rand.New(rand.NewPCG(uint64(size), 7))
 	qs := pl.questions(256, rng.IntN)
-	measure := func(name string, callers, calls int, ward, direct func(i int) error) error {
+	measurePaced := func(name string, callers, calls int, pause time.Duration, ward, direct func(i int) error) error {
 		fmt.Fprintf(cfg.Progress, "%s %d: %s, %d callers\n", store, res.Relationships, name, callers)
-		op, err := alternate(cfg.Rounds, name, calls, callers, ward, direct)
+		op, err := alternate(cfg.Rounds, name, calls, callers, pause, ward, direct)
 		if err != nil {
 			return err
 		}
 		res.Operations = append(res.Operations, op)
 		return nil
+	}
+	measure := func(name string, callers, calls int, ward, direct func(i int) error) error {
+		return measurePaced(name, callers, calls, 0, ward, direct)
 	}
 	directQs := make([]*v1.CheckPermissionRequest, len(qs))
 	for i, q := range qs {
@@ -282,6 +293,13 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 				return res, err
 			}
 		}
+	}
+
+	if err := measurePaced(OpCheckPaced, 1, cfg.Calls, checkPause,
+		func(i int) error { _, err := t.ward.Check(ctx, qs[i%len(qs)]); return err },
+		func(i int) error { _, err := t.direct.CheckPermission(ctx, directQs[i%len(qs)]); return err },
+	); err != nil {
+		return res, err
 	}
 
 	if err := measure(OpFloor, 1, cfg.Calls, nil,
@@ -399,7 +417,7 @@ func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
 		first bool
 	}{{OpStreamFirst, true}, {OpStreamAll, false}} {
 		fmt.Fprintf(cfg.Progress, "%s, %d clients: %s\n", store, cfg.StreamClients, op.name)
-		o, err := alternate(cfg.Rounds, op.name, calls, 1, ward(op.first), direct(op.first))
+		o, err := alternate(cfg.Rounds, op.name, calls, 1, 0, ward(op.first), direct(op.first))
 		if err != nil {
 			return res, err
 		}
@@ -661,8 +679,17 @@ func directLookup(ctx context.Context, direct v1.PermissionsServiceClient, user 
 // Sample makes calls calls of op from callers goroutines and returns the
 // latency percentiles and the throughput.
 func Sample(calls, callers int, op func(i int) error) (Figures, error) {
+	return samplePaced(calls, callers, 0, op)
+}
+
+// samplePaced is Sample with each caller sleeping for pause before each call;
+// the latencies leave the pauses out, the throughput counts them.
+func samplePaced(calls, callers int, pause time.Duration, op func(i int) error) (Figures, error) {
 	lat := make([]time.Duration, calls)
 	elapsed, err := concurrently(context.Background(), callers, calls, func(_ context.Context, i int) error {
+		if pause > 0 {
+			time.Sleep(pause)
+		}
 		t0 := time.Now()
 		if err := op(i); err != nil {
 			return err
@@ -681,19 +708,19 @@ func Sample(calls, callers int, op func(i int) error) (Figures, error) {
 // alternate measures an operation in rounds, Ward and direct taking turns to
 // go first so that neither always runs on a warmer (or busier) server, and
 // returns each figure's median. A nil ward measures the direct side only.
-func alternate(rounds int, name string, calls, callers int, ward, direct func(i int) error) (Operation, error) {
+func alternate(rounds int, name string, calls, callers int, pause time.Duration, ward, direct func(i int) error) (Operation, error) {
 	op := Operation{Name: name, Callers: callers}
 	var wards, directs []Figures
 	for round := range rounds {
 		for turn := range 2 {
 			if (round+turn)%2 == 0 {
-				f, err := Sample(calls, callers, direct)
+				f, err := samplePaced(calls, callers, pause, direct)
 				if err != nil {
 					return op, fmt.Errorf("%s straight to SpiceDB: %w", name, err)
 				}
 				directs = append(directs, f)
 			} else if ward != nil {
-				f, err := Sample(calls, callers, ward)
+				f, err := samplePaced(calls, callers, pause, ward)
 				if err != nil {
 					return op, fmt.Errorf("%s through Ward: %w", name, err)
 				}

@@ -3,12 +3,14 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -49,7 +51,7 @@ func TestRunSmall(t *testing.T) {
 	if o := r.Operations[0]; o.Name != OpIngest || o.Callers != 2 {
 		t.Errorf("first operation %+v, want %s by 2 callers", o, OpIngest)
 	}
-	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpCheckToken, OpCheckToken, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
+	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpCheckToken, OpCheckToken, OpCheckPaced, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpExplain}
 	if len(r.Operations) != len(want) {
 		t.Fatalf("measured %d operations, want %d: %+v", len(r.Operations), len(want), r.Operations)
 	}
@@ -85,6 +87,25 @@ func TestRunSmall(t *testing.T) {
 	}
 	if _, err := png.Decode(&img); err != nil {
 		t.Errorf("the plot is not a PNG: %v", err)
+	}
+}
+
+// TestSamplePaced: a paced sample's latencies leave the pauses out and its
+// throughput counts them.
+func TestSamplePaced(t *testing.T) {
+	const pause, calls = 5 * time.Millisecond, 20
+	f, err := samplePaced(calls, 1, pause, func(int) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.P99 >= pause {
+		t.Errorf("p99 %v: the pause of %v was timed as part of the call", f.P99, pause)
+	}
+	if most := float64(time.Second / pause); f.PerSecond > most {
+		t.Errorf("%.0f calls/s: more than one call a pause (%.0f/s) allows", f.PerSecond, most)
+	}
+	if _, err := samplePaced(3, 1, pause, func(int) error { return errors.New("boom") }); err == nil {
+		t.Error("an op's error was lost")
 	}
 }
 
