@@ -122,7 +122,6 @@ const (
 	// the direct side's loop over Ward's HTTP round trip. Its calls/s count
 	// the pauses.
 	OpCheckPaced    = "check, each call after a 1 ms pause"
-	checkPause      = time.Millisecond
 	OpBulk          = "bulk check of 100"
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
@@ -137,6 +136,9 @@ const (
 	OpFloor           = "floor: check of one stored relation (direct only)"
 	concurrentCallers = 16
 )
+
+// checkPause is OpCheckPaced's pause; its name says it, so change both together.
+const checkPause = time.Millisecond
 
 // Validate names what is wrong with cfg, before anything is measured.
 func (cfg Config) Validate() error {
@@ -707,7 +709,8 @@ func samplePaced(calls, callers int, pause time.Duration, op func(i int) error) 
 
 // alternate measures an operation in rounds, Ward and direct taking turns to
 // go first so that neither always runs on a warmer (or busier) server, and
-// returns each figure's median. A nil ward measures the direct side only.
+// returns each figure's median. Every call comes after pause (untimed; 0 for
+// none). A nil ward measures the direct side only.
 func alternate(rounds int, name string, calls, callers int, pause time.Duration, ward, direct func(i int) error) (Operation, error) {
 	op := Operation{Name: name, Callers: callers}
 	var wards, directs []Figures

@@ -104,6 +104,13 @@ func TestSamplePaced(t *testing.T) {
 	if most := float64(time.Second / pause); f.PerSecond > most {
 		t.Errorf("%.0f calls/s: more than one call a pause (%.0f/s) allows", f.PerSecond, most)
 	}
+	op, err := alternate(1, "paced", 5, 1, pause, nil, func(int) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most := float64(time.Second / pause); op.Direct.PerSecond > most || op.Direct.P50 >= pause {
+		t.Errorf("alternate: %+v, want calls paced by %v and the pause untimed", op.Direct, pause)
+	}
 	if _, err := samplePaced(3, 1, pause, func(int) error { return errors.New("boom") }); err == nil {
 		t.Error("an op's error was lost")
 	}
