@@ -94,6 +94,7 @@ func TestRunSmall(t *testing.T) {
 // throughput counts them.
 func TestSamplePaced(t *testing.T) {
 	const pause, calls = 5 * time.Millisecond, 20
+	most := float64(time.Second / pause) // calls/s that one call a pause allows
 	f, err := samplePaced(calls, 1, pause, func(int) error { return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -101,14 +102,14 @@ func TestSamplePaced(t *testing.T) {
 	if f.P99 >= pause {
 		t.Errorf("p99 %v: the pause of %v was timed as part of the call", f.P99, pause)
 	}
-	if most := float64(time.Second / pause); f.PerSecond > most {
+	if f.PerSecond > most {
 		t.Errorf("%.0f calls/s: more than one call a pause (%.0f/s) allows", f.PerSecond, most)
 	}
 	op, err := alternate(1, "paced", 5, 1, pause, nil, func(int) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if most := float64(time.Second / pause); op.Direct.PerSecond > most || op.Direct.P50 >= pause {
+	if op.Direct.PerSecond > most || op.Direct.P50 >= pause {
 		t.Errorf("alternate: %+v, want calls paced by %v and the pause untimed", op.Direct, pause)
 	}
 	if _, err := samplePaced(3, 1, pause, func(int) error { return errors.New("boom") }); err == nil {

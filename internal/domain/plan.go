@@ -272,10 +272,11 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 		}
 	}
 	ro := roleObj(pr.WS, role)
-	for _, l := range grantLevels {
+	a, _ := AreaByName(c.Area)
+	for _, l := range a.GrantLevels() {
 		p.s.Remove(Rel(ro, "grant", capabilityObj(c.Relation(l))))
 	}
-	if a, _ := AreaByName(c.Area); level != LevelNone && a.HasLevel(level) {
+	if level != LevelNone && a.HasLevel(level) {
 		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))
 	}
 }

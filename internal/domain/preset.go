@@ -166,13 +166,10 @@ func Capabilities() []Capability {
 	return out
 }
 
-// grantLevels are the levels that a grant carries, each its own relation.
-var grantLevels = []Level{LevelFull, LevelOwn, LevelWritten}
-
-// GrantLevels lists the levels of the area that a grant carries: full, and own
-// and written where the area has them.
+// GrantLevels lists the levels of the area that a grant carries, each its own
+// relation: full, and own and written where the area has them.
 func (a Area) GrantLevels() []Level {
-	return slices.DeleteFunc(slices.Clone(grantLevels), func(l Level) bool { return !a.HasLevel(l) })
+	return slices.DeleteFunc([]Level{LevelFull, LevelOwn, LevelWritten}, func(l Level) bool { return !a.HasLevel(l) })
 }
 
 // Levels names the levels a grant of the area may ask for, for error messages.
