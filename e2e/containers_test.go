@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -24,6 +23,7 @@ import (
 	"github.com/wardhq/ward/internal/pgadmin"
 	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/spicedb"
+	"github.com/wardhq/ward/internal/testenv"
 )
 
 // wardImage is Ward's image; WARD_E2E_WARD_IMAGE overrides it.
@@ -57,15 +57,25 @@ func requireDocker(t *testing.T, images ...string) {
 	}
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// startFailure says why a container did not start, with the end of its log:
+// "container exited with code 1" alone does not tell what to fix.
+func startFailure(c *testcontainers.DockerContainer, err error) string {
+	if c == nil {
+		return err.Error()
 	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
+	return fmt.Sprintf("%v; the end of its log:\n%s", err, logTail(c))
+}
+
+// logTail is the last lines a container logged.
+func logTail(c *testcontainers.DockerContainer) string {
+	logs, err := c.Logs(context.Background())
+	if err != nil {
+		return fmt.Sprintf("(its log is unreadable: %v)", err)
+	}
+	defer logs.Close()
+	out, _ := io.ReadAll(logs)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.Join(lines[max(0, len(lines)-15):], "\n")
 }
 
 // hostNetwork puts a container on the host's network, the only one here
@@ -100,7 +110,7 @@ func writeLimitFlag() string {
 func startSpiceDB(t *testing.T, uri string, testingMode bool) *SpiceDB {
 	t.Helper()
 	requireDocker(t, spicedbImage())
-	port, metrics := freePort(t), freePort(t)
+	port, metrics := testenv.FreePort(t), testenv.FreePort(t)
 	token := fmt.Sprintf("e2e-key-%d", containerSeq.Add(1))
 	cmd := []string{"serve", "--grpc-preshared-key", token, "--grpc-addr", "127.0.0.1:" + port,
 		"--http-enabled=false", "--metrics-addr", "127.0.0.1:" + metrics,
@@ -123,7 +133,7 @@ func startSpiceDB(t *testing.T, uri string, testingMode bool) *SpiceDB {
 	)
 	testcontainers.CleanupContainer(t, c)
 	if err != nil {
-		t.Fatalf("starting SpiceDB (%s): %v", spicedbImage(), err)
+		t.Fatalf("starting SpiceDB (%s): %s", spicedbImage(), startFailure(c, err))
 	}
 	return &SpiceDB{C: c, Endpoint: "127.0.0.1:" + port, Token: token}
 }
@@ -179,13 +189,11 @@ func postgresDatabase(t *testing.T) string {
 	)
 	testcontainers.CleanupContainer(t, migrate)
 	if err != nil {
-		t.Fatalf("migrating %s: %v", pgadmin.Redact(uri), err)
+		t.Fatalf("migrating %s: %s", pgadmin.Redact(uri), startFailure(migrate, err))
 	}
 	state, err := migrate.State(ctx)
 	if err != nil || state.ExitCode != 0 {
-		logs, _ := migrate.Logs(ctx)
-		out, _ := io.ReadAll(logs)
-		t.Fatalf("spicedb datastore migrate exited %v (%v): %s", state.ExitCode, err, out)
+		t.Fatalf("spicedb datastore migrate exited %v (%v); the end of its log:\n%s", state.ExitCode, err, logTail(migrate))
 	}
 	return uri
 }
@@ -221,7 +229,7 @@ func startWard(t *testing.T, sdb *SpiceDB, token string) string {
 func startWardContainer(t *testing.T, sdb *SpiceDB, token, apiKey string) string {
 	t.Helper()
 	requireDocker(t, wardImage())
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	c, err := testcontainers.Run(context.Background(), wardImage(),
 		testcontainers.WithEnv(map[string]string{
 			"WARD_ADDR":             "127.0.0.1:" + port,
@@ -237,7 +245,7 @@ func startWardContainer(t *testing.T, sdb *SpiceDB, token, apiKey string) string
 	)
 	testcontainers.CleanupContainer(t, c)
 	if err != nil {
-		t.Fatalf("starting Ward's image %s: %v", wardImage(), err)
+		t.Fatalf("starting Ward's image %s: %s", wardImage(), startFailure(c, err))
 	}
 	if user := containerUser(t, c); user == "" || strings.HasPrefix(user, "0") || user == "root" {
 		t.Errorf("Ward's image runs as %q, want a non-root user", user)

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -178,12 +177,9 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 // the demo's size, so the demo load must warn that memdb is filling up.
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	// serve binds after loading the demo: a port from the ephemeral range
+	// could be taken by another test's connection by then.
+	addr := "127.0.0.1:" + testenv.FreePort(t)
 	key := "serve-test-key-0123456789"
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
