@@ -291,19 +291,20 @@ type AreaGrant struct {
 	Actions map[string]Level
 }
 
-// parseLevel reads full (or its synonym all), own, written or none.
+// parseLevel reads full (or its synonym all), own (or Caspen's word for it,
+// limited: "User can only access items related to them"), written or none.
 func parseLevel(s string) (Level, error) {
 	switch s {
 	case "full", "all":
 		return LevelFull, nil
-	case "own":
+	case "own", "limited":
 		return LevelOwn, nil
 	case "written":
 		return LevelWritten, nil
 	case "none":
 		return LevelNone, nil
 	}
-	return "", fmt.Errorf("level %q is not all (or full), own, written or none", s)
+	return "", fmt.Errorf("level %q is not all (or full), own (or limited), written or none", s)
 }
 
 // areaAliases are the words the products' guides use for Ward's areas.

@@ -318,6 +318,21 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	return nil
 }
 
+// undisableableHolding returns a role user holds whose holders may be neither
+// disabled nor removed.
+func undisableableHolding(pr Practice, user string) (string, bool) {
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return "", false
+	}
+	for _, h := range pr.Holdings(user) {
+		if r, ok := preset.Role(h.Role); ok && r.Undisableable {
+			return h.Role, true
+		}
+	}
+	return "", false
+}
+
 func (p *planner) staffDisabled(i int, pr Practice, e Event) error {
 	if err := p.requireMember(i, pr, "user", e.User); err != nil {
 		return err
@@ -325,12 +340,8 @@ func (p *planner) staffDisabled(i int, pr Practice, e Event) error {
 	if pr.Owner() == e.User {
 		return fieldErr(CodeConflict, i, "user", "%q is the account owner and cannot be disabled: transfer ownership first", e.User)
 	}
-	if preset := Presets[pr.Preset()]; preset != nil {
-		for _, h := range pr.Holdings(e.User) {
-			if r, ok := preset.Role(h.Role); ok && r.Undisableable {
-				return fieldErr(CodeConflict, i, "user", "%q holds %s, whose holders cannot be disabled: revoke the role first", e.User, h.Role)
-			}
-		}
+	if role, ok := undisableableHolding(pr, e.User); ok {
+		return fieldErr(CodeConflict, i, "user", "%q holds %s, whose holders cannot be disabled: revoke the role first", e.User, role)
 	}
 	p.s.Add(Rel(pr.obj(), "disabled", userObj(e.User)))
 	for _, r := range p.clientLinks(pr, e.User, "notes_reader") {
@@ -366,6 +377,11 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	}
 	if pr.Owner() == e.User {
 		return fieldErr(CodeConflict, i, "user", "%q is the account owner and cannot be removed: transfer ownership first", e.User)
+	}
+	// Removing is locking out too: Caspen's practitioner admin "cannot be
+	// disabled or locked out from the platform".
+	if role, ok := undisableableHolding(pr, e.User); ok {
+		return fieldErr(CodeConflict, i, "user", "%q holds %s, whose holders cannot be removed: revoke the role first", e.User, role)
 	}
 	u := userObj(e.User)
 	p.s.Remove(Rel(pr.obj(), "member", u))

@@ -209,7 +209,8 @@ type Role struct {
 	FixedAreas []string
 	// ManagesOwnHolders: holders may manage who else holds this role.
 	ManagesOwnHolders bool
-	// Undisableable: holders cannot be disabled (revoke the role first).
+	// Undisableable: holders can be neither disabled nor removed (revoke the
+	// role first).
 	Undisableable bool
 }
 

@@ -174,6 +174,23 @@ var All = []Scenario{
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"clients":"none","invoices":"none"}}`,
 			Checks: []Check{no("user:rob", "view", "client:dan"), no("user:rita", "view", "client:ann")}},
 	}},
+	// Caspen's levels are "Full, Limited, or None"; limited is "User can only
+	// access items related to them": own.
+	{Name: "caspen_limited_is_own", Steps: []Step{
+		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"clients":"limited","invoices":"limited"}}`,
+			Checks: []Check{no("user:rita", "view", "client:ann")}},
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"rita"}`,
+			Checks: []Check{yes("user:rita", "view", "client:ann"), no("user:rita", "view", "client:ben")}},
+	}},
+	// A practitioner admin "cannot be disabled or locked out" (BadInputs);
+	// revoking the role first lets them go.
+	{Name: "practitioner_admin_removed_after_revoking", Steps: []Step{
+		{Events: `{"type":"staff.added","workspace":"p1","user":"adam","role":"practitioner_admin"}`,
+			Checks: []Check{yes("user:adam", "view_notes", "client:ben")}},
+		{Events: `{"type":"role.revoked","workspace":"p1","user":"adam","role":"practitioner_admin"}
+{"type":"staff.removed","workspace":"p1","user":"adam"}`,
+			Checks: []Check{no("user:adam", "view_notes", "client:ben"), no("user:adam", "view", "client:ben")}},
+	}},
 	{Name: "lookups_and_explanations", Steps: []Step{{
 		Lookups: []Lookup{
 			{Subject: "user:priya", Permission: "view", ResourceType: "client", Want: []string{"client:ann"}},
@@ -375,6 +392,10 @@ var BadInputs = []BadInput{
 	{"bad_level", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"some"}}`, 400, 0, "grants"},
 	{"unknown_area", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"parking":"full"}}`, 400, 0, "grants"},
 	{"disabling_the_owner", `{"type":"staff.disabled","workspace":"p1","user":"olivia"}`, 409, 0, "user"},
+	{"disabling_a_practitioner_admin", `{"type":"staff.added","workspace":"p1","user":"adam","role":"practitioner_admin"}
+{"type":"staff.disabled","workspace":"p1","user":"adam"}`, 409, 1, "user"},
+	{"removing_a_practitioner_admin", `{"type":"staff.added","workspace":"p1","user":"adam","role":"practitioner_admin"}
+{"type":"staff.removed","workspace":"p1","user":"adam"}`, 409, 1, "user"},
 	{"redefining_a_builtin_role", `{"type":"role.defined","workspace":"p1","role":"receptionist","grants":{"notes":"all"}}`, 409, 0, "role"},
 	{"deleting_a_builtin_role", `{"type":"role.deleted","workspace":"p1","role":"accountant"}`, 409, 0, "role"},
 	{"deleting_a_held_role", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":"all"}}
