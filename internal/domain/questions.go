@@ -108,13 +108,16 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_services", Caps: []Capability{Cap("services", ActionEdit)}, About: "change services"},
 		{Name: "add_remove_services", Caps: []Capability{Cap("services", ActionCreate)}, About: "add and remove services"},
 		{Name: "edit_practice_location", Caps: []Capability{Cap("location_settings", ActionEdit)}, About: "change a location's details"},
-		{Name: "view_revenue_report", Caps: []Capability{Cap("revenue_report", ActionView)}, About: "the revenue report"},
-		{Name: "view_sales_tax_report", Caps: []Capability{Cap("sales_tax_report", ActionView)}, About: "the sales tax report"},
-		{Name: "view_appointment_report", Caps: []Capability{Cap("appointment_report", ActionView)}, About: "the appointments report"},
-		{Name: "view_payments_report", Caps: []Capability{Cap("payments_report", ActionView)}, About: "the payments report"},
-		{Name: "view_receivables_report", Caps: []Capability{Cap("receivables_report", ActionView)}, About: "the receivables report"},
-		{Name: "view_winback_report", Caps: []Capability{Cap("winback_report", ActionView)}, About: "the win-back report"},
-		{Name: "view_reminder_report", Caps: []Capability{Cap("reminder_report", ActionView)}, About: "the reminders report"},
+		// A single report is also one of its family: every financial report, or
+		// every operational one ("Full reporting access", Caspen's practice
+		// manager; a Cliniko receptionist's "payment reports").
+		{Name: "view_revenue_report", Caps: []Capability{Cap("revenue_report", ActionView), Cap("financial_reports", ActionView)}, About: "the revenue report"},
+		{Name: "view_sales_tax_report", Caps: []Capability{Cap("sales_tax_report", ActionView), Cap("financial_reports", ActionView)}, About: "the sales tax report"},
+		{Name: "view_appointment_report", Caps: []Capability{Cap("appointment_report", ActionView), Cap("reports", ActionView)}, About: "the appointments report"},
+		{Name: "view_payments_report", Caps: []Capability{Cap("payments_report", ActionView), Cap("financial_reports", ActionView)}, About: "the payments report"},
+		{Name: "view_receivables_report", Caps: []Capability{Cap("receivables_report", ActionView), Cap("financial_reports", ActionView)}, About: "the receivables report"},
+		{Name: "view_winback_report", Caps: []Capability{Cap("winback_report", ActionView), Cap("reports", ActionView)}, About: "the win-back report"},
+		{Name: "view_reminder_report", Caps: []Capability{Cap("reminder_report", ActionView), Cap("reports", ActionView)}, About: "the reminders report"},
 	},
 	TypeLocation: {
 		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients at this location"},
