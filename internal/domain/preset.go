@@ -482,9 +482,9 @@ func clinicPlatform() *Preset {
 		add(all, "time_tracking").                                  // staff time tracking
 		add(all, "staff", ActionView)                               // not delete staff, not change roles
 	provider := grantSet{}.
-		add(own, "clients", ActionView, ActionEdit).             // assigned patients, own patient records
-		add(own, "appointments", ActionView, ActionCreate).      // view/create appointments
-		add(own, "notes", ActionView, ActionCreate, ActionEdit). // medical notes
+		add(own, "clients", ActionView, ActionEdit).                    // assigned patients, own patient records
+		add(own, "appointments", ActionView, ActionCreate, ActionEdit). // view/create appointments; "Providers manage own schedules"
+		add(own, "notes", ActionView, ActionCreate, ActionEdit).        // medical notes
 		add(own, "letters", ActionView, ActionCreate).add(own, "forms", ActionView).add(own, "files", ActionView).
 		add(own, "medical_alerts", ActionView)
 	frontDesk := grantSet{}.
