@@ -472,9 +472,14 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	if err != nil {
 		return err
 	}
+	inherits := pr.Parent(e.Role) != ""
 	for c, level := range caps {
 		p.setGrant(pr, e.Role, c, level)
+		if inherits {
+			p.setOverride(pr, e.Role, c, level)
+		}
 	}
+	p.refreshHeirs(pr, e.Role)
 	return nil
 }
 
@@ -514,8 +519,10 @@ func roleGrants(i int, pr Practice, role string, grants map[string]AreaGrant) (m
 
 func compareCaps(a, b Capability) int { return strings.Compare(a.String(), b.String()) }
 
-// roleDefined creates or replaces a custom role: its grants are the inherited
-// role's as they are now, overridden by the event's.
+// roleDefined creates or replaces a custom role. One that inherits another
+// has the parent's grants, as they are now and as they change later,
+// overridden by what its own events grant ("custom roles inherit and override
+// parent permissions").
 func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	if _, ok := p.builtinRole(pr, e.Role); ok {
 		return fieldErr(CodeConflict, i, "role", "%q is a built-in role of preset %s: change it with role.updated", e.Role, pr.Preset())
@@ -524,23 +531,17 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	if err != nil {
 		return err
 	}
-	grants, calendar := map[Capability]Level{}, false
+	calendar := false
 	if e.Inherits != "" {
 		if !pr.HasRole(e.Inherits) {
 			return fieldErr(CodeInvalid, i, "inherits", "unknown role %q in workspace %q (roles: %s)", e.Inherits, pr.WS, strings.Join(pr.Roles(), ", "))
 		}
-		if e.Inherits == e.Role {
-			return fieldErr(CodeInvalid, i, "inherits", "a role cannot inherit itself")
+		for r := e.Inherits; r != ""; r = pr.Parent(r) {
+			if r == e.Role {
+				return fieldErr(CodeInvalid, i, "inherits", "role %q cannot inherit %q, which inherits from it", e.Role, e.Inherits)
+			}
 		}
-		grants, calendar = pr.Grants(e.Inherits), pr.RoleHasCalendar(e.Inherits)
-	}
-	for c, level := range caps {
-		grants[c] = level
-	}
-	if preset := Presets[pr.Preset()]; preset != nil {
-		for c := range preset.Reserved {
-			delete(grants, c) // not inherited from the role it is reserved for
-		}
+		calendar = pr.RoleHasCalendar(e.Inherits)
 	}
 	ro := roleObj(pr.WS, e.Role)
 	p.s.Add(Rel(ro, "workspace", pr.obj()))
@@ -553,10 +554,70 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 			p.s.Remove(r)
 		}
 	}
-	for _, c := range Capabilities() {
-		p.setGrant(pr, e.Role, c, grants[c]) // absent: none
+	p.disinherit(pr, e.Role)
+	if e.Inherits != "" {
+		p.s.Add(Rel(ro, "inherits", roleObj(pr.WS, e.Inherits)))
+		for c, level := range caps {
+			p.setOverride(pr, e.Role, c, level)
+		}
+		p.inherit(pr, e.Role)
+	} else {
+		for _, c := range Capabilities() {
+			p.setGrant(pr, e.Role, c, caps[c]) // absent: none
+		}
 	}
+	p.refreshHeirs(pr, e.Role)
 	return nil
+}
+
+// inherit rewrites role's grants as its parent's current ones overridden by
+// its own. A capability reserved for one role is not inherited from it.
+func (p *planner) inherit(pr Practice, role string) {
+	grants := pr.Grants(pr.Parent(role))
+	maps.Copy(grants, pr.Overrides(role))
+	if preset := Presets[pr.Preset()]; preset != nil {
+		for c := range preset.Reserved {
+			delete(grants, c)
+		}
+	}
+	for _, c := range Capabilities() {
+		p.setGrant(pr, role, c, grants[c]) // absent: none
+	}
+}
+
+// refreshHeirs passes a change of role's grants on to every role that
+// inherits them, directly or through another.
+func (p *planner) refreshHeirs(pr Practice, role string) {
+	for _, heir := range pr.Heirs(role) {
+		p.inherit(pr, heir)
+		p.refreshHeirs(pr, heir)
+	}
+}
+
+// disinherit makes role stand alone, keeping the grants it has now.
+func (p *planner) disinherit(pr Practice, role string) {
+	ro := roleObj(pr.WS, role)
+	for _, rel := range []string{"inherits", "override", "override_none"} {
+		for _, sub := range p.s.Subjects(ro, rel) {
+			p.s.Remove(Relationship{Resource: ro, Relation: rel, Subject: sub})
+		}
+	}
+}
+
+// setOverride records the level an inheriting role's own events give it of a
+// capability, whatever its parent's.
+func (p *planner) setOverride(pr Practice, role string, c Capability, level Level) {
+	ro := roleObj(pr.WS, role)
+	a, _ := AreaByName(c.Area)
+	p.s.Remove(Rel(ro, "override_none", capabilityObj(c.Relation(LevelFull))))
+	for _, l := range a.GrantLevels() {
+		p.s.Remove(Rel(ro, "override", capabilityObj(c.Relation(l))))
+	}
+	if level != LevelNone && a.HasLevel(level) {
+		p.s.Add(Rel(ro, "override", capabilityObj(c.Relation(level))))
+	} else {
+		p.s.Add(Rel(ro, "override_none", capabilityObj(c.Relation(LevelFull))))
+	}
 }
 
 // settingChanged switches an account-wide setting. On, it narrows its role at
@@ -573,6 +634,7 @@ func (p *planner) settingChanged(i int, pr Practice, e Event) error {
 	if !pr.HasRole(setting.Role) {
 		return nil
 	}
+	defer p.refreshHeirs(pr, setting.Role)
 	if e.Value == "on" {
 		p.s.Add(r)
 		grants := pr.Grants(setting.Role)
@@ -603,6 +665,10 @@ func (p *planner) roleDeleted(i int, pr Practice, e Event) error {
 	})
 	if len(holders) > 0 {
 		return fieldErr(CodeConflict, i, "role", "role %q is held by %d staff: revoke it from them first", e.Role, len(holders))
+	}
+	// Its heirs keep what they have now, and stand alone.
+	for _, heir := range pr.Heirs(e.Role) {
+		p.disinherit(pr, heir)
 	}
 	ro := roleObj(pr.WS, e.Role)
 	for _, r := range p.s.Where(func(r Relationship) bool {

@@ -174,6 +174,48 @@ func (p Practice) Level(role string, c Capability) Level {
 	return LevelNone
 }
 
+// Parent returns the role whose grants role inherits, "" when it inherits
+// none.
+func (p Practice) Parent(role string) string {
+	for _, sub := range p.S.Subjects(roleObj(p.WS, role), "inherits") {
+		if ws, name, ok := strings.Cut(sub.ID, "/"); ok && ws == p.WS {
+			return name
+		}
+	}
+	return ""
+}
+
+// Heirs lists the roles that inherit role's grants directly, sorted.
+func (p Practice) Heirs(role string) []string {
+	parent := roleObj(p.WS, role)
+	var out []string
+	for _, r := range p.S.WhereType(TypeRole, func(r Relationship) bool {
+		return r.Relation == "inherits" && r.Subject.Type == parent.Type && r.Subject.ID == parent.ID
+	}) {
+		_, name, _ := strings.Cut(r.Resource.ID, "/")
+		out = append(out, name)
+	}
+	return out
+}
+
+// Overrides returns what an inheriting role's own events set, over what it
+// inherits: a level of each capability they named, none included.
+func (p Practice) Overrides(role string) map[Capability]Level {
+	out := map[Capability]Level{}
+	ro := roleObj(p.WS, role)
+	for _, sub := range p.S.Subjects(ro, "override") {
+		if g, ok := grantByRelation()[sub.ID]; ok {
+			out[g.cap] = g.level
+		}
+	}
+	for _, sub := range p.S.Subjects(ro, "override_none") {
+		if g, ok := grantByRelation()[sub.ID]; ok {
+			out[g.cap] = LevelNone
+		}
+	}
+	return out
+}
+
 // RoleHasCalendar reports whether holders of role are bookable.
 func (p Practice) RoleHasCalendar(role string) bool {
 	return p.S.Has(Relationship{Resource: p.obj(), Relation: "calendar", Subject: bindingMembers(BindingID(p.WS, role, ""))})

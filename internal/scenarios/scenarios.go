@@ -191,6 +191,26 @@ var All = []Scenario{
 {"type":"staff.removed","workspace":"p1","user":"adam"}`,
 			Checks: []Check{no("user:adam", "view_notes", "client:ben"), no("user:adam", "view", "client:ben")}},
 	}},
+	// "Custom roles inherit and override parent permissions": a change to the
+	// parent reaches the heir, except where the heir's own grants differ; a
+	// deleted parent leaves its heir as it was.
+	{Name: "custom_role_follows_its_parent", Steps: []Step{
+		{Events: `{"type":"role.defined","workspace":"cp9","role":"base","grants":{"clients":{"view":"all"}}}
+{"type":"role.defined","workspace":"cp9","role":"heir","inherits":"base","grants":{"invoices":{"view":"all"}}}
+{"type":"role.defined","workspace":"cp9","role":"grandheir","inherits":"heir","grants":{"appointments":{"view":"all"}}}
+{"type":"staff.added","workspace":"cp9","user":"hal","role":"heir"}
+{"type":"staff.added","workspace":"cp9","user":"gus","role":"grandheir"}
+{"type":"client.created","workspace":"cp9","client":"cq1"}`,
+			Checks: []Check{yes("user:hal", "view_contact", "client:cq1"), yes("user:hal", "view_invoices", "client:cq1"), no("user:hal", "edit", "client:cq1")}},
+		{Events: `{"type":"role.updated","workspace":"cp9","role":"base","grants":{"clients":{"edit":"all"},"invoices":{"view":"none"}}}`,
+			Checks: []Check{yes("user:hal", "edit", "client:cq1"), yes("user:hal", "view_invoices", "client:cq1"), yes("user:gus", "edit", "client:cq1")}},
+		{Events: `{"type":"role.updated","workspace":"cp9","role":"heir","grants":{"clients":{"edit":"none"}}}
+{"type":"role.updated","workspace":"cp9","role":"base","grants":{"clients":{"delete":"all"}}}`,
+			Checks: []Check{no("user:hal", "edit", "client:cq1"), yes("user:hal", "delete", "client:cq1"), no("user:gus", "edit", "client:cq1")}},
+		{Events: `{"type":"role.deleted","workspace":"cp9","role":"base"}
+{"type":"role.defined","workspace":"cp9","role":"base","grants":{"appointments":{"view":"all"}}}`,
+			Checks: []Check{yes("user:hal", "view_contact", "client:cq1"), yes("user:hal", "delete", "client:cq1"), yes("user:gus", "delete", "client:cq1")}},
+	}},
 	{Name: "lookups_and_explanations", Steps: []Step{{
 		Lookups: []Lookup{
 			{Subject: "user:priya", Permission: "view", ResourceType: "client", Want: []string{"client:ann"}},
@@ -403,6 +423,9 @@ var BadInputs = []BadInput{
 {"type":"role.deleted","workspace":"p1","role":"temp"}`, 409, 2, "role"},
 	{"unknown_action", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"teleport":"all"}}}`, 400, 0, "grants"},
 	{"inheriting_an_unknown_role", `{"type":"role.defined","workspace":"p1","role":"temp","inherits":"boss","grants":{"clients":"all"}}`, 400, 0, "inherits"},
+	{"roles_inheriting_in_a_circle", `{"type":"role.defined","workspace":"p1","role":"ra","grants":{"clients":"all"}}
+{"type":"role.defined","workspace":"p1","role":"rb","inherits":"ra","grants":{"forms":"all"}}
+{"type":"role.defined","workspace":"p1","role":"ra","inherits":"rb","grants":{"forms":"all"}}`, 400, 2, "inherits"},
 	{"own_for_a_workspace_area", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"settings":"own"}}`, 400, 0, "grants"},
 	{"written_for_an_area_without_authors", `{"type":"role.defined","workspace":"p1","role":"temp","grants":{"clients":{"view":"written"}}}`, 400, 0, "grants"},
 	{"granting_an_owner_only_area", `{"type":"role.updated","workspace":"p1","role":"practice_manager","grants":{"subscription":"all"}}`, 409, 0, "grants"},
