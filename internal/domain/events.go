@@ -67,7 +67,7 @@ var EventTypes = map[string]EventSpec{
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}},
-	"role.defined":                   {Required: []string{"workspace", "role", "grants"}, Optional: []string{"inherits"}},
+	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}},
 	"role.deleted":                   {Required: []string{"workspace", "role"}},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
 	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}},
@@ -188,6 +188,16 @@ func parseEvent(i int, raw json.RawMessage) (Event, error) {
 		}
 		if err := setField(&e, name, fields[name]); err != nil {
 			return Event{}, fieldErr(CodeInvalid, i, name, "%v", err)
+		}
+	}
+	// A role is given something: grants, or (role.defined) a role to inherit.
+	if _, ok := fields["grants"]; ok || typ == "role.defined" {
+		if len(e.Grants) == 0 && e.Inherits == "" {
+			why := "must name at least one area"
+			if typ == "role.defined" {
+				why += ", unless the role inherits another"
+			}
+			return Event{}, fieldErr(CodeInvalid, i, "grants", "%s", why)
 		}
 	}
 	if strings.HasPrefix(typ, "notes_access.") {
@@ -344,9 +354,6 @@ type grantItem struct {
 // parseGrantList reads the list form; an item without an action grants every
 // action of its area.
 func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
-	if len(items) == 0 {
-		return nil, fmt.Errorf("must name at least one area")
-	}
 	out := map[string]AreaGrant{}
 	for n, it := range items {
 		area := canonicalArea(it.Area)
@@ -391,9 +398,6 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 	var areas map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &areas); err != nil || areas == nil {
 		return nil, fmt.Errorf(`must be an object of area to level ("all", "own", "written" or "none") or to {action: level}`)
-	}
-	if len(areas) == 0 {
-		return nil, fmt.Errorf("must name at least one area")
 	}
 	out := map[string]AreaGrant{}
 	for _, given := range slices.Sorted(maps.Keys(areas)) {

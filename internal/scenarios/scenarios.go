@@ -197,7 +197,7 @@ var All = []Scenario{
 	{Name: "custom_role_follows_its_parent", Steps: []Step{
 		{Events: `{"type":"role.defined","workspace":"cp9","role":"base","grants":{"clients":{"view":"all"}}}
 {"type":"role.defined","workspace":"cp9","role":"heir","inherits":"base","grants":{"invoices":{"view":"all"}}}
-{"type":"role.defined","workspace":"cp9","role":"grandheir","inherits":"heir","grants":{"appointments":{"view":"all"}}}
+{"type":"role.defined","workspace":"cp9","role":"grandheir","inherits":"heir"}
 {"type":"staff.added","workspace":"cp9","user":"hal","role":"heir"}
 {"type":"staff.added","workspace":"cp9","user":"gus","role":"grandheir"}
 {"type":"client.created","workspace":"cp9","client":"cq1"}`,
