@@ -604,15 +604,22 @@ func (p *planner) disinherit(pr Practice, role string) {
 	}
 }
 
-// setOverride records the level an inheriting role's own events give it of a
-// capability, whatever its parent's.
-func (p *planner) setOverride(pr Practice, role string, c Capability, level Level) {
+// clearOverride leaves an inheriting role with its parent's level of c.
+func (p *planner) clearOverride(pr Practice, role string, c Capability) {
 	ro := roleObj(pr.WS, role)
 	a, _ := AreaByName(c.Area)
 	p.s.Remove(Rel(ro, "override_none", capabilityObj(c.Relation(LevelFull))))
 	for _, l := range a.GrantLevels() {
 		p.s.Remove(Rel(ro, "override", capabilityObj(c.Relation(l))))
 	}
+}
+
+// setOverride records the level an inheriting role's own events give it of a
+// capability, whatever its parent's.
+func (p *planner) setOverride(pr Practice, role string, c Capability, level Level) {
+	p.clearOverride(pr, role, c)
+	ro := roleObj(pr.WS, role)
+	a, _ := AreaByName(c.Area)
 	if level != LevelNone && a.HasLevel(level) {
 		p.s.Add(Rel(ro, "override", capabilityObj(c.Relation(level))))
 	} else {
@@ -795,6 +802,7 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 			return fieldErr(CodeConflict, i, "role", "notes and letters access of role %q is fixed and cannot be changed", e.Role)
 		}
 	}
+	heir := pr.Parent(e.Role) != ""
 	for _, area := range []string{"notes", "letters"} {
 		a, _ := AreaByName(area)
 		for _, c := range a.Capabilities() {
@@ -802,12 +810,22 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 			if c == Cap("notes", ActionEdit) {
 				level = LevelOwn // notes access writes and reads notes; it changes only the drafts they wrote
 			}
-			if !granted {
+			switch {
+			case granted && heir:
+				p.setOverride(pr, e.Role, c, level)
+			case heir:
+				p.clearOverride(pr, e.Role, c) // back to what its parent has
+				continue
+			case !granted:
 				level = builtin.Level(c) // the preset's default; none for custom roles
 			}
 			p.setGrant(pr, e.Role, c, level)
 		}
 	}
+	if heir && !granted {
+		p.inherit(pr, e.Role)
+	}
+	p.refreshHeirs(pr, e.Role)
 	return nil
 }
 

@@ -100,6 +100,10 @@ type State struct {
 	// byType holds the resources of each type, so that a question about one
 	// type (a practice's role bindings) does not scan every client's records.
 	byType map[string]map[Object]struct{}
+	// toRole holds the relationships whose subject is a role (a custom role's
+	// link to the role it inherits), by that role, so that a role's heirs are
+	// found without scanning every role's grants.
+	toRole map[Object]map[Relationship]struct{}
 }
 
 // IDTaken is the marker that o's ID is taken: the adapter CREATEs it with the
@@ -110,7 +114,7 @@ func IDTaken(o Object) Relationship {
 
 // NewState returns a state holding rels.
 func NewState(rels ...Relationship) *State {
-	s := &State{byResource: map[Object]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{}}
+	s := &State{byResource: map[Object]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{}, toRole: map[Object]map[Relationship]struct{}{}}
 	for _, r := range rels {
 		s.Add(r)
 	}
@@ -131,6 +135,13 @@ func (s *State) Add(r Relationship) {
 		objs[r.Resource] = struct{}{}
 	}
 	m[r] = struct{}{}
+	if r.Subject.Type == TypeRole {
+		sub := Object{Type: r.Subject.Type, ID: r.Subject.ID}
+		if s.toRole[sub] == nil {
+			s.toRole[sub] = map[Relationship]struct{}{}
+		}
+		s.toRole[sub][r] = struct{}{}
+	}
 }
 
 // Remove deletes r if present.
@@ -142,6 +153,26 @@ func (s *State) Remove(r Relationship) {
 			delete(s.byType[r.Resource.Type], r.Resource)
 		}
 	}
+	if r.Subject.Type == TypeRole {
+		sub := Object{Type: r.Subject.Type, ID: r.Subject.ID}
+		delete(s.toRole[sub], r)
+		if len(s.toRole[sub]) == 0 {
+			delete(s.toRole, sub)
+		}
+	}
+}
+
+// ToRole returns the relationships with the given relation whose subject is
+// role, sorted.
+func (s *State) ToRole(role Object, relation string) []Relationship {
+	var out []Relationship
+	for r := range s.toRole[role] {
+		if r.Relation == relation {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, CompareRelationships)
+	return out
 }
 
 // Has reports whether r is present.

@@ -29,3 +29,24 @@ func TestWhereType(t *testing.T) {
 		t.Errorf("no clients, got %v", got)
 	}
 }
+
+// TestToRole: the index of links to a role follows adds, removes and clones.
+func TestToRole(t *testing.T) {
+	parent, heir := roleObj("w", "base"), roleObj("w", "heir")
+	link := Rel(heir, "inherits", parent)
+	s := NewState(link, Rel(heir, "grant", capabilityObj("clients_view")))
+	if got := s.ToRole(parent, "inherits"); len(got) != 1 || got[0] != link {
+		t.Fatalf("ToRole after add: %v", got)
+	}
+	if got := s.ToRole(parent, "grant"); len(got) != 0 {
+		t.Errorf("ToRole of another relation: %v", got)
+	}
+	c := s.Clone()
+	s.Remove(link)
+	if got := s.ToRole(parent, "inherits"); len(got) != 0 {
+		t.Errorf("ToRole after remove: %v", got)
+	}
+	if got := c.ToRole(parent, "inherits"); len(got) != 1 {
+		t.Errorf("clone lost the link: %v", got)
+	}
+}

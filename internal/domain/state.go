@@ -187,11 +187,8 @@ func (p Practice) Parent(role string) string {
 
 // Heirs lists the roles that inherit role's grants directly, sorted.
 func (p Practice) Heirs(role string) []string {
-	parent := roleObj(p.WS, role)
 	var out []string
-	for _, r := range p.S.WhereType(TypeRole, func(r Relationship) bool {
-		return r.Relation == "inherits" && r.Subject.Type == parent.Type && r.Subject.ID == parent.ID
-	}) {
+	for _, r := range p.S.ToRole(roleObj(p.WS, role), "inherits") {
 		_, name, _ := strings.Cut(r.Resource.ID, "/")
 		out = append(out, name)
 	}

@@ -211,6 +211,27 @@ var All = []Scenario{
 {"type":"role.defined","workspace":"cp9","role":"base","grants":{"appointments":{"view":"all"}}}`,
 			Checks: []Check{yes("user:hal", "view_contact", "client:cq1"), yes("user:hal", "delete", "client:cq1"), yes("user:gus", "delete", "client:cq1")}},
 	}},
+	// Notes access given to a role is a change of its grants like any other:
+	// it reaches the role's heirs, and given to an heir it outlasts changes to
+	// the parent; taken from an heir, the parent's level is back.
+	{Name: "notes_access_and_inheriting_roles", Steps: []Step{
+		{Events: `{"type":"role.defined","workspace":"cp9","role":"nbase","grants":{"clients":{"view":"all"}}}
+{"type":"role.defined","workspace":"cp9","role":"nheir","inherits":"nbase"}
+{"type":"staff.added","workspace":"cp9","user":"nina","role":"nheir"}
+{"type":"client.created","workspace":"cp9","client":"cq2"}
+{"type":"notes_access.granted","workspace":"cp9","role":"nbase"}`,
+			Checks: []Check{yes("user:nina", "view_notes", "client:cq2"), yes("user:nina", "view_letters", "client:cq2")}},
+		{Events: `{"type":"notes_access.revoked","workspace":"cp9","role":"nbase"}`,
+			Checks: []Check{no("user:nina", "view_notes", "client:cq2")}},
+		{Events: `{"type":"notes_access.granted","workspace":"cp9","role":"nheir"}
+{"type":"role.updated","workspace":"cp9","role":"nbase","grants":{"forms":{"view":"all"}}}`,
+			Checks: []Check{yes("user:nina", "view_notes", "client:cq2"), yes("user:nina", "view_forms", "client:cq2")}},
+		{Events: `{"type":"notes_access.revoked","workspace":"cp9","role":"nheir"}`,
+			Checks: []Check{no("user:nina", "view_notes", "client:cq2"), yes("user:nina", "view_forms", "client:cq2")}},
+		{Events: `{"type":"notes_access.granted","workspace":"cp9","role":"nbase"}
+{"type":"notes_access.revoked","workspace":"cp9","role":"nheir"}`,
+			Checks: []Check{yes("user:nina", "view_notes", "client:cq2")}},
+	}},
 	{Name: "lookups_and_explanations", Steps: []Step{{
 		Lookups: []Lookup{
 			{Subject: "user:priya", Permission: "view", ResourceType: "client", Want: []string{"client:ann"}},
