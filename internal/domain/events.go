@@ -191,7 +191,7 @@ func parseEvent(i int, raw json.RawMessage) (Event, error) {
 		}
 	}
 	// A role is given something: grants, or (role.defined) a role to inherit.
-	if _, ok := fields["grants"]; ok || typ == "role.defined" {
+	if typ == "role.updated" || typ == "role.defined" {
 		if len(e.Grants) == 0 && e.Inherits == "" {
 			why := "must name at least one area"
 			if typ == "role.defined" {

@@ -74,13 +74,14 @@ func (p Plan) Empty() bool { return len(p.Touch) == 0 && len(p.Delete) == 0 }
 // NeedsOf asked for) and returns the difference. Any invalid event fails the
 // whole batch.
 func PlanEvents(events []Event, s *State) (Plan, error) {
-	p := &planner{s: s.Clone(), created: map[Object]bool{}}
+	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}}
 	ws, access := map[string]bool{}, map[string]bool{}
 	for i, e := range events {
 		ws[e.Workspace] = true
 		if err := p.apply(i, e); err != nil {
 			return Plan{}, err
 		}
+		p.passOnGrants()
 		if changesAccess(e) {
 			access[e.Workspace] = true
 		}
@@ -124,6 +125,24 @@ func PlanImport(events []Event) (Plan, error) {
 type planner struct {
 	s       *State
 	created map[Object]bool
+	// regranted are the roles whose grants setGrant changed since their heirs
+	// last followed them.
+	regranted map[Object]bool
+}
+
+// passOnGrants has every role that inherits from a regranted role follow it.
+// Following rewrites the heir's grants, so its own heirs follow in turn.
+func (p *planner) passOnGrants() {
+	for len(p.regranted) > 0 {
+		roles := slices.SortedFunc(maps.Keys(p.regranted), CompareObjects)
+		clear(p.regranted)
+		for _, ro := range roles {
+			for _, link := range p.s.ToRole(ro, "inherits") {
+				ws, heir, _ := strings.Cut(link.Resource.ID, "/")
+				p.inherit(p.practice(ws), heir)
+			}
+		}
+	}
 }
 
 func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws} }
@@ -262,7 +281,8 @@ func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar,
 }
 
 // setGrant gives role level of a capability, narrowed by the account-wide
-// settings that are on. The planner then writes out what that gives holders.
+// settings that are on. The planner then passes the change on to the roles
+// that inherit from role, and writes out what it gives holders.
 func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) {
 	if preset := Presets[pr.Preset()]; preset != nil {
 		for name, setting := range preset.Settings {
@@ -272,12 +292,18 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 		}
 	}
 	ro := roleObj(pr.WS, role)
+	p.regranted[ro] = true
+	p.dropLevels(ro, "grant", c)
+	if a, _ := AreaByName(c.Area); level != LevelNone && a.HasLevel(level) {
+		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))
+	}
+}
+
+// dropLevels removes role object ro's relation to every level of c.
+func (p *planner) dropLevels(ro Object, relation string, c Capability) {
 	a, _ := AreaByName(c.Area)
 	for _, l := range a.GrantLevels() {
-		p.s.Remove(Rel(ro, "grant", capabilityObj(c.Relation(l))))
-	}
-	if level != LevelNone && a.HasLevel(level) {
-		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))
+		p.s.Remove(Rel(ro, relation, capabilityObj(c.Relation(l))))
 	}
 }
 
@@ -479,7 +505,6 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 			p.setOverride(pr, e.Role, c, level)
 		}
 	}
-	p.refreshHeirs(pr, e.Role)
 	return nil
 }
 
@@ -566,7 +591,6 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 			p.setGrant(pr, e.Role, c, caps[c]) // absent: none
 		}
 	}
-	p.refreshHeirs(pr, e.Role)
 	return nil
 }
 
@@ -585,15 +609,6 @@ func (p *planner) inherit(pr Practice, role string) {
 	}
 }
 
-// refreshHeirs passes a change of role's grants on to every role that
-// inherits them, directly or through another.
-func (p *planner) refreshHeirs(pr Practice, role string) {
-	for _, heir := range pr.Heirs(role) {
-		p.inherit(pr, heir)
-		p.refreshHeirs(pr, heir)
-	}
-}
-
 // disinherit makes role stand alone, keeping the grants it has now.
 func (p *planner) disinherit(pr Practice, role string) {
 	ro := roleObj(pr.WS, role)
@@ -607,11 +622,8 @@ func (p *planner) disinherit(pr Practice, role string) {
 // clearOverride leaves an inheriting role with its parent's level of c.
 func (p *planner) clearOverride(pr Practice, role string, c Capability) {
 	ro := roleObj(pr.WS, role)
-	a, _ := AreaByName(c.Area)
 	p.s.Remove(Rel(ro, "override_none", capabilityObj(c.Relation(LevelFull))))
-	for _, l := range a.GrantLevels() {
-		p.s.Remove(Rel(ro, "override", capabilityObj(c.Relation(l))))
-	}
+	p.dropLevels(ro, "override", c)
 }
 
 // setOverride records the level an inheriting role's own events give it of a
@@ -641,7 +653,6 @@ func (p *planner) settingChanged(i int, pr Practice, e Event) error {
 	if !pr.HasRole(setting.Role) {
 		return nil
 	}
-	defer p.refreshHeirs(pr, setting.Role)
 	if e.Value == "on" {
 		p.s.Add(r)
 		grants := pr.Grants(setting.Role)
@@ -825,7 +836,6 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 	if heir && !granted {
 		p.inherit(pr, e.Role)
 	}
-	p.refreshHeirs(pr, e.Role)
 	return nil
 }
 

@@ -136,7 +136,7 @@ func (s *State) Add(r Relationship) {
 	}
 	m[r] = struct{}{}
 	if r.Subject.Type == TypeRole {
-		sub := Object{Type: r.Subject.Type, ID: r.Subject.ID}
+		sub := r.Subject.Object()
 		if s.toRole[sub] == nil {
 			s.toRole[sub] = map[Relationship]struct{}{}
 		}
@@ -154,7 +154,7 @@ func (s *State) Remove(r Relationship) {
 		}
 	}
 	if r.Subject.Type == TypeRole {
-		sub := Object{Type: r.Subject.Type, ID: r.Subject.ID}
+		sub := r.Subject.Object()
 		delete(s.toRole[sub], r)
 		if len(s.toRole[sub]) == 0 {
 			delete(s.toRole, sub)

@@ -177,12 +177,12 @@ func (p Practice) Level(role string, c Capability) Level {
 // Parent returns the role whose grants role inherits, "" when it inherits
 // none.
 func (p Practice) Parent(role string) string {
-	for _, sub := range p.S.Subjects(roleObj(p.WS, role), "inherits") {
-		if ws, name, ok := strings.Cut(sub.ID, "/"); ok && ws == p.WS {
-			return name
-		}
+	subs := p.S.Subjects(roleObj(p.WS, role), "inherits")
+	if len(subs) == 0 {
+		return ""
 	}
-	return ""
+	_, name, _ := strings.Cut(subs[0].ID, "/")
+	return name
 }
 
 // Heirs lists the roles that inherit role's grants directly, sorted.
