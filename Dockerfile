@@ -1,6 +1,6 @@
 # Ward's image: one static binary on scratch, run as a non-root user.
 # It needs no base image, so it builds where no registry is reachable:
-#   CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o bin/ward ./cmd/ward
+#   GOTOOLCHAIN=go1.27.3 CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o bin/ward ./cmd/ward
 #   docker build -t ward:local .
 # (e2e/images/build.sh does both.)
 FROM scratch

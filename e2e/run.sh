@@ -6,6 +6,8 @@
 # PostgreSQL whose user may CREATE DATABASE; when it is unset, this script starts
 # the machine's Debian PostgreSQL cluster and uses it.
 set -euo pipefail
+# SpiceDB v1.57.1 needs Go 1.27 (fetched from the module proxy), unless a newer one is chosen.
+case "${GOTOOLCHAIN:-local}" in local) export GOTOOLCHAIN=go1.27.3 ;; esac
 cd "$(dirname "$0")/.."
 
 docker info >/dev/null 2>&1 || { echo "e2e: no Docker engine; start dockerd (Debian: apt-get install docker.io; dockerd --iptables=false --bridge=none &)" >&2; exit 1; }

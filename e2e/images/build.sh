@@ -6,6 +6,8 @@
 #                                 image is already present (e.g. pulled from a registry);
 #                                 WARD_REBUILD_SPICEDB=1 rebuilds it anyway.
 set -euo pipefail
+# SpiceDB v1.57.1 needs Go 1.27 (fetched from the module proxy), unless a newer one is chosen.
+case "${GOTOOLCHAIN:-local}" in local) export GOTOOLCHAIN=go1.27.3 ;; esac
 cd "$(dirname "$0")/../.."
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
