@@ -18,6 +18,23 @@ const (
 	CodeNotFound Code = "not_found"
 	// CodeUnauthorized: the caller did not present a valid API key.
 	CodeUnauthorized Code = "unauthorized"
+	// CodeForbidden: the request came from a place Ward does not serve: a
+	// Host it is not reached by, or a browser Origin it does not allow.
+	CodeForbidden Code = "forbidden"
+	// CodeMethodNotAllowed: the endpoint exists, but not for this HTTP method.
+	CodeMethodNotAllowed Code = "method_not_allowed"
+	// CodeTooLarge: the request is over one of Ward's limits (body size, events,
+	// relationship changes); nothing was written, split it.
+	CodeTooLarge Code = "too_large"
+	// CodeUnsupportedMediaType: the body is not sent as application/json, or in
+	// an encoding Ward does not read.
+	CodeUnsupportedMediaType Code = "unsupported_media_type"
+	// CodeBusy: Ward is at its limit of requests in flight; nothing was done,
+	// retry after the time the answer gives.
+	CodeBusy Code = "busy"
+	// CodeNotYet: the request names a revision (ZedToken) SpiceDB has not
+	// reached yet; retry shortly with the same token.
+	CodeNotYet Code = "not_yet"
 	// CodeUnavailable: SpiceDB could not be reached or did not answer in time.
 	CodeUnavailable Code = "unavailable"
 	// CodeInternal: a fault in Ward or SpiceDB that the caller cannot fix.

@@ -8,6 +8,10 @@ type Applied struct {
 	Token   string
 	Touched int
 	Deleted int
+	// Unconfirmed: SpiceDB acknowledged the write, but fully consistent reads
+	// did not show it within Ward's wait. The write happened; a read carrying
+	// Token sees it.
+	Unconfirmed bool
 }
 
 // Decision is the answer to one question.

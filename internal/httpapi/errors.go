@@ -10,12 +10,18 @@ import (
 
 // statusOf maps domain error codes to HTTP statuses.
 var statusOf = map[domain.Code]int{
-	domain.CodeInvalid:      http.StatusBadRequest,
-	domain.CodeConflict:     http.StatusConflict,
-	domain.CodeNotFound:     http.StatusNotFound,
-	domain.CodeUnauthorized: http.StatusUnauthorized,
-	domain.CodeUnavailable:  http.StatusServiceUnavailable,
-	domain.CodeInternal:     http.StatusInternalServerError,
+	domain.CodeInvalid:              http.StatusBadRequest,
+	domain.CodeConflict:             http.StatusConflict,
+	domain.CodeNotFound:             http.StatusNotFound,
+	domain.CodeUnauthorized:         http.StatusUnauthorized,
+	domain.CodeForbidden:            http.StatusForbidden,
+	domain.CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	domain.CodeTooLarge:             http.StatusRequestEntityTooLarge,
+	domain.CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	domain.CodeBusy:                 http.StatusServiceUnavailable,
+	domain.CodeNotYet:               http.StatusServiceUnavailable,
+	domain.CodeUnavailable:          http.StatusServiceUnavailable,
+	domain.CodeInternal:             http.StatusInternalServerError,
 }
 
 // errorBody turns err into what callers see: internal causes stay in the logs.
