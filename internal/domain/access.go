@@ -46,7 +46,7 @@ func writeAccess(s *State, pr Practice) {
 		locations[loc] = locationObj(loc)
 	}
 	grants := map[string]map[Capability]Level{}
-	want := map[Relationship]int64{}
+	want := map[Relationship]End{}
 	for _, h := range pr.allHoldings() {
 		if !pr.IsActive(h.User) {
 			continue
@@ -58,7 +58,7 @@ func writeAccess(s *State, pr Practice) {
 			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations) {
 				r, end := Rel(target, c.Relation(level), userObj(h.User)), h.Expires
 				if prev, seen := want[r]; seen {
-					end = laterEnd(prev, end)
+					end = LaterEnd(prev, end)
 				}
 				want[r] = end
 			}
@@ -93,15 +93,6 @@ func accessTargets(location string, located bool, ws Object, locations map[strin
 		return []Object{ws}
 	}
 	return append(slices.Collect(maps.Values(locations)), ws)
-}
-
-// laterEnd is when access given by two holdings ends: never (0) if either
-// never ends, else at the later end.
-func laterEnd(a, b int64) int64 {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	return max(a, b)
 }
 
 func areaLocated(area string) bool {

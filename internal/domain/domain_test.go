@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/golden"
@@ -83,6 +84,49 @@ func TestParseEventsRejects(t *testing.T) {
 				t.Errorf("got index=%d field=%q %q; want index=%d field=%q containing %q", e.Index, e.Field, e.Error(), tt.index, tt.field, tt.want)
 			}
 		})
+	}
+}
+
+// TestEnds pins how an expires_at is read: to the second, any offset from
+// -23:59 to +23:59, and never as "no end".
+func TestEnds(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		given string
+		want  time.Time
+	}{
+		{"2026-12-03T12:00:01Z", time.Date(2026, 12, 3, 12, 0, 1, 0, time.UTC)},
+		{"2027-02-28T17:00:00.999Z", time.Date(2027, 2, 28, 17, 0, 0, 0, time.UTC)},
+		{"2027-03-01T05:30:00+05:30", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{"2027-02-28T00:01:00-23:59", time.Date(2027, 2, 28, 24, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		raw := json.RawMessage(`{"type":"role.assigned","workspace":"w","user":"u","role":"r","expires_at":"` + tt.given + `"}`)
+		events, err := domain.ParseEventsAt([]json.RawMessage{raw}, now)
+		if err != nil {
+			t.Errorf("%s: %v", tt.given, err)
+			continue
+		}
+		end := events[0].ExpiresAt
+		if end.Never() || !end.Time().Equal(tt.want) {
+			t.Errorf("%s: end %s, want %s", tt.given, end, tt.want.Format(time.RFC3339))
+		}
+	}
+	if !(domain.End{}).Never() || domain.EndAt(time.Unix(0, 0)).Never() {
+		t.Error("the zero End must be never, and the epoch a moment")
+	}
+	if got := domain.LaterEnd(domain.EndAt(time.Unix(0, 0)), domain.EndAt(time.Unix(5, 0))); got.Time().Unix() != 5 {
+		t.Errorf("later end of 0 and 5: %s", got)
+	}
+	if got := domain.LaterEnd(domain.End{}, domain.EndAt(time.Unix(5, 0))); !got.Never() {
+		t.Errorf("later end of never and 5: %s", got)
+	}
+	for _, passed := range []string{"2026-12-03T12:00:00Z", "2026-12-03T11:59:59.5Z", "1970-01-01T00:00:00Z"} {
+		raw := json.RawMessage(`{"type":"role.assigned","workspace":"w","user":"u","role":"r","expires_at":"` + passed + `"}`)
+		if _, err := domain.ParseEventsAt([]json.RawMessage{raw}, now); err == nil || !strings.Contains(err.Error(), "has passed") {
+			t.Errorf("%s at %s: got %v, want a refusal saying it has passed", passed, now, err)
+		}
 	}
 }
 

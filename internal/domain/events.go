@@ -27,8 +27,8 @@ type Event struct {
 	Setting    string               `json:"setting,omitempty"`
 	Permission string               `json:"permission,omitempty"`
 	Value      string               `json:"value,omitempty"`
-	// ExpiresAt ends a role holding (Unix seconds; 0: never).
-	ExpiresAt    int64  `json:"expires_at,omitempty"`
+	// ExpiresAt ends a role holding; its zero value is never.
+	ExpiresAt    End    `json:"-"`
 	Client       string `json:"client,omitempty"`
 	Practitioner string `json:"practitioner,omitempty"`
 	Note         string `json:"note,omitempty"`
@@ -127,17 +127,23 @@ func validateName(name string) error {
 }
 
 // ParseEvents decodes and validates each raw JSON object as an event. Errors name
-// the event's index and field.
+// the event's index and field. Ends (expires_at) must come after now.
 func ParseEvents(raws []json.RawMessage) ([]Event, error) {
-	return parseEvents(raws, MaxEventsPerRequest)
+	return ParseEventsAt(raws, time.Now())
+}
+
+// ParseEventsAt is ParseEvents with the present moment given: an end at or
+// before now is refused.
+func ParseEventsAt(raws []json.RawMessage, now time.Time) ([]Event, error) {
+	return parseEvents(raws, MaxEventsPerRequest, now)
 }
 
 // ParseImport parses an import's events, up to MaxImportEvents.
 func ParseImport(raws []json.RawMessage) ([]Event, error) {
-	return parseEvents(raws, MaxImportEvents)
+	return parseEvents(raws, MaxImportEvents, time.Now())
 }
 
-func parseEvents(raws []json.RawMessage, most int) ([]Event, error) {
+func parseEvents(raws []json.RawMessage, most int, now time.Time) ([]Event, error) {
 	if len(raws) == 0 {
 		return nil, Errorf(CodeInvalid, "events: at least one event is required")
 	}
@@ -146,7 +152,7 @@ func parseEvents(raws []json.RawMessage, most int) ([]Event, error) {
 	}
 	events := make([]Event, 0, len(raws))
 	for i, raw := range raws {
-		e, err := parseEvent(i, raw)
+		e, err := parseEvent(i, raw, now)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +161,7 @@ func parseEvents(raws []json.RawMessage, most int) ([]Event, error) {
 	return events, nil
 }
 
-func parseEvent(i int, raw json.RawMessage) (Event, error) {
+func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&fields); err != nil || fields == nil {
@@ -186,7 +192,7 @@ func parseEvent(i int, raw json.RawMessage) (Event, error) {
 		if name == "type" {
 			continue
 		}
-		if err := setField(&e, name, fields[name]); err != nil {
+		if err := setField(&e, name, fields[name], now); err != nil {
 			return Event{}, fieldErr(CodeInvalid, i, name, "%v", err)
 		}
 	}
@@ -210,7 +216,7 @@ func parseEvent(i int, raw json.RawMessage) (Event, error) {
 	return e, nil
 }
 
-func setField(e *Event, name string, raw json.RawMessage) error {
+func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	if name == "grants" {
 		grants, err := parseGrants(raw)
 		if err != nil {
@@ -224,11 +230,11 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		return fmt.Errorf("must be a string")
 	}
 	if name == "expires_at" {
-		t, err := time.Parse(time.RFC3339, v)
+		end, err := parseEnd(v, now)
 		if err != nil {
-			return fmt.Errorf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)
+			return err
 		}
-		e.ExpiresAt = t.Unix()
+		e.ExpiresAt = end
 		return nil
 	}
 	if name == "value" {
@@ -292,6 +298,28 @@ func setField(e *Event, name string, raw json.RawMessage) error {
 		return fmt.Errorf("is not a known field")
 	}
 	return nil
+}
+
+// parseEnd reads an end: an RFC 3339 time whose offset is Z or within
+// -23:59..+23:59, after now (a holding starts when its event is applied, and
+// an end that has passed would grant nothing).
+func parseEnd(v string, now time.Time) (End, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return End{}, fmt.Errorf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)
+	}
+	if !strings.HasSuffix(v, "Z") {
+		// Go accepts +24:00 and minutes of 60; RFC 3339 does not.
+		off := v[len(v)-6:]
+		if off[1:3] > "23" || off[4:6] > "59" {
+			return End{}, fmt.Errorf("%q: the offset %s is out of range: use Z or -23:59 to +23:59", v, off)
+		}
+	}
+	end := EndAt(t)
+	if end.PassedAt(now) {
+		return End{}, fmt.Errorf("%q has passed already (it is %s now): an end must be in the future; to end access now, revoke it", v, now.UTC().Format(time.RFC3339))
+	}
+	return end, nil
 }
 
 // AreaGrant is what an event grants of one area: one level for every action

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Reason is one line of an explanation in the practice's terms.
@@ -261,8 +260,8 @@ func holdingText(h Holding) string {
 	if h.Location != "" {
 		text = "role " + h.Role + " at location " + h.Location
 	}
-	if h.Expires != 0 {
-		text += " until " + time.Unix(h.Expires, 0).UTC().Format(time.RFC3339)
+	if !h.Expires.Never() {
+		text += " until " + h.Expires.String()
 	}
 	return text
 }

@@ -441,8 +441,8 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	return nil
 }
 
-// hold makes e.User hold e.Role at e.Location, until e.ExpiresAt when set
-// (replacing any earlier end).
+// hold makes e.User hold e.Role at e.Location, until e.ExpiresAt (replacing
+// any earlier end).
 func (p *planner) hold(pr Practice, e Event) {
 	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User))
 	p.s.RemoveKey(r)

@@ -33,19 +33,73 @@ func (s Subject) String() string {
 // Object returns the subject's object, without its relation.
 func (s Subject) Object() Object { return Object{Type: s.Type, ID: s.ID} }
 
+// End is when something stops counting (a relationship, a holding, a grant):
+// at a moment, to the second, or never. The zero End is never; every moment,
+// the first second of 1970 included, is a moment: no time reads as "no end".
+type End struct {
+	unix int64
+	set  bool
+}
+
+// EndAt is the end at t, to the second (a fraction of a second is dropped, so
+// the end comes no later than asked).
+func EndAt(t time.Time) End {
+	u := t.Unix()
+	if t.Before(time.Unix(u, 0)) {
+		u-- // Unix rounds toward zero before 1970
+	}
+	return End{unix: u, set: true}
+}
+
+// Never reports whether e is no end at all.
+func (e End) Never() bool { return !e.set }
+
+// Time is the moment of e; only meaningful when !e.Never().
+func (e End) Time() time.Time { return time.Unix(e.unix, 0).UTC() }
+
+// PassedAt reports whether e has come by now.
+func (e End) PassedAt(now time.Time) bool { return e.set && !now.Before(time.Unix(e.unix, 0)) }
+
+func (e End) String() string {
+	if !e.set {
+		return "never"
+	}
+	return e.Time().Format(time.RFC3339)
+}
+
+// compare orders ends, moments before never.
+func (e End) compare(o End) int {
+	switch {
+	case e.set != o.set && e.set:
+		return -1
+	case e.set != o.set:
+		return 1
+	}
+	return cmp.Compare(e.unix, o.unix)
+}
+
+// LaterEnd is when something given by two grants ends: never if either never
+// ends, else at the later end.
+func LaterEnd(a, b End) End {
+	if a.compare(b) >= 0 {
+		return a
+	}
+	return b
+}
+
 // Relationship is one SpiceDB relationship.
 type Relationship struct {
 	Resource Object
 	Relation string
 	Subject  Subject
-	// Expires is when the relationship stops counting (Unix seconds), or 0.
-	Expires int64
+	// Expires is when the relationship stops counting.
+	Expires End
 }
 
 func (r Relationship) String() string {
 	s := r.Resource.String() + "#" + r.Relation + "@" + r.Subject.String()
-	if r.Expires != 0 {
-		s += "[expiration:" + time.Unix(r.Expires, 0).UTC().Format(time.RFC3339) + "]"
+	if !r.Expires.Never() {
+		s += "[expiration:" + r.Expires.String() + "]"
 	}
 	return s
 }
@@ -53,7 +107,7 @@ func (r Relationship) String() string {
 // Key is the relationship without its expiration: SpiceDB holds at most one
 // relationship per key.
 func (r Relationship) Key() Relationship {
-	r.Expires = 0
+	r.Expires = End{}
 	return r
 }
 
@@ -81,7 +135,7 @@ func CompareRelationships(a, b Relationship) int {
 	if c := strings.Compare(a.Subject.Relation, b.Subject.Relation); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Expires, b.Expires)
+	return a.Expires.compare(b.Expires)
 }
 
 // CompareObjects orders objects by type, then ID: the order of their

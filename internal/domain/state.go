@@ -219,11 +219,11 @@ func (p Practice) RoleHasCalendar(role string) bool {
 }
 
 // Holding is one role a user holds, workspace-wide (Location "") or at one
-// location, until Expires (Unix seconds) when set.
+// location, until Expires.
 type Holding struct {
 	Role     string
 	Location string
-	Expires  int64
+	Expires  End
 }
 
 // Holdings lists the roles user holds in the workspace.

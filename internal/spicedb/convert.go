@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 	"google.golang.org/grpc/codes"
@@ -25,8 +24,8 @@ func toSubject(s domain.Subject) *v1.SubjectReference {
 
 func toRelationship(r domain.Relationship) *v1.Relationship {
 	rel := &v1.Relationship{Resource: toObject(r.Resource), Relation: r.Relation, Subject: toSubject(r.Subject)}
-	if r.Expires != 0 {
-		rel.OptionalExpiresAt = timestamppb.New(time.Unix(r.Expires, 0))
+	if !r.Expires.Never() {
+		rel.OptionalExpiresAt = timestamppb.New(r.Expires.Time())
 	}
 	return rel
 }
@@ -44,11 +43,11 @@ func fromRelationship(r *v1.Relationship) domain.Relationship {
 	}
 }
 
-func expires(r *v1.Relationship) int64 {
+func expires(r *v1.Relationship) domain.End {
 	if r.GetOptionalExpiresAt() == nil {
-		return 0
+		return domain.End{}
 	}
-	return r.GetOptionalExpiresAt().AsTime().Unix()
+	return domain.EndAt(r.GetOptionalExpiresAt().AsTime())
 }
 
 // consistency reads at least as fresh as token when the caller gave one, and
