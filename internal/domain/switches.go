@@ -71,7 +71,8 @@ func (p Practice) Effective(preset *Preset, user string) map[string]bool {
 }
 
 // applySwitches writes user's personal grants from their switches in effect,
-// and makes them hold those grants while they hold the preset's switch role.
+// and makes them hold those grants wherever and until whenever they hold the
+// preset's switch role.
 func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 	role := personalRole(user)
 	effective := pr.Effective(preset, user)
@@ -93,12 +94,31 @@ func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 	for c, l := range levels {
 		p.setGrant(pr, role, c, l)
 	}
-	holds := slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Role == preset.SwitchRole })
-	member := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, "")}, "member", userObj(user))
-	if holds && pr.IsMember(user) {
-		p.s.Add(member)
-	} else {
+	// The switches count where, and for as long as, the user holds the switch
+	// role: each holding of it gives a holding of the personal grants at the
+	// same scope, ending with it.
+	scopes := map[string]End{}
+	if pr.IsMember(user) {
+		for _, h := range pr.Holdings(user) {
+			if h.Role != preset.SwitchRole {
+				continue
+			}
+			if prev, ok := scopes[h.Location]; ok {
+				h.Expires = LaterEnd(prev, h.Expires)
+			}
+			scopes[h.Location] = h.Expires
+		}
+	}
+	for _, h := range pr.Holdings(user) {
+		if _, keep := scopes[h.Location]; h.Role == role && !keep {
+			p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, h.Location)}, "member", userObj(user)))
+		}
+	}
+	for loc, end := range scopes {
+		member := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user))
 		p.s.RemoveKey(member)
+		member.Expires = end
+		p.s.Add(member)
 	}
 }
 

@@ -2,7 +2,22 @@ package scenarios
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
+)
+
+// EndToken in a step's events stands for one moment a few seconds after the
+// scenario first names it (the same moment in every later step), so that a
+// story can give access an end and, in a later PastEnd step, check with no
+// write in between that the access ended by itself.
+const EndToken = "{{end}}"
+
+const (
+	// endsIn leaves time for the steps before the end to apply and ask.
+	endsIn = 5 * time.Second
+	// endSlack is how long after the end a PastEnd step asks.
+	endSlack = 1500 * time.Millisecond
 )
 
 // Client is one way of talking to Ward: the Go adapter, the HTTP API, the CLI,
@@ -27,9 +42,23 @@ func Run(t *testing.T, sc Scenario, c Client) {
 	if _, _, err := c.Apply(Base); err != nil {
 		t.Fatalf("base practice: %v", err)
 	}
+	var end time.Time
 	for i, step := range sc.Steps {
+		if step.PastEnd {
+			if end.IsZero() {
+				t.Fatalf("step %d waits for the end, but no earlier step named {{end}}", i)
+			}
+			time.Sleep(time.Until(end) + endSlack)
+		}
 		if step.Events != "" {
-			touched, deleted, err := c.Apply(step.Events)
+			events := step.Events
+			if strings.Contains(events, EndToken) {
+				if end.IsZero() {
+					end = time.Now().Add(endsIn).Truncate(time.Second)
+				}
+				events = strings.ReplaceAll(events, EndToken, end.UTC().Format(time.RFC3339))
+			}
+			touched, deleted, err := c.Apply(events)
 			if err != nil {
 				t.Fatalf("step %d: applying events: %v", i, err)
 			}

@@ -4,6 +4,8 @@
 // stays a thin runner.
 package scenarios
 
+import "slices"
+
 // Base is a practice every scenario starts from.
 const Base = `
 {"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
@@ -54,7 +56,10 @@ type Explanation struct {
 type Step struct {
 	Events string
 	// NoChange: applying Events must write nothing (they are already in effect).
-	NoChange     bool
+	NoChange bool
+	// PastEnd: the step waits until the moment EndToken stood for has passed.
+	// With no Events, its checks prove that access ended with no write.
+	PastEnd      bool
 	Checks       []Check
 	Lookups      []Lookup
 	Explanations []Explanation
@@ -70,7 +75,10 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = []Scenario{
+var All = slices.Concat(stories, endings)
+
+// stories are the practices' everyday stories.
+var stories = []Scenario{
 	{Name: "roles_by_default", Steps: []Step{{Checks: []Check{
 		yes("user:olivia", "manage_permissions", "workspace:p1"),
 		no("user:maya", "manage_permissions", "workspace:p1"),
