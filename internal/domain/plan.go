@@ -12,18 +12,42 @@ type Needs struct {
 	Workspaces []string
 	// Objects whose relationships are read.
 	Objects []Object
-	// SharesOf are users whose patient shares and notes access are read.
-	SharesOf []string
+	// Linked are staff members whose links to single records are read, each
+	// record whole, when they are staff of one of Workspaces.
+	Linked []UserLinks
 	// Fresh are objects the batch creates before anything else names them. A
 	// writer may skip reading them: the write's preconditions fail if they exist
 	// after all, and the writer then reads everything and plans again.
 	Fresh []Object
 }
 
+// Link is a relation by which a record names a staff member.
+type Link struct{ Type, Relation string }
+
+// UserLinks are the links of one staff member that a batch reads.
+type UserLinks struct {
+	User  string
+	Links []Link
+}
+
+// notesLinks tie a staff member to single clients' notes: what changing their
+// roles or standing rewrites.
+var notesLinks = []Link{{TypeClient, "notes_access"}, {TypeClient, "notes_reader"}}
+
+// personLinks are every relation by which a practice's records name a staff
+// member: what removing them undoes, so that nothing of theirs reaches whoever
+// later has the same ID.
+var personLinks = []Link{
+	{TypeClient, "practitioner"}, {TypeClient, "shared_with"}, {TypeClient, "notes_access"}, {TypeClient, "notes_reader"},
+	{TypeNote, "author"}, {TypeLetter, "author"}, {TypeFile, "author"}, {TypeExpense, "author"},
+	{TypeAppointment, "practitioner"}, {TypeInvoice, "practitioner"},
+}
+
 // NeedsOf returns what events read.
 func NeedsOf(events []Event) Needs {
-	ws, objs, shares := map[string]bool{}, map[Object]bool{}, map[string]bool{}
+	ws, objs := map[string]bool{}, map[Object]bool{}
 	fresh := map[Object]bool{}
+	links := map[string][]Link{}
 	for _, e := range events {
 		ws[e.Workspace] = true
 		if typ := EventTypes[e.Type].Creates; typ != "" {
@@ -37,11 +61,18 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 		switch e.Type {
-		case "staff.removed", "staff.disabled", "staff.enabled":
-			shares[e.User] = true
+		case "staff.removed":
+			links[e.User] = personLinks
+		case "staff.added", "role.assigned", "role.revoked", "staff.disabled", "staff.enabled", "staff_permission.changed", "notes_access.granted", "notes_access.revoked":
+			if e.User != "" && len(links[e.User]) < len(notesLinks) {
+				links[e.User] = notesLinks
+			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), SharesOf: slices.Sorted(maps.Keys(shares))}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
+	for _, user := range slices.Sorted(maps.Keys(links)) {
+		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
+	}
 	for o := range objs {
 		n.Objects = append(n.Objects, o)
 		if fresh[o] {
@@ -341,6 +372,7 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
 		p.applySwitches(pr, preset, e.User)
 	}
+	p.syncNotesReaders(pr, e.User)
 	return nil
 }
 
@@ -370,9 +402,7 @@ func (p *planner) staffDisabled(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "user", "%q holds %s, whose holders cannot be disabled: revoke the role first", e.User, role)
 	}
 	p.s.Add(Rel(pr.obj(), "disabled", userObj(e.User)))
-	for _, r := range p.clientLinks(pr, e.User, "notes_reader") {
-		p.s.Remove(r)
-	}
+	p.syncNotesReaders(pr, e.User)
 	return nil
 }
 
@@ -383,20 +413,47 @@ func (p *planner) staffEnabled(i int, pr Practice, e Event) error {
 		return err
 	}
 	p.s.Remove(Rel(pr.obj(), "disabled", userObj(e.User)))
-	for _, r := range p.clientLinks(pr, e.User, "notes_access") {
-		p.s.Add(Rel(r.Resource, "notes_reader", userObj(e.User)))
-	}
+	p.syncNotesReaders(pr, e.User)
 	return nil
 }
 
-// clientLinks returns user's relationships of one kind to the practice's clients.
-func (p *planner) clientLinks(pr Practice, user string, relations ...string) []Relationship {
-	return p.s.WhereType(TypeClient, func(r Relationship) bool {
-		return slices.Contains(relations, r.Relation) &&
+// syncNotesReaders keeps user's per-client notes access in effect
+// (notes_reader) exactly where it was given (notes_access), while they are
+// enabled and hold a role that may ever read treatment notes, ending when the
+// last such holding ends.
+func (p *planner) syncNotesReaders(pr Practice, user string) {
+	end, ok := pr.notesReaderEnd(user)
+	given := map[Object]bool{}
+	for _, r := range p.links(pr, user, Link{TypeClient, "notes_access"}) {
+		given[r.Resource] = true
+		reader := Rel(r.Resource, "notes_reader", userObj(user))
+		p.s.RemoveKey(reader)
+		if ok {
+			reader.Expires = end
+			p.s.Add(reader)
+		}
+	}
+	for _, r := range p.links(pr, user, Link{TypeClient, "notes_reader"}) {
+		if !given[r.Resource] {
+			p.s.Remove(r)
+		}
+	}
+}
+
+// links returns the relationships by which the practice's records of link's
+// type name user through link's relation.
+func (p *planner) links(pr Practice, user string, link Link) []Relationship {
+	return p.s.WhereType(link.Type, func(r Relationship) bool {
+		return r.Relation == link.Relation &&
 			r.Subject.Type == TypeUser && r.Subject.ID == user && WorkspaceOf(p.s, r.Resource) == pr.WS
 	})
 }
 
+// staffRemoved takes a staff member out of the practice with everything that
+// names them: holdings, switches, shares, notes access, and the links that
+// made records theirs (treating practitioner, author). The records stay, but
+// no longer count as anyone's own, so nothing of theirs reaches whoever is
+// later added with the same ID (IDs such as emails are reused).
 func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	if !pr.IsMember(e.User) {
 		return nil // already removed
@@ -415,10 +472,18 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	for _, h := range pr.Holdings(e.User) {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
 	}
-	// Access granted to this person for single clients goes with them; the
-	// records they made, and which clients they treated, stay.
-	for _, r := range p.clientLinks(pr, e.User, "shared_with", "notes_access", "notes_reader") {
+	for _, r := range p.s.WhereType(TypeSwitch, func(r Relationship) bool {
+		return strings.HasPrefix(r.Resource.ID, pr.WS+"/") && r.Subject.Type == TypeUser && r.Subject.ID == e.User
+	}) {
 		p.s.Remove(r)
+	}
+	for _, r := range p.s.Of(roleObj(pr.WS, personalRole(e.User)), "") {
+		p.s.Remove(r)
+	}
+	for _, link := range personLinks {
+		for _, r := range p.links(pr, e.User, link) {
+			p.s.Remove(r)
+		}
 	}
 	return nil
 }
@@ -438,6 +503,7 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
 		p.applySwitches(pr, preset, e.User)
 	}
+	p.syncNotesReaders(pr, e.User)
 	return nil
 }
 
@@ -785,19 +851,20 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		if err := p.requireIn(i, pr, "client", client); err != nil {
 			return err
 		}
-		access, reader := Rel(client, "notes_access", userObj(e.User)), Rel(client, "notes_reader", userObj(e.User))
+		access := Rel(client, "notes_access", userObj(e.User))
 		if !granted {
 			p.s.Remove(access)
-			p.s.Remove(reader)
+			p.syncNotesReaders(pr, e.User)
 			return nil
 		}
 		if err := p.requireMember(i, pr, "user", e.User); err != nil {
 			return err
 		}
-		p.s.Add(access)
-		if pr.IsActive(e.User) {
-			p.s.Add(reader) // a disabled person's access counts once they are enabled
+		if _, ok := pr.notesRoleEnd(e.User); !ok {
+			return fieldErr(CodeConflict, i, "user", "%q holds no role that may ever read treatment notes in preset %s (%s): give them such a role first", e.User, pr.Preset(), strings.Join(pr.heldRoles(e.User), ", "))
 		}
+		p.s.Add(access)
+		p.syncNotesReaders(pr, e.User) // a disabled person's access counts once they are enabled
 		return nil
 	}
 	if err := p.requireRole(i, pr, e.Role); err != nil {
@@ -966,6 +1033,9 @@ func (p *planner) templateAccess(i int, pr Practice, e Event) error {
 	}
 	if err := p.requireRole(i, pr, e.Role); err != nil {
 		return err
+	}
+	if builtin, ok := p.builtinRole(pr, e.Role); ok && e.Type == "form_template.access_granted" && builtin.Never(Cap("forms", ActionView)) {
+		return fieldErr(CodeConflict, i, "role", "role %q of preset %s never sees completed client forms, whatever a template allows", e.Role, pr.Preset())
 	}
 	for _, b := range scopes(pr, e.Role) {
 		r := Relationship{Resource: tmpl, Relation: "viewer", Subject: bindingMembers(b)}

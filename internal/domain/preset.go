@@ -225,6 +225,10 @@ func (r Role) Level(c Capability) Level {
 	return LevelNone
 }
 
+// Never reports whether the role can never be given c: its area is fixed for
+// the role and the preset gives it none.
+func (r Role) Never(c Capability) bool { return !r.Changeable(c.Area) && r.Level(c) == LevelNone }
+
 // Changeable reports whether area may be changed for this role.
 func (r Role) Changeable(area string) bool {
 	return !r.Fixed && !slices.Contains(r.FixedAreas, area)
@@ -455,11 +459,16 @@ func cliniko() *Preset {
 		// only administrators change the subscription, and a scheduler never
 		// sees financials, treatment notes or completed forms.
 		Roles: []Role{
-			{Name: "scheduler", Overrides: scheduler, FixedAreas: []string{"notes", "forms", "invoices", "expenses", "financial_reports", "subscription"}},
-			{Name: "receptionist", Overrides: receptionist, FixedAreas: []string{"notes", "subscription"}},
-			{Name: "power_receptionist", Overrides: power, FixedAreas: []string{"notes", "subscription"}},
+			// "never be able to see any of your financials or confidential patient
+			// details, such as treatment notes or completed patient forms"
+			{Name: "scheduler", Overrides: scheduler, FixedAreas: []string{"notes", "letters", "files", "forms", "medical_alerts", "invoices", "expenses", "financial_reports", "subscription"}},
+			// a patient's medical information is a practitioner's ("can't see a
+			// patient's medical information", of the power receptionist)
+			{Name: "receptionist", Overrides: receptionist, FixedAreas: []string{"notes", "medical_alerts", "subscription"}},
+			{Name: "power_receptionist", Overrides: power, FixedAreas: []string{"notes", "medical_alerts", "subscription"}},
 			{Name: "practitioner", Overrides: practitioner, Calendar: true, FixedAreas: []string{"subscription"}},
-			{Name: "bookkeeper", Overrides: bookkeeper, FixedAreas: []string{"notes", "subscription"}},
+			// "cannot directly view any completed patient forms or patient details"
+			{Name: "bookkeeper", Overrides: bookkeeper, FixedAreas: []string{"clients", "notes", "letters", "files", "forms", "medical_alerts", "subscription"}},
 			{Name: "administrator", Overrides: administrator, FixedAreas: []string{"notes"}},
 		},
 	}

@@ -259,6 +259,49 @@ func (p Practice) holdings(user string) []userHolding {
 	return out
 }
 
+// notesReaderEnd tells whether per-client notes access may count for user
+// now (they are enabled and hold a role that may ever read treatment notes),
+// and until when: the latest end of such holdings.
+func (p Practice) notesReaderEnd(user string) (End, bool) {
+	if !p.IsActive(user) {
+		return End{}, false
+	}
+	return p.notesRoleEnd(user)
+}
+
+// notesRoleEnd tells whether user holds a role that may ever read treatment
+// notes, and until when.
+func (p Practice) notesRoleEnd(user string) (End, bool) {
+	preset := Presets[p.Preset()]
+	var end End
+	found := false
+	for _, h := range p.Holdings(user) {
+		if r, builtin := preset.Role(h.Role); builtin && r.Never(Cap("notes", ActionView)) {
+			continue
+		}
+		if found {
+			end = LaterEnd(end, h.Expires)
+		} else {
+			end, found = h.Expires, true
+		}
+	}
+	return end, found
+}
+
+// heldRoles lists the roles user holds, for messages.
+func (p Practice) heldRoles(user string) []string {
+	var out []string
+	for _, h := range p.Holdings(user) {
+		if !IsPersonalRole(h.Role) && !slices.Contains(out, h.Role) {
+			out = append(out, h.Role)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"no role"}
+	}
+	return out
+}
+
 // HasCalendar reports whether user holds a bookable role anywhere in the workspace.
 func (p Practice) HasCalendar(user string) bool {
 	return slices.ContainsFunc(p.Holdings(user), func(h Holding) bool { return p.RoleHasCalendar(h.Role) })

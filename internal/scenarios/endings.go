@@ -39,4 +39,73 @@ var endings = []Scenario{
 		{Events: `{"type":"role.revoked","workspace":"cs4","user":"cs4s","role":"office_staff"}`,
 			Checks: []Check{yes("user:cs4s", "view_contact", "client:cs4ca"), no("user:cs4s", "view_contact", "client:cs4cb")}},
 	}},
+	// Per-client notes access counts only while the person holds a role that
+	// may ever read treatment notes: it ends with the last such holding.
+	{Name: "notes_access_for_one_client_ends_with_the_role_that_allows_it", Steps: []Step{
+		{Events: `{"type":"staff.added","workspace":"p1","user":"rx","role":"receptionist","expires_at":"{{end}}"}
+{"type":"role.assigned","workspace":"p1","user":"rx","role":"accountant"}
+{"type":"notes_access.granted","workspace":"p1","user":"rx","client":"ann"}`,
+			Checks: []Check{yes("user:rx", "view_notes", "client:ann"), yes("user:rx", "view", "note:n-ann"), yes("user:rx", "view", "invoice:in-ann")}},
+		{PastEnd: true,
+			Checks: []Check{no("user:rx", "view_notes", "client:ann"), no("user:rx", "view", "note:n-ann"), yes("user:rx", "view", "invoice:in-ann")}},
+	}},
+}
+
+// sealed are stories of what a role can never have, whatever path would give it.
+var sealed = []Scenario{
+	// Cliniko: a scheduler "will never be able to see ... treatment notes or
+	// completed patient forms"; a bookkeeper "cannot directly view any
+	// completed patient forms". A template's chosen roles count only while the
+	// template is restricted.
+	{Name: "cliniko_form_templates_choose_only_while_restricted", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k3","owner":"k3o","preset":"cliniko"}
+{"type":"staff.added","workspace":"k3","user":"k3p","role":"practitioner"}
+{"type":"staff.added","workspace":"k3","user":"k3s","role":"scheduler"}
+{"type":"staff.added","workspace":"k3","user":"k3b","role":"bookkeeper"}
+{"type":"staff.added","workspace":"k3","user":"k3r","role":"receptionist"}
+{"type":"role.defined","workspace":"k3","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k3","user":"k3f","role":"front"}
+{"type":"client.created","workspace":"k3","client":"k3c","practitioner":"k3p"}
+{"type":"invoice.created","workspace":"k3","invoice":"k3i","client":"k3c","practitioner":"k3p"}
+{"type":"form.completed","workspace":"k3","form":"k3form","client":"k3c","template":"k3t"}
+{"type":"form_template.access_granted","workspace":"k3","template":"k3t","role":"front"}`,
+			Checks: []Check{
+				yes("user:k3r", "view", "form:k3form"), no("user:k3f", "view", "form:k3form"),
+				no("user:k3s", "view", "form:k3form"), no("user:k3b", "view", "form:k3form"), no("user:k3b", "view_forms", "client:k3c"),
+			},
+			Explanations: []Explanation{{Check: no("user:k3f", "view", "form:k3form"), Text: "k3f holds role front workspace-wide, which has forms view: none"}}},
+		{Events: `{"type":"form_template.restricted","workspace":"k3","template":"k3t","value":"on"}`,
+			Checks: []Check{yes("user:k3f", "view", "form:k3form"), no("user:k3r", "view", "form:k3form"), no("user:k3s", "view", "form:k3form")}},
+		{Events: `{"type":"form_template.restricted","workspace":"k3","template":"k3t","value":"off"}`,
+			Checks: []Check{no("user:k3f", "view", "form:k3form"), yes("user:k3r", "view", "form:k3form"), no("user:k3b", "view", "form:k3form")}},
+	}},
+	// "Permanently remove a user ... user account and data removed": nothing of
+	// a removed person's reaches whoever is later added with the same ID.
+	{Name: "removed_staff_leave_nothing_to_a_reused_id", Steps: []Step{
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete"}
+{"type":"notes_access.granted","workspace":"p1","user":"pete","client":"cat"}
+{"type":"invoice.created","workspace":"p1","invoice":"in-ben","client":"ben","practitioner":"pete"}
+{"type":"appointment.booked","workspace":"p1","appointment":"ap-ben","client":"ben","practitioner":"pete"}
+{"type":"letter.created","workspace":"p1","letter":"l-ben","client":"ben","author":"pete"}`,
+			Checks: []Check{yes("user:pete", "view", "client:ben"), yes("user:pete", "view", "client:ann"), yes("user:pete", "view_notes", "client:cat")}},
+		{Events: `{"type":"staff.removed","workspace":"p1","user":"pete"}
+{"type":"staff.added","workspace":"p1","user":"pete","role":"practitioner"}`,
+			Checks: []Check{
+				no("user:pete", "view", "client:ben"), no("user:pete", "view", "note:n-ben"), no("user:pete", "view", "client:ann"),
+				no("user:pete", "view_notes", "client:cat"), no("user:pete", "view", "invoice:in-ben"), no("user:pete", "view", "appointment:ap-ben"),
+				no("user:pete", "view", "letter:l-ben"), no("user:pete", "edit", "note:n-ben"),
+				yes("user:olivia", "view", "note:n-ben"), yes("user:olivia", "view", "letter:l-ben"), yes("user:maya", "view", "invoice:in-ben"),
+			}},
+	}},
+	{Name: "removed_office_staff_leave_no_switches_to_a_reused_id", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs5","owner":"cs5o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs5","user":"cs5p","role":"practitioner"}
+{"type":"client.created","workspace":"cs5","client":"cs5c","practitioner":"cs5p"}
+{"type":"staff.added","workspace":"cs5","user":"cs5s","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"cs5","user":"cs5s","permission":"view_client_contact_information","value":"on"}`,
+			Checks: []Check{yes("user:cs5s", "view_contact", "client:cs5c")}},
+		{Events: `{"type":"staff.removed","workspace":"cs5","user":"cs5s"}
+{"type":"staff.added","workspace":"cs5","user":"cs5s","role":"office_staff"}`,
+			Checks: []Check{no("user:cs5s", "view_contact", "client:cs5c")}},
+	}},
 }

@@ -75,7 +75,7 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings)
+var All = slices.Concat(stories, endings, sealed)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{
@@ -474,6 +474,14 @@ var BadInputs = []BadInput{
 	{"expiry_offset_of_24_hours", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00+24:00"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_minus_24_hours", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00-24:00"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_60_minutes", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00+05:60"}`, 400, 0, "expires_at"},
+	// What a role can never have is refused on every path that would give it.
+	{"cliniko_scheduler_chosen_by_a_form_template", `{"type":"form_template.access_granted","workspace":"k9","template":"k9t","role":"scheduler"}`, 409, 0, "role"},
+	{"cliniko_bookkeeper_chosen_by_a_form_template", `{"type":"form_template.access_granted","workspace":"k9","template":"k9t","role":"bookkeeper"}`, 409, 0, "role"},
+	{"cliniko_bookkeeper_given_forms", `{"type":"role.updated","workspace":"k9","role":"bookkeeper","grants":{"forms":{"view":"all"}}}`, 409, 0, "grants"},
+	{"cliniko_scheduler_given_notes_of_one_client", `{"type":"staff.added","workspace":"k9","user":"k9s","role":"scheduler"}
+{"type":"client.created","workspace":"k9","client":"k9c"}
+{"type":"notes_access.granted","workspace":"k9","user":"k9s","client":"k9c"}`, 409, 2, "user"},
+	{"caspen_accountant_given_notes_of_one_client", `{"type":"notes_access.granted","workspace":"p1","user":"alex","client":"ann"}`, 409, 0, "user"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
 	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
 	{"switching_a_permission_of_a_preset_without_switches", `{"type":"staff_permission.changed","workspace":"p1","user":"rita","permission":"view_invoices","value":"on"}`, 400, 0, "permission"},

@@ -457,11 +457,8 @@ func byID(typ, id string) *v1.RelationshipFilter {
 
 // load reads what needs asks for into a new state: each practice (its own
 // relationships, roles, role holders, switches and locations), each object
-// named, and the shares of users being removed. The token is that of the
-// first read (the answer when nothing needs writing).
-// userLinks are the relations that tie a staff member to single clients.
-var userLinks = []string{"shared_with", "notes_access", "notes_reader"}
-
+// named, and the links of the staff members named, each linked record whole.
+// The token is that of the first read (the answer when nothing needs writing).
 func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
 	s := domain.NewState()
 	var filters []*v1.RelationshipFilter
@@ -484,28 +481,39 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 			filters = append(filters, byID(o.Type, o.ID))
 		}
 	}
-	for _, user := range needs.SharesOf {
-		for _, rel := range userLinks {
-			filters = append(filters, &v1.RelationshipFilter{ResourceType: domain.TypeClient, OptionalRelation: rel,
-				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: user}})
-		}
-	}
-	first, token, err := c.readAll(ctx, filters, s)
+	_, token, err := c.readAll(ctx, filters, s)
 	if err != nil {
 		return nil, "", err
 	}
-	// Then every location of the practices, and every client linked to a user
-	// being removed, disabled or enabled.
+	// Then the links of the named staff members: only of those who are staff
+	// of a practice read, since nobody else has links there (removing someone
+	// takes theirs away).
+	filters = filters[:0]
+	for _, ul := range needs.Linked {
+		if !slices.ContainsFunc(needs.Workspaces, func(ws string) bool {
+			return s.Has(domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "member", domain.Object{Type: domain.TypeUser, ID: ul.User}))
+		}) {
+			continue
+		}
+		for _, l := range ul.Links {
+			filters = append(filters, &v1.RelationshipFilter{ResourceType: l.Type, OptionalRelation: l.Relation,
+				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: ul.User}})
+		}
+	}
+	linked, _, err := c.readAll(ctx, filters, s)
+	if err != nil {
+		return nil, "", err
+	}
+	// Then every location of the practices, and every linked record whole (to
+	// know its practice).
 	more := map[domain.Object]bool{}
 	for _, ws := range needs.Workspaces {
 		for _, loc := range s.Subjects(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "site") {
 			more[loc.Object()] = true
 		}
 	}
-	for _, r := range first {
-		if r.Resource.Type == domain.TypeClient && slices.Contains(userLinks, r.Relation) {
-			more[r.Resource] = true
-		}
+	for _, r := range linked {
+		more[r.Resource] = true
 	}
 	filters = filters[:0]
 	for o := range more {
