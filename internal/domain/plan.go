@@ -588,8 +588,10 @@ func roleGrants(i int, pr Practice, role string, grants map[string]AreaGrant) (m
 	if preset == nil {
 		return caps, nil
 	}
+	// An area-wide level leaves out what the area reserves for another role,
+	// unless that is all of the area: then it asks for what is reserved.
 	for c, holder := range preset.Reserved {
-		if g, ok := grants[c.Area]; ok && g.Actions == nil && holder != role {
+		if g, ok := grants[c.Area]; ok && g.Actions == nil && holder != role && !preset.reservesAll(c.Area, role) {
 			delete(caps, c)
 		}
 	}

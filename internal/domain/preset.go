@@ -82,7 +82,7 @@ var Areas = []Area{
 	{Name: "products", Actions: crudExport, About: "products and their stock"},
 	{Name: "expenses", Actions: crudExport, Own: true, About: "expenses; own: those the user recorded"},
 	{Name: "sms", Actions: []string{ActionCreate}, About: "SMS messages to clients"},
-	{Name: "data", Actions: []string{ActionExport}, About: "exporting all of the practice's data"},
+	{Name: "data", Actions: []string{ActionExport, ActionDelete}, About: "exporting or deleting all of the practice's data"},
 	{Name: "subscription", Actions: viewEdit, About: "the practice's subscription to the software (owner, or roles granted it)"},
 	{Name: "permissions", Actions: []string{ActionEdit}, About: "what roles may do (owner, or roles granted it)"},
 	{Name: "memos", Actions: crud, Own: true, Located: true, About: "memos attached to client files"},
@@ -275,6 +275,18 @@ func rank(l Level) int {
 	return 0
 }
 
+// reservesAll reports whether every capability of area is reserved for roles
+// other than role.
+func (p *Preset) reservesAll(area, role string) bool {
+	a, _ := AreaByName(area)
+	for _, c := range a.Capabilities() {
+		if holder, ok := p.Reserved[c]; !ok || holder == role {
+			return false
+		}
+	}
+	return true
+}
+
 // Grantable reports whether roles of this preset may be granted area.
 func (p *Preset) Grantable(area string) bool { return !slices.Contains(p.OwnerOnly, area) }
 
@@ -442,9 +454,20 @@ func cliniko() *Preset {
 	administrator.add(LevelNone, "notes", ActionCreate, ActionEdit, ActionDelete)
 	financial := grantSet{}.add(LevelNone, "invoices").add(LevelNone, "expenses").
 		add(LevelNone, "financial_reports").add(LevelNone, "products")
+	// "a couple very notable ones that are unique only to them: Add and modify
+	// other users. Export all data. Delete data. Change the subscription ...
+	// (they are the only role that can do this)."
+	unique := map[Capability]string{}
+	for _, area := range []string{"staff", "data", "subscription"} {
+		a, _ := AreaByName(area)
+		for _, c := range a.Capabilities() {
+			unique[c] = "administrator"
+		}
+	}
 	return &Preset{
 		Name:      "cliniko",
 		OwnerRole: "administrator",
+		Reserved:  unique,
 		// "Account-wide restrictions" in General settings: restrictions can be enabled.
 		Settings: map[string]Setting{
 			"practitioners_see_own_notes_only": {Role: "practitioner", About: "practitioners view only the treatment notes they have written",

@@ -64,6 +64,7 @@ var Permissions = map[string][]Permission{
 		{Name: "export_clients", Caps: []Capability{Cap("clients", ActionExport)}, About: "export the client list"},
 		{Name: "export_invoices", Caps: []Capability{Cap("invoices", ActionExport)}, About: "export invoices and payments"},
 		{Name: "export_data", Caps: []Capability{Cap("data", ActionExport)}, About: "export all of the practice's data"},
+		{Name: "delete_data", Caps: []Capability{Cap("data", ActionDelete)}, About: "delete the practice's data"},
 		{Name: "view_contacts", Caps: []Capability{Cap("contacts", ActionView)}, About: "see contacts"},
 		{Name: "create_contacts", Caps: []Capability{Cap("contacts", ActionCreate)}, About: "add contacts"},
 		{Name: "edit_contacts", Caps: []Capability{Cap("contacts", ActionEdit)}, About: "change contacts"},

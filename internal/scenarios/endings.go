@@ -108,4 +108,16 @@ var sealed = []Scenario{
 {"type":"staff.added","workspace":"cs5","user":"cs5s","role":"office_staff"}`,
 			Checks: []Check{no("user:cs5s", "view_contact", "client:cs5c")}},
 	}},
+	// Cliniko: what is "unique only to" administrators is not inherited either.
+	{Name: "cliniko_administrators_unique_powers_are_not_inherited", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"k5","owner":"k5a","preset":"cliniko"}
+{"type":"role.defined","workspace":"k5","role":"deputy","inherits":"administrator"}
+{"type":"staff.added","workspace":"k5","user":"k5d","role":"deputy"}`,
+		Checks: []Check{
+			yes("user:k5a", "manage_staff", "workspace:k5"), yes("user:k5a", "delete_data", "workspace:k5"),
+			no("user:k5d", "manage_staff", "workspace:k5"), no("user:k5d", "view_staff", "workspace:k5"), no("user:k5d", "remove_staff", "workspace:k5"),
+			no("user:k5d", "export_data", "workspace:k5"), no("user:k5d", "delete_data", "workspace:k5"), no("user:k5d", "manage_subscription", "workspace:k5"),
+			yes("user:k5d", "manage_settings", "workspace:k5"), yes("user:k5d", "export_clients", "workspace:k5"),
+		},
+	}}},
 }

@@ -306,6 +306,7 @@ var stories = []Scenario{
 			yes("user:kp", "view_notes", "client:kc"), yes("user:kp", "view_medical_alerts", "client:kc"), yes("user:kp", "has_calendar", "workspace:k1"),
 			yes("user:kb", "void", "invoice:ki"), no("user:kb", "view_forms", "client:kc"),
 			yes("user:kay", "manage_subscription", "workspace:k1"), yes("user:kay", "export_data", "workspace:k1"), no("user:kay", "write_notes", "client:kc"),
+			yes("user:kay", "delete_data", "workspace:k1"), no("user:kpr", "delete_data", "workspace:k1"), no("user:kpr", "export_data", "workspace:k1"), no("user:kpr", "manage_subscription", "workspace:k1"),
 		},
 	}}},
 	{Name: "cliniko_settings_narrow_practitioners_until_switched_off", Steps: []Step{
@@ -462,6 +463,14 @@ var BadInputs = []BadInput{
 	{"cliniko_scheduler_seeing_financials", `{"type":"role.updated","workspace":"k9","role":"scheduler","grants":{"invoices":"all"}}`, 409, 0, "grants"},
 	{"cliniko_administrator_writing_notes", `{"type":"role.updated","workspace":"k9","role":"administrator","grants":{"notes":"all"}}`, 409, 0, "grants"},
 	{"cliniko_receptionist_changing_subscription", `{"type":"role.updated","workspace":"k9","role":"receptionist","grants":{"subscription":"all"}}`, 409, 0, "grants"},
+	// Cliniko's administrators alone add and modify users, export and delete
+	// data, and change the subscription: no other role, built-in or custom.
+	{"cliniko_power_receptionist_adding_users", `{"type":"role.updated","workspace":"k9","role":"power_receptionist","grants":{"staff":"all"}}`, 409, 0, "grants"},
+	{"cliniko_practitioner_viewing_users", `{"type":"role.updated","workspace":"k9","role":"practitioner","grants":{"users":{"view":"all"}}}`, 409, 0, "grants"},
+	{"cliniko_bookkeeper_exporting_data", `{"type":"role.updated","workspace":"k9","role":"bookkeeper","grants":{"data":{"export":"all"}}}`, 409, 0, "grants"},
+	{"cliniko_custom_role_deleting_data", `{"type":"role.defined","workspace":"k9","role":"cleaner","grants":{"data":"all"}}`, 409, 0, "grants"},
+	{"cliniko_custom_role_changing_subscription", `{"type":"role.defined","workspace":"k9","role":"finance","grants":[{"area":"subscription","action":"edit","level":"all"}]}`, 409, 0, "grants"},
+	{"cliniko_custom_role_managing_users", `{"type":"role.defined","workspace":"k9","role":"hr","grants":{"clients":{"view":"all"},"staff":"all"}}`, 409, 0, "grants"},
 	// The clinic platform: "Permanently remove a user (only Owner/Admin)".
 	{"platform_custom_role_removing_staff", `{"type":"role.defined","workspace":"cp9","role":"hr","grants":{"staff":{"view":"all","delete":"all"}}}`, 409, 0, "grants"},
 	{"platform_manager_removing_staff", `{"type":"role.updated","workspace":"cp9","role":"manager","grants":{"staff":{"delete":"all"}}}`, 409, 0, "grants"},
