@@ -105,7 +105,7 @@ func (p Plan) Empty() bool { return len(p.Touch) == 0 && len(p.Delete) == 0 }
 // NeedsOf asked for) and returns the difference. Any invalid event fails the
 // whole batch.
 func PlanEvents(events []Event, s *State) (Plan, error) {
-	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}}
+	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}}
 	ws, access := map[string]bool{}, map[string]bool{}
 	for i, e := range events {
 		ws[e.Workspace] = true
@@ -113,6 +113,9 @@ func PlanEvents(events []Event, s *State) (Plan, error) {
 			return Plan{}, err
 		}
 		p.passOnGrants()
+		if err := p.checkDependencies(i, e); err != nil {
+			return Plan{}, err
+		}
 		if changesAccess(e) {
 			access[e.Workspace] = true
 		}
@@ -159,6 +162,8 @@ type planner struct {
 	// regranted are the roles whose grants setGrant changed since their heirs
 	// last followed them.
 	regranted map[Object]bool
+	// changed are the roles whose grants changed in the event being applied.
+	changed map[Object]bool
 }
 
 // passOnGrants has every role that inherits from a regranted role follow it.
@@ -177,6 +182,45 @@ func (p *planner) passOnGrants() {
 }
 
 func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws} }
+
+// checkDependencies refuses an event that leaves a role with a capability
+// whose prerequisites it lacks, in a preset whose permissions depend on one
+// another (ClinicSense: "Inactive: ... Consequently, they will not be able to
+// make any changes"): whatever path gave it, grants, inheritance or notes
+// access, no role may edit what it cannot see.
+func (p *planner) checkDependencies(i int, e Event) error {
+	defer clear(p.changed)
+	pr := p.practice(e.Workspace)
+	preset := Presets[pr.Preset()]
+	if preset == nil || len(preset.Switches) == 0 {
+		return nil
+	}
+	field := "grants"
+	if e.Type == "notes_access.granted" || e.Type == "notes_access.revoked" || e.Type == "setting.changed" {
+		field = "role"
+	}
+	for _, ro := range slices.SortedFunc(maps.Keys(p.changed), CompareObjects) {
+		ws, role, _ := strings.Cut(ro.ID, "/")
+		if ws != pr.WS || IsPersonalRole(role) {
+			continue // switched permissions follow their dependencies already
+		}
+		grants := pr.Grants(role)
+		for _, need := range preset.Needs() {
+			if has, needed := grants[need.Cap], grants[need.Needs]; rank(has) > rank(needed) {
+				return fieldErr(CodeConflict, i, field, "role %q would have %s at level %s but %s only at level %s: %q depends on %q in preset %s; grant %s too",
+					role, need.Cap, has, need.Needs, levelOrNone(needed), need.Switch, need.On, preset.Name, need.Needs)
+			}
+		}
+	}
+	return nil
+}
+
+func levelOrNone(l Level) Level {
+	if l == "" {
+		return LevelNone
+	}
+	return l
+}
 
 func (p *planner) apply(i int, e Event) error {
 	if e.Type == "workspace.created" {
@@ -324,6 +368,7 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 	}
 	ro := roleObj(pr.WS, role)
 	p.regranted[ro] = true
+	p.changed[ro] = true
 	p.dropLevels(ro, "grant", c)
 	if a, _ := AreaByName(c.Area); level != LevelNone && a.HasLevel(level) {
 		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))

@@ -251,6 +251,12 @@ type Preset struct {
 	// SwitchRole (ClinicSense's office staff).
 	Switches   []Switch
 	SwitchRole string
+	// AdminRole holds every switched permission at once; switching one of its
+	// holders' permissions off makes them SwitchRole holders with the others on.
+	AdminRole string
+	// AdminSwitches are the permissions that only say whether someone is an
+	// AdminRole holder; the first makes office staff one when switched on.
+	AdminSwitches []string
 }
 
 // Setting is an account-wide switch: while on, Role reaches at most the given

@@ -17,6 +17,38 @@ type Switch struct {
 	Own bool
 }
 
+// Need is one dependency between capabilities: holding Cap at a level needs
+// Needs at that level or above, because switch Switch depends on switch On.
+type Need struct {
+	Cap, Needs Capability
+	Switch, On string
+}
+
+// Needs lists the dependencies between capabilities that the preset's
+// switches state. A switch needs what the switch it depends on is for: its
+// view capabilities where it has some (what cannot be seen cannot be
+// changed), else all of its capabilities.
+func (p *Preset) Needs() []Need {
+	var out []Need
+	for _, sw := range p.Switches {
+		for _, dep := range sw.DependsOn {
+			on, _ := p.Switch(dep)
+			needed := slices.DeleteFunc(slices.Clone(on.Caps), func(c Capability) bool { return c.Action != ActionView })
+			if len(needed) == 0 {
+				needed = on.Caps
+			}
+			for _, c := range sw.Caps {
+				for _, n := range needed {
+					if c != n {
+						out = append(out, Need{Cap: c, Needs: n, Switch: sw.Name, On: dep})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Switch returns the preset's switch called name.
 func (p *Preset) Switch(name string) (Switch, bool) {
 	i := slices.IndexFunc(p.Switches, func(s Switch) bool { return s.Name == name })
@@ -124,21 +156,39 @@ func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 
 func (p *planner) staffPermissionChanged(i int, pr Practice, e Event) error {
 	preset := Presets[pr.Preset()]
-	if _, ok := preset.Switch(e.Permission); !ok {
-		names := make([]string, len(preset.Switches))
-		for j, sw := range preset.Switches {
-			names[j] = sw.Name
+	_, isSwitch := preset.Switch(e.Permission)
+	isAdmin := slices.Contains(preset.AdminSwitches, e.Permission)
+	if !isSwitch && !isAdmin {
+		names := make([]string, 0, len(preset.Switches)+len(preset.AdminSwitches))
+		for _, sw := range preset.Switches {
+			names = append(names, sw.Name)
 		}
 		if len(names) == 0 {
 			return fieldErr(CodeInvalid, i, "permission", "preset %s has no individually switched permissions", preset.Name)
 		}
+		names = append(names, preset.AdminSwitches...)
 		return fieldErr(CodeInvalid, i, "permission", "unknown permission %q of preset %s (permissions: %s)", e.Permission, preset.Name, strings.Join(names, ", "))
 	}
 	if err := p.requireMember(i, pr, "user", e.User); err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(pr.Holdings(e.User), func(h Holding) bool { return h.Role == preset.SwitchRole }) {
+	holds := func(role string) bool {
+		return slices.ContainsFunc(pr.Holdings(e.User), func(h Holding) bool { return h.Role == role })
+	}
+	switch {
+	case holds(preset.AdminRole) && e.Value == "off":
+		// "deactivating any other permission will remove administrator status"
+		return p.demote(i, pr, preset, e)
+	case holds(preset.AdminRole):
+		return nil // an administrator has every permission on already
+	case !holds(preset.SwitchRole):
 		return fieldErr(CodeConflict, i, "user", "%q does not hold %s: only they have individually switched permissions", e.User, preset.SwitchRole)
+	case e.Permission == preset.AdminSwitches[0] && e.Value == "on":
+		return p.promote(pr, preset, e.User)
+	case isAdmin && e.Value == "on":
+		return fieldErr(CodeConflict, i, "permission", "%s is a practice administrator's: switch %s on for %q instead", e.Permission, preset.AdminSwitches[0], e.User)
+	case isAdmin:
+		return nil // office staff do not have it
 	}
 	r := Rel(switchObj(pr.WS, e.Permission), "enabled_for", userObj(e.User))
 	if e.Value == "on" {
@@ -148,6 +198,59 @@ func (p *planner) staffPermissionChanged(i int, pr Practice, e Event) error {
 	}
 	p.applySwitches(pr, preset, e.User)
 	return nil
+}
+
+// demote makes a practice administrator office staff with every individually
+// switched permission on but the one switched off, in the same scopes and
+// until the same ends. The account owner (the super administrator) stays one.
+func (p *planner) demote(i int, pr Practice, preset *Preset, e Event) error {
+	if pr.Owner() == e.User {
+		return fieldErr(CodeConflict, i, "user", "%q is the account owner, who is always %s: transfer ownership first", e.User, preset.AdminRole)
+	}
+	p.swapRole(pr, e.User, preset.AdminRole, preset.SwitchRole)
+	for _, sw := range preset.Switches {
+		r := Rel(switchObj(pr.WS, sw.Name), "enabled_for", userObj(e.User))
+		if sw.Name == e.Permission {
+			p.s.Remove(r)
+		} else {
+			p.s.Add(r)
+		}
+	}
+	p.applySwitches(pr, preset, e.User)
+	p.syncNotesReaders(pr, e.User)
+	return nil
+}
+
+// promote makes office staff a practice administrator ("Is Practice
+// Administrator"), in the same scopes and until the same ends. Their switches
+// are kept, and count again if they are made office staff again.
+func (p *planner) promote(pr Practice, preset *Preset, user string) error {
+	p.swapRole(pr, user, preset.SwitchRole, preset.AdminRole)
+	p.applySwitches(pr, preset, user)
+	p.syncNotesReaders(pr, user)
+	return nil
+}
+
+// swapRole moves each of user's holdings of role from to role to, keeping its
+// scope and end (the later end where they hold to there already).
+func (p *planner) swapRole(pr Practice, user, from, to string) {
+	current := map[string]End{}
+	for _, h := range pr.Holdings(user) {
+		if h.Role == to {
+			current[h.Location] = h.Expires
+		}
+	}
+	for _, h := range pr.Holdings(user) {
+		if h.Role != from {
+			continue
+		}
+		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, from, h.Location)}, "member", userObj(user)))
+		end := h.Expires
+		if prev, ok := current[h.Location]; ok {
+			end = LaterEnd(prev, end)
+		}
+		p.hold(pr, Event{Role: to, Location: h.Location, User: user, ExpiresAt: end})
+	}
 }
 
 // clinicSense follows ClinicSense's "Understanding Office staff permissions"
@@ -179,6 +282,11 @@ func clinicSense() *Preset {
 		OwnerRole:  "practice_administrator",
 		OwnerOnly:  ownerOnly, // the super administrator's subscription and payment information
 		SwitchRole: "office_staff",
+		AdminRole:  "practice_administrator",
+		// "Is Practice Administrator", and the switches that are only an
+		// indicator of what administrators do: switching one off for an
+		// administrator removes administrator status, as any other.
+		AdminSwitches: []string{"is_practice_administrator", "add_remove_practitioners", "add_remove_office_staff"},
 		Roles: []Role{
 			{Name: "practice_administrator", Overrides: admin},
 			{Name: "practitioner", Overrides: practitioner, Calendar: true},

@@ -120,4 +120,39 @@ var sealed = []Scenario{
 			yes("user:k5d", "manage_settings", "workspace:k5"), yes("user:k5d", "export_clients", "workspace:k5"),
 		},
 	}}},
+	// ClinicSense: "deactivating any other permission will remove administrator
+	// status": the administrator becomes office staff with every other
+	// permission on; "Is Practice Administrator" makes them one again.
+	{Name: "clinicsense_switching_an_administrators_permission_off", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs6","owner":"cs6o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs6","user":"cs6p","role":"practitioner"}
+{"type":"staff.added","workspace":"cs6","user":"cs6a","role":"practice_administrator"}
+{"type":"client.created","workspace":"cs6","client":"cs6c","practitioner":"cs6p"}
+{"type":"invoice.created","workspace":"cs6","invoice":"cs6i","client":"cs6c","practitioner":"cs6p"}`,
+			Checks: []Check{yes("user:cs6a", "view_notes", "client:cs6c"), yes("user:cs6a", "edit", "role:cs6/practitioner"), yes("user:cs6a", "edit", "invoice:cs6i")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs6","user":"cs6a","permission":"view_client_treatment_notes","value":"off"}`,
+			Checks: []Check{
+				no("user:cs6a", "view_notes", "client:cs6c"), no("user:cs6a", "write_notes", "client:cs6c"),
+				yes("user:cs6a", "view_contact", "client:cs6c"), yes("user:cs6a", "edit", "invoice:cs6i"), yes("user:cs6a", "manage_payments", "invoice:cs6i"),
+				yes("user:cs6a", "view_revenue_report", "workspace:cs6"), yes("user:cs6a", "edit", "role:cs6/office_staff"),
+				no("user:cs6a", "edit", "role:cs6/practitioner"), no("user:cs6a", "manage_permissions", "workspace:cs6"),
+			}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs6","user":"cs6a","permission":"view_client_treatment_notes","value":"on"}`,
+			Checks: []Check{yes("user:cs6a", "view_notes", "client:cs6c"), yes("user:cs6a", "write_notes", "client:cs6c"), no("user:cs6a", "edit", "role:cs6/practitioner")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs6","user":"cs6a","permission":"is_practice_administrator","value":"on"}`,
+			Checks: []Check{yes("user:cs6a", "edit", "role:cs6/practitioner"), yes("user:cs6a", "manage_permissions", "workspace:cs6")}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs6","user":"cs6a","permission":"add_remove_practitioners","value":"off"}`,
+			Checks: []Check{no("user:cs6a", "edit", "role:cs6/practitioner"), yes("user:cs6a", "view_notes", "client:cs6c")}},
+	}},
+	// ClinicSense's dependencies hold for a role's grants as for switches: a
+	// role that edits invoices sees them.
+	{Name: "clinicsense_role_grants_keep_dependencies", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs7","owner":"cs7o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs7","user":"cs7p","role":"practitioner"}
+{"type":"staff.added","workspace":"cs7","user":"cs7s","role":"office_staff"}
+{"type":"client.created","workspace":"cs7","client":"cs7c","practitioner":"cs7p"}
+{"type":"invoice.created","workspace":"cs7","invoice":"cs7i","client":"cs7c","practitioner":"cs7p"}
+{"type":"role.updated","workspace":"cs7","role":"office_staff","grants":{"invoices":{"view":"all","edit":"all"}}}`,
+			Checks: []Check{yes("user:cs7s", "view", "invoice:cs7i"), yes("user:cs7s", "edit", "invoice:cs7i")}},
+	}},
 }

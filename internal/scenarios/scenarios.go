@@ -491,6 +491,24 @@ var BadInputs = []BadInput{
 {"type":"client.created","workspace":"k9","client":"k9c"}
 {"type":"notes_access.granted","workspace":"k9","user":"k9s","client":"k9c"}`, 409, 2, "user"},
 	{"caspen_accountant_given_notes_of_one_client", `{"type":"notes_access.granted","workspace":"p1","user":"alex","client":"ann"}`, 409, 0, "user"},
+	// ClinicSense: the super administrator stays one; what only says someone is
+	// an administrator is not switched on for office staff; and no role edits
+	// what it cannot see, whatever path gave it.
+	{"clinicsense_owner_switching_a_permission_off", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"staff_permission.changed","workspace":"csx","user":"csxo","permission":"view_invoices","value":"off"}`, 409, 1, "user"},
+	{"clinicsense_office_staff_adding_practitioners", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"staff.added","workspace":"csx","user":"csxs","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"csx","user":"csxs","permission":"add_remove_practitioners","value":"on"}`, 409, 2, "permission"},
+	{"clinicsense_office_staff_editing_unseen_invoices", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"role.updated","workspace":"csx","role":"office_staff","grants":{"invoices":{"edit":"all"}}}`, 409, 1, "grants"},
+	{"clinicsense_custom_role_taking_payments_on_unseen_invoices", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"role.defined","workspace":"csx","role":"till","grants":{"invoices":{"create":"all"}}}`, 409, 1, "grants"},
+	{"clinicsense_editing_more_clients_than_seen", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"role.updated","workspace":"csx","role":"practitioner","grants":{"clients":{"edit":"all"}}}`, 409, 1, "grants"},
+	{"clinicsense_heir_losing_a_view_it_needs", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"role.defined","workspace":"csx","role":"base","grants":{"invoices":{"view":"all","edit":"all"}}}
+{"type":"role.defined","workspace":"csx","role":"heir","inherits":"base"}
+{"type":"role.updated","workspace":"csx","role":"heir","grants":{"invoices":{"view":"none"}}}`, 409, 3, "grants"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
 	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
 	{"switching_a_permission_of_a_preset_without_switches", `{"type":"staff_permission.changed","workspace":"p1","user":"rita","permission":"view_invoices","value":"on"}`, 400, 0, "permission"},
