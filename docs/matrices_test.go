@@ -67,7 +67,17 @@ func TestPermissionsReference(t *testing.T) {
 				by = append(by, s)
 			}
 			for _, c := range p.SwitchedCaps {
-				by = append(by, c.String()+" on the role whose permissions are switched one by one")
+				on := "on the role whose permissions are switched one by one"
+				if typ == domain.TypeStaffMember {
+					on = "about a holder of that role"
+				}
+				by = append(by, c.String()+" "+on)
+			}
+			for _, c := range p.SelfCaps {
+				by = append(by, c.String()+" (own counts) about themselves")
+			}
+			if p.NotSelf {
+				by = append(by, "never about themselves")
 			}
 			if p.Calendar {
 				by = append(by, "a role with a calendar")

@@ -3,6 +3,7 @@ package domain
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // Roles' grants are stored once, on the role (role#grant@capability:NAME).
@@ -73,6 +74,46 @@ func writeAccess(s *State, pr Practice) {
 	}
 	for r, end := range want {
 		r.Expires = end
+		s.Add(r)
+	}
+	writeStaffMembers(s, pr)
+}
+
+// writeStaffMembers keeps one staff_member object per member of the practice
+// (who they are, and until when they hold the preset's switched role), and
+// none for anyone else.
+func writeStaffMembers(s *State, pr Practice) {
+	want := map[Relationship]bool{}
+	var switchRole string
+	if preset := Presets[pr.Preset()]; preset != nil {
+		switchRole = preset.SwitchRole
+	}
+	ends := map[string]End{}
+	for _, h := range pr.allHoldings() {
+		if h.Role != switchRole {
+			continue
+		}
+		if prev, ok := ends[h.User]; ok {
+			h.Expires = LaterEnd(prev, h.Expires)
+		}
+		ends[h.User] = h.Expires
+	}
+	for _, u := range pr.S.Subjects(pr.obj(), "member") {
+		sm := Object{TypeStaffMember, StaffMemberID(pr.WS, u.ID)}
+		want[Rel(sm, "workspace", pr.obj())] = true
+		want[Rel(sm, "person", userObj(u.ID))] = true
+		if end, ok := ends[u.ID]; ok {
+			r := Rel(sm, "switched", pr.obj())
+			r.Expires = end
+			want[r] = true
+		}
+	}
+	for _, r := range s.WhereType(TypeStaffMember, func(r Relationship) bool { return strings.HasPrefix(r.Resource.ID, pr.WS+"/") }) {
+		if !want[r] {
+			s.Remove(r)
+		}
+	}
+	for r := range want {
 		s.Add(r)
 	}
 }

@@ -12,7 +12,8 @@ type Reason struct {
 	// path that could have given it did not.
 	Grants bool `json:"grants"`
 	// Kind is one of: not_found, not_staff, disabled, owner, role, calendar,
-	// notes_access, holder_manager, author, finalized.
+	// notes_access, holder_manager, author, finalized, template, self,
+	// switched.
 	Kind     string `json:"kind"`
 	Role     string `json:"role,omitempty"`
 	Location string `json:"location,omitempty"`
@@ -121,6 +122,9 @@ func Explain(q Question, s *State) Explanation {
 	}
 	if pr.IsDisabled(user) {
 		return deny(Reason{Kind: "disabled", Text: fmt.Sprintf("%s is disabled in workspace %s: disabled staff lose every permission", user, ws)})
+	}
+	if q.Resource.Type == TypeStaffMember {
+		return explainStaffMember(q, s, pr, perm)
 	}
 	rec := describe(s, q.Resource)
 	var reasons []Reason
@@ -302,4 +306,46 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 		}
 	}
 	return deny(Reason{Kind: "template", Text: fmt.Sprintf("template %s limits its completed forms to chosen roles, and none of %s's roles is one", tmpl, q.Subject.ID)})
+}
+
+// explainStaffMember decides a question about a staff member as a person:
+// whose permissions the asker may change or see.
+func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Explanation {
+	user, target := q.Subject.ID, firstSubject(s, q.Resource, "person")
+	ask := func(permission string) Explanation {
+		return Explain(Question{Subject: q.Subject, Permission: permission, Resource: pr.obj()}, s)
+	}
+	var reasons []Reason
+	if perm.Name == "view_permissions" && user == target {
+		own := ask("change_own_profile")
+		if own.Allowed {
+			return Explanation{Allowed: true, Reasons: append(granting(own.Reasons), Reason{Grants: true, Kind: "self", Text: fmt.Sprintf("%s sees their own permissions, as they may change their own profile", user)})}
+		}
+		reasons = append(reasons, Reason{Kind: "self", Text: fmt.Sprintf("%s may not change their own profile, which shows their own permissions", user)})
+	}
+	if perm.Name == "change_permissions" && user == target {
+		return deny(Reason{Kind: "self", Text: fmt.Sprintf("nobody changes their own permissions, and %s is %s", q.Resource, user)})
+	}
+	manage := ask("manage_permissions")
+	if manage.Allowed {
+		return Explanation{Allowed: true, Reasons: granting(manage.Reasons)}
+	}
+	reasons = append(reasons, manage.Reasons...)
+	if user == target {
+		return deny(reasons...)
+	}
+	switched := s.Has(Rel(q.Resource, "switched", pr.obj()))
+	if !switched {
+		return deny(append(reasons, Reason{Kind: "switched", Text: fmt.Sprintf("%s is not office staff, whose permissions other office staff may change", target)})...)
+	}
+	change := ask("change_office_staff_profiles")
+	if change.Allowed {
+		return Explanation{Allowed: true, Reasons: append(granting(change.Reasons), Reason{Grants: true, Kind: "switched", Text: fmt.Sprintf("%s is office staff, and %s may change other office staff's profiles and permissions", target, user)})}
+	}
+	return deny(append(reasons, change.Reasons...)...)
+}
+
+// granting keeps the reasons that give access.
+func granting(reasons []Reason) []Reason {
+	return slices.DeleteFunc(slices.Clone(reasons), func(r Reason) bool { return !r.Grants })
 }

@@ -68,7 +68,11 @@ var Areas = []Area{
 	{Name: "files", Actions: crud, Own: true, Written: true, Located: true, About: "files attached to client records"},
 	{Name: "appointments", Actions: crud, Own: true, Located: true, About: "appointments and calendars"},
 	{Name: "invoices", Actions: crudExport, Own: true, Located: true, About: "invoices, payments and receipts"},
+	{Name: "communications", Actions: []string{ActionView}, Own: true, Located: true, About: "a client's communications log (messages and emails sent and received)"},
 	{Name: "reports", Actions: viewExport, Own: true, About: "operational and performance reports"},
+	{Name: "note_completion_report", Actions: []string{ActionView}, Own: true, About: "the treatment note completion report; own: their own notes only"},
+	{Name: "expenses_report", Actions: []string{ActionView}, About: "the expenses report"},
+	{Name: "marketing_reports", Actions: []string{ActionView}, About: "marketing reports"},
 	{Name: "financial_reports", Actions: viewExport, Own: true, About: "financial reports; own: their own revenue"},
 	{Name: "catalog", Actions: crud, About: "services, products and packages"},
 	{Name: "settings", Actions: viewEdit, About: "workspace configuration"},
@@ -100,6 +104,7 @@ var Areas = []Area{
 	{Name: "promo_codes", Actions: crud, About: "promo codes"},
 	{Name: "services", Actions: crud, About: "services offered"},
 	{Name: "location_settings", Actions: viewEdit, About: "a location's address, contact details and other details"},
+	{Name: "locations", Actions: []string{ActionCreate, ActionDelete}, About: "adding and archiving the practice's locations"},
 	{Name: "revenue_report", Actions: []string{ActionView}, About: "the revenue report"},
 	{Name: "sales_tax_report", Actions: []string{ActionView}, About: "the sales tax report"},
 	{Name: "appointment_report", Actions: []string{ActionView}, About: "the appointments report"},
@@ -359,23 +364,23 @@ func caspen() *Preset {
 				// Operations, all clients and schedules, billing, forms, templates,
 				// configuration and reporting; notes and letters only when enabled.
 				Name: "practice_manager",
-				Grants: all(LevelFull, "clients", "appointments", "invoices", "forms", "templates",
-					"reports", "financial_reports", "catalog", "settings", "sms_settings",
-					"tax_settings", "integrations", "staff"),
+				Grants: all(LevelFull, "clients", "communications", "appointments", "invoices", "forms", "templates",
+					"reports", "note_completion_report", "expenses_report", "marketing_reports", "financial_reports",
+					"catalog", "settings", "sms_settings", "tax_settings", "integrations", "staff", "locations"),
 			},
 			{
 				// Their own clients, appointments, notes, forms, letters, invoices and
 				// performance reports; no catalog or workspace configuration.
 				Name: "practitioner",
-				Grants: all(LevelOwn, "clients", "notes", "letters", "forms", "files",
-					"appointments", "invoices", "reports"),
+				Grants: all(LevelOwn, "clients", "communications", "notes", "letters", "forms", "files",
+					"appointments", "invoices", "reports", "note_completion_report"),
 				Calendar: true,
 			},
 			{
 				// Client records and bookings for everyone, invoices and payments, limited
 				// reports and SMS settings only; notes and letters only when enabled.
 				Name: "receptionist",
-				Grants: merge(all(LevelFull, "clients", "appointments", "invoices", "sms_settings"),
+				Grants: merge(all(LevelFull, "clients", "communications", "appointments", "invoices", "sms_settings"),
 					all(LevelOwn, "reports")),
 				ManagesOwnHolders: true,
 			},
@@ -384,7 +389,7 @@ func caspen() *Preset {
 				// client names for context; never client files, notes, letters or
 				// workspace and user management.
 				Name:       "accountant",
-				Grants:     all(LevelFull, "invoices", "financial_reports", "tax_settings", "integrations"),
+				Grants:     all(LevelFull, "invoices", "financial_reports", "expenses_report", "tax_settings", "integrations"),
 				FixedAreas: []string{"notes", "letters", "files", "staff", "settings"},
 			},
 		},
@@ -430,6 +435,7 @@ func cliniko() *Preset {
 		add(all, "files", ActionCreate).                                                   // upload and list, not open
 		add(all, "contacts", ActionCreate, ActionEdit).
 		add(all, "forms", ActionView).            // completed patient forms
+		add(all, "communications", ActionView).   // "View the communications log for patients"
 		add(all, "financial_reports", ActionView) // payment reports
 	power := receptionist.then().
 		add(all, "clients", ActionDelete).
@@ -439,7 +445,8 @@ func cliniko() *Preset {
 		add(all, "contacts", ActionDelete).
 		add(all, "expenses", ActionView, ActionEdit, ActionDelete).
 		add(all, "settings").add(all, "sms_settings").add(all, "tax_settings").
-		add(all, "integrations").add(all, "templates").add(all, "catalog")
+		add(all, "integrations").add(all, "templates").add(all, "catalog").add(all, "locations").
+		add(all, "expenses_report").add(all, "marketing_reports") // "payment summary, expenses, and marketing reports"
 	practitioner := receptionist.then().
 		add(all, "medical_alerts").
 		add(all, "notes", ActionView, ActionCreate).
@@ -447,11 +454,12 @@ func cliniko() *Preset {
 		add(all, "letters", ActionView, ActionEdit).
 		add(all, "files", ActionView).add(written, "files", ActionEdit, ActionDelete). // "that only they have uploaded"
 		add(all, "expenses", ActionView).
-		add(own, "financial_reports", ActionView) // their own revenue only
+		add(own, "financial_reports", ActionView). // their own revenue only
+		add(own, "note_completion_report")         // "cannot generate treatment note reports for anyone other than themselves"
 	bookkeeper := grantSet{}.
 		add(all, "expenses").add(all, "invoices").add(all, "products").
 		add(all, "catalog").add(all, "tax_settings"). // billable items, payment types, taxes
-		add(all, "financial_reports")
+		add(all, "financial_reports").add(all, "expenses_report")
 	administrator := grantSet{}
 	for _, a := range Areas {
 		administrator.add(all, a.Name)
@@ -514,6 +522,7 @@ func clinicPlatform() *Preset {
 	}
 	manager := grantSet{}.
 		add(all, "clients", ActionView).add(all, "notes", ActionView).add(all, "letters", ActionView). // all patient records
+		add(all, "communications").
 		add(all, "forms", ActionView).add(all, "files", ActionView).
 		add(all, "appointments").                                   // create appointments, manage scheduling
 		add(all, "invoices", ActionView, ActionCreate, ActionEdit). // process payments
@@ -524,10 +533,11 @@ func clinicPlatform() *Preset {
 		add(own, "appointments", ActionView, ActionCreate, ActionEdit). // view/create appointments; "Providers manage own schedules"
 		add(own, "notes", ActionView, ActionCreate, ActionEdit).        // medical notes
 		add(own, "letters", ActionView, ActionCreate).add(own, "forms", ActionView).add(own, "files", ActionView).
-		add(own, "medical_alerts", ActionView)
+		add(own, "medical_alerts", ActionView).add(own, "communications")
 	frontDesk := grantSet{}.
 		add(all, "appointments", ActionView, ActionCreate, ActionEdit). // check in, schedule, reschedule
-		add(all, "clients", ActionView)                                 // contact info; no changes to patient data
+		add(all, "clients", ActionView).                                // contact info; no changes to patient data
+		add(all, "communications")
 	billing := grantSet{}.
 		add(all, "clients", ActionView).                                          // all patients
 		add(all, "invoices", ActionView, ActionCreate, ActionEdit, ActionExport). // charges, invoices, payments

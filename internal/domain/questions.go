@@ -31,8 +31,13 @@ type Permission struct {
 	// Editable: the role's grants must be changeable.
 	Editable bool
 	// SwitchedCaps also grant it on the preset's switched role (ClinicSense's
-	// office staff), and on no other.
+	// office staff), and on no other; on a staff member, on its holders.
 	SwitchedCaps []Capability
+	// NotSelf: never about the asker themselves (a staff member's own
+	// permissions).
+	NotSelf bool
+	// SelfCaps grant it to the asker about themselves.
+	SelfCaps []Capability
 	// PastToo: the user must also be granted past_appointments edit.
 	PastToo bool
 	// Template: a restricted form template decides instead of the grants.
@@ -65,6 +70,12 @@ var Permissions = map[string][]Permission{
 		{Name: "export_invoices", Caps: []Capability{Cap("invoices", ActionExport)}, About: "export invoices and payments"},
 		{Name: "export_data", Caps: []Capability{Cap("data", ActionExport)}, About: "export all of the practice's data"},
 		{Name: "delete_data", Caps: []Capability{Cap("data", ActionDelete)}, About: "delete the practice's data"},
+		{Name: "view_note_completion_report", Caps: []Capability{Cap("note_completion_report", ActionView)}, About: "the treatment note completion report of every practitioner"},
+		{Name: "view_own_note_completion_report", Caps: []Capability{Cap("note_completion_report", ActionView)}, Own: true, About: "the treatment note completion report of their own notes"},
+		{Name: "view_expenses_report", Caps: []Capability{Cap("expenses_report", ActionView)}, About: "the expenses report"},
+		{Name: "view_marketing_reports", Caps: []Capability{Cap("marketing_reports", ActionView)}, About: "marketing reports"},
+		{Name: "add_locations", Caps: []Capability{Cap("locations", ActionCreate)}, About: "add locations"},
+		{Name: "archive_locations", Caps: []Capability{Cap("locations", ActionDelete)}, About: "archive locations"},
 		{Name: "view_contacts", Caps: []Capability{Cap("contacts", ActionView)}, About: "see contacts"},
 		{Name: "create_contacts", Caps: []Capability{Cap("contacts", ActionCreate)}, About: "add contacts"},
 		{Name: "edit_contacts", Caps: []Capability{Cap("contacts", ActionEdit)}, About: "change contacts"},
@@ -123,11 +134,18 @@ var Permissions = map[string][]Permission{
 	TypeLocation: {
 		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients at this location"},
 		{Name: "view_calendar", Caps: []Capability{Cap("appointments", ActionView)}, About: "every practitioner's calendar at this location"},
+		{Name: "archive", Caps: []Capability{Cap("locations", ActionDelete)}, About: "archive this location"},
 	},
 	TypeRole: {
 		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true,
 			SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, About: "change this role's permissions"},
 		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, About: "give this role to staff or take it away"},
+	},
+	TypeStaffMember: {
+		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true,
+			About: "change this staff member's permissions: the owner or roles that edit permissions; office staff who change other office staff's profiles, for office staff; never one's own"},
+		{Name: "view_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, SelfCaps: []Capability{Cap("office_staff_profiles", ActionEdit)},
+			About: "see this staff member's permissions: one's own with change own profile, and anyone's whose permissions one may change"},
 	},
 	TypeClient: {
 		{Name: "view", Caps: []Capability{Cap("clients", ActionView), Cap("invoices", ActionView)}, Own: true, About: "the client's name and record"},
@@ -150,6 +168,8 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_forms", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, About: "update, send or fill out the client's forms"},
 		{Name: "view_memos", Caps: []Capability{Cap("memos", ActionView)}, Own: true, About: "see memos on the client's file"},
 		{Name: "edit_memos", Caps: []Capability{Cap("memos", ActionEdit)}, Own: true, About: "create and change memos on the client's file"},
+		{Name: "view_communications", Caps: []Capability{Cap("communications", ActionView)}, Own: true, About: "the client's communications log"},
+		{Name: "unarchive", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "restore the archived client (those who edit clients)"},
 	},
 	TypeLetter: {
 		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read the letter"},
@@ -245,6 +265,13 @@ func ParseResource(s string) (Object, error) {
 		ws, role, ok := strings.Cut(id, "/")
 		if !ok || ValidateID(ws) != nil || validateName(role) != nil {
 			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: a role is named role:WORKSPACE/ROLE", s)}
+		}
+		return Object{typ, id}, nil
+	}
+	if typ == TypeStaffMember {
+		ws, user, ok := strings.Cut(id, "/")
+		if !ok || ValidateID(ws) != nil || ValidateID(user) != nil {
+			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: a staff member is named staff_member:WORKSPACE/USER", s)}
 		}
 		return Object{typ, id}, nil
 	}

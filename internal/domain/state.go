@@ -28,6 +28,7 @@ const (
 	TypeForm        = "form"
 	TypeTemplate    = "form_template"
 	TypeExpense     = "expense"
+	TypeStaffMember = "staff_member"
 )
 
 func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }
@@ -36,6 +37,9 @@ func locationObj(id string) Object  { return Object{TypeLocation, id} }
 func roleObj(ws, role string) Object {
 	return Object{TypeRole, ws + "/" + role}
 }
+
+// StaffMemberID names user as staff of ws.
+func StaffMemberID(ws, user string) string { return ws + "/" + user }
 
 // BindingID names the role_binding of role in ws: workspace-wide when location is
 // "", else at that location. Caller IDs cannot contain '/', so these never collide.

@@ -268,6 +268,7 @@ func clinicSense() *Preset {
 	practitioner := grantSet{}.
 		add(own, "clients").add(own, "notes").add(own, "letters").add(own, "forms").add(own, "files").
 		add(own, "memos").add(own, "appointments").add(own, "invoices").add(own, "reports").
+		add(own, "communications").add(own, "note_completion_report").
 		add(own, "office_staff_profiles", ActionView)
 	office := grantSet{}.
 		add(all, "appointments", ActionView). // "will still have access to view the calendar for any practitioner"

@@ -156,3 +156,61 @@ var sealed = []Scenario{
 			Checks: []Check{yes("user:cs7s", "view", "invoice:cs7i"), yes("user:cs7s", "edit", "invoice:cs7i")}},
 	}},
 }
+
+// unmodelled are statements of the guides that had no permission before.
+var unmodelled = []Scenario{
+	// Cliniko: receptionists "View the communications log for patients";
+	// schedulers "Unarchive patients"; practitioners see the treatment note
+	// completion report for themselves only; power receptionists see the
+	// "payment summary, expenses, and marketing reports".
+	{Name: "cliniko_communications_unarchiving_and_reports", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"k6","owner":"k6a","preset":"cliniko"}
+{"type":"staff.added","workspace":"k6","user":"k6s","role":"scheduler"}
+{"type":"staff.added","workspace":"k6","user":"k6r","role":"receptionist"}
+{"type":"staff.added","workspace":"k6","user":"k6w","role":"power_receptionist"}
+{"type":"staff.added","workspace":"k6","user":"k6p","role":"practitioner"}
+{"type":"staff.added","workspace":"k6","user":"k6b","role":"bookkeeper"}
+{"type":"client.created","workspace":"k6","client":"k6c","practitioner":"k6p"}`,
+		Checks: []Check{
+			no("user:k6s", "view_communications", "client:k6c"), yes("user:k6r", "view_communications", "client:k6c"),
+			yes("user:k6p", "view_communications", "client:k6c"), no("user:k6b", "view_communications", "client:k6c"),
+			yes("user:k6s", "unarchive", "client:k6c"), no("user:k6b", "unarchive", "client:k6c"),
+			yes("user:k6p", "view_own_note_completion_report", "workspace:k6"), no("user:k6p", "view_note_completion_report", "workspace:k6"),
+			yes("user:k6a", "view_note_completion_report", "workspace:k6"), no("user:k6r", "view_own_note_completion_report", "workspace:k6"),
+			yes("user:k6w", "view_expenses_report", "workspace:k6"), yes("user:k6w", "view_marketing_reports", "workspace:k6"),
+			no("user:k6r", "view_expenses_report", "workspace:k6"), no("user:k6r", "view_marketing_reports", "workspace:k6"),
+			yes("user:k6b", "view_expenses_report", "workspace:k6"), no("user:k6p", "view_marketing_reports", "workspace:k6"),
+		},
+	}}},
+	// ClinicSense: "Change office staff profiles: ... They will also be able to
+	// change other office staff permissions"; "Change own office staff
+	// profile: ... view their current permissions, but cannot change them".
+	{Name: "clinicsense_office_staff_permissions_of_others_and_their_own", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs8","owner":"cs8o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs8","user":"cs8p","role":"practitioner"}
+{"type":"staff.added","workspace":"cs8","user":"cs8a","role":"office_staff"}
+{"type":"staff.added","workspace":"cs8","user":"cs8b","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"cs8","user":"cs8a","permission":"view_office_staff_profiles","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs8","user":"cs8a","permission":"change_office_staff_profiles","value":"on"}`,
+			Checks: []Check{
+				yes("user:cs8a", "change_permissions", "staff_member:cs8/cs8b"), no("user:cs8a", "change_permissions", "staff_member:cs8/cs8a"),
+				no("user:cs8a", "change_permissions", "staff_member:cs8/cs8p"), no("user:cs8a", "change_permissions", "staff_member:cs8/cs8o"),
+				no("user:cs8b", "change_permissions", "staff_member:cs8/cs8a"), no("user:cs8b", "view_permissions", "staff_member:cs8/cs8b"),
+				yes("user:cs8o", "change_permissions", "staff_member:cs8/cs8a"), no("user:cs8o", "change_permissions", "staff_member:cs8/cs8o"),
+				yes("user:cs8o", "view_permissions", "staff_member:cs8/cs8o"), yes("user:cs8a", "view_permissions", "staff_member:cs8/cs8b"),
+			},
+			Explanations: []Explanation{{Check: no("user:cs8a", "change_permissions", "staff_member:cs8/cs8a"), Text: "nobody changes their own permissions, and staff_member:cs8/cs8a is cs8a"}}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs8","user":"cs8b","permission":"change_own_office_staff_profile","value":"on"}`,
+			Checks: []Check{yes("user:cs8b", "view_permissions", "staff_member:cs8/cs8b"), no("user:cs8b", "change_permissions", "staff_member:cs8/cs8b"), no("user:cs8b", "view_permissions", "staff_member:cs8/cs8a")}},
+		{Events: `{"type":"role.revoked","workspace":"cs8","user":"cs8b","role":"office_staff"}
+{"type":"role.assigned","workspace":"cs8","user":"cs8b","role":"practitioner"}`,
+			Checks: []Check{no("user:cs8a", "change_permissions", "staff_member:cs8/cs8b")}},
+		{Events: `{"type":"staff.removed","workspace":"cs8","user":"cs8b"}`,
+			Checks: []Check{no("user:cs8o", "view_permissions", "staff_member:cs8/cs8b")}},
+	}},
+	// Caspen: "Archive Locations", with the practice setup.
+	{Name: "caspen_archiving_locations", Steps: []Step{{Checks: []Check{
+		yes("user:olivia", "archive", "location:north"), yes("user:maya", "archive", "location:north"), yes("user:maya", "archive_locations", "workspace:p1"),
+		no("user:rita", "archive", "location:north"), no("user:priya", "archive_locations", "workspace:p1"), no("user:alex", "add_locations", "workspace:p1"),
+	}}}},
+}

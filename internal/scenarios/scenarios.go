@@ -75,7 +75,7 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, sealed)
+var All = slices.Concat(stories, endings, sealed, unmodelled)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

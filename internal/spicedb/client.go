@@ -468,6 +468,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 			&v1.RelationshipFilter{ResourceType: domain.TypeRole, OptionalResourceIdPrefix: ws + "/"},
 			&v1.RelationshipFilter{ResourceType: domain.TypeRoleBinding, OptionalResourceIdPrefix: ws + "/"},
 			&v1.RelationshipFilter{ResourceType: domain.TypeSwitch, OptionalResourceIdPrefix: ws + "/"},
+			&v1.RelationshipFilter{ResourceType: domain.TypeStaffMember, OptionalResourceIdPrefix: ws + "/"},
 		)
 	}
 	skip := map[domain.Object]bool{}
