@@ -41,7 +41,12 @@ func isAccess(r Relationship) bool {
 // for a location's holders (areas whose records carry a location only).
 // Workspace-wide holders get those areas on every location too (see
 // accessTargets). A relationship ends when the last holding that gives it ends.
-func writeAccess(s *State, pr Practice) {
+//
+// budget bounds how many relationships it may add that the state does not
+// hold yet: past it, it stops with a too_large error before building the
+// rest, so that a small request asking for a lot (a thousand practitioner
+// admins) costs memory in proportion to the limit, not to what it asks.
+func writeAccess(s *State, pr Practice, budget int) error {
 	ws, locations := pr.obj(), map[string]Object{}
 	for _, loc := range pr.Locations() {
 		locations[loc] = locationObj(loc)
@@ -58,8 +63,14 @@ func writeAccess(s *State, pr Practice) {
 		for c, level := range grants[h.Role] {
 			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations) {
 				r, end := Rel(target, c.Relation(level), userObj(h.User)), h.Expires
-				if prev, seen := want[r]; seen {
+				prev, seen := want[r]
+				if seen {
 					end = LaterEnd(prev, end)
+				} else if held := (Relationship{Resource: r.Resource, Relation: r.Relation, Subject: r.Subject, Expires: end}); !s.Has(held) {
+					// a touch, unless a later holding's end makes it one that is held
+					if budget--; budget < 0 {
+						return tooManyChanges()
+					}
 				}
 				want[r] = end
 			}
@@ -77,6 +88,7 @@ func writeAccess(s *State, pr Practice) {
 		s.Add(r)
 	}
 	writeStaffMembers(s, pr)
+	return nil
 }
 
 // writeStaffMembers keeps one staff_member object per member of the practice

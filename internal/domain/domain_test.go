@@ -3,6 +3,7 @@ package domain_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,71 @@ func TestEnds(t *testing.T) {
 		raw := json.RawMessage(`{"type":"role.assigned","workspace":"w","user":"u","role":"r","expires_at":"` + passed + `"}`)
 		if _, err := domain.ParseEventsAt([]json.RawMessage{raw}, now); err == nil || !strings.Contains(err.Error(), "has passed") {
 			t.Errorf("%s at %s: got %v, want a refusal saying it has passed", passed, now, err)
+		}
+	}
+}
+
+// TestLargeRequestsAreRefusedEarly: a small request that asks for a lot (a
+// thousand practitioner admins, whose access is written out) is refused as
+// too large, and so is an import past its bound; a request within the bound
+// is planned.
+func TestLargeRequestsAreRefusedEarly(t *testing.T) {
+	t.Parallel()
+	base, _ := apply(t, domain.NewState(), parse(t, scenarios.Base))
+	admins := func(n int) []domain.Event {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `{"type":"staff.added","workspace":"p1","user":"admin%d","role":"practitioner_admin"}`+"\n", i)
+		}
+		return parse(t, b.String())
+	}
+	if _, err := domain.PlanEvents(admins(1000), base); domain.ErrorCode(err) != domain.CodeTooLarge {
+		t.Errorf("1,000 practitioner admins in one request: got %v, want too_large", err)
+	}
+	plan, err := domain.PlanEvents(admins(10), base)
+	if err != nil || plan.Updates() > domain.MaxChangesPerRequest || len(plan.Touch) < 100 {
+		t.Errorf("10 practitioner admins: %d updates, %v", plan.Updates(), err)
+	}
+	var b strings.Builder
+	b.WriteString(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n")
+	for i := range domain.MaxImportEvents - 1 {
+		fmt.Fprintf(&b, `{"type":"staff.added","workspace":"big","user":"u%d","role":"practitioner_admin"}`+"\n", i)
+	}
+	raws, err := domain.ReadEventLines(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := domain.ParseImport(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := domain.PlanImport(events); domain.ErrorCode(err) != domain.CodeTooLarge {
+		t.Errorf("an import of %d practitioner admins: got %v, want too_large", len(events)-1, err)
+	}
+}
+
+// BenchmarkRefusingALargeRequest prints what refusing a thousand practitioner
+// admins in one request costs: memory in proportion to the change limit, not
+// to what the request asks.
+func BenchmarkRefusingALargeRequest(b *testing.B) {
+	base := domain.NewState()
+	var lines strings.Builder
+	lines.WriteString(scenarios.Base)
+	for i := range 1000 {
+		fmt.Fprintf(&lines, `{"type":"staff.added","workspace":"p1","user":"admin%d","role":"practitioner_admin"}`+"\n", i)
+	}
+	raws, err := domain.ReadEventLines(strings.NewReader(lines.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	events, err := domain.ParseImport(raws) // more events than one request takes, to plan them as one
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := domain.PlanEvents(events, base); domain.ErrorCode(err) != domain.CodeTooLarge {
+			b.Fatalf("got %v, want too_large", err)
 		}
 	}
 }

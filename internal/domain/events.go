@@ -95,8 +95,10 @@ var EventTypes = map[string]EventSpec{
 // MaxEventsPerRequest bounds one request, which is applied atomically.
 const MaxEventsPerRequest = 1000
 
-// MaxImportEvents bounds one import of new practices, also applied atomically.
-const MaxImportEvents = 100000
+// MaxImportEvents bounds one import of new practices, also applied
+// atomically. Its relationships are bounded too (MaxImportChanges): a client
+// takes about five, so 50,000 events of new clients stay within both.
+const MaxImportEvents = 50000
 
 var (
 	idPattern   = regexp.MustCompile(`^[A-Za-z0-9_|=+\-]{1,128}$`)

@@ -150,7 +150,10 @@ func CompareObjects(a, b Object) int {
 // State is a set of relationships indexed by resource: the part of SpiceDB's data
 // that a request reads and changes.
 type State struct {
-	byResource map[Object]map[Relationship]struct{}
+	// byResource holds each resource's relationships by relation, so that one
+	// relation of a workspace (its preset) is read without its thousands of
+	// members.
+	byResource map[Object]map[string]map[Relationship]struct{}
 	// byType holds the resources of each type, so that a question about one
 	// type (a practice's role bindings) does not scan every client's records.
 	byType map[string]map[Object]struct{}
@@ -158,6 +161,12 @@ type State struct {
 	// link to the role it inherits), by that role, so that a role's heirs are
 	// found without scanning every role's grants.
 	toRole map[Object]map[Relationship]struct{}
+	// ends holds the end of each relationship that has one, by its key, so
+	// that a key's relationship is found without scanning its resource.
+	ends map[Relationship]End
+	// holders holds the role holdings (role_binding#member@user) of each
+	// user, so that one person's roles are found without scanning everyone's.
+	holders map[string]map[Relationship]struct{}
 }
 
 // IDTaken is the marker that o's ID is taken: the adapter CREATEs it with the
@@ -168,18 +177,30 @@ func IDTaken(o Object) Relationship {
 
 // NewState returns a state holding rels.
 func NewState(rels ...Relationship) *State {
-	s := &State{byResource: map[Object]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{}, toRole: map[Object]map[Relationship]struct{}{}}
+	s := &State{
+		byResource: map[Object]map[string]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{},
+		toRole: map[Object]map[Relationship]struct{}{}, ends: map[Relationship]End{}, holders: map[string]map[Relationship]struct{}{},
+	}
 	for _, r := range rels {
 		s.Add(r)
 	}
 	return s
 }
 
-// Add inserts r; adding twice is harmless.
+func isHolding(r Relationship) bool {
+	return r.Resource.Type == TypeRoleBinding && r.Relation == "member" && r.Subject.Type == TypeUser && r.Subject.Relation == ""
+}
+
+// Add inserts r, replacing the relationship with its key if its end differs:
+// like SpiceDB, a state holds at most one relationship per key.
 func (s *State) Add(r Relationship) {
+	if s.Has(r) {
+		return
+	}
+	s.RemoveKey(r)
 	m := s.byResource[r.Resource]
 	if m == nil {
-		m = map[Relationship]struct{}{}
+		m = map[string]map[Relationship]struct{}{}
 		s.byResource[r.Resource] = m
 		objs := s.byType[r.Resource.Type]
 		if objs == nil {
@@ -188,7 +209,13 @@ func (s *State) Add(r Relationship) {
 		}
 		objs[r.Resource] = struct{}{}
 	}
-	m[r] = struct{}{}
+	if m[r.Relation] == nil {
+		m[r.Relation] = map[Relationship]struct{}{}
+	}
+	m[r.Relation][r] = struct{}{}
+	if !r.Expires.Never() {
+		s.ends[r.Key()] = r.Expires
+	}
 	if r.Subject.Type == TypeRole {
 		sub := r.Subject.Object()
 		if s.toRole[sub] == nil {
@@ -196,16 +223,30 @@ func (s *State) Add(r Relationship) {
 		}
 		s.toRole[sub][r] = struct{}{}
 	}
+	if isHolding(r) {
+		if s.holders[r.Subject.ID] == nil {
+			s.holders[r.Subject.ID] = map[Relationship]struct{}{}
+		}
+		s.holders[r.Subject.ID][r] = struct{}{}
+	}
 }
 
 // Remove deletes r if present.
 func (s *State) Remove(r Relationship) {
-	if m := s.byResource[r.Resource]; m != nil {
-		delete(m, r)
-		if len(m) == 0 {
-			delete(s.byResource, r.Resource)
-			delete(s.byType[r.Resource.Type], r.Resource)
-		}
+	if !s.Has(r) {
+		return
+	}
+	m := s.byResource[r.Resource]
+	delete(m[r.Relation], r)
+	if len(m[r.Relation]) == 0 {
+		delete(m, r.Relation)
+	}
+	if len(m) == 0 {
+		delete(s.byResource, r.Resource)
+		delete(s.byType[r.Resource.Type], r.Resource)
+	}
+	if !r.Expires.Never() {
+		delete(s.ends, r.Key())
 	}
 	if r.Subject.Type == TypeRole {
 		sub := r.Subject.Object()
@@ -214,6 +255,22 @@ func (s *State) Remove(r Relationship) {
 			delete(s.toRole, sub)
 		}
 	}
+	if isHolding(r) {
+		delete(s.holders[r.Subject.ID], r)
+		if len(s.holders[r.Subject.ID]) == 0 {
+			delete(s.holders, r.Subject.ID)
+		}
+	}
+}
+
+// Holdings returns user's role holdings (role_binding#member@user), sorted.
+func (s *State) Holdings(user string) []Relationship {
+	out := make([]Relationship, 0, len(s.holders[user]))
+	for r := range s.holders[user] {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, CompareRelationships)
+	return out
 }
 
 // ToRole returns the relationships with the given relation whose subject is
@@ -231,19 +288,33 @@ func (s *State) ToRole(role Object, relation string) []Relationship {
 
 // Has reports whether r is present.
 func (s *State) Has(r Relationship) bool {
-	_, ok := s.byResource[r.Resource][r]
+	_, ok := s.byResource[r.Resource][r.Relation][r]
 	return ok
 }
 
 // Of returns obj's relationships with the given relation ("" for all), sorted.
 func (s *State) Of(obj Object, relation string) []Relationship {
 	var out []Relationship
-	for r := range s.byResource[obj] {
-		if relation == "" || r.Relation == relation {
+	if relation != "" {
+		for r := range s.byResource[obj][relation] {
 			out = append(out, r)
 		}
+	} else {
+		out = s.each(obj, out, func(Relationship) bool { return true })
 	}
 	slices.SortFunc(out, CompareRelationships)
+	return out
+}
+
+// each appends obj's relationships that match accepts to out.
+func (s *State) each(obj Object, out []Relationship, match func(Relationship) bool) []Relationship {
+	for _, rels := range s.byResource[obj] {
+		for r := range rels {
+			if match(r) {
+				out = append(out, r)
+			}
+		}
+	}
 	return out
 }
 
@@ -259,12 +330,8 @@ func (s *State) Subjects(obj Object, relation string) []Subject {
 // Where returns every relationship match accepts, sorted.
 func (s *State) Where(match func(Relationship) bool) []Relationship {
 	var out []Relationship
-	for _, m := range s.byResource {
-		for r := range m {
-			if match(r) {
-				out = append(out, r)
-			}
-		}
+	for obj := range s.byResource {
+		out = s.each(obj, out, match)
 	}
 	slices.SortFunc(out, CompareRelationships)
 	return out
@@ -275,11 +342,7 @@ func (s *State) Where(match func(Relationship) bool) []Relationship {
 func (s *State) WhereType(typ string, match func(Relationship) bool) []Relationship {
 	var out []Relationship
 	for obj := range s.byType[typ] {
-		for r := range s.byResource[obj] {
-			if match(r) {
-				out = append(out, r)
-			}
-		}
+		out = s.each(obj, out, match)
 	}
 	slices.SortFunc(out, CompareRelationships)
 	return out
@@ -293,8 +356,8 @@ func (s *State) All() []Relationship {
 // Clone returns an independent copy.
 func (s *State) Clone() *State {
 	c := NewState()
-	for _, m := range s.byResource {
-		for r := range m {
+	for obj := range s.byResource {
+		for _, r := range s.each(obj, nil, func(Relationship) bool { return true }) {
 			c.Add(r)
 		}
 	}
@@ -313,11 +376,12 @@ func Diff(from, to *State) (touch, del []Relationship) {
 	return touch, del
 }
 
-// RemoveKey deletes every relationship with r's key, whatever its expiration.
+// RemoveKey deletes the relationship with r's key, whatever its end.
 func (s *State) RemoveKey(r Relationship) {
-	for _, x := range s.Of(r.Resource, r.Relation) {
-		if x.Key() == r.Key() {
-			s.Remove(x)
-		}
+	k := r.Key()
+	s.Remove(k)
+	if end, ok := s.ends[k]; ok {
+		k.Expires = end
+		s.Remove(k)
 	}
 }

@@ -251,11 +251,16 @@ func (p Practice) allHoldings() []userHolding { return p.holdings("") }
 // holdings lists the roles held in the workspace, by user ("" for everyone).
 func (p Practice) holdings(user string) []userHolding {
 	prefix := p.WS + "/"
+	var rels []Relationship
+	if user != "" {
+		rels = slices.DeleteFunc(p.S.Holdings(user), func(r Relationship) bool { return !strings.HasPrefix(r.Resource.ID, prefix) })
+	} else {
+		rels = p.S.WhereType(TypeRoleBinding, func(r Relationship) bool {
+			return strings.HasPrefix(r.Resource.ID, prefix) && isHolding(r)
+		})
+	}
 	var out []userHolding
-	for _, r := range p.S.WhereType(TypeRoleBinding, func(r Relationship) bool {
-		return strings.HasPrefix(r.Resource.ID, prefix) &&
-			r.Relation == "member" && r.Subject.Type == TypeUser && (user == "" || r.Subject.ID == user)
-	}) {
+	for _, r := range rels {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
 			out = append(out, userHolding{Holding{Role: role, Location: loc, Expires: r.Expires}, r.Subject.ID})
 		}

@@ -28,7 +28,7 @@ import (
 // default is 1,000; a role change writes out access for each of its holders, so
 // Ward runs SpiceDB with this limit (an external SpiceDB needs
 // --write-relationships-max-updates-per-call of at least this).
-const MaxUpdatesPerWrite = 10000
+const MaxUpdatesPerWrite = domain.MaxChangesPerRequest
 
 // applyBudget bounds how long a write keeps retrying when writers in other Ward
 // instances race it on a workspace; between attempts it backs off for a random,
