@@ -376,9 +376,7 @@ func canonicalAction(name string) string {
 
 // grantItem is one grant in the list form: [{"area", "action", "level"}].
 type grantItem struct {
-	Area   string `json:"area"`
-	Action string `json:"action"`
-	Level  string `json:"level"`
+	Area, Action, Level string
 }
 
 // parseGrantList reads the list form; an item without an action grants every
@@ -421,8 +419,30 @@ func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
 // freely, or a list [{"area", "action", "level"}]. Areas and actions may use
 // the guides' words (patients, billing, read, ...).
 func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
-	var list []grantItem
-	if json.Unmarshal(raw, &list) == nil && list != nil {
+	var items []map[string]json.RawMessage
+	if json.Unmarshal(raw, &items) == nil && items != nil {
+		list := make([]grantItem, len(items))
+		for n, item := range items {
+			for _, key := range slices.Sorted(maps.Keys(item)) {
+				var v string
+				if err := json.Unmarshal(item[key], &v); err != nil {
+					return nil, fmt.Errorf("item %d: %q must be a string", n, key)
+				}
+				switch key {
+				case "area":
+					list[n].Area = v
+				case "action":
+					list[n].Action = v
+				case "level":
+					list[n].Level = v
+				default:
+					return nil, fmt.Errorf("item %d: %q is not a key of a grant (keys: area, action, level)", n, key)
+				}
+			}
+			if list[n].Area == "" || list[n].Level == "" {
+				return nil, fmt.Errorf("item %d: area and level are required", n)
+			}
+		}
 		return parseGrantList(list)
 	}
 	var areas map[string]json.RawMessage
