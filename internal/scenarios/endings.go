@@ -3,6 +3,39 @@ package scenarios
 // endings are stories of access that must end: at a holding's end, with no
 // write at that moment, by every path that holding gave.
 var endings = []Scenario{
+	// Every path a holding gives ends with it: written-out access, a calendar,
+	// managing the role's holders, a template's chosen role, being office
+	// staff whose permissions others change, and one's own permissions.
+	{Name: "every_path_a_holding_gives_ends_with_it", Steps: []Step{
+		{Events: `{"type":"staff.added","workspace":"p1","user":"rx2","role":"receptionist","expires_at":"{{end}}"}
+{"type":"staff.added","workspace":"p1","user":"px","role":"practitioner","expires_at":"{{end}}"}
+{"type":"workspace.created","workspace":"k7","owner":"k7o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k7","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k7","user":"k7f","role":"front","expires_at":"{{end}}"}
+{"type":"client.created","workspace":"k7","client":"k7c"}
+{"type":"form.completed","workspace":"k7","form":"k7form","client":"k7c","template":"k7t"}
+{"type":"form_template.restricted","workspace":"k7","template":"k7t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k7","template":"k7t","role":"front"}
+{"type":"workspace.created","workspace":"cs9","owner":"cs9o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs9","user":"cs9a","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"cs9","user":"cs9a","permission":"view_office_staff_profiles","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs9","user":"cs9a","permission":"change_office_staff_profiles","value":"on"}
+{"type":"staff.added","workspace":"cs9","user":"cs9b","role":"office_staff","expires_at":"{{end}}"}
+{"type":"staff_permission.changed","workspace":"cs9","user":"cs9b","permission":"change_own_office_staff_profile","value":"on"}`,
+			Checks: []Check{
+				yes("user:rx2", "view", "client:ann"), yes("user:rx2", "manage_holders", "role:p1/receptionist"),
+				yes("user:px", "has_calendar", "workspace:p1"), yes("user:k7f", "view", "form:k7form"),
+				yes("user:cs9a", "change_permissions", "staff_member:cs9/cs9b"), yes("user:cs9b", "view_permissions", "staff_member:cs9/cs9b"),
+			}},
+		{PastEnd: true,
+			Checks: []Check{
+				no("user:rx2", "view", "client:ann"), no("user:rx2", "manage_holders", "role:p1/receptionist"),
+				no("user:px", "has_calendar", "workspace:p1"), no("user:k7f", "view", "form:k7form"),
+				no("user:cs9a", "change_permissions", "staff_member:cs9/cs9b"), no("user:cs9b", "view_permissions", "staff_member:cs9/cs9b"),
+				yes("user:cs9o", "change_permissions", "staff_member:cs9/cs9b"),
+			},
+			Explanations: []Explanation{{Check: no("user:rx2", "view", "client:ann"), Text: "rx2 holds no role in workspace p1"}}},
+	}},
 	// ClinicSense's switched permissions count only while the person holds
 	// office_staff: they end with that holding, and disabling and enabling the
 	// person in between does not give them back without an end.
