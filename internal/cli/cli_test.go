@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/cli"
+	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/testenv"
@@ -100,6 +101,34 @@ func TestCommandsForPeople(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// unconfirmedAuth takes every write without fully consistent reads seeing it.
+type unconfirmedAuth struct{ httpapi.Authorizer }
+
+func (unconfirmedAuth) Apply(context.Context, []domain.Event) (domain.Applied, error) {
+	return domain.Applied{Token: "tok", Touched: 2, Unconfirmed: true}, nil
+}
+
+func (unconfirmedAuth) Import(context.Context, []domain.Event) (domain.Applied, error) {
+	return domain.Applied{Token: "tok", Touched: 2, Unconfirmed: true}, nil
+}
+
+// TestUnconfirmedEventsAreSaidSo: when Ward answers 202 (written, not yet
+// visible to fully consistent reads), people are told not to send the events
+// again, and which ZedToken sees them.
+func TestUnconfirmedEventsAreSaidSo(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(httpapi.New(unconfirmedAuth{}, httpapi.Config{}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"WARD_SERVER": srv.URL}
+	file := writeFile(t, "e.jsonl", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}`)
+	for _, verb := range []string{"apply", "import"} {
+		out, _, err := ward(t, env, "", "events", verb, "-f", file)
+		if err != nil || !strings.Contains(out, "not yet visible to fully consistent reads: do not send the events again") || !strings.Contains(out, "--zedtoken tok") {
+			t.Errorf("events %s: %q %v", verb, out, err)
+		}
 	}
 }
 

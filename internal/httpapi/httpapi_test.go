@@ -390,3 +390,51 @@ func TestLookupStream(t *testing.T) {
 		t.Errorf("gated stream: %v %v", lines, err)
 	}
 }
+
+// writeAuth answers every write with applied and err, without SpiceDB.
+type writeAuth struct {
+	httpapi.Authorizer
+	applied domain.Applied
+	err     error
+}
+
+func (f writeAuth) Apply(context.Context, []domain.Event) (domain.Applied, error) {
+	return f.applied, f.err
+}
+
+func (f writeAuth) Import(context.Context, []domain.Event) (domain.Applied, error) {
+	return f.applied, f.err
+}
+
+// TestUnconfirmedWrites: a write SpiceDB took but fully consistent reads did
+// not show yet is a 202 with "confirmed": false, never a 503 (which says that
+// nothing was written, so callers would send the events again).
+func TestUnconfirmedWrites(t *testing.T) {
+	t.Parallel()
+	const events = `{"events":[{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}]}`
+	tests := []struct {
+		name      string
+		auth      writeAuth
+		status    int
+		confirmed string
+	}{
+		{"confirmed", writeAuth{applied: domain.Applied{Token: "t1", Touched: 3}}, 200, `"confirmed":true`},
+		{"unconfirmed", writeAuth{applied: domain.Applied{Token: "t2", Touched: 3, Unconfirmed: true}}, 202, `"confirmed":false`},
+		{"nothing written", writeAuth{err: domain.Errorf(domain.CodeUnavailable, "SpiceDB is down")}, 503, `"code":"unavailable"`},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(httpapi.New(tt.auth, httpapi.Config{}))
+		t.Cleanup(srv.Close)
+		for _, path := range []string{"/v1/events", "/v1/import"} {
+			t.Run(tt.name+" "+path, func(t *testing.T) {
+				status, body := post(t, srv.URL, path, events)
+				if status != tt.status || !strings.Contains(body, tt.confirmed) {
+					t.Errorf("got %d %s; want %d with %s", status, body, tt.status, tt.confirmed)
+				}
+				if status < 300 && (!strings.Contains(body, `"applied":1`) || !strings.Contains(body, `"touched":3`)) {
+					t.Errorf("got %s; want the usual counts beside confirmed", body)
+				}
+			})
+		}
+	}
+}

@@ -82,8 +82,14 @@ func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, maxBody in
 	if err != nil {
 		return err
 	}
-	a.log.Info(done, "events", len(events), "touched", res.Touched, "deleted", res.Deleted)
-	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token})
+	a.log.Info(done, "events", len(events), "touched", res.Touched, "deleted", res.Deleted, "confirmed", !res.Unconfirmed)
+	// 202, not 503: the write happened. A caller that took this for a failure
+	// and sent the events again would apply them twice.
+	status, confirmed := http.StatusOK, !res.Unconfirmed
+	if res.Unconfirmed {
+		status = http.StatusAccepted
+	}
+	writeJSON(w, status, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token, Confirmed: &confirmed})
 	return nil
 }
 
