@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -95,12 +96,14 @@ func TestBadEventsWriteNothing(t *testing.T) {
 	}
 }
 
+// post sends body as JSON, with header's name-value pairs set over that.
 func post(t *testing.T, url, path, body string, header ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -144,6 +147,64 @@ func TestRequestErrors(t *testing.T) {
 			status, body := post(t, st.url, tt.path, tt.body)
 			if status != tt.status || !strings.Contains(body, tt.want) {
 				t.Errorf("got %d %s; want %d containing %s", status, body, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+// TestStrictBodies: bodies are JSON, decoded strictly: a key twice anywhere,
+// a key in another case than the field's, a value of the wrong kind, a body
+// over its endpoint's cap or a list over its count are refused, naming the key
+// and the limit, and never in Go's words.
+func TestStrictBodies(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	const check = `"permission":"view","resource":"client:ann"`
+	many := func(n int, item string) string { return strings.TrimSuffix(strings.Repeat(item+",", n), ",") }
+	tests := []struct {
+		name, path, body string
+		header           []string
+		status           int
+		want             []string
+	}{
+		{"key twice in a check", "/v1/check", `{"subject":"user:priya","subject":"user:rita",` + check + `}`, nil, 400, []string{`"field":"subject"`, "twice"}},
+		{"type twice in an event", "/v1/events", `{"events":[{"type":"staff.added","workspace":"p1","user":"z","role":"receptionist","type":"ownership.transferred"}]}`, nil, 400, []string{`"index":0`, `"field":"type"`, "twice"}},
+		{"key twice in an event's grants", "/v1/events", `{"events":[{"type":"role.defined","workspace":"p1","role":"aud","grants":{"invoices":"all","invoices":"none"}}]}`, nil, 400, []string{`"index":0`, `"field":"grants.invoices"`}},
+		{"events twice", "/v1/events", `{"events":[],"events":[{"type":"staff.removed","workspace":"p1","user":"rita"}]}`, nil, 400, []string{`"field":"events"`, "twice"}},
+		{"key twice in a bulk item", "/v1/check/bulk", `{"checks":[{"subject":"user:a",` + check + `},{"subject":"user:a",` + check + `,"resource":"client:ben"}]}`, nil, 400, []string{`"index":1`, `"field":"resource"`}},
+		{"key in another case", "/v1/check", `{"Subject":"user:priya",` + check + `}`, nil, 400, []string{`"field":"Subject"`, `did you mean \"subject\"`}},
+		{"events in another case", "/v1/events", `{"Events":[]}`, nil, 400, []string{`"field":"Events"`, `did you mean \"events\"`}},
+		{"body not an object", "/v1/events", `[]`, nil, 400, []string{`must be a JSON object: {\"events\": [...]}`}},
+		{"check not an object", "/v1/check", `"user:priya"`, nil, 400, []string{"must be a JSON object with the fields subject, permission, resource, zedtoken"}},
+		{"string as number", "/v1/lookup/resources", `{"subject":"user:a","permission":"view","resource_type":"client","limit":"5"}`, nil, 400, []string{`"field":"limit"`, "must be a whole number"}},
+		{"number as string", "/v1/check", `{"subject":7,` + check + `}`, nil, 400, []string{`"field":"subject"`, "must be a JSON string"}},
+		{"bulk item not an object", "/v1/check/bulk", `{"checks":[["user:a"]]}`, nil, 400, []string{`"index":0`, "must be a JSON object"}},
+		{"nested too deep", "/v1/events", `{"events":[` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `]}`, nil, 400, []string{"nested deeper than 32"}},
+		{"no content type", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", ""}, 415, []string{`"code":"unsupported_media_type"`, "Content-Type: application/json"}},
+		{"text/plain, as a cross-site form sends", "/v1/events", `{"events":[{"type":"ownership.transferred","workspace":"p1","to":"adam"}]}`, []string{"Content-Type", "text/plain"}, 415, []string{`"code":"unsupported_media_type"`}},
+		{"form encoded, as curl -d sends", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, []string{`"code":"unsupported_media_type"`}},
+		{"charset utf-8 is JSON", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json; charset=UTF-8"}, 200, []string{`"allowed":true`}},
+		{"another charset", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json; charset=latin1"}, 415, []string{"UTF-8"}},
+		{"compressed", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Encoding", "gzip"}, 415, []string{"Content-Encoding", "uncompressed"}},
+		{"question over its cap", "/v1/check", `{"subject":"user:priya",` + check + `,"zedtoken":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, []string{`"code":"too_large"`, "POST /v1/check reads at most 64 KiB"}},
+		{"too many checks", "/v1/check/bulk", `{"checks":[` + many(1001, `{"subject":"user:a",`+check+`}`) + `]}`, nil, 413, []string{`"code":"too_large"`, `"field":"checks"`, "split"}},
+		{"too many events", "/v1/events", `{"events":[` + many(1001, `{"type":"staff.removed","workspace":"p1","user":"x"}`) + `]}`, nil, 413, []string{`"code":"too_large"`, "more than 1000 events", "split"}},
+		{"events not a list", "/v1/events", `{"events":{}}`, nil, 400, []string{`"field":"events"`, "must be a JSON array"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status, body := post(t, st.url, tt.path, tt.body, tt.header...)
+			if status != tt.status {
+				t.Errorf("got %d %s; want %d", status, body, tt.status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("got %s; want it to contain %s", body, w)
+				}
+			}
+			if strings.Contains(body, "api.") || strings.Contains(body, "domain.") || strings.Contains(body, "json:") {
+				t.Errorf("answer %s speaks Go, not JSON", body)
 			}
 		})
 	}
@@ -436,5 +497,64 @@ func TestUnconfirmedWrites(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// rawRequest writes req on a new connection to srv and returns the first line
+// and the rest of what comes back before the server closes the connection or
+// stops answering. The connection's deadline bounds the test, not Ward.
+func rawRequest(t *testing.T, srv *httptest.Server, req string) (status, rest string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(conn)
+	status, rest, _ = strings.Cut(string(data), "\r\n")
+	return status, rest
+}
+
+// TestImportBounds: an import's memory is bounded by its cap, not by what its
+// body claims: a declared oversize body is refused before a byte of it is
+// read, an undeclared one at the cap, and a list of events past
+// domain.MaxImportEvents at the first event too many.
+func TestImportBounds(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{MaxImportBytes: 1 << 20}))
+	t.Cleanup(srv.Close)
+
+	status, rest := rawRequest(t, srv, "POST /v1/import HTTP/1.1\r\nHost: "+srv.Listener.Addr().String()+
+		"\r\nContent-Type: application/json\r\nContent-Length: 146800640\r\n\r\n{\"events\":[")
+	if !strings.Contains(status, "413") || !strings.Contains(rest, `"code":"too_large"`) || !strings.Contains(rest, "140 MiB; POST /v1/import reads at most 1 MiB") {
+		t.Errorf("declared 140 MB import: %s %s", status, rest)
+	}
+
+	event := `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"},`
+	body := io.MultiReader(strings.NewReader(`{"events":[`), strings.NewReader(strings.Repeat(event, (2<<20)/len(event))))
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/import", body) // a reader of unknown length: sent chunked
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(string(data), "larger than 1 MiB") || !strings.Contains(string(data), "split the import") {
+		t.Errorf("chunked 2 MiB import: %d %s", resp.StatusCode, data)
+	}
+
+	big := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{}))
+	t.Cleanup(big.Close)
+	events := `{"events":[` + strings.Repeat(`{"type":"staff.removed","workspace":"w","user":"x"},`, domain.MaxImportEvents) + `{"type":"staff.removed","workspace":"w","user":"x"}]}`
+	if status, body := post(t, big.URL, "/v1/import", events); status != 413 || !strings.Contains(body, "more than 100000 events") {
+		t.Errorf("import of %d events: %d %.300s", domain.MaxImportEvents+1, status, body)
 	}
 }

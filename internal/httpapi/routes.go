@@ -3,11 +3,12 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"github.com/wardhq/ward/api"
+	"fmt"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -57,24 +58,23 @@ func (a *service) routes() http.Handler {
 // handleEvents applies events atomically; handleImport imports new practices
 // in bulk. Both read the same request and answer the same response.
 func (a *service) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEvents(w, r, a.cfg.MaxBodyBytes, domain.ParseEvents, a.auth.Apply, "events applied")
+	return a.writeEvents(w, r, a.limits.events, domain.MaxEventsPerRequest, "split them into requests of at most that many (each is applied atomically)",
+		domain.ParseEvents, a.auth.Apply, "events applied")
 }
-
-// importBodyFactor is how much larger an import's body may be than other requests'.
-const importBodyFactor = 16
 
 func (a *service) handleImport(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEvents(w, r, a.cfg.MaxBodyBytes*importBodyFactor, domain.ParseImport, a.auth.Import, "practices imported")
+	return a.writeEvents(w, r, a.limits.imports, domain.MaxImportEvents, "split the import into several, each creating whole practices",
+		domain.ParseImport, a.auth.Import, "practices imported")
 }
 
-func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, maxBody int64,
+func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, lim bodyLimit, most int, split string,
 	parse func([]json.RawMessage) ([]domain.Event, error),
 	write func(context.Context, []domain.Event) (domain.Applied, error), done string) error {
-	req, err := decodeUpTo[api.EventsRequest](w, r, maxBody)
+	raws, err := a.readEvents(w, r, lim, most, split)
 	if err != nil {
 		return err
 	}
-	events, err := parse(req.Events)
+	events, err := parse(raws)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, maxBody in
 }
 
 func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.CheckRequest](a, w, r)
+	req, err := decode[api.CheckRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -111,12 +111,16 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.BulkCheckRequest](a, w, r)
+	req, err := decode[api.BulkCheckRequest](a, w, r, a.limits.bulk)
 	if err != nil {
 		return err
 	}
-	if len(req.Checks) == 0 || len(req.Checks) > api.MaxLimit {
-		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "checks", Message: "must hold between 1 and 1000 checks"}
+	switch {
+	case len(req.Checks) == 0:
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "checks", Message: fmt.Sprintf("must hold between 1 and %d checks", api.MaxLimit)}
+	case len(req.Checks) > api.MaxLimit:
+		return &domain.Error{Code: domain.CodeTooLarge, Index: -1, Field: "checks",
+			Message: fmt.Sprintf("%d checks; a bulk check takes at most %d: split them into several bulk checks", len(req.Checks), api.MaxLimit)}
 	}
 	qs := make([]domain.Question, len(req.Checks))
 	for i, c := range req.Checks {
@@ -146,7 +150,7 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.LookupResourcesRequest](a, w, r)
+	req, err := decode[api.LookupResourcesRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -191,7 +195,7 @@ const streamFlushEvery = 256
 // line each, ending with a done line (or an error line once lines were sent;
 // before that, an error is an ordinary error answer).
 func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.LookupStreamRequest](a, w, r)
+	req, err := decode[api.LookupStreamRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -235,7 +239,7 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 }
 
 func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.LookupSubjectsRequest](a, w, r)
+	req, err := decode[api.LookupSubjectsRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -260,7 +264,7 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 }
 
 func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.CheckRequest](a, w, r)
+	req, err := decode[api.CheckRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
