@@ -558,3 +558,40 @@ func TestImportBounds(t *testing.T) {
 		t.Errorf("import of %d events: %d %.300s", domain.MaxImportEvents+1, status, body)
 	}
 }
+
+// TestWrongMethod: a served path asked with another method answers 405
+// method_not_allowed with an Allow header, not 404.
+func TestWrongMethod(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(httpapi.New(writeAuth{}, httpapi.Config{}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		method, path string
+		status       int
+		allow, code  string
+	}{
+		{"GET", "/v1/check", 405, "POST", "method_not_allowed"},
+		{"PUT", "/v1/events", 405, "POST", "method_not_allowed"},
+		{"POST", "/healthz", 405, "GET, HEAD", "method_not_allowed"},
+		{"DELETE", "/v1/workspaces/p1/matrix", 405, "GET, HEAD", "method_not_allowed"},
+		{"GET", "/v1/nothing", 404, "", "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow || !strings.Contains(string(data), `"code":"`+tt.code+`"`) {
+				t.Errorf("got %d Allow %q %s; want %d Allow %q %s", resp.StatusCode, resp.Header.Get("Allow"), data, tt.status, tt.allow, tt.code)
+			}
+		})
+	}
+}

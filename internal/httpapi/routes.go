@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -49,10 +50,26 @@ func (a *service) routes() http.Handler {
 	if a.cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(a.cfg.Metrics, promhttp.HandlerOpts{}))
 	}
-	mux.Handle("/", a.endpoint("not_found", false, func(http.ResponseWriter, *http.Request) error {
+	mux.Handle("/", a.endpoint("not_found", false, func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return domain.Errorf(domain.CodeMethodNotAllowed, "%s %s: this endpoint answers %s only", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		}
 		return domain.Errorf(domain.CodeNotFound, "no such endpoint: see docs/openapi.yaml for Ward's API")
 	}))
 	return mux
+}
+
+// allowed lists the methods mux serves r's path for, as an Allow header
+// does; none when the path is not served at all. GET routes answer HEAD too.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		if _, pattern := mux.Handler(&http.Request{Method: method, Host: r.Host, URL: r.URL}); pattern != "" && pattern != "/" {
+			out = append(out, method)
+		}
+	}
+	return out
 }
 
 // handleEvents applies events atomically; handleImport imports new practices
