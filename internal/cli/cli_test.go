@@ -192,6 +192,8 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--memory-warn-at", "-1"}, nil, "--memory-warn-at -1: want a number of relationships"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "-5"}, "--memory-warn-at -5"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "lots"}, "environment variable WARD_MEMORY_WARN_AT"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--cors-origins", "*"}, nil, "--cors-origins: '*' would let every web page call Ward"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_ALLOWED_HOSTS": "ward,https://ward.example/"}, `--allowed-hosts "https://ward.example/"`},
 	}
 	for _, tt := range tests {
 		_, _, err := ward(t, tt.env, "", tt.args...)

@@ -35,6 +35,8 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "host:port to listen on; a non-loopback address requires --api-key")
 	f.StringSliceVar(&cfg.APIKeys, "api-key", nil, "API key (bearer token) callers must send; repeat or comma-separate for several (rotation)")
+	f.StringSliceVar(&cfg.AllowedHosts, "allowed-hosts", nil, "names (or addresses) callers reach Ward by, besides localhost, loopback and --addr's host (any IP address when it is 0.0.0.0); other Host headers are refused")
+	f.StringSliceVar(&cfg.CORSOrigins, "cors-origins", nil, "web origins (https://app.example.com) whose pages may call Ward; requests from other pages are refused")
 	f.StringVar(&cfg.Datastore, "datastore", "memory", "in-process SpiceDB datastore: memory (lost on exit) or postgres")
 	f.StringVar(&cfg.DatastoreURI, "datastore-uri", "", "PostgreSQL URI for --datastore postgres (migrated at start)")
 	f.StringVar(&cfg.SpiceDB.Endpoint, "spicedb-endpoint", "", "host:port of an external SpiceDB to use instead of the in-process one")

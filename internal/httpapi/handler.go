@@ -47,6 +47,14 @@ type Config struct {
 	// MaxImportBytes bounds the body of POST /v1/import; 0 means
 	// DefaultMaxImportBytes.
 	MaxImportBytes int64
+	// Hosts are the Host headers calls are answered for; the zero value
+	// serves localhost and loopback addresses only. /healthz, /readyz and
+	// /metrics answer any Host.
+	Hosts Hosts
+	// CORSOrigins are the web origins (scheme://host[:port], see
+	// ParseOrigin) whose pages may call Ward. A request carrying any other
+	// Origin is refused.
+	CORSOrigins []string
 }
 
 // Body caps by default. A realistic import of domain.MaxImportEvents (100,000)
@@ -64,6 +72,9 @@ type service struct {
 	log     *slog.Logger
 	metrics *metrics
 	limits  struct{ question, bulk, events, imports bodyLimit }
+	mux     *http.ServeMux
+	// origins are cfg.CORSOrigins as browsers send them.
+	origins []string
 }
 
 // New returns Ward's HTTP API.
@@ -82,21 +93,47 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	a.limits.bulk = bodyLimit{min(bulkBodyBytes, cfg.MaxBodyBytes), "split the checks into several bulk checks"}
 	a.limits.events = bodyLimit{cfg.MaxBodyBytes, "split the events into smaller batches (each request is applied atomically)"}
 	a.limits.imports = bodyLimit{cfg.MaxImportBytes, "split the import into several imports, each creating whole practices"}
-	return a.routes()
+	for _, o := range cfg.CORSOrigins {
+		if origin, err := ParseOrigin(o); err == nil {
+			a.origins = append(a.origins, origin)
+		}
+	}
+	a.mux = a.routes()
+	return a
+}
+
+// ServeHTTP admits a request (its Host and Origin) before routing it.
+func (a *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := a.admit(w, r); err != nil {
+		a.observed("refused", func(http.ResponseWriter, *http.Request) error { return err }).ServeHTTP(w, r)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		a.observed("options", a.handleOptions).ServeHTTP(w, r)
+		return
+	}
+	a.mux.ServeHTTP(w, r)
 }
 
 // endpoint wraps a handler with authentication, metrics and error handling.
 func (a *service) endpoint(route string, authenticated bool, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return a.observed(route, func(w http.ResponseWriter, r *http.Request) error {
+		if authenticated && !a.authorized(r) {
+			return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
+		}
+		if err := requireJSON(r); err != nil {
+			return err
+		}
+		return h(w, r)
+	})
+}
+
+// observed runs h, answers its error, and counts the request in the metrics.
+func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		var err error
-		if authenticated && !a.authorized(r) {
-			err = domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
-		} else if err = requireJSON(r); err == nil {
-			err = h(rec, r)
-		}
-		if err != nil {
+		if err := h(rec, r); err != nil {
 			status, body := errorBody(err)
 			level := slog.LevelInfo
 			if status >= 500 {

@@ -570,10 +570,10 @@ func TestWrongMethod(t *testing.T) {
 		status       int
 		allow, code  string
 	}{
-		{"GET", "/v1/check", 405, "POST", "method_not_allowed"},
-		{"PUT", "/v1/events", 405, "POST", "method_not_allowed"},
-		{"POST", "/healthz", 405, "GET, HEAD", "method_not_allowed"},
-		{"DELETE", "/v1/workspaces/p1/matrix", 405, "GET, HEAD", "method_not_allowed"},
+		{"GET", "/v1/check", 405, "POST, OPTIONS", "method_not_allowed"},
+		{"PUT", "/v1/events", 405, "POST, OPTIONS", "method_not_allowed"},
+		{"POST", "/healthz", 405, "GET, HEAD, OPTIONS", "method_not_allowed"},
+		{"DELETE", "/v1/workspaces/p1/matrix", 405, "GET, HEAD, OPTIONS", "method_not_allowed"},
 		{"GET", "/v1/nothing", 404, "", "not_found"},
 	}
 	for _, tt := range tests {
@@ -593,5 +593,138 @@ func TestWrongMethod(t *testing.T) {
 				t.Errorf("got %d Allow %q %s; want %d Allow %q %s", resp.StatusCode, resp.Header.Get("Allow"), data, tt.status, tt.allow, tt.code)
 			}
 		})
+	}
+}
+
+// TestHostsAndOrigins: a web page cannot call Ward, neither cross-site (its
+// Origin is refused unless configured, and text/plain is not JSON) nor by
+// rebinding its own name to Ward's address (its Host is refused); configured
+// origins get CORS answers, and probes answer whatever Host they are sent.
+func TestHostsAndOrigins(t *testing.T) {
+	t.Parallel()
+	const admin = "https://admin.example.com"
+	srv := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{
+		Hosts:       httpapi.Hosts{Names: []string{"ward.internal"}},
+		CORSOrigins: []string{"HTTPS://Admin.Example.com:443"},
+	}))
+	t.Cleanup(srv.Close)
+	const transfer = `{"events":[{"type":"ownership.transferred","workspace":"p1","to":"mallory"}]}`
+	tests := []struct {
+		name, method, path, host string
+		header                   []string
+		status                   int
+		want                     map[string]string // answer headers ("" for absent)
+		body                     string
+	}{
+		{"loopback address", "POST", "/v1/events", "127.0.0.1:8080", nil, 200, nil, ""},
+		{"localhost, another port", "POST", "/v1/events", "localhost:18080", nil, 200, nil, ""},
+		{"IPv6 loopback", "POST", "/v1/events", "[::1]:8080", nil, 200, nil, ""},
+		{"configured name", "POST", "/v1/events", "Ward.Internal:8080", nil, 200, nil, ""},
+		{"rebound name", "POST", "/v1/events", "attacker.example:8080", nil, 403, nil, "--allowed-hosts"},
+		{"an address Ward is not bound to", "POST", "/v1/events", "10.0.0.5:8080", nil, 403, nil, "it serves localhost, loopback addresses, ward.internal"},
+		{"probe by pod address", "GET", "/healthz", "10.0.0.5:8080", nil, 200, nil, ""},
+		{"readiness by service name", "GET", "/readyz", "ward-svc:8080", nil, 200, nil, ""},
+		{"cross-site text/plain", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", "https://attacker.example", "Content-Type", "text/plain"}, 403,
+			map[string]string{"Access-Control-Allow-Origin": ""}, "--cors-origins"},
+		{"cross-site JSON", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", "https://attacker.example"}, 403, nil, `"code":"forbidden"`},
+		{"sandboxed page", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", "null"}, 403, nil, `"code":"forbidden"`},
+		{"configured origin", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", admin}, 200,
+			map[string]string{"Access-Control-Allow-Origin": admin, "Vary": "Origin"}, ""},
+		{"configured origin, error answer", "POST", "/v1/check", "127.0.0.1:8080", []string{"Origin", admin}, 400,
+			map[string]string{"Access-Control-Allow-Origin": admin}, ""},
+		{"preflight", "OPTIONS", "/v1/events", "127.0.0.1:8080", []string{"Origin", admin, "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type"}, 204,
+			map[string]string{"Access-Control-Allow-Origin": admin, "Access-Control-Allow-Methods": "POST, OPTIONS", "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600"}, ""},
+		{"preflight from another origin", "OPTIONS", "/v1/events", "127.0.0.1:8080", []string{"Origin", "https://attacker.example", "Access-Control-Request-Method", "POST"}, 403,
+			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}, ""},
+		{"options without a browser", "OPTIONS", "/v1/check", "127.0.0.1:8080", nil, 204, map[string]string{"Allow": "POST, OPTIONS", "Access-Control-Allow-Methods": ""}, ""},
+		{"options for nothing", "OPTIONS", "/v1/nothing", "127.0.0.1:8080", nil, 404, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var body io.Reader
+			if tt.method == "POST" {
+				body = strings.NewReader(transfer)
+			}
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = tt.host
+			if body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			for i := 0; i+1 < len(tt.header); i += 2 {
+				req.Header.Set(tt.header[i], tt.header[i+1])
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || !strings.Contains(string(data), tt.body) {
+				t.Errorf("got %d %s; want %d containing %s", resp.StatusCode, data, tt.status, tt.body)
+			}
+			for k, v := range tt.want {
+				if got := strings.Join(resp.Header.Values(k), ", "); !strings.Contains(got, v) || v == "" && got != "" {
+					t.Errorf("header %s: %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func TestHostsServes(t *testing.T) {
+	t.Parallel()
+	named := httpapi.Hosts{Names: []string{"ward", "10.0.0.5:8080", "fd00::1"}}
+	anyIP := httpapi.Hosts{AnyIP: true}
+	tests := []struct {
+		hosts httpapi.Hosts
+		host  string
+		want  bool
+	}{
+		{named, "LOCALHOST:1", true},
+		{named, "localhost.", true},
+		{named, "127.0.0.2:8080", true},
+		{named, "[::ffff:127.0.0.1]:80", true},
+		{named, "ward:8080", true},
+		{named, "ward", true},
+		{named, "10.0.0.5", true},
+		{named, "[fd00::1]:8080", true},
+		{named, "10.0.0.6:8080", false},
+		{named, "ward.attacker.example", false},
+		{named, "127.0.0.1.nip.io", false},
+		{named, "", false},
+		{anyIP, "172.17.0.3:8080", true},
+		{anyIP, "[fe80::1]:8080", true},
+		{anyIP, "ward:8080", false},
+	}
+	for _, tt := range tests {
+		if got := tt.hosts.Serves(tt.host); got != tt.want {
+			t.Errorf("%+v serves %q: %v, want %v", tt.hosts, tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestParseOrigin(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want, err string }{
+		{"https://admin.example.com", "https://admin.example.com", ""},
+		{"HTTPS://Admin.Example.com:443/", "https://admin.example.com", ""},
+		{"http://localhost:3000", "http://localhost:3000", ""},
+		{"http://[::1]:3000", "http://[::1]:3000", ""},
+		{"*", "", "'*' would let every web page call Ward"},
+		{"https://*.example.com", "", "'*' would let every web page call Ward"},
+		{"admin.example.com", "", "not an origin"},
+		{"https://admin.example.com/app", "", "not an origin"},
+		{"ftp://admin.example.com", "", "http or https"},
+		{"null", "", "not an origin"},
+	}
+	for _, tt := range tests {
+		got, err := httpapi.ParseOrigin(tt.in)
+		if got != tt.want || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("ParseOrigin(%q) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.err)
+		}
 	}
 }

@@ -30,7 +30,7 @@ var Routes = []string{
 	"GET /metrics",
 }
 
-func (a *service) routes() http.Handler {
+func (a *service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/events", a.endpoint("events", true, a.handleEvents))
 	mux.Handle("POST /v1/import", a.endpoint("import", true, a.handleImport))
@@ -60,14 +60,18 @@ func (a *service) routes() http.Handler {
 	return mux
 }
 
-// allowed lists the methods mux serves r's path for, as an Allow header
-// does; none when the path is not served at all. GET routes answer HEAD too.
+// allowed lists the methods r's path is answered for, as an Allow header
+// does; none when the path is not served at all. GET routes answer HEAD too,
+// and every served path answers OPTIONS (CORS preflights).
 func allowed(mux *http.ServeMux, r *http.Request) []string {
 	var out []string
 	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
 		if _, pattern := mux.Handler(&http.Request{Method: method, Host: r.Host, URL: r.URL}); pattern != "" && pattern != "/" {
 			out = append(out, method)
 		}
+	}
+	if len(out) > 0 {
+		out = append(out, http.MethodOptions)
 	}
 	return out
 }

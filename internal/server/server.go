@@ -7,16 +7,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardhq/ward/api"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/spicedb"
@@ -30,6 +32,13 @@ type Config struct {
 	Addr string
 	// APIKeys are bearer tokens callers must present; required off loopback.
 	APIKeys []string
+	// AllowedHosts are the names (or addresses) callers reach Ward by, besides
+	// localhost, loopback addresses and Addr's host; a request with another
+	// Host is refused (DNS rebinding). See HostsFor.
+	AllowedHosts []string
+	// CORSOrigins are the web origins whose pages may call Ward; requests
+	// from other pages (with another Origin) are refused.
+	CORSOrigins []string
 	// Datastore is the in-process SpiceDB's engine: memory or postgres.
 	Datastore string
 	// DatastoreURI is the PostgreSQL URI for the postgres engine.
@@ -66,6 +75,16 @@ func (c Config) Validate() error {
 			return fmt.Errorf("an API key is shorter than %d characters: use long random keys (e.g. openssl rand -hex 32)", MinAPIKeyLength)
 		}
 	}
+	for _, h := range c.AllowedHosts {
+		if httpapi.HostName(h) == "" || strings.ContainsAny(h, "/*@ ") {
+			return fmt.Errorf("--allowed-hosts %q: give host names or IP addresses, e.g. ward.internal,10.0.0.5 (a port is ignored)", h)
+		}
+	}
+	for _, o := range c.CORSOrigins {
+		if _, err := httpapi.ParseOrigin(o); err != nil {
+			return fmt.Errorf("--cors-origins: %w", err)
+		}
+	}
 	if c.MemoryWarnAt < 0 {
 		return fmt.Errorf("--memory-warn-at %d: want a number of relationships, or 0 for the default (%d)", c.MemoryWarnAt, DefaultMemoryWarnAt)
 	}
@@ -91,6 +110,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--datastore %q: use memory or postgres (or --spicedb-endpoint for an external SpiceDB)", c.Datastore)
 	}
 	return nil
+}
+
+// HostsFor is what Ward listening on addr answers as its Host: the address
+// it is bound to (any IP address when that is 0.0.0.0 or ::, as in
+// containers) and the allowed names; localhost and loopback always.
+func HostsFor(addr string, allowed []string) httpapi.Hosts {
+	hosts := httpapi.Hosts{Names: slices.Clone(allowed)}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return hosts
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		hosts.AnyIP = true
+	} else if !isLoopback(host) {
+		hosts.Names = append(hosts.Names, host)
+	}
+	return hosts
 }
 
 func isLoopback(host string) bool {
@@ -133,11 +169,14 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		}
 		return api.SchemaResponse{Schema: schema.Text, Current: held == written}, nil
 	}
+	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
-		APIKeys: cfg.APIKeys,
-		Logger:  logger,
-		Metrics: reg,
-		Schema:  schemaState,
+		APIKeys:     cfg.APIKeys,
+		Logger:      logger,
+		Metrics:     reg,
+		Schema:      schemaState,
+		Hosts:       hosts,
+		CORSOrigins: cfg.CORSOrigins,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
@@ -157,7 +196,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		return fmt.Errorf("listening on %s: %w (is another process using the port? pick one with --addr)", cfg.Addr, err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	logger.Info("Ward is serving", "url", "http://"+ln.Addr().String(), "api_keys", len(cfg.APIKeys) > 0)
+	logger.Info("Ward is serving", "url", "http://"+ln.Addr().String(), "api_keys", len(cfg.APIKeys) > 0, "hosts", hosts.String(), "cors_origins", cfg.CORSOrigins)
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}
