@@ -114,6 +114,7 @@ func (a *service) readBody(w http.ResponseWriter, r *http.Request, lim bodyLimit
 	if r.ContentLength > lim.bytes {
 		return nil, lim.tooLarge(r, r.ContentLength)
 	}
+	a.armBodyDeadline(w)
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
@@ -121,6 +122,7 @@ func (a *service) readBody(w http.ResponseWriter, r *http.Request, lim bodyLimit
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, lim.bytes)); err != nil {
 		return nil, a.readError(r, lim, err)
 	}
+	a.bodyDone(w)
 	return buf.Bytes(), nil
 }
 
@@ -131,7 +133,7 @@ func (a *service) readError(r *http.Request, lim bodyLimit, err error) error {
 	case errors.As(err, &maxErr):
 		return lim.tooLarge(r, 0)
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return domain.Errorf(domain.CodeInvalid, "body: not received in time: send the whole body with the request, without pausing")
+		return domain.Errorf(domain.CodeInvalid, "body: not received within %s (--read-timeout): send the whole body with the request, without pausing", a.cfg.ReadTimeout)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.Errorf(domain.CodeInvalid, "body: shorter than its Content-Length; the connection closed before it all came")
 	}
@@ -145,6 +147,7 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 	if r.ContentLength > lim.bytes {
 		return nil, lim.tooLarge(r, r.ContentLength)
 	}
+	a.armBodyDeadline(w)
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, lim.bytes))
 	fail := func(err error) error {
 		if errors.As(err, new(*json.SyntaxError)) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -212,6 +215,7 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 		}
 		return nil, fail(err)
 	}
+	a.bodyDone(w)
 	return raws, nil
 }
 

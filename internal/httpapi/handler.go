@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -55,15 +56,44 @@ type Config struct {
 	// ParseOrigin) whose pages may call Ward. A request carrying any other
 	// Origin is refused.
 	CORSOrigins []string
+	// MaxInFlight bounds the /v1 calls served at once; past it, calls are
+	// answered 503 busy with Retry-After. Probes are not counted. 0 means
+	// DefaultMaxInFlight.
+	MaxInFlight int
+	// ReadTimeout bounds receiving a request's body.
+	ReadTimeout time.Duration
+	// RequestTimeout bounds a call's work (SpiceDB's included) and the writing
+	// of its answer, but for the streamed lookup's, which StreamTimeout bounds.
+	RequestTimeout time.Duration
+	// WriteTimeout bounds how long one write of an answer may wait on a caller
+	// that does not read; the streamed lookup renews it as it goes.
+	WriteTimeout time.Duration
+	// StreamTimeout bounds a streamed lookup from start to end.
+	StreamTimeout time.Duration
+	// ImportWait is how long an import waits for the one in progress to end
+	// (imports run one at a time) before it is answered 503 busy.
+	ImportWait time.Duration
 }
 
-// Body caps by default. A realistic import of domain.MaxImportEvents (100,000)
-// events, with 36-character IDs (UUIDs) and indented, measured 27.7 MB; with
-// the short IDs of ward bench's practices, 10.8 MB. 1,000 events take well
-// under 1 MiB.
+// Defaults of Config's limits (0 in Config means these).
+//
+// Body caps: a realistic import of domain.MaxImportEvents (100,000) events,
+// with 36-character IDs (UUIDs) and indented, measured 27.7 MB; with the short
+// IDs of ward bench's practices, 10.8 MB. 1,000 events take well under 1 MiB.
+//
+// Times: a write retries for up to 30 s under contention and then waits up to
+// 10 s for fully consistent reads to see it, so a call gets a minute; an
+// import of 100,000 events took about 10 s here. A minute to receive a body
+// lets a 32 MiB import come at 0.5 MB/s.
 const (
 	DefaultMaxBodyBytes   = 8 << 20
 	DefaultMaxImportBytes = 32 << 20
+	DefaultMaxInFlight    = 64
+	DefaultReadTimeout    = time.Minute
+	DefaultRequestTimeout = time.Minute
+	DefaultWriteTimeout   = 10 * time.Second
+	DefaultStreamTimeout  = 10 * time.Minute
+	DefaultImportWait     = 10 * time.Second
 )
 
 type service struct {
@@ -75,6 +105,9 @@ type service struct {
 	mux     *http.ServeMux
 	// origins are cfg.CORSOrigins as browsers send them.
 	origins []string
+	// inFlight holds a token for each /v1 call being served; importing the
+	// one import being run.
+	inFlight, importing chan struct{}
 }
 
 // New returns Ward's HTTP API.
@@ -88,7 +121,15 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	if cfg.MaxImportBytes == 0 {
 		cfg.MaxImportBytes = DefaultMaxImportBytes
 	}
-	a := &service{auth: auth, cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
+	cfg.MaxInFlight = cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.RequestTimeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	cfg.StreamTimeout = cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout)
+	cfg.ImportWait = cmp.Or(cfg.ImportWait, DefaultImportWait)
+	a := &service{auth: auth, cfg: cfg, log: cfg.Logger,
+		inFlight: make(chan struct{}, cfg.MaxInFlight), importing: make(chan struct{}, 1)}
+	a.metrics = newMetrics(cfg.Metrics, func() float64 { return float64(len(a.inFlight)) })
 	a.limits.question = bodyLimit{min(questionBodyBytes, cfg.MaxBodyBytes), "a question needs only subject, permission, resource (or resource_type) and zedtoken"}
 	a.limits.bulk = bodyLimit{min(bulkBodyBytes, cfg.MaxBodyBytes), "split the checks into several bulk checks"}
 	a.limits.events = bodyLimit{cfg.MaxBodyBytes, "split the events into smaller batches (each request is applied atomically)"}
@@ -102,8 +143,10 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	return a
 }
 
-// ServeHTTP admits a request (its Host and Origin) before routing it.
+// ServeHTTP bounds a request in time and admits it (its Host and Origin)
+// before routing it.
 func (a *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.setDeadlines(w, r)
 	if err := a.admit(w, r); err != nil {
 		a.observed("refused", func(http.ResponseWriter, *http.Request) error { return err }).ServeHTTP(w, r)
 		return
@@ -115,16 +158,48 @@ func (a *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-// endpoint wraps a handler with authentication, metrics and error handling.
-func (a *service) endpoint(route string, authenticated bool, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+// kind is how an endpoint is guarded.
+type kind struct {
+	// call: a /v1 call, which needs an API key and counts against MaxInFlight.
+	call bool
+	// stream: bounded by StreamTimeout instead of RequestTimeout.
+	stream bool
+}
+
+var (
+	probe  = kind{}
+	call   = kind{call: true}
+	stream = kind{call: true, stream: true}
+)
+
+// endpoint wraps a handler with authentication, limits, metrics and error
+// handling.
+func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	timeout, flag := a.cfg.RequestTimeout, "--request-timeout"
+	if k.stream {
+		timeout, flag = a.cfg.StreamTimeout, "--stream-timeout"
+	}
 	return a.observed(route, func(w http.ResponseWriter, r *http.Request) error {
-		if authenticated && !a.authorized(r) {
-			return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
+		if k.call {
+			if !a.authorized(r) {
+				return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
+			}
+			release, err := a.enter(w)
+			if err != nil {
+				return err
+			}
+			defer release()
 		}
 		if err := requireJSON(r); err != nil {
 			return err
 		}
-		return h(w, r)
+		ctx, cancel := context.WithTimeoutCause(r.Context(), timeout, errOverTime)
+		defer cancel()
+		err := h(w, r.WithContext(ctx))
+		if err != nil && overTime(ctx) {
+			return overTimeError(timeout, flag, err)
+		}
+		return err
 	})
 }
 

@@ -32,25 +32,25 @@ var Routes = []string{
 
 func (a *service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/events", a.endpoint("events", true, a.handleEvents))
-	mux.Handle("POST /v1/import", a.endpoint("import", true, a.handleImport))
-	mux.Handle("POST /v1/check", a.endpoint("check", true, a.handleCheck))
-	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", true, a.handleCheckBulk))
-	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", true, a.handleLookupResources))
-	mux.Handle("POST /v1/lookup/resources/stream", a.endpoint("lookup_resources_stream", true, a.handleLookupStream))
-	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", true, a.handleLookupSubjects))
-	mux.Handle("POST /v1/explain", a.endpoint("explain", true, a.handleExplain))
-	mux.Handle("GET /v1/schema", a.endpoint("schema", true, a.handleSchema))
-	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", true, a.handleMatrix))
-	mux.Handle("GET /healthz", a.endpoint("healthz", false, func(w http.ResponseWriter, _ *http.Request) error {
+	mux.Handle("POST /v1/events", a.endpoint("events", call, a.handleEvents))
+	mux.Handle("POST /v1/import", a.endpoint("import", call, a.handleImport))
+	mux.Handle("POST /v1/check", a.endpoint("check", call, a.handleCheck))
+	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", call, a.handleCheckBulk))
+	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", call, a.handleLookupResources))
+	mux.Handle("POST /v1/lookup/resources/stream", a.endpoint("lookup_resources_stream", stream, a.handleLookupStream))
+	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", call, a.handleLookupSubjects))
+	mux.Handle("POST /v1/explain", a.endpoint("explain", call, a.handleExplain))
+	mux.Handle("GET /v1/schema", a.endpoint("schema", call, a.handleSchema))
+	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
+	mux.Handle("GET /healthz", a.endpoint("healthz", probe, func(w http.ResponseWriter, _ *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
 	}))
-	mux.Handle("GET /readyz", a.endpoint("readyz", false, a.handleReady))
+	mux.Handle("GET /readyz", a.endpoint("readyz", probe, a.handleReady))
 	if a.cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(a.cfg.Metrics, promhttp.HandlerOpts{}))
 	}
-	mux.Handle("/", a.endpoint("not_found", false, func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/", a.endpoint("not_found", probe, func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowed(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return domain.Errorf(domain.CodeMethodNotAllowed, "%s %s: this endpoint answers %s only", r.Method, r.URL.Path, strings.Join(allow, ", "))
@@ -84,6 +84,11 @@ func (a *service) handleEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *service) handleImport(w http.ResponseWriter, r *http.Request) error {
+	release, err := a.importTurn(r.Context(), w)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return a.writeEvents(w, r, a.limits.imports, domain.MaxImportEvents, "split the import into several, each creating whole practices",
 		domain.ParseImport, a.auth.Import, "practices imported")
 }
@@ -224,8 +229,10 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(w)
-	enc := json.NewEncoder(w)
+	// A caller that stops reading is cut off WriteTimeout after its last read,
+	// and its lookup in SpiceDB with it, instead of holding both for good.
+	out := newRenewingWriter(w, a.cfg.WriteTimeout)
+	enc := json.NewEncoder(out)
 	sent := 0
 	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, func(id string) error {
 		if sent == 0 {
@@ -237,18 +244,23 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 		}
 		sent++
 		if sent <= streamFlushEvery || sent%streamFlushEvery == 0 {
-			return rc.Flush()
+			return out.Flush()
 		}
 		return nil
 	})
 	switch {
 	case err != nil && sent == 0:
 		return err
+	case err != nil && overTime(r.Context()):
+		err = overTimeError(a.cfg.StreamTimeout, "--stream-timeout", err)
+		a.log.Info("streamed lookup ran past its time limit", "sent", sent, "limit", a.cfg.StreamTimeout.String())
+		_, body := errorBody(err)
+		_ = enc.Encode(api.LookupStreamLine{Error: &body})
+		return nil
+	case err != nil && r.Context().Err() != nil:
+		a.log.Info("streamed lookup: the caller stopped reading or went away", "sent", sent, "error", err.Error())
+		return nil
 	case err != nil:
-		if r.Context().Err() != nil {
-			a.log.Info("streamed lookup: the caller went away", "sent", sent)
-			return nil
-		}
 		status, body := errorBody(err)
 		a.log.Error("streamed lookup failed after it began", "sent", sent, "status", status, "error", err.Error())
 		_ = enc.Encode(api.LookupStreamLine{Error: &body})
