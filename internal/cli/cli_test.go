@@ -193,6 +193,9 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "-5"}, "--memory-warn-at -5"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "lots"}, "environment variable WARD_MEMORY_WARN_AT"},
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--cors-origins", "*"}, nil, "--cors-origins: '*' would let every web page call Ward"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--max-in-flight", "-1"}, nil, "--max-in-flight is negative"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_REQUEST_TIMEOUT": "-5s"}, "--request-timeout is negative"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MAX_CONNECTIONS": "many"}, "environment variable WARD_MAX_CONNECTIONS"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_ALLOWED_HOSTS": "ward,https://ward.example/"}, `--allowed-hosts "https://ward.example/"`},
 	}
 	for _, tt := range tests {
@@ -216,7 +219,7 @@ func TestServeEndToEnd(t *testing.T) {
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
-		done <- cli.Run(ctx, []string{"serve", "--demo", "--addr", addr, "--api-key", key, "--log-format", "json"},
+		done <- cli.Run(ctx, []string{"serve", "--demo", "--addr", addr, "--api-key", key, "--log-format", "json", "--max-connections", "16", "--max-in-flight", "8"},
 			cli.Env{Getenv: func(k string) string { return map[string]string{"WARD_MEMORY_WARN_AT": "10"}[k] }, Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &logs})
 	}()
 	env := map[string]string{"WARD_SERVER": "http://" + addr, "WARD_TOKEN": key}

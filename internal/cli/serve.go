@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/server"
 )
 
@@ -48,6 +49,12 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.MemoryWarnAt, "memory-warn-at", server.DefaultMemoryWarnAt, "warn when the in-process memory datastore holds about this many relationships (checks slow down past it)")
 	f.DurationVar(&cfg.StartTimeout, "start-timeout", time.Minute, "how long to wait for SpiceDB to accept the schema at start")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish at shutdown")
+	f.IntVar(&cfg.MaxConnections, "max-connections", server.DefaultMaxConnections, "connections open at once; past it, new ones wait (keep it under the open-file limit, ulimit -n)")
+	f.IntVar(&cfg.MaxInFlight, "max-in-flight", httpapi.DefaultMaxInFlight, "API calls served at once; past it, calls are answered 503 busy with Retry-After (probes are not counted)")
+	f.DurationVar(&cfg.ReadTimeout, "read-timeout", httpapi.DefaultReadTimeout, "how long a caller may take to send a request's body (headers: 10s at most)")
+	f.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "how long a call may take, SpiceDB's work and writing the answer included")
+	f.DurationVar(&cfg.WriteTimeout, "write-timeout", httpapi.DefaultWriteTimeout, "how long writing an answer may wait on a caller that does not read (a streamed lookup: each write)")
+	f.DurationVar(&cfg.StreamTimeout, "stream-timeout", httpapi.DefaultStreamTimeout, "how long a streamed lookup may take from start to end")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
 	return cmd

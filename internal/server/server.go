@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,30 @@ type Config struct {
 	StartTimeout time.Duration
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
+	// MaxConnections bounds the connections open at once; past it, new ones
+	// wait in the kernel's listen backlog. 0 means DefaultMaxConnections.
+	MaxConnections int
+	// MaxInFlight bounds the /v1 calls served at once (more are answered 503
+	// busy); ReadTimeout, RequestTimeout, WriteTimeout and StreamTimeout
+	// bound each request. See httpapi.Config; 0 means httpapi's default.
+	MaxInFlight    int
+	ReadTimeout    time.Duration
+	RequestTimeout time.Duration
+	WriteTimeout   time.Duration
+	StreamTimeout  time.Duration
 }
+
+// DefaultMaxConnections keeps Ward within the usual open-file limit of 1,024
+// (1,100 held connections exhausted it here), leaving room for its
+// connections to SpiceDB and PostgreSQL and its own files.
+const DefaultMaxConnections = 512
+
+// maxHeaderBytes bounds a request's headers (Go answers 431 past it): Ward
+// reads a few short ones, and every open connection may hold this much.
+const maxHeaderBytes = 64 << 10
+
+// headerTimeout bounds receiving a request's headers, at most ReadTimeout.
+const headerTimeout = 10 * time.Second
 
 // MinAPIKeyLength keeps keys from being guessable.
 const MinAPIKeyLength = 16
@@ -83,6 +107,18 @@ func (c Config) Validate() error {
 	for _, o := range c.CORSOrigins {
 		if _, err := httpapi.ParseOrigin(o); err != nil {
 			return fmt.Errorf("--cors-origins: %w", err)
+		}
+	}
+	for _, limit := range []struct {
+		flag  string
+		value int64
+	}{
+		{"--max-connections", int64(c.MaxConnections)}, {"--max-in-flight", int64(c.MaxInFlight)},
+		{"--read-timeout", int64(c.ReadTimeout)}, {"--request-timeout", int64(c.RequestTimeout)},
+		{"--write-timeout", int64(c.WriteTimeout)}, {"--stream-timeout", int64(c.StreamTimeout)},
+	} {
+		if limit.value < 0 {
+			return fmt.Errorf("%s is negative: give a positive limit, or 0 for the default", limit.flag)
 		}
 	}
 	if c.MemoryWarnAt < 0 {
@@ -171,12 +207,17 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
-		APIKeys:     cfg.APIKeys,
-		Logger:      logger,
-		Metrics:     reg,
-		Schema:      schemaState,
-		Hosts:       hosts,
-		CORSOrigins: cfg.CORSOrigins,
+		APIKeys:        cfg.APIKeys,
+		Logger:         logger,
+		Metrics:        reg,
+		Schema:         schemaState,
+		Hosts:          hosts,
+		CORSOrigins:    cfg.CORSOrigins,
+		MaxInFlight:    cfg.MaxInFlight,
+		ReadTimeout:    cfg.ReadTimeout,
+		RequestTimeout: cfg.RequestTimeout,
+		WriteTimeout:   cfg.WriteTimeout,
+		StreamTimeout:  cfg.StreamTimeout,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
@@ -191,11 +232,19 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		},
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another process using the port? pick one with --addr)", cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ln := newLimitListener(tcp, cmp.Or(cfg.MaxConnections, DefaultMaxConnections))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ward_http_connections_open", Help: "HTTP connections open; past --max-connections, new ones wait.",
+	}, func() float64 { return float64(ln.open()) }))
+	// No ReadTimeout or WriteTimeout here: the handler sets both per request
+	// (a streamed answer renews its write deadline; a read deadline left on
+	// after the body would cancel a call's context when it passed).
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: min(headerTimeout, cmp.Or(cfg.ReadTimeout, httpapi.DefaultReadTimeout)),
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	logger.Info("Ward is serving", "url", "http://"+ln.Addr().String(), "api_keys", len(cfg.APIKeys) > 0, "hosts", hosts.String(), "cors_origins", cfg.CORSOrigins)
 	if onListen != nil {
 		onListen(ln.Addr().String())
