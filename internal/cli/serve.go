@@ -52,9 +52,10 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.MaxConnections, "max-connections", server.DefaultMaxConnections, "connections open at once; past it, new ones wait (keep it under the open-file limit, ulimit -n)")
 	f.IntVar(&cfg.MaxInFlight, "max-in-flight", httpapi.DefaultMaxInFlight, "API calls served at once; past it, calls are answered 503 busy with Retry-After (probes are not counted)")
 	f.DurationVar(&cfg.ReadTimeout, "read-timeout", httpapi.DefaultReadTimeout, "how long a caller may take to send a request's body (headers: 10s at most)")
-	f.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "how long a call may take, SpiceDB's work and writing the answer included")
+	f.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "how long a call may take, SpiceDB's work and writing the answer included (streamed lookups and imports have their own)")
 	f.DurationVar(&cfg.WriteTimeout, "write-timeout", httpapi.DefaultWriteTimeout, "how long writing an answer may wait on a caller that does not read (a streamed lookup: each write)")
 	f.DurationVar(&cfg.StreamTimeout, "stream-timeout", httpapi.DefaultStreamTimeout, "how long a streamed lookup may take from start to end")
+	f.DurationVar(&cfg.ImportTimeout, "import-timeout", httpapi.DefaultImportTimeout, "how long an import may take (POST /v1/import, ward events import), waiting for the one before it included")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
 	return cmd

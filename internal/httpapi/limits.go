@@ -19,8 +19,9 @@ import (
 // setDeadlines bounds a request before anything else: receiving its body
 // (when it has one; a bodiless request is already being watched for its
 // caller going away, which a read deadline would cut short), and writing its
-// answer. A handler that never reads the body is bounded too: the server
-// reads what is left of it before answering.
+// answer (an endpoint moves this to its own limit). A handler that never
+// reads the body is bounded too: the server reads what is left of it before
+// answering.
 func (a *service) setDeadlines(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	now := time.Now()

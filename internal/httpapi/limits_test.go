@@ -236,12 +236,13 @@ func TestOneImportAtATime(t *testing.T) {
 	}
 }
 
-// TestCallsHaveTimeLimits: a call's work ends at RequestTimeout and a
-// streamed lookup at StreamTimeout, and the answer names the limit.
+// TestCallsHaveTimeLimits: a call's work ends at RequestTimeout, a streamed
+// lookup at StreamTimeout and an import at ImportTimeout, and the answer
+// names the limit.
 func TestCallsHaveTimeLimits(t *testing.T) {
 	t.Parallel()
 	auth := newGated() // never opened: every call waits for its context to end
-	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{RequestTimeout: 20 * time.Millisecond, StreamTimeout: 30 * time.Millisecond}))
+	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{RequestTimeout: 20 * time.Millisecond, StreamTimeout: 30 * time.Millisecond, ImportTimeout: 40 * time.Millisecond}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
@@ -256,5 +257,8 @@ func TestCallsHaveTimeLimits(t *testing.T) {
 	_, err = c.StreamResources(ctx, api.LookupStreamRequest{Subject: "user:maya", Permission: "view", ResourceType: "client"}, func(string) error { n++; return nil })
 	if !errors.As(err, &e) || e.Body.Code != domain.CodeUnavailable || !strings.Contains(e.Body.Message, "--stream-timeout") || n != 1 {
 		t.Errorf("a stream past its time: %v after %d lines", err, n)
+	}
+	if status, body := post(t, srv.URL, "/v1/import", importBody); status != 503 || !strings.Contains(body, "longer than 40ms") || !strings.Contains(body, "--import-timeout") {
+		t.Errorf("an import past its time: %d %s", status, body)
 	}
 }

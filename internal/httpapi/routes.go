@@ -33,7 +33,7 @@ var Routes = []string{
 func (a *service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/events", a.endpoint("events", call, a.handleEvents))
-	mux.Handle("POST /v1/import", a.endpoint("import", call, a.handleImport))
+	mux.Handle("POST /v1/import", a.endpoint("import", bulk, a.handleImport))
 	mux.Handle("POST /v1/check", a.endpoint("check", call, a.handleCheck))
 	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", call, a.handleCheckBulk))
 	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", call, a.handleLookupResources))

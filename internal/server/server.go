@@ -61,13 +61,15 @@ type Config struct {
 	// wait in the kernel's listen backlog. 0 means DefaultMaxConnections.
 	MaxConnections int
 	// MaxInFlight bounds the /v1 calls served at once (more are answered 503
-	// busy); ReadTimeout, RequestTimeout, WriteTimeout and StreamTimeout
-	// bound each request. See httpapi.Config; 0 means httpapi's default.
+	// busy); ReadTimeout, RequestTimeout, WriteTimeout, StreamTimeout and
+	// ImportTimeout bound each request. See httpapi.Config; 0 means
+	// httpapi's default.
 	MaxInFlight    int
 	ReadTimeout    time.Duration
 	RequestTimeout time.Duration
 	WriteTimeout   time.Duration
 	StreamTimeout  time.Duration
+	ImportTimeout  time.Duration
 }
 
 // DefaultMaxConnections keeps Ward within the usual open-file limit of 1,024
@@ -115,7 +117,7 @@ func (c Config) Validate() error {
 	}{
 		{"--max-connections", int64(c.MaxConnections)}, {"--max-in-flight", int64(c.MaxInFlight)},
 		{"--read-timeout", int64(c.ReadTimeout)}, {"--request-timeout", int64(c.RequestTimeout)},
-		{"--write-timeout", int64(c.WriteTimeout)}, {"--stream-timeout", int64(c.StreamTimeout)},
+		{"--write-timeout", int64(c.WriteTimeout)}, {"--stream-timeout", int64(c.StreamTimeout)}, {"--import-timeout", int64(c.ImportTimeout)},
 	} {
 		if limit.value < 0 {
 			return fmt.Errorf("%s is negative: give a positive limit, or 0 for the default", limit.flag)
@@ -218,6 +220,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		RequestTimeout: cfg.RequestTimeout,
 		WriteTimeout:   cfg.WriteTimeout,
 		StreamTimeout:  cfg.StreamTimeout,
+		ImportTimeout:  cfg.ImportTimeout,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
