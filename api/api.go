@@ -13,12 +13,17 @@ type EventsRequest struct {
 	Events []json.RawMessage `json:"events"`
 }
 
-// EventsResponse answers POST /v1/events.
+// EventsResponse answers POST /v1/events and POST /v1/import.
 type EventsResponse struct {
 	Applied  int    `json:"applied"`
 	Touched  int    `json:"touched"`
 	Deleted  int    `json:"deleted"`
 	ZedToken string `json:"zedtoken"`
+	// Confirmed is false (with HTTP 202) when SpiceDB took the write but fully
+	// consistent reads did not show it yet: it was written, and reads carrying
+	// ZedToken see it; do not send it again. True with HTTP 200. A pointer so
+	// that Go callers can tell an older Ward, which leaves it out.
+	Confirmed *bool `json:"confirmed,omitempty"`
 }
 
 // CheckRequest is one question: may subject have permission on resource?

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wardhq/ward/internal/cli"
+	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/spicedb"
 )
 
@@ -177,6 +179,13 @@ func TestComposeFileAgreesWithCode(t *testing.T) {
 	envFlags(t, "seed", "WARD_", seed.Environment, seedCmd)
 	if seed.Environment["WARD_SERVER"] != "http://ward:"+port || seed.Environment["WARD_TOKEN"] != ward.Environment["WARD_API_KEY"] {
 		t.Errorf("seed does not reach ward with its API key: %v", seed.Environment)
+	}
+	hosts := server.HostsFor(ward.Environment["WARD_ADDR"], strings.Split(ward.Environment["WARD_ALLOWED_HOSTS"], ","))
+	if u, err := url.Parse(seed.Environment["WARD_SERVER"]); err != nil || !hosts.Serves(u.Host) {
+		t.Errorf("ward refuses the Host the seed calls it by (%v): add it to WARD_ALLOWED_HOSTS", seed.Environment["WARD_SERVER"])
+	}
+	if !hosts.Serves("127.0.0.1:" + port) {
+		t.Errorf("ward refuses 127.0.0.1, which its health check and the published port use")
 	}
 
 	// Health checks, restart policies, start order, and data on a named volume.

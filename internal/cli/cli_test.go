@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/cli"
+	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/testenv"
@@ -103,6 +104,34 @@ func TestCommandsForPeople(t *testing.T) {
 	}
 }
 
+// unconfirmedAuth takes every write without fully consistent reads seeing it.
+type unconfirmedAuth struct{ httpapi.Authorizer }
+
+func (unconfirmedAuth) Apply(context.Context, []domain.Event) (domain.Applied, error) {
+	return domain.Applied{Token: "tok", Touched: 2, Unconfirmed: true}, nil
+}
+
+func (unconfirmedAuth) Import(context.Context, []domain.Event) (domain.Applied, error) {
+	return domain.Applied{Token: "tok", Touched: 2, Unconfirmed: true}, nil
+}
+
+// TestUnconfirmedEventsAreSaidSo: when Ward answers 202 (written, not yet
+// visible to fully consistent reads), people are told not to send the events
+// again, and which ZedToken sees them.
+func TestUnconfirmedEventsAreSaidSo(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(httpapi.New(unconfirmedAuth{}, httpapi.Config{}))
+	t.Cleanup(srv.Close)
+	env := map[string]string{"WARD_SERVER": srv.URL}
+	file := writeFile(t, "e.jsonl", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}`)
+	for _, verb := range []string{"apply", "import"} {
+		out, _, err := ward(t, env, "", "events", verb, "-f", file)
+		if err != nil || !strings.Contains(out, "not yet visible to fully consistent reads: do not send the events again") || !strings.Contains(out, "--zedtoken tok") {
+			t.Errorf("events %s: %q %v", verb, out, err)
+		}
+	}
+}
+
 func TestCommandErrors(t *testing.T) {
 	t.Parallel()
 	env := newWard(t)
@@ -163,6 +192,11 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--memory-warn-at", "-1"}, nil, "--memory-warn-at -1: want a number of relationships"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "-5"}, "--memory-warn-at -5"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "lots"}, "environment variable WARD_MEMORY_WARN_AT"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--cors-origins", "*"}, nil, "--cors-origins: '*' would let every web page call Ward"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--max-in-flight", "-1"}, nil, "--max-in-flight is negative"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_REQUEST_TIMEOUT": "-5s"}, "--request-timeout is negative"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MAX_CONNECTIONS": "many"}, "environment variable WARD_MAX_CONNECTIONS"},
+		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_ALLOWED_HOSTS": "ward,https://ward.example/"}, `--allowed-hosts "https://ward.example/"`},
 	}
 	for _, tt := range tests {
 		_, _, err := ward(t, tt.env, "", tt.args...)
@@ -185,7 +219,7 @@ func TestServeEndToEnd(t *testing.T) {
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
-		done <- cli.Run(ctx, []string{"serve", "--demo", "--addr", addr, "--api-key", key, "--log-format", "json"},
+		done <- cli.Run(ctx, []string{"serve", "--demo", "--addr", addr, "--api-key", key, "--log-format", "json", "--max-connections", "16", "--max-in-flight", "8"},
 			cli.Env{Getenv: func(k string) string { return map[string]string{"WARD_MEMORY_WARN_AT": "10"}[k] }, Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &logs})
 	}()
 	env := map[string]string{"WARD_SERVER": "http://" + addr, "WARD_TOKEN": key}

@@ -39,14 +39,24 @@ func newEventsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "events", Short: "Send practice events to Ward"}
 	apply := eventsFileCmd(g, "apply -f FILE", "Apply events (JSON Lines, or {\"events\": [...]}) atomically: all or none",
 		(*client.Client).ApplyEvents, func(res api.EventsResponse) string {
-			return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken)
+			return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken) + unconfirmed(res)
 		})
 	imp := eventsFileCmd(g, "import -f FILE", "Import new practices in bulk (up to 100,000 events, each about a practice created in the file), atomically",
 		(*client.Client).Import, func(res api.EventsResponse) string {
-			return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched)
+			return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched) + unconfirmed(res)
 		})
 	cmd.AddCommand(apply, imp)
 	return cmd
+}
+
+// unconfirmed warns, under a summary, that Ward wrote the events but could not
+// yet see them in fully consistent reads (HTTP 202), so that nobody sends them
+// again.
+func unconfirmed(res api.EventsResponse) string {
+	if res.Confirmed == nil || *res.Confirmed {
+		return ""
+	}
+	return "\nwritten, but not yet visible to fully consistent reads: do not send the events again; reads that pass --zedtoken " + res.ZedToken + " see them"
 }
 
 // eventsFileCmd is a command that sends an events file with send and prints

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/server"
 )
 
@@ -35,6 +36,8 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "host:port to listen on; a non-loopback address requires --api-key")
 	f.StringSliceVar(&cfg.APIKeys, "api-key", nil, "API key (bearer token) callers must send; repeat or comma-separate for several (rotation)")
+	f.StringSliceVar(&cfg.AllowedHosts, "allowed-hosts", nil, "names (or addresses) callers reach Ward by, besides localhost, loopback and --addr's host (any IP address when it is 0.0.0.0); other Host headers are refused")
+	f.StringSliceVar(&cfg.CORSOrigins, "cors-origins", nil, "web origins (https://app.example.com) whose pages may call Ward; requests from other pages are refused")
 	f.StringVar(&cfg.Datastore, "datastore", "memory", "in-process SpiceDB datastore: memory (lost on exit) or postgres")
 	f.StringVar(&cfg.DatastoreURI, "datastore-uri", "", "PostgreSQL URI for --datastore postgres (migrated at start)")
 	f.StringVar(&cfg.SpiceDB.Endpoint, "spicedb-endpoint", "", "host:port of an external SpiceDB to use instead of the in-process one")
@@ -46,6 +49,13 @@ func newServeCmd() *cobra.Command {
 	f.IntVar(&cfg.MemoryWarnAt, "memory-warn-at", server.DefaultMemoryWarnAt, "warn when the in-process memory datastore holds about this many relationships (checks slow down past it)")
 	f.DurationVar(&cfg.StartTimeout, "start-timeout", time.Minute, "how long to wait for SpiceDB to accept the schema at start")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish at shutdown")
+	f.IntVar(&cfg.MaxConnections, "max-connections", server.DefaultMaxConnections, "connections open at once; past it, new ones wait (keep it under the open-file limit, ulimit -n)")
+	f.IntVar(&cfg.MaxInFlight, "max-in-flight", httpapi.DefaultMaxInFlight, "API calls served at once; past it, calls are answered 503 busy with Retry-After (probes are not counted)")
+	f.DurationVar(&cfg.ReadTimeout, "read-timeout", httpapi.DefaultReadTimeout, "how long a caller may take to send a request's body (headers: 10s at most)")
+	f.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "how long a call may take, SpiceDB's work and writing the answer included (streamed lookups and imports have their own)")
+	f.DurationVar(&cfg.WriteTimeout, "write-timeout", httpapi.DefaultWriteTimeout, "how long writing an answer may wait on a caller that does not read (a streamed lookup: each write)")
+	f.DurationVar(&cfg.StreamTimeout, "stream-timeout", httpapi.DefaultStreamTimeout, "how long a streamed lookup may take from start to end")
+	f.DurationVar(&cfg.ImportTimeout, "import-timeout", httpapi.DefaultImportTimeout, "how long an import may take (POST /v1/import, ward events import), waiting for the one before it included")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
 	return cmd

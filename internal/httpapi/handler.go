@@ -1,13 +1,11 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/wardhq/ward/api"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -42,15 +41,79 @@ type Config struct {
 	Ready func(context.Context) error
 	// Schema reports the schema Ward writes and whether SpiceDB holds it.
 	Schema func(context.Context) (api.SchemaResponse, error)
-	// MaxBodyBytes bounds request bodies; 0 means 8 MiB (imports: 16 times that).
+	// MaxBodyBytes bounds the body of POST /v1/events; bulk checks are bounded
+	// at 1 MiB and single questions at 64 KiB, or at this if it is less.
+	// 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxImportBytes bounds the body of POST /v1/import; 0 means
+	// DefaultMaxImportBytes.
+	MaxImportBytes int64
+	// Hosts are the Host headers calls are answered for; the zero value
+	// serves localhost and loopback addresses only. /healthz, /readyz and
+	// /metrics answer any Host.
+	Hosts Hosts
+	// CORSOrigins are the web origins (scheme://host[:port], see
+	// ParseOrigin) whose pages may call Ward. A request carrying any other
+	// Origin is refused.
+	CORSOrigins []string
+	// MaxInFlight bounds the /v1 calls served at once; past it, calls are
+	// answered 503 busy with Retry-After. Probes are not counted. 0 means
+	// DefaultMaxInFlight.
+	MaxInFlight int
+	// ReadTimeout bounds receiving a request's body.
+	ReadTimeout time.Duration
+	// RequestTimeout bounds a call's work (SpiceDB's included) and the writing
+	// of its answer, but for the streamed lookup's (StreamTimeout) and an
+	// import's (ImportTimeout).
+	RequestTimeout time.Duration
+	// WriteTimeout bounds how long one write of an answer may wait on a caller
+	// that does not read; the streamed lookup renews it as it goes.
+	WriteTimeout time.Duration
+	// StreamTimeout bounds a streamed lookup from start to end.
+	StreamTimeout time.Duration
+	// ImportTimeout bounds an import's work and answer, waiting its turn
+	// included.
+	ImportTimeout time.Duration
+	// ImportWait is how long an import waits for the one in progress to end
+	// (imports run one at a time) before it is answered 503 busy.
+	ImportWait time.Duration
 }
+
+// Defaults of Config's limits (0 in Config means these).
+//
+// Body caps: a realistic import of domain.MaxImportEvents (100,000) events,
+// with 36-character IDs (UUIDs) and indented, measured 27.7 MB; with the short
+// IDs of ward bench's practices, 10.8 MB. 1,000 events take well under 1 MiB.
+//
+// Times: a write retries for up to 30 s under contention and then waits up to
+// 10 s for fully consistent reads to see it, so a call gets a minute. An
+// import of 100,000 events (42 practices, UUID IDs, 471,578 relationships)
+// took 34 s on memdb here, so imports get five minutes. A minute to receive a
+// body lets a 32 MiB import come at 0.5 MB/s.
+const (
+	DefaultMaxBodyBytes   = 8 << 20
+	DefaultMaxImportBytes = 32 << 20
+	DefaultMaxInFlight    = 64
+	DefaultReadTimeout    = time.Minute
+	DefaultRequestTimeout = time.Minute
+	DefaultWriteTimeout   = 10 * time.Second
+	DefaultStreamTimeout  = 10 * time.Minute
+	DefaultImportTimeout  = 5 * time.Minute
+	DefaultImportWait     = 10 * time.Second
+)
 
 type service struct {
 	auth    Authorizer
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	limits  struct{ question, bulk, events, imports bodyLimit }
+	mux     *http.ServeMux
+	// origins are cfg.CORSOrigins as browsers send them.
+	origins []string
+	// inFlight holds a token for each /v1 call being served; importing the
+	// one import being run.
+	inFlight, importing chan struct{}
 }
 
 // New returns Ward's HTTP API.
@@ -58,25 +121,100 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = 8 << 20
+	cfg.MaxBodyBytes = cmp.Or(cfg.MaxBodyBytes, DefaultMaxBodyBytes)
+	cfg.MaxImportBytes = cmp.Or(cfg.MaxImportBytes, DefaultMaxImportBytes)
+	cfg.MaxInFlight = cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight)
+	cfg.ReadTimeout = cmp.Or(cfg.ReadTimeout, DefaultReadTimeout)
+	cfg.RequestTimeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.WriteTimeout = cmp.Or(cfg.WriteTimeout, DefaultWriteTimeout)
+	cfg.StreamTimeout = cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout)
+	cfg.ImportTimeout = cmp.Or(cfg.ImportTimeout, DefaultImportTimeout)
+	cfg.ImportWait = cmp.Or(cfg.ImportWait, DefaultImportWait)
+	a := &service{auth: auth, cfg: cfg, log: cfg.Logger,
+		inFlight: make(chan struct{}, cfg.MaxInFlight), importing: make(chan struct{}, 1)}
+	a.metrics = newMetrics(cfg.Metrics, func() float64 { return float64(len(a.inFlight)) })
+	a.limits.question = bodyLimit{min(questionBodyBytes, cfg.MaxBodyBytes), "a question needs only subject, permission, resource (or resource_type) and zedtoken"}
+	a.limits.bulk = bodyLimit{min(bulkBodyBytes, cfg.MaxBodyBytes), "split the checks into several bulk checks"}
+	a.limits.events = bodyLimit{cfg.MaxBodyBytes, "split the events into smaller batches (each request is applied atomically)"}
+	a.limits.imports = bodyLimit{cfg.MaxImportBytes, "split the import into several imports, each creating whole practices"}
+	for _, o := range cfg.CORSOrigins {
+		if origin, err := ParseOrigin(o); err == nil {
+			a.origins = append(a.origins, origin)
+		}
 	}
-	a := &service{auth: auth, cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Metrics)}
-	return a.routes()
+	a.mux = a.routes()
+	return a
 }
 
-// endpoint wraps a handler with authentication, metrics and error handling.
-func (a *service) endpoint(route string, authenticated bool, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+// ServeHTTP bounds a request in time and admits it (its Host and Origin)
+// before routing it.
+func (a *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.setDeadlines(w, r)
+	if err := a.admit(w, r); err != nil {
+		a.observed("refused", func(http.ResponseWriter, *http.Request) error { return err }).ServeHTTP(w, r)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		a.observed("options", a.handleOptions).ServeHTTP(w, r)
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+// kind is how an endpoint is guarded.
+type kind struct {
+	// call: a /v1 call, which needs an API key and counts against MaxInFlight.
+	call bool
+	// limit is the call's time limit and the flag that sets it.
+	limit func(Config) (time.Duration, string)
+}
+
+func requestLimit(c Config) (time.Duration, string) { return c.RequestTimeout, "--request-timeout" }
+
+var (
+	probe  = kind{limit: requestLimit}
+	call   = kind{call: true, limit: requestLimit}
+	stream = kind{call: true, limit: func(c Config) (time.Duration, string) { return c.StreamTimeout, "--stream-timeout" }}
+	bulk   = kind{call: true, limit: func(c Config) (time.Duration, string) { return c.ImportTimeout, "--import-timeout" }}
+)
+
+// endpoint wraps a handler with authentication, limits, metrics and error
+// handling.
+func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	timeout, flag := k.limit(a.cfg)
+	return a.observed(route, func(w http.ResponseWriter, r *http.Request) error {
+		if k.call {
+			if !a.authorized(r) {
+				return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
+			}
+			release, err := a.enter(w)
+			if err != nil {
+				return err
+			}
+			defer release()
+		}
+		if err := requireJSON(r); err != nil {
+			return err
+		}
+		// The answer may be written until the work's limit, plus the time to
+		// write it (a stream renews its deadline as it writes).
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + a.cfg.WriteTimeout))
+		ctx, cancel := context.WithTimeoutCause(r.Context(), timeout, errOverTime)
+		defer cancel()
+		err := h(w, r.WithContext(ctx))
+		if err != nil && overTime(ctx) {
+			return overTimeError(timeout, flag, err)
+		}
+		return err
+	})
+}
+
+// observed runs h, answers its error, and counts the request in the metrics.
+func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		var err error
-		if authenticated && !a.authorized(r) {
-			err = domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
-		} else {
-			err = h(rec, r)
-		}
-		if err != nil {
+		if err := h(rec, r); err != nil {
 			status, body := errorBody(err)
 			level := slog.LevelInfo
 			if status >= 500 {
@@ -122,45 +260,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// decode reads a JSON body strictly: unknown fields and trailing data are errors.
-func decode[T any](a *service, w http.ResponseWriter, r *http.Request) (T, error) {
-	return decodeUpTo[T](w, r, a.cfg.MaxBodyBytes)
-}
-
-// decodeUpTo is decode with its own bound on the body's size.
-func decodeUpTo[T any](w http.ResponseWriter, r *http.Request, most int64) (T, error) {
-	var v T
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, most))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return v, bodyError(err)
-	}
-	if dec.More() {
-		return v, domain.Errorf(domain.CodeInvalid, "body: trailing data after the JSON object")
-	}
-	if _, err := dec.Token(); err != nil && !errors.Is(err, io.EOF) {
-		return v, domain.Errorf(domain.CodeInvalid, "body: trailing data after the JSON object")
-	}
-	return v, nil
-}
-
-func bodyError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var maxErr *http.MaxBytesError
-	switch {
-	case errors.Is(err, io.EOF):
-		return domain.Errorf(domain.CodeInvalid, "body: a JSON object is required")
-	case errors.As(err, &typeErr):
-		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: typeErr.Field, Message: fmt.Sprintf("must be %s", typeErr.Type)}
-	case errors.As(err, &maxErr):
-		return domain.Errorf(domain.CodeInvalid, "body: larger than %d bytes: split the request", maxErr.Limit)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: field, Message: "is not a field of this request"}
-	}
-	return domain.Errorf(domain.CodeInvalid, "body: not valid JSON: %v", err)
 }
 
 func pageLimit(limit int) (int, error) {

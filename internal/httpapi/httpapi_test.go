@@ -1,9 +1,11 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -95,12 +97,14 @@ func TestBadEventsWriteNothing(t *testing.T) {
 	}
 }
 
+// post sends body as JSON, with header's name-value pairs set over that.
 func post(t *testing.T, url, path, body string, header ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -144,6 +148,64 @@ func TestRequestErrors(t *testing.T) {
 			status, body := post(t, st.url, tt.path, tt.body)
 			if status != tt.status || !strings.Contains(body, tt.want) {
 				t.Errorf("got %d %s; want %d containing %s", status, body, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+// TestStrictBodies: bodies are JSON, decoded strictly: a key twice anywhere,
+// a key in another case than the field's, a value of the wrong kind, a body
+// over its endpoint's cap or a list over its count are refused, naming the key
+// and the limit, and never in Go's words.
+func TestStrictBodies(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	const check = `"permission":"view","resource":"client:ann"`
+	many := func(n int, item string) string { return strings.TrimSuffix(strings.Repeat(item+",", n), ",") }
+	tests := []struct {
+		name, path, body string
+		header           []string
+		status           int
+		want             []string
+	}{
+		{"key twice in a check", "/v1/check", `{"subject":"user:priya","subject":"user:rita",` + check + `}`, nil, 400, []string{`"field":"subject"`, "twice"}},
+		{"type twice in an event", "/v1/events", `{"events":[{"type":"staff.added","workspace":"p1","user":"z","role":"receptionist","type":"ownership.transferred"}]}`, nil, 400, []string{`"index":0`, `"field":"type"`, "twice"}},
+		{"key twice in an event's grants", "/v1/events", `{"events":[{"type":"role.defined","workspace":"p1","role":"aud","grants":{"invoices":"all","invoices":"none"}}]}`, nil, 400, []string{`"index":0`, `"field":"grants.invoices"`}},
+		{"events twice", "/v1/events", `{"events":[],"events":[{"type":"staff.removed","workspace":"p1","user":"rita"}]}`, nil, 400, []string{`"field":"events"`, "twice"}},
+		{"key twice in a bulk item", "/v1/check/bulk", `{"checks":[{"subject":"user:a",` + check + `},{"subject":"user:a",` + check + `,"resource":"client:ben"}]}`, nil, 400, []string{`"index":1`, `"field":"resource"`}},
+		{"key in another case", "/v1/check", `{"Subject":"user:priya",` + check + `}`, nil, 400, []string{`"field":"Subject"`, `did you mean \"subject\"`}},
+		{"events in another case", "/v1/events", `{"Events":[]}`, nil, 400, []string{`"field":"Events"`, `did you mean \"events\"`}},
+		{"body not an object", "/v1/events", `[]`, nil, 400, []string{`must be a JSON object: {\"events\": [...]}`}},
+		{"check not an object", "/v1/check", `"user:priya"`, nil, 400, []string{"must be a JSON object with the fields subject, permission, resource, zedtoken"}},
+		{"string as number", "/v1/lookup/resources", `{"subject":"user:a","permission":"view","resource_type":"client","limit":"5"}`, nil, 400, []string{`"field":"limit"`, "must be a whole number"}},
+		{"number as string", "/v1/check", `{"subject":7,` + check + `}`, nil, 400, []string{`"field":"subject"`, "must be a JSON string"}},
+		{"bulk item not an object", "/v1/check/bulk", `{"checks":[["user:a"]]}`, nil, 400, []string{`"index":0`, "must be a JSON object"}},
+		{"nested too deep", "/v1/events", `{"events":[` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `]}`, nil, 400, []string{"nested deeper than 32"}},
+		{"no content type", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", ""}, 415, []string{`"code":"unsupported_media_type"`, "Content-Type: application/json"}},
+		{"text/plain, as a cross-site form sends", "/v1/events", `{"events":[{"type":"ownership.transferred","workspace":"p1","to":"adam"}]}`, []string{"Content-Type", "text/plain"}, 415, []string{`"code":"unsupported_media_type"`}},
+		{"form encoded, as curl -d sends", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, []string{`"code":"unsupported_media_type"`}},
+		{"charset utf-8 is JSON", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json; charset=UTF-8"}, 200, []string{`"allowed":true`}},
+		{"another charset", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json; charset=latin1"}, 415, []string{"UTF-8"}},
+		{"compressed", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Encoding", "gzip"}, 415, []string{"Content-Encoding", "uncompressed"}},
+		{"question over its cap", "/v1/check", `{"subject":"user:priya",` + check + `,"zedtoken":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, []string{`"code":"too_large"`, "POST /v1/check reads at most 64 KiB"}},
+		{"too many checks", "/v1/check/bulk", `{"checks":[` + many(1001, `{"subject":"user:a",`+check+`}`) + `]}`, nil, 413, []string{`"code":"too_large"`, `"field":"checks"`, "split"}},
+		{"too many events", "/v1/events", `{"events":[` + many(1001, `{"type":"staff.removed","workspace":"p1","user":"x"}`) + `]}`, nil, 413, []string{`"code":"too_large"`, "more than 1000 events", "split"}},
+		{"events not a list", "/v1/events", `{"events":{}}`, nil, 400, []string{`"field":"events"`, "must be a JSON array"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status, body := post(t, st.url, tt.path, tt.body, tt.header...)
+			if status != tt.status {
+				t.Errorf("got %d %s; want %d", status, body, tt.status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("got %s; want it to contain %s", body, w)
+				}
+			}
+			if strings.Contains(body, "api.") || strings.Contains(body, "domain.") || strings.Contains(body, "json:") {
+				t.Errorf("answer %s speaks Go, not JSON", body)
 			}
 		})
 	}
@@ -388,5 +450,285 @@ func TestLookupStream(t *testing.T) {
 		return nil
 	}); err != nil || !slices.Equal(lines, []string{"client:first", "client:second"}) {
 		t.Errorf("gated stream: %v %v", lines, err)
+	}
+}
+
+// writeAuth answers every write with applied and err, without SpiceDB.
+type writeAuth struct {
+	httpapi.Authorizer
+	applied domain.Applied
+	err     error
+}
+
+func (f writeAuth) Apply(context.Context, []domain.Event) (domain.Applied, error) {
+	return f.applied, f.err
+}
+
+func (f writeAuth) Import(context.Context, []domain.Event) (domain.Applied, error) {
+	return f.applied, f.err
+}
+
+// TestUnconfirmedWrites: a write SpiceDB took but fully consistent reads did
+// not show yet is a 202 with "confirmed": false, never a 503 (which says that
+// nothing was written, so callers would send the events again).
+func TestUnconfirmedWrites(t *testing.T) {
+	t.Parallel()
+	const events = `{"events":[{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}]}`
+	tests := []struct {
+		name      string
+		auth      writeAuth
+		status    int
+		confirmed string
+	}{
+		{"confirmed", writeAuth{applied: domain.Applied{Token: "t1", Touched: 3}}, 200, `"confirmed":true`},
+		{"unconfirmed", writeAuth{applied: domain.Applied{Token: "t2", Touched: 3, Unconfirmed: true}}, 202, `"confirmed":false`},
+		{"nothing written", writeAuth{err: domain.Errorf(domain.CodeUnavailable, "SpiceDB is down")}, 503, `"code":"unavailable"`},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(httpapi.New(tt.auth, httpapi.Config{}))
+		t.Cleanup(srv.Close)
+		for _, path := range []string{"/v1/events", "/v1/import"} {
+			t.Run(tt.name+" "+path, func(t *testing.T) {
+				status, body := post(t, srv.URL, path, events)
+				if status != tt.status || !strings.Contains(body, tt.confirmed) {
+					t.Errorf("got %d %s; want %d with %s", status, body, tt.status, tt.confirmed)
+				}
+				if status < 300 && (!strings.Contains(body, `"applied":1`) || !strings.Contains(body, `"touched":3`)) {
+					t.Errorf("got %s; want the usual counts beside confirmed", body)
+				}
+			})
+		}
+	}
+}
+
+// rawRequest writes req as is on a new connection to srv and reads the
+// answer. The connection's deadline bounds the test, not Ward.
+func rawRequest(t *testing.T, srv *httptest.Server, req string) (status int, body string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+// TestImportBounds: an import's memory is bounded by its cap, not by what its
+// body claims: a declared oversize body is refused before a byte of it is
+// read, an undeclared one at the cap, and a list of events past
+// domain.MaxImportEvents at the first event too many.
+func TestImportBounds(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{MaxImportBytes: 1 << 20}))
+	t.Cleanup(srv.Close)
+
+	status, answer := rawRequest(t, srv, "POST /v1/import HTTP/1.1\r\nHost: "+srv.Listener.Addr().String()+
+		"\r\nContent-Type: application/json\r\nContent-Length: 146800640\r\n\r\n{\"events\":[")
+	if status != 413 || !strings.Contains(answer, `"code":"too_large"`) || !strings.Contains(answer, "140 MiB; POST /v1/import reads at most 1 MiB") {
+		t.Errorf("declared 140 MB import: %d %s", status, answer)
+	}
+
+	event := `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"},`
+	body := io.MultiReader(strings.NewReader(`{"events":[`), strings.NewReader(strings.Repeat(event, (2<<20)/len(event))))
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/import", body) // a reader of unknown length: sent chunked
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(string(data), "larger than 1 MiB") || !strings.Contains(string(data), "split the import") {
+		t.Errorf("chunked 2 MiB import: %d %s", resp.StatusCode, data)
+	}
+
+	big := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{}))
+	t.Cleanup(big.Close)
+	events := `{"events":[` + strings.Repeat(`{"type":"staff.removed","workspace":"w","user":"x"},`, domain.MaxImportEvents) + `{"type":"staff.removed","workspace":"w","user":"x"}]}`
+	if status, body := post(t, big.URL, "/v1/import", events); status != 413 || !strings.Contains(body, "more than 100000 events") {
+		t.Errorf("import of %d events: %d %.300s", domain.MaxImportEvents+1, status, body)
+	}
+}
+
+// TestWrongMethod: a served path asked with another method answers 405
+// method_not_allowed with an Allow header, not 404.
+func TestWrongMethod(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(httpapi.New(writeAuth{}, httpapi.Config{}))
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		method, path string
+		status       int
+		allow, code  string
+	}{
+		{"GET", "/v1/check", 405, "POST, OPTIONS", "method_not_allowed"},
+		{"PUT", "/v1/events", 405, "POST, OPTIONS", "method_not_allowed"},
+		{"POST", "/healthz", 405, "GET, HEAD, OPTIONS", "method_not_allowed"},
+		{"DELETE", "/v1/workspaces/p1/matrix", 405, "GET, HEAD, OPTIONS", "method_not_allowed"},
+		{"GET", "/v1/nothing", 404, "", "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow || !strings.Contains(string(data), `"code":"`+tt.code+`"`) {
+				t.Errorf("got %d Allow %q %s; want %d Allow %q %s", resp.StatusCode, resp.Header.Get("Allow"), data, tt.status, tt.allow, tt.code)
+			}
+		})
+	}
+}
+
+// TestHostsAndOrigins: a web page cannot call Ward, neither cross-site (its
+// Origin is refused unless configured, and text/plain is not JSON) nor by
+// rebinding its own name to Ward's address (its Host is refused); configured
+// origins get CORS answers, and probes answer whatever Host they are sent.
+func TestHostsAndOrigins(t *testing.T) {
+	t.Parallel()
+	const admin = "https://admin.example.com"
+	srv := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{
+		Hosts:       httpapi.Hosts{Names: []string{"ward.internal"}},
+		CORSOrigins: []string{"HTTPS://Admin.Example.com:443"},
+	}))
+	t.Cleanup(srv.Close)
+	const transfer = `{"events":[{"type":"ownership.transferred","workspace":"p1","to":"mallory"}]}`
+	tests := []struct {
+		name, method, path, host string
+		header                   []string
+		status                   int
+		want                     map[string]string // answer headers ("" for absent)
+		body                     string
+	}{
+		{"loopback address", "POST", "/v1/events", "127.0.0.1:8080", nil, 200, nil, ""},
+		{"localhost, another port", "POST", "/v1/events", "localhost:18080", nil, 200, nil, ""},
+		{"IPv6 loopback", "POST", "/v1/events", "[::1]:8080", nil, 200, nil, ""},
+		{"configured name", "POST", "/v1/events", "Ward.Internal:8080", nil, 200, nil, ""},
+		{"rebound name", "POST", "/v1/events", "attacker.example:8080", nil, 403, nil, "--allowed-hosts"},
+		{"an address Ward is not bound to", "POST", "/v1/events", "10.0.0.5:8080", nil, 403, nil, "it serves localhost, loopback addresses, ward.internal"},
+		{"probe by pod address", "GET", "/healthz", "10.0.0.5:8080", nil, 200, nil, ""},
+		{"readiness by service name", "GET", "/readyz", "ward-svc:8080", nil, 200, nil, ""},
+		{"cross-site text/plain", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", "https://attacker.example", "Content-Type", "text/plain"}, 403,
+			map[string]string{"Access-Control-Allow-Origin": ""}, "--cors-origins"},
+		{"cross-site JSON", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", "https://attacker.example"}, 403, nil, `"code":"forbidden"`},
+		{"sandboxed page", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", "null"}, 403, nil, `"code":"forbidden"`},
+		{"configured origin", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", admin}, 200,
+			map[string]string{"Access-Control-Allow-Origin": admin, "Vary": "Origin"}, ""},
+		{"configured origin, error answer", "POST", "/v1/check", "127.0.0.1:8080", []string{"Origin", admin}, 400,
+			map[string]string{"Access-Control-Allow-Origin": admin}, ""},
+		{"preflight", "OPTIONS", "/v1/events", "127.0.0.1:8080", []string{"Origin", admin, "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type"}, 204,
+			map[string]string{"Access-Control-Allow-Origin": admin, "Access-Control-Allow-Methods": "POST, OPTIONS", "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600"}, ""},
+		{"preflight from another origin", "OPTIONS", "/v1/events", "127.0.0.1:8080", []string{"Origin", "https://attacker.example", "Access-Control-Request-Method", "POST"}, 403,
+			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}, ""},
+		{"options without a browser", "OPTIONS", "/v1/check", "127.0.0.1:8080", nil, 204, map[string]string{"Allow": "POST, OPTIONS", "Access-Control-Allow-Methods": ""}, ""},
+		{"options for nothing", "OPTIONS", "/v1/nothing", "127.0.0.1:8080", nil, 404, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var body io.Reader
+			if tt.method == "POST" {
+				body = strings.NewReader(transfer)
+			}
+			req, err := http.NewRequest(tt.method, srv.URL+tt.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = tt.host
+			if body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			for i := 0; i+1 < len(tt.header); i += 2 {
+				req.Header.Set(tt.header[i], tt.header[i+1])
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || !strings.Contains(string(data), tt.body) {
+				t.Errorf("got %d %s; want %d containing %s", resp.StatusCode, data, tt.status, tt.body)
+			}
+			for k, v := range tt.want {
+				if got := strings.Join(resp.Header.Values(k), ", "); !strings.Contains(got, v) || v == "" && got != "" {
+					t.Errorf("header %s: %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+func TestHostsServes(t *testing.T) {
+	t.Parallel()
+	named := httpapi.Hosts{Names: []string{"ward", "10.0.0.5:8080", "fd00::1"}}
+	anyIP := httpapi.Hosts{AnyIP: true}
+	tests := []struct {
+		hosts httpapi.Hosts
+		host  string
+		want  bool
+	}{
+		{named, "LOCALHOST:1", true},
+		{named, "localhost.", true},
+		{named, "127.0.0.2:8080", true},
+		{named, "[::ffff:127.0.0.1]:80", true},
+		{named, "ward:8080", true},
+		{named, "ward", true},
+		{named, "10.0.0.5", true},
+		{named, "[fd00::1]:8080", true},
+		{named, "10.0.0.6:8080", false},
+		{named, "ward.attacker.example", false},
+		{named, "127.0.0.1.nip.io", false},
+		{named, "", false},
+		{anyIP, "172.17.0.3:8080", true},
+		{anyIP, "[fe80::1]:8080", true},
+		{anyIP, "ward:8080", false},
+	}
+	for _, tt := range tests {
+		if got := tt.hosts.Serves(tt.host); got != tt.want {
+			t.Errorf("%+v serves %q: %v, want %v", tt.hosts, tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestParseOrigin(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want, err string }{
+		{"https://admin.example.com", "https://admin.example.com", ""},
+		{"HTTPS://Admin.Example.com:443/", "https://admin.example.com", ""},
+		{"http://localhost:3000", "http://localhost:3000", ""},
+		{"http://[::1]:3000", "http://[::1]:3000", ""},
+		{"*", "", "'*' would let every web page call Ward"},
+		{"https://*.example.com", "", "'*' would let every web page call Ward"},
+		{"admin.example.com", "", "not an origin"},
+		{"https://admin.example.com/app", "", "not an origin"},
+		{"ftp://admin.example.com", "", "http or https"},
+		{"null", "", "not an origin"},
+	}
+	for _, tt := range tests {
+		got, err := httpapi.ParseOrigin(tt.in)
+		if got != tt.want || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("ParseOrigin(%q) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.err)
+		}
 	}
 }

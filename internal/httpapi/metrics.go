@@ -12,7 +12,9 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(reg *prometheus.Registry) *metrics {
+// newMetrics registers the API's metrics on reg (none when nil); inFlight
+// reports the /v1 calls being served.
+func newMetrics(reg *prometheus.Registry, inFlight func() float64) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ward_http_requests_total", Help: "HTTP requests by route and status.",
@@ -23,7 +25,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}, []string{"route"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.latency)
+		reg.MustRegister(m.requests, m.latency, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ward_http_in_flight", Help: "/v1 calls being served; past --max-in-flight, calls are answered 503 busy.",
+		}, inFlight))
 	}
 	return m
 }

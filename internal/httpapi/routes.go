@@ -3,11 +3,13 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"github.com/wardhq/ward/api"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -28,53 +30,77 @@ var Routes = []string{
 	"GET /metrics",
 }
 
-func (a *service) routes() http.Handler {
+func (a *service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/events", a.endpoint("events", true, a.handleEvents))
-	mux.Handle("POST /v1/import", a.endpoint("import", true, a.handleImport))
-	mux.Handle("POST /v1/check", a.endpoint("check", true, a.handleCheck))
-	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", true, a.handleCheckBulk))
-	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", true, a.handleLookupResources))
-	mux.Handle("POST /v1/lookup/resources/stream", a.endpoint("lookup_resources_stream", true, a.handleLookupStream))
-	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", true, a.handleLookupSubjects))
-	mux.Handle("POST /v1/explain", a.endpoint("explain", true, a.handleExplain))
-	mux.Handle("GET /v1/schema", a.endpoint("schema", true, a.handleSchema))
-	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", true, a.handleMatrix))
-	mux.Handle("GET /healthz", a.endpoint("healthz", false, func(w http.ResponseWriter, _ *http.Request) error {
+	mux.Handle("POST /v1/events", a.endpoint("events", call, a.handleEvents))
+	mux.Handle("POST /v1/import", a.endpoint("import", bulk, a.handleImport))
+	mux.Handle("POST /v1/check", a.endpoint("check", call, a.handleCheck))
+	mux.Handle("POST /v1/check/bulk", a.endpoint("check_bulk", call, a.handleCheckBulk))
+	mux.Handle("POST /v1/lookup/resources", a.endpoint("lookup_resources", call, a.handleLookupResources))
+	mux.Handle("POST /v1/lookup/resources/stream", a.endpoint("lookup_resources_stream", stream, a.handleLookupStream))
+	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", call, a.handleLookupSubjects))
+	mux.Handle("POST /v1/explain", a.endpoint("explain", call, a.handleExplain))
+	mux.Handle("GET /v1/schema", a.endpoint("schema", call, a.handleSchema))
+	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
+	mux.Handle("GET /healthz", a.endpoint("healthz", probe, func(w http.ResponseWriter, _ *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
 	}))
-	mux.Handle("GET /readyz", a.endpoint("readyz", false, a.handleReady))
+	mux.Handle("GET /readyz", a.endpoint("readyz", probe, a.handleReady))
 	if a.cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(a.cfg.Metrics, promhttp.HandlerOpts{}))
 	}
-	mux.Handle("/", a.endpoint("not_found", false, func(http.ResponseWriter, *http.Request) error {
+	mux.Handle("/", a.endpoint("not_found", probe, func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowed(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return domain.Errorf(domain.CodeMethodNotAllowed, "%s %s: this endpoint answers %s only", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		}
 		return domain.Errorf(domain.CodeNotFound, "no such endpoint: see docs/openapi.yaml for Ward's API")
 	}))
 	return mux
 }
 
+// allowed lists the methods r's path is answered for, as an Allow header
+// does; none when the path is not served at all. GET routes answer HEAD too,
+// and every served path answers OPTIONS (CORS preflights).
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		if _, pattern := mux.Handler(&http.Request{Method: method, Host: r.Host, URL: r.URL}); pattern != "" && pattern != "/" {
+			out = append(out, method)
+		}
+	}
+	if len(out) > 0 {
+		out = append(out, http.MethodOptions)
+	}
+	return out
+}
+
 // handleEvents applies events atomically; handleImport imports new practices
 // in bulk. Both read the same request and answer the same response.
 func (a *service) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEvents(w, r, a.cfg.MaxBodyBytes, domain.ParseEvents, a.auth.Apply, "events applied")
+	return a.writeEvents(w, r, a.limits.events, domain.MaxEventsPerRequest, "split them into requests of at most that many (each is applied atomically)",
+		domain.ParseEvents, a.auth.Apply, "events applied")
 }
-
-// importBodyFactor is how much larger an import's body may be than other requests'.
-const importBodyFactor = 16
 
 func (a *service) handleImport(w http.ResponseWriter, r *http.Request) error {
-	return a.writeEvents(w, r, a.cfg.MaxBodyBytes*importBodyFactor, domain.ParseImport, a.auth.Import, "practices imported")
-}
-
-func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, maxBody int64,
-	parse func([]json.RawMessage) ([]domain.Event, error),
-	write func(context.Context, []domain.Event) (domain.Applied, error), done string) error {
-	req, err := decodeUpTo[api.EventsRequest](w, r, maxBody)
+	release, err := a.importTurn(r.Context(), w)
 	if err != nil {
 		return err
 	}
-	events, err := parse(req.Events)
+	defer release()
+	return a.writeEvents(w, r, a.limits.imports, domain.MaxImportEvents, "split the import into several, each creating whole practices",
+		domain.ParseImport, a.auth.Import, "practices imported")
+}
+
+func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, lim bodyLimit, most int, split string,
+	parse func([]json.RawMessage) ([]domain.Event, error),
+	write func(context.Context, []domain.Event) (domain.Applied, error), done string) error {
+	raws, err := a.readEvents(w, r, lim, most, split)
+	if err != nil {
+		return err
+	}
+	events, err := parse(raws)
 	if err != nil {
 		return err
 	}
@@ -82,13 +108,19 @@ func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, maxBody in
 	if err != nil {
 		return err
 	}
-	a.log.Info(done, "events", len(events), "touched", res.Touched, "deleted", res.Deleted)
-	writeJSON(w, http.StatusOK, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token})
+	a.log.Info(done, "events", len(events), "touched", res.Touched, "deleted", res.Deleted, "confirmed", !res.Unconfirmed)
+	// 202, not 503: the write happened. A caller that took this for a failure
+	// and sent the events again would apply them twice.
+	status, confirmed := http.StatusOK, !res.Unconfirmed
+	if res.Unconfirmed {
+		status = http.StatusAccepted
+	}
+	writeJSON(w, status, api.EventsResponse{Applied: len(events), Touched: res.Touched, Deleted: res.Deleted, ZedToken: res.Token, Confirmed: &confirmed})
 	return nil
 }
 
 func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.CheckRequest](a, w, r)
+	req, err := decode[api.CheckRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -105,12 +137,16 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.BulkCheckRequest](a, w, r)
+	req, err := decode[api.BulkCheckRequest](a, w, r, a.limits.bulk)
 	if err != nil {
 		return err
 	}
-	if len(req.Checks) == 0 || len(req.Checks) > api.MaxLimit {
-		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "checks", Message: "must hold between 1 and 1000 checks"}
+	switch {
+	case len(req.Checks) == 0:
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "checks", Message: fmt.Sprintf("must hold between 1 and %d checks", api.MaxLimit)}
+	case len(req.Checks) > api.MaxLimit:
+		return &domain.Error{Code: domain.CodeTooLarge, Index: -1, Field: "checks",
+			Message: fmt.Sprintf("%d checks; a bulk check takes at most %d: split them into several bulk checks", len(req.Checks), api.MaxLimit)}
 	}
 	qs := make([]domain.Question, len(req.Checks))
 	for i, c := range req.Checks {
@@ -140,7 +176,7 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.LookupResourcesRequest](a, w, r)
+	req, err := decode[api.LookupResourcesRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -185,7 +221,7 @@ const streamFlushEvery = 256
 // line each, ending with a done line (or an error line once lines were sent;
 // before that, an error is an ordinary error answer).
 func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.LookupStreamRequest](a, w, r)
+	req, err := decode[api.LookupStreamRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -193,8 +229,10 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(w)
-	enc := json.NewEncoder(w)
+	// A caller that stops reading is cut off WriteTimeout after its last read,
+	// and its lookup in SpiceDB with it, instead of holding both for good.
+	out := newRenewingWriter(w, a.cfg.WriteTimeout)
+	enc := json.NewEncoder(out)
 	sent := 0
 	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, func(id string) error {
 		if sent == 0 {
@@ -206,18 +244,23 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 		}
 		sent++
 		if sent <= streamFlushEvery || sent%streamFlushEvery == 0 {
-			return rc.Flush()
+			return out.Flush()
 		}
 		return nil
 	})
 	switch {
 	case err != nil && sent == 0:
 		return err
+	case err != nil && overTime(r.Context()):
+		err = overTimeError(a.cfg.StreamTimeout, "--stream-timeout", err)
+		a.log.Info("streamed lookup ran past its time limit", "sent", sent, "limit", a.cfg.StreamTimeout.String())
+		_, body := errorBody(err)
+		_ = enc.Encode(api.LookupStreamLine{Error: &body})
+		return nil
+	case err != nil && r.Context().Err() != nil:
+		a.log.Info("streamed lookup: the caller stopped reading or went away", "sent", sent, "error", err.Error())
+		return nil
 	case err != nil:
-		if r.Context().Err() != nil {
-			a.log.Info("streamed lookup: the caller went away", "sent", sent)
-			return nil
-		}
 		status, body := errorBody(err)
 		a.log.Error("streamed lookup failed after it began", "sent", sent, "status", status, "error", err.Error())
 		_ = enc.Encode(api.LookupStreamLine{Error: &body})
@@ -229,7 +272,7 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 }
 
 func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.LookupSubjectsRequest](a, w, r)
+	req, err := decode[api.LookupSubjectsRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}
@@ -254,7 +297,7 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 }
 
 func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
-	req, err := decode[api.CheckRequest](a, w, r)
+	req, err := decode[api.CheckRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
 	}

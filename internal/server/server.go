@@ -4,19 +4,22 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/wardhq/ward/api"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/spicedb"
@@ -30,6 +33,13 @@ type Config struct {
 	Addr string
 	// APIKeys are bearer tokens callers must present; required off loopback.
 	APIKeys []string
+	// AllowedHosts are the names (or addresses) callers reach Ward by, besides
+	// localhost, loopback addresses and Addr's host; a request with another
+	// Host is refused (DNS rebinding). See HostsFor.
+	AllowedHosts []string
+	// CORSOrigins are the web origins whose pages may call Ward; requests
+	// from other pages (with another Origin) are refused.
+	CORSOrigins []string
 	// Datastore is the in-process SpiceDB's engine: memory or postgres.
 	Datastore string
 	// DatastoreURI is the PostgreSQL URI for the postgres engine.
@@ -47,7 +57,32 @@ type Config struct {
 	StartTimeout time.Duration
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
+	// MaxConnections bounds the connections open at once; past it, new ones
+	// wait in the kernel's listen backlog. 0 means DefaultMaxConnections.
+	MaxConnections int
+	// MaxInFlight bounds the /v1 calls served at once (more are answered 503
+	// busy); ReadTimeout, RequestTimeout, WriteTimeout, StreamTimeout and
+	// ImportTimeout bound each request. See httpapi.Config; 0 means
+	// httpapi's default.
+	MaxInFlight    int
+	ReadTimeout    time.Duration
+	RequestTimeout time.Duration
+	WriteTimeout   time.Duration
+	StreamTimeout  time.Duration
+	ImportTimeout  time.Duration
 }
+
+// DefaultMaxConnections keeps Ward within the usual open-file limit of 1,024
+// (1,100 held connections exhausted it here), leaving room for its
+// connections to SpiceDB and PostgreSQL and its own files.
+const DefaultMaxConnections = 512
+
+// maxHeaderBytes bounds a request's headers (Go answers 431 past it): Ward
+// reads a few short ones, and every open connection may hold this much.
+const maxHeaderBytes = 64 << 10
+
+// headerTimeout bounds receiving a request's headers, at most ReadTimeout.
+const headerTimeout = 10 * time.Second
 
 // MinAPIKeyLength keeps keys from being guessable.
 const MinAPIKeyLength = 16
@@ -64,6 +99,28 @@ func (c Config) Validate() error {
 	for _, k := range c.APIKeys {
 		if len(k) < MinAPIKeyLength {
 			return fmt.Errorf("an API key is shorter than %d characters: use long random keys (e.g. openssl rand -hex 32)", MinAPIKeyLength)
+		}
+	}
+	for _, h := range c.AllowedHosts {
+		if httpapi.HostName(h) == "" || strings.ContainsAny(h, "/*@ ") {
+			return fmt.Errorf("--allowed-hosts %q: give host names or IP addresses, e.g. ward.internal,10.0.0.5 (a port is ignored)", h)
+		}
+	}
+	for _, o := range c.CORSOrigins {
+		if _, err := httpapi.ParseOrigin(o); err != nil {
+			return fmt.Errorf("--cors-origins: %w", err)
+		}
+	}
+	for _, limit := range []struct {
+		flag  string
+		value int64
+	}{
+		{"--max-connections", int64(c.MaxConnections)}, {"--max-in-flight", int64(c.MaxInFlight)},
+		{"--read-timeout", int64(c.ReadTimeout)}, {"--request-timeout", int64(c.RequestTimeout)},
+		{"--write-timeout", int64(c.WriteTimeout)}, {"--stream-timeout", int64(c.StreamTimeout)}, {"--import-timeout", int64(c.ImportTimeout)},
+	} {
+		if limit.value < 0 {
+			return fmt.Errorf("%s is negative: give a positive limit, or 0 for the default", limit.flag)
 		}
 	}
 	if c.MemoryWarnAt < 0 {
@@ -91,6 +148,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--datastore %q: use memory or postgres (or --spicedb-endpoint for an external SpiceDB)", c.Datastore)
 	}
 	return nil
+}
+
+// HostsFor is what Ward listening on addr answers as its Host: the address
+// it is bound to (any IP address when that is 0.0.0.0 or ::, as in
+// containers) and the allowed names; localhost and loopback always.
+func HostsFor(addr string, allowed []string) httpapi.Hosts {
+	hosts := httpapi.Hosts{Names: slices.Clone(allowed)}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return hosts
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		hosts.AnyIP = true
+	} else if !isLoopback(host) {
+		hosts.Names = append(hosts.Names, host)
+	}
+	return hosts
 }
 
 func isLoopback(host string) bool {
@@ -133,11 +207,20 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		}
 		return api.SchemaResponse{Schema: schema.Text, Current: held == written}, nil
 	}
+	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
-		APIKeys: cfg.APIKeys,
-		Logger:  logger,
-		Metrics: reg,
-		Schema:  schemaState,
+		APIKeys:        cfg.APIKeys,
+		Logger:         logger,
+		Metrics:        reg,
+		Schema:         schemaState,
+		Hosts:          hosts,
+		CORSOrigins:    cfg.CORSOrigins,
+		MaxInFlight:    cfg.MaxInFlight,
+		ReadTimeout:    cfg.ReadTimeout,
+		RequestTimeout: cfg.RequestTimeout,
+		WriteTimeout:   cfg.WriteTimeout,
+		StreamTimeout:  cfg.StreamTimeout,
+		ImportTimeout:  cfg.ImportTimeout,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
@@ -152,12 +235,20 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		},
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another process using the port? pick one with --addr)", cfg.Addr, err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	logger.Info("Ward is serving", "url", "http://"+ln.Addr().String(), "api_keys", len(cfg.APIKeys) > 0)
+	ln := newLimitListener(tcp, cmp.Or(cfg.MaxConnections, DefaultMaxConnections))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ward_http_connections_open", Help: "HTTP connections open; past --max-connections, new ones wait.",
+	}, func() float64 { return float64(ln.open()) }))
+	// No ReadTimeout or WriteTimeout here: the handler sets both per request
+	// (a streamed answer renews its write deadline; a read deadline left on
+	// after the body would cancel a call's context when it passed).
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: min(headerTimeout, cmp.Or(cfg.ReadTimeout, httpapi.DefaultReadTimeout)),
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
+	logger.Info("Ward is serving", "url", "http://"+ln.Addr().String(), "api_keys", len(cfg.APIKeys) > 0, "hosts", hosts.String(), "cors_origins", cfg.CORSOrigins)
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}
