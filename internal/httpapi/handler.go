@@ -81,14 +81,15 @@ type Config struct {
 
 // Defaults of Config's limits (0 in Config means these).
 //
-// Body caps: a realistic import of domain.MaxImportEvents (100,000) events,
+// Body caps: a realistic import of 100,000 events (twice domain.MaxImportEvents),
 // with 36-character IDs (UUIDs) and indented, measured 27.7 MB; with the short
 // IDs of ward bench's practices, 10.8 MB. 1,000 events take well under 1 MiB.
 //
 // Times: a write retries for up to 30 s under contention and then waits up to
 // 10 s for fully consistent reads to see it, so a call gets a minute. An
-// import of 100,000 events (42 practices, UUID IDs, 471,578 relationships)
-// took 34 s on memdb here, so imports get five minutes. A minute to receive a
+// import of 100,000 events (42 practices, UUID IDs, 471,578 relationships,
+// more than domain.MaxImportChanges) took 34 s on memdb here, so imports get
+// five minutes. A minute to receive a
 // body lets a 32 MiB import come at 0.5 MB/s.
 const (
 	DefaultMaxBodyBytes   = 8 << 20

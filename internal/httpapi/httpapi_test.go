@@ -558,7 +558,7 @@ func TestImportBounds(t *testing.T) {
 	big := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{}))
 	t.Cleanup(big.Close)
 	events := `{"events":[` + strings.Repeat(`{"type":"staff.removed","workspace":"w","user":"x"},`, domain.MaxImportEvents) + `{"type":"staff.removed","workspace":"w","user":"x"}]}`
-	if status, body := post(t, big.URL, "/v1/import", events); status != 413 || !strings.Contains(body, "more than 100000 events") {
+	if status, body := post(t, big.URL, "/v1/import", events); status != 413 || !strings.Contains(body, fmt.Sprintf("more than %d events", domain.MaxImportEvents)) {
 		t.Errorf("import of %d events: %d %.300s", domain.MaxImportEvents+1, status, body)
 	}
 }
