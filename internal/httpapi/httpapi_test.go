@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -558,7 +559,7 @@ func TestImportBounds(t *testing.T) {
 	big := httptest.NewServer(httpapi.New(writeAuth{applied: domain.Applied{Token: "t"}}, httpapi.Config{}))
 	t.Cleanup(big.Close)
 	events := `{"events":[` + strings.Repeat(`{"type":"staff.removed","workspace":"w","user":"x"},`, domain.MaxImportEvents) + `{"type":"staff.removed","workspace":"w","user":"x"}]}`
-	if status, body := post(t, big.URL, "/v1/import", events); status != 413 || !strings.Contains(body, fmt.Sprintf("more than %d events", domain.MaxImportEvents)) {
+	if status, body := post(t, big.URL, "/v1/import", events); status != 413 || !strings.Contains(body, "more than "+strconv.Itoa(domain.MaxImportEvents)+" events") {
 		t.Errorf("import of %d events: %d %.300s", domain.MaxImportEvents+1, status, body)
 	}
 }
