@@ -56,6 +56,13 @@ type Config struct {
 	// ParseOrigin) whose pages may call Ward. A request carrying any other
 	// Origin is refused.
 	CORSOrigins []string
+	// Limits bound each call in time, and the calls served at once.
+	Limits
+}
+
+// Limits bound each call in time, and the calls served at once; 0 means the
+// default of each.
+type Limits struct {
 	// MaxInFlight bounds the /v1 calls served at once; past it, calls are
 	// answered 503 busy with Retry-After. Probes are not counted. 0 means
 	// DefaultMaxInFlight.

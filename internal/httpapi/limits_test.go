@@ -81,7 +81,7 @@ const (
 // good (1,100 of them exhausted Ward's file descriptors).
 func TestWithheldBodies(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(httpapi.New(newGated(), httpapi.Config{APIKeys: []string{testKey}, ReadTimeout: 50 * time.Millisecond}))
+	srv := httptest.NewServer(httpapi.New(newGated(), httpapi.Config{APIKeys: []string{testKey}, Limits: httpapi.Limits{ReadTimeout: 50 * time.Millisecond}}))
 	t.Cleanup(srv.Close)
 	tests := []struct {
 		name, path, key string
@@ -135,7 +135,7 @@ func (f endlessAuth) StreamResources(ctx context.Context, _ domain.Object, _, _,
 func TestStreamCutsOffCallersThatStopReading(t *testing.T) {
 	t.Parallel()
 	auth := endlessAuth{ended: make(chan error, 1)}
-	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{WriteTimeout: 50 * time.Millisecond}))
+	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{Limits: httpapi.Limits{WriteTimeout: 50 * time.Millisecond}}))
 	t.Cleanup(srv.Close)
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
@@ -162,7 +162,7 @@ func TestCallsInFlight(t *testing.T) {
 	t.Parallel()
 	auth := newGated()
 	reg := prometheus.NewRegistry()
-	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{MaxInFlight: 1, Metrics: reg}))
+	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{Limits: httpapi.Limits{MaxInFlight: 1}, Metrics: reg}))
 	t.Cleanup(srv.Close)
 	first := make(chan error, 1)
 	go func() {
@@ -207,7 +207,7 @@ func TestCallsInFlight(t *testing.T) {
 func TestOneImportAtATime(t *testing.T) {
 	t.Parallel()
 	auth := newGated()
-	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{ImportWait: time.Millisecond}))
+	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{Limits: httpapi.Limits{ImportWait: time.Millisecond}}))
 	t.Cleanup(srv.Close)
 	first := make(chan int, 1)
 	go func() {
@@ -242,7 +242,7 @@ func TestOneImportAtATime(t *testing.T) {
 func TestCallsHaveTimeLimits(t *testing.T) {
 	t.Parallel()
 	auth := newGated() // never opened: every call waits for its context to end
-	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{RequestTimeout: 20 * time.Millisecond, StreamTimeout: 30 * time.Millisecond, ImportTimeout: 40 * time.Millisecond}))
+	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{Limits: httpapi.Limits{RequestTimeout: 20 * time.Millisecond, StreamTimeout: 30 * time.Millisecond, ImportTimeout: 40 * time.Millisecond}}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()

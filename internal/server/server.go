@@ -60,16 +60,9 @@ type Config struct {
 	// MaxConnections bounds the connections open at once; past it, new ones
 	// wait in the kernel's listen backlog. 0 means DefaultMaxConnections.
 	MaxConnections int
-	// MaxInFlight bounds the /v1 calls served at once (more are answered 503
-	// busy); ReadTimeout, RequestTimeout, WriteTimeout, StreamTimeout and
-	// ImportTimeout bound each request. See httpapi.Config; 0 means
-	// httpapi's default.
-	MaxInFlight    int
-	ReadTimeout    time.Duration
-	RequestTimeout time.Duration
-	WriteTimeout   time.Duration
-	StreamTimeout  time.Duration
-	ImportTimeout  time.Duration
+	// Limits bound each call in time and the calls served at once (see
+	// httpapi.Limits; 0 means httpapi's default).
+	httpapi.Limits
 }
 
 // DefaultMaxConnections keeps Ward within the usual open-file limit of 1,024
@@ -209,18 +202,13 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
-		APIKeys:        cfg.APIKeys,
-		Logger:         logger,
-		Metrics:        reg,
-		Schema:         schemaState,
-		Hosts:          hosts,
-		CORSOrigins:    cfg.CORSOrigins,
-		MaxInFlight:    cfg.MaxInFlight,
-		ReadTimeout:    cfg.ReadTimeout,
-		RequestTimeout: cfg.RequestTimeout,
-		WriteTimeout:   cfg.WriteTimeout,
-		StreamTimeout:  cfg.StreamTimeout,
-		ImportTimeout:  cfg.ImportTimeout,
+		APIKeys:     cfg.APIKeys,
+		Logger:      logger,
+		Metrics:     reg,
+		Schema:      schemaState,
+		Hosts:       hosts,
+		CORSOrigins: cfg.CORSOrigins,
+		Limits:      cfg.Limits,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
