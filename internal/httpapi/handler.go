@@ -65,6 +65,9 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	return a.routes()
 }
 
+// notYetRetryAfter is the Retry-After (seconds) of a not_yet answer.
+const notYetRetryAfter = "1"
+
 // endpoint wraps a handler with authentication, metrics and error handling.
 func (a *service) endpoint(route string, authenticated bool, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +86,10 @@ func (a *service) endpoint(route string, authenticated bool, h func(w http.Respo
 				level = slog.LevelError
 			}
 			a.log.Log(r.Context(), level, "request failed", "route", route, "status", status, "error", err.Error())
+			if body.Code == domain.CodeNotYet {
+				// SpiceDB catches up with a revision within a second or so.
+				rec.Header().Set("Retry-After", notYetRetryAfter)
+			}
 			writeJSON(rec, status, api.ErrorResponse{Error: body})
 		}
 		a.metrics.observe(route, rec.status, time.Since(start))

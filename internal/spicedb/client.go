@@ -12,6 +12,7 @@ import (
 	mrand "math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
@@ -51,6 +52,9 @@ type Client struct {
 	// lock: concurrent writes, even to different practices, then abort each
 	// other and SpiceDB retries them whole (docs/performance.md, step 14).
 	writing sync.Mutex
+	// origin is the datastore SpiceDB's ZedTokens name, once learned
+	// (checkOrigin).
+	origin atomic.Pointer[string]
 }
 
 // lockWorkspaces takes this process's write locks of workspaces, in a fixed
@@ -84,7 +88,7 @@ func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
 // upgrade never harms data.
 func (c *Client) WriteSchema(ctx context.Context, text string) (string, error) {
 	if _, err := c.schema.WriteSchema(ctx, &v1.WriteSchemaRequest{Schema: text}); err != nil {
-		return "", translateErr("writing the schema", err)
+		return "", c.fail(ctx, "writing the schema", nil, "", err)
 	}
 	return c.ReadSchema(ctx)
 }
@@ -96,7 +100,7 @@ func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 		return "", nil // no schema written yet
 	}
 	if err != nil {
-		return "", translateErr("reading the schema", err)
+		return "", c.fail(ctx, "reading the schema", nil, "", err)
 	}
 	return resp.GetSchemaText(), nil
 }
@@ -131,7 +135,7 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		c.writing.Lock()
 		resp, err := c.perms.WriteRelationships(ctx, req)
 		c.writing.Unlock()
-		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
+		if err = c.fail(ctx, "writing relationships", nil, "", err); errors.Is(err, errPreconditionFailed) {
 			if optimistic {
 				optimistic = false
 				continue
@@ -195,7 +199,7 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 	}
 	stream, err := c.perms.ImportBulkRelationships(ctx)
 	if err != nil {
-		return domain.Applied{}, translateErr("importing relationships", err)
+		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
 	}
 	for chunk := range slices.Chunk(rels, importChunk) {
 		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk}); err != nil {
@@ -206,7 +210,7 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		if status.Code(err) == codes.AlreadyExists {
 			return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import names an object whose ID is taken already: nothing was imported")
 		}
-		return domain.Applied{}, translateErr("importing relationships", err)
+		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
 	}
 	// An import answers no revision; the read that saw its locks gives
 	// callers a ZedToken that includes it.
@@ -374,7 +378,7 @@ func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *
 		rels, token, err = c.readOnce(ctx, filter)
 		return err
 	}); err != nil {
-		return nil, "", translateErr("reading relationships", err)
+		return nil, "", c.fail(ctx, "reading relationships", consistency(""), "", err)
 	}
 	if into != nil {
 		for _, r := range rels {
@@ -517,9 +521,9 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 	return s, token, nil
 }
 
-func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
+func checkRequest(q domain.Question, cons *v1.Consistency) *v1.CheckPermissionRequest {
 	return &v1.CheckPermissionRequest{
-		Consistency: consistency(token),
+		Consistency: cons,
 		Resource:    toObject(q.Resource),
 		Permission:  q.Permission,
 		Subject:     &v1.SubjectReference{Object: toObject(q.Subject)},
@@ -529,12 +533,16 @@ func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
 // Check answers one question, reading at least as fresh as token (or at the
 // newest revision when token is "").
 func (c *Client) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return domain.Decision{}, err
+	}
 	var resp *v1.CheckPermissionResponse
 	if err := c.again(ctx, func() (err error) {
-		resp, err = c.perms.CheckPermission(ctx, checkRequest(q, token))
+		resp, err = c.perms.CheckPermission(ctx, checkRequest(q, cons))
 		return err
 	}); err != nil {
-		return domain.Decision{}, translateErr("checking a permission", err)
+		return domain.Decision{}, c.fail(ctx, "checking a permission", cons, tokenField(token), err)
 	}
 	return domain.Decision{
 		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
@@ -542,9 +550,15 @@ func (c *Client) Check(ctx context.Context, q domain.Question, token string) (do
 	}, nil
 }
 
-// CheckBulk answers many questions in one SpiceDB call, in order.
+// CheckBulk answers many questions in one SpiceDB call, in order, and
+// returns the revision SpiceDB checked them at.
 func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error) {
-	req := &v1.CheckBulkPermissionsRequest{Consistency: consistency(token)}
+	const op = "checking permissions"
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	req := &v1.CheckBulkPermissionsRequest{Consistency: cons}
 	for _, q := range qs {
 		req.Items = append(req.Items, &v1.CheckBulkPermissionsRequestItem{
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)},
@@ -555,16 +569,27 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 		resp, err = c.perms.CheckBulkPermissions(ctx, req)
 		return err
 	}); err != nil {
-		return nil, "", translateErr("checking permissions", err)
+		return nil, "", c.fail(ctx, op, cons, tokenField(token), err)
 	}
 	out := make([]domain.BulkDecision, len(qs))
+	tokenChecked := token == ""
 	for i, pair := range resp.GetPairs() {
 		if i >= len(out) {
 			break
 		}
 		if e := pair.GetError(); e != nil {
-			out[i] = domain.BulkDecision{Err: &domain.Error{Code: domain.CodeInternal, Index: i, Message: "SpiceDB could not answer this item"}}
-			c.logger.Warn("bulk check item failed", "index", i, "error", e.GetMessage())
+			err := status.FromProto(e).Err()
+			if code := status.Code(err); !tokenChecked && (code == codes.InvalidArgument || code == codes.OutOfRange) {
+				// SpiceDB v1.57.1 on memdb answers a token from the future
+				// with an error in every item and that very token as the
+				// revision checked at: the whole request is the token's fault.
+				tokenChecked = true
+				if ferr := c.fail(ctx, op, cons, fieldZedToken, err); fieldOf(ferr) == fieldZedToken {
+					return nil, "", ferr
+				}
+			}
+			out[i] = domain.BulkDecision{Err: atIndex(translateErr("checking this item", err), i)}
+			c.logger.Warn("bulk check item failed", "index", i, "error", err)
 			continue
 		}
 		out[i] = domain.BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION}
@@ -572,18 +597,88 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 	return out, resp.GetCheckedAt().GetToken(), nil
 }
 
-// LookupResources lists the IDs of resourceType on which subject has
-// permission, sorted and without repeats. SpiceDB streams a resource once per
-// path that reaches it, even across its own cursors, so Ward reads the whole
-// answer and pages it itself.
-func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
-	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, token))
-	return collectIDs(stream, err, "looking up resources", lookedUpResource)
+// tokenField is the request field a caller's token came in, "" for none.
+func tokenField(token string) string {
+	if token == "" {
+		return ""
+	}
+	return fieldZedToken
 }
 
-func lookupResourcesRequest(subject domain.Object, permission, resourceType, token string) *v1.LookupResourcesRequest {
+// fieldOf is the request field err is about, "" for none.
+func fieldOf(err error) string {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// atIndex places err at item i of a request.
+func atIndex(err error, i int) error {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		e.Index = i
+	}
+	return err
+}
+
+// LookupResources lists the IDs of resourceType on which subject has
+// permission, sorted and without repeats, and the revision it read. SpiceDB
+// streams a resource once per path that reaches it, even across its own
+// cursors, so Ward reads the whole answer and pages it itself.
+func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.lookup(ctx, lookup{object: subject, permission: permission, resourceType: resourceType}, cons, tokenField(token))
+}
+
+// LookupSubjects lists the users who have permission on resource, sorted by
+// ID, and the revision it read.
+func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error) {
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.lookup(ctx, lookup{subjects: true, object: resource, permission: permission}, cons, tokenField(token))
+}
+
+// lookup is one lookup question: the resources of resourceType that object
+// (a subject) reaches, or, with subjects, the users who reach object.
+type lookup struct {
+	subjects     bool
+	object       domain.Object
+	permission   string
+	resourceType string
+}
+
+func (l lookup) op() string {
+	if l.subjects {
+		return "looking up subjects"
+	}
+	return "looking up resources"
+}
+
+// lookup answers l at cons: its IDs, sorted and without repeats, and the
+// revision read ("" when nothing was found: SpiceDB then streams no answer to
+// carry one). field is where cons's revision came from, for errors.
+func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, field string) ([]string, string, error) {
+	fail := func(err error) error { return c.fail(ctx, l.op(), cons, field, err) }
+	if l.subjects {
+		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
+			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: domain.TypeUser,
+		})
+		return collectIDs(stream, err, fail, lookedUpSubject)
+	}
+	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(l.object, l.permission, l.resourceType, cons))
+	return collectIDs(stream, err, fail, lookedUpResource)
+}
+
+func lookupResourcesRequest(subject domain.Object, permission, resourceType string, cons *v1.Consistency) *v1.LookupResourcesRequest {
 	return &v1.LookupResourcesRequest{
-		Consistency:        consistency(token),
+		Consistency:        cons,
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
@@ -594,6 +689,13 @@ func lookupResourcesRequest(subject domain.Object, permission, resourceType, tok
 // whether it counts (a conditional result does not).
 func lookedUpResource(r *v1.LookupResourcesResponse) (string, string, bool) {
 	return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
+}
+
+// lookedUpSubject is lookedUpResource for LookupSubjects; a wildcard is not a user.
+func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, string, bool) {
+	s := r.GetSubject()
+	return r.GetLookedUpAt().GetToken(), s.GetSubjectObjectId(),
+		s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
 }
 
 // firstPage is how many results StreamResources asks SpiceDB for first.
@@ -611,7 +713,12 @@ const firstPage = 100
 // first page's revision: the caller gets results at once and the whole answer
 // in about the time of one lookup, all of it from one snapshot.
 func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
-	req := lookupResourcesRequest(subject, permission, resourceType, token)
+	const op = "looking up resources"
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	req := lookupResourcesRequest(subject, permission, resourceType, cons)
 	req.OptionalLimit = firstPage
 	seen := map[string]struct{}{}
 	received := 0
@@ -620,32 +727,26 @@ func (c *Client) StreamResources(ctx context.Context, subject domain.Object, per
 		return lookedUpResource(r)
 	}
 	stream, err := c.perms.LookupResources(ctx, req)
-	readAt, err := streamIDs(stream, err, "looking up resources", counted, seen, emit)
+	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, counted, seen, emit)
 	if err != nil || received < firstPage {
 		return readAt, err // a short first page is the whole answer
 	}
 	req.OptionalLimit = 0
-	req.Consistency = &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: readAt}}}
+	req.Consistency = exactly(readAt)
 	stream, err = c.perms.LookupResources(ctx, req)
-	return streamIDs(stream, err, "looking up resources", lookedUpResource, seen, emit)
+	return streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, req.Consistency, "", err) }, lookedUpResource, seen, emit)
 }
 
-// LookupSubjects lists the users who have permission on resource, sorted by ID.
-func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error) {
-	stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
-		Consistency: consistency(token), Resource: toObject(resource), Permission: permission, SubjectObjectType: domain.TypeUser,
-	})
-	return collectIDs(stream, err, "looking up subjects", func(r *v1.LookupSubjectsResponse) (string, string, bool) {
-		s := r.GetSubject()
-		return r.GetLookedUpAt().GetToken(), s.GetSubjectObjectId(),
-			s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
-	})
+// exactly reads at exactly the revision of token.
+func exactly(token string) *v1.Consistency {
+	return &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: token}}}
 }
 
-// collectIDs drains a lookup stream into sorted IDs without repeats.
-func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool)) ([]string, string, error) {
+// collectIDs drains a lookup stream into sorted IDs without repeats; fail
+// translates SpiceDB's errors.
+func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, string, bool)) ([]string, string, error) {
 	var ids []string
-	readAt, err := streamIDs(stream, err, op, item, map[string]struct{}{}, func(id string) error {
+	readAt, err := streamIDs(stream, err, fail, item, map[string]struct{}{}, func(id string) error {
 		ids = append(ids, id)
 		return nil
 	})
@@ -658,11 +759,12 @@ func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op stri
 
 // streamIDs passes each ID of a lookup stream not yet in seen to emit, and
 // adds it: SpiceDB streams an object once per path that reaches it. item
-// returns each answer's ZedToken, its ID and whether it counts. It returns
-// the last ZedToken.
-func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool), seen map[string]struct{}, emit func(string) error) (string, error) {
+// returns each answer's ZedToken, its ID and whether it counts; fail
+// translates SpiceDB's errors (emit's pass unchanged). It returns the last
+// ZedToken.
+func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, string, bool), seen map[string]struct{}, emit func(string) error) (string, error) {
 	if err != nil {
-		return "", translateErr(op, err)
+		return "", fail(err)
 	}
 	readAt := ""
 	for {
@@ -671,7 +773,7 @@ func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op strin
 			return readAt, nil
 		}
 		if err != nil {
-			return readAt, translateErr(op, err)
+			return readAt, fail(err)
 		}
 		token, id, ok := item(resp)
 		readAt = token
@@ -717,9 +819,10 @@ func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (
 
 // Export streams every relationship in SpiceDB, at the newest revision.
 func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error) error {
-	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: consistency("")})
+	cons := consistency("")
+	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: cons})
 	if err != nil {
-		return translateErr("exporting relationships", err)
+		return c.fail(ctx, "exporting relationships", cons, "", err)
 	}
 	for {
 		resp, err := stream.Recv()
@@ -727,7 +830,7 @@ func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error)
 			return nil
 		}
 		if err != nil {
-			return translateErr("exporting relationships", err)
+			return c.fail(ctx, "exporting relationships", cons, "", err)
 		}
 		for _, r := range resp.GetRelationships() {
 			if err := fn(fromRelationship(r)); err != nil {
@@ -743,7 +846,7 @@ func (c *Client) Ping(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	if e := translateErr("reaching SpiceDB", err); domain.ErrorCode(e) == domain.CodeUnavailable {
+	if e := c.fail(ctx, "reaching SpiceDB", nil, "", err); domain.ErrorCode(e) == domain.CodeUnavailable {
 		return e
 	}
 	return nil
