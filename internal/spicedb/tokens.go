@@ -84,14 +84,24 @@ func (c *Client) checkOrigin(ctx context.Context, token, field string) error {
 //     its newest on memdb, or outside its GC window when read exactly); other
 //     refusals share both codes. If the probe at the same revision fails
 //     alike, the token is at fault.
+//   - Unknown and Internal are what SpiceDB answers when it cannot reach its
+//     datastore (v1.57.1 on PostgreSQL: "unexpected consistency middleware
+//     error" and raw driver errors), and also for its own faults. If a fully
+//     consistent probe fails too, SpiceDB can serve nothing at all: that is
+//     unavailability, not a fault of this request.
 func (c *Client) fail(ctx context.Context, op string, cons *v1.Consistency, field string, err error) error {
 	st, ok := status.FromError(err)
 	if err == nil || !ok || ctx.Err() != nil || reasonOf(st) != v1.ErrorReason_ERROR_REASON_UNSPECIFIED {
 		return translateErr(op, err)
 	}
-	if code := st.Code(); code == codes.InvalidArgument || code == codes.OutOfRange {
-		if field != "" && status.Code(c.probe(ctx, cons)) == code {
-			return revisionErr(field, code, err)
+	switch st.Code() {
+	case codes.InvalidArgument, codes.OutOfRange:
+		if field != "" && status.Code(c.probe(ctx, cons)) == st.Code() {
+			return revisionErr(field, st.Code(), err)
+		}
+	case codes.Unknown, codes.Internal:
+		if perr := c.probe(ctx, consistency("")); perr != nil && mayPass(perr) {
+			return spicedbErr(domain.CodeUnavailable, op, "SpiceDB cannot serve even its simplest read, so it cannot reach its datastore (PostgreSQL?); nothing was written: retry shortly, and check SpiceDB's datastore (see /readyz)", err)
 		}
 	}
 	return translateErr(op, err)
