@@ -55,7 +55,14 @@ type Client struct {
 	// origin is the datastore SpiceDB's ZedTokens name, once learned
 	// (checkOrigin).
 	origin atomic.Pointer[string]
+	// confirmWait bounds how long a write waits for consistent reads to show
+	// it (awaitVisible).
+	confirmWait time.Duration
 }
+
+// confirmWait is how long a write waits, by default, for fully consistent
+// reads to show it before it is answered as unconfirmed.
+const confirmWait = 10 * time.Second
 
 // lockWorkspaces takes this process's write locks of workspaces, in a fixed
 // order so that requests naming several workspaces cannot deadlock.
@@ -80,7 +87,7 @@ func (c *Client) lockWorkspaces(workspaces []string) (unlock func()) {
 
 // New returns a client over conn.
 func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
-	return &Client{perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger}
+	return &Client{perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger, confirmWait: confirmWait}
 }
 
 // WriteSchema writes schema text and returns the schema as SpiceDB now holds it.
@@ -148,10 +155,14 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		} else if err != nil {
 			return domain.Applied{}, err
 		}
+		applied := domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}
 		if _, err := c.awaitVisible(ctx, locks); err != nil {
-			return domain.Applied{}, err
+			// SpiceDB took the write: an error would tell the caller that
+			// nothing was written, and a retry would apply the events twice.
+			c.logger.Warn("events written but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
+			applied.Unconfirmed = true
 		}
-		return domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
+		return applied, nil
 	}
 	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
 }
@@ -213,10 +224,12 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
 	}
 	// An import answers no revision; the read that saw its locks gives
-	// callers a ZedToken that includes it.
+	// callers a ZedToken that includes it. Without that read there is none
+	// to give.
 	token, err := c.awaitVisible(ctx, locks)
 	if err != nil {
-		return domain.Applied{}, err
+		c.logger.Warn("practices imported but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
+		return domain.Applied{Touched: len(plan.Touch), Unconfirmed: true}, nil
 	}
 	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
 }
@@ -235,11 +248,12 @@ func backoff(ctx context.Context, attempt int) error {
 // relationships. On PostgreSQL under concurrent writes, SpiceDB v1.56.2 can
 // answer a fully consistent read, just after a write was acknowledged, from a
 // revision that misses it (the write's own ZedToken does see it); Ward only
-// acknowledges events once a fully consistent read sees them, so that every
-// decision reflects every acknowledged event. It returns the ZedToken of the
-// read that saw the last lock.
+// confirms events once a fully consistent read sees them, so that every
+// decision reflects every confirmed event. It returns the ZedToken of the
+// read that saw the last lock, or an error when reads did not show it within
+// confirmWait or failed: the write happened all the same.
 func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) (string, error) {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(c.confirmWait)
 	token := ""
 	for _, lock := range locks {
 		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
@@ -255,7 +269,7 @@ func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) 
 				break
 			}
 			if time.Now().After(deadline) {
-				return "", domain.Errorf(domain.CodeUnavailable, "SpiceDB acknowledged the write but does not show it to consistent reads yet; it will appear shortly")
+				return "", fmt.Errorf("fully consistent reads did not show the lock %s within %v", lock, c.confirmWait)
 			}
 			c.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
 			select {
