@@ -1,6 +1,7 @@
 package spicedb
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -58,6 +59,8 @@ type Client struct {
 	// confirmWait bounds how long a write waits for consistent reads to show
 	// it (awaitVisible).
 	confirmWait time.Duration
+	// streamTimeout is SpiceDB's (Config.StreamTimeout).
+	streamTimeout time.Duration
 }
 
 // confirmWait is how long a write waits, by default, for fully consistent
@@ -85,9 +88,25 @@ func (c *Client) lockWorkspaces(workspaces []string) (unlock func()) {
 	}
 }
 
-// New returns a client over conn.
+// Config tunes a Client; its zero value is Ward's defaults.
+type Config struct {
+	// StreamTimeout is how long SpiceDB lets a stream run without sending a
+	// message (--streaming-api-response-delay-timeout); 0 means its default,
+	// DefaultStreamTimeout. An import is cancelled past it.
+	StreamTimeout time.Duration
+}
+
+// New returns a client over conn with Ward's defaults.
 func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
-	return &Client{perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger, confirmWait: confirmWait}
+	return NewWithConfig(conn, logger, Config{})
+}
+
+// NewWithConfig returns a client over conn tuned by cfg.
+func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Config) *Client {
+	return &Client{
+		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
+		confirmWait: confirmWait, streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
+	}
 }
 
 // WriteSchema writes schema text and returns the schema as SpiceDB now holds it.
@@ -179,10 +198,12 @@ const importChunk = 1000
 // whole. It is for seeding and migrating practices, not for concurrent writers
 // to the same practices.
 func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	planning := time.Now()
 	plan, err := domain.PlanImport(events)
 	if err != nil {
 		return domain.Applied{}, err
 	}
+	c.logger.Debug("import planned", "events", len(events), "relationships", len(plan.Touch), "took", time.Since(planning).String())
 	defer c.lockWorkspaces(plan.Workspaces)()
 	filters := make([]*v1.RelationshipFilter, len(plan.Workspaces))
 	for i, ws := range plan.Workspaces {
@@ -208,6 +229,7 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		locks = append(locks, lock)
 		rels = append(rels, toRelationship(lock))
 	}
+	streamed := time.Now()
 	stream, err := c.perms.ImportBulkRelationships(ctx)
 	if err != nil {
 		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
@@ -221,8 +243,14 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		if status.Code(err) == codes.AlreadyExists {
 			return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import names an object whose ID is taken already: nothing was imported")
 		}
+		if c.pastStreamDeadline(ctx, err, time.Since(streamed)) {
+			return domain.Applied{}, &domain.Error{Code: domain.CodeTooLarge, Index: -1, Err: err, Message: fmt.Sprintf(
+				"importing %d relationships took longer than SpiceDB lets one stream run without answering (--streaming-api-response-delay-timeout; Ward assumes %v), and SpiceDB cancelled it; "+
+					"nothing was imported: split the import into smaller ones (fewer practices, or fewer staff, in each)", len(rels), c.streamTimeout)}
+		}
 		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
 	}
+	c.logger.Debug("import streamed", "relationships", len(rels), "took", time.Since(streamed).String())
 	// An import answers no revision; the read that saw its locks gives
 	// callers a ZedToken that includes it. Without that read there is none
 	// to give.
@@ -232,6 +260,26 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		return domain.Applied{Touched: len(plan.Touch), Unconfirmed: true}, nil
 	}
 	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
+}
+
+// pastStreamDeadline reports whether SpiceDB cancelled an import, which ran
+// for ran, at its streaming timeout. SpiceDB cancels a stream that has sent
+// nothing for that long, and an import sends nothing until it has written
+// everything, in one transaction. v1.57.1 on PostgreSQL reports that as
+// DeadlineExceeded, or, when the cancellation closes its datastore connection
+// first (one run in three here), as Canceled or Unknown; then only the time
+// the stream ran, and a SpiceDB that still answers, tell it apart.
+func (c *Client) pastStreamDeadline(ctx context.Context, err error, ran time.Duration) bool {
+	if ctx.Err() != nil {
+		return false // the caller went away
+	}
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
+		return true
+	case codes.Canceled, codes.Unknown, codes.Internal:
+		return ran >= c.streamTimeout && c.probe(ctx, consistency("")) == nil
+	}
+	return false
 }
 
 func backoff(ctx context.Context, attempt int) error {

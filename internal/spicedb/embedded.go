@@ -1,6 +1,7 @@
 package spicedb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,10 @@ type EmbeddedConfig struct {
 	URI string
 	// Migrate runs the datastore migrations to head before starting (postgres only).
 	Migrate bool
+	// StreamTimeout is how long SpiceDB lets a stream run without sending a
+	// message before it cancels it; 0 means SpiceDB's default (30 s). An
+	// import sends none until it is done, so this bounds how long one may take.
+	StreamTimeout time.Duration
 }
 
 // WithStatementCache returns a PostgreSQL connection string that makes pgx
@@ -60,6 +65,10 @@ func WithStatementCache(uri string) string {
 	}
 	return out
 }
+
+// DefaultStreamTimeout is SpiceDB's own default for how long a stream may run
+// without sending a message (`spicedb serve --streaming-api-response-delay-timeout`).
+const DefaultStreamTimeout = 30 * time.Second
 
 // Embedded is a running in-process SpiceDB server.
 type Embedded struct {
@@ -118,6 +127,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 		server.WithClusterDispatchCacheConfig(server.CacheConfig{Enabled: false}),
 		server.WithSilentlyDisableTelemetry(true),
 		server.WithMaximumUpdatesPerWrite(MaxUpdatesPerWrite),
+		server.WithStreamingAPITimeout(cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout)),
 	).Complete(ctx)
 	if err != nil {
 		_ = ds.Close()

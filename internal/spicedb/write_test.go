@@ -2,6 +2,7 @@ package spicedb
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -133,5 +136,45 @@ func TestUnconfirmedWriteIsApplied(t *testing.T) {
 	q = domain.Question{Subject: domain.Object{Type: "user", ID: "ola"}, Permission: "owner", Resource: domain.Object{Type: "workspace", ID: "p9"}}
 	if d, err := c.Check(ctx, q, ""); err != nil || !d.Allowed {
 		t.Errorf("after the unconfirmed import: %+v %v; want it stored", d, err)
+	}
+}
+
+// deadlineImports fails every import as SpiceDB v1.57.1 does one that runs
+// past its streaming timeout (measured on PostgreSQL; e2e's
+// TestImportPastStreamDeadlineOnPostgres runs the real thing).
+type deadlineImports struct{ v1.PermissionsServiceClient }
+
+func (deadlineImports) ImportBulkRelationships(context.Context, ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportBulkRelationshipsRequest, v1.ImportBulkRelationshipsResponse], error) {
+	return cancelledImport{}, nil
+}
+
+type cancelledImport struct{ grpc.ClientStream }
+
+func (cancelledImport) Send(*v1.ImportBulkRelationshipsRequest) error { return nil }
+
+func (cancelledImport) CloseAndRecv() (*v1.ImportBulkRelationshipsResponse, error) {
+	return nil, status.Error(codes.DeadlineExceeded, "operation took longer than allowed 30s to complete")
+}
+
+// TestImportPastStreamDeadline: SpiceDB cancels an import that runs past its
+// streaming timeout (30 s by default: an import of 10,000 staff on PostgreSQL
+// did) with DeadlineExceeded. That is answered too_large, naming the deadline
+// and saying to split the import, not "unavailable; retry".
+func TestImportPastStreamDeadline(t *testing.T) {
+	t.Parallel()
+	c, _ := memoryClient(t)
+	c.perms = deadlineImports{c.perms}
+	raws, err := domain.ReadEventLines(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := domain.ParseImport(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Import(context.Background(), events)
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.CodeTooLarge || !strings.Contains(e.Message, "--streaming-api-response-delay-timeout") || !strings.Contains(e.Message, "split") {
+		t.Fatalf("got %v; want too_large naming SpiceDB's stream deadline and saying to split the import", err)
 	}
 }
