@@ -24,9 +24,12 @@ type Authorizer interface {
 	Import(ctx context.Context, events []domain.Event) (domain.Applied, error)
 	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
 	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
-	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
+	// LookupResourcesPage and LookupSubjectsPage answer one page after cursor
+	// ("" for the first): its IDs, the next page's cursor ("" on the last)
+	// and the revision read.
+	LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType, token, cursor string, limit int) ([]string, string, string, error)
 	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error)
-	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
+	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission, token, cursor string, limit int) ([]string, string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
 	Matrix(ctx context.Context, workspace string) (domain.Matrix, error)
 }

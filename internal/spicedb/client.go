@@ -61,6 +61,8 @@ type Client struct {
 	confirmWait time.Duration
 	// streamTimeout is SpiceDB's (Config.StreamTimeout).
 	streamTimeout time.Duration
+	// pages keeps whole lookup answers for paged lookups.
+	pages *pageCache
 }
 
 // confirmWait is how long a write waits, by default, for fully consistent
@@ -94,6 +96,13 @@ type Config struct {
 	// message (--streaming-api-response-delay-timeout); 0 means its default,
 	// DefaultStreamTimeout. An import is cancelled past it.
 	StreamTimeout time.Duration
+	// PageCacheEntries and PageCacheBytes bound the cache of whole lookup
+	// answers that paged lookups are cut from (LookupResourcesPage): at most
+	// this many answers, holding at most this many bytes of IDs. 0 means
+	// DefaultPageCacheEntries and DefaultPageCacheBytes; negative entries turn
+	// the cache off (every later page then repeats the lookup at its revision).
+	PageCacheEntries int
+	PageCacheBytes   int64
 }
 
 // New returns a client over conn with Ward's defaults.
@@ -106,6 +115,7 @@ func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Confi
 	return &Client{
 		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
 		confirmWait: confirmWait, streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
+		pages: newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
 	}
 }
 
