@@ -21,13 +21,18 @@ go build -trimpath -ldflags='-s -w' -o bin/ward ./cmd/ward
 echo "building image ${ward_image}"
 DOCKER_BUILDKIT=0 docker build -q -t "${ward_image}" . >/dev/null
 
-if docker image inspect "${spicedb_image}" >/dev/null 2>&1 && [ "${WARD_REBUILD_SPICEDB:-0}" != 1 ]; then
+# An image built before its version was stamped in answers "(devel)", and Ward
+# warns about a SpiceDB that does not tell its version: rebuild that one too.
+if docker image inspect "${spicedb_image}" >/dev/null 2>&1 && [ "${WARD_REBUILD_SPICEDB:-0}" != 1 ] &&
+  docker run --rm --network none "${spicedb_image}" version 2>/dev/null | grep -qF "${version}"; then
   echo "image ${spicedb_image} is present; not rebuilding it"
 else
   ctx=$(mktemp -d)
   trap 'rm -rf "${ctx}"' EXIT
   echo "building spicedb ${version} from the Go module proxy (a few minutes the first time)"
-  go build -trimpath -ldflags='-s -w' -o "${ctx}/spicedb" github.com/authzed/spicedb/cmd/spicedb
+  # SpiceDB answers its version (to `spicedb version`, and to clients that ask,
+  # as Ward does) from this variable, which its own release builds set.
+  go build -trimpath -ldflags="-s -w -X github.com/jzelinskie/cobrautil/v2.Version=${version}" -o "${ctx}/spicedb" github.com/authzed/spicedb/cmd/spicedb
   go build -trimpath -ldflags='-s -w' -o "${ctx}/grpc_health_probe" ./e2e/images/healthprobe
   cp e2e/images/spicedb/Dockerfile "${ctx}/"
   echo "building image ${spicedb_image}"

@@ -39,6 +39,9 @@ func WriteTable(w io.Writer, results []Result) error {
 		if r.GOMEMLIMIT != "" {
 			shape += ", GOMEMLIMIT " + r.GOMEMLIMIT
 		}
+		if r.DispatchCaches {
+			shape += ", SpiceDB's dispatch caches on"
+		}
 		peak := ""
 		if r.PeakRSSBytes > 0 {
 			peak = fmt.Sprintf(" (peak %d MiB while loading)", r.PeakRSSBytes>>20)

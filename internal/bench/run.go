@@ -55,6 +55,10 @@ type Config struct {
 	// each store and measures how soon a streamed list of all of them starts,
 	// and how long it takes whole.
 	StreamClients int
+	// DispatchCaches runs the in-process SpiceDB with its dispatch caches on,
+	// which Ward leaves off (docs/performance.md, step 28), to measure what
+	// they buy.
+	DispatchCaches bool
 	// Progress receives progress lines (loading, measuring).
 	Progress io.Writer
 }
@@ -100,8 +104,10 @@ type Result struct {
 	// variable; Go's default is 100), which trades memory for CPU.
 	GOGC string `json:"gogc,omitempty"`
 	// GOMEMLIMIT is the Go runtime's soft memory limit the run had, if any.
-	GOMEMLIMIT string      `json:"gomemlimit,omitempty"`
-	Operations []Operation `json:"operations"`
+	GOMEMLIMIT string `json:"gomemlimit,omitempty"`
+	// DispatchCaches says SpiceDB ran with its dispatch caches on.
+	DispatchCaches bool        `json:"dispatch_caches,omitempty"`
+	Operations     []Operation `json:"operations"`
 }
 
 // Operation names.
@@ -211,7 +217,7 @@ type target struct {
 }
 
 func runOne(ctx context.Context, cfg Config, store string, size int) (Result, error) {
-	res := Result{Store: store}
+	res := Result{Store: store, DispatchCaches: cfg.DispatchCaches}
 	resetPeakRSS()
 	t, err := open(ctx, cfg, store, true)
 	if err != nil {
@@ -358,7 +364,7 @@ var errFirst = errors.New("first result")
 // LookupResources, how soon the manager's list of every client starts and how
 // long the whole list takes.
 func runStream(ctx context.Context, cfg Config, store string) (Result, error) {
-	res := Result{Store: store, Clients: cfg.StreamClients, Practices: 1}
+	res := Result{Store: store, Clients: cfg.StreamClients, Practices: 1, DispatchCaches: cfg.DispatchCaches}
 	resetPeakRSS()
 	t, err := open(ctx, cfg, store, true)
 	if err != nil {
@@ -805,7 +811,7 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 			c()
 		}
 	}}
-	ecfg := spicedb.EmbeddedConfig{Engine: store}
+	ecfg := spicedb.EmbeddedConfig{Engine: store, DispatchCaches: cfg.DispatchCaches}
 	if store == spicedb.EnginePostgres {
 		uri, drop, err := pgadmin.CreateDatabase(ctx, cfg.PostgresURI, "ward_bench")
 		if err != nil {

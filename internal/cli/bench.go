@@ -85,6 +85,7 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 	f.IntVar(&cfg.Calls, "calls", 1000, "calls per latency figure (bulk checks, lookups and explain use a tenth)")
 	f.IntVar(&cfg.IngestCallers, "ingest-callers", 4, "callers loading events through Ward at once, each its own practices (the direct copy uses as many writers)")
 	f.IntVar(&cfg.StreamClients, "stream-clients", 0, "also load one practice of this many clients on each store and time the streamed list of all of them (first result and whole)")
+	f.BoolVar(&cfg.DispatchCaches, "dispatch-caches", false, "run SpiceDB with its dispatch caches on (Ward keeps them off: they serve expired access; docs/performance.md, step 28)")
 	f.IntVar(&cfg.Rounds, "rounds", 3, "measure each operation this many times, Ward and direct taking turns to go first, and report the medians")
 	f.StringVar(&jsonOut, "json", "", "also write the results as JSON to this file")
 	f.StringVar(&image, "plot", "", "also draw the check-latency curve as a PNG to this file")

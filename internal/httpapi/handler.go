@@ -23,9 +23,12 @@ type Authorizer interface {
 	Import(ctx context.Context, events []domain.Event) (domain.Applied, error)
 	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
 	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
-	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
+	// LookupResourcesPage and LookupSubjectsPage answer one page after cursor
+	// ("" for the first): its IDs, the next page's cursor ("" on the last)
+	// and the revision read.
+	LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType, token, cursor string, limit int) ([]string, string, string, error)
 	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error)
-	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
+	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission, token, cursor string, limit int) ([]string, string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
 	Matrix(ctx context.Context, workspace string) (domain.Matrix, error)
 }
@@ -217,6 +220,9 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 	})
 }
 
+// notYetRetryAfter is the Retry-After (seconds) of a not_yet answer.
+const notYetRetryAfter = "1"
+
 // observed runs h, answers its error, and counts the request in the metrics.
 func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -229,6 +235,10 @@ func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.R
 				level = slog.LevelError
 			}
 			a.log.Log(r.Context(), level, "request failed", "route", route, "status", status, "error", err.Error())
+			if body.Code == domain.CodeNotYet {
+				// SpiceDB catches up with a revision within a second or so.
+				rec.Header().Set("Retry-After", notYetRetryAfter)
+			}
 			writeJSON(rec, status, api.ErrorResponse{Error: body})
 		}
 		a.metrics.observe(route, rec.status, time.Since(start))

@@ -733,3 +733,33 @@ func TestParseOrigin(t *testing.T) {
 		}
 	}
 }
+
+// notYetAuth answers every check as SpiceDB does a ZedToken from the future.
+type notYetAuth struct{ httpapi.Authorizer }
+
+func (notYetAuth) Check(context.Context, domain.Question, string) (domain.Decision, error) {
+	return domain.Decision{}, &domain.Error{Code: domain.CodeNotYet, Index: -1, Field: "zedtoken", Message: "names a revision SpiceDB has not reached yet"}
+}
+
+// TestZedTokenErrors: a malformed ZedToken is the caller's error (400, field
+// zedtoken), and one SpiceDB has not reached yet answers 503 not_yet with a
+// Retry-After.
+func TestZedTokenErrors(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	status, body := post(t, st.url, "/v1/check", `{"subject":"user:priya","permission":"view","resource":"client:ann","zedtoken":"not a token!"}`)
+	if status != http.StatusBadRequest || !strings.Contains(body, `"code":"invalid"`) || !strings.Contains(body, `"field":"zedtoken"`) {
+		t.Errorf("a malformed zedtoken: %d %s, want 400 invalid about field zedtoken", status, body)
+	}
+	srv := httptest.NewServer(httpapi.New(notYetAuth{}, httpapi.Config{}))
+	t.Cleanup(srv.Close)
+	resp, err := http.Post(srv.URL+"/v1/check", "application/json", strings.NewReader(`{"subject":"user:priya","permission":"view","resource":"client:ann","zedtoken":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" || !strings.Contains(string(data), `"code":"not_yet"`) {
+		t.Errorf("not yet: %d Retry-After %q %s, want 503 not_yet with Retry-After 1", resp.StatusCode, resp.Header.Get("Retry-After"), data)
+	}
+}

@@ -188,11 +188,10 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	ids, token, err := a.auth.LookupResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken)
+	page, next, token, err := a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, req.Cursor, limit)
 	if err != nil {
 		return err
 	}
-	page, next := domain.PageOf(ids, req.Cursor, limit)
 	writeJSON(w, http.StatusOK, api.LookupResourcesResponse{Resources: refs(req.ResourceType, page), Cursor: next, ZedToken: token})
 	return nil
 }
@@ -287,11 +286,10 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	ids, token, err := a.auth.LookupSubjects(r.Context(), res, req.Permission, req.ZedToken)
+	page, next, token, err := a.auth.LookupSubjectsPage(r.Context(), res, req.Permission, req.ZedToken, req.Cursor, limit)
 	if err != nil {
 		return err
 	}
-	page, next := domain.PageOf(ids, req.Cursor, limit)
 	writeJSON(w, http.StatusOK, api.LookupSubjectsResponse{Subjects: refs(domain.TypeUser, page), Cursor: next, ZedToken: token})
 	return nil
 }

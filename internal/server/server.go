@@ -185,6 +185,10 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	if err != nil {
 		return err
 	}
+	if cfg.SpiceDB.Endpoint != "" {
+		// In-process, SpiceDB is go.mod's; an external one may be older.
+		spicedb.WarnIfOld(ctx, conn, logger)
+	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, auth, logger); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package spicedb
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	mrand "math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
@@ -51,7 +53,21 @@ type Client struct {
 	// lock: concurrent writes, even to different practices, then abort each
 	// other and SpiceDB retries them whole (docs/performance.md, step 14).
 	writing sync.Mutex
+	// origin is the datastore SpiceDB's ZedTokens name, once learned
+	// (checkOrigin).
+	origin atomic.Pointer[string]
+	// confirmWait bounds how long a write waits for consistent reads to show
+	// it (awaitVisible).
+	confirmWait time.Duration
+	// streamTimeout is SpiceDB's (Config.StreamTimeout).
+	streamTimeout time.Duration
+	// pages keeps whole lookup answers for paged lookups.
+	pages *pageCache
 }
+
+// confirmWait is how long a write waits, by default, for fully consistent
+// reads to show it before it is answered as unconfirmed.
+const confirmWait = 10 * time.Second
 
 // lockWorkspaces takes this process's write locks of workspaces, in a fixed
 // order so that requests naming several workspaces cannot deadlock.
@@ -74,9 +90,33 @@ func (c *Client) lockWorkspaces(workspaces []string) (unlock func()) {
 	}
 }
 
-// New returns a client over conn.
+// Config tunes a Client; its zero value is Ward's defaults.
+type Config struct {
+	// StreamTimeout is how long SpiceDB lets a stream run without sending a
+	// message (--streaming-api-response-delay-timeout); 0 means its default,
+	// DefaultStreamTimeout. An import is cancelled past it.
+	StreamTimeout time.Duration
+	// PageCacheEntries and PageCacheBytes bound the cache of whole lookup
+	// answers that paged lookups are cut from (LookupResourcesPage): at most
+	// this many answers, holding at most this many bytes of IDs. 0 means
+	// DefaultPageCacheEntries and DefaultPageCacheBytes; negative entries turn
+	// the cache off (every later page then repeats the lookup at its revision).
+	PageCacheEntries int
+	PageCacheBytes   int64
+}
+
+// New returns a client over conn with Ward's defaults.
 func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
-	return &Client{perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger}
+	return NewWithConfig(conn, logger, Config{})
+}
+
+// NewWithConfig returns a client over conn tuned by cfg.
+func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Config) *Client {
+	return &Client{
+		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
+		confirmWait: confirmWait, streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
+		pages: newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
+	}
 }
 
 // WriteSchema writes schema text and returns the schema as SpiceDB now holds it.
@@ -84,7 +124,7 @@ func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
 // upgrade never harms data.
 func (c *Client) WriteSchema(ctx context.Context, text string) (string, error) {
 	if _, err := c.schema.WriteSchema(ctx, &v1.WriteSchemaRequest{Schema: text}); err != nil {
-		return "", translateErr("writing the schema", err)
+		return "", c.fail(ctx, "writing the schema", nil, "", err)
 	}
 	return c.ReadSchema(ctx)
 }
@@ -96,7 +136,7 @@ func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 		return "", nil // no schema written yet
 	}
 	if err != nil {
-		return "", translateErr("reading the schema", err)
+		return "", c.fail(ctx, "reading the schema", nil, "", err)
 	}
 	return resp.GetSchemaText(), nil
 }
@@ -131,7 +171,7 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		c.writing.Lock()
 		resp, err := c.perms.WriteRelationships(ctx, req)
 		c.writing.Unlock()
-		if err = translateErr("writing relationships", err); errors.Is(err, errPreconditionFailed) {
+		if err = c.fail(ctx, "writing relationships", nil, "", err); errors.Is(err, errPreconditionFailed) {
 			if optimistic {
 				optimistic = false
 				continue
@@ -144,10 +184,14 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 		} else if err != nil {
 			return domain.Applied{}, err
 		}
+		applied := domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}
 		if _, err := c.awaitVisible(ctx, locks); err != nil {
-			return domain.Applied{}, err
+			// SpiceDB took the write: an error would tell the caller that
+			// nothing was written, and a retry would apply the events twice.
+			c.logger.Warn("events written but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
+			applied.Unconfirmed = true
 		}
-		return domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}, nil
+		return applied, nil
 	}
 	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
 }
@@ -164,10 +208,12 @@ const importChunk = 1000
 // whole. It is for seeding and migrating practices, not for concurrent writers
 // to the same practices.
 func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	planning := time.Now()
 	plan, err := domain.PlanImport(events)
 	if err != nil {
 		return domain.Applied{}, err
 	}
+	c.logger.Debug("import planned", "events", len(events), "relationships", len(plan.Touch), "took", time.Since(planning).String())
 	defer c.lockWorkspaces(plan.Workspaces)()
 	filters := make([]*v1.RelationshipFilter, len(plan.Workspaces))
 	for i, ws := range plan.Workspaces {
@@ -193,9 +239,10 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		locks = append(locks, lock)
 		rels = append(rels, toRelationship(lock))
 	}
+	streamed := time.Now()
 	stream, err := c.perms.ImportBulkRelationships(ctx)
 	if err != nil {
-		return domain.Applied{}, translateErr("importing relationships", err)
+		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
 	}
 	for chunk := range slices.Chunk(rels, importChunk) {
 		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk}); err != nil {
@@ -206,15 +253,43 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 		if status.Code(err) == codes.AlreadyExists {
 			return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import names an object whose ID is taken already: nothing was imported")
 		}
-		return domain.Applied{}, translateErr("importing relationships", err)
+		if c.pastStreamDeadline(ctx, err, time.Since(streamed)) {
+			return domain.Applied{}, &domain.Error{Code: domain.CodeTooLarge, Index: -1, Err: err, Message: fmt.Sprintf(
+				"importing %d relationships took longer than SpiceDB lets one stream run without answering (--streaming-api-response-delay-timeout; Ward assumes %v), and SpiceDB cancelled it; "+
+					"nothing was imported: split the import into smaller ones (fewer practices, or fewer staff, in each)", len(rels), c.streamTimeout)}
+		}
+		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
 	}
+	c.logger.Debug("import streamed", "relationships", len(rels), "took", time.Since(streamed).String())
 	// An import answers no revision; the read that saw its locks gives
-	// callers a ZedToken that includes it.
+	// callers a ZedToken that includes it. Without that read there is none
+	// to give.
 	token, err := c.awaitVisible(ctx, locks)
 	if err != nil {
-		return domain.Applied{}, err
+		c.logger.Warn("practices imported but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
+		return domain.Applied{Touched: len(plan.Touch), Unconfirmed: true}, nil
 	}
 	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
+}
+
+// pastStreamDeadline reports whether SpiceDB cancelled an import, which ran
+// for ran, at its streaming timeout. SpiceDB cancels a stream that has sent
+// nothing for that long, and an import sends nothing until it has written
+// everything, in one transaction. v1.57.1 on PostgreSQL reports that as
+// DeadlineExceeded, or, when the cancellation closes its datastore connection
+// first (one run in three here), as Canceled or Unknown; then only the time
+// the stream ran, and a SpiceDB that still answers, tell it apart.
+func (c *Client) pastStreamDeadline(ctx context.Context, err error, ran time.Duration) bool {
+	if ctx.Err() != nil {
+		return false // the caller went away
+	}
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
+		return true
+	case codes.Canceled, codes.Unknown, codes.Internal:
+		return ran >= c.streamTimeout && c.probe(ctx, consistency("")) == nil
+	}
+	return false
 }
 
 func backoff(ctx context.Context, attempt int) error {
@@ -231,11 +306,12 @@ func backoff(ctx context.Context, attempt int) error {
 // relationships. On PostgreSQL under concurrent writes, SpiceDB v1.56.2 can
 // answer a fully consistent read, just after a write was acknowledged, from a
 // revision that misses it (the write's own ZedToken does see it); Ward only
-// acknowledges events once a fully consistent read sees them, so that every
-// decision reflects every acknowledged event. It returns the ZedToken of the
-// read that saw the last lock.
+// confirms events once a fully consistent read sees them, so that every
+// decision reflects every confirmed event. It returns the ZedToken of the
+// read that saw the last lock, or an error when reads did not show it within
+// confirmWait or failed: the write happened all the same.
 func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) (string, error) {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(c.confirmWait)
 	token := ""
 	for _, lock := range locks {
 		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
@@ -251,7 +327,7 @@ func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) 
 				break
 			}
 			if time.Now().After(deadline) {
-				return "", domain.Errorf(domain.CodeUnavailable, "SpiceDB acknowledged the write but does not show it to consistent reads yet; it will appear shortly")
+				return "", fmt.Errorf("fully consistent reads did not show the lock %s within %v", lock, c.confirmWait)
 			}
 			c.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
 			select {
@@ -374,7 +450,7 @@ func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *
 		rels, token, err = c.readOnce(ctx, filter)
 		return err
 	}); err != nil {
-		return nil, "", translateErr("reading relationships", err)
+		return nil, "", c.fail(ctx, "reading relationships", consistency(""), "", err)
 	}
 	if into != nil {
 		for _, r := range rels {
@@ -526,9 +602,9 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 	return s, token, nil
 }
 
-func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
+func checkRequest(q domain.Question, cons *v1.Consistency) *v1.CheckPermissionRequest {
 	return &v1.CheckPermissionRequest{
-		Consistency: consistency(token),
+		Consistency: cons,
 		Resource:    toObject(q.Resource),
 		Permission:  q.Permission,
 		Subject:     &v1.SubjectReference{Object: toObject(q.Subject)},
@@ -538,12 +614,16 @@ func checkRequest(q domain.Question, token string) *v1.CheckPermissionRequest {
 // Check answers one question, reading at least as fresh as token (or at the
 // newest revision when token is "").
 func (c *Client) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return domain.Decision{}, err
+	}
 	var resp *v1.CheckPermissionResponse
 	if err := c.again(ctx, func() (err error) {
-		resp, err = c.perms.CheckPermission(ctx, checkRequest(q, token))
+		resp, err = c.perms.CheckPermission(ctx, checkRequest(q, cons))
 		return err
 	}); err != nil {
-		return domain.Decision{}, translateErr("checking a permission", err)
+		return domain.Decision{}, c.fail(ctx, "checking a permission", cons, tokenField(token), err)
 	}
 	return domain.Decision{
 		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
@@ -551,9 +631,15 @@ func (c *Client) Check(ctx context.Context, q domain.Question, token string) (do
 	}, nil
 }
 
-// CheckBulk answers many questions in one SpiceDB call, in order.
+// CheckBulk answers many questions in one SpiceDB call, in order, and
+// returns the revision SpiceDB checked them at.
 func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error) {
-	req := &v1.CheckBulkPermissionsRequest{Consistency: consistency(token)}
+	const op = "checking permissions"
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	req := &v1.CheckBulkPermissionsRequest{Consistency: cons}
 	for _, q := range qs {
 		req.Items = append(req.Items, &v1.CheckBulkPermissionsRequestItem{
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)},
@@ -564,16 +650,27 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 		resp, err = c.perms.CheckBulkPermissions(ctx, req)
 		return err
 	}); err != nil {
-		return nil, "", translateErr("checking permissions", err)
+		return nil, "", c.fail(ctx, op, cons, tokenField(token), err)
 	}
 	out := make([]domain.BulkDecision, len(qs))
+	tokenChecked := token == ""
 	for i, pair := range resp.GetPairs() {
 		if i >= len(out) {
 			break
 		}
 		if e := pair.GetError(); e != nil {
-			out[i] = domain.BulkDecision{Err: &domain.Error{Code: domain.CodeInternal, Index: i, Message: "SpiceDB could not answer this item"}}
-			c.logger.Warn("bulk check item failed", "index", i, "error", e.GetMessage())
+			err := status.FromProto(e).Err()
+			if code := status.Code(err); !tokenChecked && (code == codes.InvalidArgument || code == codes.OutOfRange) {
+				// SpiceDB v1.57.1 on memdb answers a token from the future
+				// with an error in every item and that very token as the
+				// revision checked at: the whole request is the token's fault.
+				tokenChecked = true
+				if ferr := c.fail(ctx, op, cons, fieldZedToken, err); fieldOf(ferr) == fieldZedToken {
+					return nil, "", ferr
+				}
+			}
+			out[i] = domain.BulkDecision{Err: atIndex(translateErr("checking this item", err), i)}
+			c.logger.Warn("bulk check item failed", "index", i, "error", err)
 			continue
 		}
 		out[i] = domain.BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION}
@@ -581,18 +678,88 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 	return out, resp.GetCheckedAt().GetToken(), nil
 }
 
-// LookupResources lists the IDs of resourceType on which subject has
-// permission, sorted and without repeats. SpiceDB streams a resource once per
-// path that reaches it, even across its own cursors, so Ward reads the whole
-// answer and pages it itself.
-func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
-	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, token))
-	return collectIDs(stream, err, "looking up resources", lookedUpResource)
+// tokenField is the request field a caller's token came in, "" for none.
+func tokenField(token string) string {
+	if token == "" {
+		return ""
+	}
+	return fieldZedToken
 }
 
-func lookupResourcesRequest(subject domain.Object, permission, resourceType, token string) *v1.LookupResourcesRequest {
+// fieldOf is the request field err is about, "" for none.
+func fieldOf(err error) string {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// atIndex places err at item i of a request.
+func atIndex(err error, i int) error {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		e.Index = i
+	}
+	return err
+}
+
+// LookupResources lists the IDs of resourceType on which subject has
+// permission, sorted and without repeats, and the revision it read. SpiceDB
+// streams a resource once per path that reaches it, even across its own
+// cursors, so Ward reads the whole answer and pages it itself.
+func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.lookup(ctx, lookup{object: subject, permission: permission, resourceType: resourceType}, cons, tokenField(token))
+}
+
+// LookupSubjects lists the users who have permission on resource, sorted by
+// ID, and the revision it read.
+func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error) {
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.lookup(ctx, lookup{subjects: true, object: resource, permission: permission}, cons, tokenField(token))
+}
+
+// lookup is one lookup question: the resources of resourceType that object
+// (a subject) reaches, or, with subjects, the users who reach object.
+type lookup struct {
+	subjects     bool
+	object       domain.Object
+	permission   string
+	resourceType string
+}
+
+func (l lookup) op() string {
+	if l.subjects {
+		return "looking up subjects"
+	}
+	return "looking up resources"
+}
+
+// lookup answers l at cons: its IDs, sorted and without repeats, and the
+// revision read ("" when nothing was found: SpiceDB then streams no answer to
+// carry one). field is where cons's revision came from, for errors.
+func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, field string) ([]string, string, error) {
+	fail := func(err error) error { return c.fail(ctx, l.op(), cons, field, err) }
+	if l.subjects {
+		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
+			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: domain.TypeUser,
+		})
+		return collectIDs(stream, err, fail, lookedUpSubject)
+	}
+	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(l.object, l.permission, l.resourceType, cons))
+	return collectIDs(stream, err, fail, lookedUpResource)
+}
+
+func lookupResourcesRequest(subject domain.Object, permission, resourceType string, cons *v1.Consistency) *v1.LookupResourcesRequest {
 	return &v1.LookupResourcesRequest{
-		Consistency:        consistency(token),
+		Consistency:        cons,
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
@@ -603,6 +770,13 @@ func lookupResourcesRequest(subject domain.Object, permission, resourceType, tok
 // whether it counts (a conditional result does not).
 func lookedUpResource(r *v1.LookupResourcesResponse) (string, string, bool) {
 	return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
+}
+
+// lookedUpSubject is lookedUpResource for LookupSubjects; a wildcard is not a user.
+func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, string, bool) {
+	s := r.GetSubject()
+	return r.GetLookedUpAt().GetToken(), s.GetSubjectObjectId(),
+		s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
 }
 
 // firstPage is how many results StreamResources asks SpiceDB for first.
@@ -620,7 +794,12 @@ const firstPage = 100
 // first page's revision: the caller gets results at once and the whole answer
 // in about the time of one lookup, all of it from one snapshot.
 func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
-	req := lookupResourcesRequest(subject, permission, resourceType, token)
+	const op = "looking up resources"
+	cons, err := c.callerConsistency(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	req := lookupResourcesRequest(subject, permission, resourceType, cons)
 	req.OptionalLimit = firstPage
 	seen := map[string]struct{}{}
 	received := 0
@@ -629,32 +808,26 @@ func (c *Client) StreamResources(ctx context.Context, subject domain.Object, per
 		return lookedUpResource(r)
 	}
 	stream, err := c.perms.LookupResources(ctx, req)
-	readAt, err := streamIDs(stream, err, "looking up resources", counted, seen, emit)
+	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, counted, seen, emit)
 	if err != nil || received < firstPage {
 		return readAt, err // a short first page is the whole answer
 	}
 	req.OptionalLimit = 0
-	req.Consistency = &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: readAt}}}
+	req.Consistency = exactly(readAt)
 	stream, err = c.perms.LookupResources(ctx, req)
-	return streamIDs(stream, err, "looking up resources", lookedUpResource, seen, emit)
+	return streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, req.Consistency, "", err) }, lookedUpResource, seen, emit)
 }
 
-// LookupSubjects lists the users who have permission on resource, sorted by ID.
-func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error) {
-	stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
-		Consistency: consistency(token), Resource: toObject(resource), Permission: permission, SubjectObjectType: domain.TypeUser,
-	})
-	return collectIDs(stream, err, "looking up subjects", func(r *v1.LookupSubjectsResponse) (string, string, bool) {
-		s := r.GetSubject()
-		return r.GetLookedUpAt().GetToken(), s.GetSubjectObjectId(),
-			s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
-	})
+// exactly reads at exactly the revision of token.
+func exactly(token string) *v1.Consistency {
+	return &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: token}}}
 }
 
-// collectIDs drains a lookup stream into sorted IDs without repeats.
-func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool)) ([]string, string, error) {
+// collectIDs drains a lookup stream into sorted IDs without repeats; fail
+// translates SpiceDB's errors.
+func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, string, bool)) ([]string, string, error) {
 	var ids []string
-	readAt, err := streamIDs(stream, err, op, item, map[string]struct{}{}, func(id string) error {
+	readAt, err := streamIDs(stream, err, fail, item, map[string]struct{}{}, func(id string) error {
 		ids = append(ids, id)
 		return nil
 	})
@@ -667,11 +840,12 @@ func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, op stri
 
 // streamIDs passes each ID of a lookup stream not yet in seen to emit, and
 // adds it: SpiceDB streams an object once per path that reaches it. item
-// returns each answer's ZedToken, its ID and whether it counts. It returns
-// the last ZedToken.
-func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op string, item func(R) (string, string, bool), seen map[string]struct{}, emit func(string) error) (string, error) {
+// returns each answer's ZedToken, its ID and whether it counts; fail
+// translates SpiceDB's errors (emit's pass unchanged). It returns the last
+// ZedToken.
+func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, string, bool), seen map[string]struct{}, emit func(string) error) (string, error) {
 	if err != nil {
-		return "", translateErr(op, err)
+		return "", fail(err)
 	}
 	readAt := ""
 	for {
@@ -680,7 +854,7 @@ func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, op strin
 			return readAt, nil
 		}
 		if err != nil {
-			return readAt, translateErr(op, err)
+			return readAt, fail(err)
 		}
 		token, id, ok := item(resp)
 		readAt = token
@@ -726,9 +900,10 @@ func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (
 
 // Export streams every relationship in SpiceDB, at the newest revision.
 func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error) error {
-	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: consistency("")})
+	cons := consistency("")
+	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: cons})
 	if err != nil {
-		return translateErr("exporting relationships", err)
+		return c.fail(ctx, "exporting relationships", cons, "", err)
 	}
 	for {
 		resp, err := stream.Recv()
@@ -736,7 +911,7 @@ func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error)
 			return nil
 		}
 		if err != nil {
-			return translateErr("exporting relationships", err)
+			return c.fail(ctx, "exporting relationships", cons, "", err)
 		}
 		for _, r := range resp.GetRelationships() {
 			if err := fn(fromRelationship(r)); err != nil {
@@ -752,7 +927,7 @@ func (c *Client) Ping(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	if e := translateErr("reaching SpiceDB", err); domain.ErrorCode(e) == domain.CodeUnavailable {
+	if e := c.fail(ctx, "reaching SpiceDB", nil, "", err); domain.ErrorCode(e) == domain.CodeUnavailable {
 		return e
 	}
 	return nil

@@ -1,6 +1,7 @@
 package spicedb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,14 @@ type EmbeddedConfig struct {
 	URI string
 	// Migrate runs the datastore migrations to head before starting (postgres only).
 	Migrate bool
+	// DispatchCaches turns SpiceDB's dispatch caches on. Ward runs with them
+	// off (see StartEmbedded); the switch is for tests and `ward bench
+	// --dispatch-caches`, to measure what they cost and what they buy.
+	DispatchCaches bool
+	// StreamTimeout is how long SpiceDB lets a stream run without sending a
+	// message before it cancels it; 0 means SpiceDB's default (30 s). An
+	// import sends none until it is done, so this bounds how long one may take.
+	StreamTimeout time.Duration
 }
 
 // WithStatementCache returns a PostgreSQL connection string that makes pgx
@@ -61,6 +70,10 @@ func WithStatementCache(uri string) string {
 	return out
 }
 
+// DefaultStreamTimeout is SpiceDB's own default for how long a stream may run
+// without sending a message (`spicedb serve --streaming-api-response-delay-timeout`).
+const DefaultStreamTimeout = 30 * time.Second
+
 // Embedded is a running in-process SpiceDB server.
 type Embedded struct {
 	conn   *grpc.ClientConn
@@ -75,8 +88,10 @@ type Embedded struct {
 const presharedKey = "ward-embedded"
 
 // StartEmbedded starts SpiceDB in this process and returns a connection to it.
-// Telemetry is disabled and the dispatch caches are off: with them on, SpiceDB
-// v1.56 keeps answering from cache after a relationship expires.
+// Telemetry is disabled and, unless cfg asks, the dispatch caches are off:
+// with them on, SpiceDB keeps granting a relationship from its cache after the
+// relationship expires, v1.56 until the next write and v1.57.1 still for as
+// long as a cache entry lives (6-16 s measured; docs/performance.md, step 28).
 func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger) (*Embedded, error) {
 	engine := cfg.Engine
 	if engine == "" {
@@ -114,10 +129,11 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 		server.WithHTTPGateway(util.HTTPServerConfig{HTTPEnabled: false}),
 		server.WithMetricsAPI(util.HTTPServerConfig{HTTPEnabled: false}),
 		server.WithDispatchServer(util.GRPCServerConfig{Enabled: false}),
-		server.WithDispatchCacheConfig(server.CacheConfig{Enabled: false}),
-		server.WithClusterDispatchCacheConfig(server.CacheConfig{Enabled: false}),
+		server.WithDispatchCacheConfig(dispatchCache("dispatch", "30%", cfg.DispatchCaches)),
+		server.WithClusterDispatchCacheConfig(dispatchCache("cluster_dispatch", "70%", cfg.DispatchCaches)),
 		server.WithSilentlyDisableTelemetry(true),
 		server.WithMaximumUpdatesPerWrite(MaxUpdatesPerWrite),
+		server.WithStreamingAPITimeout(cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout)),
 	).Complete(ctx)
 	if err != nil {
 		_ = ds.Close()
@@ -138,6 +154,13 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 	e.conn = conn
 	logger.Info("in-process SpiceDB started", "engine", engine)
 	return e, nil
+}
+
+// dispatchCache is a dispatch cache as `spicedb serve` sizes it by default
+// (maxCost of available memory), or off. Its metrics stay off: nothing serves
+// them in Ward, and a second in-process server would register them twice.
+func dispatchCache(name, maxCost string, on bool) server.CacheConfig {
+	return server.CacheConfig{Name: name, Enabled: on, MaxCost: maxCost}
 }
 
 // Conn is the gRPC connection to the embedded server.

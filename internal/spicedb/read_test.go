@@ -60,7 +60,8 @@ func (s *oneRead) Recv() (*v1.ReadRelationshipsResponse, error) {
 
 // TestReadTriesAgainWhatMayPass: Ward's own reads have no effect, so a read
 // that failed for a reason that may pass is made again (at most three times
-// in all), and one SpiceDB refused as such is not.
+// in all), and one SpiceDB refused as such is not. A read that failed every
+// time is unavailability when SpiceDB fails the simplest read too.
 func TestReadTriesAgainWhatMayPass(t *testing.T) {
 	timeout := status.Error(codes.Unknown, "unable to read namespace config: timeout: read tcp: i/o timeout")
 	tests := []struct {
@@ -71,7 +72,11 @@ func TestReadTriesAgainWhatMayPass(t *testing.T) {
 	}{
 		{"passes on the second try", []error{timeout}, 2, ""},
 		{"passes on the third try", []error{timeout, status.Error(codes.Unavailable, "restarting")}, 3, ""},
-		{"gives up after three", []error{timeout, timeout, timeout}, 3, domain.CodeInternal},
+		// Three tries, then a probe that SpiceDB answers: its own fault.
+		{"gives up after three", []error{timeout, timeout, timeout}, 4, domain.CodeInternal},
+		// Three tries, then a probe that fails too: SpiceDB serves nothing,
+		// as when its datastore is unreachable.
+		{"SpiceDB serves nothing", []error{timeout, timeout, timeout, status.Error(codes.Internal, "unexpected consistency middleware error")}, 4, domain.CodeUnavailable},
 		{"a refusal is not retried", []error{status.Error(codes.InvalidArgument, "bad filter")}, 1, domain.CodeInvalid},
 		{"a cancelled caller is not retried", []error{context.Canceled}, 1, domain.CodeUnavailable},
 	}

@@ -29,9 +29,16 @@ func SpiceDB(t testing.TB) *spicedb.Client {
 // compare Ward with SpiceDB called directly.
 func Start(t testing.TB) (*spicedb.Client, *grpc.ClientConn) {
 	t.Helper()
+	return StartWith(t, spicedb.EmbeddedConfig{})
+}
+
+// StartWith is Start with the in-process server configured by cfg (another
+// datastore, the dispatch caches on).
+func StartWith(t testing.TB, cfg spicedb.EmbeddedConfig) (*spicedb.Client, *grpc.ClientConn) {
+	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
-	emb, err := spicedb.StartEmbedded(ctx, spicedb.EmbeddedConfig{}, logger)
+	emb, err := spicedb.StartEmbedded(ctx, cfg, logger)
 	if err != nil {
 		t.Fatalf("starting in-process SpiceDB: %v", err)
 	}

@@ -1,0 +1,105 @@
+package spicedb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// TestPageCacheBounds: the cache holds at most its entries and its bytes,
+// dropping the least recently used answers first, and never an answer larger
+// than all its bytes.
+func TestPageCacheBounds(t *testing.T) {
+	t.Parallel()
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("id%04d", i) // 6 bytes and a 16-byte header: 22 each
+		}
+		return out
+	}
+	p := newPageCache(2, 1000)
+	p.put("a", ids(10))
+	p.put("b", ids(10))
+	p.get("a") // a is now the more recently used
+	p.put("c", ids(10))
+	if _, ok := p.get("b"); ok {
+		t.Error("b, the least recently used, outlived a third entry in a cache of two")
+	}
+	if _, ok := p.get("a"); !ok {
+		t.Error("a was dropped though it was used more recently than b")
+	}
+	p.put("d", ids(40)) // 881 bytes: a and c (221 each) must go
+	if n, bytes := p.len(); n != 1 || bytes > 1000 {
+		t.Errorf("%d answers, %d bytes; want d alone, within 1000 bytes", n, bytes)
+	}
+	p.put("e", ids(50)) // 1101 bytes: larger than the whole cache
+	if _, ok := p.get("e"); ok {
+		t.Error("an answer larger than the cache was kept")
+	}
+	if _, ok := p.get("d"); !ok {
+		t.Error("an answer too large to keep pushed out d")
+	}
+	off := newPageCache(-1, 1000)
+	off.put("a", ids(1))
+	if _, ok := off.get("a"); ok {
+		t.Error("a cache turned off kept an answer")
+	}
+}
+
+// TestPagesWithoutTheCache: when the cache no longer holds a list (dropped, or
+// another Ward instance served the first page), a later page repeats the
+// lookup at exactly the cursor's revision: the same list, without what was
+// written since.
+func TestPagesWithoutTheCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, _ := memoryClient(t)
+	c.pages = newPageCache(-1, 0)
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, `{"type":"client.created","workspace":"p1","client":"k%02d","practitioner":"olivia"}`+"\n", i)
+	}
+	apply := func(jsonl string) {
+		t.Helper()
+		raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := domain.ParseEvents(raws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Apply(ctx, events); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(b.String())
+	olivia := domain.Object{Type: domain.TypeUser, ID: "olivia"}
+	var got []string
+	page, cursor, first, err := c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, page...)
+	apply(`{"type":"client.created","workspace":"p1","client":"zz","practitioner":"olivia"}`)
+	for cursor != "" {
+		var at string
+		page, cursor, at, err = c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", cursor, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at != first {
+			t.Errorf("a later page was read at %s, the first at %s", at, first)
+		}
+		got = append(got, page...)
+	}
+	// ann and the 30 k's, not zz.
+	if len(got) != 31 || !slices.IsSorted(got) || slices.Contains(got, "zz") {
+		t.Errorf("paged %v, want ann and k00-k29 as they were at the first page", got)
+	}
+}

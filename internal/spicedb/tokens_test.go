@@ -1,0 +1,148 @@
+package spicedb
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	implv1 "github.com/authzed/spicedb/pkg/proto/impl/v1"
+	"github.com/authzed/spicedb/pkg/zedtoken"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/schema"
+)
+
+// memoryClient starts an in-process SpiceDB on memdb holding Ward's schema and
+// one practice, and returns a client for it and the ZedToken of that write.
+func memoryClient(t *testing.T) (*Client, string) {
+	t.Helper()
+	ctx := context.Background()
+	emb, err := StartEmbedded(ctx, EmbeddedConfig{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emb.Close() })
+	c := New(emb.Conn(), slog.New(slog.DiscardHandler))
+	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
+		t.Fatal(err)
+	}
+	raws, err := domain.ReadEventLines(strings.NewReader(`{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
+{"type":"client.created","workspace":"p1","client":"ann","practitioner":"olivia"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := domain.ParseEvents(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Apply(ctx, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, res.Token
+}
+
+// ahead forges token's revision an hour ahead: memdb's revisions (v1.57.1)
+// are Unix nanoseconds.
+func ahead(t *testing.T, token string) string {
+	t.Helper()
+	d, err := zedtoken.Decode(&v1.ZedToken{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := d.GetV1()
+	ns, err := strconv.ParseInt(v.GetRevision(), 10, 64)
+	if err != nil {
+		t.Fatalf("memdb revision %q: %v", v.GetRevision(), err)
+	}
+	forged, err := zedtoken.Encode(&implv1.DecodedZedToken{VersionOneof: &implv1.DecodedZedToken_V1{V1: &implv1.DecodedZedToken_V1ZedToken{
+		Revision: strconv.FormatInt(ns+int64(time.Hour), 10), DatastoreUniqueIdPrefix: v.GetDatastoreUniqueIdPrefix(), SchemaHash: v.GetSchemaHash(),
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return forged.GetToken()
+}
+
+// withRevision is token with its revision replaced by rev.
+func withRevision(t *testing.T, token, rev string) string {
+	t.Helper()
+	d, err := zedtoken.Decode(&v1.ZedToken{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.GetV1().Revision = rev
+	e, err := zedtoken.Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.GetToken()
+}
+
+// TestCallerTokens: a ZedToken that is malformed or of another datastore is
+// the caller's error (invalid, field zedtoken), one from the future is not_yet,
+// and none of them answers internal, on every read that takes a token. A bulk
+// check never answers a forged token as the revision it checked at.
+func TestCallerTokens(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, token := memoryClient(t)
+	_, foreign := memoryClient(t)
+	tests := []struct {
+		name  string
+		token string
+		want  domain.Code
+	}{
+		{"not base64", "not a token!", domain.CodeInvalid},
+		{"base64, not a token", "Zm9vYmFy", domain.CodeInvalid},
+		{"a revision that does not parse", withRevision(t, token, "xyz"), domain.CodeInvalid},
+		{"another datastore's", foreign, domain.CodeInvalid},
+		{"from the future", ahead(t, token), domain.CodeNotYet},
+	}
+	q := domain.Question{Subject: domain.Object{Type: "user", ID: "olivia"}, Permission: "view", Resource: domain.Object{Type: "client", ID: "ann"}}
+	user := domain.Object{Type: "user", ID: "olivia"}
+	reads := map[string]func(token string) (string, error){
+		"check": func(tok string) (string, error) { d, err := c.Check(ctx, q, tok); return d.Token, err },
+		"bulk check": func(tok string) (string, error) {
+			ds, at, err := c.CheckBulk(ctx, []domain.Question{q, q}, tok)
+			for _, d := range ds {
+				if d.Err != nil {
+					return at, d.Err
+				}
+			}
+			return at, err
+		},
+		"lookup resources": func(tok string) (string, error) {
+			_, at, err := c.LookupResources(ctx, user, "view", domain.TypeClient, tok)
+			return at, err
+		},
+		"lookup subjects": func(tok string) (string, error) {
+			_, at, err := c.LookupSubjects(ctx, q.Resource, "view", tok)
+			return at, err
+		},
+		"stream": func(tok string) (string, error) {
+			return c.StreamResources(ctx, user, "view", domain.TypeClient, tok, func(string) error { return nil })
+		},
+		"explain": func(tok string) (string, error) { _, at, err := c.Explain(ctx, q, tok); return at, err },
+	}
+	for name, read := range reads {
+		if at, err := read(token); err != nil || at == "" {
+			t.Errorf("%s with a good token: %q %v", name, at, err)
+		}
+		for _, tt := range tests {
+			at, err := read(tt.token)
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Code != tt.want || e.Field != "zedtoken" {
+				t.Errorf("%s, %s: answered at %q, error %v; want %s about field zedtoken", name, tt.name, at, err, tt.want)
+			}
+			if at == tt.token {
+				t.Errorf("%s, %s: echoed the token as the revision read", name, tt.name)
+			}
+		}
+	}
+}
