@@ -403,7 +403,7 @@ func writeRequest(plan domain.Plan, state *domain.State, optimistic bool) (*v1.W
 		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(domain.IDTaken(o))})
 	}
 	if n := len(req.Updates); n > MaxUpdatesPerWrite {
-		return nil, nil, domain.Errorf(domain.CodeInvalid, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
+		return nil, nil, domain.Errorf(domain.CodeTooLarge, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
 	}
 	return req, locks, nil
 }
