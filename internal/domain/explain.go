@@ -13,7 +13,7 @@ type Reason struct {
 	Grants bool `json:"grants"`
 	// Kind is one of: not_found, not_staff, disabled, owner, role, calendar,
 	// notes_access, holder_manager, author, finalized, template, self,
-	// switched.
+	// switched, unexplained.
 	Kind     string `json:"kind"`
 	Role     string `json:"role,omitempty"`
 	Location string `json:"location,omitempty"`
@@ -275,6 +275,18 @@ func locationText(loc string) string {
 		return "at no location"
 	}
 	return "at location " + loc
+}
+
+// Unexplained is the explanation of a verdict that Ward's reading of the
+// practice does not account for: SpiceDB's verdict stands, none of the
+// reasons claims to give it, and one more says so, for a bug report.
+func Unexplained(allowed bool, ex Explanation) Explanation {
+	verdict := "denied"
+	if allowed {
+		verdict = "allowed"
+	}
+	return Explanation{Allowed: allowed, Reasons: append(falsify(ex.Reasons), Reason{Kind: "unexplained",
+		Text: "SpiceDB " + verdict + " this, and Ward's reading of the practice at the same revision does not say why: please report it with this question"})}
 }
 
 func deny(reasons ...Reason) Explanation {

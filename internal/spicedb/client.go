@@ -153,7 +153,7 @@ func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Appli
 	// after all, its ID marker's CREATE fails and the next attempt reads everything.
 	optimistic := len(needs.Fresh) > 0
 	for attempt := 1; time.Now().Before(deadline); attempt++ {
-		state, token, err := c.load(ctx, needs, optimistic)
+		state, token, err := c.load(ctx, needs, optimistic, "")
 		if err != nil {
 			return domain.Applied{}, err
 		}
@@ -219,7 +219,7 @@ func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Appl
 	for i, ws := range plan.Workspaces {
 		filters[i] = byID(domain.TypeWorkspace, ws)
 	}
-	existing, _, err := c.readAll(ctx, filters, nil)
+	existing, _, err := c.readAll(ctx, filters, nil, "")
 	if err != nil {
 		return domain.Applied{}, err
 	}
@@ -315,7 +315,7 @@ func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) 
 	token := ""
 	for _, lock := range locks {
 		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-			found, readAt, err := c.read(ctx, &v1.RelationshipFilter{
+			found, readAt, err := c.read(ctx, "", &v1.RelationshipFilter{
 				ResourceType: lock.Resource.Type, OptionalResourceId: lock.Resource.ID, OptionalRelation: lock.Relation,
 				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: lock.Subject.Type, OptionalSubjectId: lock.Subject.ID},
 			}, nil)
@@ -443,14 +443,14 @@ func (c *Client) again(ctx context.Context, call func() error) error {
 
 // read streams every relationship matching filter, fully consistent (again,
 // when it fails for a reason that may pass).
-func (c *Client) read(ctx context.Context, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
+func (c *Client) read(ctx context.Context, at string, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
 	var rels []domain.Relationship
 	var token string
 	if err := c.again(ctx, func() (err error) {
-		rels, token, err = c.readOnce(ctx, filter)
+		rels, token, err = c.readOnce(ctx, filter, at)
 		return err
 	}); err != nil {
-		return nil, "", c.fail(ctx, "reading relationships", consistency(""), "", err)
+		return nil, "", c.fail(ctx, "reading relationships", snapshot(at), "", err)
 	}
 	if into != nil {
 		for _, r := range rels {
@@ -474,8 +474,8 @@ func mayPass(err error) bool {
 }
 
 // readOnce is one ReadRelationships call, read whole; its error is SpiceDB's.
-func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter) ([]domain.Relationship, string, error) {
-	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: consistency(""), RelationshipFilter: filter})
+func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter, at string) ([]domain.Relationship, string, error) {
+	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: snapshot(at), RelationshipFilter: filter})
 	if err != nil {
 		return nil, "", err
 	}
@@ -496,14 +496,14 @@ func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter) ([
 
 // readAll runs the reads concurrently (at most 8 at once) and adds what they
 // return to s. The token is that of the first filter's read.
-func (c *Client) readAll(ctx context.Context, filters []*v1.RelationshipFilter, s *domain.State) ([]domain.Relationship, string, error) {
+func (c *Client) readAll(ctx context.Context, filters []*v1.RelationshipFilter, s *domain.State, at string) ([]domain.Relationship, string, error) {
 	results := make([][]domain.Relationship, len(filters))
 	tokens := make([]string, len(filters))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for i, f := range filters {
 		g.Go(func() error {
-			rels, t, err := c.read(gctx, f, nil)
+			rels, t, err := c.read(gctx, at, f, nil)
 			results[i], tokens[i] = rels, t
 			return err
 		})
@@ -535,7 +535,7 @@ func byID(typ, id string) *v1.RelationshipFilter {
 // relationships, roles, role holders, switches and locations), each object
 // named, and the links of the staff members named, each linked record whole.
 // The token is that of the first read (the answer when nothing needs writing).
-func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
+func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool, at string) (*domain.State, string, error) {
 	s := domain.NewState()
 	var filters []*v1.RelationshipFilter
 	for _, ws := range needs.Workspaces {
@@ -558,7 +558,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 			filters = append(filters, byID(o.Type, o.ID))
 		}
 	}
-	_, token, err := c.readAll(ctx, filters, s)
+	_, token, err := c.readAll(ctx, filters, s, at)
 	if err != nil {
 		return nil, "", err
 	}
@@ -577,7 +577,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: ul.User}})
 		}
 	}
-	linked, _, err := c.readAll(ctx, filters, s)
+	linked, _, err := c.readAll(ctx, filters, s, at)
 	if err != nil {
 		return nil, "", err
 	}
@@ -596,7 +596,7 @@ func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool) (
 	for o := range more {
 		filters = append(filters, byID(o.Type, o.ID))
 	}
-	if _, _, err := c.readAll(ctx, filters, s); err != nil {
+	if _, _, err := c.readAll(ctx, filters, s, at); err != nil {
 		return nil, "", err
 	}
 	return s, token, nil
@@ -875,15 +875,17 @@ func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (
 	if err != nil {
 		return domain.Explanation{}, "", err
 	}
+	// The reasons are read at exactly the revision SpiceDB checked, so that a
+	// write in between cannot make them tell another story than the verdict.
 	s := domain.NewState()
-	if _, _, err := c.read(ctx, &v1.RelationshipFilter{ResourceType: q.Resource.Type, OptionalResourceId: q.Resource.ID}, s); err != nil {
+	if _, _, err := c.read(ctx, d.Token, &v1.RelationshipFilter{ResourceType: q.Resource.Type, OptionalResourceId: q.Resource.ID}, s); err != nil {
 		return domain.Explanation{}, "", err
 	}
 	needs := domain.Needs{Objects: domain.ExplainReads(s, q.Resource)}
 	if ws := domain.ResourceWorkspace(s, q.Resource); ws != "" {
 		needs.Workspaces = []string{ws}
 	}
-	more, _, err := c.load(ctx, needs, false)
+	more, _, err := c.load(ctx, needs, false, d.Token)
 	if err != nil {
 		return domain.Explanation{}, "", err
 	}
@@ -892,8 +894,8 @@ func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (
 	}
 	ex := domain.Explain(q, s)
 	if ex.Allowed != d.Allowed {
-		c.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
-		ex.Allowed = d.Allowed
+		c.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
+		ex = domain.Unexplained(d.Allowed, ex)
 	}
 	return ex, d.Token, nil
 }
@@ -936,7 +938,7 @@ func (c *Client) Ping(ctx context.Context) error {
 // Matrix computes what every role of a workspace may do from the grants
 // SpiceDB holds.
 func (c *Client) Matrix(ctx context.Context, workspace string) (domain.Matrix, error) {
-	state, _, err := c.load(ctx, domain.Needs{Workspaces: []string{workspace}}, false)
+	state, _, err := c.load(ctx, domain.Needs{Workspaces: []string{workspace}}, false, "")
 	if err != nil {
 		return domain.Matrix{}, err
 	}

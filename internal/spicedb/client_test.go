@@ -444,3 +444,49 @@ func TestDispatchCachesServeExpiredAccess(t *testing.T) {
 			"measure whether Ward can turn them on (docs/performance.md, step 28)", n)
 	}
 }
+
+// TestExplainReadsWhatItChecked: while a role's notes access is switched on
+// and off, every explanation's reasons tell the same story as its verdict,
+// because they are read at the revision SpiceDB checked.
+func TestExplainReadsWhatItChecked(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := testenv.SpiceDB(t)
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+		t.Fatal(err)
+	}
+	on := testenv.Parsed(t, `{"type":"notes_access.granted","workspace":"p1","role":"receptionist"}`)
+	off := testenv.Parsed(t, `{"type":"notes_access.revoked","workspace":"p1","role":"receptionist"}`)
+	toggled := make(chan error, 1)
+	go func() {
+		for i := 0; ctx.Err() == nil; i++ {
+			events := on
+			if i%2 == 1 {
+				events = off
+			}
+			if _, err := c.Apply(ctx, events); err != nil && ctx.Err() == nil {
+				toggled <- err
+				return
+			}
+		}
+		toggled <- nil
+	}()
+	q := question(t, scenarios.Check{Subject: "user:rita", Permission: "view_notes", Resource: "client:ann"})
+	seen := map[bool]int{}
+	for range 150 {
+		ex, _, err := c.Explain(ctx, q, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[ex.Allowed]++
+		grants := slices.ContainsFunc(ex.Reasons, func(r domain.Reason) bool { return r.Grants })
+		if grants != ex.Allowed || slices.ContainsFunc(ex.Reasons, func(r domain.Reason) bool { return r.Kind == "unexplained" }) {
+			t.Errorf("allowed=%v, but the reasons say otherwise: %+v", ex.Allowed, ex.Reasons)
+		}
+	}
+	cancel()
+	if err := <-toggled; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("explained %d allowed, %d denied", seen[true], seen[false])
+}

@@ -85,7 +85,7 @@ func TestReadTriesAgainWhatMayPass(t *testing.T) {
 			f := &flakyReads{fails: tt.fails}
 			c := &Client{perms: f, logger: slog.New(slog.DiscardHandler)}
 			s := domain.NewState()
-			rels, token, err := c.read(context.Background(), &v1.RelationshipFilter{ResourceType: "workspace"}, s)
+			rels, token, err := c.read(context.Background(), "", &v1.RelationshipFilter{ResourceType: "workspace"}, s)
 			if f.calls != tt.wantCalls {
 				t.Errorf("%d calls, want %d", f.calls, tt.wantCalls)
 			}
