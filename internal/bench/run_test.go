@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wardhq/ward/internal/domain"
@@ -93,28 +95,33 @@ func TestRunSmall(t *testing.T) {
 // TestSamplePaced: a paced sample's latencies leave the pauses out and its
 // throughput counts them.
 func TestSamplePaced(t *testing.T) {
-	const pause, calls = 5 * time.Millisecond, 20
-	most := float64(time.Second / pause) // calls/s that one call a pause allows
-	f, err := samplePaced(calls, 1, pause, func(int) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.P99 >= pause {
-		t.Errorf("p99 %v: the pause of %v was timed as part of the call", f.P99, pause)
-	}
-	if f.PerSecond > most {
-		t.Errorf("%.0f calls/s: more than one call a pause (%.0f/s) allows", f.PerSecond, most)
-	}
-	op, err := alternate(1, "paced", 5, 1, pause, nil, func(int) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if op.Direct.PerSecond > most || op.Direct.P50 >= pause {
-		t.Errorf("alternate: %+v, want calls paced by %v and the pause untimed", op.Direct, pause)
-	}
-	if _, err := samplePaced(3, 1, pause, func(int) error { return errors.New("boom") }); err == nil {
-		t.Error("an op's error was lost")
-	}
+	// In a synctest bubble time is the bubble's own: it moves only while every
+	// goroutine sleeps, so the figures are exact, whatever the machine does.
+	synctest.Test(t, func(t *testing.T) {
+		const pause, cost, calls = 5 * time.Millisecond, 2 * time.Millisecond, 20
+		call := func(int) error { time.Sleep(cost); return nil }
+		f, err := samplePaced(calls, 1, pause, call)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.P50 != cost || f.P99 != cost {
+			t.Errorf("p50 %v, p99 %v: want the call's %v alone, the pause of %v untimed", f.P50, f.P99, cost, pause)
+		}
+		want := 1 / (pause + cost).Seconds()
+		if math.Abs(f.PerSecond-want) > 1e-6 {
+			t.Errorf("%.1f calls/s, want %.1f: one call a pause and a call", f.PerSecond, want)
+		}
+		op, err := alternate(1, "paced", 5, 1, pause, nil, call)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op.Direct.P50 != cost || math.Abs(op.Direct.PerSecond-want) > 1e-6 {
+			t.Errorf("alternate: %+v, want calls of %v paced by %v", op.Direct, cost, pause)
+		}
+		if _, err := samplePaced(3, 1, pause, func(int) error { return errors.New("boom") }); err == nil {
+			t.Error("an op's error was lost")
+		}
+	})
 }
 
 // TestPlatformQuestions: the generated questions ask about the generated

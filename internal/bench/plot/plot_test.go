@@ -146,21 +146,27 @@ func TestAxisTicks(t *testing.T) {
 	}
 }
 
-// TestWriteSample writes a sample chart for eyeballing:
+// TestSampleIsStable renders the sample chart twice and wants the same bytes:
+// charts in docs/ are regenerated and diffed, so a chart must not change when
+// its figures do not. With PLOT_SAMPLE set to a file path it also writes the
+// chart there, for eyeballing:
 //
 //	PLOT_SAMPLE=/tmp/plot_sample.png go test -run Sample ./internal/bench/plot
-func TestWriteSample(t *testing.T) {
-	path := os.Getenv("PLOT_SAMPLE")
-	if path == "" {
-		t.Skip("set PLOT_SAMPLE to a file path to write a sample chart")
-	}
-	f, err := os.Create(path)
-	if err != nil {
+func TestSampleIsStable(t *testing.T) {
+	var first, second bytes.Buffer
+	if err := PNG(&first, sampleChart()); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if err := PNG(f, sampleChart()); err != nil {
+	if err := PNG(&second, sampleChart()); err != nil {
 		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		t.Errorf("the same chart rendered to %d and %d different bytes", first.Len(), second.Len())
+	}
+	if path := os.Getenv("PLOT_SAMPLE"); path != "" {
+		if err := os.WriteFile(path, first.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
