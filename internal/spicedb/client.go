@@ -450,7 +450,7 @@ func (c *Client) read(ctx context.Context, at string, filter *v1.RelationshipFil
 		rels, token, err = c.readOnce(ctx, filter, at)
 		return err
 	}); err != nil {
-		return nil, "", c.fail(ctx, "reading relationships", snapshot(at), "", err)
+		return nil, "", c.fail(ctx, "reading relationships", exactly(at), "", err)
 	}
 	if into != nil {
 		for _, r := range rels {
@@ -475,7 +475,7 @@ func mayPass(err error) bool {
 
 // readOnce is one ReadRelationships call, read whole; its error is SpiceDB's.
 func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter, at string) ([]domain.Relationship, string, error) {
-	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: snapshot(at), RelationshipFilter: filter})
+	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: exactly(at), RelationshipFilter: filter})
 	if err != nil {
 		return nil, "", err
 	}
@@ -779,47 +779,33 @@ func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, string, bool) {
 		s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
 }
 
-// firstPage is how many results StreamResources asks SpiceDB for first.
-const firstPage = 100
-
 // StreamResources calls emit with each ID of resourceType on which subject
 // has permission, as SpiceDB finds it and only the first time, and returns the
 // ZedToken of the revision read. An error from emit stops the stream.
 //
-// An unlimited LookupResources computes most of its answer before sending
-// the first result (about 0.5 s for 30,000 clients on PostgreSQL here), while
-// a limited one answers its first page at once but repeats results across
-// pages and, paged to the end, took six times as long. So the first page is
-// asked with a limit, and the rest with one unlimited lookup at exactly the
-// first page's revision: the caller gets results at once and the whole answer
-// in about the time of one lookup, all of it from one snapshot.
+// It asks one unlimited LookupResources. A limited one answered its first
+// page sooner, but SpiceDB v1.57.1 can hang a limited lookup for good: once
+// the limit is met it cancels the branches still running, and a branch whose
+// task runner starts on a cancelled context waits for a task nothing will run
+// (1 of 400 limited lookups of 250 clients, four at a time, never ended here;
+// docs/performance.md, step 31).
 func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
 	const op = "looking up resources"
 	cons, err := c.callerConsistency(ctx, token)
 	if err != nil {
 		return "", err
 	}
-	req := lookupResourcesRequest(subject, permission, resourceType, cons)
-	req.OptionalLimit = firstPage
-	seen := map[string]struct{}{}
-	received := 0
-	counted := func(r *v1.LookupResourcesResponse) (string, string, bool) {
-		received++
-		return lookedUpResource(r)
-	}
-	stream, err := c.perms.LookupResources(ctx, req)
-	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, counted, seen, emit)
-	if err != nil || received < firstPage {
-		return readAt, err // a short first page is the whole answer
-	}
-	req.OptionalLimit = 0
-	req.Consistency = exactly(readAt)
-	stream, err = c.perms.LookupResources(ctx, req)
-	return streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, req.Consistency, "", err) }, lookedUpResource, seen, emit)
+	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, cons))
+	return streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, map[string]struct{}{}, emit)
 }
 
 // exactly reads at exactly the revision of token.
+// exactly reads at exactly the revision of token, or at the newest revision
+// when token is "".
 func exactly(token string) *v1.Consistency {
+	if token == "" {
+		return consistency("")
+	}
 	return &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: token}}}
 }
 

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/spicedb"
@@ -489,4 +491,42 @@ func TestExplainReadsWhatItChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("explained %d allowed, %d denied", seen[true], seen[false])
+}
+
+// TestStreamedLookupsEnd streams a practitioner's 250 clients 400 times, four
+// at a time, and wants every stream to end with all of them. SpiceDB v1.57.1
+// can hang a limited LookupResources for good (1 of 400 here, when Ward asked
+// its first page with a limit), so a stream must never ask with a limit.
+func TestStreamedLookupsEnd(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	var b strings.Builder
+	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
+	b.WriteString(`{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}` + "\n")
+	for i := range 250 {
+		fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%03d","practitioner":"p"}`+"\n", i)
+	}
+	if _, err := c.Apply(ctx, testenv.Parsed(t, b.String())); err != nil {
+		t.Fatal(err)
+	}
+	p := domain.Object{Type: domain.TypeUser, ID: "p"}
+	g, gctx := errgroup.WithContext(ctx)
+	for range 4 {
+		g.Go(func() error {
+			for range 100 {
+				cctx, cancel := context.WithTimeout(gctx, 30*time.Second)
+				n := 0
+				_, err := c.StreamResources(cctx, p, "view", domain.TypeClient, "", func(string) error { n++; return nil })
+				cancel()
+				if err != nil || n != 250 {
+					return fmt.Errorf("a stream ended with %d clients: %v", n, err)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Error(err)
+	}
 }

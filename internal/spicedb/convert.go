@@ -43,15 +43,6 @@ func expires(r *v1.Relationship) domain.End {
 	return domain.EndAt(r.GetOptionalExpiresAt().AsTime())
 }
 
-// snapshot reads at exactly the revision of token, or at the newest revision
-// when token is "".
-func snapshot(token string) *v1.Consistency {
-	if token == "" {
-		return consistency("")
-	}
-	return &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: token}}}
-}
-
 // consistency reads at least as fresh as token when the caller gave one, and
 // otherwise at the newest revision, so every acknowledged event is seen
 // (SpiceDB's default may answer from a snapshot seconds old).
