@@ -41,7 +41,7 @@ func newEventsCmd(g *globals) *cobra.Command {
 		(*client.Client).ApplyEvents, func(res api.EventsResponse) string {
 			return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken) + unconfirmed(res)
 		})
-	imp := eventsFileCmd(g, "import -f FILE", "Import new practices in bulk (up to 100,000 events, each about a practice created in the file), atomically",
+	imp := eventsFileCmd(g, "import -f FILE", "Import new practices in bulk (up to 50,000 events and 300,000 relationships, each event about a practice created in the file), atomically",
 		(*client.Client).Import, func(res api.EventsResponse) string {
 			return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched) + unconfirmed(res)
 		})
