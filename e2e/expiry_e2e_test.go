@@ -28,7 +28,7 @@ func TestAccessEndsOnPostgres(t *testing.T) {
 	}
 	t.Cleanup(drop)
 	c, _ := testenv.StartWith(t, spicedb.EmbeddedConfig{Engine: spicedb.EnginePostgres, URI: uri, Migrate: true})
-	if granted, n := scenarios.GrantsPastExpiry(t, c); granted > 0 {
+	if granted, n := scenarios.GrantsPastExpiry(t, c.Service); granted > 0 {
 		t.Errorf("%d of %d checks after the end, with no write since, still granted", granted, n)
 	}
 }

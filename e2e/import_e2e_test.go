@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/pgadmin"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
 )
@@ -59,7 +60,7 @@ func TestImportPastStreamDeadlineOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Import(ctx, events)
+	_, err = service.New(c, logger).Import(ctx, events)
 	var e *domain.Error
 	if !errors.As(err, &e) || e.Code != domain.CodeTooLarge || !strings.Contains(e.Message, "--streaming-api-response-delay-timeout") {
 		t.Fatalf("got %v; want too_large naming SpiceDB's stream deadline", err)

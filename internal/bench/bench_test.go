@@ -53,7 +53,7 @@ func setup(b *testing.B) demo {
 	srv := httptest.NewServer(httpapi.New(sdb, httpapi.Config{}))
 	b.Cleanup(srv.Close)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	return demo{direct: v1.NewPermissionsServiceClient(conn), adapter: sdb, ward: client.New(srv.URL, "", hc)}
+	return demo{direct: v1.NewPermissionsServiceClient(conn), adapter: sdb.Store, ward: client.New(srv.URL, "", hc)}
 }
 
 func directRequest(b *testing.B, c api.CheckRequest) *v1.CheckPermissionRequest {

@@ -30,6 +30,7 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/pgadmin"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
 )
@@ -840,7 +841,7 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 		t.close()
 		return nil, err
 	}
-	srv := &http.Server{Handler: httpapi.New(adapter, httpapi.Config{Logger: logger}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: httpapi.New(service.New(adapter, logger), httpapi.Config{Logger: logger}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	cleanups = append(cleanups, func() { _ = srv.Close() })
 	t.ward = client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})

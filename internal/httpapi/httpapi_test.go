@@ -21,7 +21,6 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/scenarios"
-	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/internal/testenv"
 )
 
@@ -29,7 +28,7 @@ const testKey = "test-key-0123456789abcdef"
 
 type stack struct {
 	url    string
-	sdb    *spicedb.Client
+	sdb    testenv.Ward
 	client *client.Client
 }
 

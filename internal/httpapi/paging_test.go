@@ -21,6 +21,7 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/pgadmin"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/internal/testenv"
 )
@@ -60,7 +61,8 @@ func pagingStackOn(t testing.TB, cfg spicedb.EmbeddedConfig) (*client.Client, *c
 	t.Helper()
 	_, conn := testenv.StartWith(t, cfg)
 	counted := &countingConn{ClientConnInterface: conn}
-	srv := httptest.NewServer(httpapi.New(spicedb.New(counted, slog.New(slog.DiscardHandler)), httpapi.Config{}))
+	logger := slog.New(slog.DiscardHandler)
+	srv := httptest.NewServer(httpapi.New(service.New(spicedb.New(counted, logger), logger), httpapi.Config{}))
 	t.Cleanup(srv.Close)
 	return client.New(srv.URL, "", srv.Client()), counted
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/cli"
 	"github.com/wardhq/ward/internal/domain"
-	"github.com/wardhq/ward/internal/spicedb"
+	"github.com/wardhq/ward/internal/service"
 )
 
 func parse(events string) ([]domain.Event, error) {
@@ -31,12 +31,12 @@ func reasonTexts(rs []domain.Reason) []string {
 	return out
 }
 
-// Adapter talks to SpiceDB through Ward's Go adapter, with no HTTP in between.
-func Adapter(ctx context.Context, c *spicedb.Client) Client { return adapter{ctx, c} }
+// Adapter talks to SpiceDB through Ward's service, with no HTTP in between.
+func Adapter(ctx context.Context, c *service.Service) Client { return adapter{ctx, c} }
 
 type adapter struct {
 	ctx context.Context
-	c   *spicedb.Client
+	c   *service.Service
 }
 
 func (a adapter) Apply(events string) (int, int, error) {

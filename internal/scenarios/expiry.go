@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wardhq/ward/internal/domain"
-	"github.com/wardhq/ward/internal/spicedb"
+	"github.com/wardhq/ward/internal/service"
 )
 
 // GrantsPastExpiry writes a role held until a set time, checks it in a loop
@@ -17,7 +17,7 @@ import (
 // seconds. It returns how many of those n checks still granted: 0 is right.
 // SpiceDB v1.56 granted until the next write with its dispatch caches on
 // (authzed/spicedb#3431). It takes about eight seconds, most of them waiting.
-func GrantsPastExpiry(t testing.TB, c *spicedb.Client) (granted, n int) {
+func GrantsPastExpiry(t testing.TB, c *service.Service) (granted, n int) {
 	t.Helper()
 	ctx := context.Background()
 	end := time.Now().Add(5 * time.Second).Truncate(time.Second)

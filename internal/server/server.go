@@ -22,6 +22,7 @@ import (
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
 	"github.com/wardhq/ward/seed"
@@ -179,7 +180,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	defer closeSpiceDB()
 	client := spicedb.New(conn, logger)
-	auth := watchSize(client, cfg, logger)
+	auth := watchSize(service.New(client, logger), cfg, logger)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
 	if err != nil {

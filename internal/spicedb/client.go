@@ -3,26 +3,21 @@ package spicedb
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
-	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/retry"
 )
 
 // MaxUpdatesPerWrite bounds the relationship updates of one atomic event
@@ -32,19 +27,13 @@ import (
 // --write-relationships-max-updates-per-call of at least this).
 const MaxUpdatesPerWrite = domain.MaxChangesPerRequest
 
-// applyBudget bounds how long a write keeps retrying when writers in other Ward
-// instances race it on a workspace; between attempts it backs off for a random,
-// growing while. (Writers in this process queue on a mutex instead.)
-const applyBudget = 30 * time.Second
-
-// Client is Ward's adapter over SpiceDB's permissions and schema services.
+// Client is Ward's store over SpiceDB's permissions and schema services: it
+// translates reads, writes, checks and lookups to SpiceDB's API and SpiceDB's
+// answers and errors back, and nothing else (internal/service plans).
 type Client struct {
 	perms  v1.PermissionsServiceClient
 	schema v1.SchemaServiceClient
 	logger *slog.Logger
-	// writers serialise this process's writes per workspace (striped by hash), so
-	// one instance never races itself; the lock relationship guards across instances.
-	writers [64]sync.Mutex
 	// writing lets one WriteRelationships call of this process run at a time,
 	// whatever its workspaces; reads and planning still overlap. SpiceDB runs
 	// PostgreSQL writes SERIALIZABLE, and PostgreSQL's planner can read a
@@ -56,38 +45,10 @@ type Client struct {
 	// origin is the datastore SpiceDB's ZedTokens name, once learned
 	// (checkOrigin).
 	origin atomic.Pointer[string]
-	// confirmWait bounds how long a write waits for consistent reads to show
-	// it (awaitVisible).
-	confirmWait time.Duration
 	// streamTimeout is SpiceDB's (Config.StreamTimeout).
 	streamTimeout time.Duration
 	// pages keeps whole lookup answers for paged lookups.
 	pages *pageCache
-}
-
-// confirmWait is how long a write waits, by default, for fully consistent
-// reads to show it before it is answered as unconfirmed.
-const confirmWait = 10 * time.Second
-
-// lockWorkspaces takes this process's write locks of workspaces, in a fixed
-// order so that requests naming several workspaces cannot deadlock.
-func (c *Client) lockWorkspaces(workspaces []string) (unlock func()) {
-	var stripes []int
-	for _, ws := range workspaces {
-		h := fnv.New32a()
-		_, _ = h.Write([]byte(ws))
-		stripes = append(stripes, int(h.Sum32()%uint32(len(c.writers))))
-	}
-	slices.Sort(stripes)
-	stripes = slices.Compact(stripes)
-	for _, i := range stripes {
-		c.writers[i].Lock()
-	}
-	return func() {
-		for _, i := range stripes {
-			c.writers[i].Unlock()
-		}
-	}
 }
 
 // Config tunes a Client; its zero value is Ward's defaults.
@@ -114,8 +75,8 @@ func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
 func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Config) *Client {
 	return &Client{
 		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
-		confirmWait: confirmWait, streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
-		pages: newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
+		streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
+		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
 	}
 }
 
@@ -141,137 +102,6 @@ func (c *Client) ReadSchema(ctx context.Context) (string, error) {
 	return resp.GetSchemaText(), nil
 }
 
-// Apply plans events against the current state and writes the plan in one
-// atomic WriteRelationships call. Each touched workspace's lock relationship is
-// a precondition and is replaced by the write, so two Ward instances writing
-// the same workspace cannot interleave: the loser re-reads and re-plans.
-func (c *Client) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
-	needs := domain.NeedsOf(events)
-	defer c.lockWorkspaces(needs.Workspaces)()
-	deadline := time.Now().Add(applyBudget)
-	// The first attempt skips reading objects the events create; if one existed
-	// after all, its ID marker's CREATE fails and the next attempt reads everything.
-	optimistic := len(needs.Fresh) > 0
-	for attempt := 1; time.Now().Before(deadline); attempt++ {
-		state, token, err := c.load(ctx, needs, optimistic, "")
-		if err != nil {
-			return domain.Applied{}, err
-		}
-		plan, err := domain.PlanEvents(events, state)
-		if err != nil {
-			return domain.Applied{}, err
-		}
-		if plan.Empty() {
-			return domain.Applied{Token: token}, nil
-		}
-		req, locks, err := writeRequest(plan, state, optimistic)
-		if err != nil {
-			return domain.Applied{}, err
-		}
-		c.writing.Lock()
-		resp, err := c.perms.WriteRelationships(ctx, req)
-		c.writing.Unlock()
-		if err = c.fail(ctx, "writing relationships", nil, "", err); errors.Is(err, errPreconditionFailed) {
-			if optimistic {
-				optimistic = false
-				continue
-			}
-			c.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
-			if err := backoff(ctx, attempt); err != nil {
-				return domain.Applied{}, translateErr("writing relationships", err)
-			}
-			continue
-		} else if err != nil {
-			return domain.Applied{}, err
-		}
-		applied := domain.Applied{Token: resp.GetWrittenAt().GetToken(), Touched: len(plan.Touch), Deleted: len(plan.Delete)}
-		if _, err := c.awaitVisible(ctx, locks); err != nil {
-			// SpiceDB took the write: an error would tell the caller that
-			// nothing was written, and a retry would apply the events twice.
-			c.logger.Warn("events written but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
-			applied.Unconfirmed = true
-		}
-		return applied, nil
-	}
-	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
-}
-
-// importChunk is how many relationships each message of an import carries.
-const importChunk = 1000
-
-// Import loads new practices: the events are planned against an empty state
-// (domain.PlanImport) and their relationships, ID markers and locks go to
-// SpiceDB in one ImportBulkRelationships stream, one transaction: all or
-// nothing, and faster than WriteRelationships because it inserts in bulk. Its
-// workspaces must not exist yet; if one of their objects' IDs is taken (or a
-// workspace appeared meanwhile, through another writer), the import fails
-// whole. It is for seeding and migrating practices, not for concurrent writers
-// to the same practices.
-func (c *Client) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
-	planning := time.Now()
-	plan, err := domain.PlanImport(events)
-	if err != nil {
-		return domain.Applied{}, err
-	}
-	c.logger.Debug("import planned", "events", len(events), "relationships", len(plan.Touch), "took", time.Since(planning).String())
-	defer c.lockWorkspaces(plan.Workspaces)()
-	filters := make([]*v1.RelationshipFilter, len(plan.Workspaces))
-	for i, ws := range plan.Workspaces {
-		filters[i] = byID(domain.TypeWorkspace, ws)
-	}
-	existing, _, err := c.readAll(ctx, filters, nil, "")
-	if err != nil {
-		return domain.Applied{}, err
-	}
-	if len(existing) > 0 {
-		return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace %q exists already: an import only creates new practices; send events about it to /v1/events", existing[0].Resource.ID)
-	}
-	rels := make([]*v1.Relationship, 0, len(plan.Touch)+len(plan.Created)+len(plan.Workspaces))
-	for _, r := range plan.Touch {
-		rels = append(rels, toRelationship(r))
-	}
-	for _, o := range plan.Created {
-		rels = append(rels, toRelationship(domain.IDTaken(o)))
-	}
-	var locks []domain.Relationship
-	for _, ws := range plan.Workspaces {
-		lock := domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})
-		locks = append(locks, lock)
-		rels = append(rels, toRelationship(lock))
-	}
-	streamed := time.Now()
-	stream, err := c.perms.ImportBulkRelationships(ctx)
-	if err != nil {
-		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
-	}
-	for chunk := range slices.Chunk(rels, importChunk) {
-		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk}); err != nil {
-			break // the stream's own error comes from CloseAndRecv
-		}
-	}
-	if _, err := stream.CloseAndRecv(); err != nil {
-		if status.Code(err) == codes.AlreadyExists {
-			return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import names an object whose ID is taken already: nothing was imported")
-		}
-		if c.pastStreamDeadline(ctx, err, time.Since(streamed)) {
-			return domain.Applied{}, &domain.Error{Code: domain.CodeTooLarge, Index: -1, Err: err, Message: fmt.Sprintf(
-				"importing %d relationships took longer than SpiceDB lets one stream run without answering (--streaming-api-response-delay-timeout; Ward assumes %v), and SpiceDB cancelled it; "+
-					"nothing was imported: split the import into smaller ones (fewer practices, or fewer staff, in each)", len(rels), c.streamTimeout)}
-		}
-		return domain.Applied{}, c.fail(ctx, "importing relationships", nil, "", err)
-	}
-	c.logger.Debug("import streamed", "relationships", len(rels), "took", time.Since(streamed).String())
-	// An import answers no revision; the read that saw its locks gives
-	// callers a ZedToken that includes it. Without that read there is none
-	// to give.
-	token, err := c.awaitVisible(ctx, locks)
-	if err != nil {
-		c.logger.Warn("practices imported but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
-		return domain.Applied{Touched: len(plan.Touch), Unconfirmed: true}, nil
-	}
-	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
-}
-
 // pastStreamDeadline reports whether SpiceDB cancelled an import, which ran
 // for ran, at its streaming timeout. SpiceDB cancels a stream that has sent
 // nothing for that long, and an import sends nothing until it has written
@@ -290,128 +120,6 @@ func (c *Client) pastStreamDeadline(ctx context.Context, err error, ran time.Dur
 		return ran >= c.streamTimeout && c.probe(ctx, consistency("")) == nil
 	}
 	return false
-}
-
-func backoff(ctx context.Context, attempt int) error {
-	ceiling := min(time.Duration(1<<min(attempt, 8))*time.Millisecond, 200*time.Millisecond)
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(time.Duration(mrand.Int64N(int64(ceiling)) + 1)):
-		return nil
-	}
-}
-
-// awaitVisible returns once fully consistent reads see the write's new lock
-// relationships. On PostgreSQL under concurrent writes, SpiceDB v1.56.2 can
-// answer a fully consistent read, just after a write was acknowledged, from a
-// revision that misses it (the write's own ZedToken does see it); Ward only
-// confirms events once a fully consistent read sees them, so that every
-// decision reflects every confirmed event. It returns the ZedToken of the
-// read that saw the last lock, or an error when reads did not show it within
-// confirmWait or failed: the write happened all the same.
-func (c *Client) awaitVisible(ctx context.Context, locks []domain.Relationship) (string, error) {
-	deadline := time.Now().Add(c.confirmWait)
-	token := ""
-	for _, lock := range locks {
-		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-			found, readAt, err := c.read(ctx, "", &v1.RelationshipFilter{
-				ResourceType: lock.Resource.Type, OptionalResourceId: lock.Resource.ID, OptionalRelation: lock.Relation,
-				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: lock.Subject.Type, OptionalSubjectId: lock.Subject.ID},
-			}, nil)
-			if err != nil {
-				return "", err
-			}
-			if len(found) > 0 {
-				token = readAt
-				break
-			}
-			if time.Now().After(deadline) {
-				return "", fmt.Errorf("fully consistent reads did not show the lock %s within %v", lock, c.confirmWait)
-			}
-			c.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
-			select {
-			case <-ctx.Done():
-				return "", translateErr("confirming the write", ctx.Err())
-			case <-time.After(wait):
-			}
-		}
-	}
-	return token, nil
-}
-
-// writeRequest turns a plan into one WriteRelationships call guarded by each
-// workspace's lock; it also returns the new locks. optimistic says the plan was
-// made without reading the objects it creates.
-func writeRequest(plan domain.Plan, state *domain.State, optimistic bool) (*v1.WriteRelationshipsRequest, []domain.Relationship, error) {
-	req := &v1.WriteRelationshipsRequest{}
-	var locks []domain.Relationship
-	// On the optimistic path the ID markers' CREATEs prove every created object
-	// new, so its relationships are new too: CREATE is a plain insert on
-	// PostgreSQL, where TOUCH must also replace. Should one exist after all
-	// (written around Ward), the CREATE fails and the next attempt reads everything.
-	created := make(map[domain.Object]bool, len(plan.Created))
-	if optimistic {
-		for _, o := range plan.Created {
-			created[o] = true
-		}
-	}
-	for _, r := range plan.Touch {
-		op := v1.RelationshipUpdate_OPERATION_TOUCH
-		if created[r.Resource] || created[domain.Object{Type: r.Subject.Type, ID: r.Subject.ID}] {
-			op = v1.RelationshipUpdate_OPERATION_CREATE
-		}
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: op, Relationship: toRelationship(r)})
-	}
-	for _, r := range plan.Delete {
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(r)})
-	}
-	for _, ws := range plan.Workspaces {
-		wsObj := domain.Object{Type: domain.TypeWorkspace, ID: ws}
-		filter := &v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws, OptionalRelation: "lock"}
-		current := state.Of(wsObj, "lock")
-		if len(current) == 0 {
-			req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{Operation: v1.Precondition_OPERATION_MUST_NOT_MATCH, Filter: filter})
-		}
-		for _, old := range current {
-			req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{
-				Operation: v1.Precondition_OPERATION_MUST_MATCH,
-				Filter: &v1.RelationshipFilter{ResourceType: domain.TypeWorkspace, OptionalResourceId: ws, OptionalRelation: "lock",
-					OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeLock, OptionalSubjectId: old.Subject.ID}},
-			})
-			req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(old)})
-		}
-		lock := domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})
-		locks = append(locks, lock)
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_TOUCH, Relationship: toRelationship(lock)})
-	}
-	// New objects take their IDs. After reading them, a precondition per object
-	// guards the write; when the reads were skipped, a CREATE of each ID's
-	// ward_id marker does, in one statement instead of one query per object.
-	for _, o := range plan.Created {
-		op := v1.RelationshipUpdate_OPERATION_CREATE
-		if !optimistic {
-			op = v1.RelationshipUpdate_OPERATION_TOUCH
-			req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{
-				Operation: v1.Precondition_OPERATION_MUST_NOT_MATCH,
-				Filter:    &v1.RelationshipFilter{ResourceType: o.Type, OptionalResourceId: o.ID, OptionalRelation: "workspace"},
-			})
-		}
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: op, Relationship: toRelationship(domain.IDTaken(o))})
-	}
-	for _, o := range plan.Removed {
-		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: v1.RelationshipUpdate_OPERATION_DELETE, Relationship: toRelationship(domain.IDTaken(o))})
-	}
-	if n := len(req.Updates); n > MaxUpdatesPerWrite {
-		return nil, nil, domain.Errorf(domain.CodeTooLarge, "the events change %d relationships; one atomic request may change at most %d: split the request", n, MaxUpdatesPerWrite)
-	}
-	return req, locks, nil
-}
-
-func newLockID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // attempts bounds how often a call without effect is made when it fails for
@@ -435,29 +143,10 @@ func (c *Client) again(ctx context.Context, call func() error) error {
 		c.logger.Debug("SpiceDB call failed; trying again", "attempt", attempt, "error", err)
 		// backoff's ceiling doubles from 1 ms by attempt: start it at 16 ms, as a
 		// datastore that timed out needs longer than a lost write race.
-		if err := backoff(ctx, attempt+3); err != nil {
+		if err := retry.Wait(ctx, attempt+3); err != nil {
 			return err // the caller's own cancellation
 		}
 	}
-}
-
-// read streams every relationship matching filter, fully consistent (again,
-// when it fails for a reason that may pass).
-func (c *Client) read(ctx context.Context, at string, filter *v1.RelationshipFilter, into *domain.State) ([]domain.Relationship, string, error) {
-	var rels []domain.Relationship
-	var token string
-	if err := c.again(ctx, func() (err error) {
-		rels, token, err = c.readOnce(ctx, filter, at)
-		return err
-	}); err != nil {
-		return nil, "", c.fail(ctx, "reading relationships", exactly(at), "", err)
-	}
-	if into != nil {
-		for _, r := range rels {
-			into.Add(r)
-		}
-	}
-	return rels, token, nil
 }
 
 // mayPass reports whether a failed SpiceDB call may succeed if made again:
@@ -471,135 +160,6 @@ func mayPass(err error) bool {
 		return true
 	}
 	return false
-}
-
-// readOnce is one ReadRelationships call, read whole; its error is SpiceDB's.
-func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter, at string) ([]domain.Relationship, string, error) {
-	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: exactly(at), RelationshipFilter: filter})
-	if err != nil {
-		return nil, "", err
-	}
-	var out []domain.Relationship
-	token := ""
-	for {
-		resp, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return out, token, nil
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, fromRelationship(resp.GetRelationship()))
-		token = resp.GetReadAt().GetToken()
-	}
-}
-
-// readAll runs the reads concurrently (at most 8 at once) and adds what they
-// return to s. The token is that of the first filter's read.
-func (c *Client) readAll(ctx context.Context, filters []*v1.RelationshipFilter, s *domain.State, at string) ([]domain.Relationship, string, error) {
-	results := make([][]domain.Relationship, len(filters))
-	tokens := make([]string, len(filters))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i, f := range filters {
-		g.Go(func() error {
-			rels, t, err := c.read(gctx, at, f, nil)
-			results[i], tokens[i] = rels, t
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, "", err
-	}
-	var all []domain.Relationship
-	for _, rels := range results {
-		for _, r := range rels {
-			if s != nil {
-				s.Add(r)
-			}
-			all = append(all, r)
-		}
-	}
-	token := ""
-	if len(tokens) > 0 {
-		token = tokens[0]
-	}
-	return all, token, nil
-}
-
-func byID(typ, id string) *v1.RelationshipFilter {
-	return &v1.RelationshipFilter{ResourceType: typ, OptionalResourceId: id}
-}
-
-// load reads what needs asks for into a new state: each practice (its own
-// relationships, roles, role holders, switches and locations), each object
-// named, and the links of the staff members named, each linked record whole.
-// The token is that of the first read (the answer when nothing needs writing).
-func (c *Client) load(ctx context.Context, needs domain.Needs, skipFresh bool, at string) (*domain.State, string, error) {
-	s := domain.NewState()
-	var filters []*v1.RelationshipFilter
-	for _, ws := range needs.Workspaces {
-		filters = append(filters,
-			byID(domain.TypeWorkspace, ws),
-			&v1.RelationshipFilter{ResourceType: domain.TypeRole, OptionalResourceIdPrefix: ws + "/"},
-			&v1.RelationshipFilter{ResourceType: domain.TypeRoleBinding, OptionalResourceIdPrefix: ws + "/"},
-			&v1.RelationshipFilter{ResourceType: domain.TypeSwitch, OptionalResourceIdPrefix: ws + "/"},
-			&v1.RelationshipFilter{ResourceType: domain.TypeStaffMember, OptionalResourceIdPrefix: ws + "/"},
-		)
-	}
-	skip := map[domain.Object]bool{}
-	if skipFresh {
-		for _, o := range needs.Fresh {
-			skip[o] = true
-		}
-	}
-	for _, o := range needs.Objects {
-		if !skip[o] {
-			filters = append(filters, byID(o.Type, o.ID))
-		}
-	}
-	_, token, err := c.readAll(ctx, filters, s, at)
-	if err != nil {
-		return nil, "", err
-	}
-	// Then the links of the named staff members: only of those who are staff
-	// of a practice read, since nobody else has links there (removing someone
-	// takes theirs away).
-	filters = filters[:0]
-	for _, ul := range needs.Linked {
-		if !slices.ContainsFunc(needs.Workspaces, func(ws string) bool {
-			return s.Has(domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "member", domain.Object{Type: domain.TypeUser, ID: ul.User}))
-		}) {
-			continue
-		}
-		for _, l := range ul.Links {
-			filters = append(filters, &v1.RelationshipFilter{ResourceType: l.Type, OptionalRelation: l.Relation,
-				OptionalSubjectFilter: &v1.SubjectFilter{SubjectType: domain.TypeUser, OptionalSubjectId: ul.User}})
-		}
-	}
-	linked, _, err := c.readAll(ctx, filters, s, at)
-	if err != nil {
-		return nil, "", err
-	}
-	// Then every location of the practices, and every linked record whole (to
-	// know its practice).
-	more := map[domain.Object]bool{}
-	for _, ws := range needs.Workspaces {
-		for _, loc := range s.Subjects(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "site") {
-			more[loc.Object()] = true
-		}
-	}
-	for _, r := range linked {
-		more[r.Resource] = true
-	}
-	filters = filters[:0]
-	for o := range more {
-		filters = append(filters, byID(o.Type, o.ID))
-	}
-	if _, _, err := c.readAll(ctx, filters, s, at); err != nil {
-		return nil, "", err
-	}
-	return s, token, nil
 }
 
 func checkRequest(q domain.Question, cons *v1.Consistency) *v1.CheckPermissionRequest {
@@ -854,38 +414,6 @@ func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, fail fun
 	}
 }
 
-// Explain answers q and says why, in the practice's terms. The decision is
-// SpiceDB's; the reasons come from the practice's relationships.
-func (c *Client) Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error) {
-	d, err := c.Check(ctx, q, token)
-	if err != nil {
-		return domain.Explanation{}, "", err
-	}
-	// The reasons are read at exactly the revision SpiceDB checked, so that a
-	// write in between cannot make them tell another story than the verdict.
-	s := domain.NewState()
-	if _, _, err := c.read(ctx, d.Token, &v1.RelationshipFilter{ResourceType: q.Resource.Type, OptionalResourceId: q.Resource.ID}, s); err != nil {
-		return domain.Explanation{}, "", err
-	}
-	needs := domain.Needs{Objects: domain.ExplainReads(s, q.Resource)}
-	if ws := domain.ResourceWorkspace(s, q.Resource); ws != "" {
-		needs.Workspaces = []string{ws}
-	}
-	more, _, err := c.load(ctx, needs, false, d.Token)
-	if err != nil {
-		return domain.Explanation{}, "", err
-	}
-	for _, r := range more.All() {
-		s.Add(r)
-	}
-	ex := domain.Explain(q, s)
-	if ex.Allowed != d.Allowed {
-		c.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
-		ex = domain.Unexplained(d.Allowed, ex)
-	}
-	return ex, d.Token, nil
-}
-
 // Export streams every relationship in SpiceDB, at the newest revision.
 func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error) error {
 	cons := consistency("")
@@ -919,18 +447,4 @@ func (c *Client) Ping(ctx context.Context) error {
 		return e
 	}
 	return nil
-}
-
-// Matrix computes what every role of a workspace may do from the grants
-// SpiceDB holds.
-func (c *Client) Matrix(ctx context.Context, workspace string) (domain.Matrix, error) {
-	state, _, err := c.load(ctx, domain.Needs{Workspaces: []string{workspace}}, false, "")
-	if err != nil {
-		return domain.Matrix{}, err
-	}
-	pr := domain.Practice{S: state, WS: workspace}
-	if !pr.Exists() {
-		return domain.Matrix{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", workspace)}
-	}
-	return domain.MatrixOf(pr), nil
 }

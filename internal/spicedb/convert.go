@@ -23,6 +23,25 @@ func toRelationship(r domain.Relationship) *v1.Relationship {
 	return rel
 }
 
+// toFilter is f as SpiceDB's relationship filter.
+func toFilter(f domain.Filter) *v1.RelationshipFilter {
+	out := &v1.RelationshipFilter{ResourceType: f.ResourceType, OptionalResourceId: f.ResourceID, OptionalResourceIdPrefix: f.ResourceIDPrefix, OptionalRelation: f.Relation}
+	if f.SubjectType != "" {
+		out.OptionalSubjectFilter = &v1.SubjectFilter{SubjectType: f.SubjectType, OptionalSubjectId: f.SubjectID}
+	}
+	return out
+}
+
+func toOperation(op domain.Op) v1.RelationshipUpdate_Operation {
+	switch op {
+	case domain.Create:
+		return v1.RelationshipUpdate_OPERATION_CREATE
+	case domain.Delete:
+		return v1.RelationshipUpdate_OPERATION_DELETE
+	}
+	return v1.RelationshipUpdate_OPERATION_TOUCH
+}
+
 func fromRelationship(r *v1.Relationship) domain.Relationship {
 	return domain.Relationship{
 		Resource: domain.Object{Type: r.GetResource().GetObjectType(), ID: r.GetResource().GetObjectId()},

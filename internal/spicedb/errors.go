@@ -13,9 +13,6 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 )
 
-// errPreconditionFailed marks a write that lost a race with another writer.
-var errPreconditionFailed = errors.New("a concurrent write changed the workspace")
-
 // reasonOf is the ErrorReason SpiceDB attached to st as a google.rpc.ErrorInfo
 // detail, or ERROR_REASON_UNSPECIFIED when it attached none (many of its
 // errors carry only a code).
@@ -52,7 +49,7 @@ func translateErr(op string, err error) error {
 	case v1.ErrorReason_ERROR_REASON_WRITE_OR_DELETE_PRECONDITION_FAILURE,
 		// Only ID markers are created rather than touched: another request took one.
 		v1.ErrorReason_ERROR_REASON_ATTEMPT_TO_RECREATE_RELATIONSHIP:
-		return errPreconditionFailed
+		return domain.ErrRaced
 	case v1.ErrorReason_ERROR_REASON_TOO_MANY_UPDATES_IN_REQUEST:
 		if st.Code() == codes.InvalidArgument {
 			// SpiceDB's own per-call limit, below the one Ward plans for.
@@ -93,7 +90,7 @@ func translateErr(op string, err error) error {
 	case codes.InvalidArgument:
 		return spicedbErr(domain.CodeInvalid, op, "SpiceDB refused the request as malformed (its reason is in Ward's logs); check the IDs and names it carries", err)
 	case codes.AlreadyExists:
-		return errPreconditionFailed
+		return domain.ErrRaced
 	case codes.FailedPrecondition, codes.NotFound:
 		return spicedbErr(domain.CodeInternal, op, "SpiceDB is not ready (is Ward's schema written? GET /v1/schema says)", err)
 	}

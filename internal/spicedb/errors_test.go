@@ -56,7 +56,7 @@ func TestTranslateErrByCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := translateErr("doing it", tt.err)
 			if tt.want == "" {
-				if !errors.Is(err, errPreconditionFailed) {
+				if !errors.Is(err, domain.ErrRaced) {
 					t.Fatalf("got %v, want a lost write race", err)
 				}
 				return

@@ -66,17 +66,7 @@ func TestPagesWithoutTheCache(t *testing.T) {
 	}
 	apply := func(jsonl string) {
 		t.Helper()
-		raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events, err := domain.ParseEvents(raws)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Apply(ctx, events); err != nil {
-			t.Fatal(err)
-		}
+		applyEvents(t, c, jsonl)
 	}
 	apply(b.String())
 	olivia := domain.Object{Type: domain.TypeUser, ID: "olivia"}

@@ -1,5 +1,6 @@
-// Package testenv starts real SpiceDB servers (in-process, memdb) for Ward's
-// tests and reads back what they hold. No test mocks SpiceDB.
+// Package testenv starts real SpiceDB servers (in-process, memdb) and Ward's
+// service over them for Ward's tests, and reads back what they hold. No test
+// mocks SpiceDB.
 package testenv
 
 import (
@@ -13,28 +14,44 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
 )
 
-// SpiceDB starts an in-process SpiceDB holding Ward's schema and returns a
-// client for it; it is stopped when the test ends.
-func SpiceDB(t testing.TB) *spicedb.Client {
+// Ward is Ward's service over an in-process SpiceDB, and the store beneath
+// it, for tests that also look at what SpiceDB holds.
+type Ward struct {
+	*service.Service
+	Store *spicedb.Client
+}
+
+// Export passes every relationship the store holds to fn.
+func (w Ward) Export(ctx context.Context, fn func(domain.Relationship) error) error {
+	return w.Store.Export(ctx, fn)
+}
+
+// Ping reports whether the store answers.
+func (w Ward) Ping(ctx context.Context) error { return w.Store.Ping(ctx) }
+
+// SpiceDB starts an in-process SpiceDB holding Ward's schema and returns
+// Ward's service over it; it is stopped when the test ends.
+func SpiceDB(t testing.TB) Ward {
 	t.Helper()
-	c, _ := Start(t)
-	return c
+	w, _ := Start(t)
+	return w
 }
 
 // Start is SpiceDB that also returns the raw gRPC connection, for tests that
 // compare Ward with SpiceDB called directly.
-func Start(t testing.TB) (*spicedb.Client, *grpc.ClientConn) {
+func Start(t testing.TB) (Ward, *grpc.ClientConn) {
 	t.Helper()
 	return StartWith(t, spicedb.EmbeddedConfig{})
 }
 
 // StartWith is Start with the in-process server configured by cfg (another
 // datastore, the dispatch caches on).
-func StartWith(t testing.TB, cfg spicedb.EmbeddedConfig) (*spicedb.Client, *grpc.ClientConn) {
+func StartWith(t testing.TB, cfg spicedb.EmbeddedConfig) (Ward, *grpc.ClientConn) {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
@@ -47,12 +64,17 @@ func StartWith(t testing.TB, cfg spicedb.EmbeddedConfig) (*spicedb.Client, *grpc
 	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
 		t.Fatalf("writing schema: %v", err)
 	}
-	return c, emb.Conn()
+	return Ward{Service: service.New(c, logger), Store: c}, emb.Conn()
+}
+
+// exporter is what holds relationships to read back.
+type exporter interface {
+	Export(ctx context.Context, fn func(domain.Relationship) error) error
 }
 
 // Relationships returns everything SpiceDB holds, as sorted strings, leaving out
 // Ward's write locks (which every write replaces).
-func Relationships(t testing.TB, c *spicedb.Client) []string {
+func Relationships(t testing.TB, c exporter) []string {
 	t.Helper()
 	var out []string
 	err := c.Export(context.Background(), func(r domain.Relationship) error {
@@ -69,7 +91,7 @@ func Relationships(t testing.TB, c *spicedb.Client) []string {
 }
 
 // State returns everything SpiceDB holds as a domain state.
-func State(t testing.TB, c *spicedb.Client) *domain.State {
+func State(t testing.TB, c exporter) *domain.State {
 	t.Helper()
 	s := domain.NewState()
 	if err := c.Export(context.Background(), func(r domain.Relationship) error { s.Add(r); return nil }); err != nil {

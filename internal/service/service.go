@@ -1,0 +1,368 @@
+// Package service is Ward's application layer: it applies practice events
+// (load what they need, plan them with the domain, write the plan through the
+// store as one atomic write, re-plan when another writer won the race, wait
+// until consistent reads show it) and explains decisions and roles from the
+// practice as the store holds it. Checks and lookups pass straight to the
+// store.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/retry"
+)
+
+// Store is what the service needs of the store (internal/spicedb).
+type Store interface {
+	// ReadAll reads every relationship each filter selects, at exactly the
+	// revision of at ("" for the newest); the token is the revision read.
+	ReadAll(ctx context.Context, at string, filters []domain.Filter) ([]domain.Relationship, string, error)
+	// Write makes one atomic write and returns its revision; a write whose
+	// preconditions failed is domain.ErrRaced.
+	Write(ctx context.Context, w domain.Write) (string, error)
+	// ImportRelationships writes new relationships in bulk, all or none; one
+	// that exists already is domain.ErrRaced.
+	ImportRelationships(ctx context.Context, rels []domain.Relationship) error
+	Questions
+}
+
+// Questions are what the store answers as it holds the practices: checks and
+// lookups, which the service passes on unchanged.
+type Questions interface {
+	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
+	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
+	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
+	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
+	LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType, token, cursor string, limit int) ([]string, string, string, error)
+	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission, token, cursor string, limit int) ([]string, string, string, error)
+	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error)
+}
+
+// Service applies events and explains; see the package comment.
+type Service struct {
+	Questions
+	store  Store
+	logger *slog.Logger
+	// writers serialise this process's writes per workspace (striped by hash),
+	// so one instance never races itself; the lock relationship guards across
+	// instances.
+	writers [64]sync.Mutex
+	// confirmWait bounds how long a write waits for fully consistent reads to
+	// show it before it is answered as unconfirmed.
+	confirmWait time.Duration
+}
+
+// DefaultConfirmWait is how long a write waits, by default, for fully
+// consistent reads to show it before it is answered as unconfirmed.
+const DefaultConfirmWait = 10 * time.Second
+
+// applyBudget bounds how long a write keeps re-planning when writers in other
+// Ward instances race it on a workspace. (Writers in this process queue on a
+// mutex instead.)
+const applyBudget = 30 * time.Second
+
+// New returns a service over store.
+func New(store Store, logger *slog.Logger) *Service {
+	return &Service{Questions: store, store: store, logger: logger, confirmWait: DefaultConfirmWait}
+}
+
+// WithConfirmWait returns s waiting at most wait for a write to show.
+func (s *Service) WithConfirmWait(wait time.Duration) *Service {
+	s.confirmWait = wait
+	return s
+}
+
+// lockWorkspaces takes this process's write locks of workspaces, in a fixed
+// order so that requests naming several workspaces cannot deadlock.
+func (s *Service) lockWorkspaces(workspaces []string) (unlock func()) {
+	var stripes []int
+	for _, ws := range workspaces {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(ws))
+		stripes = append(stripes, int(h.Sum32()%uint32(len(s.writers))))
+	}
+	slices.Sort(stripes)
+	stripes = slices.Compact(stripes)
+	for _, i := range stripes {
+		s.writers[i].Lock()
+	}
+	return func() {
+		for _, i := range stripes {
+			s.writers[i].Unlock()
+		}
+	}
+}
+
+func newLockID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Apply plans events against the current state and writes the plan in one
+// atomic write. Each touched workspace's lock relationship is a precondition
+// and is replaced by the write, so two Ward instances writing the same
+// workspace cannot interleave: the loser re-reads and re-plans.
+func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	needs := domain.NeedsOf(events)
+	defer s.lockWorkspaces(needs.Workspaces)()
+	deadline := time.Now().Add(applyBudget)
+	// The first attempt skips reading objects the events create; if one existed
+	// after all, its ID marker's CREATE fails and the next attempt reads everything.
+	optimistic := len(needs.Fresh) > 0
+	for attempt := 1; time.Now().Before(deadline); attempt++ {
+		state, token, err := s.load(ctx, needs, optimistic, "")
+		if err != nil {
+			return domain.Applied{}, err
+		}
+		plan, err := domain.PlanEvents(events, state)
+		if err != nil {
+			return domain.Applied{}, err
+		}
+		if plan.Empty() {
+			return domain.Applied{Token: token}, nil
+		}
+		write, locks := domain.WriteOf(plan, state, optimistic, newLockID)
+		written, err := s.store.Write(ctx, write)
+		if errors.Is(err, domain.ErrRaced) {
+			if optimistic {
+				optimistic = false
+				continue
+			}
+			s.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
+			if err := retry.Wait(ctx, attempt); err != nil {
+				return domain.Applied{}, &domain.Error{Code: domain.CodeUnavailable, Index: -1, Message: "writing relationships: the request was cancelled or timed out before SpiceDB answered; retry", Err: err}
+			}
+			continue
+		} else if err != nil {
+			return domain.Applied{}, err
+		}
+		applied := domain.Applied{Token: written, Touched: len(plan.Touch), Deleted: len(plan.Delete)}
+		if _, err := s.awaitVisible(ctx, locks); err != nil {
+			// The store took the write: an error would tell the caller that
+			// nothing was written, and a retry would apply the events twice.
+			s.logger.Warn("events written but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
+			applied.Unconfirmed = true
+		}
+		return applied, nil
+	}
+	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
+}
+
+// Import loads new practices: the events are planned against an empty state
+// (domain.PlanImport) and their relationships, ID markers and locks go to the
+// store in one bulk import, one transaction: all or nothing. Its workspaces
+// must not exist yet; if one of their objects' IDs is taken (or a workspace
+// appeared meanwhile, through another writer), the import fails whole. It is
+// for seeding and migrating practices, not for concurrent writers to the
+// same practices.
+func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	planning := time.Now()
+	plan, err := domain.PlanImport(events)
+	if err != nil {
+		return domain.Applied{}, err
+	}
+	s.logger.Debug("import planned", "events", len(events), "relationships", len(plan.Touch), "took", time.Since(planning).String())
+	defer s.lockWorkspaces(plan.Workspaces)()
+	filters := make([]domain.Filter, len(plan.Workspaces))
+	for i, ws := range plan.Workspaces {
+		filters[i] = domain.ByID(domain.Object{Type: domain.TypeWorkspace, ID: ws})
+	}
+	existing, _, err := s.store.ReadAll(ctx, "", filters)
+	if err != nil {
+		return domain.Applied{}, err
+	}
+	if len(existing) > 0 {
+		return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace %q exists already: an import only creates new practices; send events about it to /v1/events", existing[0].Resource.ID)
+	}
+	rels := make([]domain.Relationship, 0, len(plan.Touch)+len(plan.Created)+len(plan.Workspaces))
+	rels = append(rels, plan.Touch...)
+	for _, o := range plan.Created {
+		rels = append(rels, domain.IDTaken(o))
+	}
+	var locks []domain.Relationship
+	for _, ws := range plan.Workspaces {
+		lock := domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})
+		locks = append(locks, lock)
+		rels = append(rels, lock)
+	}
+	streamed := time.Now()
+	if err := s.store.ImportRelationships(ctx, rels); errors.Is(err, domain.ErrRaced) {
+		return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import names an object whose ID is taken already: nothing was imported")
+	} else if err != nil {
+		return domain.Applied{}, err
+	}
+	s.logger.Debug("import streamed", "relationships", len(rels), "took", time.Since(streamed).String())
+	// An import answers no revision; the read that saw its locks gives
+	// callers a ZedToken that includes it. Without that read there is none
+	// to give.
+	token, err := s.awaitVisible(ctx, locks)
+	if err != nil {
+		s.logger.Warn("practices imported but not confirmed: fully consistent reads did not show them", "workspaces", plan.Workspaces, "error", err)
+		return domain.Applied{Touched: len(plan.Touch), Unconfirmed: true}, nil
+	}
+	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
+}
+
+// awaitVisible returns once fully consistent reads see the write's new lock
+// relationships. On PostgreSQL under concurrent writes, SpiceDB v1.56.2 could
+// answer a fully consistent read, just after a write was acknowledged, from a
+// revision that misses it (the write's own ZedToken does see it); Ward only
+// confirms events once a fully consistent read sees them, so that every
+// decision reflects every confirmed event. It returns the ZedToken of the
+// read that saw the last lock, or an error when reads did not show it within
+// confirmWait or failed: the write happened all the same.
+func (s *Service) awaitVisible(ctx context.Context, locks []domain.Relationship) (string, error) {
+	deadline := time.Now().Add(s.confirmWait)
+	token := ""
+	for _, lock := range locks {
+		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+			found, readAt, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.Exactly(lock)})
+			if err != nil {
+				return "", err
+			}
+			if len(found) > 0 {
+				token = readAt
+				break
+			}
+			if time.Now().After(deadline) {
+				return "", fmt.Errorf("fully consistent reads did not show the lock %s within %v", lock, s.confirmWait)
+			}
+			s.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+	}
+	return token, nil
+}
+
+// load reads what needs asks for into a new state, at exactly the revision of
+// at ("" for the newest): each practice (its own relationships, roles, role
+// holders, switches, staff and locations), each object named, and the links
+// of the staff members named, each linked record whole. The token is that of
+// the first read (the answer when nothing needs writing).
+func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, at string) (*domain.State, string, error) {
+	state := domain.NewState()
+	read := func(filters []domain.Filter) ([]domain.Relationship, string, error) {
+		rels, token, err := s.store.ReadAll(ctx, at, filters)
+		for _, r := range rels {
+			state.Add(r)
+		}
+		return rels, token, err
+	}
+	var filters []domain.Filter
+	for _, ws := range needs.Workspaces {
+		filters = append(filters, domain.ByID(domain.Object{Type: domain.TypeWorkspace, ID: ws}))
+		for _, typ := range []string{domain.TypeRole, domain.TypeRoleBinding, domain.TypeSwitch, domain.TypeStaffMember} {
+			filters = append(filters, domain.ByPrefix(typ, ws+"/"))
+		}
+	}
+	for _, o := range needs.Objects {
+		if !skipFresh || !slices.Contains(needs.Fresh, o) {
+			filters = append(filters, domain.ByID(o))
+		}
+	}
+	_, token, err := read(filters)
+	if err != nil {
+		return nil, "", err
+	}
+	// Then the links of the named staff members: only of those who are staff
+	// of a practice read, since nobody else has links there (removing someone
+	// takes theirs away).
+	filters = filters[:0]
+	for _, ul := range needs.Linked {
+		user := domain.Object{Type: domain.TypeUser, ID: ul.User}
+		if !slices.ContainsFunc(needs.Workspaces, func(ws string) bool {
+			return state.Has(domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "member", user))
+		}) {
+			continue
+		}
+		for _, l := range ul.Links {
+			filters = append(filters, domain.Naming(l.Type, l.Relation, user))
+		}
+	}
+	linked, _, err := read(filters)
+	if err != nil {
+		return nil, "", err
+	}
+	// Then every location of the practices, and every linked record whole (to
+	// know its practice).
+	more := map[domain.Object]bool{}
+	for _, ws := range needs.Workspaces {
+		for _, loc := range state.Subjects(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "site") {
+			more[loc.Object()] = true
+		}
+	}
+	for _, r := range linked {
+		more[r.Resource] = true
+	}
+	filters = filters[:0]
+	for _, o := range slices.SortedFunc(maps.Keys(more), domain.CompareObjects) {
+		filters = append(filters, domain.ByID(o))
+	}
+	if _, _, err := read(filters); err != nil {
+		return nil, "", err
+	}
+	return state, token, nil
+}
+
+// Explain answers q and says why, in the practice's terms. The decision is
+// the store's; the reasons come from the practice's relationships, read at
+// exactly the revision the store checked, so that a write in between cannot
+// make them tell another story than the verdict.
+func (s *Service) Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error) {
+	d, err := s.store.Check(ctx, q, token)
+	if err != nil {
+		return domain.Explanation{}, "", err
+	}
+	own, _, err := s.store.ReadAll(ctx, d.Token, []domain.Filter{domain.ByID(q.Resource)})
+	if err != nil {
+		return domain.Explanation{}, "", err
+	}
+	state := domain.NewState(own...)
+	needs := domain.Needs{Objects: domain.ExplainReads(state, q.Resource)}
+	if ws := domain.ResourceWorkspace(state, q.Resource); ws != "" {
+		needs.Workspaces = []string{ws}
+	}
+	more, _, err := s.load(ctx, needs, false, d.Token)
+	if err != nil {
+		return domain.Explanation{}, "", err
+	}
+	for _, r := range more.All() {
+		state.Add(r)
+	}
+	ex := domain.Explain(q, state)
+	if ex.Allowed != d.Allowed {
+		s.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
+		ex = domain.Unexplained(d.Allowed, ex)
+	}
+	return ex, d.Token, nil
+}
+
+// Matrix computes what every role of a workspace may do from the grants the
+// store holds.
+func (s *Service) Matrix(ctx context.Context, workspace string) (domain.Matrix, error) {
+	state, _, err := s.load(ctx, domain.Needs{Workspaces: []string{workspace}}, false, "")
+	if err != nil {
+		return domain.Matrix{}, err
+	}
+	pr := domain.Practice{S: state, WS: workspace}
+	if !pr.Exists() {
+		return domain.Matrix{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", workspace)}
+	}
+	return domain.MatrixOf(pr), nil
+}

@@ -1,0 +1,129 @@
+package spicedb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// readers is how many reads of one ReadAll run at once.
+const readers = 8
+
+// ReadAll reads every relationship each filter selects, the reads running
+// concurrently, at exactly the revision of at ("" for the newest). The token
+// is the revision the first filter was read at. A read that fails for a
+// reason that may pass is made again.
+func (c *Client) ReadAll(ctx context.Context, at string, filters []domain.Filter) ([]domain.Relationship, string, error) {
+	results := make([][]domain.Relationship, len(filters))
+	tokens := make([]string, len(filters))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readers)
+	for i, f := range filters {
+		g.Go(func() error {
+			return c.again(gctx, func() (err error) {
+				results[i], tokens[i], err = c.readOnce(gctx, toFilter(f), at)
+				return err
+			})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, "", c.fail(ctx, "reading relationships", exactly(at), "", err)
+	}
+	token := ""
+	if len(tokens) > 0 {
+		token = tokens[0]
+	}
+	return slices.Concat(results...), token, nil
+}
+
+// readOnce is one ReadRelationships call, read whole; its error is SpiceDB's.
+func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter, at string) ([]domain.Relationship, string, error) {
+	stream, err := c.perms.ReadRelationships(ctx, &v1.ReadRelationshipsRequest{Consistency: exactly(at), RelationshipFilter: filter})
+	if err != nil {
+		return nil, "", err
+	}
+	var out []domain.Relationship
+	token := ""
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, token, nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, fromRelationship(resp.GetRelationship()))
+		token = resp.GetReadAt().GetToken()
+	}
+}
+
+// Write makes w in one WriteRelationships call and returns its ZedToken. A
+// failed precondition, or a CREATE of what exists, is domain.ErrRaced. One
+// write of this process runs at a time (see Client.writing).
+func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
+	req := &v1.WriteRelationshipsRequest{}
+	for _, u := range w.Updates {
+		req.Updates = append(req.Updates, &v1.RelationshipUpdate{Operation: toOperation(u.Op), Relationship: toRelationship(u.Rel)})
+	}
+	for _, p := range w.Preconditions {
+		op := v1.Precondition_OPERATION_MUST_NOT_MATCH
+		if p.MustMatch {
+			op = v1.Precondition_OPERATION_MUST_MATCH
+		}
+		req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{Operation: op, Filter: toFilter(p.Filter)})
+	}
+	c.writing.Lock()
+	resp, err := c.perms.WriteRelationships(ctx, req)
+	c.writing.Unlock()
+	if err != nil {
+		return "", c.fail(ctx, "writing relationships", nil, "", err)
+	}
+	return resp.GetWrittenAt().GetToken(), nil
+}
+
+// importChunk is how many relationships each message of an import carries.
+const importChunk = 1000
+
+// ImportRelationships writes rels, which must all be new, in one ImportBulkRelationships
+// stream: one transaction, all or nothing, and faster than WriteRelationships
+// because it inserts in bulk. A relationship that exists already is
+// domain.ErrRaced. An import SpiceDB cancels at its stream deadline is
+// too_large: nothing was written, and only smaller imports can pass.
+func (c *Client) ImportRelationships(ctx context.Context, rels []domain.Relationship) error {
+	started := time.Now()
+	stream, err := c.perms.ImportBulkRelationships(ctx)
+	if err != nil {
+		return c.fail(ctx, "importing relationships", nil, "", err)
+	}
+	for batch := range slices.Chunk(rels, importChunk) {
+		chunk := make([]*v1.Relationship, 0, len(batch)) // gRPC may read a sent message later
+		for _, r := range batch {
+			chunk = append(chunk, toRelationship(r))
+		}
+		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk}); err != nil {
+			break // the stream's own error comes from CloseAndRecv
+		}
+	}
+	if _, err := stream.CloseAndRecv(); err != nil {
+		if status.Code(err) == codes.AlreadyExists {
+			return domain.ErrRaced
+		}
+		if c.pastStreamDeadline(ctx, err, time.Since(started)) {
+			return &domain.Error{Code: domain.CodeTooLarge, Index: -1, Err: err, Message: fmt.Sprintf(
+				"importing %d relationships took longer than SpiceDB lets one stream run without answering (--streaming-api-response-delay-timeout; Ward assumes %v), and SpiceDB cancelled it; "+
+					"nothing was imported: split the import into smaller ones (fewer practices, or fewer staff, in each)", len(rels), c.streamTimeout)}
+		}
+		return c.fail(ctx, "importing relationships", nil, "", err)
+	}
+	return nil
+}
