@@ -72,7 +72,6 @@ func NewRoot(env Env) *cobra.Command {
 		newSeedCmd(g),
 		newHealthCmd(g, env),
 		newMatrixCmd(g),
-		newBenchCmd(g),
 	)
 	return root
 }

@@ -93,7 +93,7 @@ type Limits struct {
 //
 // Body caps: a realistic import of 100,000 events (twice domain.MaxImportEvents),
 // with 36-character IDs (UUIDs) and indented, measured 27.7 MB; with the short
-// IDs of ward bench's practices, 10.8 MB. 1,000 events take well under 1 MiB.
+// IDs of ward-bench's practices, 10.8 MB. 1,000 events take well under 1 MiB.
 //
 // Times: a write retries for up to 30 s under contention and then waits up to
 // 10 s for fully consistent reads to see it, so a call gets a minute. An

@@ -34,7 +34,7 @@ type EmbeddedConfig struct {
 	// Migrate runs the datastore migrations to head before starting (postgres only).
 	Migrate bool
 	// DispatchCaches turns SpiceDB's dispatch caches on. Ward runs with them
-	// off (see StartEmbedded); the switch is for tests and `ward bench
+	// off (see StartEmbedded); the switch is for tests and `ward-bench
 	// --dispatch-caches`, to measure what they cost and what they buy.
 	DispatchCaches bool
 	// StreamTimeout is how long SpiceDB lets a stream run without sending a

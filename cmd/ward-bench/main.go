@@ -1,9 +1,16 @@
-package cli
+// Command ward-bench measures Ward beside SpiceDB at growing data sizes (see
+// docs/performance.md). It is its own command so that Ward's server binary
+// carries no load generator, table writer or plotter.
+package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -11,22 +18,41 @@ import (
 	"github.com/wardhq/ward/internal/spicedb"
 )
 
-func newBenchCmd(g *globals) *cobra.Command {
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "ward-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the command with its arguments and streams given, for tests.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := newCommand()
+	cmd.SetArgs(args)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	return cmd.ExecuteContext(ctx)
+}
+
+func newCommand() *cobra.Command {
 	var (
 		cfg                  bench.Config
 		jsonOut, image, from string
 	)
 	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure Ward beside SpiceDB at growing data sizes, on memory and PostgreSQL",
-		Long: `bench generates practices (Caspen: two locations, four admin staff, six
+		Use:          "ward-bench",
+		Short:        "Measure Ward beside SpiceDB at growing data sizes, on memory and PostgreSQL",
+		SilenceUsage: true, SilenceErrors: true,
+		Long: `ward-bench generates practices (Caspen: two locations, four admin staff, six
 practitioners, up to 600 clients each with a note, an appointment and an
 invoice), loads them through Ward's events API until SpiceDB holds each size,
 then measures ingestion, checks at 1 and 16 callers, a bulk check of 100,
 lookups and explain, each through Ward's HTTP API and straight to the same
 in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
-		Example: `  ward bench --sizes 1000,10000
-  ward bench --stores memory,postgres --sizes 1000,10000,100000,1000000 \
+		Example: `  ward-bench --sizes 1000,10000
+  ward-bench --stores memory,postgres --sizes 1000,10000,100000,1000000 \
     --postgres-uri postgres://postgres:secret@127.0.0.1:5432/postgres --json results.json --plot curve.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
