@@ -85,6 +85,67 @@ func NeedsOf(events []Event) Needs {
 	return n
 }
 
+// Reading what events need takes three rounds, each read from what the
+// earlier ones found: the practices and the objects named (First), the links
+// of the staff members named who are staff there (Links), and the practices'
+// locations and every linked record whole (Records).
+
+// First is what is read first: each practice (its own relationships, roles,
+// role holders, switches and staff) and each object named, but, when
+// skipFresh, the objects the batch creates (Fresh).
+func (n Needs) First(skipFresh bool) []Filter {
+	var out []Filter
+	for _, ws := range n.Workspaces {
+		out = append(out, ByID(workspaceObj(ws)))
+		for _, typ := range []string{TypeRole, TypeRoleBinding, TypeSwitch, TypeStaffMember} {
+			out = append(out, ByPrefix(typ, ws+"/"))
+		}
+	}
+	for _, o := range n.Objects {
+		if !skipFresh || !slices.Contains(n.Fresh, o) {
+			out = append(out, ByID(o))
+		}
+	}
+	return out
+}
+
+// Links is what is read next, from s (what First found): the links of the
+// staff members named, only of those who are staff of a practice read, since
+// nobody else has links there (removing someone takes theirs away).
+func (n Needs) Links(s *State) []Filter {
+	var out []Filter
+	for _, ul := range n.Linked {
+		user := userObj(ul.User)
+		if !slices.ContainsFunc(n.Workspaces, func(ws string) bool { return s.Has(Rel(workspaceObj(ws), "member", user)) }) {
+			continue
+		}
+		for _, l := range ul.Links {
+			out = append(out, Naming(l.Type, l.Relation, user))
+		}
+	}
+	return out
+}
+
+// Records is what is read last, from s (what was found so far) and linked
+// (what Links found): every location of the practices, and every linked
+// record whole (to know its practice).
+func (n Needs) Records(s *State, linked []Relationship) []Filter {
+	more := map[Object]bool{}
+	for _, ws := range n.Workspaces {
+		for _, loc := range s.Subjects(workspaceObj(ws), "site") {
+			more[loc.Object()] = true
+		}
+	}
+	for _, r := range linked {
+		more[r.Resource] = true
+	}
+	var out []Filter
+	for _, o := range slices.SortedFunc(maps.Keys(more), CompareObjects) {
+		out = append(out, ByID(o))
+	}
+	return out
+}
+
 // Plan is what applying a batch of events writes.
 type Plan struct {
 	Touch  []Relationship

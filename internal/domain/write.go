@@ -1,6 +1,10 @@
 package domain
 
-import "errors"
+import (
+	"cmp"
+	"errors"
+	"strings"
+)
 
 // Filter selects relationships: those of resources of ResourceType, and of
 // them, where set, the one with ResourceID or those whose ID starts with
@@ -9,6 +13,31 @@ import "errors"
 type Filter struct {
 	ResourceType, ResourceID, ResourceIDPrefix, Relation string
 	SubjectType, SubjectID                               string
+}
+
+// Matches reports whether f selects r.
+func (f Filter) Matches(r Relationship) bool {
+	switch {
+	case r.Resource.Type != f.ResourceType,
+		f.ResourceID != "" && r.Resource.ID != f.ResourceID,
+		f.ResourceIDPrefix != "" && !strings.HasPrefix(r.Resource.ID, f.ResourceIDPrefix),
+		f.Relation != "" && r.Relation != f.Relation,
+		f.SubjectType != "" && r.Subject.Type != f.SubjectType,
+		f.SubjectID != "" && r.Subject.ID != f.SubjectID:
+		return false
+	}
+	return true
+}
+
+func (f Filter) String() string {
+	s := f.ResourceType + ":" + cmp.Or(f.ResourceID, f.ResourceIDPrefix+"*")
+	if f.Relation != "" {
+		s += "#" + f.Relation
+	}
+	if f.SubjectType != "" {
+		s += "@" + f.SubjectType + ":" + cmp.Or(f.SubjectID, "*")
+	}
+	return s
 }
 
 // ByID selects every relationship of o.

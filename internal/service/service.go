@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -251,10 +250,10 @@ func (s *Service) awaitVisible(ctx context.Context, locks []domain.Relationship)
 }
 
 // load reads what needs asks for into a new state, at exactly the revision of
-// at ("" for the newest): each practice (its own relationships, roles, role
-// holders, switches, staff and locations), each object named, and the links
-// of the staff members named, each linked record whole. The token is that of
-// the first read (the answer when nothing needs writing).
+// at ("" for the newest), in the rounds domain.Needs gives: the practices and
+// objects named, the links of the staff named, and the records they link to.
+// The token is that of the first read (the answer when nothing needs
+// writing).
 func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, at string) (*domain.State, string, error) {
 	state := domain.NewState()
 	read := func(filters []domain.Filter) ([]domain.Relationship, string, error) {
@@ -264,57 +263,15 @@ func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, 
 		}
 		return rels, token, err
 	}
-	var filters []domain.Filter
-	for _, ws := range needs.Workspaces {
-		filters = append(filters, domain.ByID(domain.Object{Type: domain.TypeWorkspace, ID: ws}))
-		for _, typ := range []string{domain.TypeRole, domain.TypeRoleBinding, domain.TypeSwitch, domain.TypeStaffMember} {
-			filters = append(filters, domain.ByPrefix(typ, ws+"/"))
-		}
-	}
-	for _, o := range needs.Objects {
-		if !skipFresh || !slices.Contains(needs.Fresh, o) {
-			filters = append(filters, domain.ByID(o))
-		}
-	}
-	_, token, err := read(filters)
+	_, token, err := read(needs.First(skipFresh))
 	if err != nil {
 		return nil, "", err
 	}
-	// Then the links of the named staff members: only of those who are staff
-	// of a practice read, since nobody else has links there (removing someone
-	// takes theirs away).
-	filters = filters[:0]
-	for _, ul := range needs.Linked {
-		user := domain.Object{Type: domain.TypeUser, ID: ul.User}
-		if !slices.ContainsFunc(needs.Workspaces, func(ws string) bool {
-			return state.Has(domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "member", user))
-		}) {
-			continue
-		}
-		for _, l := range ul.Links {
-			filters = append(filters, domain.Naming(l.Type, l.Relation, user))
-		}
-	}
-	linked, _, err := read(filters)
+	linked, _, err := read(needs.Links(state))
 	if err != nil {
 		return nil, "", err
 	}
-	// Then every location of the practices, and every linked record whole (to
-	// know its practice).
-	more := map[domain.Object]bool{}
-	for _, ws := range needs.Workspaces {
-		for _, loc := range state.Subjects(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "site") {
-			more[loc.Object()] = true
-		}
-	}
-	for _, r := range linked {
-		more[r.Resource] = true
-	}
-	filters = filters[:0]
-	for _, o := range slices.SortedFunc(maps.Keys(more), domain.CompareObjects) {
-		filters = append(filters, domain.ByID(o))
-	}
-	if _, _, err := read(filters); err != nil {
+	if _, _, err := read(needs.Records(state, linked)); err != nil {
 		return nil, "", err
 	}
 	return state, token, nil

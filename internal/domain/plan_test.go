@@ -1,0 +1,184 @@
+package domain_test
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/golden"
+)
+
+// planBase is the practices every planner case starts from: a Caspen practice
+// with a location, a practitioner, a receptionist, a client with a note and a
+// share; a Cliniko practice; a ClinicSense practice with office staff.
+const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}
+{"type":"location.created","workspace":"w","location":"north"}
+{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}
+{"type":"staff.added","workspace":"w","user":"q","role":"practitioner","location":"north"}
+{"type":"staff.added","workspace":"w","user":"r","role":"receptionist"}
+{"type":"client.created","workspace":"w","client":"c","location":"north","practitioner":"p"}
+{"type":"note.created","workspace":"w","note":"n","client":"c","author":"p"}
+{"type":"patient.shared","workspace":"w","client":"c","user":"q"}
+{"type":"notes_access.granted","workspace":"w","user":"r","client":"c"}
+{"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"workspace.created","workspace":"k","owner":"ka","preset":"cliniko"}
+{"type":"staff.added","workspace":"k","user":"kp","role":"practitioner"}
+{"type":"workspace.created","workspace":"s","owner":"so","preset":"clinicsense"}
+{"type":"staff.added","workspace":"s","user":"ss","role":"office_staff"}
+{"type":"staff.added","workspace":"s","user":"sa","role":"practice_administrator"}`
+
+// planCase is one event (or a few) planned against planBase.
+type planCase struct {
+	name, events string
+}
+
+// planCases name every event type at least once (TestPlans fails otherwise),
+// and the refusals whose absence would let someone in.
+var planCases = []planCase{
+	{"create a practice", `{"type":"workspace.created","workspace":"w2","owner":"o2","preset":"caspen"}`},
+	{"re-create a practice as it is", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}`},
+	{"refuse a practice of another preset", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"cliniko"}`},
+	{"transfer ownership", `{"type":"ownership.transferred","workspace":"w","to":"p"}`},
+	{"add a location", `{"type":"location.created","workspace":"w","location":"south"}`},
+	{"add staff at a location until an end", `{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","location":"north","expires_at":"2099-01-01T00:00:00Z"}`},
+	{"disable staff with notes access for a client", `{"type":"staff.disabled","workspace":"w","user":"r"}`},
+	{"enable staff", `{"type":"staff.disabled","workspace":"w","user":"r"}
+{"type":"staff.enabled","workspace":"w","user":"r"}`},
+	{"remove a practitioner with a client, a note and a share", `{"type":"staff.removed","workspace":"w","user":"p"}`},
+	{"refuse removing the owner", `{"type":"staff.removed","workspace":"w","user":"o"}`},
+	{"assign a role", `{"type":"role.assigned","workspace":"w","user":"r","role":"front"}`},
+	{"revoke a role", `{"type":"role.revoked","workspace":"w","user":"q","role":"practitioner","location":"north"}`},
+	{"update a role", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"reports":"all"}}`},
+	{"refuse changing a fixed area", `{"type":"role.updated","workspace":"w","role":"accountant","grants":{"notes":"all"}}`},
+	{"define an heir", `{"type":"role.defined","workspace":"w","role":"lead","inherits":"front","grants":{"invoices":{"view":"all"}}}`},
+	{"delete a custom role", `{"type":"role.deleted","workspace":"w","role":"front"}`},
+	{"switch a Cliniko setting on", `{"type":"setting.changed","workspace":"k","setting":"practitioners_cannot_see_financials","value":"on"}`},
+	{"switch an office staff permission on", `{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_invoices","value":"on"}`},
+	{"switch an administrator's permission off", `{"type":"staff_permission.changed","workspace":"s","user":"sa","permission":"view_invoices","value":"off"}`},
+	{"refuse an edit without its view", `{"type":"role.updated","workspace":"s","role":"office_staff","grants":{"invoices":{"edit":"all"}}}`},
+	{"write a letter", `{"type":"letter.created","workspace":"w","letter":"l","client":"c","author":"p"}`},
+	{"upload a file", `{"type":"file.uploaded","workspace":"w","file":"f","client":"c","author":"p"}`},
+	{"complete a form of a template", `{"type":"form.completed","workspace":"w","form":"fm","client":"c","template":"t"}`},
+	{"restrict a template", `{"type":"form_template.restricted","workspace":"w","template":"t","value":"on"}`},
+	{"let a role see a template's forms", `{"type":"form_template.access_granted","workspace":"w","template":"t","role":"front"}`},
+	{"refuse a Cliniko scheduler a template's forms", `{"type":"form_template.access_granted","workspace":"k","template":"kt","role":"scheduler"}`},
+	{"take a template's forms from a role", `{"type":"form_template.access_revoked","workspace":"w","template":"t","role":"front"}`},
+	{"record an expense", `{"type":"expense.created","workspace":"w","expense":"e","author":"r"}`},
+	{"create a client", `{"type":"client.created","workspace":"w","client":"c2","location":"north","practitioner":"q"}`},
+	{"delete a client", `{"type":"client.deleted","workspace":"w","client":"c"}`},
+	{"assign a practitioner to a client", `{"type":"client.practitioner_assigned","workspace":"w","client":"c","user":"q"}`},
+	{"unassign a practitioner", `{"type":"client.practitioner_unassigned","workspace":"w","client":"c","user":"p"}`},
+	{"share a patient", `{"type":"patient.shared","workspace":"w","client":"c","user":"r"}`},
+	{"unshare a patient", `{"type":"patient.unshared","workspace":"w","client":"c","user":"q"}`},
+	{"give a role notes access", `{"type":"notes_access.granted","workspace":"w","role":"receptionist"}`},
+	{"give notes access for one client", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c"}`},
+	{"take notes access for one client", `{"type":"notes_access.revoked","workspace":"w","user":"r","client":"c"}`},
+	{"refuse notes access to someone who never reads notes", `{"type":"staff.added","workspace":"k","user":"ks","role":"scheduler"}
+{"type":"client.created","workspace":"k","client":"kc"}
+{"type":"notes_access.granted","workspace":"k","user":"ks","client":"kc"}`},
+	{"write a note", `{"type":"note.created","workspace":"w","note":"n2","client":"c","author":"q"}`},
+	{"finalize a note", `{"type":"note.finalized","workspace":"w","note":"n"}`},
+	{"book an appointment", `{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"p"}`},
+	{"refuse booking someone without a calendar", `{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"r"}`},
+	{"invoice a client", `{"type":"invoice.created","workspace":"w","invoice":"i","client":"c","practitioner":"p"}`},
+}
+
+// TestPlans pins what each event type reads, writes and refuses, without
+// SpiceDB: the reads (domain.Needs' three rounds), the plan made from only
+// what they read (which must equal the plan made from everything, or a read
+// is missing), and the refusal. Access written out for each person is
+// counted, not listed.
+func TestPlans(t *testing.T) {
+	t.Parallel()
+	base, _ := apply(t, domain.NewState(), parse(t, planBase))
+	seen := map[string]bool{}
+	var b strings.Builder
+	for _, pc := range planCases {
+		raws, err := domain.ReadEventLines(strings.NewReader(pc.events))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := domain.ParseEvents(raws)
+		if err != nil {
+			t.Fatalf("%s: %v", pc.name, err)
+		}
+		for _, e := range events {
+			seen[e.Type] = true
+		}
+		needs := domain.NeedsOf(events)
+		read, filters := loadFrom(base, needs)
+		fmt.Fprintf(&b, "== %s\n", pc.name)
+		for _, round := range filters {
+			fmt.Fprintf(&b, "reads: %s\n", strings.Join(round, " "))
+		}
+		plan, err := domain.PlanEvents(events, read)
+		whole, wholeErr := domain.PlanEvents(events, base)
+		if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+			t.Errorf("%s: planned from what it reads: %d touched, %d deleted, %v; from everything: %d, %d, %v",
+				pc.name, len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
+		}
+		if err != nil {
+			e := err.(*domain.Error)
+			fmt.Fprintf(&b, "refused: %s, event %d, field %q: %s\n\n", e.Code, e.Index, e.Field, e.Message)
+			continue
+		}
+		writeChanges(&b, "+", plan.Touch)
+		writeChanges(&b, "-", plan.Delete)
+		b.WriteString("\n")
+	}
+	for typ := range domain.EventTypes {
+		if !seen[typ] {
+			t.Errorf("no planner case names %s: add one to planCases", typ)
+		}
+	}
+	golden.Check(t, "testdata/plans.golden", []byte(b.String()), "go test ./internal/domain -update")
+}
+
+// loadFrom reads from s what needs asks, round by round, as the service
+// reads from the store, and returns what it read and each round's filters.
+func loadFrom(s *domain.State, needs domain.Needs) (*domain.State, [][]string) {
+	read := domain.NewState()
+	var rounds [][]string
+	take := func(filters []domain.Filter) []domain.Relationship {
+		var names []string
+		var rels []domain.Relationship
+		for _, f := range filters {
+			names = append(names, f.String())
+			for _, r := range s.All() {
+				if f.Matches(r) {
+					read.Add(r)
+					rels = append(rels, r)
+				}
+			}
+		}
+		if len(names) > 0 {
+			rounds = append(rounds, names)
+		}
+		return rels
+	}
+	take(needs.First(false))
+	linked := take(needs.Links(read))
+	take(needs.Records(read, linked))
+	return read, rounds
+}
+
+// writeChanges lists changes: each one, but access written out for a person
+// (a capability relation of a workspace or location naming a user), which is
+// counted per resource and person.
+func writeChanges(b *strings.Builder, sign string, rels []domain.Relationship) {
+	access := map[string]int{}
+	for _, r := range rels {
+		if (r.Resource.Type == domain.TypeWorkspace || r.Resource.Type == domain.TypeLocation) && r.Subject.Type == domain.TypeUser &&
+			strings.Contains(r.Relation, "_") {
+			access[fmt.Sprintf("%s access of %s on %s", sign, r.Subject, r.Resource)]++
+			continue
+		}
+		fmt.Fprintf(b, "%s %s\n", sign, r)
+	}
+	for _, k := range slices.Sorted(maps.Keys(access)) {
+		fmt.Fprintf(b, "%s: %d\n", k, access[k])
+	}
+}
