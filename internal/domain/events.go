@@ -42,7 +42,8 @@ type Event struct {
 	Expense      string `json:"expense,omitempty"`
 }
 
-// EventSpec lists an event type's fields.
+// EventSpec declares an event type: its fields, what it reads besides the
+// practice and the objects it names, and how it is planned.
 type EventSpec struct {
 	Required []string
 	Optional []string
@@ -52,44 +53,50 @@ type EventSpec struct {
 	// Records is set on events that change records only, never roles, holdings
 	// or staff, so nobody's written-out access needs rewriting after them.
 	Records bool
+	// Links are the relations by which records name the event's user that
+	// planning it reads (notes access that follows their roles; everything
+	// of theirs, for a removal).
+	Links []Link
+	// plan applies the event to the practice's state (see planner).
+	plan func(p *planner, i int, pr Practice, e Event) error
 }
 
 // EventTypes are the events Ward accepts, with their fields. The names are a
 // contract with app services: extend beside them, never rename them.
 var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
-	"ownership.transferred":          {Required: []string{"workspace", "to"}},
-	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, Records: true},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
-	"staff.disabled":                 {Required: []string{"workspace", "user"}},
-	"staff.enabled":                  {Required: []string{"workspace", "user"}},
-	"staff.removed":                  {Required: []string{"workspace", "user"}},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}},
-	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}},
-	"role.updated":                   {Required: []string{"workspace", "role", "grants"}},
-	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}},
-	"role.deleted":                   {Required: []string{"workspace", "role"}},
-	"setting.changed":                {Required: []string{"workspace", "setting", "value"}},
-	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}},
-	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Records: true},
-	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Records: true},
-	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Records: true},
-	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Records: true},
-	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Records: true},
-	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Records: true},
-	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Records: true},
-	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Records: true},
-	"client.deleted":                 {Required: []string{"workspace", "client"}, Records: true},
-	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Records: true},
-	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Records: true},
-	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Records: true},
-	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Records: true},
-	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
-	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}},
-	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Records: true},
-	"note.finalized":                 {Required: []string{"workspace", "note"}, Records: true},
-	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Records: true},
-	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Records: true},
+	"ownership.transferred":          {Required: []string{"workspace", "to"}, plan: (*planner).ownershipTransferred},
+	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, Records: true, plan: (*planner).locationCreated},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, plan: (*planner).staffAdded},
+	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, plan: (*planner).staffDisabled},
+	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, plan: (*planner).staffEnabled},
+	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, plan: (*planner).staffRemoved},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, plan: (*planner).roleMembership},
+	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, plan: (*planner).roleMembership},
+	"role.updated":                   {Required: []string{"workspace", "role", "grants"}, plan: (*planner).roleUpdated},
+	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}, plan: (*planner).roleDefined},
+	"role.deleted":                   {Required: []string{"workspace", "role"}, plan: (*planner).roleDeleted},
+	"setting.changed":                {Required: []string{"workspace", "setting", "value"}, plan: (*planner).settingChanged},
+	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, plan: (*planner).staffPermissionChanged},
+	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Records: true, plan: (*planner).letterCreated},
+	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Records: true, plan: (*planner).fileUploaded},
+	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Records: true, plan: (*planner).formCompleted},
+	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Records: true, plan: (*planner).templateAccess},
+	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Records: true, plan: (*planner).templateAccess},
+	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Records: true, plan: (*planner).templateAccess},
+	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Records: true, plan: (*planner).expenseCreated},
+	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Records: true, plan: (*planner).clientCreated},
+	"client.deleted":                 {Required: []string{"workspace", "client"}, Records: true, plan: (*planner).clientDeleted},
+	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).clientPractitioner},
+	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).clientPractitioner},
+	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).patientShare},
+	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).patientShare},
+	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Links: notesLinks, plan: (*planner).notesAccess},
+	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Links: notesLinks, plan: (*planner).notesAccess},
+	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Records: true, plan: (*planner).noteCreated},
+	"note.finalized":                 {Required: []string{"workspace", "note"}, Records: true, plan: (*planner).noteFinalized},
+	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Records: true, plan: (*planner).appointmentBooked},
+	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Records: true, plan: (*planner).invoiceCreated},
 }
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.
@@ -218,8 +225,60 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 	return e, nil
 }
 
+// fieldKind is how a field's value is read.
+type fieldKind int
+
+const (
+	idField     fieldKind = iota // an object's ID (ValidateID)
+	nameField                    // a role, preset, setting or permission name
+	endField                     // an RFC 3339 end (expires_at)
+	switchField                  // on or off
+	grantsField                  // a role's grants
+)
+
+// eventField declares one field events carry: how its value is read, the
+// type of the object it names (for objects events create or name), and
+// where it goes in an Event.
+type eventField struct {
+	kind   fieldKind
+	object string
+	text   func(*Event) *string
+}
+
+// eventFields are every field any event carries, by name.
+var eventFields = map[string]eventField{
+	"workspace":    {kind: idField, text: func(e *Event) *string { return &e.Workspace }},
+	"owner":        {kind: idField, text: func(e *Event) *string { return &e.Owner }},
+	"preset":       {kind: nameField, text: func(e *Event) *string { return &e.Preset }},
+	"to":           {kind: idField, text: func(e *Event) *string { return &e.To }},
+	"user":         {kind: idField, text: func(e *Event) *string { return &e.User }},
+	"role":         {kind: nameField, text: func(e *Event) *string { return &e.Role }},
+	"inherits":     {kind: nameField, text: func(e *Event) *string { return &e.Inherits }},
+	"setting":      {kind: nameField, text: func(e *Event) *string { return &e.Setting }},
+	"permission":   {kind: nameField, text: func(e *Event) *string { return &e.Permission }},
+	"value":        {kind: switchField, text: func(e *Event) *string { return &e.Value }},
+	"practitioner": {kind: idField, text: func(e *Event) *string { return &e.Practitioner }},
+	"author":       {kind: idField, text: func(e *Event) *string { return &e.Author }},
+	"expires_at":   {kind: endField},
+	"grants":       {kind: grantsField},
+	"location":     {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
+	"client":       {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
+	"note":         {kind: idField, object: TypeNote, text: func(e *Event) *string { return &e.Note }},
+	"appointment":  {kind: idField, object: TypeAppointment, text: func(e *Event) *string { return &e.Appointment }},
+	"invoice":      {kind: idField, object: TypeInvoice, text: func(e *Event) *string { return &e.Invoice }},
+	"letter":       {kind: idField, object: TypeLetter, text: func(e *Event) *string { return &e.Letter }},
+	"file":         {kind: idField, object: TypeFile, text: func(e *Event) *string { return &e.File }},
+	"form":         {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
+	"template":     {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
+	"expense":      {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
+}
+
 func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
-	if name == "grants" {
+	f, ok := eventFields[name]
+	if !ok {
+		return fmt.Errorf("is not a known field")
+	}
+	if f.kind == grantsField {
 		grants, err := parseGrants(raw)
 		if err != nil {
 			return err
@@ -231,74 +290,28 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return fmt.Errorf("must be a string")
 	}
-	if name == "expires_at" {
+	switch f.kind {
+	case endField:
 		end, err := parseEnd(v, now)
 		if err != nil {
 			return err
 		}
 		e.ExpiresAt = end
 		return nil
-	}
-	if name == "value" {
+	case switchField:
 		if v != "on" && v != "off" {
 			return fmt.Errorf("%q: use on or off", v)
 		}
-		e.Value = v
-		return nil
-	}
-	if name == "role" || name == "preset" || name == "inherits" || name == "setting" || name == "permission" {
+	case nameField:
 		if err := validateName(v); err != nil {
 			return err
 		}
-	} else if err := ValidateID(v); err != nil {
-		return err
-	}
-	switch name {
-	case "workspace":
-		e.Workspace = v
-	case "owner":
-		e.Owner = v
-	case "preset":
-		e.Preset = v
-	case "to":
-		e.To = v
-	case "location":
-		e.Location = v
-	case "user":
-		e.User = v
-	case "role":
-		e.Role = v
-	case "inherits":
-		e.Inherits = v
-	case "setting":
-		e.Setting = v
-	case "permission":
-		e.Permission = v
-	case "client":
-		e.Client = v
-	case "practitioner":
-		e.Practitioner = v
-	case "note":
-		e.Note = v
-	case "author":
-		e.Author = v
-	case "appointment":
-		e.Appointment = v
-	case "invoice":
-		e.Invoice = v
-	case "letter":
-		e.Letter = v
-	case "file":
-		e.File = v
-	case "form":
-		e.Form = v
-	case "template":
-		e.Template = v
-	case "expense":
-		e.Expense = v
 	default:
-		return fmt.Errorf("is not a known field")
+		if err := ValidateID(v); err != nil {
+			return err
+		}
 	}
+	*f.text(e) = v
 	return nil
 }
 
@@ -481,33 +494,24 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 	return out, nil
 }
 
-// objectTypes are the object types events name by a field of the same name.
-var objectTypes = []string{TypeLocation, TypeClient, TypeNote, TypeAppointment, TypeInvoice,
-	TypeLetter, TypeFile, TypeForm, TypeTemplate, TypeExpense}
+// objectFields are the fields that name an object, by the object's type.
+var objectFields = func() map[string]eventField {
+	out := map[string]eventField{}
+	for _, f := range eventFields {
+		if f.object != "" {
+			out[f.object] = f
+		}
+	}
+	return out
+}()
+
+// objectTypes are the object types events name.
+var objectTypes = slices.Sorted(maps.Keys(objectFields))
 
 // objectID returns the ID the event names for an object type, or "".
 func (e Event) objectID(typ string) string {
-	switch typ {
-	case TypeLocation:
-		return e.Location
-	case TypeClient:
-		return e.Client
-	case TypeNote:
-		return e.Note
-	case TypeAppointment:
-		return e.Appointment
-	case TypeInvoice:
-		return e.Invoice
-	case TypeLetter:
-		return e.Letter
-	case TypeFile:
-		return e.File
-	case TypeForm:
-		return e.Form
-	case TypeTemplate:
-		return e.Template
-	case TypeExpense:
-		return e.Expense
+	if f, ok := objectFields[typ]; ok {
+		return *f.text(&e)
 	}
 	return ""
 }

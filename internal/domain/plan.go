@@ -60,13 +60,8 @@ func NeedsOf(events []Event) Needs {
 				objs[Object{typ, id}] = true
 			}
 		}
-		switch e.Type {
-		case "staff.removed":
-			links[e.User] = personLinks
-		case "staff.added", "role.assigned", "role.revoked", "staff.disabled", "staff.enabled", "staff_permission.changed", "notes_access.granted", "notes_access.revoked":
-			if e.User != "" && len(links[e.User]) < len(notesLinks) {
-				links[e.User] = notesLinks
-			}
+		if l := EventTypes[e.Type].Links; e.User != "" && len(l) > len(links[e.User]) {
+			links[e.User] = l // personLinks hold notesLinks
 		}
 	}
 	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
@@ -329,66 +324,39 @@ func (p *planner) apply(i int, e Event) error {
 	if !pr.Exists() {
 		return fieldErr(CodeInvalid, i, "workspace", "unknown workspace %q: create it with workspace.created first", e.Workspace)
 	}
-	switch e.Type {
-	case "ownership.transferred":
-		return p.ownershipTransferred(i, pr, e)
-	case "location.created":
-		return p.locationCreated(i, pr, e)
-	case "staff.added":
-		return p.staffAdded(i, pr, e)
-	case "staff.disabled":
-		return p.staffDisabled(i, pr, e)
-	case "staff.enabled":
-		return p.staffEnabled(i, pr, e)
-	case "staff.removed":
-		return p.staffRemoved(i, pr, e)
-	case "role.assigned", "role.revoked":
-		return p.roleMembership(i, pr, e)
-	case "role.updated":
-		return p.roleUpdated(i, pr, e)
-	case "role.defined":
-		return p.roleDefined(i, pr, e)
-	case "role.deleted":
-		return p.roleDeleted(i, pr, e)
-	case "setting.changed":
-		return p.settingChanged(i, pr, e)
-	case "staff_permission.changed":
-		return p.staffPermissionChanged(i, pr, e)
-	case "letter.created":
-		return p.authoredRecord(i, pr, e, Object{TypeLetter, e.Letter}, "letter", true)
-	case "file.uploaded":
-		return p.authoredRecord(i, pr, e, Object{TypeFile, e.File}, "file", true)
-	case "expense.created":
-		return p.authoredRecord(i, pr, e, Object{TypeExpense, e.Expense}, "expense", false)
-	case "form.completed":
-		return p.formCompleted(i, pr, e)
-	case "form_template.restricted", "form_template.access_granted", "form_template.access_revoked":
-		return p.templateAccess(i, pr, e)
-	case "client.created":
-		return p.clientCreated(i, pr, e)
-	case "client.deleted":
-		return p.clientDeleted(i, pr, e)
-	case "client.practitioner_assigned", "client.practitioner_unassigned":
-		return p.clientPractitioner(i, pr, e)
-	case "patient.shared", "patient.unshared":
-		return p.patientShare(i, pr, e)
-	case "notes_access.granted", "notes_access.revoked":
-		return p.notesAccess(i, pr, e)
-	case "note.created":
-		return p.noteCreated(i, pr, e)
-	case "note.finalized":
-		note := Object{TypeNote, e.Note}
-		if err := p.requireIn(i, pr, "note", note); err != nil {
-			return err
-		}
-		p.s.Add(Relationship{Resource: note, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
-		return nil
-	case "appointment.booked":
-		return p.recordCreated(i, pr, e, Object{TypeAppointment, e.Appointment}, "appointment", true)
-	case "invoice.created":
-		return p.recordCreated(i, pr, e, Object{TypeInvoice, e.Invoice}, "invoice", e.Practitioner != "")
+	if spec, ok := EventTypes[e.Type]; ok && spec.plan != nil {
+		return spec.plan(p, i, pr, e)
 	}
 	return fieldErr(CodeInvalid, i, "type", "event type %q has no handler", e.Type)
+}
+
+func (p *planner) letterCreated(i int, pr Practice, e Event) error {
+	return p.authoredRecord(i, pr, e, Object{TypeLetter, e.Letter}, "letter", true)
+}
+
+func (p *planner) fileUploaded(i int, pr Practice, e Event) error {
+	return p.authoredRecord(i, pr, e, Object{TypeFile, e.File}, "file", true)
+}
+
+func (p *planner) expenseCreated(i int, pr Practice, e Event) error {
+	return p.authoredRecord(i, pr, e, Object{TypeExpense, e.Expense}, "expense", false)
+}
+
+func (p *planner) appointmentBooked(i int, pr Practice, e Event) error {
+	return p.recordCreated(i, pr, e, Object{TypeAppointment, e.Appointment}, "appointment", true)
+}
+
+func (p *planner) invoiceCreated(i int, pr Practice, e Event) error {
+	return p.recordCreated(i, pr, e, Object{TypeInvoice, e.Invoice}, "invoice", e.Practitioner != "")
+}
+
+func (p *planner) noteFinalized(i int, pr Practice, e Event) error {
+	note := Object{TypeNote, e.Note}
+	if err := p.requireIn(i, pr, "note", note); err != nil {
+		return err
+	}
+	p.s.Add(Relationship{Resource: note, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
+	return nil
 }
 
 func (p *planner) workspaceCreated(i int, e Event) error {
