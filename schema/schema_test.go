@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authzed/spicedb/pkg/development"
+	core "github.com/authzed/spicedb/pkg/proto/core/v1"
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/golden"
@@ -138,4 +139,92 @@ func TestSchemaIsGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "schema.zed", []byte(want), "go test ./schema -update")
+}
+
+// TestBookkeepingIsMarked: every relation that no permission reads is
+// either a capability relation (written out from Ward's areas) or marked
+// "bookkeeping" in its doc comment, and no relation so marked is read: what
+// checks read and what only Ward's planner reads stay told apart.
+func TestBookkeepingIsMarked(t *testing.T) {
+	compiled, devErr, err := development.CompileSchema(Text)
+	if err != nil || devErr != nil {
+		t.Fatalf("schema does not compile: %v %v", err, devErr)
+	}
+	read := map[string]bool{} // def#relation, or *#relation for any definition
+	var walk func(def string, rw *core.UsersetRewrite)
+	walk = func(def string, rw *core.UsersetRewrite) {
+		var children []*core.SetOperation_Child
+		switch op := rw.GetRewriteOperation().(type) {
+		case *core.UsersetRewrite_Union:
+			children = op.Union.GetChild()
+		case *core.UsersetRewrite_Intersection:
+			children = op.Intersection.GetChild()
+		case *core.UsersetRewrite_Exclusion:
+			children = op.Exclusion.GetChild()
+		}
+		for _, ch := range children {
+			switch c := ch.GetChildType().(type) {
+			case *core.SetOperation_Child_ComputedUserset:
+				read[def+"#"+c.ComputedUserset.GetRelation()] = true
+			case *core.SetOperation_Child_TupleToUserset:
+				read[def+"#"+c.TupleToUserset.GetTupleset().GetRelation()] = true
+				read["*#"+c.TupleToUserset.GetComputedUserset().GetRelation()] = true
+			case *core.SetOperation_Child_UsersetRewrite:
+				walk(def, c.UsersetRewrite)
+			}
+		}
+	}
+	for _, d := range compiled.ObjectDefinitions {
+		for _, r := range d.GetRelation() {
+			if rw := r.GetUsersetRewrite(); rw != nil {
+				walk(d.GetName(), rw)
+			}
+			for _, a := range r.GetTypeInformation().GetAllowedDirectRelations() {
+				if rel := a.GetRelation(); rel != "" && rel != "..." {
+					read[a.GetNamespace()+"#"+rel] = true // subjects such as role_binding#member
+				}
+			}
+		}
+	}
+	capability := map[string]bool{}
+	for _, a := range domain.Areas {
+		for _, c := range a.Capabilities() {
+			for _, l := range a.GrantLevels() {
+				capability[c.Relation(l)] = true
+			}
+		}
+	}
+	marked := bookkeepingMarks(Text)
+	for _, d := range compiled.ObjectDefinitions {
+		for _, r := range d.GetRelation() {
+			name := d.GetName() + "#" + r.GetName()
+			isRead := read[name] || read["*#"+r.GetName()]
+			switch {
+			case r.GetUsersetRewrite() != nil: // a permission
+			case marked[name] && isRead:
+				t.Errorf("%s is marked bookkeeping, but a permission reads it", name)
+			case !marked[name] && !isRead && !(capability[r.GetName()] && (d.GetName() == "workspace" || d.GetName() == "location")):
+				t.Errorf("no permission reads %s: mark it bookkeeping in schema.zed.tmpl, or read it", name)
+			}
+		}
+	}
+}
+
+// bookkeepingMarks finds the relations whose doc comment, on the line above
+// them, says they are bookkeeping.
+func bookkeepingMarks(schema string) map[string]bool {
+	out := map[string]bool{}
+	def, prev := "", ""
+	for _, line := range strings.Split(schema, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(trimmed, "definition "); ok {
+			def, _, _ = strings.Cut(name, " ")
+		}
+		if rel, ok := strings.CutPrefix(trimmed, "relation "); ok && strings.Contains(prev, "bookkeeping") {
+			name, _, _ := strings.Cut(rel, ":")
+			out[def+"#"+name] = true
+		}
+		prev = trimmed
+	}
+	return out
 }
