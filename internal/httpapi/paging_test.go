@@ -21,6 +21,7 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/pgadmin"
+	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/internal/testenv"
@@ -37,17 +38,6 @@ func (c *countingConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, met
 		c.lookups.Add(1)
 	}
 	return c.ClientConnInterface.NewStream(ctx, desc, method, opts...)
-}
-
-// clientsOf is a practice whose practitioner p has n clients c0000...
-func clientsOf(n int) string {
-	var b strings.Builder
-	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
-	b.WriteString(`{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}` + "\n")
-	for i := range n {
-		fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%04d","practitioner":"p"}`+"\n", i)
-	}
-	return b.String()
 }
 
 // pagingStack serves Ward's API over an in-process SpiceDB whose
@@ -75,7 +65,7 @@ func TestPagedLookupComputesOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, counted := pagingStack(t)
-	if _, err := c.ApplyEvents(ctx, testenv.Events(t, clientsOf(250))); err != nil {
+	if _, err := c.ApplyEvents(ctx, testenv.Events(t, scenarios.PractitionerWithClients(250))); err != nil {
 		t.Fatal(err)
 	}
 	list := func(created string) (ids []string, tokens map[string]bool, pages int) {
@@ -152,7 +142,7 @@ func BenchmarkPagedLookup(b *testing.B) {
 		b.Run(store, func(b *testing.B) {
 			ctx := context.Background()
 			c, _ := pagingStackOn(b, stores[store])
-			if _, err := c.Import(ctx, testenv.Events(b, clientsOf(12500))); err != nil {
+			if _, err := c.Import(ctx, testenv.Events(b, scenarios.PractitionerWithClients(12500))); err != nil {
 				b.Fatal(err)
 			}
 			for b.Loop() {

@@ -4,7 +4,11 @@
 // stays a thin runner.
 package scenarios
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Base is a practice every scenario starts from.
 const Base = `
@@ -514,4 +518,16 @@ var BadInputs = []BadInput{
 	{"switching_a_permission_of_a_preset_without_switches", `{"type":"staff_permission.changed","workspace":"p1","user":"rita","permission":"view_invoices","value":"on"}`, 400, 0, "permission"},
 	{"atomic_batch_second_event_bad", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist"}
 {"type":"staff.added","workspace":"p1","user":"zed2","role":"nobody"}`, 400, 1, "role"},
+}
+
+// PractitionerWithClients is a Caspen practice, w, whose practitioner p
+// treats n clients, c0000 on: a list long enough to page and stream.
+func PractitionerWithClients(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
+	b.WriteString(`{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}` + "\n")
+	for i := range n {
+		fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%04d","practitioner":"p"}`+"\n", i)
+	}
+	return b.String()
 }

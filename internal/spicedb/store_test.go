@@ -3,7 +3,6 @@ package spicedb_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,20 +14,14 @@ import (
 	"github.com/wardhq/ward/internal/testenv"
 )
 
-// TestStreamResourcesPastTheFirstPage: a streamed lookup longer than its first
-// (limited) page sends every resource exactly once, the same set as the
-// paged lookup, read at one revision.
+// TestStreamResourcesPastTheFirstPage: a streamed lookup of hundreds of
+// clients (once asked with a limited first page) sends every resource exactly
+// once, the same set as the paged lookup, read at one revision.
 func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c := testenv.SpiceDB(t)
-	var b strings.Builder
-	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
-	b.WriteString(`{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}` + "\n")
-	for i := range 250 {
-		fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%03d","practitioner":"p"}`+"\n", i)
-	}
-	if _, err := c.Apply(ctx, testenv.Parsed(t, b.String())); err != nil {
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.PractitionerWithClients(250))); err != nil {
 		t.Fatal(err)
 	}
 	p := domain.Object{Type: domain.TypeUser, ID: "p"}
@@ -100,13 +93,7 @@ func TestStreamedLookupsEnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c := testenv.SpiceDB(t)
-	var b strings.Builder
-	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
-	b.WriteString(`{"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}` + "\n")
-	for i := range 250 {
-		fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%03d","practitioner":"p"}`+"\n", i)
-	}
-	if _, err := c.Apply(ctx, testenv.Parsed(t, b.String())); err != nil {
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.PractitionerWithClients(250))); err != nil {
 		t.Fatal(err)
 	}
 	p := domain.Object{Type: domain.TypeUser, ID: "p"}
