@@ -165,21 +165,30 @@ func (s *SpiceDB) client(t *testing.T, token string) *spicedb.Client {
 	return spicedb.New(conn, slog.New(slog.DiscardHandler))
 }
 
-// postgresDatabase creates a fresh database on the PostgreSQL that
-// WARD_E2E_POSTGRES_URI names (e2e/run.sh provides one), migrated for SpiceDB,
-// and returns its URI.
-func postgresDatabase(t *testing.T) string {
+// newDatabase creates a fresh, empty database on the PostgreSQL that
+// WARD_E2E_POSTGRES_URI names (e2e/run.sh provides one), dropped when the
+// test ends, and returns its URI.
+func newDatabase(t *testing.T) string {
 	t.Helper()
 	admin := os.Getenv("WARD_E2E_POSTGRES_URI")
 	if admin == "" {
 		t.Fatal("WARD_E2E_POSTGRES_URI is not set: run the suite with e2e/run.sh, or point it at a PostgreSQL whose user may CREATE DATABASE")
 	}
-	ctx := context.Background()
-	uri, drop, err := pgadmin.CreateDatabase(ctx, admin, "ward_e2e")
+	uri, drop, err := pgadmin.CreateDatabase(context.Background(), admin, "ward_e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
+	return uri
+}
+
+// postgresDatabase creates a fresh database on the PostgreSQL that
+// WARD_E2E_POSTGRES_URI names (e2e/run.sh provides one), migrated for SpiceDB,
+// and returns its URI.
+func postgresDatabase(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	uri := newDatabase(t)
 
 	requireDocker(t, spicedbImage())
 	migrate, err := testcontainers.Run(ctx, spicedbImage(),
@@ -202,9 +211,15 @@ func postgresDatabase(t *testing.T) string {
 // its base URL; it shuts down when the test ends.
 func startWard(t *testing.T, sdb *SpiceDB, token string) string {
 	t.Helper()
+	return serve(t, server.Config{Addr: "127.0.0.1:0", SpiceDB: spicedb.ExternalConfig{Endpoint: sdb.Endpoint, Token: token, Insecure: true}, ShutdownTimeout: 5 * time.Second})
+}
+
+// serve runs `ward serve` with cfg in this process and returns its base URL;
+// it shuts down when the test ends.
+func serve(t *testing.T, cfg server.Config) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, errc := make(chan string, 1), make(chan error, 1)
-	cfg := server.Config{Addr: "127.0.0.1:0", SpiceDB: spicedb.ExternalConfig{Endpoint: sdb.Endpoint, Token: token, Insecure: true}, ShutdownTimeout: 5 * time.Second}
 	go func() { errc <- server.Run(ctx, cfg, slog.New(slog.DiscardHandler), func(a string) { addrc <- a }) }()
 	select {
 	case addr := <-addrc:

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -61,24 +60,7 @@ func migrate(t *testing.T, uri string) {
 // serveInProcess runs `ward serve --datastore postgres` in this process.
 func serveInProcess(t *testing.T, uri string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc, errc := make(chan string, 1), make(chan error, 1)
-	cfg := server.Config{Addr: "127.0.0.1:0", Datastore: "postgres", DatastoreURI: uri, ShutdownTimeout: 5 * time.Second}
-	go func() { errc <- server.Run(ctx, cfg, slog.New(slog.DiscardHandler), func(a string) { addrc <- a }) }()
-	select {
-	case addr := <-addrc:
-		t.Cleanup(func() {
-			cancel()
-			if err := <-errc; err != nil {
-				t.Errorf("ward serve: %v", err)
-			}
-		})
-		return "http://" + addr
-	case err := <-errc:
-		cancel()
-		t.Fatalf("ward serve --datastore postgres: %v", err)
-	}
-	return ""
+	return serve(t, server.Config{Addr: "127.0.0.1:0", Datastore: "postgres", DatastoreURI: uri, ShutdownTimeout: 5 * time.Second})
 }
 
 // TestPostgresDownAnswersUnavailable stops PostgreSQL under a serving Ward, with

@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wardhq/ward/internal/domain"
-	"github.com/wardhq/ward/internal/pgadmin"
 	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
@@ -26,16 +24,8 @@ import (
 // the import (it answered "SpiceDB is unavailable; retry"), and nothing of the
 // import is left in SpiceDB.
 func TestImportPastStreamDeadlineOnPostgres(t *testing.T) {
-	admin := os.Getenv("WARD_E2E_POSTGRES_URI")
-	if admin == "" {
-		t.Fatal("WARD_E2E_POSTGRES_URI is not set: run the suite with e2e/run.sh, or point it at a PostgreSQL whose user may CREATE DATABASE")
-	}
 	ctx := context.Background()
-	uri, drop, err := pgadmin.CreateDatabase(ctx, admin, "ward_e2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
+	uri := newDatabase(t)
 	logger := slog.New(slog.DiscardHandler)
 	const timeout = 500 * time.Millisecond
 	emb, err := spicedb.StartEmbedded(ctx, spicedb.EmbeddedConfig{Engine: spicedb.EnginePostgres, URI: uri, Migrate: true, StreamTimeout: timeout}, logger)
