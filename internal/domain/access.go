@@ -42,11 +42,12 @@ func isAccess(r Relationship) bool {
 // Workspace-wide holders get those areas on every location too (see
 // accessTargets). A relationship ends when the last holding that gives it ends.
 //
-// budget bounds how many relationships it may add that the state does not
-// hold yet: past it, it stops with a too_large error before building the
-// rest, so that a small request asking for a lot (a thousand practitioner
-// admins) costs memory in proportion to the limit, not to what it asks.
-func writeAccess(s *State, pr Practice, budget int) error {
+// budget is how many relationships it may still add that the state does not
+// hold yet, and is used up as it adds them: past it, writeAccess stops and
+// reports false before building the rest, so that a small request asking for
+// a lot (a thousand practitioner admins) costs memory in proportion to the
+// limit, not to what it asks.
+func writeAccess(s *State, pr Practice, budget *int) bool {
 	ws, locations := pr.obj(), map[string]Object{}
 	for _, loc := range pr.Locations() {
 		locations[loc] = locationObj(loc)
@@ -68,8 +69,8 @@ func writeAccess(s *State, pr Practice, budget int) error {
 					end = LaterEnd(prev, end)
 				} else if held := (Relationship{Resource: r.Resource, Relation: r.Relation, Subject: r.Subject, Expires: end}); !s.Has(held) {
 					// a touch, unless a later holding's end makes it one that is held
-					if budget--; budget < 0 {
-						return tooManyChanges()
+					if *budget--; *budget < 0 {
+						return false
 					}
 				}
 				want[r] = end
@@ -88,7 +89,7 @@ func writeAccess(s *State, pr Practice, budget int) error {
 		s.Add(r)
 	}
 	writeStaffMembers(s, pr)
-	return nil
+	return true
 }
 
 // writeStaffMembers keeps one staff_member object per member of the practice
@@ -102,13 +103,9 @@ func writeStaffMembers(s *State, pr Practice) {
 	}
 	ends := map[string]End{}
 	for _, h := range pr.allHoldings() {
-		if h.Role != switchRole {
-			continue
+		if h.Role == switchRole {
+			extendEnd(ends, h.User, h.Expires)
 		}
-		if prev, ok := ends[h.User]; ok {
-			h.Expires = LaterEnd(prev, h.Expires)
-		}
-		ends[h.User] = h.Expires
 	}
 	for _, u := range pr.S.Subjects(pr.obj(), "member") {
 		sm := Object{TypeStaffMember, StaffMemberID(pr.WS, u.ID)}

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -60,8 +61,12 @@ func NeedsOf(events []Event) Needs {
 				objs[Object{typ, id}] = true
 			}
 		}
-		if l := EventTypes[e.Type].Links; e.User != "" && len(l) > len(links[e.User]) {
-			links[e.User] = l // personLinks hold notesLinks
+		if e.User != "" {
+			for _, l := range EventTypes[e.Type].Links {
+				if !slices.Contains(links[e.User], l) {
+					links[e.User] = append(links[e.User], l)
+				}
+			}
 		}
 	}
 	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
@@ -180,11 +185,11 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 			access[e.Workspace] = true
 		}
 	}
-	budget := p.maxChanges
+	budget := p.maxChanges // shared by the practices the events touch
 	for _, w := range slices.Sorted(maps.Keys(access)) {
 		if pr := p.practice(w); pr.Exists() {
-			if err := writeAccess(p.s, pr, budget); err != nil {
-				return Plan{}, err
+			if !writeAccess(p.s, pr, &budget) {
+				return Plan{}, tooManyChanges(p.maxChanges)
 			}
 		}
 	}
@@ -202,7 +207,7 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 	}
 	slices.SortFunc(plan.Created, CompareObjects)
 	if plan.Updates() > p.maxChanges {
-		return Plan{}, tooManyChangesN(plan.Updates(), p.maxChanges)
+		return Plan{}, tooManyChanges(p.maxChanges)
 	}
 	return plan, nil
 }
@@ -225,12 +230,8 @@ const MaxChangesPerRequest = 10000
 // split into several imports.
 const MaxImportChanges = 300000
 
-func tooManyChanges() *Error {
-	return Errorf(CodeTooLarge, "the events would change more relationships than one atomic request may (each role holder's access is written out): split them into smaller requests, for instance fewer staff added or roles changed at once")
-}
-
-func tooManyChangesN(n, most int) *Error {
-	return Errorf(CodeTooLarge, "the events would change %d relationships and one atomic request may change at most %d: split them into smaller requests, for instance fewer staff added or roles changed at once", n, most)
+func tooManyChanges(most int) *Error {
+	return Errorf(CodeTooLarge, "the events would change more than %d relationships, the most one atomic request may (each role holder's access is written out): split them into smaller requests, for instance fewer staff added or roles changed at once", most)
 }
 
 // PlanImport plans an import of new practices: every event must be about a
@@ -293,27 +294,21 @@ func (p *planner) checkDependencies(i int, e Event) error {
 	if e.Type == "notes_access.granted" || e.Type == "notes_access.revoked" || e.Type == "setting.changed" {
 		field = "role"
 	}
+	needs := preset.Needs()
 	for _, ro := range slices.SortedFunc(maps.Keys(p.changed), CompareObjects) {
 		ws, role, _ := strings.Cut(ro.ID, "/")
 		if ws != pr.WS || IsPersonalRole(role) {
 			continue // switched permissions follow their dependencies already
 		}
 		grants := pr.Grants(role)
-		for _, need := range preset.Needs() {
+		for _, need := range needs {
 			if has, needed := grants[need.Cap], grants[need.Needs]; rank(has) > rank(needed) {
 				return fieldErr(CodeConflict, i, field, "role %q would have %s at level %s but %s only at level %s: %q depends on %q in preset %s; grant %s too",
-					role, need.Cap, has, need.Needs, levelOrNone(needed), need.Switch, need.On, preset.Name, need.Needs)
+					role, need.Cap, has, need.Needs, cmp.Or(needed, LevelNone), need.Switch, need.On, preset.Name, need.Needs)
 			}
 		}
 	}
 	return nil
-}
-
-func levelOrNone(l Level) Level {
-	if l == "" {
-		return LevelNone
-	}
-	return l
 }
 
 func (p *planner) apply(i int, e Event) error {
@@ -555,10 +550,7 @@ func (p *planner) syncNotesReaders(pr Practice, user string) {
 // links returns the relationships by which the practice's records of link's
 // type name user through link's relation.
 func (p *planner) links(pr Practice, user string, link Link) []Relationship {
-	return p.s.WhereType(link.Type, func(r Relationship) bool {
-		return r.Relation == link.Relation &&
-			r.Subject.Type == TypeUser && r.Subject.ID == user && WorkspaceOf(p.s, r.Resource) == pr.WS
-	})
+	return slices.DeleteFunc(p.s.Naming(user, link.Type, link.Relation), func(r Relationship) bool { return WorkspaceOf(p.s, r.Resource) != pr.WS })
 }
 
 // staffRemoved takes a staff member out of the practice with everything that
@@ -584,10 +576,10 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	for _, h := range pr.Holdings(e.User) {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
 	}
-	for _, r := range p.s.WhereType(TypeSwitch, func(r Relationship) bool {
-		return strings.HasPrefix(r.Resource.ID, pr.WS+"/") && r.Subject.Type == TypeUser && r.Subject.ID == e.User
-	}) {
-		p.s.Remove(r)
+	for _, r := range p.s.Naming(e.User, TypeSwitch, "enabled_for") {
+		if strings.HasPrefix(r.Resource.ID, pr.WS+"/") {
+			p.s.Remove(r)
+		}
 	}
 	for _, r := range p.s.Of(roleObj(pr.WS, personalRole(e.User)), "") {
 		p.s.Remove(r)
@@ -623,9 +615,8 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 // any earlier end).
 func (p *planner) hold(pr Practice, e Event) {
 	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User))
-	p.s.RemoveKey(r)
 	r.Expires = e.ExpiresAt
-	p.s.Add(r)
+	p.s.Add(r) // replaces the holding with another end
 }
 
 // resolveGrants turns an event's grants into capability levels, checking that

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,13 +44,7 @@ type End struct {
 
 // EndAt is the end at t, to the second (a fraction of a second is dropped, so
 // the end comes no later than asked).
-func EndAt(t time.Time) End {
-	u := t.Unix()
-	if t.Before(time.Unix(u, 0)) {
-		u-- // Unix rounds toward zero before 1970
-	}
-	return End{unix: u, set: true}
-}
+func EndAt(t time.Time) End { return End{unix: t.Unix(), set: true} }
 
 // Never reports whether e is no end at all.
 func (e End) Never() bool { return !e.set }
@@ -85,6 +80,15 @@ func LaterEnd(a, b End) End {
 		return a
 	}
 	return b
+}
+
+// extendEnd records end for k, or, when k has one already, the later of the
+// two: what several holdings give ends when the last of them does.
+func extendEnd[K comparable](ends map[K]End, k K, end End) {
+	if prev, ok := ends[k]; ok {
+		end = LaterEnd(prev, end)
+	}
+	ends[k] = end
 }
 
 // Relationship is one SpiceDB relationship.
@@ -164,9 +168,14 @@ type State struct {
 	// ends holds the end of each relationship that has one, by its key, so
 	// that a key's relationship is found without scanning its resource.
 	ends map[Relationship]End
-	// holders holds the role holdings (role_binding#member@user) of each
-	// user, so that one person's roles are found without scanning everyone's.
-	holders map[string]map[Relationship]struct{}
+	// byUser holds, by user, resource type and relation, the relationships
+	// that name the user directly on anything but a workspace or location
+	// (their roles, switches, and the records that are theirs), so that one
+	// person's are found without scanning everyone's, nor all of their
+	// clients to find their roles. Written-out access, on workspaces and
+	// locations, is left out: it is most of a practice, and nothing looks it
+	// up by person.
+	byUser map[naming]map[Relationship]struct{}
 }
 
 // IDTaken is the marker that o's ID is taken: the adapter CREATEs it with the
@@ -179,7 +188,7 @@ func IDTaken(o Object) Relationship {
 func NewState(rels ...Relationship) *State {
 	s := &State{
 		byResource: map[Object]map[string]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{},
-		toRole: map[Object]map[Relationship]struct{}{}, ends: map[Relationship]End{}, holders: map[string]map[Relationship]struct{}{},
+		toRole: map[Object]map[Relationship]struct{}{}, ends: map[Relationship]End{}, byUser: map[naming]map[Relationship]struct{}{},
 	}
 	for _, r := range rels {
 		s.Add(r)
@@ -187,9 +196,15 @@ func NewState(rels ...Relationship) *State {
 	return s
 }
 
-func isHolding(r Relationship) bool {
-	return r.Resource.Type == TypeRoleBinding && r.Relation == "member" && r.Subject.Type == TypeUser && r.Subject.Relation == ""
+// naming is a key of byUser.
+type naming struct{ user, typ, relation string }
+
+// namesUser reports whether r is kept in byUser.
+func namesUser(r Relationship) bool {
+	return r.Subject.Type == TypeUser && r.Subject.Relation == "" && r.Resource.Type != TypeWorkspace && r.Resource.Type != TypeLocation
 }
+
+func namingOf(r Relationship) naming { return naming{r.Subject.ID, r.Resource.Type, r.Relation} }
 
 // Add inserts r, replacing the relationship with its key if its end differs:
 // like SpiceDB, a state holds at most one relationship per key.
@@ -223,11 +238,12 @@ func (s *State) Add(r Relationship) {
 		}
 		s.toRole[sub][r] = struct{}{}
 	}
-	if isHolding(r) {
-		if s.holders[r.Subject.ID] == nil {
-			s.holders[r.Subject.ID] = map[Relationship]struct{}{}
+	if namesUser(r) {
+		k := namingOf(r)
+		if s.byUser[k] == nil {
+			s.byUser[k] = map[Relationship]struct{}{}
 		}
-		s.holders[r.Subject.ID][r] = struct{}{}
+		s.byUser[k][r] = struct{}{}
 	}
 }
 
@@ -255,20 +271,20 @@ func (s *State) Remove(r Relationship) {
 			delete(s.toRole, sub)
 		}
 	}
-	if isHolding(r) {
-		delete(s.holders[r.Subject.ID], r)
-		if len(s.holders[r.Subject.ID]) == 0 {
-			delete(s.holders, r.Subject.ID)
+	if namesUser(r) {
+		k := namingOf(r)
+		delete(s.byUser[k], r)
+		if len(s.byUser[k]) == 0 {
+			delete(s.byUser, k)
 		}
 	}
 }
 
-// Holdings returns user's role holdings (role_binding#member@user), sorted.
-func (s *State) Holdings(user string) []Relationship {
-	out := make([]Relationship, 0, len(s.holders[user]))
-	for r := range s.holders[user] {
-		out = append(out, r)
-	}
+// Naming returns the relationships by which resources of type typ name user
+// directly through relation, sorted. typ is neither workspace nor location
+// (see byUser).
+func (s *State) Naming(user, typ, relation string) []Relationship {
+	out := slices.Collect(maps.Keys(s.byUser[naming{user, typ, relation}]))
 	slices.SortFunc(out, CompareRelationships)
 	return out
 }

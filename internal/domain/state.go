@@ -253,16 +253,28 @@ func (p Practice) holdings(user string) []userHolding {
 	prefix := p.WS + "/"
 	var rels []Relationship
 	if user != "" {
-		rels = slices.DeleteFunc(p.S.Holdings(user), func(r Relationship) bool { return !strings.HasPrefix(r.Resource.ID, prefix) })
+		rels = slices.DeleteFunc(p.S.Naming(user, TypeRoleBinding, "member"), func(r Relationship) bool { return !strings.HasPrefix(r.Resource.ID, prefix) })
 	} else {
 		rels = p.S.WhereType(TypeRoleBinding, func(r Relationship) bool {
-			return strings.HasPrefix(r.Resource.ID, prefix) && isHolding(r)
+			return strings.HasPrefix(r.Resource.ID, prefix) && r.Relation == "member" && namesUser(r)
 		})
 	}
 	var out []userHolding
 	for _, r := range rels {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
 			out = append(out, userHolding{Holding{Role: role, Location: loc, Expires: r.Expires}, r.Subject.ID})
+		}
+	}
+	return out
+}
+
+// heldAt returns the scopes ("" for workspace-wide) at which user holds
+// role, each until its holdings there end.
+func (p Practice) heldAt(user, role string) map[string]End {
+	out := map[string]End{}
+	for _, h := range p.Holdings(user) {
+		if h.Role == role {
+			extendEnd(out, h.Location, h.Expires)
 		}
 	}
 	return out

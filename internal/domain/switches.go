@@ -131,26 +131,15 @@ func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 	// same scope, ending with it.
 	scopes := map[string]End{}
 	if pr.IsMember(user) {
-		for _, h := range pr.Holdings(user) {
-			if h.Role != preset.SwitchRole {
-				continue
-			}
-			if prev, ok := scopes[h.Location]; ok {
-				h.Expires = LaterEnd(prev, h.Expires)
-			}
-			scopes[h.Location] = h.Expires
-		}
+		scopes = pr.heldAt(user, preset.SwitchRole)
 	}
-	for _, h := range pr.Holdings(user) {
-		if _, keep := scopes[h.Location]; h.Role == role && !keep {
-			p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, h.Location)}, "member", userObj(user)))
+	for loc := range pr.heldAt(user, role) {
+		if _, keep := scopes[loc]; !keep {
+			p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user)))
 		}
 	}
 	for loc, end := range scopes {
-		member := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user))
-		p.s.RemoveKey(member)
-		member.Expires = end
-		p.s.Add(member)
+		p.hold(pr, Event{Role: role, Location: loc, User: user, ExpiresAt: end})
 	}
 }
 
@@ -234,22 +223,11 @@ func (p *planner) promote(pr Practice, preset *Preset, user string) error {
 // swapRole moves each of user's holdings of role from to role to, keeping its
 // scope and end (the later end where they hold to there already).
 func (p *planner) swapRole(pr Practice, user, from, to string) {
-	current := map[string]End{}
-	for _, h := range pr.Holdings(user) {
-		if h.Role == to {
-			current[h.Location] = h.Expires
-		}
-	}
-	for _, h := range pr.Holdings(user) {
-		if h.Role != from {
-			continue
-		}
-		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, from, h.Location)}, "member", userObj(user)))
-		end := h.Expires
-		if prev, ok := current[h.Location]; ok {
-			end = LaterEnd(prev, end)
-		}
-		p.hold(pr, Event{Role: to, Location: h.Location, User: user, ExpiresAt: end})
+	scopes := pr.heldAt(user, to)
+	for loc, end := range pr.heldAt(user, from) {
+		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, from, loc)}, "member", userObj(user)))
+		extendEnd(scopes, loc, end)
+		p.hold(pr, Event{Role: to, Location: loc, User: user, ExpiresAt: scopes[loc]})
 	}
 }
 
