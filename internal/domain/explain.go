@@ -160,7 +160,7 @@ func Explain(q Question, s *State) Explanation {
 			}
 		}
 	}
-	if perm.NotesReader && rec.client != "" && s.Has(Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user))) {
+	if perm.NotesReader && rec.client != "" && s.HasKey(Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user))) {
 		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s", user, rec.client)})
 	}
 	caps := perm.Caps
@@ -346,7 +346,7 @@ func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Expl
 	if user == target {
 		return deny(reasons...)
 	}
-	switched := s.Has(Rel(q.Resource, "switched", pr.obj()))
+	switched := s.HasKey(Rel(q.Resource, "switched", pr.obj()))
 	if !switched {
 		return deny(append(reasons, Reason{Kind: "switched", Text: fmt.Sprintf("%s is not office staff, whose permissions other office staff may change", target)})...)
 	}

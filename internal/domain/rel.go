@@ -308,6 +308,18 @@ func (s *State) Has(r Relationship) bool {
 	return ok
 }
 
+// HasKey reports whether a relationship with r's key is present, whatever its
+// end: the question for relations whose relationships may end (holdings,
+// notes readers, being office staff), where Has would need the end too.
+func (s *State) HasKey(r Relationship) bool {
+	k := r.Key()
+	if s.Has(k) {
+		return true
+	}
+	_, ok := s.ends[k]
+	return ok
+}
+
 // Of returns obj's relationships with the given relation ("" for all), sorted.
 func (s *State) Of(obj Object, relation string) []Relationship {
 	var out []Relationship
