@@ -80,6 +80,12 @@ func fieldErr(code Code, index int, field, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Index: index, Field: field}
 }
 
+// Cancelled is the error of operation op, which the caller cancelled, or
+// whose time ran out, before SpiceDB answered; cause is kept for the logs.
+func Cancelled(op string, cause error) *Error {
+	return &Error{Code: CodeUnavailable, Index: -1, Message: op + ": the request was cancelled or timed out before SpiceDB answered; retry", Err: cause}
+}
+
 // ErrorCode returns the code of err, or CodeInternal when err is not a Ward error.
 func ErrorCode(err error) Code {
 	var e *Error

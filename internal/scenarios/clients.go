@@ -89,12 +89,9 @@ func (a adapter) LookupResources(subject, permission, typ string) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	ids, _, err := a.c.LookupResources(a.ctx, sub, permission, typ, "")
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = typ + ":" + id
-	}
-	return out, err
+	return allPages(typ, func(cursor string) ([]string, string, string, error) {
+		return a.c.LookupResourcesPage(a.ctx, sub, permission, typ, "", cursor, api.MaxLimit)
+	})
 }
 
 func (a adapter) LookupSubjects(resource, permission string) ([]string, error) {
@@ -102,12 +99,29 @@ func (a adapter) LookupSubjects(resource, permission string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids, _, err := a.c.LookupSubjects(a.ctx, res, permission, "")
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = "user:" + id
+	return allPages(domain.TypeUser, func(cursor string) ([]string, string, string, error) {
+		return a.c.LookupSubjectsPage(a.ctx, res, permission, "", cursor, api.MaxLimit)
+	})
+}
+
+// allPages follows a paged lookup's cursors to its end and returns every ID
+// as "typ:id".
+func allPages(typ string, page func(cursor string) ([]string, string, string, error)) ([]string, error) {
+	var out []string
+	cursor := ""
+	for {
+		ids, next, _, err := page(cursor)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, typ+":"+id)
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
 	}
-	return out, err
 }
 
 func (a adapter) Explain(c Check) (bool, []string, error) {

@@ -41,8 +41,6 @@ type Store interface {
 type Questions interface {
 	Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error)
 	CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error)
-	LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error)
-	LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error)
 	LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType, token, cursor string, limit int) ([]string, string, string, error)
 	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission, token, cursor string, limit int) ([]string, string, string, error)
 	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error)
@@ -141,7 +139,7 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 			}
 			s.logger.Debug("concurrent write; re-planning", "attempt", attempt, "workspaces", plan.Workspaces)
 			if err := retry.Wait(ctx, attempt); err != nil {
-				return domain.Applied{}, &domain.Error{Code: domain.CodeUnavailable, Index: -1, Message: "writing relationships: the request was cancelled or timed out before SpiceDB answered; retry", Err: err}
+				return domain.Applied{}, domain.Cancelled("writing relationships", err)
 			}
 			continue
 		} else if err != nil {

@@ -264,28 +264,6 @@ func atIndex(err error, i int) error {
 	return err
 }
 
-// LookupResources lists the IDs of resourceType on which subject has
-// permission, sorted and without repeats, and the revision it read. SpiceDB
-// streams a resource once per path that reaches it, even across its own
-// cursors, so Ward reads the whole answer and pages it itself.
-func (c *Client) LookupResources(ctx context.Context, subject domain.Object, permission, resourceType, token string) ([]string, string, error) {
-	cons, err := c.callerConsistency(ctx, token)
-	if err != nil {
-		return nil, "", err
-	}
-	return c.lookup(ctx, lookup{object: subject, permission: permission, resourceType: resourceType}, cons, tokenField(token))
-}
-
-// LookupSubjects lists the users who have permission on resource, sorted by
-// ID, and the revision it read.
-func (c *Client) LookupSubjects(ctx context.Context, resource domain.Object, permission, token string) ([]string, string, error) {
-	cons, err := c.callerConsistency(ctx, token)
-	if err != nil {
-		return nil, "", err
-	}
-	return c.lookup(ctx, lookup{subjects: true, object: resource, permission: permission}, cons, tokenField(token))
-}
-
 // lookup is one lookup question: the resources of resourceType that object
 // (a subject) reaches, or, with subjects, the users who reach object.
 type lookup struct {

@@ -42,7 +42,7 @@ func translateErr(op string, err error) error {
 		return nil
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return spicedbErr(domain.CodeUnavailable, op, "the request was cancelled or timed out before SpiceDB answered; retry", err)
+		return domain.Cancelled(op, err)
 	}
 	st, _ := status.FromError(err)
 	switch reasonOf(st) {

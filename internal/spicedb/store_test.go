@@ -30,7 +30,7 @@ func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 	if err != nil || token == "" {
 		t.Fatalf("stream: %v (token %q)", err, token)
 	}
-	paged, _, err := c.LookupResources(ctx, p, "view", domain.TypeClient, "")
+	paged, _, _, err := c.LookupResourcesPage(ctx, p, "view", domain.TypeClient, "", "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,11 +136,11 @@ func TestCallerTokens(t *testing.T) {
 			return at, err
 		},
 		"lookup resources": func(tok string) (string, error) {
-			_, at, err := c.LookupResources(ctx, user, "view", domain.TypeClient, tok)
+			_, _, at, err := c.LookupResourcesPage(ctx, user, "view", domain.TypeClient, tok, "", 100)
 			return at, err
 		},
 		"lookup subjects": func(tok string) (string, error) {
-			_, at, err := c.LookupSubjects(ctx, q.Resource, "view", tok)
+			_, _, at, err := c.LookupSubjectsPage(ctx, q.Resource, "view", tok, "", 100)
 			return at, err
 		},
 		"stream": func(tok string) (string, error) {
