@@ -5,13 +5,13 @@ package e2e
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
@@ -37,12 +37,8 @@ func TestImportPastStreamDeadlineOnPostgres(t *testing.T) {
 	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	b.WriteString(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n")
-	for i := range 1000 {
-		fmt.Fprintf(&b, `{"type":"staff.added","workspace":"big","user":"a%d","role":"practitioner_admin"}`+"\n", i)
-	}
-	raws, err := domain.ReadEventLines(strings.NewReader(b.String()))
+	raws, err := domain.ReadEventLines(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n" +
+		scenarios.Admins("big", 1000)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package domain_test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,13 +140,7 @@ func TestEnds(t *testing.T) {
 func TestLargeRequestsAreRefusedEarly(t *testing.T) {
 	t.Parallel()
 	base, _ := apply(t, domain.NewState(), parse(t, scenarios.Base))
-	admins := func(n int) []domain.Event {
-		var b strings.Builder
-		for i := range n {
-			fmt.Fprintf(&b, `{"type":"staff.added","workspace":"p1","user":"admin%d","role":"practitioner_admin"}`+"\n", i)
-		}
-		return parse(t, b.String())
-	}
+	admins := func(n int) []domain.Event { return parse(t, scenarios.Admins("p1", n)) }
 	if _, err := domain.PlanEvents(admins(1000), base); domain.ErrorCode(err) != domain.CodeTooLarge {
 		t.Errorf("1,000 practitioner admins in one request: got %v, want too_large", err)
 	}
@@ -155,12 +148,8 @@ func TestLargeRequestsAreRefusedEarly(t *testing.T) {
 	if err != nil || plan.Updates() > domain.MaxChangesPerRequest || len(plan.Touch) < 100 {
 		t.Errorf("10 practitioner admins: %d updates, %v", plan.Updates(), err)
 	}
-	var b strings.Builder
-	b.WriteString(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n")
-	for i := range domain.MaxImportEvents - 1 {
-		fmt.Fprintf(&b, `{"type":"staff.added","workspace":"big","user":"u%d","role":"practitioner_admin"}`+"\n", i)
-	}
-	raws, err := domain.ReadEventLines(strings.NewReader(b.String()))
+	raws, err := domain.ReadEventLines(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n" +
+		scenarios.Admins("big", domain.MaxImportEvents-1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,12 +167,7 @@ func TestLargeRequestsAreRefusedEarly(t *testing.T) {
 // to what the request asks.
 func BenchmarkRefusingALargeRequest(b *testing.B) {
 	base := domain.NewState()
-	var lines strings.Builder
-	lines.WriteString(scenarios.Base)
-	for i := range 1000 {
-		fmt.Fprintf(&lines, `{"type":"staff.added","workspace":"p1","user":"admin%d","role":"practitioner_admin"}`+"\n", i)
-	}
-	raws, err := domain.ReadEventLines(strings.NewReader(lines.String()))
+	raws, err := domain.ReadEventLines(strings.NewReader(scenarios.Base + scenarios.Admins("p1", 1000)))
 	if err != nil {
 		b.Fatal(err)
 	}

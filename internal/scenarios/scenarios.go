@@ -531,3 +531,14 @@ func PractitionerWithClients(n int) string {
 	}
 	return b.String()
 }
+
+// Admins are n staff.added events of practitioner admins (admin0 on) in
+// workspace ws: each one's access is written out, so they ask a lot of a
+// request or an import.
+func Admins(ws string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"type":"staff.added","workspace":%q,"user":"admin%d","role":"practitioner_admin"}`+"\n", ws, i)
+	}
+	return b.String()
+}

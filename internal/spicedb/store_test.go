@@ -20,11 +20,7 @@ import (
 func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := testenv.SpiceDB(t)
-	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.PractitionerWithClients(250))); err != nil {
-		t.Fatal(err)
-	}
-	p := domain.Object{Type: domain.TypeUser, ID: "p"}
+	c, p := practitionerWithClients(t, 250)
 	seen := map[string]int{}
 	token, err := c.StreamResources(ctx, p, "view", domain.TypeClient, "", func(id string) error { seen[id]++; return nil })
 	if err != nil || token == "" {
@@ -92,11 +88,7 @@ func TestDispatchCachesServeExpiredAccess(t *testing.T) {
 func TestStreamedLookupsEnd(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := testenv.SpiceDB(t)
-	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.PractitionerWithClients(250))); err != nil {
-		t.Fatal(err)
-	}
-	p := domain.Object{Type: domain.TypeUser, ID: "p"}
+	c, p := practitionerWithClients(t, 250)
 	g, gctx := errgroup.WithContext(ctx)
 	for range 4 {
 		g.Go(func() error {
@@ -115,4 +107,15 @@ func TestStreamedLookupsEnd(t *testing.T) {
 	if err := g.Wait(); err != nil {
 		t.Error(err)
 	}
+}
+
+// practitionerWithClients is Ward over SpiceDB holding a practitioner, p,
+// with n clients.
+func practitionerWithClients(t *testing.T, n int) (testenv.Ward, domain.Object) {
+	t.Helper()
+	c := testenv.SpiceDB(t)
+	if _, err := c.Apply(context.Background(), testenv.Parsed(t, scenarios.PractitionerWithClients(n))); err != nil {
+		t.Fatal(err)
+	}
+	return c, domain.Object{Type: domain.TypeUser, ID: "p"}
 }
