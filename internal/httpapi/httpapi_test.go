@@ -100,21 +100,31 @@ func TestBadEventsWriteNothing(t *testing.T) {
 // post sends body as JSON, with header's name-value pairs set over that.
 func post(t *testing.T, url, path, body string, header ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
+	resp, data := send(t, http.DefaultClient, http.MethodPost, url+path, strings.NewReader(body), header...)
+	return resp.StatusCode, data
+}
+
+// send makes a request, sent as JSON when it has a body, with header's
+// name-value pairs, and returns the answer with its body read.
+func send(t testing.TB, c *http.Client, method, url string, body io.Reader, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	return resp, string(data)
 }
 
 func TestRequestErrors(t *testing.T) {
@@ -540,17 +550,7 @@ func TestImportBounds(t *testing.T) {
 
 	event := `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"},`
 	body := io.MultiReader(strings.NewReader(`{"events":[`), strings.NewReader(strings.Repeat(event, (2<<20)/len(event))))
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/import", body) // a reader of unknown length: sent chunked
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, data := send(t, srv.Client(), http.MethodPost, srv.URL+"/v1/import", body) // a reader of unknown length: sent chunked
 	if resp.StatusCode != 413 || !strings.Contains(string(data), "larger than 1 MiB") || !strings.Contains(string(data), "split the import") {
 		t.Errorf("chunked 2 MiB import: %d %s", resp.StatusCode, data)
 	}
@@ -583,16 +583,7 @@ func TestWrongMethod(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			t.Parallel()
-			req, err := http.NewRequest(tt.method, srv.URL+tt.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			data, _ := io.ReadAll(resp.Body)
+			resp, data := send(t, srv.Client(), tt.method, srv.URL+tt.path, nil)
 			if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow || !strings.Contains(string(data), `"code":"`+tt.code+`"`) {
 				t.Errorf("got %d Allow %q %s; want %d Allow %q %s", resp.StatusCode, resp.Header.Get("Allow"), data, tt.status, tt.allow, tt.code)
 			}

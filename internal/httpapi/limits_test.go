@@ -171,14 +171,7 @@ func TestCallsInFlight(t *testing.T) {
 	}()
 	waitFor(t, auth.entered, "the first check")
 
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/check", strings.NewReader(checkBody))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, data := send(t, srv.Client(), http.MethodPost, srv.URL+"/v1/check", strings.NewReader(checkBody))
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "1" || !strings.Contains(string(data), `"code":"busy"`) || !strings.Contains(string(data), "--max-in-flight") {
 		t.Errorf("a second call at the limit: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), data)
 	}
@@ -216,14 +209,7 @@ func TestOneImportAtATime(t *testing.T) {
 	}()
 	waitFor(t, auth.entered, "the first import")
 
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/import", strings.NewReader(importBody))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, data := send(t, srv.Client(), http.MethodPost, srv.URL+"/v1/import", strings.NewReader(importBody))
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "1" || !strings.Contains(string(data), "another import is in progress") {
 		t.Errorf("a second import: %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), data)
 	}
