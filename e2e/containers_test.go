@@ -288,7 +288,7 @@ func eventsOf(t *testing.T, jsonl string) []json.RawMessage {
 
 func eventsParsed(t *testing.T, jsonl string) []domain.Event {
 	t.Helper()
-	events, err := domain.ParseEvents(eventsOf(t, jsonl))
+	events, err := domain.ReadEvents(strings.NewReader(jsonl))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,11 +15,7 @@ import (
 
 func parse(t *testing.T, jsonl string) []domain.Event {
 	t.Helper()
-	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := domain.ParseEvents(raws)
+	events, err := domain.ReadEvents(strings.NewReader(jsonl))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +186,7 @@ func TestBadInputsArePlanErrors(t *testing.T) {
 	for _, bad := range scenarios.BadInputs {
 		t.Run(bad.Name, func(t *testing.T) {
 			t.Parallel()
-			raws, err := domain.ReadEventLines(strings.NewReader(bad.Events))
-			if err != nil {
-				t.Fatal(err)
-			}
-			events, err := domain.ParseEvents(raws)
+			events, err := domain.ReadEvents(strings.NewReader(bad.Events))
 			if err == nil {
 				_, err = domain.PlanEvents(events, base)
 			}

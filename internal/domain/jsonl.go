@@ -42,3 +42,12 @@ func ReadEventLines(r io.Reader) ([]json.RawMessage, error) {
 	}
 	return out, sc.Err()
 }
+
+// ReadEvents reads events as ReadEventLines does and parses them.
+func ReadEvents(r io.Reader) ([]Event, error) {
+	raws, err := ReadEventLines(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEvents(raws)
+}

@@ -97,11 +97,7 @@ func TestPlans(t *testing.T) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	for _, pc := range planCases {
-		raws, err := domain.ReadEventLines(strings.NewReader(pc.events))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events, err := domain.ParseEvents(raws)
+		events, err := domain.ReadEvents(strings.NewReader(pc.events))
 		if err != nil {
 			t.Fatalf("%s: %v", pc.name, err)
 		}

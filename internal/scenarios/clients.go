@@ -15,14 +15,6 @@ import (
 	"github.com/wardhq/ward/internal/service"
 )
 
-func parse(events string) ([]domain.Event, error) {
-	raws, err := domain.ReadEventLines(strings.NewReader(events))
-	if err != nil {
-		return nil, err
-	}
-	return domain.ParseEvents(raws)
-}
-
 func reasonTexts(rs []domain.Reason) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
@@ -40,7 +32,7 @@ type adapter struct {
 }
 
 func (a adapter) Apply(events string) (int, int, error) {
-	evs, err := parse(events)
+	evs, err := domain.ReadEvents(strings.NewReader(events))
 	if err != nil {
 		return 0, 0, err
 	}

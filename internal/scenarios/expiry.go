@@ -22,11 +22,7 @@ func GrantsPastExpiry(t testing.TB, c *service.Service) (granted, n int) {
 	ctx := context.Background()
 	end := time.Now().Add(5 * time.Second).Truncate(time.Second)
 	lines := Base + fmt.Sprintf(`{"type":"staff.added","workspace":"p1","user":"cx","role":"receptionist","expires_at":%q}`, end.UTC().Format(time.RFC3339))
-	raws, err := domain.ReadEventLines(strings.NewReader(lines))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := domain.ParseEvents(raws)
+	events, err := domain.ReadEvents(strings.NewReader(lines))
 	if err != nil {
 		t.Fatal(err)
 	}

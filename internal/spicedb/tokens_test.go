@@ -17,18 +17,12 @@ import (
 	"github.com/wardhq/ward/schema"
 )
 
-// memoryClient starts an in-process SpiceDB on memdb holding Ward's schema and
-// one practice, and returns a client for it and the ZedToken of that write.
 // applyEvents plans events against everything the store holds and writes the
 // plan, as Ward's service does for one writer; it returns the write's token.
 func applyEvents(t *testing.T, c *Client, jsonl string) string {
 	t.Helper()
 	ctx := context.Background()
-	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := domain.ParseEvents(raws)
+	events, err := domain.ReadEvents(strings.NewReader(jsonl))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +42,8 @@ func applyEvents(t *testing.T, c *Client, jsonl string) string {
 	return token
 }
 
+// memoryClient starts an in-process SpiceDB on memdb holding Ward's schema and
+// one practice, and returns a client for it and the ZedToken of that write.
 func memoryClient(t *testing.T) (*Client, string) {
 	t.Helper()
 	ctx := context.Background()

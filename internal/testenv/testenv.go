@@ -113,7 +113,7 @@ func Events(t testing.TB, jsonl string) []json.RawMessage {
 // Parsed parses JSON Lines into events, failing the test when they are invalid.
 func Parsed(t testing.TB, jsonl string) []domain.Event {
 	t.Helper()
-	events, err := domain.ParseEvents(Events(t, jsonl))
+	events, err := domain.ReadEvents(strings.NewReader(jsonl))
 	if err != nil {
 		t.Fatalf("events: %v", err)
 	}
