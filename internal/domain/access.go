@@ -3,7 +3,6 @@ package domain
 import (
 	"maps"
 	"slices"
-	"strings"
 )
 
 // Roles' grants are stored once, on the role (role#grant@capability:NAME).
@@ -117,7 +116,7 @@ func writeStaffMembers(s *State, pr Practice) {
 			want[r] = true
 		}
 	}
-	for _, r := range s.WhereType(TypeStaffMember, func(r Relationship) bool { return strings.HasPrefix(r.Resource.ID, pr.WS+"/") }) {
+	for _, r := range s.WhereIn(TypeStaffMember, pr.WS, func(Relationship) bool { return true }) {
 		if !want[r] {
 			s.Remove(r)
 		}

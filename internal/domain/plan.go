@@ -849,7 +849,7 @@ func (p *planner) roleDeleted(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "role", "%q is a built-in role of preset %s and cannot be deleted", e.Role, pr.Preset())
 	}
 	prefix := BindingID(pr.WS, e.Role, "")
-	holders := p.s.WhereType(TypeRoleBinding, func(r Relationship) bool {
+	holders := p.s.WhereIn(TypeRoleBinding, pr.WS, func(r Relationship) bool {
 		return (r.Resource.ID == prefix || strings.HasPrefix(r.Resource.ID, prefix+"/")) && r.Relation == "member"
 	})
 	if len(holders) > 0 {

@@ -158,9 +158,11 @@ type State struct {
 	// relation of a workspace (its preset) is read without its thousands of
 	// members.
 	byResource map[Object]map[string]map[Relationship]struct{}
-	// byType holds the resources of each type, so that a question about one
-	// type (a practice's role bindings) does not scan every client's records.
-	byType map[string]map[Object]struct{}
+	// byType holds the resources of each type by scope (see scopeOf), so
+	// that a question about one type (a practice's role bindings) does not
+	// scan every client's records, nor, in an import of many practices,
+	// every other practice's bindings.
+	byType map[string]map[string]map[Object]struct{}
 	// toRole holds the relationships whose subject is a role (a custom role's
 	// link to the role it inherits), by that role, so that a role's heirs are
 	// found without scanning every role's grants.
@@ -187,7 +189,7 @@ func IDTaken(o Object) Relationship {
 // NewState returns a state holding rels.
 func NewState(rels ...Relationship) *State {
 	s := &State{
-		byResource: map[Object]map[string]map[Relationship]struct{}{}, byType: map[string]map[Object]struct{}{},
+		byResource: map[Object]map[string]map[Relationship]struct{}{}, byType: map[string]map[string]map[Object]struct{}{},
 		toRole: map[Object]map[Relationship]struct{}{}, ends: map[Relationship]End{}, byUser: map[naming]map[Relationship]struct{}{},
 	}
 	for _, r := range rels {
@@ -217,12 +219,16 @@ func (s *State) Add(r Relationship) {
 	if m == nil {
 		m = map[string]map[Relationship]struct{}{}
 		s.byResource[r.Resource] = m
-		objs := s.byType[r.Resource.Type]
-		if objs == nil {
-			objs = map[Object]struct{}{}
-			s.byType[r.Resource.Type] = objs
+		scopes := s.byType[r.Resource.Type]
+		if scopes == nil {
+			scopes = map[string]map[Object]struct{}{}
+			s.byType[r.Resource.Type] = scopes
 		}
-		objs[r.Resource] = struct{}{}
+		scope := scopeOf(r.Resource)
+		if scopes[scope] == nil {
+			scopes[scope] = map[Object]struct{}{}
+		}
+		scopes[scope][r.Resource] = struct{}{}
 	}
 	if m[r.Relation] == nil {
 		m[r.Relation] = map[Relationship]struct{}{}
@@ -259,7 +265,11 @@ func (s *State) Remove(r Relationship) {
 	}
 	if len(m) == 0 {
 		delete(s.byResource, r.Resource)
-		delete(s.byType[r.Resource.Type], r.Resource)
+		scopes, scope := s.byType[r.Resource.Type], scopeOf(r.Resource)
+		delete(scopes[scope], r.Resource)
+		if len(scopes[scope]) == 0 {
+			delete(scopes, scope)
+		}
 	}
 	if !r.Expires.Never() {
 		delete(s.ends, r.Key())
@@ -369,11 +379,35 @@ func (s *State) Where(match func(Relationship) bool) []Relationship {
 // accepts, sorted. It reads only that type's resources.
 func (s *State) WhereType(typ string, match func(Relationship) bool) []Relationship {
 	var out []Relationship
-	for obj := range s.byType[typ] {
+	for _, objs := range s.byType[typ] {
+		for obj := range objs {
+			out = s.each(obj, out, match)
+		}
+	}
+	slices.SortFunc(out, CompareRelationships)
+	return out
+}
+
+// WhereIn is WhereType for the resources of type typ in one workspace's
+// scope (IDs "ws/..."), the only ones it reads.
+func (s *State) WhereIn(typ, ws string, match func(Relationship) bool) []Relationship {
+	var out []Relationship
+	for obj := range s.byType[typ][ws] {
 		out = s.each(obj, out, match)
 	}
 	slices.SortFunc(out, CompareRelationships)
 	return out
+}
+
+// scopeOf is the workspace an object's ID is scoped by, the part before its
+// first '/' (roles, role bindings, staff members: caller IDs never hold '/'),
+// or "" for an object whose ID is not scoped.
+func scopeOf(o Object) string {
+	scope, _, ok := strings.Cut(o.ID, "/")
+	if !ok {
+		return ""
+	}
+	return scope
 }
 
 // All returns every relationship, sorted.

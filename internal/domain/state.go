@@ -110,7 +110,7 @@ func (p Practice) IsActive(user string) bool { return p.IsMember(user) && !p.IsD
 // Roles lists the workspace's role names, sorted.
 func (p Practice) Roles() []string {
 	var out []string
-	for _, r := range p.S.WhereType(TypeRole, func(r Relationship) bool {
+	for _, r := range p.S.WhereIn(TypeRole, p.WS, func(r Relationship) bool {
 		return r.Relation == "workspace" && r.Subject.Type == TypeWorkspace && r.Subject.ID == p.WS
 	}) {
 		_, role, _ := strings.Cut(r.Resource.ID, "/")
@@ -255,8 +255,8 @@ func (p Practice) holdings(user string) []userHolding {
 	if user != "" {
 		rels = slices.DeleteFunc(p.S.Naming(user, TypeRoleBinding, "member"), func(r Relationship) bool { return !strings.HasPrefix(r.Resource.ID, prefix) })
 	} else {
-		rels = p.S.WhereType(TypeRoleBinding, func(r Relationship) bool {
-			return strings.HasPrefix(r.Resource.ID, prefix) && r.Relation == "member" && namesUser(r)
+		rels = p.S.WhereIn(TypeRoleBinding, p.WS, func(r Relationship) bool {
+			return r.Relation == "member" && namesUser(r)
 		})
 	}
 	var out []userHolding
