@@ -1,8 +1,14 @@
 package schema
 
+// Regenerate schema.zed and the `zed validate` files from the catalogue.
+//
+//go:generate go test . -run "TestSchemaIsGenerated|TestValidationFiles" -update
+
 import (
 	"bytes"
 	_ "embed"
+	"fmt"
+	"strings"
 	"text/template"
 
 	"github.com/wardhq/ward/internal/domain"
@@ -11,29 +17,15 @@ import (
 //go:embed schema.zed.tmpl
 var tmpl string
 
-// helper is a record's permission that tells what one capability reaches:
-// the relations of its full, own and (where the area has it) written levels.
-type helper struct{ Name, All, Own, Written string }
-
-func helpers(caps []domain.Capability) []helper {
-	out := make([]helper, len(caps))
-	for i, c := range caps {
-		out[i] = helper{Name: c.Relation(domain.LevelFull), All: c.Relation(domain.LevelFull), Own: c.Relation(domain.LevelOwn)}
-		if a, _ := domain.AreaByName(c.Area); a.Written {
-			out[i].Written = c.Relation(domain.LevelWritten)
-		}
-	}
-	return out
-}
-
-// Generate renders schema.zed from schema.zed.tmpl and the domain's areas, so
-// that every capability Ward can grant has its relations and helpers.
+// Generate renders schema.zed from schema.zed.tmpl and Ward's catalogue
+// (internal/domain): every capability Ward can grant gets its relations, and
+// every question Ward answers its permission (see permissions).
 func Generate() (string, error) {
-	data := struct {
-		Workspace, Location          []string
-		Client, Appointment, Invoice []helper
-	}{}
-	var located []domain.Capability
+	perms, err := permissions()
+	if err != nil {
+		return "", err
+	}
+	data := struct{ Workspace, Location []string }{}
 	for _, a := range domain.Areas {
 		for _, c := range a.Capabilities() {
 			var rels []string
@@ -43,24 +35,39 @@ func Generate() (string, error) {
 			data.Workspace = append(data.Workspace, rels...)
 			if a.Located {
 				data.Location = append(data.Location, rels...)
-				located = append(located, c)
 			}
 		}
-		switch a.Name {
-		case "appointments":
-			data.Appointment = helpers(a.Capabilities())
-		case "invoices":
-			data.Invoice = helpers(a.Capabilities())
-		}
 	}
-	data.Client = helpers(located)
-	t, err := template.New("schema.zed.tmpl").Parse(tmpl)
+	used := map[string]bool{}
+	render := func(typ string) string {
+		used[typ] = true
+		var b strings.Builder
+		for i, p := range perms[typ] {
+			if i == 0 || (p.Doc == "" && perms[typ][i-1].Doc != "") {
+				b.WriteString("\n")
+			}
+			if p.Doc == "" && (i == 0 || perms[typ][i-1].Doc != "") {
+				b.WriteString("\n\t// What the permissions above read.")
+			}
+			if p.Doc != "" {
+				fmt.Fprintf(&b, "\n\t/** %s */", p.Doc)
+			}
+			fmt.Fprintf(&b, "\n\tpermission %s = %s", p.Name, p.Expr)
+		}
+		return b.String()
+	}
+	t, err := template.New("schema.zed.tmpl").Funcs(template.FuncMap{"perms": render}).Parse(tmpl)
 	if err != nil {
 		return "", err
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
 		return "", err
+	}
+	for typ := range perms {
+		if !used[typ] {
+			return "", fmt.Errorf("schema.zed.tmpl has no place for %s's permissions: add {{- perms %q}} to its definition", typ, typ)
+		}
 	}
 	return b.String(), nil
 }

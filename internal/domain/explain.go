@@ -184,7 +184,7 @@ func Explain(q Question, s *State) Explanation {
 		}
 	}
 	if perm.PastToo && allowed {
-		past := Cap("past_appointments", ActionEdit)
+		past := PastEdit
 		i := slices.IndexFunc(pr.Holdings(user), func(h Holding) bool { return h.Location == "" && pr.Level(h.Role, past) == LevelFull })
 		if i < 0 {
 			return deny(append(falsify(reasons), Reason{Kind: "role", Area: past.Area, Action: past.Action, Text: fmt.Sprintf("%s may not add or change appointments in the past", user)})...)

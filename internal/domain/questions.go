@@ -38,7 +38,7 @@ type Permission struct {
 	NotSelf bool
 	// SelfCaps grant it to the asker about themselves.
 	SelfCaps []Capability
-	// PastToo: the user must also be granted past_appointments edit.
+	// PastToo: the user must also be granted PastEdit, workspace-wide.
 	PastToo bool
 	// Template: a restricted form template decides instead of the grants.
 	Template bool
@@ -85,7 +85,7 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_products", Caps: []Capability{Cap("products", ActionEdit)}, About: "change products and their stock"},
 		{Name: "archive_products", Caps: []Capability{Cap("products", ActionDelete)}, About: "archive products"},
 		{Name: "export_products", Caps: []Capability{Cap("products", ActionExport)}, About: "export products"},
-		{Name: "create_expenses", Caps: []Capability{Cap("expenses", ActionCreate)}, About: "record expenses"},
+		{Name: "create_expenses", Caps: []Capability{Cap("expenses", ActionCreate)}, Own: true, About: "record expenses"},
 		{Name: "view_expenses", Caps: []Capability{Cap("expenses", ActionView)}, About: "see every expense"},
 		{Name: "view_own_expenses", Caps: []Capability{Cap("expenses", ActionView)}, Own: true, About: "see the expenses they recorded"},
 		{Name: "edit_expenses", Caps: []Capability{Cap("expenses", ActionEdit)}, About: "change any expense"},
@@ -316,3 +316,7 @@ func (p Permission) Written() bool {
 	}
 	return true
 }
+
+// PastEdit is the capability that PastToo also needs: adding and changing
+// appointments in the past.
+var PastEdit = Cap("past_appointments", ActionEdit)

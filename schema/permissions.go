@@ -1,0 +1,464 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// perm is one permission line of the schema: its doc comment, name and
+// expression.
+type perm struct{ Doc, Name, Expr string }
+
+// permissions turns the catalogue's questions (domain.Permissions) into the
+// schema's permissions, type by type: each one Ward answers, with its About as
+// its doc comment, and after them the helpers those read (a client's
+// `notes_view`: who reaches its notes). What each flag of a Permission means
+// in SpiceDB terms is decided here and only here; explain reads the same flags
+// in words. A flag that means nothing on a type is an error, not ignored.
+func permissions() (map[string][]perm, error) {
+	g := &gen{out: map[string][]perm{}, helpers: map[string]map[string]bool{}}
+	for _, typ := range []string{
+		domain.TypeWorkspace, domain.TypeLocation, domain.TypeStaffMember, domain.TypeRole, domain.TypeClient,
+		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeNote,
+		domain.TypeAppointment, domain.TypeInvoice,
+	} {
+		for _, p := range domain.Permissions[typ] {
+			expr, err := g.expr(typ, p)
+			if err != nil {
+				return nil, fmt.Errorf("%s#%s: %w", typ, p.Name, err)
+			}
+			g.out[typ] = append(g.out[typ], perm{Doc: p.About, Name: p.Name, Expr: expr})
+		}
+	}
+	for typ := range domain.Permissions {
+		if _, ok := g.out[typ]; !ok {
+			return nil, fmt.Errorf("resource type %s has permissions but no place in the schema", typ)
+		}
+	}
+	// Helpers go after the permissions that read them, in the order first read.
+	for typ, hs := range g.pending {
+		g.out[typ] = append(g.out[typ], hs...)
+	}
+	return g.out, nil
+}
+
+type gen struct {
+	out     map[string][]perm
+	pending map[string][]perm
+	helpers map[string]map[string]bool
+}
+
+// helper adds a helper permission to typ once and returns its name.
+func (g *gen) helper(typ, name, expr string) string {
+	if g.helpers[typ] == nil {
+		g.helpers[typ] = map[string]bool{}
+	}
+	if !g.helpers[typ][name] {
+		g.helpers[typ][name] = true
+		if g.pending == nil {
+			g.pending = map[string][]perm{}
+		}
+		g.pending[typ] = append(g.pending[typ], perm{Name: name, Expr: expr})
+	}
+	return name
+}
+
+func union(terms ...string) string { return strings.Join(terms, " + ") }
+
+// group parenthesises an expression that has an operator, for use inside
+// another.
+func group(expr string) string {
+	if strings.Contains(expr, " + ") || strings.Contains(expr, " & ") || strings.Contains(expr, " - ") {
+		return "(" + expr + ")"
+	}
+	return expr
+}
+
+func full(c domain.Capability) string { return c.Relation(domain.LevelFull) }
+func own(c domain.Capability) string  { return c.Relation(domain.LevelOwn) }
+
+// area returns c's area, checking that it has the levels asked for.
+func area(c domain.Capability, ownToo bool) (domain.Area, error) {
+	a, ok := domain.AreaByName(c.Area)
+	if !ok || !slices.Contains(a.Actions, c.Action) {
+		return a, fmt.Errorf("capability %s is not an action of an area", c)
+	}
+	if ownToo && !a.Own {
+		return a, fmt.Errorf("area %s has no own level", a.Name)
+	}
+	return a, nil
+}
+
+// workspacePermission names the workspace permission that asks the same: the
+// one with the same owner rule, capabilities and own level. A role, location
+// or staff member reads it through an arrow.
+func workspacePermission(owner bool, caps []domain.Capability, ownToo bool) (string, error) {
+	var found []string
+	for _, p := range domain.Permissions[domain.TypeWorkspace] {
+		if p.Owner == owner && p.Own == ownToo && !p.Calendar && slices.Equal(p.Caps, caps) {
+			found = append(found, p.Name)
+		}
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("want one workspace permission with owner=%v own=%v caps %v, found %v", owner, ownToo, caps, found)
+	}
+	return found[0], nil
+}
+
+// unused refuses flags that mean nothing on typ.
+func unused(typ string, p domain.Permission, allowed ...string) error {
+	set := map[string]bool{
+		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
+		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
+		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
+	}
+	for name, on := range set {
+		if on && !slices.Contains(allowed, name) {
+			return fmt.Errorf("%s means nothing on %s", name, typ)
+		}
+	}
+	return nil
+}
+
+func (g *gen) expr(typ string, p domain.Permission) (string, error) {
+	switch typ {
+	case domain.TypeWorkspace:
+		return g.workspace(p)
+	case domain.TypeLocation:
+		return g.location(p)
+	case domain.TypeRole:
+		return g.role(p)
+	case domain.TypeStaffMember:
+		return g.staffMember(p)
+	case domain.TypeClient:
+		return g.client(p)
+	case domain.TypeNote, domain.TypeLetter, domain.TypeFile:
+		return g.authored(typ, p)
+	case domain.TypeForm:
+		return g.form(p)
+	case domain.TypeExpense:
+		return g.expense(p)
+	case domain.TypeAppointment, domain.TypeInvoice:
+		return g.booked(typ, p)
+	}
+	return "", fmt.Errorf("no schema rule for resource type %s", typ)
+}
+
+// capTerms are a workspace's or location's relations that grant p's
+// capabilities: every record, and the user's own where p.Own.
+func capTerms(p domain.Permission, located bool) ([]string, error) {
+	var terms []string
+	for _, c := range p.Caps {
+		a, err := area(c, p.Own)
+		if err != nil {
+			return nil, err
+		}
+		if located && !a.Located {
+			continue
+		}
+		terms = append(terms, full(c))
+		if p.Own {
+			terms = append(terms, own(c))
+		}
+	}
+	return terms, nil
+}
+
+// workspace: the owner (while active), bookable staff, and the capabilities'
+// relations.
+func (g *gen) workspace(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar"); err != nil {
+		return "", err
+	}
+	g.helper(domain.TypeWorkspace, "active", "member - disabled")
+	var terms []string
+	if p.Owner {
+		terms = append(terms, "owner & active")
+	}
+	if p.Calendar {
+		terms = append(terms, "calendar & active")
+	}
+	caps, err := capTerms(p, false)
+	if err != nil {
+		return "", err
+	}
+	terms = append(terms, caps...)
+	if len(terms) == 0 {
+		return "", fmt.Errorf("nothing grants it")
+	}
+	if len(terms) > 1 {
+		for i, t := range terms {
+			terms[i] = group(t)
+		}
+	}
+	return union(terms...), nil
+}
+
+// location: this location's relations of located areas, and the workspace's
+// permission that asks the same.
+func (g *gen) location(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeLocation, p); err != nil {
+		return "", err
+	}
+	terms, err := capTerms(p, true)
+	if err != nil {
+		return "", err
+	}
+	ws, err := workspacePermission(false, p.Caps, p.Own)
+	if err != nil {
+		return "", err
+	}
+	return union(append(terms, "workspace->"+ws)...), nil
+}
+
+// role: the workspace's permission, only on editable roles where Editable;
+// on the switched role, its switched capabilities; holders of a role that
+// manages its own holders, while active.
+func (g *gen) role(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeRole, p, "Owner", "Editable", "SwitchedCaps", "HolderManager"); err != nil {
+		return "", err
+	}
+	var terms []string
+	if len(p.Caps) > 0 || p.Owner {
+		ws, err := workspacePermission(p.Owner, p.Caps, p.Own)
+		if err != nil {
+			return "", err
+		}
+		via := "workspace"
+		if p.Editable {
+			via = "editable"
+		}
+		terms = append(terms, via+"->"+ws)
+	} else if p.Editable {
+		return "", fmt.Errorf("Editable needs capabilities or the owner")
+	}
+	if len(p.SwitchedCaps) > 0 {
+		ws, err := workspacePermission(false, p.SwitchedCaps, false)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, "switched->"+ws)
+	}
+	if p.HolderManager {
+		terms = append(terms, "(holder_manager & workspace->active)")
+	}
+	return union(terms...), nil
+}
+
+// staffMember: the workspace's permission; for a switched staff member, the
+// switched capabilities; the person themselves by SelfCaps (at the own level),
+// and never them where NotSelf.
+func (g *gen) staffMember(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "SelfCaps"); err != nil {
+		return "", err
+	}
+	var terms []string
+	if len(p.SelfCaps) > 0 {
+		ws, err := workspacePermission(false, p.SelfCaps, true)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, "(person & workspace->"+ws+")")
+	}
+	if len(p.Caps) > 0 || p.Owner {
+		ws, err := workspacePermission(p.Owner, p.Caps, p.Own)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, "workspace->"+ws)
+	}
+	if len(p.SwitchedCaps) > 0 {
+		ws, err := workspacePermission(false, p.SwitchedCaps, false)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, "switched->"+ws)
+	}
+	expr := union(terms...)
+	if p.NotSelf {
+		if len(p.SelfCaps) > 0 {
+			return "", fmt.Errorf("NotSelf and SelfCaps contradict each other")
+		}
+		expr = group(expr) + " - person"
+	}
+	return expr, nil
+}
+
+// clientCap is the client's helper for c: who reaches the client by c, at
+// every record in its scope or, at the own level, as their own client; where
+// the area has a written level, X_records (see clientRecords) reaches all of
+// the client's records and X adds the client itself for those who may reach
+// what they wrote.
+func (g *gen) clientCap(c domain.Capability) (string, error) {
+	a, err := area(c, false)
+	if err != nil {
+		return "", err
+	}
+	if !a.Located {
+		return "", fmt.Errorf("area %s is not located: a client cannot read it", a.Name)
+	}
+	if !a.Own {
+		return g.helper(domain.TypeClient, full(c), "scope->"+full(c)), nil
+	}
+	if !a.Written {
+		return g.helper(domain.TypeClient, full(c), g.reach(c)), nil
+	}
+	r := g.clientRecords(c)
+	return g.helper(domain.TypeClient, full(c), r+" + ("+g.related()+" & scope->"+c.Relation(domain.LevelWritten)+")"), nil
+}
+
+// clientRecords is the client's helper that reaches every record of the
+// client by c (of an area with a written level, whose records have authors).
+func (g *gen) clientRecords(c domain.Capability) string {
+	return g.helper(domain.TypeClient, full(c)+"_records", g.reach(c))
+}
+
+// reach: c's full level in the client's scope, and its own level for the
+// user's own clients.
+func (g *gen) reach(c domain.Capability) string {
+	return "scope->" + full(c) + " + (" + g.related() + " & scope->" + own(c) + ")"
+}
+
+// related is the client's helper naming the staff whose own client it is.
+func (g *gen) related() string {
+	return g.helper(domain.TypeClient, "related", "practitioner + shared_with")
+}
+
+// client: its capabilities' helpers, and staff given notes access where
+// NotesReader.
+func (g *gen) client(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeClient, p, "NotesReader"); err != nil {
+		return "", err
+	}
+	if !p.Own {
+		return "", fmt.Errorf("a client's permissions reach the user's own clients: set Own")
+	}
+	var terms []string
+	for _, c := range p.Caps {
+		h, err := g.clientCap(c)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, h)
+	}
+	if p.NotesReader {
+		terms = append(terms, "notes_reader")
+	}
+	return union(terms...), nil
+}
+
+// authored: a note, letter or file of a client, written or uploaded by its
+// author. Every record of the client's by the capability's full reach (and
+// staff given notes access where NotesReader), the author's own by the own and
+// written levels; a note's AuthorDraft permission reaches anyone's notes only
+// at the full level, and none once the note is final.
+func (g *gen) authored(typ string, p domain.Permission) (string, error) {
+	if err := unused(typ, p, "NotesReader", "AuthorDraft"); err != nil {
+		return "", err
+	}
+	var terms []string
+	for _, c := range p.Caps {
+		a, err := area(c, p.Own)
+		if err != nil {
+			return "", err
+		}
+		if !a.Written || !a.Located {
+			return "", fmt.Errorf("area %s has no written level or no location: its records are not authored client records", a.Name)
+		}
+		var every string
+		switch {
+		case p.AuthorDraft:
+			every = g.helper(domain.TypeClient, full(c)+"_all_holders", "scope->"+full(c))
+		case p.NotesReader:
+			every = g.helper(domain.TypeClient, c.Area+"_readers", g.clientRecords(c)+" + notes_reader")
+		default:
+			every = g.clientRecords(c)
+		}
+		terms = append(terms, "client->"+every)
+		if p.Own {
+			holders := g.helper(domain.TypeClient, own(c)+"_holders", "scope->"+own(c)+" + scope->"+c.Relation(domain.LevelWritten))
+			terms = append(terms, "(author & client->"+holders+")")
+		}
+	}
+	if p.AuthorDraft {
+		return group(union(terms...)) + " - finalized", nil
+	}
+	return union(terms...), nil
+}
+
+// form: a client's form; while its template is restricted, its forms' grants
+// count for nothing, and (for view, the one thing a restricted template
+// allows) the template's chosen roles see forms of clients they may see.
+func (g *gen) form(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeForm, p, "Template"); err != nil {
+		return "", err
+	}
+	var terms []string
+	for _, c := range p.Caps {
+		h, err := g.clientCap(c)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, "client->"+h)
+	}
+	expr := union(terms...)
+	if !p.Template {
+		return expr, nil
+	}
+	expr = group(expr) + " - template->restricted"
+	if p.Name == "view" {
+		expr = group(expr) + " + (client->view & template->viewer & template->restricted)"
+	}
+	return expr, nil
+}
+
+// expense: recorded by its author, read on the workspace.
+func (g *gen) expense(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeExpense, p); err != nil {
+		return "", err
+	}
+	var terms []string
+	for _, c := range p.Caps {
+		if _, err := area(c, p.Own); err != nil {
+			return "", err
+		}
+		terms = append(terms, "workspace->"+full(c))
+		if p.Own {
+			terms = append(terms, "(author & workspace->"+own(c)+")")
+		}
+	}
+	return union(terms...), nil
+}
+
+// booked: an appointment or invoice of a client, with its practitioner, read
+// in its scope; PastToo also needs past appointments edit on the workspace.
+func (g *gen) booked(typ string, p domain.Permission) (string, error) {
+	if err := unused(typ, p, "PastToo"); err != nil {
+		return "", err
+	}
+	g.related()
+	related := g.helper(typ, "related", "practitioner + client->related")
+	var terms []string
+	for _, c := range p.Caps {
+		a, err := area(c, p.Own)
+		if err != nil {
+			return "", err
+		}
+		if !a.Located {
+			return "", fmt.Errorf("area %s is not located: its records have no scope", a.Name)
+		}
+		expr := "scope->" + full(c)
+		if p.Own {
+			expr += " + (" + related + " & scope->" + own(c) + ")"
+		}
+		terms = append(terms, g.helper(typ, full(c), expr))
+	}
+	expr := union(terms...)
+	if p.PastToo {
+		expr = group(expr) + " & workspace->" + full(domain.PastEdit)
+	}
+	return expr, nil
+}
