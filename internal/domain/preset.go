@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -561,4 +563,88 @@ func clinicPlatform() *Preset {
 			{Name: "call_center", Overrides: callCenter},
 		},
 	}
+}
+
+// Validate checks that the preset names only what exists: areas, their
+// actions and levels, its own roles and switches. The presets are data; a
+// typo in one is a wrong permission model, so a test runs this on each.
+func (p *Preset) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(p.Name+": "+format, args...)) }
+	capability := func(where string, c Capability) {
+		if a, ok := AreaByName(c.Area); !ok || !slices.Contains(a.Actions, c.Action) {
+			bad("%s: %s is not an action of an area", where, c)
+		}
+	}
+	level := func(where, area string, l Level) {
+		if a, ok := AreaByName(area); !ok {
+			bad("%s: no area %q", where, area)
+		} else if !a.HasLevel(l) {
+			bad("%s: area %s has no level %q (levels: %v)", where, area, l, a.Levels())
+		}
+	}
+	role := func(where, name string) {
+		if _, ok := p.Role(name); !ok {
+			bad("%s: no role %q", where, name)
+		}
+	}
+	role("owner role", p.OwnerRole)
+	for _, r := range p.Roles {
+		for area, l := range r.Grants {
+			level("role "+r.Name, area, l)
+		}
+		for c, l := range r.Overrides {
+			capability("role "+r.Name, c)
+			level("role "+r.Name, c.Area, l)
+		}
+		for _, area := range r.FixedAreas {
+			level("role "+r.Name+" fixed areas", area, LevelNone)
+		}
+	}
+	for _, area := range p.OwnerOnly {
+		level("owner-only areas", area, LevelNone)
+	}
+	for c, holder := range p.Reserved {
+		capability("reserved", c)
+		role("reserved "+c.String(), holder)
+	}
+	for name, s := range p.Settings {
+		role("setting "+name, s.Role)
+		for c, l := range s.Limits {
+			capability("setting "+name, c)
+			level("setting "+name, c.Area, l)
+		}
+	}
+	switches := map[string]bool{}
+	for _, s := range p.Switches {
+		switches[s.Name] = true
+	}
+	for _, s := range p.Switches {
+		for _, c := range s.Caps {
+			capability("switch "+s.Name, c)
+			if s.Own {
+				level("switch "+s.Name, c.Area, LevelOwn)
+			}
+		}
+		for _, d := range s.DependsOn {
+			if !switches[d] {
+				bad("switch %s depends on %q, which is not a switch", s.Name, d)
+			}
+		}
+	}
+	for _, name := range p.AdminSwitches {
+		if switches[name] {
+			bad("admin switches: %q is also an ordinary switch", name)
+		}
+	}
+	if len(p.AdminSwitches) > 0 && p.AdminRole == "" {
+		bad("admin switches without an admin role")
+	}
+	if p.SwitchRole != "" {
+		role("switch role", p.SwitchRole)
+	}
+	if p.AdminRole != "" {
+		role("admin role", p.AdminRole)
+	}
+	return errors.Join(errs...)
 }
