@@ -6,3 +6,7 @@
 // relationships a request needs into a State, calls Plan or Explain, and writes or
 // answers what they return, so every rule here is testable with plain values.
 package domain
+
+// Regenerate the planner's golden files.
+//
+//go:generate go test . -run "TestPlans|TestPlanDemoGolden" -update

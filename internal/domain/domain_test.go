@@ -210,7 +210,7 @@ func TestPlanDemoGolden(t *testing.T) {
 	for _, r := range plan.Touch {
 		b.WriteString(r.String() + "\n")
 	}
-	golden.Check(t, "testdata/demo.golden", []byte(b.String()), "go test ./internal/domain -update")
+	golden.Check(t, "testdata/demo.golden", []byte(b.String()), "go generate ./internal/domain")
 	if len(plan.Delete) != 0 {
 		t.Errorf("a fresh practice deletes %d relationships", len(plan.Delete))
 	}

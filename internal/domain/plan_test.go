@@ -130,7 +130,7 @@ func TestPlans(t *testing.T) {
 			t.Errorf("no planner case names %s: add one to planCases", typ)
 		}
 	}
-	golden.Check(t, "testdata/plans.golden", []byte(b.String()), "go test ./internal/domain -update")
+	golden.Check(t, "testdata/plans.golden", []byte(b.String()), "go generate ./internal/domain")
 }
 
 // loadFrom reads from s what needs asks, round by round, as the service
