@@ -20,7 +20,24 @@ type Needs struct {
 	// writer may skip reading them: the write's preconditions fail if they exist
 	// after all, and the writer then reads everything and plans again.
 	Fresh []Object
+	// RecordsOnly is set when every event changes records only (see
+	// EventSpec.Records): nobody's access is rewritten, so the practices are
+	// read narrowly, without their staff's written-out access (see First).
+	RecordsOnly bool
+	// Users are the staff members the events name (as user, practitioner,
+	// author or new owner); a RecordsOnly batch reads only their standing.
+	Users []string
 }
+
+// practiceRelations are the relations of a workspace that a RecordsOnly
+// batch reads: what the practice is and has, never who may do what.
+var practiceRelations = []string{"preset", "owner", "lock", "setting", "site", "calendar"}
+
+// perUserReads is how many named users a RecordsOnly batch reads one by one
+// (membership, disabled, holdings: three reads each); past it, it reads those
+// three relations of the practice whole, which is one read each and still no
+// written-out access.
+const perUserReads = 16
 
 // Link is a relation by which a record names a staff member.
 type Link struct{ Type, Relation string }
@@ -49,8 +66,16 @@ func NeedsOf(events []Event) Needs {
 	ws, objs := map[string]bool{}, map[Object]bool{}
 	fresh := map[Object]bool{}
 	links := map[string][]Link{}
+	users := map[string]bool{}
+	recordsOnly := true
 	for _, e := range events {
 		ws[e.Workspace] = true
+		recordsOnly = recordsOnly && EventTypes[e.Type].Records
+		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To} {
+			if u != "" {
+				users[u] = true
+			}
+		}
 		if typ := EventTypes[e.Type].Creates; typ != "" {
 			if o := (Object{typ, e.objectID(typ)}); !objs[o] {
 				fresh[o] = true
@@ -70,6 +95,9 @@ func NeedsOf(events []Event) Needs {
 		}
 	}
 	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
+	if recordsOnly {
+		n.RecordsOnly, n.Users = true, slices.Sorted(maps.Keys(users))
+	}
 	for _, user := range slices.Sorted(maps.Keys(links)) {
 		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
 	}
@@ -93,18 +121,54 @@ func NeedsOf(events []Event) Needs {
 // First is what is read first: each practice (its own relationships, roles,
 // role holders, switches and staff) and each object named, but, when
 // skipFresh, the objects the batch creates (Fresh).
+//
+// A RecordsOnly batch reads each practice narrowly: its practiceRelations,
+// its roles, and the named users' membership, disabling and holdings; of a
+// location named, only which practice it is in. What it reads grows with the
+// practice's roles and locations, never with its staff or clients, and none
+// of it is written-out access.
 func (n Needs) First(skipFresh bool) []Filter {
 	var out []Filter
 	for _, ws := range n.Workspaces {
+		if n.RecordsOnly {
+			out = append(out, n.narrow(ws)...)
+			continue
+		}
 		out = append(out, ByID(workspaceObj(ws)))
 		for _, typ := range []string{TypeRole, TypeRoleBinding, TypeSwitch, TypeStaffMember} {
 			out = append(out, ByPrefix(typ, ws+"/"))
 		}
 	}
 	for _, o := range n.Objects {
-		if !skipFresh || !slices.Contains(n.Fresh, o) {
+		switch {
+		case skipFresh && slices.Contains(n.Fresh, o):
+		case n.RecordsOnly && o.Type == TypeLocation:
+			out = append(out, Filter{ResourceType: o.Type, ResourceID: o.ID, Relation: "workspace"})
+		default:
 			out = append(out, ByID(o))
 		}
+	}
+	return out
+}
+
+// narrow is what a RecordsOnly batch reads of practice ws (see First).
+func (n Needs) narrow(ws string) []Filter {
+	var out []Filter
+	for _, rel := range practiceRelations {
+		out = append(out, Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: rel})
+	}
+	out = append(out, ByPrefix(TypeRole, ws+"/"))
+	if len(n.Users) > perUserReads {
+		return append(out,
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled"},
+			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member"})
+	}
+	for _, u := range n.Users {
+		out = append(out,
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: TypeUser, SubjectID: u},
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: TypeUser, SubjectID: u},
+			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: TypeUser, SubjectID: u})
 	}
 	return out
 }
@@ -132,6 +196,9 @@ func (n Needs) Links(s *State) []Filter {
 func (n Needs) Records(s *State, linked []Relationship) []Filter {
 	more := map[Object]bool{}
 	for _, ws := range n.Workspaces {
+		if n.RecordsOnly {
+			break // no record planner reads another location
+		}
 		for _, loc := range s.Subjects(workspaceObj(ws), "site") {
 			more[loc.Object()] = true
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/golden"
+	"github.com/wardhq/ward/internal/scenarios"
 )
 
 // planBase is the practices every planner case starts from: a Caspen practice
@@ -138,12 +139,13 @@ func TestPlans(t *testing.T) {
 func loadFrom(s *domain.State, needs domain.Needs) (*domain.State, [][]string) {
 	read := domain.NewState()
 	var rounds [][]string
+	all := s.All()
 	take := func(filters []domain.Filter) []domain.Relationship {
 		var names []string
 		var rels []domain.Relationship
 		for _, f := range filters {
 			names = append(names, f.String())
-			for _, r := range s.All() {
+			for _, r := range all {
 				if f.Matches(r) {
 					read.Add(r)
 					rels = append(rels, r)
@@ -167,8 +169,7 @@ func loadFrom(s *domain.State, needs domain.Needs) (*domain.State, [][]string) {
 func writeChanges(b *strings.Builder, sign string, rels []domain.Relationship) {
 	access := map[string]int{}
 	for _, r := range rels {
-		if (r.Resource.Type == domain.TypeWorkspace || r.Resource.Type == domain.TypeLocation) && r.Subject.Type == domain.TypeUser &&
-			strings.Contains(r.Relation, "_") {
+		if isWrittenOut(r) {
 			access[fmt.Sprintf("%s access of %s on %s", sign, r.Subject, r.Resource)]++
 			continue
 		}
@@ -176,5 +177,72 @@ func writeChanges(b *strings.Builder, sign string, rels []domain.Relationship) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(access)) {
 		fmt.Fprintf(b, "%s: %d\n", k, access[k])
+	}
+}
+
+// isWrittenOut reports whether r is access written out for a person: a
+// capability relation of a workspace or location naming a user.
+func isWrittenOut(r domain.Relationship) bool {
+	return (r.Resource.Type == domain.TypeWorkspace || r.Resource.Type == domain.TypeLocation) && r.Subject.Type == domain.TypeUser &&
+		strings.Contains(r.Relation, "_")
+}
+
+// imported is the state an import of jsonl's events writes.
+func imported(t *testing.T, jsonl string) *domain.State {
+	t.Helper()
+	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := domain.ParseImport(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := domain.PlanImport(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return domain.NewState(plan.Touch...)
+}
+
+// TestRecordEventsReadWhatTheyName: an event that changes records only reads
+// the same relationships whether the practice has 30 staff or ten times as
+// many, and plans from them what it plans from everything, one user named or
+// twenty (past perUserReads, read a relation at a time).
+func TestRecordEventsReadWhatTheyName(t *testing.T) {
+	t.Parallel()
+	small := imported(t, scenarios.StaffedPractice(2, 14, 1))
+	large := imported(t, scenarios.StaffedPractice(2, 140, 10))
+	narrow := 0
+	for _, c := range scenarios.Costs {
+		events := parse(t, c.Events)
+		needs := domain.NeedsOf(events)
+		for name, s := range map[string]*domain.State{"30 staff": small, "300 staff": large} {
+			read, _ := loadFrom(s, needs)
+			plan, err := domain.PlanEvents(events, read)
+			whole, wholeErr := domain.PlanEvents(events, s)
+			if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+				t.Errorf("%s at %s: planned from what it reads: %d touched, %d deleted, %v; from everything: %d, %d, %v",
+					c.Name, name, len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
+			}
+		}
+		if !needs.RecordsOnly {
+			continue
+		}
+		narrow++
+		smallRead, _ := loadFrom(small, needs)
+		largeRead, _ := loadFrom(large, needs)
+		for _, r := range largeRead.All() {
+			if isWrittenOut(r) {
+				t.Errorf("%s reads written-out access, %s", c.Name, r)
+				break
+			}
+		}
+		if a, b := len(smallRead.All()), len(largeRead.All()); a != b && len(needs.Users) <= 16 {
+			t.Errorf("%s reads %d relationships at 30 staff and %d at 300: it should read only what it names", c.Name, a, b)
+		}
+	}
+	if narrow < 15 {
+		t.Errorf("only %d of the cost cases change records only", narrow)
 	}
 }

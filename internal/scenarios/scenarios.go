@@ -542,3 +542,86 @@ func Admins(ws string, n int) string {
 	}
 	return b.String()
 }
+
+// StaffedPractice is a Caspen practice, w (owner o), of locations l0, l1,
+// ... each with perLocation staff held there (u<l>_<i>: five practitioners
+// to a receptionist) and five clients (c<l>_<i>, treated by u<l>_0, each
+// with a note n<l>_<i> by them), and wide more staff held workspace-wide
+// (x<i>: practice managers, accountants and practitioner admins in turn).
+// Its staff number 1 + locations*perLocation + wide.
+func StaffedPractice(locations, perLocation, wide int) string {
+	var b strings.Builder
+	b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
+	for l := range locations {
+		fmt.Fprintf(&b, `{"type":"location.created","workspace":"w","location":"l%d"}`+"\n", l)
+	}
+	local := []string{"practitioner", "practitioner", "practitioner", "practitioner", "practitioner", "receptionist"}
+	for l := range locations {
+		for i := range perLocation {
+			fmt.Fprintf(&b, `{"type":"staff.added","workspace":"w","user":"u%d_%d","role":%q,"location":"l%d"}`+"\n", l, i, local[i%len(local)], l)
+		}
+		for i := range 5 {
+			fmt.Fprintf(&b, `{"type":"client.created","workspace":"w","client":"c%d_%d","location":"l%d","practitioner":"u%d_0"}`+"\n", l, i, l, l)
+			fmt.Fprintf(&b, `{"type":"note.created","workspace":"w","note":"n%d_%d","client":"c%d_%d","author":"u%d_0"}`+"\n", l, i, l, i, l)
+		}
+	}
+	wideRoles := []string{"practice_manager", "accountant", "practitioner_admin"}
+	for i := range wide {
+		fmt.Fprintf(&b, `{"type":"staff.added","workspace":"w","user":"x%d","role":%q}`+"\n", i, wideRoles[i%len(wideRoles)])
+	}
+	return b.String()
+}
+
+// Cost is one event, or one request of several, applied to a StaffedPractice
+// to count what it reads and writes.
+type Cost struct{ Name, Events string }
+
+// Costs name every event type Caspen has (Cliniko's settings and
+// ClinicSense's switched permissions are not Caspen's), on the people of a
+// StaffedPractice with at least two locations and twelve staff at each.
+var Costs = []Cost{
+	{"workspace.created", `{"type":"workspace.created","workspace":"w2","owner":"o2","preset":"caspen"}`},
+	{"ownership.transferred", `{"type":"ownership.transferred","workspace":"w","to":"u1_1"}`},
+	{"location.created", `{"type":"location.created","workspace":"w","location":"new"}`},
+	{"staff.added", `{"type":"staff.added","workspace":"w","user":"new","role":"receptionist","location":"l1"}`},
+	{"staff.disabled", `{"type":"staff.disabled","workspace":"w","user":"u1_1"}`},
+	{"staff.disabled, staff.enabled", `{"type":"staff.disabled","workspace":"w","user":"u1_1"}
+{"type":"staff.enabled","workspace":"w","user":"u1_1"}`},
+	{"staff.removed", `{"type":"staff.removed","workspace":"w","user":"u1_0"}`},
+	{"role.assigned", `{"type":"role.assigned","workspace":"w","user":"u1_5","role":"practitioner","location":"l1"}`},
+	{"role.revoked", `{"type":"role.revoked","workspace":"w","user":"u1_1","role":"practitioner","location":"l1"}`},
+	{"role.updated (receptionists)", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"reports":"all"}}`},
+	{"role.updated (practitioners)", `{"type":"role.updated","workspace":"w","role":"practitioner","grants":{"reports":"all"}}`},
+	{"role.defined", `{"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}`},
+	{"role.defined, role.deleted", `{"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"role.deleted","workspace":"w","role":"front"}`},
+	{"notes_access.granted (a role)", `{"type":"notes_access.granted","workspace":"w","role":"receptionist"}`},
+	{"notes_access.granted (one client)", `{"type":"notes_access.granted","workspace":"w","user":"u1_1","client":"c1_0"}`},
+	{"notes_access.revoked (one client)", `{"type":"notes_access.revoked","workspace":"w","user":"u1_1","client":"c1_0"}`},
+	{"client.created", `{"type":"client.created","workspace":"w","client":"new","location":"l1","practitioner":"u1_1"}`},
+	{"client.deleted", `{"type":"client.deleted","workspace":"w","client":"c1_0"}`},
+	{"client.practitioner_assigned", `{"type":"client.practitioner_assigned","workspace":"w","client":"c1_0","user":"u1_1"}`},
+	{"client.practitioner_unassigned", `{"type":"client.practitioner_unassigned","workspace":"w","client":"c1_0","user":"u1_0"}`},
+	{"patient.shared", `{"type":"patient.shared","workspace":"w","client":"c1_0","user":"u1_2"}`},
+	{"patient.unshared", `{"type":"patient.unshared","workspace":"w","client":"c1_0","user":"u1_2"}`},
+	{"note.created", `{"type":"note.created","workspace":"w","note":"new","client":"c1_0","author":"u1_0"}`},
+	{"note.finalized", `{"type":"note.finalized","workspace":"w","note":"n1_0"}`},
+	{"letter.created", `{"type":"letter.created","workspace":"w","letter":"new","client":"c1_0","author":"u1_0"}`},
+	{"file.uploaded", `{"type":"file.uploaded","workspace":"w","file":"new","client":"c1_0","author":"u1_0"}`},
+	{"form.completed", `{"type":"form.completed","workspace":"w","form":"new","client":"c1_0","template":"intake"}`},
+	{"form_template.restricted", `{"type":"form_template.restricted","workspace":"w","template":"intake","value":"on"}`},
+	{"form_template.access_granted", `{"type":"form_template.access_granted","workspace":"w","template":"intake","role":"practitioner"}`},
+	{"form_template.access_revoked", `{"type":"form_template.access_revoked","workspace":"w","template":"intake","role":"practitioner"}`},
+	{"expense.created", `{"type":"expense.created","workspace":"w","expense":"new","author":"u1_5"}`},
+	{"appointment.booked", `{"type":"appointment.booked","workspace":"w","appointment":"new","client":"c1_0","practitioner":"u1_0"}`},
+	{"invoice.created", `{"type":"invoice.created","workspace":"w","invoice":"new","client":"c1_0","practitioner":"u1_0"}`},
+	{"20 note.created by 20 authors", twentyNotes()},
+}
+
+func twentyNotes() string {
+	var b strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&b, `{"type":"note.created","workspace":"w","note":"new%d","client":"c%d_0","author":"u%d_%d"}`+"\n", i, i%2, i%2, i/2)
+	}
+	return b.String()
+}
