@@ -104,6 +104,7 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 			return nil
 		},
 	}
+	cmd.AddCommand(newEventsCommand())
 	f := cmd.Flags()
 	f.IntSliceVar(&cfg.Sizes, "sizes", []int{1000, 10000}, "relationship counts to load and measure at")
 	f.StringSliceVar(&cfg.Stores, "stores", []string{spicedb.EngineMemory}, "SpiceDB datastores: memory and/or postgres")
@@ -116,5 +117,31 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 	f.StringVar(&jsonOut, "json", "", "also write the results as JSON to this file")
 	f.StringVar(&image, "plot", "", "also draw the check-latency curve as a PNG to this file")
 	f.StringVar(&from, "from", "", "print (and plot) results saved earlier with --json instead of measuring; several runs' files can be joined as one JSON array")
+	return cmd
+}
+
+func newEventsCommand() *cobra.Command {
+	var staff []int
+	cmd := &cobra.Command{
+		Use:   "events",
+		Short: "Count what each event type reads and writes at practices of growing staff",
+		Long: `events plans one event of each type (and a request adding 1,000 staff) against
+a generated Caspen practice of each --staff size (two locations up to 100
+staff, twenty above; clients, notes and roles as scenarios.StaffedPractice
+makes them), without SpiceDB, and prints the relationships each reads (as the
+service reads them from the store), the updates of its atomic write or why it
+is refused, and how long planning what it read took on this machine. See
+docs/performance.md.`,
+		Example: "  ward-bench events --staff 30,5000",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			costs, err := bench.EventCosts(staff, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			return bench.WriteEventCosts(cmd.OutOrStdout(), costs)
+		},
+	}
+	cmd.Flags().IntSliceVar(&staff, "staff", []int{30, 5000}, "staff counts of the practices to measure at")
 	return cmd
 }

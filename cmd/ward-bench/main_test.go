@@ -36,9 +36,20 @@ func TestReprintsSavedResults(t *testing.T) {
 // not one, is an error before anything is measured.
 func TestRefusesBadFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--size", "10"}, {"--sizes", "ten"}, {"--stores", "mongodb"}} {
+	for _, args := range [][]string{{"--size", "10"}, {"--sizes", "ten"}, {"--stores", "mongodb"}, {"events", "--staff", "5"}} {
 		if err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+func TestEventsCountsReadsAndWrites(t *testing.T) {
+	t.Parallel()
+	var out, progress bytes.Buffer
+	if err := run(context.Background(), []string{"events", "--staff", "30"}, &out, &progress); err != nil {
+		t.Fatalf("%v (%s)", err, progress.String())
+	}
+	if !strings.Contains(out.String(), "| client.created | ") || !strings.Contains(progress.String(), "building a practice of 30 staff") {
+		t.Errorf("table:\n%s\nprogress:\n%s", out.String(), progress.String())
 	}
 }

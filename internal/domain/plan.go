@@ -20,20 +20,20 @@ type Needs struct {
 	// writer may skip reading them: the write's preconditions fail if they exist
 	// after all, and the writer then reads everything and plans again.
 	Fresh []Object
-	// RecordsOnly is set when every event changes records only (see
-	// EventSpec.Records): nobody's access is rewritten, so the practices are
-	// read narrowly, without their staff's written-out access (see First).
-	RecordsOnly bool
+	// Narrow is set when no event changes anyone's written-out access (records,
+	// and one person's notes access to one client): the practices are read
+	// narrowly, without their staff's written-out access (see First).
+	Narrow bool
 	// Users are the staff members the events name (as user, practitioner,
-	// author or new owner); a RecordsOnly batch reads only their standing.
+	// author or new owner); a Narrow batch reads only their standing.
 	Users []string
 }
 
-// practiceRelations are the relations of a workspace that a RecordsOnly
+// practiceRelations are the relations of a workspace that a Narrow
 // batch reads: what the practice is and has, never who may do what.
 var practiceRelations = []string{"preset", "owner", "lock", "setting", "site", "calendar"}
 
-// perUserReads is how many named users a RecordsOnly batch reads one by one
+// perUserReads is how many named users a Narrow batch reads one by one
 // (membership, disabled, holdings: three reads each); past it, it reads those
 // three relations of the practice whole, which is one read each and still no
 // written-out access.
@@ -67,10 +67,10 @@ func NeedsOf(events []Event) Needs {
 	fresh := map[Object]bool{}
 	links := map[string][]Link{}
 	users := map[string]bool{}
-	recordsOnly := true
+	narrow := true
 	for _, e := range events {
 		ws[e.Workspace] = true
-		recordsOnly = recordsOnly && EventTypes[e.Type].Records
+		narrow = narrow && !changesAccess(e)
 		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To} {
 			if u != "" {
 				users[u] = true
@@ -95,8 +95,8 @@ func NeedsOf(events []Event) Needs {
 		}
 	}
 	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
-	if recordsOnly {
-		n.RecordsOnly, n.Users = true, slices.Sorted(maps.Keys(users))
+	if narrow {
+		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 	}
 	for _, user := range slices.Sorted(maps.Keys(links)) {
 		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
@@ -122,7 +122,7 @@ func NeedsOf(events []Event) Needs {
 // role holders, switches and staff) and each object named, but, when
 // skipFresh, the objects the batch creates (Fresh).
 //
-// A RecordsOnly batch reads each practice narrowly: its practiceRelations,
+// A Narrow batch reads each practice narrowly: its practiceRelations,
 // its roles, and the named users' membership, disabling and holdings; of a
 // location named, only which practice it is in. What it reads grows with the
 // practice's roles and locations, never with its staff or clients, and none
@@ -130,7 +130,7 @@ func NeedsOf(events []Event) Needs {
 func (n Needs) First(skipFresh bool) []Filter {
 	var out []Filter
 	for _, ws := range n.Workspaces {
-		if n.RecordsOnly {
+		if n.Narrow {
 			out = append(out, n.narrow(ws)...)
 			continue
 		}
@@ -142,7 +142,7 @@ func (n Needs) First(skipFresh bool) []Filter {
 	for _, o := range n.Objects {
 		switch {
 		case skipFresh && slices.Contains(n.Fresh, o):
-		case n.RecordsOnly && o.Type == TypeLocation:
+		case n.Narrow && o.Type == TypeLocation:
 			out = append(out, Filter{ResourceType: o.Type, ResourceID: o.ID, Relation: "workspace"})
 		default:
 			out = append(out, ByID(o))
@@ -151,7 +151,7 @@ func (n Needs) First(skipFresh bool) []Filter {
 	return out
 }
 
-// narrow is what a RecordsOnly batch reads of practice ws (see First).
+// narrow is what a Narrow batch reads of practice ws (see First).
 func (n Needs) narrow(ws string) []Filter {
 	var out []Filter
 	for _, rel := range practiceRelations {
@@ -196,8 +196,8 @@ func (n Needs) Links(s *State) []Filter {
 func (n Needs) Records(s *State, linked []Relationship) []Filter {
 	more := map[Object]bool{}
 	for _, ws := range n.Workspaces {
-		if n.RecordsOnly {
-			break // no record planner reads another location
+		if n.Narrow {
+			break // no narrow planner reads another location
 		}
 		for _, loc := range s.Subjects(workspaceObj(ws), "site") {
 			more[loc.Object()] = true
@@ -211,6 +211,31 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 		out = append(out, ByID(o))
 	}
 	return out
+}
+
+// ReadFrom reads from s what n asks, round by round as the service reads
+// from the store, and returns what it read. each, if not nil, sees every
+// round's filters.
+func (n Needs) ReadFrom(s *State, each func(round []Filter)) *State {
+	read := NewState()
+	all := s.All()
+	take := func(filters []Filter) []Relationship {
+		if each != nil && len(filters) > 0 {
+			each(filters)
+		}
+		var rels []Relationship
+		for _, r := range all {
+			if slices.ContainsFunc(filters, func(f Filter) bool { return f.Matches(r) }) {
+				read.Add(r)
+				rels = append(rels, r)
+			}
+		}
+		return rels
+	}
+	take(n.First(false))
+	linked := take(n.Links(read))
+	take(n.Records(read, linked))
+	return read
 }
 
 // Plan is what applying a batch of events writes.

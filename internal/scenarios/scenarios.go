@@ -590,8 +590,9 @@ var Costs = []Cost{
 	{"staff.removed", `{"type":"staff.removed","workspace":"w","user":"u1_0"}`},
 	{"role.assigned", `{"type":"role.assigned","workspace":"w","user":"u1_5","role":"practitioner","location":"l1"}`},
 	{"role.revoked", `{"type":"role.revoked","workspace":"w","user":"u1_1","role":"practitioner","location":"l1"}`},
-	{"role.updated (receptionists)", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"reports":"all"}}`},
-	{"role.updated (practitioners)", `{"type":"role.updated","workspace":"w","role":"practitioner","grants":{"reports":"all"}}`},
+	{"role.updated (a workspace area)", `{"type":"role.updated","workspace":"w","role":"practitioner","grants":{"reports":"all"}}`},
+	{"role.updated (receptionists' forms)", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"forms":"all"}}`},
+	{"role.updated (practitioners' invoices)", `{"type":"role.updated","workspace":"w","role":"practitioner","grants":{"invoices":"all"}}`},
 	{"role.defined", `{"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}`},
 	{"role.defined, role.deleted", `{"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}
 {"type":"role.deleted","workspace":"w","role":"front"}`},
