@@ -26,13 +26,13 @@ func TestEventCosts(t *testing.T) {
 		t.Fatalf("no case %q", name)
 		return EventCost{}
 	}
-	for _, name := range []string{"client.created", "note.created", "notes_access.granted (one client)"} {
+	for _, name := range []string{"client.created", "note.created", "notes_access.granted (one client)", "staff.added", "staff.disabled"} {
 		if a, b := byName(0, name), byName(1, name); a.Read != b.Read || a.Updates == 0 || a.Refused != "" {
 			t.Errorf("%s: read %d at 30 staff and %d at 60, %d updates, refused %q", name, a.Read, b.Read, a.Updates, a.Refused)
 		}
 	}
-	if a, b := byName(0, "staff.added"), byName(1, "staff.added"); b.Read <= a.Read {
-		t.Errorf("staff.added reads the whole practice: %d at 30 staff, %d at 60", a.Read, b.Read)
+	if a, b := byName(0, "role.updated (receptionists' forms)"), byName(1, "role.updated (receptionists' forms)"); b.Read <= a.Read {
+		t.Errorf("a role's change reads the whole practice: %d at 30 staff, %d at 60", a.Read, b.Read)
 	}
 	if c := byName(1, "1,000 staff.added in one request"); c.Refused != "too_large" {
 		t.Errorf("1,000 staff added: %+v, want refused as too large", c)

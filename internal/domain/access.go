@@ -13,16 +13,37 @@ import (
 
 func capabilityObj(relation string) Object { return Object{TypeCapability, relation} }
 
-// changesAccess reports whether e may change what someone's roles give them:
-// every event not marked Records in EventTypes (new types included), and
-// notes_access events that name a role.
-func changesAccess(e Event) bool {
-	switch e.Type {
-	case "notes_access.granted", "notes_access.revoked":
-		return e.Role != ""
+// reach is whose written-out access an event may change.
+type reach int
+
+const (
+	// reachNobody: records only, or one person's notes access to one client.
+	reachNobody reach = iota
+	// reachPerson: only the event's user's (their holdings or standing).
+	reachPerson
+	// reachEveryone: anyone's in the practice (a role's grants, a setting).
+	reachEveryone
+)
+
+// reachOf tells whose access e may change: nobody's for events marked
+// Records in EventTypes and for notes access to one client, the user's for
+// events marked Person, and everyone's for every other event (new types
+// included) and for notes access given to a role.
+func reachOf(e Event) reach {
+	spec := EventTypes[e.Type]
+	switch {
+	case (e.Type == "notes_access.granted" || e.Type == "notes_access.revoked") && e.Role == "":
+		return reachNobody
+	case spec.Records:
+		return reachNobody
+	case spec.Person && e.User != "":
+		return reachPerson
 	}
-	return !EventTypes[e.Type].Records
+	return reachEveryone
 }
+
+// changesAccess reports whether e may change what someone's roles give them.
+func changesAccess(e Event) bool { return reachOf(e) != reachNobody }
 
 // isAccess reports whether r is written-out access: a capability relation of a
 // workspace or location naming a user.
@@ -41,19 +62,30 @@ func isAccess(r Relationship) bool {
 // Workspace-wide holders get those areas on every location too (see
 // accessTargets). A relationship ends when the last holding that gives it ends.
 //
+// users, when not nil, limits the rewrite to those staff members' access (and
+// staff_member objects): the state then needs only their holdings and access,
+// besides the practice's roles and locations.
+//
 // budget is how many relationships it may still add that the state does not
 // hold yet, and is used up as it adds them: past it, writeAccess stops and
 // reports false before building the rest, so that a small request asking for
 // a lot (a thousand practitioner admins) costs memory in proportion to the
 // limit, not to what it asks.
-func writeAccess(s *State, pr Practice, budget *int) bool {
+func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 	ws, locations := pr.obj(), map[string]Object{}
 	for _, loc := range pr.Locations() {
 		locations[loc] = locationObj(loc)
 	}
+	holdings := pr.allHoldings()
+	if users != nil {
+		holdings = nil
+		for _, u := range users {
+			holdings = append(holdings, pr.holdings(u)...)
+		}
+	}
 	grants := map[string]map[Capability]Level{}
 	want := map[Relationship]End{}
-	for _, h := range pr.allHoldings() {
+	for _, h := range holdings {
 		if !pr.IsActive(h.User) {
 			continue
 		}
@@ -76,10 +108,25 @@ func writeAccess(s *State, pr Practice, budget *int) bool {
 			}
 		}
 	}
-	for _, target := range append(slices.Collect(maps.Values(locations)), ws) {
-		for _, r := range s.Of(target, "") {
-			if end, ok := want[r.Key()]; isAccess(r) && (!ok || end != r.Expires) {
-				s.Remove(r)
+	targets := append(slices.Collect(maps.Values(locations)), ws)
+	if users == nil {
+		for _, target := range targets {
+			for _, r := range s.Of(target, "") {
+				if end, ok := want[r.Key()]; isAccess(r) && (!ok || end != r.Expires) {
+					s.Remove(r)
+				}
+			}
+		}
+	} else {
+		for _, target := range targets {
+			for relation := range grantByRelation() {
+				for _, u := range users {
+					if r := Rel(target, relation, userObj(u)); s.HasKey(r) {
+						if _, ok := want[r]; !ok {
+							s.RemoveKey(r)
+						}
+					}
+				}
 			}
 		}
 	}
@@ -87,26 +134,41 @@ func writeAccess(s *State, pr Practice, budget *int) bool {
 		r.Expires = end
 		s.Add(r)
 	}
-	writeStaffMembers(s, pr)
+	writeStaffMembers(s, pr, users)
 	return true
 }
 
 // writeStaffMembers keeps one staff_member object per member of the practice
 // (who they are, and until when they hold the preset's switched role), and
-// none for anyone else.
-func writeStaffMembers(s *State, pr Practice) {
+// none for anyone else; when users is not nil, only theirs.
+func writeStaffMembers(s *State, pr Practice, users []string) {
 	want := map[Relationship]bool{}
 	var switchRole string
 	if preset := Presets[pr.Preset()]; preset != nil {
 		switchRole = preset.SwitchRole
 	}
 	ends := map[string]End{}
-	for _, h := range pr.allHoldings() {
+	holdings := pr.allHoldings()
+	members := pr.S.Subjects(pr.obj(), "member")
+	var existing []Relationship
+	if users != nil {
+		holdings, members = nil, nil
+		for _, u := range users {
+			holdings = append(holdings, pr.holdings(u)...)
+			if pr.IsMember(u) {
+				members = append(members, Subject{Type: TypeUser, ID: u})
+			}
+			existing = append(existing, s.Of(Object{TypeStaffMember, StaffMemberID(pr.WS, u)}, "")...)
+		}
+	} else {
+		existing = s.WhereIn(TypeStaffMember, pr.WS, func(Relationship) bool { return true })
+	}
+	for _, h := range holdings {
 		if h.Role == switchRole {
 			extendEnd(ends, h.User, h.Expires)
 		}
 	}
-	for _, u := range pr.S.Subjects(pr.obj(), "member") {
+	for _, u := range members {
 		sm := Object{TypeStaffMember, StaffMemberID(pr.WS, u.ID)}
 		want[Rel(sm, "workspace", pr.obj())] = true
 		want[Rel(sm, "person", userObj(u.ID))] = true
@@ -116,7 +178,7 @@ func writeStaffMembers(s *State, pr Practice) {
 			want[r] = true
 		}
 	}
-	for _, r := range s.WhereIn(TypeStaffMember, pr.WS, func(Relationship) bool { return true }) {
+	for _, r := range existing {
 		if !want[r] {
 			s.Remove(r)
 		}

@@ -53,6 +53,9 @@ type EventSpec struct {
 	// Records is set on events that change records only, never roles, holdings
 	// or staff, so nobody's written-out access needs rewriting after them.
 	Records bool
+	// Person is set on events that change only their user's holdings or
+	// standing, so only that person's written-out access is rewritten.
+	Person bool
 	// Links are the relations by which records name the event's user that
 	// planning it reads (notes access that follows their roles; everything
 	// of theirs, for a removal).
@@ -66,18 +69,18 @@ type EventSpec struct {
 var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
 	"ownership.transferred":          {Required: []string{"workspace", "to"}, plan: (*planner).ownershipTransferred},
-	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, Records: true, plan: (*planner).locationCreated},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, plan: (*planner).staffAdded},
-	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, plan: (*planner).staffDisabled},
-	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, plan: (*planner).staffEnabled},
-	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, plan: (*planner).staffRemoved},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, plan: (*planner).roleMembership},
-	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, plan: (*planner).roleMembership},
+	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, plan: (*planner).locationCreated},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Person: true, plan: (*planner).staffAdded},
+	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Person: true, plan: (*planner).staffDisabled},
+	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Person: true, plan: (*planner).staffEnabled},
+	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Person: true, plan: (*planner).staffRemoved},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Person: true, plan: (*planner).roleMembership},
+	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, Person: true, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}, plan: (*planner).roleUpdated},
 	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}, plan: (*planner).roleDefined},
 	"role.deleted":                   {Required: []string{"workspace", "role"}, plan: (*planner).roleDeleted},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}, plan: (*planner).settingChanged},
-	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, plan: (*planner).staffPermissionChanged},
+	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, Person: true, plan: (*planner).staffPermissionChanged},
 	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Records: true, plan: (*planner).letterCreated},
 	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Records: true, plan: (*planner).fileUploaded},
 	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Records: true, plan: (*planner).formCompleted},

@@ -20,13 +20,17 @@ type Needs struct {
 	// writer may skip reading them: the write's preconditions fail if they exist
 	// after all, and the writer then reads everything and plans again.
 	Fresh []Object
-	// Narrow is set when no event changes anyone's written-out access (records,
-	// and one person's notes access to one client): the practices are read
-	// narrowly, without their staff's written-out access (see First).
+	// Narrow is set when the events change nobody's written-out access
+	// (records, one person's notes access to one client) or only that of a
+	// few people they name (Persons): the practices are read narrowly, without
+	// everyone else's written-out access (see First).
 	Narrow bool
 	// Users are the staff members the events name (as user, practitioner,
 	// author or new owner); a Narrow batch reads only their standing.
 	Users []string
+	// Persons are the staff members whose written-out access a Narrow batch
+	// rewrites (events marked Person in EventTypes); it reads theirs.
+	Persons []string
 }
 
 // practiceRelations are the relations of a workspace that a Narrow
@@ -66,11 +70,16 @@ func NeedsOf(events []Event) Needs {
 	ws, objs := map[string]bool{}, map[Object]bool{}
 	fresh := map[Object]bool{}
 	links := map[string][]Link{}
-	users := map[string]bool{}
+	users, persons := map[string]bool{}, map[string]bool{}
 	narrow := true
 	for _, e := range events {
 		ws[e.Workspace] = true
-		narrow = narrow && !changesAccess(e)
+		switch reachOf(e) {
+		case reachEveryone:
+			narrow = false
+		case reachPerson:
+			persons[e.User] = true
+		}
 		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To} {
 			if u != "" {
 				users[u] = true
@@ -95,8 +104,11 @@ func NeedsOf(events []Event) Needs {
 		}
 	}
 	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
-	if narrow {
+	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
+		if len(persons) > 0 {
+			n.Persons = slices.Sorted(maps.Keys(persons))
+		}
 	}
 	for _, user := range slices.Sorted(maps.Keys(links)) {
 		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
@@ -165,10 +177,24 @@ func (n Needs) narrow(ws string) []Filter {
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member"})
 	}
 	for _, u := range n.Users {
+		if slices.Contains(n.Persons, u) {
+			continue // read whole below
+		}
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: TypeUser, SubjectID: u},
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: TypeUser, SubjectID: u},
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: TypeUser, SubjectID: u})
+	}
+	// A person whose access is rewritten: everything of the workspace and its
+	// locations that names them (standing and written-out access), their
+	// holdings, switches and staff_member object.
+	for _, u := range n.Persons {
+		out = append(out,
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, SubjectType: TypeUser, SubjectID: u},
+			Filter{ResourceType: TypeLocation, SubjectType: TypeUser, SubjectID: u},
+			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: TypeUser, SubjectID: u},
+			Filter{ResourceType: TypeSwitch, ResourceIDPrefix: ws + "/", SubjectType: TypeUser, SubjectID: u},
+			ByID(Object{TypeStaffMember, StaffMemberID(ws, u)}))
 	}
 	return out
 }
@@ -263,7 +289,9 @@ func PlanEvents(events []Event, s *State) (Plan, error) {
 
 func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: maxChanges}
-	ws, access := map[string]bool{}, map[string]bool{}
+	// access holds, for each practice whose written-out access the events
+	// change, whose: nil for everyone's, else the persons (see Needs).
+	ws, access := map[string]bool{}, map[string]map[string]bool{}
 	for i, e := range events {
 		ws[e.Workspace] = true
 		if err := p.apply(i, e); err != nil {
@@ -273,14 +301,28 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 		if err := p.checkDependencies(i, e); err != nil {
 			return Plan{}, err
 		}
-		if changesAccess(e) {
-			access[e.Workspace] = true
+		persons, seen := access[e.Workspace]
+		switch reachOf(e) {
+		case reachEveryone:
+			access[e.Workspace] = nil
+		case reachPerson:
+			if !seen {
+				persons = map[string]bool{}
+				access[e.Workspace] = persons
+			}
+			if persons != nil {
+				persons[e.User] = true
+			}
 		}
 	}
 	budget := p.maxChanges // shared by the practices the events touch
 	for _, w := range slices.Sorted(maps.Keys(access)) {
+		var users []string
+		if persons := access[w]; persons != nil && len(persons) <= perUserReads {
+			users = slices.Sorted(maps.Keys(persons))
+		}
 		if pr := p.practice(w); pr.Exists() {
-			if !writeAccess(p.s, pr, &budget) {
+			if !writeAccess(p.s, pr, users, &budget) {
 				return Plan{}, tooManyChanges(p.maxChanges)
 			}
 		}

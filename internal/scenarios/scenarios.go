@@ -178,6 +178,15 @@ var stories = []Scenario{
 		{Events: `{"type":"client.deleted","workspace":"p1","client":"ann"}`,
 			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:olivia", "view", "client:ann"), no("user:priya", "view", "note:n-ann")}},
 	}},
+	// A location created on its own, with only records after it: staff who
+	// hold roles workspace-wide reach its records at once (their access there
+	// used to wait for the next staff or role event).
+	{Name: "a_location_alone_reaches_workspace_wide_staff", Steps: []Step{
+		{Events: `{"type":"location.created","workspace":"p1","location":"west"}`},
+		{Events: `{"type":"client.created","workspace":"p1","client":"wes","location":"west","practitioner":"pete"}`,
+			Checks: []Check{yes("user:maya", "view", "client:wes"), yes("user:pete", "view_notes", "client:wes"), yes("user:rita", "book_appointment", "client:wes"),
+				no("user:priya", "view_notes", "client:wes"), no("user:sam", "view", "client:wes")}},
+	}},
 	{Name: "later_location_gets_role_grants", Steps: []Step{
 		{Events: `{"type":"location.created","workspace":"p1","location":"east"}
 {"type":"staff.added","workspace":"p1","user":"rob","role":"receptionist","location":"east"}
