@@ -26,7 +26,7 @@ const (
 )
 
 // reachOf tells whose access e may change: nobody's for events marked
-// Records in EventTypes and for notes access to one client, the user's for
+// Records in EventTypes, for notes access to one client and for a new owner, the user's for
 // events marked Person, and everyone's for every other event (new types
 // included) and for notes access given to a role.
 func reachOf(e Event) reach {
@@ -36,6 +36,8 @@ func reachOf(e Event) reach {
 		return reachNobody
 	case spec.Records:
 		return reachNobody
+	case e.Type == "ownership.transferred":
+		return reachNobody // the owner's rights are the schema's (owner & active), never written out
 	case spec.Person && e.User != "":
 		return reachPerson
 	}
