@@ -77,6 +77,9 @@ func cell(pr Practice, role string, grants map[Capability]Level, p Permission) s
 	if (best == LevelOwn && !p.Own) || (best == LevelWritten && !p.Written()) {
 		best = LevelNone
 	}
+	if p.PastToo && grants[PastEdit] != LevelFull {
+		best = LevelNone // the past also needs past appointments edit
+	}
 	if p.HolderManager && best == LevelNone {
 		if pr.S.Has(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role, ""))}) {
 			return MatrixOwn // the holders of this role manage who holds it
