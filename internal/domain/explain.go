@@ -29,21 +29,26 @@ type Explanation struct {
 	Reasons []Reason `json:"reasons"`
 }
 
-// ExplainReads returns the objects whose relationships Explain needs besides the
-// resource's own and its practice's: the client of a note, appointment or invoice.
-func ExplainReads(s *State, res Object) []Object {
-	switch res.Type {
-	case TypeNote, TypeAppointment, TypeInvoice, TypeLetter, TypeFile, TypeForm:
-		var out []Object
-		if c := firstSubject(s, res, "client"); c != "" {
-			out = append(out, Object{TypeClient, c})
-		}
-		if t := firstSubject(s, res, "template"); t != "" {
-			out = append(out, Object{TypeTemplate, t})
-		}
-		return out
+// ExplainNeeds is what explaining q reads, given s holding the resource's
+// own relationships: the resource's client and form template whole, and the
+// practice narrowly (see Needs.First), with the asker's standing and
+// holdings: an explanation is about one person, so it never reads everyone's
+// access.
+func ExplainNeeds(s *State, q Question) Needs {
+	n := Needs{Narrow: true, Users: []string{q.Subject.ID}}
+	if ws := ResourceWorkspace(s, q.Resource); ws != "" {
+		n.Workspaces = []string{ws}
 	}
-	return nil
+	switch q.Resource.Type {
+	case TypeNote, TypeAppointment, TypeInvoice, TypeLetter, TypeFile, TypeForm:
+		if c := firstSubject(s, q.Resource, "client"); c != "" {
+			n.Objects = append(n.Objects, Object{TypeClient, c})
+		}
+		if t := firstSubject(s, q.Resource, "template"); t != "" {
+			n.Objects = append(n.Objects, Object{TypeTemplate, t})
+		}
+	}
+	return n
 }
 
 // ResourceWorkspace returns the practice a resource belongs to, or "".

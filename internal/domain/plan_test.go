@@ -233,3 +233,56 @@ func TestRecordEventsReadWhatTheyName(t *testing.T) {
 		t.Errorf("only %d of the cost cases are read narrowly", narrow)
 	}
 }
+
+// TestExplainReadsNarrowly: every explanation made from what ExplainNeeds
+// reads (the resource, its client and template, the practice narrowly, the
+// asker's standing) is the one made from everything, for every staff member,
+// resource and permission of the planner's practices, some of them with
+// switches, notes access, a shared patient and a restricted template.
+func TestExplainReadsNarrowly(t *testing.T) {
+	t.Parallel()
+	base, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"form.completed","workspace":"w","form":"fm","client":"c","template":"t"}
+{"type":"form_template.restricted","workspace":"w","template":"t","value":"on"}
+{"type":"form_template.access_granted","workspace":"w","template":"t","role":"front"}
+{"type":"letter.created","workspace":"w","letter":"l","client":"c","author":"q"}
+{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"p"}
+{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_invoices","value":"on"}
+{"type":"staff.disabled","workspace":"w","user":"q"}`))
+	users, objects := map[string]bool{}, map[domain.Object]bool{}
+	for _, r := range base.All() {
+		if r.Subject.Type == domain.TypeUser && r.Subject.ID != "*" {
+			users[r.Subject.ID] = true
+		}
+		if _, ok := domain.Permissions[r.Resource.Type]; ok {
+			objects[r.Resource] = true
+		}
+	}
+	asked, allowed := 0, 0
+	for u := range users {
+		for o := range objects {
+			own := domain.Needs{Objects: []domain.Object{o}}.ReadFrom(base, nil)
+			var read *domain.State // what explaining u's questions about o reads, whatever the permission
+			for _, p := range domain.Permissions[o.Type] {
+				q := domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: u}, Permission: p.Name, Resource: o}
+				if read == nil {
+					read = domain.ExplainNeeds(own, q).ReadFrom(base, nil)
+					for _, r := range own.All() {
+						read.Add(r)
+					}
+				}
+				got, want := domain.Explain(q, read), domain.Explain(q, base)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s %s %s: from what it reads %+v, from everything %+v", u, p.Name, o, got, want)
+				}
+				asked++
+				if want.Allowed {
+					allowed++
+				}
+			}
+		}
+	}
+	if allowed == 0 || allowed == asked {
+		t.Fatalf("degenerate: %d of %d allowed", allowed, asked)
+	}
+	t.Logf("%d questions, %d allowed, the same explanations from the narrow reads", asked, allowed)
+}

@@ -289,11 +289,7 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 		return domain.Explanation{}, "", err
 	}
 	state := domain.NewState(own...)
-	needs := domain.Needs{Objects: domain.ExplainReads(state, q.Resource)}
-	if ws := domain.ResourceWorkspace(state, q.Resource); ws != "" {
-		needs.Workspaces = []string{ws}
-	}
-	more, _, err := s.load(ctx, needs, false, d.Token)
+	more, _, err := s.load(ctx, domain.ExplainNeeds(state, q), false, d.Token)
 	if err != nil {
 		return domain.Explanation{}, "", err
 	}
