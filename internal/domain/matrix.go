@@ -28,6 +28,10 @@ const (
 	MatrixOwner   = "owner"
 )
 
+// MatrixNeeds is what the matrix of workspace ws reads: the practice
+// narrowly (its roles, their grants and calendars), none of its staff.
+func MatrixNeeds(ws string) Needs { return Needs{Workspaces: []string{ws}, Narrow: true} }
+
 // MatrixOf computes the matrix of a practice from its state.
 func MatrixOf(pr Practice) Matrix {
 	m := Matrix{Workspace: pr.WS, Preset: pr.Preset(), Cells: map[string]map[string]string{}}

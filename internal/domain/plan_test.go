@@ -286,3 +286,22 @@ func TestExplainReadsNarrowly(t *testing.T) {
 	}
 	t.Logf("%d questions, %d allowed, the same explanations from the narrow reads", asked, allowed)
 }
+
+// TestMatrixReadsNarrowly: each practice's matrix from what MatrixNeeds reads
+// is the matrix from everything, custom roles and switches included.
+func TestMatrixReadsNarrowly(t *testing.T) {
+	t.Parallel()
+	base, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"role.defined","workspace":"w","role":"lead","inherits":"front","grants":{"invoices":{"view":"all"}}}
+{"type":"setting.changed","workspace":"k","setting":"practitioners_cannot_see_financials","value":"on"}
+{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_invoices","value":"on"}`))
+	for _, ws := range []string{"w", "k", "s"} {
+		read := domain.MatrixNeeds(ws).ReadFrom(base, nil)
+		got, want := domain.MatrixOf(domain.Practice{S: read, WS: ws}), domain.MatrixOf(domain.Practice{S: base, WS: ws})
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: from what it reads\n%s\nfrom everything\n%s", ws, got.Markdown(), want.Markdown())
+		}
+		if len(want.Roles) < 3 {
+			t.Errorf("%s: %d roles", ws, len(want.Roles))
+		}
+	}
+}

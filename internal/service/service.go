@@ -307,7 +307,7 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 // Matrix computes what every role of a workspace may do from the grants the
 // store holds.
 func (s *Service) Matrix(ctx context.Context, workspace string) (domain.Matrix, error) {
-	state, _, err := s.load(ctx, domain.Needs{Workspaces: []string{workspace}}, false, "")
+	state, _, err := s.load(ctx, domain.MatrixNeeds(workspace), false, "")
 	if err != nil {
 		return domain.Matrix{}, err
 	}
