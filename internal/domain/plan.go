@@ -136,9 +136,11 @@ func NeedsOf(events []Event) Needs {
 //
 // A Narrow batch reads each practice narrowly: its practiceRelations,
 // its roles, and the named users' membership, disabling and holdings; of a
-// location named, only which practice it is in. What it reads grows with the
-// practice's roles and locations, never with its staff or clients, and none
-// of it is written-out access.
+// location named, only which practice it is in; and of each person whose
+// access it rewrites (Persons), everything that names them. What it reads
+// grows with the practice's roles (ClinicSense's per-person switched roles
+// included) and locations, not with its clients, and the only written-out
+// access in it is the Persons'.
 func (n Needs) First(skipFresh bool) []Filter {
 	var out []Filter
 	for _, ws := range n.Workspaces {
@@ -171,14 +173,14 @@ func (n Needs) narrow(ws string) []Filter {
 	}
 	out = append(out, ByPrefix(TypeRole, ws+"/"))
 	if len(n.Users) > perUserReads {
-		return append(out,
+		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled"},
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member"})
 	}
 	for _, u := range n.Users {
-		if slices.Contains(n.Persons, u) {
-			continue // read whole below
+		if len(n.Users) > perUserReads || slices.Contains(n.Persons, u) {
+			continue // read above, or whole below
 		}
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: TypeUser, SubjectID: u},
@@ -187,7 +189,8 @@ func (n Needs) narrow(ws string) []Filter {
 	}
 	// A person whose access is rewritten: everything of the workspace and its
 	// locations that names them (standing and written-out access), their
-	// holdings, switches and staff_member object.
+	// holdings, switches and staff_member object, however many others the
+	// events name (at most perUserReads persons: NeedsOf).
 	for _, u := range n.Persons {
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, SubjectType: TypeUser, SubjectID: u},

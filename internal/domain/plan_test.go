@@ -195,7 +195,8 @@ func imported(t *testing.T, jsonl string) *domain.State {
 // standing, whose access alone it reads) reads
 // the same relationships whether the practice has 30 staff or ten times as
 // many, and plans from them what it plans from everything, one user named or
-// twenty (past perUserReads, read a relation at a time).
+// twenty (past perUserReads, read a relation at a time), with a person whose
+// access changes among them or not.
 func TestRecordEventsReadWhatTheyName(t *testing.T) {
 	t.Parallel()
 	small := imported(t, scenarios.StaffedPractice(2, 14, 1))

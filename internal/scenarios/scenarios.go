@@ -626,6 +626,18 @@ var Costs = []Cost{
 	{"appointment.booked", `{"type":"appointment.booked","workspace":"w","appointment":"new","client":"c1_0","practitioner":"u1_0"}`},
 	{"invoice.created", `{"type":"invoice.created","workspace":"w","invoice":"new","client":"c1_0","practitioner":"u1_0"}`},
 	{"20 note.created by 20 authors", twentyNotes()},
+	{"staff.disabled and 18 patient.shared", `{"type":"staff.disabled","workspace":"w","user":"u1_1"}` + "\n" + shares(18)},
+	{"staff.removed and 18 patient.shared", `{"type":"staff.removed","workspace":"w","user":"u1_2"}` + "\n" + shares(18)},
+}
+
+// shares are n patient.shared events of client c0_0 with n staff (u0_1 on,
+// then u1_3 on): more users named than are read one by one.
+func shares(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `{"type":"patient.shared","workspace":"w","client":"c0_0","user":"u%d_%d"}`+"\n", i%2, 3+i/2)
+	}
+	return b.String()
 }
 
 func twentyNotes() string {
