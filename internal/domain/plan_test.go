@@ -3,6 +3,7 @@ package domain_test
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -305,4 +306,141 @@ func TestMatrixReadsNarrowly(t *testing.T) {
 			t.Errorf("%s: %d roles", ws, len(want.Roles))
 		}
 	}
+}
+
+// narrowPool are event templates for TestNarrowReadsPlanAsEverything; each %s
+// is filled from narrowPick by the field before it.
+var narrowPool = []string{
+	`{"type":"ownership.transferred","workspace":"%ws","to":"%user"}`,
+	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role"}`,
+	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role","location":"%loc","expires_at":"2097-01-01T00:00:00Z"}`,
+	`{"type":"staff.disabled","workspace":"%ws","user":"%user"}`,
+	`{"type":"staff.enabled","workspace":"%ws","user":"%user"}`,
+	`{"type":"staff.removed","workspace":"%ws","user":"%user"}`,
+	`{"type":"role.assigned","workspace":"%ws","user":"%user","role":"%role","location":"%loc"}`,
+	`{"type":"role.revoked","workspace":"%ws","user":"%user","role":"%role"}`,
+	`{"type":"staff_permission.changed","workspace":"%ws","user":"%user","permission":"%switch","value":"on"}`,
+	`{"type":"staff_permission.changed","workspace":"%ws","user":"%user","permission":"%switch","value":"off"}`,
+	`{"type":"notes_access.granted","workspace":"%ws","user":"%user","client":"%client"}`,
+	`{"type":"notes_access.revoked","workspace":"%ws","user":"%user","client":"%client"}`,
+	`{"type":"client.created","workspace":"%ws","client":"%client","practitioner":"%user"}`,
+	`{"type":"client.practitioner_assigned","workspace":"%ws","client":"%client","user":"%user"}`,
+	`{"type":"patient.shared","workspace":"%ws","client":"%client","user":"%user"}`,
+	`{"type":"note.created","workspace":"%ws","note":"%note","client":"%client","author":"%user"}`,
+	`{"type":"appointment.booked","workspace":"%ws","appointment":"%note","client":"%client","practitioner":"%user"}`,
+	`{"type":"client.deleted","workspace":"%ws","client":"%client"}`,
+}
+
+var narrowPick = map[string][]string{
+	"ws":     {"w", "k", "s"},
+	"user":   {"o", "p", "q", "r", "z", "kp", "ka", "ss", "sa", "x"},
+	"role":   {"practitioner", "receptionist", "front", "office_staff", "scheduler", "practice_administrator"},
+	"loc":    {"north", "nowhere"},
+	"switch": {"view_practitioners", "change_practitioners", "view_client_treatment_notes", "is_practice_administrator"},
+	"client": {"c", "c9", "kc"},
+	"note":   {"n", "n9"},
+}
+
+// TestNarrowReadsPlanAsEverything plans random batches of the events that
+// read narrowly (records, notes access to one client, one staff member's
+// events, a new owner), some naming more than perUserReads people, from what
+// they read and from everything, over practices of three presets varied by
+// random events first: the plans and refusals must be the same.
+func TestNarrowReadsPlanAsEverything(t *testing.T) {
+	t.Parallel()
+	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"staff.added","workspace":"k","user":"p","role":"practitioner"}
+{"type":"staff.added","workspace":"w","user":"x","role":"practitioner","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"role.assigned","workspace":"w","user":"x","role":"receptionist","location":"north","expires_at":"2098-01-01T00:00:00Z"}
+{"type":"client.created","workspace":"k","client":"kc","practitioner":"kp"}
+{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_practitioners","value":"on"}
+{"type":"staff.disabled","workspace":"w","user":"q"}`+"\n"+manyStaff()))
+	rnd := rand.New(rand.NewPCG(18, 3))
+	event := func() string {
+		tmpl := narrowPool[rnd.IntN(len(narrowPool))]
+		for field, values := range narrowPick {
+			for strings.Contains(tmpl, "%"+field) {
+				tmpl = strings.Replace(tmpl, "%"+field, values[rnd.IntN(len(values))], 1)
+			}
+		}
+		return tmpl
+	}
+	planned, persons, many, manyPlanned := 0, 0, 0, 0
+	for range 1000 {
+		base := start
+		for range rnd.IntN(3) {
+			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
+				if next, err := tryApply(base, events); err == nil {
+					base = next
+				}
+			}
+		}
+		lines := []string{}
+		for range 1 + rnd.IntN(4) {
+			lines = append(lines, event())
+		}
+		if rnd.IntN(4) == 0 {
+			lines = lines[:1] // one event among many shares
+			for i := range perUserReads + 2 {
+				lines = append(lines, fmt.Sprintf(`{"type":"patient.shared","workspace":"w","client":"c","user":"m%d"}`, i))
+			}
+		}
+		events, err := domain.ReadEvents(strings.NewReader(strings.Join(lines, "\n")))
+		if err != nil {
+			continue
+		}
+		needs := domain.NeedsOf(events)
+		if !needs.Narrow {
+			continue
+		}
+		read, _ := loadFrom(base, needs)
+		plan, err := domain.PlanEvents(events, read)
+		whole, wholeErr := domain.PlanEvents(events, base)
+		if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+			t.Fatalf("batch:\n%s\nfrom what it reads: %d touched, %d deleted, %v\nfrom everything: %d touched, %d deleted, %v",
+				strings.Join(lines, "\n"), len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
+		}
+		planned++
+		if len(needs.Persons) > 0 && wholeErr == nil {
+			persons++
+		}
+		if len(needs.Users) > perUserReads {
+			many++
+			if wholeErr == nil {
+				manyPlanned++
+			}
+		}
+	}
+	if persons < 30 || manyPlanned < 30 {
+		t.Fatalf("too few interesting batches: %d planned, %d changing someone's access, %d naming many (%d not refused)", planned, persons, many, manyPlanned)
+	}
+	t.Logf("%d narrow batches planned alike, %d of them changing someone's access, %d naming more than %d people (%d not refused)", planned, persons, many, perUserReads, manyPlanned)
+}
+
+// manyStaff are more receptionists of practice w than perUserReads, m0 on.
+func manyStaff() string {
+	var b strings.Builder
+	for i := range perUserReads + 2 {
+		fmt.Fprintf(&b, `{"type":"staff.added","workspace":"w","user":"m%d","role":"receptionist"}`+"\n", i)
+	}
+	return b.String()
+}
+
+// perUserReads mirrors the domain's threshold past which named people are
+// read a relation at a time.
+const perUserReads = 16
+
+// tryApply is apply without failing the test on a refusal.
+func tryApply(s *domain.State, events []domain.Event) (*domain.State, error) {
+	plan, err := domain.PlanEvents(events, s)
+	if err != nil {
+		return nil, err
+	}
+	next := s.Clone()
+	for _, r := range plan.Delete {
+		next.Remove(r)
+	}
+	for _, r := range plan.Touch {
+		next.Add(r)
+	}
+	return next, nil
 }
