@@ -240,6 +240,8 @@ func (g *gen) role(p domain.Permission) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		// Not gated by Editable: the switched role is one whose permissions
+		// its own holders change (ClinicSense's office staff), fixed or not.
 		terms = append(terms, "switched->"+ws)
 	}
 	if p.HolderManager {
@@ -359,6 +361,12 @@ func (g *gen) authored(typ string, p domain.Permission) (string, error) {
 	if err := unused(typ, p, "NotesReader", "AuthorDraft"); err != nil {
 		return "", err
 	}
+	if !p.Own {
+		return "", fmt.Errorf("an authored record's permissions read its client's, which reach the user's own clients: set Own")
+	}
+	if p.AuthorDraft && p.NotesReader {
+		return "", fmt.Errorf("AuthorDraft and NotesReader together: notes access reads, it never edits drafts")
+	}
 	var terms []string
 	for _, c := range p.Caps {
 		a, err := area(c, p.Own)
@@ -396,6 +404,9 @@ func (g *gen) form(p domain.Permission) (string, error) {
 	if err := unused(domain.TypeForm, p, "Template"); err != nil {
 		return "", err
 	}
+	if !p.Own {
+		return "", fmt.Errorf("a form's permissions read its client's, which reach the user's own clients: set Own")
+	}
 	var terms []string
 	for _, c := range p.Caps {
 		h, err := g.clientCap(c)
@@ -409,6 +420,8 @@ func (g *gen) form(p domain.Permission) (string, error) {
 		return expr, nil
 	}
 	expr = group(expr) + " - template->restricted"
+	// A restricted template's chosen roles only ever view its forms (explain
+	// says the same): every other Template permission is nobody's there.
 	if p.Name == "view" {
 		expr = group(expr) + " + (client->view & template->viewer & template->restricted)"
 	}
@@ -450,11 +463,11 @@ func (g *gen) booked(typ string, p domain.Permission) (string, error) {
 		if !a.Located {
 			return "", fmt.Errorf("area %s is not located: its records have no scope", a.Name)
 		}
-		expr := "scope->" + full(c)
-		if p.Own {
-			expr += " + (" + related + " & scope->" + own(c) + ")"
+		if !p.Own {
+			terms = append(terms, "scope->"+full(c)) // the helper below counts the own level
+			continue
 		}
-		terms = append(terms, g.helper(typ, full(c), expr))
+		terms = append(terms, g.helper(typ, full(c), "scope->"+full(c)+" + ("+related+" & scope->"+own(c)+")"))
 	}
 	expr := union(terms...)
 	if p.PastToo {
