@@ -3,6 +3,7 @@ package domain_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +304,38 @@ func TestFreshObjects(t *testing.T) {
 	}
 	if want := "client:new,note:n1"; strings.Join(got, ",") != want {
 		t.Errorf("fresh = %v, want %s", got, want)
+	}
+}
+
+// TestResendingALocationRepairsItsAccess: a practice stored by an earlier
+// version may lack workspace-wide staff's access on a location created with
+// nothing after it; sending its location.created again writes it.
+func TestResendingALocationRepairsItsAccess(t *testing.T) {
+	s, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}
+{"type":"staff.added","workspace":"w","user":"m","role":"practice_manager"}
+{"type":"location.created","workspace":"w","location":"east"}`))
+	var lost []domain.Relationship
+	for _, r := range s.All() {
+		if r.Resource == (domain.Object{Type: domain.TypeLocation, ID: "east"}) && r.Subject.Type == domain.TypeUser {
+			lost = append(lost, r)
+		}
+	}
+	if len(lost) == 0 {
+		t.Fatal("a new location gave workspace-wide staff nothing")
+	}
+	for _, r := range lost {
+		s.Remove(r) // as the earlier version left it
+	}
+	plan, err := domain.PlanEvents(parse(t, `{"type":"location.created","workspace":"w","location":"east"}`), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range lost {
+		if !slices.Contains(plan.Touch, r) {
+			t.Errorf("not repaired: %s", r)
+		}
+	}
+	if len(plan.Delete) != 0 {
+		t.Errorf("the repair deletes %v", plan.Delete)
 	}
 }
