@@ -174,12 +174,12 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	conn, closeSpiceDB, err := connect(ctx, cfg, logger)
+	conn, head, closeSpiceDB, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer closeSpiceDB()
-	client := spicedb.New(conn, logger)
+	client := spicedb.NewWithConfig(conn, logger, spicedb.Config{Head: head})
 	auth := watchSize(service.New(client, logger), cfg, logger)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
@@ -265,20 +265,27 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	return nil
 }
 
-func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*grpc.ClientConn, func(), error) {
+// connect starts or dials SpiceDB. head, for an in-process SpiceDB on
+// PostgreSQL, which other Ward instances may share, reads the datastore's
+// newest revision itself (spicedb.Config.Head); in memory only this process
+// writes, and its writes wait until SpiceDB's own reads show them.
+func connect(ctx context.Context, cfg Config, logger *slog.Logger) (conn *grpc.ClientConn, head func(context.Context) (string, error), closeFn func(), err error) {
 	if cfg.SpiceDB.Endpoint != "" {
 		conn, err := spicedb.Dial(cfg.SpiceDB)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		logger.Info("using external SpiceDB", "endpoint", cfg.SpiceDB.Endpoint, "tls", !cfg.SpiceDB.Insecure)
-		return conn, func() { _ = conn.Close() }, nil
+		return conn, nil, func() { _ = conn.Close() }, nil
 	}
 	emb, err := spicedb.StartEmbedded(ctx, spicedb.EmbeddedConfig{Engine: cfg.Datastore, URI: cfg.DatastoreURI, Migrate: true}, logger)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return emb.Conn(), func() { _ = emb.Close() }, nil
+	if cfg.Datastore == spicedb.EnginePostgres {
+		head = emb.Head
+	}
+	return emb.Conn(), head, func() { _ = emb.Close() }, nil
 }
 
 // writeSchema writes Ward's schema, waiting for an external SpiceDB that is still

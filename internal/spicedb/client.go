@@ -49,10 +49,19 @@ type Client struct {
 	streamTimeout time.Duration
 	// pages keeps whole lookup answers for paged lookups.
 	pages *pageCache
+	// head, when set, gives the datastore's newest revision for reads the
+	// caller gave no token for (Config.Head).
+	head func(context.Context) (string, error)
 }
 
 // Config tunes a Client; its zero value is Ward's defaults.
 type Config struct {
+	// Head, when set, returns a ZedToken of the datastore's newest revision,
+	// asked of the datastore directly (Embedded.Head). Checks and lookups
+	// without a caller's token then read at least as fresh as it instead of
+	// asking SpiceDB for full consistency, whose shared HeadRevision query can
+	// predate the request and miss a write another process acknowledged.
+	Head func(context.Context) (string, error)
 	// StreamTimeout is how long SpiceDB lets a stream run without sending a
 	// message (--streaming-api-response-delay-timeout); 0 means its default,
 	// DefaultStreamTimeout. An import is cancelled past it.
@@ -77,6 +86,7 @@ func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Confi
 		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
 		streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
 		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
+		head:          cfg.Head,
 	}
 }
 

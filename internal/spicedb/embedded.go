@@ -13,8 +13,10 @@ import (
 	dsconfig "github.com/authzed/spicedb/pkg/cmd/datastore"
 	"github.com/authzed/spicedb/pkg/cmd/server"
 	"github.com/authzed/spicedb/pkg/cmd/util"
+	"github.com/authzed/spicedb/pkg/datalayer"
 	"github.com/authzed/spicedb/pkg/datastore"
 	"github.com/authzed/spicedb/pkg/datastore/migration"
+	"github.com/authzed/spicedb/pkg/zedtoken"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -165,6 +167,25 @@ func dispatchCache(name, maxCost string, on bool) server.CacheConfig {
 
 // Conn is the gRPC connection to the embedded server.
 func (e *Embedded) Conn() *grpc.ClientConn { return e.conn }
+
+// Head returns the datastore's newest revision as a ZedToken, asked of the
+// datastore itself. SpiceDB's server shares one HeadRevision query among the
+// requests that arrive while it runs (a singleflight proxy), so a "fully
+// consistent" read can be answered at a snapshot taken before it arrived;
+// within one process Ward's own writes wait until such reads show them, but a
+// write acknowledged by another process on the same PostgreSQL may be missed
+// (docs/performance.md). A read at least as fresh as Head's token is not.
+func (e *Embedded) Head(ctx context.Context) (string, error) {
+	head, err := e.ds.HeadRevision(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the datastore's newest revision: %w", err)
+	}
+	token, err := zedtoken.NewFromRevision(ctx, head.Revision, datalayer.SchemaHash(head.SchemaHash), e.ds)
+	if err != nil {
+		return "", err
+	}
+	return token.GetToken(), nil
+}
 
 // Close stops the server and closes its datastore.
 func (e *Embedded) Close() error {

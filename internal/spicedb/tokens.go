@@ -35,13 +35,26 @@ func originOf(token string) string {
 // another datastore is refused as the caller's error: SpiceDB would silently
 // read at its newest revision instead (--mismatch-zed-token-behavior's
 // default), and the caller would never learn that the token is meaningless here.
+//
+// Without a token, and with a Head (Config.Head), the read is at least as
+// fresh as the datastore's newest revision read now: a write acknowledged
+// anywhere before the call is seen. If Head fails, the read falls back to
+// SpiceDB's full consistency.
 func (c *Client) callerConsistency(ctx context.Context, token string) (*v1.Consistency, error) {
 	if token != "" {
 		if err := c.checkOrigin(ctx, token, fieldZedToken); err != nil {
 			return nil, err
 		}
+		return consistency(token), nil
 	}
-	return consistency(token), nil
+	if c.head != nil {
+		head, err := c.head(ctx)
+		if err == nil {
+			return consistency(head), nil
+		}
+		c.logger.Warn("reading the datastore's newest revision failed; reading fully consistent instead", "error", err)
+	}
+	return consistency(""), nil
 }
 
 // checkOrigin refuses a token (from field) that names another datastore than

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,5 +158,54 @@ func TestCallerTokens(t *testing.T) {
 				t.Errorf("%s, %s: echoed the token as the revision read", name, tt.name)
 			}
 		}
+	}
+}
+
+// TestHeadForTokenlessReads: with Config.Head, a check without a caller's
+// token reads at the revision Head gave (Embedded.Head's token is one SpiceDB
+// accepts, of its own datastore), sees the write before it, and falls back
+// to full consistency when Head fails.
+func TestHeadForTokenlessReads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	emb, err := StartEmbedded(ctx, EmbeddedConfig{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emb.Close() })
+	var calls atomic.Int32
+	var fail atomic.Bool
+	head := func(ctx context.Context) (string, error) {
+		calls.Add(1)
+		if fail.Load() {
+			return "", errors.New("datastore down")
+		}
+		return emb.Head(ctx)
+	}
+	c := NewWithConfig(emb.Conn(), slog.New(slog.DiscardHandler), Config{Head: head})
+	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
+		t.Fatal(err)
+	}
+	applyEvents(t, c, `{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
+{"type":"client.created","workspace":"p1","client":"ann","practitioner":"olivia"}`)
+	q := domain.Question{Subject: domain.Object{Type: "user", ID: "olivia"}, Permission: "view", Resource: domain.Object{Type: "client", ID: "ann"}}
+	before := calls.Load()
+	d, err := c.Check(ctx, q, "")
+	if err != nil || !d.Allowed {
+		t.Fatalf("check with Head's revision: %+v %v", d, err)
+	}
+	if calls.Load() != before+1 {
+		t.Errorf("Head was called %d times for one tokenless check", calls.Load()-before)
+	}
+	tok, err := emb.Head(ctx)
+	if err != nil || originOf(tok) == "" || originOf(tok) != originOf(d.Token) {
+		t.Errorf("Head's token %q (origin %q) is not of the datastore that checked (%q): %v", tok, originOf(tok), originOf(d.Token), err)
+	}
+	fail.Store(true)
+	if d, err := c.Check(ctx, q, ""); err != nil || !d.Allowed {
+		t.Fatalf("check after Head failed: %+v %v", d, err)
+	}
+	if _, err := c.Check(ctx, q, d.Token); err != nil {
+		t.Fatal(err)
 	}
 }
