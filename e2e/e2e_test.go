@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +23,7 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/server"
+	"github.com/wardhq/ward/internal/testenv"
 	"github.com/wardhq/ward/seed"
 )
 
@@ -420,4 +425,109 @@ func TestEmbeddedPostgresSurvivesRestart(t *testing.T) {
 	if !run(false) {
 		t.Error("after Ward restarted on the same PostgreSQL, the practice is gone")
 	}
+}
+
+// TestNoStaleDecisionAcrossInstances: two Ward processes, each with its own
+// in-process SpiceDB on one PostgreSQL; 16 clients write on one and check on
+// the other at once, without tokens: right after a staff.added is
+// acknowledged the person's client is theirs, and right after their
+// staff.removed it is not, on the other instance too. (Before Ward read the
+// datastore's newest revision itself, 4 of 1,280 and 11 of 3,200 such
+// answers were stale: SpiceDB's shared HeadRevision query.)
+func TestNoStaleDecisionAcrossInstances(t *testing.T) {
+	uri := postgresDatabase(t)
+	bin := filepath.Join(t.TempDir(), "ward")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/ward").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/ward: %v\n%s", err, out)
+	}
+	wards := []*client.Client{client.New(wardProcess(t, bin, uri), "", nil), client.New(wardProcess(t, bin, uri), "", nil)}
+	ctx := context.Background()
+	if _, err := wards[0].ApplyEvents(ctx, eventsOf(t, `{"type":"workspace.created","workspace":"nx","owner":"o","preset":"caspen"}`)); err != nil {
+		t.Fatal(err)
+	}
+	const clients, rounds = 16, 80
+	var pairs, stale, failed atomic.Int64
+	var wg sync.WaitGroup
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			writer, checker := wards[w%2], wards[(w+1)%2]
+			for r := range rounds {
+				u, c := fmt.Sprintf("nx-u%d-%d", w, r), fmt.Sprintf("nx-c%d-%d", w, r)
+				check := api.CheckRequest{Subject: "user:" + u, Permission: "view", Resource: "client:" + c}
+				for _, step := range []struct {
+					events string
+					want   bool
+				}{
+					{fmt.Sprintf(`{"type":"staff.added","workspace":"nx","user":%q,"role":"practitioner"}
+{"type":"client.created","workspace":"nx","client":%q,"practitioner":%q}`, u, c, u), true},
+					{fmt.Sprintf(`{"type":"staff.removed","workspace":"nx","user":%q}`, u), false},
+				} {
+					if _, err := writer.ApplyEvents(ctx, eventsOf(t, step.events)); err != nil {
+						failed.Add(1)
+						t.Errorf("%s: %v", u, err)
+						return
+					}
+					res, err := checker.Check(ctx, check)
+					if err != nil {
+						failed.Add(1)
+						t.Errorf("%s: check: %v", u, err)
+						return
+					}
+					pairs.Add(1)
+					if res.Allowed != step.want {
+						stale.Add(1)
+						t.Errorf("%s view %s on the other instance, right after the write was acknowledged: allowed=%v, want %v", u, c, res.Allowed, step.want)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if pairs.Load() < clients*rounds*2 {
+		t.Fatalf("only %d write-then-check pairs ran (%d failed)", pairs.Load(), failed.Load())
+	}
+	t.Logf("%d write-on-one, check-on-the-other pairs, %d stale", pairs.Load(), stale.Load())
+}
+
+// wardProcess runs bin (`ward serve`) on PostgreSQL uri as its own process
+// and returns its base URL once it answers; it is stopped when the test ends.
+func wardProcess(t *testing.T, bin, uri string) string {
+	t.Helper()
+	addr := "127.0.0.1:" + testenv.FreePort(t)
+	logPath := filepath.Join(t.TempDir(), "ward.log")
+	logs, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	cmd := exec.Command(bin, "serve", "--datastore", "postgres", "--datastore-uri", uri, "--addr", addr)
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	base := "http://" + addr
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+	}
+	out, _ := os.ReadFile(logPath)
+	t.Fatalf("ward serve did not answer within 2 minutes; its log:\n%s", out)
+	return ""
 }
