@@ -25,16 +25,9 @@ func parse(t *testing.T, jsonl string) []domain.Event {
 
 func apply(t *testing.T, s *domain.State, events []domain.Event) (*domain.State, domain.Plan) {
 	t.Helper()
-	plan, err := domain.PlanEvents(events, s)
+	next, plan, err := tryApply(s, events)
 	if err != nil {
 		t.Fatal(err)
-	}
-	next := s.Clone()
-	for _, r := range plan.Delete {
-		next.Remove(r)
-	}
-	for _, r := range plan.Touch {
-		next.Add(r)
 	}
 	return next, plan
 }

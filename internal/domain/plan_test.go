@@ -369,7 +369,7 @@ func TestNarrowReadsPlanAsEverything(t *testing.T) {
 		base := start
 		for range rnd.IntN(3) {
 			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
-				if next, err := tryApply(base, events); err == nil {
+				if next, _, err := tryApply(base, events); err == nil {
 					base = next
 				}
 			}
@@ -429,11 +429,12 @@ func manyStaff() string {
 // read a relation at a time.
 const perUserReads = 16
 
-// tryApply is apply without failing the test on a refusal.
-func tryApply(s *domain.State, events []domain.Event) (*domain.State, error) {
+// tryApply plans events against s and returns the state after them, or the
+// refusal.
+func tryApply(s *domain.State, events []domain.Event) (*domain.State, domain.Plan, error) {
 	plan, err := domain.PlanEvents(events, s)
 	if err != nil {
-		return nil, err
+		return nil, plan, err
 	}
 	next := s.Clone()
 	for _, r := range plan.Delete {
@@ -442,5 +443,5 @@ func tryApply(s *domain.State, events []domain.Event) (*domain.State, error) {
 	for _, r := range plan.Touch {
 		next.Add(r)
 	}
-	return next, nil
+	return next, plan, nil
 }
