@@ -37,12 +37,8 @@ func TestImportPastStreamDeadlineOnPostgres(t *testing.T) {
 	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
 		t.Fatal(err)
 	}
-	raws, err := domain.ReadEventLines(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n" +
+	events, err := domain.ReadImport(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n" +
 		scenarios.Admins("big", 1000)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := domain.ParseImport(raws)
 	if err != nil {
 		t.Fatal(err)
 	}

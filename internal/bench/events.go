@@ -61,11 +61,7 @@ func EventCosts(staffSizes []int, progress io.Writer) ([][]EventCost, error) {
 			return nil, err
 		}
 		fmt.Fprintf(progress, "building a practice of %d staff over %d locations\n", 1+locations*perLocation+wide, locations)
-		raws, err := domain.ReadEventLines(strings.NewReader(scenarios.StaffedPractice(locations, perLocation, wide)))
-		if err != nil {
-			return nil, err
-		}
-		events, err := domain.ParseImport(raws)
+		events, err := domain.ReadImport(strings.NewReader(scenarios.StaffedPractice(locations, perLocation, wide)))
 		if err != nil {
 			return nil, err
 		}
@@ -77,11 +73,7 @@ func EventCosts(staffSizes []int, progress io.Writer) ([][]EventCost, error) {
 		var row []EventCost
 		for _, c := range append(append([]scenarios.Cost{}, scenarios.Costs...), extraCosts()...) {
 			fmt.Fprintf(progress, "  %s\n", c.Name)
-			raws, err := domain.ReadEventLines(strings.NewReader(c.Events))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", c.Name, err)
-			}
-			evs, err := domain.ParseEvents(raws)
+			evs, err := domain.ReadEvents(strings.NewReader(c.Events))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", c.Name, err)
 			}

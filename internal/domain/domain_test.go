@@ -138,12 +138,8 @@ func TestLargeRequestsAreRefusedEarly(t *testing.T) {
 	if err != nil || plan.Updates() > domain.MaxChangesPerRequest || len(plan.Touch) < 100 {
 		t.Errorf("10 practitioner admins: %d updates, %v", plan.Updates(), err)
 	}
-	raws, err := domain.ReadEventLines(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n" +
+	events, err := domain.ReadImport(strings.NewReader(`{"type":"workspace.created","workspace":"big","owner":"o","preset":"caspen"}` + "\n" +
 		scenarios.Admins("big", domain.MaxImportEvents-1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := domain.ParseImport(raws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +153,7 @@ func TestLargeRequestsAreRefusedEarly(t *testing.T) {
 // to what the request asks.
 func BenchmarkRefusingALargeRequest(b *testing.B) {
 	base := domain.NewState()
-	raws, err := domain.ReadEventLines(strings.NewReader(scenarios.Base + scenarios.Admins("p1", 1000)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	events, err := domain.ParseImport(raws) // more events than one request takes, to plan them as one
+	events, err := domain.ReadImport(strings.NewReader(scenarios.Base + scenarios.Admins("p1", 1000))) // more events than one request takes, to plan them as one
 	if err != nil {
 		b.Fatal(err)
 	}

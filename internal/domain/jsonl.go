@@ -51,3 +51,13 @@ func ReadEvents(r io.Reader) ([]Event, error) {
 	}
 	return ParseEvents(raws)
 }
+
+// ReadImport reads an import's events as ReadEventLines does and parses
+// them as ParseImport does (more than one request takes).
+func ReadImport(r io.Reader) ([]Event, error) {
+	raws, err := ReadEventLines(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImport(raws)
+}

@@ -176,11 +176,7 @@ func isWrittenOut(r domain.Relationship) bool {
 // imported is the state an import of jsonl's events writes.
 func imported(t *testing.T, jsonl string) *domain.State {
 	t.Helper()
-	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := domain.ParseImport(raws)
+	events, err := domain.ReadImport(strings.NewReader(jsonl))
 	if err != nil {
 		t.Fatal(err)
 	}
