@@ -13,35 +13,30 @@ import (
 
 func capabilityObj(relation string) Object { return Object{TypeCapability, relation} }
 
-// reach is whose written-out access an event may change.
+// reach is whose written-out access an event may change. Its zero value is
+// everyone's, so an event type declared without one is never under-read.
 type reach int
 
 const (
-	// reachNobody: records only, or one person's notes access to one client.
-	reachNobody reach = iota
+	// reachEveryone: anyone's in the practice (a role's grants, a setting, a
+	// new location).
+	reachEveryone reach = iota
 	// reachPerson: only the event's user's (their holdings or standing).
 	reachPerson
-	// reachEveryone: anyone's in the practice (a role's grants, a setting).
-	reachEveryone
+	// reachNobody: records only, one person's notes access to one client, or
+	// the owner (whose rights are the schema's, owner & active, never
+	// written out).
+	reachNobody
 )
 
-// reachOf tells whose access e may change: nobody's for events marked
-// Records in EventTypes, for notes access to one client and for a new owner, the user's for
-// events marked Person, and everyone's for every other event (new types
-// included) and for notes access given to a role.
+// reachOf is whose access e may change: its type's declared Reach, but
+// everyone's for notes access given to a role (the same types give it to one
+// person for one client, which is nobody's).
 func reachOf(e Event) reach {
-	spec := EventTypes[e.Type]
-	switch {
-	case (e.Type == "notes_access.granted" || e.Type == "notes_access.revoked") && e.Role == "":
-		return reachNobody
-	case spec.Records:
-		return reachNobody
-	case e.Type == "ownership.transferred":
-		return reachNobody // the owner's rights are the schema's (owner & active), never written out
-	case spec.Person && e.User != "":
-		return reachPerson
+	if (e.Type == "notes_access.granted" || e.Type == "notes_access.revoked") && e.Role != "" {
+		return reachEveryone
 	}
-	return reachEveryone
+	return EventTypes[e.Type].Reach
 }
 
 // changesAccess reports whether e may change what someone's roles give them.

@@ -50,12 +50,9 @@ type EventSpec struct {
 	// Creates is the type of object the event makes (named by the field of the
 	// same name), or "".
 	Creates string
-	// Records is set on events that change records only, never roles, holdings
-	// or staff, so nobody's written-out access needs rewriting after them.
-	Records bool
-	// Person is set on events that change only their user's holdings or
-	// standing, so only that person's written-out access is rewritten.
-	Person bool
+	// Reach is whose written-out access the event may change (see reach):
+	// everyone's unless declared otherwise.
+	Reach reach
 	// Links are the relations by which records name the event's user that
 	// planning it reads (notes access that follows their roles; everything
 	// of theirs, for a removal).
@@ -68,38 +65,38 @@ type EventSpec struct {
 // contract with app services: extend beside them, never rename them.
 var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
-	"ownership.transferred":          {Required: []string{"workspace", "to"}, plan: (*planner).ownershipTransferred},
+	"ownership.transferred":          {Required: []string{"workspace", "to"}, Reach: reachNobody, plan: (*planner).ownershipTransferred},
 	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, plan: (*planner).locationCreated},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Person: true, plan: (*planner).staffAdded},
-	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Person: true, plan: (*planner).staffDisabled},
-	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Person: true, plan: (*planner).staffEnabled},
-	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Person: true, plan: (*planner).staffRemoved},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Person: true, plan: (*planner).roleMembership},
-	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, Person: true, plan: (*planner).roleMembership},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
+	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
+	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
+	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, plan: (*planner).staffRemoved},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
+	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}, plan: (*planner).roleUpdated},
 	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}, plan: (*planner).roleDefined},
 	"role.deleted":                   {Required: []string{"workspace", "role"}, plan: (*planner).roleDeleted},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}, plan: (*planner).settingChanged},
-	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, Person: true, plan: (*planner).staffPermissionChanged},
-	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Records: true, plan: (*planner).letterCreated},
-	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Records: true, plan: (*planner).fileUploaded},
-	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Records: true, plan: (*planner).formCompleted},
-	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Records: true, plan: (*planner).templateAccess},
-	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Records: true, plan: (*planner).templateAccess},
-	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Records: true, plan: (*planner).templateAccess},
-	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Records: true, plan: (*planner).expenseCreated},
-	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Records: true, plan: (*planner).clientCreated},
-	"client.deleted":                 {Required: []string{"workspace", "client"}, Records: true, plan: (*planner).clientDeleted},
-	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).clientPractitioner},
-	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).clientPractitioner},
-	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).patientShare},
-	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Records: true, plan: (*planner).patientShare},
-	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Links: notesLinks, plan: (*planner).notesAccess},
-	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Links: notesLinks, plan: (*planner).notesAccess},
-	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Records: true, plan: (*planner).noteCreated},
-	"note.finalized":                 {Required: []string{"workspace", "note"}, Records: true, plan: (*planner).noteFinalized},
-	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Records: true, plan: (*planner).appointmentBooked},
-	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Records: true, plan: (*planner).invoiceCreated},
+	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffPermissionChanged},
+	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Reach: reachNobody, plan: (*planner).letterCreated},
+	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Reach: reachNobody, plan: (*planner).fileUploaded},
+	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Reach: reachNobody, plan: (*planner).formCompleted},
+	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Reach: reachNobody, plan: (*planner).templateAccess},
+	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Reach: reachNobody, plan: (*planner).templateAccess},
+	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Reach: reachNobody, plan: (*planner).templateAccess},
+	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Reach: reachNobody, plan: (*planner).expenseCreated},
+	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Reach: reachNobody, plan: (*planner).clientCreated},
+	"client.deleted":                 {Required: []string{"workspace", "client"}, Reach: reachNobody, plan: (*planner).clientDeleted},
+	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
+	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
+	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).patientShare},
+	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).patientShare},
+	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
+	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
+	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Reach: reachNobody, plan: (*planner).noteCreated},
+	"note.finalized":                 {Required: []string{"workspace", "note"}, Reach: reachNobody, plan: (*planner).noteFinalized},
+	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Reach: reachNobody, plan: (*planner).appointmentBooked},
+	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
 }
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.

@@ -29,7 +29,7 @@ type Needs struct {
 	// author or new owner); a Narrow batch reads only their standing.
 	Users []string
 	// Persons are the staff members whose written-out access a Narrow batch
-	// rewrites (events marked Person in EventTypes); it reads theirs.
+	// rewrites (events of reachPerson); it reads theirs.
 	Persons []string
 }
 
@@ -224,12 +224,11 @@ func (n Needs) Links(s *State) []Filter {
 // record whole (to know its practice).
 func (n Needs) Records(s *State, linked []Relationship) []Filter {
 	more := map[Object]bool{}
-	for _, ws := range n.Workspaces {
-		if n.Narrow {
-			break // no narrow planner reads another location
-		}
-		for _, loc := range s.Subjects(workspaceObj(ws), "site") {
-			more[loc.Object()] = true
+	if !n.Narrow { // no narrow planner reads another location
+		for _, ws := range n.Workspaces {
+			for _, loc := range s.Subjects(workspaceObj(ws), "site") {
+				more[loc.Object()] = true
+			}
 		}
 	}
 	for _, r := range linked {
