@@ -312,6 +312,20 @@ func (g *gen) clientCap(c domain.Capability) (string, error) {
 	return g.helper(domain.TypeClient, full(c), r+" + ("+g.related()+" & scope->"+c.Relation(domain.LevelWritten)+")"), nil
 }
 
+// clientCaps are the client's helpers for caps (see clientCap), each read
+// through via ("" on the client itself, "client->" from one of its records).
+func (g *gen) clientCaps(caps []domain.Capability, via string) ([]string, error) {
+	terms := make([]string, len(caps))
+	for i, c := range caps {
+		h, err := g.clientCap(c)
+		if err != nil {
+			return nil, err
+		}
+		terms[i] = via + h
+	}
+	return terms, nil
+}
+
 // clientRecords is the client's helper that reaches every record of the
 // client by c (of an area with a written level, whose records have authors).
 func (g *gen) clientRecords(c domain.Capability) string {
@@ -338,13 +352,9 @@ func (g *gen) client(p domain.Permission) (string, error) {
 	if !p.Own {
 		return "", fmt.Errorf("a client's permissions reach the user's own clients: set Own")
 	}
-	var terms []string
-	for _, c := range p.Caps {
-		h, err := g.clientCap(c)
-		if err != nil {
-			return "", err
-		}
-		terms = append(terms, h)
+	terms, err := g.clientCaps(p.Caps, "")
+	if err != nil {
+		return "", err
 	}
 	if p.NotesReader {
 		terms = append(terms, "notes_reader")
@@ -407,13 +417,9 @@ func (g *gen) form(p domain.Permission) (string, error) {
 	if !p.Own {
 		return "", fmt.Errorf("a form's permissions read its client's, which reach the user's own clients: set Own")
 	}
-	var terms []string
-	for _, c := range p.Caps {
-		h, err := g.clientCap(c)
-		if err != nil {
-			return "", err
-		}
-		terms = append(terms, "client->"+h)
+	terms, err := g.clientCaps(p.Caps, "client->")
+	if err != nil {
+		return "", err
 	}
 	expr := union(terms...)
 	if !p.Template {
