@@ -213,38 +213,41 @@ func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.App
 }
 
 // awaitVisible returns once fully consistent reads see the write's new lock
-// relationships. On PostgreSQL under concurrent writes, SpiceDB v1.56.2 could
-// answer a fully consistent read, just after a write was acknowledged, from a
-// revision that misses it (the write's own ZedToken does see it); Ward only
-// confirms events once a fully consistent read sees them, so that every
-// decision reflects every confirmed event. It returns the ZedToken of the
-// read that saw the last lock, or an error when reads did not show it within
-// confirmWait or failed: the write happened all the same.
+// relationships. SpiceDB can answer a fully consistent read, just after a
+// write, from a revision that misses it (it shares one newest-revision query
+// among concurrent requests: spicedb.Embedded.Head); Ward only confirms events
+// once a fully consistent read sees them, so that every decision reflects
+// every confirmed event. It returns the ZedToken of the read that saw the
+// locks, or an error when reads did not show them within confirmWait or
+// failed: the write happened all the same.
 func (s *Service) awaitVisible(ctx context.Context, locks []domain.Relationship) (string, error) {
+	if len(locks) == 0 {
+		return "", nil
+	}
 	deadline := time.Now().Add(s.confirmWait)
-	token := ""
-	for _, lock := range locks {
-		for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-			found, readAt, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.Exactly(lock)})
-			if err != nil {
-				return "", err
-			}
-			if len(found) > 0 {
-				token = readAt
-				break
-			}
-			if time.Now().After(deadline) {
-				return "", fmt.Errorf("fully consistent reads did not show the lock %s within %v", lock, s.confirmWait)
-			}
-			s.logger.Debug("write not yet visible to consistent reads", "lock", lock.String())
-			select {
-			case <-ctx.Done():
-				return "", ctx.Err()
-			case <-time.After(wait):
-			}
+	filters := make([]domain.Filter, len(locks))
+	for i, lock := range locks {
+		filters[i] = domain.Exactly(lock)
+	}
+	// One write replaced every lock, so they show together: one read of all.
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		found, readAt, err := s.store.ReadAll(ctx, "", filters)
+		if err != nil {
+			return "", err
+		}
+		if len(found) == len(locks) {
+			return readAt, nil
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("fully consistent reads did not show the locks %v within %v", locks, s.confirmWait)
+		}
+		s.logger.Debug("write not yet visible to consistent reads", "locks", len(locks), "shown", len(found))
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(wait):
 		}
 	}
-	return token, nil
 }
 
 // load reads what needs asks for into a new state, at exactly the revision of
