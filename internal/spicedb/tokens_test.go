@@ -47,13 +47,20 @@ func applyEvents(t *testing.T, c *Client, jsonl string) string {
 // one practice, and returns a client for it and the ZedToken of that write.
 func memoryClient(t *testing.T) (*Client, string) {
 	t.Helper()
+	return memoryClientWith(t, func(*Embedded) Config { return Config{} })
+}
+
+// memoryClientWith is memoryClient with the client configured by cfg, given
+// the in-process server.
+func memoryClientWith(t *testing.T, cfg func(*Embedded) Config) (*Client, string) {
+	t.Helper()
 	ctx := context.Background()
 	emb, err := StartEmbedded(ctx, EmbeddedConfig{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emb.Close() })
-	c := New(emb.Conn(), slog.New(slog.DiscardHandler))
+	c := NewWithConfig(emb.Conn(), slog.New(slog.DiscardHandler), cfg(emb))
 	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
 		t.Fatal(err)
 	}
@@ -168,26 +175,19 @@ func TestCallerTokens(t *testing.T) {
 func TestHeadForTokenlessReads(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	emb, err := StartEmbedded(ctx, EmbeddedConfig{}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emb.Close() })
+	var emb *Embedded
 	var calls atomic.Int32
 	var fail atomic.Bool
-	head := func(ctx context.Context) (string, error) {
-		calls.Add(1)
-		if fail.Load() {
-			return "", errors.New("datastore down")
-		}
-		return emb.Head(ctx)
-	}
-	c := NewWithConfig(emb.Conn(), slog.New(slog.DiscardHandler), Config{Head: head})
-	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
-		t.Fatal(err)
-	}
-	applyEvents(t, c, `{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
-{"type":"client.created","workspace":"p1","client":"ann","practitioner":"olivia"}`)
+	c, _ := memoryClientWith(t, func(e *Embedded) Config {
+		emb = e
+		return Config{Head: func(ctx context.Context) (string, error) {
+			calls.Add(1)
+			if fail.Load() {
+				return "", errors.New("datastore down")
+			}
+			return emb.Head(ctx)
+		}}
+	})
 	q := domain.Question{Subject: domain.Object{Type: "user", ID: "olivia"}, Permission: "view", Resource: domain.Object{Type: "client", ID: "ann"}}
 	before := calls.Load()
 	d, err := c.Check(ctx, q, "")
