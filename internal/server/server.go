@@ -48,6 +48,9 @@ type Config struct {
 	// SpiceDB, when its Endpoint is set, is an external SpiceDB used instead of
 	// the in-process one.
 	SpiceDB spicedb.ExternalConfig
+	// TokenlessReads is how checks and lookups without a caller's ZedToken
+	// choose their revision: ReadsFresh ("" too) or ReadsFullyConsistent.
+	TokenlessReads string
 	// Demo loads the demo practice at start.
 	Demo bool
 	// MemoryWarnAt is how many relationships the in-process memory datastore
@@ -77,6 +80,19 @@ const maxHeaderBytes = 64 << 10
 
 // headerTimeout bounds receiving a request's headers, at most ReadTimeout.
 const headerTimeout = 10 * time.Second
+
+// The choices of Config.TokenlessReads (--tokenless-reads).
+const (
+	// ReadsFresh reads at least as fresh as a revision taken after the call
+	// arrived: the datastore's own for an in-process SpiceDB on PostgreSQL, an
+	// empty write's for an external SpiceDB (spicedb.Client.Barrier). A
+	// decision then reflects every write any Ward instance acknowledged.
+	ReadsFresh = "fresh"
+	// ReadsFullyConsistent asks SpiceDB for full consistency: one datastore
+	// round trip less, but SpiceDB may answer at a revision taken just before
+	// the call and miss a write another instance acknowledged in that moment.
+	ReadsFullyConsistent = "fully-consistent"
+)
 
 // MinAPIKeyLength keeps keys from being guessable.
 const MinAPIKeyLength = 16
@@ -116,6 +132,9 @@ func (c Config) Validate() error {
 		if limit.value < 0 {
 			return fmt.Errorf("%s is negative: give a positive limit, or 0 for the default", limit.flag)
 		}
+	}
+	if c.TokenlessReads != "" && c.TokenlessReads != ReadsFresh && c.TokenlessReads != ReadsFullyConsistent {
+		return fmt.Errorf("--tokenless-reads %q: use %s or %s", c.TokenlessReads, ReadsFresh, ReadsFullyConsistent)
 	}
 	if c.MemoryWarnAt < 0 {
 		return fmt.Errorf("--memory-warn-at %d: want a number of relationships, or 0 for the default (%d)", c.MemoryWarnAt, DefaultMemoryWarnAt)
@@ -179,7 +198,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		return err
 	}
 	defer closeSpiceDB()
-	client := spicedb.NewWithConfig(conn, logger, spicedb.Config{Head: head})
+	client := spicedb.NewWithConfig(conn, logger, spicedb.Config{Head: head, Barrier: cfg.SpiceDB.Endpoint != "" && cfg.TokenlessReads != ReadsFullyConsistent})
 	auth := watchSize(service.New(client, logger), cfg, logger)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
@@ -267,8 +286,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 
 // connect starts or dials SpiceDB. head, for an in-process SpiceDB on
 // PostgreSQL, which other Ward instances may share, reads the datastore's
-// newest revision itself (spicedb.Config.Head); in memory only this process
-// writes, and its writes wait until SpiceDB's own reads show them.
+// newest revision itself (spicedb.Config.Head; not with ReadsFullyConsistent);
+// in memory only this process writes, and its writes wait until SpiceDB's own
+// reads show them. An external SpiceDB gets spicedb.Config.Barrier instead.
 func connect(ctx context.Context, cfg Config, logger *slog.Logger) (conn *grpc.ClientConn, head func(context.Context) (string, error), closeFn func(), err error) {
 	if cfg.SpiceDB.Endpoint != "" {
 		conn, err := spicedb.Dial(cfg.SpiceDB)
@@ -282,7 +302,7 @@ func connect(ctx context.Context, cfg Config, logger *slog.Logger) (conn *grpc.C
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if cfg.Datastore == spicedb.EnginePostgres {
+	if cfg.Datastore == spicedb.EnginePostgres && cfg.TokenlessReads != ReadsFullyConsistent {
 		head = emb.Head
 	}
 	return emb.Conn(), head, func() { _ = emb.Close() }, nil

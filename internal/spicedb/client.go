@@ -49,9 +49,9 @@ type Client struct {
 	streamTimeout time.Duration
 	// pages keeps whole lookup answers for paged lookups.
 	pages *pageCache
-	// head, when set, gives the datastore's newest revision for reads the
-	// caller gave no token for (Config.Head).
-	head func(context.Context) (string, error)
+	// heads, when set, gives reads the caller gave no token for a revision
+	// taken after they arrived (Config.Head, Config.Barrier; fresh.go).
+	heads *freshHeads
 }
 
 // Config tunes a Client; its zero value is Ward's defaults.
@@ -62,6 +62,11 @@ type Config struct {
 	// asking SpiceDB for full consistency, whose shared HeadRevision query can
 	// predate the request and miss a write another process acknowledged.
 	Head func(context.Context) (string, error)
+	// Barrier, where Head is not set, makes those reads at least as fresh as
+	// the revision of an empty write made after they arrived (Client.Barrier):
+	// for an external SpiceDB, which other Ward instances, and other SpiceDB
+	// nodes, may write to.
+	Barrier bool
 	// StreamTimeout is how long SpiceDB lets a stream run without sending a
 	// message (--streaming-api-response-delay-timeout); 0 means its default,
 	// DefaultStreamTimeout. An import is cancelled past it.
@@ -82,12 +87,18 @@ func New(conn grpc.ClientConnInterface, logger *slog.Logger) *Client {
 
 // NewWithConfig returns a client over conn tuned by cfg.
 func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Config) *Client {
-	return &Client{
+	c := &Client{
 		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
 		streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
 		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
-		head:          cfg.Head,
 	}
+	switch {
+	case cfg.Head != nil:
+		c.heads = newFreshHeads(cfg.Head)
+	case cfg.Barrier:
+		c.heads = newFreshHeads(c.Barrier)
+	}
+	return c
 }
 
 // WriteSchema writes schema text and returns the schema as SpiceDB now holds it.

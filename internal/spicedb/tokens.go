@@ -36,10 +36,10 @@ func originOf(token string) string {
 // read at its newest revision instead (--mismatch-zed-token-behavior's
 // default), and the caller would never learn that the token is meaningless here.
 //
-// Without a token, and with a Head (Config.Head), the read is at least as
-// fresh as the datastore's newest revision read now: a write acknowledged
-// anywhere before the call is seen. If Head fails, the read falls back to
-// SpiceDB's full consistency.
+// Without a token, and with Config.Head or Config.Barrier, the read is at
+// least as fresh as a revision taken after the call began (fresh.go): a write
+// acknowledged anywhere before the call is seen. If that fails, the read
+// falls back to SpiceDB's full consistency.
 func (c *Client) callerConsistency(ctx context.Context, token string) (*v1.Consistency, error) {
 	if token != "" {
 		if err := c.checkOrigin(ctx, token, fieldZedToken); err != nil {
@@ -47,10 +47,13 @@ func (c *Client) callerConsistency(ctx context.Context, token string) (*v1.Consi
 		}
 		return consistency(token), nil
 	}
-	if c.head != nil {
-		head, err := c.head(ctx)
+	if c.heads != nil {
+		head, err := c.heads.get(ctx)
 		if err == nil {
 			return consistency(head), nil
+		}
+		if ctx.Err() != nil {
+			return nil, translateErr("reading SpiceDB's newest revision", err)
 		}
 		c.logger.Warn("reading the datastore's newest revision failed; reading fully consistent instead", "error", err)
 	}
