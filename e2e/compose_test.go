@@ -200,6 +200,25 @@ func TestComposeFileAgreesWithCode(t *testing.T) {
 			t.Errorf("%s does not wait for %s", service, dep)
 		}
 	}
+	// PostgreSQL: registry users keep the official image; SpiceDB's Watch API
+	// needs commit timestamps; the image built here (ward-postgres:local) reads
+	// every POSTGRES_ variable the file sets, as the official one does.
+	pg := cf.Services["postgres"]
+	if pg.Image != "postgres:16" {
+		t.Errorf("postgres image defaults to %s; registry users get postgres:16", pg.Image)
+	}
+	if i := slices.Index(pg.Command, "track_commit_timestamp=on"); len(pg.Command) == 0 || pg.Command[0] != "postgres" || i < 1 || pg.Command[i-1] != "-c" {
+		t.Errorf("postgres command %v: want postgres ... -c track_commit_timestamp=on", pg.Command)
+	}
+	entrypoint, err := os.ReadFile("images/postgres/docker-entrypoint.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range pg.Environment {
+		if strings.HasPrefix(key, "POSTGRES_") && !bytes.Contains(entrypoint, []byte(key)) {
+			t.Errorf("postgres sets %s, which ward-postgres:local's entrypoint (e2e/images/postgres) ignores", key)
+		}
+	}
 	if _, ok := cf.Volumes["pgdata"]; !ok || !slices.Contains(cf.Services["postgres"].Volumes, "pgdata:/var/lib/postgresql/data") {
 		t.Errorf("PostgreSQL's data is not on the named volume pgdata")
 	}
