@@ -25,14 +25,28 @@ postgres_image=ward-postgres:local
 postgres_base=ward-postgres-base:local
 
 tmpdirs=()
-cleanup() { [ ${#tmpdirs[@]} -eq 0 ] || rm -rf "${tmpdirs[@]}"; }
+# --one-file-system: an interrupted debootstrap may leave /proc or /sys mounted in its folder.
+cleanup() { [ ${#tmpdirs[@]} -eq 0 ] || rm -rf --one-file-system "${tmpdirs[@]}"; }
 trap cleanup EXIT
+
+# image_id prints the ID TAG names now (nothing when absent).
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+# drop_replaced TAG OLD_ID: a rebuild leaves the image TAG named before
+# untagged (and, on vfs, a full copy on disk); remove it unless a container
+# still runs it or another tag names it.
+drop_replaced() {
+  if [ -n "$2" ] && [ "$2" != "$(image_id "$1")" ]; then
+    docker rmi "$2" >/dev/null 2>&1 || true
+  fi
+}
 
 echo "building bin/ward"
 mkdir -p bin
 go build -trimpath -ldflags='-s -w' -o bin/ward ./cmd/ward
 echo "building image ${ward_image}"
+old=$(image_id "${ward_image}")
 DOCKER_BUILDKIT=0 docker build -q -t "${ward_image}" . >/dev/null
+drop_replaced "${ward_image}" "${old}"
 
 # An image built before its version was stamped in answers "(devel)", and Ward
 # warns about a SpiceDB that does not tell its version: rebuild that one too.
@@ -49,7 +63,9 @@ else
   go build -trimpath -ldflags='-s -w' -o "${ctx}/grpc_health_probe" ./e2e/images/healthprobe
   cp e2e/images/spicedb/Dockerfile "${ctx}/"
   echo "building image ${spicedb_image}"
+  old=$(image_id "${spicedb_image}")
   DOCKER_BUILDKIT=0 docker build -q -t "${spicedb_image}" "${ctx}" >/dev/null
+  drop_replaced "${spicedb_image}" "${old}"
 fi
 
 # debian_mirror prints the Debian mirror apt uses here: the URIs of the first
@@ -127,14 +143,18 @@ bootstrap_postgres_base() {
   fi
   echo "  debootstrap done in $((SECONDS - start))s"
   # Debian's packaging made a cluster (15/main) the entrypoint does not use;
-  # package caches, documentation and translations only take room.
+  # package caches, documentation and translations only take room. So does
+  # the JIT (LLVM, 131 MB of 367): without its provider PostgreSQL runs
+  # without JIT and says nothing; JIT is for long analytic queries, not SpiceDB's.
   local fs="${root}/fs"
   rm -rf "${fs}/var/lib/postgresql/15" "${fs}/etc/postgresql/15" \
+    "${fs}"/usr/lib/postgresql/15/lib/llvmjit* "${fs}/usr/lib/postgresql/15/lib/bitcode" "${fs}"/usr/lib/x86_64-linux-gnu/libLLVM-* \
     "${fs}"/var/cache/apt/archives/*.deb "${fs}"/var/lib/apt/lists/* \
     "${fs}"/usr/share/doc/* "${fs}"/usr/share/man/* "${fs}"/usr/share/info/* "${fs}"/usr/share/locale/*
   chroot "${fs}" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data
   chroot "${fs}" install -d -o postgres -g postgres -m 2777 /run/postgresql
   echo "importing ${fs} as ${postgres_base}"
+  replaced_base=$(image_id "${postgres_base}")
   tar -C "${fs}" --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -c . |
     docker import -c 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "${postgres_base}" >/dev/null
   echo "  ${postgres_base} imported, $((SECONDS - start))s since debootstrap began"
@@ -153,7 +173,11 @@ else
   fi
   # Seconds: only the entrypoint goes on the base, so editing it needs no new bootstrap.
   echo "building image ${postgres_image}"
+  old=$(image_id "${postgres_image}")
   DOCKER_BUILDKIT=0 docker build -q -t "${postgres_image}" e2e/images/postgres >/dev/null
+  drop_replaced "${postgres_image}" "${old}"
+  # The base replaced above goes once the image built on it has.
+  drop_replaced "${postgres_base}" "${replaced_base:-}"
 fi
 
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "^(${ward_image}|${spicedb_image}|${postgres_image}) "
