@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Ward's end-to-end suite against real containers:
 #   bash e2e/run.sh [go test flags...]
-# Needs a running Docker engine. Builds the images it needs locally (no registry:
+# Needs a running Docker engine with bridge networking (the compose tests run
+# on networks of their own). Builds the images it needs locally (no registry:
 # see e2e/images/build.sh). PostgreSQL-backed tests use WARD_E2E_POSTGRES_URI, a
 # PostgreSQL whose user may CREATE DATABASE; when it is unset, this script starts
 # the machine's Debian PostgreSQL cluster and uses it.
@@ -10,8 +11,10 @@ set -euo pipefail
 case "${GOTOOLCHAIN:-local}" in local) export GOTOOLCHAIN=go1.27.3 ;; esac
 cd "$(dirname "$0")/.."
 
-docker info >/dev/null 2>&1 || { echo "e2e: no Docker engine; start dockerd (Debian: apt-get install docker.io; dockerd --iptables=false --bridge=none &)" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "e2e: no Docker engine; start dockerd (Debian: apt-get install docker.io docker-compose; dockerd --storage-driver=vfs &)" >&2; exit 1; }
 
+# ward:local, SpiceDB and ward-postgres:local (the compose stack's PostgreSQL;
+# the first build bootstraps it with debootstrap, as root, in a few minutes).
 bash e2e/images/build.sh
 
 if [ -z "${WARD_E2E_POSTGRES_URI:-}" ]; then
