@@ -141,9 +141,14 @@ func TestComposeStackStarts(t *testing.T) {
 	postgres := env("POSTGRES_IMAGE", "ward-postgres:local")
 	var missing []string
 	for _, img := range []string{postgres, spicedbImage(), wardImage()} {
-		if exec.Command("docker", "image", "inspect", img).Run() != nil {
-			missing = append(missing, "image "+img+" (build it: bash e2e/images/build.sh)")
+		if exec.Command("docker", "image", "inspect", img).Run() == nil {
+			continue
 		}
+		fix := "build it: bash e2e/images/build.sh"
+		if img == postgres && postgres != "ward-postgres:local" {
+			fix = "pull it, or unset POSTGRES_IMAGE for ward-postgres:local, which bash e2e/images/build.sh builds"
+		}
+		missing = append(missing, "image "+img+" ("+fix+")")
 	}
 	if exec.Command("docker", "network", "inspect", "bridge").Run() != nil {
 		missing = append(missing, "a bridge network (dockerd runs with --bridge=none: start it without --bridge=none --iptables=false, as .ci/run does)")
