@@ -170,6 +170,9 @@ func TestComposeFileAgreesWithCode(t *testing.T) {
 	if ward.Environment["WARD_SPICEDB_TOKEN"] != sdb.Environment["SPICEDB_GRPC_PRESHARED_KEY"] {
 		t.Errorf("Ward's SpiceDB token and SpiceDB's preshared key come from different variables")
 	}
+	if got := ward.Environment["WARD_TOKENLESS_READS"]; got != server.ReadsFullyConsistent {
+		t.Errorf("ward reads %q without a token: with one SpiceDB server, fresh reads cost a write per check for nothing (docs/deployment.md)", got)
+	}
 	health := findCommand(t, root, ward.Healthcheck.Test[2:3])
 	if ward.Healthcheck.Test[1] != "ward" || health.Name() != "health" || health.Flags().Lookup("ready") == nil {
 		t.Errorf("ward healthcheck %v is not `ward health --ready`", ward.Healthcheck.Test)
