@@ -193,12 +193,12 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	conn, head, closeSpiceDB, err := connect(ctx, cfg, logger)
+	conn, clientCfg, closeSpiceDB, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer closeSpiceDB()
-	client := spicedb.NewWithConfig(conn, logger, spicedb.Config{Head: head, Barrier: cfg.SpiceDB.Endpoint != "" && cfg.TokenlessReads != ReadsFullyConsistent})
+	client := spicedb.NewWithConfig(conn, logger, clientCfg)
 	auth := watchSize(service.New(client, logger), cfg, logger)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
@@ -284,28 +284,32 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	return nil
 }
 
-// connect starts or dials SpiceDB. head, for an in-process SpiceDB on
-// PostgreSQL, which other Ward instances may share, reads the datastore's
-// newest revision itself (spicedb.Config.Head; not with ReadsFullyConsistent);
-// in memory only this process writes, and its writes wait until SpiceDB's own
-// reads show them. An external SpiceDB gets spicedb.Config.Barrier instead.
-func connect(ctx context.Context, cfg Config, logger *slog.Logger) (conn *grpc.ClientConn, head func(context.Context) (string, error), closeFn func(), err error) {
+// connect starts or dials SpiceDB, and says how the client reads fresh
+// (ReadsFresh; spicedb/fresh.go): an external SpiceDB, which other Ward
+// instances and other SpiceDB nodes may write to, through an empty write
+// (Config.Barrier); an in-process one on PostgreSQL, which other Ward
+// instances may share, by asking the datastore itself (Config.Head). In
+// memory only this process writes, and its writes wait until SpiceDB's own
+// reads show them.
+func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*grpc.ClientConn, spicedb.Config, func(), error) {
+	fresh := cfg.TokenlessReads != ReadsFullyConsistent
 	if cfg.SpiceDB.Endpoint != "" {
 		conn, err := spicedb.Dial(cfg.SpiceDB)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, spicedb.Config{}, nil, err
 		}
 		logger.Info("using external SpiceDB", "endpoint", cfg.SpiceDB.Endpoint, "tls", !cfg.SpiceDB.Insecure)
-		return conn, nil, func() { _ = conn.Close() }, nil
+		return conn, spicedb.Config{Barrier: fresh}, func() { _ = conn.Close() }, nil
 	}
 	emb, err := spicedb.StartEmbedded(ctx, spicedb.EmbeddedConfig{Engine: cfg.Datastore, URI: cfg.DatastoreURI, Migrate: true}, logger)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, spicedb.Config{}, nil, err
 	}
-	if cfg.Datastore == spicedb.EnginePostgres && cfg.TokenlessReads != ReadsFullyConsistent {
-		head = emb.Head
+	var clientCfg spicedb.Config
+	if fresh && cfg.Datastore == spicedb.EnginePostgres {
+		clientCfg.Head = emb.Head
 	}
-	return emb.Conn(), head, func() { _ = emb.Close() }, nil
+	return emb.Conn(), clientCfg, func() { _ = emb.Close() }, nil
 }
 
 // writeSchema writes Ward's schema, waiting for an external SpiceDB that is still

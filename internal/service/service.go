@@ -215,7 +215,7 @@ func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.App
 // awaitVisible returns once fully consistent reads see the write's new lock
 // relationships. SpiceDB can answer a fully consistent read, just after a
 // write, from a revision that misses it (it shares one newest-revision query
-// among concurrent requests: spicedb.Embedded.Head); Ward only confirms events
+// among concurrent requests: spicedb/fresh.go); Ward only confirms events
 // once a fully consistent read sees them, so that every decision reflects
 // every confirmed event. It returns the ZedToken of the read that saw the
 // locks, or an error when reads did not show them within confirmWait or

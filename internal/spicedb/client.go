@@ -57,15 +57,12 @@ type Client struct {
 // Config tunes a Client; its zero value is Ward's defaults.
 type Config struct {
 	// Head, when set, returns a ZedToken of the datastore's newest revision,
-	// asked of the datastore directly (Embedded.Head). Checks and lookups
-	// without a caller's token then read at least as fresh as it instead of
-	// asking SpiceDB for full consistency, whose shared HeadRevision query can
-	// predate the request and miss a write another process acknowledged.
+	// asked of the datastore directly (Embedded.Head): checks and lookups
+	// without a caller's token read at least as fresh as it, taken after they
+	// arrived, instead of asking SpiceDB for full consistency (fresh.go).
 	Head func(context.Context) (string, error)
-	// Barrier, where Head is not set, makes those reads at least as fresh as
-	// the revision of an empty write made after they arrived (Client.Barrier):
-	// for an external SpiceDB, which other Ward instances, and other SpiceDB
-	// nodes, may write to.
+	// Barrier, where Head is not set, does the same with the revision of an
+	// empty write (Client.Barrier), for an external SpiceDB.
 	Barrier bool
 	// StreamTimeout is how long SpiceDB lets a stream run without sending a
 	// message (--streaming-api-response-delay-timeout); 0 means its default,

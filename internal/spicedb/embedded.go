@@ -169,12 +169,8 @@ func dispatchCache(name, maxCost string, on bool) server.CacheConfig {
 func (e *Embedded) Conn() *grpc.ClientConn { return e.conn }
 
 // Head returns the datastore's newest revision as a ZedToken, asked of the
-// datastore itself. SpiceDB's server shares one HeadRevision query among the
-// requests that arrive while it runs (a singleflight proxy), so a "fully
-// consistent" read can be answered at a snapshot taken before it arrived;
-// within one process Ward's own writes wait until such reads show them, but a
-// write acknowledged by another process on the same PostgreSQL may be missed
-// (docs/performance.md). A read at least as fresh as Head's token is not.
+// datastore itself rather than through SpiceDB's server, whose shared query
+// can predate the call (fresh.go).
 func (e *Embedded) Head(ctx context.Context) (string, error) {
 	head, err := e.ds.HeadRevision(ctx)
 	if err != nil {
