@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	spicedbcmd "github.com/authzed/spicedb/pkg/cmd"
-	"gopkg.in/yaml.v3"
 
 	"github.com/wardhq/ward/internal/cli"
 	"github.com/wardhq/ward/internal/server"
@@ -23,24 +22,7 @@ import (
 // limits as the single-node stack; each Ward instance has its own node and
 // reads fresh; every variable names a real flag.
 func TestClusterComposeFileAgreesWithCode(t *testing.T) {
-	data, err := os.ReadFile("../docker-compose.cluster.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cf composeFile
-	if err := yaml.Unmarshal([]byte(expand(string(data))), &cf); err != nil {
-		t.Fatalf("docker-compose.cluster.yml does not parse: %v", err)
-	}
-	var nets struct {
-		Services map[string]struct {
-			Networks map[string]struct {
-				Aliases []string `yaml:"aliases"`
-			} `yaml:"networks"`
-		} `yaml:"services"`
-	}
-	if err := yaml.Unmarshal([]byte(expand(string(data))), &nets); err != nil {
-		t.Fatal(err)
-	}
+	cf, _ := readComposeFile(t, "../docker-compose.cluster.yml")
 	spicedbRoot, err := spicedbcmd.BuildRootCommand()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +52,7 @@ func TestClusterComposeFileAgreesWithCode(t *testing.T) {
 			}
 		}
 		host, _, err := net.SplitHostPort(s.Environment["SPICEDB_DISPATCH_UPSTREAM_ADDR"])
-		if err != nil || !slices.Contains(nets.Services[name].Networks["default"].Aliases, host) {
+		if err != nil || !slices.Contains(s.Networks["default"].Aliases, host) {
 			t.Errorf("%s dispatches to %q, which is not a network alias of its own", name, s.Environment["SPICEDB_DISPATCH_UPSTREAM_ADDR"])
 		}
 		if len(s.Healthcheck.Test) == 0 || s.Restart != "unless-stopped" {

@@ -29,10 +29,6 @@ type cluster struct {
 	wards   []*client.Client
 }
 
-// postgresImage is the PostgreSQL image the compose files run here: no
-// registry is reachable, so e2e/images/build.sh builds one from Debian's packages.
-func postgresImage() string { return env("POSTGRES_IMAGE", "ward-postgres:local") }
-
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	compose(t)
@@ -70,12 +66,10 @@ func startCluster(t *testing.T) *cluster {
 	return c
 }
 
+// compose runs compose on the cluster's file and project; even `up` ends
+// within six minutes.
 func (c *cluster) compose(args ...string) (string, error) {
-	tool := compose(c.t)
-	cmd := exec.Command(tool[0], append(append(tool[1:], "-f", "../docker-compose.cluster.yml", "-p", c.project), args...)...)
-	cmd.Env = append(os.Environ(), c.env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return composeFileWithin(c.t, "../docker-compose.cluster.yml", c.project, 6*time.Minute, nil, c.env, args...)
 }
 
 // container is the ID of service's container.
@@ -122,15 +116,17 @@ type pairLoad struct {
 
 	pairs, wrong, failed atomic.Int64
 	mu                   sync.Mutex
-	// acked is each person's state as last acknowledged: true added, false
-	// removed; people whose last write failed are left out.
-	acked map[string]bool
+	// acked is, for each person's question (may they view their client?),
+	// the answer their last acknowledged write calls for: true after
+	// staff.added, false after staff.removed; people whose last write failed
+	// are left out.
+	acked map[api.BulkCheckItem]bool
 	first []string // the first few wrong answers
 }
 
 func newPairLoad(t *testing.T, wards []*client.Client, prefix string, workers int) *pairLoad {
 	t.Helper()
-	l := &pairLoad{wards: wards, workers: workers, prefix: prefix, acked: map[string]bool{}}
+	l := &pairLoad{wards: wards, workers: workers, prefix: prefix, acked: map[api.BulkCheckItem]bool{}}
 	var events strings.Builder
 	for w := range workers {
 		fmt.Fprintf(&events, `{"type":"workspace.created","workspace":"%s%d","owner":"o%d","preset":"caspen"}`+"\n", prefix, w, w)
@@ -141,8 +137,20 @@ func newPairLoad(t *testing.T, wards []*client.Client, prefix string, workers in
 	return l
 }
 
-func (l *pairLoad) personOf(w, r int) (user, clientID string) {
-	return fmt.Sprintf("%s%d-u%d", l.prefix, w, r), fmt.Sprintf("%s%d-c%d", l.prefix, w, r)
+// runHealthy runs rounds per worker where nothing is disturbed: every call
+// must succeed and no answer may be stale.
+func (l *pairLoad) runHealthy(t *testing.T, rounds int) {
+	t.Helper()
+	start := time.Now()
+	l.run(context.Background(), t, rounds)
+	if f := l.failed.Load(); f > 0 {
+		t.Fatalf("%d calls failed", f)
+	}
+	if l.pairs.Load() < int64(l.workers*rounds*2) {
+		t.Fatalf("only %d write-then-check pairs ran", l.pairs.Load())
+	}
+	l.reportWrong(t)
+	t.Logf("%d write-on-one, check-on-the-other pairs in %s, %d stale", l.pairs.Load(), time.Since(start).Round(time.Second), l.wrong.Load())
 }
 
 // run runs rounds per worker (until ctx ends when rounds is 0).
@@ -178,8 +186,9 @@ func (l *pairLoad) run(ctx context.Context, t *testing.T, rounds int) {
 }
 
 func (l *pairLoad) round(t *testing.T, w, r int) {
-	u, c := l.personOf(w, r)
 	ws := fmt.Sprintf("%s%d", l.prefix, w)
+	u, c := fmt.Sprintf("%s-u%d", ws, r), fmt.Sprintf("%s-c%d", ws, r)
+	q := api.BulkCheckItem{Subject: "user:" + u, Permission: "view", Resource: "client:" + c}
 	writer, checker := l.wards[(w+r)%2], l.wards[(w+r+1)%2]
 	for _, step := range []struct {
 		events string
@@ -194,9 +203,9 @@ func (l *pairLoad) round(t *testing.T, w, r int) {
 		cancel()
 		l.mu.Lock()
 		if err != nil {
-			delete(l.acked, u)
+			delete(l.acked, q)
 		} else {
-			l.acked[u] = step.want
+			l.acked[q] = step.want
 		}
 		l.mu.Unlock()
 		if err != nil {
@@ -204,7 +213,7 @@ func (l *pairLoad) round(t *testing.T, w, r int) {
 			return // the person's state is unknown: the next round takes another
 		}
 		ctx, cancel = context.WithTimeout(context.Background(), 15*time.Second)
-		res, err := checker.Check(ctx, api.CheckRequest{Subject: "user:" + u, Permission: "view", Resource: "client:" + c})
+		res, err := checker.Check(ctx, api.CheckRequest{Subject: q.Subject, Permission: q.Permission, Resource: q.Resource})
 		cancel()
 		if err != nil {
 			l.failed.Add(1)
@@ -229,10 +238,9 @@ func (l *pairLoad) verify(t *testing.T) {
 	defer l.mu.Unlock()
 	var items []api.BulkCheckItem
 	var want []bool
-	for u, added := range l.acked {
-		c := strings.Replace(u, "-u", "-c", 1)
-		items = append(items, api.BulkCheckItem{Subject: "user:" + u, Permission: "view", Resource: "client:" + c})
-		want = append(want, added)
+	for q, answer := range l.acked {
+		items = append(items, q)
+		want = append(want, answer)
 	}
 	lost := 0
 	for _, ward := range l.wards {
@@ -284,17 +292,7 @@ func TestCluster(t *testing.T) {
 		if err != nil || rounds < 1 {
 			t.Fatalf("WARD_E2E_CLUSTER_ROUNDS=%q: give a positive number of rounds (two pairs each, per worker)", os.Getenv("WARD_E2E_CLUSTER_ROUNDS"))
 		}
-		l := newPairLoad(t, c.wards, "ns", workers)
-		start := time.Now()
-		l.run(context.Background(), t, rounds)
-		if f := l.failed.Load(); f > 0 {
-			t.Fatalf("%d calls failed on a healthy cluster", f)
-		}
-		if l.pairs.Load() < int64(workers*rounds*2) {
-			t.Fatalf("only %d pairs ran", l.pairs.Load())
-		}
-		l.reportWrong(t)
-		t.Logf("%d pairs in %s, %d stale", l.pairs.Load(), time.Since(start).Round(time.Second), l.wrong.Load())
+		newPairLoad(t, c.wards, "ns", workers).runHealthy(t, rounds)
 	})
 
 	t.Run("faults under load", func(t *testing.T) {

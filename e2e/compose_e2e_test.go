@@ -48,15 +48,22 @@ func runCompose(t *testing.T, env []string, args ...string) (string, error) {
 	return runComposeWithin(t, 2*time.Minute, nil, env, args...)
 }
 
-// runComposeWithin runs compose on docker-compose.yml as project ward-e2e,
-// killed after within; with progress set, each line it prints is logged as
-// it comes (go test -v shows them at once).
+// runComposeWithin runs compose on docker-compose.yml as project ward-e2e
+// (composeFileWithin).
 func runComposeWithin(t *testing.T, within time.Duration, progress *lineLogger, env []string, args ...string) (string, error) {
+	t.Helper()
+	return composeFileWithin(t, "../docker-compose.yml", stackProject, within, progress, env, args...)
+}
+
+// composeFileWithin runs compose on file as project, killed after within;
+// with progress set, each line it prints is logged as it comes (go test -v
+// shows them at once).
+func composeFileWithin(t *testing.T, file, project string, within time.Duration, progress *lineLogger, env []string, args ...string) (string, error) {
 	t.Helper()
 	tool := compose(t)
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, tool[0], append(append(tool[1:], "-f", "../docker-compose.yml", "-p", stackProject), args...)...)
+	cmd := exec.CommandContext(ctx, tool[0], append(append(tool[1:], "-f", file, "-p", project), args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
@@ -138,7 +145,7 @@ func TestComposeConfigValidates(t *testing.T) {
 func TestComposeStackStarts(t *testing.T) {
 	compose(t)
 	requireDocker(t)
-	postgres := env("POSTGRES_IMAGE", "ward-postgres:local")
+	postgres := postgresImage()
 	var missing []string
 	for _, img := range []string{postgres, spicedbImage(), wardImage()} {
 		if exec.Command("docker", "image", "inspect", img).Run() == nil {

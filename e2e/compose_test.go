@@ -37,8 +37,26 @@ type composeFile struct {
 		Healthcheck struct {
 			Test []string `yaml:"test"`
 		} `yaml:"healthcheck"`
+		Networks map[string]struct {
+			Aliases []string `yaml:"aliases"`
+		} `yaml:"networks"`
 	} `yaml:"services"`
 	Volumes map[string]any `yaml:"volumes"`
+}
+
+// readComposeFile reads and parses the compose file at path, with variables
+// expanded as compose does when they are unset; it returns the raw text too.
+func readComposeFile(t *testing.T, path string) (composeFile, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cf composeFile
+	if err := yaml.Unmarshal([]byte(expand(string(data))), &cf); err != nil {
+		t.Fatalf("%s does not parse: %v", path, err)
+	}
+	return cf, data
 }
 
 // expand substitutes ${VAR:-default} and ${VAR:?message} the way compose does
@@ -82,14 +100,7 @@ func envFlags(t *testing.T, service, prefix string, env map[string]string, cmd *
 // commands, flags set through the environment, ports, health checks and
 // restart policies.
 func TestComposeFileAgreesWithCode(t *testing.T) {
-	data, err := os.ReadFile("../docker-compose.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cf composeFile
-	if err := yaml.Unmarshal([]byte(expand(string(data))), &cf); err != nil {
-		t.Fatalf("docker-compose.yml does not parse: %v", err)
-	}
+	cf, data := readComposeFile(t, "../docker-compose.yml")
 	for _, name := range []string{"postgres", "spicedb-migrate", "spicedb", "ward", "seed"} {
 		if _, ok := cf.Services[name]; !ok {
 			t.Fatalf("service %s is missing", name)
