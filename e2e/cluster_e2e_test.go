@@ -283,21 +283,28 @@ func TestCluster(t *testing.T) {
 
 	// Write-on-one, check-on-the-other pairs across two Ward instances on two
 	// SpiceDB nodes: none may be stale. With --tokenless-reads
-	// fully-consistent, 380 of 10,016 were (docs/deployment.md). CI runs 2,048
-	// pairs (about 2.5 minutes); WARD_E2E_CLUSTER_ROUNDS=313 runs 10,016
-	// (12 minutes here).
+	// fully-consistent, 380 of 10,016 were (docs/deployment.md).
 	t.Run("no stale decision across nodes", func(t *testing.T) {
-		const workers = 16
-		rounds, err := strconv.Atoi(env("WARD_E2E_CLUSTER_ROUNDS", "64"))
-		if err != nil || rounds < 1 {
-			t.Fatalf("WARD_E2E_CLUSTER_ROUNDS=%q: give a positive number of rounds (two pairs each, per worker)", os.Getenv("WARD_E2E_CLUSTER_ROUNDS"))
-		}
-		newPairLoad(t, c.wards, "ns", workers).runHealthy(t, rounds)
+		newPairLoad(t, c.wards, "ns", pairWorkers).runHealthy(t, pairRounds(t))
 	})
 
 	t.Run("faults under load", func(t *testing.T) {
 		testClusterFaults(t, c)
 	})
+}
+
+// pairWorkers write on one instance and check on the other at once.
+const pairWorkers = 16
+
+// pairRounds is how many rounds (two pairs each) every pair worker runs:
+// WARD_E2E_PAIR_ROUNDS, by default 313, so that 16 workers make 10,016 pairs.
+func pairRounds(t *testing.T) int {
+	t.Helper()
+	rounds, err := strconv.Atoi(env("WARD_E2E_PAIR_ROUNDS", "313"))
+	if err != nil || rounds < 1 {
+		t.Fatalf("WARD_E2E_PAIR_ROUNDS=%q: give a positive number of rounds (two pairs each, per worker)", os.Getenv("WARD_E2E_PAIR_ROUNDS"))
+	}
+	return rounds
 }
 
 // fault is one disturbance of the cluster: inject it, hold it, heal it.
@@ -338,8 +345,7 @@ func testClusterFaults(t *testing.T, c *cluster) {
 			inject: func() error { return c.docker("restart", "-t", "10", c.container("postgres")) }},
 	}
 
-	const workers = 16
-	l := newPairLoad(t, c.wards, "fl", workers)
+	l := newPairLoad(t, c.wards, "fl", pairWorkers)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { l.run(ctx, t, 0); close(done) }()
@@ -382,7 +388,7 @@ func testClusterFaults(t *testing.T, c *cluster) {
 		fmt.Fprintf(&report, "%-52s %8d %8d %8d %10.1f%% %9s %12s\n", o.name, o.pairs, o.failed, o.wrong, 100*rate,
 			o.faultFor.Round(100*time.Millisecond), o.recoveredIn.Round(100*time.Millisecond))
 	}
-	t.Logf("faults under load, %d workers writing on one instance and checking on the other:\n%s", workers, report.String())
+	t.Logf("faults under load, %d workers writing on one instance and checking on the other:\n%s", pairWorkers, report.String())
 	l.reportWrong(t)
 	l.verify(t)
 }

@@ -36,4 +36,4 @@ if [ -z "${WARD_E2E_POSTGRES_URI:-}" ]; then
 fi
 
 export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
-go test -tags e2e -count=1 -timeout 30m "$@" ./e2e/
+go test -tags e2e -count=1 -timeout 60m "$@" ./e2e/
