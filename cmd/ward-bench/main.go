@@ -104,7 +104,7 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(newEventsCommand())
+	cmd.AddCommand(newEventsCommand(), newClusterCommand())
 	f := cmd.Flags()
 	f.IntSliceVar(&cfg.Sizes, "sizes", []int{1000, 10000}, "relationship counts to load and measure at")
 	f.StringSliceVar(&cfg.Stores, "stores", []string{spicedb.EngineMemory}, "SpiceDB datastores: memory and/or postgres")
@@ -143,5 +143,72 @@ docs/performance.md.`,
 		},
 	}
 	cmd.Flags().IntSliceVar(&staff, "staff", []int{30, 5000}, "staff counts of the practices to measure at")
+	return cmd
+}
+
+func newClusterCommand() *cobra.Command {
+	var (
+		cfg     bench.ClusterConfig
+		targets []string
+		jsonOut string
+	)
+	cmd := &cobra.Command{
+		Use:   "cluster",
+		Short: "Measure Ward beside SpiceDB servers outside this process that share one datastore",
+		Long: `cluster dials each --target (SpiceDB's gRPC API, without TLS), serves Ward's
+API in this process over each as ward serve --spicedb-endpoint would, loads
+generated practices through Ward on the first target until the (empty)
+datastore holds --relationships, then measures checks at 1 and 16 callers
+(without and with a ZedToken) and a practitioner's lookup on every target,
+through Ward and straight to SpiceDB, the targets taking turns round by round.
+e2e/bench-cluster.sh starts docker-compose.cluster.yml and a lone node on its
+datastore and runs it: what dispatch costs on one machine. See
+docs/deployment.md.`,
+		Example: `  ward-bench cluster --target "3 nodes=172.18.0.4:50051" --target "1 node=172.18.0.7:50051" \
+    --spicedb-token "$SPICEDB_PRESHARED_KEY" --relationships 1000000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, s := range targets {
+				t, err := bench.ParseTarget(s)
+				if err != nil {
+					return err
+				}
+				cfg.Targets = append(cfg.Targets, t)
+			}
+			if cfg.Token == "" {
+				cfg.Token = os.Getenv("SPICEDB_PRESHARED_KEY")
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			cfg.Progress = cmd.ErrOrStderr()
+			results, err := bench.RunCluster(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if err := bench.WriteTable(cmd.OutOrStdout(), results); err != nil {
+				return err
+			}
+			if jsonOut == "" {
+				return nil
+			}
+			b, err := json.MarshalIndent(results, "", "  ")
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
+				return fmt.Errorf("--json: %w", err)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&targets, "target", nil, "NAME=HOST:PORT of a SpiceDB gRPC API to measure; repeat for each (all on one datastore)")
+	f.StringVar(&cfg.Token, "spicedb-token", "", "the targets' preshared key (default $SPICEDB_PRESHARED_KEY)")
+	f.IntVar(&cfg.Relationships, "relationships", 100000, "relationships to load before measuring")
+	f.IntVar(&cfg.Calls, "calls", 1000, "calls per latency figure (lookups use a tenth)")
+	f.IntVar(&cfg.Rounds, "rounds", 3, "rounds; each measures every target, Ward and direct taking turns to go first; figures are the medians")
+	f.IntVar(&cfg.IngestCallers, "ingest-callers", 4, "callers loading events through Ward at once, each its own practices")
+	f.StringVar(&jsonOut, "json", "", "also write the results as JSON to this file")
 	return cmd
 }

@@ -36,7 +36,10 @@ func TestReprintsSavedResults(t *testing.T) {
 // not one, is an error before anything is measured.
 func TestRefusesBadFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--size", "10"}, {"--sizes", "ten"}, {"--stores", "mongodb"}, {"events", "--staff", "5"}} {
+	for _, args := range [][]string{{"--size", "10"}, {"--sizes", "ten"}, {"--stores", "mongodb"}, {"events", "--staff", "5"},
+		{"cluster"}, {"cluster", "--target", "spicedb:50051", "--spicedb-token", "k"},
+		{"cluster", "--target", "a=x:1", "--target", "a=y:1", "--spicedb-token", "k"},
+		{"cluster", "--target", "a=x:1", "--spicedb-token", "k", "--relationships", "0"}} {
 		if err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v: no error", args)
 		}

@@ -29,6 +29,9 @@ func WriteTable(w io.Writer, results []Result) error {
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%s\t%.2fx\t%s\t%s\t%.0f\t%.0f\t\n", r.Store, r.Relationships, o.Name, o.Callers,
 				ms(o.Ward.P50), ms(o.Direct.P50), o.Ratio(), ms(o.Ward.P99), ms(o.Direct.P99), o.Ward.PerSecond, o.Direct.PerSecond)
 		}
+		if r.RSSBytes == 0 {
+			continue // measured on servers outside this process (RunCluster)
+		}
 		shape := fmt.Sprintf("%d practices", r.Practices)
 		if r.Clients > 0 {
 			shape = fmt.Sprintf("one practice of %d clients, without records", r.Clients)

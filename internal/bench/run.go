@@ -836,16 +836,27 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	if !withWard {
 		return t, nil
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ward, stop, err := serveWard(adapter, logger)
 	if err != nil {
 		t.close()
 		return nil, err
 	}
+	cleanups = append(cleanups, stop)
+	t.ward = ward
+	return t, nil
+}
+
+// serveWard serves Ward's HTTP API over adapter on a loopback port and
+// returns a client of it and what stops it.
+func serveWard(adapter *spicedb.Client, logger *slog.Logger) (*client.Client, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
 	srv := &http.Server{Handler: httpapi.New(service.New(adapter, logger), httpapi.Config{Logger: logger}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	cleanups = append(cleanups, func() { _ = srv.Close() })
-	t.ward = client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
-	return t, nil
+	ward := client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
+	return ward, func() { _ = srv.Close() }, nil
 }
 
 // memory records the process's resident size and Go heap after a

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -249,5 +250,43 @@ func TestStripedPlatforms(t *testing.T) {
 	all := joined(pls)
 	if all.practices[0].ws != "w0" || len(all.practices) != len(seen) {
 		t.Errorf("joined %d practices from %s, want %d from w0", len(all.practices), all.practices[0].ws, len(seen))
+	}
+}
+
+func TestClusterConfigNamesWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	ok := ClusterConfig{Targets: []Target{{"3 nodes", "10.0.0.2:50051"}, {"1 node", "10.0.0.3:50051"}}, Token: "k", Relationships: 1, Calls: 1, Rounds: 1}
+	for _, c := range []struct {
+		name string
+		edit func(*ClusterConfig)
+		want string // in the error; "" for none
+	}{
+		{"valid", func(*ClusterConfig) {}, ""},
+		{"no target", func(c *ClusterConfig) { c.Targets = nil }, "--target"},
+		{"a name twice", func(c *ClusterConfig) { c.Targets[1].Name = "3 nodes" }, `"3 nodes" is given twice`},
+		{"no token", func(c *ClusterConfig) { c.Token = "" }, "--spicedb-token"},
+		{"no relationships", func(c *ClusterConfig) { c.Relationships = 0 }, "--relationships"},
+		{"no rounds", func(c *ClusterConfig) { c.Rounds = 0 }, "--rounds"},
+	} {
+		cfg := ok
+		cfg.Targets = slices.Clone(ok.Targets)
+		c.edit(&cfg)
+		err := cfg.Validate()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want one naming %s", c.name, err, c.want)
+		}
+	}
+	for in, want := range map[string]Target{"1 node=10.0.0.3:50051": {"1 node", "10.0.0.3:50051"}, "a=b=c:1": {"a", "b=c:1"}} {
+		if got, err := ParseTarget(in); err != nil || got != want {
+			t.Errorf("ParseTarget(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x:1", "=x:1", "a="} {
+		if _, err := ParseTarget(in); err == nil {
+			t.Errorf("ParseTarget(%q): no error", in)
+		}
 	}
 }
