@@ -60,5 +60,8 @@ go run ./cmd/ward-bench cluster \
   --target "3 nodes, dispatch=$(address "${node1}"):50051" \
   --target "1 node=$(address "${lone}"):50051" "$@"
 
+echo "bench-cluster: what PostgreSQL holds (live relationships; bytes of the relationship table with its indexes, and of the database):" >&2
+"${compose[@]}" exec -T postgres psql -U spicedb -d spicedb -tAc \
+  "SELECT count(*) FILTER (WHERE deleted_xid = '9223372036854775807'::xid8), pg_total_relation_size('relation_tuple'), pg_database_size('spicedb') FROM relation_tuple" >&2
 echo "bench-cluster: the containers' memory at the end:" >&2
 docker stats --no-stream --format '{{.Name}}\t{{.MemUsage}}\t{{.CPUPerc}}' "${lone}" $("${compose[@]}" ps -q) >&2
