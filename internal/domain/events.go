@@ -515,3 +515,17 @@ func (e Event) objectID(typ string) string {
 	}
 	return ""
 }
+
+// MarshalJSON writes the event as Ward reads it, its end (expires_at, which
+// the struct keeps as an End) included.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	out := struct {
+		plain
+		ExpiresAt string `json:"expires_at,omitempty"`
+	}{plain: plain(e)}
+	if !e.ExpiresAt.Never() {
+		out.ExpiresAt = e.ExpiresAt.Time().Format(time.RFC3339)
+	}
+	return json.Marshal(out)
+}
