@@ -1,0 +1,130 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Ledger stores records durably, in order, each sealed after the one before.
+type Ledger interface {
+	// Append seals recs after the ledger's last record (setting their Seq,
+	// Prev and Hash) and stores them durably, all or none.
+	Append(ctx context.Context, recs []*Record) error
+	// Scan passes the stored records from seq from on (1: all), in order,
+	// until fn returns an error (returned, unless it is ErrStop).
+	Scan(ctx context.Context, from int64, fn func(Stored) error) error
+	// Close releases the ledger.
+	Close() error
+}
+
+// ErrStop ends a Scan early without an error.
+var ErrStop = errStop
+
+// VerifyLedger checks l's whole chain; see Verify.
+func VerifyLedger(ctx context.Context, l Ledger, expectSeq int64, expectHash string) (Verification, error) {
+	return Verify(func(fn func(Stored) error) error { return l.Scan(ctx, 1, fn) }, expectSeq, expectHash)
+}
+
+// Filter selects records: every field set must match.
+type Filter struct {
+	Workspace string
+	// User matches the actor of a change, the subject of a decision, or a
+	// person an event names ("user:ID" or "ID").
+	User string
+	// Client matches a decision on that client's record, or an event naming
+	// the client ("client:ID" or "ID").
+	Client string
+	// Action is an event type (records of batches holding one), a
+	// permission (decisions), or a kind (decision, events.applied, ...).
+	Action string
+	// From and To bound the record's time: From <= time < To.
+	From, To time.Time
+}
+
+func bare(s, prefix string) string {
+	if len(s) > len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):]
+	}
+	return s
+}
+
+// Match reports whether r is selected by f.
+func (f Filter) Match(r *Record) bool {
+	switch {
+	case f.Workspace != "" && r.Workspace != f.Workspace:
+		return false
+	case f.User != "" && !slices.Contains(r.Users, bare(f.User, "user:")):
+		return false
+	case f.Client != "" && !slices.Contains(r.Clients, bare(f.Client, "client:")):
+		return false
+	case !f.From.IsZero() && r.Time.Before(f.From):
+		return false
+	case !f.To.IsZero() && !r.Time.Before(f.To):
+		return false
+	case f.Action != "" && !matchesAction(r, f.Action):
+		return false
+	}
+	return true
+}
+
+func matchesAction(r *Record, action string) bool {
+	if r.Kind == action || r.Permission == action {
+		return true
+	}
+	if len(r.Events) == 0 {
+		return false
+	}
+	var events []struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(r.Events, &events) != nil {
+		return false
+	}
+	return slices.ContainsFunc(events, func(e struct {
+		Type string `json:"type"`
+	}) bool {
+		return e.Type == action
+	})
+}
+
+// MaxScanPerPage bounds how many records one Query reads: a page that finds
+// fewer than its limit in that many still ends with a cursor, and the caller
+// goes on from there.
+const MaxScanPerPage = 200_000
+
+// Query returns up to limit records that f selects, from seq after on
+// (after 0: from the start), and the cursor of the next page (the last seq
+// read; 0 at the end).
+func Query(ctx context.Context, l Ledger, f Filter, after int64, limit int) ([]Record, int64, error) {
+	var out []Record
+	var last, scanned int64
+	more := false
+	err := l.Scan(ctx, after+1, func(s Stored) error {
+		if len(out) == limit || scanned == MaxScanPerPage {
+			more = true
+			return ErrStop
+		}
+		scanned++
+		var r Record
+		if err := json.Unmarshal(s.Line, &r); err != nil {
+			return fmt.Errorf("ledger record after %d does not decode (run ward audit verify): %w", last, err)
+		}
+		r.Hash = s.Hash
+		last = r.Seq
+		if f.Match(&r) {
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrStop) {
+		return nil, 0, err
+	}
+	if !more {
+		last = 0
+	}
+	return out, last, nil
+}
