@@ -4,6 +4,7 @@ package api
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -11,6 +12,9 @@ import (
 // EventsRequest is the body of POST /v1/events.
 type EventsRequest struct {
 	Events []json.RawMessage `json:"events"`
+	// Actor is the person on whose behalf the app writes ("user:olivia"),
+	// recorded in the audit ledger.
+	Actor string `json:"actor,omitempty"`
 }
 
 // EventsResponse answers POST /v1/events and POST /v1/import.
@@ -32,6 +36,9 @@ type CheckRequest struct {
 	Permission string `json:"permission"`
 	Resource   string `json:"resource"`
 	ZedToken   string `json:"zedtoken,omitempty"`
+	// Purpose is why the app asks (treatment, emergency, billing, ...),
+	// recorded with the decision in the audit ledger.
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // CheckResponse answers POST /v1/check.
@@ -51,6 +58,8 @@ type BulkCheckItem struct {
 type BulkCheckRequest struct {
 	Checks   []BulkCheckItem `json:"checks"`
 	ZedToken string          `json:"zedtoken,omitempty"`
+	// Purpose applies to every check of the request (see CheckRequest).
+	Purpose string `json:"purpose,omitempty"`
 }
 
 // BulkCheckResult is one answer; Error is set when that item could not be answered.
@@ -158,3 +167,84 @@ const (
 // ("type.permission"), the level it reaches: all, own, written (only what the
 // user wrote or uploaded), owner (the account owner only) or none.
 type Matrix = domain.Matrix
+
+// AuditRecord is one record of Ward's audit ledger (GET /v1/audit), as
+// stored and hashed: docs/audit.md describes each field and the chain.
+type AuditRecord struct {
+	Seq  int64     `json:"seq"`
+	Time time.Time `json:"time"`
+	// Kind is events.applied, events.refused, decision, decision.grant or
+	// ledger.archived.
+	Kind string `json:"kind"`
+	// RequestID is the API request's X-Request-Id (the caller's, or Ward's).
+	RequestID string `json:"request_id,omitempty"`
+	// Account is who called Ward: "api-key:" and the first 12 hex digits of
+	// the key's SHA-256, or "" when Ward requires no key.
+	Account string `json:"account,omitempty"`
+	// Actor is the person on whose behalf the app acted ("user:olivia").
+	Actor     string `json:"actor,omitempty"`
+	Workspace string `json:"workspace,omitempty"`
+	// ZedToken is the revision written (events) or checked at (decisions).
+	ZedToken string `json:"zedtoken,omitempty"`
+	// Events are the batch's events, as applied (or refused).
+	Events json.RawMessage `json:"events,omitempty"`
+	// Error is why a batch was refused.
+	Error string `json:"error,omitempty"`
+	// A decision: who asked for what, and the answer.
+	Subject    string `json:"subject,omitempty"`
+	Permission string `json:"permission,omitempty"`
+	Resource   string `json:"resource,omitempty"`
+	Allowed    *bool  `json:"allowed,omitempty"`
+	// Purpose is why the caller said it asked (treatment, emergency, ...).
+	Purpose string `json:"purpose,omitempty"`
+	// Of is, in a decision.grant record, the seq of the decision it
+	// explains; Grant is what gave that access, as explain's reasons.
+	Of    int64           `json:"of,omitempty"`
+	Grant json.RawMessage `json:"grant,omitempty"`
+	// Users and Clients are the IDs of every person and client the record
+	// names, for filtering.
+	Users   []string `json:"users,omitempty"`
+	Clients []string `json:"clients,omitempty"`
+	// Prev is the hash of the record before (64 zeros before the first).
+	Prev string `json:"prev"`
+	// Hash is hex SHA-256 of Prev, a newline, and this record's JSON with
+	// Hash empty.
+	Hash string `json:"hash"`
+}
+
+// AuditPage answers GET /v1/audit: records in order, and the cursor of the
+// next page ("" after the last).
+type AuditPage struct {
+	Records []AuditRecord `json:"records"`
+	Cursor  string        `json:"cursor"`
+}
+
+// AuditVerification answers GET /v1/audit/verify.
+type AuditVerification struct {
+	OK bool `json:"ok"`
+	// Records is how many records were checked and found in order.
+	Records int64 `json:"records"`
+	// HeadSeq and HeadHash are the last good record's: keep them elsewhere
+	// and pass them back to detect records removed from the end.
+	HeadSeq  int64  `json:"head_seq"`
+	HeadHash string `json:"head_hash"`
+	// Problem says where the chain breaks, when it does.
+	Problem string `json:"problem,omitempty"`
+}
+
+// AuditQuery selects records of GET /v1/audit; every field set must match.
+type AuditQuery struct {
+	Workspace string
+	// User is the actor of a change, the subject of a decision, or a person
+	// an event names.
+	User string
+	// Client is a client whose record was checked or whom an event names.
+	Client string
+	// Action is an event type, a permission, or a record kind.
+	Action string
+	// From and To bound the records' time: From <= time < To.
+	From, To time.Time
+	// Cursor is the page before's cursor ("" for the first page).
+	Cursor string
+	Limit  int
+}

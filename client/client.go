@@ -11,7 +11,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wardhq/ward/api"
 )
@@ -118,6 +120,40 @@ func call[T any](ctx context.Context, c *Client, method, path string, in any) (T
 // ApplyEvents applies events atomically.
 func (c *Client) ApplyEvents(ctx context.Context, events []json.RawMessage) (api.EventsResponse, error) {
 	return call[api.EventsResponse](ctx, c, http.MethodPost, "/v1/events", api.EventsRequest{Events: events})
+}
+
+// Apply applies req's events atomically, on behalf of req's actor when set.
+func (c *Client) Apply(ctx context.Context, req api.EventsRequest) (api.EventsResponse, error) {
+	return call[api.EventsResponse](ctx, c, http.MethodPost, "/v1/events", req)
+}
+
+// Audit reads one page of the audit ledger.
+func (c *Client) Audit(ctx context.Context, q api.AuditQuery) (api.AuditPage, error) {
+	v := url.Values{}
+	for k, s := range map[string]string{"workspace": q.Workspace, "user": q.User, "client": q.Client, "action": q.Action, "cursor": q.Cursor} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	for k, t := range map[string]time.Time{"from": q.From, "to": q.To} {
+		if !t.IsZero() {
+			v.Set(k, t.Format(time.RFC3339))
+		}
+	}
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	return call[api.AuditPage](ctx, c, http.MethodGet, "/v1/audit?"+v.Encode(), nil)
+}
+
+// AuditVerify checks the audit ledger's hash chain, and, when headSeq > 0,
+// that record headSeq still has headHash.
+func (c *Client) AuditVerify(ctx context.Context, headSeq int64, headHash string) (api.AuditVerification, error) {
+	path := "/v1/audit/verify"
+	if headSeq > 0 {
+		path += "?" + url.Values{"head_seq": {strconv.FormatInt(headSeq, 10)}, "head_hash": {headHash}}.Encode()
+	}
+	return call[api.AuditVerification](ctx, c, http.MethodGet, path, nil)
 }
 
 // Import loads new practices in one atomic bulk import: every event must be

@@ -211,7 +211,7 @@ func postgresDatabase(t *testing.T) string {
 // its base URL; it shuts down when the test ends.
 func startWard(t *testing.T, sdb *SpiceDB, token string) string {
 	t.Helper()
-	return serve(t, server.Config{Addr: "127.0.0.1:0", SpiceDB: spicedb.ExternalConfig{Endpoint: sdb.Endpoint, Token: token, Insecure: true}, ShutdownTimeout: 5 * time.Second})
+	return serve(t, server.Config{Addr: "127.0.0.1:0", SpiceDB: spicedb.ExternalConfig{Endpoint: sdb.Endpoint, Token: token, Insecure: true}, ShutdownTimeout: 5 * time.Second, Audit: server.AuditConfig{Dir: t.TempDir()}})
 }
 
 // serve runs `ward serve` with cfg in this process and returns its base URL;

@@ -65,7 +65,7 @@ func TestExternalSpiceDBVersion(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started, errc := make(chan struct{}), make(chan error, 1)
-	cfg := server.Config{Addr: "127.0.0.1:0", SpiceDB: spicedb.ExternalConfig{Endpoint: sdb.Endpoint, Token: sdb.Token, Insecure: true}, ShutdownTimeout: 5 * time.Second}
+	cfg := server.Config{Addr: "127.0.0.1:0", SpiceDB: spicedb.ExternalConfig{Endpoint: sdb.Endpoint, Token: sdb.Token, Insecure: true}, ShutdownTimeout: 5 * time.Second, Audit: server.AuditConfig{Dir: t.TempDir()}}
 	go func() {
 		errc <- server.Run(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), func(string) { close(started) })
 	}()

@@ -37,14 +37,18 @@ func readEvents(path string, stdin io.Reader) ([]json.RawMessage, error) {
 
 func newEventsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "events", Short: "Send practice events to Ward"}
+	var actor string
 	apply := eventsFileCmd(g, "apply -f FILE", "Apply events (JSON Lines, or {\"events\": [...]}) atomically: all or none",
-		(*client.Client).ApplyEvents, func(res api.EventsResponse) string {
+		func(c *client.Client, ctx context.Context, raws []json.RawMessage) (api.EventsResponse, error) {
+			return c.Apply(ctx, api.EventsRequest{Events: raws, Actor: actor})
+		}, func(res api.EventsResponse) string {
 			return fmt.Sprintf("applied %d events (%d relationships written, %d deleted); zedtoken %s", res.Applied, res.Touched, res.Deleted, res.ZedToken) + unconfirmed(res)
 		})
 	imp := eventsFileCmd(g, "import -f FILE", "Import new practices in bulk (up to 50,000 events and 300,000 relationships, each event about a practice created in the file), atomically",
 		(*client.Client).Import, func(res api.EventsResponse) string {
 			return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched) + unconfirmed(res)
 		})
+	apply.Flags().StringVar(&actor, "actor", "", `the person on whose behalf the events are sent ("user:olivia"), recorded in the audit ledger`)
 	cmd.AddCommand(apply, imp)
 	return cmd
 }
@@ -87,14 +91,14 @@ func eventsFileCmd(g *globals, use, short string,
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
-	var token string
+	var token, purpose string
 	cmd := &cobra.Command{
 		Use:     "check SUBJECT PERMISSION RESOURCE",
 		Short:   "Ask whether a staff member has a permission on a resource",
 		Example: "  ward check user:priya view_notes client:ann",
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token})
+			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token, Purpose: purpose})
 			if err != nil {
 				return err
 			}
@@ -108,6 +112,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
+	cmd.Flags().StringVar(&purpose, "purpose", "", "why the check is made (treatment, emergency, ...), recorded with the decision in the audit ledger")
 	return cmd
 }
 

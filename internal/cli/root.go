@@ -72,6 +72,7 @@ func NewRoot(env Env) *cobra.Command {
 		newSeedCmd(g),
 		newHealthCmd(g, env),
 		newMatrixCmd(g),
+		newAuditCmd(g),
 	)
 	return root
 }

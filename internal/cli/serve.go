@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/server"
 )
@@ -57,6 +58,9 @@ func newServeCmd() *cobra.Command {
 	f.DurationVar(&cfg.WriteTimeout, "write-timeout", httpapi.DefaultWriteTimeout, "how long writing an answer may wait on a caller that does not read (a streamed lookup: each write)")
 	f.DurationVar(&cfg.StreamTimeout, "stream-timeout", httpapi.DefaultStreamTimeout, "how long a streamed lookup may take from start to end")
 	f.DurationVar(&cfg.ImportTimeout, "import-timeout", httpapi.DefaultImportTimeout, "how long an import may take (POST /v1/import, ward events import), waiting for the one before it included")
+	f.StringVar(&cfg.Audit.URI, "audit-uri", "", "PostgreSQL URI of the audit ledger, which several Ward instances may share (default: the datastore's with --datastore postgres, else a file in --audit-dir)")
+	f.StringVar(&cfg.Audit.Dir, "audit-dir", "", "directory of the file audit ledger, one Ward process per directory (default $XDG_STATE_HOME/ward/audit, or ~/.local/state/ward/audit)")
+	f.StringSliceVar(&cfg.Audit.Decisions, "audit-decisions", nil, "checks recorded in the audit ledger: resource types and type#permission, or none (default "+strings.Join(audit.DefaultDecisions, ",")+")")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
 	return cmd

@@ -143,9 +143,9 @@ func (a *service) readError(r *http.Request, lim bodyLimit, err error) error {
 // readEvents reads {"events": [...]} one event at a time, straight from the
 // connection: the body is held once, as its events, never besides as a whole,
 // and reading stops at the first event past most.
-func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLimit, most int, next string) ([]json.RawMessage, error) {
+func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLimit, most int, next string) ([]json.RawMessage, string, error) {
 	if r.ContentLength > lim.bytes {
-		return nil, lim.tooLarge(r, r.ContentLength)
+		return nil, "", lim.tooLarge(r, r.ContentLength)
 	}
 	a.armBodyDeadline(w)
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, lim.bytes))
@@ -157,66 +157,93 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 	}
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return nil, domain.Errorf(domain.CodeInvalid, `body: a JSON object is required: {"events": [...]}`)
+		return nil, "", domain.Errorf(domain.CodeInvalid, `body: a JSON object is required: {"events": [...]}`)
 	} else if err != nil {
-		return nil, fail(err)
+		return nil, "", fail(err)
 	}
 	if tok != json.Delim('{') {
-		return nil, domain.Errorf(domain.CodeInvalid, `body: must be a JSON object: {"events": [...]}`)
+		return nil, "", domain.Errorf(domain.CodeInvalid, `body: must be a JSON object: {"events": [...]}`)
 	}
 	var raws []json.RawMessage
-	seen := false
+	var actor string
+	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fail(err)
+			return nil, "", fail(err)
 		}
 		key, _ := tok.(string)
 		switch {
-		case key != "events":
-			return nil, unknownField(key, []string{"events"})
-		case seen:
-			return nil, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: "appears twice in one object: send each key once"}
+		case key != "events" && key != "actor":
+			return nil, "", unknownField(key, []string{"events", "actor"})
+		case seen[key]:
+			return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: "appears twice in one object: send each key once"}
 		}
-		seen = true
+		seen[key] = true
+		if key == "actor" {
+			if err := dec.Decode(&actor); err != nil {
+				return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: `must be a string naming a person, e.g. "user:olivia"`}
+			}
+			if err := checkActor(actor); err != nil {
+				return nil, "", err
+			}
+			continue
+		}
 		if tok, err = dec.Token(); err != nil {
-			return nil, fail(err)
+			return nil, "", fail(err)
 		}
 		if tok == nil {
 			continue
 		}
 		if tok != json.Delim('[') {
-			return nil, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: "must be a JSON array of events"}
+			return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: "must be a JSON array of events"}
 		}
 		for i := 0; dec.More(); i++ {
 			if i == most {
-				return nil, &domain.Error{Code: domain.CodeTooLarge, Index: -1, Field: key,
+				return nil, "", &domain.Error{Code: domain.CodeTooLarge, Index: -1, Field: key,
 					Message: fmt.Sprintf("more than %d events; %s takes at most %d at once: %s", most, r.Pattern, most, next)}
 			}
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
-				return nil, fail(err)
+				return nil, "", fail(err)
 			}
 			if err := checkJSON(raw, nil, i); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			raws = append(raws, raw)
 		}
 		if _, err := dec.Token(); err != nil {
-			return nil, fail(err)
+			return nil, "", fail(err)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, fail(err)
+		return nil, "", fail(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if err == nil || errors.As(err, new(*json.SyntaxError)) {
-			return nil, domain.Errorf(domain.CodeInvalid, "body: trailing data after the JSON object")
+			return nil, "", domain.Errorf(domain.CodeInvalid, "body: trailing data after the JSON object")
 		}
-		return nil, fail(err)
+		return nil, "", fail(err)
 	}
 	a.bodyDone(w)
-	return raws, nil
+	return raws, actor, nil
+}
+
+// checkActor holds a request's actor to "user:ID", the person on whose
+// behalf the app acts.
+func checkActor(actor string) error {
+	if _, err := domain.ParseSubject(actor); err != nil {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "actor", Message: fmt.Sprintf(`%q: must name a person as "user:ID", e.g. "user:olivia"`, actor)}
+	}
+	return nil
+}
+
+// checkPurpose holds a check's purpose to a short word or code.
+func checkPurpose(purpose string) error {
+	if purpose == "" || len(purpose) <= 64 && strings.Trim(purpose, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == "" {
+		return nil
+	}
+	return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "purpose", Message: fmt.Sprintf("%q: must be 1-64 letters, digits, '-', '_' or '.', e.g. treatment or emergency", purpose)}
 }
 
 // checkJSON walks one JSON document and holds it to t, the Go type it will be

@@ -3,7 +3,10 @@ package httpapi
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -37,7 +41,10 @@ type Authorizer interface {
 type Config struct {
 	// APIKeys, when any, are the bearer tokens every /v1 call must present.
 	APIKeys []string
-	Logger  *slog.Logger
+	// Audit is the ledger GET /v1/audit reads and verifies; nil answers
+	// those routes with 404 (not kept).
+	Audit  audit.Ledger
+	Logger *slog.Logger
 	// Metrics receives the API's metrics and is served on /metrics; nil for none.
 	Metrics *prometheus.Registry
 	// Ready reports whether Ward can answer (SpiceDB reachable, schema current).
@@ -195,9 +202,13 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 	timeout, flag := k.limit(a.cfg)
 	return a.observed(route, func(w http.ResponseWriter, r *http.Request) error {
 		if k.call {
-			if !a.authorized(r) {
+			account, ok := a.authorized(r)
+			if !ok {
 				return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
 			}
+			who := audit.WhoFrom(r.Context())
+			who.Account = account
+			r = r.WithContext(audit.WithWho(r.Context(), who))
 			release, err := a.enter(w)
 			if err != nil {
 				return err
@@ -228,6 +239,9 @@ func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.R
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		id := requestID(r)
+		rec.Header().Set(requestIDHeader, id)
+		r = r.WithContext(audit.WithWho(r.Context(), audit.Who{RequestID: id}))
 		if err := h(rec, r); err != nil {
 			status, body := errorBody(err)
 			level := slog.LevelInfo
@@ -245,20 +259,45 @@ func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.R
 	})
 }
 
-func (a *service) authorized(r *http.Request) bool {
+// authorized reports whether r carries one of the API keys (any request
+// does when Ward requires none) and names the caller's account: the key's
+// fingerprint, or "" without keys.
+func (a *service) authorized(r *http.Request) (string, bool) {
 	if len(a.cfg.APIKeys) == 0 {
-		return true
+		return "", true
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		return false
+		return "", false
 	}
 	for _, k := range a.cfg.APIKeys {
 		if subtle.ConstantTimeCompare([]byte(token), []byte(k)) == 1 {
-			return true
+			return KeyAccount(k), true
 		}
 	}
-	return false
+	return "", false
+}
+
+// KeyAccount names the caller that presents key in the audit ledger without
+// revealing it: "api-key:" and the first 12 hex digits of its SHA-256.
+func KeyAccount(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "api-key:" + hex.EncodeToString(sum[:6])
+}
+
+// requestIDHeader carries a request's ID, the caller's or Ward's own; every
+// answer carries it back, and the audit ledger records it.
+const requestIDHeader = "X-Request-Id"
+
+// requestID is the caller's X-Request-Id when it is a plausible ID (1-128
+// letters, digits, '-', '_', '.', ':'), or a new random one.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get(requestIDHeader); len(id) > 0 && len(id) <= 128 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == "" {
+		return id
+	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 type statusRecorder struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -25,6 +26,8 @@ var Routes = []string{
 	"POST /v1/explain",
 	"GET /v1/schema",
 	"GET /v1/workspaces/{id}/matrix",
+	"GET /v1/audit",
+	"GET /v1/audit/verify",
 	"GET /healthz",
 	"GET /readyz",
 	"GET /metrics",
@@ -42,6 +45,8 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("POST /v1/explain", a.endpoint("explain", call, a.handleExplain))
 	mux.Handle("GET /v1/schema", a.endpoint("schema", call, a.handleSchema))
 	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
+	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
+	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
 	mux.Handle("GET /healthz", a.endpoint("healthz", probe, func(w http.ResponseWriter, _ *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil
@@ -96,7 +101,7 @@ func (a *service) handleImport(w http.ResponseWriter, r *http.Request) error {
 func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, lim bodyLimit, most int, split string,
 	parse func([]json.RawMessage) ([]domain.Event, error),
 	write func(context.Context, []domain.Event) (domain.Applied, error), done string) error {
-	raws, err := a.readEvents(w, r, lim, most, split)
+	raws, actor, err := a.readEvents(w, r, lim, most, split)
 	if err != nil {
 		return err
 	}
@@ -104,7 +109,9 @@ func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, lim bodyLi
 	if err != nil {
 		return err
 	}
-	res, err := write(r.Context(), events)
+	who := audit.WhoFrom(r.Context())
+	who.Actor = actor
+	res, err := write(audit.WithWho(r.Context(), who), events)
 	if err != nil {
 		return err
 	}
@@ -128,7 +135,10 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.auth.Check(r.Context(), q, req.ZedToken)
+	if err := checkPurpose(req.Purpose); err != nil {
+		return err
+	}
+	d, err := a.auth.Check(withPurpose(r.Context(), req.Purpose), q, req.ZedToken)
 	if err != nil {
 		return err
 	}
@@ -159,7 +169,10 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 		}
 		qs[i] = q
 	}
-	ds, token, err := a.auth.CheckBulk(r.Context(), qs, req.ZedToken)
+	if err := checkPurpose(req.Purpose); err != nil {
+		return err
+	}
+	ds, token, err := a.auth.CheckBulk(withPurpose(r.Context(), req.Purpose), qs, req.ZedToken)
 	if err != nil {
 		return err
 	}
@@ -173,6 +186,13 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// withPurpose returns ctx whose caller gave purpose for its checks.
+func withPurpose(ctx context.Context, purpose string) context.Context {
+	who := audit.WhoFrom(ctx)
+	who.Purpose = purpose
+	return audit.WithWho(ctx, who)
 }
 
 func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) error {

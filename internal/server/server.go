@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +22,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/service"
@@ -67,6 +70,62 @@ type Config struct {
 	// Limits bound each call in time and the calls served at once (see
 	// httpapi.Limits; 0 means httpapi's default).
 	httpapi.Limits
+	// Audit says where the audit ledger lives and what it records.
+	Audit AuditConfig
+}
+
+// AuditConfig places the audit ledger: in PostgreSQL at URI when set, else
+// in the in-process datastore's PostgreSQL when Ward runs on one, else in a
+// file in Dir (one process at a time).
+type AuditConfig struct {
+	URI string
+	// Dir is the file ledger's directory; "" means DefaultAuditDir().
+	Dir string
+	// Decisions are the checks recorded: resource types and type#permission
+	// entries, or "none"; empty means audit.DefaultDecisions.
+	Decisions []string
+}
+
+// DefaultAuditDir is where a file ledger lives unless told:
+// $XDG_STATE_HOME/ward/audit, or ~/.local/state/ward/audit.
+func DefaultAuditDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "ward", "audit")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "ward-audit")
+	}
+	return filepath.Join(home, ".local", "state", "ward", "audit")
+}
+
+// openLedger opens the ledger cfg places, and says where it is.
+func openLedger(ctx context.Context, cfg Config) (audit.Ledger, string, error) {
+	uri := cfg.Audit.URI
+	if uri == "" && cfg.SpiceDB.Endpoint == "" && cfg.Datastore == spicedb.EnginePostgres {
+		uri = cfg.DatastoreURI
+	}
+	if uri != "" {
+		l, err := audit.OpenPG(ctx, uri)
+		return l, "postgres", err
+	}
+	dir := cmp.Or(cfg.Audit.Dir, DefaultAuditDir())
+	l, err := audit.OpenFile(dir)
+	return l, filepath.Join(dir, audit.FileName), err
+}
+
+// decisionPolicy reads cfg's --audit-decisions against Ward's schema.
+func decisionPolicy(cfg Config) (audit.Policy, error) {
+	entries := cfg.Audit.Decisions
+	if len(entries) == 0 {
+		entries = audit.DefaultDecisions
+	}
+	return audit.ParsePolicy(entries, func(typ, perm string) bool {
+		if _, ok := domain.Permissions[typ]; !ok {
+			return false
+		}
+		return perm == "" || domain.ValidatePermission(typ, perm) == nil
+	})
 }
 
 // DefaultMaxConnections keeps Ward within the usual open-file limit of 1,024
@@ -199,7 +258,23 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	defer closeSpiceDB()
 	client := spicedb.NewWithConfig(conn, logger, clientCfg)
-	auth := watchSize(service.New(client, logger), cfg, logger)
+	policy, err := decisionPolicy(cfg)
+	if err != nil {
+		return err
+	}
+	ledger, where, err := openLedger(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer ledger.Close()
+	recorder := audit.NewRecorder(ledger)
+	defer recorder.Close()
+	logger.Info("audit ledger open", "at", where, "decisions", policy.Entries())
+	recorded := newAudited(watchSize(service.New(client, logger), cfg, logger), recorder, policy, logger)
+	grantsCtx, stopGrants := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopGrants()
+	go recorded.explainGrants(grantsCtx)
+	auth := httpapi.Authorizer(recorded)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
 	if err != nil {
@@ -226,6 +301,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
+		Audit:       ledger,
 		APIKeys:     cfg.APIKeys,
 		Logger:      logger,
 		Metrics:     reg,

@@ -1,0 +1,134 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// auditParams are the query parameters GET /v1/audit reads.
+var auditParams = []string{"workspace", "user", "client", "action", "from", "to", "cursor", "limit", "format"}
+
+// handleAudit answers GET /v1/audit: one page of the records the filter
+// selects, as JSON ({"records", "cursor"}) or, with format, as JSON Lines,
+// CSV or a FHIR R4 Bundle whose next page's cursor is the Ward-Audit-Cursor
+// header.
+func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
+	if a.cfg.Audit == nil {
+		return domain.Errorf(domain.CodeNotFound, "this Ward keeps no audit ledger")
+	}
+	q := r.URL.Query()
+	if err := onlyParams(q, auditParams); err != nil {
+		return err
+	}
+	f := audit.Filter{Workspace: q.Get("workspace"), User: q.Get("user"), Client: q.Get("client"), Action: q.Get("action")}
+	for _, t := range []struct {
+		name string
+		to   *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(t.name); v != "" {
+			at, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: t.name, Message: fmt.Sprintf("%q: give an RFC 3339 time, e.g. 2026-12-01T00:00:00Z", v)}
+			}
+			*t.to = at
+		}
+	}
+	var after int64
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "cursor", Message: "give back the cursor of the page before, unchanged"}
+		}
+		after = n
+	}
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "limit", Message: fmt.Sprintf("must be a number between 1 and %d", api.MaxLimit)}
+		}
+		limit = n
+	}
+	limit, err := pageLimit(limit)
+	if err != nil {
+		return err
+	}
+	format := q.Get("format")
+	switch format {
+	case "", "json", audit.FormatJSONL, audit.FormatCSV, audit.FormatFHIR:
+	default:
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "format", Message: fmt.Sprintf("%q: use json (default), jsonl, csv or fhir", format)}
+	}
+	recs, next, err := audit.Query(r.Context(), a.cfg.Audit, f, after, limit)
+	if err != nil {
+		return domain.Errorf(domain.CodeUnavailable, "reading the audit ledger: %v", err)
+	}
+	cursor := ""
+	if next > 0 {
+		cursor = strconv.FormatInt(next, 10)
+	}
+	if format == "" || format == "json" {
+		if recs == nil {
+			recs = []audit.Record{}
+		}
+		writeJSON(w, http.StatusOK, api.AuditPage{Records: recs, Cursor: cursor})
+		return nil
+	}
+	w.Header().Set("Ward-Audit-Cursor", cursor)
+	switch format {
+	case audit.FormatJSONL:
+		w.Header().Set("Content-Type", "application/jsonl")
+		return audit.WriteJSONL(w, recs)
+	case audit.FormatCSV:
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		return audit.WriteCSV(w, recs, after == 0)
+	default:
+		w.Header().Set("Content-Type", "application/fhir+json")
+		return audit.WriteFHIR(w, recs)
+	}
+}
+
+// handleAuditVerify answers GET /v1/audit/verify: the whole chain checked,
+// and, with head_seq and head_hash kept from an earlier answer, that the
+// ledger still holds that record unchanged.
+func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) error {
+	if a.cfg.Audit == nil {
+		return domain.Errorf(domain.CodeNotFound, "this Ward keeps no audit ledger")
+	}
+	q := r.URL.Query()
+	if err := onlyParams(q, []string{"head_seq", "head_hash"}); err != nil {
+		return err
+	}
+	var seq int64
+	if v := q.Get("head_seq"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || q.Get("head_hash") == "" {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "head_seq", Message: "give a record's seq (from 1) with its head_hash, as an earlier verify answered them"}
+		}
+		seq = n
+	}
+	v, err := audit.VerifyLedger(r.Context(), a.cfg.Audit, seq, q.Get("head_hash"))
+	if err != nil {
+		return domain.Errorf(domain.CodeUnavailable, "reading the audit ledger: %v", err)
+	}
+	writeJSON(w, http.StatusOK, v) // ok is false, and problem says where, when the chain breaks
+	return nil
+}
+
+// onlyParams refuses query parameters other than known.
+func onlyParams(q url.Values, known []string) error {
+	for k := range q {
+		if !slices.Contains(known, k) {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: k, Message: fmt.Sprintf("is not a parameter of this endpoint (its parameters: %v)", known)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/httpapi"
+)
+
+// audited records, in the ledger, every event batch applied or refused and
+// every check the policy names, with who asked (audit.WhoFrom). A recorded
+// check is answered only once its record is durable; when the ledger cannot
+// take it, the check fails as unavailable (503) instead of being answered
+// unrecorded.
+type audited struct {
+	httpapi.Authorizer
+	rec    *audit.Recorder
+	policy audit.Policy
+	now    func() time.Time
+	logger *slog.Logger
+	// grants queues allowed decisions whose grant the worker explains and
+	// records (KindGrant); skipped counts those dropped when it was full.
+	grants  chan grantJob
+	skipped atomic.Int64
+}
+
+type grantJob struct {
+	decision *audit.Record
+	q        domain.Question
+}
+
+// grantQueue bounds the allowed decisions waiting for their grant record.
+const grantQueue = 1024
+
+func newAudited(auth httpapi.Authorizer, rec *audit.Recorder, policy audit.Policy, logger *slog.Logger) *audited {
+	return &audited{Authorizer: auth, rec: rec, policy: policy, now: time.Now, logger: logger, grants: make(chan grantJob, grantQueue)}
+}
+
+// explainGrants records, for each queued decision, what gave the access,
+// explained at the revision the decision read, until ctx ends.
+func (a *audited) explainGrants(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case job := <-a.grants:
+			a.recordGrant(ctx, job)
+		}
+	}
+}
+
+func (a *audited) recordGrant(ctx context.Context, job grantJob) {
+	ex, _, err := a.Authorizer.Explain(ctx, job.q, job.decision.ZedToken)
+	if err != nil {
+		a.logger.Warn("audit: could not explain a recorded decision", "seq", job.decision.Seq, "error", err)
+		return
+	}
+	var granting []domain.Reason
+	for _, r := range ex.Reasons {
+		if r.Grants {
+			granting = append(granting, r)
+		}
+	}
+	raw, err := json.Marshal(granting)
+	if err != nil {
+		return
+	}
+	g := &audit.Record{Time: a.now(), Kind: audit.KindGrant, RequestID: job.decision.RequestID, Account: job.decision.Account,
+		Subject: job.decision.Subject, Permission: job.decision.Permission, Resource: job.decision.Resource,
+		ZedToken: job.decision.ZedToken, Of: job.decision.Seq, Grant: raw, Users: job.decision.Users, Clients: job.decision.Clients}
+	if err := a.rec.Record(ctx, g); err != nil {
+		a.logger.Warn("audit: could not record a decision's grant", "seq", job.decision.Seq, "error", err)
+	}
+}
+
+// queueGrant asks the worker to record what gave an allowed decision.
+func (a *audited) queueGrant(r *audit.Record, q domain.Question) {
+	if r.Allowed == nil || !*r.Allowed {
+		return
+	}
+	select {
+	case a.grants <- grantJob{decision: r, q: q}:
+	default:
+		if n := a.skipped.Add(1); n&(n-1) == 0 { // 1, 2, 4, 8, ...: say so, without flooding the log
+			a.logger.Warn("audit: grant records skipped, the explaining worker is behind (decisions are all recorded)", "skipped", n)
+		}
+	}
+}
+
+func (a *audited) base(ctx context.Context, kind string) *audit.Record {
+	who := audit.WhoFrom(ctx)
+	r := &audit.Record{Time: a.now(), Kind: kind, RequestID: who.RequestID, Account: who.Account, Actor: who.Actor, Purpose: who.Purpose}
+	if who.Actor != "" {
+		r.Users = append(r.Users, bareID(who.Actor))
+	}
+	return r
+}
+
+func bareID(obj string) string {
+	for i := range len(obj) {
+		if obj[i] == ':' {
+			return obj[i+1:]
+		}
+	}
+	return obj
+}
+
+// Apply applies events and records the batch, applied or refused. A batch
+// that was applied but could not be recorded is still answered as applied
+// (it happened), and the failure is logged loudly by the caller's error path
+// being unavailable would invite a retry that applies it twice.
+func (a *audited) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	res, err := a.Authorizer.Apply(ctx, events)
+	return res, a.recordBatch(ctx, events, res, err)
+}
+
+// Import is Apply's bulk form, recorded the same way.
+func (a *audited) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	res, err := a.Authorizer.Import(ctx, events)
+	return res, a.recordBatch(ctx, events, res, err)
+}
+
+func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res domain.Applied, err error) error {
+	r := a.base(ctx, audit.KindEvents)
+	r.ZedToken = res.Token
+	if err != nil {
+		r.Kind, r.Error = audit.KindRefused, err.Error()
+		if errors.Is(err, context.Canceled) {
+			return err // the caller went away before anything was decided
+		}
+	}
+	raw, merr := json.Marshal(events)
+	if merr != nil {
+		return errors.Join(err, merr)
+	}
+	r.Events = raw
+	var workspaces []string
+	for _, e := range events {
+		for _, u := range []string{e.User, e.Owner, e.To, e.Practitioner, e.Author} {
+			if u != "" && !slices.Contains(r.Users, u) {
+				r.Users = append(r.Users, u)
+			}
+		}
+		if e.Client != "" && !slices.Contains(r.Clients, e.Client) {
+			r.Clients = append(r.Clients, e.Client)
+		}
+		if e.Workspace != "" && !slices.Contains(workspaces, e.Workspace) {
+			workspaces = append(workspaces, e.Workspace)
+		}
+	}
+	if len(workspaces) == 1 {
+		r.Workspace = workspaces[0]
+	}
+	if rerr := a.rec.Record(context.WithoutCancel(ctx), r); rerr != nil {
+		if err != nil {
+			return errors.Join(err, rerr)
+		}
+		// Applied, but not recorded: say so rather than answer as if all
+		// were well; the write stands (a retry would apply it twice).
+		return &domain.Error{Code: domain.CodeUnavailable, Index: -1,
+			Message: "the events were applied (zedtoken " + res.Token + ") but the audit ledger did not take their record: do not send them again; " + rerr.Error()}
+	}
+	return err
+}
+
+// Check answers q and records the decision when the policy names it.
+func (a *audited) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
+	d, err := a.Authorizer.Check(ctx, q, token)
+	if err != nil || !a.policy.Records(q.Resource.Type, q.Permission) {
+		return d, err
+	}
+	r := a.decision(ctx, q, d.Allowed)
+	r.ZedToken = d.Token
+	if err := a.rec.Record(ctx, r); err != nil {
+		return domain.Decision{}, unrecorded(err)
+	}
+	a.queueGrant(r, q)
+	return d, nil
+}
+
+// CheckBulk answers qs and records each decision the policy names; when
+// the ledger cannot take them, the whole bulk check fails.
+func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error) {
+	ds, at, err := a.Authorizer.CheckBulk(ctx, qs, token)
+	if err != nil {
+		return ds, at, err
+	}
+	var recs []*audit.Record
+	var asked []domain.Question
+	for i, q := range qs {
+		if ds[i].Err != nil || !a.policy.Records(q.Resource.Type, q.Permission) {
+			continue
+		}
+		r := a.decision(ctx, q, ds[i].Allowed)
+		r.ZedToken = at
+		recs, asked = append(recs, r), append(asked, q)
+	}
+	if err := a.rec.Record(ctx, recs...); err != nil {
+		return nil, "", unrecorded(err)
+	}
+	for i, r := range recs {
+		a.queueGrant(r, asked[i])
+	}
+	return ds, at, nil
+}
+
+func (a *audited) decision(ctx context.Context, q domain.Question, allowed bool) *audit.Record {
+	r := a.base(ctx, audit.KindDecision)
+	r.Subject, r.Permission, r.Resource, r.Allowed = q.Subject.String(), q.Permission, q.Resource.String(), &allowed
+	if !slices.Contains(r.Users, q.Subject.ID) {
+		r.Users = append(r.Users, q.Subject.ID)
+	}
+	if q.Resource.Type == domain.TypeClient {
+		r.Clients = []string{q.Resource.ID}
+	}
+	return r
+}
+
+func unrecorded(err error) error {
+	return &domain.Error{Code: domain.CodeUnavailable, Index: -1,
+		Message: "this check must be recorded and the audit ledger did not take its record, so it is not answered: retry shortly; " + err.Error()}
+}

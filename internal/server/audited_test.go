@@ -1,0 +1,218 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/testenv"
+	"github.com/wardhq/ward/seed"
+)
+
+const testKey = "audit-test-key-0123456789"
+
+// auditedWard serves Ward's API over an in-process SpiceDB, recording in
+// ledger as `ward serve` does, with the demo practice loaded on behalf of
+// user:olivia; it returns a client that presents testKey.
+func auditedWard(t *testing.T, ledger audit.Ledger) *client.Client {
+	t.Helper()
+	rec := audit.NewRecorder(ledger)
+	t.Cleanup(rec.Close)
+	policy, err := decisionPolicy(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAudited(testenv.SpiceDB(t), rec, policy, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go a.explainGrants(ctx)
+	srv := httptest.NewServer(httpapi.New(a, httpapi.Config{Audit: ledger, APIKeys: []string{testKey}}))
+	t.Cleanup(srv.Close)
+	return client.New(srv.URL, testKey, nil)
+}
+
+func loadDemoAs(t *testing.T, c *client.Client, actor string) error {
+	t.Helper()
+	raws, err := seed.DemoRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Apply(context.Background(), api.EventsRequest{Events: raws, Actor: actor})
+	return err
+}
+
+func fileLedger(t *testing.T) *audit.File {
+	t.Helper()
+	l, err := audit.OpenFile(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// TestAuditRecordsWhoDidWhat: changes and clinical decisions land in the
+// ledger with who asked, on whose behalf and why; checks outside the policy
+// do not; a refused batch is recorded with its error; an allowed decision
+// is followed by what granted it; and the chain verifies.
+func TestAuditRecordsWhoDidWhat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := auditedWard(t, fileLedger(t))
+	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []api.CheckRequest{
+		{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann", Purpose: "treatment"},
+		{Subject: "user:alex", Permission: "view_notes", Resource: "client:ann"},
+		{Subject: "user:alex", Permission: "view", Resource: "invoice:inv-ann-1"}, // not clinical: not recorded
+	} {
+		if _, err := c.Check(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.CheckBulk(ctx, api.BulkCheckRequest{Purpose: "emergency", Checks: []api.BulkCheckItem{{Subject: "user:rita", Permission: "view_notes", Resource: "client:ben"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"staff.added","workspace":"riverside","user":"zed","role":"no_such_role"}`), Actor: "user:maya"})
+	if err == nil {
+		t.Fatal("a staff.added with an unknown role was applied")
+	}
+
+	account := httpapi.KeyAccount(testKey)
+	page, err := c.Audit(ctx, api.AuditQuery{Client: "ann", Action: audit.KindDecision})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Records) != 2 {
+		t.Fatalf("decisions on ann's record: %+v", page.Records)
+	}
+	priya, alex := page.Records[0], page.Records[1]
+	if priya.Subject != "user:priya" || priya.Allowed == nil || !*priya.Allowed || priya.Purpose != "treatment" || priya.Account != account || priya.RequestID == "" || priya.ZedToken == "" {
+		t.Errorf("priya's decision: %+v", priya)
+	}
+	if alex.Subject != "user:alex" || alex.Allowed == nil || *alex.Allowed {
+		t.Errorf("alex's decision: %+v", alex)
+	}
+	if p, _ := c.Audit(ctx, api.AuditQuery{Action: "view", Client: ""}); len(p.Records) != 0 {
+		t.Errorf("a check on an invoice was recorded: %+v", p.Records)
+	}
+	if p, _ := c.Audit(ctx, api.AuditQuery{Client: "ben", Action: audit.KindDecision}); len(p.Records) != 1 || p.Records[0].Purpose != "emergency" {
+		t.Errorf("the bulk check's decision: %+v", p.Records)
+	}
+	if p, _ := c.Audit(ctx, api.AuditQuery{User: "olivia"}); len(p.Records) != 1 || p.Records[0].Kind != audit.KindEvents || p.Records[0].Workspace != "riverside" || !bytes.Contains(p.Records[0].Events, []byte(`"staff.added"`)) {
+		t.Errorf("olivia's change: %+v", p.Records)
+	}
+	if p, _ := c.Audit(ctx, api.AuditQuery{User: "zed", Action: "staff.added"}); len(p.Records) != 1 || p.Records[0].Kind != audit.KindRefused || !strings.Contains(p.Records[0].Error, "no_such_role") {
+		t.Errorf("zed's refused addition: %+v", p.Records)
+	}
+
+	// What granted priya's access comes after the answer.
+	var grant *api.AuditRecord
+	for deadline := time.Now().Add(10 * time.Second); grant == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		p, err := c.Audit(ctx, api.AuditQuery{Action: audit.KindGrant, User: "priya"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Records) > 0 {
+			grant = &p.Records[0]
+		}
+	}
+	if grant == nil || grant.Of != priya.Seq || !bytes.Contains(grant.Grant, []byte("practitioner")) {
+		t.Fatalf("the grant of priya's decision #%d: %+v", priya.Seq, grant)
+	}
+	v, err := c.AuditVerify(ctx, 0, "")
+	if err != nil || !v.OK || v.Records < 6 {
+		t.Fatalf("verify: %+v, %v", v, err)
+	}
+}
+
+// TestAuditLedgerDownFailsRecordedChecks: a check the policy records is
+// not answered when its record cannot be kept (503); others still are; an
+// applied batch whose record failed says it was applied.
+func TestAuditLedgerDownFailsRecordedChecks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := &switchable{Ledger: fileLedger(t)}
+	c := auditedWard(t, l)
+	if err := loadDemoAs(t, c, ""); err != nil {
+		t.Fatal(err)
+	}
+	l.down.Store(true)
+	_, err := c.Check(ctx, api.CheckRequest{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann"})
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != http.StatusServiceUnavailable || !strings.Contains(ce.Body.Message, "audit ledger") {
+		t.Fatalf("a recorded check with the ledger down: %v", err)
+	}
+	if _, err := c.CheckBulk(ctx, api.BulkCheckRequest{Checks: []api.BulkCheckItem{{Subject: "user:priya", Permission: "view", Resource: "note:ann-1"}}}); !errors.As(err, &ce) || ce.Status != http.StatusServiceUnavailable {
+		t.Fatalf("a recorded bulk check with the ledger down: %v", err)
+	}
+	if res, err := c.Check(ctx, api.CheckRequest{Subject: "user:alex", Permission: "view", Resource: "invoice:inv-ann-1"}); err != nil || !res.Allowed {
+		t.Fatalf("a check the policy does not record: %+v, %v", res, err)
+	}
+	_, err = c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"client.created","workspace":"riverside","client":"dan","practitioner":"priya"}`)})
+	if !errors.As(err, &ce) || ce.Status != http.StatusServiceUnavailable || !strings.Contains(ce.Body.Message, "were applied") {
+		t.Fatalf("an applied batch with the ledger down: %v", err)
+	}
+	l.down.Store(false)
+	if res, err := c.Check(ctx, api.CheckRequest{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann"}); err != nil || !res.Allowed {
+		t.Fatalf("after the ledger came back: %+v, %v", res, err)
+	}
+}
+
+// switchable is a ledger that can be taken down.
+type switchable struct {
+	audit.Ledger
+	down atomic.Bool
+}
+
+func (s *switchable) Append(ctx context.Context, recs []*audit.Record) error {
+	if s.down.Load() {
+		return errors.New("the disk is full")
+	}
+	return s.Ledger.Append(ctx, recs)
+}
+
+// TestAuditRefusesBadInput: who is asking, why, and what is read are held
+// to their forms, each error naming its field.
+func TestAuditRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	c := auditedWard(t, fileLedger(t))
+	ctx := context.Background()
+	for _, c2 := range []struct {
+		name  string
+		call  func() error
+		field string
+	}{
+		{"an actor that is not a person", func() error {
+			_, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}`), Actor: "olivia"})
+			return err
+		}, "actor"},
+		{"a purpose with spaces", func() error {
+			_, err := c.Check(ctx, api.CheckRequest{Subject: "user:a", Permission: "view", Resource: "client:b", Purpose: "just looking"})
+			return err
+		}, "purpose"},
+		{"an unknown parameter", func() error { _, err := c.Audit(ctx, api.AuditQuery{Cursor: "x"}); return err }, "cursor"},
+		{"a head without its hash", func() error { _, err := c.AuditVerify(ctx, 3, ""); return err }, "head_seq"},
+	} {
+		err := c2.call()
+		var ce *client.Error
+		if !errors.As(err, &ce) || ce.Status != http.StatusBadRequest || ce.Body.Field != c2.field {
+			t.Errorf("%s: %v; want 400 naming %s", c2.name, err, c2.field)
+		}
+	}
+	if p, err := c.Audit(ctx, api.AuditQuery{}); err != nil || len(p.Records) != 0 {
+		t.Errorf("bad input was recorded: %+v, %v", p.Records, err)
+	}
+}
