@@ -285,7 +285,9 @@ func TestCluster(t *testing.T) {
 	// SpiceDB nodes: none may be stale. With --tokenless-reads
 	// fully-consistent, 380 of 10,016 were (docs/deployment.md).
 	t.Run("no stale decision across nodes", func(t *testing.T) {
-		newPairLoad(t, c.wards, "ns", pairWorkers).runHealthy(t, pairRounds(t))
+		rounds := pairRounds(t)
+		newPairLoad(t, c.wards, "ns", pairWorkers).runHealthy(t, rounds)
+		verifyAudit(t, c.wards[1], int64(4*pairWorkers*rounds))
 	})
 
 	t.Run("faults under load", func(t *testing.T) {

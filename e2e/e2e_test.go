@@ -441,7 +441,11 @@ func TestNoStaleDecisionAcrossInstances(t *testing.T) {
 		t.Fatalf("go build ./cmd/ward: %v\n%s", err, out)
 	}
 	wards := []*client.Client{client.New(wardProcess(t, bin, uri), "", nil), client.New(wardProcess(t, bin, uri), "", nil)}
-	newPairLoad(t, wards, "nx", pairWorkers).runHealthy(t, pairRounds(t))
+	rounds := pairRounds(t)
+	newPairLoad(t, wards, "nx", pairWorkers).runHealthy(t, rounds)
+	// Both processes appended to the ledger in the datastore's PostgreSQL at
+	// once: every write and every check on a client is one record.
+	verifyAudit(t, wards[1], int64(4*pairWorkers*rounds))
 }
 
 // wardProcess runs bin (`ward serve`) on PostgreSQL uri as its own process
