@@ -29,6 +29,8 @@ type audited struct {
 	// records (KindGrant); skipped counts those dropped when it was full.
 	grants  chan grantJob
 	skipped atomic.Int64
+	// explained holds when each recent question's grant was recorded.
+	explained map[string]time.Time
 }
 
 type grantJob struct {
@@ -36,11 +38,30 @@ type grantJob struct {
 	q        domain.Question
 }
 
-// grantQueue bounds the allowed decisions waiting for their grant record.
-const grantQueue = 1024
+// grantQueue bounds the allowed decisions waiting for their grant record;
+// explainedGrants, the grants remembered by question and revision.
+const (
+	grantQueue      = 1024
+	explainedGrants = 10000
+)
+
+// GrantReuse is how long a question's grant record stands for later
+// decisions of the same question (see recordGrant).
+const GrantReuse = time.Minute
 
 func newAudited(auth httpapi.Authorizer, rec *audit.Recorder, policy audit.Policy, logger *slog.Logger) *audited {
-	return &audited{Authorizer: auth, rec: rec, policy: policy, now: time.Now, logger: logger, grants: make(chan grantJob, grantQueue)}
+	explained := make(map[string]time.Time)
+	return &audited{Authorizer: auth, rec: rec, policy: policy, now: time.Now, logger: logger, grants: make(chan grantJob, grantQueue), explained: explained}
+}
+
+// Audited returns auth recording in rec as `ward serve` does (every event
+// batch, and the checks policy names, each answered once its record is
+// durable), with its grant worker running until stop is called.
+func Audited(auth httpapi.Authorizer, rec *audit.Recorder, policy audit.Policy, logger *slog.Logger) (recorded httpapi.Authorizer, stop func()) {
+	a := newAudited(auth, rec, policy, logger)
+	ctx, cancel := context.WithCancel(context.Background())
+	go a.explainGrants(ctx)
+	return a, cancel
 }
 
 // explainGrants records, for each queued decision, what gave the access,
@@ -57,9 +78,19 @@ func (a *audited) explainGrants(ctx context.Context) {
 }
 
 func (a *audited) recordGrant(ctx context.Context, job grantJob) {
-	ex, _, err := a.Authorizer.Explain(ctx, job.q, job.decision.ZedToken)
+	// A question explained in the last minute is not explained again: its
+	// grant record (of the earlier decision) stands for the repeats, which
+	// an app makes each time a screen opens. Explaining costs several
+	// checks, and on PostgreSQL every record written starts a new revision,
+	// so a cache by revision would never hit.
+	d := job.decision
+	key := d.Subject + " " + d.Permission + " " + d.Resource
+	if at, ok := a.explained[key]; ok && d.Time.Sub(at) < GrantReuse {
+		return
+	}
+	ex, _, err := a.Authorizer.Explain(ctx, job.q, d.ZedToken)
 	if err != nil {
-		a.logger.Warn("audit: could not explain a recorded decision", "seq", job.decision.Seq, "error", err)
+		a.logger.Warn("audit: could not explain a recorded decision", "seq", d.Seq, "error", err)
 		return
 	}
 	var granting []domain.Reason
@@ -72,12 +103,17 @@ func (a *audited) recordGrant(ctx context.Context, job grantJob) {
 	if err != nil {
 		return
 	}
-	g := &audit.Record{Time: a.now(), Kind: audit.KindGrant, RequestID: job.decision.RequestID, Account: job.decision.Account,
-		Subject: job.decision.Subject, Permission: job.decision.Permission, Resource: job.decision.Resource,
-		ZedToken: job.decision.ZedToken, Of: job.decision.Seq, Grant: raw, Users: job.decision.Users, Clients: job.decision.Clients}
+	g := &audit.Record{Time: a.now(), Kind: audit.KindGrant, RequestID: d.RequestID, Account: d.Account,
+		Subject: d.Subject, Permission: d.Permission, Resource: d.Resource,
+		ZedToken: d.ZedToken, Of: d.Seq, Grant: raw, Users: d.Users, Clients: d.Clients}
 	if err := a.rec.Record(ctx, g); err != nil {
-		a.logger.Warn("audit: could not record a decision's grant", "seq", job.decision.Seq, "error", err)
+		a.logger.Warn("audit: could not record a decision's grant", "seq", d.Seq, "error", err)
+		return
 	}
+	if len(a.explained) >= explainedGrants {
+		clear(a.explained) // bounded; only this worker reads or writes it
+	}
+	a.explained[key] = d.Time
 }
 
 // queueGrant asks the worker to record what gave an allowed decision.

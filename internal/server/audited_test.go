@@ -29,7 +29,7 @@ func auditedWard(t *testing.T, ledger audit.Ledger) *client.Client {
 	t.Helper()
 	rec := audit.NewRecorder(ledger)
 	t.Cleanup(rec.Close)
-	policy, err := decisionPolicy(Config{})
+	policy, err := DecisionPolicy(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,8 +114,8 @@ func openLedger(ctx context.Context, cfg Config) (audit.Ledger, string, error) {
 	return l, filepath.Join(dir, audit.FileName), err
 }
 
-// decisionPolicy reads cfg's --audit-decisions against Ward's schema.
-func decisionPolicy(cfg Config) (audit.Policy, error) {
+// DecisionPolicy reads cfg's --audit-decisions against Ward's schema.
+func DecisionPolicy(cfg Config) (audit.Policy, error) {
 	entries := cfg.Audit.Decisions
 	if len(entries) == 0 {
 		entries = audit.DefaultDecisions
@@ -258,7 +258,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	defer closeSpiceDB()
 	client := spicedb.NewWithConfig(conn, logger, clientCfg)
-	policy, err := decisionPolicy(cfg)
+	policy, err := DecisionPolicy(cfg)
 	if err != nil {
 		return err
 	}
@@ -270,11 +270,8 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	recorder := audit.NewRecorder(ledger)
 	defer recorder.Close()
 	logger.Info("audit ledger open", "at", where, "decisions", policy.Entries())
-	recorded := newAudited(watchSize(service.New(client, logger), cfg, logger), recorder, policy, logger)
-	grantsCtx, stopGrants := context.WithCancel(context.WithoutCancel(ctx))
+	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, policy, logger)
 	defer stopGrants()
-	go recorded.explainGrants(grantsCtx)
-	auth := httpapi.Authorizer(recorded)
 
 	written, err := writeSchema(ctx, client, cfg, logger)
 	if err != nil {
