@@ -14,6 +14,7 @@ import (
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
 )
@@ -98,7 +99,7 @@ func RunCluster(ctx context.Context, cfg ClusterConfig) ([]Result, error) {
 		}
 		defer conn.Close()
 		adapter := spicedb.NewWithConfig(conn, logger, spicedb.Config{Barrier: true})
-		ward, stop, err := serveWard(adapter, logger)
+		ward, stop, err := serveWard(service.New(adapter, logger), logger)
 		if err != nil {
 			return nil, err
 		}

@@ -28,8 +28,10 @@ import (
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/pgadmin"
+	"github.com/wardhq/ward/internal/server"
 	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/spicedb"
 	"github.com/wardhq/ward/schema"
@@ -129,6 +131,11 @@ const (
 	// the direct side's loop over Ward's HTTP round trip. Its calls/s count
 	// the pauses.
 	OpCheckPaced    = "check, each call after a 1 ms pause"
+	// OpCheckRecorded asks OpCheck's questions of a Ward that records them
+	// in an audit ledger, as ward serve does (the clinical ones: 5 of the
+	// 8 kinds of question), against the same Ward unrecorded in the direct
+	// column: the ratio is what recording costs.
+	OpCheckRecorded = "check recorded in the audit ledger (direct column: Ward unrecorded)"
 	OpBulk          = "bulk check of 100"
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
@@ -215,6 +222,10 @@ type target struct {
 	direct v1.PermissionsServiceClient
 	ward   *client.Client
 	close  func()
+	// service is what ward serves; uri is the store's PostgreSQL database
+	// ("" on memory).
+	service httpapi.Authorizer
+	uri     string
 }
 
 func runOne(ctx context.Context, cfg Config, store string, size int) (Result, error) {
@@ -301,6 +312,20 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 			); err != nil {
 				return res, err
 			}
+		}
+	}
+
+	recorded, stopRecorded, err := t.recorded(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return res, fmt.Errorf("opening an audit ledger: %w", err)
+	}
+	defer stopRecorded()
+	for _, callers := range []int{1, concurrentCallers} {
+		if err := measure(OpCheckRecorded, callers, cfg.Calls,
+			func(i int) error { _, err := recorded.Check(ctx, qs[i%len(qs)]); return err },
+			func(i int) error { _, err := t.ward.Check(ctx, qs[i%len(qs)]); return err },
+		); err != nil {
+			return res, err
 		}
 	}
 
@@ -836,7 +861,8 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	if !withWard {
 		return t, nil
 	}
-	ward, stop, err := serveWard(adapter, logger)
+	t.service, t.uri = service.New(adapter, logger), ecfg.URI
+	ward, stop, err := serveWard(t.service, logger)
 	if err != nil {
 		t.close()
 		return nil, err
@@ -846,14 +872,52 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	return t, nil
 }
 
-// serveWard serves Ward's HTTP API over adapter on a loopback port and
-// returns a client of it and what stops it.
-func serveWard(adapter *spicedb.Client, logger *slog.Logger) (*client.Client, func(), error) {
+// recorded serves a second Ward API over t's service that records in an
+// audit ledger as `ward serve` does: in t's PostgreSQL database, or in a
+// file in a temporary directory on memory. It returns a client of it and
+// what stops it.
+func (t *target) recorded(ctx context.Context, logger *slog.Logger) (*client.Client, func(), error) {
+	var ledger audit.Ledger
+	var dir string
+	var err error
+	if t.uri != "" {
+		ledger, err = audit.OpenPG(ctx, t.uri)
+	} else {
+		if dir, err = os.MkdirTemp("", "ward-bench-audit"); err == nil {
+			ledger, err = audit.OpenFile(dir)
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := server.DecisionPolicy(server.Config{})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := audit.NewRecorder(ledger)
+	auth, stopGrants := server.Audited(t.service, rec, policy, logger)
+	ward, stop, err := serveWard(auth, logger)
+	return ward, func() {
+		if stop != nil {
+			stop()
+		}
+		stopGrants()
+		rec.Close()
+		_ = ledger.Close()
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
+	}, err
+}
+
+// serveWard serves Ward's HTTP API over auth on a loopback port and returns
+// a client of it and what stops it.
+func serveWard(auth httpapi.Authorizer, logger *slog.Logger) (*client.Client, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := &http.Server{Handler: httpapi.New(service.New(adapter, logger), httpapi.Config{Logger: logger}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: httpapi.New(auth, httpapi.Config{Logger: logger}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	ward := client.New("http://"+ln.Addr().String(), "", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
 	return ward, func() { _ = srv.Close() }, nil
