@@ -27,8 +27,8 @@ import (
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
-	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/pgadmin"
 	"github.com/wardhq/ward/internal/server"
@@ -130,7 +130,7 @@ const (
 	// than calls after a pause (docs/performance.md, step 26), which favours
 	// the direct side's loop over Ward's HTTP round trip. Its calls/s count
 	// the pauses.
-	OpCheckPaced    = "check, each call after a 1 ms pause"
+	OpCheckPaced = "check, each call after a 1 ms pause"
 	// OpCheckRecorded asks OpCheck's questions of a Ward that records them
 	// in an audit ledger, as ward serve does (the clinical ones: 5 of the
 	// 8 kinds of question), against the same Ward unrecorded in the direct
