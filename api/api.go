@@ -173,8 +173,7 @@ type Matrix = domain.Matrix
 type AuditRecord struct {
 	Seq  int64     `json:"seq"`
 	Time time.Time `json:"time"`
-	// Kind is events.applied, events.refused, decision, decision.grant or
-	// ledger.archived.
+	// Kind is events.applied, events.refused, decision or decision.grant.
 	Kind string `json:"kind"`
 	// RequestID is the API request's X-Request-Id (the caller's, or Ward's).
 	RequestID string `json:"request_id,omitempty"`
@@ -228,6 +227,11 @@ type AuditVerification struct {
 	// and pass them back to detect records removed from the end.
 	HeadSeq  int64  `json:"head_seq"`
 	HeadHash string `json:"head_hash"`
+	// ArchivedSeq and ArchivedHash are the last archived record's (0 when
+	// none was): the ledger continues from it, and the archive files end
+	// with it (docs/audit.md, retention).
+	ArchivedSeq  int64  `json:"archived_seq,omitempty"`
+	ArchivedHash string `json:"archived_hash,omitempty"`
 	// Problem says where the chain breaks, when it does.
 	Problem string `json:"problem,omitempty"`
 }

@@ -106,6 +106,44 @@ func TestAuditLedgerOnPostgres(t *testing.T) {
 	}
 }
 
+// TestAuditRetentionOnPostgres: records past their retention leave the
+// PostgreSQL ledger for an archive file only once it is synced; the ledger
+// verifies from the archive's last record, the archive from record 1.
+func TestAuditRetentionOnPostgres(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, err := audit.OpenPG(ctx, newDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	old := time.Now().AddDate(-7, 0, 0)
+	var recs []*audit.Record
+	for n := range 30 {
+		allowed := true
+		at := old
+		if n >= 20 {
+			at = time.Now()
+		}
+		recs = append(recs, &audit.Record{Time: at, Kind: audit.KindDecision, Subject: "user:priya", Permission: "view_notes", Resource: fmt.Sprintf("client:c%d", n), Allowed: &allowed})
+	}
+	if err := l.Append(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	moved, files, err := audit.ArchiveOld(ctx, l, t.TempDir(), audit.DefaultRetention, time.Now())
+	if err != nil || moved != 20 || len(files) != 1 {
+		t.Fatalf("archived %d into %v: %v", moved, files, err)
+	}
+	v, err := audit.VerifyLedger(ctx, l, 0, "")
+	if err != nil || !v.OK || v.Records != 10 || v.ArchivedSeq != 20 {
+		t.Fatalf("the ledger after archiving: %+v, %v", v, err)
+	}
+	a, err := audit.VerifyFiles(files)
+	if err != nil || !a.OK || a.HeadSeq != 20 || a.HeadHash != v.ArchivedHash {
+		t.Fatalf("the archive: %+v, %v; the ledger continues from %d %s", a, err, v.ArchivedSeq, v.ArchivedHash)
+	}
+}
+
 // verifyAudit holds the ledger that ward's instance appends to (with
 // others) to an unbroken chain of at least least records.
 func verifyAudit(t *testing.T, ward *client.Client, least int64) {

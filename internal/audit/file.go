@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // File is a ledger in one file on local disk, for a Ward that runs its
@@ -163,16 +165,26 @@ func (l *File) Scan(ctx context.Context, from int64, fn func(Stored) error) erro
 	l.mu.Lock()
 	size := l.size
 	l.mu.Unlock()
-	f, err := os.Open(l.path)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return scanFile(l.path, size, from, fn)
+}
+
+// scanFile passes the records of the file at path (its first size bytes;
+// all when size < 0) from seq from on to fn.
+func scanFile(path string, size, from int64, fn func(Stored) error) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("reading the audit ledger: %w", err)
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(io.LimitReader(f, size), 1<<20)
-	for n := 0; ; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	var in io.Reader = f
+	if size >= 0 {
+		in = io.LimitReader(f, size)
+	}
+	r := bufio.NewReaderSize(in, 1<<20)
+	for {
 		line, err := r.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -195,6 +207,117 @@ func (l *File) Scan(ctx context.Context, from int64, fn func(Stored) error) erro
 			return err
 		}
 	}
+}
+
+// anchorName holds the file ledger's anchor: "SEQ HASH".
+const anchorName = "ledger.anchor"
+
+// Anchor implements Ledger.
+func (l *File) Anchor(context.Context) (int64, string, error) {
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(l.path), anchorName))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("reading the audit ledger's anchor: %w", err)
+	}
+	var seq int64
+	var hash string
+	if _, err := fmt.Sscanf(string(data), "%d %s", &seq, &hash); err != nil || len(hash) != 64 {
+		return 0, "", fmt.Errorf("the audit ledger's anchor %s does not read (want \"SEQ HASH\")", anchorName)
+	}
+	return seq, hash, nil
+}
+
+// Archive implements Ledger: the archived lines go to w, then the anchor
+// is written, then the rest of the file replaces the ledger (a crash in
+// between leaves records both archived and in the ledger, never in
+// neither).
+func (l *File) Archive(ctx context.Context, before time.Time, w io.Writer, synced func() error) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return 0, errors.New("the audit ledger is closed")
+	}
+	var n, cut, lastSeq int64
+	var lastHash string
+	var out bytes.Buffer
+	err := scanFile(l.path, l.size, 1, func(s Stored) error {
+		var head struct {
+			Time time.Time `json:"time"`
+		}
+		if n == MaxArchive || json.Unmarshal(s.Line, &head) != nil || !head.Time.Before(before) {
+			return ErrStop
+		}
+		seq, ok := seqOf(s.Line)
+		if !ok || len(s.Hash) != 64 {
+			return ErrStop
+		}
+		if err := FileFormat(&out, s); err != nil {
+			return err
+		}
+		n, lastSeq, lastHash = n+1, seq, s.Hash
+		cut = int64(out.Len())
+		return nil
+	})
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if _, err := w.Write(out.Bytes()); err != nil {
+		return 0, fmt.Errorf("writing the audit archive: %w", err)
+	}
+	if err := synced(); err != nil {
+		return 0, fmt.Errorf("syncing the audit archive: %w", err)
+	}
+	dir := filepath.Dir(l.path)
+	if err := writeSynced(filepath.Join(dir, anchorName), fmt.Appendf(nil, "%d %s\n", lastSeq, lastHash)); err != nil {
+		return 0, err
+	}
+	rest, err := os.ReadFile(l.path)
+	if err != nil {
+		return 0, err
+	}
+	rest = rest[cut:l.size]
+	if err := writeSynced(l.path, rest); err != nil {
+		return 0, err
+	}
+	f, err := os.OpenFile(l.path, os.O_RDWR, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	l.f.Close()
+	l.f, l.size = f, int64(len(rest))
+	return n, ctx.Err()
+}
+
+// writeSynced replaces path with data: a synced temporary file renamed over
+// it, and the directory synced.
+func writeSynced(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // Close implements Ledger.

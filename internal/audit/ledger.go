@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 )
@@ -17,16 +18,52 @@ type Ledger interface {
 	// Scan passes the stored records from seq from on (1: all), in order,
 	// until fn returns an error (returned, unless it is ErrStop).
 	Scan(ctx context.Context, from int64, fn func(Stored) error) error
+	// Anchor is the last archived record's seq and hash (0 and "" when none
+	// was): the first record stored follows it.
+	Anchor(ctx context.Context) (int64, string, error)
+	// Archive moves the oldest records, those before the first one at or
+	// after before (at most MaxArchive), out of the ledger: it writes them
+	// to w as stored (FileFormat lines), calls synced (which must make
+	// them durable), then removes them, keeping the last one as the anchor.
+	// It returns how many it moved.
+	Archive(ctx context.Context, before time.Time, w io.Writer, synced func() error) (int64, error)
 	// Close releases the ledger.
 	Close() error
+}
+
+// MaxArchive bounds the records one Archive moves; call it again for more.
+const MaxArchive = 100_000
+
+// FileFormat writes a stored record as the file ledger and archives hold
+// it: its hash, a tab, its line.
+func FileFormat(w io.Writer, s Stored) error {
+	_, err := fmt.Fprintf(w, "%s\t%s\n", s.Hash, s.Line)
+	return err
 }
 
 // ErrStop ends a Scan early without an error.
 var ErrStop = errStop
 
-// VerifyLedger checks l's whole chain; see Verify.
+// VerifyLedger checks l's whole chain from its anchor; see Verify.
 func VerifyLedger(ctx context.Context, l Ledger, expectSeq int64, expectHash string) (Verification, error) {
-	return Verify(func(fn func(Stored) error) error { return l.Scan(ctx, 1, fn) }, expectSeq, expectHash)
+	seq, hash, err := l.Anchor(ctx)
+	if err != nil {
+		return Verification{}, err
+	}
+	return Verify(func(fn func(Stored) error) error { return l.Scan(ctx, 1, fn) }, seq, hash, expectSeq, expectHash)
+}
+
+// VerifyFiles checks archive files (FileFormat), in order, as one chain
+// from record 1: what an auditor runs on archives, offline.
+func VerifyFiles(paths []string) (Verification, error) {
+	return Verify(func(fn func(Stored) error) error {
+		for _, p := range paths {
+			if err := scanFile(p, -1, 1, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, 0, "", 0, "")
 }
 
 // Filter selects records: every field set must match.

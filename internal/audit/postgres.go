@@ -2,9 +2,12 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +27,11 @@ const pgLock = 0x77617264
 const pgTable = `CREATE TABLE IF NOT EXISTS ward_audit (
 	seq  bigint PRIMARY KEY,
 	line bytea  NOT NULL,
+	hash text   NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ward_audit_anchor (
+	one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+	seq  bigint NOT NULL,
 	hash text   NOT NULL
 )`
 
@@ -122,6 +130,77 @@ func (l *PG) Scan(ctx context.Context, from int64, fn func(Stored) error) error 
 		}
 		from = seq + 1
 	}
+}
+
+// Anchor implements Ledger.
+func (l *PG) Anchor(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	err := l.pool.QueryRow(ctx, "SELECT seq, hash FROM ward_audit_anchor").Scan(&seq, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("reading the audit ledger's anchor: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// Archive implements Ledger, in one transaction that holds appends off (the
+// advisory lock): the rows go to w, then the anchor moves and they are
+// deleted; if anything fails, nothing is deleted.
+func (l *PG) Archive(ctx context.Context, before time.Time, w io.Writer, synced func() error) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", pgLock); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT seq, line, hash FROM ward_audit ORDER BY seq LIMIT $1", MaxArchive)
+		if err != nil {
+			return err
+		}
+		var lastSeq int64
+		var lastHash string
+		for rows.Next() {
+			var seq int64
+			var s Stored
+			if err := rows.Scan(&seq, &s.Line, &s.Hash); err != nil {
+				rows.Close()
+				return err
+			}
+			var head struct {
+				Time time.Time `json:"time"`
+			}
+			if json.Unmarshal(s.Line, &head) != nil || !head.Time.Before(before) {
+				break
+			}
+			if err := FileFormat(w, s); err != nil {
+				rows.Close()
+				return fmt.Errorf("writing the audit archive: %w", err)
+			}
+			n, lastSeq, lastHash = n+1, seq, s.Hash
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := synced(); err != nil {
+			return fmt.Errorf("syncing the audit archive: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ward_audit_anchor (seq, hash) VALUES ($1, $2)
+			ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, lastSeq, lastHash); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM ward_audit WHERE seq <= $1", lastSeq)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("archiving the audit ledger in PostgreSQL: %w", err)
+	}
+	return n, nil
 }
 
 // Ping reports whether the ledger's PostgreSQL answers.

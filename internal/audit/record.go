@@ -32,9 +32,6 @@ const (
 	// after the answer, by a background worker, and is best effort: when
 	// the worker is behind, it is skipped and counted, never the decision.
 	KindGrant = "decision.grant"
-	// KindArchived starts a ledger whose earlier records were archived and
-	// removed (retention): its prev is the last removed record's hash.
-	KindArchived = "ledger.archived"
 )
 
 // Record is one entry of the ledger, as stored, hashed and answered
@@ -80,14 +77,25 @@ type Chain struct {
 	prevSeq  int64
 	prevHash string
 	started  bool
+	// archived is the last archived record's seq: records up to it that are
+	// still stored (an archive run stopped between writing its anchor and
+	// removing them) are in the archive, and skipped here.
+	archived int64
 	// Checked counts the records that passed.
 	Checked int64
 	// Problem is the first break found, or "".
 	Problem string
 }
 
-// NewChain starts a check at the ledger's first stored record.
-func NewChain() *Chain { return &Chain{} }
+// NewChain starts a check at the ledger's first stored record, which is
+// record 1 unless records were archived: then it is the one after the
+// archive's last, afterSeq, and follows its hash.
+func NewChain(afterSeq int64, afterHash string) *Chain {
+	if afterSeq == 0 {
+		return &Chain{}
+	}
+	return &Chain{prevSeq: afterSeq, prevHash: afterHash, started: true, archived: afterSeq}
+}
 
 // Next checks one stored record and returns it decoded; after a problem it
 // returns false and changes nothing.
@@ -100,9 +108,13 @@ func (c *Chain) Next(s Stored) (Record, bool) {
 		c.Problem = fmt.Sprintf("after record %d: a stored record is not a record (%v)", c.prevSeq, err)
 		return r, false
 	}
+	if c.Checked == 0 && r.Seq <= c.archived && r.Seq >= 1 {
+		r.Hash = s.Hash
+		return r, true
+	}
 	switch {
-	case !c.started && r.Seq != 1 && r.Kind != KindArchived:
-		c.Problem = fmt.Sprintf("record %d is the first stored, but the ledger starts at 1 (or with a %s record): records before it were removed", r.Seq, KindArchived)
+	case !c.started && r.Seq != 1:
+		c.Problem = fmt.Sprintf("record %d is the first stored, but the ledger starts at 1 (or after the last archived record): records before it were removed", r.Seq)
 	case !c.started && r.Seq == 1 && r.Prev != Genesis:
 		c.Problem = fmt.Sprintf("record 1 does not start the chain (its prev is %s)", r.Prev)
 	case c.started && r.Seq != c.prevSeq+1:
@@ -127,11 +139,13 @@ func (c *Chain) Head() (int64, string) { return c.prevSeq, c.prevHash }
 // Verification is what Verify found.
 type Verification = api.AuditVerification
 
-// Verify reads the whole ledger through each, checking the chain, and, when
-// expectSeq > 0, that the record expectSeq is still there with expectHash.
-func Verify(each func(fn func(Stored) error) error, expectSeq int64, expectHash string) (Verification, error) {
-	chain := NewChain()
-	found := expectSeq == 0
+// Verify reads the whole ledger through each, checking the chain from the
+// archive's last record (afterSeq 0: from record 1), and, when expectSeq >
+// 0, that the record expectSeq is still there with expectHash (or was
+// archived).
+func Verify(each func(fn func(Stored) error) error, afterSeq int64, afterHash string, expectSeq int64, expectHash string) (Verification, error) {
+	chain := NewChain(afterSeq, afterHash)
+	found := expectSeq == 0 || expectSeq <= afterSeq
 	err := each(func(s Stored) error {
 		r, ok := chain.Next(s)
 		if !ok {
@@ -153,7 +167,7 @@ func Verify(each func(fn func(Stored) error) error, expectSeq int64, expectHash 
 		chain.Problem = fmt.Sprintf("record %d, which you kept the hash of, is gone: records were removed from the end", expectSeq)
 	}
 	seq, hash := chain.Head()
-	return Verification{OK: chain.Problem == "", Records: chain.Checked, HeadSeq: seq, HeadHash: hash, Problem: chain.Problem}, nil
+	return Verification{OK: chain.Problem == "", Records: chain.Checked, HeadSeq: seq, HeadHash: hash, ArchivedSeq: afterSeq, ArchivedHash: afterHash, Problem: chain.Problem}, nil
 }
 
 type stop struct{}

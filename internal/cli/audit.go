@@ -162,8 +162,9 @@ func summarise(types []string) string {
 
 func newAuditVerifyCmd(g *globals) *cobra.Command {
 	var (
-		seq  int64
-		hash string
+		seq      int64
+		hash     string
+		archives []string
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -171,11 +172,19 @@ func newAuditVerifyCmd(g *globals) *cobra.Command {
 		Long: `verify asks Ward to read the whole ledger and check each record's hash
 against its content and the record before. It prints the last record's seq
 and hash: keep them elsewhere and pass them back (--head-seq, --head-hash) to
-detect records removed from the end too. It exits with an error when the
-chain breaks, saying where.`,
+detect records removed from the end too. With --archive it checks archive
+files (records past their retention) on this machine instead, without Ward.
+It exits with an error when the chain breaks, saying where.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := g.client().AuditVerify(cmd.Context(), seq, hash)
+			var v api.AuditVerification
+			var err error
+			if len(archives) > 0 {
+				// Offline: the files alone, in order, as one chain from record 1.
+				v, err = audit.VerifyFiles(archives)
+			} else {
+				v, err = g.client().AuditVerify(cmd.Context(), seq, hash)
+			}
 			if err != nil {
 				return err
 			}
@@ -183,7 +192,11 @@ chain breaks, saying where.`,
 				if !v.OK {
 					return fmt.Sprintf("the ledger is broken after %d good records: %s", v.Records, v.Problem)
 				}
-				return fmt.Sprintf("the ledger is intact: %d records; the last is #%d, hash %s", v.Records, v.HeadSeq, v.HeadHash)
+				out := fmt.Sprintf("the ledger is intact: %d records; the last is #%d, hash %s", v.Records, v.HeadSeq, v.HeadHash)
+				if v.ArchivedSeq > 0 {
+					out += fmt.Sprintf("\nit continues from archived record #%d, hash %s (ward audit verify --archive FILES checks the archive)", v.ArchivedSeq, v.ArchivedHash)
+				}
+				return out
 			}); err != nil {
 				return err
 			}
@@ -195,5 +208,6 @@ chain breaks, saying where.`,
 	}
 	cmd.Flags().Int64Var(&seq, "head-seq", 0, "a record's seq kept from an earlier verify")
 	cmd.Flags().StringVar(&hash, "head-hash", "", "that record's hash")
+	cmd.Flags().StringSliceVar(&archives, "archive", nil, "check these archive files instead (offline, in order, as one chain from record 1); the last record should be the ledger's archived record")
 	return cmd
 }

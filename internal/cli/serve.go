@@ -61,6 +61,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&cfg.Audit.URI, "audit-uri", "", "PostgreSQL URI of the audit ledger, which several Ward instances may share (default: the datastore's with --datastore postgres, else a file in --audit-dir)")
 	f.StringVar(&cfg.Audit.Dir, "audit-dir", "", "directory of the file audit ledger, one Ward process per directory (default $XDG_STATE_HOME/ward/audit, or ~/.local/state/ward/audit)")
 	f.StringSliceVar(&cfg.Audit.Decisions, "audit-decisions", nil, "checks recorded in the audit ledger: resource types and type#permission, or none (default "+strings.Join(audit.DefaultDecisions, ",")+")")
+	f.Var(retentionValue{&cfg.Audit.Retention}, "audit-retention", "how long records stay in the audit ledger before they move to archive files: days (2190d), years (6y) or hours (default 6y)")
+	f.StringVar(&cfg.Audit.ArchiveDir, "audit-archive-dir", "", "where records past their retention are archived, in files named by their first record (default: archive in --audit-dir)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
 	return cmd
@@ -80,3 +82,24 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level, format string) 
 	}
 	return nil, fmt.Errorf("--log-format %q: use text or json", format)
 }
+
+// retentionValue is --audit-retention: audit.ParseRetention's forms.
+type retentionValue struct{ d *time.Duration }
+
+func (v retentionValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return "6y"
+	}
+	return v.d.String()
+}
+
+func (v retentionValue) Set(s string) error {
+	d, err := audit.ParseRetention(s)
+	if err != nil {
+		return err
+	}
+	*v.d = d
+	return nil
+}
+
+func (retentionValue) Type() string { return "duration" }

@@ -84,6 +84,37 @@ type AuditConfig struct {
 	// Decisions are the checks recorded: resource types and type#permission
 	// entries, or "none"; empty means audit.DefaultDecisions.
 	Decisions []string
+	// Retention is how long records stay in the ledger before they are
+	// moved to archive files in ArchiveDir; 0 means audit.DefaultRetention.
+	Retention time.Duration
+	// ArchiveDir is where archived records go; "" means an "archive"
+	// folder in Dir (or in DefaultAuditDir()).
+	ArchiveDir string
+}
+
+// archiveEvery is how often Ward moves records past their retention out of
+// the ledger (and once at start).
+const archiveEvery = time.Hour
+
+// keepArchiving moves records past their retention to archive files now and
+// every archiveEvery, until ctx ends.
+func keepArchiving(ctx context.Context, l audit.Ledger, cfg AuditConfig, logger *slog.Logger) {
+	retention := cmp.Or(cfg.Retention, audit.DefaultRetention)
+	dir := cmp.Or(cfg.ArchiveDir, filepath.Join(cmp.Or(cfg.Dir, DefaultAuditDir()), "archive"))
+	for {
+		moved, files, err := audit.ArchiveOld(ctx, l, dir, retention, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("audit: archiving records past their retention failed; they stay in the ledger", "error", err, "archive_dir", dir)
+		case moved > 0:
+			logger.Info("audit: records past their retention archived", "records", moved, "files", files, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(archiveEvery):
+		}
+	}
 }
 
 // DefaultAuditDir is where a file ledger lives unless told:
@@ -270,6 +301,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	recorder := audit.NewRecorder(ledger)
 	defer recorder.Close()
 	logger.Info("audit ledger open", "at", where, "decisions", policy.Entries())
+	archiving, stopArchiving := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopArchiving()
+	go keepArchiving(archiving, ledger, cfg.Audit, logger)
 	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, policy, logger)
 	defer stopGrants()
 
