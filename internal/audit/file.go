@@ -56,6 +56,13 @@ func OpenFile(dir string) (*File, error) {
 		return nil, fmt.Errorf("opening the audit ledger %s: %w", path, err)
 	}
 	l := &File{f: f, lock: lock, path: path, lastHash: Genesis}
+	// An empty ledger whose records were all archived goes on after them.
+	if seq, hash, err := l.Anchor(context.Background()); err != nil {
+		l.Close()
+		return nil, err
+	} else if seq > 0 {
+		l.lastSeq, l.lastHash = seq, hash
+	}
 	if err := l.recover(); err != nil {
 		l.Close()
 		return nil, err

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -19,6 +21,12 @@ import (
 // forks; the primary key on seq refuses a second record at one place.
 type PG struct {
 	pool *pgxpool.Pool
+	// mu serialises this process's appends; known says seq and hash are
+	// the last record's, as this process wrote it.
+	mu    sync.Mutex
+	known bool
+	seq   int64
+	hash  string
 }
 
 // pgLock is the advisory lock key appends take ("ward" in ASCII).
@@ -54,46 +62,93 @@ func OpenPG(ctx context.Context, uri string) (*PG, error) {
 	return &PG{pool: pool}, nil
 }
 
-// Append implements Ledger: one transaction for all of recs.
+// Append implements Ledger. When this process wrote the last record it
+// knows, it inserts after it in one statement: the primary key refuses the
+// insert if another instance appended meanwhile (seqs have no gaps), and
+// then, as when it knows nothing, it appends under the advisory lock after
+// the last record it reads.
 func (l *PG) Append(ctx context.Context, recs []*Record) error {
-	sealed := make([]Record, len(recs))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.known {
+		sql, args, sealed, err := insertAfter(recs, l.seq, l.hash)
+		if err != nil {
+			return err
+		}
+		_, err = l.pool.Exec(ctx, sql, args...)
+		var pgErr *pgconn.PgError
+		switch {
+		case err == nil:
+			l.done(recs, sealed)
+			return nil
+		case errors.As(err, &pgErr) && pgErr.Code == "23505": // another instance appended
+		default:
+			return fmt.Errorf("appending to the audit ledger in PostgreSQL: %w", err)
+		}
+	}
+	var sealed []Record
 	err := pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", pgLock); err != nil {
 			return err
 		}
 		seq, prev := int64(0), Genesis
 		err := tx.QueryRow(ctx, "SELECT seq, hash FROM ward_audit ORDER BY seq DESC LIMIT 1").Scan(&seq, &prev)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Empty: the first record, or every record was archived.
+			err = tx.QueryRow(ctx, "SELECT seq, hash FROM ward_audit_anchor").Scan(&seq, &prev)
+		}
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		// One INSERT of every row: fewer round trips than COPY for the
-		// small batches most appends are.
-		var sql strings.Builder
-		sql.WriteString("INSERT INTO ward_audit (seq, line, hash) VALUES ")
-		args := make([]any, 0, 3*len(recs))
-		for i, r := range recs {
-			c := *r
-			line, err := Seal(&c, seq+1, prev)
-			if err != nil {
-				return err
-			}
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			fmt.Fprintf(&sql, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
-			args = append(args, c.Seq, line, c.Hash)
-			seq, prev, sealed[i] = c.Seq, c.Hash, c
+		sql, args, s, err := insertAfter(recs, seq, prev)
+		if err != nil {
+			return err
 		}
-		_, err = tx.Exec(ctx, sql.String(), args...)
+		sealed = s
+		_, err = tx.Exec(ctx, sql, args...)
 		return err
 	})
 	if err != nil {
+		l.known = false
 		return fmt.Errorf("appending to the audit ledger in PostgreSQL: %w", err)
 	}
+	l.done(recs, sealed)
+	return nil
+}
+
+// done records that sealed (recs, sealed) are the ledger's last records.
+func (l *PG) done(recs []*Record, sealed []Record) {
 	for i := range recs {
 		*recs[i] = sealed[i]
 	}
-	return nil
+	last := sealed[len(sealed)-1]
+	l.known, l.seq, l.hash = true, last.Seq, last.Hash
+}
+
+// insertAfter seals recs after (seq, prev) and returns one INSERT of them
+// all (fewer round trips than COPY for the small batches most appends are)
+// that takes the appenders' advisory lock first, so that it never races
+// an append or an archive that holds it.
+func insertAfter(recs []*Record, seq int64, prev string) (string, []any, []Record, error) {
+	var sql strings.Builder
+	sql.WriteString("INSERT INTO ward_audit (seq, line, hash) SELECT v.seq, v.line, v.hash FROM (VALUES ")
+	args := make([]any, 0, 3*len(recs)+1)
+	sealed := make([]Record, len(recs))
+	for i, r := range recs {
+		c := *r
+		line, err := Seal(&c, seq+1, prev)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		fmt.Fprintf(&sql, "($%d::bigint, $%d::bytea, $%d::text)", 3*i+1, 3*i+2, 3*i+3)
+		args = append(args, c.Seq, line, c.Hash)
+		seq, prev, sealed[i] = c.Seq, c.Hash, c
+	}
+	fmt.Fprintf(&sql, ") AS v(seq, line, hash) CROSS JOIN (SELECT pg_advisory_xact_lock($%d)) AS locked", len(args)+1)
+	return sql.String(), append(args, int64(pgLock)), sealed, nil
 }
 
 // Scan implements Ledger, in pages of 1,000 records.
