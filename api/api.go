@@ -173,7 +173,8 @@ type Matrix = domain.Matrix
 type AuditRecord struct {
 	Seq  int64     `json:"seq"`
 	Time time.Time `json:"time"`
-	// Kind is events.applied, events.refused, decision or decision.grant.
+	// Kind is events.applied, events.refused, decision, decision.grant or
+	// alert.bulk_access.
 	Kind string `json:"kind"`
 	// RequestID is the API request's X-Request-Id (the caller's, or Ward's).
 	RequestID string `json:"request_id,omitempty"`
@@ -189,6 +190,8 @@ type AuditRecord struct {
 	Events json.RawMessage `json:"events,omitempty"`
 	// Error is why a batch was refused.
 	Error string `json:"error,omitempty"`
+	// Detail says what an alert saw.
+	Detail string `json:"detail,omitempty"`
 	// A decision: who asked for what, and the answer.
 	Subject    string `json:"subject,omitempty"`
 	Permission string `json:"permission,omitempty"`

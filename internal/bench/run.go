@@ -895,7 +895,7 @@ func (t *target) recorded(ctx context.Context, logger *slog.Logger) (*client.Cli
 		return nil, nil, err
 	}
 	rec := audit.NewRecorder(ledger)
-	auth, stopGrants := server.Audited(t.service, rec, policy, logger)
+	auth, stopGrants := server.Audited(t.service, rec, server.AuditOptions{Policy: policy}, logger)
 	ward, stop, err := serveWard(auth, logger)
 	return ward, func() {
 		if stop != nil {

@@ -29,6 +29,9 @@ type audited struct {
 	// records (KindGrant); skipped counts those dropped when it was full.
 	grants  chan grantJob
 	skipped atomic.Int64
+	// alerts watches for bulk reads; hook, when set, is told of alerts.
+	alerts *audit.BulkAccess
+	hook   *audit.Webhook
 	// explained holds when each recent question's grant was recorded.
 	explained map[string]time.Time
 }
@@ -54,11 +57,21 @@ func newAudited(auth httpapi.Authorizer, rec *audit.Recorder, policy audit.Polic
 	return &audited{Authorizer: auth, rec: rec, policy: policy, now: time.Now, logger: logger, grants: make(chan grantJob, grantQueue), explained: explained}
 }
 
+// AuditOptions are what Audited records and whom it tells.
+type AuditOptions struct {
+	Policy audit.Policy
+	// Alerts, when set, raises an alert record (and a webhook) on bulk reads.
+	Alerts *audit.BulkAccess
+	// Webhook, when set, is sent every alert.
+	Webhook *audit.Webhook
+}
+
 // Audited returns auth recording in rec as `ward serve` does (every event
-// batch, and the checks policy names, each answered once its record is
+// batch, and the checks opts.Policy names, each answered once its record is
 // durable), with its grant worker running until stop is called.
-func Audited(auth httpapi.Authorizer, rec *audit.Recorder, policy audit.Policy, logger *slog.Logger) (recorded httpapi.Authorizer, stop func()) {
-	a := newAudited(auth, rec, policy, logger)
+func Audited(auth httpapi.Authorizer, rec *audit.Recorder, opts AuditOptions, logger *slog.Logger) (recorded httpapi.Authorizer, stop func()) {
+	a := newAudited(auth, rec, opts.Policy, logger)
+	a.alerts, a.hook = opts.Alerts, opts.Webhook
 	ctx, cancel := context.WithCancel(context.Background())
 	go a.explainGrants(ctx)
 	return a, cancel
@@ -114,6 +127,25 @@ func (a *audited) recordGrant(ctx context.Context, job grantJob) {
 		clear(a.explained) // bounded; only this worker reads or writes it
 	}
 	a.explained[key] = d.Time
+}
+
+// watch counts an allowed read towards the bulk-access alert, and records
+// and sends the alert when this read crosses the threshold.
+func (a *audited) watch(ctx context.Context, r *audit.Record) {
+	if a.alerts == nil || r.Allowed == nil || !*r.Allowed {
+		return
+	}
+	count, crossed := a.alerts.Observe(r.Subject, r.Resource, r.Time)
+	if !crossed {
+		return
+	}
+	alert := audit.AlertRecord(r.Subject, r.Resource, count, a.alerts, a.now())
+	alert.Users, alert.RequestID, alert.Account = r.Users, r.RequestID, r.Account
+	if err := a.rec.Record(context.WithoutCancel(ctx), alert); err != nil {
+		a.logger.Error("audit: a bulk-access alert could not be recorded", "subject", r.Subject, "error", err)
+	}
+	a.logger.Warn("audit: bulk access", "subject", r.Subject, "distinct_records", count, "window", a.alerts.Window.String())
+	a.hook.Send(audit.Notice{Type: audit.KindAlert, Record: *alert})
 }
 
 // queueGrant asks the worker to record what gave an allowed decision.
@@ -218,6 +250,7 @@ func (a *audited) Check(ctx context.Context, q domain.Question, token string) (d
 		return domain.Decision{}, unrecorded(err)
 	}
 	a.queueGrant(r, q)
+	a.watch(ctx, r)
 	return d, nil
 }
 
@@ -243,6 +276,7 @@ func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token str
 	}
 	for i, r := range recs {
 		a.queueGrant(r, asked[i])
+		a.watch(ctx, r)
 	}
 	return ds, at, nil
 }

@@ -25,7 +25,7 @@ const testKey = "audit-test-key-0123456789"
 // auditedWard serves Ward's API over an in-process SpiceDB, recording in
 // ledger as `ward serve` does, with the demo practice loaded on behalf of
 // user:olivia; it returns a client that presents testKey.
-func auditedWard(t *testing.T, ledger audit.Ledger) *client.Client {
+func auditedWard(t *testing.T, ledger audit.Ledger, alerts ...*audit.BulkAccess) *client.Client {
 	t.Helper()
 	rec := audit.NewRecorder(ledger)
 	t.Cleanup(rec.Close)
@@ -34,6 +34,9 @@ func auditedWard(t *testing.T, ledger audit.Ledger) *client.Client {
 		t.Fatal(err)
 	}
 	a := newAudited(testenv.SpiceDB(t), rec, policy, slog.New(slog.DiscardHandler))
+	if len(alerts) > 0 {
+		a.alerts = alerts[0]
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go a.explainGrants(ctx)
@@ -214,5 +217,28 @@ func TestAuditRefusesBadInput(t *testing.T) {
 	}
 	if p, err := c.Audit(ctx, api.AuditQuery{}); err != nil || len(p.Records) != 0 {
 		t.Errorf("bad input was recorded: %+v, %v", p.Records, err)
+	}
+}
+
+// TestBulkReadsRaiseAnAlert: a person who reads more distinct client records
+// than the limit within the window gets an alert record naming them.
+func TestBulkReadsRaiseAnAlert(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := auditedWard(t, fileLedger(t), &audit.BulkAccess{Limit: 2, Window: time.Minute})
+	if err := loadDemoAs(t, c, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, client := range []string{"ann", "ben", "ann", "cat"} {
+		if res, err := c.Check(ctx, api.CheckRequest{Subject: "user:adam", Permission: "view", Resource: "client:" + client}); err != nil || !res.Allowed {
+			t.Fatalf("adam view %s: %+v, %v", client, res, err)
+		}
+	}
+	p, err := c.Audit(ctx, api.AuditQuery{Action: audit.KindAlert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Records) != 1 || p.Records[0].Subject != "user:adam" || !strings.Contains(p.Records[0].Detail, "read 3 distinct") {
+		t.Fatalf("alerts: %+v", p.Records)
 	}
 }

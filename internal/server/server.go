@@ -90,6 +90,30 @@ type AuditConfig struct {
 	// ArchiveDir is where archived records go; "" means an "archive"
 	// folder in Dir (or in DefaultAuditDir()).
 	ArchiveDir string
+	// AlertReads raises a bulk-access alert when a subject reads more than
+	// this many distinct recorded records within AlertWindow; 0 turns it off.
+	AlertReads  int
+	AlertWindow time.Duration
+	// WebhookURL, when set, is sent every alert, signed with WebhookSecret.
+	WebhookURL    string
+	WebhookSecret string
+}
+
+// validate names what is wrong with the audit settings.
+func (c AuditConfig) validate() error {
+	if c.AlertReads < 0 || c.AlertWindow < 0 {
+		return errors.New("--alert-bulk-reads and --alert-window must not be negative (0 turns the alert off)")
+	}
+	if c.WebhookURL == "" {
+		return nil
+	}
+	if err := audit.ParseWebhookURL(c.WebhookURL); err != nil {
+		return err
+	}
+	if len(c.WebhookSecret) < MinAPIKeyLength {
+		return fmt.Errorf("--webhook-url needs --webhook-secret of at least %d characters, which signs every delivery (e.g. openssl rand -hex 32)", MinAPIKeyLength)
+	}
+	return nil
 }
 
 // archiveEvery is how often Ward moves records past their retention out of
@@ -189,6 +213,12 @@ const MinAPIKeyLength = 16
 
 // Validate checks the configuration before anything starts.
 func (c Config) Validate() error {
+	if err := c.Audit.validate(); err != nil {
+		return err
+	}
+	if _, err := DecisionPolicy(c); err != nil {
+		return err
+	}
 	host, _, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
@@ -304,7 +334,16 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	archiving, stopArchiving := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopArchiving()
 	go keepArchiving(archiving, ledger, cfg.Audit, logger)
-	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, policy, logger)
+	opts := AuditOptions{Policy: policy}
+	if cfg.Audit.AlertReads > 0 {
+		opts.Alerts = &audit.BulkAccess{Limit: cfg.Audit.AlertReads, Window: cmp.Or(cfg.Audit.AlertWindow, audit.DefaultAlertWindow)}
+	}
+	if cfg.Audit.WebhookURL != "" {
+		opts.Webhook = &audit.Webhook{URL: cfg.Audit.WebhookURL, Secret: []byte(cfg.Audit.WebhookSecret), Attempts: 5, Backoff: time.Second,
+			Client: &http.Client{Timeout: 10 * time.Second}, Recorder: recorder, Logger: logger}
+		opts.Webhook.Start(archiving)
+	}
+	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, opts, logger)
 	defer stopGrants()
 
 	written, err := writeSchema(ctx, client, cfg, logger)
