@@ -385,3 +385,25 @@ func TestParseRetention(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryPagesAreBoundedInBytes: records of large imports come a page
+// each, never a page of megabytes times the limit.
+func TestQueryPagesAreBoundedInBytes(t *testing.T) {
+	t.Parallel()
+	l := openFile(t, t.TempDir())
+	defer l.Close()
+	big, _ := json.Marshal([]map[string]string{{"type": "client.created", "client": strings.Repeat("x", 5<<20)}})
+	for range 2 {
+		if err := l.Append(context.Background(), []*Record{{Time: time.Now(), Kind: KindEvents, Events: big}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, next, err := Query(context.Background(), l, Filter{}, 0, 100)
+	if err != nil || len(page) != 1 || next != 1 {
+		t.Fatalf("first page: %d records, cursor %d, %v", len(page), next, err)
+	}
+	page, next, err = Query(context.Background(), l, Filter{}, next, 100)
+	if err != nil || len(page) != 1 || page[0].Seq != 2 || next != 0 {
+		t.Fatalf("second page: %d records, cursor %d, %v", len(page), next, err)
+	}
+}

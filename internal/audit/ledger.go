@@ -128,6 +128,11 @@ func matchesAction(r *Record, action string) bool {
 	})
 }
 
+// MaxPageBytes bounds a page's records (an import's batch record can hold
+// megabytes of events): a page ends before the record that would pass it,
+// unless that record is its first.
+const MaxPageBytes = 8 << 20
+
 // MaxScanPerPage bounds how many records one Query reads: a page that finds
 // fewer than its limit in that many still ends with a cursor, and the caller
 // goes on from there.
@@ -139,7 +144,7 @@ const MaxScanPerPage = 200_000
 func Query(ctx context.Context, l Ledger, f Filter, after int64, limit int) ([]Record, int64, error) {
 	var out []Record
 	var last, scanned int64
-	more := false
+	bytes, more := 0, false
 	err := l.Scan(ctx, after+1, func(s Stored) error {
 		if len(out) == limit || scanned == MaxScanPerPage {
 			more = true
@@ -151,10 +156,15 @@ func Query(ctx context.Context, l Ledger, f Filter, after int64, limit int) ([]R
 			return fmt.Errorf("ledger record after %d does not decode (run ward audit verify): %w", last, err)
 		}
 		r.Hash = s.Hash
-		last = r.Seq
 		if f.Match(&r) {
+			if len(out) > 0 && bytes+len(s.Line) > MaxPageBytes {
+				more = true // this one starts the next page
+				return ErrStop
+			}
 			out = append(out, r)
+			bytes += len(s.Line)
 		}
+		last = r.Seq
 		return nil
 	})
 	if err != nil && !errors.Is(err, ErrStop) {
