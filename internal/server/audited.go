@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -171,19 +172,17 @@ func (a *audited) base(ctx context.Context, kind string) *audit.Record {
 	return r
 }
 
-func bareID(obj string) string {
-	for i := range len(obj) {
-		if obj[i] == ':' {
-			return obj[i+1:]
-		}
+// bareID is the ID of "type:ID" (or s, without a type).
+func bareID(s string) string {
+	if _, id, ok := strings.Cut(s, ":"); ok {
+		return id
 	}
-	return obj
+	return s
 }
 
 // Apply applies events and records the batch, applied or refused. A batch
-// that was applied but could not be recorded is still answered as applied
-// (it happened), and the failure is logged loudly by the caller's error path
-// being unavailable would invite a retry that applies it twice.
+// that was applied but whose record failed is answered unavailable (503),
+// saying that it was applied and must not be sent again (recordBatch).
 func (a *audited) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	res, err := a.Authorizer.Apply(ctx, events)
 	return res, a.recordBatch(ctx, events, res, err)
