@@ -4,8 +4,10 @@
 // removed or moved is detected (Verify). A Ledger stores records durably: in
 // PostgreSQL (PG, shared by several Ward instances) or in a file on local
 // disk (File, one process). A Recorder batches concurrent appends into one
-// durable write; Audited records what the service does. docs/audit.md
-// describes the record format, the chain and retention.
+// durable write; ArchiveOld moves records past their retention to archive
+// files; BulkAccess and Webhook raise and deliver alerts. server.Audited
+// records what the service does. docs/audit.md describes the record
+// format, the chain and retention.
 package audit
 
 import (
