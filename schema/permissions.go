@@ -38,6 +38,11 @@ func permissions() (map[string][]perm, error) {
 			return nil, fmt.Errorf("resource type %s has permissions but no place in the schema", typ)
 		}
 	}
+	// Ward's own question about API keys, which it asks itself when a key is
+	// presented (never through /v1/check): does this key still name an
+	// enabled service account? Checked with the account as the subject.
+	g.out[domain.TypeServiceAccount] = []perm{{Doc: "an enabled member of its practice (asked with the account itself as the subject)", Name: "active", Expr: "workspace->active"}}
+	g.out[domain.TypeAPIKey] = []perm{{Doc: "the key authenticates its account: not expired, not revoked, and the account enabled", Name: "authenticate", Expr: "account & account->active"}}
 	// Helpers go after the permissions that read them, in the order first read.
 	for typ, hs := range g.pending {
 		g.out[typ] = append(g.out[typ], hs...)

@@ -49,7 +49,7 @@ func isAccess(r Relationship) bool {
 		return false
 	}
 	_, ok := grantByRelation()[r.Relation]
-	return ok && r.Subject.Type == TypeUser && r.Subject.Relation == ""
+	return ok && isPerson(r.Subject)
 }
 
 // writeAccess rewrites a practice's written-out access from its roles' grants
@@ -146,16 +146,21 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 	}
 	ends := map[string]End{}
 	holdings := pr.allHoldings()
-	members := pr.S.Subjects(pr.obj(), "member")
+	var members []string
+	for _, m := range pr.S.Subjects(pr.obj(), "member") {
+		members = append(members, personOf(m))
+	}
 	var existing []Relationship
 	if users != nil {
 		holdings, members = nil, nil
 		for _, u := range users {
 			holdings = append(holdings, pr.holdings(u)...)
 			if pr.IsMember(u) {
-				members = append(members, Subject{Type: TypeUser, ID: u})
+				members = append(members, u)
 			}
-			existing = append(existing, s.Of(Object{TypeStaffMember, StaffMemberID(pr.WS, u)}, "")...)
+			if !IsServiceAccount(u) {
+				existing = append(existing, s.Of(Object{TypeStaffMember, StaffMemberID(pr.WS, u)}, "")...)
+			}
 		}
 	} else {
 		existing = s.WhereIn(TypeStaffMember, pr.WS, func(Relationship) bool { return true })
@@ -166,10 +171,13 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 		}
 	}
 	for _, u := range members {
-		sm := Object{TypeStaffMember, StaffMemberID(pr.WS, u.ID)}
+		if IsServiceAccount(u) {
+			continue // staff_member questions are about people
+		}
+		sm := Object{TypeStaffMember, StaffMemberID(pr.WS, u)}
 		want[Rel(sm, "workspace", pr.obj())] = true
-		want[Rel(sm, "person", userObj(u.ID))] = true
-		if end, ok := ends[u.ID]; ok {
+		want[Rel(sm, "person", userObj(u))] = true
+		if end, ok := ends[u]; ok {
 			r := Rel(sm, "switched", pr.obj())
 			r.Expires = end
 			want[r] = true

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Event is one practice event. Which fields an event carries depends on its Type;
@@ -40,6 +42,11 @@ type Event struct {
 	Form         string `json:"form,omitempty"`
 	Template     string `json:"template,omitempty"`
 	Expense      string `json:"expense,omitempty"`
+	// Account is a service account's ID (service_account.* events); its
+	// Name is what people call it. Such events also set User to the account's
+	// person key ("service_account:ID"), which the planner reads.
+	Account string `json:"account,omitempty"`
+	Name    string `json:"name,omitempty"`
 }
 
 // EventSpec declares an event type: its fields, what it reads besides the
@@ -97,7 +104,14 @@ var EventTypes = map[string]EventSpec{
 	"note.finalized":                 {Required: []string{"workspace", "note"}, Reach: reachNobody, plan: (*planner).noteFinalized},
 	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Reach: reachNobody, plan: (*planner).appointmentBooked},
 	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
+	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "expires_at"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
+	"service_account.deleted":        {Required: []string{"workspace", "account"}, Reach: reachPerson, plan: (*planner).serviceAccountDeleted},
 }
+
+// serviceAccountEvents are the events whose user may be a service account
+// ("service_account:ID"): the roles it holds, and switching it off and on.
+// Every other event names people only.
+var serviceAccountEvents = []string{"role.assigned", "role.revoked", "staff.disabled", "staff.enabled"}
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.
 const MaxEventsPerRequest = 1000
@@ -121,6 +135,18 @@ func ValidateID(id string) error {
 		return fmt.Errorf("%q: the wildcard '*' is not an ID: it would reach every object", id)
 	case !idPattern.MatchString(id):
 		return fmt.Errorf("%q is not a valid ID: use 1-128 letters, digits, '_', '-', '=', '+' or '|'", id)
+	}
+	return nil
+}
+
+// validateText checks a display name: 1-200 characters, none of them
+// control characters.
+func validateText(v string) error {
+	if v == "" || utf8.RuneCountInString(v) > 200 || !utf8.ValidString(v) {
+		return fmt.Errorf("must be 1-200 characters of UTF-8")
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return fmt.Errorf("must not contain control characters")
 	}
 	return nil
 }
@@ -215,6 +241,11 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 			return Event{}, fieldErr(CodeInvalid, i, "grants", "%s", why)
 		}
 	}
+	if strings.HasPrefix(typ, "service_account.") {
+		e.User = ServiceAccountKey(e.Account)
+	} else if IsServiceAccount(e.User) && !slices.Contains(serviceAccountEvents, typ) {
+		return Event{}, fieldErr(CodeInvalid, i, "user", "%s names people only, not a service account: a service account is added and removed with service_account.created and service_account.deleted, and takes only %s", typ, strings.Join(serviceAccountEvents, ", "))
+	}
 	if strings.HasPrefix(typ, "notes_access.") {
 		byRole := e.Role != "" && e.User == "" && e.Client == ""
 		byClient := e.Role == "" && e.User != "" && e.Client != ""
@@ -230,6 +261,8 @@ type fieldKind int
 
 const (
 	idField     fieldKind = iota // an object's ID (ValidateID)
+	personField                  // a user's ID, or "service_account:ID"
+	textField                    // a display name: 1-200 printable characters
 	nameField                    // a role, preset, setting or permission name
 	endField                     // an RFC 3339 end (expires_at)
 	switchField                  // on or off
@@ -251,7 +284,9 @@ var eventFields = map[string]eventField{
 	"owner":        {kind: idField, text: func(e *Event) *string { return &e.Owner }},
 	"preset":       {kind: nameField, text: func(e *Event) *string { return &e.Preset }},
 	"to":           {kind: idField, text: func(e *Event) *string { return &e.To }},
-	"user":         {kind: idField, text: func(e *Event) *string { return &e.User }},
+	"user":         {kind: personField, text: func(e *Event) *string { return &e.User }},
+	"account":      {kind: idField, object: TypeServiceAccount, text: func(e *Event) *string { return &e.Account }},
+	"name":         {kind: textField, text: func(e *Event) *string { return &e.Name }},
 	"role":         {kind: nameField, text: func(e *Event) *string { return &e.Role }},
 	"inherits":     {kind: nameField, text: func(e *Event) *string { return &e.Inherits }},
 	"setting":      {kind: nameField, text: func(e *Event) *string { return &e.Setting }},
@@ -304,6 +339,20 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 		}
 	case nameField:
 		if err := validateName(v); err != nil {
+			return err
+		}
+	case textField:
+		if err := validateText(v); err != nil {
+			return err
+		}
+	case personField:
+		id := v
+		if sa, ok := strings.CutPrefix(v, serviceAccountPrefix); ok {
+			id = sa
+		} else if strings.Contains(v, ":") {
+			return fmt.Errorf("%q: name a user by ID, or a service account as service_account:ID", v)
+		}
+		if err := ValidateID(id); err != nil {
 			return err
 		}
 	default:
@@ -524,6 +573,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		plain
 		ExpiresAt string `json:"expires_at,omitempty"`
 	}{plain: plain(e)}
+	if strings.HasPrefix(e.Type, "service_account.") {
+		out.User = "" // set from account when read, not sent
+	}
 	if !e.ExpiresAt.Never() {
 		out.ExpiresAt = e.ExpiresAt.Time().Format(time.RFC3339)
 	}

@@ -35,7 +35,7 @@ type Explanation struct {
 // holdings: an explanation is about one person, so it never reads everyone's
 // access.
 func ExplainNeeds(s *State, q Question) Needs {
-	n := Needs{Narrow: true, Users: []string{q.Subject.ID}}
+	n := Needs{Narrow: true, Users: []string{q.Person()}}
 	if ws := ResourceWorkspace(s, q.Resource); ws != "" {
 		n.Workspaces = []string{ws}
 	}
@@ -116,7 +116,7 @@ func describe(s *State, res Object) record {
 // follows the schema's rules step by step; tests hold it to SpiceDB's answers.
 func Explain(q Question, s *State) Explanation {
 	perm, _ := LookupPermission(q.Resource.Type, q.Permission)
-	user := q.Subject.ID
+	user := q.Person()
 	ws := ResourceWorkspace(s, q.Resource)
 	pr := Practice{S: s, WS: ws}
 	if ws == "" || !pr.Exists() || (q.Resource.Type == TypeRole && !s.Has(Rel(q.Resource, "workspace", workspaceObj(ws)))) {
@@ -219,12 +219,12 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 	a, _ := AreaByName(c.Area)
 	level := pr.Level(h.Role, c)
 	r := Reason{Kind: "role", Role: h.Role, Location: h.Location, Area: c.Area, Action: c.Action, Level: level}
-	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Subject.ID, holdingText(h), a.Name, c.Action, level)
+	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Person(), holdingText(h), a.Name, c.Action, level)
 	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation
 	if h.Location != "" {
 		switch {
 		case !a.Located || q.Resource.Type == TypeWorkspace || q.Resource.Type == TypeRole:
-			r.Text = fmt.Sprintf("%s holds %s, and %s here is granted only by workspace-wide roles", q.Subject.ID, holdingText(h), a.Name)
+			r.Text = fmt.Sprintf("%s holds %s, and %s here is granted only by workspace-wide roles", q.Person(), holdingText(h), a.Name)
 			return r
 		case q.Resource.Type == TypeLocation && q.Resource.ID != h.Location:
 			r.Text = what + fmt.Sprintf(", but only at location %s", h.Location)
@@ -240,17 +240,17 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 	case level == LevelWritten && !perm.Written():
 		r.Text = what + fmt.Sprintf(", and %s needs own or full", q.Permission)
 	case level == LevelWritten && q.Resource.Type != TypeClient: // a note, letter or file
-		if rec.author == q.Subject.ID {
-			r.Grants, r.Text = true, what+fmt.Sprintf(", and %s wrote or uploaded %s", q.Subject.ID, q.Resource)
+		if rec.author == q.Person() {
+			r.Grants, r.Text = true, what+fmt.Sprintf(", and %s wrote or uploaded %s", q.Person(), q.Resource)
 		} else {
-			r.Text = what + fmt.Sprintf(", and %s did not write or upload %s", q.Subject.ID, q.Resource)
+			r.Text = what + fmt.Sprintf(", and %s did not write or upload %s", q.Person(), q.Resource)
 		}
 	case level == LevelOwn && !perm.Own:
 		r.Text = what + fmt.Sprintf(", and %s needs full", q.Permission)
 	case level == LevelOwn && !isRecord:
 		r.Grants, r.Text = true, what
 	case level == LevelOwn, level == LevelWritten: // written, on a client, reaches it as own does
-		if how, ok := rec.related[q.Subject.ID]; ok {
+		if how, ok := rec.related[q.Person()]; ok {
 			r.Grants, r.Text = true, what+", and "+how
 		} else {
 			r.Text = what + fmt.Sprintf(", and %s is not theirs (not their client, nor shared with them)", q.Resource)
@@ -313,22 +313,22 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 		return deny(Reason{Kind: "template", Text: fmt.Sprintf("forms of template %s are limited to chosen roles and cannot be changed", tmpl)})
 	}
 	clientView := Explain(Question{Subject: q.Subject, Permission: "view", Resource: Object{TypeClient, rec.client}}, s)
-	for _, h := range pr.Holdings(q.Subject.ID) {
+	for _, h := range pr.Holdings(q.Person()) {
 		if s.Has(Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "viewer", Subject: bindingMembers(BindingID(pr.WS, h.Role, h.Location))}) {
 			if !clientView.Allowed {
-				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Subject.ID, rec.client)})
+				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Person(), rec.client)})
 			}
 			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.Location,
 				Text: fmt.Sprintf("template %s lets %s see its completed forms", tmpl, holdingText(h))}}}
 		}
 	}
-	return deny(Reason{Kind: "template", Text: fmt.Sprintf("template %s limits its completed forms to chosen roles, and none of %s's roles is one", tmpl, q.Subject.ID)})
+	return deny(Reason{Kind: "template", Text: fmt.Sprintf("template %s limits its completed forms to chosen roles, and none of %s's roles is one", tmpl, q.Person())})
 }
 
 // explainStaffMember decides a question about a staff member as a person:
 // whose permissions the asker may change or see.
 func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Explanation {
-	user, target := q.Subject.ID, firstSubject(s, q.Resource, "person")
+	user, target := q.Person(), firstSubject(s, q.Resource, "person")
 	ask := func(permission string) Explanation {
 		return Explain(Question{Subject: q.Subject, Permission: permission, Resource: pr.obj()}, s)
 	}

@@ -95,7 +95,7 @@ func NeedsOf(events []Event) Needs {
 				objs[Object{typ, id}] = true
 			}
 		}
-		if e.User != "" {
+		if e.User != "" && !IsServiceAccount(e.User) { // nothing links to a service account
 			for _, l := range EventTypes[e.Type].Links {
 				if !slices.Contains(links[e.User], l) {
 					links[e.User] = append(links[e.User], l)
@@ -182,22 +182,27 @@ func (n Needs) narrow(ws string) []Filter {
 		if len(n.Users) > perUserReads || slices.Contains(n.Persons, u) {
 			continue // read above, or whole below
 		}
+		sub := userObj(u)
 		out = append(out,
-			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: TypeUser, SubjectID: u},
-			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: TypeUser, SubjectID: u},
-			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: TypeUser, SubjectID: u})
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID},
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: sub.Type, SubjectID: sub.ID},
+			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID})
 	}
 	// A person whose access is rewritten: everything of the workspace and its
 	// locations that names them (standing and written-out access), their
 	// holdings, switches and staff_member object, however many others the
 	// events name (at most perUserReads persons: NeedsOf).
 	for _, u := range n.Persons {
+		sub := userObj(u)
 		out = append(out,
-			Filter{ResourceType: TypeWorkspace, ResourceID: ws, SubjectType: TypeUser, SubjectID: u},
-			Filter{ResourceType: TypeLocation, SubjectType: TypeUser, SubjectID: u},
-			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: TypeUser, SubjectID: u},
-			Filter{ResourceType: TypeSwitch, ResourceIDPrefix: ws + "/", SubjectType: TypeUser, SubjectID: u},
-			ByID(Object{TypeStaffMember, StaffMemberID(ws, u)}))
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, SubjectType: sub.Type, SubjectID: sub.ID},
+			Filter{ResourceType: TypeLocation, SubjectType: sub.Type, SubjectID: sub.ID},
+			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID})
+		if sub.Type == TypeUser { // a service account has no switches and no staff_member
+			out = append(out,
+				Filter{ResourceType: TypeSwitch, ResourceIDPrefix: ws + "/", SubjectType: sub.Type, SubjectID: sub.ID},
+				ByID(Object{TypeStaffMember, StaffMemberID(ws, u)}))
+		}
 	}
 	return out
 }
@@ -486,7 +491,9 @@ func (p *planner) noteFinalized(i int, pr Practice, e Event) error {
 	if err := p.requireIn(i, pr, "note", note); err != nil {
 		return err
 	}
-	p.s.Add(Relationship{Resource: note, Relation: "finalized", Subject: Subject{Type: TypeUser, ID: "*"}})
+	for _, r := range everyone(note, "finalized") {
+		p.s.Add(r)
+	}
 	return nil
 }
 
@@ -735,6 +742,11 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	if err := p.requireMember(i, pr, "user", e.User); err != nil {
 		return err
 	}
+	if e.Type == "role.assigned" && IsServiceAccount(e.User) {
+		if err := p.requireAccountRole(i, pr, e.Role); err != nil {
+			return err
+		}
+	}
 	if e.Type == "role.assigned" {
 		p.hold(pr, e)
 	} else {
@@ -744,6 +756,74 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 		p.applySwitches(pr, preset, e.User)
 	}
 	p.syncNotesReaders(pr, e.User)
+	return nil
+}
+
+// serviceAccountCreated adds an integration to the practice as a member that
+// holds role (if given) like staff. Its ID is never reused in the practice
+// once taken (claim keeps it), so keys of a deleted account cannot come back
+// to life with a new one of the same ID.
+func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
+	existed, err := p.claim(i, pr, "account", Object{TypeServiceAccount, e.Account})
+	if err != nil {
+		return err
+	}
+	if existed {
+		if pr.IsMember(e.User) {
+			return fieldErr(CodeConflict, i, "account", "service account %q already exists in workspace %q", e.Account, pr.WS)
+		}
+		return fieldErr(CodeConflict, i, "account", "service account %q was deleted from workspace %q, and IDs of service accounts are never reused (its old keys must stay dead): choose another ID", e.Account, pr.WS)
+	}
+	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
+	if e.Role == "" {
+		if e.Location != "" || !e.ExpiresAt.Never() {
+			return fieldErr(CodeInvalid, i, "role", "is required with location or expires_at: they say where and until when the account holds it")
+		}
+		return nil
+	}
+	if err := p.requireRoleScope(i, pr, e); err != nil {
+		return err
+	}
+	if err := p.requireAccountRole(i, pr, e.Role); err != nil {
+		return err
+	}
+	p.hold(pr, e)
+	return nil
+}
+
+// requireAccountRole refuses roles a service account cannot hold: the
+// preset's individually switched role (its switches are per person), and
+// roles whose holders can never be disabled (a leaked key's account must be
+// one that can be switched off).
+func (p *planner) requireAccountRole(i int, pr Practice, role string) error {
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return nil
+	}
+	if role == preset.SwitchRole {
+		return fieldErr(CodeConflict, i, "role", "a service account cannot hold %s in preset %s: its permissions are switched on person by person", role, pr.Preset())
+	}
+	if r, ok := preset.Role(role); ok && r.Undisableable {
+		return fieldErr(CodeConflict, i, "role", "a service account cannot hold %s in preset %s: its holders can never be disabled, and an integration must be one that can be switched off", role, pr.Preset())
+	}
+	return nil
+}
+
+// serviceAccountDeleted takes an integration out of the practice: it holds
+// nothing and its keys stop authenticating (they need an enabled member).
+func (p *planner) serviceAccountDeleted(i int, pr Practice, e Event) error {
+	if err := p.requireIn(i, pr, "account", Object{TypeServiceAccount, e.Account}); err != nil {
+		return err
+	}
+	if !pr.IsMember(e.User) {
+		return nil // already deleted
+	}
+	u := userObj(e.User)
+	p.s.Remove(Rel(pr.obj(), "member", u))
+	p.s.Remove(Rel(pr.obj(), "disabled", u))
+	for _, h := range pr.Holdings(e.User) {
+		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
+	}
 	return nil
 }
 
@@ -1255,6 +1335,15 @@ func (p *planner) formCompleted(i int, pr Practice, e Event) error {
 	return nil
 }
 
+// everyone is obj's flag relation set for every subject a check may ask
+// about: each user and each service account.
+func everyone(obj Object, relation string) []Relationship {
+	return []Relationship{
+		{Resource: obj, Relation: relation, Subject: Subject{Type: TypeUser, ID: "*"}},
+		{Resource: obj, Relation: relation, Subject: Subject{Type: TypeServiceAccount, ID: "*"}},
+	}
+}
+
 // templateAccess limits a form template's completed forms to chosen roles
 // ("permissions can be modified for each form template").
 func (p *planner) templateAccess(i int, pr Practice, e Event) error {
@@ -1262,13 +1351,14 @@ func (p *planner) templateAccess(i int, pr Practice, e Event) error {
 	if _, err := p.claim(i, pr, "template", tmpl); err != nil {
 		return err
 	}
-	restricted := Relationship{Resource: tmpl, Relation: "restricted", Subject: Subject{Type: TypeUser, ID: "*"}}
 	switch e.Type {
 	case "form_template.restricted":
-		if e.Value == "on" {
-			p.s.Add(restricted)
-		} else {
-			p.s.Remove(restricted)
+		for _, r := range everyone(tmpl, "restricted") {
+			if e.Value == "on" {
+				p.s.Add(r)
+			} else {
+				p.s.Remove(r)
+			}
 		}
 		return nil
 	}

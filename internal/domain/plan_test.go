@@ -69,6 +69,19 @@ var planCases = []planCase{
 	{"refuse a Cliniko scheduler a template's forms", `{"type":"form_template.access_granted","workspace":"k","template":"kt","role":"scheduler"}`},
 	{"take a template's forms from a role", `{"type":"form_template.access_revoked","workspace":"w","template":"t","role":"front"}`},
 	{"record an expense", `{"type":"expense.created","workspace":"w","expense":"e","author":"r"}`},
+	{"create a service account with a role", `{"type":"service_account.created","workspace":"w","account":"reports","name":"Reporting tool","role":"accountant"}`},
+	{"create a service account at a location until an end", `{"type":"service_account.created","workspace":"w","account":"kiosk","name":"Check-in kiosk","role":"receptionist","location":"north","expires_at":"2099-01-01T00:00:00Z"}`},
+	{"give a service account another role, then disable it", `{"type":"service_account.created","workspace":"w","account":"sync","name":"Sync"}
+{"type":"role.assigned","workspace":"w","user":"service_account:sync","role":"front"}
+{"type":"staff.disabled","workspace":"w","user":"service_account:sync"}`},
+	{"delete a service account", `{"type":"service_account.created","workspace":"w","account":"gone","name":"Old widget","role":"receptionist"}
+{"type":"service_account.deleted","workspace":"w","account":"gone"}`},
+	{"refuse reusing a deleted service account's ID", `{"type":"service_account.created","workspace":"w","account":"gone","name":"Old widget"}
+{"type":"service_account.deleted","workspace":"w","account":"gone"}
+{"type":"service_account.created","workspace":"w","account":"gone","name":"New widget"}`},
+	{"refuse a service account ID another practice holds", `{"type":"service_account.created","workspace":"w","account":"shared","name":"A"}
+{"type":"service_account.created","workspace":"k","account":"shared","name":"B"}`},
+	{"refuse a service account a role that can never be disabled", `{"type":"service_account.created","workspace":"w","account":"boss","name":"Boss","role":"practitioner_admin"}`},
 	{"create a client", `{"type":"client.created","workspace":"w","client":"c2","location":"north","practitioner":"q"}`},
 	{"delete a client", `{"type":"client.deleted","workspace":"w","client":"c"}`},
 	{"assign a practitioner to a client", `{"type":"client.practitioner_assigned","workspace":"w","client":"c","user":"q"}`},

@@ -222,6 +222,10 @@ type Question struct {
 	Resource   Object
 }
 
+// Person is the question's subject as the planner names people: a user's
+// ID, or "service_account:ID".
+func (q Question) Person() string { return personOf(Subject{Type: q.Subject.Type, ID: q.Subject.ID}) }
+
 // ParseQuestion validates the three parts of a question: subject "user:ID",
 // a known permission and a resource "type:ID" of a type that has it.
 func ParseQuestion(subject, permission, resource string) (Question, error) {
@@ -239,11 +243,11 @@ func ParseQuestion(subject, permission, resource string) (Question, error) {
 	return Question{Subject: sub, Permission: permission, Resource: res}, nil
 }
 
-// ParseSubject reads "user:ID".
+// ParseSubject reads "user:ID" or "service_account:ID".
 func ParseSubject(s string) (Object, error) {
 	typ, id, ok := strings.Cut(s, ":")
-	if !ok || typ != TypeUser {
-		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "subject", Message: fmt.Sprintf("%q must be user:ID", s)}
+	if !ok || (typ != TypeUser && typ != TypeServiceAccount) {
+		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "subject", Message: fmt.Sprintf("%q must be user:ID or service_account:ID", s)}
 	}
 	if err := ValidateID(id); err != nil {
 		return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "subject", Message: err.Error()}

@@ -203,10 +203,10 @@ type naming struct{ user, typ, relation string }
 
 // namesUser reports whether r is kept in byUser.
 func namesUser(r Relationship) bool {
-	return r.Subject.Type == TypeUser && r.Subject.Relation == "" && r.Resource.Type != TypeWorkspace && r.Resource.Type != TypeLocation
+	return isPerson(r.Subject) && r.Resource.Type != TypeWorkspace && r.Resource.Type != TypeLocation
 }
 
-func namingOf(r Relationship) naming { return naming{r.Subject.ID, r.Resource.Type, r.Relation} }
+func namingOf(r Relationship) naming { return naming{personOf(r.Subject), r.Resource.Type, r.Relation} }
 
 // Add inserts r, replacing the relationship with its key if its end differs:
 // like SpiceDB, a state holds at most one relationship per key.

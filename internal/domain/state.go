@@ -29,11 +29,46 @@ const (
 	TypeTemplate    = "form_template"
 	TypeExpense     = "expense"
 	TypeStaffMember = "staff_member"
+	// TypeServiceAccount is an integration of one practice, a subject like
+	// staff; TypeAPIKey is one of its keys.
+	TypeServiceAccount = "service_account"
+	TypeAPIKey         = "api_key"
 )
 
 func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }
-func userObj(id string) Object      { return Object{TypeUser, id} }
-func locationObj(id string) Object  { return Object{TypeLocation, id} }
+
+// userObj is the subject a person key names: a user's ID, or a service
+// account as "service_account:ID" (user IDs cannot contain ':', so the two
+// never meet).
+func userObj(id string) Object {
+	if sa, ok := strings.CutPrefix(id, serviceAccountPrefix); ok {
+		return Object{TypeServiceAccount, sa}
+	}
+	return Object{TypeUser, id}
+}
+
+// serviceAccountPrefix starts the person key of a service account.
+const serviceAccountPrefix = TypeServiceAccount + ":"
+
+// ServiceAccountKey is the person key of service account id.
+func ServiceAccountKey(id string) string { return serviceAccountPrefix + id }
+
+// IsServiceAccount reports whether a person key names a service account.
+func IsServiceAccount(person string) bool { return strings.HasPrefix(person, serviceAccountPrefix) }
+
+// personOf is the person key of a subject: userObj's inverse.
+func personOf(s Subject) string {
+	if s.Type == TypeServiceAccount {
+		return serviceAccountPrefix + s.ID
+	}
+	return s.ID
+}
+
+// isPerson reports whether a subject is a person: a user or a service account.
+func isPerson(s Subject) bool {
+	return (s.Type == TypeUser || s.Type == TypeServiceAccount) && s.Relation == ""
+}
+func locationObj(id string) Object { return Object{TypeLocation, id} }
 func roleObj(ws, role string) Object {
 	return Object{TypeRole, ws + "/" + role}
 }
@@ -262,7 +297,7 @@ func (p Practice) holdings(user string) []userHolding {
 	var out []userHolding
 	for _, r := range rels {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
-			out = append(out, userHolding{Holding{Role: role, Location: loc, Expires: r.Expires}, r.Subject.ID})
+			out = append(out, userHolding{Holding{Role: role, Location: loc, Expires: r.Expires}, personOf(r.Subject)})
 		}
 	}
 	return out
