@@ -1,0 +1,270 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wardhq/ward/internal/apikeys"
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// Keys manages the API keys of practices' service accounts, stored in SpiceDB
+// beside the accounts: one relationship per key,
+// api_key:WORKSPACE/ID/SHA256#account@service_account:ACCOUNT, ending when the
+// key does. The schema decides whether a key still authenticates (its
+// `authenticate` permission: not ended, and the account an enabled member), so
+// a revoked key, a deleted account or a disabled one fails the next request:
+// nothing here caches a key.
+type Keys struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewKeys returns key management over store.
+func NewKeys(store Store) *Keys { return &Keys{store: store, now: time.Now} }
+
+// Key lifecycle bounds.
+const (
+	// RotationGrace is how long a rotated key keeps working beside its
+	// successor, unless it ends sooner.
+	RotationGrace = 7 * 24 * time.Hour
+	// MaxKeysPerAccount bounds an account's live keys (rotations included).
+	MaxKeysPerAccount = 20
+)
+
+func keyInfo(r domain.Relationship) (apikeys.Info, bool) {
+	ws, id, ok := apikeys.SplitObjectID(r.Resource.ID)
+	if !ok || r.Relation != "account" || r.Subject.Type != domain.TypeServiceAccount {
+		return apikeys.Info{}, false
+	}
+	k := apikeys.Info{ID: id, Workspace: ws, Account: r.Subject.ID}
+	if !r.Expires.Never() {
+		t := r.Expires.Time()
+		k.ExpiresAt = &t
+	}
+	return k, true
+}
+
+// requireManager refuses an actor who may not manage the practice's API keys
+// (the schema's manage_api_keys: the account owner).
+func (k *Keys) requireManager(ctx context.Context, ws, actor string) error {
+	if actor == "" {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "actor", Message: `is required: the person managing keys, e.g. "user:olivia" (the account owner)`}
+	}
+	sub, err := domain.ParseSubject(actor)
+	if err != nil {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "actor", Message: err.Error()}
+	}
+	d, err := k.store.Check(ctx, domain.Question{Subject: sub, Permission: "manage_api_keys", Resource: domain.Object{Type: domain.TypeWorkspace, ID: ws}}, "")
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return &domain.Error{Code: domain.CodeForbidden, Index: -1, Field: "actor", Message: fmt.Sprintf("%s may not manage API keys of workspace %q: only the account owner may (manage_api_keys)", actor, ws)}
+	}
+	return nil
+}
+
+// accountMember is the relationship that must hold while a key is made for
+// account: it is an (enabled or disabled) member of ws.
+func accountMember(ws, account string) domain.Filter {
+	return domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: domain.TypeServiceAccount, SubjectID: account}
+}
+
+// keysOf reads the live keys of ws (of one account when account is not "").
+func (k *Keys) keysOf(ctx context.Context, ws, account string) ([]apikeys.Info, error) {
+	f := domain.Filter{ResourceType: domain.TypeAPIKey, ResourceIDPrefix: ws + "/", Relation: "account", SubjectType: domain.TypeServiceAccount, SubjectID: account}
+	rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{f})
+	if err != nil {
+		return nil, err
+	}
+	now := k.now()
+	var out []apikeys.Info
+	for _, r := range rels {
+		if info, ok := keyInfo(r); ok && !r.Expires.PassedAt(now) {
+			out = append(out, info)
+		}
+	}
+	slices.SortFunc(out, func(a, b apikeys.Info) int { return strings.Compare(a.Account+"/"+a.ID, b.Account+"/"+b.ID) })
+	return out, nil
+}
+
+// Create makes a key for account, at the request of actor (who must manage
+// the practice's keys), ending at expires (never when zero).
+func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires time.Time) (apikeys.Issued, error) {
+	if err := validKeyRequest(ws, account, expires, k.now()); err != nil {
+		return apikeys.Issued{}, err
+	}
+	if err := k.requireManager(ctx, ws, actor); err != nil {
+		return apikeys.Issued{}, err
+	}
+	live, err := k.keysOf(ctx, ws, account)
+	if err != nil {
+		return apikeys.Issued{}, err
+	}
+	if len(live) >= MaxKeysPerAccount {
+		return apikeys.Issued{}, &domain.Error{Code: domain.CodeConflict, Index: -1, Field: "account", Message: fmt.Sprintf("service account %q has %d live keys, the most it may have: revoke one first", account, len(live))}
+	}
+	return k.write(ctx, ws, account, expires, nil)
+}
+
+func validKeyRequest(ws, account string, expires, now time.Time) error {
+	for _, f := range []struct{ name, v string }{{"workspace", ws}, {"account", account}} {
+		if err := domain.ValidateID(f.v); err != nil {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: f.name, Message: err.Error()}
+		}
+	}
+	if !expires.IsZero() && !expires.After(now) {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "expires_at", Message: fmt.Sprintf("%s has passed: a key must end in the future", expires.Format(time.RFC3339))}
+	}
+	return nil
+}
+
+// write makes a new key for account, ending at expires, together with the
+// updates given (a rotation's shortened predecessor), in one write that
+// happens only while account is a member of ws and present match.
+func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time, also []domain.Update, present ...domain.Filter) (apikeys.Issued, error) {
+	key, err := apikeys.New(ws)
+	if err != nil {
+		return apikeys.Issued{}, err
+	}
+	r := domain.Rel(domain.Object{Type: domain.TypeAPIKey, ID: key.ObjectID()}, "account", domain.Object{Type: domain.TypeServiceAccount, ID: account})
+	if !expires.IsZero() {
+		r.Expires = domain.EndAt(expires)
+	}
+	w := domain.Write{
+		Updates:       append(also, domain.Update{Op: domain.Create, Rel: r}),
+		Preconditions: []domain.Precondition{{MustMatch: true, Filter: accountMember(ws, account)}},
+	}
+	for _, f := range present {
+		w.Preconditions = append(w.Preconditions, domain.Precondition{MustMatch: true, Filter: f})
+	}
+	if _, err := k.store.Write(ctx, w); err != nil {
+		if errors.Is(err, domain.ErrRaced) {
+			return apikeys.Issued{}, &domain.Error{Code: domain.CodeNotFound, Index: -1, Field: "account", Message: fmt.Sprintf("service account %q is not in workspace %q (create it with service_account.created), or a key changed meanwhile: try again", account, ws)}
+		}
+		return apikeys.Issued{}, err
+	}
+	info, _ := keyInfo(r)
+	return apikeys.Issued{Info: info, Key: key.String()}, nil
+}
+
+// find reads key id of ws, live or not found.
+func (k *Keys) find(ctx context.Context, ws, id string) (domain.Relationship, error) {
+	if !apikeys.ValidID(id) {
+		return domain.Relationship{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "id", Message: fmt.Sprintf("%q is not a key ID: 16 lowercase hex digits, as creating the key answered", id)}
+	}
+	f := domain.Filter{ResourceType: domain.TypeAPIKey, ResourceIDPrefix: apikeys.ObjectPrefix(ws, id), Relation: "account"}
+	rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{f})
+	if err != nil {
+		return domain.Relationship{}, err
+	}
+	for _, r := range rels {
+		if !r.Expires.PassedAt(k.now()) {
+			return r, nil
+		}
+	}
+	return domain.Relationship{}, &domain.Error{Code: domain.CodeNotFound, Index: -1, Field: "id", Message: fmt.Sprintf("no live key %q in workspace %q: it never existed, was revoked, or has ended", id, ws)}
+}
+
+// Rotate makes a successor to key id (same account, ending at expires, never
+// when zero) and lets the old key work only until RotationGrace from now, or
+// its own end if sooner.
+func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Time) (apikeys.Issued, error) {
+	if err := validKeyRequest(ws, "x", expires, k.now()); err != nil {
+		return apikeys.Issued{}, err
+	}
+	if err := k.requireManager(ctx, ws, actor); err != nil {
+		return apikeys.Issued{}, err
+	}
+	old, err := k.find(ctx, ws, id)
+	if err != nil {
+		return apikeys.Issued{}, err
+	}
+	end := domain.EndAt(k.now().Add(RotationGrace))
+	if !old.Expires.Never() && old.Expires.Time().Before(end.Time()) {
+		end = old.Expires
+	}
+	shortened := old
+	shortened.Expires = end
+	// The old key must still be there: a concurrent revoke makes the write
+	// fail instead of bringing it back.
+	return k.write(ctx, ws, old.Subject.ID, expires, []domain.Update{{Op: domain.Touch, Rel: shortened}}, domain.Exactly(old))
+}
+
+// Revoke ends key id at once.
+func (k *Keys) Revoke(ctx context.Context, ws, id, actor string) (apikeys.Info, error) {
+	if err := validKeyRequest(ws, "x", time.Time{}, k.now()); err != nil {
+		return apikeys.Info{}, err
+	}
+	if err := k.requireManager(ctx, ws, actor); err != nil {
+		return apikeys.Info{}, err
+	}
+	old, err := k.find(ctx, ws, id)
+	if err != nil {
+		return apikeys.Info{}, err
+	}
+	if _, err := k.store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: old}}}); err != nil {
+		return apikeys.Info{}, err
+	}
+	info, _ := keyInfo(old)
+	return info, nil
+}
+
+// List returns the live keys of ws, without secrets.
+func (k *Keys) List(ctx context.Context, ws string) ([]apikeys.Info, error) {
+	if err := validKeyRequest(ws, "x", time.Time{}, k.now()); err != nil {
+		return nil, err
+	}
+	return k.keysOf(ctx, ws, "")
+}
+
+// Info returns key id of ws, without its secret.
+func (k *Keys) Info(ctx context.Context, ws, id string) (apikeys.Info, error) {
+	if err := validKeyRequest(ws, "x", time.Time{}, k.now()); err != nil {
+		return apikeys.Info{}, err
+	}
+	r, err := k.find(ctx, ws, id)
+	if err != nil {
+		return apikeys.Info{}, err
+	}
+	info, _ := keyInfo(r)
+	return info, nil
+}
+
+// ErrBadKey is a key that does not authenticate: malformed, unknown, ended,
+// revoked, or of a deleted or disabled account. Callers answer 401 and do
+// not say which.
+var ErrBadKey = errors.New("the API key is not valid")
+
+// Authenticate says whom key authenticates, reading SpiceDB afresh: a key
+// revoked or ended, or whose account was deleted or disabled, fails at once.
+func (k *Keys) Authenticate(ctx context.Context, key string) (apikeys.Identity, error) {
+	parsed, err := apikeys.Parse(key)
+	if err != nil {
+		return apikeys.Identity{}, ErrBadKey
+	}
+	obj := domain.Object{Type: domain.TypeAPIKey, ID: parsed.ObjectID()}
+	rels, token, err := k.store.ReadAll(ctx, "", []domain.Filter{{ResourceType: obj.Type, ResourceID: obj.ID, Relation: "account"}})
+	if err != nil {
+		return apikeys.Identity{}, err
+	}
+	now := k.now()
+	for _, r := range rels {
+		if r.Subject.Type != domain.TypeServiceAccount || r.Expires.PassedAt(now) {
+			continue
+		}
+		d, err := k.store.Check(ctx, domain.Question{Subject: r.Subject.Object(), Permission: "authenticate", Resource: obj}, token)
+		if err != nil {
+			return apikeys.Identity{}, err
+		}
+		if d.Allowed {
+			return apikeys.Identity{Subject: domain.TypeServiceAccount + ":" + r.Subject.ID, Workspace: parsed.Workspace, KeyID: parsed.ID}, nil
+		}
+	}
+	return apikeys.Identity{}, ErrBadKey
+}

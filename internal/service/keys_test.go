@@ -1,0 +1,155 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/service"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+// TestAPIKeysLifecycle runs a service account's keys through creation,
+// authentication, rotation, revocation, disabling and deletion against
+// SpiceDB: each step must take effect on the very next authentication.
+func TestAPIKeysLifecycle(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	apply := func(events string) {
+		t.Helper()
+		if _, err := w.Apply(ctx, testenv.Parsed(t, events)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(scenarios.Base)
+	apply(`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Calendar sync","role":"receptionist"}`)
+	keys := service.NewKeys(w.Store)
+	code := func(err error) domain.Code {
+		var e *domain.Error
+		if errors.As(err, &e) {
+			return e.Code
+		}
+		return ""
+	}
+	authenticates := func(key string) bool {
+		t.Helper()
+		id, err := keys.Authenticate(ctx, key)
+		if errors.Is(err, service.ErrBadKey) {
+			return false
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id.Subject != "service_account:sync" || id.Workspace != "p1" {
+			t.Fatalf("authenticated as %+v, want service_account:sync of p1", id)
+		}
+		return true
+	}
+
+	for _, c := range []struct {
+		name, ws, account, actor string
+		want                     domain.Code
+	}{
+		{"staff who are not the owner", "p1", "sync", "user:maya", domain.CodeForbidden},
+		{"no actor", "p1", "sync", "", domain.CodeInvalid},
+		{"the owner of another practice", "p2", "sync", "user:hugo", domain.CodeNotFound},
+		{"an unknown account", "p1", "nobody", "user:olivia", domain.CodeNotFound},
+		{"a bad account ID", "p1", "a b", "user:olivia", domain.CodeInvalid},
+		{"the service account itself", "p1", "sync", "service_account:sync", domain.CodeForbidden},
+	} {
+		if _, err := keys.Create(ctx, c.ws, c.account, c.actor, time.Time{}); code(err) != c.want {
+			t.Errorf("creating a key by %s: %v, want %s", c.name, err, c.want)
+		}
+	}
+
+	first, err := keys.Create(ctx, "p1", "sync", "user:olivia", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(first.Key, "wk.p1.") || first.ExpiresAt != nil || first.Account != "sync" {
+		t.Fatalf("created %+v", first)
+	}
+	if !authenticates(first.Key) {
+		t.Fatal("a new key does not authenticate")
+	}
+	tampered := first.Key[:len(first.Key)-1] + map[bool]string{true: "0", false: "1"}[strings.HasSuffix(first.Key, "1")]
+	for _, bad := range []string{tampered, "wk.p1.0000", "", strings.Replace(first.Key, "wk.p1.", "wk.p2.", 1)} {
+		if authenticates(bad) {
+			t.Errorf("%q authenticates", bad)
+		}
+	}
+	list, err := keys.List(ctx, "p1")
+	if err != nil || len(list) != 1 || list[0].ID != first.ID {
+		t.Fatalf("p1 lists %+v, %v; want the one key", list, err)
+	}
+	if other, err := keys.List(ctx, "p2"); err != nil || len(other) != 0 {
+		t.Fatalf("p2 lists %+v, %v; want none", other, err)
+	}
+
+	// Rotation: both work, the old one until the grace ends.
+	second, err := keys.Rotate(ctx, "p1", first.ID, "user:olivia", time.Now().Add(90*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !authenticates(first.Key) || !authenticates(second.Key) {
+		t.Fatal("after rotation, both keys must authenticate until the old one's grace ends")
+	}
+	old, err := keys.Info(ctx, "p1", first.ID)
+	if err != nil || old.ExpiresAt == nil || old.ExpiresAt.After(time.Now().Add(service.RotationGrace)) || old.ExpiresAt.Before(time.Now().Add(service.RotationGrace-time.Minute)) {
+		t.Fatalf("the rotated key ends %v (%v), want in %v", old.ExpiresAt, err, service.RotationGrace)
+	}
+	if _, err := keys.Rotate(ctx, "p1", first.ID, "user:maya", time.Time{}); code(err) != domain.CodeForbidden {
+		t.Errorf("rotation by staff: %v, want forbidden", err)
+	}
+
+	// Revocation takes effect on the next request.
+	if _, err := keys.Revoke(ctx, "p1", first.ID, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	if authenticates(first.Key) {
+		t.Fatal("a revoked key authenticates")
+	}
+	if _, err := keys.Revoke(ctx, "p1", first.ID, "user:olivia"); code(err) != domain.CodeNotFound {
+		t.Errorf("revoking again: %v, want not found", err)
+	}
+	if !authenticates(second.Key) {
+		t.Fatal("revoking one key stopped its successor")
+	}
+
+	// The account decides too: disabled, its keys stop; enabled, they work.
+	apply(`{"type":"staff.disabled","workspace":"p1","user":"service_account:sync"}`)
+	if authenticates(second.Key) {
+		t.Fatal("a disabled account's key authenticates")
+	}
+	apply(`{"type":"staff.enabled","workspace":"p1","user":"service_account:sync"}`)
+	if !authenticates(second.Key) {
+		t.Fatal("an enabled account's key does not authenticate")
+	}
+
+	// A key ends by itself, with no write at that moment.
+	short, err := keys.Create(ctx, "p1", "sync", "user:olivia", time.Now().Add(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !authenticates(short.Key) {
+		t.Fatal("a key before its end does not authenticate")
+	}
+	time.Sleep(3 * time.Second)
+	if authenticates(short.Key) {
+		t.Fatal("a key past its end authenticates")
+	}
+
+	// Deleting the account ends every key of it, for good.
+	apply(`{"type":"service_account.deleted","workspace":"p1","account":"sync"}`)
+	if authenticates(second.Key) {
+		t.Fatal("a deleted account's key authenticates")
+	}
+	if _, err := keys.Create(ctx, "p1", "sync", "user:olivia", time.Time{}); code(err) != domain.CodeNotFound {
+		t.Errorf("a key for a deleted account: %v, want not found", err)
+	}
+}
