@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/wardhq/ward/internal/apikeys"
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -203,6 +204,12 @@ type AuditRecord struct {
 	// explains; Grant is what gave that access, as explain's reasons.
 	Of    int64           `json:"of,omitempty"`
 	Grant json.RawMessage `json:"grant,omitempty"`
+	// Requests, Day and LastUsed are, in an api_key.usage record, how many
+	// times the key (Resource) authenticated on that UTC day since the
+	// instance's previous such record, and when it last did.
+	Requests int64      `json:"requests,omitempty"`
+	Day      string     `json:"day,omitempty"`
+	LastUsed *time.Time `json:"last_used,omitempty"`
 	// Users and Clients are the IDs of every person and client the record
 	// names, for filtering.
 	Users   []string `json:"users,omitempty"`
@@ -254,4 +261,47 @@ type AuditQuery struct {
 	// Cursor is the page before's cursor ("" for the first page).
 	Cursor string
 	Limit  int
+}
+
+// CreateKeyRequest is the body of POST /v1/workspaces/{ws}/api-keys: a key
+// for a service account of the practice, made at the request of actor (who
+// must hold manage_api_keys: the account owner).
+type CreateKeyRequest struct {
+	Account string `json:"account"`
+	Actor   string `json:"actor"`
+	// ExpiresAt (RFC 3339) ends the key by itself; empty: never.
+	ExpiresAt string `json:"expires_at,omitempty"`
+}
+
+// KeyActionRequest is the body of .../api-keys/{id}/rotate and .../revoke.
+type KeyActionRequest struct {
+	Actor string `json:"actor"`
+	// ExpiresAt (rotate only) ends the new key; empty: never.
+	ExpiresAt string `json:"expires_at,omitempty"`
+}
+
+// AuthenticateRequest is the body of POST /v1/api-keys/authenticate.
+type AuthenticateRequest struct {
+	Key string `json:"key"`
+}
+
+// KeyList answers GET /v1/workspaces/{ws}/api-keys: the live keys, without
+// secrets.
+type KeyList struct {
+	Keys []apikeys.Info `json:"keys"`
+}
+
+// KeyUsage answers GET /v1/workspaces/{ws}/api-keys/{id}/usage: the
+// authentications of the key per UTC day, oldest first.
+type KeyUsage struct {
+	ID        string        `json:"id"`
+	Workspace string        `json:"workspace"`
+	Days      []KeyUsageDay `json:"days"`
+}
+
+// KeyUsageDay is one day of a key's usage.
+type KeyUsageDay struct {
+	Day      string    `json:"day"`
+	Requests int64     `json:"requests"`
+	LastUsed time.Time `json:"last_used"`
 }

@@ -38,6 +38,8 @@ func New(baseURL, token string, hc *http.Client) *Client {
 type Error struct {
 	Status int
 	Body   api.ErrorBody
+	// RetryAfter is the answer's Retry-After, when it has one (429, 503).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -103,11 +105,15 @@ func (c *Client) send(ctx context.Context, method, path string, in any) (*http.R
 	if err != nil {
 		return nil, fmt.Errorf("reading Ward's answer: %w", err)
 	}
+	var retry time.Duration
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+		retry = time.Duration(secs) * time.Second
+	}
 	var e api.ErrorResponse
 	if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
-		return nil, &Error{Status: resp.StatusCode, Body: api.ErrorBody{Code: "http", Message: strings.TrimSpace(string(data))}}
+		return nil, &Error{Status: resp.StatusCode, Body: api.ErrorBody{Code: "http", Message: strings.TrimSpace(string(data))}, RetryAfter: retry}
 	}
-	return nil, &Error{Status: resp.StatusCode, Body: e.Error}
+	return nil, &Error{Status: resp.StatusCode, Body: e.Error, RetryAfter: retry}
 }
 
 // call makes one request and decodes its answer as T.

@@ -42,6 +42,9 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 	var documented []string
 	for path, ops := range doc.Paths {
 		for method := range ops {
+			if method == "parameters" { // shared by the path's operations
+				continue
+			}
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 		}
 	}

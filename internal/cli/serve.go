@@ -37,6 +37,7 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "host:port to listen on; a non-loopback address requires --api-key")
 	f.StringSliceVar(&cfg.APIKeys, "api-key", nil, "API key (bearer token) callers must send; repeat or comma-separate for several (rotation)")
+	f.IntVar(&cfg.KeyRate, "api-key-rate", server.DefaultKeyRate, "each practice API key's limit: authentications per minute per Ward instance, past which POST /v1/api-keys/authenticate answers 429 (-1: no limit)")
 	f.StringSliceVar(&cfg.AllowedHosts, "allowed-hosts", nil, "names (or addresses) callers reach Ward by, besides localhost, loopback and --addr's host (any IP address when it is 0.0.0.0); other Host headers are refused")
 	f.StringSliceVar(&cfg.CORSOrigins, "cors-origins", nil, "web origins (https://app.example.com) whose pages may call Ward; requests from other pages are refused")
 	f.StringVar(&cfg.Datastore, "datastore", "memory", "in-process SpiceDB datastore: memory (lost on exit) or postgres")

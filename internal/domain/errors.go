@@ -39,6 +39,9 @@ const (
 	CodeUnavailable Code = "unavailable"
 	// CodeInternal: a fault in Ward or SpiceDB that the caller cannot fix.
 	CodeInternal Code = "internal"
+	// CodeRateLimited: an API key is over its rate; retry after the time the
+	// answer gives.
+	CodeRateLimited Code = "rate_limited"
 )
 
 // Error is Ward's error: a code, a message for people, and where the input was

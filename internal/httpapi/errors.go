@@ -22,6 +22,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeNotYet:               http.StatusServiceUnavailable,
 	domain.CodeUnavailable:          http.StatusServiceUnavailable,
 	domain.CodeInternal:             http.StatusInternalServerError,
+	domain.CodeRateLimited:          http.StatusTooManyRequests,
 }
 
 // errorBody turns err into what callers see: internal causes stay in the logs.

@@ -43,7 +43,9 @@ type Config struct {
 	APIKeys []string
 	// Audit is the ledger GET /v1/audit reads and verifies; nil answers
 	// those routes with 404 (not kept).
-	Audit  audit.Ledger
+	Audit audit.Ledger
+	// Keys manages practices' API keys; nil answers those routes with 404.
+	Keys   KeyManager
 	Logger *slog.Logger
 	// Metrics receives the API's metrics and is served on /metrics; nil for none.
 	Metrics *prometheus.Registry

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,7 +16,7 @@ import (
 )
 
 // Routes is every route the API serves; docs/openapi.yaml documents each.
-var Routes = []string{
+var Routes = slices.Concat([]string{
 	"POST /v1/events",
 	"POST /v1/import",
 	"POST /v1/check",
@@ -28,10 +29,11 @@ var Routes = []string{
 	"GET /v1/workspaces/{id}/matrix",
 	"GET /v1/audit",
 	"GET /v1/audit/verify",
+}, keyRoutes, []string{
 	"GET /healthz",
 	"GET /readyz",
 	"GET /metrics",
-}
+})
 
 func (a *service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -47,6 +49,9 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
 	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
 	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
+	for i, h := range a.keyHandlers() {
+		mux.Handle(keyRoutes[i], a.endpoint(keyRouteNames[i], call, h))
+	}
 	mux.Handle("GET /healthz", a.endpoint("healthz", probe, func(w http.ResponseWriter, _ *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		return nil

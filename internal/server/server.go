@@ -37,6 +37,9 @@ type Config struct {
 	Addr string
 	// APIKeys are bearer tokens callers must present; required off loopback.
 	APIKeys []string
+	// KeyRate is each practice API key's limit, authentications per minute
+	// per instance (0: DefaultKeyRate; negative: none).
+	KeyRate int
 	// AllowedHosts are the names (or addresses) callers reach Ward by, besides
 	// localhost, loopback addresses and Addr's host; a request with another
 	// Host is refused (DNS rebinding). See HostsFor.
@@ -345,6 +348,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, opts, logger)
 	defer stopGrants()
+	keys := newKeyManager(service.NewKeys(client), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
+	flushing, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
+	flushed := make(chan struct{})
+	go func() { keys.keepFlushing(flushing); close(flushed) }()
+	defer func() { stopFlushing(); <-flushed }() // before the recorder closes
 
 	written, err := writeSchema(ctx, client, cfg, logger)
 	if err != nil {
@@ -372,6 +380,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
 		Audit:       ledger,
+		Keys:        keys,
 		APIKeys:     cfg.APIKeys,
 		Logger:      logger,
 		Metrics:     reg,

@@ -1,0 +1,140 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/service"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+// keysWard serves Ward's API as `ward serve` does, keys included, with a
+// rate of rate authentications per minute per key.
+func keysWard(t *testing.T, ledger audit.Ledger, rate int) (*client.Client, *keyManager) {
+	t.Helper()
+	rec := audit.NewRecorder(ledger)
+	t.Cleanup(rec.Close)
+	w := testenv.SpiceDB(t)
+	logger := slog.New(slog.DiscardHandler)
+	a := newAudited(w, rec, Policy(t), logger)
+	keys := newKeyManager(service.NewKeys(w.Store), rec, rate, logger)
+	srv := httptest.NewServer(httpapi.New(a, httpapi.Config{Audit: ledger, Keys: keys, APIKeys: []string{testKey}}))
+	t.Cleanup(srv.Close)
+	c := client.New(srv.URL, testKey, nil)
+	raws := testenv.Events(t, `{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
+{"type":"staff.added","workspace":"p1","user":"rita","role":"receptionist"}
+{"type":"service_account.created","workspace":"p1","account":"widget","name":"Booking widget","role":"receptionist"}`)
+	if _, err := c.Apply(context.Background(), api.EventsRequest{Events: raws, Actor: "user:olivia"}); err != nil {
+		t.Fatal(err)
+	}
+	return c, keys
+}
+
+// Policy is the default decision policy.
+func Policy(t *testing.T) audit.Policy {
+	t.Helper()
+	p, err := DecisionPolicy(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func status(err error) int {
+	var e *client.Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// TestAPIKeysOverHTTP: the owner makes, rotates and revokes a service
+// account's key through the API, each change in the ledger with who made
+// it; the gateway's authenticate call answers whom a key is, 401 once
+// revoked, and 429 with Retry-After past the key's rate; usage counts each
+// authentication per day, through the ledger.
+func TestAPIKeysOverHTTP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ledger := fileLedger(t)
+	c, keys := keysWard(t, ledger, 3)
+
+	if _, err := c.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:rita"}); status(err) != http.StatusForbidden {
+		t.Fatalf("a receptionist creating a key: %v, want 403", err)
+	}
+	if _, err := c.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:olivia", ExpiresAt: "tomorrow"}); status(err) != http.StatusBadRequest {
+		t.Fatalf("a bad expires_at: %v, want 400", err)
+	}
+	issued, err := c.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:olivia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		id, err := c.Authenticate(ctx, issued.Key)
+		if err != nil || id.Subject != "service_account:widget" || id.Workspace != "p1" || id.KeyID != issued.ID {
+			t.Fatalf("authentication %d: %+v, %v", i, id, err)
+		}
+	}
+	_, err = c.Authenticate(ctx, issued.Key)
+	var e *client.Error
+	if !errors.As(err, &e) || e.Status != http.StatusTooManyRequests || e.RetryAfter < time.Second || e.RetryAfter > 20*time.Second {
+		t.Fatalf("a 4th authentication within a minute at 3/min: %v, want 429 with Retry-After of about 20 s", err)
+	}
+	if _, err := c.Authenticate(ctx, "wk.p1.0123456789abcdef."+issued.ID+issued.ID+issued.ID+issued.ID); status(err) != http.StatusUnauthorized {
+		t.Fatalf("a made-up key: %v, want 401", err)
+	}
+
+	keys.flushUsage(ctx)
+	usage, err := c.KeyUsage(ctx, "p1", issued.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(usage.Days) != 1 || usage.Days[0].Requests != 3 || usage.Days[0].Day != time.Now().UTC().Format(time.DateOnly) {
+		t.Fatalf("usage %+v, want 3 authentications today (the refused one not counted)", usage)
+	}
+
+	rotated, err := c.RotateKey(ctx, "p1", issued.ID, api.KeyActionRequest{Actor: "user:olivia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Authenticate(ctx, rotated.Key); err != nil {
+		t.Fatalf("the rotated key's successor: %v", err)
+	}
+	list, err := c.ListKeys(ctx, "p1")
+	if err != nil || len(list.Keys) != 2 {
+		t.Fatalf("listed %+v, %v; want the old and the new key", list, err)
+	}
+	if _, err := c.RevokeKey(ctx, "p1", rotated.ID, api.KeyActionRequest{Actor: "user:olivia"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Authenticate(ctx, rotated.Key); status(err) != http.StatusUnauthorized {
+		t.Fatalf("a revoked key: %v, want 401 on the very next request", err)
+	}
+
+	page, err := c.Audit(ctx, api.AuditQuery{Workspace: "p1", User: "olivia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range page.Records {
+		if r.Resource != "" && r.Actor == "user:olivia" {
+			kinds = append(kinds, r.Kind)
+		}
+	}
+	want := []string{KindKeyCreated, KindKeyRotated, KindKeyRevoked}
+	if len(kinds) != len(want) || kinds[0] != want[0] || kinds[1] != want[1] || kinds[2] != want[2] {
+		t.Fatalf("key records by olivia: %v, want %v", kinds, want)
+	}
+	if v, err := c.AuditVerify(ctx, 0, ""); err != nil || !v.OK {
+		t.Fatalf("the ledger does not verify: %+v, %v", v, err)
+	}
+}
