@@ -34,6 +34,14 @@ const (
 	// after the answer, by a background worker, and is best effort: when
 	// the worker is behind, it is skipped and counted, never the decision.
 	KindGrant = "decision.grant"
+	// KindKeyCreated, KindKeyRotated and KindKeyRevoked are changes to a
+	// practice API key, recorded before they are answered.
+	KindKeyCreated = "api_key.created"
+	KindKeyRotated = "api_key.rotated"
+	KindKeyRevoked = "api_key.revoked"
+	// KindKeyUsage counts a key's authentications on one day since the
+	// instance's previous count (Requests, Day, LastUsed).
+	KindKeyUsage = "api_key.usage"
 )
 
 // Record is one entry of the ledger, as stored, hashed and answered

@@ -120,6 +120,13 @@ func describe(r api.AuditRecord) string {
 			verdict = "allowed"
 		}
 		fmt.Fprintf(&b, "%s %s %s %s", verdict, r.Subject, r.Permission, r.Resource)
+	case audit.KindKeyUsage:
+		fmt.Fprintf(&b, "%s %s: %d requests on %s", r.Kind, r.Resource, r.Requests, r.Day)
+	case audit.KindKeyCreated, audit.KindKeyRotated, audit.KindKeyRevoked:
+		fmt.Fprintf(&b, "%s %s of %s in %s", r.Kind, r.Resource, r.Subject, r.Workspace)
+		if r.Detail != "" {
+			fmt.Fprintf(&b, ": %s", r.Detail)
+		}
 	default:
 		fmt.Fprintf(&b, "%s %s", r.Kind, summarise(audit.EventTypes(r)))
 		if r.Workspace != "" {

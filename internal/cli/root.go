@@ -73,6 +73,7 @@ func NewRoot(env Env) *cobra.Command {
 		newHealthCmd(g, env),
 		newMatrixCmd(g),
 		newAuditCmd(g),
+		newAPIKeysCmd(g),
 	)
 	return root
 }

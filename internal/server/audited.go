@@ -167,9 +167,16 @@ func (a *audited) base(ctx context.Context, kind string) *audit.Record {
 	who := audit.WhoFrom(ctx)
 	r := &audit.Record{Time: a.now(), Kind: kind, RequestID: who.RequestID, Account: who.Account, Actor: who.Actor, Purpose: who.Purpose}
 	if who.Actor != "" {
-		r.Users = append(r.Users, bareID(who.Actor))
+		r.Users = append(r.Users, personID(who.Actor))
 	}
 	return r
+}
+
+// personID is how records name a person for filtering: a user by their ID,
+// a service account as "service_account:ID" (the planner's person key, so
+// that user:widget and service_account:widget stay apart).
+func personID(subject string) string {
+	return strings.TrimPrefix(subject, domain.TypeUser+":")
 }
 
 // bareID is the ID of "type:ID" (or s, without a type).
@@ -283,8 +290,8 @@ func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token str
 func (a *audited) decision(ctx context.Context, q domain.Question, allowed bool) *audit.Record {
 	r := a.base(ctx, audit.KindDecision)
 	r.Subject, r.Permission, r.Resource, r.Allowed = q.Subject.String(), q.Permission, q.Resource.String(), &allowed
-	if !slices.Contains(r.Users, q.Subject.ID) {
-		r.Users = append(r.Users, q.Subject.ID)
+	if u := personID(q.Subject.String()); !slices.Contains(r.Users, u) {
+		r.Users = append(r.Users, u)
 	}
 	if q.Resource.Type == domain.TypeClient {
 		r.Clients = []string{q.Resource.ID}

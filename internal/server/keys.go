@@ -17,16 +17,6 @@ import (
 	"github.com/wardhq/ward/internal/service"
 )
 
-// Kinds of key records in the ledger.
-const (
-	KindKeyCreated = "api_key.created"
-	KindKeyRotated = "api_key.rotated"
-	KindKeyRevoked = "api_key.revoked"
-	// KindKeyUsage counts a key's authentications on one day since this
-	// instance's previous count (Requests, Day, LastUsed).
-	KindKeyUsage = "api_key.usage"
-)
-
 // DefaultKeyRate is each key's default limit, authentications per minute
 // per Ward instance (--api-key-rate).
 const DefaultKeyRate = 600
@@ -40,11 +30,11 @@ const (
 	maxLimitedKeys = 100_000
 )
 
-// keyManager is httpapi.KeyManager: service.Keys, with every change recorded
+// KeyManager is `ward serve`'s httpapi.KeyManager: service.Keys, with every change recorded
 // in the ledger before it is answered, a rate limit per key, and usage
 // counted per key and day (in memory, then in the ledger once a minute, so
 // several instances' counts add up there).
-type keyManager struct {
+type KeyManager struct {
 	keys    *service.Keys
 	rec     *audit.Recorder
 	ledger  audit.Ledger
@@ -54,20 +44,24 @@ type keyManager struct {
 	logger  *slog.Logger
 }
 
-func newKeyManager(keys *service.Keys, rec *audit.Recorder, rate int, logger *slog.Logger) *keyManager {
-	return &keyManager{keys: keys, rec: rec, ledger: rec.Ledger(), limiter: apikeys.NewLimiter(rate, maxLimitedKeys),
+// NewKeyManager returns key management over keys, recording in rec, with
+// rate authentications per minute per key (<= 0: no limit). KeepFlushing
+// must run for usage to reach the ledger.
+func NewKeyManager(keys *service.Keys, rec *audit.Recorder, rate int, logger *slog.Logger) *KeyManager {
+	return &KeyManager{keys: keys, rec: rec, ledger: rec.Ledger(), limiter: apikeys.NewLimiter(rate, maxLimitedKeys),
 		usage: apikeys.NewUsage(), now: time.Now, logger: logger}
 }
 
 // record writes a key's lifecycle record; when it cannot, the change (which
 // happened) is answered unavailable, saying so, never unrecorded.
-func (m *keyManager) record(ctx context.Context, kind string, info apikeys.Info, detail string) error {
+func (m *KeyManager) record(ctx context.Context, kind string, info apikeys.Info, detail string) error {
 	who := audit.WhoFrom(ctx)
 	r := &audit.Record{Time: m.now(), Kind: kind, RequestID: who.RequestID, Account: who.Account, Actor: who.Actor,
 		Workspace: info.Workspace, Subject: domain.TypeServiceAccount + ":" + info.Account, Resource: keyResource(info.Workspace, info.ID), Detail: detail}
 	if who.Actor != "" {
-		r.Users = append(r.Users, bareID(who.Actor))
+		r.Users = append(r.Users, personID(who.Actor))
 	}
+	r.Users = append(r.Users, r.Subject)
 	if err := m.rec.Record(context.WithoutCancel(ctx), r); err != nil {
 		m.logger.Error("audit: a key change could not be recorded", "kind", kind, "key", info.ID, "error", err)
 		return domain.Errorf(domain.CodeUnavailable, "the key change was made but the audit ledger could not record it (%v): Ward's operators must restore the ledger", err)
@@ -85,39 +79,39 @@ func endText(info apikeys.Info) string {
 	return "ends " + info.ExpiresAt.Format(time.RFC3339)
 }
 
-func (m *keyManager) CreateKey(ctx context.Context, ws, account, actor string, expires time.Time) (apikeys.Issued, error) {
+func (m *KeyManager) CreateKey(ctx context.Context, ws, account, actor string, expires time.Time) (apikeys.Issued, error) {
 	issued, err := m.keys.Create(ctx, ws, account, actor, expires)
 	if err != nil {
 		return issued, err
 	}
-	return issued, m.record(ctx, KindKeyCreated, issued.Info, endText(issued.Info))
+	return issued, m.record(ctx, audit.KindKeyCreated, issued.Info, endText(issued.Info))
 }
 
-func (m *keyManager) RotateKey(ctx context.Context, ws, id, actor string, expires time.Time) (apikeys.Issued, error) {
+func (m *KeyManager) RotateKey(ctx context.Context, ws, id, actor string, expires time.Time) (apikeys.Issued, error) {
 	issued, err := m.keys.Rotate(ctx, ws, id, actor, expires)
 	if err != nil {
 		return issued, err
 	}
-	return issued, m.record(ctx, KindKeyRotated, issued.Info, fmt.Sprintf("replaces %s, which works until at most %s from now; the new key %s", id, service.RotationGrace, endText(issued.Info)))
+	return issued, m.record(ctx, audit.KindKeyRotated, issued.Info, fmt.Sprintf("replaces %s, which works until at most %s from now; the new key %s", id, service.RotationGrace, endText(issued.Info)))
 }
 
-func (m *keyManager) RevokeKey(ctx context.Context, ws, id, actor string) (apikeys.Info, error) {
+func (m *KeyManager) RevokeKey(ctx context.Context, ws, id, actor string) (apikeys.Info, error) {
 	info, err := m.keys.Revoke(ctx, ws, id, actor)
 	if err != nil {
 		return info, err
 	}
 	m.limiter.Forget(keyResource(ws, id))
-	return info, m.record(ctx, KindKeyRevoked, info, "revoked")
+	return info, m.record(ctx, audit.KindKeyRevoked, info, "revoked")
 }
 
-func (m *keyManager) ListKeys(ctx context.Context, ws string) ([]apikeys.Info, error) {
+func (m *KeyManager) ListKeys(ctx context.Context, ws string) ([]apikeys.Info, error) {
 	return m.keys.List(ctx, ws)
 }
 
 // AuthenticateKey authenticates key, then counts it against its rate (only
 // keys that authenticate have a bucket, so made-up keys cannot fill the
 // limiter) and in its usage.
-func (m *keyManager) AuthenticateKey(ctx context.Context, key string) (apikeys.Identity, time.Duration, error) {
+func (m *KeyManager) AuthenticateKey(ctx context.Context, key string) (apikeys.Identity, time.Duration, error) {
 	id, err := m.keys.Authenticate(ctx, key)
 	if errors.Is(err, service.ErrBadKey) {
 		return id, 0, domain.Errorf(domain.CodeUnauthorized, "the API key is not valid: it is malformed, unknown, revoked or ended, or its service account was disabled or deleted")
@@ -139,7 +133,7 @@ func (m *keyManager) AuthenticateKey(ctx context.Context, key string) (apikeys.I
 
 // KeyUsage sums key id's usage per day: what every instance recorded in the
 // ledger over the last usageDays, and what this one counted since.
-func (m *keyManager) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage, error) {
+func (m *KeyManager) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage, error) {
 	if _, err := m.keys.Info(ctx, ws, id); err != nil {
 		var e *domain.Error
 		if !errors.As(err, &e) || e.Code != domain.CodeNotFound {
@@ -163,7 +157,7 @@ func (m *keyManager) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage,
 			d.LastUsed = last
 		}
 	}
-	f := audit.Filter{Workspace: ws, Action: KindKeyUsage, From: m.now().AddDate(0, 0, -usageDays)}
+	f := audit.Filter{Workspace: ws, Action: audit.KindKeyUsage, From: m.now().AddDate(0, 0, -usageDays)}
 	for after := int64(0); ; {
 		recs, next, err := audit.Query(ctx, m.ledger, f, after, 1000)
 		if err != nil {
@@ -191,7 +185,7 @@ func (m *keyManager) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage,
 
 // flushUsage records the usage counted so far; what cannot be recorded is
 // counted again for the next flush, so nothing is lost or counted twice.
-func (m *keyManager) flushUsage(ctx context.Context) {
+func (m *KeyManager) flushUsage(ctx context.Context) {
 	counts := m.usage.Drain()
 	if len(counts) == 0 {
 		return
@@ -200,7 +194,7 @@ func (m *keyManager) flushUsage(ctx context.Context) {
 	for _, c := range counts {
 		ws, id, _ := splitKeyResource(c.Key)
 		last := c.LastUsed
-		recs = append(recs, &audit.Record{Time: m.now(), Kind: KindKeyUsage, Workspace: ws, Resource: keyResource(ws, id), Requests: c.Requests, Day: c.Day, LastUsed: &last})
+		recs = append(recs, &audit.Record{Time: m.now(), Kind: audit.KindKeyUsage, Workspace: ws, Resource: keyResource(ws, id), Requests: c.Requests, Day: c.Day, LastUsed: &last})
 	}
 	if err := m.rec.Record(context.WithoutCancel(ctx), recs...); err != nil {
 		m.usage.Restore(counts)
@@ -217,9 +211,9 @@ func splitKeyResource(s string) (ws, id string, ok bool) {
 	return strings.Cut(rest, "/")
 }
 
-// keepFlushing records usage every usageFlush until ctx ends, and once more
+// KeepFlushing records usage every usageFlush until ctx ends, and once more
 // then.
-func (m *keyManager) keepFlushing(ctx context.Context) {
+func (m *KeyManager) KeepFlushing(ctx context.Context) {
 	t := time.NewTicker(usageFlush)
 	defer t.Stop()
 	for {

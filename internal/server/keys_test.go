@@ -19,14 +19,14 @@ import (
 
 // keysWard serves Ward's API as `ward serve` does, keys included, with a
 // rate of rate authentications per minute per key.
-func keysWard(t *testing.T, ledger audit.Ledger, rate int) (*client.Client, *keyManager) {
+func keysWard(t *testing.T, ledger audit.Ledger, rate int) (*client.Client, *KeyManager) {
 	t.Helper()
 	rec := audit.NewRecorder(ledger)
 	t.Cleanup(rec.Close)
 	w := testenv.SpiceDB(t)
 	logger := slog.New(slog.DiscardHandler)
 	a := newAudited(w, rec, Policy(t), logger)
-	keys := newKeyManager(service.NewKeys(w.Store), rec, rate, logger)
+	keys := NewKeyManager(service.NewKeys(w.Store), rec, rate, logger)
 	srv := httptest.NewServer(httpapi.New(a, httpapi.Config{Audit: ledger, Keys: keys, APIKeys: []string{testKey}}))
 	t.Cleanup(srv.Close)
 	c := client.New(srv.URL, testKey, nil)
@@ -130,7 +130,7 @@ func TestAPIKeysOverHTTP(t *testing.T) {
 			kinds = append(kinds, r.Kind)
 		}
 	}
-	want := []string{KindKeyCreated, KindKeyRotated, KindKeyRevoked}
+	want := []string{audit.KindKeyCreated, audit.KindKeyRotated, audit.KindKeyRevoked}
 	if len(kinds) != len(want) || kinds[0] != want[0] || kinds[1] != want[1] || kinds[2] != want[2] {
 		t.Fatalf("key records by olivia: %v, want %v", kinds, want)
 	}

@@ -348,10 +348,10 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, opts, logger)
 	defer stopGrants()
-	keys := newKeyManager(service.NewKeys(client), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
+	keys := NewKeyManager(service.NewKeys(client), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
 	flushing, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
 	flushed := make(chan struct{})
-	go func() { keys.keepFlushing(flushing); close(flushed) }()
+	go func() { keys.KeepFlushing(flushing); close(flushed) }()
 	defer func() { stopFlushing(); <-flushed }() // before the recorder closes
 
 	written, err := writeSchema(ctx, client, cfg, logger)
