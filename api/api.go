@@ -180,7 +180,8 @@ type AuditRecord struct {
 	// RequestID is the API request's X-Request-Id (the caller's, or Ward's).
 	RequestID string `json:"request_id,omitempty"`
 	// Account is who called Ward: "api-key:" and the first 12 hex digits of
-	// the key's SHA-256, or "" when Ward requires no key.
+	// the bootstrap key's SHA-256, "platform-key:" and a platform key's ID,
+	// or "" when Ward requires no key.
 	Account string `json:"account,omitempty"`
 	// Actor is the person on whose behalf the app acted ("user:olivia").
 	Actor     string `json:"actor,omitempty"`
@@ -304,4 +305,20 @@ type KeyUsageDay struct {
 	Day      string    `json:"day"`
 	Requests int64     `json:"requests"`
 	LastUsed time.Time `json:"last_used"`
+}
+
+// CreatePlatformKeyRequest is the body of POST /v1/keys: a key for Ward's
+// own API, limited to verbs (check, lookup, explain, events, audit, admin)
+// and, when listed, to some practices.
+type CreatePlatformKeyRequest struct {
+	Verbs      []string `json:"verbs"`
+	Workspaces []string `json:"workspaces,omitempty"`
+	// ExpiresAt (RFC 3339) ends the key by itself; empty: never.
+	ExpiresAt string `json:"expires_at,omitempty"`
+}
+
+// PlatformKeyList answers GET /v1/keys: the live platform keys, without
+// secrets.
+type PlatformKeyList struct {
+	Keys []apikeys.PlatformInfo `json:"keys"`
 }

@@ -49,3 +49,19 @@ func (c *Client) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage, err
 func (c *Client) Authenticate(ctx context.Context, key string) (apikeys.Identity, error) {
 	return call[apikeys.Identity](ctx, c, http.MethodPost, "/v1/api-keys/authenticate", api.AuthenticateRequest{Key: key})
 }
+
+// CreatePlatformKey makes a key for Ward's own API, limited to verbs and,
+// when listed, to some practices; its secret is shown this once.
+func (c *Client) CreatePlatformKey(ctx context.Context, req api.CreatePlatformKeyRequest) (apikeys.PlatformIssued, error) {
+	return call[apikeys.PlatformIssued](ctx, c, http.MethodPost, "/v1/keys", req)
+}
+
+// ListPlatformKeys lists the live platform keys, without secrets.
+func (c *Client) ListPlatformKeys(ctx context.Context) (api.PlatformKeyList, error) {
+	return call[api.PlatformKeyList](ctx, c, http.MethodGet, "/v1/keys", nil)
+}
+
+// RevokePlatformKey ends platform key id at once.
+func (c *Client) RevokePlatformKey(ctx context.Context, id string) (apikeys.PlatformInfo, error) {
+	return call[apikeys.PlatformInfo](ctx, c, http.MethodPost, "/v1/keys/"+url.PathEscape(id)+"/revoke", nil)
+}

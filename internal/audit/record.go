@@ -42,6 +42,10 @@ const (
 	// KindKeyUsage counts a key's authentications on one day since the
 	// instance's previous count (Requests, Day, LastUsed).
 	KindKeyUsage = "api_key.usage"
+	// KindPlatformKeyCreated and KindPlatformKeyRevoked are changes to a key
+	// for Ward's own API (its scope in detail).
+	KindPlatformKeyCreated = "platform_key.created"
+	KindPlatformKeyRevoked = "platform_key.revoked"
 )
 
 // Record is one entry of the ledger, as stored, hashed and answered

@@ -122,6 +122,8 @@ func describe(r api.AuditRecord) string {
 		fmt.Fprintf(&b, "%s %s %s %s", verdict, r.Subject, r.Permission, r.Resource)
 	case audit.KindKeyUsage:
 		fmt.Fprintf(&b, "%s %s: %d requests on %s", r.Kind, r.Resource, r.Requests, r.Day)
+	case audit.KindPlatformKeyCreated, audit.KindPlatformKeyRevoked:
+		fmt.Fprintf(&b, "%s %s: %s", r.Kind, r.Resource, r.Detail)
 	case audit.KindKeyCreated, audit.KindKeyRotated, audit.KindKeyRevoked:
 		fmt.Fprintf(&b, "%s %s of %s in %s", r.Kind, r.Resource, r.Subject, r.Workspace)
 		if r.Detail != "" {

@@ -74,6 +74,7 @@ func NewRoot(env Env) *cobra.Command {
 		newMatrixCmd(g),
 		newAuditCmd(g),
 		newAPIKeysCmd(g),
+		newKeysCmd(g),
 	)
 	return root
 }

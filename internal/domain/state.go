@@ -33,6 +33,9 @@ const (
 	// staff; TypeAPIKey is one of its keys.
 	TypeServiceAccount = "service_account"
 	TypeAPIKey         = "api_key"
+	// TypePlatformKey is a key for Ward's own API; TypeVerb, a part of it.
+	TypePlatformKey = "ward_key"
+	TypeVerb        = "ward_verb"
 )
 
 func workspaceObj(id string) Object { return Object{TypeWorkspace, id} }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wardhq/ward/api"
@@ -29,6 +30,19 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := audit.Filter{Workspace: q.Get("workspace"), User: q.Get("user"), Client: q.Get("client"), Action: q.Get("action")}
+	if s := scopeOf(r.Context()); !s.Everywhere() {
+		// A key limited to some practices reads only records that name one of
+		// them: one practice at a time.
+		if f.Workspace == "" && len(s.Workspaces) == 1 {
+			f.Workspace = s.Workspaces[0]
+		}
+		if f.Workspace == "" {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: "is required with a platform key limited to some practices: name one of " + strings.Join(s.Workspaces, ", ")}
+		}
+		if err := reach(r.Context(), f.Workspace); err != nil {
+			return err
+		}
+	}
 	for _, t := range []struct {
 		name string
 		to   *time.Time
@@ -102,6 +116,9 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) error {
 	if a.cfg.Audit == nil {
 		return domain.Errorf(domain.CodeNotFound, "this Ward keeps no audit ledger")
+	}
+	if err := everywhere(r.Context(), "the ledger's chain"); err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	if err := onlyParams(q, []string{"head_seq", "head_hash"}); err != nil {

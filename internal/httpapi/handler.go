@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/internal/apikeys"
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -45,8 +46,11 @@ type Config struct {
 	// those routes with 404 (not kept).
 	Audit audit.Ledger
 	// Keys manages practices' API keys; nil answers those routes with 404.
-	Keys   KeyManager
-	Logger *slog.Logger
+	Keys KeyManager
+	// PlatformKeys, when set, manages keys for Ward's own API scoped to verbs
+	// and practices (wp.…), accepted beside APIKeys; nil: none.
+	PlatformKeys PlatformKeyManager
+	Logger       *slog.Logger
 	// Metrics receives the API's metrics and is served on /metrics; nil for none.
 	Metrics *prometheus.Registry
 	// Ready reports whether Ward can answer (SpiceDB reachable, schema current).
@@ -204,18 +208,30 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 	timeout, flag := k.limit(a.cfg)
 	return a.observed(route, func(w http.ResponseWriter, r *http.Request) error {
 		if k.call {
-			account, ok := a.authorized(r)
+			account, platform, ok := a.authorized(r)
 			if !ok {
 				return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
 			}
-			who := audit.WhoFrom(r.Context())
-			who.Account = account
-			r = r.WithContext(audit.WithWho(r.Context(), who))
 			release, err := a.enter(w)
 			if err != nil {
 				return err
 			}
 			defer release()
+			ctx := r.Context()
+			if platform != "" {
+				info, err := a.cfg.PlatformKeys.AuthenticatePlatformKey(ctx, platform)
+				if err != nil {
+					return err
+				}
+				account = "platform-key:" + info.ID
+				ctx = context.WithValue(ctx, scopeKey{}, &info.Scope)
+			}
+			if err := allowVerb(ctx, route); err != nil {
+				return err
+			}
+			who := audit.WhoFrom(ctx)
+			who.Account = account
+			r = r.WithContext(audit.WithWho(ctx, who))
 		}
 		if err := requireJSON(r); err != nil {
 			return err
@@ -263,21 +279,26 @@ func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.R
 
 // authorized reports whether r carries one of the API keys (any request
 // does when Ward requires none) and names the caller's account: the key's
-// fingerprint, or "" without keys.
-func (a *service) authorized(r *http.Request) (string, bool) {
-	if len(a.cfg.APIKeys) == 0 {
-		return "", true
+// fingerprint, or "" without keys. A platform key (wp.…) is returned as
+// platform, for the caller to read from SpiceDB: it is then authorized only
+// once that read finds it.
+func (a *service) authorized(r *http.Request) (account, platform string, ok bool) {
+	token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if bearer && a.cfg.PlatformKeys != nil && apikeys.IsPlatform(token) {
+		return "", token, true
 	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return "", false
+	if len(a.cfg.APIKeys) == 0 {
+		return "", "", true
+	}
+	if !bearer {
+		return "", "", false
 	}
 	for _, k := range a.cfg.APIKeys {
 		if subtle.ConstantTimeCompare([]byte(token), []byte(k)) == 1 {
-			return KeyAccount(k), true
+			return KeyAccount(k), "", true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // KeyAccount names the caller that presents key in the audit ledger without

@@ -46,10 +46,16 @@ func (a *service) keyHandlers() []func(http.ResponseWriter, *http.Request) error
 	}
 }
 
-// keys returns the key manager, or a 404 when Ward keeps no keys.
-func (a *service) keys() (KeyManager, error) {
+// keys returns the key manager, or a 404 when Ward keeps no keys; it
+// refuses a platform key that does not reach the practice in the path.
+func (a *service) keys(r *http.Request) (KeyManager, error) {
 	if a.cfg.Keys == nil {
 		return nil, domain.Errorf(domain.CodeNotFound, "this Ward manages no API keys")
+	}
+	if ws := r.PathValue("ws"); ws != "" {
+		if err := reach(r.Context(), ws); err != nil {
+			return nil, err
+		}
 	}
 	return a.cfg.Keys, nil
 }
@@ -74,7 +80,7 @@ func withActor(r *http.Request, actor string) context.Context {
 }
 
 func (a *service) handleCreateKey(w http.ResponseWriter, r *http.Request) error {
-	keys, err := a.keys()
+	keys, err := a.keys(r)
 	if err != nil {
 		return err
 	}
@@ -96,7 +102,7 @@ func (a *service) handleCreateKey(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *service) handleListKeys(w http.ResponseWriter, r *http.Request) error {
-	keys, err := a.keys()
+	keys, err := a.keys(r)
 	if err != nil {
 		return err
 	}
@@ -109,7 +115,7 @@ func (a *service) handleListKeys(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *service) handleRotateKey(w http.ResponseWriter, r *http.Request) error {
-	keys, err := a.keys()
+	keys, err := a.keys(r)
 	if err != nil {
 		return err
 	}
@@ -131,7 +137,7 @@ func (a *service) handleRotateKey(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *service) handleRevokeKey(w http.ResponseWriter, r *http.Request) error {
-	keys, err := a.keys()
+	keys, err := a.keys(r)
 	if err != nil {
 		return err
 	}
@@ -151,7 +157,7 @@ func (a *service) handleRevokeKey(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (a *service) handleKeyUsage(w http.ResponseWriter, r *http.Request) error {
-	keys, err := a.keys()
+	keys, err := a.keys(r)
 	if err != nil {
 		return err
 	}
@@ -167,13 +173,18 @@ func (a *service) handleKeyUsage(w http.ResponseWriter, r *http.Request) error {
 // integration makes with its key: 200 with whom it authenticates, 401 for
 // any key that does not (without saying why), 429 past the key's rate.
 func (a *service) handleAuthenticate(w http.ResponseWriter, r *http.Request) error {
-	keys, err := a.keys()
+	keys, err := a.keys(r)
 	if err != nil {
 		return err
 	}
 	req, err := decode[api.AuthenticateRequest](a, w, r, a.limits.question)
 	if err != nil {
 		return err
+	}
+	if k, err := apikeys.Parse(req.Key); err == nil {
+		if err := reach(r.Context(), k.Workspace); err != nil {
+			return err
+		}
 	}
 	id, retry, err := keys.AuthenticateKey(r.Context(), req.Key)
 	switch {

@@ -29,7 +29,7 @@ var Routes = slices.Concat([]string{
 	"GET /v1/workspaces/{id}/matrix",
 	"GET /v1/audit",
 	"GET /v1/audit/verify",
-}, keyRoutes, []string{
+}, keyRoutes, platformRoutes, []string{
 	"GET /healthz",
 	"GET /readyz",
 	"GET /metrics",
@@ -51,6 +51,9 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
 	for i, h := range a.keyHandlers() {
 		mux.Handle(keyRoutes[i], a.endpoint(keyRouteNames[i], call, h))
+	}
+	for i, h := range a.platformHandlers() {
+		mux.Handle(platformRoutes[i], a.endpoint(platformRouteNames[i], call, h))
 	}
 	mux.Handle("GET /healthz", a.endpoint("healthz", probe, func(w http.ResponseWriter, _ *http.Request) error {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -114,6 +117,11 @@ func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, lim bodyLi
 	if err != nil {
 		return err
 	}
+	for _, e := range events {
+		if err := reach(r.Context(), e.Workspace); err != nil {
+			return err
+		}
+	}
 	who := audit.WhoFrom(r.Context())
 	who.Actor = actor
 	res, err := write(audit.WithWho(r.Context(), who), events)
@@ -141,6 +149,9 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := checkPurpose(req.Purpose); err != nil {
+		return err
+	}
+	if err := a.reachObjects(r.Context(), q.Resource); err != nil {
 		return err
 	}
 	d, err := a.auth.Check(withPurpose(r.Context(), req.Purpose), q, req.ZedToken)
@@ -175,6 +186,13 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 		qs[i] = q
 	}
 	if err := checkPurpose(req.Purpose); err != nil {
+		return err
+	}
+	resources := make([]domain.Object, len(qs))
+	for i, q := range qs {
+		resources[i] = q.Resource
+	}
+	if err := a.reachObjects(r.Context(), resources...); err != nil {
 		return err
 	}
 	ds, token, err := a.auth.CheckBulk(withPurpose(r.Context(), req.Purpose), qs, req.ZedToken)
@@ -215,6 +233,11 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	}
 	page, next, token, err := a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, req.Cursor, limit)
 	if err != nil {
+		return err
+	}
+	// A key limited to some practices sees only theirs: a page may then hold
+	// fewer than limit, and the cursor still goes on.
+	if page, err = a.keepReached(r.Context(), req.ResourceType, page); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, api.LookupResourcesResponse{Resources: refs(req.ResourceType, page), Cursor: next, ZedToken: token})
@@ -259,6 +282,9 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 	enc := json.NewEncoder(out)
 	sent := 0
 	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, func(id string) error {
+		if kept, err := a.keepReached(r.Context(), req.ResourceType, []string{id}); err != nil || len(kept) == 0 {
+			return err // nil: not in a practice the key reaches
+		}
 		if sent == 0 {
 			w.Header().Set("Content-Type", "application/x-ndjson")
 			w.WriteHeader(http.StatusOK)
@@ -307,6 +333,9 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 	if err := domain.ValidatePermission(res.Type, req.Permission); err != nil {
 		return err
 	}
+	if err := a.reachObjects(r.Context(), res); err != nil {
+		return err
+	}
 	limit, err := pageLimit(req.Limit)
 	if err != nil {
 		return err
@@ -326,6 +355,9 @@ func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	}
 	q, err := domain.ParseQuestion(req.Subject, req.Permission, req.Resource)
 	if err != nil {
+		return err
+	}
+	if err := a.reachObjects(r.Context(), q.Resource); err != nil {
 		return err
 	}
 	ex, token, err := a.auth.Explain(r.Context(), q, req.ZedToken)
@@ -366,6 +398,9 @@ func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("id")
 	if err := domain.ValidateID(ws); err != nil {
 		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
+	}
+	if err := reach(r.Context(), ws); err != nil {
+		return err
 	}
 	m, err := a.auth.Matrix(r.Context(), ws)
 	if err != nil {

@@ -226,3 +226,67 @@ func (m *KeyManager) KeepFlushing(ctx context.Context) {
 		}
 	}
 }
+
+// PlatformKeyManager is `ward serve`'s httpapi.PlatformKeyManager:
+// service.PlatformKeys, with every change recorded in the ledger before it
+// is answered.
+type PlatformKeyManager struct {
+	*service.PlatformKeys
+	rec    *audit.Recorder
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// NewPlatformKeyManager returns platform key management over keys,
+// recording in rec.
+func NewPlatformKeyManager(keys *service.PlatformKeys, rec *audit.Recorder, logger *slog.Logger) *PlatformKeyManager {
+	return &PlatformKeyManager{PlatformKeys: keys, rec: rec, now: time.Now, logger: logger}
+}
+
+func (m *PlatformKeyManager) record(ctx context.Context, kind string, info apikeys.PlatformInfo) error {
+	who := audit.WhoFrom(ctx)
+	scope := "every practice"
+	if len(info.Workspaces) > 0 {
+		scope = strings.Join(info.Workspaces, ", ")
+	}
+	r := &audit.Record{Time: m.now(), Kind: kind, RequestID: who.RequestID, Account: who.Account,
+		Resource: domain.TypePlatformKey + ":" + info.ID, Detail: fmt.Sprintf("verbs %s in %s", strings.Join(info.Verbs, ", "), scope)}
+	if err := m.rec.Record(context.WithoutCancel(ctx), r); err != nil {
+		m.logger.Error("audit: a platform key change could not be recorded", "kind", kind, "key", info.ID, "error", err)
+		return domain.Errorf(domain.CodeUnavailable, "the platform key change was made but the audit ledger could not record it (%v): Ward's operators must restore the ledger", err)
+	}
+	return nil
+}
+
+// CreatePlatformKey makes a platform key and records it.
+func (m *PlatformKeyManager) CreatePlatformKey(ctx context.Context, scope apikeys.Scope, expires time.Time) (apikeys.PlatformIssued, error) {
+	issued, err := m.Create(ctx, scope, expires)
+	if err != nil {
+		return issued, err
+	}
+	return issued, m.record(ctx, audit.KindPlatformKeyCreated, issued.PlatformInfo)
+}
+
+// ListPlatformKeys lists the live platform keys.
+func (m *PlatformKeyManager) ListPlatformKeys(ctx context.Context) ([]apikeys.PlatformInfo, error) {
+	return m.List(ctx)
+}
+
+// RevokePlatformKey ends a platform key and records it.
+func (m *PlatformKeyManager) RevokePlatformKey(ctx context.Context, id string) (apikeys.PlatformInfo, error) {
+	info, err := m.Revoke(ctx, id)
+	if err != nil {
+		return info, err
+	}
+	return info, m.record(ctx, audit.KindPlatformKeyRevoked, info)
+}
+
+// AuthenticatePlatformKey reads a platform key; one that does not
+// authenticate is unauthorized (401), without saying why.
+func (m *PlatformKeyManager) AuthenticatePlatformKey(ctx context.Context, key string) (apikeys.PlatformInfo, error) {
+	info, err := m.Authenticate(ctx, key)
+	if errors.Is(err, service.ErrBadPlatformKey) {
+		return info, domain.Errorf(domain.CodeUnauthorized, "the platform key is not valid: it is malformed, unknown, revoked or ended")
+	}
+	return info, err
+}

@@ -379,15 +379,16 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	hosts := HostsFor(cfg.Addr, cfg.AllowedHosts)
 	handler := httpapi.New(auth, httpapi.Config{
-		Audit:       ledger,
-		Keys:        keys,
-		APIKeys:     cfg.APIKeys,
-		Logger:      logger,
-		Metrics:     reg,
-		Schema:      schemaState,
-		Hosts:       hosts,
-		CORSOrigins: cfg.CORSOrigins,
-		Limits:      cfg.Limits,
+		Audit:        ledger,
+		Keys:         keys,
+		PlatformKeys: NewPlatformKeyManager(service.NewPlatformKeys(client), recorder, logger),
+		APIKeys:      cfg.APIKeys,
+		Logger:       logger,
+		Metrics:      reg,
+		Schema:       schemaState,
+		Hosts:        hosts,
+		CORSOrigins:  cfg.CORSOrigins,
+		Limits:       cfg.Limits,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()

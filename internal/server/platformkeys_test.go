@@ -1,0 +1,234 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/api"
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/service"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+// scopedWard serves Ward with practice and platform keys, two practices
+// (p1: olivia's, with client ann and service account widget; p2: hugo's,
+// with client zed and service account gadget), and returns its URL, a
+// client with the bootstrap key, and a key of each service account.
+func scopedWard(t *testing.T) (url string, boot *client.Client, p1Key, p2Key string) {
+	t.Helper()
+	ctx := context.Background()
+	ledger := fileLedger(t)
+	rec := audit.NewRecorder(ledger)
+	t.Cleanup(rec.Close)
+	w := testenv.SpiceDB(t)
+	logger := slog.New(slog.DiscardHandler)
+	srv := httptest.NewServer(httpapi.New(newAudited(w, rec, Policy(t), logger), httpapi.Config{
+		Audit: ledger, APIKeys: []string{testKey},
+		Keys:         NewKeyManager(service.NewKeys(w.Store), rec, 0, logger),
+		PlatformKeys: NewPlatformKeyManager(service.NewPlatformKeys(w.Store), rec, logger),
+	}))
+	t.Cleanup(srv.Close)
+	boot = client.New(srv.URL, testKey, nil)
+	raws := testenv.Events(t, `{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}
+{"type":"client.created","workspace":"p1","client":"ann","practitioner":"olivia"}
+{"type":"service_account.created","workspace":"p1","account":"widget","name":"Widget","role":"receptionist"}
+{"type":"workspace.created","workspace":"p2","owner":"hugo","preset":"caspen"}
+{"type":"client.created","workspace":"p2","client":"zed","practitioner":"hugo"}
+{"type":"service_account.created","workspace":"p2","account":"gadget","name":"Gadget","role":"receptionist"}`)
+	if _, err := boot.Apply(ctx, api.EventsRequest{Events: raws}); err != nil {
+		t.Fatal(err)
+	}
+	k1, err := boot.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:olivia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := boot.CreateKey(ctx, "p2", api.CreateKeyRequest{Account: "gadget", Actor: "user:hugo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL, boot, k1.Key, k2.Key
+}
+
+// call makes one request with key and returns its status and body.
+func call(t *testing.T, url, key, method, path, body string) (int, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+// TestScopedPlatformKeyReachesOnlyItsPractice runs every /v1 route with a
+// platform key limited to p1 holding every verb: about p1 it is answered,
+// about p2 it is refused (403) or, for lookups, p2's records are left out.
+// A route added without a case here fails the test.
+func TestScopedPlatformKeyReachesOnlyItsPractice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, boot, p1Key, p2Key := scopedWard(t)
+	scoped, err := boot.CreatePlatformKey(ctx, api.CreatePlatformKeyRequest{Verbs: []string{"check", "lookup", "explain", "events", "audit", "admin"}, Workspaces: []string{"p1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := scoped.Key
+	type req struct{ method, path, body string }
+	cases := map[string]struct {
+		mine, other req
+		// filtered: the other practice's request is answered, without its
+		// records (the body must not contain leak).
+		filtered bool
+		leak     string
+	}{
+		"POST /v1/events": {mine: req{"POST", "/v1/events", `{"events":[{"type":"client.created","workspace":"p1","client":"a2"}]}`},
+			other: req{"POST", "/v1/events", `{"events":[{"type":"client.created","workspace":"p1","client":"a3"},{"type":"client.created","workspace":"p2","client":"z2"}]}`}},
+		"POST /v1/import": {mine: req{"POST", "/v1/import", `{"events":[{"type":"workspace.created","workspace":"p1","owner":"olivia","preset":"caspen"}]}`},
+			other: req{"POST", "/v1/import", `{"events":[{"type":"workspace.created","workspace":"p3","owner":"x","preset":"caspen"}]}`}},
+		"POST /v1/check": {mine: req{"POST", "/v1/check", `{"subject":"user:olivia","permission":"view","resource":"client:ann"}`},
+			other: req{"POST", "/v1/check", `{"subject":"user:hugo","permission":"view","resource":"client:zed"}`}},
+		"POST /v1/check/bulk": {mine: req{"POST", "/v1/check/bulk", `{"checks":[{"subject":"user:olivia","permission":"view","resource":"client:ann"}]}`},
+			other: req{"POST", "/v1/check/bulk", `{"checks":[{"subject":"user:olivia","permission":"view","resource":"client:ann"},{"subject":"user:hugo","permission":"view","resource":"client:zed"}]}`}},
+		"POST /v1/lookup/resources": {mine: req{"POST", "/v1/lookup/resources", `{"subject":"user:olivia","permission":"view","resource_type":"client"}`},
+			other: req{"POST", "/v1/lookup/resources", `{"subject":"user:hugo","permission":"view","resource_type":"client"}`}, filtered: true, leak: "client:zed"},
+		"POST /v1/lookup/resources/stream": {mine: req{"POST", "/v1/lookup/resources/stream", `{"subject":"user:olivia","permission":"view","resource_type":"client"}`},
+			other: req{"POST", "/v1/lookup/resources/stream", `{"subject":"user:hugo","permission":"view","resource_type":"client"}`}, filtered: true, leak: "client:zed"},
+		"POST /v1/lookup/subjects": {mine: req{"POST", "/v1/lookup/subjects", `{"resource":"client:ann","permission":"view"}`},
+			other: req{"POST", "/v1/lookup/subjects", `{"resource":"client:zed","permission":"view"}`}},
+		"POST /v1/explain": {mine: req{"POST", "/v1/explain", `{"subject":"user:olivia","permission":"view","resource":"client:ann"}`},
+			other: req{"POST", "/v1/explain", `{"subject":"user:hugo","permission":"view","resource":"client:zed"}`}},
+		"GET /v1/schema":                 {mine: req{"GET", "/v1/schema", ""}},
+		"GET /v1/workspaces/{id}/matrix": {mine: req{"GET", "/v1/workspaces/p1/matrix", ""}, other: req{"GET", "/v1/workspaces/p2/matrix", ""}},
+		"GET /v1/audit":                  {mine: req{"GET", "/v1/audit", ""}, other: req{"GET", "/v1/audit?workspace=p2", ""}},
+		"GET /v1/audit/verify":           {other: req{"GET", "/v1/audit/verify", ""}},
+		"POST /v1/workspaces/{ws}/api-keys": {mine: req{"POST", "/v1/workspaces/p1/api-keys", `{"account":"widget","actor":"user:olivia"}`},
+			other: req{"POST", "/v1/workspaces/p2/api-keys", `{"account":"gadget","actor":"user:hugo"}`}},
+		"GET /v1/workspaces/{ws}/api-keys":              {mine: req{"GET", "/v1/workspaces/p1/api-keys", ""}, other: req{"GET", "/v1/workspaces/p2/api-keys", ""}},
+		"POST /v1/workspaces/{ws}/api-keys/{id}/rotate": {other: req{"POST", "/v1/workspaces/p2/api-keys/" + p2Key[8:24] + "/rotate", `{"actor":"user:hugo"}`}},
+		"POST /v1/workspaces/{ws}/api-keys/{id}/revoke": {other: req{"POST", "/v1/workspaces/p2/api-keys/" + p2Key[8:24] + "/revoke", `{"actor":"user:hugo"}`}},
+		"GET /v1/workspaces/{ws}/api-keys/{id}/usage": {mine: req{"GET", "/v1/workspaces/p1/api-keys/" + p1Key[8:24] + "/usage", ""},
+			other: req{"GET", "/v1/workspaces/p2/api-keys/" + p2Key[8:24] + "/usage", ""}},
+		"POST /v1/api-keys/authenticate": {mine: req{"POST", "/v1/api-keys/authenticate", `{"key":"` + p1Key + `"}`},
+			other: req{"POST", "/v1/api-keys/authenticate", `{"key":"` + p2Key + `"}`}},
+		"POST /v1/keys":             {other: req{"POST", "/v1/keys", `{"verbs":["check"]}`}},
+		"GET /v1/keys":              {other: req{"GET", "/v1/keys", ""}},
+		"POST /v1/keys/{id}/revoke": {other: req{"POST", "/v1/keys/" + scoped.ID + "/revoke", ""}},
+	}
+	for _, route := range httpapi.Routes {
+		if !strings.HasPrefix(strings.Fields(route)[1], "/v1/") {
+			continue
+		}
+		c, ok := cases[route]
+		if !ok {
+			t.Errorf("%s has no case: add what a key scoped to p1 may and may not do there", route)
+			continue
+		}
+		if c.mine.path != "" {
+			if status, body := call(t, url, key, c.mine.method, c.mine.path, c.mine.body); status == http.StatusForbidden || status == http.StatusUnauthorized {
+				t.Errorf("%s about p1: %d %s, want it answered", route, status, body)
+			}
+		}
+		if c.other.path == "" {
+			continue
+		}
+		status, body := call(t, url, key, c.other.method, c.other.path, c.other.body)
+		switch {
+		case c.filtered && (status != http.StatusOK || strings.Contains(body, c.leak)):
+			t.Errorf("%s about p2: %d %s, want 200 without %s", route, status, body, c.leak)
+		case !c.filtered && status != http.StatusForbidden:
+			t.Errorf("%s about p2: %d %s, want 403", route, status, body)
+		}
+	}
+	// Nothing was written in p2 by the refused requests.
+	if d, err := boot.Check(ctx, api.CheckRequest{Subject: "user:hugo", Permission: "view", Resource: "client:z2"}); err == nil && d.Allowed {
+		t.Fatal("a refused batch created client z2 in p2")
+	}
+	if _, err := boot.Authenticate(ctx, p2Key); err != nil {
+		t.Fatalf("p2's key stopped working after refused requests: %v", err)
+	}
+	// The ledger read by the scoped key holds only p1's records.
+	status, body := call(t, url, key, "GET", "/v1/audit", "")
+	var page api.AuditPage
+	if err := json.Unmarshal([]byte(body), &page); status != http.StatusOK || err != nil || len(page.Records) == 0 {
+		t.Fatalf("audit: %d %s", status, body)
+	}
+	for _, r := range page.Records {
+		if r.Workspace != "p1" {
+			t.Fatalf("the scoped key read a record of %q: %+v", r.Workspace, r)
+		}
+	}
+}
+
+// TestPlatformKeyVerbsAndRevocation: a key does only its verbs, is refused
+// everything once revoked (on the next request), and a malformed or
+// made-up key is refused like an unknown one.
+func TestPlatformKeyVerbsAndRevocation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, boot, _, _ := scopedWard(t)
+	k, err := boot.CreatePlatformKey(ctx, api.CreatePlatformKeyRequest{Verbs: []string{"check"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := `{"subject":"user:olivia","permission":"view","resource":"client:zed"}`
+	if status, body := call(t, url, k.Key, "POST", "/v1/check", check); status != http.StatusOK {
+		t.Fatalf("a check key checking: %d %s", status, body)
+	}
+	for _, r := range [][3]string{
+		{"POST", "/v1/lookup/subjects", `{"resource":"client:ann","permission":"view"}`},
+		{"POST", "/v1/events", `{"events":[{"type":"client.created","workspace":"p1","client":"c9"}]}`},
+		{"GET", "/v1/audit", ""},
+		{"POST", "/v1/keys", `{"verbs":["admin"]}`},
+	} {
+		if status, body := call(t, url, k.Key, r[0], r[1], r[2]); status != http.StatusForbidden || !strings.Contains(body, "verb") {
+			t.Errorf("a check key on %s: %d %s, want 403 naming the verb", r[1], status, body)
+		}
+	}
+	for _, bad := range []struct{ verbs, workspaces, want string }{
+		{`["delete"]`, `[]`, "not a verb"}, {`[]`, `[]`, "at least one"}, {`["check"]`, `["a b"]`, "workspaces"},
+	} {
+		if status, body := call(t, url, testKey, "POST", "/v1/keys", `{"verbs":`+bad.verbs+`,"workspaces":`+bad.workspaces+`}`); status != http.StatusBadRequest || !strings.Contains(body, bad.want) {
+			t.Errorf("creating a key with verbs %s and workspaces %s: %d %s, want 400 %q", bad.verbs, bad.workspaces, status, body, bad.want)
+		}
+	}
+	list, err := boot.ListPlatformKeys(ctx)
+	if err != nil || len(list.Keys) != 1 || list.Keys[0].ID != k.ID || list.Keys[0].Verbs[0] != "check" {
+		t.Fatalf("listed %+v, %v", list, err)
+	}
+	if _, err := boot.RevokePlatformKey(ctx, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := call(t, url, k.Key, "POST", "/v1/check", check); status != http.StatusUnauthorized {
+		t.Fatalf("a revoked platform key: %d, want 401 on the next request", status)
+	}
+	for _, bad := range []string{"wp.0123456789abcdef." + strings.Repeat("0", 64), "wp.x", k.Key[:len(k.Key)-1] + "0"} {
+		if status, _ := call(t, url, bad, "POST", "/v1/check", check); status != http.StatusUnauthorized {
+			t.Errorf("key %q: %d, want 401", bad, status)
+		}
+	}
+	page, err := boot.Audit(ctx, api.AuditQuery{Action: audit.KindPlatformKeyRevoked})
+	if err != nil || len(page.Records) != 1 || page.Records[0].Resource != "ward_key:"+k.ID {
+		t.Fatalf("the revocation's record: %+v, %v", page, err)
+	}
+}
