@@ -226,6 +226,8 @@ type target struct {
 	// ("" on memory).
 	service httpapi.Authorizer
 	uri     string
+	// placeOf names resources' practices, as `ward serve`'s recording does.
+	placeOf func(context.Context, []domain.Object) ([]string, error)
 }
 
 func runOne(ctx context.Context, cfg Config, store string, size int) (Result, error) {
@@ -862,6 +864,7 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 		return t, nil
 	}
 	t.service, t.uri = service.New(adapter, logger), ecfg.URI
+	t.placeOf = service.NewPlatformKeys(adapter).WorkspacesOf
 	ward, stop, err := serveWard(t.service, logger)
 	if err != nil {
 		t.close()
@@ -895,7 +898,7 @@ func (t *target) recorded(ctx context.Context, logger *slog.Logger) (*client.Cli
 		return nil, nil, err
 	}
 	rec := audit.NewRecorder(ledger)
-	auth, stopGrants := server.Audited(t.service, rec, server.AuditOptions{Policy: policy}, logger)
+	auth, stopGrants := server.Audited(t.service, rec, server.AuditOptions{Policy: policy, PlaceOf: t.placeOf}, logger)
 	ward, stop, err := serveWard(auth, logger)
 	return ward, func() {
 		if stop != nil {

@@ -35,6 +35,8 @@ type audited struct {
 	hook   *audit.Webhook
 	// explained holds when each recent question's grant was recorded.
 	explained map[string]time.Time
+	// placeOf, when set, names the practice of each decision's resource.
+	placeOf func(ctx context.Context, objs []domain.Object) ([]string, error)
 }
 
 type grantJob struct {
@@ -65,6 +67,9 @@ type AuditOptions struct {
 	Alerts *audit.BulkAccess
 	// Webhook, when set, is sent every alert.
 	Webhook *audit.Webhook
+	// PlaceOf, when set, names the practice of each recorded decision's
+	// resource (read beside the check), so decisions carry their workspace.
+	PlaceOf func(ctx context.Context, objs []domain.Object) ([]string, error)
 }
 
 // Audited returns auth recording in rec as `ward serve` does (every event
@@ -72,7 +77,7 @@ type AuditOptions struct {
 // durable), with its grant worker running until stop is called.
 func Audited(auth httpapi.Authorizer, rec *audit.Recorder, opts AuditOptions, logger *slog.Logger) (recorded httpapi.Authorizer, stop func()) {
 	a := newAudited(auth, rec, opts.Policy, logger)
-	a.alerts, a.hook = opts.Alerts, opts.Webhook
+	a.alerts, a.hook, a.placeOf = opts.Alerts, opts.Webhook, opts.PlaceOf
 	ctx, cancel := context.WithCancel(context.Background())
 	go a.explainGrants(ctx)
 	return a, cancel
@@ -147,6 +152,28 @@ func (a *audited) watch(ctx context.Context, r *audit.Record) {
 	}
 	a.logger.Warn("audit: bulk access", "subject", r.Subject, "distinct_records", count, "window", a.alerts.Window.String())
 	a.hook.Send(audit.Notice{Type: audit.KindAlert, Record: *alert})
+}
+
+// places starts reading the practice of each object, beside whatever the
+// caller does meanwhile, and returns a function that waits for them ("" for
+// an object of no practice, or for all when they could not be read: the
+// decision is still recorded, without its workspace).
+func (a *audited) places(ctx context.Context, objs []domain.Object) func() []string {
+	out := make([]string, len(objs))
+	if a.placeOf == nil || len(objs) == 0 {
+		return func() []string { return out }
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		wss, err := a.placeOf(ctx, objs)
+		if err != nil {
+			a.logger.Warn("audit: could not read the practice of recorded decisions; they are recorded without it", "error", err)
+			return
+		}
+		copy(out, wss)
+	}()
+	return func() []string { <-done; return out }
 }
 
 // queueGrant asks the worker to record what gave an allowed decision.
@@ -246,12 +273,17 @@ func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res do
 
 // Check answers q and records the decision when the policy names it.
 func (a *audited) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
+	if !a.policy.Records(q.Resource.Type, q.Permission) {
+		return a.Authorizer.Check(ctx, q, token)
+	}
+	place := a.places(ctx, []domain.Object{q.Resource})
 	d, err := a.Authorizer.Check(ctx, q, token)
-	if err != nil || !a.policy.Records(q.Resource.Type, q.Permission) {
+	if err != nil {
 		return d, err
 	}
 	r := a.decision(ctx, q, d.Allowed)
 	r.ZedToken = d.Token
+	r.Workspace = place()[0]
 	if err := a.rec.Record(ctx, r); err != nil {
 		return domain.Decision{}, unrecorded(err)
 	}
@@ -276,6 +308,13 @@ func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token str
 		r := a.decision(ctx, q, ds[i].Allowed)
 		r.ZedToken = at
 		recs, asked = append(recs, r), append(asked, q)
+	}
+	resources := make([]domain.Object, len(asked))
+	for i, q := range asked {
+		resources[i] = q.Resource
+	}
+	for i, ws := range a.places(ctx, resources)() {
+		recs[i].Workspace = ws
 	}
 	if err := a.rec.Record(ctx, recs...); err != nil {
 		return nil, "", unrecorded(err)

@@ -30,7 +30,9 @@ func scopedWard(t *testing.T) (url string, boot *client.Client, p1Key, p2Key str
 	t.Cleanup(rec.Close)
 	w := testenv.SpiceDB(t)
 	logger := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(httpapi.New(newAudited(w, rec, Policy(t), logger), httpapi.Config{
+	a := newAudited(w, rec, Policy(t), logger)
+	a.placeOf = service.NewPlatformKeys(w.Store).WorkspacesOf
+	srv := httptest.NewServer(httpapi.New(a, httpapi.Config{
 		Audit: ledger, APIKeys: []string{testKey},
 		Keys:         NewKeyManager(service.NewKeys(w.Store), rec, 0, logger),
 		PlatformKeys: NewPlatformKeyManager(service.NewPlatformKeys(w.Store), rec, logger),
@@ -173,10 +175,17 @@ func TestScopedPlatformKeyReachesOnlyItsPractice(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &page); status != http.StatusOK || err != nil || len(page.Records) == 0 {
 		t.Fatalf("audit: %d %s", status, body)
 	}
+	decisions := 0
 	for _, r := range page.Records {
 		if r.Workspace != "p1" {
 			t.Fatalf("the scoped key read a record of %q: %+v", r.Workspace, r)
 		}
+		if r.Kind == audit.KindDecision {
+			decisions++
+		}
+	}
+	if decisions == 0 {
+		t.Fatalf("the scoped key read none of p1's decisions (a decision must name its workspace): %s", body)
 	}
 }
 

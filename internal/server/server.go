@@ -337,7 +337,8 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	archiving, stopArchiving := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopArchiving()
 	go keepArchiving(archiving, ledger, cfg.Audit, logger)
-	opts := AuditOptions{Policy: policy}
+	platformKeys := service.NewPlatformKeys(client)
+	opts := AuditOptions{Policy: policy, PlaceOf: platformKeys.WorkspacesOf}
 	if cfg.Audit.AlertReads > 0 {
 		opts.Alerts = &audit.BulkAccess{Limit: cfg.Audit.AlertReads, Window: cmp.Or(cfg.Audit.AlertWindow, audit.DefaultAlertWindow)}
 	}
@@ -381,7 +382,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	handler := httpapi.New(auth, httpapi.Config{
 		Audit:        ledger,
 		Keys:         keys,
-		PlatformKeys: NewPlatformKeyManager(service.NewPlatformKeys(client), recorder, logger),
+		PlatformKeys: NewPlatformKeyManager(platformKeys, recorder, logger),
 		APIKeys:      cfg.APIKeys,
 		Logger:       logger,
 		Metrics:      reg,
