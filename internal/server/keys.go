@@ -1,13 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wardhq/ward/api"
@@ -40,6 +43,9 @@ type KeyManager struct {
 	ledger  audit.Ledger
 	limiter *apikeys.Limiter
 	usage   *apikeys.Usage
+	// index sums the ledger's usage records; indexed, once it has read them.
+	index   usageIndex
+	indexed bool
 	now     func() time.Time
 	logger  *slog.Logger
 }
@@ -125,67 +131,125 @@ func (m *KeyManager) AuthenticateKey(ctx context.Context, key string) (apikeys.I
 		return apikeys.Identity{}, max(retry, time.Second), nil
 	}
 	if !m.usage.Add(name, now) {
-		m.flushUsage(ctx)
+		m.FlushUsage(ctx)
 		m.usage.Add(name, now)
 	}
 	return id, 0, nil
 }
 
-// KeyUsage sums key id's usage per day: what every instance recorded in the
-// ledger over the last usageDays, and what this one counted since.
+// usageIndex sums the ledger's api_key.usage records by key and day, kept
+// up to date without reading the ledger again for each question: once at
+// start, then by this instance's own records (a file ledger, which no other
+// process writes) or by reading on from the last record seen (PostgreSQL,
+// which other instances append to).
+type usageIndex struct {
+	mu     sync.Mutex
+	after  int64 // records up to this seq are counted
+	counts map[string]map[string]*api.KeyUsageDay
+}
+
+func (x *usageIndex) add(key, day string, n int64, last time.Time) {
+	if x.counts == nil {
+		x.counts = map[string]map[string]*api.KeyUsageDay{}
+	}
+	days := x.counts[key]
+	if days == nil {
+		days = map[string]*api.KeyUsageDay{}
+		x.counts[key] = days
+	}
+	d := days[day]
+	if d == nil {
+		d = &api.KeyUsageDay{Day: day}
+		days[day] = d
+	}
+	d.Requests += n
+	if last.After(d.LastUsed) {
+		d.LastUsed = last
+	}
+}
+
+// usageMarker is in the stored line of every usage record (records are
+// stored as their JSON); other records are passed over without decoding.
+var usageMarker = []byte(`"kind":"` + audit.KindKeyUsage + `"`)
+
+// catchUp counts the usage records stored after x.after, and forgets days
+// older than usageDays. The caller holds x.mu.
+func (x *usageIndex) catchUp(ctx context.Context, l audit.Ledger, now time.Time) error {
+	err := l.Scan(ctx, x.after+1, func(st audit.Stored) error {
+		var r audit.Record
+		if !bytes.Contains(st.Line, usageMarker) {
+			var head struct {
+				Seq int64 `json:"seq"`
+			}
+			if err := json.Unmarshal(st.Line, &head); err != nil {
+				return err
+			}
+			x.after = head.Seq
+			return nil
+		}
+		if err := json.Unmarshal(st.Line, &r); err != nil {
+			return err
+		}
+		if r.LastUsed != nil {
+			x.add(r.Resource, r.Day, r.Requests, *r.LastUsed)
+		}
+		x.after = r.Seq
+		return nil
+	})
+	oldest := now.AddDate(0, 0, -usageDays).UTC().Format(time.DateOnly)
+	for key, days := range x.counts {
+		maps.DeleteFunc(days, func(day string, _ *api.KeyUsageDay) bool { return day < oldest })
+		if len(days) == 0 {
+			delete(x.counts, key)
+		}
+	}
+	return err
+}
+
+// sharedLedger reports whether other Ward instances may append to l.
+func sharedLedger(l audit.Ledger) bool {
+	_, pg := l.(*audit.PG)
+	return pg
+}
+
+// KeyUsage sums key id's usage per day over the last usageDays: what every
+// instance recorded in the ledger, and what this one counted since.
 func (m *KeyManager) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage, error) {
-	if _, err := m.keys.Info(ctx, ws, id); err != nil {
-		var e *domain.Error
-		if !errors.As(err, &e) || e.Code != domain.CodeNotFound {
-			return api.KeyUsage{}, err
-		}
-		// A revoked or ended key still has its history.
-		if !apikeys.ValidID(id) {
-			return api.KeyUsage{}, err
-		}
+	if !apikeys.ValidID(id) {
+		return api.KeyUsage{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "id", Message: fmt.Sprintf("%q is not a key ID: 16 lowercase hex digits, as creating the key answered", id)}
+	}
+	if err := domain.ValidateID(ws); err != nil {
+		return api.KeyUsage{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
 	}
 	name := keyResource(ws, id)
-	days := map[string]*api.KeyUsageDay{}
-	add := func(day string, n int64, last time.Time) {
-		d, ok := days[day]
-		if !ok {
-			d = &api.KeyUsageDay{Day: day}
-			days[day] = d
+	m.index.mu.Lock()
+	if !m.indexed || sharedLedger(m.ledger) {
+		if err := m.index.catchUp(ctx, m.ledger, m.now()); err != nil {
+			m.index.mu.Unlock()
+			return api.KeyUsage{}, domain.Errorf(domain.CodeUnavailable, "reading key usage from the audit ledger: %v", err)
 		}
-		d.Requests += n
-		if last.After(d.LastUsed) {
-			d.LastUsed = last
-		}
+		m.indexed = true
 	}
-	f := audit.Filter{Workspace: ws, Action: audit.KindKeyUsage, From: m.now().AddDate(0, 0, -usageDays)}
-	for after := int64(0); ; {
-		recs, next, err := audit.Query(ctx, m.ledger, f, after, 1000)
-		if err != nil {
-			return api.KeyUsage{}, err
-		}
-		for _, r := range recs {
-			if r.Resource == name && r.LastUsed != nil {
-				add(r.Day, r.Requests, *r.LastUsed)
-			}
-		}
-		if next == 0 {
-			break
-		}
-		after = next
+	var sum usageIndex
+	for day, d := range m.index.counts[name] {
+		sum.add(name, day, d.Requests, d.LastUsed)
 	}
+	m.index.mu.Unlock()
 	for _, c := range m.usage.Pending(name) {
-		add(c.Day, c.Requests, c.LastUsed)
+		sum.add(name, c.Day, c.Requests, c.LastUsed)
 	}
 	out := api.KeyUsage{ID: id, Workspace: ws, Days: []api.KeyUsageDay{}}
+	days := sum.counts[name]
 	for _, day := range slices.Sorted(maps.Keys(days)) {
 		out.Days = append(out.Days, *days[day])
 	}
 	return out, nil
 }
 
-// flushUsage records the usage counted so far; what cannot be recorded is
-// counted again for the next flush, so nothing is lost or counted twice.
-func (m *KeyManager) flushUsage(ctx context.Context) {
+// FlushUsage records the usage counted so far (KeepFlushing calls it each
+// minute); what cannot be recorded is counted again for the next flush, so
+// nothing is lost or counted twice.
+func (m *KeyManager) FlushUsage(ctx context.Context) {
 	counts := m.usage.Drain()
 	if len(counts) == 0 {
 		return
@@ -196,9 +260,20 @@ func (m *KeyManager) flushUsage(ctx context.Context) {
 		last := c.LastUsed
 		recs = append(recs, &audit.Record{Time: m.now(), Kind: audit.KindKeyUsage, Workspace: ws, Resource: keyResource(ws, id), Requests: c.Requests, Day: c.Day, LastUsed: &last})
 	}
+	// Held while recording, so that a question meanwhile sees these counts
+	// either pending or indexed, never in neither.
+	m.index.mu.Lock()
+	defer m.index.mu.Unlock()
 	if err := m.rec.Record(context.WithoutCancel(ctx), recs...); err != nil {
 		m.usage.Restore(counts)
 		m.logger.Warn("audit: key usage could not be recorded yet; it stays counted for the next try", "keys", len(counts), "error", err)
+		return
+	}
+	if m.indexed && !sharedLedger(m.ledger) {
+		for _, r := range recs {
+			m.index.add(r.Resource, r.Day, r.Requests, *r.LastUsed)
+			m.index.after = max(m.index.after, r.Seq)
+		}
 	}
 }
 
@@ -219,10 +294,10 @@ func (m *KeyManager) KeepFlushing(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			m.flushUsage(context.Background())
+			m.FlushUsage(context.Background())
 			return
 		case <-t.C:
-			m.flushUsage(ctx)
+			m.FlushUsage(ctx)
 		}
 	}
 }

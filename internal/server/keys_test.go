@@ -93,7 +93,7 @@ func TestAPIKeysOverHTTP(t *testing.T) {
 		t.Fatalf("a made-up key: %v, want 401", err)
 	}
 
-	keys.flushUsage(ctx)
+	keys.FlushUsage(ctx)
 	usage, err := c.KeyUsage(ctx, "p1", issued.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -136,5 +136,46 @@ func TestAPIKeysOverHTTP(t *testing.T) {
 	}
 	if v, err := c.AuditVerify(ctx, 0, ""); err != nil || !v.OK {
 		t.Fatalf("the ledger does not verify: %+v, %v", v, err)
+	}
+}
+
+// TestKeyUsageOnTheFileLedger: usage adds up across flushes and what is
+// still pending, once the ledger has been read and after.
+func TestKeyUsageOnTheFileLedger(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, keys := keysWard(t, fileLedger(t), 0)
+	issued, err := c.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:olivia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		authentications int
+		flush           bool
+		want            int64
+	}{{2, true, 2}, {3, true, 5}, {1, false, 6}, {0, true, 6}} {
+		for range step.authentications {
+			if _, err := c.Authenticate(ctx, issued.Key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if step.flush {
+			keys.FlushUsage(ctx)
+		}
+		u, err := c.KeyUsage(ctx, "p1", issued.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int64
+		for _, d := range u.Days {
+			got += d.Requests
+		}
+		if got != step.want {
+			t.Fatalf("after %+v: %d authentications counted, want %d", step, got, step.want)
+		}
+	}
+	page, err := c.Audit(ctx, api.AuditQuery{Action: audit.KindKeyUsage})
+	if err != nil || len(page.Records) != 3 {
+		t.Fatalf("usage records: %d, %v; want one per flush that had counts", len(page.Records), err)
 	}
 }
