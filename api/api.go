@@ -114,7 +114,7 @@ type LookupStreamLine struct {
 	Error    *ErrorBody `json:"error,omitempty"`
 }
 
-// LookupSubjectsRequest asks which users have permission on a resource.
+// LookupSubjectsRequest asks which users and service accounts have permission on a resource.
 type LookupSubjectsRequest struct {
 	Resource   string `json:"resource"`
 	Permission string `json:"permission"`
@@ -123,7 +123,8 @@ type LookupSubjectsRequest struct {
 	ZedToken   string `json:"zedtoken,omitempty"`
 }
 
-// LookupSubjectsResponse is one page of subjects ("user:id"), sorted.
+// LookupSubjectsResponse is one page of subjects ("user:ID", "service_account:ID"),
+// sorted by ID (a service account by "service_account:ID").
 type LookupSubjectsResponse struct {
 	Subjects []string `json:"subjects"`
 	Cursor   string   `json:"cursor,omitempty"`

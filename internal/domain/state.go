@@ -56,6 +56,9 @@ const serviceAccountPrefix = TypeServiceAccount + ":"
 // ServiceAccountKey is the person key of service account id.
 func ServiceAccountKey(id string) string { return serviceAccountPrefix + id }
 
+// PersonRef is the subject a person key names, as "type:ID".
+func PersonRef(person string) string { return userObj(person).String() }
+
 // IsServiceAccount reports whether a person key names a service account.
 func IsServiceAccount(person string) bool { return strings.HasPrefix(person, serviceAccountPrefix) }
 

@@ -344,7 +344,11 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, api.LookupSubjectsResponse{Subjects: refs(domain.TypeUser, page), Cursor: next, ZedToken: token})
+	subjects := make([]string, len(page))
+	for i, p := range page {
+		subjects[i] = domain.PersonRef(p)
+	}
+	writeJSON(w, http.StatusOK, api.LookupSubjectsResponse{Subjects: subjects, Cursor: next, ZedToken: token})
 	return nil
 }
 

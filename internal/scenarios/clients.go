@@ -91,13 +91,17 @@ func (a adapter) LookupSubjects(resource, permission string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return allPages(domain.TypeUser, func(cursor string) ([]string, string, string, error) {
+	people, err := allPages("", func(cursor string) ([]string, string, string, error) {
 		return a.c.LookupSubjectsPage(a.ctx, res, permission, "", cursor, api.MaxLimit)
 	})
+	for i, p := range people {
+		people[i] = domain.PersonRef(p)
+	}
+	return people, err
 }
 
 // allPages follows a paged lookup's cursors to its end and returns every ID
-// as "typ:id".
+// as "typ:id" (as given when typ is "").
 func allPages(typ string, page func(cursor string) ([]string, string, string, error)) ([]string, error) {
 	var out []string
 	cursor := ""
@@ -107,7 +111,10 @@ func allPages(typ string, page func(cursor string) ([]string, string, string, er
 			return nil, err
 		}
 		for _, id := range ids {
-			out = append(out, typ+":"+id)
+			if typ != "" {
+				id = typ + ":" + id
+			}
+			out = append(out, id)
 		}
 		if next == "" {
 			return out, nil

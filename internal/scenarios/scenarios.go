@@ -156,7 +156,8 @@ var stories = []Scenario{
 			Checks: []Check{yes("service_account:books", "view", "invoice:in-ann")}},
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"full"}}
 {"type":"note.finalized","workspace":"p1","note":"n-ann"}`,
-			Checks: []Check{yes("service_account:kiosk", "view", "note:n-ann"), yes("service_account:kiosk", "edit", "note:n-ben"), no("service_account:kiosk", "edit", "note:n-ann")}},
+			Checks:  []Check{yes("service_account:kiosk", "view", "note:n-ann"), yes("service_account:kiosk", "edit", "note:n-ben"), no("service_account:kiosk", "edit", "note:n-ann")},
+			Lookups: []Lookup{{Resource: "note:n-ben", Permission: "view", Want: []string{"user:olivia", "user:pete", "user:rita", "service_account:kiosk"}}}},
 		{Events: `{"type":"service_account.deleted","workspace":"p1","account":"books"}`,
 			Checks: []Check{no("service_account:books", "view", "invoice:in-ann"), no("service_account:books", "view", "note:n-ben")}},
 	}},

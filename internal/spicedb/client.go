@@ -304,13 +304,41 @@ func (l lookup) op() string {
 func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, field string) ([]string, string, error) {
 	fail := func(err error) error { return c.fail(ctx, l.op(), cons, field, err) }
 	if l.subjects {
-		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
-			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: domain.TypeUser,
-		})
-		return collectIDs(stream, err, fail, lookedUpSubject)
+		return c.lookupSubjects(ctx, l, cons, fail)
 	}
 	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(l.object, l.permission, l.resourceType, cons))
 	return collectIDs(stream, err, fail, lookedUpResource)
+}
+
+// lookupSubjects finds the users, then at the same revision the service
+// accounts, who reach l.object: users by ID, service accounts as
+// "service_account:ID" (domain.PersonRef names both), sorted together.
+func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consistency, fail func(error) error) ([]string, string, error) {
+	ask := func(typ string, cons *v1.Consistency) ([]string, string, error) {
+		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
+			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: typ,
+		})
+		return collectIDs(stream, err, fail, lookedUpSubject)
+	}
+	users, readAt, err := ask(domain.TypeUser, cons)
+	if err != nil {
+		return nil, "", err
+	}
+	if readAt != "" {
+		cons = exactly(readAt)
+	}
+	accounts, accountsAt, err := ask(domain.TypeServiceAccount, cons)
+	if err != nil {
+		return nil, "", err
+	}
+	if readAt == "" {
+		readAt = accountsAt
+	}
+	for _, id := range accounts {
+		users = append(users, domain.ServiceAccountKey(id))
+	}
+	slices.Sort(users)
+	return users, readAt, nil
 }
 
 func lookupResourcesRequest(subject domain.Object, permission, resourceType string, cons *v1.Consistency) *v1.LookupResourcesRequest {
