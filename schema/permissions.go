@@ -30,6 +30,9 @@ func permissions() (map[string][]perm, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s#%s: %w", typ, p.Name, err)
 			}
+			if slices.Contains(ownPractice, typ) {
+				expr = group(expr) + " & workspace->active"
+			}
 			g.out[typ] = append(g.out[typ], perm{Doc: p.About, Name: p.Name, Expr: expr})
 		}
 	}
@@ -48,6 +51,17 @@ func permissions() (map[string][]perm, error) {
 		g.out[typ] = append(g.out[typ], hs...)
 	}
 	return g.out, nil
+}
+
+// ownPractice are the types of records that name a client (and the client
+// itself): every permission on them also needs the asker to be an enabled
+// member of the record's own practice. Nothing Ward writes grants anyone
+// outside it, so this changes no answer; it keeps one practice's records out
+// of another's reach whatever links them (a client ID deleted in one practice
+// and created in another, with the first one's notes still naming it).
+var ownPractice = []string{
+	domain.TypeClient, domain.TypeNote, domain.TypeLetter, domain.TypeFile, domain.TypeForm,
+	domain.TypeAppointment, domain.TypeInvoice,
 }
 
 type gen struct {

@@ -336,13 +336,17 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 	}
 	touch, del := Diff(s, p.s)
 	plan := Plan{Touch: touch, Delete: del, Workspaces: slices.Sorted(maps.Keys(ws))}
+	// An ID's marker changes only when the ID is taken or freed over the
+	// whole batch: one deleted and created again (in this practice or
+	// another) keeps its marker, guarded by both practices' locks, instead
+	// of freeing and taking it in one write, which SpiceDB refuses.
 	for o := range p.created {
-		if WorkspaceOf(p.s, o) != "" {
+		if WorkspaceOf(p.s, o) != "" && WorkspaceOf(s, o) == "" {
 			plan.Created = append(plan.Created, o)
 		}
 	}
 	for _, r := range del {
-		if r.Relation == "workspace" && slices.Contains(objectTypes, r.Resource.Type) {
+		if r.Relation == "workspace" && slices.Contains(objectTypes, r.Resource.Type) && WorkspaceOf(p.s, r.Resource) == "" {
 			plan.Removed = append(plan.Removed, r.Resource)
 		}
 	}

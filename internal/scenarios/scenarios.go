@@ -161,6 +161,15 @@ var stories = []Scenario{
 		{Events: `{"type":"service_account.deleted","workspace":"p1","account":"books"}`,
 			Checks: []Check{no("service_account:books", "view", "invoice:in-ann"), no("service_account:books", "view", "note:n-ben")}},
 	}},
+	{Name: "client_ids_reused_within_one_batch", Steps: []Step{
+		{Events: `{"type":"client.deleted","workspace":"p1","client":"ben"}
+{"type":"client.created","workspace":"p1","client":"ben","location":"north","practitioner":"priya"}`,
+			Checks: []Check{yes("user:priya", "view", "client:ben"), no("user:pete", "view", "client:ben"), no("user:pete", "view_notes", "client:ben")}},
+		{Events: `{"type":"client.deleted","workspace":"p1","client":"ann"}
+{"type":"client.created","workspace":"p2","client":"ann","practitioner":"hugo"}`,
+			Checks: []Check{yes("user:hugo", "view", "client:ann"), no("user:priya", "view", "client:ann"), no("user:olivia", "view", "client:ann"), no("user:priya", "view", "note:n-ann"),
+				no("user:hugo", "view", "note:n-ann"), no("user:hugo", "view", "appointment:ap-ann"), no("user:hugo", "view", "invoice:in-ann")}},
+	}},
 	{Name: "disabled_staff_lose_everything_until_enabled", Steps: []Step{
 		{Events: `{"type":"staff.disabled","workspace":"p1","user":"priya"}`,
 			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:priya", "has_calendar", "workspace:p1"), no("user:priya", "view", "note:n-ann"), no("user:priya", "view_own_reports", "workspace:p1")}},
