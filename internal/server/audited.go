@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,8 +36,38 @@ type audited struct {
 	hook   *audit.Webhook
 	// explained holds when each recent question's grant was recorded.
 	explained map[string]time.Time
-	// placeOf, when set, names the practice of each decision's resource.
+	// placeOf, when set, names the practice of each decision's resource;
+	// guesses remembers the last it named, to be confirmed (see Check).
 	placeOf func(ctx context.Context, objs []domain.Object) ([]string, error)
+	guesses placeGuesses
+}
+
+// placeGuesses remembers the practice last read for each recorded resource.
+// A guess is never recorded as such: Check confirms it with SpiceDB in the
+// same request as the decision, because a client's ID can move to another
+// practice after client.deleted.
+type placeGuesses struct {
+	mu sync.Mutex
+	m  map[domain.Object]string
+}
+
+// maxPlaceGuesses bounds the guesses kept (all are dropped when it is reached).
+const maxPlaceGuesses = 100_000
+
+func (g *placeGuesses) get(o domain.Object) (string, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ws, ok := g.m[o]
+	return ws, ok
+}
+
+func (g *placeGuesses) put(o domain.Object, ws string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil || len(g.m) >= maxPlaceGuesses {
+		g.m = make(map[domain.Object]string)
+	}
+	g.m[o] = ws
 }
 
 type grantJob struct {
@@ -152,6 +183,42 @@ func (a *audited) watch(ctx context.Context, r *audit.Record) {
 	}
 	a.logger.Warn("audit: bulk access", "subject", r.Subject, "distinct_records", count, "window", a.alerts.Window.String())
 	a.hook.Send(audit.Notice{Type: audit.KindAlert, Record: *alert})
+}
+
+// checkPlaced answers q and names its resource's practice. With a guess
+// from an earlier decision, one bulk check asks both q and whether the
+// resource is still in the guessed practice (a direct relationship, cheap to
+// check), at the same revision: one call instead of a check and a read. A
+// guess SpiceDB does not confirm is read again.
+func (a *audited) checkPlaced(ctx context.Context, q domain.Question, token string) (domain.Decision, string, error) {
+	guess, ok := a.guesses.get(q.Resource)
+	if a.placeOf == nil || !ok {
+		place := a.places(ctx, []domain.Object{q.Resource})
+		d, err := a.Authorizer.Check(ctx, q, token)
+		if err != nil {
+			return d, "", err
+		}
+		ws := place()[0]
+		if ws != "" {
+			a.guesses.put(q.Resource, ws)
+		}
+		return d, ws, nil
+	}
+	confirm := domain.Question{Subject: domain.Object{Type: domain.TypeWorkspace, ID: guess}, Permission: "workspace", Resource: q.Resource}
+	ds, at, err := a.Authorizer.CheckBulk(ctx, []domain.Question{q, confirm}, token)
+	if err != nil {
+		return domain.Decision{}, "", err
+	}
+	if ds[0].Err != nil {
+		return domain.Decision{}, "", ds[0].Err
+	}
+	d := domain.Decision{Allowed: ds[0].Allowed, Token: at}
+	if ds[1].Err == nil && ds[1].Allowed {
+		return d, guess, nil
+	}
+	ws := a.places(ctx, []domain.Object{q.Resource})()[0]
+	a.guesses.put(q.Resource, ws)
+	return d, ws, nil
 }
 
 // places starts reading the practice of each object, beside whatever the
@@ -276,14 +343,13 @@ func (a *audited) Check(ctx context.Context, q domain.Question, token string) (d
 	if !a.policy.Records(q.Resource.Type, q.Permission) {
 		return a.Authorizer.Check(ctx, q, token)
 	}
-	place := a.places(ctx, []domain.Object{q.Resource})
-	d, err := a.Authorizer.Check(ctx, q, token)
+	d, ws, err := a.checkPlaced(ctx, q, token)
 	if err != nil {
 		return d, err
 	}
 	r := a.decision(ctx, q, d.Allowed)
 	r.ZedToken = d.Token
-	r.Workspace = place()[0]
+	r.Workspace = ws
 	if err := a.rec.Record(ctx, r); err != nil {
 		return domain.Decision{}, unrecorded(err)
 	}

@@ -241,3 +241,40 @@ func TestPlatformKeyVerbsAndRevocation(t *testing.T) {
 		t.Fatalf("the revocation's record: %+v, %v", page, err)
 	}
 }
+
+// TestDecisionsNameTheirPracticeAfterAClientMoves: a client's ID deleted in
+// one practice and created in another is recorded under the new one, though
+// the old one was remembered from an earlier decision.
+func TestDecisionsNameTheirPracticeAfterAClientMoves(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, boot, _, _ := scopedWard(t)
+	check := func(subject string, want bool) {
+		t.Helper()
+		d, err := boot.Check(ctx, api.CheckRequest{Subject: subject, Permission: "view", Resource: "client:ann"})
+		if err != nil || d.Allowed != want {
+			t.Fatalf("%s view client:ann: %+v, %v; want %v", subject, d, err, want)
+		}
+	}
+	check("user:olivia", true)
+	check("user:olivia", true) // the second asks with the remembered practice
+	for _, e := range []string{`{"type":"client.deleted","workspace":"p1","client":"ann"}`, `{"type":"client.created","workspace":"p2","client":"ann","practitioner":"hugo"}`} {
+		if _, err := boot.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, e)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("user:hugo", true)
+	check("user:olivia", false)
+	page, err := boot.Audit(ctx, api.AuditQuery{Client: "ann", Action: audit.KindDecision})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range page.Records {
+		got = append(got, r.Subject+"@"+r.Workspace)
+	}
+	want := "user:olivia@p1 user:olivia@p1 user:hugo@p2 user:olivia@p2"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("decisions on ann filed as %v, want %s", got, want)
+	}
+}
