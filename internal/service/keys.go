@@ -96,8 +96,11 @@ func (k *Keys) keysOf(ctx context.Context, ws, account string) ([]apikeys.Info, 
 // Create makes a key for account, at the request of actor (who must manage
 // the practice's keys), ending at expires (never when zero).
 func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires time.Time) (apikeys.Issued, error) {
-	if err := validKeyRequest(ws, account, expires, k.now()); err != nil {
+	if err := validKey(ws, expires, k.now()); err != nil {
 		return apikeys.Issued{}, err
+	}
+	if err := domain.ValidateID(account); err != nil {
+		return apikeys.Issued{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "account", Message: err.Error()}
 	}
 	if err := k.requireManager(ctx, ws, actor); err != nil {
 		return apikeys.Issued{}, err
@@ -112,11 +115,11 @@ func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires ti
 	return k.write(ctx, ws, account, expires, nil)
 }
 
-func validKeyRequest(ws, account string, expires, now time.Time) error {
-	for _, f := range []struct{ name, v string }{{"workspace", ws}, {"account", account}} {
-		if err := domain.ValidateID(f.v); err != nil {
-			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: f.name, Message: err.Error()}
-		}
+// validKey checks a key request's practice and end (zero: never), which
+// must be in the future.
+func validKey(ws string, expires, now time.Time) error {
+	if err := domain.ValidateID(ws); err != nil {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
 	}
 	if !expires.IsZero() && !expires.After(now) {
 		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "expires_at", Message: fmt.Sprintf("%s has passed: a key must end in the future", expires.Format(time.RFC3339))}
@@ -175,7 +178,7 @@ func (k *Keys) find(ctx context.Context, ws, id string) (domain.Relationship, er
 // when zero) and lets the old key work only until RotationGrace from now, or
 // its own end if sooner.
 func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Time) (apikeys.Issued, error) {
-	if err := validKeyRequest(ws, "x", expires, k.now()); err != nil {
+	if err := validKey(ws, expires, k.now()); err != nil {
 		return apikeys.Issued{}, err
 	}
 	if err := k.requireManager(ctx, ws, actor); err != nil {
@@ -198,7 +201,7 @@ func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Ti
 
 // Revoke ends key id at once.
 func (k *Keys) Revoke(ctx context.Context, ws, id, actor string) (apikeys.Info, error) {
-	if err := validKeyRequest(ws, "x", time.Time{}, k.now()); err != nil {
+	if err := validKey(ws, time.Time{}, k.now()); err != nil {
 		return apikeys.Info{}, err
 	}
 	if err := k.requireManager(ctx, ws, actor); err != nil {
@@ -217,7 +220,7 @@ func (k *Keys) Revoke(ctx context.Context, ws, id, actor string) (apikeys.Info, 
 
 // List returns the live keys of ws, without secrets.
 func (k *Keys) List(ctx context.Context, ws string) ([]apikeys.Info, error) {
-	if err := validKeyRequest(ws, "x", time.Time{}, k.now()); err != nil {
+	if err := validKey(ws, time.Time{}, k.now()); err != nil {
 		return nil, err
 	}
 	return k.keysOf(ctx, ws, "")
@@ -225,7 +228,7 @@ func (k *Keys) List(ctx context.Context, ws string) ([]apikeys.Info, error) {
 
 // Info returns key id of ws, without its secret.
 func (k *Keys) Info(ctx context.Context, ws, id string) (apikeys.Info, error) {
-	if err := validKeyRequest(ws, "x", time.Time{}, k.now()); err != nil {
+	if err := validKey(ws, time.Time{}, k.now()); err != nil {
 		return apikeys.Info{}, err
 	}
 	r, err := k.find(ctx, ws, id)

@@ -60,6 +60,8 @@ func TestAPIKeysLifecycle(t *testing.T) {
 		{"the owner of another practice", "p2", "sync", "user:hugo", domain.CodeNotFound},
 		{"an unknown account", "p1", "nobody", "user:olivia", domain.CodeNotFound},
 		{"a bad account ID", "p1", "a b", "user:olivia", domain.CodeInvalid},
+		{"no account", "p1", "", "user:olivia", domain.CodeInvalid},
+		{"a bad workspace", "p 1", "sync", "user:olivia", domain.CodeInvalid},
 		{"the service account itself", "p1", "sync", "service_account:sync", domain.CodeForbidden},
 	} {
 		if _, err := keys.Create(ctx, c.ws, c.account, c.actor, time.Time{}); code(err) != c.want {
