@@ -271,14 +271,14 @@ type AuditQuery struct {
 type CreateKeyRequest struct {
 	Account string `json:"account"`
 	Actor   string `json:"actor"`
-	// ExpiresAt (RFC 3339) ends the key by itself; empty: never.
+	// ExpiresAt (RFC 3339) ends the key by itself; empty: after the longest a key may last (serve --api-key-max-age).
 	ExpiresAt string `json:"expires_at,omitempty"`
 }
 
 // KeyActionRequest is the body of .../api-keys/{id}/rotate and .../revoke.
 type KeyActionRequest struct {
 	Actor string `json:"actor"`
-	// ExpiresAt (rotate only) ends the new key; empty: never.
+	// ExpiresAt (rotate only) ends the new key; empty: after the longest a key may last.
 	ExpiresAt string `json:"expires_at,omitempty"`
 }
 

@@ -52,7 +52,7 @@ docs/audit.md describes keys, rotation, rate limits and usage.`,
 		},
 	}
 	create.Flags().StringVar(&account, "account", "", "the service account the key authenticates")
-	create.Flags().StringVar(&expires, "expires-at", "", "when the key ends by itself (RFC 3339); never if not given")
+	create.Flags().StringVar(&expires, "expires-at", "", "when the key ends by itself (RFC 3339); after --api-key-max-age (365 days by default) if not given")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the practice's live keys (without secrets)",
@@ -86,7 +86,7 @@ docs/audit.md describes keys, rotation, rate limits and usage.`,
 			return g.print(cmd.OutOrStdout(), k, func() string { return issued(k) })
 		},
 	}
-	rotate.Flags().StringVar(&expires, "expires-at", "", "when the new key ends (RFC 3339); never if not given")
+	rotate.Flags().StringVar(&expires, "expires-at", "", "when the new key ends (RFC 3339); after --api-key-max-age if not given")
 	revoke := &cobra.Command{
 		Use:   "revoke KEY_ID",
 		Short: "End a key at once",

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/httpapi"
@@ -48,12 +49,13 @@ func keysWard(t *testing.T) map[string]string {
 func TestAPIKeysThroughCLI(t *testing.T) {
 	t.Parallel()
 	env := keysWard(t)
-	out, _, err := ward(t, env, "", "api-keys", "create", "--workspace", "riverside", "--account", "widget", "--actor", "user:adam", "--expires-at", "2099-01-01T00:00:00Z")
+	end := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	out, _, err := ward(t, env, "", "api-keys", "create", "--workspace", "riverside", "--account", "widget", "--actor", "user:adam", "--expires-at", end)
 	if err != nil {
 		t.Fatal(err)
 	}
 	key := regexp.MustCompile(`wk\.riverside\.([0-9a-f]{16})\.[0-9a-f]{64}`).FindStringSubmatch(out)
-	if key == nil || !strings.Contains(out, "ends 2099-01-01T00:00:00Z") {
+	if key == nil || !strings.Contains(out, "ends "+end) {
 		t.Fatalf("create printed %q", out)
 	}
 	if out, _, err := ward(t, env, key[0]+"\n", "api-keys", "authenticate"); err != nil || !strings.Contains(out, "service_account:widget of workspace riverside") {

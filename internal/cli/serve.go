@@ -11,6 +11,7 @@ import (
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/server"
+	"github.com/wardhq/ward/internal/service"
 )
 
 func newServeCmd() *cobra.Command {
@@ -37,6 +38,7 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "host:port to listen on; a non-loopback address requires --api-key")
 	f.StringSliceVar(&cfg.APIKeys, "api-key", nil, "API key (bearer token) callers must send; repeat or comma-separate for several (rotation)")
+	f.DurationVar(&cfg.KeyMaxAge, "api-key-max-age", service.DefaultKeyMaxAge, "the longest a practice API key lasts: a key made without an end ends then, a later end is refused (-1s: no limit)")
 	f.IntVar(&cfg.KeyRate, "api-key-rate", server.DefaultKeyRate, "each practice API key's limit: authentications per minute per Ward instance, past which POST /v1/api-keys/authenticate answers 429 (-1: no limit)")
 	f.StringSliceVar(&cfg.AllowedHosts, "allowed-hosts", nil, "names (or addresses) callers reach Ward by, besides localhost, loopback and --addr's host (any IP address when it is 0.0.0.0); other Host headers are refused")
 	f.StringSliceVar(&cfg.CORSOrigins, "cors-origins", nil, "web origins (https://app.example.com) whose pages may call Ward; requests from other pages are refused")

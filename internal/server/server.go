@@ -40,6 +40,9 @@ type Config struct {
 	// KeyRate is each practice API key's limit, authentications per minute
 	// per instance (0: DefaultKeyRate; negative: none).
 	KeyRate int
+	// KeyMaxAge is the longest a practice API key lasts (0:
+	// service.DefaultKeyMaxAge; negative: no limit).
+	KeyMaxAge time.Duration
 	// AllowedHosts are the names (or addresses) callers reach Ward by, besides
 	// localhost, loopback addresses and Addr's host; a request with another
 	// Host is refused (DNS rebinding). See HostsFor.
@@ -349,7 +352,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, opts, logger)
 	defer stopGrants()
-	keys := NewKeyManager(service.NewKeys(client), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
+	keys := NewKeyManager(service.NewKeys(client).WithMaxAge(cmp.Or(cfg.KeyMaxAge, service.DefaultKeyMaxAge)), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
 	flushing, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
 	flushed := make(chan struct{})
 	go func() { keys.KeepFlushing(flushing); close(flushed) }()

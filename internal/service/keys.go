@@ -20,12 +20,43 @@ import (
 // a revoked key, a deleted account or a disabled one fails the next request:
 // nothing here caches a key.
 type Keys struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	now    func() time.Time
+	maxAge time.Duration
 }
 
-// NewKeys returns key management over store.
-func NewKeys(store Store) *Keys { return &Keys{store: store, now: time.Now} }
+// NewKeys returns key management over store, whose keys last at most
+// DefaultKeyMaxAge.
+func NewKeys(store Store) *Keys { return &Keys{store: store, now: time.Now, maxAge: DefaultKeyMaxAge} }
+
+// WithMaxAge returns k making keys that last at most age (0: no limit): a
+// key asked for without an end ends then, and a later end is refused.
+func (k *Keys) WithMaxAge(age time.Duration) *Keys {
+	k.maxAge = age
+	return k
+}
+
+// DefaultKeyMaxAge is how long a practice API key lasts at most, unless
+// Ward is configured otherwise (--api-key-max-age): keys expire by
+// themselves, and integrations rotate them.
+const DefaultKeyMaxAge = 365 * 24 * time.Hour
+
+// end is the end of a key asked to end at expires (zero: as late as
+// allowed).
+func (k *Keys) end(expires time.Time) (time.Time, error) {
+	if k.maxAge <= 0 {
+		return expires, nil
+	}
+	latest := k.now().Add(k.maxAge)
+	switch {
+	case expires.IsZero():
+		return latest, nil
+	case expires.After(latest):
+		return time.Time{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "expires_at",
+			Message: fmt.Sprintf("%s is later than keys may last (%s, until %s): rotate keys instead", expires.Format(time.RFC3339), k.maxAge, latest.Format(time.RFC3339))}
+	}
+	return expires, nil
+}
 
 // Key lifecycle bounds.
 const (
@@ -94,13 +125,18 @@ func (k *Keys) keysOf(ctx context.Context, ws, account string) ([]apikeys.Info, 
 }
 
 // Create makes a key for account, at the request of actor (who must manage
-// the practice's keys), ending at expires (never when zero).
+// the practice's keys), ending at expires (zero: after the longest a key may
+// last, WithMaxAge).
 func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires time.Time) (apikeys.Issued, error) {
 	if err := validKey(ws, expires, k.now()); err != nil {
 		return apikeys.Issued{}, err
 	}
 	if err := domain.ValidateID(account); err != nil {
 		return apikeys.Issued{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "account", Message: err.Error()}
+	}
+	expires, err := k.end(expires)
+	if err != nil {
+		return apikeys.Issued{}, err
 	}
 	if err := k.requireManager(ctx, ws, actor); err != nil {
 		return apikeys.Issued{}, err
@@ -174,11 +210,15 @@ func (k *Keys) find(ctx context.Context, ws, id string) (domain.Relationship, er
 	return domain.Relationship{}, &domain.Error{Code: domain.CodeNotFound, Index: -1, Field: "id", Message: fmt.Sprintf("no live key %q in workspace %q: it never existed, was revoked, or has ended", id, ws)}
 }
 
-// Rotate makes a successor to key id (same account, ending at expires, never
-// when zero) and lets the old key work only until RotationGrace from now, or
-// its own end if sooner.
+// Rotate makes a successor to key id (same account, ending at expires: zero
+// for the longest a key may last) and lets the old key work only until
+// RotationGrace from now, or its own end if sooner.
 func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Time) (apikeys.Issued, error) {
 	if err := validKey(ws, expires, k.now()); err != nil {
+		return apikeys.Issued{}, err
+	}
+	expires, err := k.end(expires)
+	if err != nil {
 		return apikeys.Issued{}, err
 	}
 	if err := k.requireManager(ctx, ws, actor); err != nil {

@@ -73,8 +73,12 @@ func TestAPIKeysLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(first.Key, "wk.p1.") || first.ExpiresAt != nil || first.Account != "sync" {
-		t.Fatalf("created %+v", first)
+	latest := time.Now().Add(service.DefaultKeyMaxAge)
+	if !strings.HasPrefix(first.Key, "wk.p1.") || first.ExpiresAt == nil || first.ExpiresAt.After(latest) || first.ExpiresAt.Before(latest.Add(-time.Minute)) || first.Account != "sync" {
+		t.Fatalf("created %+v; want a key of sync ending in %s", first, service.DefaultKeyMaxAge)
+	}
+	if _, err := keys.Create(ctx, "p1", "sync", "user:olivia", latest.Add(time.Hour)); code(err) != domain.CodeInvalid {
+		t.Fatalf("a key asked to last longer than keys may: %v, want invalid", err)
 	}
 	if !authenticates(first.Key) {
 		t.Fatal("a new key does not authenticate")
