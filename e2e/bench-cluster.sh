@@ -42,7 +42,7 @@ docker run -d --name "${lone}" --network "${project}_default" \
   -e SPICEDB_DATASTORE_CONN_URI="postgres://spicedb:${POSTGRES_PASSWORD}@postgres:5432/spicedb?sslmode=disable&default_query_exec_mode=cache_statement" \
   -e SPICEDB_DATASTORE_CONN_POOL_READ_MAX_OPEN=30 -e SPICEDB_DATASTORE_CONN_POOL_WRITE_MAX_OPEN=10 \
   -e SPICEDB_HTTP_ENABLED=false -e SPICEDB_DISPATCH_CACHE_ENABLED=false -e SPICEDB_DISPATCH_CLUSTER_CACHE_ENABLED=false \
-  -e SPICEDB_SKIP_RELEASE_CHECK=true -e SPICEDB_WRITE_RELATIONSHIPS_MAX_UPDATES_PER_CALL=10000 \
+  -e SPICEDB_SKIP_RELEASE_CHECK=true -e SPICEDB_WRITE_RELATIONSHIPS_MAX_UPDATES_PER_CALL=65535 \
   "${spicedb_image}" serve --telemetry-endpoint= >/dev/null
 
 address() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }

@@ -104,7 +104,7 @@ in-process SpiceDB over gRPC, and prints one table. See docs/performance.md.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(newEventsCommand(), newClusterCommand())
+	cmd.AddCommand(newEventsCommand(), newLargeCommand(), newClusterCommand())
 	f := cmd.Flags()
 	f.IntSliceVar(&cfg.Sizes, "sizes", []int{1000, 10000}, "relationship counts to load and measure at")
 	f.StringSliceVar(&cfg.Stores, "stores", []string{spicedb.EngineMemory}, "SpiceDB datastores: memory and/or postgres")
@@ -143,6 +143,39 @@ docs/performance.md.`,
 		},
 	}
 	cmd.Flags().IntSliceVar(&staff, "staff", []int{30, 5000}, "staff counts of the practices to measure at")
+	return cmd
+}
+
+func newLargeCommand() *cobra.Command {
+	var (
+		staff       int
+		postgresURI string
+	)
+	cmd := &cobra.Command{
+		Use:   "large",
+		Short: "Apply the requests a large practice must take, each as one atomic request",
+		Long: `large imports a generated Caspen practice of --staff people over twenty
+locations (scenarios.StaffedPractice) into an in-process SpiceDB through Ward's
+service, then applies, one after another and each as one atomic request: 1,000
+receptionists added, the practitioners' role changed to see every invoice (it
+rewrites every practitioner's access), receptionists given notes access, one
+person disabled, a new location and a client. It prints what each wrote, how
+long it took and the process's resident size after it and at its peak. With
+--postgres-uri SpiceDB keeps the practice in a fresh database on that server
+(dropped after), as a real practice is kept; without, in memory. See
+docs/performance.md.`,
+		Example: "  ward-bench large --staff 5000\n  ward-bench large --staff 5000 --postgres-uri postgres://postgres:secret@127.0.0.1:5432/postgres",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			steps, err := bench.LargePractice(cmd.Context(), staff, postgresURI, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			return bench.WriteLarge(cmd.OutOrStdout(), steps)
+		},
+	}
+	cmd.Flags().IntVar(&staff, "staff", 5000, "staff of the practice (more than 100)")
+	cmd.Flags().StringVar(&postgresURI, "postgres-uri", "", "PostgreSQL server URI whose user may CREATE DATABASE; without it SpiceDB keeps the practice in memory")
 	return cmd
 }
 

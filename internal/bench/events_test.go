@@ -4,11 +4,13 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
 )
 
 // TestEventCosts: the table has every case at each size, the events that
-// read narrowly read the same at both sizes, and too large a request is
-// refused rather than counted.
+// read narrowly read the same at both sizes, a thousand staff added at once
+// is one request, and the table says when a request was refused.
 func TestEventCosts(t *testing.T) {
 	costs, err := EventCosts([]int{30, 60}, io.Discard)
 	if err != nil {
@@ -34,8 +36,13 @@ func TestEventCosts(t *testing.T) {
 	if a, b := byName(0, "role.updated (receptionists' forms)"), byName(1, "role.updated (receptionists' forms)"); b.Read <= a.Read {
 		t.Errorf("a role's change reads the whole practice: %d at 30 staff, %d at 60", a.Read, b.Read)
 	}
-	if c := byName(1, "1,000 staff.added in one request"); c.Refused != "too_large" {
-		t.Errorf("1,000 staff added: %+v, want refused as too large", c)
+	if c := byName(1, "1,000 staff.added in one request"); c.Refused != "" || c.Updates <= 10000 || c.Updates > domain.MaxChangesPerRequest {
+		t.Errorf("1,000 staff added: %+v, want one request of more than 10,000 updates (each person's access written out)", c)
+	}
+	for i := range costs { // how the table shows a refused request
+		refused := byName(i, "staff.added")
+		refused.Refused = "too_large"
+		costs[i] = append(costs[i], refused)
 	}
 	var b strings.Builder
 	if err := WriteEventCosts(&b, costs); err != nil {

@@ -3,6 +3,7 @@ package domain
 import (
 	"cmp"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -367,7 +368,12 @@ func (p Plan) Updates() int {
 // MaxChangesPerRequest bounds the relationship updates of one atomic events
 // request (Plan.Updates), which is one SpiceDB write: SpiceDB must take at
 // least this many updates in a call (--write-relationships-max-updates-per-call).
-const MaxChangesPerRequest = 10000
+// It is the most SpiceDB can be set to take (the setting is a 16-bit count),
+// so that a role change at a large practice, which rewrites each holder's
+// written-out access, is still one atomic request: 41,012 updates for 4,080
+// practitioners over 20 locations (docs/performance.md). Planning stops once
+// a request passes it, which bounds what a request may make Ward hold.
+const MaxChangesPerRequest = math.MaxUint16
 
 // MaxImportChanges bounds the relationships one import writes. Planning holds
 // them all in memory (300,000 took 356 MB resident in planning alone, 105,000
