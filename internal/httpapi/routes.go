@@ -231,13 +231,12 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	page, next, token, err := a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, req.Cursor, limit)
+	// A key limited to some practices sees only theirs, and a cursor only
+	// ever names one of those (reachedPage).
+	page, next, token, err := a.reachedPage(r.Context(), req.ResourceType, req.Cursor, limit, func(cursor string, limit int) ([]string, string, string, error) {
+		return a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, cursor, limit)
+	})
 	if err != nil {
-		return err
-	}
-	// A key limited to some practices sees only theirs: a page may then hold
-	// fewer than limit, and the cursor still goes on.
-	if page, err = a.keepReached(r.Context(), req.ResourceType, page); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, api.LookupResourcesResponse{Resources: refs(req.ResourceType, page), Cursor: next, ZedToken: token})

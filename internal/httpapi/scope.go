@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +120,55 @@ func (a *service) inScope(ctx context.Context, objs []domain.Object) ([]bool, er
 		out[i] = ws != "" && s.Reaches(ws)
 	}
 	return out, nil
+}
+
+// pageFunc answers one page of a paged lookup: at most limit IDs after
+// cursor, the next page's cursor ("" on the last) and the revision read.
+type pageFunc func(cursor string, limit int) (page []string, next, token string, err error)
+
+// reachedPage answers a page of at most limit IDs of type typ that the
+// caller's key reaches, and a cursor that goes on after the last of them. A
+// cursor names the ID a page ended at, so it is never cut after an ID the
+// key does not reach (that would show it another practice's IDs): pages of
+// the whole answer are read, and filtered, until limit are kept or the
+// answer ends. The answer is SpiceDB's, computed once and kept for its
+// pages, so this reads it again but never makes SpiceDB compute it again.
+func (a *service) reachedPage(ctx context.Context, typ, cursor string, limit int, fetch pageFunc) ([]string, string, string, error) {
+	if scopeOf(ctx).Everywhere() {
+		return fetch(cursor, limit)
+	}
+	var kept []string
+	var token string
+	for {
+		page, next, at, err := fetch(cursor, limit)
+		if err != nil {
+			return nil, "", "", err
+		}
+		if token == "" {
+			token = at
+		}
+		in, err := a.keepReached(ctx, typ, page)
+		if err != nil {
+			return nil, "", "", err
+		}
+		need := limit - len(kept)
+		if len(in) < need || (len(in) == need && next == "") {
+			kept = append(kept, in...)
+			if next == "" {
+				return kept, "", token, nil
+			}
+			cursor = next
+			continue
+		}
+		// This page fills the answer: the cursor goes on after its last
+		// kept ID, which the same page, cut there, answers.
+		kept = append(kept, in[:need]...)
+		cut := slices.Index(page, kept[len(kept)-1]) + 1
+		if _, next, _, err = fetch(cursor, cut); err != nil {
+			return nil, "", "", err
+		}
+		return kept, next, token, nil
+	}
 }
 
 // keepReached drops, from IDs of type typ, those outside the practices the

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -276,5 +278,74 @@ func TestDecisionsNameTheirPracticeAfterAClientMoves(t *testing.T) {
 	want := "user:olivia@p1 user:olivia@p1 user:hugo@p2 user:olivia@p2"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("decisions on ann filed as %v, want %s", got, want)
+	}
+}
+
+// TestScopedLookupCursorsNameOnlyReachedIDs pages, with a key limited to
+// p1, the clients of someone who works in both practices, whose IDs
+// interleave: every page and every cursor names only p1's clients, and the
+// pages together are all of them, each once.
+func TestScopedLookupCursorsNameOnlyReachedIDs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, boot, _, _ := scopedWard(t)
+	var events strings.Builder
+	events.WriteString(`{"type":"staff.added","workspace":"p1","user":"sam","role":"practice_manager"}
+{"type":"staff.added","workspace":"p2","user":"sam","role":"practice_manager"}
+`)
+	mine := map[string]bool{"client:ann": true}
+	for i := range 12 {
+		ws := []string{"p1", "p2"}[i%2]
+		fmt.Fprintf(&events, `{"type":"client.created","workspace":%q,"client":"c%02d"}`+"\n", ws, i)
+		if ws == "p1" {
+			mine[fmt.Sprintf("client:c%02d", i)] = true
+		}
+	}
+	if _, err := boot.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, events.String())}); err != nil {
+		t.Fatal(err)
+	}
+	scoped, err := boot.CreatePlatformKey(ctx, api.CreatePlatformKeyRequest{Verbs: []string{"lookup"}, Workspaces: []string{"p1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 2, 3, 100} {
+		seen := map[string]bool{}
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages > 20 {
+				t.Fatalf("limit %d: more than 20 pages", limit)
+			}
+			body := fmt.Sprintf(`{"subject":"user:sam","permission":"view","resource_type":"client","limit":%d,"cursor":%q}`, limit, cursor)
+			status, out := call(t, url, scoped.Key, "POST", "/v1/lookup/resources", body)
+			var page api.LookupResourcesResponse
+			if err := json.Unmarshal([]byte(out), &page); status != http.StatusOK || err != nil {
+				t.Fatalf("limit %d: %d %s", limit, status, out)
+			}
+			if len(page.Resources) > limit {
+				t.Fatalf("limit %d: a page of %d", limit, len(page.Resources))
+			}
+			for _, r := range page.Resources {
+				if !mine[r] || seen[r] {
+					t.Fatalf("limit %d: page %v names %s, not one of p1's clients not seen before", limit, page.Resources, r)
+				}
+				seen[r] = true
+			}
+			if page.Cursor == "" {
+				break
+			}
+			raw, err := base64.RawURLEncoding.DecodeString(page.Cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 12 {
+				if id := fmt.Sprintf("c%02d", i); strings.Contains(string(raw), `"`+id+`"`) && !mine["client:"+id] {
+					t.Fatalf("limit %d: the cursor %s names p2's client %s", limit, raw, id)
+				}
+			}
+			cursor = page.Cursor
+		}
+		if len(seen) != len(mine) {
+			t.Errorf("limit %d: the pages named %d of p1's %d clients", limit, len(seen), len(mine))
+		}
 	}
 }
