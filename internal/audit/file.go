@@ -172,15 +172,20 @@ func (l *File) Scan(ctx context.Context, from int64, fn func(Stored) error) erro
 	l.mu.Lock()
 	size := l.size
 	l.mu.Unlock()
+	return scanFile(ctx, l.path, size, from, fn)
+}
+
+// scanCheckEvery is how many lines scanFile reads between looks at its
+// context: a scan of a large ledger ends soon after its caller's deadline.
+const scanCheckEvery = 1024
+
+// scanFile passes the records of the file at path (its first size bytes;
+// all when size < 0) from seq from on to fn. It returns ctx's error if ctx
+// ends before the scan does.
+func scanFile(ctx context.Context, path string, size, from int64, fn func(Stored) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return scanFile(l.path, size, from, fn)
-}
-
-// scanFile passes the records of the file at path (its first size bytes;
-// all when size < 0) from seq from on to fn.
-func scanFile(path string, size, from int64, fn func(Stored) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("reading the audit ledger: %w", err)
@@ -191,7 +196,12 @@ func scanFile(path string, size, from int64, fn func(Stored) error) error {
 		in = io.LimitReader(f, size)
 	}
 	r := bufio.NewReaderSize(in, 1<<20)
-	for {
+	for n := 1; ; n++ {
+		if n%scanCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		line, err := r.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -249,7 +259,7 @@ func (l *File) Archive(ctx context.Context, before time.Time, w io.Writer, synce
 	var n, cut, lastSeq int64
 	var lastHash string
 	var out bytes.Buffer
-	err := scanFile(l.path, l.size, 1, func(s Stored) error {
+	err := scanFile(ctx, l.path, l.size, 1, func(s Stored) error {
 		var head struct {
 			Time time.Time `json:"time"`
 		}

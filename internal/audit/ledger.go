@@ -58,7 +58,7 @@ func VerifyLedger(ctx context.Context, l Ledger, expectSeq int64, expectHash str
 func VerifyFiles(paths []string) (Verification, error) {
 	return Verify(func(fn func(Stored) error) error {
 		for _, p := range paths {
-			if err := scanFile(p, -1, 1, fn); err != nil {
+			if err := scanFile(context.Background(), p, -1, 1, fn); err != nil {
 				return err
 			}
 		}
