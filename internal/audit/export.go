@@ -46,8 +46,14 @@ func WriteCSV(w io.Writer, recs []Record, header bool) error {
 		if r.Allowed != nil {
 			allowed = strconv.FormatBool(*r.Allowed)
 		}
-		if err := cw.Write([]string{strconv.FormatInt(r.Seq, 10), r.Time.Format(time.RFC3339Nano), r.Kind, r.RequestID, r.Account, r.Actor,
-			r.Workspace, r.Subject, r.Permission, r.Resource, allowed, r.Purpose, strings.Join(EventTypes(r), " "), csvSafe(r.Error), r.ZedToken, r.Hash}); err != nil {
+		row := []string{strconv.FormatInt(r.Seq, 10), r.Time.Format(time.RFC3339Nano), r.Kind, r.RequestID, r.Account, r.Actor,
+			r.Workspace, r.Subject, r.Permission, r.Resource, allowed, r.Purpose, strings.Join(EventTypes(r), " "), r.Error, r.ZedToken, r.Hash}
+		for i := range row {
+			// Every cell: most hold what a caller sent (a request ID, a
+			// practice's name, an event's type).
+			row[i] = csvSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
@@ -55,9 +61,10 @@ func WriteCSV(w io.Writer, recs []Record, header bool) error {
 	return cw.Error()
 }
 
-// csvSafe keeps a cell from being read as a formula by a spreadsheet.
+// csvSafe keeps a cell from being read as a formula by a spreadsheet: one
+// starting with =, +, -, @, a tab or a carriage return is prefixed with '.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s
