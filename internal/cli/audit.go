@@ -10,6 +10,7 @@ import (
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/domain"
 )
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -38,9 +39,9 @@ checks the ledger's hash chain. docs/audit.md describes the records.`,
 				if t.value == "" {
 					continue
 				}
-				at, err := time.Parse(time.RFC3339, t.value)
+				at, err := domain.ParseTime(t.value)
 				if err != nil {
-					return fmt.Errorf("%s %q: give an RFC 3339 time, e.g. 2026-12-01T00:00:00Z", t.flag, t.value)
+					return fmt.Errorf("%s: %v", t.flag, err)
 				}
 				*t.to = at
 			}

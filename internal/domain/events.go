@@ -364,20 +364,35 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	return nil
 }
 
+// ParseTime reads a time as Ward takes them: RFC 3339, with an offset RFC
+// 3339 allows (Z or -23:59 to +23:59: Go also accepts +24:00 and minutes of
+// 60) and a year, in UTC, from 1 to 9999 (JSON, SpiceDB's timestamps and
+// PostgreSQL stop there, so a later time could be taken and never shown).
+// Its error says what was wrong, for the caller to name the field.
+func ParseTime(v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)
+	}
+	if !strings.HasSuffix(v, "Z") && !strings.HasSuffix(v, "z") {
+		off := v[len(v)-6:]
+		if off[1:3] > "23" || off[4:6] > "59" {
+			return time.Time{}, fmt.Errorf("%q: the offset %s is out of range: use Z or -23:59 to +23:59", v, off)
+		}
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return time.Time{}, fmt.Errorf("%q is in the year %d in UTC: times run from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z", v, y)
+	}
+	return t, nil
+}
+
 // parseEnd reads an end: an RFC 3339 time whose offset is Z or within
 // -23:59..+23:59, after now (a holding starts when its event is applied, and
 // an end that has passed would grant nothing).
 func parseEnd(v string, now time.Time) (End, error) {
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := ParseTime(v)
 	if err != nil {
-		return End{}, fmt.Errorf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)
-	}
-	if !strings.HasSuffix(v, "Z") {
-		// Go accepts +24:00 and minutes of 60; RFC 3339 does not.
-		off := v[len(v)-6:]
-		if off[1:3] > "23" || off[4:6] > "59" {
-			return End{}, fmt.Errorf("%q: the offset %s is out of range: use Z or -23:59 to +23:59", v, off)
-		}
+		return End{}, err
 	}
 	end := EndAt(t)
 	if end.PassedAt(now) {

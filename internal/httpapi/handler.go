@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -337,9 +338,18 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	// Encoded whole before the status is sent: an answer that does not
+	// encode (a time past the year 9999, say) is a 500 that says so, never a
+	// success with an empty body.
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(api.ErrorBody{Code: domain.CodeInternal, Message: "Ward could not encode its answer as JSON (" + err.Error() + "): report this"})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
 
 func pageLimit(limit int) (int, error) {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -65,9 +64,9 @@ func keyEnd(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := domain.ParseTime(v)
 	if err != nil {
-		return time.Time{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "expires_at", Message: fmt.Sprintf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)}
+		return time.Time{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "expires_at", Message: err.Error()}
 	}
 	return t, nil
 }

@@ -537,6 +537,7 @@ var BadInputs = []BadInput{
 	{"expiry_passed", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist","expires_at":"2020-03-31T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_24_hours", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00+24:00"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_minus_24_hours", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00-24:00"}`, 400, 0, "expires_at"},
+	{"expiry_past_the_year_9999", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"9999-12-31T23:59:59-23:59"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_60_minutes", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00+05:60"}`, 400, 0, "expires_at"},
 	// What a role can never have is refused on every path that would give it.
 	{"cliniko_scheduler_chosen_by_a_form_template", `{"type":"form_template.access_granted","workspace":"k9","template":"k9t","role":"scheduler"}`, 409, 0, "role"},

@@ -349,3 +349,29 @@ func TestScopedLookupCursorsNameOnlyReachedIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyEndsOutOfRangeAreRefused: every route that takes a key's
+// expires_at refuses, with 400 naming it, an end that is not a time Ward can
+// show (past the year 9999 in UTC, or an offset RFC 3339 does not allow),
+// and the key lists still answer afterwards.
+func TestKeyEndsOutOfRangeAreRefused(t *testing.T) {
+	t.Parallel()
+	url, _, p1Key, _ := scopedWard(t)
+	for _, end := range []string{"tomorrow", "9999-12-31T23:59:59-23:59", "2099-01-01T00:00:00+24:00", "0001-01-01T00:00:00+01:00"} {
+		for _, r := range []struct{ path, body string }{
+			{"/v1/keys", `{"verbs":["check"],"expires_at":%q}`},
+			{"/v1/workspaces/p1/api-keys", `{"account":"widget","actor":"user:olivia","expires_at":%q}`},
+			{"/v1/workspaces/p1/api-keys/" + p1Key[8:24] + "/rotate", `{"actor":"user:olivia","expires_at":%q}`},
+		} {
+			status, body := call(t, url, testKey, "POST", r.path, fmt.Sprintf(r.body, end))
+			if status != http.StatusBadRequest || !strings.Contains(body, `"field":"expires_at"`) {
+				t.Errorf("POST %s ending %s: %d %s, want 400 on expires_at", r.path, end, status, body)
+			}
+		}
+	}
+	for _, path := range []string{"/v1/keys", "/v1/workspaces/p1/api-keys"} {
+		if status, body := call(t, url, testKey, "GET", path, ""); status != http.StatusOK || !json.Valid([]byte(body)) || body == "" {
+			t.Errorf("GET %s: %d %q", path, status, body)
+		}
+	}
+}
