@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"time"
 )
@@ -142,6 +143,12 @@ const MaxScanPerPage = 200_000
 // (after 0: from the start), and the cursor of the next page (the last seq
 // read; 0 at the end).
 func Query(ctx context.Context, l Ledger, f Filter, after int64, limit int) ([]Record, int64, error) {
+	switch {
+	case after < 0:
+		return nil, 0, fmt.Errorf("a query cannot start after seq %d", after)
+	case after == math.MaxInt64:
+		return nil, 0, nil // no seq follows it (after+1 would wrap to the start)
+	}
 	var out []Record
 	var last, scanned int64
 	bytes, more := 0, false

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/wardhq/ward/api"
@@ -60,6 +61,10 @@ var Genesis = strings.Repeat("0", 64)
 // seq-1) and returns the line stored: r's JSON without its hash. The hash
 // covers the line, and so every field and the previous record's hash.
 func Seal(r *Record, seq int64, prev string) ([]byte, error) {
+	if seq < 1 {
+		// The seq after math.MaxInt64 wraps to a negative one.
+		return nil, fmt.Errorf("an audit record cannot take seq %d: seqs run from 1 to %d", seq, int64(math.MaxInt64))
+	}
 	r.Seq, r.Prev, r.Hash = seq, prev, ""
 	r.Time = r.Time.UTC()
 	line, err := json.Marshal(r)
