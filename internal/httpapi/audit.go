@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -55,10 +58,16 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 			*t.to = at
 		}
 	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		// From <= time < To: no record would do.
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "to", Message: fmt.Sprintf("%s is not after from (%s): records are selected from <= time < to", q.Get("to"), q.Get("from"))}
+	}
 	var after int64
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
+		// No record follows math.MaxInt64, and the page after it would
+		// start at its seq plus one.
+		if err != nil || n < 0 || n == math.MaxInt64 {
 			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "cursor", Message: "give back the cursor of the page before, unchanged"}
 		}
 		after = n
@@ -125,14 +134,22 @@ func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var seq int64
-	if v := q.Get("head_seq"); v != "" {
+	hash := q.Get("head_hash")
+	if v := q.Get("head_seq"); v != "" || hash != "" {
+		// Either alone would check nothing: a hash is checked at its seq.
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 || q.Get("head_hash") == "" {
+		if err != nil || n < 1 || hash == "" {
 			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "head_seq", Message: "give a record's seq (from 1) with its head_hash, as an earlier verify answered them"}
 		}
 		seq = n
 	}
-	v, err := audit.VerifyLedger(r.Context(), a.cfg.Audit, seq, q.Get("head_hash"))
+	if hash != "" {
+		hash = strings.ToLower(hash)
+		if _, err := hex.DecodeString(hash); err != nil || len(hash) != 64 {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "head_hash", Message: "give the record's hash (64 hex digits), as an earlier verify answered it"}
+		}
+	}
+	v, err := audit.VerifyLedger(r.Context(), a.cfg.Audit, seq, hash)
 	if err != nil {
 		return domain.Errorf(domain.CodeUnavailable, "reading the audit ledger: %v", err)
 	}
@@ -140,11 +157,16 @@ func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// onlyParams refuses query parameters other than known.
+// onlyParams refuses query parameters other than known, and any given more
+// than once (which one counts would be a guess: ?workspace=a&workspace=b
+// would read a's records only).
 func onlyParams(q url.Values, known []string) error {
-	for k := range q {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if !slices.Contains(known, k) {
 			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: k, Message: fmt.Sprintf("is not a parameter of this endpoint (its parameters: %v)", known)}
+		}
+		if n := len(q[k]); n > 1 {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: k, Message: fmt.Sprintf("is given %d times: give it once", n)}
 		}
 	}
 	return nil
