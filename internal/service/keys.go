@@ -141,14 +141,67 @@ func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires ti
 	if err := k.requireManager(ctx, ws, actor); err != nil {
 		return apikeys.Issued{}, err
 	}
-	live, err := k.keysOf(ctx, ws, account)
+	return k.counted(ctx, ws, account, func(g guard) (apikeys.Issued, error) {
+		return k.write(ctx, ws, account, expires, g, nil)
+	})
+}
+
+// guard is what a key write carries so that it happens only if nothing
+// else changed the practice since its keys were counted: the practice's
+// write lock as read (the same lock every events request replaces) must
+// still be there, or none if there was none, and the write replaces it.
+type guard struct {
+	updates       []domain.Update
+	preconditions []domain.Precondition
+}
+
+// keyAttempts bounds how often a key request counts and writes again when
+// another write to the practice came first.
+const keyAttempts = 8
+
+// counted counts account's live keys, refuses when it has
+// MaxKeysPerAccount, and otherwise writes (through write, which carries the
+// guard); when another write to the practice came first, it counts again.
+// So concurrent requests cannot together pass the limit.
+func (k *Keys) counted(ctx context.Context, ws, account string, write func(guard) (apikeys.Issued, error)) (apikeys.Issued, error) {
+	var err error
+	for range keyAttempts {
+		var g guard
+		if g, err = k.lock(ctx, ws); err != nil {
+			return apikeys.Issued{}, err
+		}
+		live, err := k.keysOf(ctx, ws, account)
+		if err != nil {
+			return apikeys.Issued{}, err
+		}
+		if len(live) >= MaxKeysPerAccount {
+			return apikeys.Issued{}, &domain.Error{Code: domain.CodeConflict, Index: -1, Field: "account", Message: fmt.Sprintf("service account %q has %d live keys (rotated keys count until their grace ends), the most it may have: revoke one first", account, len(live))}
+		}
+		issued, err := write(g)
+		if !errors.Is(err, domain.ErrRaced) {
+			return issued, err
+		}
+	}
+	return apikeys.Issued{}, &domain.Error{Code: domain.CodeBusy, Index: -1, Message: fmt.Sprintf("workspace %q changed %d times while its keys were counted: try again", ws, keyAttempts)}
+}
+
+// lock reads ws's write lock and returns the guard that holds it.
+func (k *Keys) lock(ctx context.Context, ws string) (guard, error) {
+	wsObj := domain.Object{Type: domain.TypeWorkspace, ID: ws}
+	rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
 	if err != nil {
-		return apikeys.Issued{}, err
+		return guard{}, err
 	}
-	if len(live) >= MaxKeysPerAccount {
-		return apikeys.Issued{}, &domain.Error{Code: domain.CodeConflict, Index: -1, Field: "account", Message: fmt.Sprintf("service account %q has %d live keys, the most it may have: revoke one first", account, len(live))}
+	var g guard
+	if len(rels) == 0 {
+		g.preconditions = append(g.preconditions, domain.Precondition{Filter: domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
 	}
-	return k.write(ctx, ws, account, expires, nil)
+	for _, old := range rels {
+		g.preconditions = append(g.preconditions, domain.Precondition{MustMatch: true, Filter: domain.Exactly(old)})
+		g.updates = append(g.updates, domain.Update{Op: domain.Delete, Rel: old})
+	}
+	g.updates = append(g.updates, domain.Update{Op: domain.Touch, Rel: domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})})
+	return g, nil
 }
 
 // validKey checks a key request's practice and end (zero: never), which
@@ -165,8 +218,9 @@ func validKey(ws string, expires, now time.Time) error {
 
 // write makes a new key for account, ending at expires, together with the
 // updates given (a rotation's shortened predecessor), in one write that
-// happens only while account is a member of ws and present match.
-func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time, also []domain.Update, present ...domain.Filter) (apikeys.Issued, error) {
+// happens only while account is a member of ws, g holds and present match.
+// It fails with domain.ErrRaced when g no longer holds.
+func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time, g guard, also []domain.Update, present ...domain.Filter) (apikeys.Issued, error) {
 	key, err := apikeys.New(ws)
 	if err != nil {
 		return apikeys.Issued{}, err
@@ -176,20 +230,44 @@ func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time,
 		r.Expires = domain.EndAt(expires)
 	}
 	w := domain.Write{
-		Updates:       append(also, domain.Update{Op: domain.Create, Rel: r}),
-		Preconditions: []domain.Precondition{{MustMatch: true, Filter: accountMember(ws, account)}},
+		Updates:       append(append(slices.Clone(also), g.updates...), domain.Update{Op: domain.Create, Rel: r}),
+		Preconditions: append([]domain.Precondition{{MustMatch: true, Filter: accountMember(ws, account)}}, g.preconditions...),
 	}
 	for _, f := range present {
 		w.Preconditions = append(w.Preconditions, domain.Precondition{MustMatch: true, Filter: f})
 	}
 	if _, err := k.store.Write(ctx, w); err != nil {
 		if errors.Is(err, domain.ErrRaced) {
-			return apikeys.Issued{}, &domain.Error{Code: domain.CodeNotFound, Index: -1, Field: "account", Message: fmt.Sprintf("service account %q is not in workspace %q (create it with service_account.created), or a key changed meanwhile: try again", account, ws)}
+			return apikeys.Issued{}, k.whyRaced(ctx, ws, account, present)
 		}
 		return apikeys.Issued{}, err
 	}
 	info, _ := keyInfo(r)
 	return apikeys.Issued{Info: info, Key: key.String()}, nil
+}
+
+// whyRaced says why a key write's preconditions failed: account is not in
+// ws, or a key it needed changed meanwhile (both errors for the caller), or
+// else another write to the practice came first (domain.ErrRaced: count
+// and write again).
+func (k *Keys) whyRaced(ctx context.Context, ws, account string, present []domain.Filter) error {
+	member, _, err := k.store.ReadAll(ctx, "", []domain.Filter{accountMember(ws, account)})
+	if err != nil {
+		return err
+	}
+	if len(member) == 0 {
+		return &domain.Error{Code: domain.CodeNotFound, Index: -1, Field: "account", Message: fmt.Sprintf("service account %q is not in workspace %q: create it with service_account.created", account, ws)}
+	}
+	for _, f := range present {
+		rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{f})
+		if err != nil {
+			return err
+		}
+		if len(rels) == 0 {
+			return &domain.Error{Code: domain.CodeNotFound, Index: -1, Field: "id", Message: "the key was revoked while it was rotated: nothing was made"}
+		}
+	}
+	return domain.ErrRaced
 }
 
 // find reads key id of ws, live or not found.
@@ -234,9 +312,12 @@ func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Ti
 	}
 	shortened := old
 	shortened.Expires = end
-	// The old key must still be there: a concurrent revoke makes the write
-	// fail instead of bringing it back.
-	return k.write(ctx, ws, old.Subject.ID, expires, []domain.Update{{Op: domain.Touch, Rel: shortened}}, domain.Exactly(old))
+	// The successor counts against the account's keys (the old one lives
+	// on through its grace), and the old key must still be there: a
+	// concurrent revoke makes the write fail instead of bringing it back.
+	return k.counted(ctx, ws, old.Subject.ID, func(g guard) (apikeys.Issued, error) {
+		return k.write(ctx, ws, old.Subject.ID, expires, g, []domain.Update{{Op: domain.Touch, Rel: shortened}}, domain.Exactly(old))
+	})
 }
 
 // Revoke ends key id at once.

@@ -159,3 +159,76 @@ func TestAPIKeysLifecycle(t *testing.T) {
 		t.Errorf("a key for a deleted account: %v, want not found", err)
 	}
 }
+
+// TestKeysPerAccountHoldUnderRotationAndRaces: an account never has more
+// than MaxKeysPerAccount live keys, whether they come from rotations (the
+// rotated key lives on through its grace) or from requests made at once.
+func TestKeysPerAccountHoldUnderRotationAndRaces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base+`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Sync"}
+{"type":"service_account.created","workspace":"p1","account":"burst","name":"Burst"}`)); err != nil {
+		t.Fatal(err)
+	}
+	keys := service.NewKeys(w.Store)
+	live := func(account string) int {
+		t.Helper()
+		infos, err := keys.List(ctx, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, i := range infos {
+			if i.Account == account {
+				n++
+			}
+		}
+		return n
+	}
+
+	issued, err := keys.Create(ctx, "p1", "sync", "user:olivia", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, refused := issued.ID, 0
+	for range service.MaxKeysPerAccount + 5 {
+		next, err := keys.Rotate(ctx, "p1", id, "user:olivia", time.Time{})
+		if err != nil {
+			if domain.ErrorCode(err) != domain.CodeConflict {
+				t.Fatalf("a rotation past the limit: %v, want a conflict", err)
+			}
+			refused++
+			continue
+		}
+		id = next.ID
+	}
+	if n := live("sync"); n != service.MaxKeysPerAccount || refused != 6 {
+		t.Errorf("after %d rotations: %d live keys and %d refused, want %d live", service.MaxKeysPerAccount+5, n, refused, service.MaxKeysPerAccount)
+	}
+
+	const callers = 40
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			_, err := keys.Create(ctx, "p1", "burst", "user:olivia", time.Time{})
+			errs <- err
+		}()
+	}
+	made := 0
+	for range callers {
+		err := <-errs
+		if err == nil {
+			made++
+			continue
+		}
+		switch domain.ErrorCode(err) {
+		case domain.CodeConflict, domain.CodeBusy:
+		default:
+			t.Fatalf("a create made at once with others: %v", err)
+		}
+	}
+	if n := live("burst"); n > service.MaxKeysPerAccount || n != made {
+		t.Errorf("%d creates at once: %d answered made, %d live, at most %d allowed", callers, made, n, service.MaxKeysPerAccount)
+	}
+}
