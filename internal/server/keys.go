@@ -196,14 +196,25 @@ func (x *usageIndex) catchUp(ctx context.Context, l audit.Ledger, now time.Time)
 		x.after = r.Seq
 		return nil
 	})
-	oldest := now.AddDate(0, 0, -usageDays).UTC().Format(time.DateOnly)
+	x.prune(now)
+	return err
+}
+
+// oldestUsageDay is the first day usage is kept for, as of now.
+func oldestUsageDay(now time.Time) string {
+	return now.AddDate(0, 0, -usageDays).UTC().Format(time.DateOnly)
+}
+
+// prune drops the days before the last usageDays, as of now, so that the
+// index of a long-running instance stays bounded.
+func (x *usageIndex) prune(now time.Time) {
+	oldest := oldestUsageDay(now)
 	for key, days := range x.counts {
 		maps.DeleteFunc(days, func(day string, _ *api.KeyUsageDay) bool { return day < oldest })
 		if len(days) == 0 {
 			delete(x.counts, key)
 		}
 	}
-	return err
 }
 
 // sharedLedger reports whether other Ward instances may append to l.
@@ -230,13 +241,17 @@ func (m *KeyManager) KeyUsage(ctx context.Context, ws, id string) (api.KeyUsage,
 		}
 		m.indexed = true
 	}
+	now := m.now()
+	m.index.prune(now)
 	var sum usageIndex
 	for day, d := range m.index.counts[name] {
 		sum.add(name, day, d.Requests, d.LastUsed)
 	}
 	m.index.mu.Unlock()
 	for _, c := range m.usage.Pending(name) {
-		sum.add(name, c.Day, c.Requests, c.LastUsed)
+		if c.Day >= oldestUsageDay(now) {
+			sum.add(name, c.Day, c.Requests, c.LastUsed)
+		}
 	}
 	out := api.KeyUsage{ID: id, Workspace: ws, Days: []api.KeyUsageDay{}}
 	days := sum.counts[name]

@@ -178,4 +178,10 @@ func TestKeyUsageOnTheFileLedger(t *testing.T) {
 	if err != nil || len(page.Records) != 3 {
 		t.Fatalf("usage records: %d, %v; want one per flush that had counts", len(page.Records), err)
 	}
+	// A running instance forgets days past the last 30, as a restarted one
+	// (which reads only those) does.
+	keys.now = func() time.Time { return time.Now().AddDate(0, 0, usageDays+10) }
+	if u, err := c.KeyUsage(ctx, "p1", issued.ID); err != nil || len(u.Days) != 0 {
+		t.Fatalf("usage 40 days on: %+v, %v; want no days", u, err)
+	}
 }
