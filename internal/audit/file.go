@@ -29,6 +29,8 @@ type File struct {
 	size     int64
 	lastSeq  int64
 	lastHash string
+	// index finds where a scan from a seq may start reading.
+	index seqIndex
 }
 
 // FileName is the ledger's file in its directory.
@@ -55,7 +57,7 @@ func OpenFile(dir string) (*File, error) {
 		lock.Close()
 		return nil, fmt.Errorf("opening the audit ledger %s: %w", path, err)
 	}
-	l := &File{f: f, lock: lock, path: path, lastHash: Genesis}
+	l := &File{f: f, lock: lock, path: path, lastHash: Genesis, index: newSeqIndex(defaultIndexCap)}
 	// An empty ledger whose records were all archived goes on after them.
 	if seq, hash, err := l.Anchor(context.Background()); err != nil {
 		l.Close()
@@ -100,6 +102,7 @@ func (l *File) recover() error {
 			return fmt.Errorf("the audit ledger %s does not read at byte %d: a record without its seq (ward audit verify tells more)", l.path, good)
 		}
 		l.lastSeq, l.lastHash = seq, s.Hash
+		l.index.add(seq, good)
 		good += int64(len(line))
 	}
 	l.size = good
@@ -139,12 +142,14 @@ func (l *File) Append(_ context.Context, recs []*Record) error {
 	var buf bytes.Buffer
 	seq, prev := l.lastSeq, l.lastHash
 	sealed := make([]Record, len(recs))
+	at := make([]int64, len(recs))
 	for i, r := range recs {
 		c := *r
 		line, err := Seal(&c, seq+1, prev)
 		if err != nil {
 			return err
 		}
+		at[i] = l.size + int64(buf.Len())
 		buf.WriteString(c.Hash)
 		buf.WriteByte('\t')
 		buf.Write(line)
@@ -163,16 +168,32 @@ func (l *File) Append(_ context.Context, recs []*Record) error {
 	l.lastSeq, l.lastHash = seq, prev
 	for i := range recs {
 		*recs[i] = sealed[i]
+		l.index.add(sealed[i].Seq, at[i])
 	}
 	return nil
 }
 
-// Scan implements Ledger, reading what was appended when it started.
+// Scan implements Ledger, reading what was appended when it started. It
+// starts reading at the index's last entry at or before from.
 func (l *File) Scan(ctx context.Context, from int64, fn func(Stored) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Opened under the lock, f is the file that size and the index describe:
+	// an archive replaces the file (a new one renamed over it), and an
+	// append only writes past size.
 	l.mu.Lock()
-	size := l.size
+	f, err := os.Open(l.path)
+	size, start := l.size, l.index.seek(from)
 	l.mu.Unlock()
-	return scanFile(ctx, l.path, size, from, fn)
+	if err != nil {
+		return fmt.Errorf("reading the audit ledger: %w", err)
+	}
+	defer f.Close()
+	if start.at > 0 && (start.at >= size || !startsAt(f, start)) {
+		start = offset{}
+	}
+	return scanReader(ctx, io.NewSectionReader(f, start.at, size-start.at), from, fn)
 }
 
 // scanCheckEvery is how many lines scanFile reads between looks at its
@@ -195,6 +216,11 @@ func scanFile(ctx context.Context, path string, size, from int64, fn func(Stored
 	if size >= 0 {
 		in = io.LimitReader(f, size)
 	}
+	return scanReader(ctx, in, from, fn)
+}
+
+// scanReader is scanFile's reading of in, records from seq from on.
+func scanReader(ctx context.Context, in io.Reader, from int64, fn func(Stored) error) error {
 	r := bufio.NewReaderSize(in, 1<<20)
 	for n := 1; ; n++ {
 		if n%scanCheckEvery == 0 {
@@ -304,6 +330,7 @@ func (l *File) Archive(ctx context.Context, before time.Time, w io.Writer, synce
 	}
 	l.f.Close()
 	l.f, l.size = f, int64(len(rest))
+	l.index.cut(cut)
 	return n, ctx.Err()
 }
 
