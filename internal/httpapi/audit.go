@@ -51,9 +51,9 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		to   *time.Time
 	}{{"from", &f.From}, {"to", &f.To}} {
 		if v := q.Get(t.name); v != "" {
-			at, err := time.Parse(time.RFC3339, v)
+			at, err := domain.ParseTime(v)
 			if err != nil {
-				return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: t.name, Message: fmt.Sprintf("%q: give an RFC 3339 time, e.g. 2026-12-01T00:00:00Z", v)}
+				return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: t.name, Message: err.Error()}
 			}
 			*t.to = at
 		}
