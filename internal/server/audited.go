@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -154,7 +156,7 @@ func (a *audited) recordGrant(ctx context.Context, job grantJob) {
 		return
 	}
 	g := &audit.Record{Time: a.now(), Kind: audit.KindGrant, RequestID: d.RequestID, Account: d.Account,
-		Subject: d.Subject, Permission: d.Permission, Resource: d.Resource,
+		Actor: d.Actor, Purpose: d.Purpose, Workspace: d.Workspace, Subject: d.Subject, Permission: d.Permission, Resource: d.Resource,
 		ZedToken: d.ZedToken, Of: d.Seq, Grant: raw, Users: d.Users, Clients: d.Clients}
 	if err := a.rec.Record(ctx, g); err != nil {
 		a.logger.Warn("audit: could not record a decision's grant", "seq", d.Seq, "error", err)
@@ -177,7 +179,7 @@ func (a *audited) watch(ctx context.Context, r *audit.Record) {
 		return
 	}
 	alert := audit.AlertRecord(r.Subject, r.Resource, count, a.alerts, a.now())
-	alert.Users, alert.RequestID, alert.Account = r.Users, r.RequestID, r.Account
+	alert.Users, alert.RequestID, alert.Account, alert.Workspace = r.Users, r.RequestID, r.Account, r.Workspace
 	if err := a.rec.Record(context.WithoutCancel(ctx), alert); err != nil {
 		a.logger.Error("audit: a bulk-access alert could not be recorded", "subject", r.Subject, "error", err)
 	}
@@ -296,37 +298,14 @@ func (a *audited) Import(ctx context.Context, events []domain.Event) (domain.App
 }
 
 func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res domain.Applied, err error) error {
-	r := a.base(ctx, audit.KindEvents)
-	r.ZedToken = res.Token
-	if err != nil {
-		r.Kind, r.Error = audit.KindRefused, err.Error()
-		if errors.Is(err, context.Canceled) {
-			return err // the caller went away before anything was decided
-		}
+	if err != nil && errors.Is(err, context.Canceled) {
+		return err // the caller went away before anything was decided
 	}
-	raw, merr := json.Marshal(events)
+	recs, merr := a.batchRecords(ctx, events, res.Token, err)
 	if merr != nil {
 		return errors.Join(err, merr)
 	}
-	r.Events = raw
-	var workspaces []string
-	for _, e := range events {
-		for _, u := range []string{e.User, e.Owner, e.To, e.Practitioner, e.Author} {
-			if u != "" && !slices.Contains(r.Users, u) {
-				r.Users = append(r.Users, u)
-			}
-		}
-		if e.Client != "" && !slices.Contains(r.Clients, e.Client) {
-			r.Clients = append(r.Clients, e.Client)
-		}
-		if e.Workspace != "" && !slices.Contains(workspaces, e.Workspace) {
-			workspaces = append(workspaces, e.Workspace)
-		}
-	}
-	if len(workspaces) == 1 {
-		r.Workspace = workspaces[0]
-	}
-	if rerr := a.rec.Record(context.WithoutCancel(ctx), r); rerr != nil {
+	if rerr := a.rec.Record(context.WithoutCancel(ctx), recs...); rerr != nil {
 		if err != nil {
 			return errors.Join(err, rerr)
 		}
@@ -336,6 +315,81 @@ func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res do
 			Message: "the events were applied (zedtoken " + res.Token + ") but the audit ledger did not take their record: do not send them again; " + rerr.Error()}
 	}
 	return err
+}
+
+// batchRecords are a batch's records: one per practice its events name,
+// each with that practice's events only, so that a practice's audit (all a
+// key limited to it may read) holds every change made to it and nothing of
+// another's. The records of one batch are appended together and share its
+// request ID and zedtoken; when there are several, each says which of the
+// request's events it holds (an error's index counts them all).
+func (a *audited) batchRecords(ctx context.Context, events []domain.Event, token string, err error) ([]*audit.Record, error) {
+	var order []string
+	parts := make(map[string][]int)
+	for i, e := range events {
+		if _, ok := parts[e.Workspace]; !ok {
+			order = append(order, e.Workspace)
+		}
+		parts[e.Workspace] = append(parts[e.Workspace], i)
+	}
+	recs := make([]*audit.Record, 0, len(order))
+	for _, ws := range order {
+		r := a.base(ctx, audit.KindEvents)
+		r.ZedToken, r.Workspace = token, ws
+		if err != nil {
+			r.Kind, r.Error = audit.KindRefused, err.Error()
+		}
+		mine := make([]domain.Event, 0, len(parts[ws]))
+		for _, i := range parts[ws] {
+			e := events[i]
+			mine = append(mine, e)
+			for _, u := range []string{e.User, e.Owner, e.To, e.Practitioner, e.Author} {
+				if u != "" && !slices.Contains(r.Users, u) {
+					r.Users = append(r.Users, u)
+				}
+			}
+			if e.Client != "" && !slices.Contains(r.Clients, e.Client) {
+				r.Clients = append(r.Clients, e.Client)
+			}
+		}
+		raw, merr := json.Marshal(mine)
+		if merr != nil {
+			return nil, merr
+		}
+		r.Events = raw
+		if len(order) > 1 {
+			r.Detail = fmt.Sprintf("one of %d records of one atomic request over %d practices (the same request ID); it holds the request's events at index %s", len(order), len(order), indexList(parts[ws]))
+		}
+		recs = append(recs, r)
+	}
+	return recs, nil
+}
+
+// indexList names ascending indexes as runs, "0-2, 5, 7-9"; past twenty
+// runs it ends with how many indexes there are in all.
+func indexList(is []int) string {
+	var b strings.Builder
+	runs := 0
+	for n := 0; n < len(is); {
+		end := n
+		for end+1 < len(is) && is[end+1] == is[end]+1 {
+			end++
+		}
+		if runs == 20 {
+			fmt.Fprintf(&b, ", ... (%d in all)", len(is))
+			break
+		}
+		if runs > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(is[n]))
+		if end > n {
+			b.WriteString("-" + strconv.Itoa(is[end]))
+		}
+		runs++
+		n = end + 1
+	}
+	return b.String()
 }
 
 // Check answers q and records the decision when the policy names it.

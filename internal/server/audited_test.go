@@ -16,6 +16,7 @@ import (
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/httpapi"
+	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/testenv"
 	"github.com/wardhq/ward/seed"
 )
@@ -33,7 +34,9 @@ func auditedWard(t *testing.T, ledger audit.Ledger, alerts ...*audit.BulkAccess)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newAudited(testenv.SpiceDB(t), rec, policy, slog.New(slog.DiscardHandler))
+	w := testenv.SpiceDB(t)
+	a := newAudited(w, rec, policy, slog.New(slog.DiscardHandler))
+	a.placeOf = service.NewPlatformKeys(w.Store).WorkspacesOf // as ward serve names decisions' practices
 	if len(alerts) > 0 {
 		a.alerts = alerts[0]
 	}
@@ -102,7 +105,7 @@ func TestAuditRecordsWhoDidWhat(t *testing.T) {
 		t.Fatalf("decisions on ann's record: %+v", page.Records)
 	}
 	priya, alex := page.Records[0], page.Records[1]
-	if priya.Subject != "user:priya" || priya.Allowed == nil || !*priya.Allowed || priya.Purpose != "treatment" || priya.Account != account || priya.RequestID == "" || priya.ZedToken == "" {
+	if priya.Subject != "user:priya" || priya.Allowed == nil || !*priya.Allowed || priya.Purpose != "treatment" || priya.Account != account || priya.RequestID == "" || priya.ZedToken == "" || priya.Workspace != "riverside" {
 		t.Errorf("priya's decision: %+v", priya)
 	}
 	if alex.Subject != "user:alex" || alex.Allowed == nil || *alex.Allowed {
@@ -132,7 +135,9 @@ func TestAuditRecordsWhoDidWhat(t *testing.T) {
 			grant = &p.Records[0]
 		}
 	}
-	if grant == nil || grant.Of != priya.Seq || !bytes.Contains(grant.Grant, []byte("practitioner")) {
+	// It is the practice's, as its decision is: a key limited to the
+	// practice reads its audit by workspace.
+	if grant == nil || grant.Of != priya.Seq || !bytes.Contains(grant.Grant, []byte("practitioner")) || grant.Workspace != "riverside" || grant.Purpose != "treatment" {
 		t.Fatalf("the grant of priya's decision #%d: %+v", priya.Seq, grant)
 	}
 	v, err := c.AuditVerify(ctx, 0, "")
@@ -238,7 +243,7 @@ func TestBulkReadsRaiseAnAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Records) != 1 || p.Records[0].Subject != "user:adam" || !strings.Contains(p.Records[0].Detail, "read 3 distinct") {
+	if len(p.Records) != 1 || p.Records[0].Subject != "user:adam" || !strings.Contains(p.Records[0].Detail, "read 3 distinct") || p.Records[0].Workspace != "riverside" {
 		t.Fatalf("alerts: %+v", p.Records)
 	}
 }

@@ -375,3 +375,81 @@ func TestKeyEndsOutOfRangeAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchOverTwoPracticesIsInEachPracticesAudit applies, with the
+// bootstrap key, one batch over p1 and p2, then one that is refused: a key
+// limited to p1 reads p1's part of each in its audit and nothing of p2's,
+// and the other way round, and the parts name their events' places in the
+// request.
+func TestBatchOverTwoPracticesIsInEachPracticesAudit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, boot, _, _ := scopedWard(t)
+	if _, err := boot.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"client.created","workspace":"p1","client":"amy","practitioner":"olivia"}
+{"type":"client.created","workspace":"p2","client":"zoe","practitioner":"hugo"}
+{"type":"client.created","workspace":"p1","client":"abe","practitioner":"olivia"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := boot.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"client.created","workspace":"p2","client":"zak","practitioner":"hugo"}
+{"type":"staff.added","workspace":"p1","user":"una","role":"no_such_role"}`)}); err == nil {
+		t.Fatal("a staff.added with an unknown role was applied")
+	}
+	for _, c := range []struct{ ws, mine, theirs, applied, refused string }{
+		{"p1", `"amy"`, `"zoe"`, "0, 2", "1"},
+		{"p2", `"zoe"`, `"amy"`, "1", "0"},
+	} {
+		scoped, err := boot.CreatePlatformKey(ctx, api.CreatePlatformKeyRequest{Verbs: []string{"audit"}, Workspaces: []string{c.ws}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body := call(t, url, scoped.Key, "GET", "/v1/audit", "")
+		if status != http.StatusOK {
+			t.Fatalf("%s's audit: %d %s", c.ws, status, body)
+		}
+		var page api.AuditPage
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		var applied, refused *api.AuditRecord
+		for i, r := range page.Records {
+			if r.Workspace != c.ws {
+				t.Errorf("%s's audit holds a record of %q: %+v", c.ws, r.Workspace, r)
+			}
+			switch {
+			case r.Kind == audit.KindEvents && strings.Contains(string(r.Events), c.mine):
+				applied = &page.Records[i]
+			case r.Kind == audit.KindRefused:
+				refused = &page.Records[i]
+			}
+		}
+		if applied == nil || strings.Contains(string(applied.Events), c.theirs) || !strings.HasSuffix(applied.Detail, "at index "+c.applied) {
+			t.Errorf("%s's part of the two-practice batch: %+v", c.ws, applied)
+		}
+		if refused == nil || !strings.Contains(refused.Error, "no_such_role") || !strings.HasSuffix(refused.Detail, "at index "+c.refused) {
+			t.Errorf("%s's part of the refused batch: %+v", c.ws, refused)
+		}
+	}
+	if v, err := boot.AuditVerify(ctx, 0, ""); err != nil || !v.OK {
+		t.Fatalf("verify: %+v, %v", v, err)
+	}
+}
+
+func TestIndexList(t *testing.T) {
+	t.Parallel()
+	many := make([]int, 50)
+	for i := range many {
+		many[i] = 2 * i
+	}
+	for _, c := range []struct {
+		in   []int
+		want string
+	}{
+		{[]int{3}, "3"},
+		{[]int{0, 1, 2, 5, 7, 8, 9}, "0-2, 5, 7-9"},
+		{many, "0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38, ... (50 in all)"},
+	} {
+		if got := indexList(c.in); got != c.want {
+			t.Errorf("indexList(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
