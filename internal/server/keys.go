@@ -53,13 +53,27 @@ type KeyManager struct {
 // NewKeyManager returns key management over keys, recording in rec, with
 // rate authentications per minute per key (<= 0: no limit). KeepFlushing
 // must run for usage to reach the ledger.
+// Keys made through keys are confirmed by their record (service.Keys.Confirming).
 func NewKeyManager(keys *service.Keys, rec *audit.Recorder, rate int, logger *slog.Logger) *KeyManager {
-	return &KeyManager{keys: keys, rec: rec, ledger: rec.Ledger(), limiter: apikeys.NewLimiter(rate, maxLimitedKeys),
+	m := &KeyManager{rec: rec, ledger: rec.Ledger(), limiter: apikeys.NewLimiter(rate, maxLimitedKeys),
 		usage: apikeys.NewUsage(), now: time.Now, logger: logger}
+	m.keys = keys.Confirming(m.confirm)
+	return m
 }
 
-// record writes a key's lifecycle record; when it cannot, the change (which
-// happened) is answered unavailable, saying so, never unrecorded.
+// confirm records a key made or rotated: a key whose record the ledger
+// does not take is taken back, so none exists unrecorded.
+func (m *KeyManager) confirm(ctx context.Context, issued apikeys.Issued, replaces string) error {
+	if replaces == "" {
+		return m.record(ctx, audit.KindKeyCreated, issued.Info, endText(issued.Info))
+	}
+	return m.record(ctx, audit.KindKeyRotated, issued.Info, fmt.Sprintf("replaces %s, which works until at most %s from now; the new key %s", replaces, service.RotationGrace, endText(issued.Info)))
+}
+
+// record writes a key's lifecycle record; when it cannot, the change is
+// answered unavailable, never unrecorded: a key made is taken back
+// (confirm), a revocation stands (a compromised key must stop even while
+// the ledger is down) and the answer says it was made.
 func (m *KeyManager) record(ctx context.Context, kind string, info apikeys.Info, detail string) error {
 	who := audit.WhoFrom(ctx)
 	r := &audit.Record{Time: m.now(), Kind: kind, RequestID: who.RequestID, Account: who.Account, Actor: who.Actor,
@@ -70,7 +84,10 @@ func (m *KeyManager) record(ctx context.Context, kind string, info apikeys.Info,
 	r.Users = append(r.Users, r.Subject)
 	if err := m.rec.Record(context.WithoutCancel(ctx), r); err != nil {
 		m.logger.Error("audit: a key change could not be recorded", "kind", kind, "key", info.ID, "error", err)
-		return domain.Errorf(domain.CodeUnavailable, "the key change was made but the audit ledger could not record it (%v): Ward's operators must restore the ledger", err)
+		if kind == audit.KindKeyRevoked {
+			return domain.Errorf(domain.CodeUnavailable, "key %s was revoked but the audit ledger could not record it (%v): Ward's operators must restore the ledger", info.ID, err)
+		}
+		return domain.Errorf(domain.CodeUnavailable, "the audit ledger could not record the key (%v), so none was made: try again once Ward's operators restore the ledger", err)
 	}
 	return nil
 }
@@ -86,19 +103,11 @@ func endText(info apikeys.Info) string {
 }
 
 func (m *KeyManager) CreateKey(ctx context.Context, ws, account, actor string, expires time.Time) (apikeys.Issued, error) {
-	issued, err := m.keys.Create(ctx, ws, account, actor, expires)
-	if err != nil {
-		return issued, err
-	}
-	return issued, m.record(ctx, audit.KindKeyCreated, issued.Info, endText(issued.Info))
+	return m.keys.Create(ctx, ws, account, actor, expires)
 }
 
 func (m *KeyManager) RotateKey(ctx context.Context, ws, id, actor string, expires time.Time) (apikeys.Issued, error) {
-	issued, err := m.keys.Rotate(ctx, ws, id, actor, expires)
-	if err != nil {
-		return issued, err
-	}
-	return issued, m.record(ctx, audit.KindKeyRotated, issued.Info, fmt.Sprintf("replaces %s, which works until at most %s from now; the new key %s", id, service.RotationGrace, endText(issued.Info)))
+	return m.keys.Rotate(ctx, ws, id, actor, expires)
 }
 
 func (m *KeyManager) RevokeKey(ctx context.Context, ws, id, actor string) (apikeys.Info, error) {
@@ -329,8 +338,13 @@ type PlatformKeyManager struct {
 
 // NewPlatformKeyManager returns platform key management over keys,
 // recording in rec.
+// Keys made through keys are confirmed by their record.
 func NewPlatformKeyManager(keys *service.PlatformKeys, rec *audit.Recorder, logger *slog.Logger) *PlatformKeyManager {
-	return &PlatformKeyManager{PlatformKeys: keys, rec: rec, now: time.Now, logger: logger}
+	m := &PlatformKeyManager{rec: rec, now: time.Now, logger: logger}
+	m.PlatformKeys = keys.Confirming(func(ctx context.Context, issued apikeys.PlatformIssued) error {
+		return m.record(ctx, audit.KindPlatformKeyCreated, issued.PlatformInfo)
+	})
+	return m
 }
 
 func (m *PlatformKeyManager) record(ctx context.Context, kind string, info apikeys.PlatformInfo) error {
@@ -343,18 +357,17 @@ func (m *PlatformKeyManager) record(ctx context.Context, kind string, info apike
 		Resource: domain.TypePlatformKey + ":" + info.ID, Detail: fmt.Sprintf("verbs %s in %s", strings.Join(info.Verbs, ", "), scope)}
 	if err := m.rec.Record(context.WithoutCancel(ctx), r); err != nil {
 		m.logger.Error("audit: a platform key change could not be recorded", "kind", kind, "key", info.ID, "error", err)
-		return domain.Errorf(domain.CodeUnavailable, "the platform key change was made but the audit ledger could not record it (%v): Ward's operators must restore the ledger", err)
+		if kind == audit.KindPlatformKeyRevoked {
+			return domain.Errorf(domain.CodeUnavailable, "platform key %s was revoked but the audit ledger could not record it (%v): Ward's operators must restore the ledger", info.ID, err)
+		}
+		return domain.Errorf(domain.CodeUnavailable, "the audit ledger could not record the platform key (%v), so none was made: try again once Ward's operators restore the ledger", err)
 	}
 	return nil
 }
 
 // CreatePlatformKey makes a platform key and records it.
 func (m *PlatformKeyManager) CreatePlatformKey(ctx context.Context, scope apikeys.Scope, expires time.Time) (apikeys.PlatformIssued, error) {
-	issued, err := m.Create(ctx, scope, expires)
-	if err != nil {
-		return issued, err
-	}
-	return issued, m.record(ctx, audit.KindPlatformKeyCreated, issued.PlatformInfo)
+	return m.Create(ctx, scope, expires)
 }
 
 // ListPlatformKeys lists the live platform keys.

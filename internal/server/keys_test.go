@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/apikeys"
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/service"
@@ -183,5 +185,71 @@ func TestKeyUsageOnTheFileLedger(t *testing.T) {
 	keys.now = func() time.Time { return time.Now().AddDate(0, 0, usageDays+10) }
 	if u, err := c.KeyUsage(ctx, "p1", issued.ID); err != nil || len(u.Days) != 0 {
 		t.Fatalf("usage 40 days on: %+v, %v; want no days", u, err)
+	}
+}
+
+// TestKeysExistOnlyRecorded takes the ledger down: a key created or
+// rotated then is answered 503 and taken back (no new key, the rotated one
+// keeps its end), a revocation stands and says it was unrecorded, and a
+// platform key is not made either; once the ledger is back, the ledger
+// holds a record of each key that exists.
+func TestKeysExistOnlyRecorded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l := &switchable{Ledger: fileLedger(t)}
+	c, _ := keysWard(t, l, 0)
+	olivia := api.KeyActionRequest{Actor: "user:olivia"}
+	first, err := c.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:olivia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := func() []apikeys.Info {
+		t.Helper()
+		list, err := c.ListKeys(ctx, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list.Keys
+	}
+
+	l.down.Store(true)
+	var e *client.Error
+	if _, err := c.CreateKey(ctx, "p1", api.CreateKeyRequest{Account: "widget", Actor: "user:olivia"}); !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable || !strings.Contains(e.Body.Message, "none was made") {
+		t.Fatalf("a key created with the ledger down: %v, want 503 saying none was made", err)
+	}
+	if _, err := c.RotateKey(ctx, "p1", first.ID, olivia); !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable {
+		t.Fatalf("a key rotated with the ledger down: %v, want 503", err)
+	}
+	if keys := listed(); len(keys) != 1 || keys[0].ID != first.ID || !keys[0].ExpiresAt.Equal(*first.ExpiresAt) {
+		t.Fatalf("keys after the unrecorded create and rotate: %+v, want only %s ending %s", keys, first.ID, first.ExpiresAt)
+	}
+	if _, err := c.Authenticate(ctx, first.Key); err != nil {
+		t.Fatalf("the key whose rotation was taken back: %v", err)
+	}
+	if _, err := c.RevokeKey(ctx, "p1", first.ID, olivia); !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable || !strings.Contains(e.Body.Message, "was revoked") {
+		t.Fatalf("a key revoked with the ledger down: %v, want 503 saying it was revoked", err)
+	}
+	if _, err := c.Authenticate(ctx, first.Key); status(err) != http.StatusUnauthorized {
+		t.Fatalf("a key revoked while the ledger was down: %v, want 401", err)
+	}
+
+	rec := audit.NewRecorder(l)
+	t.Cleanup(rec.Close)
+	platform := NewPlatformKeyManager(service.NewPlatformKeys(testenv.SpiceDB(t).Store), rec, slog.New(slog.DiscardHandler))
+	if _, err := platform.CreatePlatformKey(ctx, apikeys.Scope{Verbs: []string{"check"}}, time.Time{}); err == nil || !strings.Contains(err.Error(), "none was made") {
+		t.Fatalf("a platform key created with the ledger down: %v", err)
+	}
+	if live, err := platform.ListPlatformKeys(ctx); err != nil || len(live) != 0 {
+		t.Fatalf("platform keys after the unrecorded create: %+v, %v", live, err)
+	}
+
+	l.down.Store(false)
+	second, err := c.RotateKey(ctx, "p1", first.ID, olivia)
+	if status(err) != http.StatusNotFound {
+		t.Fatalf("rotating the revoked key: %+v, %v; want 404", second, err)
+	}
+	page, err := c.Audit(ctx, api.AuditQuery{Workspace: "p1", Action: audit.KindKeyCreated})
+	if err != nil || len(page.Records) != 1 || page.Records[0].Resource != keyResource("p1", first.ID) {
+		t.Fatalf("key creations recorded: %+v, %v; want only %s's", page.Records, err, first.ID)
 	}
 }

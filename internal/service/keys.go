@@ -20,9 +20,10 @@ import (
 // a revoked key, a deleted account or a disabled one fails the next request:
 // nothing here caches a key.
 type Keys struct {
-	store  Store
-	now    func() time.Time
-	maxAge time.Duration
+	store   Store
+	now     func() time.Time
+	maxAge  time.Duration
+	confirm func(ctx context.Context, issued apikeys.Issued, replaces string) error
 }
 
 // NewKeys returns key management over store, whose keys last at most
@@ -33,6 +34,16 @@ func NewKeys(store Store) *Keys { return &Keys{store: store, now: time.Now, maxA
 // key asked for without an end ends then, and a later end is refused.
 func (k *Keys) WithMaxAge(age time.Duration) *Keys {
 	k.maxAge = age
+	return k
+}
+
+// Confirming returns k calling confirm with each key it makes (and, for a
+// rotation, the ID of the key it replaces) before answering. When confirm
+// fails, the key is taken back (a rotated predecessor gets its end back)
+// and the call fails with confirm's error: a key exists only once confirm
+// has taken it, as Ward's audit ledger does.
+func (k *Keys) Confirming(confirm func(ctx context.Context, issued apikeys.Issued, replaces string) error) *Keys {
+	k.confirm = confirm
 	return k
 }
 
@@ -146,6 +157,13 @@ func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires ti
 	})
 }
 
+// succession is a rotation's predecessor, as it was and as the rotation
+// leaves it (ending after the grace).
+type succession struct {
+	id             string
+	old, shortened domain.Relationship
+}
+
 // guard is what a key write carries so that it happens only if nothing
 // else changed the practice since its keys were counted: the practice's
 // write lock as read (the same lock every events request replaces) must
@@ -216,11 +234,18 @@ func validKey(ws string, expires, now time.Time) error {
 	return nil
 }
 
-// write makes a new key for account, ending at expires, together with the
-// updates given (a rotation's shortened predecessor), in one write that
-// happens only while account is a member of ws, g holds and present match.
-// It fails with domain.ErrRaced when g no longer holds.
-func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time, g guard, also []domain.Update, present ...domain.Filter) (apikeys.Issued, error) {
+// write makes a new key for account, ending at expires, together with
+// prev's shortening when it rotates one, in one write that happens only
+// while account is a member of ws, g holds and prev's key is still there.
+// It fails with domain.ErrRaced when g no longer holds. The key is answered
+// once confirmed (Confirming).
+func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time, g guard, prev *succession) (apikeys.Issued, error) {
+	var also []domain.Update
+	var present []domain.Filter
+	if prev != nil {
+		also = []domain.Update{{Op: domain.Touch, Rel: prev.shortened}}
+		present = []domain.Filter{domain.Exactly(prev.old)}
+	}
 	key, err := apikeys.New(ws)
 	if err != nil {
 		return apikeys.Issued{}, err
@@ -243,7 +268,36 @@ func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time,
 		return apikeys.Issued{}, err
 	}
 	info, _ := keyInfo(r)
-	return apikeys.Issued{Info: info, Key: key.String()}, nil
+	issued := apikeys.Issued{Info: info, Key: key.String()}
+	if k.confirm == nil {
+		return issued, nil
+	}
+	replaces := ""
+	if prev != nil {
+		replaces = prev.id
+	}
+	if err := k.confirm(ctx, issued, replaces); err != nil {
+		if uerr := k.takeBack(context.WithoutCancel(ctx), r, prev); uerr != nil {
+			return apikeys.Issued{}, domain.Errorf(domain.CodeUnavailable, "key %s of workspace %q was made, but %v, and taking it back failed too (%v): revoke it", info.ID, ws, err, uerr)
+		}
+		return apikeys.Issued{}, err
+	}
+	return issued, nil
+}
+
+// takeBack undoes write's key r: r is deleted and a rotated predecessor
+// gets its end back, unless it was revoked meanwhile (it stays revoked).
+func (k *Keys) takeBack(ctx context.Context, r domain.Relationship, prev *succession) error {
+	w := domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: r}}}
+	if prev != nil {
+		w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: prev.old})
+		w.Preconditions = []domain.Precondition{{MustMatch: true, Filter: domain.Exactly(prev.shortened)}}
+	}
+	_, err := k.store.Write(ctx, w)
+	if prev != nil && errors.Is(err, domain.ErrRaced) {
+		_, err = k.store.Write(ctx, domain.Write{Updates: w.Updates[:1]})
+	}
+	return err
 }
 
 // whyRaced says why a key write's preconditions failed: account is not in
@@ -316,7 +370,7 @@ func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Ti
 	// on through its grace), and the old key must still be there: a
 	// concurrent revoke makes the write fail instead of bringing it back.
 	return k.counted(ctx, ws, old.Subject.ID, func(g guard) (apikeys.Issued, error) {
-		return k.write(ctx, ws, old.Subject.ID, expires, g, []domain.Update{{Op: domain.Touch, Rel: shortened}}, domain.Exactly(old))
+		return k.write(ctx, ws, old.Subject.ID, expires, g, &succession{id: id, old: old, shortened: shortened})
 	})
 }
 

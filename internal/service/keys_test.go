@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wardhq/ward/internal/apikeys"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/scenarios"
 	"github.com/wardhq/ward/internal/service"
@@ -230,5 +231,34 @@ func TestKeysPerAccountHoldUnderRotationAndRaces(t *testing.T) {
 	}
 	if n := live("burst"); n > service.MaxKeysPerAccount || n != made {
 		t.Errorf("%d creates at once: %d answered made, %d live, at most %d allowed", callers, made, n, service.MaxKeysPerAccount)
+	}
+}
+
+// TestPlatformKeyLeavesNothingWhenItEnds: every relationship of a platform
+// key with an end (its verbs and its practices) ends with it, so an ended
+// key leaves nothing behind in SpiceDB.
+func TestPlatformKeyLeavesNothingWhenItEnds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	keys := service.NewPlatformKeys(w.Store)
+	end := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	for _, scope := range []apikeys.Scope{{Verbs: []string{"check", "audit"}, Workspaces: []string{"p1", "p2"}}, {Verbs: []string{"check"}}} {
+		issued, err := keys.Create(ctx, scope, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels, _, err := w.Store.ReadAll(ctx, "", []domain.Filter{domain.ByPrefix(domain.TypePlatformKey, issued.ID+"/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(scope.Verbs) + max(len(scope.Workspaces), 1); len(rels) != want {
+			t.Fatalf("key %+v wrote %d relationships, want %d", scope, len(rels), want)
+		}
+		for _, r := range rels {
+			if r.Expires.Never() || !r.Expires.Time().Equal(end) {
+				t.Errorf("%s#%s@%s ends %v, want with the key at %s", r.Resource, r.Relation, r.Subject, r.Expires, end)
+			}
+		}
 	}
 }

@@ -18,12 +18,21 @@ import (
 // A key is read afresh each time it is presented: a revoked one fails on the
 // next request.
 type PlatformKeys struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	now     func() time.Time
+	confirm func(ctx context.Context, issued apikeys.PlatformIssued) error
 }
 
 // NewPlatformKeys returns platform key management over store.
 func NewPlatformKeys(store Store) *PlatformKeys { return &PlatformKeys{store: store, now: time.Now} }
+
+// Confirming returns p calling confirm with each key it makes before
+// answering; when confirm fails, the key is taken back and the call fails
+// with confirm's error (as Keys.Confirming).
+func (p *PlatformKeys) Confirming(confirm func(ctx context.Context, issued apikeys.PlatformIssued) error) *PlatformKeys {
+	p.confirm = confirm
+	return p
+}
 
 // MaxPlatformKeys bounds the live platform keys.
 const MaxPlatformKeys = 1000
@@ -70,7 +79,12 @@ func (p *PlatformKeys) Create(ctx context.Context, scope apikeys.Scope, expires 
 		reach = []string{"*"}
 	}
 	for _, ws := range reach {
-		w.Updates = append(w.Updates, domain.Update{Op: domain.Create, Rel: domain.Rel(obj, "scope", domain.Object{Type: domain.TypeWorkspace, ID: ws})})
+		// The scope ends with the key, so that an ended key leaves nothing.
+		r := domain.Rel(obj, "scope", domain.Object{Type: domain.TypeWorkspace, ID: ws})
+		if !expires.IsZero() {
+			r.Expires = domain.EndAt(expires)
+		}
+		w.Updates = append(w.Updates, domain.Update{Op: domain.Create, Rel: r})
 	}
 	if _, err := p.store.Write(ctx, w); err != nil {
 		return apikeys.PlatformIssued{}, err
@@ -80,7 +94,21 @@ func (p *PlatformKeys) Create(ctx context.Context, scope apikeys.Scope, expires 
 		t := domain.EndAt(expires).Time()
 		info.ExpiresAt = &t
 	}
-	return apikeys.PlatformIssued{PlatformInfo: info, Key: key.String()}, nil
+	issued := apikeys.PlatformIssued{PlatformInfo: info, Key: key.String()}
+	if p.confirm == nil {
+		return issued, nil
+	}
+	if err := p.confirm(ctx, issued); err != nil {
+		undo := domain.Write{Updates: make([]domain.Update, len(w.Updates))}
+		for i, u := range w.Updates {
+			undo.Updates[i] = domain.Update{Op: domain.Delete, Rel: u.Rel}
+		}
+		if _, uerr := p.store.Write(context.WithoutCancel(ctx), undo); uerr != nil {
+			return apikeys.PlatformIssued{}, domain.Errorf(domain.CodeUnavailable, "platform key %s was made, but %v, and taking it back failed too (%v): revoke it", key.ID, err, uerr)
+		}
+		return apikeys.PlatformIssued{}, err
+	}
+	return issued, nil
 }
 
 // infos groups a read's relationships into keys, live ones only (a key with
