@@ -156,7 +156,7 @@ func (c *Client) Audit(ctx context.Context, q api.AuditQuery) (api.AuditPage, er
 // that record headSeq still has headHash.
 func (c *Client) AuditVerify(ctx context.Context, headSeq int64, headHash string) (api.AuditVerification, error) {
 	path := "/v1/audit/verify"
-	if headSeq > 0 {
+	if headSeq != 0 || headHash != "" { // either alone is refused, never dropped
 		path += "?" + url.Values{"head_seq": {strconv.FormatInt(headSeq, 10)}, "head_hash": {headHash}}.Encode()
 	}
 	return call[api.AuditVerification](ctx, c, http.MethodGet, path, nil)

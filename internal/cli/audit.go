@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -187,6 +188,13 @@ files (records past their retention) on this machine instead, without Ward.
 It exits with an error when the chain breaks, saying where.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			headSet := cmd.Flags().Changed("head-seq") || cmd.Flags().Changed("head-hash")
+			switch {
+			case headSet && len(archives) > 0:
+				return errors.New("--head-seq and --head-hash check the ledger Ward keeps, not archive files: drop them with --archive")
+			case headSet && (seq < 1 || hash == ""):
+				return errors.New("give --head-seq (from 1) and --head-hash together, as an earlier ward audit verify printed them: either alone checks nothing")
+			}
 			var v api.AuditVerification
 			var err error
 			if len(archives) > 0 {

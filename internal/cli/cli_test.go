@@ -155,6 +155,9 @@ func TestCommandErrors(t *testing.T) {
 		{env, []string{"check", "user:a", "view", "client:c", "-o", "yaml"}, "--output \"yaml\""},
 		{map[string]string{"WARD_SERVER": "http://127.0.0.1:1"}, []string{"check", "user:a", "view", "client:c"}, "is `ward serve` running?"},
 		{map[string]string{"WARD_OUTPUT": "xml"}, []string{"check", "user:a", "view", "client:c"}, "--output \"xml\""},
+		{env, []string{"audit", "verify", "--head-hash", strings.Repeat("ab", 32)}, "give --head-seq (from 1) and --head-hash together"},
+		{env, []string{"audit", "verify", "--head-seq", "3"}, "give --head-seq (from 1) and --head-hash together"},
+		{env, []string{"audit", "verify", "--head-seq", "3", "--head-hash", strings.Repeat("ab", 32), "--archive", "a.jsonl"}, "drop them with --archive"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
