@@ -354,6 +354,14 @@ func TestRetentionArchivesAndTheChainHolds(t *testing.T) {
 	if err != nil || !a.OK || a.HeadSeq != moved || a.HeadHash != v.ArchivedHash {
 		t.Fatalf("the archive %+v does not end where the ledger continues (%d, %s): %v", a, v.ArchivedSeq, v.ArchivedHash, err)
 	}
+	// A head kept before archiving, now the archive's last record, is
+	// checked against the anchor.
+	if v := verify(t, l, moved, a.HeadHash); !v.OK {
+		t.Fatalf("the kept head %d, now archived: %+v", moved, v)
+	}
+	if v := verify(t, l, moved, strings.Repeat("0", 64)); v.OK || !strings.Contains(v.Problem, "archive anchor") {
+		t.Fatalf("a wrong hash for the archived head %d: %+v", moved, v)
+	}
 	if again, _, err := ArchiveOld(ctx, l, archive, DefaultRetention, now); err != nil || again != 0 {
 		t.Fatalf("a second run moved %d (%v)", again, err)
 	}

@@ -165,6 +165,11 @@ type Verification = api.AuditVerification
 func Verify(each func(fn func(Stored) error) error, afterSeq int64, afterHash string, expectSeq int64, expectHash string) (Verification, error) {
 	chain := NewChain(afterSeq, afterHash)
 	found := expectSeq == 0 || expectSeq <= afterSeq
+	if expectSeq > 0 && expectSeq == afterSeq && expectHash != afterHash {
+		// The kept record is the archive's last, whose hash the ledger holds.
+		chain.Problem = fmt.Sprintf("record %d's hash is not the one you kept (%s): the ledger's archive anchor says %s", expectSeq, expectHash, afterHash)
+		return Verification{OK: false, ArchivedSeq: afterSeq, ArchivedHash: afterHash, Problem: chain.Problem}, nil
+	}
 	err := each(func(s Stored) error {
 		r, ok := chain.Next(s)
 		if !ok {
