@@ -460,6 +460,10 @@ type grantItem struct {
 // action of its area.
 func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
 	out := map[string]AreaGrant{}
+	// given names where each area and (area, action) was granted, so that
+	// two items for the same one, in any spelling, are refused: which one
+	// counts would be a guess.
+	given := map[[2]string]int{}
 	for n, it := range items {
 		area := canonicalArea(it.Area)
 		if err := validateName(area); err != nil {
@@ -469,10 +473,17 @@ func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
 		if err != nil {
 			return nil, fmt.Errorf("item %d (%s): %v", n, it.Area, err)
 		}
+		key := [2]string{area, canonicalAction(it.Action)}
+		if first, ok := given[key]; ok {
+			return nil, fmt.Errorf("items %d and %d both grant %s: give each area, and each action of an area, once", first, n, grantName(key))
+		}
+		given[key] = n
 		g := out[area]
 		if it.Action == "" {
+			if g.Actions != nil {
+				return nil, fmt.Errorf("item %d grants all of area %q after items for some of its actions: give the whole area first, then the actions that differ", n, area)
+			}
 			g.Level = l
-			g.Actions = nil
 		} else {
 			if g.Actions == nil {
 				g.Actions = map[string]Level{}
@@ -490,6 +501,14 @@ func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
 		out[area] = g
 	}
 	return out, nil
+}
+
+// grantName is "area notes" or "action view of area notes".
+func grantName(key [2]string) string {
+	if key[1] == "" {
+		return fmt.Sprintf("area %q", key[0])
+	}
+	return fmt.Sprintf("action %q of area %q", key[1], key[0])
 }
 
 // parseGrants reads {"area": "level"} or {"area": {"action": "level"}}, mixed
@@ -527,11 +546,16 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 		return nil, fmt.Errorf(`must be an object of area to level ("all", "own", "written" or "none") or to {action: level}`)
 	}
 	out := map[string]AreaGrant{}
+	spelled := map[string]string{} // area -> the key that named it
 	for _, given := range slices.Sorted(maps.Keys(areas)) {
 		area := canonicalArea(given)
 		if err := validateName(area); err != nil {
 			return nil, fmt.Errorf("area %v", err)
 		}
+		if other, ok := spelled[area]; ok {
+			return nil, fmt.Errorf("%q and %q both name area %q: give it once", other, given, area)
+		}
+		spelled[area] = given
 		var level string
 		if json.Unmarshal(areas[given], &level) == nil {
 			l, err := parseLevel(level)
@@ -546,12 +570,18 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 			return nil, fmt.Errorf("area %q: want a level or an object of action (view, create, edit, delete, export) to level", area)
 		}
 		g := AreaGrant{Actions: map[string]Level{}}
+		named := map[string]string{} // action -> the key that named it
 		for _, action := range slices.Sorted(maps.Keys(actions)) {
 			l, err := parseLevel(actions[action])
 			if err != nil {
 				return nil, fmt.Errorf("area %q action %q: %v", area, action, err)
 			}
-			g.Actions[canonicalAction(action)] = l
+			canon := canonicalAction(action)
+			if other, ok := named[canon]; ok {
+				return nil, fmt.Errorf("area %q: %q and %q both name action %q: give it once", area, other, action, canon)
+			}
+			named[canon] = action
+			g.Actions[canon] = l
 		}
 		out[area] = g
 	}
