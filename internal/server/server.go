@@ -6,6 +6,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -324,6 +325,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		return err
 	}
 	defer closeSpiceDB()
+	clientCfg.CursorKey = cursorKey(cfg)
 	client := spicedb.NewWithConfig(conn, logger, clientCfg)
 	policy, err := DecisionPolicy(cfg)
 	if err != nil {
@@ -442,6 +444,25 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
 	return nil
+}
+
+// cursorKey is the key lookup cursors are signed with: derived from the
+// secret every Ward instance that shares the data also holds (an external
+// SpiceDB's preshared key, or the PostgreSQL URI of an in-process SpiceDB),
+// so that one instance's cursor pages on another; nil in memory, where only
+// this process serves the data (a random key for the process).
+func cursorKey(cfg Config) []byte {
+	secret := ""
+	switch {
+	case cfg.SpiceDB.Endpoint != "":
+		secret = "spicedb\x00" + cfg.SpiceDB.Token
+	case cfg.Datastore == spicedb.EnginePostgres:
+		secret = "postgres\x00" + cfg.DatastoreURI
+	default:
+		return nil
+	}
+	sum := sha256.Sum256([]byte("ward lookup cursors v1\x00" + secret))
+	return sum[:]
 }
 
 // connect starts or dials SpiceDB, and says how the client reads fresh

@@ -3,6 +3,7 @@ package spicedb
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"log/slog"
@@ -49,6 +50,8 @@ type Client struct {
 	streamTimeout time.Duration
 	// pages keeps whole lookup answers for paged lookups.
 	pages *pageCache
+	// cursorKey signs lookup cursors (Config.CursorKey).
+	cursorKey []byte
 	// heads, when set, gives reads the caller gave no token for a revision
 	// taken after they arrived (Config.Head, Config.Barrier; fresh.go).
 	heads *freshHeads
@@ -75,6 +78,11 @@ type Config struct {
 	// the cache off (every later page then repeats the lookup at its revision).
 	PageCacheEntries int
 	PageCacheBytes   int64
+	// CursorKey signs lookup cursors (HMAC-SHA256), so that a caller cannot
+	// choose the revision or the position a later page reads: a cursor Ward
+	// did not answer is refused. Instances that serve each other's pages
+	// need the same key; empty means a random key for this process.
+	CursorKey []byte
 }
 
 // New returns a client over conn with Ward's defaults.
@@ -88,6 +96,11 @@ func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Confi
 		perms: v1.NewPermissionsServiceClient(conn), schema: v1.NewSchemaServiceClient(conn), logger: logger,
 		streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
 		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
+		cursorKey:     cfg.CursorKey,
+	}
+	if len(c.cursorKey) == 0 {
+		c.cursorKey = make([]byte, 32)
+		_, _ = rand.Read(c.cursorKey) // crypto/rand.Read never fails
 	}
 	switch {
 	case cfg.Head != nil:

@@ -3,10 +3,12 @@ package spicedb
 import (
 	"container/list"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sync"
 
 	"github.com/wardhq/ward/internal/domain"
@@ -57,7 +59,7 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 			c.pages.put(l.key()+"@"+readAt, ids)
 		}
 	} else {
-		cur, err := decodeCursor(cursor, l)
+		cur, err := c.decodeCursor(cursor, l)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -76,7 +78,7 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 	}
 	page, last := domain.PageOf(ids, after, limit)
 	if last != "" {
-		next = encodeCursor(l, readAt, last)
+		next = c.encodeCursor(l, readAt, last)
 	}
 	return page, next, readAt, nil
 }
@@ -91,11 +93,14 @@ func (l lookup) key() string {
 }
 
 // cursor is where a paged lookup goes on: after which ID, at which revision,
-// of which question (a hash, so that a cursor is not taken to another lookup).
+// of which question (a hash, so that a cursor is not taken to another
+// lookup), signed with the client's key so that a caller cannot move it to
+// another revision or position.
 type cursor struct {
 	Question string `json:"q"`
 	Revision string `json:"r"`
 	After    string `json:"a"`
+	MAC      string `json:"m"`
 }
 
 func questionHash(l lookup) string {
@@ -103,19 +108,31 @@ func questionHash(l lookup) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-func encodeCursor(l lookup, revision, after string) string {
-	b, _ := json.Marshal(cursor{Question: questionHash(l), Revision: revision, After: after})
+// mac signs a cursor's fields, each length-prefixed so that none can take
+// bytes from the next.
+func (c *Client) mac(cur cursor) string {
+	h := hmac.New(sha256.New, c.cursorKey)
+	for _, f := range []string{cur.Question, cur.Revision, cur.After} {
+		fmt.Fprintf(h, "%d:%s", len(f), f)
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
+}
+
+func (c *Client) encodeCursor(l lookup, revision, after string) string {
+	cur := cursor{Question: questionHash(l), Revision: revision, After: after}
+	cur.MAC = c.mac(cur)
+	b, _ := json.Marshal(cur)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string, l lookup) (cursor, error) {
+func (c *Client) decodeCursor(s string, l lookup) (cursor, error) {
 	var cur cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
 		err = json.Unmarshal(b, &cur)
 	}
-	if err != nil || cur.Revision == "" {
-		return cursor{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: fieldCursor, Message: "is not a cursor Ward answered: pass the cursor of the previous page unchanged, or none for the first page"}
+	if err != nil || cur.Revision == "" || !hmac.Equal([]byte(cur.MAC), []byte(c.mac(cur))) {
+		return cursor{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: fieldCursor, Message: "is not a cursor Ward answered (or one from a Ward with another cursor key): pass the cursor of the previous page unchanged, or none for the first page"}
 	}
 	if cur.Question != questionHash(l) {
 		return cursor{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: fieldCursor, Message: "belongs to another lookup: pass the cursor this lookup's previous page answered, or none for the first page"}

@@ -2,7 +2,11 @@ package spicedb
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -91,5 +95,63 @@ func TestPagesWithoutTheCache(t *testing.T) {
 	// ann and the 30 k's, not zz.
 	if len(got) != 31 || !slices.IsSorted(got) || slices.Contains(got, "zz") {
 		t.Errorf("paged %v, want ann and k00-k29 as they were at the first page", got)
+	}
+}
+
+// TestCursorsCannotBeForged: a cursor is signed; one changed by hand (to
+// read at another revision, or from another position) is refused, as is
+// one signed with another key, while another client with the same key (a
+// second Ward instance) pages on from it.
+func TestCursorsCannotBeForged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	key := []byte("a key the instances share")
+	var emb *Embedded
+	c, before := memoryClientWith(t, func(e *Embedded) Config { emb = e; return Config{CursorKey: key} })
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, `{"type":"client.created","workspace":"p1","client":"k%02d","practitioner":"olivia"}`+"\n", i)
+	}
+	applyEvents(t, c, b.String())
+	olivia := domain.Object{Type: domain.TypeUser, ID: "olivia"}
+	first, cur, _, err := c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", "", 10)
+	if err != nil || cur == "" {
+		t.Fatalf("first page: %v, cursor %q, %v", first, cur, err)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forge := func(change func(*cursor)) string {
+		var c cursor
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+		change(&c)
+		b, _ := json.Marshal(c)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	same := NewWithConfig(emb.Conn(), logger, Config{CursorKey: key})
+	other := NewWithConfig(emb.Conn(), logger, Config{CursorKey: []byte("another key")})
+	for name, tc := range map[string]struct {
+		c      *Client
+		cursor string
+		ok     bool
+	}{
+		"unchanged, on another instance with the same key": {same, cur, true},
+		"signed with another key":                          {other, cur, false},
+		"moved to an earlier revision":                     {c, forge(func(c *cursor) { c.Revision = before }), false},
+		"moved back to the start":                          {c, forge(func(c *cursor) { c.After = "" }), false},
+		"without its signature":                            {c, forge(func(c *cursor) { c.MAC = "" }), false},
+	} {
+		page, _, _, err := tc.c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", tc.cursor, 10)
+		var e *domain.Error
+		switch {
+		case tc.ok && (err != nil || len(page) != 10 || page[0] <= first[len(first)-1]):
+			t.Errorf("%s: %v, %v; want the next 10 after %s", name, page, err, first[len(first)-1])
+		case !tc.ok && (!errors.As(err, &e) || e.Code != domain.CodeInvalid || e.Field != fieldCursor):
+			t.Errorf("%s: %v, %v; want 400 naming the cursor", name, page, err)
+		}
 	}
 }
