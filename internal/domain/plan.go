@@ -560,12 +560,15 @@ func (p *planner) createRole(pr Practice, role Role) {
 }
 
 // setRoleProperties writes the non-area properties of one binding of a role.
+// Managing a role's holders is the staff area's, which only roles held
+// workspace-wide give: a holding at one location does not manage the role's
+// holders (who could then give it workspace-wide).
 func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar, managesHolders bool) {
 	members := bindingMembers(binding)
 	if calendar {
 		p.s.Add(Relationship{Resource: pr.obj(), Relation: "calendar", Subject: members})
 	}
-	if managesHolders {
+	if _, _, location, _ := ParseBindingID(binding); managesHolders && location == "" {
 		p.s.Add(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: members})
 	}
 }

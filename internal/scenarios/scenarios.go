@@ -199,7 +199,15 @@ var stories = []Scenario{
 		{Events: `{"type":"role.revoked","workspace":"p1","user":"rita","role":"receptionist"}`,
 			Checks: []Check{no("user:rita", "view", "client:ann")}},
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","location":"north"}`,
-			Checks: []Check{yes("user:rita", "view", "client:ann"), no("user:rita", "view", "client:cat"), yes("user:rita", "create_client", "location:north"), no("user:rita", "create_client", "workspace:p1")}},
+			Checks: []Check{yes("user:rita", "view", "client:ann"), no("user:rita", "view", "client:cat"), yes("user:rita", "create_client", "location:north"), no("user:rita", "create_client", "workspace:p1"),
+				// Managing who holds the role is the staff area's, given only
+				// workspace-wide: at north she could otherwise give it
+				// workspace-wide, and so reach south's clients.
+				no("user:rita", "manage_holders", "role:p1/receptionist")}},
+		{Events: `{"type":"location.created","workspace":"p1","location":"west"}
+{"type":"staff.added","workspace":"p1","user":"rw","role":"receptionist","location":"west"}
+{"type":"staff.added","workspace":"p1","user":"ra","role":"receptionist"}`,
+			Checks: []Check{no("user:rw", "manage_holders", "role:p1/receptionist"), yes("user:ra", "manage_holders", "role:p1/receptionist")}},
 	}},
 	{Name: "note_finalized", Steps: []Step{
 		// The author (notes edit for own) and a practitioner admin (notes edit
