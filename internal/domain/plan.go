@@ -605,6 +605,12 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	if !pr.IsActive(e.To) {
 		return fieldErr(CodeConflict, i, "to", "%q is not enabled staff of %q: only a current staff member can become the account owner", e.To, pr.WS)
 	}
+	// Ownership has no end, so the new owner holds a role that has none
+	// either: not someone whose every holding has ended, or will (a
+	// contractor would keep the owner's powers past their contract).
+	if !slices.ContainsFunc(pr.Holdings(e.To), func(h Holding) bool { return h.Expires.Never() }) {
+		return fieldErr(CodeConflict, i, "to", "%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", e.To, pr.WS)
+	}
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
 		p.s.Remove(Relationship{Resource: pr.obj(), Relation: "owner", Subject: s})
 	}

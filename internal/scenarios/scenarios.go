@@ -499,6 +499,8 @@ var BadInputs = []BadInput{
 	{"object_of_another_workspace", `{"type":"patient.shared","workspace":"p1","client":"zed","user":"priya"}`, 409, 0, "client"},
 	{"creating_object_of_another_workspace", `{"type":"client.created","workspace":"p1","client":"zed"}`, 409, 0, "client"},
 	{"transfer_to_non_member", `{"type":"ownership.transferred","workspace":"p1","to":"hugo"}`, 409, 0, "to"},
+	{"transfer_to_a_holding_that_ends", `{"type":"staff.added","workspace":"p1","user":"con","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"ownership.transferred","workspace":"p1","to":"con"}`, 409, 1, "to"},
 	{"booking_user_without_calendar", `{"type":"appointment.booked","workspace":"p1","appointment":"ap-x","client":"ann","practitioner":"rita"}`, 409, 0, "practitioner"},
 	{"changing_practitioner_admin", `{"type":"role.updated","workspace":"p1","role":"practitioner_admin","grants":{"notes":"none"}}`, 409, 0, "role"},
 	{"fixed_area", `{"type":"role.updated","workspace":"p1","role":"accountant","grants":{"notes":"full"}}`, 409, 0, "grants"},
