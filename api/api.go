@@ -114,6 +114,19 @@ type LookupStreamLine struct {
 	Error    *ErrorBody `json:"error,omitempty"`
 }
 
+// MarshalJSON writes the done line's count even when it is 0: an empty
+// answer says so ({"done":true,"count":0,...}).
+func (l LookupStreamLine) MarshalJSON() ([]byte, error) {
+	type plain LookupStreamLine
+	if !l.Done {
+		return json.Marshal(plain(l))
+	}
+	return json.Marshal(struct {
+		plain
+		Count int `json:"count"`
+	}{plain(l), l.Count})
+}
+
 // LookupSubjectsRequest asks which users and service accounts have permission on a resource.
 type LookupSubjectsRequest struct {
 	Resource   string `json:"resource"`

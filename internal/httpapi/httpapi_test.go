@@ -420,8 +420,8 @@ func TestLookupStream(t *testing.T) {
 		t.Errorf("maya's clients streamed: %v (token %q, %v), want %v", got, token, err, want)
 	}
 	status, body := post(t, st.url, "/v1/lookup/resources/stream", `{"subject":"user:nobody","permission":"view","resource_type":"client"}`)
-	if status != 200 || !strings.HasPrefix(body, `{"done":true`) || strings.Count(body, "\n") != 1 {
-		t.Errorf("nothing to stream: %d %s, want only a done line", status, body)
+	if status != 200 || !strings.HasPrefix(body, `{"done":true`) || !strings.Contains(body, `"count":0`) || !strings.Contains(body, `"zedtoken":"`) || strings.Count(body, "\n") != 1 {
+		t.Errorf("nothing to stream: %d %s, want only a done line with a count of 0 and a zedtoken", status, body)
 	}
 
 	serve := func(a httpapi.Authorizer) *client.Client {

@@ -393,7 +393,33 @@ func (c *Client) StreamResources(ctx context.Context, subject domain.Object, per
 		return "", err
 	}
 	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, cons))
-	return streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, map[string]struct{}{}, emit)
+	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, map[string]struct{}{}, emit)
+	if err != nil {
+		return readAt, err
+	}
+	return c.answeredAt(ctx, cons, readAt)
+}
+
+// answeredAt is the ZedToken of a lookup read with cons: the one SpiceDB
+// answered with its results (readAt), or, for an empty answer, which names
+// none, the token it was asked at least as fresh as or exactly at, or else
+// the revision of a read made after it (so, at least as fresh). Every
+// answer carries a token.
+func (c *Client) answeredAt(ctx context.Context, cons *v1.Consistency, readAt string) (string, error) {
+	if readAt != "" {
+		return readAt, nil
+	}
+	if t := cons.GetAtLeastAsFresh(); t != nil {
+		return t.GetToken(), nil
+	}
+	if t := cons.GetAtExactSnapshot(); t != nil {
+		return t.GetToken(), nil
+	}
+	resp, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
+	if err != nil {
+		return "", translateErr("reading the revision of an empty lookup", err)
+	}
+	return resp.GetReadAt().GetToken(), nil
 }
 
 // exactly reads at exactly the revision of token.

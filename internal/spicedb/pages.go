@@ -55,6 +55,9 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 		if ids, readAt, err = c.lookup(ctx, l, cons, tokenField(token)); err != nil {
 			return nil, "", "", err
 		}
+		if readAt, err = c.answeredAt(ctx, cons, readAt); err != nil {
+			return nil, "", "", err
+		}
 		if len(ids) > limit {
 			c.pages.put(l.key()+"@"+readAt, ids)
 		}

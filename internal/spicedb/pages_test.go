@@ -155,3 +155,28 @@ func TestCursorsCannotBeForged(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyLookupsNameARevision: a lookup that finds nothing still answers
+// a ZedToken (SpiceDB names none without results): the one asked with, or
+// else one read after it; paged and streamed alike.
+func TestEmptyLookupsNameARevision(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, token := memoryClient(t)
+	nobody := domain.Object{Type: domain.TypeUser, ID: "nobody"}
+	gone := domain.Object{Type: domain.TypeClient, ID: "never-created"}
+	for _, given := range []string{"", token} {
+		page, next, at, err := c.LookupResourcesPage(ctx, nobody, "view", domain.TypeClient, given, "", 10)
+		if err != nil || len(page) != 0 || next != "" || at == "" || (given != "" && at != given) {
+			t.Errorf("resources of nobody, token %q: %v %q at %q, %v", given, page, next, at, err)
+		}
+		subjects, _, at, err := c.LookupSubjectsPage(ctx, gone, "view_notes", given, "", 10)
+		if err != nil || len(subjects) != 0 || at == "" {
+			t.Errorf("subjects of a client never created, token %q: %v at %q, %v", given, subjects, at, err)
+		}
+		at, err = c.StreamResources(ctx, nobody, "view", domain.TypeClient, given, func(string) error { return nil })
+		if err != nil || at == "" {
+			t.Errorf("streamed resources of nobody, token %q: at %q, %v", given, at, err)
+		}
+	}
+}
