@@ -196,6 +196,9 @@ func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.App
 	}
 	streamed := time.Now()
 	if err := s.store.ImportRelationships(ctx, rels); errors.Is(err, domain.ErrRaced) {
+		if o, ok := s.takenOf(ctx, plan.Created); ok {
+			return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import creates %s %q, whose ID is taken already (by another practice's, or an earlier, %s): nothing was imported; give it another ID", o.Type, o.ID, o.Type)
+		}
 		return domain.Applied{}, domain.Errorf(domain.CodeConflict, "the import names an object whose ID is taken already: nothing was imported")
 	} else if err != nil {
 		return domain.Applied{}, err
@@ -210,6 +213,30 @@ func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.App
 		return domain.Applied{Touched: len(plan.Touch), Unconfirmed: true}, nil
 	}
 	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
+}
+
+// takenOf finds, for a refused import's error, the first of objs whose ID
+// marker exists, reading markers a chunk at a time until the caller's
+// deadline; ok is false when none was found.
+func (s *Service) takenOf(ctx context.Context, objs []domain.Object) (domain.Object, bool) {
+	const chunk = 256
+	for start := 0; start < len(objs) && ctx.Err() == nil; start += chunk {
+		part := objs[start:min(start+chunk, len(objs))]
+		filters := make([]domain.Filter, len(part))
+		for i, o := range part {
+			filters[i] = domain.Exactly(domain.IDTaken(o))
+		}
+		found, _, err := s.store.ReadAll(ctx, "", filters)
+		if err != nil {
+			return domain.Object{}, false
+		}
+		for _, o := range part {
+			if slices.ContainsFunc(found, func(r domain.Relationship) bool { return r == domain.IDTaken(o) }) {
+				return o, true
+			}
+		}
+	}
+	return domain.Object{}, false
 }
 
 // awaitVisible returns once fully consistent reads see the write's new lock

@@ -341,16 +341,18 @@ func TestImportMatchesEvents(t *testing.T) {
 	for _, bad := range []struct {
 		name, events string
 		code         domain.Code
+		says         string
 	}{
-		{"an existing practice", `{"type":"workspace.created","workspace":"a","owner":"x","preset":"caspen"}`, domain.CodeConflict},
+		{"an existing practice", `{"type":"workspace.created","workspace":"a","owner":"x","preset":"caspen"}`, domain.CodeConflict, `workspace "a" exists already`},
 		{"a taken ID", `{"type":"workspace.created","workspace":"c","owner":"x","preset":"caspen"}
-{"type":"client.created","workspace":"c","client":"a-c1"}`, domain.CodeConflict},
+{"type":"client.created","workspace":"c","client":"c-new"}
+{"type":"client.created","workspace":"c","client":"a-c1"}`, domain.CodeConflict, `creates client "a-c1", whose ID is taken already`},
 		{"a practice it does not create", `{"type":"workspace.created","workspace":"d","owner":"x","preset":"caspen"}
-{"type":"client.created","workspace":"a","client":"new"}`, domain.CodeInvalid},
+{"type":"client.created","workspace":"a","client":"new"}`, domain.CodeInvalid, ""},
 	} {
 		_, err := imported.Import(ctx, testenv.Parsed(t, bad.events))
-		if domain.ErrorCode(err) != bad.code {
-			t.Errorf("%s: %v, want %s", bad.name, err, bad.code)
+		if domain.ErrorCode(err) != bad.code || !strings.Contains(fmt.Sprint(err), bad.says) {
+			t.Errorf("%s: %v, want %s saying %q", bad.name, err, bad.code, bad.says)
 		}
 		if after := testenv.Relationships(t, imported); !slices.Equal(after, got) {
 			t.Errorf("%s: the refused import changed SpiceDB: %v", bad.name, missing(after, got))
