@@ -2,11 +2,17 @@ package httpapi
 
 import (
 	"errors"
-	"github.com/wardhq/ward/api"
+	"fmt"
 	"net/http"
+	"unicode/utf8"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/domain"
 )
+
+// maxMessage bounds an error message: messages quote what was wrong, and a
+// caller's 60 KB ID is not sent back whole.
+const maxMessage = 1024
 
 // statusOf maps domain error codes to HTTP statuses.
 var statusOf = map[domain.Code]int{
@@ -31,7 +37,7 @@ func errorBody(err error) (int, api.ErrorBody) {
 	if !errors.As(err, &e) {
 		return http.StatusInternalServerError, api.ErrorBody{Code: domain.CodeInternal, Message: "internal error; see Ward's logs"}
 	}
-	body := api.ErrorBody{Code: e.Code, Message: e.Message, Field: e.Field}
+	body := api.ErrorBody{Code: e.Code, Message: clip(e.Message), Field: e.Field}
 	if e.Index >= 0 {
 		idx := e.Index
 		body.Index = &idx
@@ -41,4 +47,17 @@ func errorBody(err error) (int, api.ErrorBody) {
 		status = http.StatusInternalServerError
 	}
 	return status, body
+}
+
+// clip cuts m to maxMessage bytes, at a character's start, saying how much
+// was cut.
+func clip(m string) string {
+	if len(m) <= maxMessage {
+		return m
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(m[cut]) {
+		cut--
+	}
+	return m[:cut] + fmt.Sprintf("... (%d more bytes not shown)", len(m)-cut)
 }

@@ -151,13 +151,15 @@ func TestRequestErrors(t *testing.T) {
 		{"stream bad permission", "/v1/lookup/resources/stream", `{"subject":"user:a","permission":"read","resource_type":"client"}`, 400, `"field":"permission"`},
 		{"events not a list", "/v1/events", `{"events":{}}`, 400, `"field":"events"`},
 		{"no such endpoint", "/v1/nothing", `{}`, 404, "no such endpoint"},
+		// A message quotes what was wrong, but not a 60 KB value whole.
+		{"a huge ID is not echoed whole", "/v1/check", `{"subject":"user:` + strings.Repeat("é", 30_000) + `","permission":"view","resource":"client:ann"}`, 400, "more bytes not shown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			status, body := post(t, st.url, tt.path, tt.body)
-			if status != tt.status || !strings.Contains(body, tt.want) {
-				t.Errorf("got %d %s; want %d containing %s", status, body, tt.status, tt.want)
+			if status != tt.status || !strings.Contains(body, tt.want) || len(body) > 2048 {
+				t.Errorf("got %d %.3000s (%d bytes); want %d containing %s, within 2 KB", status, body, len(body), tt.status, tt.want)
 			}
 		})
 	}
