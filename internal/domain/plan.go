@@ -573,6 +573,27 @@ func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar,
 	}
 }
 
+// HolderManagers selects every role's holder_manager relationships, which
+// Outdated sorts.
+var HolderManagers = Filter{ResourceType: TypeRole, Relation: "holder_manager"}
+
+// Outdated returns those of rels that earlier versions of Ward wrote and
+// this one would not, to be deleted at start: a location binding's members
+// managing a role's holders (before setRoleProperties gave that to the
+// workspace-wide binding only).
+func Outdated(rels []Relationship) []Relationship {
+	var out []Relationship
+	for _, r := range rels {
+		if r.Resource.Type != TypeRole || r.Relation != "holder_manager" || r.Subject.Type != TypeRoleBinding {
+			continue
+		}
+		if _, _, location, ok := ParseBindingID(r.Subject.ID); ok && location != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // setGrant gives role level of a capability, narrowed by the account-wide
 // settings that are on. The planner then passes the change on to the roles
 // that inherit from role, and writes out what it gives holders.

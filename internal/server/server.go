@@ -352,7 +352,8 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 			Client: &http.Client{Timeout: 10 * time.Second}, Recorder: recorder, Logger: logger}
 		opts.Webhook.Start(archiving)
 	}
-	auth, stopGrants := Audited(watchSize(service.New(client, logger), cfg, logger), recorder, opts, logger)
+	svc := service.New(client, logger)
+	auth, stopGrants := Audited(watchSize(svc, cfg, logger), recorder, opts, logger)
 	defer stopGrants()
 	keys := NewKeyManager(service.NewKeys(client).WithMaxAge(cmp.Or(cfg.KeyMaxAge, service.DefaultKeyMaxAge)), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
 	flushing, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
@@ -367,6 +368,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	if cfg.SpiceDB.Endpoint != "" {
 		// In-process, SpiceDB is go.mod's; an external one may be older.
 		spicedb.WarnIfOld(ctx, conn, logger)
+	}
+	if n, err := svc.Repair(ctx); err != nil {
+		return fmt.Errorf("repairing what an earlier Ward wrote: %w (SpiceDB must be writable at start; what was repaired stays so, and the next start goes on)", err)
+	} else if n > 0 {
+		logger.Warn("repaired relationships an earlier Ward wrote and this one would not", "deleted", n)
 	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, auth, logger); err != nil {

@@ -215,6 +215,27 @@ func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.App
 	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
 }
 
+// Repair deletes what earlier versions of Ward wrote and this one would not
+// (domain.Outdated), so that stored practices answer as new ones do; it
+// returns how many relationships it deleted. `ward serve` runs it at start.
+func (s *Service) Repair(ctx context.Context) (int, error) {
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.HolderManagers})
+	if err != nil {
+		return 0, err
+	}
+	stale := domain.Outdated(rels)
+	for start := 0; start < len(stale); start += domain.MaxChangesPerRequest {
+		var w domain.Write
+		for _, r := range stale[start:min(start+domain.MaxChangesPerRequest, len(stale))] {
+			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: r})
+		}
+		if _, err := s.store.Write(ctx, w); err != nil {
+			return start, err
+		}
+	}
+	return len(stale), nil
+}
+
 // takenOf finds, for a refused import's error, the first of objs whose ID
 // marker exists, reading markers a chunk at a time until the caller's
 // deadline; ok is false when none was found.

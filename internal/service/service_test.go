@@ -533,3 +533,40 @@ func TestLargeRoleChangeIsOneRequest(t *testing.T) {
 		t.Error("after the change a practitioner at another location sees the invoice")
 	}
 }
+
+// TestRepairDeletesWhatEarlierVersionsWrote: a practice stored by a Ward
+// that let a location's receptionists manage the role's holders answers,
+// after Repair, as one written today; a second Repair finds nothing.
+func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base+`{"type":"staff.added","workspace":"p1","user":"rn","role":"receptionist","location":"north"}`)); err != nil {
+		t.Fatal(err)
+	}
+	old := domain.Relationship{Resource: domain.Object{Type: domain.TypeRole, ID: "p1/receptionist"}, Relation: "holder_manager",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("p1", "receptionist", "north"), Relation: "member"}}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: old}}}); err != nil {
+		t.Fatal(err)
+	}
+	manages := func(user string) bool {
+		t.Helper()
+		d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: user}, Permission: "manage_holders", Resource: old.Resource}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Allowed
+	}
+	if !manages("rn") {
+		t.Fatal("the earlier version's relationship did not let rn manage holders: the test does not reproduce it")
+	}
+	for round, want := range []int{1, 0} {
+		n, err := w.Repair(ctx)
+		if err != nil || n != want {
+			t.Fatalf("repair %d deleted %d (%v), want %d", round+1, n, err, want)
+		}
+	}
+	if manages("rn") || !manages("rita") {
+		t.Errorf("after the repair rn manages holders %v (want false), rita %v (want true)", manages("rn"), manages("rita"))
+	}
+}
