@@ -122,9 +122,12 @@ func (l LookupStreamLine) MarshalJSON() ([]byte, error) {
 		return json.Marshal(plain(l))
 	}
 	return json.Marshal(struct {
-		plain
-		Count int `json:"count"`
-	}{plain(l), l.Count})
+		Resource string     `json:"resource,omitempty"`
+		Done     bool       `json:"done"`
+		Count    int        `json:"count"`
+		ZedToken string     `json:"zedtoken,omitempty"`
+		Error    *ErrorBody `json:"error,omitempty"`
+	}{l.Resource, l.Done, l.Count, l.ZedToken, l.Error})
 }
 
 // LookupSubjectsRequest asks which users and service accounts have permission on a resource.
