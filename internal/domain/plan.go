@@ -629,7 +629,7 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	// Ownership has no end, so the new owner holds a role that has none
 	// either: not someone whose every holding has ended, or will (a
 	// contractor would keep the owner's powers past their contract).
-	if !slices.ContainsFunc(pr.Holdings(e.To), func(h Holding) bool { return h.Expires.Never() }) {
+	if !standing(pr, e.To) {
 		return fieldErr(CodeConflict, i, "to", "%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", e.To, pr.WS)
 	}
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
@@ -637,6 +637,21 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
 	return nil
+}
+
+// standing reports whether user holds a role without an end.
+func standing(pr Practice, user string) bool {
+	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Expires.Never() })
+}
+
+// ownerStands refuses a change that leaves the account owner (user, if they
+// are) without a standing role: ownership has no end, so it never outlives
+// the owner's last role.
+func (p *planner) ownerStands(i int, pr Practice, user string) error {
+	if user == "" || pr.Owner() != user || standing(pr, user) {
+		return nil
+	}
+	return fieldErr(CodeConflict, i, "user", "%q is the account owner of %q and would hold no role without an end: the owner keeps a standing role; transfer ownership first (ownership.transferred), or give them another role", user, pr.WS)
 }
 
 func (p *planner) locationCreated(i int, pr Practice, e Event) error {
@@ -659,6 +674,9 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	p.hold(pr, e)
+	if err := p.ownerStands(i, pr, e.User); err != nil {
+		return err
+	}
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
 		p.applySwitches(pr, preset, e.User)
 	}
@@ -791,6 +809,9 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 		p.hold(pr, e)
 	} else {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
+	}
+	if err := p.ownerStands(i, pr, e.User); err != nil {
+		return err
 	}
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
 		p.applySwitches(pr, preset, e.User)

@@ -499,6 +499,10 @@ var BadInputs = []BadInput{
 	{"object_of_another_workspace", `{"type":"patient.shared","workspace":"p1","client":"zed","user":"priya"}`, 409, 0, "client"},
 	{"creating_object_of_another_workspace", `{"type":"client.created","workspace":"p1","client":"zed"}`, 409, 0, "client"},
 	{"transfer_to_non_member", `{"type":"ownership.transferred","workspace":"p1","to":"hugo"}`, 409, 0, "to"},
+	{"owner_role_revoked", `{"type":"role.revoked","workspace":"p1","user":"olivia","role":"practitioner_admin"}`, 409, 0, "user"},
+	{"owner_role_given_an_end", `{"type":"role.assigned","workspace":"p1","user":"olivia","role":"practitioner_admin","expires_at":"2099-01-01T00:00:00Z"}`, 409, 0, "user"},
+	{"new_owner_role_revoked", `{"type":"ownership.transferred","workspace":"p1","to":"maya"}
+{"type":"role.revoked","workspace":"p1","user":"maya","role":"practice_manager"}`, 409, 1, "user"},
 	{"transfer_to_a_holding_that_ends", `{"type":"staff.added","workspace":"p1","user":"con","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}
 {"type":"ownership.transferred","workspace":"p1","to":"con"}`, 409, 1, "to"},
 	{"booking_user_without_calendar", `{"type":"appointment.booked","workspace":"p1","appointment":"ap-x","client":"ann","practitioner":"rita"}`, 409, 0, "practitioner"},
