@@ -98,7 +98,7 @@ func TestWebhookSignsRetriesAndDeadLetters(t *testing.T) {
 	}
 
 	fails.Store(100) // the receiver is down for good
-	hook.Send(Notice{Type: KindAlert, Record: Record{Seq: 9, Kind: KindAlert, Subject: "user:mal"}})
+	hook.Send(Notice{Type: KindAlert, Record: Record{Seq: 9, Kind: KindAlert, Subject: "user:mal", Workspace: "riverside"}})
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		recs, _, err := Query(ctx, l, Filter{Action: KindWebhookFailed}, 0, 10)
@@ -106,7 +106,7 @@ func TestWebhookSignsRetriesAndDeadLetters(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(recs) == 1 {
-			if recs[0].Of != 9 || !strings.Contains(recs[0].Detail, "after 3 attempts: HTTP 502") {
+			if recs[0].Of != 9 || recs[0].Workspace != "riverside" || !strings.Contains(recs[0].Detail, "after 3 attempts: HTTP 502") {
 				t.Errorf("dead letter %+v", recs[0])
 			}
 			break

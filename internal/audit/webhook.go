@@ -139,7 +139,7 @@ func (w *Webhook) post(ctx context.Context, body []byte) string {
 }
 
 func (w *Webhook) deadLetter(ctx context.Context, n Notice, attempts int, why string) {
-	r := &Record{Time: time.Now(), Kind: KindWebhookFailed, Of: n.Record.Seq, Subject: n.Record.Subject,
+	r := &Record{Time: time.Now(), Kind: KindWebhookFailed, Of: n.Record.Seq, Subject: n.Record.Subject, Workspace: n.Record.Workspace,
 		Detail: fmt.Sprintf("%s to %s was not delivered after %d attempts: %s", n.Type, w.URL, attempts, why)}
 	if err := w.Recorder.Record(context.WithoutCancel(ctx), r); err != nil {
 		w.Logger.Error("a webhook that was not delivered could not be recorded either", "type", n.Type, "error", err)

@@ -332,11 +332,21 @@ func (a *audited) batchRecords(ctx context.Context, events []domain.Event, token
 		}
 		parts[e.Workspace] = append(parts[e.Workspace], i)
 	}
+	// A refused event's error names its practice's people and IDs: only
+	// that practice's part carries it, the others say where it was.
+	var failed *domain.Error
+	if errors.As(err, &failed) && (failed.Index < 0 || failed.Index >= len(events)) {
+		failed = nil
+	}
 	recs := make([]*audit.Record, 0, len(order))
 	for _, ws := range order {
 		r := a.base(ctx, audit.KindEvents)
 		r.ZedToken, r.Workspace = token, ws
-		if err != nil {
+		switch {
+		case err == nil:
+		case failed != nil && len(order) > 1 && events[failed.Index].Workspace != ws:
+			r.Kind, r.Error = audit.KindRefused, fmt.Sprintf("refused with the rest of its request: the event at index %d, another practice's, was refused (%s)", failed.Index, failed.Code)
+		default:
 			r.Kind, r.Error = audit.KindRefused, err.Error()
 		}
 		mine := make([]domain.Event, 0, len(parts[ws]))
