@@ -277,7 +277,7 @@ func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time,
 		replaces = prev.id
 	}
 	if err := k.confirm(ctx, issued, replaces); err != nil {
-		if uerr := k.takeBack(context.WithoutCancel(ctx), r, prev); uerr != nil {
+		if uerr := k.takeBack(context.WithoutCancel(ctx), r, g, prev); uerr != nil {
 			return apikeys.Issued{}, domain.Errorf(domain.CodeUnavailable, "key %s of workspace %q was made, but %v, and taking it back failed too (%v): revoke it", info.ID, ws, err, uerr)
 		}
 		return apikeys.Issued{}, err
@@ -286,12 +286,20 @@ func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time,
 }
 
 // takeBack undoes write's key r: r is deleted and a rotated predecessor
-// gets its end back, unless it was revoked meanwhile (it stays revoked).
-func (k *Keys) takeBack(ctx context.Context, r domain.Relationship, prev *succession) error {
+// gets its end back, but only if nothing was written to the practice since
+// (its write lock is still the one the rotation set): revoked meanwhile, the
+// predecessor stays revoked, and rotated again meanwhile, it keeps the end
+// that rotation gave it, never a longer one than a recorded rotation said.
+func (k *Keys) takeBack(ctx context.Context, r domain.Relationship, g guard, prev *succession) error {
 	w := domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: r}}}
 	if prev != nil {
 		w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: prev.old})
 		w.Preconditions = []domain.Precondition{{MustMatch: true, Filter: domain.Exactly(prev.shortened)}}
+		for _, u := range g.updates {
+			if u.Op == domain.Touch && u.Rel.Relation == "lock" {
+				w.Preconditions = append(w.Preconditions, domain.Precondition{MustMatch: true, Filter: domain.Exactly(u.Rel)})
+			}
+		}
 	}
 	_, err := k.store.Write(ctx, w)
 	if prev != nil && errors.Is(err, domain.ErrRaced) {

@@ -262,3 +262,63 @@ func TestPlatformKeyLeavesNothingWhenItEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestUnconfirmedRotationsAreTakenBack: a rotation whose confirmation fails
+// leaves no new key and gives the old one its end back; but when the
+// practice was written to in between (another rotation, an event), the old
+// key keeps the shorter end, never a longer one than a later rotation said.
+func TestUnconfirmedRotationsAreTakenBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base+`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Sync","role":"receptionist"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var meanwhile func()
+	refuse := false
+	keys := service.NewKeys(w.Store).Confirming(func(context.Context, apikeys.Issued, string) error {
+		if meanwhile != nil {
+			meanwhile()
+		}
+		if refuse {
+			return errors.New("the ledger is down")
+		}
+		return nil
+	})
+	first, err := keys.Create(ctx, "p1", "sync", "user:olivia", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := func() (time.Time, int) {
+		t.Helper()
+		list, err := keys.List(ctx, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range list {
+			if k.ID == first.ID {
+				return *k.ExpiresAt, len(list)
+			}
+		}
+		t.Fatalf("key %s is gone: %+v", first.ID, list)
+		return time.Time{}, 0
+	}
+	refuse = true
+	if _, err := keys.Rotate(ctx, "p1", first.ID, "user:olivia", time.Time{}); err == nil {
+		t.Fatal("a rotation whose confirmation failed was answered")
+	}
+	if at, n := end(); !at.Equal(*first.ExpiresAt) || n != 1 {
+		t.Fatalf("after the unconfirmed rotation: key ends %s (want %s), %d keys (want 1)", at, first.ExpiresAt, n)
+	}
+	meanwhile = func() {
+		if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"client.created","workspace":"p1","client":"meanwhile"}`)); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := keys.Rotate(ctx, "p1", first.ID, "user:olivia", time.Time{}); err == nil {
+		t.Fatal("a rotation whose confirmation failed was answered")
+	}
+	if at, n := end(); !at.Before(time.Now().Add(service.RotationGrace+time.Minute)) || n != 1 {
+		t.Fatalf("after an unconfirmed rotation with a write in between: key ends %s (want within the grace), %d keys (want 1)", at, n)
+	}
+}
