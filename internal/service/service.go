@@ -215,6 +215,13 @@ func (s *Service) Import(ctx context.Context, events []domain.Event) (domain.App
 	return domain.Applied{Touched: len(plan.Touch), Token: token}, nil
 }
 
+// takenLook and takenObjects bound the search for a refused import's taken
+// ID: an error path is not a way to make Ward read without end.
+const (
+	takenLook    = 5 * time.Second
+	takenObjects = 20_000
+)
+
 // Repair deletes what earlier versions of Ward wrote and this one would not
 // (domain.Outdated), so that stored practices answer as new ones do; it
 // returns how many relationships it deleted. `ward serve` runs it at start.
@@ -237,10 +244,15 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 }
 
 // takenOf finds, for a refused import's error, the first of objs whose ID
-// marker exists, reading markers a chunk at a time until the caller's
-// deadline; ok is false when none was found.
+// marker exists, reading markers a chunk at a time, for at most takenLook
+// and the first takenObjects; ok is false when none was found (the conflict
+// may have been another relationship, such as a practice another instance
+// created meanwhile).
 func (s *Service) takenOf(ctx context.Context, objs []domain.Object) (domain.Object, bool) {
 	const chunk = 256
+	ctx, cancel := context.WithTimeout(ctx, takenLook)
+	defer cancel()
+	objs = objs[:min(len(objs), takenObjects)]
 	for start := 0; start < len(objs) && ctx.Err() == nil; start += chunk {
 		part := objs[start:min(start+chunk, len(objs))]
 		filters := make([]domain.Filter, len(part))
