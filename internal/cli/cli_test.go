@@ -196,6 +196,7 @@ func TestServeRefusesUnsafeConfig(t *testing.T) {
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--spicedb-endpoint", "127.0.0.1:50051"}, nil, "needs --spicedb-token"},
 		{[]string{"serve"}, map[string]string{"WARD_ADDR": "10.1.2.3:80"}, "not a loopback address"},
 		{[]string{"serve", "--addr", "nonsense"}, nil, "want host:port"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--cursor-key", "short"}, nil, "--cursor-key is 5 characters"},
 		{[]string{"serve", "--addr", "127.0.0.1:0", "--memory-warn-at", "-1"}, nil, "--memory-warn-at -1: want a number of relationships"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "-5"}, "--memory-warn-at -5"},
 		{[]string{"serve", "--addr", "127.0.0.1:0"}, map[string]string{"WARD_MEMORY_WARN_AT": "lots"}, "environment variable WARD_MEMORY_WARN_AT"},

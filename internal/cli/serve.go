@@ -49,6 +49,7 @@ func newServeCmd() *cobra.Command {
 	f.BoolVar(&cfg.SpiceDB.Insecure, "spicedb-insecure", false, "dial the external SpiceDB without TLS")
 	f.StringVar(&cfg.SpiceDB.CACertPath, "spicedb-ca-cert", "", "PEM CA bundle for the external SpiceDB's TLS certificate")
 	f.BoolVar(&cfg.SpiceDB.SkipVerify, "spicedb-skip-verify", false, "accept any TLS certificate from the external SpiceDB (testing only)")
+	f.StringVar(&cfg.CursorKey, "cursor-key", "", "key (at least 16 characters) that lookup cursors are signed with, the same on every Ward instance sharing the data (default: derived from --spicedb-token, or from --datastore-uri with --datastore postgres; random per process in memory)")
 	f.StringVar(&cfg.TokenlessReads, "tokenless-reads", server.ReadsFresh, "how checks and lookups without a zedtoken pick their revision: fresh (after the call arrived, so every write any Ward instance acknowledged is seen; an external SpiceDB pays one small write, shared by concurrent calls) or fully-consistent (SpiceDB's own: may miss a write another instance acknowledged in the last milliseconds)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo practice (seed/demo.jsonl) at start")
 	f.IntVar(&cfg.MemoryWarnAt, "memory-warn-at", server.DefaultMemoryWarnAt, "warn when the in-process memory datastore holds about this many relationships (checks slow down past it)")

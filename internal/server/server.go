@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,8 @@ type Config struct {
 	Addr string
 	// APIKeys are bearer tokens callers must present; required off loopback.
 	APIKeys []string
+	// CursorKey signs lookup cursors (cursorKey); empty: derived.
+	CursorKey string
 	// KeyRate is each practice API key's limit, authentications per minute
 	// per instance (0: DefaultKeyRate; negative: none).
 	KeyRate int
@@ -226,6 +229,9 @@ func (c Config) Validate() error {
 	if _, err := DecisionPolicy(c); err != nil {
 		return err
 	}
+	if c.CursorKey != "" && len(c.CursorKey) < 16 {
+		return fmt.Errorf("--cursor-key is %d characters: use at least 16 (e.g. openssl rand -hex 32), the same on every instance", len(c.CursorKey))
+	}
 	host, _, err := net.SplitHostPort(c.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
@@ -326,6 +332,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	}
 	defer closeSpiceDB()
 	clientCfg.CursorKey = cursorKey(cfg)
+	if cfg.CursorKey == "" && cfg.SpiceDB.Endpoint == "" && cfg.Datastore == spicedb.EnginePostgres && !holdsPassword(cfg.DatastoreURI) {
+		logger.Warn("lookup cursors are signed with a key derived from --datastore-uri, which holds no password: anyone who can guess the URI could forge cursors; set --cursor-key (the same on every instance)")
+	}
 	client := spicedb.NewWithConfig(conn, logger, clientCfg)
 	policy, err := DecisionPolicy(cfg)
 	if err != nil {
@@ -460,6 +469,8 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 func cursorKey(cfg Config) []byte {
 	secret := ""
 	switch {
+	case cfg.CursorKey != "":
+		secret = "key\x00" + cfg.CursorKey
 	case cfg.SpiceDB.Endpoint != "":
 		secret = "spicedb\x00" + cfg.SpiceDB.Token
 	case cfg.Datastore == spicedb.EnginePostgres:
@@ -469,6 +480,16 @@ func cursorKey(cfg Config) []byte {
 	}
 	sum := sha256.Sum256([]byte("ward lookup cursors v1\x00" + secret))
 	return sum[:]
+}
+
+// holdsPassword reports whether a PostgreSQL connection string (a URI or
+// key=value words) carries a password.
+func holdsPassword(uri string) bool {
+	if u, err := url.Parse(uri); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		_, ok := u.User.Password()
+		return ok || u.Query().Get("password") != ""
+	}
+	return strings.Contains(uri, "password=")
 }
 
 // connect starts or dials SpiceDB, and says how the client reads fresh

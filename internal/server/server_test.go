@@ -3,6 +3,8 @@ package server
 import (
 	"strings"
 	"testing"
+
+	"github.com/wardhq/ward/internal/spicedb"
 )
 
 // TestHostsFor: Ward answers to the address it is bound to, to every IP
@@ -57,6 +59,42 @@ func TestValidateHostsAndOrigins(t *testing.T) {
 		err := tt.cfg.Validate()
 		if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+}
+
+func TestCursorKeys(t *testing.T) {
+	t.Parallel()
+	pg := func(uri string) Config { return Config{Datastore: "postgres", DatastoreURI: uri} }
+	ext := func(token string) Config {
+		return Config{SpiceDB: spicedb.ExternalConfig{Endpoint: "spicedb:50051", Token: token}}
+	}
+	if cursorKey(Config{Datastore: "memory"}) != nil {
+		t.Error("in memory the key is not derived (random per process)")
+	}
+	for _, c := range []struct {
+		name string
+		a, b Config
+		same bool
+	}{
+		{"instances with one preshared key", ext("k1"), ext("k1"), true},
+		{"another preshared key", ext("k1"), ext("k2"), false},
+		{"one PostgreSQL URI", pg("postgres://u:p@db/ward"), pg("postgres://u:p@db/ward"), true},
+		{"a given key wins over the URI", Config{Datastore: "postgres", DatastoreURI: "postgres://u@db/ward", CursorKey: "0123456789abcdef"}, pg("postgres://u@db/ward"), false},
+	} {
+		if got := string(cursorKey(c.a)) == string(cursorKey(c.b)); got != c.same {
+			t.Errorf("%s: same key %v, want %v", c.name, got, c.same)
+		}
+	}
+	for uri, want := range map[string]bool{
+		"postgres://u:secret@db/ward":          true,
+		"postgres://u@db/ward?password=secret": true,
+		"postgres://u@db/ward":                 false,
+		"host=db user=u password=secret":       true,
+		"host=db user=u":                       false,
+	} {
+		if holdsPassword(uri) != want {
+			t.Errorf("holdsPassword(%q) = %v, want %v", uri, !want, want)
 		}
 	}
 }
