@@ -262,6 +262,10 @@ type AuditVerification struct {
 	ArchivedHash string `json:"archived_hash,omitempty"`
 	// Problem says where the chain breaks, when it does.
 	Problem string `json:"problem,omitempty"`
+	// Unchecked says what was asked but could not be checked here: a kept
+	// head that has since been archived (check it against the archive
+	// files: ward audit verify --archive FILES --head-seq --head-hash).
+	Unchecked string `json:"unchecked,omitempty"`
 }
 
 // AuditQuery selects records of GET /v1/audit; every field set must match.

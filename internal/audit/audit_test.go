@@ -350,9 +350,29 @@ func TestRetentionArchivesAndTheChainHolds(t *testing.T) {
 	if !v.OK || v.Records != 10-moved || v.ArchivedSeq != moved {
 		t.Fatalf("the ledger after archiving %d: %+v", moved, v)
 	}
-	a, err := VerifyFiles(files)
+	a, err := VerifyFiles(files, 0, "")
 	if err != nil || !a.OK || a.HeadSeq != moved || a.HeadHash != v.ArchivedHash {
 		t.Fatalf("the archive %+v does not end where the ledger continues (%d, %s): %v", a, v.ArchivedSeq, v.ArchivedHash, err)
+	}
+	// A head kept before an earlier record was archived is not checked by
+	// the ledger, which says so; the archive files check it.
+	if moved < 2 {
+		t.Fatalf("moved %d, want at least 2 for the kept-head checks", moved)
+	}
+	{
+		var kept string
+		if err := scanFile(ctx, files[0], -1, 1, func(s Stored) error { kept = s.Hash; return ErrStop }); err != nil {
+			t.Fatal(err)
+		}
+		if v := verify(t, l, 1, kept); !v.OK || !strings.Contains(v.Unchecked, "record 1, whose hash you kept, has been archived") {
+			t.Errorf("the ledger, asked about archived record 1: %+v", v)
+		}
+		if a, err := VerifyFiles(files, 1, kept); err != nil || !a.OK || a.Unchecked != "" {
+			t.Errorf("the archive, asked about record 1 with its hash: %+v, %v", a, err)
+		}
+		if a, err := VerifyFiles(files, 1, strings.Repeat("0", 64)); err != nil || a.OK {
+			t.Errorf("the archive, asked about record 1 with a wrong hash: %+v, %v", a, err)
+		}
 	}
 	// A head kept before archiving, now the archive's last record, is
 	// checked against the anchor.

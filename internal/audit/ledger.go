@@ -55,8 +55,9 @@ func VerifyLedger(ctx context.Context, l Ledger, expectSeq int64, expectHash str
 }
 
 // VerifyFiles checks archive files (FileFormat), in order, as one chain
-// from record 1: what an auditor runs on archives, offline.
-func VerifyFiles(paths []string) (Verification, error) {
+// from record 1, and, when expectSeq > 0, that they hold record expectSeq
+// with expectHash: what an auditor runs on archives, offline.
+func VerifyFiles(paths []string, expectSeq int64, expectHash string) (Verification, error) {
 	return Verify(func(fn func(Stored) error) error {
 		for _, p := range paths {
 			if err := scanFile(context.Background(), p, -1, 1, fn); err != nil {
@@ -64,7 +65,7 @@ func VerifyFiles(paths []string) (Verification, error) {
 			}
 		}
 		return nil
-	}, 0, "", 0, "")
+	}, 0, "", expectSeq, expectHash)
 }
 
 // Filter selects records: every field set must match.

@@ -191,7 +191,11 @@ func Verify(each func(fn func(Stored) error) error, afterSeq int64, afterHash st
 		chain.Problem = fmt.Sprintf("record %d, which you kept the hash of, is gone: records were removed from the end", expectSeq)
 	}
 	seq, hash := chain.Head()
-	return Verification{OK: chain.Problem == "", Records: chain.Checked, HeadSeq: seq, HeadHash: hash, ArchivedSeq: afterSeq, ArchivedHash: afterHash, Problem: chain.Problem}, nil
+	v := Verification{OK: chain.Problem == "", Records: chain.Checked, HeadSeq: seq, HeadHash: hash, ArchivedSeq: afterSeq, ArchivedHash: afterHash, Problem: chain.Problem}
+	if expectSeq > 0 && expectSeq < afterSeq {
+		v.Unchecked = fmt.Sprintf("record %d, whose hash you kept, has been archived (the ledger continues from record %d): check it against the archive files with ward audit verify --archive FILES --head-seq %d --head-hash HASH", expectSeq, afterSeq, expectSeq)
+	}
+	return v, nil
 }
 
 type stop struct{}

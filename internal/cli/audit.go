@@ -189,17 +189,14 @@ It exits with an error when the chain breaks, saying where.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			headSet := cmd.Flags().Changed("head-seq") || cmd.Flags().Changed("head-hash")
-			switch {
-			case headSet && len(archives) > 0:
-				return errors.New("--head-seq and --head-hash check the ledger Ward keeps, not archive files: drop them with --archive")
-			case headSet && (seq < 1 || hash == ""):
+			if headSet && (seq < 1 || hash == "") {
 				return errors.New("give --head-seq (from 1) and --head-hash together, as an earlier ward audit verify printed them: either alone checks nothing")
 			}
 			var v api.AuditVerification
 			var err error
 			if len(archives) > 0 {
 				// Offline: the files alone, in order, as one chain from record 1.
-				v, err = audit.VerifyFiles(archives)
+				v, err = audit.VerifyFiles(archives, seq, strings.ToLower(hash))
 			} else {
 				v, err = g.client().AuditVerify(cmd.Context(), seq, hash)
 			}
@@ -213,6 +210,9 @@ It exits with an error when the chain breaks, saying where.`,
 				out := fmt.Sprintf("the ledger is intact: %d records; the last is #%d, hash %s", v.Records, v.HeadSeq, v.HeadHash)
 				if v.ArchivedSeq > 0 {
 					out += fmt.Sprintf("\nit continues from archived record #%d, hash %s (ward audit verify --archive FILES checks the archive)", v.ArchivedSeq, v.ArchivedHash)
+				}
+				if v.Unchecked != "" {
+					out += "\nnot checked: " + v.Unchecked
 				}
 				return out
 			}); err != nil {
