@@ -138,7 +138,7 @@ func TestAuditRetentionOnPostgres(t *testing.T) {
 	if err != nil || !v.OK || v.Records != 10 || v.ArchivedSeq != 20 {
 		t.Fatalf("the ledger after archiving: %+v, %v", v, err)
 	}
-	a, err := audit.VerifyFiles(files)
+	a, err := audit.VerifyFiles(files, 0, "")
 	if err != nil || !a.OK || a.HeadSeq != 20 || a.HeadHash != v.ArchivedHash {
 		t.Fatalf("the archive: %+v, %v; the ledger continues from %d %s", a, err, v.ArchivedSeq, v.ArchivedHash)
 	}
