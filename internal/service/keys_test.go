@@ -322,3 +322,36 @@ func TestUnconfirmedRotationsAreTakenBack(t *testing.T) {
 		t.Fatalf("after an unconfirmed rotation with a write in between: key ends %s (want within the grace), %d keys (want 1)", at, n)
 	}
 }
+
+// TestPlatformKeyWithoutItsScopeDenies: a platform key whose scope
+// relationships are gone does not authenticate (an empty scope would read as
+// every practice): a lost scope denies, never widens.
+func TestPlatformKeyWithoutItsScopeDenies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	keys := service.NewPlatformKeys(w.Store)
+	issued, err := keys.Create(ctx, apikeys.Scope{Verbs: []string{"check"}, Workspaces: []string{"p1"}}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := keys.Authenticate(ctx, issued.Key); err != nil || got.Everywhere() || !got.Reaches("p1") {
+		t.Fatalf("the key as made: %+v, %v", got, err)
+	}
+	rels, _, err := w.Store.ReadAll(ctx, "", []domain.Filter{domain.ByPrefix(domain.TypePlatformKey, issued.ID+"/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drop domain.Write
+	for _, r := range rels {
+		if r.Relation == "scope" {
+			drop.Updates = append(drop.Updates, domain.Update{Op: domain.Delete, Rel: r})
+		}
+	}
+	if _, err := w.Store.Write(ctx, drop); err != nil || len(drop.Updates) != 1 {
+		t.Fatalf("deleting the scope (%d relationships): %v", len(drop.Updates), err)
+	}
+	if got, err := keys.Authenticate(ctx, issued.Key); !errors.Is(err, service.ErrBadPlatformKey) {
+		t.Fatalf("the key without its scope authenticated as %+v (%v)", got, err)
+	}
+}

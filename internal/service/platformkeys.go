@@ -115,6 +115,7 @@ func (p *PlatformKeys) Create(ctx context.Context, scope apikeys.Scope, expires 
 // no verb left has ended).
 func (p *PlatformKeys) infos(rels []domain.Relationship) []apikeys.PlatformInfo {
 	byID := map[string]*apikeys.PlatformInfo{}
+	scoped := map[string]bool{}
 	var order []string
 	now := p.now()
 	for _, r := range rels {
@@ -135,13 +136,18 @@ func (p *PlatformKeys) infos(rels []domain.Relationship) []apikeys.PlatformInfo 
 				t := r.Expires.Time()
 				k.ExpiresAt = &t
 			}
-		case r.Relation == "scope" && r.Subject.ID != "*":
-			k.Workspaces = append(k.Workspaces, r.Subject.ID)
+		case r.Relation == "scope" && !r.Expires.PassedAt(now):
+			scoped[id] = true
+			if r.Subject.ID != "*" {
+				k.Workspaces = append(k.Workspaces, r.Subject.ID)
+			}
 		}
 	}
 	var out []apikeys.PlatformInfo
 	for _, id := range order {
-		if k := byID[id]; len(k.Verbs) > 0 {
+		// A key without its scope (an empty one would read as every
+		// practice) is not live: a lost scope denies, never widens.
+		if k := byID[id]; len(k.Verbs) > 0 && scoped[id] {
 			slices.SortFunc(k.Verbs, func(a, b string) int { return slices.Index(apikeys.Verbs, a) - slices.Index(apikeys.Verbs, b) })
 			slices.Sort(k.Workspaces)
 			out = append(out, *k)
