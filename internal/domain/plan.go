@@ -551,26 +551,25 @@ func (p *planner) createRole(pr Practice, role Role) {
 	if !role.Fixed {
 		p.s.Add(Rel(ro, "editable", pr.obj()))
 	}
-	for _, b := range scopes(pr, role.Name) {
-		p.setRoleProperties(pr, role.Name, b, role.Calendar, role.ManagesOwnHolders)
+	if role.Calendar {
+		for _, b := range scopes(pr, role.Name) {
+			p.addCalendar(pr, b)
+		}
+	}
+	// Managing a role's holders is the staff area's, which only roles held
+	// workspace-wide give: a holding at one location does not manage the
+	// role's holders (who could then give it workspace-wide).
+	if role.ManagesOwnHolders {
+		p.s.Add(Relationship{Resource: ro, Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role.Name, ""))})
 	}
 	for _, c := range Capabilities() {
 		p.setGrant(pr, role.Name, c, role.Level(c))
 	}
 }
 
-// setRoleProperties writes the non-area properties of one binding of a role.
-// Managing a role's holders is the staff area's, which only roles held
-// workspace-wide give: a holding at one location does not manage the role's
-// holders (who could then give it workspace-wide).
-func (p *planner) setRoleProperties(pr Practice, role, binding string, calendar, managesHolders bool) {
-	members := bindingMembers(binding)
-	if calendar {
-		p.s.Add(Relationship{Resource: pr.obj(), Relation: "calendar", Subject: members})
-	}
-	if _, _, location, _ := ParseBindingID(binding); managesHolders && location == "" {
-		p.s.Add(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: members})
-	}
+// addCalendar makes the holders of one binding of a role bookable.
+func (p *planner) addCalendar(pr Practice, binding string) {
+	p.s.Add(Relationship{Resource: pr.obj(), Relation: "calendar", Subject: bindingMembers(binding)})
 }
 
 // HolderManagers selects every role's holder_manager relationships, which
@@ -579,7 +578,7 @@ var HolderManagers = Filter{ResourceType: TypeRole, Relation: "holder_manager"}
 
 // Outdated returns those of rels that earlier versions of Ward wrote and
 // this one would not, to be deleted at start: a location binding's members
-// managing a role's holders (before setRoleProperties gave that to the
+// managing a role's holders (before createRole gave that to the
 // workspace-wide binding only).
 func Outdated(rels []Relationship) []Relationship {
 	var out []Relationship
@@ -661,9 +660,9 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "site", loc))
 	for _, role := range pr.Roles() {
-		binding := BindingID(pr.WS, role, e.Location)
-		p.setRoleProperties(pr, role, binding, pr.RoleHasCalendar(role),
-			p.s.Has(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role, ""))}))
+		if pr.RoleHasCalendar(role) {
+			p.addCalendar(pr, BindingID(pr.WS, role, e.Location))
+		}
 	}
 	return nil
 }
