@@ -243,7 +243,7 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 	return len(stale), nil
 }
 
-// takenOf finds, for a refused import's error, the first of objs whose ID
+// takenOf finds, for a refused import's error, one of objs whose ID
 // marker exists, reading markers a chunk at a time, for at most takenLook
 // and the first takenObjects; ok is false when none was found (the conflict
 // may have been another relationship, such as a practice another instance
@@ -259,14 +259,13 @@ func (s *Service) takenOf(ctx context.Context, objs []domain.Object) (domain.Obj
 		for i, o := range part {
 			filters[i] = domain.Exactly(domain.IDTaken(o))
 		}
+		// One exact filter a marker: every relationship found is a taken ID.
 		found, _, err := s.store.ReadAll(ctx, "", filters)
 		if err != nil {
 			return domain.Object{}, false
 		}
-		for _, o := range part {
-			if slices.ContainsFunc(found, func(r domain.Relationship) bool { return r == domain.IDTaken(o) }) {
-				return o, true
-			}
+		if len(found) > 0 {
+			return domain.Object{Type: found[0].Subject.Type, ID: found[0].Subject.ID}, true
 		}
 	}
 	return domain.Object{}, false
