@@ -331,8 +331,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		return err
 	}
 	defer closeSpiceDB()
-	clientCfg.CursorKey = cursorKey(cfg)
-	if cfg.CursorKey == "" && cfg.SpiceDB.Endpoint == "" && cfg.Datastore == spicedb.EnginePostgres && !holdsPassword(cfg.DatastoreURI) {
+	var guessable bool
+	clientCfg.CursorKey, guessable = cursorKey(cfg)
+	if guessable {
 		logger.Warn("lookup cursors are signed with a key derived from --datastore-uri, which holds no password: anyone who can guess the URI could forge cursors; set --cursor-key (the same on every instance)")
 	}
 	client := spicedb.NewWithConfig(conn, logger, clientCfg)
@@ -465,8 +466,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 // secret every Ward instance that shares the data also holds (an external
 // SpiceDB's preshared key, or the PostgreSQL URI of an in-process SpiceDB),
 // so that one instance's cursor pages on another; nil in memory, where only
-// this process serves the data (a random key for the process).
-func cursorKey(cfg Config) []byte {
+// this process serves the data (a random key for the process). guessable
+// says the key came from a URI without a password.
+func cursorKey(cfg Config) (key []byte, guessable bool) {
 	secret := ""
 	switch {
 	case cfg.CursorKey != "":
@@ -474,12 +476,12 @@ func cursorKey(cfg Config) []byte {
 	case cfg.SpiceDB.Endpoint != "":
 		secret = "spicedb\x00" + cfg.SpiceDB.Token
 	case cfg.Datastore == spicedb.EnginePostgres:
-		secret = "postgres\x00" + cfg.DatastoreURI
+		secret, guessable = "postgres\x00"+cfg.DatastoreURI, !holdsPassword(cfg.DatastoreURI)
 	default:
-		return nil
+		return nil, false
 	}
 	sum := sha256.Sum256([]byte("ward lookup cursors v1\x00" + secret))
-	return sum[:]
+	return sum[:], guessable
 }
 
 // holdsPassword reports whether a PostgreSQL connection string (a URI or
