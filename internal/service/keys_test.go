@@ -167,11 +167,8 @@ func TestAPIKeysLifecycle(t *testing.T) {
 func TestKeysPerAccountHoldUnderRotationAndRaces(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base+`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Sync"}
-{"type":"service_account.created","workspace":"p1","account":"burst","name":"Burst"}`)); err != nil {
-		t.Fatal(err)
-	}
+	w := testenv.Practice(t, scenarios.Base+`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Sync"}
+{"type":"service_account.created","workspace":"p1","account":"burst","name":"Burst"}`)
 	keys := service.NewKeys(w.Store)
 	live := func(account string) int {
 		t.Helper()
@@ -270,10 +267,7 @@ func TestPlatformKeyLeavesNothingWhenItEnds(t *testing.T) {
 func TestUnconfirmedRotationsAreTakenBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base+`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Sync","role":"receptionist"}`)); err != nil {
-		t.Fatal(err)
-	}
+	w := testenv.Practice(t, scenarios.Base+`{"type":"service_account.created","workspace":"p1","account":"sync","name":"Sync","role":"receptionist"}`)
 	var meanwhile func()
 	refuse := false
 	keys := service.NewKeys(w.Store).Confirming(func(context.Context, apikeys.Issued, string) error {

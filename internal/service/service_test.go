@@ -437,10 +437,7 @@ func (h hideLocks) ReadAll(ctx context.Context, at string, filters []domain.Filt
 func TestUnconfirmedWriteIsApplied(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
-		t.Fatal(err)
-	}
+	w := testenv.Practice(t, scenarios.Base)
 	hidden := service.New(hideLocks{w.Store}, slog.New(slog.DiscardHandler)).WithConfirmWait(100 * time.Millisecond)
 	res, err := hidden.Apply(ctx, testenv.Parsed(t, `{"type":"staff.added","workspace":"p1","user":"rx","role":"receptionist"}`))
 	if err != nil || !res.Unconfirmed || res.Token == "" || res.Touched == 0 {
@@ -540,10 +537,7 @@ func TestLargeRoleChangeIsOneRequest(t *testing.T) {
 func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base+`{"type":"staff.added","workspace":"p1","user":"rn","role":"receptionist","location":"north"}`)); err != nil {
-		t.Fatal(err)
-	}
+	w := testenv.Practice(t, scenarios.Base+`{"type":"staff.added","workspace":"p1","user":"rn","role":"receptionist","location":"north"}`)
 	old := domain.Relationship{Resource: domain.Object{Type: domain.TypeRole, ID: "p1/receptionist"}, Relation: "holder_manager",
 		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("p1", "receptionist", "north"), Relation: "member"}}
 	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: old}}}); err != nil {

@@ -42,6 +42,17 @@ func SpiceDB(t testing.TB) Ward {
 	return w
 }
 
+// Practice is SpiceDB holding what events (JSON Lines) make, applied through
+// Ward's service.
+func Practice(t testing.TB, events string) Ward {
+	t.Helper()
+	w := SpiceDB(t)
+	if _, err := w.Apply(context.Background(), Parsed(t, events)); err != nil {
+		t.Fatalf("applying the practice's events: %v", err)
+	}
+	return w
+}
+
 // Start is SpiceDB that also returns the raw gRPC connection, for tests that
 // compare Ward with SpiceDB called directly.
 func Start(t testing.TB) (Ward, *grpc.ClientConn) {
