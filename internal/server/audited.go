@@ -298,7 +298,7 @@ func (a *audited) Import(ctx context.Context, events []domain.Event) (domain.App
 }
 
 func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res domain.Applied, err error) error {
-	if err != nil && errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) {
 		return err // the caller went away before anything was decided
 	}
 	recs, merr := a.batchRecords(ctx, events, res.Token, err)
