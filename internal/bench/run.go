@@ -855,7 +855,7 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	}
 	cleanups = append(cleanups, func() { _ = emb.Close() })
 	t.direct = v1.NewPermissionsServiceClient(emb.Conn())
-	adapter := spicedb.New(emb.Conn(), logger)
+	adapter := spicedb.NewWithConfig(emb.Conn(), logger, spicedb.Config{ChunkedWrites: emb.ChunkedWrites()})
 	if _, err := adapter.WriteSchema(ctx, schema.Text); err != nil {
 		t.close()
 		return nil, err

@@ -515,7 +515,7 @@ func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*grpc.Client
 	if err != nil {
 		return nil, spicedb.Config{}, nil, err
 	}
-	var clientCfg spicedb.Config
+	clientCfg := spicedb.Config{ChunkedWrites: emb.ChunkedWrites()}
 	if fresh && cfg.Datastore == spicedb.EnginePostgres {
 		clientCfg.Head = emb.Head
 	}

@@ -52,6 +52,9 @@ type Client struct {
 	pages *pageCache
 	// cursorKey signs lookup cursors (Config.CursorKey).
 	cursorKey []byte
+	// chunked, when set, takes writes too large for one SpiceDB call
+	// (Config.ChunkedWrites).
+	chunked ChunkedWriter
 	// heads, when set, gives reads the caller gave no token for a revision
 	// taken after they arrived (Config.Head, Config.Barrier; fresh.go).
 	heads *freshHeads
@@ -83,6 +86,11 @@ type Config struct {
 	// did not answer is refused. Instances that serve each other's pages
 	// need the same key; empty means a random key for this process.
 	CursorKey []byte
+	// ChunkedWrites, when set, applies a write of more than rowsPerStatement
+	// updates in one transaction of the datastore itself
+	// (Embedded.ChunkedWrites): on PostgreSQL SpiceDB's API runs it slowly,
+	// and refuses it past 7,281 new relationships.
+	ChunkedWrites ChunkedWriter
 }
 
 // New returns a client over conn with Ward's defaults.
@@ -97,6 +105,7 @@ func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Confi
 		streamTimeout: cmp.Or(cfg.StreamTimeout, DefaultStreamTimeout),
 		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
 		cursorKey:     cfg.CursorKey,
+		chunked:       cfg.ChunkedWrites,
 	}
 	if len(c.cursorKey) == 0 {
 		c.cursorKey = make([]byte, 32)

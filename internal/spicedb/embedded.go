@@ -79,6 +79,7 @@ const DefaultStreamTimeout = 30 * time.Second
 // Embedded is a running in-process SpiceDB server.
 type Embedded struct {
 	conn   *grpc.ClientConn
+	engine string
 	ds     datastore.Datastore
 	cancel context.CancelFunc
 	done   chan error
@@ -142,7 +143,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 		return nil, fmt.Errorf("configuring in-process SpiceDB: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{ds: ds, cancel: cancel, done: make(chan error, 1)}
+	e := &Embedded{engine: engine, ds: ds, cancel: cancel, done: make(chan error, 1)}
 	go func() { e.done <- srv.Run(runCtx) }()
 
 	conn, err := srv.NewClient(

@@ -69,7 +69,9 @@ func (c *Client) readOnce(ctx context.Context, filter *v1.RelationshipFilter, at
 
 // Write makes w in one WriteRelationships call and returns its ZedToken. A
 // failed precondition, or a CREATE of what exists, is domain.ErrRaced. One
-// write of this process runs at a time (see Client.writing).
+// write of this process runs at a time (see Client.writing). A write of
+// more than rowsPerStatement updates goes, when the client has one, to its
+// ChunkedWriter: still one transaction.
 func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
 	req := &v1.WriteRelationshipsRequest{}
 	for _, u := range w.Updates {
@@ -83,12 +85,33 @@ func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
 		req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{Operation: op, Filter: toFilter(p.Filter)})
 	}
 	c.writing.Lock()
+	if c.chunked != nil && len(req.Updates) > rowsPerStatement {
+		defer c.writing.Unlock()
+		return c.writeChunked(ctx, req)
+	}
 	resp, err := c.perms.WriteRelationships(ctx, req)
 	c.writing.Unlock()
 	if err != nil {
 		return "", c.fail(ctx, "writing relationships", nil, "", err)
 	}
 	return resp.GetWrittenAt().GetToken(), nil
+}
+
+// writeChunked makes req through the chunked writer and maps the
+// datastore's errors as SpiceDB's API would answer them: by their gRPC
+// status where they carry one (a serialization failure, a CREATE of what
+// exists), and otherwise as an unknown failure, which is unavailable when
+// SpiceDB cannot even read (its datastore is down).
+func (c *Client) writeChunked(ctx context.Context, req *v1.WriteRelationshipsRequest) (string, error) {
+	token, err := c.chunked.Write(ctx, req)
+	var de *domain.Error
+	if err == nil || errors.Is(err, domain.ErrRaced) || errors.As(err, &de) {
+		return token, err
+	}
+	if _, ok := status.FromError(err); !ok && ctx.Err() == nil {
+		err = status.Error(codes.Unknown, err.Error())
+	}
+	return "", c.fail(ctx, "writing relationships", nil, "", err)
 }
 
 // importChunk is how many relationships each message of an import carries.

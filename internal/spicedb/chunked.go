@@ -1,0 +1,205 @@
+package spicedb
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"github.com/authzed/spicedb/pkg/datalayer"
+	"github.com/authzed/spicedb/pkg/datastore"
+	"github.com/authzed/spicedb/pkg/datastore/options"
+	core "github.com/authzed/spicedb/pkg/proto/core/v1"
+	"github.com/authzed/spicedb/pkg/tuple"
+	"github.com/authzed/spicedb/pkg/zedtoken"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// rowsPerStatement is how many updates of a write the chunked path
+// (Embedded.ChunkedWrites) hands SpiceDB's PostgreSQL datastore at once.
+//
+// Through SpiceDB's API one write is one call of the datastore, which puts
+// every created (and, apart, every touched) relationship in one INSERT of
+// nine parameters each, and every deleted one in one UPDATE whose WHERE is
+// an OR of six to nine parameters each. PostgreSQL's extended protocol
+// carries at most 65,535 parameters, so SpiceDB v1.57.1 refuses a write of
+// more than 7,281 new or touched relationships on PostgreSQL, and the
+// statements grow slower than their size well before that: a role change of
+// 6,260 updates took 5.2-7.1 s through the API and 1.4-1.9 s in chunks of
+// 250; 16,710 updates took 1.8 s in chunks of 250, 3.3-3.5 s in chunks of
+// 100, 6.5-8.3 s of 500 and 12.5 s of 2,000 (docs/performance.md).
+const rowsPerStatement = 250
+
+// chunkedWriter writes a WriteRelationshipsRequest in one datastore
+// transaction, rowsPerStatement updates at a time; see Embedded.ChunkedWrites.
+type chunkedWriter struct {
+	ds datastore.Datastore
+	dl datalayer.DataLayer
+}
+
+// ChunkedWrites returns, for an in-process SpiceDB on PostgreSQL, a writer
+// that applies a large write in one transaction of its datastore, a chunk of
+// rowsPerStatement updates at a time (Config.ChunkedWrites): SpiceDB's API
+// would put it in a few statements that PostgreSQL runs slowly, or refuse it
+// past 7,281 new relationships. In that transaction it checks the write's
+// preconditions, and each kind of relationship against the stored schema,
+// as SpiceDB's WriteRelationships does. Memory has none of this: nil.
+func (e *Embedded) ChunkedWrites() ChunkedWriter {
+	if e.engine != EnginePostgres {
+		return nil
+	}
+	return &chunkedWriter{ds: e.ds, dl: datalayer.NewDataLayer(e.ds)}
+}
+
+// ChunkedWriter applies one atomic write past what one SpiceDB API call takes.
+type ChunkedWriter interface {
+	Write(ctx context.Context, req *v1.WriteRelationshipsRequest) (string, error)
+}
+
+// errPrecondition says a precondition did not hold; Write answers domain.ErrRaced.
+var errPrecondition = errors.New("a write precondition did not hold")
+
+func (w *chunkedWriter) Write(ctx context.Context, req *v1.WriteRelationshipsRequest) (string, error) {
+	updates, err := tuple.UpdatesFromV1RelationshipUpdates(req.GetUpdates())
+	if err != nil {
+		return "", spicedbErr(domain.CodeInternal, "writing relationships", "Ward built a relationship SpiceDB cannot read; report this with Ward's logs", err)
+	}
+	if err := distinct(updates); err != nil {
+		return "", spicedbErr(domain.CodeInternal, "writing relationships", "Ward built a write that names one relationship twice; report this with Ward's logs", err)
+	}
+	rev, err := w.dl.ReadWriteTx(ctx, func(ctx context.Context, rwt datalayer.ReadWriteTransaction) error {
+		sr, err := rwt.ReadSchema(ctx)
+		if err != nil {
+			return err
+		}
+		if err := conforms(ctx, sr, updates); err != nil {
+			return err
+		}
+		for _, p := range req.GetOptionalPreconditions() {
+			if err := holds(ctx, rwt, p); err != nil {
+				return err
+			}
+		}
+		for chunk := range slices.Chunk(updates, rowsPerStatement) {
+			if err := rwt.WriteRelationships(ctx, chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errPrecondition):
+		return "", domain.ErrRaced
+	case errors.As(err, new(schemaError)):
+		return "", spicedbErr(domain.CodeInternal, "writing relationships", "SpiceDB does not hold the schema Ward needs: restart Ward so that it writes it (GET /v1/schema says whether it is current)", err)
+	case err != nil:
+		return "", err // the datastore's own; Client.writeChunked maps it
+	}
+	token, err := zedtoken.NewFromRevision(ctx, rev, datalayer.NoSchemaHashInTransaction, w.ds)
+	if err != nil {
+		return "", spicedbErr(domain.CodeInternal, "writing relationships", "the write happened, but its revision could not be encoded; report this with Ward's logs", err)
+	}
+	return token.GetToken(), nil
+}
+
+// distinct refuses a write that names one relationship twice, as SpiceDB's
+// API does: the statements of different chunks would otherwise both apply.
+func distinct(updates []tuple.RelationshipUpdate) error {
+	seen := make(map[string]struct{}, len(updates))
+	for _, u := range updates {
+		key := tuple.StringWithoutCaveatOrExpiration(u.Relationship)
+		if _, dup := seen[key]; dup {
+			return fmt.Errorf("%s is in the write twice", key)
+		}
+		seen[key] = struct{}{}
+	}
+	return nil
+}
+
+// holds checks one precondition at the transaction's own snapshot.
+func holds(ctx context.Context, rwt datalayer.ReadWriteTransaction, p *v1.Precondition) error {
+	filter, err := datastore.RelationshipsFilterFromPublicFilter(p.GetFilter())
+	if err != nil {
+		return err
+	}
+	one := uint64(1)
+	iter, err := rwt.QueryRelationships(ctx, filter, options.WithLimit(&one))
+	if err != nil {
+		return err
+	}
+	_, found, err := datastore.FirstRelationshipIn(iter)
+	if err != nil {
+		return err
+	}
+	if found != (p.GetOperation() == v1.Precondition_OPERATION_MUST_MATCH) {
+		return errPrecondition
+	}
+	return nil
+}
+
+// schemaError is a relationship the stored schema does not allow.
+type schemaError struct{ msg string }
+
+func (e schemaError) Error() string { return e.msg }
+
+// conforms checks each relationship's IDs, and each kind of relationship
+// the write creates or touches (resource type, relation, subject type and
+// relation, wildcard, expiring or not) against the stored schema: a relation
+// that exists and is not a permission, whose allowed subjects include it
+// exactly. Caveats are refused: Ward writes none.
+func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.RelationshipUpdate) error {
+	type shape struct {
+		resource, relation, subject, subjectRelation string
+		wildcard, expires                            bool
+	}
+	shapes := map[shape]struct{}{}
+	var types []string
+	for _, u := range updates {
+		r := u.Relationship
+		if err := cmp.Or(r.Validate(), tuple.ValidateResourceID(r.Resource.ObjectID), tuple.ValidateSubjectID(r.Subject.ObjectID)); err != nil {
+			return schemaError{fmt.Sprintf("%s: %v", tuple.StringWithoutCaveatOrExpiration(r), err)}
+		}
+		if r.OptionalCaveat != nil {
+			return schemaError{fmt.Sprintf("%s carries a caveat, which Ward's schema has none of", tuple.StringWithoutCaveatOrExpiration(r))}
+		}
+		if u.Operation == tuple.UpdateOperationDelete {
+			continue // deleting what the schema does not allow deletes nothing
+		}
+		s := shape{r.Resource.ObjectType, r.Resource.Relation, r.Subject.ObjectType, r.Subject.Relation, r.Subject.ObjectID == tuple.PublicWildcard, r.OptionalExpiration != nil}
+		if _, ok := shapes[s]; !ok {
+			shapes[s] = struct{}{}
+			if !slices.Contains(types, s.resource) {
+				types = append(types, s.resource)
+			}
+		}
+	}
+	defs, err := sr.LookupTypeDefinitionsByNames(ctx, types)
+	if err != nil {
+		return err
+	}
+	for s := range shapes {
+		def, ok := defs[s.resource]
+		if !ok {
+			return schemaError{fmt.Sprintf("the schema has no definition %q", s.resource)}
+		}
+		i := slices.IndexFunc(def.GetRelation(), func(r *core.Relation) bool { return r.GetName() == s.relation })
+		if i < 0 || def.GetRelation()[i].GetTypeInformation() == nil {
+			return schemaError{fmt.Sprintf("%s has no relation %q", s.resource, s.relation)}
+		}
+		if !slices.ContainsFunc(def.GetRelation()[i].GetTypeInformation().GetAllowedDirectRelations(), func(a *core.AllowedRelation) bool {
+			if a.GetNamespace() != s.subject || a.GetRequiredCaveat() != nil || (a.GetRequiredExpiration() != nil) != s.expires {
+				return false
+			}
+			if s.wildcard {
+				return a.GetPublicWildcard() != nil
+			}
+			return a.GetPublicWildcard() == nil && a.GetRelation() == s.subjectRelation
+		}) {
+			return schemaError{fmt.Sprintf("%s#%s does not take %s#%s (wildcard %v, expiring %v)", s.resource, s.relation, s.subject, s.subjectRelation, s.wildcard, s.expires)}
+		}
+	}
+	return nil
+}
