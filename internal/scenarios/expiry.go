@@ -3,7 +3,6 @@ package scenarios
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,11 +21,7 @@ func GrantsPastExpiry(t testing.TB, c *service.Service) (granted, n int) {
 	ctx := context.Background()
 	end := time.Now().Add(5 * time.Second).Truncate(time.Second)
 	lines := Base + fmt.Sprintf(`{"type":"staff.added","workspace":"p1","user":"cx","role":"receptionist","expires_at":%q}`, end.UTC().Format(time.RFC3339))
-	events, err := domain.ReadEvents(strings.NewReader(lines))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(ctx, events); err != nil {
+	if _, err := c.Apply(ctx, parsed(t, lines)); err != nil {
 		t.Fatal(err)
 	}
 	q := domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "cx"}, Permission: "view", Resource: domain.Object{Type: domain.TypeClient, ID: "ann"}}
