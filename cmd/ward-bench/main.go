@@ -162,8 +162,9 @@ rewrites every practitioner's access), receptionists given notes access, one
 person disabled, a new location and a client. It prints what each wrote, how
 long it took and the process's resident size after it and at its peak. With
 --postgres-uri SpiceDB keeps the practice in a fresh database on that server
-(dropped after), as a real practice is kept; without, in memory. See
-docs/performance.md.`,
+(dropped after), as a real practice is kept, and the requests run after
+PostgreSQL's planner statistics are updated (ANALYZE), as autovacuum does soon
+after an import; without, in memory. See docs/performance.md.`,
 		Example: "  ward-bench large --staff 5000\n  ward-bench large --staff 5000 --postgres-uri postgres://postgres:secret@127.0.0.1:5432/postgres",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
