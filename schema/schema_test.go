@@ -12,6 +12,7 @@ import (
 
 	"github.com/authzed/spicedb/pkg/development"
 	core "github.com/authzed/spicedb/pkg/proto/core/v1"
+	"github.com/authzed/spicedb/pkg/schemadsl/compiler"
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/golden"
@@ -146,46 +147,7 @@ func TestSchemaIsGenerated(t *testing.T) {
 // "bookkeeping" in its doc comment, and no relation so marked is read: what
 // checks read and what only Ward's planner reads stay told apart.
 func TestBookkeepingIsMarked(t *testing.T) {
-	compiled, devErr, err := development.CompileSchema(Text)
-	if err != nil || devErr != nil {
-		t.Fatalf("schema does not compile: %v %v", err, devErr)
-	}
-	read := map[string]bool{} // def#relation, or *#relation for any definition
-	var walk func(def string, rw *core.UsersetRewrite)
-	walk = func(def string, rw *core.UsersetRewrite) {
-		var children []*core.SetOperation_Child
-		switch op := rw.GetRewriteOperation().(type) {
-		case *core.UsersetRewrite_Union:
-			children = op.Union.GetChild()
-		case *core.UsersetRewrite_Intersection:
-			children = op.Intersection.GetChild()
-		case *core.UsersetRewrite_Exclusion:
-			children = op.Exclusion.GetChild()
-		}
-		for _, ch := range children {
-			switch c := ch.GetChildType().(type) {
-			case *core.SetOperation_Child_ComputedUserset:
-				read[def+"#"+c.ComputedUserset.GetRelation()] = true
-			case *core.SetOperation_Child_TupleToUserset:
-				read[def+"#"+c.TupleToUserset.GetTupleset().GetRelation()] = true
-				read["*#"+c.TupleToUserset.GetComputedUserset().GetRelation()] = true
-			case *core.SetOperation_Child_UsersetRewrite:
-				walk(def, c.UsersetRewrite)
-			}
-		}
-	}
-	for _, d := range compiled.ObjectDefinitions {
-		for _, r := range d.GetRelation() {
-			if rw := r.GetUsersetRewrite(); rw != nil {
-				walk(d.GetName(), rw)
-			}
-			for _, a := range r.GetTypeInformation().GetAllowedDirectRelations() {
-				if rel := a.GetRelation(); rel != "" && rel != "..." {
-					read[a.GetNamespace()+"#"+rel] = true // subjects such as role_binding#member
-				}
-			}
-		}
-	}
+	compiled, read, _ := readRelations(t)
 	capability := map[string]bool{}
 	for _, a := range domain.Areas {
 		for _, c := range a.Capabilities() {
@@ -227,4 +189,87 @@ func bookkeepingMarks(schema string) map[string]bool {
 		prev = trimmed
 	}
 	return out
+}
+
+// TestTraceStepsHaveWords: every relation a check can look up for a subject
+// (read directly by a permission, at the end of an arrow, or as a subject
+// set such as role_binding#member) has words in explain's trace
+// (domain.StepText), found or not: a relation added to the schema without
+// them would reach callers as "no words for".
+func TestTraceStepsHaveWords(t *testing.T) {
+	compiled, _, looked := readRelations(t)
+	n := 0
+	for _, d := range compiled.ObjectDefinitions {
+		for _, r := range d.GetRelation() {
+			name := d.GetName() + "#" + r.GetName()
+			if r.GetUsersetRewrite() != nil || !(looked[name] || looked["*#"+r.GetName()]) {
+				continue
+			}
+			n++
+			id := "x"
+			if d.GetName() == domain.TypeRoleBinding {
+				id = domain.BindingID("w", "r", "l")
+			}
+			for _, found := range []bool{true, false} {
+				if text, ok := domain.StepText(domain.Object{Type: d.GetName(), ID: id}, r.GetName(), domain.Object{Type: domain.TypeUser, ID: "u"}, found); !ok || text == "" {
+					t.Errorf("%s (found %v) has no words in domain.StepText", name, found)
+				}
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d relations found that checks look up: the walk is broken", n)
+	}
+}
+
+// readRelations compiles the schema and finds the relations its permissions
+// read: read names every relation read at all (def#relation, or *#relation
+// for any definition), arrows' tuplesets included; looked leaves those out,
+// naming what a check looks its subject up in.
+func readRelations(t *testing.T) (compiled *compiler.CompiledSchema, read, looked map[string]bool) {
+	t.Helper()
+	compiled, devErr, err := development.CompileSchema(Text)
+	if err != nil || devErr != nil {
+		t.Fatalf("schema does not compile: %v %v", err, devErr)
+	}
+	read, looked = map[string]bool{}, map[string]bool{}
+	var walk func(def string, rw *core.UsersetRewrite)
+	walk = func(def string, rw *core.UsersetRewrite) {
+		var children []*core.SetOperation_Child
+		switch op := rw.GetRewriteOperation().(type) {
+		case *core.UsersetRewrite_Union:
+			children = op.Union.GetChild()
+		case *core.UsersetRewrite_Intersection:
+			children = op.Intersection.GetChild()
+		case *core.UsersetRewrite_Exclusion:
+			children = op.Exclusion.GetChild()
+		}
+		for _, ch := range children {
+			switch c := ch.GetChildType().(type) {
+			case *core.SetOperation_Child_ComputedUserset:
+				read[def+"#"+c.ComputedUserset.GetRelation()] = true
+				looked[def+"#"+c.ComputedUserset.GetRelation()] = true
+			case *core.SetOperation_Child_TupleToUserset:
+				read[def+"#"+c.TupleToUserset.GetTupleset().GetRelation()] = true
+				read["*#"+c.TupleToUserset.GetComputedUserset().GetRelation()] = true
+				looked["*#"+c.TupleToUserset.GetComputedUserset().GetRelation()] = true
+			case *core.SetOperation_Child_UsersetRewrite:
+				walk(def, c.UsersetRewrite)
+			}
+		}
+	}
+	for _, d := range compiled.ObjectDefinitions {
+		for _, r := range d.GetRelation() {
+			if rw := r.GetUsersetRewrite(); rw != nil {
+				walk(d.GetName(), rw)
+			}
+			for _, a := range r.GetTypeInformation().GetAllowedDirectRelations() {
+				if rel := a.GetRelation(); rel != "" && rel != "..." {
+					read[a.GetNamespace()+"#"+rel] = true // subjects such as role_binding#member
+					looked[a.GetNamespace()+"#"+rel] = true
+				}
+			}
+		}
+	}
+	return compiled, read, looked
 }

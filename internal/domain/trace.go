@@ -1,0 +1,158 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TraceNode is one sub-question SpiceDB answered while checking a
+// permission, as its debug trace reports it: whether Subject has Name (a
+// stored relation when Relation is true, else a permission) on Resource, and
+// the sub-questions it asked to find out.
+type TraceNode struct {
+	Resource Object
+	Name     string
+	Relation bool
+	Subject  Object
+	Found    bool
+	Children []TraceNode
+}
+
+// Step is one stored relation SpiceDB looked up while checking, in the
+// practice's terms: what it read (Looked), whether it found the subject
+// there, and what that means.
+type Step struct {
+	Found  bool   `json:"found"`
+	Looked string `json:"looked"`
+	Text   string `json:"text"`
+}
+
+// Steps lists the stored relations a check looked up, in the order SpiceDB
+// reports them, each once. The permissions between them are SpiceDB's
+// schema, the same for every practice; the relations are the practice's.
+func Steps(root TraceNode) []Step {
+	var out []Step
+	seen := map[string]bool{}
+	var walk func(n TraceNode)
+	walk = func(n TraceNode) {
+		if n.Relation {
+			looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String()
+			if !seen[looked] {
+				seen[looked] = true
+				out = append(out, Step{Found: n.Found, Looked: looked, Text: stepText(n, looked)})
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// stepText is StepText for a trace node. SpiceDB looks one relation up on
+// several objects at once and reports them as one node, their IDs joined by
+// commas (no object ID has one), with one result for them all: found when
+// the subject is on any of them.
+func stepText(n TraceNode, looked string) string {
+	ids := strings.Split(n.Resource.ID, ",")
+	texts := make([]string, 0, len(ids))
+	for _, id := range ids {
+		text, ok := StepText(Object{Type: n.Resource.Type, ID: id}, n.Name, n.Subject, n.Found || len(ids) > 1)
+		if !ok {
+			return fmt.Sprintf("SpiceDB looked up %s (%s), which Ward has no words for: please report it with this question", looked, foundText(n.Found))
+		}
+		texts = append(texts, text)
+	}
+	switch {
+	case len(texts) == 1:
+		return texts[0]
+	case n.Found:
+		return "at least one of these holds: " + strings.Join(texts, "; ")
+	}
+	return "none of these holds: " + strings.Join(texts, "; ")
+}
+
+func foundText(found bool) string {
+	if found {
+		return "found"
+	}
+	return "not found"
+}
+
+// StepText says, in the practice's terms, what it means that subject was
+// (found) or was not on relation of res; ok is false for a relation Ward
+// has no words for. Relations that only Ward's planner reads never appear
+// in a check's trace and have none.
+func StepText(res Object, relation string, subject Object, found bool) (text string, ok bool) {
+	who := subject.ID
+	if subject.Type != TypeUser {
+		who = subject.String()
+	}
+	yes := func(positive, negative string) (string, bool) {
+		if found {
+			return positive, true
+		}
+		return negative, true
+	}
+	if g, isGrant := grantByRelation()[relation]; isGrant && (res.Type == TypeWorkspace || res.Type == TypeLocation) {
+		where := "workspace-wide in " + res.ID
+		if res.Type == TypeLocation {
+			where = "at location " + res.ID
+		}
+		return yes(fmt.Sprintf("%s has %s %s: %s %s, from their roles", who, g.cap.Area, g.cap.Action, g.level, where),
+			fmt.Sprintf("%s does not have %s %s: %s %s", who, g.cap.Area, g.cap.Action, g.level, where))
+	}
+	switch res.Type + "#" + relation {
+	case "workspace#owner":
+		return yes(fmt.Sprintf("%s is the account owner of %s", who, res.ID), fmt.Sprintf("%s is not the account owner of %s", who, res.ID))
+	case "workspace#member":
+		return yes(fmt.Sprintf("%s is staff of %s", who, res.ID), fmt.Sprintf("%s is not staff of %s", who, res.ID))
+	case "workspace#disabled":
+		return yes(fmt.Sprintf("%s is disabled in %s: disabled staff lose every permission", who, res.ID), fmt.Sprintf("%s is not disabled in %s", who, res.ID))
+	case "workspace#calendar":
+		return yes(fmt.Sprintf("%s holds a role with a calendar in %s", who, res.ID), fmt.Sprintf("none of %s's roles in %s has a calendar", who, res.ID))
+	case "role_binding#member":
+		ws, role, loc, parsed := ParseBindingID(res.ID)
+		if !parsed {
+			return "", false
+		}
+		held := "role " + role + " workspace-wide in " + ws
+		if loc != "" {
+			held = "role " + role + " at location " + loc
+		}
+		return yes(fmt.Sprintf("%s holds %s", who, held), fmt.Sprintf("%s does not hold %s", who, held))
+	case "role#holder_manager":
+		return yes(fmt.Sprintf("%s holds role %s workspace-wide, whose holders manage who holds it", who, roleName(res.ID)),
+			fmt.Sprintf("%s holds no role whose holders manage who holds role %s", who, roleName(res.ID)))
+	case "role#editable":
+		return yes(fmt.Sprintf("role %s can be changed", roleName(res.ID)), fmt.Sprintf("role %s is fixed and cannot be changed", roleName(res.ID)))
+	case "client#practitioner", "appointment#practitioner", "invoice#practitioner":
+		return yes(fmt.Sprintf("%s is %s's practitioner", who, res), fmt.Sprintf("%s is not %s's practitioner", who, res))
+	case "client#shared_with":
+		return yes(fmt.Sprintf("%s is shared with %s", res, who), fmt.Sprintf("%s is not shared with %s", res, who))
+	case "client#notes_reader":
+		return yes(fmt.Sprintf("%s was given notes access to %s", who, res), fmt.Sprintf("%s was not given notes access to %s alone", who, res))
+	case "note#author", "letter#author", "file#author", "expense#author":
+		return yes(fmt.Sprintf("%s wrote or uploaded %s", who, res), fmt.Sprintf("%s did not write or upload %s", who, res))
+	case "note#finalized":
+		return yes(fmt.Sprintf("%s is final: nobody may change it", res), fmt.Sprintf("%s is still a draft", res))
+	case "form_template#restricted":
+		return yes(fmt.Sprintf("template %s limits its completed forms to chosen roles", res.ID), fmt.Sprintf("template %s does not limit its forms to chosen roles", res.ID))
+	case "form_template#viewer":
+		return yes(fmt.Sprintf("template %s lets one of %s's roles see its completed forms", res.ID, who), fmt.Sprintf("template %s lets none of %s's roles see its completed forms", res.ID, who))
+	case "api_key#account":
+		return yes(fmt.Sprintf("%s is a key of %s", res, who), fmt.Sprintf("%s is not a key of %s", res, who))
+	case "staff_member#person":
+		return yes(fmt.Sprintf("%s is %s", res, who), fmt.Sprintf("%s is not %s", res, who))
+	case "staff_member#switched", "role#switched":
+		return yes(fmt.Sprintf("%s is switched on for office staff", res), fmt.Sprintf("%s is not switched on for office staff", res))
+	}
+	return "", false
+}
+
+// roleName is the role of a role object's ID (workspace/role).
+func roleName(id string) string {
+	_, role, _ := strings.Cut(id, "/")
+	return role
+}

@@ -1,0 +1,53 @@
+package domain
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestSteps: a trace becomes the stored relations it looked up, in order and
+// once each, in the practice's terms; objects SpiceDB looked up together are
+// one step, and a relation Ward has no words for says so.
+func TestSteps(t *testing.T) {
+	priya := Object{Type: TypeUser, ID: "priya"}
+	rel := func(typ, id, name string, found bool) TraceNode {
+		return TraceNode{Resource: Object{Type: typ, ID: id}, Name: name, Relation: true, Subject: priya, Found: found}
+	}
+	perm := func(typ, id, name string, found bool, children ...TraceNode) TraceNode {
+		return TraceNode{Resource: Object{Type: typ, ID: id}, Name: name, Subject: priya, Found: found, Children: children}
+	}
+	tests := []struct {
+		name string
+		root TraceNode
+		want []Step
+	}{
+		{"a granted note view", perm(TypeClient, "ann", "view_notes", true,
+			rel(TypeClient, "ann", "notes_reader", false),
+			perm(TypeClient, "ann", "related", true, rel(TypeClient, "ann", "practitioner", true)),
+			rel(TypeLocation, "north", "notes_view_own", true),
+			perm(TypeClient, "ann", "related", true, rel(TypeClient, "ann", "practitioner", true))), []Step{
+			{false, "client:ann#notes_reader@user:priya", "priya was not given notes access to client:ann alone"},
+			{true, "client:ann#practitioner@user:priya", "priya is client:ann's practitioner"},
+			{true, "location:north#notes_view_own@user:priya", "priya has notes view: own at location north, from their roles"},
+		}},
+		{"bindings looked up together, one found", rel(TypeRoleBinding, "p1/practitioner,p1/practitioner/north", "member", true), []Step{
+			{true, "role_binding:p1/practitioner,p1/practitioner/north#member@user:priya",
+				"at least one of these holds: priya holds role practitioner workspace-wide in p1; priya holds role practitioner at location north"},
+		}},
+		{"bindings looked up together, none found", rel(TypeRoleBinding, "p1/receptionist,p1/receptionist/north", "member", false), []Step{
+			{false, "role_binding:p1/receptionist,p1/receptionist/north#member@user:priya",
+				"none of these holds: priya holds role receptionist workspace-wide in p1; priya holds role receptionist at location north"},
+		}},
+		{"a relation without words", rel(TypeClient, "ann", "scope", false), []Step{
+			{false, "client:ann#scope@user:priya", "SpiceDB looked up client:ann#scope@user:priya (not found), which Ward has no words for: please report it with this question"},
+		}},
+		{"a permission answered without looking anything up", perm(TypeRole, "p1/owner", "edit", false), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Steps(tt.root); !slices.Equal(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
