@@ -149,9 +149,12 @@ type LookupSubjectsResponse struct {
 
 // ExplainResponse answers POST /v1/explain (whose body is a CheckRequest).
 type ExplainResponse struct {
-	Allowed  bool            `json:"allowed"`
-	Reasons  []domain.Reason `json:"reasons"`
-	ZedToken string          `json:"zedtoken"`
+	Allowed bool            `json:"allowed"`
+	Reasons []domain.Reason `json:"reasons"`
+	// Trace is SpiceDB's own account of the same check: the stored relations
+	// it looked up, in order, each found or not, in the practice's terms.
+	Trace    []domain.Step `json:"trace"`
+	ZedToken string        `json:"zedtoken"`
 }
 
 // SchemaResponse answers GET /v1/schema.

@@ -27,6 +27,9 @@ type Reason struct {
 type Explanation struct {
 	Allowed bool     `json:"allowed"`
 	Reasons []Reason `json:"reasons"`
+	// Trace is SpiceDB's own account of the check that gave the verdict
+	// (Steps): what it looked up, not what Ward reads into the practice.
+	Trace []Step `json:"trace,omitempty"`
 }
 
 // ExplainNeeds is what explaining q reads, given s holding the resource's

@@ -313,6 +313,9 @@ func TestExplainOverHTTP(t *testing.T) {
 	}) {
 		t.Errorf("reasons %+v do not name the accountant's invoices grant", res.Reasons)
 	}
+	if !slices.ContainsFunc(res.Trace, func(s domain.Step) bool { return s.Found && s.Looked != "" && s.Text != "" }) {
+		t.Errorf("trace %+v has no step SpiceDB found", res.Trace)
+	}
 }
 
 func TestReadyHealthAndMetrics(t *testing.T) {

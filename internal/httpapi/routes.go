@@ -370,7 +370,10 @@ func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	if ex.Reasons == nil {
 		ex.Reasons = []domain.Reason{}
 	}
-	writeJSON(w, http.StatusOK, api.ExplainResponse{Allowed: ex.Allowed, Reasons: ex.Reasons, ZedToken: token})
+	if ex.Trace == nil {
+		ex.Trace = []domain.Step{}
+	}
+	writeJSON(w, http.StatusOK, api.ExplainResponse{Allowed: ex.Allowed, Reasons: ex.Reasons, Trace: ex.Trace, ZedToken: token})
 	return nil
 }
 

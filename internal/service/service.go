@@ -33,6 +33,8 @@ type Store interface {
 	// ImportRelationships writes new relationships in bulk, all or none; one
 	// that exists already is domain.ErrRaced.
 	ImportRelationships(ctx context.Context, rels []domain.Relationship) error
+	// CheckTraced is Check with the store's own trace of how it answered.
+	CheckTraced(ctx context.Context, q domain.Question, token string) (domain.Decision, domain.TraceNode, error)
 	Questions
 }
 
@@ -338,11 +340,12 @@ func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, 
 }
 
 // Explain answers q and says why, in the practice's terms. The decision is
-// the store's; the reasons come from the practice's relationships, read at
-// exactly the revision the store checked, so that a write in between cannot
-// make them tell another story than the verdict.
+// the store's, and so is the trace: the relations SpiceDB looked up to make
+// it, in the same call. The reasons come from the practice's relationships,
+// read at exactly the revision the store checked, so that a write in
+// between cannot make them tell another story than the verdict.
 func (s *Service) Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error) {
-	d, err := s.store.Check(ctx, q, token)
+	d, trace, err := s.store.CheckTraced(ctx, q, token)
 	if err != nil {
 		return domain.Explanation{}, "", err
 	}
@@ -363,6 +366,7 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 		s.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
 		ex = domain.Unexplained(d.Allowed, ex)
 	}
+	ex.Trace = domain.Steps(trace)
 	return ex, d.Token, nil
 }
 

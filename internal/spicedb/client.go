@@ -214,21 +214,34 @@ func checkRequest(q domain.Question, cons *v1.Consistency) *v1.CheckPermissionRe
 // Check answers one question, reading at least as fresh as token (or at the
 // newest revision when token is "").
 func (c *Client) Check(ctx context.Context, q domain.Question, token string) (domain.Decision, error) {
+	d, _, err := c.check(ctx, q, token, false)
+	return d, err
+}
+
+// CheckTraced is Check with SpiceDB's own trace of how it answered: every
+// sub-question it asked, down to the stored relations it looked up.
+func (c *Client) CheckTraced(ctx context.Context, q domain.Question, token string) (domain.Decision, domain.TraceNode, error) {
+	return c.check(ctx, q, token, true)
+}
+
+func (c *Client) check(ctx context.Context, q domain.Question, token string, traced bool) (domain.Decision, domain.TraceNode, error) {
 	cons, err := c.callerConsistency(ctx, token)
 	if err != nil {
-		return domain.Decision{}, err
+		return domain.Decision{}, domain.TraceNode{}, err
 	}
+	req := checkRequest(q, cons)
+	req.WithTracing = traced
 	var resp *v1.CheckPermissionResponse
 	if err := c.again(ctx, func() (err error) {
-		resp, err = c.perms.CheckPermission(ctx, checkRequest(q, cons))
+		resp, err = c.perms.CheckPermission(ctx, req)
 		return err
 	}); err != nil {
-		return domain.Decision{}, c.fail(ctx, "checking a permission", cons, tokenField(token), err)
+		return domain.Decision{}, domain.TraceNode{}, c.fail(ctx, "checking a permission", cons, tokenField(token), err)
 	}
 	return domain.Decision{
 		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
 		Token:   resp.GetCheckedAt().GetToken(),
-	}, nil
+	}, fromTrace(resp.GetDebugTrace().GetCheck()), nil
 }
 
 // CheckBulk answers many questions in one SpiceDB call, in order, and

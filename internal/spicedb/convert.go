@@ -71,3 +71,21 @@ func consistency(token string) *v1.Consistency {
 	}
 	return &v1.Consistency{Requirement: &v1.Consistency_FullyConsistent{FullyConsistent: true}}
 }
+
+// fromTrace is SpiceDB's debug trace of a check as domain terms.
+func fromTrace(t *v1.CheckDebugTrace) domain.TraceNode {
+	if t == nil {
+		return domain.TraceNode{}
+	}
+	n := domain.TraceNode{
+		Resource: domain.Object{Type: t.GetResource().GetObjectType(), ID: t.GetResource().GetObjectId()},
+		Name:     t.GetPermission(),
+		Relation: t.GetPermissionType() == v1.CheckDebugTrace_PERMISSION_TYPE_RELATION,
+		Subject:  domain.Object{Type: t.GetSubject().GetObject().GetObjectType(), ID: t.GetSubject().GetObject().GetObjectId()},
+		Found:    t.GetResult() == v1.CheckDebugTrace_PERMISSIONSHIP_HAS_PERMISSION,
+	}
+	for _, sub := range t.GetSubProblems().GetTraces() {
+		n.Children = append(n.Children, fromTrace(sub))
+	}
+	return n
+}
