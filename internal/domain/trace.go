@@ -27,15 +27,26 @@ type Step struct {
 	Text   string `json:"text"`
 }
 
+// MaxSteps bounds how many steps of a trace an explanation carries.
+const MaxSteps = 200
+
 // Steps lists the stored relations a check looked up, in the order SpiceDB
-// reports them, each once. The permissions between them are SpiceDB's
-// schema, the same for every practice; the relations are the practice's.
+// reports them, each once, at most MaxSteps (a last step says how many more
+// there were). The permissions between them are SpiceDB's schema, the same
+// for every practice; the relations are the practice's.
 func Steps(root TraceNode) []Step {
 	var out []Step
 	seen := map[string]bool{}
+	more := 0
 	var walk func(n TraceNode)
 	walk = func(n TraceNode) {
-		if n.Relation {
+		if n.Relation && len(out) == MaxSteps {
+			looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String()
+			if !seen[looked] {
+				seen[looked] = true
+				more++
+			}
+		} else if n.Relation {
 			looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String()
 			if !seen[looked] {
 				seen[looked] = true
@@ -47,6 +58,9 @@ func Steps(root TraceNode) []Step {
 		}
 	}
 	walk(root)
+	if more > 0 {
+		out = append(out, Step{Looked: "", Text: fmt.Sprintf("and %d more relations SpiceDB looked up, left out", more)})
+	}
 	return out
 }
 

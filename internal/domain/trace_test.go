@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -49,5 +50,19 @@ func TestSteps(t *testing.T) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStepsAreBounded: past MaxSteps distinct relations, an explanation
+// carries the first MaxSteps and says how many more it left out.
+func TestStepsAreBounded(t *testing.T) {
+	root := TraceNode{Resource: Object{Type: TypeClient, ID: "ann"}, Name: "view"}
+	for i := range MaxSteps + 5 {
+		step := TraceNode{Resource: Object{Type: TypeClient, ID: fmt.Sprint("c", i)}, Name: "practitioner", Relation: true, Subject: Object{Type: TypeUser, ID: "u"}}
+		root.Children = append(root.Children, step, step)
+	}
+	got := Steps(root)
+	if len(got) != MaxSteps+1 || got[MaxSteps].Text != "and 5 more relations SpiceDB looked up, left out" || got[MaxSteps-1].Looked != fmt.Sprintf("client:c%d#practitioner@user:u", MaxSteps-1) {
+		t.Errorf("%d steps, the last two %+v", len(got), got[len(got)-2:])
 	}
 }
