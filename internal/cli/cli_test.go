@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,7 @@ func TestCommandsForPeople(t *testing.T) {
 {"type":"client.created","workspace":"imported","client":"imported-c1"}`)}, []string{"imported 2 events ("}},
 		{[]string{"check", "user:rita", "view_notes", "client:ann"}, []string{"denied: user:rita view_notes client:ann"}},
 		{[]string{"explain", "user:priya", "view_notes", "client:dan"}, []string{"allowed:", "+ priya holds role practitioner workspace-wide, which has notes view: own, and client dan is shared with priya"}},
+		{[]string{"explain", "--trace", "user:priya", "view_notes", "client:dan"}, []string{"+ priya holds role practitioner workspace-wide", "\n  SpiceDB's trace:", "\n    + client:dan is shared with priya", "\n    - priya is not client:dan's practitioner"}},
 		{[]string{"explain", "user:rita", "view_notes", "client:ann"}, []string{"denied:", "- rita holds role receptionist workspace-wide, which has notes view: none"}},
 		{[]string{"lookup", "resources", "--subject", "user:priya", "--permission", "view", "--type", "client"}, []string{"client:ann\nclient:dan\n"}},
 		{[]string{"lookup", "resources", "--subject", "user:maya", "--permission", "view", "--type", "client", "--limit", "1"}, []string{"client:ann", "(more: pass --all"}},
@@ -99,6 +101,9 @@ func TestCommandsForPeople(t *testing.T) {
 				if !strings.Contains(out, w) {
 					t.Errorf("output %q lacks %q", out, w)
 				}
+			}
+			if !slices.Contains(tt.args, "--trace") && strings.Contains(out, "SpiceDB's trace") {
+				t.Errorf("output %q has the trace, which only --trace asks for", out)
 			}
 		})
 	}

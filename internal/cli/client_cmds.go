@@ -230,10 +230,15 @@ func lines(items []string, cursor string) string {
 
 func newExplainCmd(g *globals) *cobra.Command {
 	var token string
+	var trace bool
 	cmd := &cobra.Command{
-		Use:     "explain SUBJECT PERMISSION RESOURCE",
-		Short:   "Say why a staff member has or lacks a permission, in the practice's terms",
-		Example: "  ward explain user:rita view_notes client:ann",
+		Use:   "explain SUBJECT PERMISSION RESOURCE",
+		Short: "Say why a staff member has or lacks a permission, in the practice's terms",
+		Long: `explain prints the decision and Ward's reasons: which roles, locations and
+levels gave the access, or why each path that could have did not. With
+--trace it also prints SpiceDB's own trace of the same check: each stored
+relation SpiceDB looked up, found (+) or not (-). --json prints both.`,
+		Example: "  ward explain user:rita view_notes client:ann\n  ward explain --trace user:priya view_notes client:dan",
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			res, err := g.client().Explain(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token})
@@ -254,10 +259,21 @@ func newExplainCmd(g *globals) *cobra.Command {
 					}
 					fmt.Fprintf(&b, "\n  %s %s", mark, r.Text)
 				}
+				if trace {
+					b.WriteString("\n  SpiceDB's trace:")
+					for _, step := range res.Trace {
+						mark := "-"
+						if step.Found {
+							mark = "+"
+						}
+						fmt.Fprintf(&b, "\n    %s %s", mark, step.Text)
+					}
+				}
 				return b.String()
 			})
 		},
 	}
 	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
+	cmd.Flags().BoolVar(&trace, "trace", false, "also print SpiceDB's trace of the check")
 	return cmd
 }
