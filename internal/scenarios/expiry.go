@@ -8,6 +8,7 @@ import (
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/service"
+	"github.com/wardhq/ward/internal/testenv"
 )
 
 // GrantsPastExpiry writes a role held until a set time, checks it in a loop
@@ -21,7 +22,7 @@ func GrantsPastExpiry(t testing.TB, c *service.Service) (granted, n int) {
 	ctx := context.Background()
 	end := time.Now().Add(5 * time.Second).Truncate(time.Second)
 	lines := Base + fmt.Sprintf(`{"type":"staff.added","workspace":"p1","user":"cx","role":"receptionist","expires_at":%q}`, end.UTC().Format(time.RFC3339))
-	if _, err := c.Apply(ctx, parsed(t, lines)); err != nil {
+	if _, err := c.Apply(ctx, testenv.Parsed(t, lines)); err != nil {
 		t.Fatal(err)
 	}
 	q := domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "cx"}, Permission: "view", Resource: domain.Object{Type: domain.TypeClient, ID: "ann"}}
