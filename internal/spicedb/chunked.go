@@ -28,9 +28,9 @@ import (
 // carries at most 65,535 parameters, so SpiceDB v1.57.1 refuses a write of
 // more than 7,281 new or touched relationships on PostgreSQL, and the
 // statements grow slower than their size well before that: a role change of
-// 6,260 updates took 5.2-7.1 s through the API and 1.4-1.9 s in chunks of
-// 250; 16,710 updates took 1.8 s in chunks of 250, 3.3-3.5 s in chunks of
-// 100, 6.5-8.3 s of 500 and 12.5 s of 2,000 (docs/performance.md).
+// 41,010 updates at 5,000 staff took 70.9 s in chunks of 7,281, 6.0 s of
+// 1,000, 4.8-5.9 s of 250 and 5.0 s of 100 (docs/performance.md has these
+// and the runs without planner statistics).
 const rowsPerStatement = 250
 
 // chunkedWriter writes a WriteRelationshipsRequest in one datastore
@@ -51,7 +51,11 @@ func (e *Embedded) ChunkedWrites() ChunkedWriter {
 	if e.engine != EnginePostgres {
 		return nil
 	}
-	return &chunkedWriter{ds: e.ds, dl: datalayer.NewDataLayer(e.ds)}
+	return newChunkedWriter(e.ds)
+}
+
+func newChunkedWriter(ds datastore.Datastore) *chunkedWriter {
+	return &chunkedWriter{ds: ds, dl: datalayer.NewDataLayer(ds)}
 }
 
 // ChunkedWriter applies one atomic write past what one SpiceDB API call takes.

@@ -1,10 +1,6 @@
 package spicedb
 
-import (
-	"testing"
-
-	"github.com/authzed/spicedb/pkg/datalayer"
-)
+import "testing"
 
 // ChunkedMemoryClient is a client over an in-process memdb holding Ward's
 // schema whose writes past rowsPerStatement take the chunked path, which
@@ -13,7 +9,7 @@ import (
 func ChunkedMemoryClient(t *testing.T) *Client {
 	t.Helper()
 	c, _ := memoryClientWith(t, func(e *Embedded) Config {
-		return Config{ChunkedWrites: &chunkedWriter{ds: e.ds, dl: datalayer.NewDataLayer(e.ds)}}
+		return Config{ChunkedWrites: newChunkedWriter(e.ds)}
 	})
 	return c
 }

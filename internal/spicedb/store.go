@@ -84,11 +84,10 @@ func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
 		}
 		req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{Operation: op, Filter: toFilter(p.Filter)})
 	}
-	c.writing.Lock()
 	if c.chunked != nil && len(req.Updates) > rowsPerStatement {
-		defer c.writing.Unlock()
 		return c.writeChunked(ctx, req)
 	}
+	c.writing.Lock()
 	resp, err := c.perms.WriteRelationships(ctx, req)
 	c.writing.Unlock()
 	if err != nil {
@@ -103,7 +102,9 @@ func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
 // exists), and otherwise as an unknown failure, which is unavailable when
 // SpiceDB cannot even read (its datastore is down).
 func (c *Client) writeChunked(ctx context.Context, req *v1.WriteRelationshipsRequest) (string, error) {
+	c.writing.Lock()
 	token, err := c.chunked.Write(ctx, req)
+	c.writing.Unlock()
 	var de *domain.Error
 	if err == nil || errors.Is(err, domain.ErrRaced) || errors.As(err, &de) {
 		return token, err
