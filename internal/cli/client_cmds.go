@@ -252,21 +252,19 @@ relation SpiceDB looked up, found (+) or not (-). --json prints both.`,
 					verdict = "allowed"
 				}
 				fmt.Fprintf(&b, "%s: %s %s %s", verdict, args[0], args[1], args[2])
-				for _, r := range res.Reasons {
-					mark := "-"
-					if r.Grants {
-						mark = "+"
+				mark := func(yes bool) string {
+					if yes {
+						return "+"
 					}
-					fmt.Fprintf(&b, "\n  %s %s", mark, r.Text)
+					return "-"
+				}
+				for _, r := range res.Reasons {
+					fmt.Fprintf(&b, "\n  %s %s", mark(r.Grants), r.Text)
 				}
 				if trace {
 					b.WriteString("\n  SpiceDB's trace:")
 					for _, step := range res.Trace {
-						mark := "-"
-						if step.Found {
-							mark = "+"
-						}
-						fmt.Fprintf(&b, "\n    %s %s", mark, step.Text)
+						fmt.Fprintf(&b, "\n    %s %s", mark(step.Found), step.Text)
 					}
 				}
 				return b.String()

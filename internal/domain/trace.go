@@ -40,17 +40,12 @@ func Steps(root TraceNode) []Step {
 	more := 0
 	var walk func(n TraceNode)
 	walk = func(n TraceNode) {
-		if n.Relation && len(out) == MaxSteps {
-			looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String()
-			if !seen[looked] {
-				seen[looked] = true
-				more++
-			}
-		} else if n.Relation {
-			looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String()
-			if !seen[looked] {
-				seen[looked] = true
+		if looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String(); n.Relation && !seen[looked] {
+			seen[looked] = true
+			if len(out) < MaxSteps {
 				out = append(out, Step{Found: n.Found, Looked: looked, Text: stepText(n, looked)})
+			} else {
+				more++
 			}
 		}
 		for _, c := range n.Children {
@@ -59,7 +54,7 @@ func Steps(root TraceNode) []Step {
 	}
 	walk(root)
 	if more > 0 {
-		out = append(out, Step{Looked: "", Text: fmt.Sprintf("and %d more relations SpiceDB looked up, left out", more)})
+		out = append(out, Step{Text: fmt.Sprintf("and %d more relations SpiceDB looked up, left out", more)})
 	}
 	return out
 }
