@@ -53,14 +53,22 @@ func permissions() (map[string][]perm, error) {
 	return g.out, nil
 }
 
-// ownPractice are the types of records that name a client (and the client
-// itself): every permission on them also needs the asker to be an enabled
-// member of the record's own practice. Nothing Ward writes grants anyone
-// outside it, so this changes no answer; it keeps one practice's records out
-// of another's reach whatever links them (a client ID deleted in one practice
-// and created in another, with the first one's notes still naming it).
+// ownPractice are the types of records that name a client: every permission
+// on them also needs the asker to be an enabled member of the record's own
+// practice. Nothing Ward writes grants anyone outside it, so this changes no
+// answer; it keeps one practice's records out of another's reach whatever
+// links them (a client ID deleted in one practice and created in another,
+// with the first one's notes still naming it).
+//
+// The client itself is not among them: its permissions read the grants of
+// its own scope (a location or workspace of its practice, which Ward writes
+// only for that practice's enabled holders), and only its direct notes
+// access, a link to the client alone, carries the gate (see client). Gating
+// the whole of a client's permission made SpiceDB check every client a lookup
+// found, once each: "every client a manager sees" took about twice as long
+// (docs/performance.md, step 32).
 var ownPractice = []string{
-	domain.TypeClient, domain.TypeNote, domain.TypeLetter, domain.TypeFile, domain.TypeForm,
+	domain.TypeNote, domain.TypeLetter, domain.TypeFile, domain.TypeForm,
 	domain.TypeAppointment, domain.TypeInvoice,
 }
 
@@ -362,8 +370,8 @@ func (g *gen) related() string {
 	return g.helper(domain.TypeClient, "related", "practitioner + shared_with")
 }
 
-// client: its capabilities' helpers, and staff given notes access where
-// NotesReader.
+// client: its capabilities' helpers, read on its scope, and staff given notes
+// access where NotesReader, while they are enabled members of its practice.
 func (g *gen) client(p domain.Permission) (string, error) {
 	if err := unused(domain.TypeClient, p, "NotesReader"); err != nil {
 		return "", err
@@ -376,7 +384,8 @@ func (g *gen) client(p domain.Permission) (string, error) {
 		return "", err
 	}
 	if p.NotesReader {
-		terms = append(terms, "notes_reader")
+		// A link to this client alone: gated as a record's are (ownPractice).
+		terms = append(terms, "(notes_reader & workspace->active)")
 	}
 	return union(terms...), nil
 }

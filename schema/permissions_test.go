@@ -65,7 +65,7 @@ func TestPermissionRules(t *testing.T) {
 		{"location reads the workspace's twin", domain.TypeLocation, domain.Permission{Caps: []domain.Capability{domain.Cap("appointments", domain.ActionView)}}, "appointments_view + workspace->view_all_calendars", false},
 		{"location without a workspace twin", domain.TypeLocation, domain.Permission{Caps: []domain.Capability{notesView}}, "want one workspace permission", true},
 		{"role holders manage holders", domain.TypeRole, domain.Permission{Caps: []domain.Capability{staffEdit}, HolderManager: true}, "workspace->manage_staff + (holder_manager & workspace->active)", false},
-		{"client with notes access", domain.TypeClient, domain.Permission{Own: true, NotesReader: true, Caps: []domain.Capability{notesView}}, "notes_view + notes_reader", false},
+		{"client with notes access", domain.TypeClient, domain.Permission{Own: true, NotesReader: true, Caps: []domain.Capability{notesView}}, "notes_view + (notes_reader & workspace->active)", false},
 		{"client without its own clients", domain.TypeClient, domain.Permission{Caps: []domain.Capability{notesView}}, "set Own", true},
 		{"client reading an unlocated area", domain.TypeClient, domain.Permission{Own: true, Caps: []domain.Capability{domain.Cap("expenses", domain.ActionView)}}, "not located", true},
 		{"note readers", domain.TypeNote, domain.Permission{Own: true, NotesReader: true, Caps: []domain.Capability{notesView}}, "client->notes_readers + (author & client->notes_view_own_holders)", false},

@@ -151,9 +151,10 @@ var stories = []Scenario{
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"service_account:kiosk","role":"receptionist","location":"north"}`,
 			Checks: []Check{yes("service_account:kiosk", "book_appointment", "client:ann")}},
 		{Events: `{"type":"staff.disabled","workspace":"p1","user":"service_account:books"}`,
-			Checks: []Check{no("service_account:books", "view", "invoice:in-ann")}},
+			Checks:  []Check{no("service_account:books", "view", "invoice:in-ann"), no("service_account:books", "view", "client:ann"), no("service_account:books", "view_invoices", "client:ann")},
+			Lookups: []Lookup{{Subject: "service_account:books", Permission: "view", ResourceType: "client"}}},
 		{Events: `{"type":"staff.enabled","workspace":"p1","user":"service_account:books"}`,
-			Checks: []Check{yes("service_account:books", "view", "invoice:in-ann")}},
+			Checks: []Check{yes("service_account:books", "view", "invoice:in-ann"), yes("service_account:books", "view", "client:ann")}},
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"full"}}
 {"type":"note.finalized","workspace":"p1","note":"n-ann"}`,
 			Checks:  []Check{yes("service_account:kiosk", "view", "note:n-ann"), yes("service_account:kiosk", "edit", "note:n-ben"), no("service_account:kiosk", "edit", "note:n-ann")},
@@ -172,7 +173,9 @@ var stories = []Scenario{
 	}},
 	{Name: "disabled_staff_lose_everything_until_enabled", Steps: []Step{
 		{Events: `{"type":"staff.disabled","workspace":"p1","user":"priya"}`,
-			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:priya", "has_calendar", "workspace:p1"), no("user:priya", "view", "note:n-ann"), no("user:priya", "view_own_reports", "workspace:p1")}},
+			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:priya", "has_calendar", "workspace:p1"), no("user:priya", "view", "note:n-ann"), no("user:priya", "view_own_reports", "workspace:p1")},
+			// Lookups walk the schema from the person's side: no path may remain.
+			Lookups: []Lookup{{Subject: "user:priya", Permission: "view", ResourceType: "client"}, {Subject: "user:priya", Permission: "view_notes", ResourceType: "client"}}},
 		{Events: `{"type":"staff.enabled","workspace":"p1","user":"priya"}`,
 			Checks: []Check{yes("user:priya", "view", "client:ann"), yes("user:priya", "edit", "note:n-ann")}},
 	}},

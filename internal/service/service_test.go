@@ -194,6 +194,9 @@ func TestExplainThroughAdapter(t *testing.T) {
 		{scenarios.Check{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes view: own, and priya is client ann's practitioner", []domain.Step{
 			{Found: true, Looked: "client:ann#practitioner@user:priya", Text: "priya is client:ann's practitioner"},
 			{Found: true, Looked: "location:north#notes_view_own@user:priya", Text: "priya has notes view: own at location north, from their roles"},
+		}},
+		// A record's permissions also need an enabled member of its own practice.
+		{scenarios.Check{Subject: "user:priya", Permission: "view", Resource: "note:n-ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes view: own, and priya wrote or uploaded note:n-ann", []domain.Step{
 			{Found: true, Looked: "workspace:p1#member@user:priya", Text: "priya is staff of p1"},
 			{Found: false, Looked: "workspace:p1#disabled@user:priya", Text: "priya is not disabled in p1"},
 		}},
