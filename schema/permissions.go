@@ -53,24 +53,23 @@ func permissions() (map[string][]perm, error) {
 	return g.out, nil
 }
 
-// ownPractice are the types of records that name a client: every permission
-// on them also needs the asker to be an enabled member of the record's own
-// practice. Nothing Ward writes grants anyone outside it, so this changes no
-// answer; it keeps one practice's records out of another's reach whatever
-// links them (a client ID deleted in one practice and created in another,
-// with the first one's notes still naming it).
+// ownPractice are the types of records whose permissions read their client's
+// grants: every permission on them also needs the asker to be an enabled
+// member of the record's own practice. Nothing Ward writes grants anyone
+// outside it, so this changes no answer; it keeps one practice's records out
+// of another's reach whatever links them (a client ID deleted in one practice
+// and created in another, with the first one's notes still naming it).
 //
-// The client itself is not among them: its permissions read the grants of
-// its own scope (a location or workspace of its practice, which Ward writes
-// only for that practice's enabled holders), and only its direct notes
-// access, a link to the client alone, carries the gate (see client). Gating
-// the whole of a client's permission made SpiceDB check every client a lookup
-// found, once each: "every client a manager sees" took about twice as long
-// (docs/performance.md, step 32).
-var ownPractice = []string{
-	domain.TypeNote, domain.TypeLetter, domain.TypeFile, domain.TypeForm,
-	domain.TypeAppointment, domain.TypeInvoice,
-}
+// A client, an appointment and an invoice are not among them: every term of
+// their permissions ends at a grant on their own scope (a location or the
+// workspace of their practice, which Ward writes only for that practice's
+// enabled holders), and a link to another practice's client can only add
+// candidates that still need that grant. A client's direct notes access, a
+// link to the client alone, carries the gate itself (see client). Gating the
+// whole permission made SpiceDB's LookupResources check every record it found,
+// one by one: a manager's list of every client took three to five times as
+// long (docs/performance.md, step 32).
+var ownPractice = []string{domain.TypeNote, domain.TypeLetter, domain.TypeFile, domain.TypeForm}
 
 type gen struct {
 	out     map[string][]perm

@@ -169,15 +169,25 @@ var stories = []Scenario{
 		{Events: `{"type":"client.deleted","workspace":"p1","client":"ann"}
 {"type":"client.created","workspace":"p2","client":"ann","practitioner":"hugo"}`,
 			Checks: []Check{yes("user:hugo", "view", "client:ann"), no("user:priya", "view", "client:ann"), no("user:olivia", "view", "client:ann"), no("user:priya", "view", "note:n-ann"),
-				no("user:hugo", "view", "note:n-ann"), no("user:hugo", "view", "appointment:ap-ann"), no("user:hugo", "view", "invoice:in-ann")}},
+				no("user:hugo", "view", "note:n-ann"), no("user:hugo", "view", "appointment:ap-ann"), no("user:hugo", "view", "invoice:in-ann")},
+			// p1's records still name client ann, now p2's: listing from hugo's side finds none of them.
+			Lookups: []Lookup{
+				{Subject: "user:hugo", Permission: "view", ResourceType: "appointment"},
+				{Subject: "user:hugo", Permission: "view", ResourceType: "invoice"},
+				{Subject: "user:hugo", Permission: "view", ResourceType: "note"},
+				{Subject: "user:hugo", Permission: "view", ResourceType: "client", Want: []string{"client:ann", "client:zed"}},
+			}},
 	}},
 	{Name: "disabled_staff_lose_everything_until_enabled", Steps: []Step{
 		{Events: `{"type":"staff.disabled","workspace":"p1","user":"priya"}`,
 			Checks: []Check{no("user:priya", "view", "client:ann"), no("user:priya", "has_calendar", "workspace:p1"), no("user:priya", "view", "note:n-ann"), no("user:priya", "view_own_reports", "workspace:p1")},
 			// Lookups walk the schema from the person's side: no path may remain.
-			Lookups: []Lookup{{Subject: "user:priya", Permission: "view", ResourceType: "client"}, {Subject: "user:priya", Permission: "view_notes", ResourceType: "client"}}},
+			Lookups: []Lookup{{Subject: "user:priya", Permission: "view", ResourceType: "client"}, {Subject: "user:priya", Permission: "view_notes", ResourceType: "client"},
+				{Subject: "user:priya", Permission: "view", ResourceType: "appointment"}, {Subject: "user:priya", Permission: "view", ResourceType: "invoice"}}},
 		{Events: `{"type":"staff.enabled","workspace":"p1","user":"priya"}`,
-			Checks: []Check{yes("user:priya", "view", "client:ann"), yes("user:priya", "edit", "note:n-ann")}},
+			Checks: []Check{yes("user:priya", "view", "client:ann"), yes("user:priya", "edit", "note:n-ann")},
+			Lookups: []Lookup{{Subject: "user:priya", Permission: "view", ResourceType: "appointment", Want: []string{"appointment:ap-ann"}},
+				{Subject: "user:priya", Permission: "view", ResourceType: "invoice", Want: []string{"invoice:in-ann"}}}},
 	}},
 	{Name: "notes_access_pauses_while_disabled", Steps: []Step{
 		{Events: `{"type":"notes_access.granted","workspace":"p1","user":"maya","client":"ann"}
