@@ -52,6 +52,32 @@ func isAccess(r Relationship) bool {
 	return ok && isPerson(r.Subject)
 }
 
+// InactiveAccess returns the written-out access among rels that names
+// someone who is not an enabled member of the practice it is in (the
+// workspace's own, or a location's workspace). rels must hold the
+// workspaces' and locations' relationships. Ward writes access only for
+// enabled members and deletes it when they are disabled or removed, and the
+// permissions of clients, appointments and invoices rely on that: they read
+// their scope's access with no membership check of their own (docs/model.md).
+// So the answer is always empty; tests ask it after every step.
+func InactiveAccess(rels []Relationship) []Relationship {
+	s := NewState(rels...)
+	var out []Relationship
+	for _, r := range rels {
+		if !isAccess(r) {
+			continue
+		}
+		ws := r.Resource.ID
+		if r.Resource.Type == TypeLocation {
+			ws = firstSubject(s, r.Resource, "workspace")
+		}
+		if ws == "" || !(Practice{S: s, WS: ws}).IsActive(personOf(r.Subject)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // writeAccess rewrites a practice's written-out access from its roles' grants
 // and who holds them: every enabled holder of a role gets each capability the
 // role grants, on the workspace for workspace-wide holders and on the location

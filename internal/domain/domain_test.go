@@ -329,3 +329,39 @@ func TestResendingALocationRepairsItsAccess(t *testing.T) {
 		t.Errorf("the repair deletes %v", plan.Delete)
 	}
 }
+
+func TestInactiveAccess(t *testing.T) {
+	ws := domain.Object{Type: domain.TypeWorkspace, ID: "w"}
+	north := domain.Object{Type: domain.TypeLocation, ID: "north"}
+	user := func(id string) domain.Object { return domain.Object{Type: domain.TypeUser, ID: id} }
+	bot := domain.Object{Type: domain.TypeServiceAccount, ID: "bot"}
+	practice := []domain.Relationship{
+		domain.Rel(north, "workspace", ws),
+		domain.Rel(ws, "member", user("ann")),
+		domain.Rel(ws, "member", user("dee")),
+		domain.Rel(ws, "disabled", user("dee")),
+		domain.Rel(ws, "member", bot),
+		domain.Rel(ws, "disabled", bot),
+	}
+	tests := []struct {
+		name  string
+		rel   domain.Relationship
+		stray bool
+	}{
+		{"an enabled member's workspace access", domain.Rel(ws, "clients_view", user("ann")), false},
+		{"an enabled member's location access", domain.Rel(north, "clients_view_own", user("ann")), false},
+		{"a disabled member's location access", domain.Rel(north, "clients_view", user("dee")), true},
+		{"a disabled service account's access", domain.Rel(ws, "invoices_view", bot), true},
+		{"someone who is not staff", domain.Rel(ws, "notes_view", user("zed")), true},
+		{"access at a location of no practice", domain.Rel(domain.Object{Type: domain.TypeLocation, ID: "lost"}, "clients_view", user("ann")), true},
+		{"membership is not access", domain.Rel(ws, "member", user("zed")), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := domain.InactiveAccess(append(slices.Clone(practice), tt.rel))
+			if want := tt.stray; (len(got) == 1 && got[0] == tt.rel) != want || len(got) > 1 {
+				t.Errorf("got %v, want stray=%v", got, want)
+			}
+		})
+	}
+}

@@ -76,6 +76,15 @@ func (a adapter) CheckBulk(cs []Check) ([]bool, error) {
 	return out, nil
 }
 
+func (a adapter) InactiveAccess() ([]string, error) {
+	rels, err := a.c.InactiveAccess(a.ctx)
+	out := make([]string, len(rels))
+	for i, r := range rels {
+		out[i] = r.String()
+	}
+	return out, err
+}
+
 func (a adapter) LookupResources(subject, permission, typ string) ([]string, error) {
 	sub, err := domain.ParseSubject(subject)
 	if err != nil {

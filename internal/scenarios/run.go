@@ -35,6 +35,13 @@ type BulkChecker interface {
 	CheckBulk(cs []Check) ([]bool, error)
 }
 
+// AccessAuditor is a Client that can list written-out access naming someone
+// who is not an enabled member of its practice (as "relationship" strings).
+// Clients, appointments and invoices rely on there being none.
+type AccessAuditor interface {
+	InactiveAccess() ([]string, error)
+}
+
 // Run applies Base and then the scenario's steps through c, failing t on any
 // answer that differs from the story.
 func Run(t *testing.T, sc Scenario, c Client) {
@@ -64,6 +71,13 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			}
 			if step.NoChange && (touched != 0 || deleted != 0) {
 				t.Errorf("step %d: re-applied events wrote %d and deleted %d relationships", i, touched, deleted)
+			}
+			if a, ok := c.(AccessAuditor); ok {
+				if stray, err := a.InactiveAccess(); err != nil {
+					t.Fatalf("step %d: reading written-out access: %v", i, err)
+				} else if len(stray) > 0 {
+					t.Errorf("step %d: written-out access of someone not an enabled member: %v", i, stray)
+				}
 			}
 		}
 		for _, chk := range step.Checks {

@@ -245,6 +245,20 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 	return len(stale), nil
 }
 
+// InactiveAccess reads every workspace's and location's relationships and
+// returns the written-out access among them that names someone who is not an
+// enabled member of its practice (domain.InactiveAccess): none, unless a
+// planner bug or a write from outside Ward put it there. It reads the whole
+// store's workspaces and locations, so it is for tests and audits, not for
+// every request.
+func (s *Service) InactiveAccess(ctx context.Context) ([]domain.Relationship, error) {
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{{ResourceType: domain.TypeWorkspace}, {ResourceType: domain.TypeLocation}})
+	if err != nil {
+		return nil, err
+	}
+	return domain.InactiveAccess(rels), nil
+}
+
 // takenOf finds, for a refused import's error, one of objs whose ID
 // marker exists, reading markers a chunk at a time, for at most takenLook
 // and the first takenObjects; ok is false when none was found (the conflict
