@@ -237,6 +237,38 @@ func accessTargets(location string, located bool, ws Object, locations map[strin
 	return append(slices.Collect(maps.Values(locations)), ws)
 }
 
+// reaches reports whether a holding's grant of an area (located or not) is
+// written out on target: the rule accessTargets lists the targets of
+// (TestReachesAgreesWithAccessTargets holds the two together).
+func reaches(h Holding, located bool, target Object) bool {
+	switch target.Type {
+	case TypeWorkspace:
+		return h.Location == ""
+	case TypeLocation:
+		return located && (h.Location == "" || h.Location == target.ID)
+	}
+	return false
+}
+
+// AccessSources returns the holdings that give the written-out access r (a
+// capability relation of a workspace or location naming a person): the
+// person's roles that grant its capability at exactly its level and whose
+// place it is written on. It names, for explain, the roles behind a relation
+// SpiceDB found; it decides nothing.
+func AccessSources(pr Practice, r Relationship) []Holding {
+	g, ok := grantByRelation()[r.Relation]
+	if !ok || !isAccess(r) {
+		return nil
+	}
+	var out []Holding
+	for _, h := range pr.Holdings(personOf(r.Subject)) {
+		if pr.Grants(h.Role)[g.cap] == g.level && reaches(h, areaLocated(g.cap.Area), r.Resource) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 func areaLocated(area string) bool {
 	a, _ := AreaByName(area)
 	return a.Located

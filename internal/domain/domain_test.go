@@ -365,3 +365,37 @@ func TestInactiveAccess(t *testing.T) {
 		})
 	}
 }
+
+// TestStepsNameTheRoles: access SpiceDB found names the holdings it comes
+// from, read from the practice; what no holding accounts for, or another
+// practice's, keeps the general words.
+func TestStepsNameTheRoles(t *testing.T) {
+	s, _ := apply(t, domain.NewState(), parse(t, scenarios.Base))
+	p1 := domain.Practice{S: s, WS: "p1"}
+	step := func(res domain.Object, relation, user string, found bool) domain.TraceNode {
+		return domain.TraceNode{Resource: res, Name: relation, Relation: true, Subject: domain.Object{Type: domain.TypeUser, ID: user}, Found: found}
+	}
+	north := domain.Object{Type: domain.TypeLocation, ID: "north"}
+	south := domain.Object{Type: domain.TypeLocation, ID: "south"}
+	tests := []struct {
+		name string
+		node domain.TraceNode
+		pr   domain.Practice
+		want string
+	}{
+		{"a workspace-wide role", step(north, "notes_view_own", "priya", true), p1, "priya has notes view: own at location north, from role practitioner workspace-wide"},
+		{"a role at one location", step(south, "invoices_view_own", "sam", true), p1, "sam has invoices view: own at location south, from role practitioner at location south"},
+		{"not found", step(north, "notes_view", "priya", false), p1, "priya does not have notes view: full at location north"},
+		{"found, but no role of theirs gives it", step(north, "clients_delete", "priya", true), p1, "priya has clients delete: full at location north, from their roles"},
+		{"another practice's question", step(north, "notes_view_own", "priya", true), domain.Practice{S: s, WS: "p2"}, "priya has notes view: own at location north, from their roles"},
+		{"no practice given", step(north, "notes_view_own", "priya", true), domain.Practice{}, "priya has notes view: own at location north, from their roles"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := domain.Steps(tt.node, tt.pr)
+			if len(got) != 1 || got[0].Text != tt.want {
+				t.Errorf("got %+v, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -33,8 +33,12 @@ const MaxSteps = 200
 // Steps lists the stored relations a check looked up, in the order SpiceDB
 // reports them, each once, at most MaxSteps (a last step says how many more
 // there were). The permissions between them are SpiceDB's schema, the same
-// for every practice; the relations are the practice's.
-func Steps(root TraceNode) []Step {
+// for every practice; the relations are the practice's. With pr, the
+// practice of the question as read at the check's revision, a person's access
+// that SpiceDB found there names the roles it comes from (AccessSources);
+// with Practice{} (no workspace), or when none does, it says "from their
+// roles".
+func Steps(root TraceNode, pr Practice) []Step {
 	var out []Step
 	seen := map[string]bool{}
 	more := 0
@@ -43,7 +47,7 @@ func Steps(root TraceNode) []Step {
 		if looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String(); n.Relation && !seen[looked] {
 			seen[looked] = true
 			if len(out) < MaxSteps {
-				out = append(out, Step{Found: n.Found, Looked: looked, Text: stepText(n, looked)})
+				out = append(out, Step{Found: n.Found, Looked: looked, Text: stepText(n, looked, pr)})
 			} else {
 				more++
 			}
@@ -63,8 +67,11 @@ func Steps(root TraceNode) []Step {
 // several objects at once and reports them as one node, their IDs joined by
 // commas (no object ID has one), with one result for them all: found when
 // the subject is on any of them.
-func stepText(n TraceNode, looked string) string {
+func stepText(n TraceNode, looked string, pr Practice) string {
 	ids := strings.Split(n.Resource.ID, ",")
+	if text, ok := sourcedText(n, pr); ok && len(ids) == 1 {
+		return text
+	}
 	texts := make([]string, 0, len(ids))
 	for _, id := range ids {
 		text, ok := StepText(Object{Type: n.Resource.Type, ID: id}, n.Name, n.Subject, n.Found || len(ids) > 1)
@@ -89,6 +96,34 @@ func foundText(found bool) string {
 	return "not found"
 }
 
+// sourcedText is the text of a person's access that SpiceDB found on pr's
+// workspace or one of its locations, naming the holdings it comes from; ok is
+// false for any other node, or when no holding accounts for it.
+func sourcedText(n TraceNode, pr Practice) (string, bool) {
+	r := Rel(n.Resource, n.Name, n.Subject)
+	if pr.WS == "" || !n.Found || !n.Relation || !isAccess(r) {
+		return "", false
+	}
+	// A location of another practice, as far as the state knows, is not pr's.
+	if ws := firstSubject(pr.S, n.Resource, "workspace"); (n.Resource.Type == TypeWorkspace && n.Resource.ID != pr.WS) || (ws != "" && ws != pr.WS) {
+		return "", false
+	}
+	sources := AccessSources(pr, r)
+	if len(sources) == 0 {
+		return "", false
+	}
+	from := make([]string, len(sources))
+	for i, h := range sources {
+		from[i] = holdingText(h)
+	}
+	text, _ := StepText(n.Resource, n.Name, n.Subject, true)
+	return strings.TrimSuffix(text, fromTheirRoles) + ", from " + strings.Join(from, " and "), true
+}
+
+// fromTheirRoles ends the text of access SpiceDB found when Ward does not
+// name the roles it comes from.
+const fromTheirRoles = ", from their roles"
+
 // StepText says, in the practice's terms, what it means that subject was
 // (found) or was not on relation of res; ok is false for a relation Ward
 // has no words for. Relations that only Ward's planner reads never appear
@@ -109,7 +144,7 @@ func StepText(res Object, relation string, subject Object, found bool) (text str
 		if res.Type == TypeLocation {
 			where = "at location " + res.ID
 		}
-		return yes(fmt.Sprintf("%s has %s %s: %s %s, from their roles", who, g.cap.Area, g.cap.Action, g.level, where),
+		return yes(fmt.Sprintf("%s has %s %s: %s %s"+fromTheirRoles, who, g.cap.Area, g.cap.Action, g.level, where),
 			fmt.Sprintf("%s does not have %s %s: %s %s", who, g.cap.Area, g.cap.Action, g.level, where))
 	}
 	switch res.Type + "#" + relation {

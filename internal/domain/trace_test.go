@@ -46,7 +46,7 @@ func TestSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Steps(tt.root); !slices.Equal(got, tt.want) {
+			if got := Steps(tt.root, Practice{}); !slices.Equal(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
@@ -61,8 +61,26 @@ func TestStepsAreBounded(t *testing.T) {
 		step := TraceNode{Resource: Object{Type: TypeClient, ID: fmt.Sprint("c", i)}, Name: "practitioner", Relation: true, Subject: Object{Type: TypeUser, ID: "u"}}
 		root.Children = append(root.Children, step, step)
 	}
-	got := Steps(root)
+	got := Steps(root, Practice{})
 	if len(got) != MaxSteps+1 || got[MaxSteps].Text != "and 5 more relations SpiceDB looked up, left out" || got[MaxSteps-1].Looked != fmt.Sprintf("client:c%d#practitioner@user:u", MaxSteps-1) {
 		t.Errorf("%d steps, the last two %+v", len(got), got[len(got)-2:])
+	}
+}
+
+// TestReachesAgreesWithAccessTargets: the predicate explain uses to name a
+// relation's roles and the targets the planner writes access on are one rule.
+func TestReachesAgreesWithAccessTargets(t *testing.T) {
+	ws := workspaceObj("w")
+	locations := map[string]Object{"north": locationObj("north"), "south": locationObj("south")}
+	candidates := []Object{ws, locations["north"], locations["south"]}
+	for _, at := range []string{"", "north", "elsewhere"} {
+		for _, located := range []bool{true, false} {
+			want := accessTargets(at, located, ws, locations)
+			for _, target := range candidates {
+				if got := reaches(Holding{Location: at}, located, target); got != slices.Contains(want, target) {
+					t.Errorf("holding at %q, located=%v, %s: reaches=%v, accessTargets %v", at, located, target, got, want)
+				}
+			}
+		}
 	}
 }

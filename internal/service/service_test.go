@@ -165,7 +165,7 @@ func traceAgrees(ctx context.Context, t *testing.T, store service.Store, q domai
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := domain.Steps(trace)
+	steps := domain.Steps(trace, domain.Practice{})
 	found := slices.ContainsFunc(steps, func(s domain.Step) bool { return s.Found })
 	if d.Allowed != allowed || (allowed && !found) {
 		t.Errorf("%s %s %s: traced check says %v (bulk %v), %d steps, any found %v", q.Subject, q.Permission, q.Resource, d.Allowed, allowed, len(steps), found)
@@ -193,7 +193,7 @@ func TestExplainThroughAdapter(t *testing.T) {
 	}{
 		{scenarios.Check{Subject: "user:priya", Permission: "view_notes", Resource: "client:ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes view: own, and priya is client ann's practitioner", []domain.Step{
 			{Found: true, Looked: "client:ann#practitioner@user:priya", Text: "priya is client:ann's practitioner"},
-			{Found: true, Looked: "location:north#notes_view_own@user:priya", Text: "priya has notes view: own at location north, from their roles"},
+			{Found: true, Looked: "location:north#notes_view_own@user:priya", Text: "priya has notes view: own at location north, from role practitioner workspace-wide"},
 		}},
 		// A record's permissions also need an enabled member of its own practice.
 		{scenarios.Check{Subject: "user:priya", Permission: "view", Resource: "note:n-ann", Allowed: true}, "role", "priya holds role practitioner workspace-wide, which has notes view: own, and priya wrote or uploaded note:n-ann", []domain.Step{
