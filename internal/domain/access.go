@@ -67,11 +67,7 @@ func InactiveAccess(rels []Relationship) []Relationship {
 		if !isAccess(r) {
 			continue
 		}
-		ws := r.Resource.ID
-		if r.Resource.Type == TypeLocation {
-			ws = firstSubject(s, r.Resource, "workspace")
-		}
-		if ws == "" || !(Practice{S: s, WS: ws}).IsActive(personOf(r.Subject)) {
+		if ws := ResourceWorkspace(s, r.Resource); ws == "" || !(Practice{S: s, WS: ws}).IsActive(personOf(r.Subject)) {
 			out = append(out, r)
 		}
 	}
@@ -238,16 +234,14 @@ func accessTargets(location string, located bool, ws Object, locations map[strin
 }
 
 // reaches reports whether a holding's grant of an area (located or not) is
-// written out on target: the rule accessTargets lists the targets of
-// (TestReachesAgreesWithAccessTargets holds the two together).
+// written out on target (a workspace or location of its practice), by
+// accessTargets, the rule writeAccess writes by.
 func reaches(h Holding, located bool, target Object) bool {
-	switch target.Type {
-	case TypeWorkspace:
-		return h.Location == ""
-	case TypeLocation:
-		return located && (h.Location == "" || h.Location == target.ID)
+	ws, locations := target, map[string]Object{}
+	if target.Type == TypeLocation {
+		ws, locations[target.ID] = Object{}, target
 	}
-	return false
+	return slices.Contains(accessTargets(h.Location, located, ws, locations), target)
 }
 
 // AccessSources returns the holdings that give the written-out access r (a
@@ -256,13 +250,13 @@ func reaches(h Holding, located bool, target Object) bool {
 // place it is written on. It names, for explain, the roles behind a relation
 // SpiceDB found; it decides nothing.
 func AccessSources(pr Practice, r Relationship) []Holding {
-	g, ok := grantByRelation()[r.Relation]
-	if !ok || !isAccess(r) {
+	if !isAccess(r) {
 		return nil
 	}
+	g := grantByRelation()[r.Relation]
 	var out []Holding
 	for _, h := range pr.Holdings(personOf(r.Subject)) {
-		if pr.Grants(h.Role)[g.cap] == g.level && reaches(h, areaLocated(g.cap.Area), r.Resource) {
+		if pr.Level(h.Role, g.cap) == g.level && reaches(h, areaLocated(g.cap.Area), r.Resource) {
 			out = append(out, h)
 		}
 	}

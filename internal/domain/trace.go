@@ -69,8 +69,10 @@ func Steps(root TraceNode, pr Practice) []Step {
 // the subject is on any of them.
 func stepText(n TraceNode, looked string, pr Practice) string {
 	ids := strings.Split(n.Resource.ID, ",")
-	if text, ok := sourcedText(n, pr); ok && len(ids) == 1 {
-		return text
+	if len(ids) == 1 {
+		if text, ok := sourcedText(n, pr); ok {
+			return text
+		}
 	}
 	texts := make([]string, 0, len(ids))
 	for _, id := range ids {
@@ -104,8 +106,9 @@ func sourcedText(n TraceNode, pr Practice) (string, bool) {
 	if pr.WS == "" || !n.Found || !n.Relation || !isAccess(r) {
 		return "", false
 	}
-	// A location of another practice, as far as the state knows, is not pr's.
-	if ws := firstSubject(pr.S, n.Resource, "workspace"); (n.Resource.Type == TypeWorkspace && n.Resource.ID != pr.WS) || (ws != "" && ws != pr.WS) {
+	// A location of another practice, as far as the state knows, is not
+	// pr's (explain's state may not hold the location's workspace).
+	if ws := ResourceWorkspace(pr.S, n.Resource); ws != "" && ws != pr.WS {
 		return "", false
 	}
 	sources := AccessSources(pr, r)
@@ -116,19 +119,19 @@ func sourcedText(n TraceNode, pr Practice) (string, bool) {
 	for i, h := range sources {
 		from[i] = holdingText(h)
 	}
-	text, _ := StepText(n.Resource, n.Name, n.Subject, true)
-	return strings.TrimSuffix(text, fromTheirRoles) + ", from " + strings.Join(from, " and "), true
+	return wordsFor(n.Resource, n.Name, n.Subject, true, strings.Join(from, " and "))
 }
-
-// fromTheirRoles ends the text of access SpiceDB found when Ward does not
-// name the roles it comes from.
-const fromTheirRoles = ", from their roles"
 
 // StepText says, in the practice's terms, what it means that subject was
 // (found) or was not on relation of res; ok is false for a relation Ward
 // has no words for. Relations that only Ward's planner reads never appear
 // in a check's trace and have none.
 func StepText(res Object, relation string, subject Object, found bool) (text string, ok bool) {
+	return wordsFor(res, relation, subject, found, "their roles")
+}
+
+// wordsFor is StepText, saying that access found comes from from.
+func wordsFor(res Object, relation string, subject Object, found bool, from string) (text string, ok bool) {
 	who := subject.ID
 	if subject.Type != TypeUser {
 		who = subject.String()
@@ -144,7 +147,7 @@ func StepText(res Object, relation string, subject Object, found bool) (text str
 		if res.Type == TypeLocation {
 			where = "at location " + res.ID
 		}
-		return yes(fmt.Sprintf("%s has %s %s: %s %s"+fromTheirRoles, who, g.cap.Area, g.cap.Action, g.level, where),
+		return yes(fmt.Sprintf("%s has %s %s: %s %s, from %s", who, g.cap.Area, g.cap.Action, g.level, where, from),
 			fmt.Sprintf("%s does not have %s %s: %s %s", who, g.cap.Area, g.cap.Action, g.level, where))
 	}
 	switch res.Type + "#" + relation {

@@ -68,7 +68,8 @@ func TestStepsAreBounded(t *testing.T) {
 }
 
 // TestReachesAgreesWithAccessTargets: the predicate explain uses to name a
-// relation's roles and the targets the planner writes access on are one rule.
+// relation's roles asks one target of the rule that lists every target the
+// planner writes access on, and answers as that list does.
 func TestReachesAgreesWithAccessTargets(t *testing.T) {
 	ws := workspaceObj("w")
 	locations := map[string]Object{"north": locationObj("north"), "south": locationObj("south")}
