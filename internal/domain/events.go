@@ -96,9 +96,9 @@ var EventTypes = map[string]EventSpec{
 	"client.deleted":                 {Required: []string{"workspace", "client"}, Reach: reachNobody, plan: (*planner).clientDeleted},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
 	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
-	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).patientShare},
+	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Optional: []string{"expires_at"}, Reach: reachNobody, plan: (*planner).patientShare},
 	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).patientShare},
-	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
+	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client", "expires_at"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
 	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
 	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Reach: reachNobody, plan: (*planner).noteCreated},
 	"note.finalized":                 {Required: []string{"workspace", "note"}, Reach: reachNobody, plan: (*planner).noteFinalized},
@@ -251,6 +251,9 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 		byClient := e.Role == "" && e.User != "" && e.Client != ""
 		if !byRole && !byClient {
 			return Event{}, &Error{Code: CodeInvalid, Index: i, Message: typ + " takes either {workspace, role} or {workspace, user, client}"}
+		}
+		if byRole && !e.ExpiresAt.Never() {
+			return Event{}, fieldErr(CodeInvalid, i, "expires_at", "ends only a person's notes access to one client ({workspace, user, client}); a role's notes access has no end: give the role to the people for a time instead (role.assigned with expires_at)")
 		}
 	}
 	return e, nil

@@ -92,9 +92,9 @@ func describe(s *State, res Object) record {
 		for _, u := range s.Subjects(c, "practitioner") {
 			rec.related[u.ID] = fmt.Sprintf("%s is client %s's practitioner", u.ID, client)
 		}
-		for _, u := range s.Subjects(c, "shared_with") {
-			if _, ok := rec.related[u.ID]; !ok {
-				rec.related[u.ID] = fmt.Sprintf("client %s is shared with %s", client, u.ID)
+		for _, r := range s.Of(c, "shared_with") {
+			if _, ok := rec.related[r.Subject.ID]; !ok {
+				rec.related[r.Subject.ID] = fmt.Sprintf("client %s is shared with %s%s", client, r.Subject.ID, untilText(r.Expires))
 			}
 		}
 	}
@@ -168,8 +168,8 @@ func Explain(q Question, s *State) Explanation {
 			}
 		}
 	}
-	if perm.NotesReader && rec.client != "" && s.HasKey(Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user))) {
-		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s", user, rec.client)})
+	if reader := Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user)); perm.NotesReader && rec.client != "" && s.HasKey(reader) {
+		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, untilText(s.EndOf(reader)))})
 	}
 	caps := perm.Caps
 	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
@@ -272,10 +272,15 @@ func holdingText(h Holding) string {
 	if h.Location != "" {
 		text = "role " + h.Role + " at location " + h.Location
 	}
-	if !h.Expires.Never() {
-		text += " until " + h.Expires.String()
+	return text + untilText(h.Expires)
+}
+
+// untilText is " until <end>" for an end, "" for never.
+func untilText(end End) string {
+	if end.Never() {
+		return ""
 	}
-	return text
+	return " until " + end.String()
 }
 
 func locationText(loc string) string {

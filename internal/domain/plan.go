@@ -727,7 +727,7 @@ func (p *planner) staffEnabled(i int, pr Practice, e Event) error {
 // syncNotesReaders keeps user's per-client notes access in effect
 // (notes_reader) exactly where it was given (notes_access), while they are
 // enabled and hold a role that may ever read treatment notes, ending when the
-// last such holding ends.
+// last such holding ends or the access given does, whichever is first.
 func (p *planner) syncNotesReaders(pr Practice, user string) {
 	end, ok := pr.notesReaderEnd(user)
 	given := map[Object]bool{}
@@ -736,7 +736,7 @@ func (p *planner) syncNotesReaders(pr Practice, user string) {
 		reader := Rel(r.Resource, "notes_reader", userObj(user))
 		p.s.RemoveKey(reader)
 		if ok {
-			reader.Expires = end
+			reader.Expires = EarlierEnd(end, r.Expires)
 			p.s.Add(reader)
 		}
 	}
@@ -1207,7 +1207,8 @@ func (p *planner) patientShare(i int, pr Practice, e Event) error {
 }
 
 // clientLink adds (after requireUser accepts e.User) or removes e.User under
-// one of a client's relations.
+// one of a client's relations. An added link ends at e.ExpiresAt (never when
+// it has none), replacing the end of one already there.
 func (p *planner) clientLink(i int, pr Practice, e Event, relation string, add bool, requireUser func(int, Practice, string, string) error) error {
 	client := Object{TypeClient, e.Client}
 	if err := p.requireIn(i, pr, "client", client); err != nil {
@@ -1215,12 +1216,13 @@ func (p *planner) clientLink(i int, pr Practice, e Event, relation string, add b
 	}
 	r := Rel(client, relation, userObj(e.User))
 	if !add {
-		p.s.Remove(r)
+		p.s.RemoveKey(r)
 		return nil
 	}
 	if err := requireUser(i, pr, "user", e.User); err != nil {
 		return err
 	}
+	r.Expires = e.ExpiresAt
 	p.s.Add(r)
 	return nil
 }
@@ -1234,7 +1236,7 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		}
 		access := Rel(client, "notes_access", userObj(e.User))
 		if !granted {
-			p.s.Remove(access)
+			p.s.RemoveKey(access)
 			p.syncNotesReaders(pr, e.User)
 			return nil
 		}
@@ -1244,6 +1246,7 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		if _, ok := pr.notesRoleEnd(e.User); !ok {
 			return fieldErr(CodeConflict, i, "user", "%q holds no role that may ever read treatment notes in preset %s (%s): give them such a role first", e.User, pr.Preset(), strings.Join(pr.heldRoles(e.User), ", "))
 		}
+		access.Expires = e.ExpiresAt
 		p.s.Add(access)
 		p.syncNotesReaders(pr, e.User) // a disabled person's access counts once they are enabled
 		return nil

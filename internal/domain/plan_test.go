@@ -87,9 +87,13 @@ var planCases = []planCase{
 	{"assign a practitioner to a client", `{"type":"client.practitioner_assigned","workspace":"w","client":"c","user":"q"}`},
 	{"unassign a practitioner", `{"type":"client.practitioner_unassigned","workspace":"w","client":"c","user":"p"}`},
 	{"share a patient", `{"type":"patient.shared","workspace":"w","client":"c","user":"r"}`},
+	{"share a patient until a day", `{"type":"patient.shared","workspace":"w","client":"c","user":"r","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"unshare a patient", `{"type":"patient.unshared","workspace":"w","client":"c","user":"q"}`},
+	{"unshare a patient shared until a day", `{"type":"patient.shared","workspace":"w","client":"c","user":"r","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"patient.unshared","workspace":"w","client":"c","user":"r"}`},
 	{"give a role notes access", `{"type":"notes_access.granted","workspace":"w","role":"receptionist"}`},
 	{"give notes access for one client", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c"}`},
+	{"give notes access for one client until a day", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"take notes access for one client", `{"type":"notes_access.revoked","workspace":"w","user":"r","client":"c"}`},
 	{"refuse notes access to someone who never reads notes", `{"type":"staff.added","workspace":"k","user":"ks","role":"scheduler"}
 {"type":"client.created","workspace":"k","client":"kc"}

@@ -82,6 +82,15 @@ func LaterEnd(a, b End) End {
 	return b
 }
 
+// EarlierEnd is when something that needs two grants at once ends: at the
+// earlier end, never only if neither ends.
+func EarlierEnd(a, b End) End {
+	if a.compare(b) <= 0 {
+		return a
+	}
+	return b
+}
+
 // extendEnd records end for k, or, when k has one already, the later of the
 // two: what several holdings give ends when the last of them does.
 func extendEnd[K comparable](ends map[K]End, k K, end End) {
@@ -355,6 +364,10 @@ func (s *State) each(obj Object, out []Relationship, match func(Relationship) bo
 	}
 	return out
 }
+
+// EndOf returns when the relationship with r's key ends (never when it has
+// no end, or is not held).
+func (s *State) EndOf(r Relationship) End { return s.ends[r.Key()] }
 
 // Subjects returns the subjects obj has through relation, sorted.
 func (s *State) Subjects(obj Object, relation string) []Subject {

@@ -84,6 +84,68 @@ var endings = []Scenario{
 	}},
 }
 
+// Grants given for a time end by themselves: a patient shared with a locum
+// until a day, and a person's notes access to one client until a day, count
+// until then and give nothing after, with no write at that moment; those given
+// without an end stay, and both can be given again after they ended.
+var timedGrants = []Scenario{
+	{Name: "shares_and_notes_access_given_for_a_time_end_by_themselves", Steps: []Step{
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"{{end}}"}
+{"type":"patient.shared","workspace":"p1","client":"cat","user":"pete"}
+{"type":"notes_access.granted","workspace":"p1","user":"rita","client":"ben","expires_at":"{{end}}"}`,
+			Checks: []Check{
+				yes("user:pete", "view", "client:ann"), yes("user:pete", "view_notes", "client:ann"), yes("user:pete", "view", "appointment:ap-ann"),
+				yes("user:pete", "view", "client:cat"), yes("user:rita", "view_notes", "client:ben"), yes("user:rita", "view", "note:n-ben"),
+				no("user:rita", "view_notes", "client:ann"),
+			},
+			Lookups: []Lookup{
+				{Subject: "user:pete", Permission: "view", ResourceType: "client", Want: []string{"client:ann", "client:ben", "client:cat"}},
+				{Subject: "user:rita", Permission: "view_notes", ResourceType: "client", Want: []string{"client:ben"}},
+			},
+			Explanations: []Explanation{
+				{Check: yes("user:pete", "view", "client:ann"), Text: "pete holds role practitioner workspace-wide, which has clients view: own, and client ann is shared with pete until {{end}}"},
+				{Check: yes("user:rita", "view_notes", "client:ben"), Text: "rita was given notes access to client ben until {{end}}"},
+			}},
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"{{end}}"}`, NoChange: true},
+		{PastEnd: true,
+			Checks: []Check{
+				no("user:pete", "view", "client:ann"), no("user:pete", "view_notes", "client:ann"), no("user:pete", "view", "appointment:ap-ann"),
+				yes("user:pete", "view", "client:cat"), no("user:rita", "view_notes", "client:ben"), no("user:rita", "view", "note:n-ben"),
+				yes("user:rita", "view", "client:ben"),
+			},
+			Lookups: []Lookup{
+				{Subject: "user:pete", Permission: "view", ResourceType: "client", Want: []string{"client:ben", "client:cat"}},
+				{Subject: "user:rita", Permission: "view_notes", ResourceType: "client"},
+			}},
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete"}
+{"type":"notes_access.granted","workspace":"p1","user":"rita","client":"ben"}`,
+			Checks: []Check{yes("user:pete", "view", "client:ann"), yes("user:rita", "view_notes", "client:ben")}},
+		{Events: `{"type":"patient.unshared","workspace":"p1","client":"ann","user":"pete"}
+{"type":"notes_access.revoked","workspace":"p1","user":"rita","client":"ben"}`,
+			Checks: []Check{no("user:pete", "view", "client:ann"), no("user:rita", "view_notes", "client:ben")}},
+	}},
+	// A share or notes access that has an end can still be taken back before it.
+	{Name: "timed_shares_and_notes_access_can_be_taken_back", Steps: []Step{
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"notes_access.granted","workspace":"p1","user":"rita","client":"ben","expires_at":"2099-01-01T00:00:00Z"}`,
+			Checks: []Check{yes("user:pete", "view", "client:ann"), yes("user:rita", "view_notes", "client:ben")}},
+		{Events: `{"type":"patient.unshared","workspace":"p1","client":"ann","user":"pete"}
+{"type":"notes_access.revoked","workspace":"p1","user":"rita","client":"ben"}`,
+			Checks: []Check{no("user:pete", "view", "client:ann"), no("user:rita", "view_notes", "client:ben")}},
+	}},
+	// A share's end can be moved, or taken away, by sharing again.
+	{Name: "sharing_again_moves_or_removes_the_end", Steps: []Step{
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"{{end}}"}
+{"type":"notes_access.granted","workspace":"p1","user":"rita","client":"ben","expires_at":"{{end}}"}`,
+			Checks: []Check{yes("user:pete", "view", "client:ann"), yes("user:rita", "view_notes", "client:ben")}},
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete"}
+{"type":"notes_access.granted","workspace":"p1","user":"rita","client":"ben","expires_at":"2099-01-01T00:00:00Z"}`,
+			Explanations: []Explanation{{Check: yes("user:rita", "view_notes", "client:ben"), Text: "rita was given notes access to client ben until 2099-01-01T00:00:00Z"}}},
+		{PastEnd: true,
+			Checks: []Check{yes("user:pete", "view", "client:ann"), yes("user:pete", "view_notes", "client:ann"), yes("user:rita", "view_notes", "client:ben")}},
+	}},
+}
+
 // sealed are stories of what a role can never have, whatever path would give it.
 var sealed = []Scenario{
 	// Cliniko: a scheduler "will never be able to see ... treatment notes or

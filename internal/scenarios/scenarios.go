@@ -79,7 +79,7 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, sealed, unmodelled)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{
@@ -499,6 +499,9 @@ var BadInputs = []BadInput{
 	{"wildcard_id", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"*"}`, 400, 0, "user"},
 	{"id_widening_scope", `{"type":"staff.added","workspace":"p1","user":"p1/receptionist","role":"receptionist"}`, 400, 0, "user"},
 	{"unknown_role", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"janitor"}`, 400, 0, "role"},
+	{"notes_access_of_a_role_with_an_end", `{"type":"notes_access.granted","workspace":"p1","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
+	{"unshare_with_an_end", `{"type":"patient.unshared","workspace":"p1","client":"ann","user":"pete","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
+	{"share_that_ended_already", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"2020-03-31T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"service_account_shared_a_patient", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"service_account:sync"}`, 400, 0, "user"},
 	{"service_account_added_as_staff", `{"type":"staff.added","workspace":"p1","user":"service_account:sync","role":"receptionist"}`, 400, 0, "user"},
 	{"other_subject_type_as_user", `{"type":"role.assigned","workspace":"p1","user":"client:ann","role":"receptionist"}`, 400, 0, "user"},
