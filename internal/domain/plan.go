@@ -32,6 +32,10 @@ type Needs struct {
 	// Persons are the staff members whose written-out access a Narrow batch
 	// rewrites (events of reachPerson); it reads theirs.
 	Persons []string
+	// TemplateViewers is set when the batch creates a location: a role a
+	// restricted form template chose counts at the new location too, so the
+	// templates that chose each role of the practices are read (Links).
+	TemplateViewers bool
 }
 
 // practiceRelations are the relations of a workspace that a Narrow
@@ -72,9 +76,10 @@ func NeedsOf(events []Event) Needs {
 	fresh := map[Object]bool{}
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
-	narrow := true
+	narrow, templateViewers := true, false
 	for _, e := range events {
 		ws[e.Workspace] = true
+		templateViewers = templateViewers || e.Type == "location.created"
 		switch reachOf(e) {
 		case reachEveryone:
 			narrow = false
@@ -104,7 +109,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws))}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), TemplateViewers: templateViewers}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -210,9 +215,18 @@ func (n Needs) narrow(ws string) []Filter {
 
 // Links is what is read next, from s (what First found): the links of the
 // staff members named, only of those who are staff of a practice read, since
-// nobody else has links there (removing someone takes theirs away).
+// nobody else has links there (removing someone takes theirs away); and, for
+// TemplateViewers, the templates that chose each role of the practices (one
+// read a role: which templates name its workspace-wide binding).
 func (n Needs) Links(s *State) []Filter {
 	var out []Filter
+	if n.TemplateViewers {
+		for _, ws := range n.Workspaces {
+			for _, role := range (Practice{S: s, WS: ws}).Roles() {
+				out = append(out, Filter{ResourceType: TypeTemplate, Relation: "viewer", SubjectType: TypeRoleBinding, SubjectID: BindingID(ws, role, "")})
+			}
+		}
+	}
 	for _, ul := range n.Linked {
 		user := userObj(ul.User)
 		if !slices.ContainsFunc(n.Workspaces, func(ws string) bool { return s.Has(Rel(workspaceObj(ws), "member", user)) }) {
@@ -593,6 +607,32 @@ func Outdated(rels []Relationship) []Relationship {
 	return out
 }
 
+// TemplateViewersAndSites selects every template's chosen bindings and every
+// practice's locations, which MissingViewers reads.
+var TemplateViewersAndSites = []Filter{{ResourceType: TypeTemplate, Relation: "viewer"}, {ResourceType: TypeWorkspace, Relation: "site"}}
+
+// MissingViewers returns what earlier versions of Ward left out and this one
+// writes, to be added at start: a template that chose a role chose it at
+// every location, but a location created after the choice was not given it
+// before locationCreated did so.
+func MissingViewers(rels []Relationship) []Relationship {
+	s := NewState(rels...)
+	var out []Relationship
+	for _, r := range s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" }) {
+		ws, role, location, ok := ParseBindingID(r.Subject.ID)
+		if !ok || location != "" {
+			continue
+		}
+		for _, loc := range s.Subjects(workspaceObj(ws), "site") {
+			v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(ws, role, loc.ID))}
+			if !s.Has(v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
 // setGrant gives role level of a capability, narrowed by the account-wide
 // settings that are on. The planner then passes the change on to the roles
 // that inherit from role, and writes out what it gives holders.
@@ -660,8 +700,15 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "site", loc))
 	for _, role := range pr.Roles() {
+		here := bindingMembers(BindingID(pr.WS, role, e.Location))
 		if pr.RoleHasCalendar(role) {
 			p.addCalendar(pr, BindingID(pr.WS, role, e.Location))
+		}
+		// A template that chose the role chose it at every location
+		// (templateAccess): at this one too.
+		wide := bindingMembers(BindingID(pr.WS, role, ""))
+		for _, r := range p.s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" && r.Subject == wide }) {
+			p.s.Add(Relationship{Resource: r.Resource, Relation: "viewer", Subject: here})
 		}
 	}
 	return nil

@@ -15,7 +15,8 @@ import (
 
 // planBase is the practices every planner case starts from: a Caspen practice
 // with a location, a practitioner, a receptionist, a client with a note and a
-// share; a Cliniko practice; a ClinicSense practice with office staff.
+// share; a Cliniko practice whose template kt chose its receptionists; a
+// ClinicSense practice with office staff.
 const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}
 {"type":"location.created","workspace":"w","location":"north"}
 {"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}
@@ -28,6 +29,7 @@ const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","prese
 {"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}
 {"type":"workspace.created","workspace":"k","owner":"ka","preset":"cliniko"}
 {"type":"staff.added","workspace":"k","user":"kp","role":"practitioner"}
+{"type":"form_template.access_granted","workspace":"k","template":"kt","role":"receptionist"}
 {"type":"workspace.created","workspace":"s","owner":"so","preset":"clinicsense"}
 {"type":"staff.added","workspace":"s","user":"ss","role":"office_staff"}
 {"type":"staff.added","workspace":"s","user":"sa","role":"practice_administrator"}`
@@ -45,6 +47,7 @@ var planCases = []planCase{
 	{"refuse a practice of another preset", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"cliniko"}`},
 	{"transfer ownership", `{"type":"ownership.transferred","workspace":"w","to":"p"}`},
 	{"add a location", `{"type":"location.created","workspace":"w","location":"south"}`},
+	{"add a location where a template chose a role", `{"type":"location.created","workspace":"k","location":"kl"}`},
 	{"add staff at a location until an end", `{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","location":"north","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"disable staff with notes access for a client", `{"type":"staff.disabled","workspace":"w","user":"r"}`},
 	{"enable staff", `{"type":"staff.disabled","workspace":"w","user":"r"}

@@ -174,6 +174,27 @@ var sealed = []Scenario{
 		{Events: `{"type":"form_template.restricted","workspace":"k3","template":"k3t","value":"off"}`,
 			Checks: []Check{no("user:k3f", "view", "form:k3form"), yes("user:k3r", "view", "form:k3form"), no("user:k3b", "view", "form:k3form")}},
 	}},
+	// A template's chosen role counts at every location, also one created after
+	// the role was chosen, as a calendar does.
+	{Name: "template_access_reaches_locations_created_later", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k8","owner":"k8o","preset":"cliniko"}
+{"type":"location.created","workspace":"k8","location":"k8-east"}
+{"type":"role.defined","workspace":"k8","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k8","template":"k8t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k8","template":"k8t","role":"front"}
+{"type":"location.created","workspace":"k8","location":"k8-west"}
+{"type":"staff.added","workspace":"k8","user":"k8e","role":"front","location":"k8-east"}
+{"type":"staff.added","workspace":"k8","user":"k8w","role":"front","location":"k8-west"}
+{"type":"client.created","workspace":"k8","client":"k8ce","location":"k8-east"}
+{"type":"client.created","workspace":"k8","client":"k8cw","location":"k8-west"}
+{"type":"form.completed","workspace":"k8","form":"k8fe","client":"k8ce","template":"k8t"}
+{"type":"form.completed","workspace":"k8","form":"k8fw","client":"k8cw","template":"k8t"}`,
+			Checks: []Check{
+				yes("user:k8e", "view", "form:k8fe"), yes("user:k8w", "view", "form:k8fw"),
+			}},
+		{Events: `{"type":"form_template.access_revoked","workspace":"k8","template":"k8t","role":"front"}`,
+			Checks: []Check{no("user:k8e", "view", "form:k8fe"), no("user:k8w", "view", "form:k8fw")}},
+	}},
 	// "Permanently remove a user ... user account and data removed": nothing of
 	// a removed person's reaches whoever is later added with the same ID.
 	{Name: "removed_staff_leave_nothing_to_a_reused_id", Steps: []Step{

@@ -382,7 +382,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	if n, err := svc.Repair(ctx); err != nil {
 		return fmt.Errorf("repairing what an earlier Ward wrote: %w (SpiceDB must be writable at start; what was repaired stays so, and the next start goes on)", err)
 	} else if n > 0 {
-		logger.Warn("repaired relationships an earlier Ward wrote and this one would not", "deleted", n)
+		logger.Warn("repaired what an earlier Ward wrote or left out and this one would not", "relationships", n)
 	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, auth, logger); err != nil {

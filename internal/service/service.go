@@ -225,24 +225,30 @@ const (
 )
 
 // Repair deletes what earlier versions of Ward wrote and this one would not
-// (domain.Outdated), so that stored practices answer as new ones do; it
-// returns how many relationships it deleted. `ward serve` runs it at start.
+// (domain.Outdated), and writes what they left out and this one writes
+// (domain.MissingViewers), so that stored practices answer as new ones do; it
+// returns how many relationships it deleted or wrote. `ward serve` runs it at
+// start.
 func (s *Service) Repair(ctx context.Context) (int, error) {
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.HolderManagers})
+	rels, _, err := s.store.ReadAll(ctx, "", append([]domain.Filter{domain.HolderManagers}, domain.TemplateViewersAndSites...))
 	if err != nil {
 		return 0, err
 	}
-	stale := domain.Outdated(rels)
-	for start := 0; start < len(stale); start += domain.MaxChangesPerRequest {
-		var w domain.Write
-		for _, r := range stale[start:min(start+domain.MaxChangesPerRequest, len(stale))] {
-			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: r})
-		}
-		if _, err := s.store.Write(ctx, w); err != nil {
-			return start, err
-		}
+	var updates []domain.Update
+	for _, r := range domain.Outdated(rels) {
+		updates = append(updates, domain.Update{Op: domain.Delete, Rel: r})
 	}
-	return len(stale), nil
+	for _, r := range domain.MissingViewers(rels) {
+		updates = append(updates, domain.Update{Op: domain.Touch, Rel: r})
+	}
+	done := 0
+	for chunk := range slices.Chunk(updates, domain.MaxChangesPerRequest) {
+		if _, err := s.store.Write(ctx, domain.Write{Updates: chunk}); err != nil {
+			return done, err
+		}
+		done += len(chunk)
+	}
+	return done, nil
 }
 
 // InactiveAccess reads every workspace's and location's relationships and

@@ -541,6 +541,50 @@ func TestLargeRoleChangeIsOneRequest(t *testing.T) {
 // TestRepairDeletesWhatEarlierVersionsWrote: a practice stored by a Ward
 // that let a location's receptionists manage the role's holders answers,
 // after Repair, as one written today; a second Repair finds nothing.
+// TestRepairAddsTemplateViewersEarlierVersionsLeftOut: a location created
+// after a template chose a role did not get the choice before
+// locationCreated gave it; a start repairs a stored practice like that.
+func TestRepairAddsTemplateViewersEarlierVersionsLeftOut(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k8","owner":"k8o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k8","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k8","template":"k8t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k8","template":"k8t","role":"front"}
+{"type":"location.created","workspace":"k8","location":"k8-west"}
+{"type":"staff.added","workspace":"k8","user":"k8w","role":"front","location":"k8-west"}
+{"type":"client.created","workspace":"k8","client":"k8cw","location":"k8-west"}
+{"type":"form.completed","workspace":"k8","form":"k8fw","client":"k8cw","template":"k8t"}`)
+	left := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k8t"}, Relation: "viewer",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k8", "front", "k8-west"), Relation: "member"}}
+	views := func() bool {
+		t.Helper()
+		d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k8w"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k8fw"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Allowed
+	}
+	if !views() {
+		t.Fatal("k8w does not view the form before the old state is made: the test does not start from this version's state")
+	}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: left}}}); err != nil {
+		t.Fatal(err)
+	}
+	if views() {
+		t.Fatal("k8w views the form without the location's viewer: the test does not reproduce the earlier state")
+	}
+	for round, want := range []int{1, 0} {
+		n, err := w.Repair(ctx)
+		if err != nil || n != want {
+			t.Fatalf("repair %d wrote %d (%v), want %d", round+1, n, err, want)
+		}
+	}
+	if !views() {
+		t.Error("after the repair k8w still does not view the form")
+	}
+}
+
 func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
