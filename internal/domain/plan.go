@@ -36,7 +36,13 @@ type Needs struct {
 	// restricted form template chose counts at the new location too, so the
 	// templates that chose each role of the practices are read (Links).
 	TemplateViewers bool
+	// DeletedRoles are the roles the batch deletes: the templates that chose
+	// them, at every binding, are read (Links), so that their choices go too.
+	DeletedRoles []RoleRef
 }
+
+// RoleRef names a role of a practice.
+type RoleRef struct{ WS, Role string }
 
 // practiceRelations are the relations of a workspace that a Narrow
 // batch reads: what the practice is and has, never who may do what.
@@ -77,9 +83,13 @@ func NeedsOf(events []Event) Needs {
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templateViewers := true, false
+	var deleted []RoleRef
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templateViewers = templateViewers || e.Type == "location.created"
+		if e.Type == "role.deleted" {
+			deleted = append(deleted, RoleRef{e.Workspace, e.Role})
+		}
 		switch reachOf(e) {
 		case reachEveryone:
 			narrow = false
@@ -109,7 +119,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), TemplateViewers: templateViewers}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), TemplateViewers: templateViewers, DeletedRoles: deleted}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -217,14 +227,23 @@ func (n Needs) narrow(ws string) []Filter {
 // staff members named, only of those who are staff of a practice read, since
 // nobody else has links there (removing someone takes theirs away); and, for
 // TemplateViewers, the templates that chose each role of the practices (one
-// read a role: which templates name its workspace-wide binding).
+// read a role: which templates name its workspace-wide binding), and for each
+// of DeletedRoles, those that chose it at any binding (one read a binding).
 func (n Needs) Links(s *State) []Filter {
 	var out []Filter
+	chosen := func(binding string) Filter {
+		return Filter{ResourceType: TypeTemplate, Relation: "viewer", SubjectType: TypeRoleBinding, SubjectID: binding}
+	}
 	if n.TemplateViewers {
 		for _, ws := range n.Workspaces {
 			for _, role := range (Practice{S: s, WS: ws}).Roles() {
-				out = append(out, Filter{ResourceType: TypeTemplate, Relation: "viewer", SubjectType: TypeRoleBinding, SubjectID: BindingID(ws, role, "")})
+				out = append(out, chosen(BindingID(ws, role, "")))
 			}
+		}
+	}
+	for _, r := range n.DeletedRoles {
+		for _, b := range scopes(Practice{S: s, WS: r.WS}, r.Role) {
+			out = append(out, chosen(b))
 		}
 	}
 	for _, ul := range n.Linked {
@@ -607,30 +626,35 @@ func Outdated(rels []Relationship) []Relationship {
 	return out
 }
 
-// TemplateViewersAndSites selects every template's chosen bindings and every
-// practice's locations, which MissingViewers reads.
-var TemplateViewersAndSites = []Filter{{ResourceType: TypeTemplate, Relation: "viewer"}, {ResourceType: TypeWorkspace, Relation: "site"}}
+// TemplateChoices selects every template's chosen bindings, every practice's
+// locations and every role's practice, which ViewerRepairs reads.
+var TemplateChoices = []Filter{{ResourceType: TypeTemplate, Relation: "viewer"}, {ResourceType: TypeWorkspace, Relation: "site"}, {ResourceType: TypeRole, Relation: "workspace"}}
 
-// MissingViewers returns what earlier versions of Ward left out and this one
-// writes, to be added at start: a template that chose a role chose it at
-// every location, but a location created after the choice was not given it
-// before locationCreated did so.
-func MissingViewers(rels []Relationship) []Relationship {
+// ViewerRepairs returns, from what TemplateChoices selects, what earlier
+// versions of Ward left wrong in templates' choices of roles, for a start to
+// set right. Missing: a template that chose a role chose it at every
+// location, but a location created after the choice did not get it before
+// locationCreated gave it. Orphaned: a deleted role's choices stayed, and
+// would have counted for a role later defined with its name, before
+// roleDeleted read them.
+func ViewerRepairs(rels []Relationship) (missing, orphaned []Relationship) {
 	s := NewState(rels...)
-	var out []Relationship
 	for _, r := range s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" }) {
 		ws, role, location, ok := ParseBindingID(r.Subject.ID)
-		if !ok || location != "" {
-			continue
-		}
-		for _, loc := range s.Subjects(workspaceObj(ws), "site") {
-			v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(ws, role, loc.ID))}
-			if !s.Has(v) {
-				out = append(out, v)
+		switch {
+		case !ok:
+		case !s.Has(Rel(roleObj(ws, role), "workspace", workspaceObj(ws))):
+			orphaned = append(orphaned, r)
+		case location == "":
+			for _, loc := range s.Subjects(workspaceObj(ws), "site") {
+				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(ws, role, loc.ID))}
+				if !s.Has(v) {
+					missing = append(missing, v)
+				}
 			}
 		}
 	}
-	return out
+	return missing, orphaned
 }
 
 // setGrant gives role level of a capability, narrowed by the account-wide

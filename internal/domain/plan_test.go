@@ -15,8 +15,9 @@ import (
 
 // planBase is the practices every planner case starts from: a Caspen practice
 // with a location, a practitioner, a receptionist, a client with a note and a
-// share; a Cliniko practice whose template kt chose its receptionists; a
-// ClinicSense practice with office staff.
+// share, and a custom role front that template wt chose; a Cliniko practice
+// whose template kt chose its receptionists; a ClinicSense practice with
+// office staff.
 const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}
 {"type":"location.created","workspace":"w","location":"north"}
 {"type":"staff.added","workspace":"w","user":"p","role":"practitioner"}
@@ -27,6 +28,7 @@ const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","prese
 {"type":"patient.shared","workspace":"w","client":"c","user":"q"}
 {"type":"notes_access.granted","workspace":"w","user":"r","client":"c"}
 {"type":"role.defined","workspace":"w","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.access_granted","workspace":"w","template":"wt","role":"front"}
 {"type":"workspace.created","workspace":"k","owner":"ka","preset":"cliniko"}
 {"type":"staff.added","workspace":"k","user":"kp","role":"practitioner"}
 {"type":"form_template.access_granted","workspace":"k","template":"kt","role":"receptionist"}

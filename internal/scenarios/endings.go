@@ -195,6 +195,22 @@ var sealed = []Scenario{
 		{Events: `{"type":"form_template.access_revoked","workspace":"k8","template":"k8t","role":"front"}`,
 			Checks: []Check{no("user:k8e", "view", "form:k8fe"), no("user:k8w", "view", "form:k8fw")}},
 	}},
+	// A deleted role's template choices go with it: a role defined later with
+	// the same name starts with none.
+	{Name: "a_deleted_roles_template_choices_go_with_it", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k10","owner":"k10o","preset":"cliniko"}
+{"type":"location.created","workspace":"k10","location":"k10-east"}
+{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k10","template":"k10t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k10","template":"k10t","role":"front"}`},
+		{Events: `{"type":"role.deleted","workspace":"k10","role":"front"}`},
+		{Events: `{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k10","user":"k10a","role":"front"}
+{"type":"staff.added","workspace":"k10","user":"k10e","role":"front","location":"k10-east"}
+{"type":"client.created","workspace":"k10","client":"k10c","location":"k10-east"}
+{"type":"form.completed","workspace":"k10","form":"k10f","client":"k10c","template":"k10t"}`,
+			Checks: []Check{no("user:k10a", "view", "form:k10f"), no("user:k10e", "view", "form:k10f"), yes("user:k10a", "view", "client:k10c")}},
+	}},
 	// "Permanently remove a user ... user account and data removed": nothing of
 	// a removed person's reaches whoever is later added with the same ID.
 	{Name: "removed_staff_leave_nothing_to_a_reused_id", Steps: []Step{

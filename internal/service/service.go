@@ -225,20 +225,21 @@ const (
 )
 
 // Repair deletes what earlier versions of Ward wrote and this one would not
-// (domain.Outdated), and writes what they left out and this one writes
-// (domain.MissingViewers), so that stored practices answer as new ones do; it
+// (domain.Outdated), and sets right what they left wrong in templates'
+// choices of roles (domain.ViewerRepairs), so that stored practices answer as new ones do; it
 // returns how many relationships it deleted or wrote. `ward serve` runs it at
 // start.
 func (s *Service) Repair(ctx context.Context) (int, error) {
-	rels, _, err := s.store.ReadAll(ctx, "", append([]domain.Filter{domain.HolderManagers}, domain.TemplateViewersAndSites...))
+	rels, _, err := s.store.ReadAll(ctx, "", append([]domain.Filter{domain.HolderManagers}, domain.TemplateChoices...))
 	if err != nil {
 		return 0, err
 	}
 	var updates []domain.Update
-	for _, r := range domain.Outdated(rels) {
+	missing, orphaned := domain.ViewerRepairs(rels)
+	for _, r := range append(domain.Outdated(rels), orphaned...) {
 		updates = append(updates, domain.Update{Op: domain.Delete, Rel: r})
 	}
-	for _, r := range domain.MissingViewers(rels) {
+	for _, r := range missing {
 		updates = append(updates, domain.Update{Op: domain.Touch, Rel: r})
 	}
 	done := 0

@@ -585,6 +585,40 @@ func TestRepairAddsTemplateViewersEarlierVersionsLeftOut(t *testing.T) {
 	}
 }
 
+// TestRepairDeletesADeletedRolesTemplateChoices: before roleDeleted read
+// them, a deleted role's template choices stayed, and counted for a role
+// later defined with its name; a start deletes those of roles that do not
+// exist.
+func TestRepairDeletesADeletedRolesTemplateChoices(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k10","owner":"k10o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k10","template":"k10t","value":"on"}
+{"type":"client.created","workspace":"k10","client":"k10c"}
+{"type":"form.completed","workspace":"k10","form":"k10f","client":"k10c","template":"k10t"}
+{"type":"role.deleted","workspace":"k10","role":"front"}`)
+	stale := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k10t"}, Relation: "viewer",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k10", "front", ""), Relation: "member"}}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: stale}}}); err != nil {
+		t.Fatal(err)
+	}
+	for round, want := range []int{1, 0} {
+		n, err := w.Repair(ctx)
+		if err != nil || n != want {
+			t.Fatalf("repair %d changed %d (%v), want %d", round+1, n, err, want)
+		}
+	}
+	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k10","user":"k10a","role":"front"}`)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k10a"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k10f"}}, "")
+	if err != nil || d.Allowed {
+		t.Errorf("the new role front's holder views the form the deleted role was chosen for: %v, %v", d.Allowed, err)
+	}
+}
+
 func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
