@@ -89,7 +89,7 @@ var EventTypes = map[string]EventSpec{
 	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Reach: reachNobody, plan: (*planner).fileUploaded},
 	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Reach: reachNobody, plan: (*planner).formCompleted},
 	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Reach: reachNobody, plan: (*planner).templateAccess},
-	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Reach: reachNobody, plan: (*planner).templateAccess},
+	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Optional: []string{"expires_at"}, Reach: reachNobody, plan: (*planner).templateAccess},
 	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Reach: reachNobody, plan: (*planner).templateAccess},
 	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Reach: reachNobody, plan: (*planner).expenseCreated},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Reach: reachNobody, plan: (*planner).clientCreated},

@@ -322,12 +322,12 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 	}
 	clientView := Explain(Question{Subject: q.Subject, Permission: "view", Resource: Object{TypeClient, rec.client}}, s)
 	for _, h := range pr.Holdings(q.Person()) {
-		if s.Has(Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "viewer", Subject: bindingMembers(BindingID(pr.WS, h.Role, h.Location))}) {
+		if chosen := (Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "viewer", Subject: bindingMembers(BindingID(pr.WS, h.Role, h.Location))}); s.HasKey(chosen) {
 			if !clientView.Allowed {
 				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Person(), rec.client)})
 			}
 			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.Location,
-				Text: fmt.Sprintf("template %s lets %s see its completed forms", tmpl, holdingText(h))}}}
+				Text: fmt.Sprintf("template %s lets %s see its completed forms%s", tmpl, holdingText(h), untilText(s.EndOf(chosen)))}}}
 		}
 	}
 	return deny(Reason{Kind: "template", Text: fmt.Sprintf("template %s limits its completed forms to chosen roles, and none of %s's roles is one", tmpl, q.Person())})

@@ -647,8 +647,8 @@ func ViewerRepairs(rels []Relationship) (missing, orphaned []Relationship) {
 			orphaned = append(orphaned, r)
 		case location == "":
 			for _, loc := range s.Subjects(workspaceObj(ws), "site") {
-				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(ws, role, loc.ID))}
-				if !s.Has(v) {
+				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(ws, role, loc.ID)), Expires: r.Expires}
+				if !s.HasKey(v) {
 					missing = append(missing, v)
 				}
 			}
@@ -732,7 +732,7 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 		// (templateAccess): at this one too.
 		wide := bindingMembers(BindingID(pr.WS, role, ""))
 		for _, r := range p.s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" && r.Subject == wide }) {
-			p.s.Add(Relationship{Resource: r.Resource, Relation: "viewer", Subject: here})
+			p.s.Add(Relationship{Resource: r.Resource, Relation: "viewer", Subject: here, Expires: r.Expires})
 		}
 	}
 	return nil
@@ -1503,11 +1503,11 @@ func (p *planner) templateAccess(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "role", "role %q of preset %s never sees completed client forms, whatever a template allows", e.Role, pr.Preset())
 	}
 	for _, b := range scopes(pr, e.Role) {
-		r := Relationship{Resource: tmpl, Relation: "viewer", Subject: bindingMembers(b)}
+		r := Relationship{Resource: tmpl, Relation: "viewer", Subject: bindingMembers(b), Expires: e.ExpiresAt}
 		if e.Type == "form_template.access_granted" {
 			p.s.Add(r)
 		} else {
-			p.s.Remove(r)
+			p.s.RemoveKey(r)
 		}
 	}
 	return nil

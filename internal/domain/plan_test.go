@@ -98,6 +98,7 @@ var planCases = []planCase{
 {"type":"patient.unshared","workspace":"w","client":"c","user":"r"}`},
 	{"give a role notes access", `{"type":"notes_access.granted","workspace":"w","role":"receptionist"}`},
 	{"give notes access for one client", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c"}`},
+	{"choose a role for a template until a day", `{"type":"form_template.access_granted","workspace":"k","template":"kt2","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"give notes access for one client until a day", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"take notes access for one client", `{"type":"notes_access.revoked","workspace":"w","user":"r","client":"c"}`},
 	{"refuse notes access to someone who never reads notes", `{"type":"staff.added","workspace":"k","user":"ks","role":"scheduler"}

@@ -124,6 +124,25 @@ var timedGrants = []Scenario{
 {"type":"notes_access.revoked","workspace":"p1","user":"rita","client":"ben"}`,
 			Checks: []Check{no("user:pete", "view", "client:ann"), no("user:rita", "view_notes", "client:ben")}},
 	}},
+	// A form template's choice of a role can end by itself too, at every
+	// location, also one created after the choice.
+	{Name: "a_template_chooses_a_role_for_a_time", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k11","owner":"k11o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k11","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k11","template":"k11t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k11","template":"k11t","role":"front","expires_at":"{{end}}"}
+{"type":"location.created","workspace":"k11","location":"k11-west"}
+{"type":"staff.added","workspace":"k11","user":"k11a","role":"front"}
+{"type":"staff.added","workspace":"k11","user":"k11w","role":"front","location":"k11-west"}
+{"type":"client.created","workspace":"k11","client":"k11c","location":"k11-west"}
+{"type":"form.completed","workspace":"k11","form":"k11f","client":"k11c","template":"k11t"}`,
+			Checks:       []Check{yes("user:k11a", "view", "form:k11f"), yes("user:k11w", "view", "form:k11f")},
+			Explanations: []Explanation{{Check: yes("user:k11a", "view", "form:k11f"), Text: "template k11t lets role front workspace-wide see its completed forms until {{end}}"}}},
+		{PastEnd: true,
+			Checks: []Check{no("user:k11a", "view", "form:k11f"), no("user:k11w", "view", "form:k11f"), yes("user:k11a", "view", "client:k11c")}},
+		{Events: `{"type":"form_template.access_granted","workspace":"k11","template":"k11t","role":"front"}`,
+			Checks: []Check{yes("user:k11a", "view", "form:k11f"), yes("user:k11w", "view", "form:k11f")}},
+	}},
 	// A share or notes access that has an end can still be taken back before it.
 	{Name: "timed_shares_and_notes_access_can_be_taken_back", Steps: []Step{
 		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"2099-01-01T00:00:00Z"}
@@ -132,6 +151,16 @@ var timedGrants = []Scenario{
 		{Events: `{"type":"patient.unshared","workspace":"p1","client":"ann","user":"pete"}
 {"type":"notes_access.revoked","workspace":"p1","user":"rita","client":"ben"}`,
 			Checks: []Check{no("user:pete", "view", "client:ann"), no("user:rita", "view_notes", "client:ben")}},
+		{Events: `{"type":"workspace.created","workspace":"k12","owner":"k12o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k12","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k12","template":"k12t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k12","template":"k12t","role":"front","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"staff.added","workspace":"k12","user":"k12a","role":"front"}
+{"type":"client.created","workspace":"k12","client":"k12c"}
+{"type":"form.completed","workspace":"k12","form":"k12f","client":"k12c","template":"k12t"}`,
+			Checks: []Check{yes("user:k12a", "view", "form:k12f")}},
+		{Events: `{"type":"form_template.access_revoked","workspace":"k12","template":"k12t","role":"front"}`,
+			Checks: []Check{no("user:k12a", "view", "form:k12f")}},
 	}},
 	// A share's end can be moved, or taken away, by sharing again.
 	{Name: "sharing_again_moves_or_removes_the_end", Steps: []Step{
