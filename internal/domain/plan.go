@@ -695,6 +695,9 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	if !standing(pr, e.To) {
 		return fieldErr(CodeConflict, i, "to", "%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", e.To, pr.WS)
 	}
+	if preset := Presets[pr.Preset()]; preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To) {
+		return fieldErr(CodeConflict, i, "to", "%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", e.To, preset.OwnerRole, preset.Name, preset.OwnerRole)
+	}
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
 		p.s.Remove(Relationship{Resource: pr.obj(), Relation: "owner", Subject: s})
 	}
@@ -707,11 +710,23 @@ func standing(pr Practice, user string) bool {
 	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Expires.Never() })
 }
 
+// holdsOwnerRole reports whether user holds the preset's owner role
+// workspace-wide without an end (Preset.OwnerHoldsOwnerRole).
+func holdsOwnerRole(pr Practice, preset *Preset, user string) bool {
+	return slices.Contains(pr.Holdings(user), Holding{Role: preset.OwnerRole})
+}
+
 // ownerStands refuses a change that leaves the account owner (user, if they
 // are) without a standing role: ownership has no end, so it never outlives
 // the owner's last role.
 func (p *planner) ownerStands(i int, pr Practice, user string) error {
-	if user == "" || pr.Owner() != user || standing(pr, user) {
+	if user == "" || pr.Owner() != user {
+		return nil
+	}
+	if preset := Presets[pr.Preset()]; preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, user) {
+		return fieldErr(CodeConflict, i, "user", "%q is the account owner of %q and would no longer hold %s workspace-wide without an end: in a %s practice the owner keeps it; transfer ownership to another %s holder first (ownership.transferred)", user, pr.WS, preset.OwnerRole, preset.Name, preset.OwnerRole)
+	}
+	if standing(pr, user) {
 		return nil
 	}
 	return fieldErr(CodeConflict, i, "user", "%q is the account owner of %q and would hold no role without an end: the owner keeps a standing role; transfer ownership first (ownership.transferred), or give them another role", user, pr.WS)

@@ -246,7 +246,16 @@ type Preset struct {
 	Name string
 	// OwnerRole is the role the account owner holds day to day.
 	OwnerRole string
-	Roles     []Role
+	// OwnerHoldsOwnerRole: the account owner always holds OwnerRole
+	// workspace-wide with no end, where the product has no owner above its
+	// roles (Cliniko's administrators alone change the subscription,
+	// ClinicSense's super administrator has the practice administrator's
+	// full access, the clinic platform's Owner/Admin is one role). Ownership
+	// then passes only to a holder, and the owner keeps the role. Caspen's
+	// owner is "an extra layer of authority on top of" whatever standard role
+	// they hold.
+	OwnerHoldsOwnerRole bool
+	Roles               []Role
 	// OwnerOnly are areas no role may be granted: only the account owner has them.
 	OwnerOnly []string
 	// Reserved are capabilities only the named built-in role may hold: no

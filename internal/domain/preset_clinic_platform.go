@@ -36,8 +36,9 @@ func clinicPlatform() *Preset {
 	callCenter := grantSet{}.
 		add(all, "calls").add(all, "transcriptions", ActionView)
 	return &Preset{
-		Name:      "clinic_platform",
-		OwnerRole: "owner_admin",
+		Name:                "clinic_platform",
+		OwnerRole:           "owner_admin",
+		OwnerHoldsOwnerRole: true,
 		// "Permanently remove a user (only Owner/Admin)".
 		Reserved: map[Capability]string{Cap("staff", ActionDelete): "owner_admin"},
 		Roles: []Role{

@@ -28,11 +28,12 @@ func clinicSense() *Preset {
 	}
 	caps := func(cs ...Capability) []Capability { return cs }
 	return &Preset{
-		Name:       "clinicsense",
-		OwnerRole:  "practice_administrator",
-		OwnerOnly:  ownerOnly, // the super administrator's subscription and payment information
-		SwitchRole: "office_staff",
-		AdminRole:  "practice_administrator",
+		Name:                "clinicsense",
+		OwnerRole:           "practice_administrator",
+		OwnerHoldsOwnerRole: true,
+		OwnerOnly:           ownerOnly, // the super administrator's subscription and payment information
+		SwitchRole:          "office_staff",
+		AdminRole:           "practice_administrator",
 		// "Is Practice Administrator", and the switches that are only an
 		// indicator of what administrators do: switching one off for an
 		// administrator removes administrator status, as any other.

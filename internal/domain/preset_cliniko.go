@@ -64,9 +64,10 @@ func cliniko() *Preset {
 		}
 	}
 	return &Preset{
-		Name:      "cliniko",
-		OwnerRole: "administrator",
-		Reserved:  unique,
+		Name:                "cliniko",
+		OwnerRole:           "administrator",
+		OwnerHoldsOwnerRole: true,
+		Reserved:            unique,
 		// "Account-wide restrictions" in General settings: restrictions can be enabled.
 		Settings: map[string]Setting{
 			"practitioners_see_own_notes_only": {Role: "practitioner", About: "practitioners view only the treatment notes they have written",

@@ -136,6 +136,22 @@ var stories = []Scenario{
 				yes("user:olivia", "view_notes", "client:ben"), yes("user:olivia", "manage_staff", "workspace:p1"),
 			}},
 	}},
+	// Cliniko has no owner above its roles: "Change the subscription ...
+	// (they are the only role that can do this)" of administrators. The owner
+	// is one of them, ownership passes only to another, and every
+	// administrator keeps the subscription.
+	{Name: "cliniko_ownership_passes_between_administrators", Steps: []Step{
+		{Events: `{"type":"staff.added","workspace":"k9","user":"k9b","role":"administrator"}
+{"type":"staff.added","workspace":"k9","user":"k9s","role":"scheduler"}
+{"type":"ownership.transferred","workspace":"k9","to":"k9b"}`,
+			Checks: []Check{
+				yes("user:k9b", "manage_subscription", "workspace:k9"), yes("user:kim", "manage_subscription", "workspace:k9"),
+				no("user:k9s", "manage_subscription", "workspace:k9"), yes("user:k9b", "manage_api_keys", "workspace:k9"),
+				no("user:kim", "manage_api_keys", "workspace:k9"),
+			}},
+		{Events: `{"type":"role.revoked","workspace":"k9","user":"kim","role":"administrator"}`,
+			Checks: []Check{no("user:kim", "manage_subscription", "workspace:k9")}},
+	}},
 	{Name: "service_accounts_are_checked_like_staff", Steps: []Step{
 		{Events: `{"type":"service_account.created","workspace":"p1","account":"books","name":"Bookkeeping sync","role":"accountant"}
 {"type":"service_account.created","workspace":"p1","account":"kiosk","name":"Check-in kiosk","role":"receptionist","location":"south"}`,
@@ -519,6 +535,19 @@ var BadInputs = []BadInput{
 	{"owner_role_given_an_end", `{"type":"role.assigned","workspace":"p1","user":"olivia","role":"practitioner_admin","expires_at":"2099-01-01T00:00:00Z"}`, 409, 0, "user"},
 	{"new_owner_role_revoked", `{"type":"ownership.transferred","workspace":"p1","to":"maya"}
 {"type":"role.revoked","workspace":"p1","user":"maya","role":"practice_manager"}`, 409, 1, "user"},
+	{"cliniko_ownership_to_a_receptionist", `{"type":"staff.added","workspace":"k9","user":"k9r","role":"receptionist"}
+{"type":"ownership.transferred","workspace":"k9","to":"k9r"}`, 409, 1, "to"},
+	{"cliniko_ownership_to_an_administrator_at_one_location", `{"type":"location.created","workspace":"k9","location":"k9-east"}
+{"type":"staff.added","workspace":"k9","user":"k9a","role":"administrator","location":"k9-east"}
+{"type":"ownership.transferred","workspace":"k9","to":"k9a"}`, 409, 2, "to"},
+	{"cliniko_owner_left_without_administrator", `{"type":"role.assigned","workspace":"k9","user":"kim","role":"scheduler"}
+{"type":"role.revoked","workspace":"k9","user":"kim","role":"administrator"}`, 409, 1, "user"},
+	{"cliniko_owner_administrator_given_an_end", `{"type":"role.assigned","workspace":"k9","user":"kim","role":"administrator","expires_at":"2099-01-01T00:00:00Z"}`, 409, 0, "user"},
+	{"clinicsense_ownership_to_office_staff", `{"type":"workspace.created","workspace":"cs20","owner":"cs20o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs20","user":"cs20s","role":"office_staff"}
+{"type":"ownership.transferred","workspace":"cs20","to":"cs20s"}`, 409, 2, "to"},
+	{"clinic_platform_ownership_to_a_manager", `{"type":"staff.added","workspace":"cp9","user":"cp9m","role":"manager"}
+{"type":"ownership.transferred","workspace":"cp9","to":"cp9m"}`, 409, 1, "to"},
 	{"transfer_to_a_holding_that_ends", `{"type":"staff.added","workspace":"p1","user":"con","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}
 {"type":"ownership.transferred","workspace":"p1","to":"con"}`, 409, 1, "to"},
 	{"booking_user_without_calendar", `{"type":"appointment.booked","workspace":"p1","appointment":"ap-x","client":"ann","practitioner":"rita"}`, 409, 0, "practitioner"},
