@@ -705,6 +705,27 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	return nil
 }
 
+// OwnerRoles selects what OwnersWithoutOwnerRole reads: every practice's
+// preset and owner, and every role holding.
+var OwnerRoles = []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeWorkspace, Relation: "owner"}, {ResourceType: TypeRoleBinding, Relation: "member"}}
+
+// OwnersWithoutOwnerRole returns, from what OwnerRoles selects, the
+// practices, sorted, whose preset has the owner hold its owner role
+// (Preset.OwnerHoldsOwnerRole) and whose owner does not: an earlier Ward let
+// ownership pass to anyone with a standing role. Nothing is changed for
+// them; ownership.transferred to a holder sets it right.
+func OwnersWithoutOwnerRole(rels []Relationship) []string {
+	s := NewState(rels...)
+	var out []string
+	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "owner" }) {
+		pr := Practice{S: s, WS: r.Resource.ID}
+		if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, pr.Owner()) {
+			out = append(out, pr.WS)
+		}
+	}
+	return out
+}
+
 // standing reports whether user holds a role without an end.
 func standing(pr Practice, user string) bool {
 	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Expires.Never() })

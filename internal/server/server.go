@@ -384,6 +384,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	} else if n > 0 {
 		logger.Warn("repaired what an earlier Ward wrote or left out and this one would not", "relationships", n)
 	}
+	if ws, err := svc.OwnersWithoutOwnerRole(ctx); err != nil {
+		return fmt.Errorf("reading the practices' owners: %w (SpiceDB must be readable at start)", err)
+	} else if len(ws) > 0 {
+		logger.Warn("practices whose account owner does not hold the preset's owner role, as an earlier Ward allowed: transfer ownership (ownership.transferred) to a holder of it", "count", len(ws), "workspaces", ws[:min(len(ws), 20)])
+	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, auth, logger); err != nil {
 			return err

@@ -252,6 +252,17 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 	return done, nil
 }
 
+// OwnersWithoutOwnerRole reads which stored practices have an account owner
+// who does not hold the owner role their preset requires
+// (domain.OwnersWithoutOwnerRole); `ward serve` warns of them at start.
+func (s *Service) OwnersWithoutOwnerRole(ctx context.Context) ([]string, error) {
+	rels, _, err := s.store.ReadAll(ctx, "", domain.OwnerRoles)
+	if err != nil {
+		return nil, err
+	}
+	return domain.OwnersWithoutOwnerRole(rels), nil
+}
+
 // InactiveAccess reads every workspace's and location's relationships and
 // returns the written-out access among them that names someone who is not an
 // enabled member of its practice (domain.InactiveAccess): none, unless a

@@ -619,6 +619,30 @@ func TestRepairDeletesADeletedRolesTemplateChoices(t *testing.T) {
 	}
 }
 
+// TestOwnersWithoutOwnerRole: an earlier Ward let a Cliniko practice's
+// ownership pass to a receptionist; a start names such practices, and only
+// those.
+func TestOwnersWithoutOwnerRole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k13","owner":"k13o","preset":"cliniko"}
+{"type":"staff.added","workspace":"k13","user":"k13r","role":"receptionist"}
+{"type":"staff.added","workspace":"p1","user":"p1r","role":"receptionist"}
+{"type":"ownership.transferred","workspace":"p1","to":"p1r"}`)
+	if ws, err := w.OwnersWithoutOwnerRole(ctx); err != nil || len(ws) != 0 {
+		t.Fatalf("before: %v, %v; want none (Caspen's owner may hold any standing role)", ws, err)
+	}
+	owner := func(user string) domain.Relationship {
+		return domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: "k13"}, "owner", domain.Object{Type: domain.TypeUser, ID: user})
+	}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: owner("k13o")}, {Op: domain.Touch, Rel: owner("k13r")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ws, err := w.OwnersWithoutOwnerRole(ctx); err != nil || !slices.Equal(ws, []string{"k13"}) {
+		t.Errorf("after ownership passed to a receptionist: %v, %v; want [k13]", ws, err)
+	}
+}
+
 func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
