@@ -32,17 +32,12 @@ type Needs struct {
 	// Persons are the staff members whose written-out access a Narrow batch
 	// rewrites (events of reachPerson); it reads theirs.
 	Persons []string
-	// TemplateViewers is set when the batch creates a location: a role a
-	// restricted form template chose counts at the new location too, so the
-	// templates that chose each role of the practices are read (Links).
-	TemplateViewers bool
-	// DeletedRoles are the roles the batch deletes: the templates that chose
-	// them, at every binding, are read (Links), so that their choices go too.
-	DeletedRoles []RoleRef
+	// Templates is set when the batch creates a location or deletes a role:
+	// a role a form template chose counts at a new location too, and a
+	// deleted role's choices go with it, so the practices' templates are read
+	// whole (Links finds them, Records reads them).
+	Templates bool
 }
-
-// RoleRef names a role of a practice.
-type RoleRef struct{ WS, Role string }
 
 // practiceRelations are the relations of a workspace that a Narrow
 // batch reads: what the practice is and has, never who may do what.
@@ -82,14 +77,10 @@ func NeedsOf(events []Event) Needs {
 	fresh := map[Object]bool{}
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
-	narrow, templateViewers := true, false
-	var deleted []RoleRef
+	narrow, templates := true, false
 	for _, e := range events {
 		ws[e.Workspace] = true
-		templateViewers = templateViewers || e.Type == "location.created"
-		if e.Type == "role.deleted" {
-			deleted = append(deleted, RoleRef{e.Workspace, e.Role})
-		}
+		templates = templates || e.Type == "location.created" || e.Type == "role.deleted"
 		switch reachOf(e) {
 		case reachEveryone:
 			narrow = false
@@ -119,7 +110,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), TemplateViewers: templateViewers, DeletedRoles: deleted}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -226,24 +217,13 @@ func (n Needs) narrow(ws string) []Filter {
 // Links is what is read next, from s (what First found): the links of the
 // staff members named, only of those who are staff of a practice read, since
 // nobody else has links there (removing someone takes theirs away); and, for
-// TemplateViewers, the templates that chose each role of the practices (one
-// read a role: which templates name its workspace-wide binding), and for each
-// of DeletedRoles, those that chose it at any binding (one read a binding).
+// Templates, which form templates each practice has (one read a practice;
+// Records then reads each whole).
 func (n Needs) Links(s *State) []Filter {
 	var out []Filter
-	chosen := func(binding string) Filter {
-		return Filter{ResourceType: TypeTemplate, Relation: "viewer", SubjectType: TypeRoleBinding, SubjectID: binding}
-	}
-	if n.TemplateViewers {
+	if n.Templates {
 		for _, ws := range n.Workspaces {
-			for _, role := range (Practice{S: s, WS: ws}).Roles() {
-				out = append(out, chosen(BindingID(ws, role, "")))
-			}
-		}
-	}
-	for _, r := range n.DeletedRoles {
-		for _, b := range scopes(Practice{S: s, WS: r.WS}, r.Role) {
-			out = append(out, chosen(b))
+			out = append(out, Filter{ResourceType: TypeTemplate, Relation: "workspace", SubjectType: TypeWorkspace, SubjectID: ws})
 		}
 	}
 	for _, ul := range n.Linked {
