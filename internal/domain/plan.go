@@ -607,27 +607,40 @@ func Outdated(rels []Relationship) []Relationship {
 }
 
 // TemplateChoices selects every template's chosen bindings, every practice's
-// locations and every role's practice, which ViewerRepairs reads.
+// locations and every role's practice: what ViewerRepairWorkspaces reads.
 var TemplateChoices = []Filter{{ResourceType: TypeTemplate, Relation: "viewer"}, {ResourceType: TypeWorkspace, Relation: "site"}, {ResourceType: TypeRole, Relation: "workspace"}}
 
-// ViewerRepairs returns, from what TemplateChoices selects, what earlier
-// versions of Ward left wrong in templates' choices of roles, for a start to
-// set right. Missing: a template that chose a role chose it at every
-// location, but a location created after the choice did not get it before
-// locationCreated gave it. Orphaned: a deleted role's choices stayed, and
-// would have counted for a role later defined with its name, before
-// roleDeleted read them.
-func ViewerRepairs(rels []Relationship) (missing, orphaned []Relationship) {
-	s := NewState(rels...)
+// ViewerRepairWorkspaces returns, from what TemplateChoices selects, the
+// practices, sorted, whose templates' choices of roles an earlier Ward left
+// wrong (see ViewerRepairs): those a start repairs, each under its lock.
+func ViewerRepairWorkspaces(s *State) []string {
+	missing, orphaned := ViewerRepairs(s, "")
+	seen := map[string]bool{}
+	for _, r := range append(missing, orphaned...) {
+		ws, _, _, _ := ParseBindingID(r.Subject.ID)
+		seen[ws] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// ViewerRepairs returns what earlier versions of Ward left wrong in the
+// templates' choices of roles of practice ws (of every practice s holds
+// when ws is ""), for a start to set right. Missing: a template that chose
+// a role chose it at every location, but a location created after the
+// choice did not get it before locationCreated gave it. Orphaned: a deleted
+// role's choices stayed, and would have counted for a role later defined
+// with its name, before roleDeleted read them. s must hold the templates,
+// the practice's locations and its roles' workspace relationships.
+func ViewerRepairs(s *State, ws string) (missing, orphaned []Relationship) {
 	for _, r := range s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" }) {
-		ws, role, location, ok := ParseBindingID(r.Subject.ID)
+		of, role, location, ok := ParseBindingID(r.Subject.ID)
 		switch {
-		case !ok:
-		case !s.Has(Rel(roleObj(ws, role), "workspace", workspaceObj(ws))):
+		case !ok || (ws != "" && of != ws):
+		case !s.Has(Rel(roleObj(of, role), "workspace", workspaceObj(of))):
 			orphaned = append(orphaned, r)
 		case location == "":
-			for _, loc := range s.Subjects(workspaceObj(ws), "site") {
-				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(ws, role, loc.ID)), Expires: r.Expires}
+			for _, loc := range s.Subjects(workspaceObj(of), "site") {
+				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(of, role, loc.ID)), Expires: r.Expires}
 				if !s.HasKey(v) {
 					missing = append(missing, v)
 				}
@@ -675,7 +688,7 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	if !standing(pr, e.To) {
 		return fieldErr(CodeConflict, i, "to", "%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", e.To, pr.WS)
 	}
-	if preset := Presets[pr.Preset()]; preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To) {
+	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To) {
 		return fieldErr(CodeConflict, i, "to", "%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", e.To, preset.OwnerRole, preset.Name, preset.OwnerRole)
 	}
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
@@ -717,14 +730,23 @@ func holdsOwnerRole(pr Practice, preset *Preset, user string) bool {
 	return slices.Contains(pr.Holdings(user), Holding{Role: preset.OwnerRole})
 }
 
+// ownerRoleHeld tells, before a change to user's roles, whether they are the
+// account owner holding the owner role their preset requires: ownerStands
+// then refuses a change that takes it away. An owner an earlier Ward left
+// without it is not refused other changes.
+func ownerRoleHeld(pr Practice, user string) bool {
+	preset := Presets[pr.Preset()]
+	return preset != nil && preset.OwnerHoldsOwnerRole && user != "" && pr.Owner() == user && holdsOwnerRole(pr, preset, user)
+}
+
 // ownerStands refuses a change that leaves the account owner (user, if they
 // are) without a standing role: ownership has no end, so it never outlives
 // the owner's last role.
-func (p *planner) ownerStands(i int, pr Practice, user string) error {
+func (p *planner) ownerStands(i int, pr Practice, user string, heldOwnerRole bool) error {
 	if user == "" || pr.Owner() != user {
 		return nil
 	}
-	if preset := Presets[pr.Preset()]; preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, user) {
+	if preset := Presets[pr.Preset()]; heldOwnerRole && !holdsOwnerRole(pr, preset, user) {
 		return fieldErr(CodeConflict, i, "user", "%q is the account owner of %q and would no longer hold %s workspace-wide without an end: in a %s practice the owner keeps it; transfer ownership to another %s holder first (ownership.transferred)", user, pr.WS, preset.OwnerRole, preset.Name, preset.OwnerRole)
 	}
 	if standing(pr, user) {
@@ -759,8 +781,9 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 		return err
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
+	held := ownerRoleHeld(pr, e.User)
 	p.hold(pr, e)
-	if err := p.ownerStands(i, pr, e.User); err != nil {
+	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
 	}
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
@@ -891,12 +914,13 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 			return err
 		}
 	}
+	held := ownerRoleHeld(pr, e.User)
 	if e.Type == "role.assigned" {
 		p.hold(pr, e)
 	} else {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
 	}
-	if err := p.ownerStands(i, pr, e.User); err != nil {
+	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
 	}
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {

@@ -385,7 +385,8 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		logger.Warn("repaired what an earlier Ward wrote or left out and this one would not", "relationships", n)
 	}
 	if ws, err := svc.OwnersWithoutOwnerRole(ctx); err != nil {
-		return fmt.Errorf("reading the practices' owners: %w (SpiceDB must be readable at start)", err)
+		// Only a warning depends on it: serve anyway.
+		logger.Warn("could not read the practices' owners to check their roles; serving anyway", "error", err)
 	} else if len(ws) > 0 {
 		logger.Warn("practices whose account owner does not hold the preset's owner role, as an earlier Ward allowed: transfer ownership (ownership.transferred) to a holder of it", "count", len(ws), "workspaces", ws[:min(len(ws), 20)])
 	}

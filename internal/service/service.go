@@ -224,32 +224,74 @@ const (
 	takenObjects = 20_000
 )
 
+// repairChunk is how many relationships one of Repair's unguarded deletes
+// takes: SpiceDB's default limit of updates in one write, which every
+// datastore and an external SpiceDB take.
+const repairChunk = 1000
+
 // Repair deletes what earlier versions of Ward wrote and this one would not
 // (domain.Outdated), and sets right what they left wrong in templates'
-// choices of roles (domain.ViewerRepairs), so that stored practices answer as new ones do; it
-// returns how many relationships it deleted or wrote. `ward serve` runs it at
-// start.
+// choices of roles (domain.ViewerRepairs), so that stored practices answer
+// as new ones do; it returns how many relationships it deleted or wrote.
+// `ward serve` runs it at start, while other instances may be serving: what
+// nothing current writes is deleted as it is found, but template choices,
+// which events change, are set right practice by practice, read again and
+// written under the practice's lock as events are.
 func (s *Service) Repair(ctx context.Context) (int, error) {
 	rels, _, err := s.store.ReadAll(ctx, "", append([]domain.Filter{domain.HolderManagers}, domain.TemplateChoices...))
 	if err != nil {
 		return 0, err
 	}
-	var updates []domain.Update
-	missing, orphaned := domain.ViewerRepairs(rels)
-	for _, r := range append(domain.Outdated(rels), orphaned...) {
-		updates = append(updates, domain.Update{Op: domain.Delete, Rel: r})
-	}
-	for _, r := range missing {
-		updates = append(updates, domain.Update{Op: domain.Touch, Rel: r})
-	}
 	done := 0
-	for chunk := range slices.Chunk(updates, domain.MaxChangesPerRequest) {
-		if _, err := s.store.Write(ctx, domain.Write{Updates: chunk}); err != nil {
+	for chunk := range slices.Chunk(domain.Outdated(rels), repairChunk) {
+		w := domain.Write{}
+		for _, r := range chunk {
+			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: r})
+		}
+		if _, err := s.store.Write(ctx, w); err != nil {
 			return done, err
 		}
 		done += len(chunk)
 	}
+	for _, ws := range domain.ViewerRepairWorkspaces(domain.NewState(rels...)) {
+		n, err := s.repairViewers(ctx, ws)
+		done += n
+		if err != nil {
+			return done, fmt.Errorf("workspace %s: %w", ws, err)
+		}
+	}
 	return done, nil
+}
+
+// repairViewers sets right practice ws's template choices (domain.ViewerRepairs)
+// from the practice read again, in one write guarded and replaced by its
+// lock, re-read and re-planned when another writer changed it first.
+func (s *Service) repairViewers(ctx context.Context, ws string) (int, error) {
+	needs := domain.Needs{Workspaces: []string{ws}, Templates: true}
+	defer s.lockWorkspaces(needs.Workspaces)()
+	deadline := time.Now().Add(applyBudget)
+	for attempt := 1; time.Now().Before(deadline); attempt++ {
+		state, _, err := s.load(ctx, needs, false, "")
+		if err != nil {
+			return 0, err
+		}
+		missing, orphaned := domain.ViewerRepairs(state, ws)
+		plan := domain.Plan{Touch: missing, Delete: orphaned, Workspaces: []string{ws}}
+		if plan.Empty() {
+			return 0, nil
+		}
+		write, _ := domain.WriteOf(plan, state, false, newLockID)
+		if _, err := s.store.Write(ctx, write); errors.Is(err, domain.ErrRaced) {
+			if err := retry.Wait(ctx, attempt); err != nil {
+				return 0, domain.Cancelled("repairing template choices", err)
+			}
+			continue
+		} else if err != nil {
+			return 0, err
+		}
+		return len(missing) + len(orphaned), nil
+	}
+	return 0, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes while its template choices were repaired; restart to try again")
 }
 
 // OwnersWithoutOwnerRole reads which stored practices have an account owner

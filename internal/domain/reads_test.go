@@ -1,0 +1,122 @@
+package domain_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
+)
+
+// readsPool are event templates for TestTemplateAndTimedGrantReadsPlanAsEverything:
+// locations, custom roles, template choices and timed grants, each %s
+// filled from readsPick by the field before it.
+var readsPool = []string{
+	`{"type":"location.created","workspace":"%ws","location":"%newloc"}`,
+	`{"type":"role.defined","workspace":"%ws","role":"%custom","grants":{"clients":{"view":"all"},"forms":{"view":"all"}}}`,
+	`{"type":"role.deleted","workspace":"%ws","role":"%custom"}`,
+	`{"type":"form_template.restricted","workspace":"%ws","template":"%tmpl","value":"on"}`,
+	`{"type":"form_template.access_granted","workspace":"%ws","template":"%tmpl","role":"%role"}`,
+	`{"type":"form_template.access_granted","workspace":"%ws","template":"%tmpl","role":"%role","expires_at":"2097-01-01T00:00:00Z"}`,
+	`{"type":"form_template.access_revoked","workspace":"%ws","template":"%tmpl","role":"%role"}`,
+	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role"}`,
+	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role","location":"%loc","expires_at":"2097-01-01T00:00:00Z"}`,
+	`{"type":"staff.removed","workspace":"%ws","user":"%user"}`,
+	`{"type":"staff.disabled","workspace":"%ws","user":"%user"}`,
+	`{"type":"staff.enabled","workspace":"%ws","user":"%user"}`,
+	`{"type":"role.revoked","workspace":"%ws","user":"%user","role":"%role"}`,
+	`{"type":"notes_access.granted","workspace":"%ws","user":"%user","client":"%client","expires_at":"2096-01-01T00:00:00Z"}`,
+	`{"type":"notes_access.revoked","workspace":"%ws","user":"%user","client":"%client"}`,
+	`{"type":"patient.shared","workspace":"%ws","client":"%client","user":"%user","expires_at":"2096-01-01T00:00:00Z"}`,
+	`{"type":"patient.unshared","workspace":"%ws","client":"%client","user":"%user"}`,
+	`{"type":"client.deleted","workspace":"%ws","client":"%client"}`,
+	`{"type":"ownership.transferred","workspace":"%ws","to":"%user"}`,
+}
+
+var readsPick = map[string][]string{
+	"ws":     {"w", "k"},
+	"user":   {"o", "p", "q", "r", "kp", "ka"},
+	"role":   {"practitioner", "receptionist", "front", "front2", "administrator"},
+	"custom": {"front", "front2"},
+	"loc":    {"north"},
+	"newloc": {"l1", "l2", "l3"},
+	"tmpl":   {"wt", "kt", "t2"},
+	"client": {"c", "kc"},
+}
+
+// TestTemplateAndTimedGrantReadsPlanAsEverything plans random batches, narrow
+// or not, of the events that read a practice's templates (a new location, a
+// deleted role) or give and take timed grants, from what they read and from
+// everything: the plans and refusals must be the same.
+func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
+	t.Parallel()
+	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"client.created","workspace":"k","client":"kc","practitioner":"kp"}`))
+	rnd := rand.New(rand.NewPCG(7, 11))
+	event := func() string {
+		tmpl := readsPool[rnd.IntN(len(readsPool))]
+		for field, values := range readsPick {
+			for strings.Contains(tmpl, "%"+field) {
+				tmpl = strings.Replace(tmpl, "%"+field, values[rnd.IntN(len(values))], 1)
+			}
+		}
+		return tmpl
+	}
+	planned := 0
+	for range 1000 {
+		base := start
+		for range rnd.IntN(6) {
+			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
+				if next, _, err := tryApply(base, events); err == nil {
+					base = next
+				}
+			}
+		}
+		var lines []string
+		for range 1 + rnd.IntN(4) {
+			lines = append(lines, event())
+		}
+		events, err := domain.ReadEvents(strings.NewReader(strings.Join(lines, "\n")))
+		if err != nil {
+			continue
+		}
+		needs := domain.NeedsOf(events)
+		read, _ := loadFrom(base, needs)
+		plan, err := domain.PlanEvents(events, read)
+		whole, wholeErr := domain.PlanEvents(events, base)
+		if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+			t.Fatalf("batch:\n%s\nfrom what it reads: +%v -%v %v\nfrom everything: +%v -%v %v",
+				strings.Join(lines, "\n"), plan.Touch, plan.Delete, err, whole.Touch, whole.Delete, wholeErr)
+		}
+		if wholeErr == nil {
+			planned++
+		}
+	}
+	t.Logf("%d batches planned alike", planned)
+}
+
+// TestLegacyOwnerMayBeGivenRoles: a Cliniko practice stored by an earlier
+// Ward whose owner holds receptionist only (ownership passed to them then).
+// Giving the owner another role takes nothing away and is not refused, nor is
+// giving them administrator; once they hold it, taking it is.
+func TestLegacyOwnerMayBeGivenRoles(t *testing.T) {
+	t.Parallel()
+	s, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"k","owner":"ka","preset":"cliniko"}
+{"type":"staff.added","workspace":"k","user":"kr","role":"receptionist"}`))
+	// What an earlier Ward's ownership.transferred to kr left.
+	ws := domain.Object{Type: domain.TypeWorkspace, ID: "k"}
+	s.Remove(domain.Rel(ws, "owner", domain.Object{Type: domain.TypeUser, ID: "ka"}))
+	s.Add(domain.Rel(ws, "owner", domain.Object{Type: domain.TypeUser, ID: "kr"}))
+	s, _, err := tryApply(s, parse(t, `{"type":"role.assigned","workspace":"k","user":"kr","role":"practitioner"}`))
+	if err != nil {
+		t.Fatalf("giving the legacy owner a further role is refused: %v", err)
+	}
+	s, _, err = tryApply(s, parse(t, `{"type":"role.assigned","workspace":"k","user":"kr","role":"administrator"}`))
+	if err != nil {
+		t.Fatalf("giving the legacy owner administrator is refused: %v", err)
+	}
+	if _, _, err := tryApply(s, parse(t, `{"type":"role.revoked","workspace":"k","user":"kr","role":"administrator"}`)); err == nil || !strings.Contains(err.Error(), "administrator") {
+		t.Errorf("taking administrator from the owner once they hold it: %v, want a conflict naming administrator", err)
+	}
+}

@@ -1,0 +1,145 @@
+package service_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"testing"
+
+	"github.com/wardhq/ward/internal/domain"
+	"github.com/wardhq/ward/internal/scenarios"
+	"github.com/wardhq/ward/internal/service"
+	"github.com/wardhq/ward/internal/testenv"
+)
+
+// betweenReadAndWrite is a store that runs hook once, right after the first
+// read with a filter that at accepts, before Repair writes: another Ward
+// instance serving the same SpiceDB while this one starts.
+type betweenReadAndWrite struct {
+	service.Store
+	at   func(domain.Filter) bool
+	hook func()
+}
+
+func (b *betweenReadAndWrite) ReadAll(ctx context.Context, at string, filters []domain.Filter) ([]domain.Relationship, string, error) {
+	rels, token, err := b.Store.ReadAll(ctx, at, filters)
+	if b.hook != nil && slices.ContainsFunc(filters, b.at) {
+		hook := b.hook
+		b.hook = nil
+		hook()
+	}
+	return rels, token, err
+}
+
+// Repair reads in two places another instance's write can come between: its
+// scan of every template choice, and its read of one practice before it
+// writes that practice's repair.
+var repairReads = []struct {
+	name string
+	at   func(domain.Filter) bool
+}{
+	{"after the scan", func(f domain.Filter) bool {
+		return f.ResourceType == domain.TypeTemplate && f.Relation == "viewer" && f.SubjectID == ""
+	}},
+	{"after reading the practice", func(f domain.Filter) bool { // its last read: the templates, whole
+		return f.ResourceType == domain.TypeTemplate && f.ResourceID != ""
+	}},
+}
+
+// TestRepairKeepsARevocationMadeMeanwhile: Repair finds a location's missing
+// template choice, and another instance revokes the template's choice of the
+// role before Repair writes: the revocation stands (an unguarded write put
+// the location's choice back).
+func TestRepairKeepsARevocationMadeMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, rr := range repairReads {
+		t.Run(rr.name, func(t *testing.T) {
+			t.Parallel()
+			repairKeepsARevocationMadeMeanwhile(t, rr.at)
+		})
+	}
+}
+
+func repairKeepsARevocationMadeMeanwhile(t *testing.T, at func(domain.Filter) bool) {
+	ctx := context.Background()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k8","owner":"k8o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k8","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k8","template":"k8t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k8","template":"k8t","role":"front"}
+{"type":"location.created","workspace":"k8","location":"k8-west"}
+{"type":"staff.added","workspace":"k8","user":"k8w","role":"front","location":"k8-west"}
+{"type":"client.created","workspace":"k8","client":"k8cw","location":"k8-west"}
+{"type":"form.completed","workspace":"k8","form":"k8fw","client":"k8cw","template":"k8t"}`)
+	// The state an earlier Ward left: the location created after the choice
+	// has no viewer.
+	left := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k8t"}, Relation: "viewer",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k8", "front", "k8-west"), Relation: "member"}}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: left}}}); err != nil {
+		t.Fatal(err)
+	}
+	store := &betweenReadAndWrite{Store: w.Store, at: at}
+	store.hook = func() {
+		// The other instance revokes the template's choice of front.
+		if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"form_template.access_revoked","workspace":"k8","template":"k8t","role":"front"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	starting := service.New(store, slog.New(slog.DiscardHandler))
+	if _, err := starting.Repair(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k8w"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k8fw"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Allowed {
+		t.Errorf("after form_template.access_revoked, k8w (front at k8-west) still views k8fw: Repair wrote back %v, which the revocation had ended", left)
+	}
+}
+
+// TestRepairKeepsAChoiceMadeMeanwhile: Repair finds a deleted role's
+// template choice, and another instance defines the role again and chooses it
+// for the template before Repair writes: the new choice (the same
+// relationship) stands.
+func TestRepairKeepsAChoiceMadeMeanwhile(t *testing.T) {
+	t.Parallel()
+	for _, rr := range repairReads {
+		t.Run(rr.name, func(t *testing.T) {
+			t.Parallel()
+			repairKeepsAChoiceMadeMeanwhile(t, rr.at)
+		})
+	}
+}
+
+func repairKeepsAChoiceMadeMeanwhile(t *testing.T, at func(domain.Filter) bool) {
+	ctx := context.Background()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k10","owner":"k10o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k10","template":"k10t","value":"on"}
+{"type":"client.created","workspace":"k10","client":"k10c"}
+{"type":"form.completed","workspace":"k10","form":"k10f","client":"k10c","template":"k10t"}
+{"type":"role.deleted","workspace":"k10","role":"front"}`)
+	stale := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k10t"}, Relation: "viewer",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k10", "front", ""), Relation: "member"}}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: stale}}}); err != nil {
+		t.Fatal(err)
+	}
+	store := &betweenReadAndWrite{Store: w.Store, at: at}
+	store.hook = func() {
+		if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.access_granted","workspace":"k10","template":"k10t","role":"front"}
+{"type":"staff.added","workspace":"k10","user":"k10a","role":"front"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := service.New(store, slog.New(slog.DiscardHandler)).Repair(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k10a"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k10f"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Allowed {
+		t.Errorf("k10t chose front after the role was defined again, yet k10a (front) does not view k10f: Repair deleted %v", stale)
+	}
+}
