@@ -741,7 +741,10 @@ func ownerRoleHeld(pr Practice, user string) bool {
 
 // ownerStands refuses a change that leaves the account owner (user, if they
 // are) without a standing role: ownership has no end, so it never outlives
-// the owner's last role.
+// the owner's last role. Where the preset has the owner hold its owner role
+// (Preset.OwnerHoldsOwnerRole), it also refuses one that takes that role
+// from an owner who held it before the change (heldOwnerRole, from
+// ownerRoleHeld).
 func (p *planner) ownerStands(i int, pr Practice, user string, heldOwnerRole bool) error {
 	if user == "" || pr.Owner() != user {
 		return nil
