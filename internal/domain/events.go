@@ -139,14 +139,23 @@ func ValidateID(id string) error {
 	return nil
 }
 
-// validateText checks a display name: 1-200 characters, none of them
-// control characters.
+// validateText checks a display name: 1-200 characters of UTF-8, none of
+// them control, invisible or direction-changing characters.
 func validateText(v string) error {
 	if v == "" || utf8.RuneCountInString(v) > 200 || !utf8.ValidString(v) {
 		return fmt.Errorf("must be 1-200 characters of UTF-8")
 	}
 	if strings.ContainsFunc(v, unicode.IsControl) {
 		return fmt.Errorf("must not contain control characters")
+	}
+	// JSON decoding turns bytes that are not UTF-8, and lone surrogates, into
+	// U+FFFD: refusing it is how such a name is refused. Invisible and
+	// direction-changing characters (format characters, line and paragraph
+	// separators) would let a name pass for another in a list of accounts.
+	if strings.ContainsFunc(v, func(r rune) bool {
+		return r == utf8.RuneError || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+	}) {
+		return fmt.Errorf("must be UTF-8 without invisible or direction-changing characters (U+FFFD stands for bytes that were not UTF-8)")
 	}
 	return nil
 }

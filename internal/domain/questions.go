@@ -50,7 +50,7 @@ var Permissions = map[string][]Permission{
 	TypeWorkspace: {
 		{Name: "manage_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, About: "edit roles and their permissions (the owner, or a role granted it)"},
 		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
-		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "subscription and billing of the practice's account (the owner, or a role granted it)"},
+		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},
 		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only)"},
 		{Name: "manage_staff", Caps: []Capability{Cap("staff", ActionEdit)}, About: "add staff and assign their roles"},
 		{Name: "manage_settings", Caps: []Capability{Cap("settings", ActionEdit)}, About: "workspace configuration"},

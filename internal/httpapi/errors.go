@@ -37,7 +37,8 @@ func errorBody(err error) (int, api.ErrorBody) {
 	if !errors.As(err, &e) {
 		return http.StatusInternalServerError, api.ErrorBody{Code: domain.CodeInternal, Message: "internal error; see Ward's logs"}
 	}
-	body := api.ErrorBody{Code: e.Code, Message: clip(e.Message), Field: e.Field}
+	// The field is cut too: it can be a key the caller sent, as long as the body.
+	body := api.ErrorBody{Code: e.Code, Message: clip(e.Message), Field: clip(e.Field)}
 	if e.Index >= 0 {
 		idx := e.Index
 		body.Index = &idx

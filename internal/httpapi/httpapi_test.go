@@ -153,6 +153,11 @@ func TestRequestErrors(t *testing.T) {
 		{"no such endpoint", "/v1/nothing", `{}`, 404, "no such endpoint"},
 		// A message quotes what was wrong, but not a 60 KB value whole.
 		{"a huge ID is not echoed whole", "/v1/check", `{"subject":"user:` + strings.Repeat("é", 30_000) + `","permission":"view","resource":"client:ann"}`, 400, "more bytes not shown"},
+		// Nor is a huge key, which comes back as the field.
+		{"a huge unknown key is not echoed whole", "/v1/check", `{"` + strings.Repeat("k", 60_000) + `":1,"subject":"user:a","permission":"view","resource":"client:ann"}`, 400, "more bytes not shown"},
+		{"a huge unknown key in an event is not echoed whole", "/v1/events", `{"events":[{"type":"staff.added","` + strings.Repeat("k", 60_000) + `":1}]}`, 400, "more bytes not shown"},
+		// Bytes that are not UTF-8 reach the decoder's U+FFFD, which a name refuses.
+		{"a name that is not UTF-8", "/v1/events", "{\"events\":[{\"type\":\"service_account.created\",\"workspace\":\"p1\",\"account\":\"sa\",\"name\":\"bad\xff\xfename\"}]}", 400, `"field":"name"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
