@@ -62,21 +62,7 @@ func TestRepairKeepsARevocationMadeMeanwhile(t *testing.T) {
 
 func repairKeepsARevocationMadeMeanwhile(t *testing.T, at func(domain.Filter) bool) {
 	ctx := context.Background()
-	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k8","owner":"k8o","preset":"cliniko"}
-{"type":"role.defined","workspace":"k8","role":"front","grants":{"clients":{"view":"all"}}}
-{"type":"form_template.restricted","workspace":"k8","template":"k8t","value":"on"}
-{"type":"form_template.access_granted","workspace":"k8","template":"k8t","role":"front"}
-{"type":"location.created","workspace":"k8","location":"k8-west"}
-{"type":"staff.added","workspace":"k8","user":"k8w","role":"front","location":"k8-west"}
-{"type":"client.created","workspace":"k8","client":"k8cw","location":"k8-west"}
-{"type":"form.completed","workspace":"k8","form":"k8fw","client":"k8cw","template":"k8t"}`)
-	// The state an earlier Ward left: the location created after the choice
-	// has no viewer.
-	left := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k8t"}, Relation: "viewer",
-		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k8", "front", "k8-west"), Relation: "member"}}
-	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: left}}}); err != nil {
-		t.Fatal(err)
-	}
+	w, left := laterLocation(t)
 	store := &betweenReadAndWrite{Store: w.Store, at: at}
 	store.hook = func() {
 		// The other instance revokes the template's choice of front.
@@ -88,11 +74,7 @@ func repairKeepsARevocationMadeMeanwhile(t *testing.T, at func(domain.Filter) bo
 	if _, err := starting.Repair(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k8w"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k8fw"}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.Allowed {
+	if views(t, w, "k8w", "k8fw") {
 		t.Errorf("after form_template.access_revoked, k8w (front at k8-west) still views k8fw: Repair wrote back %v, which the revocation had ended", left)
 	}
 }
@@ -113,17 +95,7 @@ func TestRepairKeepsAChoiceMadeMeanwhile(t *testing.T) {
 
 func repairKeepsAChoiceMadeMeanwhile(t *testing.T, at func(domain.Filter) bool) {
 	ctx := context.Background()
-	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k10","owner":"k10o","preset":"cliniko"}
-{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
-{"type":"form_template.restricted","workspace":"k10","template":"k10t","value":"on"}
-{"type":"client.created","workspace":"k10","client":"k10c"}
-{"type":"form.completed","workspace":"k10","form":"k10f","client":"k10c","template":"k10t"}
-{"type":"role.deleted","workspace":"k10","role":"front"}`)
-	stale := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k10t"}, Relation: "viewer",
-		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k10", "front", ""), Relation: "member"}}
-	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: stale}}}); err != nil {
-		t.Fatal(err)
-	}
+	w, stale := deletedRole(t)
 	store := &betweenReadAndWrite{Store: w.Store, at: at}
 	store.hook = func() {
 		if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
@@ -135,11 +107,103 @@ func repairKeepsAChoiceMadeMeanwhile(t *testing.T, at func(domain.Filter) bool) 
 	if _, err := service.New(store, slog.New(slog.DiscardHandler)).Repair(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k10a"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k10f"}}, "")
+	if !views(t, w, "k10a", "k10f") {
+		t.Errorf("k10t chose front after the role was defined again, yet k10a (front) does not view k10f: Repair deleted %v", stale)
+	}
+}
+
+// laterLocation is a Cliniko practice whose template k8t chose role front
+// before location k8-west was created, stored as an earlier Ward left it:
+// without the choice at k8-west, which it returns. k8w holds front there.
+func laterLocation(t *testing.T) (testenv.Ward, domain.Relationship) {
+	t.Helper()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k8","owner":"k8o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k8","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k8","template":"k8t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k8","template":"k8t","role":"front"}
+{"type":"location.created","workspace":"k8","location":"k8-west"}
+{"type":"staff.added","workspace":"k8","user":"k8w","role":"front","location":"k8-west"}
+{"type":"client.created","workspace":"k8","client":"k8cw","location":"k8-west"}
+{"type":"form.completed","workspace":"k8","form":"k8fw","client":"k8cw","template":"k8t"}`)
+	left := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k8t"}, Relation: "viewer",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k8", "front", "k8-west"), Relation: "member"}}
+	if !views(t, w, "k8w", "k8fw") {
+		t.Fatal("k8w does not view the form before the old state is made: the test does not start from this version's state")
+	}
+	if _, err := w.Store.Write(context.Background(), domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: left}}}); err != nil {
+		t.Fatal(err)
+	}
+	if views(t, w, "k8w", "k8fw") {
+		t.Fatal("k8w views the form without the location's viewer: the test does not reproduce the earlier state")
+	}
+	return w, left
+}
+
+// deletedRole is a Cliniko practice whose deleted role front's choice of
+// template k10t stayed, as an earlier Ward left it; it returns that choice.
+func deletedRole(t *testing.T) (testenv.Ward, domain.Relationship) {
+	t.Helper()
+	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k10","owner":"k10o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"form_template.restricted","workspace":"k10","template":"k10t","value":"on"}
+{"type":"client.created","workspace":"k10","client":"k10c"}
+{"type":"form.completed","workspace":"k10","form":"k10f","client":"k10c","template":"k10t"}
+{"type":"role.deleted","workspace":"k10","role":"front"}`)
+	stale := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k10t"}, Relation: "viewer",
+		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k10", "front", ""), Relation: "member"}}
+	if _, err := w.Store.Write(context.Background(), domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: stale}}}); err != nil {
+		t.Fatal(err)
+	}
+	return w, stale
+}
+
+// views reports whether user may view form, asked of the store.
+func views(t *testing.T, w testenv.Ward, user, form string) bool {
+	t.Helper()
+	d, err := w.Store.Check(context.Background(), domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: user}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: form}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !d.Allowed {
-		t.Errorf("k10t chose front after the role was defined again, yet k10a (front) does not view k10f: Repair deleted %v", stale)
+	return d.Allowed
+}
+
+// repairsTwice runs Repair twice: the first changes want relationships, the
+// second none.
+func repairsTwice(t *testing.T, w testenv.Ward, want int) {
+	t.Helper()
+	for round, want := range []int{want, 0} {
+		n, err := w.Repair(context.Background())
+		if err != nil || n != want {
+			t.Fatalf("repair %d changed %d (%v), want %d", round+1, n, err, want)
+		}
+	}
+}
+
+// TestRepairAddsTemplateViewersEarlierVersionsLeftOut: a location created
+// after a template chose a role did not get the choice before
+// locationCreated gave it; a start repairs a stored practice like that.
+func TestRepairAddsTemplateViewersEarlierVersionsLeftOut(t *testing.T) {
+	t.Parallel()
+	w, _ := laterLocation(t)
+	repairsTwice(t, w, 1)
+	if !views(t, w, "k8w", "k8fw") {
+		t.Error("after the repair k8w still does not view the form")
+	}
+}
+
+// TestRepairDeletesADeletedRolesTemplateChoices: before roleDeleted read
+// them, a deleted role's template choices stayed, and counted for a role
+// later defined with its name; a start deletes those of roles that do not
+// exist.
+func TestRepairDeletesADeletedRolesTemplateChoices(t *testing.T) {
+	t.Parallel()
+	w, _ := deletedRole(t)
+	repairsTwice(t, w, 1)
+	if _, err := w.Apply(context.Background(), testenv.Parsed(t, `{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k10","user":"k10a","role":"front"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if views(t, w, "k10a", "k10f") {
+		t.Error("the new role front's holder views the form the deleted role was chosen for")
 	}
 }

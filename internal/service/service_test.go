@@ -538,87 +538,6 @@ func TestLargeRoleChangeIsOneRequest(t *testing.T) {
 	scenarios.LargeRoleChange(t, testenv.SpiceDB(t).Service)
 }
 
-// TestRepairDeletesWhatEarlierVersionsWrote: a practice stored by a Ward
-// that let a location's receptionists manage the role's holders answers,
-// after Repair, as one written today; a second Repair finds nothing.
-// TestRepairAddsTemplateViewersEarlierVersionsLeftOut: a location created
-// after a template chose a role did not get the choice before
-// locationCreated gave it; a start repairs a stored practice like that.
-func TestRepairAddsTemplateViewersEarlierVersionsLeftOut(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k8","owner":"k8o","preset":"cliniko"}
-{"type":"role.defined","workspace":"k8","role":"front","grants":{"clients":{"view":"all"}}}
-{"type":"form_template.restricted","workspace":"k8","template":"k8t","value":"on"}
-{"type":"form_template.access_granted","workspace":"k8","template":"k8t","role":"front"}
-{"type":"location.created","workspace":"k8","location":"k8-west"}
-{"type":"staff.added","workspace":"k8","user":"k8w","role":"front","location":"k8-west"}
-{"type":"client.created","workspace":"k8","client":"k8cw","location":"k8-west"}
-{"type":"form.completed","workspace":"k8","form":"k8fw","client":"k8cw","template":"k8t"}`)
-	left := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k8t"}, Relation: "viewer",
-		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k8", "front", "k8-west"), Relation: "member"}}
-	views := func() bool {
-		t.Helper()
-		d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k8w"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k8fw"}}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d.Allowed
-	}
-	if !views() {
-		t.Fatal("k8w does not view the form before the old state is made: the test does not start from this version's state")
-	}
-	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Delete, Rel: left}}}); err != nil {
-		t.Fatal(err)
-	}
-	if views() {
-		t.Fatal("k8w views the form without the location's viewer: the test does not reproduce the earlier state")
-	}
-	for round, want := range []int{1, 0} {
-		n, err := w.Repair(ctx)
-		if err != nil || n != want {
-			t.Fatalf("repair %d wrote %d (%v), want %d", round+1, n, err, want)
-		}
-	}
-	if !views() {
-		t.Error("after the repair k8w still does not view the form")
-	}
-}
-
-// TestRepairDeletesADeletedRolesTemplateChoices: before roleDeleted read
-// them, a deleted role's template choices stayed, and counted for a role
-// later defined with its name; a start deletes those of roles that do not
-// exist.
-func TestRepairDeletesADeletedRolesTemplateChoices(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	w := testenv.Practice(t, scenarios.Base+`{"type":"workspace.created","workspace":"k10","owner":"k10o","preset":"cliniko"}
-{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
-{"type":"form_template.restricted","workspace":"k10","template":"k10t","value":"on"}
-{"type":"client.created","workspace":"k10","client":"k10c"}
-{"type":"form.completed","workspace":"k10","form":"k10f","client":"k10c","template":"k10t"}
-{"type":"role.deleted","workspace":"k10","role":"front"}`)
-	stale := domain.Relationship{Resource: domain.Object{Type: domain.TypeTemplate, ID: "k10t"}, Relation: "viewer",
-		Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("k10", "front", ""), Relation: "member"}}
-	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: stale}}}); err != nil {
-		t.Fatal(err)
-	}
-	for round, want := range []int{1, 0} {
-		n, err := w.Repair(ctx)
-		if err != nil || n != want {
-			t.Fatalf("repair %d changed %d (%v), want %d", round+1, n, err, want)
-		}
-	}
-	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"role.defined","workspace":"k10","role":"front","grants":{"clients":{"view":"all"}}}
-{"type":"staff.added","workspace":"k10","user":"k10a","role":"front"}`)); err != nil {
-		t.Fatal(err)
-	}
-	d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "k10a"}, Permission: "view", Resource: domain.Object{Type: domain.TypeForm, ID: "k10f"}}, "")
-	if err != nil || d.Allowed {
-		t.Errorf("the new role front's holder views the form the deleted role was chosen for: %v, %v", d.Allowed, err)
-	}
-}
-
 // TestOwnersWithoutOwnerRole: an earlier Ward let a Cliniko practice's
 // ownership pass to a receptionist; a start names such practices, and only
 // those.
@@ -643,6 +562,9 @@ func TestOwnersWithoutOwnerRole(t *testing.T) {
 	}
 }
 
+// TestRepairDeletesWhatEarlierVersionsWrote: a practice stored by a Ward
+// that let a location's receptionists manage the role's holders answers,
+// after Repair, as one written today; a second Repair finds nothing.
 func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -663,12 +585,7 @@ func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 	if !manages("rn") {
 		t.Fatal("the earlier version's relationship did not let rn manage holders: the test does not reproduce it")
 	}
-	for round, want := range []int{1, 0} {
-		n, err := w.Repair(ctx)
-		if err != nil || n != want {
-			t.Fatalf("repair %d deleted %d (%v), want %d", round+1, n, err, want)
-		}
-	}
+	repairsTwice(t, w, 1)
 	if manages("rn") || !manages("rita") {
 		t.Errorf("after the repair rn manages holders %v (want false), rita %v (want true)", manages("rn"), manages("rita"))
 	}
