@@ -360,6 +360,20 @@ var narrowPick = map[string][]string{
 	"note":   {"n", "n9"},
 }
 
+// randomEvent returns a maker of events: a template of pool, each %field in
+// it filled with one of pick[field], chosen by rnd.
+func randomEvent(rnd *rand.Rand, pool []string, pick map[string][]string) func() string {
+	return func() string {
+		tmpl := pool[rnd.IntN(len(pool))]
+		for field, values := range pick {
+			for strings.Contains(tmpl, "%"+field) {
+				tmpl = strings.Replace(tmpl, "%"+field, values[rnd.IntN(len(values))], 1)
+			}
+		}
+		return tmpl
+	}
+}
+
 // TestNarrowReadsPlanAsEverything plans random batches of the events that
 // read narrowly (records, notes access to one client, one staff member's
 // events, a new owner), some naming more than perUserReads people, from what
@@ -374,15 +388,7 @@ func TestNarrowReadsPlanAsEverything(t *testing.T) {
 {"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_practitioners","value":"on"}
 {"type":"staff.disabled","workspace":"w","user":"q"}`+"\n"+manyStaff()))
 	rnd := rand.New(rand.NewPCG(18, 3))
-	event := func() string {
-		tmpl := narrowPool[rnd.IntN(len(narrowPool))]
-		for field, values := range narrowPick {
-			for strings.Contains(tmpl, "%"+field) {
-				tmpl = strings.Replace(tmpl, "%"+field, values[rnd.IntN(len(values))], 1)
-			}
-		}
-		return tmpl
-	}
+	event := randomEvent(rnd, narrowPool, narrowPick)
 	planned, persons, many, manyPlanned := 0, 0, 0, 0
 	for range 1000 {
 		base := start

@@ -54,15 +54,7 @@ func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
 	t.Parallel()
 	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"client.created","workspace":"k","client":"kc","practitioner":"kp"}`))
 	rnd := rand.New(rand.NewPCG(7, 11))
-	event := func() string {
-		tmpl := readsPool[rnd.IntN(len(readsPool))]
-		for field, values := range readsPick {
-			for strings.Contains(tmpl, "%"+field) {
-				tmpl = strings.Replace(tmpl, "%"+field, values[rnd.IntN(len(values))], 1)
-			}
-		}
-		return tmpl
-	}
+	event := randomEvent(rnd, readsPool, readsPick)
 	planned := 0
 	for range 1000 {
 		base := start
