@@ -56,7 +56,7 @@ func Generate() (string, error) {
 		}
 		return b.String()
 	}
-	t, err := template.New("schema.zed.tmpl").Funcs(template.FuncMap{"perms": render}).Parse(tmpl)
+	t, err := template.New("schema.zed.tmpl").Funcs(template.FuncMap{"perms": render, "lasting": lasting}).Parse(tmpl)
 	if err != nil {
 		return "", err
 	}
@@ -70,4 +70,15 @@ func Generate() (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// lasting is the subject types of a relation whose relationships may start
+// and end (Span): each type plain, with an expiration, with the caveat
+// during, and with both.
+func lasting(types ...string) string {
+	var out []string
+	for _, t := range types {
+		out = append(out, t, t+" with expiration", t+" with "+domain.CaveatDuring, t+" with "+domain.CaveatDuring+" and expiration")
+	}
+	return strings.Join(out, " | ")
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,10 +56,28 @@ func generate(t *testing.T, name string) []byte {
 	fmt.Fprintf(&b, "# Run it with: zed validate schema/%s.yaml\n", name)
 	b.WriteString("schemaFile: schema.zed\nrelationships: |-\n")
 	for _, r := range plan.Touch {
-		fmt.Fprintf(&b, "  %s\n", r)
+		fmt.Fprintf(&b, "  %s\n", zedRelationship(t, r))
 	}
 	b.Write(assertions)
 	return b.Bytes()
+}
+
+// zedRelationship is r as `zed validate` reads it: a caveat's context as
+// JSON, then its expiration.
+func zedRelationship(t *testing.T, r domain.Relationship) string {
+	t.Helper()
+	s := r.Key().String()
+	if r.During.HasStart() {
+		c, err := json.Marshal(r.During.CaveatContext())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s += "[" + domain.CaveatDuring + ":" + string(c) + "]"
+	}
+	if !r.Expires.Never() {
+		s += "[expiration:" + r.Expires.String() + "]"
+	}
+	return s
 }
 
 func readEvents(t *testing.T, path string) []domain.Event {

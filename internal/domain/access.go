@@ -103,7 +103,7 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 		}
 	}
 	grants := map[string]map[Capability]Level{}
-	want := map[Relationship]End{}
+	want := map[Relationship]Span{}
 	for _, h := range holdings {
 		if !pr.IsActive(h.User) {
 			continue
@@ -113,17 +113,17 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 		}
 		for c, level := range grants[h.Role] {
 			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations) {
-				r, end := Rel(target, c.Relation(level), userObj(h.User)), h.Expires
+				r, span := Rel(target, c.Relation(level), userObj(h.User)), h.Lasts
 				prev, seen := want[r]
 				if seen {
-					end = LaterEnd(prev, end)
-				} else if held := (Relationship{Resource: r.Resource, Relation: r.Relation, Subject: r.Subject, Expires: end}); !s.Has(held) {
-					// a touch, unless a later holding's end makes it one that is held
+					span = Union(prev, span)
+				} else if !s.Has(r.Lasting(span)) {
+					// a touch, unless a later holding's span makes it one that is held
 					if *budget--; *budget < 0 {
 						return false
 					}
 				}
-				want[r] = end
+				want[r] = span
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 	if users == nil {
 		for _, target := range targets {
 			for _, r := range s.Of(target, "") {
-				if end, ok := want[r.Key()]; isAccess(r) && (!ok || end != r.Expires) {
+				if span, ok := want[r.Key()]; isAccess(r) && (!ok || span != r.Span()) {
 					s.Remove(r)
 				}
 			}
@@ -149,9 +149,8 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 			}
 		}
 	}
-	for r, end := range want {
-		r.Expires = end
-		s.Add(r)
+	for r, span := range want {
+		s.Add(r.Lasting(span))
 	}
 	writeStaffMembers(s, pr, users)
 	return true
@@ -166,7 +165,7 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 	if preset := Presets[pr.Preset()]; preset != nil {
 		switchRole = preset.SwitchRole
 	}
-	ends := map[string]End{}
+	spans := map[string]Span{}
 	holdings := pr.allHoldings()
 	var members []string
 	for _, m := range pr.S.Subjects(pr.obj(), "member") {
@@ -189,7 +188,7 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 	}
 	for _, h := range holdings {
 		if h.Role == switchRole {
-			extendEnd(ends, h.User, h.Expires)
+			extendSpan(spans, h.User, h.Lasts)
 		}
 	}
 	for _, u := range members {
@@ -199,10 +198,8 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 		sm := Object{TypeStaffMember, StaffMemberID(pr.WS, u)}
 		want[Rel(sm, "workspace", pr.obj())] = true
 		want[Rel(sm, "person", userObj(u))] = true
-		if end, ok := ends[u]; ok {
-			r := Rel(sm, "switched", pr.obj())
-			r.Expires = end
-			want[r] = true
+		if span, ok := spans[u]; ok {
+			want[Rel(sm, "switched", pr.obj()).Lasting(span)] = true
 		}
 	}
 	for _, r := range existing {

@@ -128,6 +128,47 @@ func TestEnds(t *testing.T) {
 	}
 }
 
+// TestStarts pins how a starts_at is read: rounded up to the second, "at
+// once" when it has come, and refused where it is not before the end or on
+// what has no start.
+func TestStarts(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	event := func(fields string) string {
+		return `{"type":"role.assigned","workspace":"w","user":"u","role":"r"` + fields + `}`
+	}
+	for _, tt := range []struct {
+		fields string
+		want   string // the span's text, or the refusal's field
+		err    bool
+	}{
+		{fields: `,"starts_at":"2027-01-04T08:00:00.2+01:00"`, want: " from 2027-01-04T07:00:01Z"},
+		{fields: `,"starts_at":"2027-01-04T08:00:00Z","expires_at":"2027-01-18T18:00:00Z"`, want: " from 2027-01-04T08:00:00Z until 2027-01-18T18:00:00Z"},
+		{fields: `,"starts_at":"2026-12-03T12:00:00Z"`, want: ""},
+		{fields: `,"starts_at":"1970-01-01T00:00:00Z","expires_at":"2027-01-18T18:00:00Z"`, want: " until 2027-01-18T18:00:00Z"},
+		{fields: `,"starts_at":"2027-01-18T18:00:00Z","expires_at":"2027-01-18T18:00:00Z"`, want: "starts_at", err: true},
+		{fields: `,"starts_at":"2027-02-01T00:00:00Z","expires_at":"2027-01-18T18:00:00Z"`, want: "starts_at", err: true},
+		{fields: `,"starts_at":"next week"`, want: "starts_at", err: true},
+		{fields: `,"starts_at":"10000-01-01T00:00:00Z"`, want: "starts_at", err: true},
+	} {
+		events, err := domain.ParseEventsAt([]json.RawMessage{json.RawMessage(event(tt.fields))}, now)
+		var e *domain.Error
+		switch {
+		case tt.err && (!errors.As(err, &e) || e.Field != tt.want):
+			t.Errorf("%s: got %v, want a refusal naming %s", tt.fields, err, tt.want)
+		case !tt.err && err != nil:
+			t.Errorf("%s: %v", tt.fields, err)
+		case !tt.err && events[0].Span().Text() != tt.want:
+			t.Errorf("%s: span %q, want %q", tt.fields, events[0].Span().Text(), tt.want)
+		}
+	}
+	role := json.RawMessage(`{"type":"notes_access.granted","workspace":"w","role":"r","starts_at":"2027-01-04T08:00:00Z"}`)
+	var e *domain.Error
+	if _, err := domain.ParseEventsAt([]json.RawMessage{role}, now); !errors.As(err, &e) || e.Field != "starts_at" {
+		t.Errorf("a start on a role's notes access: got %v, want a refusal naming starts_at", err)
+	}
+}
+
 // TestLargeRequestsAreRefusedEarly: a small request that asks for a lot (a
 // thousand practitioner admins, whose access is written out) is refused as
 // too large, and so is an import past its bound; a request within the bound

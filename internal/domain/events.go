@@ -29,19 +29,21 @@ type Event struct {
 	Setting    string               `json:"setting,omitempty"`
 	Permission string               `json:"permission,omitempty"`
 	Value      string               `json:"value,omitempty"`
-	// ExpiresAt ends a role holding; its zero value is never.
-	ExpiresAt    End    `json:"-"`
-	Client       string `json:"client,omitempty"`
-	Practitioner string `json:"practitioner,omitempty"`
-	Note         string `json:"note,omitempty"`
-	Author       string `json:"author,omitempty"`
-	Appointment  string `json:"appointment,omitempty"`
-	Invoice      string `json:"invoice,omitempty"`
-	Letter       string `json:"letter,omitempty"`
-	File         string `json:"file,omitempty"`
-	Form         string `json:"form,omitempty"`
-	Template     string `json:"template,omitempty"`
-	Expense      string `json:"expense,omitempty"`
+	// StartsAt and ExpiresAt bound what the event grants (expires_at and
+	// starts_at): their zero values are now and never. Span is both.
+	StartsAt     time.Time `json:"-"`
+	ExpiresAt    End       `json:"-"`
+	Client       string    `json:"client,omitempty"`
+	Practitioner string    `json:"practitioner,omitempty"`
+	Note         string    `json:"note,omitempty"`
+	Author       string    `json:"author,omitempty"`
+	Appointment  string    `json:"appointment,omitempty"`
+	Invoice      string    `json:"invoice,omitempty"`
+	Letter       string    `json:"letter,omitempty"`
+	File         string    `json:"file,omitempty"`
+	Form         string    `json:"form,omitempty"`
+	Template     string    `json:"template,omitempty"`
+	Expense      string    `json:"expense,omitempty"`
 	// Account is a service account's ID (service_account.* events); its
 	// Name is what people call it. Such events also set User to the account's
 	// person key ("service_account:ID"), which the planner reads.
@@ -74,11 +76,11 @@ var EventTypes = map[string]EventSpec{
 	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
 	"ownership.transferred":          {Required: []string{"workspace", "to"}, Reach: reachNobody, plan: (*planner).ownershipTransferred},
 	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, plan: (*planner).locationCreated},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
 	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, plan: (*planner).staffRemoved},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}, plan: (*planner).roleUpdated},
 	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}, plan: (*planner).roleDefined},
@@ -89,22 +91,22 @@ var EventTypes = map[string]EventSpec{
 	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Reach: reachNobody, plan: (*planner).fileUploaded},
 	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Reach: reachNobody, plan: (*planner).formCompleted},
 	"form_template.restricted":       {Required: []string{"workspace", "template", "value"}, Reach: reachNobody, plan: (*planner).templateAccess},
-	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Optional: []string{"expires_at"}, Reach: reachNobody, plan: (*planner).templateAccess},
+	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Optional: []string{"starts_at", "expires_at"}, Reach: reachNobody, plan: (*planner).templateAccess},
 	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Reach: reachNobody, plan: (*planner).templateAccess},
 	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Reach: reachNobody, plan: (*planner).expenseCreated},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Reach: reachNobody, plan: (*planner).clientCreated},
 	"client.deleted":                 {Required: []string{"workspace", "client"}, Reach: reachNobody, plan: (*planner).clientDeleted},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
 	"client.practitioner_unassigned": {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
-	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Optional: []string{"expires_at"}, Reach: reachNobody, plan: (*planner).patientShare},
+	"patient.shared":                 {Required: []string{"workspace", "client", "user"}, Optional: []string{"starts_at", "expires_at"}, Reach: reachNobody, plan: (*planner).patientShare},
 	"patient.unshared":               {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).patientShare},
-	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client", "expires_at"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
+	"notes_access.granted":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client", "starts_at", "expires_at"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
 	"notes_access.revoked":           {Required: []string{"workspace"}, Optional: []string{"role", "user", "client"}, Reach: reachNobody, Links: notesLinks, plan: (*planner).notesAccess},
 	"note.created":                   {Required: []string{"workspace", "note", "client", "author"}, Creates: TypeNote, Reach: reachNobody, plan: (*planner).noteCreated},
 	"note.finalized":                 {Required: []string{"workspace", "note"}, Reach: reachNobody, plan: (*planner).noteFinalized},
 	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Reach: reachNobody, plan: (*planner).appointmentBooked},
 	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
-	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "expires_at"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
+	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "starts_at", "expires_at"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
 	"service_account.deleted":        {Required: []string{"workspace", "account"}, Reach: reachPerson, plan: (*planner).serviceAccountDeleted},
 }
 
@@ -261,11 +263,25 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 		if !byRole && !byClient {
 			return Event{}, &Error{Code: CodeInvalid, Index: i, Message: typ + " takes either {workspace, role} or {workspace, user, client}"}
 		}
-		if byRole && !e.ExpiresAt.Never() {
-			return Event{}, fieldErr(CodeInvalid, i, "expires_at", "ends only a person's notes access to one client ({workspace, user, client}); a role's notes access has no end: give the role to the people for a time instead (role.assigned with expires_at)")
+		if byRole && !e.Span().Always() {
+			field := "expires_at"
+			if !e.StartsAt.IsZero() {
+				field = "starts_at"
+			}
+			return Event{}, fieldErr(CodeInvalid, i, field, "bounds only a person's notes access to one client ({workspace, user, client}); a role's notes access has no start or end: give the role to the people for a time instead (role.assigned with starts_at and expires_at)")
 		}
 	}
+	if !e.StartsAt.IsZero() && !e.ExpiresAt.Never() && !e.StartsAt.Before(e.ExpiresAt.Time()) {
+		return Event{}, fieldErr(CodeInvalid, i, "starts_at", "%s is not before expires_at (%s): the grant would never count", e.StartsAt.Format(time.RFC3339), e.ExpiresAt)
+	}
 	return e, nil
+}
+
+// Span is when what e grants counts: from starts_at (or now) until
+// expires_at (or never).
+func (e Event) Span() Span {
+	s, _ := Between(e.StartsAt, e.ExpiresAt) // parseEvent refused a start not before the end
+	return s
 }
 
 // fieldKind is how a field's value is read.
@@ -277,6 +293,7 @@ const (
 	textField                    // a display name: 1-200 printable characters
 	nameField                    // a role, preset, setting or permission name
 	endField                     // an RFC 3339 end (expires_at)
+	startField                   // an RFC 3339 start (starts_at)
 	switchField                  // on or off
 	grantsField                  // a role's grants
 )
@@ -307,6 +324,7 @@ var eventFields = map[string]eventField{
 	"practitioner": {kind: idField, text: func(e *Event) *string { return &e.Practitioner }},
 	"author":       {kind: idField, text: func(e *Event) *string { return &e.Author }},
 	"expires_at":   {kind: endField},
+	"starts_at":    {kind: startField},
 	"grants":       {kind: grantsField},
 	"location":     {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
 	"client":       {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
@@ -344,6 +362,13 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 			return err
 		}
 		e.ExpiresAt = end
+		return nil
+	case startField:
+		start, err := parseStart(v, now)
+		if err != nil {
+			return err
+		}
+		e.StartsAt = start
 		return nil
 	case switchField:
 		if v != "on" && v != "off" {
@@ -411,6 +436,23 @@ func parseEnd(v string, now time.Time) (End, error) {
 		return End{}, fmt.Errorf("%q has passed already (it is %s now): an end must be in the future; to end access now, revoke it", v, now.UTC().Format(time.RFC3339))
 	}
 	return end, nil
+}
+
+// parseStart reads a start: an RFC 3339 time as ParseTime takes them, to the
+// second (a fraction is rounded up: a grant starts no sooner than asked). A
+// start that has come by now is no start: the grant counts at once.
+func parseStart(v string, now time.Time) (time.Time, error) {
+	t, err := ParseTime(v)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.Nanosecond() != 0 {
+		t = t.Truncate(time.Second).Add(time.Second)
+	}
+	if !t.After(now) {
+		return time.Time{}, nil
+	}
+	return t.UTC(), nil
 }
 
 // AreaGrant is what an event grants of one area: one level for every action
@@ -622,14 +664,18 @@ func (e Event) objectID(typ string) string {
 	return ""
 }
 
-// MarshalJSON writes the event as Ward reads it, its end (expires_at, which
-// the struct keeps as an End) included.
+// MarshalJSON writes the event as Ward reads it, its start and end
+// (starts_at and expires_at, which the struct keeps as times) included.
 func (e Event) MarshalJSON() ([]byte, error) {
 	type plain Event
 	out := struct {
 		plain
+		StartsAt  string `json:"starts_at,omitempty"`
 		ExpiresAt string `json:"expires_at,omitempty"`
 	}{plain: plain(e)}
+	if !e.StartsAt.IsZero() {
+		out.StartsAt = e.StartsAt.UTC().Format(time.RFC3339)
+	}
 	if strings.HasPrefix(e.Type, "service_account.") {
 		out.User = "" // set from account when read, not sent
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Reason is one line of an explanation in the practice's terms.
@@ -94,7 +95,7 @@ func describe(s *State, res Object) record {
 		}
 		for _, r := range s.Of(c, "shared_with") {
 			if _, ok := rec.related[r.Subject.ID]; !ok {
-				rec.related[r.Subject.ID] = fmt.Sprintf("client %s is shared with %s%s", client, r.Subject.ID, untilText(r.Expires))
+				rec.related[r.Subject.ID] = fmt.Sprintf("client %s is shared with %s%s", client, r.Subject.ID, r.Span().Text())
 			}
 		}
 	}
@@ -113,6 +114,22 @@ func describe(s *State, res Object) record {
 		}
 	}
 	return rec
+}
+
+// ExplainAt is Explain as at the moment at: from what counts then (what
+// SpiceDB reads at that moment), and with the asker's holdings that do not
+// count then (they start later, or are between their windows) named as such.
+func ExplainAt(q Question, s *State, at time.Time) Explanation {
+	ex := Explain(q, s.CountingAt(at))
+	if ws := ResourceWorkspace(s, q.Resource); ws != "" {
+		for _, h := range (Practice{S: s, WS: ws}).Holdings(q.Person()) {
+			if !h.Lasts.CountsAt(at) {
+				ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.Location,
+					Text: fmt.Sprintf("%s holds %s, which does not count now", q.Person(), holdingText(h))})
+			}
+		}
+	}
+	return ex
 }
 
 // Explain tells, from the practice's state, whether q is allowed and why. It
@@ -169,7 +186,7 @@ func Explain(q Question, s *State) Explanation {
 		}
 	}
 	if reader := Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user)); perm.NotesReader && rec.client != "" && s.HasKey(reader) {
-		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, untilText(s.EndOf(reader)))})
+		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
 	}
 	caps := perm.Caps
 	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
@@ -272,15 +289,7 @@ func holdingText(h Holding) string {
 	if h.Location != "" {
 		text = "role " + h.Role + " at location " + h.Location
 	}
-	return text + untilText(h.Expires)
-}
-
-// untilText is " until <end>" for an end, "" for never.
-func untilText(end End) string {
-	if end.Never() {
-		return ""
-	}
-	return " until " + end.String()
+	return text + h.Lasts.Text()
 }
 
 func locationText(loc string) string {
@@ -327,7 +336,7 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Person(), rec.client)})
 			}
 			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.Location,
-				Text: fmt.Sprintf("template %s lets %s see its completed forms%s", tmpl, holdingText(h), untilText(s.EndOf(chosen)))}}}
+				Text: fmt.Sprintf("template %s lets %s see its completed forms%s", tmpl, holdingText(h), s.SpanOf(chosen).Text())}}}
 		}
 	}
 	return deny(Reason{Kind: "template", Text: fmt.Sprintf("template %s limits its completed forms to chosen roles, and none of %s's roles is one", tmpl, q.Person())})

@@ -640,7 +640,7 @@ func ViewerRepairs(s *State, ws string) (missing, orphaned []Relationship) {
 			orphaned = append(orphaned, r)
 		case location == "":
 			for _, loc := range s.Subjects(workspaceObj(of), "site") {
-				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(of, role, loc.ID)), Expires: r.Expires}
+				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(of, role, loc.ID))}.Lasting(r.Span())
 				if !s.HasKey(v) {
 					missing = append(missing, v)
 				}
@@ -721,7 +721,7 @@ func OwnersWithoutOwnerRole(rels []Relationship) []string {
 
 // standing reports whether user holds a role without an end.
 func standing(pr Practice, user string) bool {
-	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Expires.Never() })
+	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Lasts.Always() })
 }
 
 // holdsOwnerRole reports whether user holds the preset's owner role
@@ -773,7 +773,7 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 		// (templateAccess): at this one too.
 		wide := bindingMembers(BindingID(pr.WS, role, ""))
 		for _, r := range p.s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" && r.Subject == wide }) {
-			p.s.Add(Relationship{Resource: r.Resource, Relation: "viewer", Subject: here, Expires: r.Expires})
+			p.s.Add(Relationship{Resource: r.Resource, Relation: "viewer", Subject: here}.Lasting(r.Span()))
 		}
 	}
 	return nil
@@ -785,7 +785,7 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	held := ownerRoleHeld(pr, e.User)
-	p.hold(pr, e)
+	p.hold(pr, e.Role, e.Location, e.User, e.Span())
 	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
 	}
@@ -839,18 +839,17 @@ func (p *planner) staffEnabled(i int, pr Practice, e Event) error {
 
 // syncNotesReaders keeps user's per-client notes access in effect
 // (notes_reader) exactly where it was given (notes_access), while they are
-// enabled and hold a role that may ever read treatment notes, ending when the
-// last such holding ends or the access given does, whichever is first.
+// enabled and hold a role that may ever read treatment notes: while both
+// such a holding and the access given last.
 func (p *planner) syncNotesReaders(pr Practice, user string) {
-	end, ok := pr.notesReaderEnd(user)
+	span, ok := pr.notesReaderSpan(user)
 	given := map[Object]bool{}
 	for _, r := range p.links(pr, user, Link{TypeClient, "notes_access"}) {
 		given[r.Resource] = true
 		reader := Rel(r.Resource, "notes_reader", userObj(user))
 		p.s.RemoveKey(reader)
-		if ok {
-			reader.Expires = EarlierEnd(end, r.Expires)
-			p.s.Add(reader)
+		if both, overlap := Intersect(span, r.Span()); ok && overlap {
+			p.s.Add(reader.Lasting(both))
 		}
 	}
 	for _, r := range p.links(pr, user, Link{TypeClient, "notes_reader"}) {
@@ -919,7 +918,7 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	}
 	held := ownerRoleHeld(pr, e.User)
 	if e.Type == "role.assigned" {
-		p.hold(pr, e)
+		p.hold(pr, e.Role, e.Location, e.User, e.Span())
 	} else {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
 	}
@@ -950,8 +949,8 @@ func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	if e.Role == "" {
-		if e.Location != "" || !e.ExpiresAt.Never() {
-			return fieldErr(CodeInvalid, i, "role", "is required with location or expires_at: they say where and until when the account holds it")
+		if e.Location != "" || !e.Span().Always() {
+			return fieldErr(CodeInvalid, i, "role", "is required with location, starts_at or expires_at: they say where and when the account holds it")
 		}
 		return nil
 	}
@@ -961,7 +960,7 @@ func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
 	if err := p.requireAccountRole(i, pr, e.Role); err != nil {
 		return err
 	}
-	p.hold(pr, e)
+	p.hold(pr, e.Role, e.Location, e.User, e.Span())
 	return nil
 }
 
@@ -1001,12 +1000,11 @@ func (p *planner) serviceAccountDeleted(i int, pr Practice, e Event) error {
 	return nil
 }
 
-// hold makes e.User hold e.Role at e.Location, until e.ExpiresAt (replacing
-// any earlier end).
-func (p *planner) hold(pr Practice, e Event) {
-	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User))
-	r.Expires = e.ExpiresAt
-	p.s.Add(r) // replaces the holding with another end
+// hold makes user hold role at loc ("" workspace-wide) during span
+// (replacing any earlier start and end).
+func (p *planner) hold(pr Practice, role, loc, user string, span Span) {
+	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user))
+	p.s.Add(r.Lasting(span)) // replaces the holding with another span
 }
 
 // resolveGrants turns an event's grants into capability levels, checking that
@@ -1321,8 +1319,8 @@ func (p *planner) patientShare(i int, pr Practice, e Event) error {
 }
 
 // clientLink adds (after requireUser accepts e.User) or removes e.User under
-// one of a client's relations. An added link ends at e.ExpiresAt (never when
-// it has none), replacing the end of one already there.
+// one of a client's relations. An added link lasts e's span (from starts_at
+// until expires_at), replacing the span of one already there.
 func (p *planner) clientLink(i int, pr Practice, e Event, relation string, add bool, requireUser func(int, Practice, string, string) error) error {
 	client := Object{TypeClient, e.Client}
 	if err := p.requireIn(i, pr, "client", client); err != nil {
@@ -1336,8 +1334,7 @@ func (p *planner) clientLink(i int, pr Practice, e Event, relation string, add b
 	if err := requireUser(i, pr, "user", e.User); err != nil {
 		return err
 	}
-	r.Expires = e.ExpiresAt
-	p.s.Add(r)
+	p.s.Add(r.Lasting(e.Span()))
 	return nil
 }
 
@@ -1357,11 +1354,10 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		if err := p.requireMember(i, pr, "user", e.User); err != nil {
 			return err
 		}
-		if _, ok := pr.notesRoleEnd(e.User); !ok {
+		if _, ok := pr.notesRoleSpan(e.User); !ok {
 			return fieldErr(CodeConflict, i, "user", "%q holds no role that may ever read treatment notes in preset %s (%s): give them such a role first", e.User, pr.Preset(), strings.Join(pr.heldRoles(e.User), ", "))
 		}
-		access.Expires = e.ExpiresAt
-		p.s.Add(access)
+		p.s.Add(access.Lasting(e.Span()))
 		p.syncNotesReaders(pr, e.User) // a disabled person's access counts once they are enabled
 		return nil
 	}
@@ -1546,7 +1542,7 @@ func (p *planner) templateAccess(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "role", "role %q of preset %s never sees completed client forms, whatever a template allows", e.Role, pr.Preset())
 	}
 	for _, b := range scopes(pr, e.Role) {
-		r := Relationship{Resource: tmpl, Relation: "viewer", Subject: bindingMembers(b), Expires: e.ExpiresAt}
+		r := Relationship{Resource: tmpl, Relation: "viewer", Subject: bindingMembers(b)}.Lasting(e.Span())
 		if e.Type == "form_template.access_granted" {
 			p.s.Add(r)
 		} else {

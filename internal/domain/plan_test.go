@@ -51,6 +51,9 @@ var planCases = []planCase{
 	{"add a location", `{"type":"location.created","workspace":"w","location":"south"}`},
 	{"add a location where a template chose a role", `{"type":"location.created","workspace":"k","location":"kl"}`},
 	{"add staff at a location until an end", `{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","location":"north","expires_at":"2099-01-01T00:00:00Z"}`},
+	{"add a locum from a later day", `{"type":"staff.added","workspace":"w","user":"z","role":"practitioner","starts_at":"2098-01-05T08:00:00Z","expires_at":"2098-01-19T18:00:00Z"}`},
+	{"give a second role from after the first ends", `{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","expires_at":"2098-01-01T00:00:00Z"}
+{"type":"role.assigned","workspace":"w","user":"z","role":"front","starts_at":"2098-06-01T00:00:00Z"}`},
 	{"disable staff with notes access for a client", `{"type":"staff.disabled","workspace":"w","user":"r"}`},
 	{"enable staff", `{"type":"staff.disabled","workspace":"w","user":"r"}
 {"type":"staff.enabled","workspace":"w","user":"r"}`},
@@ -93,6 +96,7 @@ var planCases = []planCase{
 	{"unassign a practitioner", `{"type":"client.practitioner_unassigned","workspace":"w","client":"c","user":"p"}`},
 	{"share a patient", `{"type":"patient.shared","workspace":"w","client":"c","user":"r"}`},
 	{"share a patient until a day", `{"type":"patient.shared","workspace":"w","client":"c","user":"r","expires_at":"2099-01-01T00:00:00Z"}`},
+	{"share a patient from a day", `{"type":"patient.shared","workspace":"w","client":"c","user":"r","starts_at":"2098-01-01T00:00:00Z"}`},
 	{"unshare a patient", `{"type":"patient.unshared","workspace":"w","client":"c","user":"q"}`},
 	{"unshare a patient shared until a day", `{"type":"patient.shared","workspace":"w","client":"c","user":"r","expires_at":"2099-01-01T00:00:00Z"}
 {"type":"patient.unshared","workspace":"w","client":"c","user":"r"}`},
@@ -100,6 +104,7 @@ var planCases = []planCase{
 	{"give notes access for one client", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c"}`},
 	{"choose a role for a template until a day", `{"type":"form_template.access_granted","workspace":"k","template":"kt2","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"give notes access for one client until a day", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c","expires_at":"2099-01-01T00:00:00Z"}`},
+	{"give notes access for one client from a day", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c","starts_at":"2098-01-01T00:00:00Z","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"take notes access for one client", `{"type":"notes_access.revoked","workspace":"w","user":"r","client":"c"}`},
 	{"refuse notes access to someone who never reads notes", `{"type":"staff.added","workspace":"k","user":"ks","role":"scheduler"}
 {"type":"client.created","workspace":"k","client":"kc"}
@@ -333,6 +338,8 @@ var narrowPool = []string{
 	`{"type":"ownership.transferred","workspace":"%ws","to":"%user"}`,
 	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role"}`,
 	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role","location":"%loc","expires_at":"2097-01-01T00:00:00Z"}`,
+	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role","starts_at":"2096-01-01T00:00:00Z","expires_at":"2098-01-01T00:00:00Z"}`,
+	`{"type":"role.assigned","workspace":"%ws","user":"%user","role":"%role","starts_at":"2098-06-01T00:00:00Z"}`,
 	`{"type":"staff.disabled","workspace":"%ws","user":"%user"}`,
 	`{"type":"staff.enabled","workspace":"%ws","user":"%user"}`,
 	`{"type":"staff.removed","workspace":"%ws","user":"%user"}`,

@@ -91,15 +91,6 @@ func EarlierEnd(a, b End) End {
 	return b
 }
 
-// extendEnd records end for k, or, when k has one already, the later of the
-// two: what several holdings give ends when the last of them does.
-func extendEnd[K comparable](ends map[K]End, k K, end End) {
-	if prev, ok := ends[k]; ok {
-		end = LaterEnd(prev, end)
-	}
-	ends[k] = end
-}
-
 // Relationship is one SpiceDB relationship.
 type Relationship struct {
 	Resource Object
@@ -107,20 +98,46 @@ type Relationship struct {
 	Subject  Subject
 	// Expires is when the relationship stops counting.
 	Expires End
+	// During is, for a relationship that starts later than it is written,
+	// when it counts (SpiceDB evaluates it by Ward's caveat, CaveatDuring);
+	// Expires is then its end. It is the zero Span otherwise. Set both by
+	// Lasting.
+	During Span
+}
+
+// Lasting is r counting during s: its expiration is s's end, and a span with
+// a start is kept whole, for the caveat.
+func (r Relationship) Lasting(s Span) Relationship {
+	r.Expires, r.During = s.End(), Span{}
+	if s.HasStart() {
+		r.During = s
+	}
+	return r
+}
+
+// Span is when r counts.
+func (r Relationship) Span() Span {
+	if r.During.HasStart() {
+		return r.During
+	}
+	return Until(r.Expires)
 }
 
 func (r Relationship) String() string {
 	s := r.Resource.String() + "#" + r.Relation + "@" + r.Subject.String()
+	if r.During.HasStart() {
+		s += "[during:" + r.During.String() + "]"
+	}
 	if !r.Expires.Never() {
 		s += "[expiration:" + r.Expires.String() + "]"
 	}
 	return s
 }
 
-// Key is the relationship without its expiration: SpiceDB holds at most one
-// relationship per key.
+// Key is the relationship without its expiration and caveat: SpiceDB holds
+// at most one relationship per key.
 func (r Relationship) Key() Relationship {
-	r.Expires = End{}
+	r.Expires, r.During = End{}, Span{}
 	return r
 }
 
@@ -148,7 +165,7 @@ func CompareRelationships(a, b Relationship) int {
 	if c := strings.Compare(a.Subject.Relation, b.Subject.Relation); c != 0 {
 		return c
 	}
-	return a.Expires.compare(b.Expires)
+	return a.Span().compare(b.Span())
 }
 
 // CompareObjects orders objects by type, then ID: the order of their
@@ -176,9 +193,9 @@ type State struct {
 	// link to the role it inherits), by that role, so that a role's heirs are
 	// found without scanning every role's grants.
 	toRole map[Object]map[Relationship]struct{}
-	// ends holds the end of each relationship that has one, by its key, so
-	// that a key's relationship is found without scanning its resource.
-	ends map[Relationship]End
+	// lasting holds each relationship that ends or starts later, by its key,
+	// so that a key's relationship is found without scanning its resource.
+	lasting map[Relationship]Relationship
 	// byUser holds, by user, resource type and relation, the relationships
 	// that name the user directly on anything but a workspace or location
 	// (their roles, switches, and the records that are theirs), so that one
@@ -199,7 +216,7 @@ func IDTaken(o Object) Relationship {
 func NewState(rels ...Relationship) *State {
 	s := &State{
 		byResource: map[Object]map[string]map[Relationship]struct{}{}, byType: map[string]map[string]map[Object]struct{}{},
-		toRole: map[Object]map[Relationship]struct{}{}, ends: map[Relationship]End{}, byUser: map[naming]map[Relationship]struct{}{},
+		toRole: map[Object]map[Relationship]struct{}{}, lasting: map[Relationship]Relationship{}, byUser: map[naming]map[Relationship]struct{}{},
 	}
 	for _, r := range rels {
 		s.Add(r)
@@ -243,8 +260,8 @@ func (s *State) Add(r Relationship) {
 		m[r.Relation] = map[Relationship]struct{}{}
 	}
 	m[r.Relation][r] = struct{}{}
-	if !r.Expires.Never() {
-		s.ends[r.Key()] = r.Expires
+	if !r.Span().Always() {
+		s.lasting[r.Key()] = r
 	}
 	if r.Subject.Type == TypeRole {
 		sub := r.Subject.Object()
@@ -280,8 +297,8 @@ func (s *State) Remove(r Relationship) {
 			delete(scopes, scope)
 		}
 	}
-	if !r.Expires.Never() {
-		delete(s.ends, r.Key())
+	if !r.Span().Always() {
+		delete(s.lasting, r.Key())
 	}
 	if r.Subject.Type == TypeRole {
 		sub := r.Subject.Object()
@@ -335,7 +352,7 @@ func (s *State) HasKey(r Relationship) bool {
 	if s.Has(k) {
 		return true
 	}
-	_, ok := s.ends[k]
+	_, ok := s.lasting[k]
 	return ok
 }
 
@@ -365,9 +382,9 @@ func (s *State) each(obj Object, out []Relationship, match func(Relationship) bo
 	return out
 }
 
-// EndOf returns when the relationship with r's key ends (never when it has
-// no end, or is not held).
-func (s *State) EndOf(r Relationship) End { return s.ends[r.Key()] }
+// SpanOf returns when the relationship with r's key counts (always when it
+// has neither start nor end, or is not held).
+func (s *State) SpanOf(r Relationship) Span { return s.lasting[r.Key()].Span() }
 
 // Subjects returns the subjects obj has through relation, sorted.
 func (s *State) Subjects(obj Object, relation string) []Subject {
@@ -428,6 +445,18 @@ func (s *State) All() []Relationship {
 	return s.Where(func(Relationship) bool { return true })
 }
 
+// CountingAt returns a copy of s without the relationships that do not count
+// at now (they start later, or have ended): what SpiceDB reads at that moment.
+func (s *State) CountingAt(now time.Time) *State {
+	c := NewState()
+	for obj := range s.byResource {
+		for _, r := range s.each(obj, nil, func(r Relationship) bool { return r.Span().CountsAt(now) }) {
+			c.Add(r)
+		}
+	}
+	return c
+}
+
 // Clone returns an independent copy.
 func (s *State) Clone() *State {
 	c := NewState()
@@ -455,8 +484,7 @@ func Diff(from, to *State) (touch, del []Relationship) {
 func (s *State) RemoveKey(r Relationship) {
 	k := r.Key()
 	s.Remove(k)
-	if end, ok := s.ends[k]; ok {
-		k.Expires = end
-		s.Remove(k)
+	if held, ok := s.lasting[k]; ok {
+		s.Remove(held)
 	}
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Applied is the outcome of applying a batch of events.
 type Applied struct {
@@ -18,6 +21,9 @@ type Applied struct {
 type Decision struct {
 	Allowed bool
 	Token   string
+	// At is the moment the question was asked at: grants that start or end
+	// (Span) count as they do then.
+	At time.Time
 }
 
 // BulkDecision is one answer of a bulk check; Err is set when that item failed.

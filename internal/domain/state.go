@@ -264,11 +264,11 @@ func (p Practice) RoleHasCalendar(role string) bool {
 }
 
 // Holding is one role a user holds, workspace-wide (Location "") or at one
-// location, until Expires.
+// location, during Lasts.
 type Holding struct {
 	Role     string
 	Location string
-	Expires  End
+	Lasts    Span
 }
 
 // Holdings lists the roles user holds in the workspace.
@@ -303,19 +303,19 @@ func (p Practice) holdings(user string) []userHolding {
 	var out []userHolding
 	for _, r := range rels {
 		if _, role, loc, ok := ParseBindingID(r.Resource.ID); ok {
-			out = append(out, userHolding{Holding{Role: role, Location: loc, Expires: r.Expires}, personOf(r.Subject)})
+			out = append(out, userHolding{Holding{Role: role, Location: loc, Lasts: r.Span()}, personOf(r.Subject)})
 		}
 	}
 	return out
 }
 
 // heldAt returns the scopes ("" for workspace-wide) at which user holds
-// role, each until its holdings there end.
-func (p Practice) heldAt(user, role string) map[string]End {
-	out := map[string]End{}
+// role, each while a holding there lasts.
+func (p Practice) heldAt(user, role string) map[string]Span {
+	out := map[string]Span{}
 	for _, h := range p.Holdings(user) {
 		if h.Role == role {
-			extendEnd(out, h.Location, h.Expires)
+			extendSpan(out, h.Location, h.Lasts)
 		}
 	}
 	return out
@@ -323,31 +323,31 @@ func (p Practice) heldAt(user, role string) map[string]End {
 
 // notesReaderEnd tells whether per-client notes access may count for user
 // now (they are enabled and hold a role that may ever read treatment notes),
-// and until when: the latest end of such holdings.
-func (p Practice) notesReaderEnd(user string) (End, bool) {
+// and when: while any such holding lasts.
+func (p Practice) notesReaderSpan(user string) (Span, bool) {
 	if !p.IsActive(user) {
-		return End{}, false
+		return Span{}, false
 	}
-	return p.notesRoleEnd(user)
+	return p.notesRoleSpan(user)
 }
 
-// notesRoleEnd tells whether user holds a role that may ever read treatment
-// notes, and until when.
-func (p Practice) notesRoleEnd(user string) (End, bool) {
+// notesRoleSpan tells whether user holds a role that may ever read treatment
+// notes, and when.
+func (p Practice) notesRoleSpan(user string) (Span, bool) {
 	preset := Presets[p.Preset()]
-	var end End
+	var span Span
 	found := false
 	for _, h := range p.Holdings(user) {
 		if r, builtin := preset.Role(h.Role); builtin && r.Never(Cap("notes", ActionView)) {
 			continue
 		}
 		if found {
-			end = LaterEnd(end, h.Expires)
+			span = Union(span, h.Lasts)
 		} else {
-			end, found = h.Expires, true
+			span, found = h.Lasts, true
 		}
 	}
-	return end, found
+	return span, found
 }
 
 // heldRoles lists the roles user holds, for messages.

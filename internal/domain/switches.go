@@ -128,8 +128,8 @@ func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 	}
 	// The switches count where, and for as long as, the user holds the switch
 	// role: each holding of it gives a holding of the personal grants at the
-	// same scope, ending with it.
-	scopes := map[string]End{}
+	// same scope, lasting as it does.
+	scopes := map[string]Span{}
 	if pr.IsMember(user) {
 		scopes = pr.heldAt(user, preset.SwitchRole)
 	}
@@ -138,8 +138,8 @@ func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 			p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user)))
 		}
 	}
-	for loc, end := range scopes {
-		p.hold(pr, Event{Role: role, Location: loc, User: user, ExpiresAt: end})
+	for loc, span := range scopes {
+		p.hold(pr, role, loc, user, span)
 	}
 }
 
@@ -221,12 +221,12 @@ func (p *planner) promote(pr Practice, preset *Preset, user string) error {
 }
 
 // swapRole moves each of user's holdings of role from to role to, keeping its
-// scope and end (the later end where they hold to there already).
+// scope and span (joined with the span where they hold to there already).
 func (p *planner) swapRole(pr Practice, user, from, to string) {
 	scopes := pr.heldAt(user, to)
-	for loc, end := range pr.heldAt(user, from) {
+	for loc, span := range pr.heldAt(user, from) {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, from, loc)}, "member", userObj(user)))
-		extendEnd(scopes, loc, end)
-		p.hold(pr, Event{Role: to, Location: loc, User: user, ExpiresAt: scopes[loc]})
+		extendSpan(scopes, loc, span)
+		p.hold(pr, to, loc, user, scopes[loc])
 	}
 }

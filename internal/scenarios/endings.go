@@ -162,6 +162,64 @@ var timedGrants = []Scenario{
 		{Events: `{"type":"form_template.access_revoked","workspace":"k12","template":"k12t","role":"front"}`,
 			Checks: []Check{no("user:k12a", "view", "form:k12f")}},
 	}},
+	// A locum added today for next week: a grant with a start counts from it,
+	// with no write at that moment; before it, nothing it gives counts, nor
+	// does explain give it as a reason.
+	{Name: "grants_that_start_later_count_from_their_start", Steps: []Step{
+		{Events: `{"type":"staff.added","workspace":"p1","user":"lou","role":"practitioner","starts_at":"{{end}}"}
+{"type":"client.created","workspace":"p1","client":"lou-c","location":"north","practitioner":"lou"}
+{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","starts_at":"{{end}}","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"notes_access.granted","workspace":"p1","user":"rita","client":"ben","starts_at":"{{end}}"}`,
+			Checks: []Check{
+				no("user:lou", "view", "client:lou-c"), no("user:lou", "view_notes", "client:lou-c"), no("user:pete", "view", "client:ann"),
+				no("user:rita", "view_notes", "client:ben"), yes("user:rita", "view", "client:ben"), yes("user:pete", "view", "client:ben"),
+			},
+			Lookups: []Lookup{
+				{Subject: "user:lou", Permission: "view", ResourceType: "client"},
+				{Resource: "client:lou-c", Permission: "view_notes", Want: []string{"user:olivia"}},
+			},
+			Explanations: []Explanation{
+				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds no role in workspace p1"},
+				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds role practitioner workspace-wide from {{end}}, which does not count now"},
+			}},
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","starts_at":"{{end}}","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"staff.added","workspace":"p1","user":"lou","role":"practitioner","starts_at":"{{end}}"}`, NoChange: true},
+		{PastEnd: true,
+			Checks: []Check{
+				yes("user:lou", "view", "client:lou-c"), yes("user:lou", "view_notes", "client:lou-c"), yes("user:pete", "view", "client:ann"),
+				yes("user:pete", "view_notes", "client:ann"), yes("user:rita", "view_notes", "client:ben"), yes("user:rita", "view", "note:n-ben"),
+			},
+			Lookups: []Lookup{
+				{Subject: "user:lou", Permission: "view", ResourceType: "client", Want: []string{"client:lou-c"}},
+				{Resource: "client:lou-c", Permission: "view_notes", Want: []string{"user:lou", "user:olivia"}},
+			},
+			Explanations: []Explanation{
+				{Check: yes("user:lou", "view", "client:lou-c"), Text: "lou holds role practitioner workspace-wide from {{end}}, which has clients view: own, and lou is client lou-c's practitioner"},
+				{Check: yes("user:pete", "view", "client:ann"), Text: "pete holds role practitioner workspace-wide, which has clients view: own, and client ann is shared with pete from {{end}} until 2099-01-01T00:00:00Z"},
+				{Check: yes("user:rita", "view_notes", "client:ben"), Text: "rita was given notes access to client ben from {{end}}"},
+			}},
+	}},
+	// Two holdings one after the other give access without a gap, and a
+	// template's choice of a role can start later too.
+	{Name: "a_holding_that_starts_as_another_ends_leaves_no_gap", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k14","owner":"k14o","preset":"cliniko"}
+{"type":"role.defined","workspace":"k14","role":"front","grants":{"clients":{"view":"all"}}}
+{"type":"role.defined","workspace":"k14","role":"desk","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k14","user":"k14a","role":"front","expires_at":"{{end}}"}
+{"type":"role.assigned","workspace":"k14","user":"k14a","role":"desk","starts_at":"{{end}}"}
+{"type":"staff.added","workspace":"k14","user":"k14b","role":"front"}
+{"type":"form_template.restricted","workspace":"k14","template":"k14t","value":"on"}
+{"type":"form_template.access_granted","workspace":"k14","template":"k14t","role":"front","starts_at":"{{end}}"}
+{"type":"client.created","workspace":"k14","client":"k14c"}
+{"type":"form.completed","workspace":"k14","form":"k14f","client":"k14c","template":"k14t"}`,
+			Checks: []Check{yes("user:k14a", "view", "client:k14c"), no("user:k14b", "view", "form:k14f")}},
+		{PastEnd: true,
+			Checks: []Check{yes("user:k14a", "view", "client:k14c"), yes("user:k14b", "view", "form:k14f"), no("user:k14a", "view", "form:k14f")},
+			Explanations: []Explanation{
+				{Check: yes("user:k14a", "view", "client:k14c"), Text: "k14a holds role desk workspace-wide from {{end}}, which has clients view: full"},
+				{Check: yes("user:k14b", "view", "form:k14f"), Text: "template k14t lets role front workspace-wide see its completed forms from {{end}}"},
+			}},
+	}},
 	// A share's end can be moved, or taken away, by sharing again.
 	{Name: "sharing_again_moves_or_removes_the_end", Steps: []Step{
 		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"{{end}}"}

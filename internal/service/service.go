@@ -435,7 +435,7 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 	for _, r := range more.All() {
 		state.Add(r)
 	}
-	ex := domain.Explain(q, state)
+	ex := domain.ExplainAt(q, state, d.At)
 	if ex.Allowed != d.Allowed {
 		s.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
 		ex = domain.Unexplained(d.Allowed, ex)

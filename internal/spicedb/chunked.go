@@ -174,13 +174,15 @@ func (e schemaError) Error() string { return e.msg }
 
 // conforms checks each relationship's IDs, and each kind of relationship
 // the write creates or touches (resource type, relation, subject type and
-// relation, wildcard, expiring or not) against the stored schema: a relation
-// that exists and is not a permission, whose allowed subjects include it
-// exactly. Caveats are refused: Ward writes none.
+// relation, wildcard, expiring or not, caveated or not) against the stored
+// schema: a relation that exists and is not a permission, whose allowed
+// subjects include it exactly. The only caveat is Ward's own, during, with
+// windows as Ward writes them.
 func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.RelationshipUpdate) error {
 	type shape struct {
 		resource, relation, subject, subjectRelation string
 		wildcard, expires                            bool
+		caveat                                       string
 	}
 	shapes := map[shape]struct{}{}
 	var types []string
@@ -189,13 +191,17 @@ func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.Re
 		if err := cmp.Or(r.Validate(), tuple.ValidateResourceID(r.Resource.ObjectID), tuple.ValidateSubjectID(r.Subject.ObjectID)); err != nil {
 			return schemaError{fmt.Sprintf("%s: %v", tuple.StringWithoutCaveatOrExpiration(r), err)}
 		}
-		if r.OptionalCaveat != nil {
-			return schemaError{fmt.Sprintf("%s carries a caveat, which Ward's schema has none of", tuple.StringWithoutCaveatOrExpiration(r))}
+		caveat := ""
+		if c := r.OptionalCaveat; c != nil {
+			if _, err := spanOfCaveat(&v1.ContextualizedCaveat{CaveatName: c.GetCaveatName(), Context: c.GetContext()}); err != nil {
+				return schemaError{fmt.Sprintf("%s: %v", tuple.StringWithoutCaveatOrExpiration(r), err)}
+			}
+			caveat = c.GetCaveatName()
 		}
 		if u.Operation == tuple.UpdateOperationDelete {
 			continue // deleting what the schema does not allow deletes nothing
 		}
-		s := shape{r.Resource.ObjectType, r.Resource.Relation, r.Subject.ObjectType, r.Subject.Relation, r.Subject.ObjectID == tuple.PublicWildcard, r.OptionalExpiration != nil}
+		s := shape{r.Resource.ObjectType, r.Resource.Relation, r.Subject.ObjectType, r.Subject.Relation, r.Subject.ObjectID == tuple.PublicWildcard, r.OptionalExpiration != nil, caveat}
 		if _, ok := shapes[s]; !ok {
 			shapes[s] = struct{}{}
 			if !slices.Contains(types, s.resource) {
@@ -217,7 +223,7 @@ func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.Re
 			return schemaError{fmt.Sprintf("%s has no relation %q", s.resource, s.relation)}
 		}
 		if !slices.ContainsFunc(def.GetRelation()[i].GetTypeInformation().GetAllowedDirectRelations(), func(a *core.AllowedRelation) bool {
-			if a.GetNamespace() != s.subject || a.GetRequiredCaveat() != nil || (a.GetRequiredExpiration() != nil) != s.expires {
+			if a.GetNamespace() != s.subject || a.GetRequiredCaveat().GetCaveatName() != s.caveat || (a.GetRequiredExpiration() != nil) != s.expires {
 				return false
 			}
 			if s.wildcard {
@@ -225,7 +231,7 @@ func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.Re
 			}
 			return a.GetPublicWildcard() == nil && a.GetRelation() == s.subjectRelation
 		}) {
-			return schemaError{fmt.Sprintf("%s#%s does not take %s#%s (wildcard %v, expiring %v)", s.resource, s.relation, s.subject, s.subjectRelation, s.wildcard, s.expires)}
+			return schemaError{fmt.Sprintf("%s#%s does not take %s#%s (wildcard %v, expiring %v, caveat %q)", s.resource, s.relation, s.subject, s.subjectRelation, s.wildcard, s.expires, s.caveat)}
 		}
 	}
 	return nil

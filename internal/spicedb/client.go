@@ -58,6 +58,8 @@ type Client struct {
 	// heads, when set, gives reads the caller gave no token for a revision
 	// taken after they arrived (Config.Head, Config.Barrier; fresh.go).
 	heads *freshHeads
+	// now is the clock questions are asked by (Config.Now).
+	now func() time.Time
 }
 
 // Config tunes a Client; its zero value is Ward's defaults.
@@ -91,6 +93,9 @@ type Config struct {
 	// (Embedded.ChunkedWrites): on PostgreSQL SpiceDB's API runs it slowly,
 	// and refuses it past 7,281 new relationships.
 	ChunkedWrites ChunkedWriter
+	// Now is the clock questions are asked by (grants that start later count
+	// from their start by it); nil means time.Now.
+	Now func() time.Time
 }
 
 // New returns a client over conn with Ward's defaults.
@@ -106,6 +111,7 @@ func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Confi
 		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
 		cursorKey:     cfg.CursorKey,
 		chunked:       cfg.ChunkedWrites,
+		now:           cfg.Now,
 	}
 	if len(c.cursorKey) == 0 {
 		c.cursorKey = make([]byte, 32)
@@ -202,12 +208,21 @@ func mayPass(err error) bool {
 	return false
 }
 
-func checkRequest(q domain.Question, cons *v1.Consistency) *v1.CheckPermissionRequest {
+// clock is the moment a question is asked at (Config.Now).
+func (c *Client) clock() time.Time {
+	if c.now == nil {
+		return time.Now()
+	}
+	return c.now()
+}
+
+func checkRequest(q domain.Question, cons *v1.Consistency, at time.Time) *v1.CheckPermissionRequest {
 	return &v1.CheckPermissionRequest{
 		Consistency: cons,
 		Resource:    toObject(q.Resource),
 		Permission:  q.Permission,
 		Subject:     &v1.SubjectReference{Object: toObject(q.Subject)},
+		Context:     nowContext(at),
 	}
 }
 
@@ -229,7 +244,8 @@ func (c *Client) check(ctx context.Context, q domain.Question, token string, tra
 	if err != nil {
 		return domain.Decision{}, domain.TraceNode{}, err
 	}
-	req := checkRequest(q, cons)
+	at := c.clock()
+	req := checkRequest(q, cons, at)
 	req.WithTracing = traced
 	var resp *v1.CheckPermissionResponse
 	if err := c.again(ctx, func() (err error) {
@@ -241,6 +257,7 @@ func (c *Client) check(ctx context.Context, q domain.Question, token string, tra
 	return domain.Decision{
 		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
 		Token:   resp.GetCheckedAt().GetToken(),
+		At:      at,
 	}, fromTrace(resp.GetDebugTrace().GetCheck()), nil
 }
 
@@ -253,9 +270,10 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 		return nil, "", err
 	}
 	req := &v1.CheckBulkPermissionsRequest{Consistency: cons}
+	now := nowContext(c.clock())
 	for _, q := range qs {
 		req.Items = append(req.Items, &v1.CheckBulkPermissionsRequestItem{
-			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)},
+			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)}, Context: now,
 		})
 	}
 	var resp *v1.CheckBulkPermissionsResponse
@@ -324,6 +342,7 @@ type lookup struct {
 	object       domain.Object
 	permission   string
 	resourceType string
+	at           time.Time // the moment asked at
 }
 
 func (l lookup) op() string {
@@ -341,7 +360,7 @@ func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, fie
 	if l.subjects {
 		return c.lookupSubjects(ctx, l, cons, fail)
 	}
-	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(l.object, l.permission, l.resourceType, cons))
+	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(l.object, l.permission, l.resourceType, cons, l.at))
 	return collectIDs(stream, err, fail, lookedUpResource)
 }
 
@@ -351,7 +370,7 @@ func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, fie
 func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consistency, fail func(error) error) ([]string, string, error) {
 	ask := func(typ string, cons *v1.Consistency) ([]string, string, error) {
 		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
-			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: typ,
+			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: typ, Context: nowContext(l.at),
 		})
 		return collectIDs(stream, err, fail, lookedUpSubject)
 	}
@@ -376,8 +395,9 @@ func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consiste
 	return users, readAt, nil
 }
 
-func lookupResourcesRequest(subject domain.Object, permission, resourceType string, cons *v1.Consistency) *v1.LookupResourcesRequest {
+func lookupResourcesRequest(subject domain.Object, permission, resourceType string, cons *v1.Consistency, at time.Time) *v1.LookupResourcesRequest {
 	return &v1.LookupResourcesRequest{
+		Context:            nowContext(at),
 		Consistency:        cons,
 		ResourceObjectType: resourceType,
 		Permission:         permission,
@@ -414,7 +434,7 @@ func (c *Client) StreamResources(ctx context.Context, subject domain.Object, per
 	if err != nil {
 		return "", err
 	}
-	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, cons))
+	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, cons, c.clock()))
 	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, map[string]struct{}{}, emit)
 	if err != nil {
 		return readAt, err

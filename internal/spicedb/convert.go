@@ -1,7 +1,10 @@
 package spicedb
 
 import (
+	"time"
+
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
+	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wardhq/ward/internal/domain"
@@ -20,7 +23,27 @@ func toRelationship(r domain.Relationship) *v1.Relationship {
 	if !r.Expires.Never() {
 		rel.OptionalExpiresAt = timestamppb.New(r.Expires.Time())
 	}
+	if r.During.HasStart() {
+		rel.OptionalCaveat = &v1.ContextualizedCaveat{CaveatName: domain.CaveatDuring, Context: windowsContext(r.During)}
+	}
 	return rel
+}
+
+// windowsContext is the caveat context of a span.
+func windowsContext(s domain.Span) *structpb.Struct {
+	c, _ := structpb.NewStruct(s.CaveatContext()) // strings, lists and maps only
+	return c
+}
+
+// spanOfCaveat reads a span back from a relationship's caveat.
+func spanOfCaveat(c *v1.ContextualizedCaveat) (domain.Span, error) {
+	return domain.SpanOfCaveat(c.GetCaveatName(), c.GetContext().AsMap())
+}
+
+// nowContext is the context of every question Ward asks: the moment it
+// asks at, which caveat during compares its windows with.
+func nowContext(now time.Time) *structpb.Struct {
+	return &structpb.Struct{Fields: map[string]*structpb.Value{"now": structpb.NewStringValue(now.UTC().Format(time.RFC3339Nano))}}
 }
 
 // toFilter is f as SpiceDB's relationship filter.
@@ -43,7 +66,7 @@ func toOperation(op domain.Op) v1.RelationshipUpdate_Operation {
 }
 
 func fromRelationship(r *v1.Relationship) domain.Relationship {
-	return domain.Relationship{
+	out := domain.Relationship{
 		Resource: domain.Object{Type: r.GetResource().GetObjectType(), ID: r.GetResource().GetObjectId()},
 		Relation: r.GetRelation(),
 		Subject: domain.Subject{
@@ -53,6 +76,18 @@ func fromRelationship(r *v1.Relationship) domain.Relationship {
 		},
 		Expires: expires(r),
 	}
+	if c := r.GetOptionalCaveat(); c != nil {
+		if span, err := spanOfCaveat(c); err == nil {
+			out = out.Lasting(span)
+		} else {
+			// Not Ward's: kept as a relationship that never counts (a
+			// window from CEL's last second), so that Ward neither grants
+			// on it nor mistakes it for an unconditional one.
+			never, _ := domain.Between(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), domain.End{})
+			out = out.Lasting(never)
+		}
+	}
+	return out
 }
 
 func expires(r *v1.Relationship) domain.End {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -48,6 +49,7 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 	var ids []string
 	after := ""
 	if cursor == "" {
+		l.at = c.clock()
 		cons, err := c.callerConsistency(ctx, token)
 		if err != nil {
 			return nil, "", "", err
@@ -59,7 +61,7 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 			return nil, "", "", err
 		}
 		if len(ids) > limit {
-			c.pages.put(l.key()+"@"+readAt, ids)
+			c.pages.put(l.key()+"@"+readAt+"@"+atText(l.at), ids)
 		}
 	} else {
 		cur, err := c.decodeCursor(cursor, l)
@@ -70,7 +72,10 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 			return nil, "", "", err
 		}
 		readAt, after = cur.Revision, cur.After
-		key := l.key() + "@" + readAt
+		if l.at, err = time.Parse(time.RFC3339Nano, cur.At); err != nil {
+			return nil, "", "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: fieldCursor, Message: "is not a cursor this Ward version answered: start again from the first page"}
+		}
+		key := l.key() + "@" + readAt + "@" + cur.At
 		var ok bool
 		if ids, ok = c.pages.get(key); !ok {
 			if ids, _, err = c.lookup(ctx, l, exactly(readAt), fieldCursor); err != nil {
@@ -86,6 +91,9 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 	return page, next, readAt, nil
 }
 
+// atText is the moment a lookup asked at, as its cursor carries it.
+func atText(at time.Time) string { return at.UTC().Format(time.RFC3339Nano) }
+
 // key names the question, for the page cache and cursors.
 func (l lookup) key() string {
 	kind := "resources"
@@ -95,13 +103,15 @@ func (l lookup) key() string {
 	return kind + "\x00" + l.object.String() + "\x00" + l.permission + "\x00" + l.resourceType
 }
 
-// cursor is where a paged lookup goes on: after which ID, at which revision,
-// of which question (a hash, so that a cursor is not taken to another
+// cursor is where a paged lookup goes on: after which ID, at which revision
+// and moment (grants that start or end count as at the first page), of which
+// question (a hash, so that a cursor is not taken to another
 // lookup), signed with the client's key so that a caller cannot move it to
 // another revision or position.
 type cursor struct {
 	Question string `json:"q"`
 	Revision string `json:"r"`
+	At       string `json:"t"`
 	After    string `json:"a"`
 	MAC      string `json:"m"`
 }
@@ -115,14 +125,14 @@ func questionHash(l lookup) string {
 // bytes from the next.
 func (c *Client) mac(cur cursor) string {
 	h := hmac.New(sha256.New, c.cursorKey)
-	for _, f := range []string{cur.Question, cur.Revision, cur.After} {
+	for _, f := range []string{cur.Question, cur.Revision, cur.At, cur.After} {
 		fmt.Fprintf(h, "%d:%s", len(f), f)
 	}
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (c *Client) encodeCursor(l lookup, revision, after string) string {
-	cur := cursor{Question: questionHash(l), Revision: revision, After: after}
+	cur := cursor{Question: questionHash(l), Revision: revision, At: atText(l.at), After: after}
 	cur.MAC = c.mac(cur)
 	b, _ := json.Marshal(cur)
 	return base64.RawURLEncoding.EncodeToString(b)

@@ -1,0 +1,317 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Span is when something counts (a grant, a holding, a relationship): from a
+// start, or always, until an end, or never; or, where grants with different
+// starts are merged, in several such windows. The zero Span counts always.
+//
+// A span without a start is only its end, as SpiceDB's expiration says. A
+// span with a start needs a caveat as well (CaveatDuring), evaluated by SpiceDB
+// at the time Ward gives it on every question: nothing is written when a
+// start or an end comes.
+//
+// A Span is comparable (relationships holding one are map keys): its windows
+// are kept in one canonical string, disjoint and in order.
+type Span struct {
+	end     End
+	windows string // "" when the span has no start; else windowsOf's encoding
+}
+
+// Window is one stretch of a span: from Start (the zero time: always) until
+// End.
+type Window struct {
+	Start time.Time
+	End   End
+}
+
+// noStart is a window's start when it has none.
+const noStart = math.MinInt64
+
+// window is a Window in seconds.
+type window struct {
+	from  int64 // noStart: always
+	until End
+}
+
+// Until is the span from always until end.
+func Until(end End) Span { return Span{end: end} }
+
+// Between is the span from start (the zero time: always) until end, to the
+// second (a fraction of a second of the start is rounded up, so the span
+// starts no sooner than asked). ok is false when it would never count (its
+// start is not before its end).
+func Between(start time.Time, end End) (s Span, ok bool) {
+	if start.IsZero() {
+		return Until(end), true
+	}
+	from := start.Unix()
+	if start.Nanosecond() != 0 {
+		from++
+	}
+	w := window{from: from, until: end}
+	if !w.counts() {
+		return Span{}, false
+	}
+	return spanOf([]window{w}), true
+}
+
+// counts reports whether w holds any moment.
+func (w window) counts() bool { return w.from == noStart || w.until.Never() || w.from < w.until.unix }
+
+// spanOf is the span of ws, which are in order, disjoint, and each counts.
+func spanOf(ws []window) Span {
+	if len(ws) == 0 {
+		return Span{}
+	}
+	if len(ws) == 1 && ws[0].from == noStart {
+		return Until(ws[0].until)
+	}
+	var b strings.Builder
+	for i, w := range ws {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if w.from != noStart {
+			b.WriteString(strconv.FormatInt(w.from, 10))
+		}
+		b.WriteByte('-')
+		if !w.until.Never() {
+			b.WriteString(strconv.FormatInt(w.until.unix, 10))
+		}
+	}
+	return Span{end: ws[len(ws)-1].until, windows: b.String()}
+}
+
+// list is s's windows in seconds, in order.
+func (s Span) list() []window {
+	if s.windows == "" {
+		return []window{{from: noStart, until: s.end}}
+	}
+	var out []window
+	for part := range strings.SplitSeq(s.windows, ",") {
+		from, until, _ := strings.Cut(part, "-")
+		w := window{from: noStart}
+		if from != "" {
+			w.from, _ = strconv.ParseInt(from, 10, 64)
+		}
+		if until != "" {
+			u, _ := strconv.ParseInt(until, 10, 64)
+			w.until = End{unix: u, set: true}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// SpanOfWindows is the span of windows in any order, overlapping or not;
+// windows that never count are dropped. ok is false when none counts.
+func SpanOfWindows(windows []Window) (Span, bool) {
+	var ws []window
+	for _, w := range windows {
+		s, ok := Between(w.Start, w.End)
+		if ok {
+			ws = append(ws, s.list()...)
+		}
+	}
+	if len(ws) == 0 {
+		return Span{}, false
+	}
+	return merged(ws), true
+}
+
+// Windows is s's windows, in order.
+func (s Span) Windows() []Window {
+	var out []Window
+	for _, w := range s.list() {
+		var start time.Time
+		if w.from != noStart {
+			start = time.Unix(w.from, 0).UTC()
+		}
+		out = append(out, Window{Start: start, End: w.until})
+	}
+	return out
+}
+
+// End is when s stops counting for good: never if a window never ends.
+func (s Span) End() End { return s.end }
+
+// HasStart reports whether s starts later than always somewhere: then it needs
+// Ward's caveat, not only an expiration.
+func (s Span) HasStart() bool { return s.windows != "" }
+
+// Always reports whether s counts at every moment.
+func (s Span) Always() bool { return s == Span{} }
+
+// Union is when something given by either of two grants counts: never-ending
+// if either is, and in every window of either.
+func Union(a, b Span) Span {
+	if !a.HasStart() && !b.HasStart() {
+		return Until(LaterEnd(a.end, b.end))
+	}
+	return merged(append(a.list(), b.list()...))
+}
+
+// merged is ws in order with the windows that overlap or touch joined.
+func merged(ws []window) Span {
+	slices.SortFunc(ws, func(x, y window) int { return cmp.Compare(x.from, y.from) })
+	out := ws[:1]
+	for _, w := range ws[1:] {
+		last := &out[len(out)-1]
+		if last.until.Never() || w.from <= last.until.unix {
+			last.until = LaterEnd(last.until, w.until)
+			continue
+		}
+		out = append(out, w)
+	}
+	return spanOf(out)
+}
+
+// Intersect is when something that needs two grants at once counts: in the
+// moments both count. ok is false when there is none.
+func Intersect(a, b Span) (s Span, ok bool) {
+	if !a.HasStart() && !b.HasStart() {
+		return Until(EarlierEnd(a.end, b.end)), true
+	}
+	var ws []window
+	for _, x := range a.list() {
+		for _, y := range b.list() {
+			w := window{from: max(x.from, y.from), until: EarlierEnd(x.until, y.until)}
+			if w.counts() {
+				ws = append(ws, w)
+			}
+		}
+	}
+	if len(ws) == 0 {
+		return Span{}, false
+	}
+	return merged(ws), true
+}
+
+// extendSpan records s for k, or, when k has one already, their union: what
+// several holdings give counts while any of them does.
+func extendSpan[K comparable](spans map[K]Span, k K, s Span) {
+	if prev, ok := spans[k]; ok {
+		s = Union(prev, s)
+	}
+	spans[k] = s
+}
+
+// compare orders spans by end, then windows.
+func (s Span) compare(o Span) int {
+	if c := s.end.compare(o.end); c != 0 {
+		return c
+	}
+	return strings.Compare(s.windows, o.windows)
+}
+
+// String is s in words: "always", "until T", "from T until U", or several
+// such windows joined by "and".
+func (s Span) String() string {
+	if s.Always() {
+		return "always"
+	}
+	return strings.TrimPrefix(s.Text(), " ")
+}
+
+// Text is s as it ends a sentence: "" when it counts always, else " until
+// T", " from T", " from T until U", or those windows joined by " and".
+func (s Span) Text() string {
+	var parts []string
+	for _, w := range s.Windows() {
+		var p string
+		if !w.Start.IsZero() {
+			p = " from " + w.Start.Format(time.RFC3339)
+		}
+		if !w.End.Never() {
+			p += " until " + w.End.String()
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " and")
+}
+
+// CaveatDuring is the schema's caveat for relationships that start later
+// than they are written: it holds while the question's now is in one of the
+// relationship's windows (each from and until). Ward gives now on every
+// question.
+const CaveatDuring = "during"
+
+// CountsAt reports whether s counts at now.
+func (s Span) CountsAt(now time.Time) bool {
+	t := now.Unix()
+	for _, w := range s.list() {
+		if (w.from == noStart || w.from <= t) && !w.until.PassedAt(now) {
+			return true
+		}
+	}
+	return false
+}
+
+// Times the caveat reads for a window without a start or without an end:
+// CEL's first and last seconds.
+var (
+	alwaysFrom = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	neverUntil = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+// CaveatContext is what a relationship during s carries for CaveatDuring:
+// its windows, each a map of from and until (RFC 3339), as JSON values.
+func (s Span) CaveatContext() map[string]any {
+	var list []any
+	for _, w := range s.Windows() {
+		from, until := alwaysFrom, neverUntil
+		if !w.Start.IsZero() {
+			from = w.Start
+		}
+		if !w.End.Never() {
+			until = w.End.Time()
+		}
+		list = append(list, map[string]any{"from": from.UTC().Format(time.RFC3339), "until": until.UTC().Format(time.RFC3339)})
+	}
+	return map[string]any{"windows": list}
+}
+
+// SpanOfCaveat reads a span back from a relationship's caveat, as
+// CaveatContext wrote it.
+func SpanOfCaveat(name string, context map[string]any) (Span, error) {
+	if name != CaveatDuring {
+		return Span{}, fmt.Errorf("caveat %q is not Ward's (%s)", name, CaveatDuring)
+	}
+	list, _ := context["windows"].([]any)
+	var ws []Window
+	for _, v := range list {
+		m, _ := v.(map[string]any)
+		fromText, _ := m["from"].(string)
+		untilText, _ := m["until"].(string)
+		from, err1 := time.Parse(time.RFC3339, fromText)
+		until, err2 := time.Parse(time.RFC3339, untilText)
+		if err1 != nil || err2 != nil || len(m) != 2 {
+			return Span{}, fmt.Errorf("caveat %s has a window %v that is not a from and an until, both RFC 3339", CaveatDuring, v)
+		}
+		w := Window{End: EndAt(until)}
+		if !from.Equal(alwaysFrom) {
+			w.Start = from
+		}
+		if until.Equal(neverUntil) {
+			w.End = End{}
+		}
+		ws = append(ws, w)
+	}
+	if len(context) != 1 {
+		return Span{}, fmt.Errorf("caveat %s carries %d values, want only its windows", CaveatDuring, len(context))
+	}
+	s, ok := SpanOfWindows(ws)
+	if !ok {
+		return Span{}, fmt.Errorf("caveat %s has no window that counts", CaveatDuring)
+	}
+	return s, nil
+}
