@@ -73,12 +73,15 @@ func Generate() (string, error) {
 }
 
 // lasting is the subject types of a relation whose relationships may start
-// and end (Span): each type plain, with an expiration, with the caveat
-// during, and with both.
+// and end (Span): each type plain, with an expiration, with either of Ward's
+// caveats for a start, and with a caveat and an expiration.
 func lasting(types ...string) string {
 	var out []string
 	for _, t := range types {
-		out = append(out, t, t+" with expiration", t+" with "+domain.CaveatDuring, t+" with "+domain.CaveatDuring+" and expiration")
+		out = append(out, t, t+" with expiration")
+		for _, c := range []string{domain.CaveatWindow, domain.CaveatDuring} {
+			out = append(out, t+" with "+c, t+" with "+c+" and expiration")
+		}
 	}
 	return strings.Join(out, " | ")
 }

@@ -67,12 +67,12 @@ func generate(t *testing.T, name string) []byte {
 func zedRelationship(t *testing.T, r domain.Relationship) string {
 	t.Helper()
 	s := r.Key().String()
-	if r.During.HasStart() {
-		c, err := json.Marshal(r.During.CaveatContext())
+	if name, context := r.During.Caveat(); name != "" {
+		c, err := json.Marshal(context)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s += "[" + domain.CaveatDuring + ":" + string(c) + "]"
+		s += "[" + name + ":" + string(c) + "]"
 	}
 	if !r.Expires.Never() {
 		s += "[expiration:" + r.Expires.String() + "]"

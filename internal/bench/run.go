@@ -23,6 +23,7 @@ import (
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/wardhq/ward/api"
@@ -140,6 +141,12 @@ const (
 	OpLookupOwn     = "lookup: a practitioner's clients"
 	OpLookupManager = "lookup: every client a manager sees"
 	OpExplain       = "explain (direct: traced check)"
+	// OpCheckStarted asks, through a Ward whose clock runs startedAhead
+	// ahead, about a manager whose holding started later (starts_at, so
+	// their written-out access carries caveat during), against the same
+	// questions about a manager with no start in the direct column, asked
+	// of the same Ward: the ratio is what the caveat costs a check.
+	OpCheckStarted = "check on a grant that started later (direct column: Ward, same grant with no start)"
 	// The streamed list of every client of one large practice: how soon it
 	// starts, and how long it takes whole.
 	OpStreamFirst = "stream: first of every client of one practice"
@@ -228,6 +235,40 @@ type target struct {
 	uri     string
 	// placeOf names resources' practices, as `ward serve`'s recording does.
 	placeOf func(context.Context, []domain.Object) ([]string, error)
+	// conn is the in-process SpiceDB's connection, for a second adapter.
+	conn *grpc.ClientConn
+}
+
+// startedAhead is how far ahead OpCheckStarted's Ward runs its clock: past
+// the start its events give, an hour after loading.
+const startedAhead = 2 * time.Hour
+
+// ahead serves a second Ward API over t's SpiceDB whose clock runs by ahead
+// in front, and returns a client of it and what stops it.
+func (t *target) ahead(by time.Duration, logger *slog.Logger) (*client.Client, func(), error) {
+	adapter := spicedb.NewWithConfig(t.conn, logger, spicedb.Config{Now: func() time.Time { return time.Now().Add(by) }})
+	return serveWard(service.New(adapter, logger), logger)
+}
+
+// started adds two managers to practice p, one whose holding starts an hour
+// from now and one with no start, and returns the same questions about each:
+// their view of each of p's clients and their appointments.
+func started(ctx context.Context, ward *client.Client, p practice, clients int) (later, plain []api.CheckRequest, err error) {
+	start := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	events := []json.RawMessage{
+		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"practice_manager","starts_at":%q}`, p.ws, p.ws+"-later", start)),
+		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"practice_manager"}`, p.ws, p.ws+"-plain")),
+	}
+	if _, err := ward.ApplyEvents(ctx, events); err != nil {
+		return nil, nil, err
+	}
+	for c := range clients {
+		for _, res := range []string{"client:" + p.client(c), "appointment:" + p.client(c) + "-a"} {
+			later = append(later, api.CheckRequest{Subject: "user:" + p.ws + "-later", Permission: "view", Resource: res})
+			plain = append(plain, api.CheckRequest{Subject: "user:" + p.ws + "-plain", Permission: "view", Resource: res})
+		}
+	}
+	return later, plain, nil
 }
 
 func runOne(ctx context.Context, cfg Config, store string, size int) (Result, error) {
@@ -368,6 +409,27 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		); err != nil {
 			return res, err
 		}
+	}
+
+	later, plain, err := started(ctx, t.ward, first, pl.clients[0])
+	if err != nil {
+		return res, fmt.Errorf("adding managers whose holding starts later: %w", err)
+	}
+	aheadWard, stopAhead, err := t.ahead(startedAhead, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return res, err
+	}
+	defer stopAhead()
+	for _, q := range later[:1] {
+		if r, err := aheadWard.Check(ctx, q); err != nil || !r.Allowed {
+			return res, fmt.Errorf("%v, asked %s ahead: allowed=%v (%v), want allowed once the holding has started", q, startedAhead, r.Allowed, err)
+		}
+	}
+	if err := measure(OpCheckStarted, 1, cfg.Calls,
+		func(i int) error { _, err := aheadWard.Check(ctx, later[i%len(later)]); return err },
+		func(i int) error { _, err := aheadWard.Check(ctx, plain[i%len(plain)]); return err },
+	); err != nil {
+		return res, err
 	}
 
 	if err := measure(OpExplain, 1, few,
@@ -854,7 +916,7 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 		return nil, err
 	}
 	cleanups = append(cleanups, func() { _ = emb.Close() })
-	t.direct = v1.NewPermissionsServiceClient(emb.Conn())
+	t.direct, t.conn = v1.NewPermissionsServiceClient(emb.Conn()), emb.Conn()
 	adapter := spicedb.NewWithConfig(emb.Conn(), logger, spicedb.Config{ChunkedWrites: emb.ChunkedWrites()})
 	if _, err := adapter.WriteSchema(ctx, schema.Text); err != nil {
 		t.close()

@@ -99,7 +99,7 @@ type Relationship struct {
 	// Expires is when the relationship stops counting.
 	Expires End
 	// During is, for a relationship that starts later than it is written,
-	// when it counts (SpiceDB evaluates it by Ward's caveat, CaveatDuring);
+	// when it counts (SpiceDB evaluates it by one of Ward's caveats: Span.Caveat);
 	// Expires is then its end. It is the zero Span otherwise. Set both by
 	// Lasting.
 	During Span

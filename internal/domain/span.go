@@ -15,7 +15,7 @@ import (
 // starts are merged, in several such windows. The zero Span counts always.
 //
 // A span without a start is only its end, as SpiceDB's expiration says. A
-// span with a start needs a caveat as well (CaveatDuring), evaluated by SpiceDB
+// span with a start needs a caveat as well (Caveat), evaluated by SpiceDB
 // at the time Ward gives it on every question: nothing is written when a
 // start or an end comes.
 //
@@ -239,12 +239,6 @@ func (s Span) Text() string {
 	return strings.Join(parts, " and")
 }
 
-// CaveatDuring is the schema's caveat for relationships that start later
-// than they are written: it holds while the question's now is in one of the
-// relationship's windows (each from and until). Ward gives now on every
-// question.
-const CaveatDuring = "during"
-
 // CountsAt reports whether s counts at now.
 func (s Span) CountsAt(now time.Time) bool {
 	t := now.Unix()
@@ -256,46 +250,79 @@ func (s Span) CountsAt(now time.Time) bool {
 	return false
 }
 
-// Times the caveat reads for a window without a start or without an end:
-// CEL's first and last seconds.
+// The schema's caveats for relationships that start later than they are
+// written; Ward gives now on every question, and SpiceDB compares it.
+//   - CaveatWindow holds from a start until an end: one window, the common
+//     case, and the cheaper caveat (a third of CaveatDuring's cost to
+//     evaluate, measured in docs/performance.md, step 35).
+//   - CaveatDuring holds while now is in one of several windows (each from
+//     and until), where holdings with different starts are joined.
+//
+// Both compare the end with now as well as SpiceDB's expiration does, so
+// that Ward's clock alone decides what a caveated relationship grants.
+const (
+	CaveatWindow = "window"
+	CaveatDuring = "during"
+)
+
+// Times the caveats read for a window without an end, and CaveatDuring for
+// one without a start: CEL's first and last seconds.
 var (
 	alwaysFrom = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 	neverUntil = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 )
 
-// CaveatContext is what a relationship during s carries for CaveatDuring:
-// its windows, each a map of from and until (RFC 3339), as JSON values.
-func (s Span) CaveatContext() map[string]any {
-	var list []any
-	for _, w := range s.Windows() {
-		from, until := alwaysFrom, neverUntil
-		if !w.Start.IsZero() {
-			from = w.Start
-		}
-		if !w.End.Never() {
-			until = w.End.Time()
-		}
-		list = append(list, map[string]any{"from": from.UTC().Format(time.RFC3339), "until": until.UTC().Format(time.RFC3339)})
+// Caveat is the caveat a relationship during s carries and its context, as
+// JSON values; "" for a span without a start, which needs none.
+func (s Span) Caveat() (name string, context map[string]any) {
+	ws := s.Windows()
+	switch {
+	case !s.HasStart():
+		return "", nil
+	case len(ws) == 1:
+		return CaveatWindow, windowContext(ws[0])
 	}
-	return map[string]any{"windows": list}
+	var list []any
+	for _, w := range ws {
+		list = append(list, windowContext(w))
+	}
+	return CaveatDuring, map[string]any{"windows": list}
 }
 
-// SpanOfCaveat reads a span back from a relationship's caveat, as
-// CaveatContext wrote it.
-func SpanOfCaveat(name string, context map[string]any) (Span, error) {
-	if name != CaveatDuring {
-		return Span{}, fmt.Errorf("caveat %q is not Ward's (%s)", name, CaveatDuring)
+// windowContext is one window as the caveats read it: a from and an until.
+func windowContext(w Window) map[string]any {
+	from, until := alwaysFrom, neverUntil
+	if !w.Start.IsZero() {
+		from = w.Start
 	}
-	list, _ := context["windows"].([]any)
+	if !w.End.Never() {
+		until = w.End.Time()
+	}
+	return map[string]any{"from": from.UTC().Format(time.RFC3339), "until": until.UTC().Format(time.RFC3339)}
+}
+
+// SpanOfCaveat reads a span back from a relationship's caveat, as Caveat
+// wrote it, and its expiration.
+func SpanOfCaveat(name string, context map[string]any, expires End) (Span, error) {
+	var list []any
+	switch name {
+	case CaveatWindow:
+		list = []any{context}
+	case CaveatDuring:
+		list, _ = context["windows"].([]any)
+		if len(context) != 1 {
+			return Span{}, fmt.Errorf("caveat %s carries %d values, want only its windows", name, len(context))
+		}
+	default:
+		return Span{}, fmt.Errorf("caveat %q is not one of Ward's (%s, %s)", name, CaveatWindow, CaveatDuring)
+	}
 	var ws []Window
 	for _, v := range list {
 		m, _ := v.(map[string]any)
-		fromText, _ := m["from"].(string)
-		untilText, _ := m["until"].(string)
-		from, err1 := time.Parse(time.RFC3339, fromText)
-		until, err2 := time.Parse(time.RFC3339, untilText)
+		from, err1 := caveatTime(m, "from")
+		until, err2 := caveatTime(m, "until")
 		if err1 != nil || err2 != nil || len(m) != 2 {
-			return Span{}, fmt.Errorf("caveat %s has a window %v that is not a from and an until, both RFC 3339", CaveatDuring, v)
+			return Span{}, fmt.Errorf("caveat %s has a window %v that is not a from and an until, both RFC 3339", name, v)
 		}
 		w := Window{End: EndAt(until)}
 		if !from.Equal(alwaysFrom) {
@@ -306,12 +333,15 @@ func SpanOfCaveat(name string, context map[string]any) (Span, error) {
 		}
 		ws = append(ws, w)
 	}
-	if len(context) != 1 {
-		return Span{}, fmt.Errorf("caveat %s carries %d values, want only its windows", CaveatDuring, len(context))
-	}
 	s, ok := SpanOfWindows(ws)
-	if !ok {
-		return Span{}, fmt.Errorf("caveat %s has no window that counts", CaveatDuring)
+	if !ok || s.End() != expires {
+		return Span{}, fmt.Errorf("caveat %s has windows %v that do not end at its expiration %s", name, list, expires)
 	}
 	return s, nil
+}
+
+// caveatTime reads one RFC 3339 time of a caveat's context.
+func caveatTime(m map[string]any, key string) (time.Time, error) {
+	text, _ := m[key].(string)
+	return time.Parse(time.RFC3339, text)
 }

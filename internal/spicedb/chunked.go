@@ -14,6 +14,7 @@ import (
 	core "github.com/authzed/spicedb/pkg/proto/core/v1"
 	"github.com/authzed/spicedb/pkg/tuple"
 	"github.com/authzed/spicedb/pkg/zedtoken"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -176,8 +177,8 @@ func (e schemaError) Error() string { return e.msg }
 // the write creates or touches (resource type, relation, subject type and
 // relation, wildcard, expiring or not, caveated or not) against the stored
 // schema: a relation that exists and is not a permission, whose allowed
-// subjects include it exactly. The only caveat is Ward's own, during, with
-// windows as Ward writes them.
+// subjects include it exactly. The only caveats are Ward's own (window and
+// during), with contexts as Ward writes them.
 func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.RelationshipUpdate) error {
 	type shape struct {
 		resource, relation, subject, subjectRelation string
@@ -193,7 +194,11 @@ func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.Re
 		}
 		caveat := ""
 		if c := r.OptionalCaveat; c != nil {
-			if _, err := spanOfCaveat(&v1.ContextualizedCaveat{CaveatName: c.GetCaveatName(), Context: c.GetContext()}); err != nil {
+			var expires *timestamppb.Timestamp
+			if r.OptionalExpiration != nil {
+				expires = timestamppb.New(*r.OptionalExpiration)
+			}
+			if _, err := spanOfCaveat(&v1.ContextualizedCaveat{CaveatName: c.GetCaveatName(), Context: c.GetContext()}, expires); err != nil {
 				return schemaError{fmt.Sprintf("%s: %v", tuple.StringWithoutCaveatOrExpiration(r), err)}
 			}
 			caveat = c.GetCaveatName()

@@ -23,21 +23,21 @@ func toRelationship(r domain.Relationship) *v1.Relationship {
 	if !r.Expires.Never() {
 		rel.OptionalExpiresAt = timestamppb.New(r.Expires.Time())
 	}
-	if r.During.HasStart() {
-		rel.OptionalCaveat = &v1.ContextualizedCaveat{CaveatName: domain.CaveatDuring, Context: windowsContext(r.During)}
+	if name, context := r.During.Caveat(); name != "" {
+		c, _ := structpb.NewStruct(context) // strings, lists and maps only
+		rel.OptionalCaveat = &v1.ContextualizedCaveat{CaveatName: name, Context: c}
 	}
 	return rel
 }
 
-// windowsContext is the caveat context of a span.
-func windowsContext(s domain.Span) *structpb.Struct {
-	c, _ := structpb.NewStruct(s.CaveatContext()) // strings, lists and maps only
-	return c
-}
-
-// spanOfCaveat reads a span back from a relationship's caveat.
-func spanOfCaveat(c *v1.ContextualizedCaveat) (domain.Span, error) {
-	return domain.SpanOfCaveat(c.GetCaveatName(), c.GetContext().AsMap())
+// spanOfCaveat reads a span back from a relationship's caveat and
+// expiration.
+func spanOfCaveat(c *v1.ContextualizedCaveat, expires *timestamppb.Timestamp) (domain.Span, error) {
+	var end domain.End
+	if expires != nil {
+		end = domain.EndAt(expires.AsTime())
+	}
+	return domain.SpanOfCaveat(c.GetCaveatName(), c.GetContext().AsMap(), end)
 }
 
 // nowContext is the context of every question Ward asks: the moment it
@@ -77,7 +77,7 @@ func fromRelationship(r *v1.Relationship) domain.Relationship {
 		Expires: expires(r),
 	}
 	if c := r.GetOptionalCaveat(); c != nil {
-		if span, err := spanOfCaveat(c); err == nil {
+		if span, err := spanOfCaveat(c, r.GetOptionalExpiresAt()); err == nil {
 			out = out.Lasting(span)
 		} else {
 			// Not Ward's: kept as a relationship that never counts (a
