@@ -199,7 +199,8 @@ func (g *gen) workspace(p domain.Permission) (string, error) {
 	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar"); err != nil {
 		return "", err
 	}
-	g.helper(domain.TypeWorkspace, "active", "member - disabled")
+	g.helper(domain.TypeWorkspace, "active", "member - disabled - lapsed")
+	g.helper(domain.TypeWorkspace, "lapsed", "policed - seen")
 	var terms []string
 	if p.Owner {
 		terms = append(terms, "owner & active")

@@ -79,7 +79,8 @@ func InactiveAccess(rels []Relationship) []Relationship {
 // role grants, on the workspace for workspace-wide holders and on the location
 // for a location's holders (areas whose records carry a location only).
 // Workspace-wide holders get those areas on every location too (see
-// accessTargets). A relationship ends when the last holding that gives it ends.
+// accessTargets). A relationship ends when the last holding that gives it ends,
+// or, under an inactivity policy, when the holder's activity does.
 //
 // users, when not nil, limits the rewrite to those staff members' access (and
 // staff_member objects): the state then needs only their holdings and access,
@@ -104,8 +105,18 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 	}
 	grants := map[string]map[Capability]Level{}
 	want := map[Relationship]Span{}
+	activity := map[string]Span{}
 	for _, h := range holdings {
 		if !pr.IsActive(h.User) {
+			continue
+		}
+		active, ok := activity[h.User]
+		if !ok {
+			active = pr.activity(h.User)
+			activity[h.User] = active
+		}
+		lasts, counts := Intersect(h.Lasts, active) // an inactivity policy ends it too
+		if !counts {
 			continue
 		}
 		if _, ok := grants[h.Role]; !ok {
@@ -113,7 +124,7 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 		}
 		for c, level := range grants[h.Role] {
 			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations) {
-				r, span := Rel(target, c.Relation(level), userObj(h.User)), h.Lasts
+				r, span := Rel(target, c.Relation(level), userObj(h.User)), lasts
 				prev, seen := want[r]
 				if seen {
 					span = Union(prev, span)

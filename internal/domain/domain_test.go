@@ -16,12 +16,20 @@ import (
 
 func parse(t *testing.T, jsonl string) []domain.Event {
 	t.Helper()
-	events, err := domain.ReadEvents(strings.NewReader(jsonl))
+	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := domain.ParseEventsAt(raws, parsedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return events
 }
+
+// parsedAt is when parse reads events: a fixed moment, so that what counts
+// from it (an inactivity policy's days) plans the same every run.
+var parsedAt = time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 
 func apply(t *testing.T, s *domain.State, events []domain.Event) (*domain.State, domain.Plan) {
 	t.Helper()
@@ -150,6 +158,8 @@ func TestStarts(t *testing.T) {
 		{fields: `,"starts_at":"2027-02-01T00:00:00Z","expires_at":"2027-01-18T18:00:00Z"`, want: "starts_at", err: true},
 		{fields: `,"starts_at":"next week"`, want: "starts_at", err: true},
 		{fields: `,"starts_at":"10000-01-01T00:00:00Z"`, want: "starts_at", err: true},
+		{fields: `,"starts_at":"9999-12-31T23:59:59.5Z"`, want: "starts_at", err: true},
+		{fields: `,"starts_at":"9999-12-31T23:59:59Z"`, want: "starts_at", err: true},
 	} {
 		events, err := domain.ParseEventsAt([]json.RawMessage{json.RawMessage(event(tt.fields))}, now)
 		var e *domain.Error
@@ -160,6 +170,26 @@ func TestStarts(t *testing.T) {
 			t.Errorf("%s: %v", tt.fields, err)
 		case !tt.err && events[0].Span().Text() != tt.want:
 			t.Errorf("%s: span %q, want %q", tt.fields, events[0].Span().Text(), tt.want)
+		}
+	}
+	// A holding that started later is a standing role once its start has
+	// come: ownership may pass to its holder then, not before.
+	base, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}`))
+	added, err := domain.ParseEventsAt([]json.RawMessage{json.RawMessage(`{"type":"staff.added","workspace":"w","user":"u","role":"practitioner","starts_at":"2027-01-04T08:00:00Z"}`)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withU, _ := apply(t, base, added)
+	for _, tt := range []struct {
+		at   time.Time
+		want bool
+	}{{now, false}, {time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC), true}} {
+		transfer, err := domain.ParseEventsAt([]json.RawMessage{json.RawMessage(`{"type":"ownership.transferred","workspace":"w","to":"u"}`)}, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := domain.PlanEvents(transfer, withU); (err == nil) != tt.want {
+			t.Errorf("ownership to a holder from 2027-01-04T08:00:00Z, at %s: %v, want allowed %v", tt.at, err, tt.want)
 		}
 	}
 	role := json.RawMessage(`{"type":"notes_access.granted","workspace":"w","role":"r","starts_at":"2027-01-04T08:00:00Z"}`)
@@ -438,5 +468,45 @@ func TestStepsNameTheRoles(t *testing.T) {
 				t.Errorf("got %+v, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLapsedStaff: once a member's seen relationship has ended (SpiceDB no
+// longer returns it), they are not active: a sign-in does not bring them
+// back (409), a rewrite of everyone's access writes none for them, explain
+// says why, and staff.enabled restores them, seen as of then.
+func TestLapsedStaff(t *testing.T) {
+	t.Parallel()
+	on, _ := apply(t, domain.NewState(), parse(t, planBase+`
+{"type":"policy.set","workspace":"w","inactivity_days":30}`))
+	seen := domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: "w"}, "seen", domain.Object{Type: domain.TypeUser, ID: "r"})
+	if !on.HasKey(seen) {
+		t.Fatal("turning the policy on should count r as seen")
+	}
+	lapsed := on.Clone()
+	lapsed.RemoveKey(seen) // as SpiceDB reads it once the end has passed
+	pr := domain.Practice{S: lapsed, WS: "w"}
+	if !pr.IsLapsed("r") || pr.IsActive("r") || pr.IsLapsed("o") {
+		t.Fatalf("lapsed r: lapsed %v, active %v; owner lapsed %v", pr.IsLapsed("r"), pr.IsActive("r"), pr.IsLapsed("o"))
+	}
+	if _, err := domain.PlanEvents(parse(t, `{"type":"staff.seen","workspace":"w","user":"r"}`), lapsed); domain.ErrorCode(err) != domain.CodeConflict {
+		t.Errorf("a sign-in of a lapsed member: %v, want a conflict", err)
+	}
+	rewritten, _ := apply(t, lapsed, parse(t, `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"reports":"all"}}`))
+	if stray := domain.InactiveAccess(rewritten.All()); len(stray) > 0 {
+		t.Errorf("access written for someone lapsed: %v", stray)
+	}
+	for _, r := range rewritten.All() {
+		if r.Subject.ID == "r" && (r.Resource.Type == domain.TypeWorkspace || r.Resource.Type == domain.TypeLocation) && r.Relation != "member" {
+			t.Errorf("a rewrite gave lapsed r %v", r)
+		}
+	}
+	ex := domain.Explain(domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "r"}, Permission: "view", Resource: domain.Object{Type: domain.TypeClient, ID: "c"}}, lapsed)
+	if ex.Allowed || len(ex.Reasons) != 1 || ex.Reasons[0].Kind != "inactive" {
+		t.Errorf("explain for lapsed r: %+v", ex)
+	}
+	enabled, _ := apply(t, lapsed, parse(t, `{"type":"staff.enabled","workspace":"w","user":"r"}`))
+	if got := enabled.SpanOf(seen).End(); got != domain.EndAt(parsedAt.AddDate(0, 0, 30)) {
+		t.Errorf("enabled r is seen until %s, want 30 days from %s", got, parsedAt)
 	}
 }

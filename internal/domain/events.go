@@ -29,6 +29,13 @@ type Event struct {
 	Setting    string               `json:"setting,omitempty"`
 	Permission string               `json:"permission,omitempty"`
 	Value      string               `json:"value,omitempty"`
+	// InactivityDays is policy.set's inactivity_days: 0 is off.
+	InactivityDays int `json:"inactivity_days,omitempty"`
+	// At is when staff.seen saw the user (at; its zero value is now).
+	At time.Time `json:"-"`
+	// Received is when the event was read: the "now" of what it starts
+	// (an inactivity policy's days count from it).
+	Received time.Time `json:"-"`
 	// StartsAt and ExpiresAt bound what the event grants (expires_at and
 	// starts_at): their zero values are now and never. Span is both.
 	StartsAt     time.Time `json:"-"`
@@ -73,12 +80,16 @@ type EventSpec struct {
 // EventTypes are the events Ward accepts, with their fields. The names are a
 // contract with app services: extend beside them, never rename them.
 var EventTypes = map[string]EventSpec{
-	"workspace.created":              {Required: []string{"workspace", "owner", "preset"}},
-	"ownership.transferred":          {Required: []string{"workspace", "to"}, Reach: reachNobody, plan: (*planner).ownershipTransferred},
+	"workspace.created": {Required: []string{"workspace", "owner", "preset"}},
+	// ownership.transferred reaches everyone's access: the owner is spared by
+	// an inactivity policy, so the old and the new owner's access may change.
+	"ownership.transferred":          {Required: []string{"workspace", "to"}, plan: (*planner).ownershipTransferred},
 	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, plan: (*planner).locationCreated},
 	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
+	"staff.seen":                     {Required: []string{"workspace", "user"}, Optional: []string{"at"}, Reach: reachPerson, plan: (*planner).staffSeen},
+	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days"}, plan: (*planner).policySet},
 	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, plan: (*planner).staffRemoved},
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
@@ -117,6 +128,9 @@ var serviceAccountEvents = []string{"role.assigned", "role.revoked", "staff.disa
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.
 const MaxEventsPerRequest = 1000
+
+// MaxInactivityDays is the longest inactivity a policy may allow: ten years.
+const MaxInactivityDays = 3650
 
 // MaxImportEvents bounds one import of new practices, also applied
 // atomically. Its relationships are bounded too (MaxImportChanges): a client
@@ -233,7 +247,7 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 			return Event{}, fieldErr(CodeInvalid, i, name, "is required for %s", typ)
 		}
 	}
-	e := Event{Type: typ}
+	e := Event{Type: typ, Received: now}
 	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if name == "type" {
 			continue
@@ -277,6 +291,15 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 	return e, nil
 }
 
+// now is when e was received (Received), or, for an event made in code
+// rather than read, the current time.
+func (e Event) now() time.Time {
+	if e.Received.IsZero() {
+		return time.Now()
+	}
+	return e.Received
+}
+
 // Span is when what e grants counts: from starts_at (or now) until
 // expires_at (or never).
 func (e Event) Span() Span {
@@ -294,6 +317,8 @@ const (
 	nameField                    // a role, preset, setting or permission name
 	endField                     // an RFC 3339 end (expires_at)
 	startField                   // an RFC 3339 start (starts_at)
+	atField                      // an RFC 3339 moment that has come (at)
+	daysField                    // a whole number of days, 0 to MaxInactivityDays
 	switchField                  // on or off
 	grantsField                  // a role's grants
 )
@@ -309,39 +334,49 @@ type eventField struct {
 
 // eventFields are every field any event carries, by name.
 var eventFields = map[string]eventField{
-	"workspace":    {kind: idField, text: func(e *Event) *string { return &e.Workspace }},
-	"owner":        {kind: idField, text: func(e *Event) *string { return &e.Owner }},
-	"preset":       {kind: nameField, text: func(e *Event) *string { return &e.Preset }},
-	"to":           {kind: idField, text: func(e *Event) *string { return &e.To }},
-	"user":         {kind: personField, text: func(e *Event) *string { return &e.User }},
-	"account":      {kind: idField, object: TypeServiceAccount, text: func(e *Event) *string { return &e.Account }},
-	"name":         {kind: textField, text: func(e *Event) *string { return &e.Name }},
-	"role":         {kind: nameField, text: func(e *Event) *string { return &e.Role }},
-	"inherits":     {kind: nameField, text: func(e *Event) *string { return &e.Inherits }},
-	"setting":      {kind: nameField, text: func(e *Event) *string { return &e.Setting }},
-	"permission":   {kind: nameField, text: func(e *Event) *string { return &e.Permission }},
-	"value":        {kind: switchField, text: func(e *Event) *string { return &e.Value }},
-	"practitioner": {kind: idField, text: func(e *Event) *string { return &e.Practitioner }},
-	"author":       {kind: idField, text: func(e *Event) *string { return &e.Author }},
-	"expires_at":   {kind: endField},
-	"starts_at":    {kind: startField},
-	"grants":       {kind: grantsField},
-	"location":     {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
-	"client":       {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
-	"note":         {kind: idField, object: TypeNote, text: func(e *Event) *string { return &e.Note }},
-	"appointment":  {kind: idField, object: TypeAppointment, text: func(e *Event) *string { return &e.Appointment }},
-	"invoice":      {kind: idField, object: TypeInvoice, text: func(e *Event) *string { return &e.Invoice }},
-	"letter":       {kind: idField, object: TypeLetter, text: func(e *Event) *string { return &e.Letter }},
-	"file":         {kind: idField, object: TypeFile, text: func(e *Event) *string { return &e.File }},
-	"form":         {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
-	"template":     {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
-	"expense":      {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
+	"workspace":       {kind: idField, text: func(e *Event) *string { return &e.Workspace }},
+	"owner":           {kind: idField, text: func(e *Event) *string { return &e.Owner }},
+	"preset":          {kind: nameField, text: func(e *Event) *string { return &e.Preset }},
+	"to":              {kind: idField, text: func(e *Event) *string { return &e.To }},
+	"user":            {kind: personField, text: func(e *Event) *string { return &e.User }},
+	"account":         {kind: idField, object: TypeServiceAccount, text: func(e *Event) *string { return &e.Account }},
+	"name":            {kind: textField, text: func(e *Event) *string { return &e.Name }},
+	"role":            {kind: nameField, text: func(e *Event) *string { return &e.Role }},
+	"inherits":        {kind: nameField, text: func(e *Event) *string { return &e.Inherits }},
+	"setting":         {kind: nameField, text: func(e *Event) *string { return &e.Setting }},
+	"permission":      {kind: nameField, text: func(e *Event) *string { return &e.Permission }},
+	"value":           {kind: switchField, text: func(e *Event) *string { return &e.Value }},
+	"practitioner":    {kind: idField, text: func(e *Event) *string { return &e.Practitioner }},
+	"author":          {kind: idField, text: func(e *Event) *string { return &e.Author }},
+	"expires_at":      {kind: endField},
+	"starts_at":       {kind: startField},
+	"at":              {kind: atField},
+	"inactivity_days": {kind: daysField},
+	"grants":          {kind: grantsField},
+	"location":        {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
+	"client":          {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
+	"note":            {kind: idField, object: TypeNote, text: func(e *Event) *string { return &e.Note }},
+	"appointment":     {kind: idField, object: TypeAppointment, text: func(e *Event) *string { return &e.Appointment }},
+	"invoice":         {kind: idField, object: TypeInvoice, text: func(e *Event) *string { return &e.Invoice }},
+	"letter":          {kind: idField, object: TypeLetter, text: func(e *Event) *string { return &e.Letter }},
+	"file":            {kind: idField, object: TypeFile, text: func(e *Event) *string { return &e.File }},
+	"form":            {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
+	"template":        {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
+	"expense":         {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
 }
 
 func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	f, ok := eventFields[name]
 	if !ok {
 		return fmt.Errorf("is not a known field")
+	}
+	if f.kind == daysField {
+		var n int
+		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > MaxInactivityDays {
+			return fmt.Errorf("must be a whole number of days from 0 (off) to %d", MaxInactivityDays)
+		}
+		e.InactivityDays = n
+		return nil
 	}
 	if f.kind == grantsField {
 		grants, err := parseGrants(raw)
@@ -362,6 +397,16 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 			return err
 		}
 		e.ExpiresAt = end
+		return nil
+	case atField:
+		t, err := ParseTime(v)
+		if err != nil {
+			return err
+		}
+		if t.After(now) {
+			return fmt.Errorf("%q has not come yet (it is %s now): say when the user was seen, not when they will be", v, now.UTC().Format(time.RFC3339))
+		}
+		e.At = t.UTC()
 		return nil
 	case startField:
 		start, err := parseStart(v, now)
@@ -451,6 +496,9 @@ func parseStart(v string, now time.Time) (time.Time, error) {
 	}
 	if !t.After(now) {
 		return time.Time{}, nil
+	}
+	if last := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC); !t.Before(last) {
+		return time.Time{}, fmt.Errorf("%q is not before %s, the last moment Ward takes: a grant must start before it", v, last.Format(time.RFC3339))
 	}
 	return t.UTC(), nil
 }
@@ -672,9 +720,13 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		plain
 		StartsAt  string `json:"starts_at,omitempty"`
 		ExpiresAt string `json:"expires_at,omitempty"`
+		At        string `json:"at,omitempty"`
 	}{plain: plain(e)}
 	if !e.StartsAt.IsZero() {
 		out.StartsAt = e.StartsAt.UTC().Format(time.RFC3339)
+	}
+	if !e.At.IsZero() {
+		out.At = e.At.Format(time.RFC3339)
 	}
 	if strings.HasPrefix(e.Type, "service_account.") {
 		out.User = "" // set from account when read, not sent

@@ -14,7 +14,7 @@ type Reason struct {
 	Grants bool `json:"grants"`
 	// Kind is one of: not_found, not_staff, disabled, owner, role, calendar,
 	// notes_access, holder_manager, author, finalized, template, self,
-	// switched, unexplained.
+	// switched, shared, inactive, unexplained.
 	Kind     string `json:"kind"`
 	Role     string `json:"role,omitempty"`
 	Location string `json:"location,omitempty"`
@@ -117,16 +117,31 @@ func describe(s *State, res Object) record {
 }
 
 // ExplainAt is Explain as at the moment at: from what counts then (what
-// SpiceDB reads at that moment), and with the asker's holdings that do not
-// count then (they start later, or are between their windows) named as such.
+// SpiceDB reads at that moment), and with what would give the asker access
+// but does not count then (it starts later, or is between its windows) named
+// as such: their holdings, and a share or notes access of the record's client.
 func ExplainAt(q Question, s *State, at time.Time) Explanation {
 	ex := Explain(q, s.CountingAt(at))
-	if ws := ResourceWorkspace(s, q.Resource); ws != "" {
-		for _, h := range (Practice{S: s, WS: ws}).Holdings(q.Person()) {
-			if !h.Lasts.CountsAt(at) {
-				ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.Location,
-					Text: fmt.Sprintf("%s holds %s, which does not count now", q.Person(), holdingText(h))})
-			}
+	ws := ResourceWorkspace(s, q.Resource)
+	if ws == "" {
+		return ex
+	}
+	user := q.Person()
+	for _, h := range (Practice{S: s, WS: ws}).Holdings(user) {
+		if !h.Lasts.CountsAt(at) {
+			ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.Location,
+				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
+		}
+	}
+	if client := describe(s, q.Resource).client; client != "" {
+		c := Object{TypeClient, client}
+		if r := Rel(c, "shared_with", userObj(user)); s.HasKey(r) && !s.SpanOf(r).CountsAt(at) {
+			ex.Reasons = append(ex.Reasons, Reason{Kind: "shared",
+				Text: fmt.Sprintf("client %s is shared with %s%s, which does not count now", client, user, s.SpanOf(r).Text())})
+		}
+		if r := Rel(c, "notes_access", userObj(user)); s.HasKey(r) && !s.SpanOf(r).CountsAt(at) {
+			ex.Reasons = append(ex.Reasons, Reason{Kind: "notes_access",
+				Text: fmt.Sprintf("%s was given notes access to client %s%s, which does not count now", user, client, s.SpanOf(r).Text())})
 		}
 	}
 	return ex
@@ -147,6 +162,9 @@ func Explain(q Question, s *State) Explanation {
 	}
 	if pr.IsDisabled(user) {
 		return deny(Reason{Kind: "disabled", Text: fmt.Sprintf("%s is disabled in workspace %s: disabled staff lose every permission", user, ws)})
+	}
+	if pr.IsLapsed(user) {
+		return deny(Reason{Kind: "inactive", Text: fmt.Sprintf("%s was not seen within %s in workspace %s: under its inactivity policy they lose every permission until staff.enabled", user, daysText(pr.InactivityDays()), ws)})
 	}
 	if q.Resource.Type == TypeStaffMember {
 		return explainStaffMember(q, s, pr, perm)

@@ -5,7 +5,9 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Needs lists what a batch of events reads before it can be planned.
@@ -41,7 +43,7 @@ type Needs struct {
 
 // practiceRelations are the relations of a workspace that a Narrow
 // batch reads: what the practice is and has, never who may do what.
-var practiceRelations = []string{"preset", "owner", "lock", "setting", "site", "calendar"}
+var practiceRelations = []string{"preset", "owner", "lock", "setting", "site", "calendar", "policy", "policed"}
 
 // perUserReads is how many named users a Narrow batch reads one by one
 // (membership, disabled, holdings: three reads each); past it, it reads those
@@ -183,6 +185,7 @@ func (n Needs) narrow(ws string) []Filter {
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled"},
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "seen"},
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member"})
 	}
 	for _, u := range n.Users {
@@ -193,6 +196,7 @@ func (n Needs) narrow(ws string) []Filter {
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID},
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: sub.Type, SubjectID: sub.ID},
+			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "seen", SubjectType: sub.Type, SubjectID: sub.ID},
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID})
 	}
 	// A person whose access is rewritten: everything of the workspace and its
@@ -423,6 +427,8 @@ type planner struct {
 	changed map[Object]bool
 	// maxChanges bounds the plan's updates (Plan.Updates).
 	maxChanges int
+	// now is when the event being applied was received (Event.Received).
+	now time.Time
 }
 
 // passOnGrants has every role that inherits from a regranted role follow it.
@@ -476,6 +482,7 @@ func (p *planner) checkDependencies(i int, e Event) error {
 }
 
 func (p *planner) apply(i int, e Event) error {
+	p.now = e.now()
 	if e.Type == "workspace.created" {
 		return p.workspaceCreated(i, e)
 	}
@@ -685,16 +692,19 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	// Ownership has no end, so the new owner holds a role that has none
 	// either: not someone whose every holding has ended, or will (a
 	// contractor would keep the owner's powers past their contract).
-	if !standing(pr, e.To) {
+	if !standing(pr, e.To, p.now) {
 		return fieldErr(CodeConflict, i, "to", "%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", e.To, pr.WS)
 	}
-	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To) {
+	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To, p.now) {
 		return fieldErr(CodeConflict, i, "to", "%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", e.To, preset.OwnerRole, preset.Name, preset.OwnerRole)
 	}
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
 		p.s.Remove(Relationship{Resource: pr.obj(), Relation: "owner", Subject: s})
 	}
+	old := pr.Owner()
 	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
+	p.syncSeen(pr, old, false)
+	p.syncSeen(pr, e.To, false)
 	return nil
 }
 
@@ -712,31 +722,35 @@ func OwnersWithoutOwnerRole(rels []Relationship) []string {
 	var out []string
 	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "owner" }) {
 		pr := Practice{S: s, WS: r.Resource.ID}
-		if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, pr.Owner()) {
+		if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, pr.Owner(), time.Now()) {
 			out = append(out, pr.WS)
 		}
 	}
 	return out
 }
 
-// standing reports whether user holds a role without an end.
-func standing(pr Practice, user string) bool {
-	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Lasts.Always() })
+// standing reports whether user holds a role that counts from now on with
+// no end (one that started later counts once its start has come).
+func standing(pr Practice, user string, now time.Time) bool {
+	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Lasts.StandsAt(now) })
 }
 
 // holdsOwnerRole reports whether user holds the preset's owner role
-// workspace-wide without an end (Preset.OwnerHoldsOwnerRole).
-func holdsOwnerRole(pr Practice, preset *Preset, user string) bool {
-	return slices.Contains(pr.Holdings(user), Holding{Role: preset.OwnerRole})
+// workspace-wide, counting from now on with no end
+// (Preset.OwnerHoldsOwnerRole).
+func holdsOwnerRole(pr Practice, preset *Preset, user string, now time.Time) bool {
+	return slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool {
+		return h.Role == preset.OwnerRole && h.Location == "" && h.Lasts.StandsAt(now)
+	})
 }
 
 // ownerRoleHeld tells, before a change to user's roles, whether they are the
 // account owner holding the owner role their preset requires: ownerStands
 // then refuses a change that takes it away. An owner an earlier Ward left
 // without it is not refused other changes.
-func ownerRoleHeld(pr Practice, user string) bool {
+func ownerRoleHeld(pr Practice, user string, now time.Time) bool {
 	preset := Presets[pr.Preset()]
-	return preset != nil && preset.OwnerHoldsOwnerRole && user != "" && pr.Owner() == user && holdsOwnerRole(pr, preset, user)
+	return preset != nil && preset.OwnerHoldsOwnerRole && user != "" && pr.Owner() == user && holdsOwnerRole(pr, preset, user, now)
 }
 
 // ownerStands refuses a change that leaves the account owner (user, if they
@@ -749,10 +763,10 @@ func (p *planner) ownerStands(i int, pr Practice, user string, heldOwnerRole boo
 	if user == "" || pr.Owner() != user {
 		return nil
 	}
-	if preset := Presets[pr.Preset()]; heldOwnerRole && !holdsOwnerRole(pr, preset, user) {
+	if preset := Presets[pr.Preset()]; heldOwnerRole && !holdsOwnerRole(pr, preset, user, p.now) {
 		return fieldErr(CodeConflict, i, "user", "%q is the account owner of %q and would no longer hold %s workspace-wide without an end: in a %s practice the owner keeps it; transfer ownership to another %s holder first (ownership.transferred)", user, pr.WS, preset.OwnerRole, preset.Name, preset.OwnerRole)
 	}
-	if standing(pr, user) {
+	if standing(pr, user, p.now) {
 		return nil
 	}
 	return fieldErr(CodeConflict, i, "user", "%q is the account owner of %q and would hold no role without an end: the owner keeps a standing role; transfer ownership first (ownership.transferred), or give them another role", user, pr.WS)
@@ -783,8 +797,9 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	if err := p.requireRoleScope(i, pr, e); err != nil {
 		return err
 	}
+	joined := !pr.IsMember(e.User)
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
-	held := ownerRoleHeld(pr, e.User)
+	held := ownerRoleHeld(pr, e.User, p.now)
 	p.hold(pr, e.Role, e.Location, e.User, e.Span())
 	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
@@ -792,6 +807,7 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
 		p.applySwitches(pr, preset, e.User)
 	}
+	p.syncSeen(pr, e.User, joined) // adding a role to a lapsed member does not restore them
 	p.syncNotesReaders(pr, e.User)
 	return nil
 }
@@ -833,8 +849,104 @@ func (p *planner) staffEnabled(i int, pr Practice, e Event) error {
 		return err
 	}
 	p.s.Remove(Rel(pr.obj(), "disabled", userObj(e.User)))
+	p.syncSeen(pr, e.User, true) // enabling restores a lapsed member too
 	p.syncNotesReaders(pr, e.User)
 	return nil
+}
+
+// staffSeen records that a staff member was seen (signed in) at e.At, or
+// now: under an inactivity policy their access lasts the policy's days from
+// then (the last sign-in sent counts, as the app sends them in order).
+// Without a policy, and for staff the policy spares, it writes nothing; it
+// never restores someone who has lapsed (staff.enabled does).
+func (p *planner) staffSeen(i int, pr Practice, e Event) error {
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	days := pr.InactivityDays()
+	if days == 0 || pr.spared(e.User) || IsServiceAccount(e.User) {
+		return nil
+	}
+	if pr.IsLapsed(e.User) {
+		return fieldErr(CodeConflict, i, "user", "%q was not seen within %s and has lost access under the practice's inactivity policy: staff.enabled restores them", e.User, daysText(days))
+	}
+	at := e.At
+	if at.IsZero() {
+		at = p.now
+	}
+	end := EndAt(at.AddDate(0, 0, days))
+	if end.PassedAt(p.now) {
+		return fieldErr(CodeInvalid, i, "at", "%s is more than the policy's %s ago: the user would have lapsed by now", at.Format(time.RFC3339), daysText(days))
+	}
+	p.s.Add(seenRel(pr.WS, e.User).Lasting(Until(end)))
+	return nil
+}
+
+// daysText is n days in words ("1 day", "30 days").
+func daysText(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
+}
+
+// policySet sets the practice's inactivity policy (inactivity_days; 0 or
+// absent: none). Turning it on counts every member as seen now; changing
+// the days moves each member's end by the difference (their last sign-in
+// stays where it was); turning it off removes it all.
+func (p *planner) policySet(i int, pr Practice, e Event) error {
+	old := pr.InactivityDays()
+	for _, s := range p.s.Subjects(pr.obj(), "policy") {
+		if strings.HasPrefix(s.ID, inactivityPolicy) {
+			p.s.Remove(Relationship{Resource: pr.obj(), Relation: "policy", Subject: s})
+		}
+	}
+	if e.InactivityDays == 0 {
+		p.s.Remove(policed(pr.WS))
+		for _, r := range p.s.Of(pr.obj(), "seen") {
+			p.s.Remove(r)
+		}
+		return nil
+	}
+	p.s.Add(Rel(pr.obj(), "policy", Object{TypePolicy, inactivityPolicy + strconv.Itoa(e.InactivityDays)}))
+	p.s.Add(policed(pr.WS))
+	for _, m := range p.s.Subjects(pr.obj(), "member") {
+		user := personOf(m)
+		r := seenRel(pr.WS, user)
+		if held := p.s.SpanOf(r); old != 0 && !held.End().Never() {
+			moved := EndAt(held.End().Time().AddDate(0, 0, e.InactivityDays-old))
+			p.s.RemoveKey(r)
+			if !moved.PassedAt(p.now) {
+				p.s.Add(r.Lasting(Until(moved)))
+			}
+			continue
+		}
+		p.syncSeen(pr, user, old == 0)
+	}
+	return nil
+}
+
+// syncSeen keeps user's seen relationship right for the practice's
+// inactivity policy: none without a policy, or for service accounts and
+// non-members; no end for staff the policy spares; the policy's days from
+// now for a fresh start (added, enabled, the policy just on) and for someone
+// it stopped sparing; otherwise as it is (an end, or lapsed).
+func (p *planner) syncSeen(pr Practice, user string, fresh bool) {
+	r := seenRel(pr.WS, user)
+	days := pr.InactivityDays()
+	if days == 0 || IsServiceAccount(user) || !pr.IsMember(user) {
+		p.s.RemoveKey(r)
+		return
+	}
+	if pr.spared(user) {
+		p.s.RemoveKey(r)
+		p.s.Add(r)
+		return
+	}
+	if held := p.s.HasKey(r); fresh || (held && p.s.SpanOf(r).Always()) {
+		p.s.RemoveKey(r)
+		p.s.Add(r.Lasting(Until(EndAt(p.now.AddDate(0, 0, days)))))
+	}
 }
 
 // syncNotesReaders keeps user's per-client notes access in effect
@@ -885,6 +997,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	u := userObj(e.User)
 	p.s.Remove(Rel(pr.obj(), "member", u))
 	p.s.Remove(Rel(pr.obj(), "disabled", u))
+	p.s.RemoveKey(seenRel(pr.WS, e.User))
 	for _, h := range pr.Holdings(e.User) {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
 	}
@@ -916,7 +1029,7 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 			return err
 		}
 	}
-	held := ownerRoleHeld(pr, e.User)
+	held := ownerRoleHeld(pr, e.User, p.now)
 	if e.Type == "role.assigned" {
 		p.hold(pr, e.Role, e.Location, e.User, e.Span())
 	} else {
@@ -928,6 +1041,7 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
 		p.applySwitches(pr, preset, e.User)
 	}
+	p.syncSeen(pr, e.User, false) // a role that cannot be disabled spares them, or no longer
 	p.syncNotesReaders(pr, e.User)
 	return nil
 }

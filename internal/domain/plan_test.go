@@ -104,6 +104,18 @@ var planCases = []planCase{
 	{"give notes access for one client", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c"}`},
 	{"choose a role for a template until a day", `{"type":"form_template.access_granted","workspace":"k","template":"kt2","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"give notes access for one client until a day", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c","expires_at":"2099-01-01T00:00:00Z"}`},
+	{"set an inactivity policy", `{"type":"policy.set","workspace":"w","inactivity_days":30}`},
+	{"see staff under an inactivity policy", `{"type":"policy.set","workspace":"w","inactivity_days":30}
+{"type":"staff.seen","workspace":"w","user":"r","at":"2026-12-01T09:00:00Z"}
+{"type":"staff.seen","workspace":"w","user":"o"}`},
+	{"refuse a sign-in older than the policy's days", `{"type":"policy.set","workspace":"w","inactivity_days":1}
+{"type":"staff.seen","workspace":"w","user":"r","at":"2026-12-03T23:59:59Z"}`},
+	{"change the inactivity policy's days", `{"type":"policy.set","workspace":"w","inactivity_days":30}
+{"type":"staff.seen","workspace":"w","user":"r","at":"2026-12-01T09:00:00Z"}
+{"type":"policy.set","workspace":"w","inactivity_days":7}`},
+	{"turn the inactivity policy off", `{"type":"policy.set","workspace":"w","inactivity_days":30}
+{"type":"policy.set","workspace":"w","inactivity_days":0}`},
+	{"see staff without an inactivity policy", `{"type":"staff.seen","workspace":"w","user":"r"}`},
 	{"give notes access for one client from a day", `{"type":"notes_access.granted","workspace":"w","user":"q","client":"c","starts_at":"2098-01-01T00:00:00Z","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"take notes access for one client", `{"type":"notes_access.revoked","workspace":"w","user":"r","client":"c"}`},
 	{"refuse notes access to someone who never reads notes", `{"type":"staff.added","workspace":"k","user":"ks","role":"scheduler"}
@@ -127,10 +139,7 @@ func TestPlans(t *testing.T) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	for _, pc := range planCases {
-		events, err := domain.ReadEvents(strings.NewReader(pc.events))
-		if err != nil {
-			t.Fatalf("%s: %v", pc.name, err)
-		}
+		events := parse(t, pc.events)
 		for _, e := range events {
 			seen[e.Type] = true
 		}
@@ -341,6 +350,8 @@ var narrowPool = []string{
 	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role","starts_at":"2096-01-01T00:00:00Z","expires_at":"2098-01-01T00:00:00Z"}`,
 	`{"type":"role.assigned","workspace":"%ws","user":"%user","role":"%role","starts_at":"2098-06-01T00:00:00Z"}`,
 	`{"type":"staff.disabled","workspace":"%ws","user":"%user"}`,
+	`{"type":"policy.set","workspace":"%ws","inactivity_days":30}`,
+	`{"type":"staff.seen","workspace":"%ws","user":"%user"}`,
 	`{"type":"staff.enabled","workspace":"%ws","user":"%user"}`,
 	`{"type":"staff.removed","workspace":"%ws","user":"%user"}`,
 	`{"type":"role.assigned","workspace":"%ws","user":"%user","role":"%role","location":"%loc"}`,

@@ -25,6 +25,8 @@ var readsPool = []string{
 	`{"type":"staff.added","workspace":"%ws","user":"%user","role":"%role","location":"%loc","expires_at":"2097-01-01T00:00:00Z"}`,
 	`{"type":"staff.removed","workspace":"%ws","user":"%user"}`,
 	`{"type":"staff.disabled","workspace":"%ws","user":"%user"}`,
+	`{"type":"policy.set","workspace":"%ws","inactivity_days":7}`,
+	`{"type":"staff.seen","workspace":"%ws","user":"%user"}`,
 	`{"type":"staff.enabled","workspace":"%ws","user":"%user"}`,
 	`{"type":"role.revoked","workspace":"%ws","user":"%user","role":"%role"}`,
 	`{"type":"notes_access.granted","workspace":"%ws","user":"%user","client":"%client","expires_at":"2096-01-01T00:00:00Z"}`,

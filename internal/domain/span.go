@@ -23,7 +23,7 @@ import (
 // are kept in one canonical string, disjoint and in order.
 type Span struct {
 	end     End
-	windows string // "" when the span has no start; else windowsOf's encoding
+	windows string // "" when the span has no start; else spanOf's encoding
 }
 
 // Window is one stretch of a span: from Start (the zero time: always) until
@@ -83,7 +83,7 @@ func spanOf(ws []window) Span {
 		if w.from != noStart {
 			b.WriteString(strconv.FormatInt(w.from, 10))
 		}
-		b.WriteByte('-')
+		b.WriteByte('~') // not '-': a start before 1970 is a negative number
 		if !w.until.Never() {
 			b.WriteString(strconv.FormatInt(w.until.unix, 10))
 		}
@@ -98,7 +98,7 @@ func (s Span) list() []window {
 	}
 	var out []window
 	for part := range strings.SplitSeq(s.windows, ",") {
-		from, until, _ := strings.Cut(part, "-")
+		from, until, _ := strings.Cut(part, "~")
 		w := window{from: noStart}
 		if from != "" {
 			w.from, _ = strconv.ParseInt(from, 10, 64)
@@ -239,6 +239,13 @@ func (s Span) Text() string {
 	return strings.Join(parts, " and")
 }
 
+// StandsAt reports whether s counts from now on, with no end and no gap.
+func (s Span) StandsAt(now time.Time) bool {
+	ws := s.list()
+	last := ws[len(ws)-1]
+	return last.until.Never() && (last.from == noStart || last.from <= now.Unix())
+}
+
 // CountsAt reports whether s counts at now.
 func (s Span) CountsAt(now time.Time) bool {
 	t := now.Unix()
@@ -328,8 +335,8 @@ func SpanOfCaveat(name string, context map[string]any, expires End) (Span, error
 		if !from.Equal(alwaysFrom) {
 			w.Start = from
 		}
-		if until.Equal(neverUntil) {
-			w.End = End{}
+		if until.Equal(neverUntil) && expires.Never() {
+			w.End = End{} // an end at CEL's last second is one when it is the expiration too
 		}
 		ws = append(ws, w)
 	}

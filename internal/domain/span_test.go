@@ -127,6 +127,44 @@ func TestBetween(t *testing.T) {
 	}
 }
 
+// TestSpanEdges: starts before 1970 keep their sign, an end at CEL's last
+// second reads back as that end while it is the expiration too, and a span
+// stands only once its last, endless window has begun.
+func TestSpanEdges(t *testing.T) {
+	old := span(t, "1969-12-31T23:59:00Z/1970-01-01T00:10:00Z", jan+"/")
+	if ws := old.Windows(); len(ws) != 2 || !ws[0].Start.Equal(at("1969-12-31T23:59:00Z")) || ws[0].End != EndAt(at("1970-01-01T00:10:00Z")) {
+		t.Errorf("a start before 1970 came back as %v", ws)
+	}
+	last := EndAt(at("9999-12-31T23:59:59Z"))
+	s, _ := Between(at(jan), last)
+	name, context := s.Caveat()
+	back, err := SpanOfCaveat(name, context, s.End())
+	if err != nil || back != s {
+		t.Errorf("an end at 9999-12-31T23:59:59Z came back as %v (%v), want %v", back, err, s)
+	}
+	endless, _ := Between(at(jan), End{})
+	name, context = endless.Caveat()
+	if back, err := SpanOfCaveat(name, context, End{}); err != nil || back != endless {
+		t.Errorf("no end came back as %v (%v)", back, err)
+	}
+	for _, tt := range []struct {
+		s    Span
+		at   string
+		want bool
+	}{
+		{endless, "2029-12-31T23:59:59Z", false},
+		{endless, jan, true},
+		{s, feb, false},
+		{span(t, "/"+feb, mar+"/"), jan, false},
+		{span(t, "/"+feb, mar+"/"), mar, true},
+		{Span{}, jan, true},
+	} {
+		if got := tt.s.StandsAt(at(tt.at)); got != tt.want {
+			t.Errorf("%q stands at %s: %v, want %v", tt.s.Text(), tt.at, got, tt.want)
+		}
+	}
+}
+
 // TestRelationshipsKeepTheirSpan: a relationship's span goes in and comes
 // back whole, and a state holds one relationship per key whatever its span.
 func TestRelationshipsKeepTheirSpan(t *testing.T) {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -22,6 +23,7 @@ const (
 	TypeLock        = "ward_lock"
 	TypeIDs         = "ward_id"
 	TypeSetting     = "setting"
+	TypePolicy      = "ward_policy"
 	TypeSwitch      = "staff_switch"
 	TypeLetter      = "letter"
 	TypeFile        = "file"
@@ -145,8 +147,62 @@ func (p Practice) IsDisabled(user string) bool {
 	return p.S.Has(Rel(p.obj(), "disabled", userObj(user)))
 }
 
-// IsActive reports whether user is enabled staff.
-func (p Practice) IsActive(user string) bool { return p.IsMember(user) && !p.IsDisabled(user) }
+// IsActive reports whether user is enabled staff who has not lapsed.
+func (p Practice) IsActive(user string) bool {
+	return p.IsMember(user) && !p.IsDisabled(user) && !p.IsLapsed(user)
+}
+
+// inactivityPolicy is the prefix of an inactivity policy's ward_policy ID.
+const inactivityPolicy = "inactivity_days/"
+
+// InactivityDays is the practice's inactivity policy: staff not seen for
+// this many days lose every permission (0: no policy).
+func (p Practice) InactivityDays() int {
+	for _, s := range p.S.Subjects(p.obj(), "policy") {
+		if days, ok := strings.CutPrefix(s.ID, inactivityPolicy); ok {
+			n, _ := strconv.Atoi(days)
+			return n
+		}
+	}
+	return 0
+}
+
+// policed is the relationship that puts a practice's staff under its
+// inactivity policy.
+func policed(ws string) Relationship {
+	return Relationship{Resource: workspaceObj(ws), Relation: "policed", Subject: Subject{Type: TypeUser, ID: "*"}}
+}
+
+// seenRel is the relationship that says user was seen lately.
+func seenRel(ws, user string) Relationship { return Rel(workspaceObj(ws), "seen", userObj(user)) }
+
+// IsLapsed reports whether user is staff under the practice's inactivity
+// policy who has not been seen within its days (their seen relationship has
+// ended, so SpiceDB no longer returns it). Service accounts never lapse.
+func (p Practice) IsLapsed(user string) bool {
+	return p.S.Has(policed(p.WS)) && !IsServiceAccount(user) && p.IsMember(user) && !p.S.HasKey(seenRel(p.WS, user))
+}
+
+// activity is when user's access counts under the inactivity policy: until
+// their seen relationship ends; always without a policy, for service
+// accounts, and for staff it spares.
+func (p Practice) activity(user string) Span {
+	if IsServiceAccount(user) || !p.S.Has(policed(p.WS)) {
+		return Span{}
+	}
+	return p.S.SpanOf(seenRel(p.WS, user))
+}
+
+// spared reports whether an inactivity policy spares user: the account
+// owner, and holders of roles that can be neither disabled nor removed
+// (Caspen's practitioner admin "cannot be disabled or locked out").
+func (p Practice) spared(user string) bool {
+	if p.Owner() == user {
+		return true
+	}
+	_, undisableable := undisableableHolding(p, user)
+	return undisableable
+}
 
 // Roles lists the workspace's role names, sorted.
 func (p Practice) Roles() []string {

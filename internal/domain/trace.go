@@ -157,6 +157,10 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s is staff of %s", who, res.ID), fmt.Sprintf("%s is not staff of %s", who, res.ID))
 	case "workspace#disabled":
 		return yes(fmt.Sprintf("%s is disabled in %s: disabled staff lose every permission", who, res.ID), fmt.Sprintf("%s is not disabled in %s", who, res.ID))
+	case "workspace#policed":
+		return yes(fmt.Sprintf("%s has an inactivity policy: staff not seen within its days lose every permission", res.ID), fmt.Sprintf("%s has no inactivity policy", res.ID))
+	case "workspace#seen":
+		return yes(fmt.Sprintf("%s was seen in %s within its inactivity policy's days (or is spared by it)", who, res.ID), fmt.Sprintf("%s was not seen in %s within its inactivity policy's days", who, res.ID))
 	case "workspace#calendar":
 		return yes(fmt.Sprintf("%s holds a role with a calendar in %s", who, res.ID), fmt.Sprintf("none of %s's roles in %s has a calendar", who, res.ID))
 	case "role_binding#member":

@@ -181,6 +181,8 @@ var timedGrants = []Scenario{
 			Explanations: []Explanation{
 				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds no role in workspace p1"},
 				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds role practitioner workspace-wide from {{end}}, which does not count now"},
+				{Check: no("user:pete", "view", "client:ann"), Text: "client ann is shared with pete from {{end}} until 2099-01-01T00:00:00Z, which does not count now"},
+				{Check: no("user:rita", "view_notes", "client:ben"), Text: "rita was given notes access to client ben from {{end}}, which does not count now"},
 			}},
 		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","starts_at":"{{end}}","expires_at":"2099-01-01T00:00:00Z"}
 {"type":"staff.added","workspace":"p1","user":"lou","role":"practitioner","starts_at":"{{end}}"}`, NoChange: true},
@@ -219,6 +221,40 @@ var timedGrants = []Scenario{
 				{Check: yes("user:k14a", "view", "client:k14c"), Text: "k14a holds role desk workspace-wide from {{end}}, which has clients view: full"},
 				{Check: yes("user:k14b", "view", "form:k14f"), Text: "template k14t lets role front workspace-wide see its completed forms from {{end}}"},
 			}},
+	}},
+	// Clinic platform: "Access expires after 30 days of inactivity". Staff
+	// not seen within the policy's days lose every permission by themselves,
+	// with no write at that moment; the owner and Caspen's practitioner admin
+	// ("cannot be disabled or locked out") are spared; staff.enabled restores,
+	// and turning the policy off lifts it.
+	{Name: "staff_not_seen_within_the_inactivity_policy_lose_access", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k15","owner":"k15o","preset":"caspen"}
+{"type":"location.created","workspace":"k15","location":"k15-n"}
+{"type":"staff.added","workspace":"k15","user":"k15p","role":"practitioner"}
+{"type":"staff.added","workspace":"k15","user":"k15a","role":"practitioner_admin"}
+{"type":"staff.added","workspace":"k15","user":"k15r","role":"receptionist"}
+{"type":"client.created","workspace":"k15","client":"k15c","location":"k15-n","practitioner":"k15p"}
+{"type":"note.created","workspace":"k15","note":"k15n","client":"k15c","author":"k15p"}
+{"type":"policy.set","workspace":"k15","inactivity_days":1}
+{"type":"staff.seen","workspace":"k15","user":"k15p","at":"{{end-1d}}"}
+{"type":"staff.seen","workspace":"k15","user":"k15r","at":"{{end-1d}}"}
+{"type":"staff.seen","workspace":"k15","user":"k15a","at":"{{end-1d}}"}`,
+			Checks: []Check{
+				yes("user:k15p", "view", "client:k15c"), yes("user:k15p", "view", "note:k15n"), yes("user:k15r", "view", "client:k15c"),
+				yes("user:k15r", "view_all_calendars", "workspace:k15"), yes("user:k15a", "view", "client:k15c"), yes("user:k15o", "view", "client:k15c"),
+			}},
+		{PastEnd: true,
+			Checks: []Check{
+				no("user:k15p", "view", "client:k15c"), no("user:k15p", "view", "note:k15n"), no("user:k15r", "view", "client:k15c"),
+				no("user:k15r", "view_all_calendars", "workspace:k15"), yes("user:k15a", "view", "client:k15c"), yes("user:k15o", "view", "client:k15c"),
+			},
+			Lookups: []Lookup{{Resource: "client:k15c", Permission: "view", Want: []string{"user:k15a", "user:k15o"}}},
+			Explanations: []Explanation{{Check: no("user:k15p", "view", "client:k15c"),
+				Text: "k15p was not seen within 1 day in workspace k15: under its inactivity policy they lose every permission until staff.enabled"}}},
+		{Events: `{"type":"staff.enabled","workspace":"k15","user":"k15p"}`,
+			Checks: []Check{yes("user:k15p", "view", "client:k15c"), yes("user:k15p", "view", "note:k15n"), no("user:k15r", "view", "client:k15c")}},
+		{Events: `{"type":"policy.set","workspace":"k15","inactivity_days":0}`,
+			Checks: []Check{yes("user:k15p", "view", "client:k15c"), yes("user:k15r", "view", "client:k15c"), yes("user:k15r", "view_all_calendars", "workspace:k15")}},
 	}},
 	// A share's end can be moved, or taken away, by sharing again.
 	{Name: "sharing_again_moves_or_removes_the_end", Steps: []Step{

@@ -14,6 +14,10 @@ import (
 // stands for the same moment, as explain writes it.
 const EndToken = "{{end}}"
 
+// DayBeforeEndToken stands for one day before EndToken's moment: a sign-in
+// (staff.seen at) whose one-day inactivity runs out at that moment.
+const DayBeforeEndToken = "{{end-1d}}"
+
 const (
 	// endsIn leaves time for the steps before the end to apply and ask.
 	endsIn = 5 * time.Second
@@ -60,11 +64,12 @@ func Run(t *testing.T, sc Scenario, c Client) {
 		}
 		if step.Events != "" {
 			events := step.Events
-			if strings.Contains(events, EndToken) {
+			if strings.Contains(events, EndToken) || strings.Contains(events, DayBeforeEndToken) {
 				if end.IsZero() {
 					end = time.Now().Add(endsIn).Truncate(time.Second)
 				}
 				events = strings.ReplaceAll(events, EndToken, end.UTC().Format(time.RFC3339))
+				events = strings.ReplaceAll(events, DayBeforeEndToken, end.Add(-24*time.Hour).UTC().Format(time.RFC3339))
 			}
 			touched, deleted, err := c.Apply(events)
 			if err != nil {

@@ -440,7 +440,8 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 		s.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
 		ex = domain.Unexplained(d.Allowed, ex)
 	}
-	ex.Trace = domain.Steps(trace, domain.Practice{S: state, WS: domain.ResourceWorkspace(state, q.Resource)})
+	at := state.CountingAt(d.At) // what SpiceDB read at the check's moment
+	ex.Trace = domain.Steps(trace, domain.Practice{S: at, WS: domain.ResourceWorkspace(at, q.Resource)})
 	return ex, d.Token, nil
 }
 
