@@ -510,3 +510,60 @@ func TestLapsedStaff(t *testing.T) {
 		t.Errorf("enabled r is seen until %s, want 30 days from %s", got, parsedAt)
 	}
 }
+
+// TestInactivitySparesOnlyStandingHolders: the policy spares the owner and
+// those who hold a role that cannot be disabled from now on with no end;
+// the old owner after a transfer, and a holder whose such role ends, sign
+// in like everyone else. A lapse keeps per-client notes access for when the
+// policy is lifted, and a sign-in "at" before 1970 is refused.
+func TestInactivitySparesOnlyStandingHolders(t *testing.T) {
+	t.Parallel()
+	seenEnd := func(s *domain.State, user string) (domain.End, bool) {
+		ws := map[bool]string{true: "k", false: "w"}[strings.HasPrefix(user, "k")] // the practice's users are named after it
+		r := domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "seen", domain.Object{Type: domain.TypeUser, ID: user})
+		return s.SpanOf(r).End(), s.HasKey(r)
+	}
+	in30 := domain.EndAt(parsedAt.AddDate(0, 0, 30))
+	k, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"k","owner":"ka","preset":"cliniko"}
+{"type":"staff.added","workspace":"k","user":"kb","role":"administrator"}
+{"type":"policy.set","workspace":"k","inactivity_days":30}`))
+	if end, ok := seenEnd(k, "ka"); !ok || !end.Never() {
+		t.Fatalf("the owner should be seen with no end: %v %v", end, ok)
+	}
+	moved, _ := apply(t, k, parse(t, `{"type":"ownership.transferred","workspace":"k","to":"kb"}`))
+	if end, _ := seenEnd(moved, "ka"); end != in30 {
+		t.Errorf("the old owner is seen until %v, want the policy's days from now (%v)", end, in30)
+	}
+	if end, _ := seenEnd(moved, "kb"); !end.Never() {
+		t.Errorf("the new owner is seen until %v, want no end", end)
+	}
+	for _, r := range moved.All() {
+		if r.Subject.ID == "ka" && r.Resource.Type == domain.TypeWorkspace && r.Relation != "member" && r.Relation != "seen" && r.Expires != in30 {
+			t.Errorf("the old owner's access %v should end with their activity", r)
+			break
+		}
+	}
+
+	w, _ := apply(t, domain.NewState(), parse(t, planBase+`
+{"type":"policy.set","workspace":"w","inactivity_days":30}
+{"type":"staff.added","workspace":"w","user":"u","role":"practice_manager"}
+{"type":"role.assigned","workspace":"w","user":"u","role":"practitioner_admin","expires_at":"2027-01-01T00:00:00Z"}
+{"type":"role.assigned","workspace":"w","user":"p","role":"practitioner_admin"}`))
+	if end, _ := seenEnd(w, "u"); end != in30 {
+		t.Errorf("a practitioner admin until 2027 is seen until %v, want %v: a role that ends spares nobody", end, in30)
+	}
+	if end, _ := seenEnd(w, "p"); !end.Never() {
+		t.Errorf("a standing practitioner admin is seen until %v, want no end", end)
+	}
+
+	lapsed := w.Clone()
+	lapsed.RemoveKey(domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: "w"}, "seen", domain.Object{Type: domain.TypeUser, ID: "r"}))
+	reader := domain.Rel(domain.Object{Type: domain.TypeClient, ID: "c"}, "notes_reader", domain.Object{Type: domain.TypeUser, ID: "r"})
+	again, _ := apply(t, lapsed, parse(t, `{"type":"role.assigned","workspace":"w","user":"r","role":"front"}`))
+	if !again.HasKey(reader) {
+		t.Error("a lapsed member's notes access should stay, for when the policy is lifted (the schema's active gates it)")
+	}
+	if _, err := domain.ParseEventsAt([]json.RawMessage{json.RawMessage(`{"type":"staff.seen","workspace":"w","user":"r","at":"0001-01-01T00:00:00Z"}`)}, parsedAt); err == nil {
+		t.Error("a sign-in at 0001-01-01 should be refused, not taken as now")
+	}
+}

@@ -406,6 +406,9 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 		if t.After(now) {
 			return fmt.Errorf("%q has not come yet (it is %s now): say when the user was seen, not when they will be", v, now.UTC().Format(time.RFC3339))
 		}
+		if t.Before(time.Unix(0, 0)) {
+			return fmt.Errorf("%q is before 1970: say when the user signed in, or leave at out for now", v)
+		}
 		e.At = t.UTC()
 		return nil
 	case startField:

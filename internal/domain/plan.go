@@ -698,10 +698,10 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To, p.now) {
 		return fieldErr(CodeConflict, i, "to", "%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", e.To, preset.OwnerRole, preset.Name, preset.OwnerRole)
 	}
+	old := pr.Owner() // before the change: the old owner is spared no longer
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
 		p.s.Remove(Relationship{Resource: pr.obj(), Relation: "owner", Subject: s})
 	}
-	old := pr.Owner()
 	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
 	p.syncSeen(pr, old, false)
 	p.syncSeen(pr, e.To, false)
@@ -864,7 +864,7 @@ func (p *planner) staffSeen(i int, pr Practice, e Event) error {
 		return err
 	}
 	days := pr.InactivityDays()
-	if days == 0 || pr.spared(e.User) || IsServiceAccount(e.User) {
+	if days == 0 || pr.spared(e.User, p.now) || IsServiceAccount(e.User) {
 		return nil
 	}
 	if pr.IsLapsed(e.User) {
@@ -938,7 +938,7 @@ func (p *planner) syncSeen(pr Practice, user string, fresh bool) {
 		p.s.RemoveKey(r)
 		return
 	}
-	if pr.spared(user) {
+	if pr.spared(user, p.now) {
 		p.s.RemoveKey(r)
 		p.s.Add(r)
 		return

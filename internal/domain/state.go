@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Object types of Ward's schema.
@@ -193,15 +194,23 @@ func (p Practice) activity(user string) Span {
 	return p.S.SpanOf(seenRel(p.WS, user))
 }
 
-// spared reports whether an inactivity policy spares user: the account
-// owner, and holders of roles that can be neither disabled nor removed
-// (Caspen's practitioner admin "cannot be disabled or locked out").
-func (p Practice) spared(user string) bool {
+// spared reports whether an inactivity policy spares user at now: the
+// account owner, and holders of a role that can be neither disabled nor
+// removed (Caspen's practitioner admin "cannot be disabled or locked out"),
+// held from now on with no end. A holding that ends, or has not started,
+// spares nobody: its holder signs in like other staff.
+func (p Practice) spared(user string, now time.Time) bool {
 	if p.Owner() == user {
 		return true
 	}
-	_, undisableable := undisableableHolding(p, user)
-	return undisableable
+	preset := Presets[p.Preset()]
+	if preset == nil {
+		return false
+	}
+	return slices.ContainsFunc(p.Holdings(user), func(h Holding) bool {
+		r, ok := preset.Role(h.Role)
+		return ok && r.Undisableable && h.Lasts.StandsAt(now)
+	})
 }
 
 // Roles lists the workspace's role names, sorted.
@@ -377,11 +386,13 @@ func (p Practice) heldAt(user, role string) map[string]Span {
 	return out
 }
 
-// notesReaderEnd tells whether per-client notes access may count for user
-// now (they are enabled and hold a role that may ever read treatment notes),
-// and when: while any such holding lasts.
+// notesReaderSpan tells whether per-client notes access may count for user
+// (they are enabled and hold a role that may ever read treatment notes), and
+// when: while any such holding lasts. A lapse under an inactivity policy does
+// not take it away: the schema's active gates notes_reader for that, so
+// turning the policy off gives it back.
 func (p Practice) notesReaderSpan(user string) (Span, bool) {
-	if !p.IsActive(user) {
+	if !p.IsMember(user) || p.IsDisabled(user) {
 		return Span{}, false
 	}
 	return p.notesRoleSpan(user)
