@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -236,15 +237,28 @@ func TestServeEndToEnd(t *testing.T) {
 			cli.Env{Getenv: func(k string) string { return map[string]string{"WARD_MEMORY_WARN_AT": "10"}[k] }, Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &logs})
 	}()
 	env := map[string]string{"WARD_SERVER": "http://" + addr, "WARD_TOKEN": key}
-	deadline := time.Now().Add(30 * time.Second)
+	// Loading the demo into a fresh in-process SpiceDB takes a few seconds
+	// alone; `go test ./...` runs the other packages' tests on the same cores.
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil && resp.StatusCode == http.StatusOK {
 			break
 		}
+		select {
+		case served := <-done: // it could not bind, or failed loading the demo
+			t.Fatalf("ward serve stopped before it was ready: %v; it logged:\n%s", served, logs.String())
+		default:
+		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("ward serve never became ready: %v", err)
+			var served error
+			select {
+			case served = <-done:
+			case <-time.After(10 * time.Second):
+				served = errors.New("still running 10 s after it was cancelled")
+			}
+			t.Fatalf("ward serve never became ready: %v; serve returned %v, and logged:\n%s", err, served, logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
