@@ -500,8 +500,8 @@ func parseStart(v string, now time.Time) (time.Time, error) {
 	if !t.After(now) {
 		return time.Time{}, nil
 	}
-	if last := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC); !t.Before(last) {
-		return time.Time{}, fmt.Errorf("%q is not before %s, the last moment Ward takes: a grant must start before it", v, last.Format(time.RFC3339))
+	if !t.Before(neverUntil) {
+		return time.Time{}, fmt.Errorf("%q is not before %s, the last moment Ward takes: a grant must start before it", v, neverUntil.Format(time.RFC3339))
 	}
 	return t.UTC(), nil
 }

@@ -116,13 +116,17 @@ func describe(s *State, res Object) record {
 	return rec
 }
 
-// ExplainAt is Explain as at the moment at: from what counts then (what
-// SpiceDB reads at that moment), and with what would give the asker access
-// but does not count then (it starts later, or is between its windows) named
-// as such: their holdings, and a share or notes access of the record's client.
-func ExplainAt(q Question, s *State, at time.Time) Explanation {
-	ex := Explain(q, s.CountingAt(at))
+// ExplainAt is Explain as at the moment at, with trace (SpiceDB's trace of
+// the check made then; zero for none) in the practice's terms: both read
+// what counts then, what SpiceDB reads at that moment. What would give the
+// asker access but does not count then (it starts later, or is between its
+// windows) is named as such: their holdings, and a share or notes access of
+// the record's client.
+func ExplainAt(q Question, s *State, at time.Time, trace TraceNode) Explanation {
+	counting := s.CountingAt(at)
+	ex := Explain(q, counting)
 	ws := ResourceWorkspace(s, q.Resource)
+	ex.Trace = Steps(trace, Practice{S: counting, WS: ResourceWorkspace(counting, q.Resource)})
 	if ws == "" {
 		return ex
 	}
@@ -133,15 +137,17 @@ func ExplainAt(q Question, s *State, at time.Time) Explanation {
 				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
 		}
 	}
-	if client := describe(s, q.Resource).client; client != "" {
-		c := Object{TypeClient, client}
-		if r := Rel(c, "shared_with", userObj(user)); s.HasKey(r) && !s.SpanOf(r).CountsAt(at) {
-			ex.Reasons = append(ex.Reasons, Reason{Kind: "shared",
-				Text: fmt.Sprintf("client %s is shared with %s%s, which does not count now", client, user, s.SpanOf(r).Text())})
-		}
-		if r := Rel(c, "notes_access", userObj(user)); s.HasKey(r) && !s.SpanOf(r).CountsAt(at) {
-			ex.Reasons = append(ex.Reasons, Reason{Kind: "notes_access",
-				Text: fmt.Sprintf("%s was given notes access to client %s%s, which does not count now", user, client, s.SpanOf(r).Text())})
+	client := describe(s, q.Resource).client
+	if client == "" {
+		return ex
+	}
+	for _, link := range []struct{ relation, kind, text string }{
+		{"shared_with", "shared", "client %[2]s is shared with %[1]s%[3]s, which does not count now"},
+		{"notes_access", "notes_access", "%[1]s was given notes access to client %[2]s%[3]s, which does not count now"},
+	} {
+		r := Rel(Object{TypeClient, client}, link.relation, userObj(user))
+		if span := s.SpanOf(r); s.HasKey(r) && !span.CountsAt(at) {
+			ex.Reasons = append(ex.Reasons, Reason{Kind: link.kind, Text: fmt.Sprintf(link.text, user, client, span.Text())})
 		}
 	}
 	return ex
@@ -319,13 +325,14 @@ func locationText(loc string) string {
 
 // Unexplained is the explanation of a verdict that Ward's reading of the
 // practice does not account for: SpiceDB's verdict stands, none of the
-// reasons claims to give it, and one more says so, for a bug report.
+// reasons claims to give it, and one more says so, for a bug report. The
+// trace is kept.
 func Unexplained(allowed bool, ex Explanation) Explanation {
 	verdict := "denied"
 	if allowed {
 		verdict = "allowed"
 	}
-	return Explanation{Allowed: allowed, Reasons: append(falsify(ex.Reasons), Reason{Kind: "unexplained",
+	return Explanation{Allowed: allowed, Trace: ex.Trace, Reasons: append(falsify(ex.Reasons), Reason{Kind: "unexplained",
 		Text: "SpiceDB " + verdict + " this, and Ward's reading of the practice at the same revision does not say why: please report it with this question"})}
 }
 

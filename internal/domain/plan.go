@@ -939,12 +939,10 @@ func (p *planner) syncSeen(pr Practice, user string, fresh bool) {
 		return
 	}
 	if pr.spared(user, p.now) {
-		p.s.RemoveKey(r)
-		p.s.Add(r)
+		p.s.Add(r) // Add replaces the key's relationship with an end
 		return
 	}
 	if held := p.s.HasKey(r); fresh || (held && p.s.SpanOf(r).Always()) {
-		p.s.RemoveKey(r)
 		p.s.Add(r.Lasting(Until(EndAt(p.now.AddDate(0, 0, days)))))
 	}
 }

@@ -279,6 +279,10 @@ var (
 	neverUntil = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 )
 
+// NeverCounts is a span that starts at the last moment Ward takes and so
+// never counts: what a relationship whose caveat is not Ward's is read as.
+func NeverCounts() Span { return spanOf([]window{{from: neverUntil.Unix()}}) }
+
 // Caveat is the caveat a relationship during s carries and its context, as
 // JSON values; "" for a span without a start, which needs none.
 func (s Span) Caveat() (name string, context map[string]any) {

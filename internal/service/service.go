@@ -435,13 +435,11 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 	for _, r := range more.All() {
 		state.Add(r)
 	}
-	ex := domain.ExplainAt(q, state, d.At)
+	ex := domain.ExplainAt(q, state, d.At, trace)
 	if ex.Allowed != d.Allowed {
 		s.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
 		ex = domain.Unexplained(d.Allowed, ex)
 	}
-	at := state.CountingAt(d.At) // what SpiceDB read at the check's moment
-	ex.Trace = domain.Steps(trace, domain.Practice{S: at, WS: domain.ResourceWorkspace(at, q.Resource)})
 	return ex, d.Token, nil
 }
 

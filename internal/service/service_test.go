@@ -138,7 +138,7 @@ func explainAgrees(t *testing.T, file string) {
 			if d.Allowed {
 				allowed++
 			}
-			if ex := domain.ExplainAt(chunk[i], state, time.Now()); ex.Allowed != d.Allowed {
+			if ex := domain.ExplainAt(chunk[i], state, time.Now(), domain.TraceNode{}); ex.Allowed != d.Allowed {
 				t.Errorf("%s %s %s: SpiceDB says %v, explanation says %v: %+v", chunk[i].Subject, chunk[i].Permission, chunk[i].Resource, d.Allowed, ex.Allowed, ex.Reasons)
 			}
 			// A traced check costs about 13 ms here: trace the first allowed and

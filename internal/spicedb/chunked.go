@@ -14,7 +14,6 @@ import (
 	core "github.com/authzed/spicedb/pkg/proto/core/v1"
 	"github.com/authzed/spicedb/pkg/tuple"
 	"github.com/authzed/spicedb/pkg/zedtoken"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -194,11 +193,7 @@ func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.Re
 		}
 		caveat := ""
 		if c := r.OptionalCaveat; c != nil {
-			var expires *timestamppb.Timestamp
-			if r.OptionalExpiration != nil {
-				expires = timestamppb.New(*r.OptionalExpiration)
-			}
-			if _, err := spanOfCaveat(&v1.ContextualizedCaveat{CaveatName: c.GetCaveatName(), Context: c.GetContext()}, expires); err != nil {
+			if _, err := spanOfCaveat(c.GetCaveatName(), c.GetContext(), r.OptionalExpiration); err != nil {
 				return schemaError{fmt.Sprintf("%s: %v", tuple.StringWithoutCaveatOrExpiration(r), err)}
 			}
 			caveat = c.GetCaveatName()

@@ -30,18 +30,18 @@ func toRelationship(r domain.Relationship) *v1.Relationship {
 	return rel
 }
 
-// spanOfCaveat reads a span back from a relationship's caveat and
-// expiration.
-func spanOfCaveat(c *v1.ContextualizedCaveat, expires *timestamppb.Timestamp) (domain.Span, error) {
+// spanOfCaveat reads a span back from a relationship's caveat (its name and
+// context) and expiration (nil for none).
+func spanOfCaveat(name string, context *structpb.Struct, expires *time.Time) (domain.Span, error) {
 	var end domain.End
 	if expires != nil {
-		end = domain.EndAt(expires.AsTime())
+		end = domain.EndAt(*expires)
 	}
-	return domain.SpanOfCaveat(c.GetCaveatName(), c.GetContext().AsMap(), end)
+	return domain.SpanOfCaveat(name, context.AsMap(), end)
 }
 
 // nowContext is the context of every question Ward asks: the moment it
-// asks at, which caveat during compares its windows with.
+// asks at, which Ward's caveats compare their windows with.
 func nowContext(now time.Time) *structpb.Struct {
 	return &structpb.Struct{Fields: map[string]*structpb.Value{"now": structpb.NewStringValue(now.UTC().Format(time.RFC3339Nano))}}
 }
@@ -77,14 +77,18 @@ func fromRelationship(r *v1.Relationship) domain.Relationship {
 		Expires: expires(r),
 	}
 	if c := r.GetOptionalCaveat(); c != nil {
-		if span, err := spanOfCaveat(c, r.GetOptionalExpiresAt()); err == nil {
+		var expires *time.Time
+		if e := r.GetOptionalExpiresAt(); e != nil {
+			t := e.AsTime()
+			expires = &t
+		}
+		if span, err := spanOfCaveat(c.GetCaveatName(), c.GetContext(), expires); err == nil {
 			out = out.Lasting(span)
 		} else {
-			// Not Ward's: kept as a relationship that never counts (a
-			// window from CEL's last second), so that Ward neither grants
-			// on it nor mistakes it for an unconditional one.
-			never, _ := domain.Between(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), domain.End{})
-			out = out.Lasting(never)
+			// Not Ward's: kept as a relationship that never counts, so
+			// that Ward neither grants on it nor mistakes it for an
+			// unconditional one.
+			out = out.Lasting(domain.NeverCounts())
 		}
 	}
 	return out
