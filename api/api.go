@@ -147,6 +147,24 @@ type LookupSubjectsResponse struct {
 	ZedToken string   `json:"zedtoken"`
 }
 
+// FieldsRequest asks POST /v1/fields which field groups of one record (a
+// client's identifiers, insurance) a subject may see and change.
+type FieldsRequest struct {
+	Subject  string `json:"subject"`
+	Resource string `json:"resource"`
+	ZedToken string `json:"zedtoken,omitempty"`
+	// Purpose is why the app asks (see CheckRequest); each group's view and
+	// edit is recorded as a decision in the audit ledger.
+	Purpose string `json:"purpose,omitempty"`
+}
+
+// FieldsResponse answers POST /v1/fields: every field group of the
+// resource's type, by name.
+type FieldsResponse struct {
+	Fields   map[string]domain.FieldAccess `json:"fields"`
+	ZedToken string                        `json:"zedtoken"`
+}
+
 // ExplainResponse answers POST /v1/explain (whose body is a CheckRequest).
 type ExplainResponse struct {
 	Allowed bool            `json:"allowed"`

@@ -223,6 +223,11 @@ func (c *Client) LookupSubjects(ctx context.Context, req api.LookupSubjectsReque
 	return call[api.LookupSubjectsResponse](ctx, c, http.MethodPost, "/v1/lookup/subjects", req)
 }
 
+// Fields asks which field groups of one record a subject may see and change.
+func (c *Client) Fields(ctx context.Context, req api.FieldsRequest) (api.FieldsResponse, error) {
+	return call[api.FieldsResponse](ctx, c, http.MethodPost, "/v1/fields", req)
+}
+
 // Explain asks one question and why.
 func (c *Client) Explain(ctx context.Context, req api.CheckRequest) (api.ExplainResponse, error) {
 	return call[api.ExplainResponse](ctx, c, http.MethodPost, "/v1/explain", req)

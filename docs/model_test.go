@@ -97,7 +97,8 @@ func roleCell(r domain.Role, a domain.Area) string {
 	var groups []string
 	byLevel := map[domain.Level][]string{}
 	var order []domain.Level
-	for _, c := range a.Capabilities() {
+	for _, action := range a.Actions {
+		c := domain.Cap(a.Name, action)
 		l := r.Level(c)
 		if l == domain.LevelNone {
 			continue
@@ -119,11 +120,35 @@ func roleCell(r domain.Role, a domain.Area) string {
 			groups = append(groups, strings.Join(byLevel[l], ", ")+": "+levelWord(l))
 		}
 	}
+	if fields := fieldsCell(r, a); fields != "" {
+		groups = append(groups, fields)
+	}
 	cell := strings.Join(groups, "; ")
 	if !r.Fixed && !r.Changeable(a.Name) {
 		cell += " (fixed)"
 	}
 	return cell
+}
+
+// fieldsCell says what a role's defaults give of an area's field groups:
+// "fields: identifiers own, insurance all" ("insurance view all, edit own"
+// where view and edit differ).
+func fieldsCell(r domain.Role, a domain.Area) string {
+	var parts []string
+	for _, f := range a.Fields {
+		view := r.Level(domain.Cap(a.Name, domain.FieldAction(domain.ActionView, f.Name)))
+		edit := r.Level(domain.Cap(a.Name, domain.FieldAction(domain.ActionEdit, f.Name)))
+		switch {
+		case view == edit && view != domain.LevelNone:
+			parts = append(parts, f.Name+" "+levelWord(view))
+		case view != edit:
+			parts = append(parts, fmt.Sprintf("%s view %s, edit %s", f.Name, levelWord(view), levelWord(edit)))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "fields: " + strings.Join(parts, ", ")
 }
 
 // roleTable shows each built-in role's defaults, area by area.

@@ -109,7 +109,7 @@ func own(c domain.Capability) string  { return c.Relation(domain.LevelOwn) }
 // area returns c's area, checking that it has the levels asked for.
 func area(c domain.Capability, ownToo bool) (domain.Area, error) {
 	a, ok := domain.AreaByName(c.Area)
-	if !ok || !slices.Contains(a.Actions, c.Action) {
+	if !ok || !a.HasAction(c.Action) {
 		return a, fmt.Errorf("capability %s is not an action of an area", c)
 	}
 	if ownToo && !a.Own {
@@ -140,6 +140,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
+		"Within": p.Within != "",
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -373,7 +374,7 @@ func (g *gen) related() string {
 // client: its capabilities' helpers, read on its scope, and staff given notes
 // access where NotesReader, while they are enabled members of its practice.
 func (g *gen) client(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeClient, p, "NotesReader"); err != nil {
+	if err := unused(domain.TypeClient, p, "NotesReader", "Within"); err != nil {
 		return "", err
 	}
 	if !p.Own {
@@ -386,6 +387,13 @@ func (g *gen) client(p domain.Permission) (string, error) {
 	if p.NotesReader {
 		// A link to this client alone: gated as a record's are (ownPractice).
 		terms = append(terms, "(notes_reader & workspace->active)")
+	}
+	if p.Within != "" {
+		within, ok := domain.LookupPermission(domain.TypeClient, p.Within)
+		if !ok || within.Within != "" {
+			return "", fmt.Errorf("Within %q must name a client permission that is not itself within another", p.Within)
+		}
+		return group(union(terms...)) + " & " + p.Within, nil
 	}
 	return union(terms...), nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -226,6 +228,40 @@ func lines(items []string, cursor string) string {
 		out += "\n(more: pass --all, or continue from cursor " + cursor + ")"
 	}
 	return out
+}
+
+func newFieldsCmd(g *globals) *cobra.Command {
+	var token, purpose string
+	cmd := &cobra.Command{
+		Use:     "fields SUBJECT RESOURCE",
+		Short:   "Ask which sensitive field groups of a record (a client's identifiers, insurance) a staff member may see and change",
+		Example: "  ward fields user:rita client:ann",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := g.client().Fields(cmd.Context(), api.FieldsRequest{Subject: args[0], Resource: args[1], ZedToken: token, Purpose: purpose})
+			if err != nil {
+				return err
+			}
+			return g.print(cmd.OutOrStdout(), res, func() string {
+				var b strings.Builder
+				fmt.Fprintf(&b, "%s on %s:", args[0], args[1])
+				word := func(yes bool) string {
+					if yes {
+						return "yes"
+					}
+					return "no"
+				}
+				for _, name := range slices.Sorted(maps.Keys(res.Fields)) {
+					f := res.Fields[name]
+					fmt.Fprintf(&b, "\n  %-12s view %-3s  edit %s", name, word(f.View), word(f.Edit))
+				}
+				return b.String()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
+	cmd.Flags().StringVar(&purpose, "purpose", "", "why the app asks (treatment, billing, ...), recorded with each decision in the audit ledger")
+	return cmd
 }
 
 func newExplainCmd(g *globals) *cobra.Command {

@@ -68,6 +68,7 @@ func NewRoot(env Env) *cobra.Command {
 		newCheckCmd(g),
 		newLookupCmd(g),
 		newExplainCmd(g),
+		newFieldsCmd(g),
 		newSchemaCmd(g),
 		newSeedCmd(g),
 		newHealthCmd(g, env),

@@ -595,7 +595,7 @@ func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
 				if g.Level != "" {
 					// an earlier whole-area item: keep it for the other actions
 					if a, ok := AreaByName(area); ok {
-						for _, action := range a.Actions {
+						for _, action := range a.WholeArea(g.Level) {
 							g.Actions[action] = g.Level
 						}
 					}

@@ -226,6 +226,12 @@ func Explain(q Question, s *State) Explanation {
 	}
 
 	allowed := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants })
+	if perm.Within != "" && allowed {
+		if within := Explain(Question{Subject: q.Subject, Permission: perm.Within, Resource: q.Resource}, s); !within.Allowed {
+			return deny(slices.Concat(falsify(reasons), []Reason{{Kind: "role",
+				Text: fmt.Sprintf("%s also needs %s on %s, which %s does not have", q.Permission, perm.Within, q.Resource, user)}}, within.Reasons)...)
+		}
+	}
 	if perm.Template {
 		if tmpl := firstSubject(s, q.Resource, "template"); tmpl != "" &&
 			s.Has(Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "restricted", Subject: Subject{Type: TypeUser, ID: "*"}}) {

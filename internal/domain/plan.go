@@ -1132,13 +1132,13 @@ func resolveGrants(i int, grants map[string]AreaGrant) (map[Capability]Level, er
 		levels := g.Actions
 		if levels == nil {
 			levels = map[string]Level{}
-			for _, action := range a.Actions {
+			for _, action := range a.WholeArea(g.Level) {
 				levels[action] = g.Level
 			}
 		}
 		for _, action := range slices.Sorted(maps.Keys(levels)) {
-			if !slices.Contains(a.Actions, action) {
-				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no action %q (actions: %s)", area, action, strings.Join(a.Actions, ", "))
+			if !a.HasAction(action) {
+				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no action %q (actions: %s)", area, action, strings.Join(a.AllActions(), ", "))
 			}
 			if !a.HasLevel(levels[action]) {
 				return nil, fieldErr(CodeInvalid, i, "grants", "area %q has no %q level: use %s", area, levels[action], strings.Join(a.Levels(), ", "))

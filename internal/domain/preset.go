@@ -49,7 +49,29 @@ type Area struct {
 	Located bool
 	// About says what the area covers, for people.
 	About string
+	// Fields are the area's groups of sensitive fields (the clients area's
+	// government identifiers and insurance). Each has two actions of its own,
+	// view_<group> and edit_<group>, granted like the others; an area-wide
+	// level leaves them out (it reaches them only when it is none), so that
+	// "clients": "all" never shows a role someone's SSN by accident.
+	Fields []Field
 }
+
+// Field is a group of a record's sensitive fields.
+type Field struct {
+	Name  string
+	About string
+	// Clinical: a preset role that does not name it has it by default only
+	// if it edits the area's records and reads clinical notes (see
+	// Role.Level).
+	Clinical bool
+}
+
+// FieldVerbs are what a field group's actions do: see it, change it.
+var FieldVerbs = []string{ActionView, ActionEdit}
+
+// FieldAction is the action of the field group that does verb: view_insurance.
+func FieldAction(verb, group string) string { return verb + "_" + group }
 
 var (
 	crud       = []string{ActionView, ActionCreate, ActionEdit, ActionDelete}
@@ -63,7 +85,10 @@ var (
 // `<area>_<action>_own` one (where Written, also `<area>_<action>_written`), on
 // workspace and, where Located, on location.
 var Areas = []Area{
-	{Name: "clients", Actions: crudExport, Own: true, Located: true, About: "client records and contact details"},
+	{Name: "clients", Actions: crudExport, Own: true, Located: true, About: "client records and contact details", Fields: []Field{
+		{Name: "identifiers", About: "government identifiers (SSN, Medicare or NHS number)", Clinical: true},
+		{Name: "insurance", About: "insurance and funding details"},
+	}},
 	{Name: "notes", Actions: crud, Own: true, Written: true, Located: true, About: "clinical (treatment) notes"},
 	{Name: "letters", Actions: crud, Own: true, Written: true, Located: true, About: "letters about clients"},
 	{Name: "forms", Actions: crud, Own: true, Located: true, About: "client forms"},
@@ -148,6 +173,43 @@ func (c Capability) Relation(level Level) string {
 	return c.Area + "_" + c.Action
 }
 
+// AllActions lists the area's actions: its record actions, then each field
+// group's view and edit.
+func (a Area) AllActions() []string {
+	out := slices.Clone(a.Actions)
+	for _, f := range a.Fields {
+		for _, verb := range FieldVerbs {
+			out = append(out, FieldAction(verb, f.Name))
+		}
+	}
+	return out
+}
+
+// HasAction reports whether action is one of the area's (AllActions).
+func (a Area) HasAction(action string) bool { return slices.Contains(a.AllActions(), action) }
+
+// WholeArea lists the actions an area-wide level sets: the record actions,
+// and the field groups' too only when the level is none.
+func (a Area) WholeArea(level Level) []string {
+	if level == LevelNone {
+		return a.AllActions()
+	}
+	return a.Actions
+}
+
+// field returns the field group c's action belongs to, and the verb.
+func (c Capability) field() (Field, string, bool) {
+	a, _ := AreaByName(c.Area)
+	for _, f := range a.Fields {
+		for _, verb := range FieldVerbs {
+			if c.Action == FieldAction(verb, f.Name) {
+				return f, verb, true
+			}
+		}
+	}
+	return Field{}, "", false
+}
+
 // HasLevel reports whether the area offers level: every area has full and
 // none, Own areas own, Written areas written.
 func (a Area) HasLevel(level Level) bool {
@@ -166,9 +228,7 @@ func (a Area) HasLevel(level Level) bool {
 func Capabilities() []Capability {
 	var out []Capability
 	for _, a := range Areas {
-		for _, action := range a.Actions {
-			out = append(out, Cap(a.Name, action))
-		}
+		out = append(out, a.Capabilities()...)
 	}
 	return out
 }
@@ -191,10 +251,11 @@ func (a Area) Levels() []string {
 	return append(out, "none")
 }
 
-// Capabilities lists the area's capabilities.
+// Capabilities lists the area's capabilities, its field groups' included.
 func (a Area) Capabilities() []Capability {
-	out := make([]Capability, len(a.Actions))
-	for i, action := range a.Actions {
+	actions := a.AllActions()
+	out := make([]Capability, len(actions))
+	for i, action := range actions {
 		out[i] = Cap(a.Name, action)
 	}
 	return out
@@ -221,10 +282,21 @@ type Role struct {
 	Undisableable bool
 }
 
-// Level returns the role's default level of a capability.
+// Level returns the role's default level of a capability. A field group the
+// preset does not name follows the documents' silence the same way in every
+// preset: a group's view and edit go with the role's view and edit of the
+// area's records (the role that sees contact details sees insurance), and a
+// Clinical group only to roles that also edit those records and read clinical
+// notes (government identifiers).
 func (r Role) Level(c Capability) Level {
 	if l, ok := r.Overrides[c]; ok {
 		return l
+	}
+	if f, verb, ok := c.field(); ok {
+		if f.Clinical && (r.Level(Cap(c.Area, ActionEdit)) == LevelNone || r.Level(Cap("notes", ActionView)) == LevelNone) {
+			return LevelNone
+		}
+		return r.Level(Cap(c.Area, verb))
 	}
 	if l, ok := r.Grants[c.Area]; ok {
 		return l
@@ -357,7 +429,7 @@ type grantSet map[Capability]Level
 func (g grantSet) add(level Level, area string, actions ...string) grantSet {
 	if len(actions) == 0 {
 		a, _ := AreaByName(area)
-		actions = a.Actions
+		actions = a.WholeArea(level)
 	}
 	for _, action := range actions {
 		g[Cap(area, action)] = level
@@ -375,7 +447,7 @@ func (p *Preset) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(p.Name+": "+format, args...)) }
 	capability := func(where string, c Capability) {
-		if a, ok := AreaByName(c.Area); !ok || !slices.Contains(a.Actions, c.Action) {
+		if a, ok := AreaByName(c.Area); !ok || !a.HasAction(c.Action) {
 			bad("%s: %s is not an action of an area", where, c)
 		}
 	}

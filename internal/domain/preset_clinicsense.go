@@ -53,8 +53,11 @@ func clinicSense() *Preset {
 			sw("change_office_staff_profiles", caps(c("office_staff_profiles", ActionEdit)), "view_office_staff_profiles"),
 			sw("add_edit_appointments", caps(c("appointments", ActionCreate), c("appointments", ActionEdit), c("appointments", ActionDelete))),
 			sw("add_edit_appointments_in_the_past", caps(c("past_appointments", ActionEdit)), "add_edit_appointments"),
-			sw("view_client_contact_information", caps(c("clients", ActionView))),
-			sw("edit_client_contact_information", caps(c("clients", ActionEdit)), "view_client_contact_information"),
+			// Insurance goes with contact details (the guide is silent on it;
+			// docs/model.md); government identifiers are the administrator's
+			// and practitioners' alone.
+			sw("view_client_contact_information", caps(c("clients", ActionView), c("clients", "view_insurance"))),
+			sw("edit_client_contact_information", caps(c("clients", ActionEdit), c("clients", "edit_insurance")), "view_client_contact_information"),
 			sw("view_client_treatment_notes", caps(c("notes", ActionView))),
 			sw("edit_client_treatment_notes", caps(c("notes", ActionCreate), c("notes", ActionEdit)), "view_client_treatment_notes"),
 			sw("view_client_forms", caps(c("forms", ActionView))),

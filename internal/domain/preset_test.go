@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -48,5 +49,82 @@ func TestPresetsNameWhatExists(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFieldGroupDefaults: where no document names a field group, a preset
+// role sees insurance with contact details and changes it where it edits
+// clients, and has identifiers only if it also reads clinical notes.
+func TestFieldGroupDefaults(t *testing.T) {
+	tests := []struct {
+		preset, role, action string
+		want                 Level
+	}{
+		{"caspen", "receptionist", "view_insurance", LevelFull},
+		{"caspen", "receptionist", "edit_insurance", LevelFull},
+		{"caspen", "receptionist", "view_identifiers", LevelNone},
+		{"caspen", "practice_manager", "view_identifiers", LevelNone},
+		{"caspen", "practitioner", "view_identifiers", LevelOwn},
+		{"caspen", "practitioner", "edit_identifiers", LevelOwn},
+		{"caspen", "practitioner_admin", "edit_identifiers", LevelFull},
+		{"caspen", "accountant", "view_insurance", LevelNone},
+		{"clinic_platform", "front_desk", "view_insurance", LevelFull},
+		{"clinic_platform", "front_desk", "edit_insurance", LevelNone},
+		{"clinic_platform", "manager", "view_identifiers", LevelNone}, // reads notes, edits no client
+		{"clinic_platform", "provider", "view_identifiers", LevelOwn},
+		{"cliniko", "practitioner", "view_identifiers", LevelFull},
+		{"cliniko", "receptionist", "view_identifiers", LevelNone},
+		{"cliniko", "bookkeeper", "view_insurance", LevelNone},
+		{"clinicsense", "office_staff", "view_insurance", LevelNone}, // by switch only
+	}
+	for _, tt := range tests {
+		role, ok := Presets[tt.preset].Role(tt.role)
+		if !ok {
+			t.Fatalf("%s has no role %s", tt.preset, tt.role)
+		}
+		if got := role.Level(Cap("clients", tt.action)); got != tt.want {
+			t.Errorf("%s %s clients.%s: %s, want %s", tt.preset, tt.role, tt.action, got, tt.want)
+		}
+	}
+}
+
+// TestAreaWideLevelsLeaveFieldGroups: "clients": "all" sets the record
+// actions only; "none" takes the field groups away too; a group is granted by
+// name, in either form, beside an area-wide level.
+func TestAreaWideLevelsLeaveFieldGroups(t *testing.T) {
+	tests := []struct {
+		grants string
+		want   map[string]Level // clients actions; absent: not set
+	}{
+		{`{"clients":"all"}`, map[string]Level{"view": LevelFull, "export": LevelFull}},
+		{`{"clients":"none"}`, map[string]Level{"view": LevelNone, "view_identifiers": LevelNone, "edit_insurance": LevelNone}},
+		{`{"clients":{"view_insurance":"own"}}`, map[string]Level{"view_insurance": LevelOwn}},
+		{`[{"area":"patients","level":"all"},{"area":"clients","action":"view_identifiers","level":"all"}]`,
+			map[string]Level{"view": LevelFull, "view_identifiers": LevelFull}},
+	}
+	for _, tt := range tests {
+		g, err := parseGrants(json.RawMessage(tt.grants))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.grants, err)
+		}
+		caps, err := resolveGrants(0, g)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.grants, err)
+		}
+		for action, want := range tt.want {
+			if got, ok := caps[Cap("clients", action)]; !ok || got != want {
+				t.Errorf("%s: clients.%s = %q (set %v), want %q", tt.grants, action, got, ok, want)
+			}
+		}
+		for c := range caps {
+			if _, _, ok := c.field(); ok {
+				if _, named := tt.want[c.Action]; !named && !strings.Contains(tt.grants, "none") {
+					t.Errorf("%s sets %s, a field group it does not name", tt.grants, c)
+				}
+			}
+		}
+	}
+	if _, err := resolveGrants(0, map[string]AreaGrant{"clients": {Actions: map[string]Level{"view_ssn": LevelFull}}}); err == nil || !strings.Contains(err.Error(), "view_insurance") {
+		t.Errorf("an unknown field action: %v, want an error listing the area's actions", err)
 	}
 }

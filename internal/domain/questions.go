@@ -42,6 +42,10 @@ type Permission struct {
 	PastToo bool
 	// Template: a restricted form template decides instead of the grants.
 	Template bool
+	// Within names the permission of the same record it also needs: a field
+	// group is seen only on records whose details the user sees, and changed
+	// only on records they may edit.
+	Within string
 }
 
 // Permissions are the questions Ward answers, by resource type. The subject is
@@ -170,6 +174,10 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_memos", Caps: []Capability{Cap("memos", ActionEdit)}, Own: true, About: "create and change memos on the client's file"},
 		{Name: "view_communications", Caps: []Capability{Cap("communications", ActionView)}, Own: true, About: "the client's communications log"},
 		{Name: "unarchive", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "restore the archived client (those who edit clients)"},
+		{Name: "view_identifiers", Caps: []Capability{Cap("clients", "view_identifiers")}, Own: true, Within: "view_contact", About: "see the client's government identifiers (SSN, Medicare or NHS number), with their contact details"},
+		{Name: "edit_identifiers", Caps: []Capability{Cap("clients", "edit_identifiers")}, Own: true, Within: "edit", About: "change the client's government identifiers, with their record"},
+		{Name: "view_insurance", Caps: []Capability{Cap("clients", "view_insurance")}, Own: true, Within: "view_contact", About: "see the client's insurance and funding details, with their contact details"},
+		{Name: "edit_insurance", Caps: []Capability{Cap("clients", "edit_insurance")}, Own: true, Within: "edit", About: "change the client's insurance and funding details, with their record"},
 	},
 	TypeLetter: {
 		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read the letter"},
@@ -319,6 +327,83 @@ func (p Permission) Written() bool {
 		}
 	}
 	return true
+}
+
+// FieldGroup is one group of a record type's sensitive fields and the
+// permissions that see and change it.
+type FieldGroup struct {
+	Name, About string
+	View, Edit  string
+}
+
+// FieldGroups lists typ's field groups: every area field group a permission
+// of typ asks for, in the areas' order.
+func FieldGroups(typ string) []FieldGroup {
+	var out []FieldGroup
+	for _, a := range Areas {
+		for _, f := range a.Fields {
+			g := FieldGroup{Name: f.Name, About: f.About}
+			for _, p := range Permissions[typ] {
+				if len(p.Caps) != 1 || p.Caps[0].Area != a.Name {
+					continue
+				}
+				switch p.Caps[0].Action {
+				case FieldAction(ActionView, f.Name):
+					g.View = p.Name
+				case FieldAction(ActionEdit, f.Name):
+					g.Edit = p.Name
+				}
+			}
+			if g.View != "" && g.Edit != "" {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// FieldQuestions are the questions POST /v1/fields asks about resource for
+// subject: each field group's view, then its edit.
+func FieldQuestions(subject, resource Object) ([]FieldGroup, []Question, error) {
+	groups := FieldGroups(resource.Type)
+	if len(groups) == 0 {
+		var with []string
+		for _, typ := range slices.Sorted(maps.Keys(Permissions)) {
+			if len(FieldGroups(typ)) > 0 {
+				with = append(with, typ)
+			}
+		}
+		return nil, nil, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("resource type %s has no field groups (types with field groups: %s): ask /v1/check for its permissions", resource.Type, strings.Join(with, ", "))}
+	}
+	qs := make([]Question, 0, 2*len(groups))
+	for _, g := range groups {
+		qs = append(qs, Question{Subject: subject, Permission: g.View, Resource: resource}, Question{Subject: subject, Permission: g.Edit, Resource: resource})
+	}
+	return groups, qs, nil
+}
+
+// FieldAccess is what a subject may do with one field group.
+type FieldAccess struct {
+	View bool `json:"view"`
+	Edit bool `json:"edit"`
+}
+
+// FieldAnswers reads the answers to FieldQuestions back, group by group; an
+// item that failed fails the whole answer.
+func FieldAnswers(groups []FieldGroup, ds []BulkDecision) (map[string]FieldAccess, error) {
+	if len(ds) != 2*len(groups) {
+		return nil, fmt.Errorf("%d answers to %d field questions", len(ds), 2*len(groups))
+	}
+	out := make(map[string]FieldAccess, len(groups))
+	for i, g := range groups {
+		for _, d := range ds[2*i : 2*i+2] {
+			if d.Err != nil {
+				return nil, d.Err
+			}
+		}
+		out[g.Name] = FieldAccess{View: ds[2*i].Allowed, Edit: ds[2*i+1].Allowed}
+	}
+	return out, nil
 }
 
 // PastEdit is the capability that PastToo also needs: adding and changing

@@ -150,6 +150,11 @@ func TestRequestErrors(t *testing.T) {
 		{"stream takes no limit", "/v1/lookup/resources/stream", `{"subject":"user:a","permission":"view","resource_type":"client","limit":5}`, 400, `"field":"limit"`},
 		{"stream bad permission", "/v1/lookup/resources/stream", `{"subject":"user:a","permission":"read","resource_type":"client"}`, 400, `"field":"permission"`},
 		{"events not a list", "/v1/events", `{"events":{}}`, 400, `"field":"events"`},
+		{"fields of a type with none", "/v1/fields", `{"subject":"user:priya","resource":"note:n-ann"}`, 400, "resource type note has no field groups (types with field groups: client)"},
+		{"fields of an unknown type", "/v1/fields", `{"subject":"user:priya","resource":"patient:ann"}`, 400, "unknown resource type"},
+		{"fields for a role", "/v1/fields", `{"subject":"role:x","resource":"client:ann"}`, 400, `"field":"subject"`},
+		{"fields takes no permission", "/v1/fields", `{"subject":"user:priya","resource":"client:ann","permission":"view"}`, 400, `"field":"permission"`},
+		{"fields with no resource", "/v1/fields", `{"subject":"user:priya"}`, 400, `"field":"resource"`},
 		{"no such endpoint", "/v1/nothing", `{}`, 404, "no such endpoint"},
 		// A message quotes what was wrong, but not a 60 KB value whole.
 		{"a huge ID is not echoed whole", "/v1/check", `{"subject":"user:` + strings.Repeat("é", 30_000) + `","permission":"view","resource":"client:ann"}`, 400, "more bytes not shown"},

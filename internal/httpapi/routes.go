@@ -25,6 +25,7 @@ var Routes = slices.Concat([]string{
 	"POST /v1/lookup/resources/stream",
 	"POST /v1/lookup/subjects",
 	"POST /v1/explain",
+	"POST /v1/fields",
 	"GET /v1/schema",
 	"GET /v1/workspaces/{id}/matrix",
 	"GET /v1/audit",
@@ -45,6 +46,7 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("POST /v1/lookup/resources/stream", a.endpoint("lookup_resources_stream", stream, a.handleLookupStream))
 	mux.Handle("POST /v1/lookup/subjects", a.endpoint("lookup_subjects", call, a.handleLookupSubjects))
 	mux.Handle("POST /v1/explain", a.endpoint("explain", call, a.handleExplain))
+	mux.Handle("POST /v1/fields", a.endpoint("fields", call, a.handleFields))
 	mux.Handle("GET /v1/schema", a.endpoint("schema", call, a.handleSchema))
 	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
 	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
@@ -207,6 +209,45 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 			resp.Results[i].Error = &body
 		}
 	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// handleFields answers which field groups of one record the subject may see
+// and change: one bulk check of each group's view and edit permissions, so
+// every answer is SpiceDB's, at one revision, and audited like any check.
+func (a *service) handleFields(w http.ResponseWriter, r *http.Request) error {
+	req, err := decode[api.FieldsRequest](a, w, r, a.limits.question)
+	if err != nil {
+		return err
+	}
+	subject, err := domain.ParseSubject(req.Subject)
+	if err != nil {
+		return err
+	}
+	resource, err := domain.ParseResource(req.Resource)
+	if err != nil {
+		return err
+	}
+	groups, qs, err := domain.FieldQuestions(subject, resource)
+	if err != nil {
+		return err
+	}
+	if err := checkPurpose(req.Purpose); err != nil {
+		return err
+	}
+	if err := a.reachObjects(r.Context(), resource); err != nil {
+		return err
+	}
+	ds, token, err := a.auth.CheckBulk(withPurpose(r.Context(), req.Purpose), qs, req.ZedToken)
+	if err != nil {
+		return err
+	}
+	fields, err := domain.FieldAnswers(groups, ds)
+	if err != nil {
+		return err
+	}
+	resp := api.FieldsResponse{Fields: fields, ZedToken: token}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }

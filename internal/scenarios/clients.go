@@ -76,6 +76,26 @@ func (a adapter) CheckBulk(cs []Check) ([]bool, error) {
 	return out, nil
 }
 
+func (a adapter) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
+	sub, err := domain.ParseSubject(subject)
+	if err != nil {
+		return nil, err
+	}
+	res, err := domain.ParseResource(resource)
+	if err != nil {
+		return nil, err
+	}
+	groups, qs, err := domain.FieldQuestions(sub, res)
+	if err != nil {
+		return nil, err
+	}
+	ds, _, err := a.c.CheckBulk(a.ctx, qs, "")
+	if err != nil {
+		return nil, err
+	}
+	return domain.FieldAnswers(groups, ds)
+}
+
 func (a adapter) InactiveAccess() ([]string, error) {
 	rels, err := a.c.InactiveAccess(a.ctx)
 	out := make([]string, len(rels))
@@ -185,6 +205,11 @@ func (h httpClient) CheckBulk(cs []Check) ([]bool, error) {
 	return out, nil
 }
 
+func (h httpClient) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
+	res, err := h.c.Fields(h.ctx, api.FieldsRequest{Subject: subject, Resource: resource})
+	return res.Fields, err
+}
+
 func (h httpClient) LookupResources(subject, permission, typ string) ([]string, error) {
 	var out []string
 	req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: 2}
@@ -271,6 +296,12 @@ func (c cliClient) Check(chk Check) (bool, error) {
 	var res api.CheckResponse
 	err := c.run("", &res, "check", chk.Subject, chk.Permission, chk.Resource)
 	return res.Allowed, err
+}
+
+func (c cliClient) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
+	var res api.FieldsResponse
+	err := c.run("", &res, "fields", subject, resource)
+	return res.Fields, err
 }
 
 func (c cliClient) LookupResources(subject, permission, typ string) ([]string, error) {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -120,6 +121,19 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			if !slices.Equal(got, l.Want) && !(len(got) == 0 && len(l.Want) == 0) {
 				t.Errorf("step %d: lookup %+v: got %v", i, l, got)
 			}
+		}
+		if fa, ok := c.(FieldsAsker); ok {
+			for _, f := range step.Fields {
+				got, err := fa.Fields(f.Subject, f.Resource)
+				if err != nil {
+					t.Fatalf("step %d: fields %s %s: %v", i, f.Subject, f.Resource, err)
+				}
+				if !maps.Equal(got, f.Want) {
+					t.Errorf("step %d: fields %s %s: got %v, want %v", i, f.Subject, f.Resource, got, f.Want)
+				}
+			}
+		} else if len(step.Fields) > 0 {
+			t.Fatalf("step %d asks for fields, and this client cannot: every client must", i)
 		}
 		for _, ex := range step.Explanations {
 			allowed, reasons, err := c.Explain(ex.Check)

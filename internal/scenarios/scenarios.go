@@ -67,6 +67,8 @@ type Step struct {
 	Checks       []Check
 	Lookups      []Lookup
 	Explanations []Explanation
+	// Fields are asked of clients that can (FieldsAsker).
+	Fields []Fields
 }
 
 // Scenario is a named story on top of Base.
@@ -79,7 +81,7 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

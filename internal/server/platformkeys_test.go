@@ -122,6 +122,8 @@ func TestScopedPlatformKeyReachesOnlyItsPractice(t *testing.T) {
 			other: req{"POST", "/v1/lookup/subjects", `{"resource":"client:zed","permission":"view"}`}},
 		"POST /v1/explain": {mine: req{"POST", "/v1/explain", `{"subject":"user:olivia","permission":"view","resource":"client:ann"}`},
 			other: req{"POST", "/v1/explain", `{"subject":"user:hugo","permission":"view","resource":"client:zed"}`}},
+		"POST /v1/fields": {mine: req{"POST", "/v1/fields", `{"subject":"user:olivia","resource":"client:ann"}`},
+			other: req{"POST", "/v1/fields", `{"subject":"user:hugo","resource":"client:zed"}`}},
 		"GET /v1/schema":                 {mine: req{"GET", "/v1/schema", ""}},
 		"GET /v1/workspaces/{id}/matrix": {mine: req{"GET", "/v1/workspaces/p1/matrix", ""}, other: req{"GET", "/v1/workspaces/p2/matrix", ""}},
 		"GET /v1/audit":                  {mine: req{"GET", "/v1/audit", ""}, other: req{"GET", "/v1/audit?workspace=p2", ""}},
@@ -206,6 +208,9 @@ func TestPlatformKeyVerbsAndRevocation(t *testing.T) {
 	if status, body := call(t, url, k.Key, "POST", "/v1/check", check); status != http.StatusOK {
 		t.Fatalf("a check key checking: %d %s", status, body)
 	}
+	if status, body := call(t, url, k.Key, "POST", "/v1/fields", `{"subject":"user:olivia","resource":"client:ann"}`); status != http.StatusOK {
+		t.Fatalf("a check key asking for fields: %d %s", status, body)
+	}
 	for _, r := range [][3]string{
 		{"POST", "/v1/lookup/subjects", `{"resource":"client:ann","permission":"view"}`},
 		{"POST", "/v1/events", `{"events":[{"type":"client.created","workspace":"p1","client":"c9"}]}`},
@@ -241,6 +246,18 @@ func TestPlatformKeyVerbsAndRevocation(t *testing.T) {
 	page, err := boot.Audit(ctx, api.AuditQuery{Action: audit.KindPlatformKeyRevoked})
 	if err != nil || len(page.Records) != 1 || page.Records[0].Resource != "ward_key:"+k.ID {
 		t.Fatalf("the revocation's record: %+v, %v", page, err)
+	}
+	// /v1/fields answers checks: a key without the check verb may not call it.
+	fields := `{"subject":"user:olivia","resource":"client:ann"}`
+	if status, body := call(t, url, k.Key, "POST", "/v1/fields", fields); status != http.StatusUnauthorized {
+		t.Errorf("a revoked check key asking for fields: %d %s, want 401", status, body)
+	}
+	lookup, err := boot.CreatePlatformKey(ctx, api.CreatePlatformKeyRequest{Verbs: []string{"lookup"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := call(t, url, lookup.Key, "POST", "/v1/fields", fields); status != http.StatusForbidden || !strings.Contains(body, `\"check\" verb`) {
+		t.Errorf("a lookup key asking for fields: %d %s, want 403 naming the check verb", status, body)
 	}
 }
 
