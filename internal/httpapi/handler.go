@@ -207,6 +207,9 @@ var (
 // handling.
 func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	timeout, flag := k.limit(a.cfg)
+	if _, ok := routeVerbs[route]; k.call && !ok && !verbless[route] {
+		panic(fmt.Sprintf("route %s names no platform-key verb: add it to routeVerbs (or verbless)", route))
+	}
 	return a.observed(route, func(w http.ResponseWriter, r *http.Request) error {
 		if k.call {
 			account, platform, ok := a.authorized(r)
