@@ -3,6 +3,7 @@ package domain
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // Roles' grants are stored once, on the role (role#grant@capability:NAME).
@@ -96,6 +97,7 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 	for _, loc := range pr.Locations() {
 		locations[loc] = locationObj(loc)
 	}
+	regions := pr.regionLocations()
 	holdings := pr.allHoldings()
 	if users != nil {
 		holdings = nil
@@ -123,7 +125,7 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 			grants[h.Role] = pr.Grants(h.Role)
 		}
 		for c, level := range grants[h.Role] {
-			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations) {
+			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations, regions) {
 				r, span := Rel(target, c.Relation(level), userObj(h.User)), lasts
 				prev, seen := want[r]
 				if seen {
@@ -223,14 +225,21 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 	}
 }
 
-// accessTargets are the objects on which a holding at location ("" for
-// workspace-wide) writes a capability out: a location's holders get located
-// areas at that location only; workspace-wide holders get every area on the
-// workspace and located ones on every location too, since records with a
-// location read access there.
-func accessTargets(location string, located bool, ws Object, locations map[string]Object) []Object {
-	if location != "" {
-		if loc, ok := locations[location]; ok && located {
+// accessTargets are the objects on which a holding at scope ("" for
+// workspace-wide, a location, or a region's RegionScope) writes a capability
+// out: a location's holders get located areas at that location only, a
+// region's at each of its locations (regions, by region); workspace-wide
+// holders get every area on the workspace and located ones on every location
+// too, since records with a location read access there.
+func accessTargets(scope string, located bool, ws Object, locations map[string]Object, regions map[string][]Object) []Object {
+	if r, ok := RegionOfScope(scope); ok {
+		if !located {
+			return nil
+		}
+		return regions[r]
+	}
+	if scope != "" {
+		if loc, ok := locations[scope]; ok && located {
 			return []Object{loc}
 		}
 		return nil
@@ -241,15 +250,28 @@ func accessTargets(location string, located bool, ws Object, locations map[strin
 	return append(slices.Collect(maps.Values(locations)), ws)
 }
 
+// regionLocations maps each region of the practice to its locations.
+func (p Practice) regionLocations() map[string][]Object {
+	out := map[string][]Object{}
+	for _, r := range p.S.WhereIn(TypeRegion, p.WS, func(r Relationship) bool { return r.Relation == "location" }) {
+		region := strings.TrimPrefix(r.Resource.ID, p.WS+"/")
+		out[region] = append(out[region], r.Subject.Object())
+	}
+	return out
+}
+
 // reaches reports whether a holding's grant of an area (located or not) is
 // written out on target (a workspace or location of its practice), by
 // accessTargets, the rule writeAccess writes by.
-func reaches(h Holding, located bool, target Object) bool {
-	ws, locations := target, map[string]Object{}
+func reaches(pr Practice, h Holding, located bool, target Object) bool {
+	ws, locations, regions := target, map[string]Object{}, map[string][]Object{}
 	if target.Type == TypeLocation {
 		ws, locations[target.ID] = Object{}, target
+		if r := pr.RegionOf(target.ID); r != "" {
+			regions[r] = []Object{target}
+		}
 	}
-	return slices.Contains(accessTargets(h.Location, located, ws, locations), target)
+	return slices.Contains(accessTargets(h.Location, located, ws, locations, regions), target)
 }
 
 // AccessSources returns the holdings that give the written-out access r (a
@@ -264,7 +286,7 @@ func AccessSources(pr Practice, r Relationship) []Holding {
 	g := grantByRelation()[r.Relation]
 	var out []Holding
 	for _, h := range pr.Holdings(personOf(r.Subject)) {
-		if pr.Level(h.Role, g.cap) == g.level && reaches(h, areaLocated(g.cap.Area), r.Resource) {
+		if pr.Level(h.Role, g.cap) == g.level && reaches(pr, h, areaLocated(g.cap.Area), r.Resource) {
 			out = append(out, h)
 		}
 	}

@@ -22,6 +22,7 @@ type Event struct {
 	Preset     string               `json:"preset,omitempty"`
 	To         string               `json:"to,omitempty"`
 	Location   string               `json:"location,omitempty"`
+	Region     string               `json:"region,omitempty"`
 	User       string               `json:"user,omitempty"`
 	Role       string               `json:"role,omitempty"`
 	Grants     map[string]AreaGrant `json:"grants,omitempty"`
@@ -84,15 +85,17 @@ var EventTypes = map[string]EventSpec{
 	// ownership.transferred reaches everyone's access: the owner is spared by
 	// an inactivity policy, so the old and the new owner's access may change.
 	"ownership.transferred":          {Required: []string{"workspace", "to"}, plan: (*planner).ownershipTransferred},
-	"location.created":               {Required: []string{"workspace", "location"}, Creates: TypeLocation, plan: (*planner).locationCreated},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
+	"location.created":               {Required: []string{"workspace", "location"}, Optional: []string{"region"}, Creates: TypeLocation, plan: (*planner).locationCreated},
+	"region.created":                 {Required: []string{"workspace", "region"}, Reach: reachNobody, plan: (*planner).regionCreated},
+	"location.moved":                 {Required: []string{"workspace", "location"}, Optional: []string{"region"}, plan: (*planner).locationMoved},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
 	"staff.seen":                     {Required: []string{"workspace", "user"}, Optional: []string{"at"}, Reach: reachPerson, plan: (*planner).staffSeen},
 	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days"}, plan: (*planner).policySet},
 	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, plan: (*planner).staffRemoved},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
-	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
+	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role", "grants"}, plan: (*planner).roleUpdated},
 	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}, plan: (*planner).roleDefined},
 	"role.deleted":                   {Required: []string{"workspace", "role"}, plan: (*planner).roleDeleted},
@@ -117,7 +120,7 @@ var EventTypes = map[string]EventSpec{
 	"note.finalized":                 {Required: []string{"workspace", "note"}, Reach: reachNobody, plan: (*planner).noteFinalized},
 	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Reach: reachNobody, plan: (*planner).appointmentBooked},
 	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
-	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "starts_at", "expires_at"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
+	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "region", "starts_at", "expires_at"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
 	"service_account.deleted":        {Required: []string{"workspace", "account"}, Reach: reachPerson, plan: (*planner).serviceAccountDeleted},
 }
 
@@ -354,6 +357,7 @@ var eventFields = map[string]eventField{
 	"inactivity_days": {kind: daysField},
 	"grants":          {kind: grantsField},
 	"location":        {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
+	"region":          {kind: idField, text: func(e *Event) *string { return &e.Region }},
 	"client":          {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
 	"note":            {kind: idField, object: TypeNote, text: func(e *Event) *string { return &e.Note }},
 	"appointment":     {kind: idField, object: TypeAppointment, text: func(e *Event) *string { return &e.Appointment }},
@@ -713,6 +717,15 @@ func (e Event) objectID(typ string) string {
 		return *f.text(&e)
 	}
 	return ""
+}
+
+// scope is where the event's holding is: "" workspace-wide, a location's ID,
+// or its region's RegionScope.
+func (e Event) scope() string {
+	if e.Region != "" {
+		return RegionScope(e.Region)
+	}
+	return e.Location
 }
 
 // MarshalJSON writes the event as Ward reads it, its start and end

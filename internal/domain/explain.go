@@ -18,6 +18,7 @@ type Reason struct {
 	Kind     string `json:"kind"`
 	Role     string `json:"role,omitempty"`
 	Location string `json:"location,omitempty"`
+	Region   string `json:"region,omitempty"`
 	Area     string `json:"area,omitempty"`
 	Action   string `json:"action,omitempty"`
 	Level    Level  `json:"level,omitempty"`
@@ -133,7 +134,7 @@ func ExplainAt(q Question, s *State, at time.Time, trace TraceNode) Explanation 
 	user := q.Person()
 	for _, h := range (Practice{S: s, WS: ws}).Holdings(user) {
 		if !h.Lasts.CountsAt(at) {
-			ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.Location,
+			ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(),
 				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
 		}
 	}
@@ -194,7 +195,7 @@ func Explain(q Question, s *State) Explanation {
 	if perm.Calendar {
 		for _, h := range pr.Holdings(user) {
 			if pr.RoleHasCalendar(h.Role) {
-				add(Reason{Grants: true, Kind: "calendar", Role: h.Role, Location: h.Location, Text: fmt.Sprintf("%s holds %s, a role with a calendar", user, holdingText(h))})
+				add(Reason{Grants: true, Kind: "calendar", Role: h.Role, Location: h.location(), Region: h.region(), Text: fmt.Sprintf("%s holds %s, a role with a calendar", user, holdingText(h))})
 			}
 		}
 		if len(reasons) == 0 {
@@ -205,7 +206,7 @@ func Explain(q Question, s *State) Explanation {
 		_, role, _ := strings.Cut(q.Resource.ID, "/")
 		for _, h := range pr.Holdings(user) {
 			if h.Role == role && s.Has(Relationship{Resource: q.Resource, Relation: "holder_manager", Subject: bindingMembers(BindingID(ws, h.Role, h.Location))}) {
-				add(Reason{Grants: true, Kind: "holder_manager", Role: h.Role, Location: h.Location, Text: fmt.Sprintf("%s holds %s, whose holders manage who holds it", user, holdingText(h))})
+				add(Reason{Grants: true, Kind: "holder_manager", Role: h.Role, Location: h.location(), Region: h.region(), Text: fmt.Sprintf("%s holds %s, whose holders manage who holds it", user, holdingText(h))})
 			}
 		}
 	}
@@ -268,10 +269,26 @@ func Explain(q Question, s *State) Explanation {
 func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question) Reason {
 	a, _ := AreaByName(c.Area)
 	level := pr.Level(h.Role, c)
-	r := Reason{Kind: "role", Role: h.Role, Location: h.Location, Area: c.Area, Action: c.Action, Level: level}
+	r := Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level}
 	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Person(), holdingText(h), a.Name, c.Action, level)
 	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation
-	if h.Location != "" {
+	if region := h.region(); region != "" {
+		switch {
+		case !a.Located || q.Resource.Type == TypeWorkspace || q.Resource.Type == TypeRole:
+			r.Text = fmt.Sprintf("%s holds %s, and %s here is granted only by workspace-wide roles", q.Person(), holdingText(h), a.Name)
+			return r
+		case q.Resource.Type == TypeLocation && pr.RegionOf(q.Resource.ID) != region:
+			r.Text = what + fmt.Sprintf(", but only in region %s and location %s is in %s", region, q.Resource.ID, regionText(pr.RegionOf(q.Resource.ID)))
+			return r
+		case isRecord && (rec.location == "" || pr.RegionOf(rec.location) != region):
+			where := locationText(rec.location)
+			if rec.location != "" {
+				where += ", in " + regionText(pr.RegionOf(rec.location))
+			}
+			r.Text = what + fmt.Sprintf(", but only in region %s and %s is %s", region, q.Resource, where)
+			return r
+		}
+	} else if h.Location != "" {
 		switch {
 		case !a.Located || q.Resource.Type == TypeWorkspace || q.Resource.Type == TypeRole:
 			r.Text = fmt.Sprintf("%s holds %s, and %s here is granted only by workspace-wide roles", q.Person(), holdingText(h), a.Name)
@@ -316,7 +333,9 @@ func holdingText(h Holding) string {
 		return "their individually switched permissions"
 	}
 	text := "role " + h.Role + " workspace-wide"
-	if h.Location != "" {
+	if region := h.region(); region != "" {
+		text = "role " + h.Role + " in region " + region
+	} else if h.Location != "" {
 		text = "role " + h.Role + " at location " + h.Location
 	}
 	return text + h.Lasts.Text()
@@ -366,7 +385,7 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 			if !clientView.Allowed {
 				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Person(), rec.client)})
 			}
-			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.Location,
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.location(), Region: h.region(),
 				Text: fmt.Sprintf("template %s lets %s see its completed forms%s", tmpl, holdingText(h), s.SpanOf(chosen).Text())}}}
 		}
 	}

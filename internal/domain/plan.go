@@ -34,8 +34,8 @@ type Needs struct {
 	// Persons are the staff members whose written-out access a Narrow batch
 	// rewrites (events of reachPerson); it reads theirs.
 	Persons []string
-	// Templates is set when the batch creates a location or deletes a role:
-	// a role a form template chose counts at a new location too, and a
+	// Templates is set when the batch creates a location or region or deletes
+	// a role: a role a form template chose counts at a new scope too, and a
 	// deleted role's choices go with it, so the practices' templates are read
 	// whole (Links finds them, Records reads them).
 	Templates bool
@@ -82,7 +82,7 @@ func NeedsOf(events []Event) Needs {
 	narrow, templates := true, false
 	for _, e := range events {
 		ws[e.Workspace] = true
-		templates = templates || e.Type == "location.created" || e.Type == "role.deleted"
+		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
 		switch reachOf(e) {
 		case reachEveryone:
 			narrow = false
@@ -158,7 +158,7 @@ func (n Needs) First(skipFresh bool) []Filter {
 			continue
 		}
 		out = append(out, ByID(workspaceObj(ws)))
-		for _, typ := range []string{TypeRole, TypeRoleBinding, TypeSwitch, TypeStaffMember} {
+		for _, typ := range []string{TypeRole, TypeRoleBinding, TypeSwitch, TypeStaffMember, TypeRegion} {
 			out = append(out, ByPrefix(typ, ws+"/"))
 		}
 	}
@@ -180,7 +180,7 @@ func (n Needs) narrow(ws string) []Filter {
 	for _, rel := range practiceRelations {
 		out = append(out, Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: rel})
 	}
-	out = append(out, ByPrefix(TypeRole, ws+"/"))
+	out = append(out, ByPrefix(TypeRole, ws+"/"), ByPrefix(TypeRegion, ws+"/"))
 	if len(n.Users) > perUserReads {
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
@@ -562,6 +562,9 @@ func scopes(pr Practice, role string) []string {
 	for _, loc := range pr.Locations() {
 		out = append(out, BindingID(pr.WS, role, loc))
 	}
+	for _, r := range pr.Regions() {
+		out = append(out, BindingID(pr.WS, role, RegionScope(r)))
+	}
 	return out
 }
 
@@ -615,7 +618,7 @@ func Outdated(rels []Relationship) []Relationship {
 
 // TemplateChoices selects every template's chosen bindings, every practice's
 // locations and every role's practice: what ViewerRepairWorkspaces reads.
-var TemplateChoices = []Filter{{ResourceType: TypeTemplate, Relation: "viewer"}, {ResourceType: TypeWorkspace, Relation: "site"}, {ResourceType: TypeRole, Relation: "workspace"}}
+var TemplateChoices = []Filter{{ResourceType: TypeTemplate, Relation: "viewer"}, {ResourceType: TypeWorkspace, Relation: "site"}, {ResourceType: TypeRole, Relation: "workspace"}, {ResourceType: TypeRegion, Relation: "workspace"}}
 
 // ViewerRepairWorkspaces returns, from what TemplateChoices selects, the
 // practices, sorted, whose templates' choices of roles an earlier Ward left
@@ -646,8 +649,15 @@ func ViewerRepairs(s *State, ws string) (missing, orphaned []Relationship) {
 		case !s.Has(Rel(roleObj(of, role), "workspace", workspaceObj(of))):
 			orphaned = append(orphaned, r)
 		case location == "":
+			var scopes []string
 			for _, loc := range s.Subjects(workspaceObj(of), "site") {
-				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(of, role, loc.ID))}.Lasting(r.Span())
+				scopes = append(scopes, loc.ID)
+			}
+			for _, region := range (Practice{S: s, WS: of}).Regions() {
+				scopes = append(scopes, RegionScope(region))
+			}
+			for _, scope := range scopes {
+				v := Relationship{Resource: r.Resource, Relation: "viewer", Subject: bindingMembers(BindingID(of, role, scope))}.Lasting(r.Span())
 				if !s.HasKey(v) {
 					missing = append(missing, v)
 				}
@@ -773,22 +783,92 @@ func (p *planner) ownerStands(i int, pr Practice, user string, heldOwnerRole boo
 }
 
 func (p *planner) locationCreated(i int, pr Practice, e Event) error {
+	if e.Region != "" {
+		if err := p.requireRegion(i, pr, e.Region); err != nil {
+			return err
+		}
+	}
 	loc := locationObj(e.Location)
-	if existed, err := p.claim(i, pr, "location", loc); err != nil || existed {
+	existed, err := p.claim(i, pr, "location", loc)
+	if err != nil {
 		return err
 	}
-	p.s.Add(Rel(pr.obj(), "site", loc))
-	for _, role := range pr.Roles() {
-		here := bindingMembers(BindingID(pr.WS, role, e.Location))
-		if pr.RoleHasCalendar(role) {
-			p.addCalendar(pr, BindingID(pr.WS, role, e.Location))
+	if existed {
+		// Created again: the same event again changes nothing; one that
+		// names another region would move it, which location.moved says.
+		if now := pr.RegionOf(e.Location); now != e.Region {
+			return fieldErr(CodeConflict, i, "region", "location %q exists in %s: move it with location.moved", e.Location, regionText(now))
 		}
-		// A template that chose the role chose it at every location
-		// (templateAccess): at this one too.
+		return nil
+	}
+	p.s.Add(Rel(pr.obj(), "site", loc))
+	p.openScope(pr, e.Location)
+	if e.Region != "" {
+		p.s.Add(Rel(regionObj(pr.WS, e.Region), "location", loc))
+	}
+	return nil
+}
+
+// openScope gives a new scope (a location, or a region's RegionScope) what
+// every role has at each scope: its holders are bookable if the role has a
+// calendar, and a form template that chose the role chose it at every scope
+// (templateAccess), this one too.
+func (p *planner) openScope(pr Practice, scope string) {
+	for _, role := range pr.Roles() {
+		here := bindingMembers(BindingID(pr.WS, role, scope))
+		if pr.RoleHasCalendar(role) {
+			p.addCalendar(pr, BindingID(pr.WS, role, scope))
+		}
 		wide := bindingMembers(BindingID(pr.WS, role, ""))
 		for _, r := range p.s.WhereType(TypeTemplate, func(r Relationship) bool { return r.Relation == "viewer" && r.Subject == wide }) {
 			p.s.Add(Relationship{Resource: r.Resource, Relation: "viewer", Subject: here}.Lasting(r.Span()))
 		}
+	}
+}
+
+// regionCreated adds a region: a group of locations (a regional manager's)
+// where a role can be held at every location in it at once, those added or
+// moved in later too.
+func (p *planner) regionCreated(i int, pr Practice, e Event) error {
+	if pr.HasRegion(e.Region) {
+		return nil
+	}
+	p.s.Add(Rel(regionObj(pr.WS, e.Region), "workspace", pr.obj()))
+	p.openScope(pr, RegionScope(e.Region))
+	return nil
+}
+
+// locationMoved puts a location in another region, or in none when region
+// is absent: holdings in its old region stop reaching it and those in the new
+// one reach it, in the same write.
+func (p *planner) locationMoved(i int, pr Practice, e Event) error {
+	if err := p.requireIn(i, pr, "location", locationObj(e.Location)); err != nil {
+		return err
+	}
+	if e.Region != "" {
+		if err := p.requireRegion(i, pr, e.Region); err != nil {
+			return err
+		}
+	}
+	if old := pr.RegionOf(e.Location); old != "" {
+		p.s.Remove(Rel(regionObj(pr.WS, old), "location", locationObj(e.Location)))
+	}
+	if e.Region != "" {
+		p.s.Add(Rel(regionObj(pr.WS, e.Region), "location", locationObj(e.Location)))
+	}
+	return nil
+}
+
+func regionText(r string) string {
+	if r == "" {
+		return "no region"
+	}
+	return "region " + r
+}
+
+func (p *planner) requireRegion(i int, pr Practice, r string) error {
+	if !pr.HasRegion(r) {
+		return fieldErr(CodeInvalid, i, "region", "unknown region %q in workspace %q: create it with region.created first", r, pr.WS)
 	}
 	return nil
 }
@@ -800,7 +880,7 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	joined := !pr.IsMember(e.User)
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	held := ownerRoleHeld(pr, e.User, p.now)
-	p.hold(pr, e.Role, e.Location, e.User, e.Span())
+	p.hold(pr, e.Role, e.scope(), e.User, e.Span())
 	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
 	}
@@ -1029,9 +1109,9 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	}
 	held := ownerRoleHeld(pr, e.User, p.now)
 	if e.Type == "role.assigned" {
-		p.hold(pr, e.Role, e.Location, e.User, e.Span())
+		p.hold(pr, e.Role, e.scope(), e.User, e.Span())
 	} else {
-		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.Location)}, "member", userObj(e.User)))
+		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, e.Role, e.scope())}, "member", userObj(e.User)))
 	}
 	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
@@ -1061,8 +1141,8 @@ func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	if e.Role == "" {
-		if e.Location != "" || !e.Span().Always() {
-			return fieldErr(CodeInvalid, i, "role", "is required with location, starts_at or expires_at: they say where and when the account holds it")
+		if e.scope() != "" || !e.Span().Always() {
+			return fieldErr(CodeInvalid, i, "role", "is required with location, region, starts_at or expires_at: they say where and when the account holds it")
 		}
 		return nil
 	}
@@ -1072,7 +1152,7 @@ func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
 	if err := p.requireAccountRole(i, pr, e.Role); err != nil {
 		return err
 	}
-	p.hold(pr, e.Role, e.Location, e.User, e.Span())
+	p.hold(pr, e.Role, e.scope(), e.User, e.Span())
 	return nil
 }
 
@@ -1719,7 +1799,12 @@ func (p *planner) requireRoleScope(i int, pr Practice, e Event) error {
 	if err := p.requireRole(i, pr, e.Role); err != nil {
 		return err
 	}
-	if e.Location != "" {
+	switch {
+	case e.Location != "" && e.Region != "":
+		return fieldErr(CodeInvalid, i, "region", "give location or region, not both: a role is held workspace-wide, at one location, or in one region")
+	case e.Region != "":
+		return p.requireRegion(i, pr, e.Region)
+	case e.Location != "":
 		return p.requireIn(i, pr, "location", locationObj(e.Location))
 	}
 	return nil

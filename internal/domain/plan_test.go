@@ -50,6 +50,13 @@ var planCases = []planCase{
 	{"transfer ownership", `{"type":"ownership.transferred","workspace":"w","to":"p"}`},
 	{"add a location", `{"type":"location.created","workspace":"w","location":"south"}`},
 	{"add a location where a template chose a role", `{"type":"location.created","workspace":"k","location":"kl"}`},
+	{"add a region where a template chose a role", `{"type":"region.created","workspace":"k","region":"kr"}`},
+	{"hold a role in a region, then add a location in it", `{"type":"region.created","workspace":"w","region":"coast"}
+{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","region":"coast"}
+{"type":"location.created","workspace":"w","location":"east","region":"coast"}`},
+	{"move a location into a region held by someone", `{"type":"region.created","workspace":"w","region":"coast"}
+{"type":"role.assigned","workspace":"w","user":"r","role":"front","region":"coast"}
+{"type":"location.moved","workspace":"w","location":"north","region":"coast"}`},
 	{"add staff at a location until an end", `{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","location":"north","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"add a locum from a later day", `{"type":"staff.added","workspace":"w","user":"z","role":"practitioner","starts_at":"2098-01-05T08:00:00Z","expires_at":"2098-01-19T18:00:00Z"}`},
 	{"give a second role from after the first ends", `{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","expires_at":"2098-01-01T00:00:00Z"}

@@ -14,6 +14,7 @@ const (
 	TypePreset      = "preset"
 	TypeWorkspace   = "workspace"
 	TypeLocation    = "location"
+	TypeRegion      = "region"
 	TypeRole        = "role"
 	TypeRoleBinding = "role_binding"
 	TypeCapability  = "capability"
@@ -94,17 +95,40 @@ func BindingID(ws, role, location string) string {
 	return ws + "/" + role + "/" + location
 }
 
-// ParseBindingID splits a role_binding ID into workspace, role and location.
+// ParseBindingID splits a role_binding ID into workspace, role and scope: ""
+// workspace-wide, a location's ID, or a region's RegionScope.
 func ParseBindingID(id string) (ws, role, location string, ok bool) {
 	parts := strings.Split(id, "/")
-	switch len(parts) {
-	case 2:
+	switch {
+	case len(parts) == 2:
 		return parts[0], parts[1], "", true
-	case 3:
+	case len(parts) == 3:
 		return parts[0], parts[1], parts[2], true
+	case len(parts) == 4 && parts[2] == regionPrefix:
+		return parts[0], parts[1], RegionScope(parts[3]), true
 	}
 	return "", "", "", false
 }
+
+// regionPrefix starts the scope of a holding in a region.
+const regionPrefix = "region"
+
+// RegionScope is the scope of a holding in region r, where a location's ID
+// would be: "region/r", which no location ID can be (IDs have no '/').
+func RegionScope(r string) string { return regionPrefix + "/" + r }
+
+// RegionOfScope returns the region a holding's scope names, if it names one
+// ("" and false for a location or workspace-wide).
+func RegionOfScope(scope string) (string, bool) {
+	if r, ok := strings.CutPrefix(scope, regionPrefix+"/"); ok {
+		return r, true
+	}
+	return "", false
+}
+
+// regionObj is region r of practice ws: "region:WS/R", so that a practice's
+// regions are read by prefix, as its roles are.
+func regionObj(ws, r string) Object { return Object{TypeRegion, ws + "/" + r} }
 
 func bindingMembers(id string) Subject {
 	return Subject{Type: TypeRoleBinding, ID: id, Relation: "member"}
@@ -235,6 +259,30 @@ func (p Practice) HasRole(role string) bool {
 	return p.S.Has(Rel(roleObj(p.WS, role), "workspace", p.obj()))
 }
 
+// Regions lists the workspace's region IDs, sorted.
+func (p Practice) Regions() []string {
+	var out []string
+	for _, r := range p.S.WhereIn(TypeRegion, p.WS, func(r Relationship) bool { return r.Relation == "workspace" }) {
+		out = append(out, strings.TrimPrefix(r.Resource.ID, p.WS+"/"))
+	}
+	return out
+}
+
+// HasRegion reports whether the workspace has region r.
+func (p Practice) HasRegion(r string) bool {
+	return p.S.Has(Rel(regionObj(p.WS, r), "workspace", p.obj()))
+}
+
+// RegionOf returns the region location loc is in, or "".
+func (p Practice) RegionOf(loc string) string {
+	for _, r := range p.S.WhereIn(TypeRegion, p.WS, func(r Relationship) bool {
+		return r.Relation == "location" && r.Subject.ID == loc
+	}) {
+		return strings.TrimPrefix(r.Resource.ID, p.WS+"/")
+	}
+	return ""
+}
+
 // Locations lists the workspace's location IDs, sorted.
 func (p Practice) Locations() []string {
 	var out []string
@@ -328,12 +376,30 @@ func (p Practice) RoleHasCalendar(role string) bool {
 	return p.S.Has(Relationship{Resource: p.obj(), Relation: "calendar", Subject: bindingMembers(BindingID(p.WS, role, ""))})
 }
 
-// Holding is one role a user holds, workspace-wide (Location "") or at one
+// Holding is one role a user holds, workspace-wide (Location ""), in one
+// region (Location is its RegionScope) or at one
 // location, during Lasts.
 type Holding struct {
 	Role     string
 	Location string
 	Lasts    Span
+}
+
+// location is the location the holding is at, "" when it is workspace-wide
+// or in a region.
+func (h Holding) location() string {
+	if _, ok := RegionOfScope(h.Location); ok {
+		return ""
+	}
+	return h.Location
+}
+
+// region is the region the holding is in, or "".
+func (h Holding) region() string {
+	if r, ok := RegionOfScope(h.Location); ok {
+		return r
+	}
+	return ""
 }
 
 // Holdings lists the roles user holds in the workspace.

@@ -169,7 +169,9 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 			return "", false
 		}
 		held := "role " + role + " workspace-wide in " + ws
-		if loc != "" {
+		if region, ok := RegionOfScope(loc); ok {
+			held = "role " + role + " in region " + region
+		} else if loc != "" {
 			held = "role " + role + " at location " + loc
 		}
 		return yes(fmt.Sprintf("%s holds %s", who, held), fmt.Sprintf("%s does not hold %s", who, held))

@@ -72,13 +72,16 @@ func TestStepsAreBounded(t *testing.T) {
 // planner writes access on, and answers as that list does.
 func TestReachesAgreesWithAccessTargets(t *testing.T) {
 	ws := workspaceObj("w")
-	locations := map[string]Object{"north": locationObj("north"), "south": locationObj("south")}
-	candidates := []Object{ws, locations["north"], locations["south"]}
-	for _, at := range []string{"", "north", "elsewhere"} {
+	locations := map[string]Object{"north": locationObj("north"), "south": locationObj("south"), "east": locationObj("east")}
+	regions := map[string][]Object{"coast": {locations["north"], locations["east"]}}
+	pr := Practice{S: NewState(Rel(regionObj("w", "coast"), "workspace", ws), Rel(regionObj("w", "coast"), "location", locations["north"]),
+		Rel(regionObj("w", "coast"), "location", locations["east"])), WS: "w"}
+	candidates := []Object{ws, locations["north"], locations["south"], locations["east"]}
+	for _, at := range []string{"", "north", "elsewhere", RegionScope("coast"), RegionScope("inland")} {
 		for _, located := range []bool{true, false} {
-			want := accessTargets(at, located, ws, locations)
+			want := accessTargets(at, located, ws, locations, regions)
 			for _, target := range candidates {
-				if got := reaches(Holding{Location: at}, located, target); got != slices.Contains(want, target) {
+				if got := reaches(pr, Holding{Location: at}, located, target); got != slices.Contains(want, target) {
 					t.Errorf("holding at %q, located=%v, %s: reaches=%v, accessTargets %v", at, located, target, got, want)
 				}
 			}

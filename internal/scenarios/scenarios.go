@@ -81,7 +81,7 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{
@@ -517,6 +517,15 @@ var BadInputs = []BadInput{
 	{"wildcard_id", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"*"}`, 400, 0, "user"},
 	{"id_widening_scope", `{"type":"staff.added","workspace":"p1","user":"p1/receptionist","role":"receptionist"}`, 400, 0, "user"},
 	{"unknown_role", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"janitor"}`, 400, 0, "role"},
+	{"role_in_a_region_and_at_a_location", `{"type":"region.created","workspace":"p1","region":"coast"}
+{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist","location":"north","region":"coast"}`, 400, 1, "region"},
+	{"unknown_region", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","region":"coast"}`, 400, 0, "region"},
+	{"location_moved_to_an_unknown_region", `{"type":"location.moved","workspace":"p1","location":"north","region":"coast"}`, 400, 0, "region"},
+	{"unknown_location_moved", `{"type":"region.created","workspace":"p1","region":"coast"}
+{"type":"location.moved","workspace":"p1","location":"west","region":"coast"}`, 400, 1, "location"},
+	{"location_created_again_in_another_region", `{"type":"region.created","workspace":"p1","region":"coast"}
+{"type":"location.created","workspace":"p1","location":"north","region":"coast"}`, 409, 1, "region"},
+	{"region_with_a_slash", `{"type":"region.created","workspace":"p1","region":"a/b"}`, 400, 0, "region"},
 	{"notes_access_of_a_role_with_an_end", `{"type":"notes_access.granted","workspace":"p1","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"unshare_with_an_end", `{"type":"patient.unshared","workspace":"p1","client":"ann","user":"pete","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"share_that_ended_already", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"2020-03-31T00:00:00Z"}`, 400, 0, "expires_at"},
