@@ -29,7 +29,7 @@ var regions = []Scenario{
 		// Moving locations: out of the region stops, into it starts.
 		{Events: `{"type":"location.moved","workspace":"p1","location":"north"}
 {"type":"location.moved","workspace":"p1","location":"south","region":"coast"}`,
-			Checks: []Check{no("user:rex", "view", "client:ann"), yes("user:rex", "view", "client:cat"), yes("user:rex", "view", "client:eve")},
+			Checks:  []Check{no("user:rex", "view", "client:ann"), yes("user:rex", "view", "client:cat"), yes("user:rex", "view", "client:eve")},
 			Lookups: []Lookup{{Subject: "user:rex", Permission: "view", ResourceType: "client", Want: []string{"client:cat", "client:eve"}}}},
 		// The same events again change nothing.
 		{Events: `{"type":"location.moved","workspace":"p1","location":"south","region":"coast"}
