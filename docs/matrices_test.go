@@ -88,6 +88,12 @@ func TestPermissionsReference(t *testing.T) {
 			if p.HolderManager {
 				by = append(by, "holding a role that manages its own holders")
 			}
+			if p.Guarded {
+				by = append(by, "on a guarded role (fixed, or never disabled): the account owner, and the capabilities only for its own workspace-wide holders")
+			}
+			if p.Within != "" {
+				by = append(by, "and "+p.Within+" on the same record")
+			}
 			if p.AuthorDraft {
 				by = append(by, "only while a draft; at the own or written level only by its author")
 			}

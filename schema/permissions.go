@@ -140,7 +140,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
-		"Within": p.Within != "",
+		"Within": p.Within != "", "Guarded": p.Guarded,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -246,7 +246,7 @@ func (g *gen) location(p domain.Permission) (string, error) {
 // on the switched role, its switched capabilities; holders of a role that
 // manages its own holders, while active.
 func (g *gen) role(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeRole, p, "Owner", "Editable", "SwitchedCaps", "HolderManager"); err != nil {
+	if err := unused(domain.TypeRole, p, "Owner", "Editable", "SwitchedCaps", "HolderManager", "Guarded"); err != nil {
 		return "", err
 	}
 	var terms []string
@@ -259,7 +259,17 @@ func (g *gen) role(p domain.Permission) (string, error) {
 		if p.Editable {
 			via = "editable"
 		}
-		terms = append(terms, via+"->"+ws)
+		if p.Guarded {
+			if p.Editable || p.Owner {
+				return "", fmt.Errorf("Guarded with Editable or Owner: a guarded role's own rule names the owner")
+			}
+			// On a guarded role the capabilities count only for its own
+			// workspace-wide holders, and the owner has it besides.
+			owner := g.helper(domain.TypeWorkspace, "owner_active", "owner & active")
+			terms = append(terms, "(workspace->"+ws+" - guarded->"+ws+")", "(guarded->"+ws+" & peers)", "guarded->"+owner)
+		} else {
+			terms = append(terms, via+"->"+ws)
+		}
 	} else if p.Editable {
 		return "", fmt.Errorf("Editable needs capabilities or the owner")
 	}

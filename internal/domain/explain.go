@@ -226,6 +226,9 @@ func Explain(q Question, s *State) Explanation {
 		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s", user, ws)})
 	}
 
+	if perm.Guarded && s.Has(Rel(q.Resource, "guarded", workspaceObj(ws))) {
+		reasons = guardedReasons(pr, q, user, reasons)
+	}
 	allowed := slices.ContainsFunc(reasons, func(r Reason) bool { return r.Grants })
 	if perm.Within != "" && allowed {
 		if within := Explain(Question{Subject: q.Subject, Permission: perm.Within, Resource: q.Resource}, s); !within.Allowed {
@@ -264,6 +267,27 @@ func Explain(q Question, s *State) Explanation {
 		}
 	}
 	return Explanation{Allowed: allowed, Reasons: reasons}
+}
+
+// guardedReasons reads reasons about a guarded role (Role.Guarded) as the
+// schema does: the account owner gives it; the capabilities count only for
+// its own workspace-wide holders.
+func guardedReasons(pr Practice, q Question, user string, reasons []Reason) []Reason {
+	_, role, _ := strings.Cut(q.Resource.ID, "/")
+	if pr.Owner() == user {
+		return append(reasons, Reason{Grants: true, Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s, who gives role %s", user, pr.WS, role)})
+	}
+	if slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool { return h.Role == role && h.Location == "" }) {
+		return reasons
+	}
+	out := slices.Clone(reasons)
+	for i := range out {
+		if out[i].Kind == "role" {
+			out[i].Grants = false
+		}
+	}
+	return append(out, Reason{Kind: "role", Role: role,
+		Text: fmt.Sprintf("role %s is guarded: only the account owner and its own workspace-wide holders give it or take it away, and %s does not hold it workspace-wide", role, user)})
 }
 
 func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question) Reason {

@@ -585,9 +585,54 @@ func (p *planner) createRole(pr Practice, role Role) {
 	if role.ManagesOwnHolders {
 		p.s.Add(Relationship{Resource: ro, Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role.Name, ""))})
 	}
+	for _, r := range guardOf(pr.WS, role) {
+		p.s.Add(r)
+	}
 	for _, c := range Capabilities() {
 		p.setGrant(pr, role.Name, c, role.Level(c))
 	}
+}
+
+// guardOf is what marks a built-in role as guarded (Role.Guarded): the
+// mark, and its workspace-wide holders as the peers who may give it.
+func guardOf(ws string, role Role) []Relationship {
+	if !role.Guarded() {
+		return nil
+	}
+	ro := roleObj(ws, role.Name)
+	return []Relationship{Rel(ro, "guarded", workspaceObj(ws)), {Resource: ro, Relation: "peers", Subject: bindingMembers(BindingID(ws, role.Name, ""))}}
+}
+
+// GuardFilters select what GuardRepairs reads: every practice's preset and
+// every role's practice and guard.
+var GuardFilters = []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"},
+	{ResourceType: TypeRole, Relation: "guarded"}, {ResourceType: TypeRole, Relation: "peers"}}
+
+// GuardRepairs returns the guards (guardOf) that built-in roles of stored
+// practices lack: practices created before roles were guarded. s holds what
+// GuardFilters select. Written at start, they are the same relationships
+// createRole writes today, which no event removes (built-in roles are never
+// deleted).
+func GuardRepairs(s *State) []Relationship {
+	var out []Relationship
+	for _, r := range s.WhereType(TypeRole, func(r Relationship) bool { return r.Relation == "workspace" }) {
+		ws, name, ok := strings.Cut(r.Resource.ID, "/")
+		if !ok || r.Subject.ID != ws {
+			continue
+		}
+		preset := Presets[firstSubject(s, workspaceObj(ws), "preset")]
+		if preset == nil {
+			continue
+		}
+		if role, ok := preset.Role(name); ok {
+			for _, g := range guardOf(ws, role) {
+				if !s.Has(g) {
+					out = append(out, g)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // addCalendar makes the holders of one binding of a role bookable.

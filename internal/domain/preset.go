@@ -304,6 +304,14 @@ func (r Role) Level(c Capability) Level {
 	return LevelNone
 }
 
+// Guarded reports whether only the account owner and the role's own
+// workspace-wide holders may give it or take it away: a role fixed at its
+// preset's grants (Caspen's practitioner admin, the platform's owner/admin)
+// or whose holders can never be disabled. Giving one is changing the
+// practice's foundational access, which a staff manager's role does not
+// reach ("should not alter foundational access controls", seed 000).
+func (r Role) Guarded() bool { return r.Fixed || r.Undisableable }
+
 // Never reports whether the role can never be given c: its area is fixed for
 // the role and the preset gives it none.
 func (r Role) Never(c Capability) bool { return !r.Changeable(c.Area) && r.Level(c) == LevelNone }

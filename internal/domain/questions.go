@@ -42,6 +42,11 @@ type Permission struct {
 	PastToo bool
 	// Template: a restricted form template decides instead of the grants.
 	Template bool
+	// Guarded: on a guarded role (Role.Guarded: fixed, or its holders are
+	// never disabled) the capabilities count only for the role's own
+	// workspace-wide holders, and the account owner has it too: a staff
+	// manager cannot make someone, or themselves, a practitioner admin.
+	Guarded bool
 	// Within names the permission of the same record it also needs: a field
 	// group is seen only on records whose details the user sees, and changed
 	// only on records they may edit.
@@ -143,7 +148,7 @@ var Permissions = map[string][]Permission{
 	TypeRole: {
 		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true,
 			SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, About: "change this role's permissions"},
-		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, About: "give this role to staff or take it away"},
+		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, Guarded: true, About: "give this role to staff or take it away (a guarded role: only the owner and its own workspace-wide holders)"},
 	},
 	TypeStaffMember: {
 		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true,

@@ -178,6 +178,9 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 	case "role#holder_manager":
 		return yes(fmt.Sprintf("%s holds role %s workspace-wide, whose holders manage who holds it", who, roleName(res.ID)),
 			fmt.Sprintf("%s holds no role whose holders manage who holds role %s", who, roleName(res.ID)))
+	case "role#peers":
+		return yes(fmt.Sprintf("%s holds role %s workspace-wide, which only its holders and the owner give", who, roleName(res.ID)),
+			fmt.Sprintf("%s does not hold role %s workspace-wide, which only its holders and the owner give", who, roleName(res.ID)))
 	case "role#editable":
 		return yes(fmt.Sprintf("role %s can be changed", roleName(res.ID)), fmt.Sprintf("role %s is fixed and cannot be changed", roleName(res.ID)))
 	case "client#practitioner", "appointment#practitioner", "invoice#practitioner":

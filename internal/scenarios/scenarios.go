@@ -81,7 +81,7 @@ func yes(s, p, r string) Check { return Check{s, p, r, true} }
 func no(s, p, r string) Check  { return Check{s, p, r, false} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

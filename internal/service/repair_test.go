@@ -207,3 +207,48 @@ func TestRepairDeletesADeletedRolesTemplateChoices(t *testing.T) {
 		t.Error("the new role front's holder views the form the deleted role was chosen for")
 	}
 }
+
+// TestRepairGuardsBuiltInRolesOfOlderPractices: a practice stored before
+// roles were guarded has no guard on its practitioner admin role, so its
+// practice manager may make anyone practitioner admin; a start adds the
+// guard, and then only the owner and practitioner admins may.
+func TestRepairGuardsBuiltInRolesOfOlderPractices(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"workspace.created","workspace":"g1","owner":"go","preset":"caspen"}
+{"type":"staff.added","workspace":"g1","user":"gm","role":"practice_manager"}
+{"type":"staff.added","workspace":"g1","user":"ga","role":"practitioner_admin"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var del []domain.Update
+	if err := w.Export(ctx, func(r domain.Relationship) error {
+		if r.Resource.Type == domain.TypeRole && (r.Relation == "guarded" || r.Relation == "peers") {
+			del = append(del, domain.Update{Op: domain.Delete, Rel: r})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(del) != 2 { // Caspen guards only its practitioner admin role
+		t.Fatalf("found %d guard relationships, want the practitioner admin role's 2", len(del))
+	}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: del}); err != nil {
+		t.Fatal(err)
+	}
+	manages := func(user string) bool {
+		t.Helper()
+		d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: user}, Permission: "manage_holders", Resource: domain.Object{Type: domain.TypeRole, ID: "g1/practitioner_admin"}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Allowed
+	}
+	if !manages("gm") {
+		t.Fatal("without its guard the practitioner admin role should be open to the practice manager: the test would prove nothing")
+	}
+	repairsTwice(t, w, len(del))
+	if manages("gm") || !manages("ga") || !manages("go") {
+		t.Errorf("after the repair: practice manager %v, practitioner admin %v, owner %v; want false, true, true", manages("gm"), manages("ga"), manages("go"))
+	}
+}

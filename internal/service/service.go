@@ -230,9 +230,12 @@ const (
 const repairChunk = 1000
 
 // Repair deletes what earlier versions of Ward wrote and this one would not
-// (domain.Outdated), and sets right what they left wrong in templates'
-// choices of roles (domain.ViewerRepairs), so that stored practices answer
-// as new ones do; it returns how many relationships it deleted or wrote.
+// (domain.Outdated), adds the guards of built-in roles that practices made
+// before roles were guarded lack (domain.GuardRepairs: no event removes
+// them, so they are written unguarded too), and sets right what earlier
+// versions left wrong in templates' choices of roles (domain.ViewerRepairs),
+// so that stored practices answer as new ones do; it returns how many
+// relationships it deleted or wrote.
 // `ward serve` runs it at start, while other instances may be serving: what
 // nothing current writes is deleted as it is found, but template choices,
 // which events change, are set right practice by practice, read again and
@@ -247,6 +250,20 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 		w := domain.Write{}
 		for _, r := range chunk {
 			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: r})
+		}
+		if _, err := s.store.Write(ctx, w); err != nil {
+			return done, err
+		}
+		done += len(chunk)
+	}
+	guards, _, err := s.store.ReadAll(ctx, "", domain.GuardFilters)
+	if err != nil {
+		return done, err
+	}
+	for chunk := range slices.Chunk(domain.GuardRepairs(domain.NewState(guards...)), repairChunk) {
+		w := domain.Write{}
+		for _, r := range chunk {
+			w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: r})
 		}
 		if _, err := s.store.Write(ctx, w); err != nil {
 			return done, err
