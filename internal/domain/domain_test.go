@@ -3,6 +3,7 @@ package domain_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -565,5 +566,33 @@ func TestInactivitySparesOnlyStandingHolders(t *testing.T) {
 	}
 	if _, err := domain.ParseEventsAt([]json.RawMessage{json.RawMessage(`{"type":"staff.seen","workspace":"w","user":"r","at":"0001-01-01T00:00:00Z"}`)}, parsedAt); err == nil {
 		t.Error("a sign-in at 0001-01-01 should be refused, not taken as now")
+	}
+}
+
+// TestSpansHaveABoundedNumberOfWindows: access given by many holdings in
+// disjoint windows is one relationship whose caveat lists them all; past
+// domain.MaxWindows the request is refused by name (413 naming starts_at)
+// instead of reaching SpiceDB's bound on a relationship's context.
+func TestSpansHaveABoundedNumberOfWindows(t *testing.T) {
+	events := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
+		b.WriteString(`{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}` + "\n")
+		start := parsedAt.AddDate(1, 0, 0)
+		for i := range n {
+			from, until := start.AddDate(0, 0, 2*i), start.AddDate(0, 0, 2*i+1)
+			fmt.Fprintf(&b, `{"type":"role.defined","workspace":"w","role":"r%d","grants":{"settings":{"view":"all"}}}`+"\n", i)
+			fmt.Fprintf(&b, `{"type":"role.assigned","workspace":"w","user":"z","role":"r%d","starts_at":%q,"expires_at":%q}`+"\n", i,
+				from.Format(time.RFC3339), until.Format(time.RFC3339))
+		}
+		return b.String()
+	}
+	if _, err := domain.PlanEvents(parse(t, events(domain.MaxWindows)), domain.NewState()); err != nil {
+		t.Fatalf("%d windows: %v", domain.MaxWindows, err)
+	}
+	_, err := domain.PlanEvents(parse(t, events(domain.MaxWindows+1)), domain.NewState())
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.CodeTooLarge || e.Field != "starts_at" || !strings.Contains(e.Message, "201 separate windows") {
+		t.Fatalf("%d windows: %v, want too_large naming starts_at and the count", domain.MaxWindows+1, err)
 	}
 }

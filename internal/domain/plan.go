@@ -2,6 +2,7 @@ package domain
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -353,6 +354,12 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 		}
 	}
 	touch, del := Diff(s, p.s)
+	for _, r := range touch {
+		if n := r.During.count(); n > MaxWindows {
+			return Plan{}, &Error{Code: CodeTooLarge, Index: -1, Field: "starts_at", Message: fmt.Sprintf(
+				"%s would count in %d separate windows, and Ward keeps at most %d on one relationship (SpiceDB bounds a relationship's caveat): let some of the holdings, shares or choices that give it end, or start when another ends", r.Key(), n, MaxWindows)}
+		}
+	}
 	plan := Plan{Touch: touch, Delete: del, Workspaces: slices.Sorted(maps.Keys(ws))}
 	// An ID's marker changes only when the ID is taken or freed over the
 	// whole batch: one deleted and created again (in this practice or

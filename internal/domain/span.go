@@ -142,6 +142,20 @@ func (s Span) Windows() []Window {
 }
 
 // End is when s stops counting for good: never if a window never ends.
+// MaxWindows is the most windows one relationship's span may have: its
+// caveat's context (about 60 bytes a window) stays well under SpiceDB's
+// 25,000-byte bound on a relationship's context, with room for a later
+// condition beside it.
+const MaxWindows = 200
+
+// count is how many windows the span has (0 without a start).
+func (s Span) count() int {
+	if !s.HasStart() {
+		return 0
+	}
+	return len(s.list())
+}
+
 func (s Span) End() End { return s.end }
 
 // HasStart reports whether s starts later than always somewhere: then it needs

@@ -590,3 +590,29 @@ func TestRepairDeletesWhatEarlierVersionsWrote(t *testing.T) {
 		t.Errorf("after the repair rn manages holders %v (want false), rita %v (want true)", manages("rn"), manages("rita"))
 	}
 }
+
+// TestMostWindowsFitInSpiceDB: access with domain.MaxWindows disjoint windows
+// is written and counts in its windows only: the bound keeps the caveat
+// within what SpiceDB takes on one relationship.
+func TestMostWindowsFitInSpiceDB(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	var b strings.Builder
+	b.WriteString(`{"type":"workspace.created","workspace":"mw","owner":"o","preset":"caspen"}` + "\n")
+	b.WriteString(`{"type":"staff.added","workspace":"mw","user":"z","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}` + "\n")
+	start := time.Now().UTC().Truncate(time.Second).Add(-time.Hour) // the first window is open now
+	for i := range domain.MaxWindows {
+		from, until := start.Add(time.Duration(2*i)*time.Hour), start.Add(time.Duration(2*i+1)*time.Hour+time.Minute)
+		fmt.Fprintf(&b, `{"type":"role.defined","workspace":"mw","role":"r%d","grants":{"settings":{"edit":"all"}}}`+"\n", i)
+		fmt.Fprintf(&b, `{"type":"role.assigned","workspace":"mw","user":"z","role":"r%d","starts_at":%q,"expires_at":%q}`+"\n", i,
+			from.Format(time.RFC3339), until.Format(time.RFC3339))
+	}
+	if _, err := c.Apply(ctx, testenv.Parsed(t, b.String())); err != nil {
+		t.Fatalf("%d windows: %v", domain.MaxWindows, err)
+	}
+	d, err := c.Check(ctx, question(t, scenarios.Check{Subject: "user:z", Permission: "manage_settings", Resource: "workspace:mw"}), "")
+	if err != nil || !d.Allowed {
+		t.Errorf("in the first of %d windows: allowed=%v, %v", domain.MaxWindows, d.Allowed, err)
+	}
+}
