@@ -642,6 +642,104 @@ func GuardRepairs(s *State) []Relationship {
 	return out
 }
 
+// catalogueMarks are the grants a practice made with the current catalogue
+// has wherever the preset gives them, and one made before field groups
+// existed lacks: every level of every field group's actions.
+func catalogueMarks() []string {
+	var out []string
+	for _, a := range Areas {
+		for _, f := range a.Fields {
+			for _, verb := range FieldVerbs {
+				for _, l := range a.GrantLevels() {
+					out = append(out, Cap(a.Name, FieldAction(verb, f.Name)).Relation(l))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// CatalogueFilters select what CatalogueBehind reads: every practice's
+// preset and roles, and the grants that tell a practice's roles are behind
+// the catalogue (catalogueMarks), with the clients area's view and edit they
+// follow.
+func CatalogueFilters() []Filter {
+	out := []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"}}
+	for _, rel := range append(catalogueMarks(), Cap("clients", ActionView).Relation(LevelFull), Cap("clients", ActionView).Relation(LevelOwn)) {
+		out = append(out, Filter{ResourceType: TypeRole, Relation: "grant", SubjectType: TypeCapability, SubjectID: rel})
+	}
+	return out
+}
+
+// CatalogueBehind returns the practices whose built-in roles are behind the
+// catalogue in a way no event can set right: a fixed role (which no event
+// changes) without a field group its preset gives it, or a personal role of
+// switched permissions that views clients without the insurance its switch
+// now gives. s holds what CatalogueFilters select.
+func CatalogueBehind(s *State) []string {
+	has := func(role Object, rel string) bool { return s.Has(Rel(role, "grant", capabilityObj(rel))) }
+	behind := map[string]bool{}
+	for _, r := range s.WhereType(TypeRole, func(r Relationship) bool { return r.Relation == "workspace" }) {
+		ws, name, ok := strings.Cut(r.Resource.ID, "/")
+		preset := Presets[firstSubject(s, workspaceObj(ws), "preset")]
+		if !ok || r.Subject.ID != ws || preset == nil {
+			continue
+		}
+		if role, builtin := preset.Role(name); builtin && role.Fixed {
+			for _, c := range Capabilities() {
+				if _, _, field := c.field(); field && role.Level(c) != LevelNone && !has(r.Resource, c.Relation(role.Level(c))) {
+					behind[ws] = true
+				}
+			}
+		}
+	}
+	for _, r := range s.WhereType(TypeRole, func(r Relationship) bool { return r.Relation == "grant" }) {
+		ws, name, _ := strings.Cut(r.Resource.ID, "/")
+		for _, l := range []Level{LevelFull, LevelOwn} {
+			if IsPersonalRole(name) && r.Subject.ID == Cap("clients", ActionView).Relation(l) && !has(r.Resource, Cap("clients", "view_insurance").Relation(l)) {
+				behind[ws] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(behind))
+}
+
+// CatalogueRepair plans bringing practice ws (s holds it whole, as a
+// non-narrow batch reads it) up to the current catalogue where events cannot:
+// its fixed built-in roles get every capability at the preset's level, and
+// holders of its switched role their personal grants from their switches
+// again; access is written out again from them. It is empty when nothing is
+// behind.
+func CatalogueRepair(s *State, ws string) (Plan, error) {
+	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: MaxChangesPerRequest, now: time.Now()}
+	pr := p.practice(ws)
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return Plan{}, nil
+	}
+	for _, role := range preset.Roles {
+		if role.Fixed && pr.HasRole(role.Name) {
+			for _, c := range Capabilities() {
+				p.setGrant(pr, role.Name, c, role.Level(c))
+			}
+		}
+	}
+	if preset.SwitchRole != "" {
+		for _, h := range pr.allHoldings() {
+			if h.Role == preset.SwitchRole {
+				p.applySwitches(pr, preset, h.User)
+			}
+		}
+	}
+	p.passOnGrants()
+	budget := p.maxChanges
+	if !writeAccess(p.s, pr, nil, &budget) {
+		return Plan{}, tooManyChanges(p.maxChanges)
+	}
+	touch, del := Diff(s, p.s)
+	return Plan{Touch: touch, Delete: del, Workspaces: []string{ws}}, nil
+}
+
 // addCalendar makes the holders of one binding of a role bookable.
 func (p *planner) addCalendar(pr Practice, binding string) {
 	p.s.Add(Relationship{Resource: pr.obj(), Relation: "calendar", Subject: bindingMembers(binding)})
@@ -846,9 +944,11 @@ func (p *planner) locationCreated(i int, pr Practice, e Event) error {
 		return err
 	}
 	if existed {
-		// Created again: the same event again changes nothing; one that
-		// names another region would move it, which location.moved says.
-		if now := pr.RegionOf(e.Location); now != e.Region {
+		// Created again changes nothing, as an app replaying its log or
+		// retrying expects, even after the location moved; only one that
+		// names another region is refused: that would be a move, which
+		// location.moved says.
+		if now := pr.RegionOf(e.Location); e.Region != "" && now != e.Region {
 			return fieldErr(CodeConflict, i, "region", "location %q exists in %s: move it with location.moved", e.Location, regionText(now))
 		}
 		return nil

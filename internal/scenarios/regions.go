@@ -31,10 +31,12 @@ var regions = []Scenario{
 {"type":"location.moved","workspace":"p1","location":"south","region":"coast"}`,
 			Checks:  []Check{no("user:rex", "view", "client:ann"), yes("user:rex", "view", "client:cat"), yes("user:rex", "view", "client:eve")},
 			Lookups: []Lookup{{Subject: "user:rex", Permission: "view", ResourceType: "client", Want: []string{"client:cat", "client:eve"}}}},
-		// The same events again change nothing.
+		// The same events again change nothing, an old location.created
+		// (with no region) of a location that moved since included.
 		{Events: `{"type":"location.moved","workspace":"p1","location":"south","region":"coast"}
 {"type":"region.created","workspace":"p1","region":"coast"}
-{"type":"location.created","workspace":"p1","location":"east","region":"coast"}`, NoChange: true},
+{"type":"location.created","workspace":"p1","location":"east","region":"coast"}
+{"type":"location.created","workspace":"p1","location":"south"}`, NoChange: true},
 		// Revoking the regional holding takes it all away.
 		{Events: `{"type":"role.revoked","workspace":"p1","user":"rex","role":"practice_manager","region":"coast"}`,
 			Checks: []Check{no("user:rex", "view", "client:cat"), no("user:rex", "view", "client:eve")}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wardhq/ward/internal/domain"
@@ -250,5 +251,57 @@ func TestRepairGuardsBuiltInRolesOfOlderPractices(t *testing.T) {
 	repairsTwice(t, w, len(del))
 	if manages("gm") || !manages("ga") || !manages("go") {
 		t.Errorf("after the repair: practice manager %v, practitioner admin %v, owner %v; want false, true, true", manages("gm"), manages("ga"), manages("go"))
+	}
+}
+
+// TestRepairBringsFixedRolesUpToTheCatalogue: practices stored before field
+// groups existed lack them where no event can give them: Caspen's fixed
+// practitioner admin role, and a ClinicSense office staff member's switched
+// contact details (whose switch now gives insurance too). A start writes
+// them, and the access they give; a second start writes nothing.
+func TestRepairBringsFixedRolesUpToTheCatalogue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"workspace.created","workspace":"f1","owner":"fo","preset":"caspen"}
+{"type":"client.created","workspace":"f1","client":"f1c"}
+{"type":"workspace.created","workspace":"f2","owner":"so","preset":"clinicsense"}
+{"type":"staff.added","workspace":"f2","user":"os","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"f2","user":"os","permission":"view_client_contact_information","value":"on"}
+{"type":"client.created","workspace":"f2","client":"f2c"}`)); err != nil {
+		t.Fatal(err)
+	}
+	old := func(r domain.Relationship) bool {
+		field := strings.Contains(r.Relation, "identifiers") || strings.Contains(r.Relation, "insurance") ||
+			strings.Contains(r.Subject.ID, "identifiers") || strings.Contains(r.Subject.ID, "insurance")
+		return field && (r.Resource.ID == "f1/practitioner_admin" || r.Subject.ID == "fo" || r.Resource.ID == "f2/=os" || r.Subject.ID == "os")
+	}
+	var del []domain.Update
+	if err := w.Export(ctx, func(r domain.Relationship) error {
+		if old(r) {
+			del = append(del, domain.Update{Op: domain.Delete, Rel: r})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: del}); err != nil {
+		t.Fatal(err)
+	}
+	asks := func(user, permission, client string) bool {
+		t.Helper()
+		d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: user}, Permission: permission, Resource: domain.Object{Type: domain.TypeClient, ID: client}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Allowed
+	}
+	if asks("fo", "view_identifiers", "f1c") || asks("os", "view_insurance", "f2c") {
+		t.Fatal("the stored practices still have field groups: the test would prove nothing")
+	}
+	repairsTwice(t, w, len(del))
+	if !asks("fo", "view_identifiers", "f1c") || !asks("fo", "edit_insurance", "f1c") || !asks("os", "view_insurance", "f2c") || asks("os", "edit_insurance", "f2c") {
+		t.Errorf("after the repair: owner identifiers %v, insurance %v; office staff insurance %v (edit %v); want true, true, true, false",
+			asks("fo", "view_identifiers", "f1c"), asks("fo", "edit_insurance", "f1c"), asks("os", "view_insurance", "f2c"), asks("os", "edit_insurance", "f2c"))
 	}
 }

@@ -232,10 +232,12 @@ const repairChunk = 1000
 // Repair deletes what earlier versions of Ward wrote and this one would not
 // (domain.Outdated), adds the guards of built-in roles that practices made
 // before roles were guarded lack (domain.GuardRepairs: no event removes
-// them, so they are written unguarded too), and sets right what earlier
-// versions left wrong in templates' choices of roles (domain.ViewerRepairs),
-// so that stored practices answer as new ones do; it returns how many
-// relationships it deleted or wrote.
+// them, so they are written unguarded too), sets right what earlier versions
+// left wrong in templates' choices of roles (domain.ViewerRepairs), and brings
+// built-in roles that no event can change up to the catalogue
+// (domain.CatalogueRepair: a fixed role's field groups, switched
+// permissions' insurance), so that stored practices answer as new ones do;
+// it returns how many relationships it deleted or wrote.
 // `ward serve` runs it at start, while other instances may be serving: what
 // nothing current writes is deleted as it is found, but template choices,
 // which events change, are set right practice by practice, read again and
@@ -270,8 +272,23 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 		}
 		done += len(chunk)
 	}
+	viewers := func(state *domain.State, ws string) (domain.Plan, error) {
+		missing, orphaned := domain.ViewerRepairs(state, ws)
+		return domain.Plan{Touch: missing, Delete: orphaned, Workspaces: []string{ws}}, nil
+	}
 	for _, ws := range domain.ViewerRepairWorkspaces(domain.NewState(rels...)) {
-		n, err := s.repairViewers(ctx, ws)
+		n, err := s.repairWorkspace(ctx, ws, "template choices", viewers)
+		done += n
+		if err != nil {
+			return done, fmt.Errorf("workspace %s: %w", ws, err)
+		}
+	}
+	behind, _, err := s.store.ReadAll(ctx, "", domain.CatalogueFilters())
+	if err != nil {
+		return done, err
+	}
+	for _, ws := range domain.CatalogueBehind(domain.NewState(behind...)) {
+		n, err := s.repairWorkspace(ctx, ws, "built-in roles", domain.CatalogueRepair)
 		done += n
 		if err != nil {
 			return done, fmt.Errorf("workspace %s: %w", ws, err)
@@ -280,10 +297,10 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-// repairViewers sets right practice ws's template choices (domain.ViewerRepairs)
-// from the practice read again, in one write guarded and replaced by its
-// lock, re-read and re-planned when another writer changed it first.
-func (s *Service) repairViewers(ctx context.Context, ws string) (int, error) {
+// repairWorkspace writes what plan makes of practice ws, read again whole, in
+// one write guarded and replaced by its lock, re-read and re-planned when
+// another writer changed it first; what names what is repaired, for errors.
+func (s *Service) repairWorkspace(ctx context.Context, ws, what string, plan func(*domain.State, string) (domain.Plan, error)) (int, error) {
 	needs := domain.Needs{Workspaces: []string{ws}, Templates: true}
 	defer s.lockWorkspaces(needs.Workspaces)()
 	deadline := time.Now().Add(applyBudget)
@@ -292,23 +309,25 @@ func (s *Service) repairViewers(ctx context.Context, ws string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		missing, orphaned := domain.ViewerRepairs(state, ws)
-		plan := domain.Plan{Touch: missing, Delete: orphaned, Workspaces: []string{ws}}
-		if plan.Empty() {
+		p, err := plan(state, ws)
+		if err != nil {
+			return 0, err
+		}
+		if p.Empty() {
 			return 0, nil
 		}
-		write, _ := domain.WriteOf(plan, state, false, newLockID)
+		write, _ := domain.WriteOf(p, state, false, newLockID)
 		if _, err := s.store.Write(ctx, write); errors.Is(err, domain.ErrRaced) {
 			if err := retry.Wait(ctx, attempt); err != nil {
-				return 0, domain.Cancelled("repairing template choices", err)
+				return 0, domain.Cancelled("repairing "+what, err)
 			}
 			continue
 		} else if err != nil {
 			return 0, err
 		}
-		return len(missing) + len(orphaned), nil
+		return len(p.Touch) + len(p.Delete), nil
 	}
-	return 0, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes while its template choices were repaired; restart to try again")
+	return 0, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes while its %s were repaired; restart to try again", what)
 }
 
 // OwnersWithoutOwnerRole reads which stored practices have an account owner
