@@ -40,19 +40,34 @@ type CheckRequest struct {
 	// Purpose is why the app asks (treatment, emergency, billing, ...),
 	// recorded with the decision in the audit ledger.
 	Purpose string `json:"purpose,omitempty"`
+	// Context is what the question gives the conditions of grants: the
+	// amount of a charge to approve.
+	Context *CheckContext `json:"context,omitempty"`
+}
+
+// CheckContext is a question's context.
+type CheckContext struct {
+	// Amount is a charge's amount in the practice's currency, which grants
+	// limited by amount (amount_below) compare with their limit.
+	Amount *float64 `json:"amount,omitempty"`
 }
 
 // CheckResponse answers POST /v1/check.
 type CheckResponse struct {
-	Allowed  bool   `json:"allowed"`
-	ZedToken string `json:"zedtoken"`
+	Allowed bool `json:"allowed"`
+	// Conditional: the answer depends on context the question did not give,
+	// named in Missing ("amount"); Allowed is then false.
+	Conditional bool     `json:"conditional,omitempty"`
+	Missing     []string `json:"missing,omitempty"`
+	ZedToken    string   `json:"zedtoken"`
 }
 
 // BulkCheckItem is one question of a bulk check.
 type BulkCheckItem struct {
-	Subject    string `json:"subject"`
-	Permission string `json:"permission"`
-	Resource   string `json:"resource"`
+	Subject    string        `json:"subject"`
+	Permission string        `json:"permission"`
+	Resource   string        `json:"resource"`
+	Context    *CheckContext `json:"context,omitempty"`
 }
 
 // BulkCheckRequest is the body of POST /v1/check/bulk.
@@ -65,8 +80,10 @@ type BulkCheckRequest struct {
 
 // BulkCheckResult is one answer; Error is set when that item could not be answered.
 type BulkCheckResult struct {
-	Allowed bool       `json:"allowed"`
-	Error   *ErrorBody `json:"error,omitempty"`
+	Allowed     bool       `json:"allowed"`
+	Conditional bool       `json:"conditional,omitempty"`
+	Missing     []string   `json:"missing,omitempty"`
+	Error       *ErrorBody `json:"error,omitempty"`
 }
 
 // BulkCheckResponse answers POST /v1/check/bulk, in the order asked.

@@ -25,7 +25,7 @@ func Generate() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data := struct{ Workspace, Location []string }{}
+	data := struct{ Workspace, Location, Limited []string }{}
 	for _, a := range domain.Areas {
 		for _, c := range a.Capabilities() {
 			var rels []string
@@ -36,6 +36,12 @@ func Generate() (string, error) {
 			if a.Located {
 				data.Location = append(data.Location, rels...)
 			}
+		}
+		for _, action := range a.Limited {
+			if !a.Located {
+				return "", fmt.Errorf("area %s limits action %s by amount but has no location: its limited relation lives on locations too", a.Name, action)
+			}
+			data.Limited = append(data.Limited, domain.Cap(a.Name, action).Relation(domain.LevelFull)+domain.LimitedSuffix)
 		}
 	}
 	used := map[string]bool{}

@@ -104,7 +104,22 @@ func group(expr string) string {
 }
 
 func full(c domain.Capability) string { return c.Relation(domain.LevelFull) }
-func own(c domain.Capability) string  { return c.Relation(domain.LevelOwn) }
+
+// limited is the relation naming the role bindings that hold c only below an
+// amount (domain.LimitedSuffix).
+func limited(c domain.Capability) string { return full(c) + domain.LimitedSuffix }
+
+// limitedCaps are p's capabilities that a grant may limit by amount.
+func limitedCaps(p domain.Permission) []domain.Capability {
+	var out []domain.Capability
+	for _, c := range p.Caps {
+		if a, ok := domain.AreaByName(c.Area); ok && slices.Contains(a.Limited, c.Action) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+func own(c domain.Capability) string { return c.Relation(domain.LevelOwn) }
 
 // area returns c's area, checking that it has the levels asked for.
 func area(c domain.Capability, ownToo bool) (domain.Area, error) {
@@ -214,6 +229,9 @@ func (g *gen) workspace(p domain.Permission) (string, error) {
 		return "", err
 	}
 	terms = append(terms, caps...)
+	for _, c := range limitedCaps(p) {
+		terms = append(terms, limited(c)+" & active")
+	}
 	if len(terms) == 0 {
 		return "", fmt.Errorf("nothing grants it")
 	}
@@ -520,6 +538,11 @@ func (g *gen) booked(typ string, p domain.Permission) (string, error) {
 			continue
 		}
 		terms = append(terms, g.helper(typ, full(c), "scope->"+full(c)+" + ("+related+" & scope->"+own(c)+")"))
+	}
+	for _, c := range limitedCaps(p) {
+		// bindings, not written-out access: the asker must be an enabled
+		// member, which written-out access already says
+		terms = append(terms, "(scope->"+limited(c)+" & workspace->active)")
 	}
 	expr := union(terms...)
 	if p.PastToo {

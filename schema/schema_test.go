@@ -67,7 +67,7 @@ func generate(t *testing.T, name string) []byte {
 func zedRelationship(t *testing.T, r domain.Relationship) string {
 	t.Helper()
 	s := r.Key().String()
-	if name, context := r.During.Caveat(); name != "" {
+	if name, context := r.Caveat(); name != "" {
 		c, err := json.Marshal(context)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -94,20 +95,28 @@ func eventsFileCmd(g *globals, use, short string,
 
 func newCheckCmd(g *globals) *cobra.Command {
 	var token, purpose string
+	var context []string
 	cmd := &cobra.Command{
 		Use:     "check SUBJECT PERMISSION RESOURCE",
 		Short:   "Ask whether a staff member has a permission on a resource",
-		Example: "  ward check user:priya view_notes client:ann",
+		Example: "  ward check user:priya view_notes client:ann\n  ward check user:bill approve_charge invoice:in-ann --context amount=450",
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token, Purpose: purpose})
+			c, err := parseContext(context)
+			if err != nil {
+				return err
+			}
+			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token, Purpose: purpose, Context: c})
 			if err != nil {
 				return err
 			}
 			return g.print(cmd.OutOrStdout(), res, func() string {
 				verdict := "denied"
-				if res.Allowed {
+				switch {
+				case res.Allowed:
 					verdict = "allowed"
+				case res.Conditional:
+					verdict = "denied (conditional: give --context " + strings.Join(res.Missing, "=..., ") + "=...)"
 				}
 				return fmt.Sprintf("%s: %s %s %s", verdict, args[0], args[1], args[2])
 			})
@@ -115,7 +124,37 @@ func newCheckCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
 	cmd.Flags().StringVar(&purpose, "purpose", "", "why the check is made (treatment, emergency, ...), recorded with the decision in the audit ledger")
+	contextFlag(cmd, &context)
 	return cmd
+}
+
+// contextFlag adds --context KEY=VALUE to a command that asks a question.
+func contextFlag(cmd *cobra.Command, context *[]string) {
+	cmd.Flags().StringArrayVar(context, "context", nil, "what the question gives the conditions of grants, as KEY=VALUE (amount=450.50: a charge's amount); repeatable")
+}
+
+// parseContext reads --context flags.
+func parseContext(flags []string) (*api.CheckContext, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	c := &api.CheckContext{}
+	for _, f := range flags {
+		key, value, ok := strings.Cut(f, "=")
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("--context %q: want KEY=VALUE, such as amount=450", f)
+		case key == "amount":
+			amount, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return nil, fmt.Errorf("--context amount=%s: the amount must be a number, such as 450.50", value)
+			}
+			c.Amount = &amount
+		default:
+			return nil, fmt.Errorf("--context %s: unknown key %q (keys: amount)", f, key)
+		}
+	}
+	return c, nil
 }
 
 // streamResources prints each resource of a streamed lookup as it arrives.
@@ -267,6 +306,7 @@ func newFieldsCmd(g *globals) *cobra.Command {
 func newExplainCmd(g *globals) *cobra.Command {
 	var token string
 	var trace bool
+	var context []string
 	cmd := &cobra.Command{
 		Use:   "explain SUBJECT PERMISSION RESOURCE",
 		Short: "Say why a staff member has or lacks a permission, in the practice's terms",
@@ -277,7 +317,11 @@ relation SpiceDB looked up, found (+) or not (-). --json prints both.`,
 		Example: "  ward explain user:rita view_notes client:ann\n  ward explain --trace user:priya view_notes client:dan",
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := g.client().Explain(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token})
+			c, err := parseContext(context)
+			if err != nil {
+				return err
+			}
+			res, err := g.client().Explain(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token, Context: c})
 			if err != nil {
 				return err
 			}
@@ -309,5 +353,6 @@ relation SpiceDB looked up, found (+) or not (-). --json prints both.`,
 	}
 	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
 	cmd.Flags().BoolVar(&trace, "trace", false, "also print SpiceDB's trace of the check")
+	contextFlag(cmd, &context)
 	return cmd
 }

@@ -165,8 +165,61 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 	for r, span := range want {
 		s.Add(r.Lasting(span))
 	}
+	if users == nil {
+		writeLimits(s, pr, locations, regions)
+	}
 	writeStaffMembers(s, pr, users)
 	return true
+}
+
+// limitedRelations are the relations writeLimits writes: one per action an
+// area limits by amount, at the full level.
+var limitedRelations = func() []string {
+	var out []string
+	for _, a := range Areas {
+		for _, action := range a.Limited {
+			out = append(out, Cap(a.Name, action).Relation(LevelFull)+LimitedSuffix)
+		}
+	}
+	return out
+}()
+
+// writeLimits rewrites, on the workspace and its locations, which role
+// bindings hold a capability only below an amount: for each role's limited
+// grant (Practice.Limits), each of its bindings (workspace-wide, each
+// location, each region) on the places accessTargets says, with the limit.
+// SpiceDB reads the binding's members (each until their holding ends) and
+// compares the amount a check gives with the limit; the schema asks that the
+// asker be an enabled member, as written-out access needs no such check.
+func writeLimits(s *State, pr Practice, locations map[string]Object, regions map[string][]Object) {
+	ws := pr.obj()
+	want := map[Relationship]bool{}
+	for _, role := range pr.Roles() {
+		limits := pr.Limits(role)
+		if len(limits) == 0 {
+			continue
+		}
+		for c, limit := range limits {
+			for _, b := range scopes(pr, role) {
+				_, _, scope, _ := ParseBindingID(b)
+				for _, target := range accessTargets(scope, areaLocated(c.Area), ws, locations, regions) {
+					want[Relationship{Resource: target, Relation: c.Relation(LevelFull) + LimitedSuffix, Subject: bindingMembers(b), Below: limit}] = true
+				}
+			}
+		}
+	}
+	for _, target := range append(slices.Collect(maps.Values(locations)), ws) {
+		for _, rel := range limitedRelations {
+			for _, r := range s.Of(target, rel) {
+				if !want[r] {
+					s.Remove(r)
+				}
+			}
+		}
+	}
+	for r := range want {
+		s.Add(r)
+	}
 }
 
 // writeStaffMembers keeps one staff_member object per member of the practice

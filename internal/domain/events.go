@@ -515,6 +515,59 @@ func parseStart(v string, now time.Time) (time.Time, error) {
 type AreaGrant struct {
 	Level   Level
 	Actions map[string]Level
+	// Below holds, by action, an amount limit the grant was given
+	// (amount_below): it holds only for amounts strictly below it.
+	Below map[string]float64
+}
+
+// parseAmount reads an amount limit: a JSON number above 0 and at most
+// MaxAmount.
+func parseAmount(raw json.RawMessage) (float64, error) {
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil || !validAmount(f) {
+		return 0, fmt.Errorf("amount_below must be a number above 0 and at most %s (an amount in the practice's currency), not %s", FormatAmount(MaxAmount), raw)
+	}
+	return f, nil
+}
+
+// parseActionGrant reads one action's grant: a level, or {"level": ...,
+// "amount_below": N}.
+func parseActionGrant(raw json.RawMessage) (Level, *float64, error) {
+	var level string
+	if json.Unmarshal(raw, &level) == nil {
+		l, err := parseLevel(level)
+		return l, nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return "", nil, fmt.Errorf(`want a level ("all", "own", "written" or "none") or {"level": ..., "amount_below": N}`)
+	}
+	var l Level
+	var below *float64
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		switch key {
+		case "level":
+			if err := json.Unmarshal(obj[key], &level); err != nil {
+				return "", nil, fmt.Errorf(`"level" must be a string`)
+			}
+			var err error
+			if l, err = parseLevel(level); err != nil {
+				return "", nil, err
+			}
+		case "amount_below":
+			f, err := parseAmount(obj[key])
+			if err != nil {
+				return "", nil, err
+			}
+			below = &f
+		default:
+			return "", nil, fmt.Errorf("%q is not a key of an action's grant (keys: level, amount_below)", key)
+		}
+	}
+	if l == "" {
+		return "", nil, fmt.Errorf(`"level" is required`)
+	}
+	return l, below, nil
 }
 
 // parseLevel reads full (or its synonym all), own (or Caspen's word for it,
@@ -563,6 +616,7 @@ func canonicalAction(name string) string {
 // grantItem is one grant in the list form: [{"area", "action", "level"}].
 type grantItem struct {
 	Area, Action, Level string
+	Below               *float64
 }
 
 // parseGrantList reads the list form; an item without an action grants every
@@ -607,6 +661,15 @@ func parseGrantList(items []grantItem) (map[string]AreaGrant, error) {
 			}
 			g.Actions[canonicalAction(it.Action)] = l
 		}
+		if it.Below != nil {
+			if it.Action == "" {
+				return nil, fmt.Errorf("item %d: amount_below limits one action: name it (\"action\": \"approve\")", n)
+			}
+			if g.Below == nil {
+				g.Below = map[string]float64{}
+			}
+			g.Below[canonicalAction(it.Action)] = *it.Below
+		}
 		out[area] = g
 	}
 	return out, nil
@@ -629,6 +692,14 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 		list := make([]grantItem, len(items))
 		for n, item := range items {
 			for _, key := range slices.Sorted(maps.Keys(item)) {
+				if key == "amount_below" {
+					f, err := parseAmount(item[key])
+					if err != nil {
+						return nil, fmt.Errorf("item %d: %v", n, err)
+					}
+					list[n].Below = &f
+					continue
+				}
 				var v string
 				if err := json.Unmarshal(item[key], &v); err != nil {
 					return nil, fmt.Errorf("item %d: %q must be a string", n, key)
@@ -641,7 +712,7 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 				case "level":
 					list[n].Level = v
 				default:
-					return nil, fmt.Errorf("item %d: %q is not a key of a grant (keys: area, action, level)", n, key)
+					return nil, fmt.Errorf("item %d: %q is not a key of a grant (keys: area, action, level, amount_below)", n, key)
 				}
 			}
 			if list[n].Area == "" || list[n].Level == "" {
@@ -674,14 +745,14 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 			out[area] = AreaGrant{Level: l}
 			continue
 		}
-		var actions map[string]string
+		var actions map[string]json.RawMessage
 		if err := json.Unmarshal(areas[given], &actions); err != nil || len(actions) == 0 {
 			return nil, fmt.Errorf("area %q: want a level or an object of action (view, create, edit, delete, export) to level", area)
 		}
 		g := AreaGrant{Actions: map[string]Level{}}
 		named := map[string]string{} // action -> the key that named it
 		for _, action := range slices.Sorted(maps.Keys(actions)) {
-			l, err := parseLevel(actions[action])
+			l, below, err := parseActionGrant(actions[action])
 			if err != nil {
 				return nil, fmt.Errorf("area %q action %q: %v", area, action, err)
 			}
@@ -691,6 +762,12 @@ func parseGrants(raw json.RawMessage) (map[string]AreaGrant, error) {
 			}
 			named[canon] = action
 			g.Actions[canon] = l
+			if below != nil {
+				if g.Below == nil {
+					g.Below = map[string]float64{}
+				}
+				g.Below[canon] = *below
+			}
 		}
 		out[area] = g
 	}

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -219,7 +220,11 @@ func Explain(q Question, s *State) Explanation {
 	}
 	for _, c := range caps {
 		for _, h := range pr.Holdings(user) {
-			add(capReason(pr, perm, c, h, rec, q))
+			if limit, ok := pr.Limits(h.Role)[c]; ok {
+				add(limitReason(pr, perm, c, h, rec, q, limit))
+				continue
+			}
+			add(capReason(pr, perm, c, h, rec, q, pr.Level(h.Role, c)))
 		}
 	}
 	if len(perm.Caps) > 0 && len(pr.Holdings(user)) == 0 {
@@ -290,9 +295,30 @@ func guardedReasons(pr Practice, q Question, user string, reasons []Reason) []Re
 		Text: fmt.Sprintf("role %s is guarded: only the account owner and its own workspace-wide holders give it or take it away, and %s does not hold it workspace-wide", role, user)})
 }
 
-func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question) Reason {
+// limitReason is capReason for a holding whose role has c only below an
+// amount: it gives access where the holding reaches the record and the
+// question's amount is below the limit; with no amount it cannot.
+func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, limit string) Reason {
+	r := capReason(pr, perm, c, h, rec, q, LevelFull)
+	r.Text += " below " + limit
+	if !r.Grants {
+		return r
+	}
+	amount, _ := strconv.ParseFloat(q.Amount, 64)
+	max, _ := strconv.ParseFloat(limit, 64)
+	switch {
+	case q.Amount == "":
+		r.Grants, r.Text = false, r.Text+", and the question gives no amount (context.amount): it is conditional"
+	case amount < max:
+		r.Text += ", and " + q.Amount + " is below it"
+	default:
+		r.Grants, r.Text = false, r.Text+", and "+q.Amount+" is not below it"
+	}
+	return r
+}
+
+func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level) Reason {
 	a, _ := AreaByName(c.Area)
-	level := pr.Level(h.Role, c)
 	r := Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level}
 	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Person(), holdingText(h), a.Name, c.Action, level)
 	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation

@@ -606,14 +606,36 @@ func guardOf(ws string, role Role) []Relationship {
 	if !role.Guarded() {
 		return nil
 	}
-	ro := roleObj(ws, role.Name)
-	return []Relationship{Rel(ro, "guarded", workspaceObj(ws)), {Resource: ro, Relation: "peers", Subject: bindingMembers(BindingID(ws, role.Name, ""))}}
+	return guard(ws, role.Name)
+}
+
+func guard(ws, role string) []Relationship {
+	ro := roleObj(ws, role)
+	return []Relationship{Rel(ro, "guarded", workspaceObj(ws)), {Resource: ro, Relation: "peers", Subject: bindingMembers(BindingID(ws, role, ""))}}
+}
+
+// guardedAncestor reports whether role inherits, at any remove, a guarded
+// built-in role: it has that role's reach, so it is guarded too (a staff
+// manager could otherwise give a copy of the practitioner admin role).
+func guardedAncestor(pr Practice, role string) bool {
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return false
+	}
+	seen := map[string]bool{}
+	for r := pr.Parent(role); r != "" && !seen[r]; r = pr.Parent(r) {
+		seen[r] = true
+		if b, ok := preset.Role(r); ok && b.Guarded() {
+			return true
+		}
+	}
+	return false
 }
 
 // GuardFilters select what GuardRepairs reads: every practice's preset and
-// every role's practice and guard.
+// every role's practice, parent and guard.
 var GuardFilters = []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"},
-	{ResourceType: TypeRole, Relation: "guarded"}, {ResourceType: TypeRole, Relation: "peers"}}
+	{ResourceType: TypeRole, Relation: "inherits"}, {ResourceType: TypeRole, Relation: "guarded"}, {ResourceType: TypeRole, Relation: "peers"}}
 
 // GuardRepairs returns the guards (guardOf) that built-in roles of stored
 // practices lack: practices created before roles were guarded. s holds what
@@ -631,11 +653,15 @@ func GuardRepairs(s *State) []Relationship {
 		if preset == nil {
 			continue
 		}
+		var want []Relationship
 		if role, ok := preset.Role(name); ok {
-			for _, g := range guardOf(ws, role) {
-				if !s.Has(g) {
-					out = append(out, g)
-				}
+			want = guardOf(ws, role)
+		} else if guardedAncestor(Practice{S: s, WS: ws}, name) {
+			want = guard(ws, name)
+		}
+		for _, g := range want {
+			if !s.Has(g) {
+				out = append(out, g)
 			}
 		}
 	}
@@ -647,16 +673,24 @@ func GuardRepairs(s *State) []Relationship {
 // existed lacks: every level of every field group's actions.
 func catalogueMarks() []string {
 	var out []string
-	for _, a := range Areas {
-		for _, f := range a.Fields {
-			for _, verb := range FieldVerbs {
-				for _, l := range a.GrantLevels() {
-					out = append(out, Cap(a.Name, FieldAction(verb, f.Name)).Relation(l))
-				}
+	for _, c := range Capabilities() {
+		if lateCapability(c) {
+			a, _ := AreaByName(c.Area)
+			for _, l := range a.GrantLevels() {
+				out = append(out, c.Relation(l))
 			}
 		}
 	}
 	return out
+}
+
+// lateCapability reports whether c came to the catalogue after practices
+// were first stored: a field group's action, or one granted apart
+// (approving charges).
+func lateCapability(c Capability) bool {
+	a, _ := AreaByName(c.Area)
+	_, _, field := c.field()
+	return field || slices.Contains(a.Apart, c.Action)
 }
 
 // CatalogueFilters select what CatalogueBehind reads: every practice's
@@ -687,7 +721,7 @@ func CatalogueBehind(s *State) []string {
 		}
 		if role, builtin := preset.Role(name); builtin && role.Fixed {
 			for _, c := range Capabilities() {
-				if _, _, field := c.field(); field && role.Level(c) != LevelNone && !has(r.Resource, c.Relation(role.Level(c))) {
+				if lateCapability(c) && role.Level(c) != LevelNone && !has(r.Resource, c.Relation(role.Level(c))) {
 					behind[ws] = true
 				}
 			}
@@ -725,9 +759,12 @@ func CatalogueRepair(s *State, ws string) (Plan, error) {
 		}
 	}
 	if preset.SwitchRole != "" {
-		for _, h := range pr.allHoldings() {
-			if h.Role == preset.SwitchRole {
-				p.applySwitches(pr, preset, h.User)
+		// Everyone with a personal role, whether they hold the switched
+		// role now, held it once (its grants stay) or left (it loses
+		// them): CatalogueBehind looks at them all.
+		for _, r := range p.s.WhereType(TypeRole, func(r Relationship) bool { return r.Relation == "grant" }) {
+			if _, name, _ := strings.Cut(r.Resource.ID, "/"); strings.HasPrefix(r.Resource.ID, ws+"/") && IsPersonalRole(name) {
+				p.applySwitches(pr, preset, strings.TrimPrefix(name, "="))
 			}
 		}
 	}
@@ -1400,13 +1437,76 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 		return err
 	}
 	inherits := pr.Parent(e.Role) != ""
+	limits, err := resolveLimits(i, e.Grants, inherits || len(pr.Heirs(e.Role)) > 0)
+	if err != nil {
+		return err
+	}
 	for c, level := range caps {
 		p.setGrant(pr, e.Role, c, level)
 		if inherits {
 			p.setOverride(pr, e.Role, c, level)
 		}
+		p.setLimit(pr, e.Role, c, limits[c])
 	}
 	return nil
+}
+
+// resolveLimits reads the amount limits of an event's grants: only on
+// actions an area limits (Area.Limited), at level all, and not for a role
+// that inherits or is inherited (a limit is not passed on: its heirs would
+// get the action with no limit, or none).
+func resolveLimits(i int, grants map[string]AreaGrant, inheriting bool) (map[Capability]string, error) {
+	out := map[Capability]string{}
+	for _, area := range slices.Sorted(maps.Keys(grants)) {
+		g := grants[area]
+		a, _ := AreaByName(area)
+		for _, action := range slices.Sorted(maps.Keys(g.Below)) {
+			switch {
+			case !slices.Contains(a.Limited, action):
+				return nil, fieldErr(CodeInvalid, i, "grants", "area %q action %q takes no amount_below: only %s", area, action, limitedText())
+			case g.Actions[action] != LevelFull:
+				return nil, fieldErr(CodeInvalid, i, "grants", "amount_below on area %q action %q needs level \"all\": a limit on one's own records only is not modelled", area, action)
+			case inheriting:
+				return nil, fieldErr(CodeInvalid, i, "grants", "amount_below is not given to a role that inherits another or is inherited: give it to a role that stands alone")
+			}
+			out[Cap(area, action)] = FormatAmount(g.Below[action])
+		}
+	}
+	return out, nil
+}
+
+// limitedText names the actions a grant may limit by amount.
+func limitedText() string {
+	var out []string
+	for _, a := range Areas {
+		for _, action := range a.Limited {
+			out = append(out, fmt.Sprintf("area %q action %q", a.Name, action))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// LimitedSuffix ends the relation, on a workspace and its locations, that
+// names the role bindings whose members hold a capability only below an
+// amount (Relationship.Below): invoices_approve_limited.
+const LimitedSuffix = "_limited"
+
+// setLimit makes role hold c only for amounts below limit ("": no limit, as
+// setGrant says). A limited grant is role#limited@capability (with the
+// limit as Below) instead of role#grant: nobody's access is written out for
+// it; writeLimits names the role's bindings on each place instead, and
+// SpiceDB compares the amount a check gives.
+func (p *planner) setLimit(pr Practice, role string, c Capability, limit string) {
+	ro := roleObj(pr.WS, role)
+	r := Rel(ro, "limited", capabilityObj(c.Relation(LevelFull)))
+	if limit == "" {
+		p.s.RemoveKey(r)
+		return
+	}
+	p.setGrant(pr, role, c, LevelNone)
+	r.Below = limit
+	p.s.Add(r)
+	p.regranted[ro], p.changed[ro] = true, true
 }
 
 // roleGrants resolves an event's grants for role and refuses, capability by
@@ -1482,6 +1582,10 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 			p.s.Remove(r)
 		}
 	}
+	limits, err := resolveLimits(i, e.Grants, e.Inherits != "" || len(pr.Heirs(e.Role)) > 0)
+	if err != nil {
+		return err
+	}
 	p.disinherit(pr, e.Role)
 	if e.Inherits != "" {
 		p.s.Add(Rel(ro, "inherits", roleObj(pr.WS, e.Inherits)))
@@ -1492,6 +1596,16 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 	} else {
 		for _, c := range Capabilities() {
 			p.setGrant(pr, e.Role, c, caps[c]) // absent: none
+		}
+	}
+	for _, c := range Capabilities() {
+		p.setLimit(pr, e.Role, c, limits[c])
+	}
+	for _, g := range guard(pr.WS, e.Role) {
+		if guardedAncestor(pr, e.Role) {
+			p.s.Add(g)
+		} else {
+			p.s.Remove(g)
 		}
 	}
 	return nil

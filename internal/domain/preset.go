@@ -31,6 +31,10 @@ const (
 	ActionEdit   = "edit"
 	ActionDelete = "delete"
 	ActionExport = "export"
+	// ActionApprove is approving charges ("can approve charges only if <
+	// $500", seed 004): granted only by name, and the one action a grant may
+	// limit by amount.
+	ActionApprove = "approve"
 )
 
 // Area is a category of a practice's data or functions; roles are granted a
@@ -55,6 +59,13 @@ type Area struct {
 	// level leaves them out (it reaches them only when it is none), so that
 	// "clients": "all" never shows a role someone's SSN by accident.
 	Fields []Field
+	// Apart are actions granted only by name, as field groups are: an
+	// area-wide level other than none leaves them out (approving charges is
+	// not part of "invoices": "all").
+	Apart []string
+	// Limited are actions whose grants may carry an amount limit
+	// (amount_below): the grant holds only for amounts strictly below it.
+	Limited []string
 }
 
 // Field is a group of a record's sensitive fields.
@@ -94,7 +105,8 @@ var Areas = []Area{
 	{Name: "forms", Actions: crud, Own: true, Located: true, About: "client forms"},
 	{Name: "files", Actions: crud, Own: true, Written: true, Located: true, About: "files attached to client records"},
 	{Name: "appointments", Actions: crud, Own: true, Located: true, About: "appointments and calendars"},
-	{Name: "invoices", Actions: crudExport, Own: true, Located: true, About: "invoices, payments and receipts"},
+	{Name: "invoices", Actions: crudExport, Own: true, Located: true, About: "invoices, payments and receipts; approve: approving charges, by name only, with an amount limit if given",
+		Apart: []string{ActionApprove}, Limited: []string{ActionApprove}},
 	{Name: "communications", Actions: []string{ActionView}, Own: true, Located: true, About: "a client's communications log (messages and emails sent and received)"},
 	{Name: "reports", Actions: viewExport, Own: true, About: "operational and performance reports"},
 	{Name: "note_completion_report", Actions: []string{ActionView}, Own: true, About: "the treatment note completion report; own: their own notes only"},
@@ -173,10 +185,10 @@ func (c Capability) Relation(level Level) string {
 	return c.Area + "_" + c.Action
 }
 
-// AllActions lists the area's actions: its record actions, then each field
-// group's view and edit.
+// AllActions lists the area's actions: its record actions, those granted
+// apart, then each field group's view and edit.
 func (a Area) AllActions() []string {
-	out := slices.Clone(a.Actions)
+	out := slices.Concat(a.Actions, a.Apart)
 	for _, f := range a.Fields {
 		for _, verb := range FieldVerbs {
 			out = append(out, FieldAction(verb, f.Name))
@@ -189,7 +201,8 @@ func (a Area) AllActions() []string {
 func (a Area) HasAction(action string) bool { return slices.Contains(a.AllActions(), action) }
 
 // WholeArea lists the actions an area-wide level sets: the record actions,
-// and the field groups' too only when the level is none.
+// and those granted apart and the field groups' too only when the level is
+// none.
 func (a Area) WholeArea(level Level) []string {
 	if level == LevelNone {
 		return a.AllActions()
@@ -291,6 +304,9 @@ type Role struct {
 func (r Role) Level(c Capability) Level {
 	if l, ok := r.Overrides[c]; ok {
 		return l
+	}
+	if a, _ := AreaByName(c.Area); slices.Contains(a.Apart, c.Action) {
+		return LevelNone // granted by name only (Preset.OwnerRole's, by approvals)
 	}
 	if f, verb, ok := c.field(); ok {
 		if f.Clinical && (r.Level(Cap(c.Area, ActionEdit)) == LevelNone || r.Level(Cap("notes", ActionView)) == LevelNone) {
@@ -403,11 +419,35 @@ func (p *Preset) Role(name string) (Role, bool) {
 
 // Presets are the product models workspaces can be created from, by name.
 var Presets = map[string]*Preset{
-	"caspen":  caspen(),
-	"cliniko": cliniko(),
+	"caspen":  approvals(caspen()),
+	"cliniko": approvals(cliniko()),
 	// The clinic platform of the user-management guide (seed 004).
-	"clinic_platform": clinicPlatform(),
-	"clinicsense":     clinicSense(),
+	"clinic_platform": approvals(clinicPlatform()),
+	"clinicsense":     approvals(clinicSense()),
+}
+
+// approvals gives the preset's owner role, the one the account owner holds
+// day to day (full access to the practice), every action granted apart
+// (approving charges) with no limit: no product's guide says who approves
+// charges, and the owner's role is the one that surely may. Other roles get
+// them by name (role.updated, role.defined).
+func approvals(p *Preset) *Preset {
+	for i, r := range p.Roles {
+		if r.Name != p.OwnerRole {
+			continue
+		}
+		r.Overrides = maps.Clone(r.Overrides)
+		if r.Overrides == nil {
+			r.Overrides = map[Capability]Level{}
+		}
+		for _, a := range Areas {
+			for _, action := range a.Apart {
+				r.Overrides[Cap(a.Name, action)] = LevelFull
+			}
+		}
+		p.Roles[i] = r
+	}
+	return p
 }
 
 // PresetNames lists the presets, sorted.

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -139,6 +140,7 @@ var Permissions = map[string][]Permission{
 		{Name: "view_receivables_report", Caps: []Capability{Cap("receivables_report", ActionView), Cap("financial_reports", ActionView)}, About: "the receivables report"},
 		{Name: "view_winback_report", Caps: []Capability{Cap("winback_report", ActionView), Cap("reports", ActionView)}, About: "the win-back report"},
 		{Name: "view_reminder_report", Caps: []Capability{Cap("reminder_report", ActionView), Cap("reports", ActionView)}, About: "the reminders report"},
+		{Name: "approve_charge", Caps: []Capability{Cap("invoices", ActionApprove)}, About: "approve a charge in the practice (with context.amount where the grant has an amount limit)"},
 	},
 	TypeLocation: {
 		{Name: "create_client", Caps: []Capability{Cap("clients", ActionCreate)}, Own: true, About: "add clients at this location"},
@@ -216,6 +218,7 @@ var Permissions = map[string][]Permission{
 		{Name: "edit", Caps: []Capability{Cap("invoices", ActionEdit)}, Own: true, About: "change the invoice: costs, line items, discounts"},
 		{Name: "void", Caps: []Capability{Cap("invoices", ActionDelete)}, Own: true, About: "void the invoice"},
 		{Name: "manage_payments", Caps: []Capability{Cap("invoices", ActionCreate)}, Own: true, About: "add or refund payments on the invoice"},
+		{Name: "approve_charge", Caps: []Capability{Cap("invoices", ActionApprove)}, Own: true, About: "approve a charge on the invoice (with context.amount where the grant has an amount limit)"},
 	},
 }
 
@@ -233,6 +236,18 @@ type Question struct {
 	Subject    Object
 	Permission string
 	Resource   Object
+	// Amount is the amount the question gives its conditions (a charge to
+	// approve), as a canonical decimal (ParseAmount); "" for none.
+	Amount string
+}
+
+// ParseAmount reads a check's context.amount: a number from 0 to MaxAmount,
+// in the practice's currency, as a canonical decimal.
+func ParseAmount(f float64) (string, error) {
+	if math.IsNaN(f) || f < 0 || f > MaxAmount {
+		return "", &Error{Code: CodeInvalid, Index: -1, Field: "context.amount", Message: fmt.Sprintf("must be a number from 0 to %s (an amount in the practice's currency)", FormatAmount(MaxAmount))}
+	}
+	return FormatAmount(f + 0), nil // -0 is 0
 }
 
 // Person is the question's subject as the planner names people: a user's

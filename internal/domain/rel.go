@@ -2,8 +2,11 @@ package domain
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -103,7 +106,58 @@ type Relationship struct {
 	// Expires is then its end. It is the zero Span otherwise. Set both by
 	// Lasting.
 	During Span
+	// Below is, for a grant limited to amounts (a role's binding that may
+	// approve charges below an amount), that amount as a canonical decimal
+	// ("500", "499.5"): SpiceDB evaluates it by caveat amount_below against
+	// the amount a check gives. "" otherwise; never with During.
+	Below string
 }
+
+// BelowCaveat is the caveat of a relationship limited to amounts below its
+// Below.
+const BelowCaveat = "amount_below"
+
+// Caveat is the caveat SpiceDB evaluates r by, and its context: amount_below
+// for a limited grant, else its span's (Span.Caveat); "" for none.
+func (r Relationship) Caveat() (name string, context map[string]any) {
+	if r.Below != "" {
+		limit, _ := strconv.ParseFloat(r.Below, 64)
+		return BelowCaveat, map[string]any{"limit": limit}
+	}
+	return r.During.Caveat()
+}
+
+// WithCaveat is r (read back from SpiceDB with expires as its expiration)
+// with its caveat: a limit for amount_below, else the span of one of Ward's
+// time caveats (SpanOfCaveat). Any other caveat is an error.
+func (r Relationship) WithCaveat(name string, context map[string]any, expires End) (Relationship, error) {
+	if name == BelowCaveat {
+		limit, ok := context["limit"].(float64)
+		if !ok || !validAmount(limit) {
+			return r, fmt.Errorf("caveat %s needs a limit between 0 and %s, not %v", BelowCaveat, FormatAmount(MaxAmount), context["limit"])
+		}
+		r.Expires, r.During, r.Below = expires, Span{}, FormatAmount(limit)
+		return r, nil
+	}
+	span, err := SpanOfCaveat(name, context, expires)
+	if err != nil {
+		return r, err
+	}
+	return r.Lasting(span), nil
+}
+
+// MaxAmount bounds an amount Ward keeps or is asked about: a trillion in the
+// practice's currency.
+const MaxAmount = 1e12
+
+func validAmount(f float64) bool { return f > 0 && f <= MaxAmount && !math.IsNaN(f) }
+
+// FormatAmount is an amount as Ward writes it: the shortest decimal that
+// reads back as the same number ("500", "499.99").
+func FormatAmount(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// plain reports whether r has neither an end, a start, nor a limit.
+func (r Relationship) plain() bool { return r.Below == "" && r.Span().Always() }
 
 // Lasting is r counting during s: its expiration is s's end, and a span with
 // a start is kept whole, for the caveat.
@@ -128,6 +182,9 @@ func (r Relationship) String() string {
 	if r.During.HasStart() {
 		s += "[during:" + r.During.String() + "]"
 	}
+	if r.Below != "" {
+		s += "[" + BelowCaveat + ":" + r.Below + "]"
+	}
 	if !r.Expires.Never() {
 		s += "[expiration:" + r.Expires.String() + "]"
 	}
@@ -137,7 +194,7 @@ func (r Relationship) String() string {
 // Key is the relationship without its expiration and caveat: SpiceDB holds
 // at most one relationship per key.
 func (r Relationship) Key() Relationship {
-	r.Expires, r.During = End{}, Span{}
+	r.Expires, r.During, r.Below = End{}, Span{}, ""
 	return r
 }
 
@@ -165,7 +222,10 @@ func CompareRelationships(a, b Relationship) int {
 	if c := strings.Compare(a.Subject.Relation, b.Subject.Relation); c != 0 {
 		return c
 	}
-	return a.Span().compare(b.Span())
+	if c := a.Span().compare(b.Span()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Below, b.Below)
 }
 
 // CompareObjects orders objects by type, then ID: the order of their
@@ -260,7 +320,7 @@ func (s *State) Add(r Relationship) {
 		m[r.Relation] = map[Relationship]struct{}{}
 	}
 	m[r.Relation][r] = struct{}{}
-	if !r.Span().Always() {
+	if !r.plain() {
 		s.lasting[r.Key()] = r
 	}
 	if r.Subject.Type == TypeRole {
@@ -297,7 +357,7 @@ func (s *State) Remove(r Relationship) {
 			delete(scopes, scope)
 		}
 	}
-	if !r.Span().Always() {
+	if !r.plain() {
 		delete(s.lasting, r.Key())
 	}
 	if r.Subject.Type == TypeRole {

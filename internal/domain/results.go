@@ -20,7 +20,12 @@ type Applied struct {
 // Decision is the answer to one question.
 type Decision struct {
 	Allowed bool
-	Token   string
+	// Conditional: the answer depends on context the question did not give
+	// (Missing, such as "amount"): it is not allowed, and would be with the
+	// right context.
+	Conditional bool
+	Missing     []string
+	Token       string
 	// At is the moment the question was asked at: grants that start or end
 	// (Span) count as they do then.
 	At time.Time
@@ -28,8 +33,10 @@ type Decision struct {
 
 // BulkDecision is one answer of a bulk check; Err is set when that item failed.
 type BulkDecision struct {
-	Allowed bool
-	Err     error
+	Allowed     bool
+	Conditional bool     // as Decision's
+	Missing     []string // as Decision's
+	Err         error
 }
 
 // PageOf returns the IDs after cursor (the last ID of the previous page), at

@@ -311,6 +311,18 @@ var grantByRelation = sync.OnceValue(func() map[string]grantRelation {
 	return m
 })
 
+// Limits returns the capabilities role holds only below an amount, with
+// that amount (see planner.setLimit).
+func (p Practice) Limits(role string) map[Capability]string {
+	out := map[Capability]string{}
+	for _, r := range p.S.Of(roleObj(p.WS, role), "limited") {
+		if g, ok := grantByRelation()[r.Subject.ID]; ok && r.Below != "" {
+			out[g.cap] = r.Below
+		}
+	}
+	return out
+}
+
 // Grants returns role's level of every capability it reaches (capabilities it
 // does not reach are absent).
 func (p Practice) Grants(role string) map[Capability]Level {

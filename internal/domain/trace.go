@@ -150,6 +150,14 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s has %s %s: %s %s, from %s", who, g.cap.Area, g.cap.Action, g.level, where, from),
 			fmt.Sprintf("%s does not have %s %s: %s %s", who, g.cap.Area, g.cap.Action, g.level, where))
 	}
+	if g, isLimited := grantByRelation()[strings.TrimSuffix(relation, LimitedSuffix)]; isLimited && strings.HasSuffix(relation, LimitedSuffix) && (res.Type == TypeWorkspace || res.Type == TypeLocation) {
+		where := "workspace-wide in " + res.ID
+		if res.Type == TypeLocation {
+			where = "at location " + res.ID
+		}
+		return yes(fmt.Sprintf("%s holds a role with %s %s below an amount %s (the check's amount is compared with it)", who, g.cap.Area, g.cap.Action, where),
+			fmt.Sprintf("%s holds no role with %s %s below an amount %s", who, g.cap.Area, g.cap.Action, where))
+	}
 	switch res.Type + "#" + relation {
 	case "workspace#owner":
 		return yes(fmt.Sprintf("%s is the account owner of %s", who, res.ID), fmt.Sprintf("%s is not the account owner of %s", who, res.ID))

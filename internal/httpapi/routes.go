@@ -150,6 +150,9 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if q.Amount, err = amountOf(req.Context); err != nil {
+		return err
+	}
 	if err := checkPurpose(req.Purpose); err != nil {
 		return err
 	}
@@ -160,8 +163,16 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, api.CheckResponse{Allowed: d.Allowed, ZedToken: d.Token})
+	writeJSON(w, http.StatusOK, api.CheckResponse{Allowed: d.Allowed, Conditional: d.Conditional, Missing: d.Missing, ZedToken: d.Token})
 	return nil
+}
+
+// amountOf reads a question's context.amount ("" when it gives none).
+func amountOf(c *api.CheckContext) (string, error) {
+	if c == nil || c.Amount == nil {
+		return "", nil
+	}
+	return domain.ParseAmount(*c.Amount)
 }
 
 func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error {
@@ -179,6 +190,9 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 	qs := make([]domain.Question, len(req.Checks))
 	for i, c := range req.Checks {
 		q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+		if err == nil {
+			q.Amount, err = amountOf(c.Context)
+		}
 		if err != nil {
 			if e, ok := err.(*domain.Error); ok {
 				e.Index = i
@@ -203,7 +217,7 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 	}
 	resp := api.BulkCheckResponse{Results: make([]api.BulkCheckResult, len(ds)), ZedToken: token}
 	for i, d := range ds {
-		resp.Results[i].Allowed = d.Allowed
+		resp.Results[i].Allowed, resp.Results[i].Conditional, resp.Results[i].Missing = d.Allowed, d.Conditional, d.Missing
 		if d.Err != nil {
 			_, body := errorBody(d.Err)
 			resp.Results[i].Error = &body
@@ -399,6 +413,9 @@ func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	}
 	q, err := domain.ParseQuestion(req.Subject, req.Permission, req.Resource)
 	if err != nil {
+		return err
+	}
+	if q.Amount, err = amountOf(req.Context); err != nil {
 		return err
 	}
 	if err := a.reachObjects(r.Context(), q.Resource); err != nil {

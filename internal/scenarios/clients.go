@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardhq/ward/api"
@@ -41,7 +42,30 @@ func (a adapter) Apply(events string) (int, int, error) {
 }
 
 func (a adapter) question(c Check) (domain.Question, error) {
-	return domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+	q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
+	q.Amount = c.Amount
+	return q, err
+}
+
+func (a adapter) CheckConditional(c Check) (bool, []string, error) {
+	q, err := a.question(c)
+	if err != nil {
+		return false, nil, err
+	}
+	d, err := a.c.Check(a.ctx, q, "")
+	return d.Conditional, d.Missing, err
+}
+
+// checkContext is c's context as the API takes it.
+func checkContext(c Check) *api.CheckContext {
+	if c.Amount == "" {
+		return nil
+	}
+	amount, err := strconv.ParseFloat(c.Amount, 64)
+	if err != nil {
+		panic("scenario amount " + c.Amount + " is not a number")
+	}
+	return &api.CheckContext{Amount: &amount}
 }
 
 func (a adapter) Check(c Check) (bool, error) {
@@ -182,14 +206,19 @@ func (h httpClient) Apply(events string) (int, int, error) {
 }
 
 func (h httpClient) Check(c Check) (bool, error) {
-	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c)})
 	return res.Allowed, err
+}
+
+func (h httpClient) CheckConditional(c Check) (bool, []string, error) {
+	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c)})
+	return res.Conditional, res.Missing, err
 }
 
 func (h httpClient) CheckBulk(cs []Check) ([]bool, error) {
 	req := api.BulkCheckRequest{}
 	for _, c := range cs {
-		req.Checks = append(req.Checks, api.BulkCheckItem{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+		req.Checks = append(req.Checks, api.BulkCheckItem{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c)})
 	}
 	res, err := h.c.CheckBulk(h.ctx, req)
 	if err != nil {
@@ -256,7 +285,7 @@ func (h httpClient) LookupSubjects(resource, permission string) ([]string, error
 }
 
 func (h httpClient) Explain(c Check) (bool, []string, error) {
-	res, err := h.c.Explain(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource})
+	res, err := h.c.Explain(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c)})
 	return res.Allowed, reasonTexts(res.Reasons), err
 }
 
@@ -292,10 +321,24 @@ func (c cliClient) Apply(events string) (int, int, error) {
 	return res.Touched, res.Deleted, err
 }
 
+// contextArgs are chk's context as the CLI's flags.
+func contextArgs(chk Check) []string {
+	if chk.Amount == "" {
+		return nil
+	}
+	return []string{"--context", "amount=" + chk.Amount}
+}
+
 func (c cliClient) Check(chk Check) (bool, error) {
 	var res api.CheckResponse
-	err := c.run("", &res, "check", chk.Subject, chk.Permission, chk.Resource)
+	err := c.run("", &res, append([]string{"check", chk.Subject, chk.Permission, chk.Resource}, contextArgs(chk)...)...)
 	return res.Allowed, err
+}
+
+func (c cliClient) CheckConditional(chk Check) (bool, []string, error) {
+	var res api.CheckResponse
+	err := c.run("", &res, append([]string{"check", chk.Subject, chk.Permission, chk.Resource}, contextArgs(chk)...)...)
+	return res.Conditional, res.Missing, err
 }
 
 func (c cliClient) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
@@ -318,6 +361,6 @@ func (c cliClient) LookupSubjects(resource, permission string) ([]string, error)
 
 func (c cliClient) Explain(chk Check) (bool, []string, error) {
 	var res api.ExplainResponse
-	err := c.run("", &res, "explain", chk.Subject, chk.Permission, chk.Resource)
+	err := c.run("", &res, append([]string{"explain", chk.Subject, chk.Permission, chk.Resource}, contextArgs(chk)...)...)
 	return res.Allowed, reasonTexts(res.Reasons), err
 }

@@ -36,6 +36,12 @@ type Client interface {
 	Explain(c Check) (allowed bool, reasons []string, err error)
 }
 
+// ConditionalChecker is a Client whose answers say when they depend on
+// context the question did not give, and which.
+type ConditionalChecker interface {
+	CheckConditional(c Check) (conditional bool, missing []string, err error)
+}
+
 // BulkChecker is a Client that can also ask many questions at once.
 type BulkChecker interface {
 	CheckBulk(cs []Check) ([]bool, error)
@@ -93,7 +99,16 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				t.Fatalf("step %d: check %v: %v", i, chk, err)
 			}
 			if allowed != chk.Allowed {
-				t.Errorf("step %d: %s %s %s: allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, allowed, chk.Allowed)
+				t.Errorf("step %d: %s %s %s (amount %q): allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, chk.Amount, allowed, chk.Allowed)
+			}
+			if cc, ok := c.(ConditionalChecker); ok {
+				conditional, missing, err := cc.CheckConditional(chk)
+				if err != nil {
+					t.Fatalf("step %d: check %v: %v", i, chk, err)
+				}
+				if conditional != chk.Conditional || (conditional && !slices.Equal(missing, []string{"amount"})) {
+					t.Errorf("step %d: %s %s %s (amount %q): conditional=%v missing %v, want conditional=%v", i, chk.Subject, chk.Permission, chk.Resource, chk.Amount, conditional, missing, chk.Conditional)
+				}
 			}
 		}
 		if bc, ok := c.(BulkChecker); ok && len(step.Checks) > 0 {

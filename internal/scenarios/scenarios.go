@@ -38,7 +38,18 @@ const Base = `
 type Check struct {
 	Subject, Permission, Resource string
 	Allowed                       bool
+	// Amount is the check's context.amount ("" for none).
+	Amount string
+	// Conditional: the answer must say it depends on context not given
+	// (clients that report it: ConditionalChecker).
+	Conditional bool
 }
+
+// at is c asked with context.amount.
+func (c Check) at(amount string) Check { c.Amount = amount; return c }
+
+// conditionally is c answered as depending on context not given.
+func (c Check) conditionally() Check { c.Conditional = true; return c }
 
 // Lookup is a lookup and the sorted answer it must get: the resources of
 // ResourceType ("type:id") a Subject reaches when Subject is set, else the
@@ -77,11 +88,11 @@ type Scenario struct {
 	Steps []Step
 }
 
-func yes(s, p, r string) Check { return Check{s, p, r, true} }
-func no(s, p, r string) Check  { return Check{s, p, r, false} }
+func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resource: r, Allowed: true} }
+func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

@@ -290,6 +290,14 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 	for _, ws := range domain.CatalogueBehind(domain.NewState(behind...)) {
 		n, err := s.repairWorkspace(ctx, ws, "built-in roles", domain.CatalogueRepair)
 		done += n
+		var e *domain.Error
+		if errors.As(err, &e) && e.Code == domain.CodeTooLarge {
+			// A practice too large to bring up in one write keeps serving as
+			// it was; the rest start as they should.
+			s.logger.Warn("a practice's built-in roles could not be brought up to the catalogue in one write: they answer as before this version",
+				"workspace", ws, "error", err)
+			continue
+		}
 		if err != nil {
 			return done, fmt.Errorf("workspace %s: %w", ws, err)
 		}

@@ -193,7 +193,11 @@ func conforms(ctx context.Context, sr datalayer.SchemaReader, updates []tuple.Re
 		}
 		caveat := ""
 		if c := r.OptionalCaveat; c != nil {
-			if _, err := spanOfCaveat(c.GetCaveatName(), c.GetContext(), r.OptionalExpiration); err != nil {
+			var end domain.End
+			if r.OptionalExpiration != nil {
+				end = domain.EndAt(*r.OptionalExpiration)
+			}
+			if _, err := (domain.Relationship{}).WithCaveat(c.GetCaveatName(), c.GetContext().AsMap(), end); err != nil {
 				return schemaError{fmt.Sprintf("%s: %v", tuple.StringWithoutCaveatOrExpiration(r), err)}
 			}
 			caveat = c.GetCaveatName()

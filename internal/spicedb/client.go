@@ -222,7 +222,7 @@ func checkRequest(q domain.Question, cons *v1.Consistency, at time.Time) *v1.Che
 		Resource:    toObject(q.Resource),
 		Permission:  q.Permission,
 		Subject:     &v1.SubjectReference{Object: toObject(q.Subject)},
-		Context:     nowContext(at),
+		Context:     questionContext(q, at),
 	}
 }
 
@@ -254,10 +254,13 @@ func (c *Client) check(ctx context.Context, q domain.Question, token string, tra
 	}); err != nil {
 		return domain.Decision{}, domain.TraceNode{}, c.fail(ctx, "checking a permission", cons, tokenField(token), err)
 	}
+	cond, missing := conditional(resp.GetPermissionship(), resp.GetPartialCaveatInfo())
 	return domain.Decision{
-		Allowed: resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
-		Token:   resp.GetCheckedAt().GetToken(),
-		At:      at,
+		Allowed:     resp.GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION,
+		Conditional: cond,
+		Missing:     missing,
+		Token:       resp.GetCheckedAt().GetToken(),
+		At:          at,
 	}, fromTrace(resp.GetDebugTrace().GetCheck()), nil
 }
 
@@ -270,11 +273,16 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 		return nil, "", err
 	}
 	req := &v1.CheckBulkPermissionsRequest{Consistency: cons}
-	now := nowContext(c.clock())
+	at := c.clock()
+	now := nowContext(at)
 	for _, q := range qs {
-		req.Items = append(req.Items, &v1.CheckBulkPermissionsRequestItem{
+		item := &v1.CheckBulkPermissionsRequestItem{
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)}, Context: now,
-		})
+		}
+		if q.Amount != "" {
+			item.Context = questionContext(q, at)
+		}
+		req.Items = append(req.Items, item)
 	}
 	var resp *v1.CheckBulkPermissionsResponse
 	if err := c.again(ctx, func() (err error) {
@@ -304,7 +312,8 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 			c.logger.Warn("bulk check item failed", "index", i, "error", err)
 			continue
 		}
-		out[i] = domain.BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION}
+		cond, missing := conditional(pair.GetItem().GetPermissionship(), pair.GetItem().GetPartialCaveatInfo())
+		out[i] = domain.BulkDecision{Allowed: pair.GetItem().GetPermissionship() == v1.CheckPermissionResponse_PERMISSIONSHIP_HAS_PERMISSION, Conditional: cond, Missing: missing}
 	}
 	return out, resp.GetCheckedAt().GetToken(), nil
 }

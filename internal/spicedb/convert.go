@@ -1,6 +1,8 @@
 package spicedb
 
 import (
+	"slices"
+	"strconv"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
@@ -23,27 +25,39 @@ func toRelationship(r domain.Relationship) *v1.Relationship {
 	if !r.Expires.Never() {
 		rel.OptionalExpiresAt = timestamppb.New(r.Expires.Time())
 	}
-	if name, context := r.During.Caveat(); name != "" {
-		c, _ := structpb.NewStruct(context) // strings, lists and maps only
+	if name, context := r.Caveat(); name != "" {
+		c, _ := structpb.NewStruct(context) // strings, numbers, lists and maps only
 		rel.OptionalCaveat = &v1.ContextualizedCaveat{CaveatName: name, Context: c}
 	}
 	return rel
-}
-
-// spanOfCaveat reads a span back from a relationship's caveat (its name and
-// context) and expiration (nil for none).
-func spanOfCaveat(name string, context *structpb.Struct, expires *time.Time) (domain.Span, error) {
-	var end domain.End
-	if expires != nil {
-		end = domain.EndAt(*expires)
-	}
-	return domain.SpanOfCaveat(name, context.AsMap(), end)
 }
 
 // nowContext is the context of every question Ward asks: the moment it
 // asks at, which Ward's caveats compare their windows with.
 func nowContext(now time.Time) *structpb.Struct {
 	return &structpb.Struct{Fields: map[string]*structpb.Value{"now": structpb.NewStringValue(now.UTC().Format(time.RFC3339Nano))}}
+}
+
+// questionContext is q's context at now: the moment, and the amount when q
+// gives one (grants limited by amount compare it with their limit).
+func questionContext(q domain.Question, now time.Time) *structpb.Struct {
+	c := nowContext(now)
+	if q.Amount != "" {
+		amount, _ := strconv.ParseFloat(q.Amount, 64) // canonical, from domain.ParseAmount
+		c.Fields["amount"] = structpb.NewNumberValue(amount)
+	}
+	return c
+}
+
+// conditional reads a CONDITIONAL answer: whether it is one, and the context
+// it needed that the question did not give.
+func conditional(p v1.CheckPermissionResponse_Permissionship, info *v1.PartialCaveatInfo) (bool, []string) {
+	if p != v1.CheckPermissionResponse_PERMISSIONSHIP_CONDITIONAL_PERMISSION {
+		return false, nil
+	}
+	missing := slices.Clone(info.GetMissingRequiredContext())
+	slices.Sort(missing)
+	return true, slices.Compact(missing)
 }
 
 // toFilter is f as SpiceDB's relationship filter.
@@ -77,13 +91,8 @@ func fromRelationship(r *v1.Relationship) domain.Relationship {
 		Expires: expires(r),
 	}
 	if c := r.GetOptionalCaveat(); c != nil {
-		var expires *time.Time
-		if e := r.GetOptionalExpiresAt(); e != nil {
-			t := e.AsTime()
-			expires = &t
-		}
-		if span, err := spanOfCaveat(c.GetCaveatName(), c.GetContext(), expires); err == nil {
-			out = out.Lasting(span)
+		if with, err := out.WithCaveat(c.GetCaveatName(), c.GetContext().AsMap(), out.Expires); err == nil {
+			out = with
 		} else {
 			// Not Ward's: kept as a relationship that never counts, so
 			// that Ward neither grants on it nor mistakes it for an
