@@ -147,6 +147,13 @@ const (
 	// questions about a manager with no start in the direct column, asked
 	// of the same Ward: the ratio is what the caveat costs a check.
 	OpCheckStarted = "check on a grant that started later (direct column: Ward, same grant with no start)"
+	// OpCheckLimited asks whether a holder of a role that approves charges
+	// below an amount may approve a charge on each invoice, giving the amount
+	// (caveat amount_below, through the role's bindings), against the same
+	// questions about a holder of a role that approves without limit (written
+	// out as any grant) in the direct column, asked of the same Ward: the
+	// ratio is what a conditional check costs.
+	OpCheckLimited = "check limited by amount, with context.amount (direct column: Ward, same charge approved without limit)"
 	// The streamed list of every client of one large practice: how soon it
 	// starts, and how long it takes whole.
 	OpStreamFirst = "stream: first of every client of one practice"
@@ -248,6 +255,29 @@ const startedAhead = 2 * time.Hour
 func (t *target) ahead(by time.Duration, logger *slog.Logger) (*client.Client, func(), error) {
 	adapter := spicedb.NewWithConfig(t.conn, logger, spicedb.Config{Now: func() time.Time { return time.Now().Add(by) }})
 	return serveWard(service.New(adapter, logger), logger)
+}
+
+// limited adds two approvers to practice p, one of a role that approves
+// charges below an amount and one of a role that approves without limit, and
+// returns the same questions about each: approving a charge on each client's
+// invoice, with an amount below the limit.
+func limited(ctx context.Context, ward *client.Client, p practice, clients int) (below, plain []api.CheckRequest, err error) {
+	events := []json.RawMessage{
+		json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":"approver_below","grants":{"invoices":{"approve":{"level":"all","amount_below":500}}}}`, p.ws)),
+		json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":"approver","grants":{"invoices":{"approve":"all"}}}`, p.ws)),
+		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"approver_below"}`, p.ws, p.ws+"-below")),
+		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"approver"}`, p.ws, p.ws+"-approver")),
+	}
+	if _, err := ward.ApplyEvents(ctx, events); err != nil {
+		return nil, nil, err
+	}
+	amount := 120.0
+	for c := range clients {
+		res := "invoice:" + p.client(c) + "-i"
+		below = append(below, api.CheckRequest{Subject: "user:" + p.ws + "-below", Permission: "approve_charge", Resource: res, Context: &api.CheckContext{Amount: &amount}})
+		plain = append(plain, api.CheckRequest{Subject: "user:" + p.ws + "-approver", Permission: "approve_charge", Resource: res, Context: &api.CheckContext{Amount: &amount}})
+	}
+	return below, plain, nil
 }
 
 // started adds two managers to practice p, one whose holding starts an hour
@@ -428,6 +458,22 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 	if err := measure(OpCheckStarted, 1, cfg.Calls,
 		func(i int) error { _, err := aheadWard.Check(ctx, later[i%len(later)]); return err },
 		func(i int) error { _, err := aheadWard.Check(ctx, plain[i%len(plain)]); return err },
+	); err != nil {
+		return res, err
+	}
+
+	below, approver, err := limited(ctx, t.ward, first, pl.clients[0])
+	if err != nil {
+		return res, fmt.Errorf("adding approvers with and without an amount limit: %w", err)
+	}
+	for _, q := range []api.CheckRequest{below[0], approver[0]} {
+		if r, err := t.ward.Check(ctx, q); err != nil || !r.Allowed {
+			return res, fmt.Errorf("%v: allowed=%v (%v), want allowed below the limit", q, r.Allowed, err)
+		}
+	}
+	if err := measure(OpCheckLimited, 1, cfg.Calls,
+		func(i int) error { _, err := t.ward.Check(ctx, below[i%len(below)]); return err },
+		func(i int) error { _, err := t.ward.Check(ctx, approver[i%len(approver)]); return err },
 	); err != nil {
 		return res, err
 	}
