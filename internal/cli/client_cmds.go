@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -146,7 +147,7 @@ func parseContext(flags []string) (*api.CheckContext, error) {
 			return nil, fmt.Errorf("--context %q: want KEY=VALUE, such as amount=450", f)
 		case key == "amount":
 			amount, err := strconv.ParseFloat(value, 64)
-			if err != nil {
+			if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) {
 				return nil, fmt.Errorf("--context amount=%s: the amount must be a number, such as 450.50", value)
 			}
 			c.Amount = &amount

@@ -165,8 +165,8 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 	for r, span := range want {
 		s.Add(r.Lasting(span))
 	}
-	if users == nil {
-		writeLimits(s, pr, locations, regions)
+	if users == nil && !writeLimits(s, pr, locations, regions, budget) {
+		return false
 	}
 	writeStaffMembers(s, pr, users)
 	return true
@@ -186,12 +186,16 @@ var limitedRelations = func() []string {
 
 // writeLimits rewrites, on the workspace and its locations, which role
 // bindings hold a capability only below an amount: for each role's limited
-// grant (Practice.Limits), each of its bindings (workspace-wide, each
-// location, each region) on the places accessTargets says, with the limit.
+// grant (Practice.Limits), each of its bindings with the limit, the
+// workspace-wide one on the workspace, the others on the places
+// accessTargets says (a location's, or a region's locations). Each binding
+// is named whether or not anyone holds it, so that adding a holder, which a
+// narrow batch does, needs no write here. Like writeAccess it uses up budget
+// and stops, reporting false, past it.
 // SpiceDB reads the binding's members (each until their holding ends) and
 // compares the amount a check gives with the limit; the schema asks that the
 // asker be an enabled member, as written-out access needs no such check.
-func writeLimits(s *State, pr Practice, locations map[string]Object, regions map[string][]Object) {
+func writeLimits(s *State, pr Practice, locations map[string]Object, regions map[string][]Object, budget *int) bool {
 	ws := pr.obj()
 	want := map[Relationship]bool{}
 	for _, role := range pr.Roles() {
@@ -202,8 +206,20 @@ func writeLimits(s *State, pr Practice, locations map[string]Object, regions map
 		for c, limit := range limits {
 			for _, b := range scopes(pr, role) {
 				_, _, scope, _ := ParseBindingID(b)
-				for _, target := range accessTargets(scope, areaLocated(c.Area), ws, locations, regions) {
-					want[Relationship{Resource: target, Relation: c.Relation(LevelFull) + LimitedSuffix, Subject: bindingMembers(b), Below: limit}] = true
+				// A workspace-wide binding is named on the workspace only:
+				// the schema reads it there for records at every location.
+				targets := []Object{ws}
+				if scope != "" {
+					targets = accessTargets(scope, areaLocated(c.Area), ws, locations, regions)
+				}
+				for _, target := range targets {
+					r := Relationship{Resource: target, Relation: c.Relation(LevelFull) + LimitedSuffix, Subject: bindingMembers(b), Below: limit}
+					if !want[r] && !s.Has(r) {
+						if *budget--; *budget < 0 {
+							return false
+						}
+					}
+					want[r] = true
 				}
 			}
 		}
@@ -220,6 +236,7 @@ func writeLimits(s *State, pr Practice, locations map[string]Object, regions map
 	for r := range want {
 		s.Add(r)
 	}
+	return true
 }
 
 // writeStaffMembers keeps one staff_member object per member of the practice

@@ -7,7 +7,8 @@ import (
 )
 
 // Matrix is what every role of a practice may do: for each role and each
-// permission, the level it reaches ("all", "own", "written", "owner" or "none"). It is computed from
+// permission, the level it reaches ("all", "own", "written", "owner", "none",
+// or "below N" for a grant limited to amounts below N). It is computed from
 // the grants SpiceDB holds for the practice, so it shows the practice as it is,
 // custom roles, changes and settings included.
 type Matrix struct {
@@ -58,14 +59,32 @@ func MatrixOf(pr Practice) Matrix {
 		for _, name := range m.Permissions {
 			typ, perm, _ := strings.Cut(name, ".")
 			p, _ := LookupPermission(typ, perm)
-			row[name] = cell(pr, role, grants, p)
+			row[name] = cell(pr, role, grants, typ, p)
 		}
 		m.Cells[role] = row
 	}
 	return m
 }
 
-func cell(pr Practice, role string, grants map[Capability]Level, p Permission) string {
+func cell(pr Practice, role string, grants map[Capability]Level, typ string, p Permission) string {
+	out := cellReach(pr, role, grants, p)
+	if p.Within != "" {
+		// a field group reaches no further than the record permission it
+		// is within
+		within, _ := LookupPermission(typ, p.Within)
+		if inner := cellReach(pr, role, grants, within); matrixRank(inner) < matrixRank(out) {
+			out = inner
+		}
+	}
+	return out
+}
+
+// matrixRank orders the cells a permission within another is narrowed by.
+func matrixRank(cell string) int {
+	return slices.Index([]string{MatrixNone, MatrixWritten, MatrixOwn, MatrixAll}, cell)
+}
+
+func cellReach(pr Practice, role string, grants map[Capability]Level, p Permission) string {
 	if p.Calendar {
 		if pr.RoleHasCalendar(role) {
 			return MatrixAll
@@ -87,6 +106,13 @@ func cell(pr Practice, role string, grants map[Capability]Level, p Permission) s
 	if p.HolderManager && best == LevelNone {
 		if pr.S.Has(Relationship{Resource: roleObj(pr.WS, role), Relation: "holder_manager", Subject: bindingMembers(BindingID(pr.WS, role, ""))}) {
 			return MatrixOwn // the holders of this role manage who holds it
+		}
+	}
+	if best == LevelNone {
+		for _, c := range p.Caps {
+			if limit, ok := pr.Limits(role)[c]; ok {
+				return "below " + limit
+			}
 		}
 	}
 	switch {

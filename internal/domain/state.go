@@ -312,11 +312,27 @@ var grantByRelation = sync.OnceValue(func() map[string]grantRelation {
 })
 
 // Limits returns the capabilities role holds only below an amount, with
-// that amount (see planner.setLimit).
+// that amount (see planner.setLimit): those its grants say, less those an
+// account-wide setting that is on narrows for the role (a limited grant is
+// at the full level; a setting that allows less takes it away, as setGrant
+// narrows any grant).
 func (p Practice) Limits(role string) map[Capability]string {
 	out := map[Capability]string{}
+	preset := Presets[p.Preset()]
 	for _, r := range p.S.Of(roleObj(p.WS, role), "limited") {
-		if g, ok := grantByRelation()[r.Subject.ID]; ok && r.Below != "" {
+		g, ok := grantByRelation()[r.Subject.ID]
+		if !ok || r.Below == "" {
+			continue
+		}
+		narrowed := false
+		if preset != nil {
+			for name, setting := range preset.Settings {
+				if limit, ok := setting.Limits[g.cap]; ok && setting.Role == role && rank(limit) < rank(LevelFull) && p.SettingOn(name) {
+					narrowed = true
+				}
+			}
+		}
+		if !narrowed {
 			out[g.cap] = r.Below
 		}
 	}

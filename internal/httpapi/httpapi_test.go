@@ -381,7 +381,8 @@ func TestMatrixFollowsThePractice(t *testing.T) {
 		}
 	}
 	if _, err := st.client.ApplyEvents(ctx, testenv.Events(t, `{"type":"notes_access.granted","workspace":"p1","role":"receptionist"}
-{"type":"role.defined","workspace":"p1","role":"auditor","grants":{"invoices":{"view":"all","export":"all"}}}`)); err != nil {
+{"type":"role.defined","workspace":"p1","role":"auditor","grants":{"invoices":{"view":"all","export":"all"}}}
+{"type":"role.defined","workspace":"p1","role":"approver","grants":{"invoices":{"approve":{"level":"all","amount_below":500}},"clients":{"view_insurance":"all"}}}`)); err != nil {
 		t.Fatal(err)
 	}
 	m, err = st.client.Matrix(ctx, "p1")
@@ -390,6 +391,14 @@ func TestMatrixFollowsThePractice(t *testing.T) {
 	}
 	if got := m.Cells["receptionist"]["client.view_notes"]; got != "all" {
 		t.Errorf("after notes access: receptionist client.view_notes = %q", got)
+	}
+	// A limited grant shows its limit; a field group goes no further than
+	// the client's contact details, which approver does not see.
+	if got := m.Cells["approver"]["invoice.approve_charge"]; got != "below 500" {
+		t.Errorf("approver invoice.approve_charge = %q, want below 500", got)
+	}
+	if got := m.Cells["approver"]["client.view_insurance"]; got != "none" {
+		t.Errorf("approver client.view_insurance = %q, want none (no contact details)", got)
 	}
 	if got, want := m.Cells["auditor"]["workspace.export_invoices"], "all"; got != want || m.Cells["auditor"]["invoice.edit"] != "none" {
 		t.Errorf("custom role auditor: export_invoices %q, invoice.edit %q", got, m.Cells["auditor"]["invoice.edit"])

@@ -46,5 +46,14 @@ var amountLimits = []Scenario{
 			}},
 		{Events: `{"type":"role.revoked","workspace":"p1","user":"bill","role":"billing"}`,
 			Checks: []Check{no("user:bill", "approve_charge", "invoice:in-ann").at("1")}},
+		// An account-wide setting that takes invoices from a role takes its
+		// limited approval too, and gives it back when it is off (Cliniko).
+		{Events: `{"type":"role.updated","workspace":"k9","role":"practitioner","grants":{"invoices":{"approve":{"level":"all","amount_below":500}}}}
+{"type":"staff.added","workspace":"k9","user":"kp","role":"practitioner"}`,
+			Checks: []Check{yes("user:kp", "approve_charge", "workspace:k9").at("1")}},
+		{Events: `{"type":"setting.changed","workspace":"k9","setting":"practitioners_cannot_see_financials","value":"on"}`,
+			Checks: []Check{no("user:kp", "approve_charge", "workspace:k9").at("1"), no("user:kp", "approve_charge", "workspace:k9")}},
+		{Events: `{"type":"setting.changed","workspace":"k9","setting":"practitioners_cannot_see_financials","value":"off"}`,
+			Checks: []Check{yes("user:kp", "approve_charge", "workspace:k9").at("1")}},
 	}},
 }

@@ -216,14 +216,15 @@ func (c *Client) clock() time.Time {
 	return c.now()
 }
 
-func checkRequest(q domain.Question, cons *v1.Consistency, at time.Time) *v1.CheckPermissionRequest {
+func checkRequest(q domain.Question, cons *v1.Consistency, at time.Time) (*v1.CheckPermissionRequest, error) {
+	c, err := questionContext(q, at)
 	return &v1.CheckPermissionRequest{
 		Consistency: cons,
 		Resource:    toObject(q.Resource),
 		Permission:  q.Permission,
 		Subject:     &v1.SubjectReference{Object: toObject(q.Subject)},
-		Context:     questionContext(q, at),
-	}
+		Context:     c,
+	}, err
 }
 
 // Check answers one question, reading at least as fresh as token (or at the
@@ -245,7 +246,10 @@ func (c *Client) check(ctx context.Context, q domain.Question, token string, tra
 		return domain.Decision{}, domain.TraceNode{}, err
 	}
 	at := c.clock()
-	req := checkRequest(q, cons, at)
+	req, err := checkRequest(q, cons, at)
+	if err != nil {
+		return domain.Decision{}, domain.TraceNode{}, err
+	}
 	req.WithTracing = traced
 	var resp *v1.CheckPermissionResponse
 	if err := c.again(ctx, func() (err error) {
@@ -280,7 +284,9 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)}, Context: now,
 		}
 		if q.Amount != "" {
-			item.Context = questionContext(q, at)
+			if item.Context, err = questionContext(q, at); err != nil {
+				return nil, "", atIndex(err, len(req.Items))
+			}
 		}
 		req.Items = append(req.Items, item)
 	}

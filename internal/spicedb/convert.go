@@ -1,6 +1,7 @@
 package spicedb
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -40,13 +41,19 @@ func nowContext(now time.Time) *structpb.Struct {
 
 // questionContext is q's context at now: the moment, and the amount when q
 // gives one (grants limited by amount compare it with their limit).
-func questionContext(q domain.Question, now time.Time) *structpb.Struct {
+func questionContext(q domain.Question, now time.Time) (*structpb.Struct, error) {
 	c := nowContext(now)
 	if q.Amount != "" {
-		amount, _ := strconv.ParseFloat(q.Amount, 64) // canonical, from domain.ParseAmount
+		amount, err := strconv.ParseFloat(q.Amount, 64)
+		if err != nil {
+			return nil, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "context.amount", Message: fmt.Sprintf("%q is not a number", q.Amount)}
+		}
+		if _, err := domain.ParseAmount(amount); err != nil {
+			return nil, err // never read as another amount: a limit would hold for it
+		}
 		c.Fields["amount"] = structpb.NewNumberValue(amount)
 	}
-	return c
+	return c, nil
 }
 
 // conditional reads a CONDITIONAL answer: whether it is one, and the context
