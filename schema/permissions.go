@@ -541,10 +541,8 @@ func (g *gen) booked(typ string, p domain.Permission) (string, error) {
 	}
 	for _, c := range limitedCaps(p) {
 		// bindings, not written-out access: the asker must be an enabled
-		// member, which written-out access already says. A location's and
-		// a region's bindings are named on the location, the workspace-wide
-		// one on the workspace only.
-		terms = append(terms, "((scope->"+limited(c)+" + workspace->"+limited(c)+") & workspace->active)")
+		// member, which written-out access already says
+		terms = append(terms, "(scope->"+limited(c)+" & workspace->active)")
 	}
 	expr := union(terms...)
 	if p.PastToo {
