@@ -202,11 +202,7 @@ func writeLimits(s *State, pr Practice, locations map[string]Object, regions map
 	ws := pr.obj()
 	want := map[Relationship]bool{}
 	for _, role := range pr.Roles() {
-		limits := pr.Limits(role)
-		if len(limits) == 0 {
-			continue
-		}
-		for c, limit := range limits {
+		for c, limit := range pr.Limits(role) {
 			for _, b := range scopes(pr, role) {
 				_, _, scope, _ := ParseBindingID(b)
 				targets := accessTargets(scope, areaLocated(c.Area), ws, locations, regions)

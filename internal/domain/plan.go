@@ -858,13 +858,7 @@ func ViewerRepairs(s *State, ws string) (missing, orphaned []Relationship) {
 // settings that are on. The planner then passes the change on to the roles
 // that inherit from role, and writes out what it gives holders.
 func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) {
-	if preset := Presets[pr.Preset()]; preset != nil {
-		for name, setting := range preset.Settings {
-			if limit, ok := setting.Limits[c]; ok && setting.Role == role && pr.SettingOn(name) && rank(level) > rank(limit) {
-				level = limit
-			}
-		}
-	}
+	level = pr.narrowed(role, c, level)
 	ro := roleObj(pr.WS, role)
 	p.regranted[ro] = true
 	p.changed[ro] = true

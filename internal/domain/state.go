@@ -318,25 +318,28 @@ var grantByRelation = sync.OnceValue(func() map[string]grantRelation {
 // narrows any grant).
 func (p Practice) Limits(role string) map[Capability]string {
 	out := map[Capability]string{}
-	preset := Presets[p.Preset()]
 	for _, r := range p.S.Of(roleObj(p.WS, role), "limited") {
-		g, ok := grantByRelation()[r.Subject.ID]
-		if !ok || r.Below == "" {
-			continue
-		}
-		narrowed := false
-		if preset != nil {
-			for name, setting := range preset.Settings {
-				if limit, ok := setting.Limits[g.cap]; ok && setting.Role == role && rank(limit) < rank(LevelFull) && p.SettingOn(name) {
-					narrowed = true
-				}
-			}
-		}
-		if !narrowed {
+		if g, ok := grantByRelation()[r.Subject.ID]; ok && r.Below != "" && p.narrowed(role, g.cap, LevelFull) == LevelFull {
 			out[g.cap] = r.Below
 		}
 	}
 	return out
+}
+
+// narrowed is level of c for role as the preset's account-wide settings
+// that are on allow it: no more than the least any of them allows (Cliniko's
+// "practitioners cannot see financials" takes invoices to none).
+func (p Practice) narrowed(role string, c Capability, level Level) Level {
+	preset := Presets[p.Preset()]
+	if preset == nil {
+		return level
+	}
+	for name, setting := range preset.Settings {
+		if limit, ok := setting.Limits[c]; ok && setting.Role == role && rank(level) > rank(limit) && p.SettingOn(name) {
+			level = limit
+		}
+	}
+	return level
 }
 
 // Grants returns role's level of every capability it reaches (capabilities it
@@ -424,10 +427,8 @@ func (h Holding) location() string {
 
 // region is the region the holding is in, or "".
 func (h Holding) region() string {
-	if r, ok := RegionOfScope(h.Location); ok {
-		return r
-	}
-	return ""
+	r, _ := RegionOfScope(h.Location)
+	return r
 }
 
 // Holdings lists the roles user holds in the workspace.

@@ -243,51 +243,38 @@ const repairChunk = 1000
 // which events change, are set right practice by practice, read again and
 // written under the practice's lock as events are.
 func (s *Service) Repair(ctx context.Context) (int, error) {
-	rels, _, err := s.store.ReadAll(ctx, "", append([]domain.Filter{domain.HolderManagers}, domain.TemplateChoices...))
+	// One read of everything the repairs below look at, across practices.
+	var filters []domain.Filter
+	for _, f := range slices.Concat([]domain.Filter{domain.HolderManagers}, domain.TemplateChoices, domain.GuardFilters, domain.CatalogueFilters()) {
+		if !slices.Contains(filters, f) {
+			filters = append(filters, f)
+		}
+	}
+	rels, _, err := s.store.ReadAll(ctx, "", filters)
 	if err != nil {
 		return 0, err
 	}
-	done := 0
-	for chunk := range slices.Chunk(domain.Outdated(rels), repairChunk) {
-		w := domain.Write{}
-		for _, r := range chunk {
-			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: r})
-		}
-		if _, err := s.store.Write(ctx, w); err != nil {
-			return done, err
-		}
-		done += len(chunk)
-	}
-	guards, _, err := s.store.ReadAll(ctx, "", domain.GuardFilters)
+	stored := domain.NewState(rels...)
+	done, err := s.writeUnguarded(ctx, domain.Delete, domain.Outdated(rels))
 	if err != nil {
 		return done, err
 	}
-	for chunk := range slices.Chunk(domain.GuardRepairs(domain.NewState(guards...)), repairChunk) {
-		w := domain.Write{}
-		for _, r := range chunk {
-			w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: r})
-		}
-		if _, err := s.store.Write(ctx, w); err != nil {
-			return done, err
-		}
-		done += len(chunk)
+	n, err := s.writeUnguarded(ctx, domain.Touch, domain.GuardRepairs(stored))
+	if done += n; err != nil {
+		return done, err
 	}
 	viewers := func(state *domain.State, ws string) (domain.Plan, error) {
 		missing, orphaned := domain.ViewerRepairs(state, ws)
 		return domain.Plan{Touch: missing, Delete: orphaned, Workspaces: []string{ws}}, nil
 	}
-	for _, ws := range domain.ViewerRepairWorkspaces(domain.NewState(rels...)) {
+	for _, ws := range domain.ViewerRepairWorkspaces(stored) {
 		n, err := s.repairWorkspace(ctx, ws, "template choices", viewers)
 		done += n
 		if err != nil {
 			return done, fmt.Errorf("workspace %s: %w", ws, err)
 		}
 	}
-	behind, _, err := s.store.ReadAll(ctx, "", domain.CatalogueFilters())
-	if err != nil {
-		return done, err
-	}
-	for _, ws := range domain.CatalogueBehind(domain.NewState(behind...)) {
+	for _, ws := range domain.CatalogueBehind(stored) {
 		n, err := s.repairWorkspace(ctx, ws, "built-in roles", domain.CatalogueRepair)
 		done += n
 		var e *domain.Error
@@ -301,6 +288,23 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 		if err != nil {
 			return done, fmt.Errorf("workspace %s: %w", ws, err)
 		}
+	}
+	return done, nil
+}
+
+// writeUnguarded writes op of each of rels, repairChunk at a time with no
+// lock (what no event writes or removes), and returns how many it wrote.
+func (s *Service) writeUnguarded(ctx context.Context, op domain.Op, rels []domain.Relationship) (int, error) {
+	done := 0
+	for chunk := range slices.Chunk(rels, repairChunk) {
+		w := domain.Write{}
+		for _, r := range chunk {
+			w.Updates = append(w.Updates, domain.Update{Op: op, Rel: r})
+		}
+		if _, err := s.store.Write(ctx, w); err != nil {
+			return done, err
+		}
+		done += len(chunk)
 	}
 	return done, nil
 }
