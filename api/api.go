@@ -50,6 +50,10 @@ type CheckContext struct {
 	// Amount is a charge's amount in the practice's currency, which grants
 	// limited by amount (amount_below) compare with their limit.
 	Amount *float64 `json:"amount,omitempty"`
+	// IP is the address the request being checked came from, which grants
+	// limited to networks (a role's or a holding's networks) compare with
+	// theirs: IPv4 or IPv6.
+	IP *string `json:"ip,omitempty"`
 }
 
 // CheckResponse answers POST /v1/check.

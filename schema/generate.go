@@ -85,7 +85,7 @@ func lasting(types ...string) string {
 	var out []string
 	for _, t := range types {
 		out = append(out, t, t+" with expiration")
-		for _, c := range []string{domain.CaveatWindow, domain.CaveatDuring} {
+		for _, c := range []string{domain.CaveatWindow, domain.CaveatDuring, domain.CaveatTerms} {
 			out = append(out, t+" with "+c, t+" with "+c+" and expiration")
 		}
 	}

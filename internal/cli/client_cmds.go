@@ -100,7 +100,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "check SUBJECT PERMISSION RESOURCE",
 		Short:   "Ask whether a staff member has a permission on a resource",
-		Example: "  ward check user:priya view_notes client:ann\n  ward check user:bill approve_charge invoice:in-ann --context amount=450",
+		Example: "  ward check user:priya view_notes client:ann\n  ward check user:bill approve_charge invoice:in-ann --context amount=450\n  ward check user:rita view client:ann --context ip=203.0.113.7",
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := parseContext(context)
@@ -151,8 +151,13 @@ func parseContext(flags []string) (*api.CheckContext, error) {
 				return nil, fmt.Errorf("--context amount=%s: the amount must be a number, such as 450.50", value)
 			}
 			c.Amount = &amount
+		case key == "ip":
+			if _, err := domain.ParseIP(value); err != nil {
+				return nil, fmt.Errorf("--context ip=%s: %v", value, err)
+			}
+			c.IP = &value
 		default:
-			return nil, fmt.Errorf("--context %s: unknown key %q (keys: amount)", f, key)
+			return nil, fmt.Errorf("--context %s: unknown key %q (keys: amount, ip)", f, key)
 		}
 	}
 	return c, nil

@@ -41,6 +41,13 @@ type Event struct {
 	// starts_at): their zero values are now and never. Span is both.
 	StartsAt     time.Time `json:"-"`
 	ExpiresAt    End       `json:"-"`
+	// Cond is the conditions the event gives (hours, networks): a holding's
+	// on staff.added, role.assigned and service_account.created, a role's on
+	// role.defined and role.updated. HoursSet and NetworksSet say that the
+	// field was there, null (remove them) or not.
+	Cond        Cond `json:"-"`
+	HoursSet    bool `json:"-"`
+	NetworksSet bool `json:"-"`
 	Client       string    `json:"client,omitempty"`
 	Practitioner string    `json:"practitioner,omitempty"`
 	Note         string    `json:"note,omitempty"`
@@ -88,16 +95,16 @@ var EventTypes = map[string]EventSpec{
 	"location.created":               {Required: []string{"workspace", "location"}, Optional: []string{"region"}, Creates: TypeLocation, plan: (*planner).locationCreated},
 	"region.created":                 {Required: []string{"workspace", "region"}, Reach: reachNobody, plan: (*planner).regionCreated},
 	"location.moved":                 {Required: []string{"workspace", "location"}, Optional: []string{"region"}, plan: (*planner).locationMoved},
-	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
+	"staff.added":                    {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at", "hours", "networks"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffAdded},
 	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
 	"staff.seen":                     {Required: []string{"workspace", "user"}, Optional: []string{"at"}, Reach: reachPerson, plan: (*planner).staffSeen},
 	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days"}, plan: (*planner).policySet},
 	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, plan: (*planner).staffRemoved},
-	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
+	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at", "hours", "networks"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
-	"role.updated":                   {Required: []string{"workspace", "role", "grants"}, plan: (*planner).roleUpdated},
-	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits"}, plan: (*planner).roleDefined},
+	"role.updated":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "hours", "networks"}, plan: (*planner).roleUpdated},
+	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits", "hours", "networks"}, plan: (*planner).roleDefined},
 	"role.deleted":                   {Required: []string{"workspace", "role"}, plan: (*planner).roleDeleted},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}, plan: (*planner).settingChanged},
 	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffPermissionChanged},
@@ -120,7 +127,7 @@ var EventTypes = map[string]EventSpec{
 	"note.finalized":                 {Required: []string{"workspace", "note"}, Reach: reachNobody, plan: (*planner).noteFinalized},
 	"appointment.booked":             {Required: []string{"workspace", "appointment", "client", "practitioner"}, Optional: []string{"location"}, Creates: TypeAppointment, Reach: reachNobody, plan: (*planner).appointmentBooked},
 	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
-	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "region", "starts_at", "expires_at"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
+	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "region", "starts_at", "expires_at", "hours", "networks"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
 	"service_account.deleted":        {Required: []string{"workspace", "account"}, Reach: reachPerson, plan: (*planner).serviceAccountDeleted},
 }
 
@@ -259,13 +266,15 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 			return Event{}, fieldErr(CodeInvalid, i, name, "%v", err)
 		}
 	}
-	// A role is given something: grants, or (role.defined) a role to inherit.
+	// A role is given something: grants, conditions, or (role.defined) a
+	// role to inherit.
 	if typ == "role.updated" || typ == "role.defined" {
-		if len(e.Grants) == 0 && e.Inherits == "" {
+		if len(e.Grants) == 0 && e.Inherits == "" && !e.HoursSet && !e.NetworksSet {
 			why := "must name at least one area"
 			if typ == "role.defined" {
 				why += ", unless the role inherits another"
 			}
+			why += " (or give the role hours or networks)"
 			return Event{}, fieldErr(CodeInvalid, i, "grants", "%s", why)
 		}
 	}
@@ -304,9 +313,14 @@ func (e Event) now() time.Time {
 }
 
 // Span is when what e grants counts: from starts_at (or now) until
-// expires_at (or never).
+// expires_at (or never), while its conditions hold (a holding's hours and
+// networks; a role's are the role's, not its events').
 func (e Event) Span() Span {
 	s, _ := Between(e.StartsAt, e.ExpiresAt) // parseEvent refused a start not before the end
+	if strings.HasPrefix(e.Type, "role.") && e.Type != "role.assigned" {
+		return s
+	}
+	s, _ = Intersect(s, CondSpan(e.Cond)) // a condition narrows every moment, and takes none away
 	return s
 }
 
@@ -324,6 +338,8 @@ const (
 	daysField                    // a whole number of days, 0 to MaxInactivityDays
 	switchField                  // on or off
 	grantsField                  // a role's grants
+	hoursField                   // business hours (ParseHours), or null
+	networksField                // networks (ParseNetworks), or null
 )
 
 // eventField declares one field events carry: how its value is read, the
@@ -356,6 +372,8 @@ var eventFields = map[string]eventField{
 	"at":              {kind: atField},
 	"inactivity_days": {kind: daysField},
 	"grants":          {kind: grantsField},
+	"hours":           {kind: hoursField},
+	"networks":        {kind: networksField},
 	"location":        {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
 	"region":          {kind: idField, text: func(e *Event) *string { return &e.Region }},
 	"client":          {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
@@ -380,6 +398,30 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 			return fmt.Errorf("must be a whole number of days from 0 (off) to %d", MaxInactivityDays)
 		}
 		e.InactivityDays = n
+		return nil
+	}
+	if f.kind == hoursField || f.kind == networksField {
+		null := string(bytes.TrimSpace(raw)) == "null"
+		switch {
+		case f.kind == hoursField:
+			e.HoursSet, e.Cond.Hours = true, nil
+			if !null {
+				h, err := ParseHours(raw)
+				if err != nil {
+					return err
+				}
+				e.Cond.Hours = []Hours{h}
+			}
+		default:
+			e.NetworksSet, e.Cond.Networks = true, nil
+			if !null {
+				n, err := ParseNetworks(raw)
+				if err != nil {
+					return err
+				}
+				e.Cond.Networks = []Networks{n}
+			}
+		}
 		return nil
 	}
 	if f.kind == grantsField {

@@ -24,6 +24,10 @@ type Reason struct {
 	Action   string `json:"action,omitempty"`
 	Level    Level  `json:"level,omitempty"`
 	Text     string `json:"text"`
+	// Conditional: what the reason names holds only under conditions
+	// (business hours, networks) that SpiceDB decides at the check; its
+	// trace says whether they held.
+	Conditional bool `json:"conditional,omitempty"`
 }
 
 // Explanation says why a question came out as it did.
@@ -319,7 +323,7 @@ func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec reco
 
 func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level) Reason {
 	a, _ := AreaByName(c.Area)
-	r := Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level}
+	r := Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level, Conditional: h.Lasts.Conditional()}
 	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Person(), holdingText(h), a.Name, c.Action, level)
 	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation
 	if region := h.region(); region != "" {
@@ -413,6 +417,43 @@ func Unexplained(allowed bool, ex Explanation) Explanation {
 
 func deny(reasons ...Reason) Explanation {
 	return Explanation{Allowed: false, Reasons: reasons}
+}
+
+// Conditioned is ex, which Ward read without deciding conditions, with
+// SpiceDB's verdict, which decided them: when every reason that gives
+// access gives it under conditions, they held if SpiceDB allowed it and
+// did not (or needed context the question did not give: missing) if it
+// denied it, and the reasons say so. ok is false when the conditions do
+// not account for a disagreement.
+func Conditioned(allowed bool, missing []string, ex Explanation) (out Explanation, ok bool) {
+	granting := 0
+	for _, r := range ex.Reasons {
+		if r.Grants {
+			if !r.Conditional {
+				return ex, ex.Allowed == allowed
+			}
+			granting++
+		}
+	}
+	if granting == 0 {
+		return ex, ex.Allowed == allowed
+	}
+	out = ex
+	out.Allowed, out.Reasons = allowed, slices.Clone(ex.Reasons)
+	for i, r := range out.Reasons {
+		switch {
+		case !r.Grants:
+		case allowed:
+			out.Reasons[i].Text += ", and its conditions held"
+		case len(missing) > 0:
+			out.Reasons[i].Grants = false
+			out.Reasons[i].Text += ", and its conditions need " + strings.Join(missing, " and ") + " (context." + strings.Join(missing, ", context.") + "), which the question does not give: it is conditional"
+		default:
+			out.Reasons[i].Grants = false
+			out.Reasons[i].Text += ", and its conditions did not hold"
+		}
+	}
+	return out, true
 }
 
 func falsify(reasons []Reason) []Reason {

@@ -1379,7 +1379,44 @@ func (p *planner) serviceAccountDeleted(i int, pr Practice, e Event) error {
 // (replacing any earlier start and end).
 func (p *planner) hold(pr Practice, role, loc, user string, span Span) {
 	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user))
-	p.s.Add(r.Lasting(span)) // replaces the holding with another span
+	p.s.Add(r.Lasting(span.withRole(pr.RoleCond(role)))) // replaces the holding with another span
+}
+
+// setRoleConds gives role the conditions c (business hours, networks): in
+// the role's own record, and in every holding of it, beside the holding's
+// own, so that everything a holding gives carries them.
+func (p *planner) setRoleConds(pr Practice, role string, c Cond) {
+	c = c.asRole()
+	if c.key() == pr.RoleCond(role).key() {
+		return
+	}
+	r := Rel(roleObj(pr.WS, role), "conditions", pr.obj())
+	p.s.RemoveKey(r)
+	if !c.IsZero() {
+		p.s.Add(r.Lasting(CondSpan(c)))
+	}
+	for _, h := range pr.allHoldings() {
+		if h.Role == role {
+			m := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, h.Location)}, "member", userObj(h.User))
+			p.s.Add(m.Lasting(h.Lasts.withRole(c)))
+		}
+	}
+}
+
+// roleConds is the conditions e leaves a role with: those it gives, and for
+// role.updated, those it does not name as they were.
+func roleConds(pr Practice, e Event) Cond {
+	c := Cond{}
+	if e.Type == "role.updated" {
+		c = pr.RoleCond(e.Role)
+	}
+	if e.HoursSet || e.Type == "role.defined" {
+		c.Hours = e.Cond.Hours
+	}
+	if e.NetworksSet || e.Type == "role.defined" {
+		c.Networks = e.Cond.Networks
+	}
+	return c
 }
 
 // resolveGrants turns an event's grants into capability levels, checking that
@@ -1423,8 +1460,12 @@ func (p *planner) roleUpdated(i int, pr Practice, e Event) error {
 	if err := p.requireRole(i, pr, e.Role); err != nil {
 		return err
 	}
+	p.setRoleConds(pr, e.Role, roleConds(pr, e))
+	if len(e.Grants) == 0 {
+		return nil // conditions only: every role takes them, fixed ones too
+	}
 	if !p.s.Has(Rel(roleObj(pr.WS, e.Role), "editable", pr.obj())) {
-		return fieldErr(CodeConflict, i, "role", "role %q cannot be changed", e.Role)
+		return fieldErr(CodeConflict, i, "role", "role %q cannot be changed: its grants are fixed (its hours and networks can be)", e.Role)
 	}
 	caps, err := roleGrants(i, pr, e.Role, e.Grants)
 	if err != nil {
@@ -1581,6 +1622,7 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 		return err
 	}
 	p.disinherit(pr, e.Role)
+	p.setRoleConds(pr, e.Role, roleConds(pr, e))
 	if e.Inherits != "" {
 		p.s.Add(Rel(ro, "inherits", roleObj(pr.WS, e.Inherits)))
 		for c, level := range caps {

@@ -239,6 +239,9 @@ type Question struct {
 	// Amount is the amount the question gives its conditions (a charge to
 	// approve), as a canonical decimal (ParseAmount); "" for none.
 	Amount string
+	// IP is the address the question gives its conditions (networks), as
+	// ParseIP reads it; "" for none.
+	IP string
 }
 
 // ParseAmount reads a check's context.amount: a number from 0 to MaxAmount,

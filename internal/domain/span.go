@@ -24,6 +24,11 @@ import (
 type Span struct {
 	end     End
 	windows string // "" when the span has no start; else spanOf's encoding
+	// terms is "" unless the span has a condition somewhere (business
+	// hours, networks: Cond): then the span is exactly its parts, each
+	// windows with a condition, in the canonical JSON of spanOfParts, and
+	// windows is "".
+	terms string
 }
 
 // Window is one stretch of a span: from Start (the zero time: always) until
@@ -75,6 +80,12 @@ func spanOf(ws []window) Span {
 	if len(ws) == 1 && ws[0].from == noStart {
 		return Until(ws[0].until)
 	}
+	return Span{end: ws[len(ws)-1].until, windows: encodeWindows(ws)}
+}
+
+// encodeWindows is ws as spanOf keeps them: "FROM~UNTIL" in seconds, either
+// empty for none, joined by commas.
+func encodeWindows(ws []window) string {
 	var b strings.Builder
 	for i, w := range ws {
 		if i > 0 {
@@ -88,16 +99,29 @@ func spanOf(ws []window) Span {
 			b.WriteString(strconv.FormatInt(w.until.unix, 10))
 		}
 	}
-	return Span{end: ws[len(ws)-1].until, windows: b.String()}
+	return b.String()
 }
 
-// list is s's windows in seconds, in order.
+// list is s's windows in seconds, in order: for a span with conditions, its
+// parts' windows, whatever their conditions.
 func (s Span) list() []window {
+	if s.terms != "" {
+		var out []window
+		for _, p := range s.parts() {
+			out = append(out, p.ws...)
+		}
+		return mergeWindows(out)
+	}
 	if s.windows == "" {
 		return []window{{from: noStart, until: s.end}}
 	}
+	return decodeWindows(s.windows)
+}
+
+// decodeWindows reads encodeWindows's text.
+func decodeWindows(text string) []window {
 	var out []window
-	for part := range strings.SplitSeq(s.windows, ",") {
+	for part := range strings.SplitSeq(text, ",") {
 		from, until, _ := strings.Cut(part, "~")
 		w := window{from: noStart}
 		if from != "" {
@@ -128,18 +152,9 @@ func SpanOfWindows(windows []Window) (Span, bool) {
 	return merged(ws), true
 }
 
-// Windows is s's windows, in order.
-func (s Span) Windows() []Window {
-	var out []Window
-	for _, w := range s.list() {
-		var start time.Time
-		if w.from != noStart {
-			start = time.Unix(w.from, 0).UTC()
-		}
-		out = append(out, Window{Start: start, End: w.until})
-	}
-	return out
-}
+// Windows is s's windows, in order (for a span with conditions, whatever
+// their conditions).
+func (s Span) Windows() []Window { return windowsOf(s.list()) }
 
 // MaxWindows is the most windows one relationship's span may have: its
 // caveat (about 70 bytes a window as SpiceDB measures it, the protobuf size:
@@ -152,15 +167,25 @@ func (s Span) count() int {
 	if !s.HasStart() {
 		return 0
 	}
-	return len(s.list())
+	n := 0
+	for _, p := range s.parts() {
+		n += len(p.ws)
+		for _, h := range p.cond.Hours {
+			n += len(h.Spans) / 2 // a span is half a window's size in the caveat
+		}
+		for _, c := range p.cond.Networks {
+			n += len(c.CIDRs) / 2
+		}
+	}
+	return n
 }
 
 // End is when s stops counting for good: never if a window never ends.
 func (s Span) End() End { return s.end }
 
-// HasStart reports whether s starts later than always somewhere: then it needs
-// Ward's caveat, not only an expiration.
-func (s Span) HasStart() bool { return s.windows != "" }
+// HasStart reports whether s starts later than always somewhere, or has a
+// condition: then it needs Ward's caveat, not only an expiration.
+func (s Span) HasStart() bool { return s.windows != "" || s.terms != "" }
 
 // Always reports whether s counts at every moment.
 func (s Span) Always() bool { return s == Span{} }
@@ -168,6 +193,10 @@ func (s Span) Always() bool { return s == Span{} }
 // Union is when something given by either of two grants counts: never-ending
 // if either is, and in every window of either.
 func Union(a, b Span) Span {
+	if a.terms != "" || b.terms != "" {
+		u, _ := spanOfParts(append(a.parts(), b.parts()...)) // neither is empty
+		return u
+	}
 	if !a.HasStart() && !b.HasStart() {
 		return Until(LaterEnd(a.end, b.end))
 	}
@@ -175,7 +204,14 @@ func Union(a, b Span) Span {
 }
 
 // merged is ws in order with the windows that overlap or touch joined.
-func merged(ws []window) Span {
+func merged(ws []window) Span { return spanOf(mergeWindows(ws)) }
+
+// mergeWindows is ws in order with the windows that overlap or touch joined.
+func mergeWindows(ws []window) []window {
+	if len(ws) == 0 {
+		return nil
+	}
+	ws = slices.Clone(ws)
 	slices.SortFunc(ws, func(x, y window) int { return cmp.Compare(x.from, y.from) })
 	out := ws[:1]
 	for _, w := range ws[1:] {
@@ -186,28 +222,45 @@ func merged(ws []window) Span {
 		}
 		out = append(out, w)
 	}
-	return spanOf(out)
+	return out
 }
 
 // Intersect is when something that needs two grants at once counts: in the
 // moments both count. ok is false when there is none.
 func Intersect(a, b Span) (s Span, ok bool) {
+	if a.terms != "" || b.terms != "" {
+		// Both at once: each part of one with each of the other, in the
+		// moments both count and with both conditions.
+		var ps []part
+		for _, x := range a.parts() {
+			for _, y := range b.parts() {
+				ps = append(ps, part{cond: x.cond.and(y.cond), ws: intersectWindows(x.ws, y.ws)})
+			}
+		}
+		return spanOfParts(ps)
+	}
 	if !a.HasStart() && !b.HasStart() {
 		return Until(EarlierEnd(a.end, b.end)), true
 	}
+	ws := intersectWindows(a.list(), b.list())
+	if len(ws) == 0 {
+		return Span{}, false
+	}
+	return merged(ws), true
+}
+
+// intersectWindows is the moments in one of xs and one of ys, not merged.
+func intersectWindows(xs, ys []window) []window {
 	var ws []window
-	for _, x := range a.list() {
-		for _, y := range b.list() {
+	for _, x := range xs {
+		for _, y := range ys {
 			w := window{from: max(x.from, y.from), until: EarlierEnd(x.until, y.until)}
 			if w.counts() {
 				ws = append(ws, w)
 			}
 		}
 	}
-	if len(ws) == 0 {
-		return Span{}, false
-	}
-	return merged(ws), true
+	return ws
 }
 
 // extendSpan records s for k, or, when k has one already, their union: what
@@ -219,12 +272,15 @@ func extendSpan[K comparable](spans map[K]Span, k K, s Span) {
 	spans[k] = s
 }
 
-// compare orders spans by end, then windows.
+// compare orders spans by end, then windows, then conditions.
 func (s Span) compare(o Span) int {
 	if c := s.end.compare(o.end); c != 0 {
 		return c
 	}
-	return strings.Compare(s.windows, o.windows)
+	if c := strings.Compare(s.windows, o.windows); c != 0 {
+		return c
+	}
+	return strings.Compare(s.terms, o.terms)
 }
 
 // String is s in words: "always", "until T", "from T until U", or several
@@ -239,6 +295,21 @@ func (s Span) String() string {
 // Text is s as it ends a sentence: "" when it counts always, else " until
 // T", " from T", " from T until U", or those windows joined by " and".
 func (s Span) Text() string {
+	if s.terms != "" {
+		var parts []string
+		for _, p := range s.parts() {
+			t := Span{}
+			if len(p.ws) != 1 || p.ws[0] != (window{from: noStart}) {
+				t = spanOf(p.ws)
+			}
+			text := t.Text()
+			if c := p.cond.Text(); c != "" {
+				text += " " + c
+			}
+			parts = append(parts, text)
+		}
+		return strings.Join(parts, " or")
+	}
 	var parts []string
 	for _, w := range s.Windows() {
 		var p string
@@ -254,13 +325,19 @@ func (s Span) Text() string {
 }
 
 // StandsAt reports whether s counts from now on, with no end and no gap.
+// Conditions stand at no moment: they hold at some and not others.
 func (s Span) StandsAt(now time.Time) bool {
+	if s.terms != "" {
+		p := s.parts()[0] // the part without a condition comes first, if any
+		return p.cond.IsZero() && spanOf(p.ws).StandsAt(now)
+	}
 	ws := s.list()
 	last := ws[len(ws)-1]
 	return last.until.Never() && (last.from == noStart || last.from <= now.Unix())
 }
 
-// CountsAt reports whether s counts at now.
+// CountsAt reports whether s counts at now: for a span with conditions,
+// whether a window counts, whatever its conditions (SpiceDB decides them).
 func (s Span) CountsAt(now time.Time) bool {
 	t := now.Unix()
 	for _, w := range s.list() {
@@ -304,6 +381,8 @@ func (s Span) Caveat() (name string, context map[string]any) {
 	switch {
 	case !s.HasStart():
 		return "", nil
+	case s.terms != "":
+		return CaveatTerms, s.termsContext()
 	case len(ws) == 1:
 		return CaveatWindow, windowContext(ws[0])
 	}
@@ -338,16 +417,32 @@ func SpanOfCaveat(name string, context map[string]any, expires End) (Span, error
 		if len(context) != 1 {
 			return Span{}, fmt.Errorf("caveat %s carries %d values, want only its windows", name, len(context))
 		}
+	case CaveatTerms:
+		return spanOfTerms(context, expires)
 	default:
-		return Span{}, fmt.Errorf("caveat %q is not one of Ward's (%s, %s)", name, CaveatWindow, CaveatDuring)
+		return Span{}, fmt.Errorf("caveat %q is not one of Ward's (%s, %s, %s)", name, CaveatWindow, CaveatDuring, CaveatTerms)
 	}
+	ws, err := readWindows(name, list, expires)
+	if err != nil {
+		return Span{}, err
+	}
+	s, ok := SpanOfWindows(ws)
+	if !ok || s.End() != expires {
+		return Span{}, fmt.Errorf("caveat %s has windows %v that do not end at its expiration %s", name, list, expires)
+	}
+	return s, nil
+}
+
+// readWindows reads a caveat's windows, each a from and an until; expires
+// is the relationship's expiration.
+func readWindows(name string, list []any, expires End) ([]Window, error) {
 	var ws []Window
 	for _, v := range list {
 		m, _ := v.(map[string]any)
 		from, err1 := caveatTime(m, "from")
 		until, err2 := caveatTime(m, "until")
 		if err1 != nil || err2 != nil || len(m) != 2 {
-			return Span{}, fmt.Errorf("caveat %s has a window %v that is not a from and an until, both RFC 3339", name, v)
+			return nil, fmt.Errorf("caveat %s has a window %v that is not a from and an until, both RFC 3339", name, v)
 		}
 		w := Window{End: EndAt(until)}
 		if !from.Equal(alwaysFrom) {
@@ -358,11 +453,10 @@ func SpanOfCaveat(name string, context map[string]any, expires End) (Span, error
 		}
 		ws = append(ws, w)
 	}
-	s, ok := SpanOfWindows(ws)
-	if !ok || s.End() != expires {
-		return Span{}, fmt.Errorf("caveat %s has windows %v that do not end at its expiration %s", name, list, expires)
+	if len(ws) == 0 {
+		return nil, fmt.Errorf("caveat %s has no windows", name)
 	}
-	return s, nil
+	return ws, nil
 }
 
 // caveatTime reads one RFC 3339 time of a caveat's context.

@@ -16,6 +16,11 @@ type TraceNode struct {
 	Subject  Object
 	Found    bool
 	Children []TraceNode
+	// Condition is what SpiceDB found of the caveat it evaluated here (a
+	// grant's conditions, span or amount): "held", "did not hold", or
+	// "needs K" for context K the question did not give; "" for none. With
+	// is the question's context it read, in words ("now 2026-..., ip ...").
+	Condition, With string
 }
 
 // Step is one stored relation SpiceDB looked up while checking, in the
@@ -47,7 +52,11 @@ func Steps(root TraceNode, pr Practice) []Step {
 		if looked := n.Resource.String() + "#" + n.Name + "@" + n.Subject.String(); n.Relation && !seen[looked] {
 			seen[looked] = true
 			if len(out) < MaxSteps {
-				out = append(out, Step{Found: n.Found, Looked: looked, Text: stepText(n, looked, pr)})
+				text := stepText(n, looked, pr)
+				if n.Condition != "" {
+					text += fmt.Sprintf(" (its conditions %s, with %s)", n.Condition, n.With)
+				}
+				out = append(out, Step{Found: n.Found, Looked: looked, Text: text})
 			} else {
 				more++
 			}

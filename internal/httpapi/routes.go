@@ -150,7 +150,7 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if q.Amount, err = amountOf(req.Context); err != nil {
+	if err = contextOf(&q, req.Context); err != nil {
 		return err
 	}
 	if err := checkPurpose(req.Purpose); err != nil {
@@ -167,12 +167,23 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// amountOf reads a question's context.amount ("" when it gives none).
-func amountOf(c *api.CheckContext) (string, error) {
-	if c == nil || c.Amount == nil {
-		return "", nil
+// contextOf gives q the context a request gives it: context.amount and
+// context.ip, each "" when it gives none.
+func contextOf(q *domain.Question, c *api.CheckContext) (err error) {
+	if c == nil {
+		return nil
 	}
-	return domain.ParseAmount(*c.Amount)
+	if c.Amount != nil {
+		if q.Amount, err = domain.ParseAmount(*c.Amount); err != nil {
+			return err
+		}
+	}
+	if c.IP != nil {
+		if q.IP, err = domain.ParseIP(*c.IP); err != nil {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "context.ip", Message: err.Error()}
+		}
+	}
+	return nil
 }
 
 func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error {
@@ -191,7 +202,7 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 	for i, c := range req.Checks {
 		q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
 		if err == nil {
-			q.Amount, err = amountOf(c.Context)
+			err = contextOf(&q, c.Context)
 		}
 		if err != nil {
 			if e, ok := err.(*domain.Error); ok {
@@ -415,7 +426,7 @@ func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if q.Amount, err = amountOf(req.Context); err != nil {
+	if err = contextOf(&q, req.Context); err != nil {
 		return err
 	}
 	if err := a.reachObjects(r.Context(), q.Resource); err != nil {

@@ -43,7 +43,7 @@ func (a adapter) Apply(events string) (int, int, error) {
 
 func (a adapter) question(c Check) (domain.Question, error) {
 	q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
-	q.Amount = c.Amount
+	q.Amount, q.IP = c.Amount, c.IP
 	return q, err
 }
 
@@ -58,14 +58,21 @@ func (a adapter) CheckConditional(c Check) (bool, []string, error) {
 
 // checkContext is c's context as the API takes it.
 func checkContext(c Check) *api.CheckContext {
-	if c.Amount == "" {
+	if c.Amount == "" && c.IP == "" {
 		return nil
 	}
-	amount, err := strconv.ParseFloat(c.Amount, 64)
-	if err != nil {
-		panic("scenario amount " + c.Amount + " is not a number")
+	out := &api.CheckContext{}
+	if c.Amount != "" {
+		amount, err := strconv.ParseFloat(c.Amount, 64)
+		if err != nil {
+			panic("scenario amount " + c.Amount + " is not a number")
+		}
+		out.Amount = &amount
 	}
-	return &api.CheckContext{Amount: &amount}
+	if c.IP != "" {
+		out.IP = &c.IP
+	}
+	return out
 }
 
 func (a adapter) Check(c Check) (bool, error) {
@@ -323,10 +330,14 @@ func (c cliClient) Apply(events string) (int, int, error) {
 
 // contextArgs are chk's context as the CLI's flags.
 func contextArgs(chk Check) []string {
-	if chk.Amount == "" {
-		return nil
+	var out []string
+	if chk.Amount != "" {
+		out = append(out, "--context", "amount="+chk.Amount)
 	}
-	return []string{"--context", "amount=" + chk.Amount}
+	if chk.IP != "" {
+		out = append(out, "--context", "ip="+chk.IP)
+	}
+	return out
 }
 
 func (c cliClient) Check(chk Check) (bool, error) {

@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +20,28 @@ const EndToken = "{{end}}"
 // DayBeforeEndToken stands for one day before EndToken's moment: a sign-in
 // (staff.seen at) whose one-day inactivity runs out at that moment.
 const DayBeforeEndToken = "{{end-1d}}"
+
+// HoursToken in a step's events, "{{hours-now:ZONE}}" or
+// "{{hours-later:ZONE}}", stands for business hours in the IANA zone ZONE
+// whose one window holds the moment the step applies its events (from 90
+// minutes before to 90 after, across midnight when that is where it falls),
+// or begins three hours after it: what a check soon after finds open, or
+// closed.
+var hoursTokens = regexp.MustCompile(`\{\{hours-(now|later):([A-Za-z_/+-]+)\}\}`)
+
+// hoursAround is the hours a HoursToken stands for at now.
+func hoursAround(t *testing.T, now time.Time, zone string, open bool) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatalf("hours token: %v", err)
+	}
+	from, to := now.In(loc).Add(-90*time.Minute), now.In(loc).Add(90*time.Minute)
+	if !open {
+		from, to = now.In(loc).Add(3*time.Hour), now.In(loc).Add(4*time.Hour)
+	}
+	day := strings.ToLower(from.Weekday().String()[:3])
+	return fmt.Sprintf(`{"timezone":%q,"windows":[{"days":[%q],"from":%q,"to":%q}]}`, zone, day, from.Format("15:04"), to.Format("15:04"))
+}
 
 const (
 	// endsIn leaves time for the steps before the end to apply and ask.
@@ -78,6 +102,10 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				events = strings.ReplaceAll(events, EndToken, end.UTC().Format(time.RFC3339))
 				events = strings.ReplaceAll(events, DayBeforeEndToken, end.Add(-24*time.Hour).UTC().Format(time.RFC3339))
 			}
+			events = hoursTokens.ReplaceAllStringFunc(events, func(token string) string {
+				m := hoursTokens.FindStringSubmatch(token)
+				return hoursAround(t, time.Now(), m[2], m[1] == "now")
+			})
 			touched, deleted, err := c.Apply(events)
 			if err != nil {
 				t.Fatalf("step %d: applying events: %v", i, err)
@@ -99,15 +127,15 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				t.Fatalf("step %d: check %v: %v", i, chk, err)
 			}
 			if allowed != chk.Allowed {
-				t.Errorf("step %d: %s %s %s (amount %q): allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, chk.Amount, allowed, chk.Allowed)
+				t.Errorf("step %d: %s %s %s (amount %q, ip %q): allowed=%v, want %v", i, chk.Subject, chk.Permission, chk.Resource, chk.Amount, chk.IP, allowed, chk.Allowed)
 			}
 			if cc, ok := c.(ConditionalChecker); ok {
 				conditional, missing, err := cc.CheckConditional(chk)
 				if err != nil {
 					t.Fatalf("step %d: check %v: %v", i, chk, err)
 				}
-				if conditional != chk.Conditional || (conditional && !slices.Equal(missing, []string{"amount"})) {
-					t.Errorf("step %d: %s %s %s (amount %q): conditional=%v missing %v, want conditional=%v", i, chk.Subject, chk.Permission, chk.Resource, chk.Amount, conditional, missing, chk.Conditional)
+				if conditional != chk.Conditional || (conditional && !slices.Equal(missing, chk.Missing)) {
+					t.Errorf("step %d: %s %s %s (amount %q, ip %q): conditional=%v missing %v, want conditional=%v missing %v", i, chk.Subject, chk.Permission, chk.Resource, chk.Amount, chk.IP, conditional, missing, chk.Conditional, chk.Missing)
 				}
 			}
 		}

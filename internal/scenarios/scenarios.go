@@ -40,16 +40,30 @@ type Check struct {
 	Allowed                       bool
 	// Amount is the check's context.amount ("" for none).
 	Amount string
+	// IP is the check's context.ip ("" for none).
+	IP string
 	// Conditional: the answer must say it depends on context not given
-	// (clients that report it: ConditionalChecker).
+	// (clients that report it: ConditionalChecker), which is Missing
+	// (amount when it names none).
 	Conditional bool
+	Missing     []string
 }
 
 // at is c asked with context.amount.
 func (c Check) at(amount string) Check { c.Amount = amount; return c }
 
-// conditionally is c answered as depending on context not given.
-func (c Check) conditionally() Check { c.Conditional = true; return c }
+// from is c asked with context.ip.
+func (c Check) from(ip string) Check { c.IP = ip; return c }
+
+// conditionally is c answered as depending on context not given: keys, or
+// the amount when none are named.
+func (c Check) conditionally(keys ...string) Check {
+	c.Conditional, c.Missing = true, keys
+	if len(keys) == 0 {
+		c.Missing = []string{"amount"}
+	}
+	return c
+}
 
 // Lookup is a lookup and the sorted answer it must get: the resources of
 // ResourceType ("type:id") a Subject reaches when Subject is set, else the
@@ -92,7 +106,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

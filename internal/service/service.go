@@ -483,8 +483,8 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 	for _, r := range more.All() {
 		state.Add(r)
 	}
-	ex := domain.ExplainAt(q, state, d.At, trace)
-	if ex.Allowed != d.Allowed {
+	ex, agrees := domain.Conditioned(d.Allowed, d.Missing, domain.ExplainAt(q, state, d.At, trace))
+	if !agrees {
 		s.logger.Warn("explanation disagrees with SpiceDB; answering SpiceDB's decision and saying so", "subject", q.Subject.String(), "permission", q.Permission, "resource", q.Resource.String(), "spicedb", d.Allowed)
 		ex = domain.Unexplained(d.Allowed, ex)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	v1 "github.com/authzed/authzed-go/proto/authzed/api/v1"
@@ -39,8 +40,9 @@ func nowContext(now time.Time) *structpb.Struct {
 	return &structpb.Struct{Fields: map[string]*structpb.Value{"now": structpb.NewStringValue(now.UTC().Format(time.RFC3339Nano))}}
 }
 
-// questionContext is q's context at now: the moment, and the amount when q
-// gives one (grants limited by amount compare it with their limit).
+// questionContext is q's context at now: the moment, the amount when q
+// gives one (grants limited by amount compare it with their limit) and the
+// ip when it gives one (grants limited to networks).
 func questionContext(q domain.Question, now time.Time) (*structpb.Struct, error) {
 	c := nowContext(now)
 	if q.Amount != "" {
@@ -52,6 +54,13 @@ func questionContext(q domain.Question, now time.Time) (*structpb.Struct, error)
 			return nil, err // never read as another amount: a limit would hold for it
 		}
 		c.Fields["amount"] = structpb.NewNumberValue(amount)
+	}
+	if q.IP != "" {
+		ip, err := domain.ParseIP(q.IP)
+		if err != nil {
+			return nil, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "context.ip", Message: err.Error()}
+		}
+		c.Fields["ip"] = structpb.NewStringValue(ip)
 	}
 	return c, nil
 }
@@ -141,6 +150,28 @@ func fromTrace(t *v1.CheckDebugTrace) domain.TraceNode {
 	}
 	for _, sub := range t.GetSubProblems().GetTraces() {
 		n.Children = append(n.Children, fromTrace(sub))
+	}
+	if info := t.GetCaveatEvaluationInfo(); info.GetCaveatName() != "" {
+		switch info.GetResult() {
+		case v1.CaveatEvalInfo_RESULT_TRUE:
+			n.Condition = "held"
+		case v1.CaveatEvalInfo_RESULT_FALSE:
+			n.Condition = "did not hold"
+		case v1.CaveatEvalInfo_RESULT_MISSING_SOME_CONTEXT:
+			n.Condition = "need " + strings.Join(info.GetPartialCaveatInfo().GetMissingRequiredContext(), " and ") + ", which the question did not give"
+		}
+		// What the question gave; the relationship's own values (windows,
+		// terms, limit) are in the grant the step names.
+		var with []string
+		for _, k := range []string{"now", "ip", "amount"} {
+			if v, ok := info.GetContext().GetFields()[k]; ok {
+				with = append(with, fmt.Sprint(k, " ", v.AsInterface()))
+			}
+		}
+		n.With = strings.Join(with, ", ")
+		if n.With == "" {
+			n.With = "no context"
+		}
 	}
 	return n
 }

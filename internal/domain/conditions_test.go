@@ -1,0 +1,124 @@
+package domain
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseHours(t *testing.T) {
+	for _, tt := range []struct {
+		name, raw string
+		spans     [][2]int
+		text      string
+		err       string
+	}{
+		{name: "weekdays", raw: `{"timezone":"Australia/Sydney","windows":[{"days":["mon","tue","wed","thu","fri"],"from":"09:00","to":"17:00"}]}`,
+			spans: [][2]int{{1980, 2460}, {3420, 3900}, {4860, 5340}, {6300, 6780}, {7740, 8220}},
+			text:  "mon 09:00-17:00, tue 09:00-17:00, wed 09:00-17:00, thu 09:00-17:00, fri 09:00-17:00 (Australia/Sydney)"},
+		{name: "past midnight", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"22:00","to":"06:00"}]}`,
+			spans: [][2]int{{2760, 3240}}, text: "mon 22:00-tue 06:00 (UTC)"},
+		{name: "saturday night rounds the week", raw: `{"timezone":"UTC","windows":[{"days":["sat"],"from":"22:00","to":"06:00"}]}`,
+			spans: [][2]int{{0, 360}, {9960, 10080}}, text: "sun 00:00-06:00, sat 22:00-24:00 (UTC)"},
+		{name: "whole days join", raw: `{"timezone":"UTC","windows":[{"days":["tue","mon"],"from":"00:00","to":"24:00"}]}`,
+			spans: [][2]int{{1440, 4320}}, text: "mon 00:00-wed 00:00 (UTC)"},
+		{name: "same from and to", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"09:00"}]}`, err: "00:00 to 24:00"},
+		{name: "unknown zone", raw: `{"timezone":"Mars/Olympus","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`, err: "IANA"},
+		{name: "local zone", raw: `{"timezone":"Local","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`, err: "IANA"},
+		{name: "unknown day", raw: `{"timezone":"UTC","windows":[{"days":["monday"],"from":"09:00","to":"17:00"}]}`, err: `"monday" is not a day`},
+		{name: "no days", raw: `{"timezone":"UTC","windows":[{"from":"09:00","to":"17:00"}]}`, err: "at least one day"},
+		{name: "24:00 start", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"24:00","to":"17:00"}]}`, err: "24:00 as an end"},
+		{name: "bad clock", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"9am","to":"17:00"}]}`, err: "HH:MM"},
+		{name: "no windows", raw: `{"timezone":"UTC","windows":[]}`, err: "1 to 28 windows"},
+		{name: "unknown field", raw: `{"timezone":"UTC","zone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`, err: "unknown field"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := ParseHours(json.RawMessage(tt.raw))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want one containing %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(h.Spans, tt.spans) || h.Text() != tt.text {
+				t.Fatalf("got %v %q (%v), want %v %q", h.Spans, h.Text(), err, tt.spans, tt.text)
+			}
+		})
+	}
+}
+
+func TestParseNetworks(t *testing.T) {
+	n, err := ParseNetworks(json.RawMessage(`["10.1.2.3/8","192.168.1.7","2001:db8::1/32","10.0.0.0/8"]`))
+	if err != nil || !slices.Equal(n.CIDRs, []string{"10.0.0.0/8", "192.168.1.7/32", "2001:db8::/32"}) {
+		t.Fatalf("got %v (%v)", n.CIDRs, err)
+	}
+	for _, bad := range []string{`[]`, `["10.0.0.0/33"]`, `["intranet"]`, `"10.0.0.0/8"`, `["fe80::1%eth0"]`} {
+		if _, err := ParseNetworks(json.RawMessage(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	if ip, err := ParseIP("::ffff:10.1.2.3"); err != nil || ip != "10.1.2.3" {
+		t.Errorf("ParseIP of a mapped address: %q %v", ip, err)
+	}
+}
+
+// TestConditionalSpans: conditions narrow a span's moments and travel with
+// them through unions and intersections, into the caveat and back.
+func TestConditionalSpans(t *testing.T) {
+	hours, _ := ParseHours(json.RawMessage(`{"timezone":"Europe/London","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`))
+	nets, _ := ParseNetworks(json.RawMessage(`["10.0.0.0/8"]`))
+	inHours, onNet := CondSpan(Cond{Hours: []Hours{hours}}), CondSpan(Cond{Networks: []Networks{nets}})
+	end := EndAt(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+
+	if !inHours.Conditional() || inHours.Always() || inHours.StandsAt(time.Now()) || !inHours.CountsAt(time.Now()) {
+		t.Errorf("business hours: conditional %v, always %v, stands %v", inHours.Conditional(), inHours.Always(), inHours.StandsAt(time.Now()))
+	}
+	if u := Union(Span{}, inHours); u != (Span{}) {
+		t.Errorf("always or business hours is always, got %q", u.Text())
+	}
+	if u := Union(Until(end), inHours); len(u.Conds()) != 2 || u.End() != (End{}) {
+		t.Errorf("until 2030 or business hours: %q (end %s), want two parts that never end", u.Text(), u.End())
+	}
+	both, ok := Intersect(inHours, onNet)
+	if !ok || len(both.Conds()) != 1 || len(both.Conds()[0].Hours) != 1 || len(both.Conds()[0].Networks) != 1 {
+		t.Fatalf("business hours and the network: %q", both.Text())
+	}
+	lasting, _ := Intersect(both, Until(end))
+	if lasting.End() != end || lasting.Text() != " until 2030-01-01T00:00:00Z during mon 09:00-17:00 (Europe/London) and on network 10.0.0.0/8" {
+		t.Errorf("text %q, end %s", lasting.Text(), lasting.End())
+	}
+	if again, _ := Intersect(lasting, inHours); again != lasting {
+		t.Errorf("the same hours twice: %q, want %q", again.Text(), lasting.Text())
+	}
+
+	// The caveat reads back as the same span, and a tampered one is refused.
+	for _, s := range []Span{inHours, lasting, Union(Until(end), inHours), Union(inHours, onNet)} {
+		name, ctx := s.Caveat()
+		b, _ := json.Marshal(ctx) // as SpiceDB keeps it: JSON values
+		var back map[string]any
+		_ = json.Unmarshal(b, &back)
+		got, err := SpanOfCaveat(name, back, s.End())
+		if name != CaveatTerms || err != nil || got != s {
+			t.Errorf("%q: caveat %s read back as %q (%v)", s.Text(), name, got.Text(), err)
+		}
+	}
+	_, ctx := inHours.Caveat()
+	ctx["terms"].([]any)[0].(map[string]any)["hours"] = []any{map[string]any{"zone": "Nowhere/Else", "spans": []any{[]any{0.0, 60.0}}}}
+	if _, err := SpanOfCaveat(CaveatTerms, ctx, End{}); err == nil {
+		t.Error("a caveat with a zone Ward does not know read back")
+	}
+
+	// A role's conditions are replaced, a holding's own kept.
+	held := CondSpan(Cond{Networks: []Networks{nets}}.and(Cond{Hours: []Hours{hours}}.asRole()))
+	other, _ := ParseHours(json.RawMessage(`{"timezone":"America/New_York","windows":[{"days":["sun"],"from":"10:00","to":"12:00"}]}`))
+	moved := held.withRole(Cond{Hours: []Hours{other}})
+	c := moved.Conds()[0]
+	if len(c.Hours) != 1 || c.Hours[0].Zone != "America/New_York" || !c.Hours[0].Role || len(c.Networks) != 1 || c.Networks[0].Role {
+		t.Errorf("role hours replaced: %+v", c)
+	}
+	if plain := moved.withRole(Cond{}); plain != onNet {
+		t.Errorf("role conditions removed: %q, want %q", plain.Text(), onNet.Text())
+	}
+}
