@@ -39,26 +39,26 @@ type Event struct {
 	Received time.Time `json:"-"`
 	// StartsAt and ExpiresAt bound what the event grants (expires_at and
 	// starts_at): their zero values are now and never. Span is both.
-	StartsAt     time.Time `json:"-"`
-	ExpiresAt    End       `json:"-"`
+	StartsAt  time.Time `json:"-"`
+	ExpiresAt End       `json:"-"`
 	// Cond is the conditions the event gives (hours, networks): a holding's
 	// on staff.added, role.assigned and service_account.created, a role's on
 	// role.defined and role.updated. HoursSet and NetworksSet say that the
 	// field was there, null (remove them) or not.
-	Cond        Cond `json:"-"`
-	HoursSet    bool `json:"-"`
-	NetworksSet bool `json:"-"`
-	Client       string    `json:"client,omitempty"`
-	Practitioner string    `json:"practitioner,omitempty"`
-	Note         string    `json:"note,omitempty"`
-	Author       string    `json:"author,omitempty"`
-	Appointment  string    `json:"appointment,omitempty"`
-	Invoice      string    `json:"invoice,omitempty"`
-	Letter       string    `json:"letter,omitempty"`
-	File         string    `json:"file,omitempty"`
-	Form         string    `json:"form,omitempty"`
-	Template     string    `json:"template,omitempty"`
-	Expense      string    `json:"expense,omitempty"`
+	Cond         Cond   `json:"-"`
+	HoursSet     bool   `json:"-"`
+	NetworksSet  bool   `json:"-"`
+	Client       string `json:"client,omitempty"`
+	Practitioner string `json:"practitioner,omitempty"`
+	Note         string `json:"note,omitempty"`
+	Author       string `json:"author,omitempty"`
+	Appointment  string `json:"appointment,omitempty"`
+	Invoice      string `json:"invoice,omitempty"`
+	Letter       string `json:"letter,omitempty"`
+	File         string `json:"file,omitempty"`
+	Form         string `json:"form,omitempty"`
+	Template     string `json:"template,omitempty"`
+	Expense      string `json:"expense,omitempty"`
 	// Account is a service account's ID (service_account.* events); its
 	// Name is what people call it. Such events also set User to the account's
 	// person key ("service_account:ID"), which the planner reads.
@@ -328,18 +328,18 @@ func (e Event) Span() Span {
 type fieldKind int
 
 const (
-	idField     fieldKind = iota // an object's ID (ValidateID)
-	personField                  // a user's ID, or "service_account:ID"
-	textField                    // a display name: 1-200 printable characters
-	nameField                    // a role, preset, setting or permission name
-	endField                     // an RFC 3339 end (expires_at)
-	startField                   // an RFC 3339 start (starts_at)
-	atField                      // an RFC 3339 moment that has come (at)
-	daysField                    // a whole number of days, 0 to MaxInactivityDays
-	switchField                  // on or off
-	grantsField                  // a role's grants
-	hoursField                   // business hours (ParseHours), or null
-	networksField                // networks (ParseNetworks), or null
+	idField       fieldKind = iota // an object's ID (ValidateID)
+	personField                    // a user's ID, or "service_account:ID"
+	textField                      // a display name: 1-200 printable characters
+	nameField                      // a role, preset, setting or permission name
+	endField                       // an RFC 3339 end (expires_at)
+	startField                     // an RFC 3339 start (starts_at)
+	atField                        // an RFC 3339 moment that has come (at)
+	daysField                      // a whole number of days, 0 to MaxInactivityDays
+	switchField                    // on or off
+	grantsField                    // a role's grants
+	hoursField                     // business hours (ParseHours), or null
+	networksField                  // networks (ParseNetworks), or null
 )
 
 // eventField declares one field events carry: how its value is read, the

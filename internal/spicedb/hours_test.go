@@ -43,7 +43,7 @@ func TestBusinessHoursAtTheirEdges(t *testing.T) {
 	c := spicedb.NewWithConfig(conn, slog.New(slog.DiscardHandler), spicedb.Config{Now: func() time.Time { return clock }})
 	for _, tt := range []struct {
 		who, at, local string
-		want            bool
+		want           bool
 	}{
 		// Sydney, daylight time (UTC+11) until Sunday 5 April 03:00, then UTC+10.
 		{"s", "2026-04-03T05:59:59Z", "Fri 16:59:59 AEDT", true},
