@@ -50,7 +50,11 @@ drop_replaced "${ward_image}" "${old}"
 
 # An image built before its version was stamped in answers "(devel)", and Ward
 # warns about a SpiceDB that does not tell its version: rebuild that one too.
+# Business hours need time zone data in SpiceDB (CEL reads the zone at each
+# check), and FROM scratch has none: the binary carries it (timetzdata), and
+# an image built before it did (no ward.tzdata label) is rebuilt.
 if docker image inspect "${spicedb_image}" >/dev/null 2>&1 && [ "${WARD_REBUILD_SPICEDB:-0}" != 1 ] &&
+  [ "$(docker image inspect -f '{{index .Config.Labels "ward.tzdata"}}' "${spicedb_image}" 2>/dev/null)" = embedded ] &&
   docker run --rm --network none "${spicedb_image}" version 2>/dev/null | grep -qF "${version}"; then
   echo "image ${spicedb_image} is present; not rebuilding it"
 else
@@ -59,7 +63,7 @@ else
   echo "building spicedb ${version} from the Go module proxy (a few minutes the first time)"
   # SpiceDB answers its version (to `spicedb version`, and to clients that ask,
   # as Ward does) from this variable, which its own release builds set.
-  go build -trimpath -ldflags="-s -w -X github.com/jzelinskie/cobrautil/v2.Version=${version}" -o "${ctx}/spicedb" github.com/authzed/spicedb/cmd/spicedb
+  go build -trimpath -tags timetzdata -ldflags="-s -w -X github.com/jzelinskie/cobrautil/v2.Version=${version}" -o "${ctx}/spicedb" github.com/authzed/spicedb/cmd/spicedb
   go build -trimpath -ldflags='-s -w' -o "${ctx}/grpc_health_probe" ./e2e/images/healthprobe
   cp e2e/images/spicedb/Dockerfile "${ctx}/"
   echo "building image ${spicedb_image}"
