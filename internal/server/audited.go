@@ -214,7 +214,7 @@ func (a *audited) checkPlaced(ctx context.Context, q domain.Question, token stri
 	if ds[0].Err != nil {
 		return domain.Decision{}, "", ds[0].Err
 	}
-	d := domain.Decision{Allowed: ds[0].Allowed, Token: at}
+	d := domain.Decision{Allowed: ds[0].Allowed, Conditional: ds[0].Conditional, Missing: ds[0].Missing, Token: at}
 	if ds[1].Err == nil && ds[1].Allowed {
 		return d, guess, nil
 	}

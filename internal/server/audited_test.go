@@ -247,3 +247,25 @@ func TestBulkReadsRaiseAnAlert(t *testing.T) {
 		t.Fatalf("alerts: %+v", p.Records)
 	}
 }
+
+// TestAuditedChecksStayConditional: a recorded check whose answer depends
+// on context it did not give says so (conditional, and what is missing)
+// every time it is asked, also once the record's practice is known and the
+// check is asked beside the question that confirms it.
+func TestAuditedChecksStayConditional(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := auditedWard(t, fileLedger(t))
+	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"role.updated","workspace":"riverside","role":"receptionist","networks":["10.20.0.0/16"]}`), Actor: "user:olivia"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		res, err := c.Check(ctx, api.CheckRequest{Subject: "user:rita", Permission: "view", Resource: "client:ann"})
+		if err != nil || res.Allowed || !res.Conditional || len(res.Missing) != 1 || res.Missing[0] != "ip" {
+			t.Fatalf("check %d: %+v (%v), want conditional on ip", i, res, err)
+		}
+	}
+}
