@@ -72,7 +72,7 @@ func TestConditionalSpans(t *testing.T) {
 	inHours, onNet := CondSpan(Cond{Hours: []Hours{hours}}), CondSpan(Cond{Networks: []Networks{nets}})
 	end := EndAt(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 
-	if !inHours.Conditional() || inHours.Always() || inHours.StandsAt(time.Now()) || !inHours.CountsAt(time.Now()) {
+	if !inHours.Conditional() || inHours.Always() || !inHours.StandsAt(time.Now()) || !inHours.CountsAt(time.Now()) {
 		t.Errorf("business hours: conditional %v, always %v, stands %v", inHours.Conditional(), inHours.Always(), inHours.StandsAt(time.Now()))
 	}
 	if u := Union(Span{}, inHours); u != (Span{}) {

@@ -596,3 +596,29 @@ func TestSpansHaveABoundedNumberOfWindows(t *testing.T) {
 		t.Fatalf("%d windows: %v, want too_large naming starts_at and the count", domain.MaxWindows+1, err)
 	}
 }
+
+// TestConditionsCountTowardsTheBound: holdings with different networks are
+// one term each in the caveat of what they give, and count towards
+// domain.MaxWindows with their networks: past it the request is refused by
+// name, before SpiceDB's bound on a relationship's context.
+func TestConditionsCountTowardsTheBound(t *testing.T) {
+	events := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}` + "\n")
+		b.WriteString(`{"type":"staff.added","workspace":"w","user":"z","role":"receptionist","networks":["10.0.0.0/8"]}` + "\n")
+		for i := range n {
+			fmt.Fprintf(&b, `{"type":"role.defined","workspace":"w","role":"r%d","grants":{"settings":{"view":"all"}}}`+"\n", i)
+			fmt.Fprintf(&b, `{"type":"role.assigned","workspace":"w","user":"z","role":"r%d","networks":["2001:db8:%x::/48"]}`+"\n", i, i)
+		}
+		return b.String()
+	}
+	half := domain.MaxWindows / 2 // a window and a network each
+	if _, err := domain.PlanEvents(parse(t, events(half)), domain.NewState()); err != nil {
+		t.Fatalf("%d holdings with networks: %v", half, err)
+	}
+	_, err := domain.PlanEvents(parse(t, events(half+1)), domain.NewState())
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.CodeTooLarge || !strings.Contains(e.Message, "business hours and networks count too") {
+		t.Fatalf("%d holdings with networks: %v, want too_large naming conditions", half+1, err)
+	}
+}

@@ -357,7 +357,7 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 	for _, r := range touch {
 		if n := r.During.count(); n > MaxWindows {
 			return Plan{}, &Error{Code: CodeTooLarge, Index: -1, Field: "starts_at", Message: fmt.Sprintf(
-				"%s would count in %d separate windows, and Ward keeps at most %d on one relationship (SpiceDB bounds a relationship's caveat): let some of the holdings, shares or choices that give it end, or start when another ends", r.Key(), n, MaxWindows)}
+				"%s would count in %d separate windows (business hours and networks count too), and Ward keeps at most %d on one relationship (SpiceDB bounds a relationship's caveat): let some of the holdings, shares or choices that give it end, or start when another ends, or give fewer of them different hours and networks", r.Key(), n, MaxWindows)}
 		}
 	}
 	plan := Plan{Touch: touch, Delete: del, Workspaces: slices.Sorted(maps.Keys(ws))}

@@ -169,12 +169,12 @@ func (s Span) count() int {
 	}
 	n := 0
 	for _, p := range s.parts() {
-		n += len(p.ws)
+		n += len(p.ws) // (conditions count too: see Plan's message)
 		for _, h := range p.cond.Hours {
 			n += len(h.Spans) / 2 // a span is half a window's size in the caveat
 		}
 		for _, c := range p.cond.Networks {
-			n += len(c.CIDRs) / 2
+			n += len(c.CIDRs) // an IPv6 network is most of a window's size
 		}
 	}
 	return n
@@ -325,12 +325,9 @@ func (s Span) Text() string {
 }
 
 // StandsAt reports whether s counts from now on, with no end and no gap.
-// Conditions stand at no moment: they hold at some and not others.
+// Conditions do not count here: a holding during business hours stands as
+// long as its windows do (an owner whose role has hours still holds it).
 func (s Span) StandsAt(now time.Time) bool {
-	if s.terms != "" {
-		p := s.parts()[0] // the part without a condition comes first, if any
-		return p.cond.IsZero() && spanOf(p.ws).StandsAt(now)
-	}
 	ws := s.list()
 	last := ws[len(ws)-1]
 	return last.until.Never() && (last.from == noStart || last.from <= now.Unix())
