@@ -142,6 +142,7 @@ func measured(s LargeStep) LargeStep {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s.RSS, s.PeakRSS, s.Heap = procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"), ms.HeapAlloc
+	s.PeakRSS = max(s.PeakRSS, s.RSS) // as in Run: the kernel's peak can lag
 	return s
 }
 

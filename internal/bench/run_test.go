@@ -54,7 +54,7 @@ func TestRunSmall(t *testing.T) {
 	if o := r.Operations[0]; o.Name != OpIngest || o.Callers != 2 {
 		t.Errorf("first operation %+v, want %s by 2 callers", o, OpIngest)
 	}
-	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpCheckToken, OpCheckToken, OpCheckRecorded, OpCheckRecorded, OpCheckPaced, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpCheckStarted, OpCheckLimited, OpExplain}
+	want := []string{OpIngest, OpImport, OpCheck, OpCheck, OpCheckToken, OpCheckToken, OpCheckRecorded, OpCheckRecorded, OpCheckPaced, OpFloor, OpBulk, OpLookupOwn, OpLookupManager, OpCheckStarted, OpCheckLimited, OpCheckConditioned, OpExplain}
 	if len(r.Operations) != len(want) {
 		t.Fatalf("measured %d operations, want %d: %+v", len(r.Operations), len(want), r.Operations)
 	}
