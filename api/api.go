@@ -104,6 +104,10 @@ type LookupResourcesRequest struct {
 	Limit        int    `json:"limit,omitempty"`
 	Cursor       string `json:"cursor,omitempty"`
 	ZedToken     string `json:"zedtoken,omitempty"`
+	// Context is what the lookup gives the conditions of grants (an ip for
+	// networks, an amount for limits): it lists only what is allowed
+	// outright with it, at the moment Ward asks.
+	Context *CheckContext `json:"context,omitempty"`
 }
 
 // LookupResourcesResponse is one page of resources ("type:id").
@@ -120,6 +124,10 @@ type LookupStreamRequest struct {
 	Permission   string `json:"permission"`
 	ResourceType string `json:"resource_type"`
 	ZedToken     string `json:"zedtoken,omitempty"`
+	// Context is what the lookup gives the conditions of grants (an ip for
+	// networks, an amount for limits): it lists only what is allowed
+	// outright with it, at the moment Ward asks.
+	Context *CheckContext `json:"context,omitempty"`
 }
 
 // LookupStreamLine is one line of the streamed answer (newline-delimited
@@ -158,6 +166,10 @@ type LookupSubjectsRequest struct {
 	Limit      int    `json:"limit,omitempty"`
 	Cursor     string `json:"cursor,omitempty"`
 	ZedToken   string `json:"zedtoken,omitempty"`
+	// Context is what the lookup gives the conditions of grants (an ip for
+	// networks, an amount for limits): it lists only what is allowed
+	// outright with it, at the moment Ward asks.
+	Context *CheckContext `json:"context,omitempty"`
 }
 
 // LookupSubjectsResponse is one page of subjects ("user:ID", "service_account:ID"),

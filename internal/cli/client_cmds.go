@@ -131,7 +131,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 
 // contextFlag adds --context KEY=VALUE to a command that asks a question.
 func contextFlag(cmd *cobra.Command, context *[]string) {
-	cmd.Flags().StringArrayVar(context, "context", nil, "what the question gives the conditions of grants, as KEY=VALUE (amount=450.50: a charge's amount); repeatable")
+	cmd.Flags().StringArrayVar(context, "context", nil, "what the question gives the conditions of grants, as KEY=VALUE (amount=450.50: a charge's amount; ip=203.0.113.7: the address the request came from); repeatable")
 }
 
 // parseContext reads --context flags.
@@ -190,19 +190,24 @@ func newLookupCmd(g *globals) *cobra.Command {
 	var subject, permission, typ, resource string
 	var limit int
 	var all, stream bool
+	var given []string
 	resources := &cobra.Command{
 		Use:     "resources --subject user:ID --permission P --type T",
 		Short:   "List the resources of a type on which a subject has a permission",
 		Example: "  ward lookup resources --subject user:priya --permission view --type client",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := parseContext(given)
+			if err != nil {
+				return err
+			}
 			if stream {
 				if limit != 0 || all {
 					return errors.New("--stream sends every resource as it is found: drop --limit and --all")
 				}
-				return streamResources(cmd, g, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ})
+				return streamResources(cmd, g, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ, Context: c})
 			}
-			req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: limit}
+			req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: limit, Context: c}
 			out := api.LookupResourcesResponse{Resources: []string{}}
 			for {
 				page, err := g.client().LookupResources(cmd.Context(), req)
@@ -226,6 +231,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 	rf.IntVar(&limit, "limit", 0, "page size (default 100, at most 1000)")
 	rf.BoolVar(&all, "all", false, "follow the cursor to the last page")
 	rf.BoolVar(&stream, "stream", false, "print every resource as Ward finds it, unsorted, instead of pages (with -o json: one JSON line each, then a done line)")
+	contextFlag(resources, &given)
 	for _, name := range []string{"subject", "permission", "type"} {
 		_ = resources.MarkFlagRequired(name)
 	}
@@ -235,7 +241,11 @@ func newLookupCmd(g *globals) *cobra.Command {
 		Example: "  ward lookup subjects --resource client:ann --permission view_notes",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: limit}
+			c, err := parseContext(given)
+			if err != nil {
+				return err
+			}
+			req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: limit, Context: c}
 			out := api.LookupSubjectsResponse{Subjects: []string{}}
 			for {
 				page, err := g.client().LookupSubjects(cmd.Context(), req)
@@ -257,6 +267,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 	sf.StringVar(&permission, "permission", "", "permission name, e.g. view_notes")
 	sf.IntVar(&limit, "limit", 0, "page size (default 100, at most 1000)")
 	sf.BoolVar(&all, "all", false, "follow the cursor to the last page")
+	contextFlag(subjects, &given)
 	for _, name := range []string{"resource", "permission"} {
 		_ = subjects.MarkFlagRequired(name)
 	}

@@ -236,11 +236,15 @@ type Question struct {
 	Subject    Object
 	Permission string
 	Resource   Object
-	// Amount is the amount the question gives its conditions (a charge to
-	// approve), as a canonical decimal (ParseAmount); "" for none.
+	Given
+}
+
+// Given is the context a question gives the conditions of grants, which
+// SpiceDB evaluates: each "" when the question gives none.
+type Given struct {
+	// Amount is a charge to approve, as a canonical decimal (ParseAmount).
 	Amount string
-	// IP is the address the question gives its conditions (networks), as
-	// ParseIP reads it; "" for none.
+	// IP is the address the end user's request came from (ParseIP).
 	IP string
 }
 

@@ -152,6 +152,9 @@ func TestRequestErrors(t *testing.T) {
 		{"events not a list", "/v1/events", `{"events":{}}`, 400, `"field":"events"`},
 		{"context with an unknown key", "/v1/check", `{"subject":"user:maya","permission":"approve_charge","resource":"invoice:in-ann","context":{"time":"10:00"}}`, 400, `"field":"context.time"`},
 		{"ip not an address", "/v1/check", `{"subject":"user:maya","permission":"view","resource":"client:ann","context":{"ip":"10.0.0.256"}}`, 400, `"field":"context.ip"`},
+		{"lookup ip not an address", "/v1/lookup/resources", `{"subject":"user:maya","permission":"view","resource_type":"client","context":{"ip":"me"}}`, 400, `"field":"context.ip"`},
+		{"stream amount negative", "/v1/lookup/resources/stream", `{"subject":"user:maya","permission":"view","resource_type":"client","context":{"amount":-1}}`, 400, `"field":"context.amount"`},
+		{"subjects lookup unknown context", "/v1/lookup/subjects", `{"resource":"client:ann","permission":"view","context":{"user_agent":"x"}}`, 400, `"field":"context.user_agent"`},
 		{"ip with a zone", "/v1/explain", `{"subject":"user:maya","permission":"view","resource":"client:ann","context":{"ip":"fe80::1%eth0"}}`, 400, `"field":"context.ip"`},
 		{"ip as a number", "/v1/check/bulk", `{"checks":[{"subject":"user:maya","permission":"view","resource":"client:ann","context":{"ip":167772161}}]}`, 400, `"index":0`},
 		{"hours in no zone", "/v1/events", `{"events":[{"type":"role.updated","workspace":"p1","role":"receptionist","hours":{"timezone":"Nowhere","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}]}`, 400, `"field":"hours"`},
@@ -426,7 +429,7 @@ type streamAuth struct {
 	gate chan struct{}
 }
 
-func (f streamAuth) StreamResources(ctx context.Context, _ domain.Object, _, _, _ string, emit func(string) error) (string, error) {
+func (f streamAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(string) error) (string, error) {
 	for i, id := range f.ids {
 		if err := emit(id); err != nil {
 			return "", err

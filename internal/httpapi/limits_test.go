@@ -50,7 +50,7 @@ func (f gatedAuth) Import(ctx context.Context, _ []domain.Event) (domain.Applied
 	return domain.Applied{Token: "t"}, f.hold(ctx)
 }
 
-func (f gatedAuth) StreamResources(ctx context.Context, _ domain.Object, _, _, _ string, emit func(string) error) (string, error) {
+func (f gatedAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(string) error) (string, error) {
 	if err := emit("first"); err != nil {
 		return "", err
 	}
@@ -114,7 +114,7 @@ type endlessAuth struct {
 	ended chan error
 }
 
-func (f endlessAuth) StreamResources(ctx context.Context, _ domain.Object, _, _, _ string, emit func(string) error) (string, error) {
+func (f endlessAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(string) error) (string, error) {
 	id := strings.Repeat("x", 100)
 	for i := 0; ; i++ {
 		if err := emit(fmt.Sprintf("%s-%d", id, i)); err != nil {

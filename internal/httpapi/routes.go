@@ -167,23 +167,29 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// contextOf gives q the context a request gives it: context.amount and
-// context.ip, each "" when it gives none.
+// contextOf gives q the context a request gives it (givenOf).
 func contextOf(q *domain.Question, c *api.CheckContext) (err error) {
+	q.Given, err = givenOf(c)
+	return err
+}
+
+// givenOf reads a request's context: context.amount and context.ip, each ""
+// when it gives none.
+func givenOf(c *api.CheckContext) (g domain.Given, err error) {
 	if c == nil {
-		return nil
+		return g, nil
 	}
 	if c.Amount != nil {
-		if q.Amount, err = domain.ParseAmount(*c.Amount); err != nil {
-			return err
+		if g.Amount, err = domain.ParseAmount(*c.Amount); err != nil {
+			return g, err
 		}
 	}
 	if c.IP != nil {
-		if q.IP, err = domain.ParseIP(*c.IP); err != nil {
-			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "context.ip", Message: err.Error()}
+		if g.IP, err = domain.ParseIP(*c.IP); err != nil {
+			return g, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "context.ip", Message: err.Error()}
 		}
 	}
-	return nil
+	return g, nil
 }
 
 func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error {
@@ -293,6 +299,10 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	given, err := givenOf(req.Context)
+	if err != nil {
+		return err
+	}
 	limit, err := pageLimit(req.Limit)
 	if err != nil {
 		return err
@@ -300,7 +310,7 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	// A key limited to some practices sees only theirs, and a cursor only
 	// ever names one of those (reachedPage).
 	page, next, token, err := a.reachedPage(r.Context(), req.ResourceType, req.Cursor, limit, func(cursor string, limit int) ([]string, string, string, error) {
-		return a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, cursor, limit)
+		return a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, given, req.ZedToken, cursor, limit)
 	})
 	if err != nil {
 		return err
@@ -341,12 +351,16 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	given, err := givenOf(req.Context)
+	if err != nil {
+		return err
+	}
 	// A caller that stops reading is cut off WriteTimeout after its last read,
 	// and its lookup in SpiceDB with it, instead of holding both for good.
 	out := newRenewingWriter(w, a.cfg.WriteTimeout)
 	enc := json.NewEncoder(out)
 	sent := 0
-	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, req.ZedToken, func(id string) error {
+	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, given, req.ZedToken, func(id string) error {
 		if kept, err := a.keepReached(r.Context(), req.ResourceType, []string{id}); err != nil || len(kept) == 0 {
 			return err // nil: not in a practice the key reaches
 		}
@@ -405,7 +419,11 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	page, next, token, err := a.auth.LookupSubjectsPage(r.Context(), res, req.Permission, req.ZedToken, req.Cursor, limit)
+	given, err := givenOf(req.Context)
+	if err != nil {
+		return err
+	}
+	page, next, token, err := a.auth.LookupSubjectsPage(r.Context(), res, req.Permission, given, req.ZedToken, req.Cursor, limit)
 	if err != nil {
 		return err
 	}

@@ -136,23 +136,23 @@ func (a adapter) InactiveAccess() ([]string, error) {
 	return out, err
 }
 
-func (a adapter) LookupResources(subject, permission, typ string) ([]string, error) {
+func (a adapter) LookupResources(subject, permission, typ, ip string) ([]string, error) {
 	sub, err := domain.ParseSubject(subject)
 	if err != nil {
 		return nil, err
 	}
 	return allPages(typ, func(cursor string) ([]string, string, string, error) {
-		return a.c.LookupResourcesPage(a.ctx, sub, permission, typ, "", cursor, api.MaxLimit)
+		return a.c.LookupResourcesPage(a.ctx, sub, permission, typ, domain.Given{IP: ip}, "", cursor, api.MaxLimit)
 	})
 }
 
-func (a adapter) LookupSubjects(resource, permission string) ([]string, error) {
+func (a adapter) LookupSubjects(resource, permission, ip string) ([]string, error) {
 	res, err := domain.ParseResource(resource)
 	if err != nil {
 		return nil, err
 	}
 	people, err := allPages("", func(cursor string) ([]string, string, string, error) {
-		return a.c.LookupSubjectsPage(a.ctx, res, permission, "", cursor, api.MaxLimit)
+		return a.c.LookupSubjectsPage(a.ctx, res, permission, domain.Given{IP: ip}, "", cursor, api.MaxLimit)
 	})
 	for i, p := range people {
 		people[i] = domain.PersonRef(p)
@@ -246,9 +246,10 @@ func (h httpClient) Fields(subject, resource string) (map[string]domain.FieldAcc
 	return res.Fields, err
 }
 
-func (h httpClient) LookupResources(subject, permission, typ string) ([]string, error) {
+func (h httpClient) LookupResources(subject, permission, typ, ip string) ([]string, error) {
 	var out []string
-	req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: 2}
+	given := checkContext(Check{IP: ip})
+	req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: 2, Context: given}
 	for {
 		page, err := h.c.LookupResources(h.ctx, req)
 		if err != nil {
@@ -262,7 +263,7 @@ func (h httpClient) LookupResources(subject, permission, typ string) ([]string, 
 	}
 	// The streamed answer must hold the same resources, each once.
 	var streamed []string
-	if _, err := h.c.StreamResources(h.ctx, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ}, func(r string) error {
+	if _, err := h.c.StreamResources(h.ctx, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ, Context: given}, func(r string) error {
 		streamed = append(streamed, r)
 		return nil
 	}); err != nil {
@@ -275,9 +276,9 @@ func (h httpClient) LookupResources(subject, permission, typ string) ([]string, 
 	return out, nil
 }
 
-func (h httpClient) LookupSubjects(resource, permission string) ([]string, error) {
+func (h httpClient) LookupSubjects(resource, permission, ip string) ([]string, error) {
 	var out []string
-	req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: 2}
+	req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: 2, Context: checkContext(Check{IP: ip})}
 	for {
 		page, err := h.c.LookupSubjects(h.ctx, req)
 		if err != nil {
@@ -358,15 +359,15 @@ func (c cliClient) Fields(subject, resource string) (map[string]domain.FieldAcce
 	return res.Fields, err
 }
 
-func (c cliClient) LookupResources(subject, permission, typ string) ([]string, error) {
+func (c cliClient) LookupResources(subject, permission, typ, ip string) ([]string, error) {
 	var res api.LookupResourcesResponse
-	err := c.run("", &res, "lookup", "resources", "--subject", subject, "--permission", permission, "--type", typ, "--limit", "2", "--all")
+	err := c.run("", &res, append([]string{"lookup", "resources", "--subject", subject, "--permission", permission, "--type", typ, "--limit", "2", "--all"}, contextArgs(Check{IP: ip})...)...)
 	return res.Resources, err
 }
 
-func (c cliClient) LookupSubjects(resource, permission string) ([]string, error) {
+func (c cliClient) LookupSubjects(resource, permission, ip string) ([]string, error) {
 	var res api.LookupSubjectsResponse
-	err := c.run("", &res, "lookup", "subjects", "--resource", resource, "--permission", permission, "--limit", "2", "--all")
+	err := c.run("", &res, append([]string{"lookup", "subjects", "--resource", resource, "--permission", permission, "--limit", "2", "--all"}, contextArgs(Check{IP: ip})...)...)
 	return res.Subjects, err
 }
 

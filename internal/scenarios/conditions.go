@@ -43,8 +43,17 @@ var conditions = []Scenario{
 				no("user:nico", "view", "client:ann").conditionally("ip"),
 				yes("user:rita", "view", "client:ann"), yes("user:rita", "view", "client:ann").from("192.168.1.9"),
 			},
+			// Lookups list what is allowed outright with the context they give.
+			Lookups: []Lookup{
+				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "10.1.2.3", Want: []string{"client:ann", "client:ben", "client:cat"}},
+				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "192.168.1.9", Want: nil},
+				{Subject: "user:nico", Permission: "view", ResourceType: "client", Want: nil},
+				{Resource: "client:ann", Permission: "view", IP: "192.168.1.9", Want: []string{"user:alex", "user:maya", "user:olivia", "user:priya", "user:rita"}},
+			},
 			Explanations: []Explanation{
-				{yes("user:nico", "view", "client:ann").from("10.1.2.3"), "nico holds role receptionist workspace-wide on network 10.0.0.0/8 or 2001:db8::/32, which has clients view: full"},
+				{yes("user:nico", "view", "client:ann").from("10.1.2.3"), "nico holds role receptionist workspace-wide on network 10.0.0.0/8 or 2001:db8::/32, which has clients view: full, and its conditions held"},
+				{no("user:nico", "view", "client:ann").from("192.168.1.9"), "nico holds role receptionist workspace-wide on network 10.0.0.0/8 or 2001:db8::/32, which has clients view: full, and its conditions did not hold"},
+				{no("user:nico", "view", "client:ann"), "nico holds role receptionist workspace-wide on network 10.0.0.0/8 or 2001:db8::/32, which has clients view: full, and its conditions need ip (context.ip), which the question does not give: it is conditional"},
 			}},
 		// The role's networks too: every receptionist, and nico only where both hold.
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","networks":["192.168.0.0/16","10.9.0.0/16"]}`,

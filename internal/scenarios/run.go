@@ -55,8 +55,8 @@ const (
 type Client interface {
 	Apply(events string) (touched, deleted int, err error)
 	Check(c Check) (bool, error)
-	LookupResources(subject, permission, resourceType string) ([]string, error)
-	LookupSubjects(resource, permission string) ([]string, error)
+	LookupResources(subject, permission, resourceType, ip string) ([]string, error)
+	LookupSubjects(resource, permission, ip string) ([]string, error)
 	Explain(c Check) (allowed bool, reasons []string, err error)
 }
 
@@ -154,9 +154,9 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			var got []string
 			var err error
 			if l.Subject != "" {
-				got, err = c.LookupResources(l.Subject, l.Permission, l.ResourceType)
+				got, err = c.LookupResources(l.Subject, l.Permission, l.ResourceType, l.IP)
 			} else {
-				got, err = c.LookupSubjects(l.Resource, l.Permission)
+				got, err = c.LookupSubjects(l.Resource, l.Permission, l.IP)
 			}
 			if err != nil {
 				t.Fatalf("step %d: lookup %+v: %v", i, l, err)

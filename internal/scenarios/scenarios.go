@@ -73,6 +73,8 @@ type Lookup struct {
 	Resource              string
 	Permission            string
 	Want                  []string
+	// IP is the lookup's context.ip ("" for none).
+	IP string
 }
 
 // Explanation is a question whose explanation must hold a reason with Text.

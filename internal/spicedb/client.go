@@ -217,7 +217,7 @@ func (c *Client) clock() time.Time {
 }
 
 func checkRequest(q domain.Question, cons *v1.Consistency, at time.Time) (*v1.CheckPermissionRequest, error) {
-	c, err := questionContext(q, at)
+	c, err := questionContext(q.Given, at)
 	return &v1.CheckPermissionRequest{
 		Consistency: cons,
 		Resource:    toObject(q.Resource),
@@ -284,7 +284,7 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)}, Context: now,
 		}
 		if q.Amount != "" || q.IP != "" {
-			if item.Context, err = questionContext(q, at); err != nil {
+			if item.Context, err = questionContext(q.Given, at); err != nil {
 				return nil, "", atIndex(err, len(req.Items))
 			}
 		}
@@ -357,7 +357,8 @@ type lookup struct {
 	object       domain.Object
 	permission   string
 	resourceType string
-	at           time.Time // the moment asked at
+	given        domain.Given // what the lookup gives the conditions of grants
+	at           time.Time    // the moment asked at
 }
 
 func (l lookup) op() string {
@@ -375,7 +376,11 @@ func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, fie
 	if l.subjects {
 		return c.lookupSubjects(ctx, l, cons, fail)
 	}
-	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(l.object, l.permission, l.resourceType, cons, l.at))
+	req, err := lookupResourcesRequest(l.object, l.permission, l.resourceType, l.given, cons, l.at)
+	if err != nil {
+		return nil, "", err
+	}
+	stream, err := c.perms.LookupResources(ctx, req)
 	return collectIDs(stream, err, fail, lookedUpResource)
 }
 
@@ -383,9 +388,13 @@ func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, fie
 // accounts, who reach l.object: users by ID, service accounts as
 // "service_account:ID" (domain.PersonRef names both), sorted together.
 func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consistency, fail func(error) error) ([]string, string, error) {
+	given, err := questionContext(l.given, l.at)
+	if err != nil {
+		return nil, "", err
+	}
 	ask := func(typ string, cons *v1.Consistency) ([]string, string, error) {
 		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
-			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: typ, Context: nowContext(l.at),
+			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: typ, Context: given,
 		})
 		return collectIDs(stream, err, fail, lookedUpSubject)
 	}
@@ -410,14 +419,15 @@ func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consiste
 	return users, readAt, nil
 }
 
-func lookupResourcesRequest(subject domain.Object, permission, resourceType string, cons *v1.Consistency, at time.Time) *v1.LookupResourcesRequest {
+func lookupResourcesRequest(subject domain.Object, permission, resourceType string, given domain.Given, cons *v1.Consistency, at time.Time) (*v1.LookupResourcesRequest, error) {
+	c, err := questionContext(given, at)
 	return &v1.LookupResourcesRequest{
-		Context:            nowContext(at),
+		Context:            c,
 		Consistency:        cons,
 		ResourceObjectType: resourceType,
 		Permission:         permission,
 		Subject:            &v1.SubjectReference{Object: toObject(subject)},
-	}
+	}, err
 }
 
 // lookedUpResource is one LookupResources answer's ZedToken, resource ID and
@@ -443,13 +453,17 @@ func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, string, bool) {
 // task runner starts on a cancelled context waits for a task nothing will run
 // (1 of 400 limited lookups of 250 clients, four at a time, never ended here;
 // docs/performance.md, step 31).
-func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType, token string, emit func(id string) error) (string, error) {
+func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token string, emit func(id string) error) (string, error) {
 	const op = "looking up resources"
 	cons, err := c.callerConsistency(ctx, token)
 	if err != nil {
 		return "", err
 	}
-	stream, err := c.perms.LookupResources(ctx, lookupResourcesRequest(subject, permission, resourceType, cons, c.clock()))
+	req, err := lookupResourcesRequest(subject, permission, resourceType, given, cons, c.clock())
+	if err != nil {
+		return "", err
+	}
+	stream, err := c.perms.LookupResources(ctx, req)
 	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, map[string]struct{}{}, emit)
 	if err != nil {
 		return readAt, err

@@ -43,7 +43,7 @@ func nowContext(now time.Time) *structpb.Struct {
 // questionContext is q's context at now: the moment, the amount when q
 // gives one (grants limited by amount compare it with their limit) and the
 // ip when it gives one (grants limited to networks).
-func questionContext(q domain.Question, now time.Time) (*structpb.Struct, error) {
+func questionContext(q domain.Given, now time.Time) (*structpb.Struct, error) {
 	c := nowContext(now)
 	if q.Amount != "" {
 		amount, err := strconv.ParseFloat(q.Amount, 64)

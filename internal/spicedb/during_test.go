@@ -81,15 +81,15 @@ func TestGrantsCountInTheirWindows(t *testing.T) {
 			if err != nil || bulk[0].Allowed != tt.loc || bulk[1].Allowed != tt.sh {
 				t.Errorf("bulk: %+v (%v), want %v, %v", bulk, err, tt.loc, tt.sh)
 			}
-			ids, _, _, err := c.LookupResourcesPage(ctx, loc, "view", domain.TypeClient, "", "", 10)
+			ids, _, _, err := c.LookupResourcesPage(ctx, loc, "view", domain.TypeClient, domain.Given{}, "", "", 10)
 			if err != nil || (len(ids) == 1) != tt.loc {
 				t.Errorf("loc's clients: %v (%v), want them: %v", ids, err, tt.loc)
 			}
 			var streamed []string
-			if _, err := c.StreamResources(ctx, loc, "view", domain.TypeClient, "", func(id string) error { streamed = append(streamed, id); return nil }); err != nil || (len(streamed) == 1) != tt.loc {
+			if _, err := c.StreamResources(ctx, loc, "view", domain.TypeClient, domain.Given{}, "", func(id string) error { streamed = append(streamed, id); return nil }); err != nil || (len(streamed) == 1) != tt.loc {
 				t.Errorf("loc's clients streamed: %v (%v), want them: %v", streamed, err, tt.loc)
 			}
-			who, _, _, err := c.LookupSubjectsPage(ctx, client, "view", "", "", 50)
+			who, _, _, err := c.LookupSubjectsPage(ctx, client, "view", domain.Given{}, "", "", 50)
 			if err != nil || slices.Contains(who, "loc") != tt.loc || slices.Contains(who, "sh") != tt.sh {
 				t.Errorf("who sees %s: %v (%v), want loc %v, sh %v", client, who, err, tt.loc, tt.sh)
 			}

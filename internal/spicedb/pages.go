@@ -35,14 +35,14 @@ const (
 // cache has dropped it (or another Ward instance serves the page), from the
 // same lookup made again at exactly that revision. Paging to the end costs one
 // lookup, and a list never mixes revisions; token only matters on a first page.
-func (c *Client) LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType, token, cursor string, limit int) ([]string, string, string, error) {
-	return c.page(ctx, lookup{object: subject, permission: permission, resourceType: resourceType}, token, cursor, limit)
+func (c *Client) LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token, cursor string, limit int) ([]string, string, string, error) {
+	return c.page(ctx, lookup{object: subject, permission: permission, resourceType: resourceType, given: given}, token, cursor, limit)
 }
 
 // LookupSubjectsPage is LookupResourcesPage for the users who have permission
 // on resource.
-func (c *Client) LookupSubjectsPage(ctx context.Context, resource domain.Object, permission, token, cursor string, limit int) ([]string, string, string, error) {
-	return c.page(ctx, lookup{subjects: true, object: resource, permission: permission}, token, cursor, limit)
+func (c *Client) LookupSubjectsPage(ctx context.Context, resource domain.Object, permission string, given domain.Given, token, cursor string, limit int) ([]string, string, string, error) {
+	return c.page(ctx, lookup{subjects: true, object: resource, permission: permission, given: given}, token, cursor, limit)
 }
 
 func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit int) (page []string, next, readAt string, err error) {
@@ -100,7 +100,7 @@ func (l lookup) key() string {
 	if l.subjects {
 		kind = "subjects"
 	}
-	return kind + "\x00" + l.object.String() + "\x00" + l.permission + "\x00" + l.resourceType
+	return kind + "\x00" + l.object.String() + "\x00" + l.permission + "\x00" + l.resourceType + "\x00" + l.given.Amount + "\x00" + l.given.IP
 }
 
 // cursor is where a paged lookup goes on: after which ID, at which revision

@@ -75,7 +75,7 @@ func TestPagesWithoutTheCache(t *testing.T) {
 	apply(b.String())
 	olivia := domain.Object{Type: domain.TypeUser, ID: "olivia"}
 	var got []string
-	page, cursor, first, err := c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", "", 10)
+	page, cursor, first, err := c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, domain.Given{}, "", "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestPagesWithoutTheCache(t *testing.T) {
 	apply(`{"type":"client.created","workspace":"p1","client":"zz","practitioner":"olivia"}`)
 	for cursor != "" {
 		var at string
-		page, cursor, at, err = c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", cursor, 10)
+		page, cursor, at, err = c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, domain.Given{}, "", cursor, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestCursorsCannotBeForged(t *testing.T) {
 	}
 	applyEvents(t, c, b.String())
 	olivia := domain.Object{Type: domain.TypeUser, ID: "olivia"}
-	first, cur, _, err := c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", "", 10)
+	first, cur, _, err := c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, domain.Given{}, "", "", 10)
 	if err != nil || cur == "" {
 		t.Fatalf("first page: %v, cursor %q, %v", first, cur, err)
 	}
@@ -145,7 +145,7 @@ func TestCursorsCannotBeForged(t *testing.T) {
 		"moved back to the start":                          {c, forge(func(c *cursor) { c.After = "" }), false},
 		"without its signature":                            {c, forge(func(c *cursor) { c.MAC = "" }), false},
 	} {
-		page, _, _, err := tc.c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, "", tc.cursor, 10)
+		page, _, _, err := tc.c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, domain.Given{}, "", tc.cursor, 10)
 		var e *domain.Error
 		switch {
 		case tc.ok && (err != nil || len(page) != 10 || page[0] <= first[len(first)-1]):
@@ -166,15 +166,15 @@ func TestEmptyLookupsNameARevision(t *testing.T) {
 	nobody := domain.Object{Type: domain.TypeUser, ID: "nobody"}
 	gone := domain.Object{Type: domain.TypeClient, ID: "never-created"}
 	for _, given := range []string{"", token} {
-		page, next, at, err := c.LookupResourcesPage(ctx, nobody, "view", domain.TypeClient, given, "", 10)
+		page, next, at, err := c.LookupResourcesPage(ctx, nobody, "view", domain.TypeClient, domain.Given{}, given, "", 10)
 		if err != nil || len(page) != 0 || next != "" || at == "" || (given != "" && at != given) {
 			t.Errorf("resources of nobody, token %q: %v %q at %q, %v", given, page, next, at, err)
 		}
-		subjects, _, at, err := c.LookupSubjectsPage(ctx, gone, "view_notes", given, "", 10)
+		subjects, _, at, err := c.LookupSubjectsPage(ctx, gone, "view_notes", domain.Given{}, given, "", 10)
 		if err != nil || len(subjects) != 0 || at == "" {
 			t.Errorf("subjects of a client never created, token %q: %v at %q, %v", given, subjects, at, err)
 		}
-		at, err = c.StreamResources(ctx, nobody, "view", domain.TypeClient, given, func(string) error { return nil })
+		at, err = c.StreamResources(ctx, nobody, "view", domain.TypeClient, domain.Given{}, given, func(string) error { return nil })
 		if err != nil || at == "" {
 			t.Errorf("streamed resources of nobody, token %q: at %q, %v", given, at, err)
 		}

@@ -22,11 +22,11 @@ func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 	ctx := context.Background()
 	c, p := practitionerWithClients(t, 250)
 	seen := map[string]int{}
-	token, err := c.StreamResources(ctx, p, "view", domain.TypeClient, "", func(id string) error { seen[id]++; return nil })
+	token, err := c.StreamResources(ctx, p, "view", domain.TypeClient, domain.Given{}, "", func(id string) error { seen[id]++; return nil })
 	if err != nil || token == "" {
 		t.Fatalf("stream: %v (token %q)", err, token)
 	}
-	paged, _, _, err := c.LookupResourcesPage(ctx, p, "view", domain.TypeClient, "", "", 1000)
+	paged, _, _, err := c.LookupResourcesPage(ctx, p, "view", domain.TypeClient, domain.Given{}, "", "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestStreamedLookupsEnd(t *testing.T) {
 			for range 100 {
 				cctx, cancel := context.WithTimeout(gctx, 30*time.Second)
 				n := 0
-				_, err := c.StreamResources(cctx, p, "view", domain.TypeClient, "", func(string) error { n++; return nil })
+				_, err := c.StreamResources(cctx, p, "view", domain.TypeClient, domain.Given{}, "", func(string) error { n++; return nil })
 				cancel()
 				if err != nil || n != 250 {
 					return fmt.Errorf("a stream ended with %d clients: %v", n, err)

@@ -140,15 +140,15 @@ func TestCallerTokens(t *testing.T) {
 			return at, err
 		},
 		"lookup resources": func(tok string) (string, error) {
-			_, _, at, err := c.LookupResourcesPage(ctx, user, "view", domain.TypeClient, tok, "", 100)
+			_, _, at, err := c.LookupResourcesPage(ctx, user, "view", domain.TypeClient, domain.Given{}, tok, "", 100)
 			return at, err
 		},
 		"lookup subjects": func(tok string) (string, error) {
-			_, _, at, err := c.LookupSubjectsPage(ctx, q.Resource, "view", tok, "", 100)
+			_, _, at, err := c.LookupSubjectsPage(ctx, q.Resource, "view", domain.Given{}, tok, "", 100)
 			return at, err
 		},
 		"stream": func(tok string) (string, error) {
-			return c.StreamResources(ctx, user, "view", domain.TypeClient, tok, func(string) error { return nil })
+			return c.StreamResources(ctx, user, "view", domain.TypeClient, domain.Given{}, tok, func(string) error { return nil })
 		},
 	}
 	for name, read := range reads {
