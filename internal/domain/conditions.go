@@ -20,19 +20,21 @@ import (
 
 // Hours is a weekly schedule in one IANA time zone: Spans are minutes of
 // the week, local time, from Sunday 00:00 (0) to the next Sunday (10080),
-// each [from, to), in order and apart. Role marks hours that come from the
-// role rather than from one holding.
+// each [from, to), in order and apart. Role names the role they come from
+// ("" for one holding's own), so that a change of the role's replaces them
+// alone, wherever a holding's span has travelled (a switched role's holding
+// takes its switch role's span).
 type Hours struct {
 	Zone  string   `json:"zone"`
 	Spans [][2]int `json:"spans"`
-	Role  bool     `json:"role,omitempty"`
+	Role  string   `json:"role,omitempty"`
 }
 
 // Networks is a list of networks (CIDR, canonical and in order) one of
 // which the caller's ip must be in.
 type Networks struct {
 	CIDRs []string `json:"cidrs"`
-	Role  bool     `json:"role,omitempty"`
+	Role  string   `json:"role,omitempty"`
 }
 
 // Cond is every condition that must hold at once: each of its hours, and
@@ -74,6 +76,7 @@ func (c Cond) and(o Cond) Cond {
 
 // canonical is c with its conditions in order and each once.
 func (c Cond) canonical() Cond {
+	c.Hours, c.Networks = slices.Clone(c.Hours), slices.Clone(c.Networks)
 	jsonKey := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	slices.SortFunc(c.Hours, func(a, b Hours) int { return strings.Compare(jsonKey(a), jsonKey(b)) })
 	c.Hours = slices.CompactFunc(c.Hours, func(a, b Hours) bool { return jsonKey(a) == jsonKey(b) })
@@ -88,24 +91,24 @@ func (c Cond) canonical() Cond {
 	return c
 }
 
-// asRole is c as a role's conditions.
-func (c Cond) asRole() Cond {
+// asRole is c as role's conditions.
+func (c Cond) asRole(role string) Cond {
 	out := Cond{}
 	for _, h := range c.Hours {
-		h.Role = true
+		h.Role = role
 		out.Hours = append(out.Hours, h)
 	}
 	for _, n := range c.Networks {
-		n.Role = true
+		n.Role = role
 		out.Networks = append(out.Networks, n)
 	}
 	return out.canonical()
 }
 
-// own is c without the conditions that came from a role.
-func (c Cond) own() Cond {
-	c.Hours = slices.DeleteFunc(slices.Clone(c.Hours), func(h Hours) bool { return h.Role })
-	c.Networks = slices.DeleteFunc(slices.Clone(c.Networks), func(n Networks) bool { return n.Role })
+// without is c without the conditions that came from role.
+func (c Cond) without(role string) Cond {
+	c.Hours = slices.DeleteFunc(slices.Clone(c.Hours), func(h Hours) bool { return h.Role == role })
+	c.Networks = slices.DeleteFunc(slices.Clone(c.Networks), func(n Networks) bool { return n.Role == role })
 	return c.canonical()
 }
 
@@ -181,8 +184,8 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 		if length <= 0 {
 			length += 1440 // past midnight, into the next day
 		}
-		if len(w.Days) == 0 {
-			return Hours{}, fmt.Errorf("windows[%d].days: name at least one day (mon, tue, wed, thu, fri, sat, sun)", i)
+		if len(w.Days) == 0 || len(w.Days) > len(dayNames) {
+			return Hours{}, fmt.Errorf("windows[%d].days: name 1 to 7 days (mon, tue, wed, thu, fri, sat, sun)", i)
 		}
 		for _, d := range w.Days {
 			day := slices.Index(dayNames, d)
@@ -211,11 +214,12 @@ func cmpErr(errs ...error) error {
 
 // parseClock reads "HH:MM" as minutes of the day; "24:00" only as an end.
 func parseClock(v string, end bool) (int, error) {
-	var h, m int
-	if len(v) != 5 || v[2] != ':' {
+	digit := func(b byte) bool { return '0' <= b && b <= '9' }
+	if len(v) != 5 || v[2] != ':' || !digit(v[0]) || !digit(v[1]) || !digit(v[3]) || !digit(v[4]) {
 		return 0, fmt.Errorf("%q is not a time of day HH:MM such as 09:00", v)
 	}
-	if _, err := fmt.Sscanf(v, "%02d:%02d", &h, &m); err != nil || m > 59 || h > 24 || (h == 24 && (m != 0 || !end)) {
+	h, m := int(v[0]-'0')*10+int(v[1]-'0'), int(v[3]-'0')*10+int(v[4]-'0')
+	if m > 59 || h > 24 || (h == 24 && (m != 0 || !end)) {
 		return 0, fmt.Errorf("%q is not a time of day from 00:00 to 23:59 (or 24:00 as an end)", v)
 	}
 	return h*60 + m, nil
@@ -254,6 +258,9 @@ func ParseNetworks(raw json.RawMessage) (Networks, error) {
 				return Networks{}, fmt.Errorf("%q is not a network in CIDR notation such as 10.0.0.0/8 or 2001:db8::/32, nor an IP address", v)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 { // as checks give addresses: unmapped (ParseIP)
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
 		out = append(out, p.Masked().String())
 	}
@@ -316,10 +323,18 @@ func spanOfParts(ps []part) (Span, bool) {
 	if p := byCond[""]; p != nil {
 		plain = mergeWindows(p.ws)
 	}
-	covered := func(w window) bool {
-		return slices.ContainsFunc(plain, func(u window) bool {
-			return u.from <= w.from && (u.until.Never() || (!w.until.Never() && w.until.unix <= u.until.unix))
-		})
+	// What a window without a condition covers needs no condition: a
+	// conditional window keeps only the moments outside them, so that the
+	// same moments give the same span whatever the order of the unions.
+	uncovered := func(ws []window) []window {
+		for _, u := range plain {
+			var out []window
+			for _, w := range ws {
+				out = append(out, minusWindow(w, u)...)
+			}
+			ws = out
+		}
+		return ws
 	}
 	keys := slices.Sorted(maps.Keys(byCond))
 	var texts []termText
@@ -327,7 +342,7 @@ func spanOfParts(ps []part) (Span, bool) {
 	for _, k := range keys {
 		ws := mergeWindows(byCond[k].ws)
 		if k != "" {
-			ws = slices.DeleteFunc(ws, covered)
+			ws = uncovered(ws)
 		}
 		if len(ws) == 0 {
 			continue
@@ -351,6 +366,23 @@ func spanOfParts(ps []part) (Span, bool) {
 	return Span{end: end, terms: string(b)}, true
 }
 
+// minusWindow is the moments of w outside u: none, one or two windows.
+func minusWindow(w, u window) []window {
+	before := func(a, b End) bool { return !a.Never() && (b.Never() || a.unix < b.unix) } // a ends before b
+	startsAfter := func(from int64, e End) bool { return !e.Never() && from >= e.unix }
+	if startsAfter(w.from, u.until) || (!w.until.Never() && u.from >= w.until.unix) {
+		return []window{w} // apart
+	}
+	var out []window
+	if w.from < u.from {
+		out = append(out, window{from: w.from, until: EndAt(time.Unix(u.from, 0))})
+	}
+	if before(u.until, w.until) {
+		out = append(out, window{from: u.until.unix, until: w.until})
+	}
+	return out
+}
+
 // CondSpan is the span that counts always while c holds.
 func CondSpan(c Cond) Span {
 	s, _ := spanOfParts([]part{{cond: c, ws: []window{{from: noStart}}}})
@@ -371,15 +403,15 @@ func (s Span) Conds() []Cond {
 	return out
 }
 
-// withRole is s with its role conditions replaced by role's: a holding's
-// span when its role's conditions change.
-func (s Span) withRole(role Cond) Span {
-	if s.terms == "" && role.IsZero() {
+// withRole is s with role's conditions replaced by c: a holding's span
+// when it is given, or when its role's conditions change.
+func (s Span) withRole(role string, c Cond) Span {
+	if s.terms == "" && c.IsZero() {
 		return s
 	}
 	ps := s.parts()
 	for i := range ps {
-		ps[i].cond = ps[i].cond.own().and(role.asRole())
+		ps[i].cond = ps[i].cond.without(role).and(c.asRole(role))
 	}
 	out, _ := spanOfParts(ps) // s counts somewhere
 	return out
@@ -485,6 +517,7 @@ func (c Cond) valid() bool {
 
 // RoleCond is the conditions role's holders hold it under (business hours,
 // networks), none for a role without.
+// They are kept marked as role's (Cond.asRole).
 func (p Practice) RoleCond(role string) Cond {
 	if conds := p.S.SpanOf(Rel(roleObj(p.WS, role), "conditions", p.obj())).Conds(); len(conds) == 1 {
 		return conds[0]

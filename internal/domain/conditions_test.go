@@ -28,7 +28,10 @@ func TestParseHours(t *testing.T) {
 		{name: "unknown zone", raw: `{"timezone":"Mars/Olympus","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`, err: "IANA"},
 		{name: "local zone", raw: `{"timezone":"Local","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`, err: "IANA"},
 		{name: "unknown day", raw: `{"timezone":"UTC","windows":[{"days":["monday"],"from":"09:00","to":"17:00"}]}`, err: `"monday" is not a day`},
-		{name: "no days", raw: `{"timezone":"UTC","windows":[{"from":"09:00","to":"17:00"}]}`, err: "at least one day"},
+		{name: "no days", raw: `{"timezone":"UTC","windows":[{"from":"09:00","to":"17:00"}]}`, err: "name 1 to 7 days"},
+		{name: "negative clock", raw: `{"timezone":"UTC","windows":[{"days":["sun"],"from":"-1:00","to":"01:00"}]}`, err: "HH:MM"},
+		{name: "signed minutes", raw: `{"timezone":"UTC","windows":[{"days":["sun"],"from":"00:-5","to":"01:00"}]}`, err: "HH:MM"},
+		{name: "plus sign", raw: `{"timezone":"UTC","windows":[{"days":["sun"],"from":"+9:00","to":"10:00"}]}`, err: "HH:MM"},
 		{name: "24:00 start", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"24:00","to":"17:00"}]}`, err: "24:00 as an end"},
 		{name: "bad clock", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"9am","to":"17:00"}]}`, err: "HH:MM"},
 		{name: "no windows", raw: `{"timezone":"UTC","windows":[]}`, err: "1 to 28 windows"},
@@ -50,8 +53,8 @@ func TestParseHours(t *testing.T) {
 }
 
 func TestParseNetworks(t *testing.T) {
-	n, err := ParseNetworks(json.RawMessage(`["10.1.2.3/8","192.168.1.7","2001:db8::1/32","10.0.0.0/8"]`))
-	if err != nil || !slices.Equal(n.CIDRs, []string{"10.0.0.0/8", "192.168.1.7/32", "2001:db8::/32"}) {
+	n, err := ParseNetworks(json.RawMessage(`["10.1.2.3/8","192.168.1.7","2001:db8::1/32","10.0.0.0/8","::ffff:172.16.0.0/108"]`))
+	if err != nil || !slices.Equal(n.CIDRs, []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.1.7/32", "2001:db8::/32"}) {
 		t.Fatalf("got %v (%v)", n.CIDRs, err)
 	}
 	for _, bad := range []string{`[]`, `["10.0.0.0/33"]`, `["intranet"]`, `"10.0.0.0/8"`, `["fe80::1%eth0"]`} {
@@ -111,14 +114,39 @@ func TestConditionalSpans(t *testing.T) {
 	}
 
 	// A role's conditions are replaced, a holding's own kept.
-	held := CondSpan(Cond{Networks: []Networks{nets}}.and(Cond{Hours: []Hours{hours}}.asRole()))
+	held := CondSpan(Cond{Networks: []Networks{nets}}.and(Cond{Hours: []Hours{hours}}.asRole("desk")))
 	other, _ := ParseHours(json.RawMessage(`{"timezone":"America/New_York","windows":[{"days":["sun"],"from":"10:00","to":"12:00"}]}`))
-	moved := held.withRole(Cond{Hours: []Hours{other}})
+	moved := held.withRole("desk", Cond{Hours: []Hours{other}})
 	c := moved.Conds()[0]
-	if len(c.Hours) != 1 || c.Hours[0].Zone != "America/New_York" || !c.Hours[0].Role || len(c.Networks) != 1 || c.Networks[0].Role {
+	if len(c.Hours) != 1 || c.Hours[0].Zone != "America/New_York" || c.Hours[0].Role != "desk" || len(c.Networks) != 1 || c.Networks[0].Role != "" {
 		t.Errorf("role hours replaced: %+v", c)
 	}
-	if plain := moved.withRole(Cond{}); plain != onNet {
+	if kept := moved.withRole("other_role", Cond{}); kept != moved {
+		t.Errorf("another role's conditions removed: %q, want %q", kept.Text(), moved.Text())
+	}
+	if plain := moved.withRole("desk", Cond{}); plain != onNet {
 		t.Errorf("role conditions removed: %q, want %q", plain.Text(), onNet.Text())
+	}
+}
+
+// TestUnionsAreCanonical: the same moments under the same conditions give
+// the same span whatever the order of the unions that made them (a
+// condition is dropped where a window without one covers it).
+func TestUnionsAreCanonical(t *testing.T) {
+	hours, _ := ParseHours(json.RawMessage(`{"timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}`))
+	h := Cond{Hours: []Hours{hours}}
+	at := func(d int) time.Time { return time.Date(2030, 1, d, 0, 0, 0, 0, time.UTC) }
+	window := func(from, until int, c Cond) Span {
+		s, _ := Between(at(from), EndAt(at(until)))
+		s, _ = Intersect(s, CondSpan(c))
+		return s
+	}
+	p, a, b := window(1, 10, Cond{}), window(2, 5, h), window(5, 15, h)
+	left, right := Union(Union(p, a), b), Union(p, Union(a, b))
+	if left != right {
+		t.Fatalf("(p+a)+b = %q, p+(a+b) = %q", left.Text(), right.Text())
+	}
+	if want := Union(p, window(10, 15, h)); left != want {
+		t.Errorf("got %q, want %q", left.Text(), want.Text())
 	}
 }

@@ -269,7 +269,11 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 	// A role is given something: grants, conditions, or (role.defined) a
 	// role to inherit.
 	if typ == "role.updated" || typ == "role.defined" {
-		if len(e.Grants) == 0 && e.Inherits == "" && !e.HoursSet && !e.NetworksSet {
+		given := e.HoursSet || e.NetworksSet // role.updated: null removes them
+		if typ == "role.defined" {
+			given = !e.Cond.IsZero()
+		}
+		if len(e.Grants) == 0 && e.Inherits == "" && !given {
 			why := "must name at least one area"
 			if typ == "role.defined" {
 				why += ", unless the role inherits another"

@@ -200,7 +200,7 @@ func Explain(q Question, s *State) Explanation {
 	if perm.Calendar {
 		for _, h := range pr.Holdings(user) {
 			if pr.RoleHasCalendar(h.Role) {
-				add(Reason{Grants: true, Kind: "calendar", Role: h.Role, Location: h.location(), Region: h.region(), Text: fmt.Sprintf("%s holds %s, a role with a calendar", user, holdingText(h))})
+				add(Reason{Grants: true, Kind: "calendar", Role: h.Role, Location: h.location(), Region: h.region(), Conditional: h.Lasts.Conditional(), Text: fmt.Sprintf("%s holds %s, a role with a calendar", user, holdingText(h))})
 			}
 		}
 		if len(reasons) == 0 {
@@ -211,12 +211,12 @@ func Explain(q Question, s *State) Explanation {
 		_, role, _ := strings.Cut(q.Resource.ID, "/")
 		for _, h := range pr.Holdings(user) {
 			if h.Role == role && s.Has(Relationship{Resource: q.Resource, Relation: "holder_manager", Subject: bindingMembers(BindingID(ws, h.Role, h.Location))}) {
-				add(Reason{Grants: true, Kind: "holder_manager", Role: h.Role, Location: h.location(), Region: h.region(), Text: fmt.Sprintf("%s holds %s, whose holders manage who holds it", user, holdingText(h))})
+				add(Reason{Grants: true, Kind: "holder_manager", Role: h.Role, Location: h.location(), Region: h.region(), Conditional: h.Lasts.Conditional(), Text: fmt.Sprintf("%s holds %s, whose holders manage who holds it", user, holdingText(h))})
 			}
 		}
 	}
 	if reader := Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user)); perm.NotesReader && rec.client != "" && s.HasKey(reader) {
-		add(Reason{Grants: true, Kind: "notes_access", Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
+		add(Reason{Grants: true, Kind: "notes_access", Conditional: s.SpanOf(reader).Conditional(), Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
 	}
 	caps := perm.Caps
 	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
@@ -476,7 +476,7 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 			if !clientView.Allowed {
 				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Person(), rec.client)})
 			}
-			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.location(), Region: h.region(),
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Location: h.location(), Region: h.region(), Conditional: h.Lasts.Conditional(),
 				Text: fmt.Sprintf("template %s lets %s see its completed forms%s", tmpl, holdingText(h), s.SpanOf(chosen).Text())}}}
 		}
 	}

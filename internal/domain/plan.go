@@ -1325,7 +1325,7 @@ func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
 	if e.Role == "" {
 		if e.scope() != "" || !e.Span().Always() {
-			return fieldErr(CodeInvalid, i, "role", "is required with location, region, starts_at or expires_at: they say where and when the account holds it")
+			return fieldErr(CodeInvalid, i, "role", "is required with location, region, starts_at, expires_at, hours or networks: they say where, when and from where the account holds it")
 		}
 		return nil
 	}
@@ -1379,14 +1379,14 @@ func (p *planner) serviceAccountDeleted(i int, pr Practice, e Event) error {
 // (replacing any earlier start and end).
 func (p *planner) hold(pr Practice, role, loc, user string, span Span) {
 	r := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, loc)}, "member", userObj(user))
-	p.s.Add(r.Lasting(span.withRole(pr.RoleCond(role)))) // replaces the holding with another span
+	p.s.Add(r.Lasting(span.withRole(role, pr.RoleCond(role)))) // replaces the holding with another span
 }
 
 // setRoleConds gives role the conditions c (business hours, networks): in
 // the role's own record, and in every holding of it, beside the holding's
 // own, so that everything a holding gives carries them.
 func (p *planner) setRoleConds(pr Practice, role string, c Cond) {
-	c = c.asRole()
+	c = c.asRole(role)
 	if c.key() == pr.RoleCond(role).key() {
 		return
 	}
@@ -1395,11 +1395,23 @@ func (p *planner) setRoleConds(pr Practice, role string, c Cond) {
 	if !c.IsZero() {
 		p.s.Add(r.Lasting(CondSpan(c)))
 	}
+	holders := map[string]bool{}
 	for _, h := range pr.allHoldings() {
 		if h.Role == role {
 			m := Rel(Object{TypeRoleBinding, BindingID(pr.WS, role, h.Location)}, "member", userObj(h.User))
-			p.s.Add(m.Lasting(h.Lasts.withRole(c)))
+			p.s.Add(m.Lasting(h.Lasts.withRole(role, c)))
+			holders[h.User] = true
 		}
+	}
+	// What else follows their holdings follows the new span too: per-client
+	// notes access, and the individually switched permissions of the
+	// preset's switch role (held as a personal role, lasting as it does).
+	preset := Presets[pr.Preset()]
+	for _, user := range slices.Sorted(maps.Keys(holders)) {
+		if preset != nil && preset.SwitchRole == role {
+			p.applySwitches(pr, preset, user)
+		}
+		p.syncNotesReaders(pr, user)
 	}
 }
 

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -164,21 +165,24 @@ const MaxWindows = 200
 
 // count is how many windows the span has (0 without a start).
 func (s Span) count() int {
-	if !s.HasStart() {
+	switch {
+	case !s.HasStart():
 		return 0
+	case s.terms == "":
+		return len(s.list())
 	}
-	n := 0
-	for _, p := range s.parts() {
-		n += len(p.ws) // (conditions count too: see Plan's message)
-		for _, h := range p.cond.Hours {
-			n += len(h.Spans) / 2 // a span is half a window's size in the caveat
-		}
-		for _, c := range p.cond.Networks {
-			n += len(c.CIDRs) // an IPv6 network is most of a window's size
-		}
-	}
-	return n
+	// With conditions, by size: a window is about 60 bytes of the caveat's
+	// JSON and 70 of SpiceDB's protobuf measure, whose 25,000 bytes bound it
+	// (a term's hours, zone and networks can be several times a window's).
+	b, _ := json.Marshal(s.termsContext())
+	return (len(b) + caveatBytesPerWindow - 1) / caveatBytesPerWindow
 }
+
+// caveatBytesPerWindow is what one window of MaxWindows stands for in a
+// caveat's JSON when conditions are counted by size: 50, under the 60 a
+// window takes, so that conditions are counted a little heavier than they
+// weigh in SpiceDB's protobuf.
+const caveatBytesPerWindow = 50
 
 // End is when s stops counting for good: never if a window never ends.
 func (s Span) End() End { return s.end }
