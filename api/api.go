@@ -189,6 +189,9 @@ type FieldsRequest struct {
 	// Purpose is why the app asks (see CheckRequest); each group's view and
 	// edit is recorded as a decision in the audit ledger.
 	Purpose string `json:"purpose,omitempty"`
+	// Context is what the question gives the conditions of grants, as a
+	// check's.
+	Context *CheckContext `json:"context,omitempty"`
 }
 
 // FieldsResponse answers POST /v1/fields: every field group of the

@@ -288,13 +288,18 @@ func lines(items []string, cursor string) string {
 
 func newFieldsCmd(g *globals) *cobra.Command {
 	var token, purpose string
+	var context []string
 	cmd := &cobra.Command{
 		Use:     "fields SUBJECT RESOURCE",
 		Short:   "Ask which sensitive field groups of a record (a client's identifiers, insurance) a staff member may see and change",
 		Example: "  ward fields user:rita client:ann",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := g.client().Fields(cmd.Context(), api.FieldsRequest{Subject: args[0], Resource: args[1], ZedToken: token, Purpose: purpose})
+			c, err := parseContext(context)
+			if err != nil {
+				return err
+			}
+			res, err := g.client().Fields(cmd.Context(), api.FieldsRequest{Subject: args[0], Resource: args[1], ZedToken: token, Purpose: purpose, Context: c})
 			if err != nil {
 				return err
 			}
@@ -310,6 +315,9 @@ func newFieldsCmd(g *globals) *cobra.Command {
 				for _, name := range slices.Sorted(maps.Keys(res.Fields)) {
 					f := res.Fields[name]
 					fmt.Fprintf(&b, "\n  %-12s view %-3s  edit %s", name, word(f.View), word(f.Edit))
+					if len(f.Missing) > 0 {
+						fmt.Fprintf(&b, "  (conditional: give --context %s=...)", strings.Join(f.Missing, "=..., "))
+					}
 				}
 				return b.String()
 			})
@@ -317,6 +325,7 @@ func newFieldsCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
 	cmd.Flags().StringVar(&purpose, "purpose", "", "why the app asks (treatment, billing, ...), recorded with each decision in the audit ledger")
+	contextFlag(cmd, &context)
 	return cmd
 }
 

@@ -413,6 +413,10 @@ func FieldQuestions(subject, resource Object) ([]FieldGroup, []Question, error) 
 type FieldAccess struct {
 	View bool `json:"view"`
 	Edit bool `json:"edit"`
+	// Missing is the context (ip, amount) that viewing or changing the
+	// group depends on and the question did not give: its false answers
+	// are conditional, as /v1/check's are.
+	Missing []string `json:"missing,omitempty"`
 }
 
 // FieldAnswers reads the answers to FieldQuestions back, group by group; an
@@ -428,7 +432,11 @@ func FieldAnswers(groups []FieldGroup, ds []BulkDecision) (map[string]FieldAcces
 				return nil, d.Err
 			}
 		}
-		out[g.Name] = FieldAccess{View: ds[2*i].Allowed, Edit: ds[2*i+1].Allowed}
+		f := FieldAccess{View: ds[2*i].Allowed, Edit: ds[2*i+1].Allowed}
+		f.Missing = append(slices.Clone(ds[2*i].Missing), ds[2*i+1].Missing...)
+		slices.Sort(f.Missing)
+		f.Missing = slices.Compact(f.Missing)
+		out[g.Name] = f
 	}
 	return out, nil
 }

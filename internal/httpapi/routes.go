@@ -264,6 +264,13 @@ func (a *service) handleFields(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	given, err := givenOf(req.Context)
+	if err != nil {
+		return err
+	}
+	for i := range qs {
+		qs[i].Given = given
+	}
 	if err := checkPurpose(req.Purpose); err != nil {
 		return err
 	}

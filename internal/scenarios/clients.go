@@ -107,7 +107,7 @@ func (a adapter) CheckBulk(cs []Check) ([]bool, error) {
 	return out, nil
 }
 
-func (a adapter) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
+func (a adapter) Fields(subject, resource, ip string) (map[string]domain.FieldAccess, error) {
 	sub, err := domain.ParseSubject(subject)
 	if err != nil {
 		return nil, err
@@ -119,6 +119,9 @@ func (a adapter) Fields(subject, resource string) (map[string]domain.FieldAccess
 	groups, qs, err := domain.FieldQuestions(sub, res)
 	if err != nil {
 		return nil, err
+	}
+	for i := range qs {
+		qs[i].IP = ip
 	}
 	ds, _, err := a.c.CheckBulk(a.ctx, qs, "")
 	if err != nil {
@@ -241,8 +244,8 @@ func (h httpClient) CheckBulk(cs []Check) ([]bool, error) {
 	return out, nil
 }
 
-func (h httpClient) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
-	res, err := h.c.Fields(h.ctx, api.FieldsRequest{Subject: subject, Resource: resource})
+func (h httpClient) Fields(subject, resource, ip string) (map[string]domain.FieldAccess, error) {
+	res, err := h.c.Fields(h.ctx, api.FieldsRequest{Subject: subject, Resource: resource, Context: checkContext(Check{IP: ip})})
 	return res.Fields, err
 }
 
@@ -353,9 +356,9 @@ func (c cliClient) CheckConditional(chk Check) (bool, []string, error) {
 	return res.Conditional, res.Missing, err
 }
 
-func (c cliClient) Fields(subject, resource string) (map[string]domain.FieldAccess, error) {
+func (c cliClient) Fields(subject, resource, ip string) (map[string]domain.FieldAccess, error) {
 	var res api.FieldsResponse
-	err := c.run("", &res, "fields", subject, resource)
+	err := c.run("", &res, append([]string{"fields", subject, resource}, contextArgs(Check{IP: ip})...)...)
 	return res.Fields, err
 }
 

@@ -1,5 +1,7 @@
 package scenarios
 
+import "github.com/wardhq/ward/internal/domain"
+
 // conditions: "Time-based permissions - access only during business hours",
 // "IP restriction per role" (seed 004). A role's business hours and networks
 // hold for all its holders, a holding's for that holding, both at once where
@@ -49,6 +51,12 @@ var conditions = []Scenario{
 				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "192.168.1.9", Want: nil},
 				{Subject: "user:nico", Permission: "view", ResourceType: "client", Want: nil},
 				{Resource: "client:ann", Permission: "view", IP: "192.168.1.9", Want: []string{"user:alex", "user:maya", "user:olivia", "user:priya", "user:rita"}},
+			},
+			// Field groups take the same context, and say when it was needed.
+			Fields: []Fields{
+				{Subject: "user:nico", Resource: "client:ann", IP: "10.1.2.3", Want: map[string]domain.FieldAccess{"identifiers": {}, "insurance": {View: true, Edit: true}}},
+				{Subject: "user:nico", Resource: "client:ann", Want: map[string]domain.FieldAccess{"identifiers": {}, "insurance": {Missing: []string{"ip"}}}},
+				{Subject: "user:rita", Resource: "client:ann", Want: map[string]domain.FieldAccess{"identifiers": {}, "insurance": {View: true, Edit: true}}},
 			},
 			Explanations: []Explanation{
 				{yes("user:nico", "view", "client:ann").from("10.1.2.3"), "nico holds role receptionist workspace-wide on network 10.0.0.0/8 or 2001:db8::/32, which has clients view: full, and its conditions held"},

@@ -7,12 +7,14 @@ import "github.com/wardhq/ward/internal/domain"
 type Fields struct {
 	Subject, Resource string
 	Want              map[string]domain.FieldAccess
+	// IP is the question's context.ip ("" for none).
+	IP string
 }
 
 // FieldsAsker is a Client that can ask which field groups of a record a
 // subject may see and change.
 type FieldsAsker interface {
-	Fields(subject, resource string) (map[string]domain.FieldAccess, error)
+	Fields(subject, resource, ip string) (map[string]domain.FieldAccess, error)
 }
 
 var (
@@ -37,9 +39,9 @@ var sensitiveFields = []Scenario{
 			yes("user:olivia", "view_identifiers", "client:cat"),
 		},
 			Fields: []Fields{
-				{"user:rita", "client:ann", map[string]domain.FieldAccess{"identifiers": seesNothing, "insurance": seesAll}},
-				{"user:priya", "client:ann", map[string]domain.FieldAccess{"identifiers": seesAll, "insurance": seesAll}},
-				{"user:priya", "client:ben", map[string]domain.FieldAccess{"identifiers": seesNothing, "insurance": seesNothing}},
+				{Subject: "user:rita", Resource: "client:ann", Want: map[string]domain.FieldAccess{"identifiers": seesNothing, "insurance": seesAll}},
+				{Subject: "user:priya", Resource: "client:ann", Want: map[string]domain.FieldAccess{"identifiers": seesAll, "insurance": seesAll}},
+				{Subject: "user:priya", Resource: "client:ben", Want: map[string]domain.FieldAccess{"identifiers": seesNothing, "insurance": seesNothing}},
 			},
 			Lookups: []Lookup{
 				{Subject: "user:priya", Permission: "view_identifiers", ResourceType: "client", Want: []string{"client:ann"}},
@@ -51,7 +53,7 @@ var sensitiveFields = []Scenario{
 		// A group is granted by name, like an action.
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"clients":{"view_identifiers":"all"}}}`,
 			Checks: []Check{yes("user:rita", "view_identifiers", "client:ann"), no("user:rita", "edit_identifiers", "client:ann")},
-			Fields: []Fields{{"user:rita", "client:cat", map[string]domain.FieldAccess{"identifiers": seesOnly, "insurance": seesAll}}}},
+			Fields: []Fields{{Subject: "user:rita", Resource: "client:cat", Want: map[string]domain.FieldAccess{"identifiers": seesOnly, "insurance": seesAll}}}},
 		// An area-wide level never reaches a group, except none.
 		{Events: `{"type":"role.defined","workspace":"p1","role":"front","grants":{"clients":"all"}}
 {"type":"staff.added","workspace":"p1","user":"fay","role":"front"}
@@ -69,7 +71,7 @@ var sensitiveFields = []Scenario{
 				yes("user:ivy", "view_insurance", "client:ann"), no("user:ivy", "edit_insurance", "client:ann"),
 				no("user:rita", "view_identifiers", "client:ann"),
 			},
-			Fields: []Fields{{"user:ivy", "client:ann", map[string]domain.FieldAccess{"identifiers": seesNothing, "insurance": seesOnly}}},
+			Fields: []Fields{{Subject: "user:ivy", Resource: "client:ann", Want: map[string]domain.FieldAccess{"identifiers": seesNothing, "insurance": seesOnly}}},
 			Explanations: []Explanation{
 				{no("user:ivy", "edit_insurance", "client:ann"), "edit_insurance also needs edit on client:ann, which ivy does not have"},
 				{no("user:rita", "view_identifiers", "client:ann"), "view_identifiers also needs view_contact on client:ann, which rita does not have"},
