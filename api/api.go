@@ -207,8 +207,12 @@ type ExplainResponse struct {
 	Reasons []domain.Reason `json:"reasons"`
 	// Trace is SpiceDB's own account of the same check: the stored relations
 	// it looked up, in order, each found or not, in the practice's terms.
-	Trace    []domain.Step `json:"trace"`
-	ZedToken string        `json:"zedtoken"`
+	Trace []domain.Step `json:"trace"`
+	// Conditional and Missing are as a check's: the denial depends on
+	// context the question did not give.
+	Conditional bool     `json:"conditional,omitempty"`
+	Missing     []string `json:"missing,omitempty"`
+	ZedToken    string   `json:"zedtoken"`
 }
 
 // SchemaResponse answers GET /v1/schema.
@@ -273,6 +277,11 @@ type AuditRecord struct {
 	Permission string `json:"permission,omitempty"`
 	Resource   string `json:"resource,omitempty"`
 	Allowed    *bool  `json:"allowed,omitempty"`
+	// Context is what the question gave the conditions of grants (the ip
+	// the end user came from, an amount), and Missing what the answer
+	// needed and it did not give (the denial was conditional).
+	Context *CheckContext `json:"context,omitempty"`
+	Missing []string      `json:"missing,omitempty"`
 	// Purpose is why the caller said it asked (treatment, emergency, ...).
 	Purpose string `json:"purpose,omitempty"`
 	// Of is, in a decision.grant record, the seq of the decision it

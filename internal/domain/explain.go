@@ -37,6 +37,9 @@ type Explanation struct {
 	// Trace is SpiceDB's own account of the check that gave the verdict
 	// (Steps): what it looked up, not what Ward reads into the practice.
 	Trace []Step `json:"trace,omitempty"`
+	// Missing is, for a denial that depends on context the question did not
+	// give, that context (as a check's answer names it).
+	Missing []string `json:"missing,omitempty"`
 }
 
 // ExplainNeeds is what explaining q reads, given s holding the resource's
@@ -411,7 +414,7 @@ func Unexplained(allowed bool, ex Explanation) Explanation {
 	if allowed {
 		verdict = "allowed"
 	}
-	return Explanation{Allowed: allowed, Trace: ex.Trace, Reasons: append(falsify(ex.Reasons), Reason{Kind: "unexplained",
+	return Explanation{Allowed: allowed, Trace: ex.Trace, Missing: ex.Missing, Reasons: append(falsify(ex.Reasons), Reason{Kind: "unexplained",
 		Text: "SpiceDB " + verdict + " this, and Ward's reading of the practice at the same revision does not say why: please report it with this question"})}
 }
 
@@ -426,6 +429,9 @@ func deny(reasons ...Reason) Explanation {
 // denied it, and the reasons say so. ok is false when the conditions do
 // not account for a disagreement.
 func Conditioned(allowed bool, missing []string, ex Explanation) (out Explanation, ok bool) {
+	if !allowed {
+		ex.Missing = missing
+	}
 	granting := 0
 	for _, r := range ex.Reasons {
 		if r.Grants {

@@ -794,3 +794,23 @@ func TestZedTokenErrors(t *testing.T) {
 		t.Errorf("not yet: %d Retry-After %q %s, want 503 not_yet with Retry-After 1", resp.StatusCode, resp.Header.Get("Retry-After"), data)
 	}
 }
+
+// TestExplainSaysWhenItIsConditional: an explanation of a denial that
+// depends on context the question did not give says so, as the check does.
+func TestExplainSaysWhenItIsConditional(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newStack(t).client
+	if _, err := c.ApplyEvents(ctx, testenv.Events(t, `{"type":"role.updated","workspace":"p1","role":"receptionist","networks":["10.0.0.0/8"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := c.Explain(ctx, api.CheckRequest{Subject: "user:rita", Permission: "view", Resource: "client:ann"})
+	if err != nil || ex.Allowed || !ex.Conditional || len(ex.Missing) != 1 || ex.Missing[0] != "ip" {
+		t.Fatalf("explain without an ip: %+v (%v), want conditional on ip", ex, err)
+	}
+	ip := "10.1.1.1"
+	ex, err = c.Explain(ctx, api.CheckRequest{Subject: "user:rita", Permission: "view", Resource: "client:ann", Context: &api.CheckContext{IP: &ip}})
+	if err != nil || !ex.Allowed || ex.Conditional || len(ex.Missing) != 0 {
+		t.Fatalf("explain from the network: %+v (%v), want allowed", ex, err)
+	}
+}

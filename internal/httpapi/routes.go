@@ -467,7 +467,7 @@ func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	if ex.Trace == nil {
 		ex.Trace = []domain.Step{}
 	}
-	writeJSON(w, http.StatusOK, api.ExplainResponse{Allowed: ex.Allowed, Reasons: ex.Reasons, Trace: ex.Trace, ZedToken: token})
+	writeJSON(w, http.StatusOK, api.ExplainResponse{Allowed: ex.Allowed, Reasons: ex.Reasons, Trace: ex.Trace, Conditional: len(ex.Missing) > 0, Missing: ex.Missing, ZedToken: token})
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/internal/audit"
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
@@ -411,7 +412,7 @@ func (a *audited) Check(ctx context.Context, q domain.Question, token string) (d
 	if err != nil {
 		return d, err
 	}
-	r := a.decision(ctx, q, d.Allowed)
+	r := a.decision(ctx, q, d.Allowed, d.Missing)
 	r.ZedToken = d.Token
 	r.Workspace = ws
 	if err := a.rec.Record(ctx, r); err != nil {
@@ -435,7 +436,7 @@ func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token str
 		if ds[i].Err != nil || !a.policy.Records(q.Resource.Type, q.Permission) {
 			continue
 		}
-		r := a.decision(ctx, q, ds[i].Allowed)
+		r := a.decision(ctx, q, ds[i].Allowed, ds[i].Missing)
 		r.ZedToken = at
 		recs, asked = append(recs, r), append(asked, q)
 	}
@@ -456,9 +457,20 @@ func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token str
 	return ds, at, nil
 }
 
-func (a *audited) decision(ctx context.Context, q domain.Question, allowed bool) *audit.Record {
+func (a *audited) decision(ctx context.Context, q domain.Question, allowed bool, missing []string) *audit.Record {
 	r := a.base(ctx, audit.KindDecision)
 	r.Subject, r.Permission, r.Resource, r.Allowed = q.Subject.String(), q.Permission, q.Resource.String(), &allowed
+	r.Missing = missing
+	if q.Given != (domain.Given{}) {
+		r.Context = &api.CheckContext{}
+		if q.IP != "" {
+			r.Context.IP = &q.IP
+		}
+		if q.Amount != "" {
+			amount, _ := strconv.ParseFloat(q.Amount, 64) // ParseAmount's canonical decimal
+			r.Context.Amount = &amount
+		}
+	}
 	if u := personID(q.Subject.String()); !slices.Contains(r.Users, u) {
 		r.Users = append(r.Users, u)
 	}

@@ -268,4 +268,19 @@ func TestAuditedChecksStayConditional(t *testing.T) {
 			t.Fatalf("check %d: %+v (%v), want conditional on ip", i, res, err)
 		}
 	}
+	// The ledger keeps what the question gave, and what it lacked.
+	ip := "10.20.1.2"
+	if res, err := c.Check(ctx, api.CheckRequest{Subject: "user:rita", Permission: "view", Resource: "client:ann", Context: &api.CheckContext{IP: &ip}}); err != nil || !res.Allowed {
+		t.Fatalf("check from the network: %+v (%v)", res, err)
+	}
+	page, err := c.Audit(ctx, api.AuditQuery{User: "rita", Action: audit.KindDecision})
+	if err != nil || len(page.Records) != 4 {
+		t.Fatalf("rita's decisions: %+v (%v), want 4", page.Records, err)
+	}
+	if first := page.Records[0]; len(first.Missing) != 1 || first.Missing[0] != "ip" || first.Context != nil {
+		t.Errorf("a conditional decision recorded as %+v, want missing ip and no context", first)
+	}
+	if last := page.Records[3]; last.Context == nil || last.Context.IP == nil || *last.Context.IP != ip || len(last.Missing) != 0 || !*last.Allowed {
+		t.Errorf("a decision from the network recorded as %+v, want its ip", last)
+	}
 }
