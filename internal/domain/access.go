@@ -105,7 +105,7 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 			holdings = append(holdings, pr.holdings(u)...)
 		}
 	}
-	grants := map[string]map[Capability]Level{}
+	grants := map[string]map[Capability]map[Level]Span{}
 	want := map[Relationship]Span{}
 	activity := map[string]Span{}
 	for _, h := range holdings {
@@ -122,24 +122,51 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 			continue
 		}
 		if _, ok := grants[h.Role]; !ok {
-			grants[h.Role] = pr.Grants(h.Role)
+			grants[h.Role] = pr.grantSpans(h.Role)
 		}
-		for c, level := range grants[h.Role] {
-			for _, target := range accessTargets(h.Location, areaLocated(c.Area), ws, locations, regions) {
-				r, span := Rel(target, c.Relation(level), userObj(h.User)), lasts
-				prev, seen := want[r]
-				if seen {
-					span = Union(prev, span)
-				} else if !s.Has(r.Lasting(span)) {
-					// a touch, unless a later holding's span makes it one that is held
-					if *budget--; *budget < 0 {
-						return false
-					}
+		for c, levels := range grants[h.Role] {
+			for level, granted := range levels {
+				given, counts := Intersect(lasts, granted) // a grant given for a time: while both last
+				if !counts {
+					continue
 				}
-				want[r] = span
+				if !writeOne(s, want, budget, targetsOf(h.Location, c, ws, locations, regions), c.Relation(level), h.User, given) {
+					return false
+				}
 			}
 		}
 	}
+	return finishAccess(s, pr, users, want, locations, ws, regions, budget)
+}
+
+// targetsOf is where a holding at loc writes capability c out.
+func targetsOf(loc string, c Capability, ws Object, locations map[string]Object, regions map[string][]Object) []Object {
+	return accessTargets(loc, areaLocated(c.Area), ws, locations, regions)
+}
+
+// writeOne wants user's relation on each target for span, joined with what
+// other holdings give there, counting a relationship not yet held against
+// budget: false past it.
+func writeOne(s *State, want map[Relationship]Span, budget *int, targets []Object, relation, user string, span Span) bool {
+	for _, target := range targets {
+		r, joined := Rel(target, relation, userObj(user)), span
+		prev, seen := want[r]
+		if seen {
+			joined = Union(prev, span)
+		} else if !s.Has(r.Lasting(span)) {
+			// a touch, unless a later holding's span makes it one that is held
+			if *budget--; *budget < 0 {
+				return false
+			}
+		}
+		want[r] = joined
+	}
+	return true
+}
+
+// finishAccess makes the written-out access what want says (for users, or
+// everyone when nil), then the limited bindings and staff members.
+func finishAccess(s *State, pr Practice, users []string, want map[Relationship]Span, locations map[string]Object, ws Object, regions map[string][]Object, budget *int) bool {
 	targets := append(slices.Collect(maps.Values(locations)), ws)
 	if users == nil {
 		for _, target := range targets {

@@ -293,13 +293,6 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 		if !byRole && !byClient {
 			return Event{}, &Error{Code: CodeInvalid, Index: i, Message: typ + " takes either {workspace, role} or {workspace, user, client}"}
 		}
-		if byRole && !e.Span().Always() {
-			field := "expires_at"
-			if !e.StartsAt.IsZero() {
-				field = "starts_at"
-			}
-			return Event{}, fieldErr(CodeInvalid, i, field, "bounds only a person's notes access to one client ({workspace, user, client}); a role's notes access has no start or end: give the role to the people for a time instead (role.assigned with starts_at and expires_at)")
-		}
 	}
 	if !e.StartsAt.IsZero() && !e.ExpiresAt.Never() && !e.StartsAt.Before(e.ExpiresAt.Time()) {
 		return Event{}, fieldErr(CodeInvalid, i, "starts_at", "%s is not before expires_at (%s): the grant would never count", e.StartsAt.Format(time.RFC3339), e.ExpiresAt)

@@ -868,11 +868,34 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 	}
 }
 
+// setTimedGrant gives role c at level for span only (a role's notes access
+// from a start until an end), beside the level it has for good, which
+// stays and counts again once the span ends: nothing is written at either
+// moment. A role that has the level for good already needs nothing more;
+// given again, the span is replaced.
+func (p *planner) setTimedGrant(pr Practice, role string, c Capability, level Level, span Span) {
+	level = pr.narrowed(role, c, level)
+	for l, s := range pr.grantSpans(role)[c] {
+		if rank(l) >= rank(level) && s.Always() {
+			return
+		}
+	}
+	if a, _ := AreaByName(c.Area); level == LevelNone || !a.HasLevel(level) {
+		return
+	}
+	ro := roleObj(pr.WS, role)
+	p.regranted[ro] = true
+	p.changed[ro] = true
+	r := Rel(ro, "grant", capabilityObj(c.Relation(level)))
+	p.s.RemoveKey(r)
+	p.s.Add(r.Lasting(span))
+}
+
 // dropLevels removes role object ro's relation to every level of c.
 func (p *planner) dropLevels(ro Object, relation string, c Capability) {
 	a, _ := AreaByName(c.Area)
 	for _, l := range a.GrantLevels() {
-		p.s.Remove(Rel(ro, relation, capabilityObj(c.Relation(l))))
+		p.s.RemoveKey(Rel(ro, relation, capabilityObj(c.Relation(l)))) // a grant given for a time too
 	}
 }
 
@@ -1881,6 +1904,14 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		}
 	}
 	heir := pr.Parent(e.Role) != ""
+	timed := granted && !e.Span().Always()
+	if timed && (heir || len(pr.Heirs(e.Role)) > 0) {
+		field := "expires_at"
+		if !e.StartsAt.IsZero() {
+			field = "starts_at"
+		}
+		return fieldErr(CodeInvalid, i, field, "notes access for a time is not given to a role that inherits another or is inherited (its heirs would keep it for good): give it to a role that stands alone, or give the role to the people for a time (role.assigned with starts_at and expires_at)")
+	}
 	for _, area := range []string{"notes", "letters"} {
 		a, _ := AreaByName(area)
 		for _, c := range a.Capabilities() {
@@ -1889,6 +1920,9 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 				level = LevelOwn // notes access writes and reads notes; it changes only the drafts they wrote
 			}
 			switch {
+			case timed:
+				p.setTimedGrant(pr, e.Role, c, level, e.Span())
+				continue
 			case granted && heir:
 				p.setOverride(pr, e.Role, c, level)
 			case heir:

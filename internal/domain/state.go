@@ -355,6 +355,26 @@ func (p Practice) Grants(role string) map[Capability]Level {
 	return out
 }
 
+// grantSpans is role's grants, each capability at each level it has, with
+// when that grant counts: always, except for grants given for a time (a
+// role's notes access from a start until an end), which a role may hold
+// beside a lower level that stays.
+func (p Practice) grantSpans(role string) map[Capability]map[Level]Span {
+	out := map[Capability]map[Level]Span{}
+	ro := roleObj(p.WS, role)
+	for _, sub := range p.S.Subjects(ro, "grant") {
+		g, ok := grantByRelation()[sub.ID]
+		if !ok {
+			continue
+		}
+		if out[g.cap] == nil {
+			out[g.cap] = map[Level]Span{}
+		}
+		out[g.cap][g.level] = p.S.SpanOf(Rel(ro, "grant", capabilityObj(sub.ID)))
+	}
+	return out
+}
+
 // Level returns role's level of a capability.
 func (p Practice) Level(role string, c Capability) Level {
 	if l, ok := p.Grants(role)[c]; ok {

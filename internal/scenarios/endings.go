@@ -256,6 +256,29 @@ var timedGrants = []Scenario{
 		{Events: `{"type":"policy.set","workspace":"k15","inactivity_days":0}`,
 			Checks: []Check{yes("user:k15p", "view", "client:k15c"), yes("user:k15r", "view", "client:k15c"), yes("user:k15r", "view_all_calendars", "workspace:k15")}},
 	}},
+	// A role's notes access given for a time: every holder reads notes until
+	// its end, or from its start, and the role's own level counts again
+	// outside it, with no write at either moment.
+	{Name: "a_roles_notes_access_given_for_a_time_starts_and_ends_by_itself", Steps: []Step{
+		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"receptionist","expires_at":"{{end}}"}
+{"type":"role.defined","workspace":"p1","role":"locum_desk","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"p1","user":"ld","role":"locum_desk"}
+{"type":"notes_access.granted","workspace":"p1","role":"locum_desk","starts_at":"{{end}}"}`,
+			Checks: []Check{
+				yes("user:rita", "view_notes", "client:ann"), yes("user:rita", "view", "note:n-ann"),
+				no("user:ld", "view_notes", "client:ann"), yes("user:ld", "view", "client:ann"),
+				no("user:alex", "view_notes", "client:ann"),
+			}},
+		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"receptionist","expires_at":"{{end}}"}
+{"type":"notes_access.granted","workspace":"p1","role":"locum_desk","starts_at":"{{end}}"}`, NoChange: true},
+		{PastEnd: true,
+			Checks: []Check{
+				no("user:rita", "view_notes", "client:ann"), no("user:rita", "view", "note:n-ann"), yes("user:rita", "view", "client:ann"),
+				yes("user:ld", "view_notes", "client:ann"), yes("user:ld", "view", "note:n-ann"),
+			}},
+		{Events: `{"type":"notes_access.revoked","workspace":"p1","role":"locum_desk"}`,
+			Checks: []Check{no("user:ld", "view_notes", "client:ann"), yes("user:ld", "view", "client:ann")}},
+	}},
 	// A share's end can be moved, or taken away, by sharing again.
 	{Name: "sharing_again_moves_or_removes_the_end", Steps: []Step{
 		{Events: `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"{{end}}"}

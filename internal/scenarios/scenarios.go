@@ -553,7 +553,8 @@ var BadInputs = []BadInput{
 	{"location_created_again_in_another_region", `{"type":"region.created","workspace":"p1","region":"coast"}
 {"type":"location.created","workspace":"p1","location":"north","region":"coast"}`, 409, 1, "region"},
 	{"region_with_a_slash", `{"type":"region.created","workspace":"p1","region":"a/b"}`, 400, 0, "region"},
-	{"notes_access_of_a_role_with_an_end", `{"type":"notes_access.granted","workspace":"p1","role":"receptionist","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
+	{"notes_access_for_a_time_of_an_inheriting_role", `{"type":"role.defined","workspace":"p1","role":"heir","inherits":"receptionist"}
+{"type":"notes_access.granted","workspace":"p1","role":"heir","expires_at":"2099-01-01T00:00:00Z"}`, 400, 1, "expires_at"},
 	{"unshare_with_an_end", `{"type":"patient.unshared","workspace":"p1","client":"ann","user":"pete","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"share_that_ended_already", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":"2020-03-31T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"service_account_shared_a_patient", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"service_account:sync"}`, 400, 0, "user"},
