@@ -676,3 +676,64 @@ func TestRoleConditionsReachEverythingAHoldingGives(t *testing.T) {
 		t.Errorf("conditional after the hours were removed: %v", c)
 	}
 }
+
+// TestTimedRoleGrantsStayTimed: a role's notes access given for a time is
+// never made lasting by what reads a role's grants: an heir defined later,
+// a setting that narrows the area (it narrows the timed grant, keeping its
+// span), a grant of the same area (the timed one stays beside), or a
+// dependency check (a timed view does not let a lasting create through).
+func TestTimedRoleGrantsStayTimed(t *testing.T) {
+	base, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}
+{"type":"role.defined","workspace":"w","role":"tmp","grants":{"clients":{"view":"all"}}}
+{"type":"notes_access.granted","workspace":"w","role":"tmp","starts_at":"2098-01-01T00:00:00Z","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"workspace.created","workspace":"k","owner":"ko","preset":"cliniko"}
+{"type":"role.updated","workspace":"k","role":"practitioner","grants":{"notes":"none","letters":"none"}}
+{"type":"staff.added","workspace":"k","user":"kp","role":"practitioner"}
+{"type":"notes_access.granted","workspace":"k","role":"practitioner","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"workspace.created","workspace":"c","owner":"co","preset":"clinicsense"}
+{"type":"role.defined","workspace":"c","role":"aide","grants":{"clients":{"view":"all"}}}
+{"type":"notes_access.granted","workspace":"c","role":"aide","expires_at":"2099-01-01T00:00:00Z"}`))
+	lasting := func(s *domain.State, user, prefix string) []string {
+		var out []string
+		for _, r := range s.All() {
+			if r.Subject.ID == user && strings.HasPrefix(r.Relation, prefix) && r.Span().Always() {
+				out = append(out, r.String())
+			}
+		}
+		return out
+	}
+	s, _ := apply(t, base, parse(t, `{"type":"role.defined","workspace":"w","role":"heir","inherits":"tmp"}
+{"type":"staff.added","workspace":"w","user":"hh","role":"heir"}
+{"type":"setting.changed","workspace":"k","setting":"practitioners_see_own_notes_only","value":"on"}`))
+	if got := lasting(s, "hh", "notes_"); len(got) != 0 {
+		t.Errorf("an heir defined later reads notes for good: %v", got)
+	}
+	if got := lasting(s, "kp", "notes_"); len(got) != 0 {
+		t.Errorf("a setting made the timed notes access lasting: %v", got)
+	}
+	narrowed := false
+	for _, r := range s.All() {
+		if r.Subject.ID == "kp" && r.Relation == "notes_view_written" && r.Expires == domain.EndAt(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			narrowed = true
+		}
+		if r.Subject.ID == "kp" && r.Relation == "notes_view" {
+			t.Errorf("the setting left the timed grant unnarrowed: %v", r)
+		}
+	}
+	if !narrowed {
+		t.Error("the timed grant was not narrowed to what the practitioner wrote, until its end")
+	}
+	s, _ = apply(t, s, parse(t, `{"type":"role.updated","workspace":"w","role":"tmp","grants":{"notes":{"view":"own"}}}`))
+	timed := 0
+	for _, r := range s.Of(domain.Object{Type: domain.TypeRole, ID: "w/tmp"}, "grant") {
+		if r.Subject.ID == "notes_view" && !r.Span().Always() {
+			timed++
+		}
+	}
+	if timed != 1 {
+		t.Errorf("role.updated of notes took the timed notes view away: %v", s.Of(domain.Object{Type: domain.TypeRole, ID: "w/tmp"}, "grant"))
+	}
+	if _, _, err := tryApply(base, parse(t, `{"type":"role.updated","workspace":"c","role":"aide","grants":{"notes":{"create":"all"}}}`)); err == nil {
+		t.Error("a timed notes view let a lasting notes create through the dependency check")
+	}
+}

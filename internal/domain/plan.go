@@ -895,7 +895,29 @@ func (p *planner) setTimedGrant(pr Practice, role string, c Capability, level Le
 func (p *planner) dropLevels(ro Object, relation string, c Capability) {
 	a, _ := AreaByName(c.Area)
 	for _, l := range a.GrantLevels() {
-		p.s.RemoveKey(Rel(ro, relation, capabilityObj(c.Relation(l)))) // a grant given for a time too
+		p.s.Remove(Rel(ro, relation, capabilityObj(c.Relation(l)))) // the lasting ones: a grant given for a time stays beside
+	}
+}
+
+// dropTimed removes role's grants of c given for a time.
+func (p *planner) dropTimed(pr Practice, role string, c Capability) {
+	ro := roleObj(pr.WS, role)
+	for l, span := range pr.grantSpans(role)[c] {
+		if !span.Always() {
+			p.s.RemoveKey(Rel(ro, "grant", capabilityObj(c.Relation(l))))
+			p.regranted[ro], p.changed[ro] = true, true
+		}
+	}
+}
+
+// narrowTimed narrows role's grants of c given for a time as the
+// practice's settings now do, keeping their spans.
+func (p *planner) narrowTimed(pr Practice, role string, c Capability) {
+	for l, span := range pr.grantSpans(role)[c] {
+		if to := pr.narrowed(role, c, l); !span.Always() && to != l {
+			p.s.RemoveKey(Rel(roleObj(pr.WS, role), "grant", capabilityObj(c.Relation(l))))
+			p.setTimedGrant(pr, role, c, to, span)
+		}
 	}
 }
 
@@ -1746,6 +1768,7 @@ func (p *planner) settingChanged(i int, pr Practice, e Event) error {
 		grants := pr.Grants(setting.Role)
 		for c := range setting.Limits {
 			p.setGrant(pr, setting.Role, c, grants[c])
+			p.narrowTimed(pr, setting.Role, c)
 		}
 		return nil
 	}
@@ -1918,6 +1941,9 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 			level := LevelFull
 			if c == Cap("notes", ActionEdit) {
 				level = LevelOwn // notes access writes and reads notes; it changes only the drafts they wrote
+			}
+			if !granted {
+				p.dropTimed(pr, e.Role, c) // revoked: for a time too
 			}
 			switch {
 			case timed:

@@ -342,12 +342,18 @@ func (p Practice) narrowed(role string, c Capability, level Level) Level {
 	return level
 }
 
-// Grants returns role's level of every capability it reaches (capabilities it
-// does not reach are absent).
+// Grants returns role's level of every capability it reaches for good
+// (capabilities it does not reach are absent). A grant given for a time
+// (grantSpans) is not among them: heirs, settings, dependencies and the
+// matrix read the role's lasting grants.
 func (p Practice) Grants(role string) map[Capability]Level {
 	out := map[Capability]Level{}
-	for _, sub := range p.S.Subjects(roleObj(p.WS, role), "grant") {
+	ro := roleObj(p.WS, role)
+	for _, sub := range p.S.Subjects(ro, "grant") {
 		g, ok := grantByRelation()[sub.ID]
+		if ok && !p.S.SpanOf(Rel(ro, "grant", capabilityObj(sub.ID))).Always() {
+			continue
+		}
 		if ok && rank(g.level) > rank(out[g.cap]) {
 			out[g.cap] = g.level
 		}
