@@ -130,43 +130,13 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 				if !counts {
 					continue
 				}
-				if !writeOne(s, want, budget, targetsOf(h.Location, c, ws, locations, regions), c.Relation(level), h.User, given) {
+				targets := accessTargets(h.Location, areaLocated(c.Area), ws, locations, regions)
+				if !wantAccess(s, want, budget, targets, c.Relation(level), h.User, given) {
 					return false
 				}
 			}
 		}
 	}
-	return finishAccess(s, pr, users, want, locations, ws, regions, budget)
-}
-
-// targetsOf is where a holding at loc writes capability c out.
-func targetsOf(loc string, c Capability, ws Object, locations map[string]Object, regions map[string][]Object) []Object {
-	return accessTargets(loc, areaLocated(c.Area), ws, locations, regions)
-}
-
-// writeOne wants user's relation on each target for span, joined with what
-// other holdings give there, counting a relationship not yet held against
-// budget: false past it.
-func writeOne(s *State, want map[Relationship]Span, budget *int, targets []Object, relation, user string, span Span) bool {
-	for _, target := range targets {
-		r, joined := Rel(target, relation, userObj(user)), span
-		prev, seen := want[r]
-		if seen {
-			joined = Union(prev, span)
-		} else if !s.Has(r.Lasting(span)) {
-			// a touch, unless a later holding's span makes it one that is held
-			if *budget--; *budget < 0 {
-				return false
-			}
-		}
-		want[r] = joined
-	}
-	return true
-}
-
-// finishAccess makes the written-out access what want says (for users, or
-// everyone when nil), then the limited bindings and staff members.
-func finishAccess(s *State, pr Practice, users []string, want map[Relationship]Span, locations map[string]Object, ws Object, regions map[string][]Object, budget *int) bool {
 	targets := append(slices.Collect(maps.Values(locations)), ws)
 	if users == nil {
 		for _, target := range targets {
@@ -196,6 +166,26 @@ func finishAccess(s *State, pr Practice, users []string, want map[Relationship]S
 		return false
 	}
 	writeStaffMembers(s, pr, users)
+	return true
+}
+
+// wantAccess wants user's relation on each target for span, joined with
+// what other holdings give there, counting a relationship not yet held
+// against budget: false past it.
+func wantAccess(s *State, want map[Relationship]Span, budget *int, targets []Object, relation, user string, span Span) bool {
+	for _, target := range targets {
+		r, joined := Rel(target, relation, userObj(user)), span
+		prev, seen := want[r]
+		if seen {
+			joined = Union(prev, span)
+		} else if !s.Has(r.Lasting(span)) {
+			// a touch, unless a later holding's span makes it one that is held
+			if *budget--; *budget < 0 {
+				return false
+			}
+		}
+		want[r] = joined
+	}
 	return true
 }
 

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -174,7 +175,7 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 	for i, w := range in.Windows {
 		from, err1 := parseClock(w.From, false)
 		to, err2 := parseClock(w.To, true)
-		if err := cmpErr(err1, err2); err != nil {
+		if err := cmp.Or(err1, err2); err != nil {
 			return Hours{}, fmt.Errorf("windows[%d]: %v", i, err)
 		}
 		if from == to {
@@ -201,15 +202,6 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 		}
 	}
 	return Hours{Zone: in.Timezone, Spans: mergeSpans(spans)}, nil
-}
-
-func cmpErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // parseClock reads "HH:MM" as minutes of the day; "24:00" only as an end.

@@ -311,13 +311,11 @@ func (e Event) now() time.Time {
 
 // Span is when what e grants counts: from starts_at (or now) until
 // expires_at (or never), while its conditions hold (a holding's hours and
-// networks; a role's are the role's, not its events').
+// networks; the events that give a role conditions, role.defined and
+// role.updated, grant no span: roleConds reads their Cond).
 func (e Event) Span() Span {
 	s, _ := Between(e.StartsAt, e.ExpiresAt) // parseEvent refused a start not before the end
-	if strings.HasPrefix(e.Type, "role.") && e.Type != "role.assigned" {
-		return s
-	}
-	s, _ = Intersect(s, CondSpan(e.Cond)) // a condition narrows every moment, and takes none away
+	s, _ = Intersect(s, CondSpan(e.Cond))    // a condition narrows every moment, and takes none away
 	return s
 }
 
@@ -397,29 +395,16 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 		e.InactivityDays = n
 		return nil
 	}
-	if f.kind == hoursField || f.kind == networksField {
-		null := string(bytes.TrimSpace(raw)) == "null"
-		switch {
-		case f.kind == hoursField:
-			e.HoursSet, e.Cond.Hours = true, nil
-			if !null {
-				h, err := ParseHours(raw)
-				if err != nil {
-					return err
-				}
-				e.Cond.Hours = []Hours{h}
-			}
-		default:
-			e.NetworksSet, e.Cond.Networks = true, nil
-			if !null {
-				n, err := ParseNetworks(raw)
-				if err != nil {
-					return err
-				}
-				e.Cond.Networks = []Networks{n}
-			}
-		}
-		return nil
+	var err error
+	switch f.kind {
+	case hoursField:
+		e.HoursSet = true
+		e.Cond.Hours, err = nullable(raw, ParseHours)
+		return err
+	case networksField:
+		e.NetworksSet = true
+		e.Cond.Networks, err = nullable(raw, ParseNetworks)
+		return err
 	}
 	if f.kind == grantsField {
 		grants, err := parseGrants(raw)
@@ -490,6 +475,19 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	}
 	*f.text(e) = v
 	return nil
+}
+
+// nullable reads a condition field: null is none, anything else what parse
+// reads.
+func nullable[T any](raw json.RawMessage, parse func(json.RawMessage) (T, error)) ([]T, error) {
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return nil, nil
+	}
+	v, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return []T{v}, nil
 }
 
 // ParseTime reads a time as Ward takes them: RFC 3339, with an offset RFC

@@ -864,7 +864,7 @@ func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) 
 	p.changed[ro] = true
 	p.dropLevels(ro, "grant", c)
 	if a, _ := AreaByName(c.Area); level != LevelNone && a.HasLevel(level) {
-		p.s.Add(Rel(ro, "grant", capabilityObj(c.Relation(level))))
+		p.s.Add(grantRel(ro, c.Relation(level)))
 	}
 }
 
@@ -886,7 +886,7 @@ func (p *planner) setTimedGrant(pr Practice, role string, c Capability, level Le
 	ro := roleObj(pr.WS, role)
 	p.regranted[ro] = true
 	p.changed[ro] = true
-	r := Rel(ro, "grant", capabilityObj(c.Relation(level)))
+	r := grantRel(ro, c.Relation(level))
 	p.s.RemoveKey(r)
 	p.s.Add(r.Lasting(span))
 }
@@ -904,7 +904,7 @@ func (p *planner) dropTimed(pr Practice, role string, c Capability) {
 	ro := roleObj(pr.WS, role)
 	for l, span := range pr.grantSpans(role)[c] {
 		if !span.Always() {
-			p.s.RemoveKey(Rel(ro, "grant", capabilityObj(c.Relation(l))))
+			p.s.RemoveKey(grantRel(ro, c.Relation(l)))
 			p.regranted[ro], p.changed[ro] = true, true
 		}
 	}
@@ -915,7 +915,7 @@ func (p *planner) dropTimed(pr Practice, role string, c Capability) {
 func (p *planner) narrowTimed(pr Practice, role string, c Capability) {
 	for l, span := range pr.grantSpans(role)[c] {
 		if to := pr.narrowed(role, c, l); !span.Always() && to != l {
-			p.s.RemoveKey(Rel(roleObj(pr.WS, role), "grant", capabilityObj(c.Relation(l))))
+			p.s.RemoveKey(grantRel(roleObj(pr.WS, role), c.Relation(l)))
 			p.setTimedGrant(pr, role, c, to, span)
 		}
 	}

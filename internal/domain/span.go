@@ -232,6 +232,12 @@ func mergeWindows(ws []window) []window {
 // Intersect is when something that needs two grants at once counts: in the
 // moments both count. ok is false when there is none.
 func Intersect(a, b Span) (s Span, ok bool) {
+	switch {
+	case a.Always():
+		return b, true
+	case b.Always():
+		return a, true
+	}
 	if a.terms != "" || b.terms != "" {
 		// Both at once: each part of one with each of the other, in the
 		// moments both count and with both conditions.

@@ -348,17 +348,20 @@ func (p Practice) narrowed(role string, c Capability, level Level) Level {
 // matrix read the role's lasting grants.
 func (p Practice) Grants(role string) map[Capability]Level {
 	out := map[Capability]Level{}
-	ro := roleObj(p.WS, role)
-	for _, sub := range p.S.Subjects(ro, "grant") {
-		g, ok := grantByRelation()[sub.ID]
-		if ok && !p.S.SpanOf(Rel(ro, "grant", capabilityObj(sub.ID))).Always() {
-			continue
-		}
-		if ok && rank(g.level) > rank(out[g.cap]) {
-			out[g.cap] = g.level
+	for c, levels := range p.grantSpans(role) {
+		for level, span := range levels {
+			if span.Always() && rank(level) > rank(out[c]) {
+				out[c] = level
+			}
 		}
 	}
 	return out
+}
+
+// grantRel is role object ro's grant of the capability relation (a level
+// of a capability: Capability.Relation).
+func grantRel(ro Object, relation string) Relationship {
+	return Rel(ro, "grant", capabilityObj(relation))
 }
 
 // grantSpans is role's grants, each capability at each level it has, with
@@ -376,7 +379,7 @@ func (p Practice) grantSpans(role string) map[Capability]map[Level]Span {
 		if out[g.cap] == nil {
 			out[g.cap] = map[Level]Span{}
 		}
-		out[g.cap][g.level] = p.S.SpanOf(Rel(ro, "grant", capabilityObj(sub.ID)))
+		out[g.cap][g.level] = p.S.SpanOf(grantRel(ro, sub.ID))
 	}
 	return out
 }
