@@ -150,7 +150,7 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err = contextOf(&q, req.Context); err != nil {
+	if q.Given, err = givenOf(req.Context); err != nil {
 		return err
 	}
 	if err := checkPurpose(req.Purpose); err != nil {
@@ -165,12 +165,6 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, api.CheckResponse{Allowed: d.Allowed, Conditional: d.Conditional, Missing: d.Missing, ZedToken: d.Token})
 	return nil
-}
-
-// contextOf gives q the context a request gives it (givenOf).
-func contextOf(q *domain.Question, c *api.CheckContext) (err error) {
-	q.Given, err = givenOf(c)
-	return err
 }
 
 // givenOf reads a request's context: context.amount and context.ip, each ""
@@ -208,7 +202,7 @@ func (a *service) handleCheckBulk(w http.ResponseWriter, r *http.Request) error 
 	for i, c := range req.Checks {
 		q, err := domain.ParseQuestion(c.Subject, c.Permission, c.Resource)
 		if err == nil {
-			err = contextOf(&q, c.Context)
+			q.Given, err = givenOf(c.Context)
 		}
 		if err != nil {
 			if e, ok := err.(*domain.Error); ok {
@@ -451,7 +445,7 @@ func (a *service) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err = contextOf(&q, req.Context); err != nil {
+	if q.Given, err = givenOf(req.Context); err != nil {
 		return err
 	}
 	if err := a.reachObjects(r.Context(), q.Resource); err != nil {

@@ -283,7 +283,7 @@ func (c *Client) CheckBulk(ctx context.Context, qs []domain.Question, token stri
 		item := &v1.CheckBulkPermissionsRequestItem{
 			Resource: toObject(q.Resource), Permission: q.Permission, Subject: &v1.SubjectReference{Object: toObject(q.Subject)}, Context: now,
 		}
-		if q.Amount != "" || q.IP != "" {
+		if q.Given != (domain.Given{}) {
 			if item.Context, err = questionContext(q.Given, at); err != nil {
 				return nil, "", atIndex(err, len(req.Items))
 			}
