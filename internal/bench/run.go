@@ -268,22 +268,13 @@ func (t *target) ahead(by time.Duration, logger *slog.Logger) (*client.Client, f
 // returns the same questions about each: approving a charge on each client's
 // invoice, with an amount below the limit.
 func limited(ctx context.Context, ward *client.Client, p practice, clients int) (below, plain []api.CheckRequest, err error) {
-	events := []json.RawMessage{
-		json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":"approver_below","grants":{"invoices":{"approve":{"level":"all","amount_below":500}}}}`, p.ws)),
-		json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":"approver","grants":{"invoices":{"approve":"all"}}}`, p.ws)),
-		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"approver_below"}`, p.ws, p.ws+"-below")),
-		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"approver"}`, p.ws, p.ws+"-approver")),
-	}
-	if _, err := ward.ApplyEvents(ctx, events); err != nil {
-		return nil, nil, err
-	}
 	amount := 120.0
-	for c := range clients {
-		res := "invoice:" + p.client(c) + "-i"
-		below = append(below, api.CheckRequest{Subject: "user:" + p.ws + "-below", Permission: "approve_charge", Resource: res, Context: &api.CheckContext{Amount: &amount}})
-		plain = append(plain, api.CheckRequest{Subject: "user:" + p.ws + "-approver", Permission: "approve_charge", Resource: res, Context: &api.CheckContext{Amount: &amount}})
-	}
-	return below, plain, nil
+	return holderPair(ctx, ward, p, clients, holders{
+		with:     benchRole{"approver_below", `"grants":{"invoices":{"approve":{"level":"all","amount_below":500}}}`},
+		without:  benchRole{"approver", `"grants":{"invoices":{"approve":"all"}}`},
+		question: api.CheckRequest{Permission: "approve_charge", Context: &api.CheckContext{Amount: &amount}},
+		resource: func(client string) string { return "invoice:" + client + "-i" },
+	})
 }
 
 // conditioned adds two viewers of every client to practice p, one of a
@@ -291,23 +282,54 @@ func limited(ctx context.Context, ward *client.Client, p practice, clients int) 
 // without, and returns the same questions about each, giving an ip in the
 // networks.
 func conditioned(ctx context.Context, ward *client.Client, p practice, clients int) (within, plain []api.CheckRequest, err error) {
-	events := []json.RawMessage{
-		json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":"viewer_hours","grants":{"clients":{"view":"all"}},`+
-			`"hours":{"timezone":"Australia/Sydney","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun"],"from":"00:00","to":"24:00"}]},"networks":["10.0.0.0/8","192.168.0.0/16"]}`, p.ws)),
-		json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":"viewer","grants":{"clients":{"view":"all"}}}`, p.ws)),
-		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"viewer_hours"}`, p.ws, p.ws+"-hours")),
-		json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":"viewer"}`, p.ws, p.ws+"-viewer")),
+	ip := "10.1.2.3"
+	return holderPair(ctx, ward, p, clients, holders{
+		with: benchRole{"viewer_hours", `"grants":{"clients":{"view":"all"}},` +
+			`"hours":{"timezone":"Australia/Sydney","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun"],"from":"00:00","to":"24:00"}]},"networks":["10.0.0.0/8","192.168.0.0/16"]`},
+		without:  benchRole{"viewer", `"grants":{"clients":{"view":"all"}}`},
+		question: api.CheckRequest{Permission: "view", Context: &api.CheckContext{IP: &ip}},
+		resource: func(client string) string { return "client:" + client },
+	})
+}
+
+// holders is two roles that give the same access, one of them with
+// something that narrows it, and the question each holder is asked of every
+// client's resource.
+type holders struct {
+	with, without benchRole
+	question      api.CheckRequest
+	resource      func(client string) string
+}
+
+// benchRole is a role a benchmark defines: its name, and the rest of its
+// role.defined fields as JSON.
+type benchRole struct{ name, fields string }
+
+// holderPair defines h's two roles in practice p, adds one holder of each
+// (p.ws-with and p.ws-without), and returns the same question about each
+// for every client.
+func holderPair(ctx context.Context, ward *client.Client, p practice, clients int, h holders) (with, without []api.CheckRequest, err error) {
+	var events []json.RawMessage
+	for _, side := range []struct {
+		role benchRole
+		user string
+	}{{h.with, p.ws + "-with"}, {h.without, p.ws + "-without"}} {
+		events = append(events,
+			json.RawMessage(fmt.Sprintf(`{"type":"role.defined","workspace":%q,"role":%q,%s}`, p.ws, side.role.name, side.role.fields)),
+			json.RawMessage(fmt.Sprintf(`{"type":"staff.added","workspace":%q,"user":%q,"role":%q}`, p.ws, side.user, side.role.name)))
 	}
 	if _, err := ward.ApplyEvents(ctx, events); err != nil {
 		return nil, nil, err
 	}
-	ip := "10.1.2.3"
 	for c := range clients {
-		res := "client:" + p.client(c)
-		within = append(within, api.CheckRequest{Subject: "user:" + p.ws + "-hours", Permission: "view", Resource: res, Context: &api.CheckContext{IP: &ip}})
-		plain = append(plain, api.CheckRequest{Subject: "user:" + p.ws + "-viewer", Permission: "view", Resource: res, Context: &api.CheckContext{IP: &ip}})
+		q := h.question
+		q.Resource = h.resource(p.client(c))
+		q.Subject = "user:" + p.ws + "-with"
+		with = append(with, q)
+		q.Subject = "user:" + p.ws + "-without"
+		without = append(without, q)
 	}
-	return within, plain, nil
+	return with, without, nil
 }
 
 // started adds two managers to practice p, one whose holding starts an hour
@@ -492,36 +514,28 @@ func runOne(ctx context.Context, cfg Config, store string, size int) (Result, er
 		return res, err
 	}
 
-	below, approver, err := limited(ctx, t.ward, first, pl.clients[0])
-	if err != nil {
-		return res, fmt.Errorf("adding approvers with and without an amount limit: %w", err)
-	}
-	for _, q := range []api.CheckRequest{below[0], approver[0]} {
-		if r, err := t.ward.Check(ctx, q); err != nil || !r.Allowed {
-			return res, fmt.Errorf("%v: allowed=%v (%v), want allowed below the limit", q, r.Allowed, err)
+	for _, pair := range []struct {
+		op, what, why string
+		add           func(context.Context, *client.Client, practice, int) ([]api.CheckRequest, []api.CheckRequest, error)
+	}{
+		{OpCheckLimited, "approvers with and without an amount limit", "below the limit", limited},
+		{OpCheckConditioned, "viewers with and without business hours and networks", "within the hours and networks", conditioned},
+	} {
+		with, without, err := pair.add(ctx, t.ward, first, pl.clients[0])
+		if err != nil {
+			return res, fmt.Errorf("adding %s: %w", pair.what, err)
 		}
-	}
-	if err := measure(OpCheckLimited, 1, cfg.Calls,
-		func(i int) error { _, err := t.ward.Check(ctx, below[i%len(below)]); return err },
-		func(i int) error { _, err := t.ward.Check(ctx, approver[i%len(approver)]); return err },
-	); err != nil {
-		return res, err
-	}
-
-	within, viewer, err := conditioned(ctx, t.ward, first, pl.clients[0])
-	if err != nil {
-		return res, fmt.Errorf("adding viewers with and without business hours and networks: %w", err)
-	}
-	for _, q := range []api.CheckRequest{within[0], viewer[0]} {
-		if r, err := t.ward.Check(ctx, q); err != nil || !r.Allowed {
-			return res, fmt.Errorf("%v: allowed=%v (%v), want allowed within the hours and networks", q, r.Allowed, err)
+		for _, q := range []api.CheckRequest{with[0], without[0]} {
+			if r, err := t.ward.Check(ctx, q); err != nil || !r.Allowed {
+				return res, fmt.Errorf("%v: allowed=%v (%v), want allowed %s", q, r.Allowed, err, pair.why)
+			}
 		}
-	}
-	if err := measure(OpCheckConditioned, 1, cfg.Calls,
-		func(i int) error { _, err := t.ward.Check(ctx, within[i%len(within)]); return err },
-		func(i int) error { _, err := t.ward.Check(ctx, viewer[i%len(viewer)]); return err },
-	); err != nil {
-		return res, err
+		if err := measure(pair.op, 1, cfg.Calls,
+			func(i int) error { _, err := t.ward.Check(ctx, with[i%len(with)]); return err },
+			func(i int) error { _, err := t.ward.Check(ctx, without[i%len(without)]); return err },
+		); err != nil {
+			return res, err
+		}
 	}
 
 	if err := measure(OpExplain, 1, few,
