@@ -737,3 +737,53 @@ func TestTimedRoleGrantsStayTimed(t *testing.T) {
 		t.Error("a timed notes view let a lasting notes create through the dependency check")
 	}
 }
+
+// A switch on for a time gives its capability for that time only, beside
+// what switches on for good give, and a switch that depends on it counts
+// only while both are on.
+func TestSwitchesOnForATime(t *testing.T) {
+	base, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"c","owner":"co","preset":"clinicsense"}
+{"type":"staff.added","workspace":"c","user":"os","role":"office_staff"}`))
+	end := domain.EndAt(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC))
+	type want struct {
+		relation string
+		span     string // Span.String of the written-out access, "" for none
+	}
+	for _, tc := range []struct {
+		name   string
+		events string
+		want   []want
+	}{
+		{"own_for_good_and_full_for_a_time", `{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_office_staff_profiles","value":"on"}
+{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"change_own_office_staff_profile","value":"on"}
+{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"change_office_staff_profiles","value":"on","expires_at":"2099-01-01T00:00:00Z"}`,
+			[]want{{"office_staff_profiles_edit_own", "always"}, {"office_staff_profiles_edit", "until " + end.String()}}},
+		{"a_dependency_on_for_a_time_ends_what_depends_on_it", `{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_invoices","value":"on","expires_at":"2099-01-01T00:00:00Z"}
+{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"edit_invoices","value":"on"}`,
+			[]want{{"invoices_view", "until " + end.String()}, {"invoices_edit", "until " + end.String()}}},
+		{"times_that_never_meet_give_nothing", `{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_invoices","value":"on","starts_at":"2098-01-01T00:00:00Z","expires_at":"2098-06-01T00:00:00Z"}
+{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"edit_invoices","value":"on","starts_at":"2098-07-01T00:00:00Z"}`,
+			[]want{{"invoices_view", "from 2098-01-01T00:00:00Z until 2098-06-01T00:00:00Z"}, {"invoices_edit", ""}}},
+		{"on_again_for_good_replaces_the_time", `{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_invoices","value":"on","starts_at":"2098-01-01T00:00:00Z"}
+{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_invoices","value":"on"}`,
+			[]want{{"invoices_view", "always"}}},
+		{"off_takes_a_time_away", `{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_invoices","value":"on","starts_at":"2098-01-01T00:00:00Z"}
+{"type":"staff_permission.changed","workspace":"c","user":"os","permission":"view_invoices","value":"off"}`,
+			[]want{{"invoices_view", ""}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := apply(t, base, parse(t, tc.events))
+			for _, w := range tc.want {
+				got := ""
+				for _, r := range s.All() {
+					if r.Subject.ID == "os" && r.Relation == w.relation && r.Resource.Type == domain.TypeWorkspace {
+						got = r.Span().String()
+					}
+				}
+				if got != w.span {
+					t.Errorf("%s: written for %q, want %q", w.relation, got, w.span)
+				}
+			}
+		})
+	}
+}

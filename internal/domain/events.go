@@ -107,7 +107,7 @@ var EventTypes = map[string]EventSpec{
 	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits", "hours", "networks"}, plan: (*planner).roleDefined},
 	"role.deleted":                   {Required: []string{"workspace", "role"}, plan: (*planner).roleDeleted},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}, plan: (*planner).settingChanged},
-	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffPermissionChanged},
+	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Optional: []string{"starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffPermissionChanged},
 	"letter.created":                 {Required: []string{"workspace", "letter", "client", "author"}, Creates: TypeLetter, Reach: reachNobody, plan: (*planner).letterCreated},
 	"file.uploaded":                  {Required: []string{"workspace", "file", "client", "author"}, Creates: TypeFile, Reach: reachNobody, plan: (*planner).fileUploaded},
 	"form.completed":                 {Required: []string{"workspace", "form", "client"}, Optional: []string{"template"}, Creates: TypeForm, Reach: reachNobody, plan: (*planner).formCompleted},

@@ -140,10 +140,23 @@ func ExplainAt(q Question, s *State, at time.Time, trace TraceNode) Explanation 
 		return ex
 	}
 	user := q.Person()
-	for _, h := range (Practice{S: s, WS: ws}).Holdings(user) {
+	pr := Practice{S: s, WS: ws}
+	perm, _ := LookupPermission(q.Resource.Type, q.Permission)
+	for _, h := range pr.Holdings(user) {
 		if !h.Lasts.CountsAt(at) {
 			ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(),
 				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
+			continue
+		}
+		for _, c := range perm.Caps {
+			a, _ := AreaByName(c.Area)
+			grants := pr.grantSpans(h.Role)[c]
+			for _, level := range a.GrantLevels() {
+				if granted, ok := grants[level]; ok && !granted.CountsAt(at) {
+					ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level,
+						Text: fmt.Sprintf("%s holds %s, which has %s %s: %s%s, which does not count now", user, holdingText(h), a.Name, c.Action, level, granted.Text())})
+				}
+			}
 		}
 	}
 	client := describe(s, q.Resource).client
@@ -231,7 +244,8 @@ func Explain(q Question, s *State) Explanation {
 				add(limitReason(pr, perm, c, h, rec, q, limit))
 				continue
 			}
-			add(capReason(pr, perm, c, h, rec, q, pr.Level(h.Role, c)))
+			level, granted := pr.levelCounting(h.Role, c)
+			add(capReason(pr, perm, c, h, rec, q, level, granted))
 		}
 	}
 	if len(perm.Caps) > 0 && len(pr.Holdings(user)) == 0 {
@@ -306,7 +320,7 @@ func guardedReasons(pr Practice, q Question, user string, reasons []Reason) []Re
 // amount: it gives access where the holding reaches the record and the
 // question's amount is below the limit; with no amount it cannot.
 func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, limit string) Reason {
-	r := capReason(pr, perm, c, h, rec, q, LevelFull)
+	r := capReason(pr, perm, c, h, rec, q, LevelFull, Span{})
 	r.Text += " below " + limit
 	if !r.Grants {
 		return r
@@ -324,10 +338,13 @@ func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec reco
 	return r
 }
 
-func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level) Reason {
+// capReason is what holding h gives of c: the role's level of it, which it
+// has for granted (always, or for a time: a role's notes access until a
+// date, a switch on until one).
+func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level, granted Span) Reason {
 	a, _ := AreaByName(c.Area)
 	r := Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level, Conditional: h.Lasts.Conditional()}
-	what := fmt.Sprintf("%s holds %s, which has %s %s: %s", q.Person(), holdingText(h), a.Name, c.Action, level)
+	what := fmt.Sprintf("%s holds %s, which has %s %s: %s%s", q.Person(), holdingText(h), a.Name, c.Action, level, granted.Text())
 	isRecord := q.Resource.Type != TypeWorkspace && q.Resource.Type != TypeRole && q.Resource.Type != TypeLocation
 	if region := h.region(); region != "" {
 		switch {

@@ -384,6 +384,20 @@ func (p Practice) grantSpans(role string) map[Capability]map[Level]Span {
 	return out
 }
 
+// levelCounting returns role's highest level of a capability among all its
+// grants, those given for a time included, with when that grant counts:
+// what the role has at a moment, read from a state of what counts then
+// (State.CountingAt).
+func (p Practice) levelCounting(role string, c Capability) (Level, Span) {
+	level, span := LevelNone, Span{}
+	for l, s := range p.grantSpans(role)[c] {
+		if rank(l) > rank(level) || (l == level && s.Always()) {
+			level, span = l, s
+		}
+	}
+	return level, span
+}
+
 // Level returns role's level of a capability.
 func (p Practice) Level(role string, c Capability) Level {
 	if l, ok := p.Grants(role)[c]; ok {

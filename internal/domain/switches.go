@@ -69,32 +69,48 @@ func IsPersonalRole(role string) bool { return strings.HasPrefix(role, "=") }
 
 func switchObj(ws, name string) Object { return Object{TypeSwitch, ws + "/" + name} }
 
-// SwitchOn reports whether user's switch is on (in effect or not).
+// SwitchOn reports whether user's switch is on (in effect or not, now or
+// for a time).
 func (p Practice) SwitchOn(user, name string) bool {
-	return p.S.Has(Rel(switchObj(p.WS, name), "enabled_for", userObj(user)))
+	return p.S.HasKey(Rel(switchObj(p.WS, name), "enabled_for", userObj(user)))
 }
 
-// Effective returns the switches of preset in effect for user.
-func (p Practice) Effective(preset *Preset, user string) map[string]bool {
-	out := map[string]bool{}
-	var effective func(name string, seen map[string]bool) bool
-	effective = func(name string, seen map[string]bool) bool {
-		if v, ok := out[name]; ok {
-			return v
+// switchSpan is when user's switch is on: for good, or from a start until
+// an end (staff_permission.changed with starts_at or expires_at).
+func (p Practice) switchSpan(user, name string) Span {
+	return p.S.SpanOf(Rel(switchObj(p.WS, name), "enabled_for", userObj(user)))
+}
+
+// Effective returns, for each switch of preset in effect for user at some
+// moment, when it is: while it is on and every switch it depends on is in
+// effect. A switch never in effect is absent.
+func (p Practice) Effective(preset *Preset, user string) map[string]Span {
+	out := map[string]Span{}
+	done := map[string]bool{}
+	var effective func(name string, seen map[string]bool) (Span, bool)
+	effective = func(name string, seen map[string]bool) (Span, bool) {
+		if done[name] {
+			s, ok := out[name]
+			return s, ok
 		}
 		sw, ok := preset.Switch(name)
 		if !ok || seen[name] || !p.SwitchOn(user, name) {
-			return false
+			return Span{}, false
 		}
 		seen[name] = true
+		span := p.switchSpan(user, name)
 		for _, dep := range sw.DependsOn {
-			if !effective(dep, seen) {
-				out[name] = false
-				return false
+			d, ok := effective(dep, seen)
+			if ok {
+				span, ok = Intersect(span, d)
+			}
+			if !ok {
+				done[name] = true
+				return Span{}, false
 			}
 		}
-		out[name] = true
-		return true
+		done[name], out[name] = true, span
+		return span, true
 	}
 	for _, sw := range preset.Switches {
 		effective(sw.Name, map[string]bool{})
@@ -104,27 +120,47 @@ func (p Practice) Effective(preset *Preset, user string) map[string]bool {
 
 // applySwitches writes user's personal grants from their switches in effect,
 // and makes them hold those grants wherever and until whenever they hold the
-// preset's switch role.
+// preset's switch role. A capability's level for good is the highest its
+// switches in effect for good give; a higher level that switches give for a
+// time is a grant for that time beside it, so nothing is written when a
+// switch's time starts or ends.
 func (p *planner) applySwitches(pr Practice, preset *Preset, user string) {
 	role := personalRole(user)
 	effective := pr.Effective(preset, user)
-	levels := map[Capability]Level{}
+	spans := map[Capability]map[Level]Span{} // when each capability has at least each level
 	for _, sw := range preset.Switches {
 		level := LevelFull
 		if sw.Own {
 			level = LevelOwn
 		}
 		for _, c := range sw.Caps {
-			if !effective[sw.Name] {
-				level = LevelNone
+			if spans[c] == nil {
+				spans[c] = map[Level]Span{}
 			}
-			if rank(level) >= rank(levels[c]) {
-				levels[c] = level
+			span, on := effective[sw.Name]
+			if !on {
+				continue
 			}
+			if s, ok := spans[c][level]; ok {
+				span = Union(s, span)
+			}
+			spans[c][level] = span
 		}
 	}
-	for c, l := range levels {
-		p.setGrant(pr, role, c, l)
+	for c, levels := range spans {
+		lasting := LevelNone
+		for l, span := range levels {
+			if span.Always() && rank(l) > rank(lasting) {
+				lasting = l
+			}
+		}
+		p.setGrant(pr, role, c, lasting)
+		p.dropTimed(pr, role, c)
+		for l, span := range levels {
+			if rank(l) > rank(lasting) {
+				p.setTimedGrant(pr, role, c, l, span)
+			}
+		}
 	}
 	// The switches count where, and for as long as, the user holds the switch
 	// role: each holding of it gives a holding of the personal grants at the
@@ -158,6 +194,16 @@ func (p *planner) staffPermissionChanged(i int, pr Practice, e Event) error {
 		names = append(names, preset.AdminSwitches...)
 		return fieldErr(CodeInvalid, i, "permission", "unknown permission %q of preset %s (permissions: %s)", e.Permission, preset.Name, strings.Join(names, ", "))
 	}
+	if timed := !e.Span().Always(); timed && (isAdmin || e.Value != "on") {
+		field := "expires_at"
+		if !e.StartsAt.IsZero() {
+			field = "starts_at"
+		}
+		if isAdmin {
+			return fieldErr(CodeInvalid, i, field, "%s is not switched on for a time: give %s for a time instead (role.assigned with starts_at and expires_at)", e.Permission, preset.AdminRole)
+		}
+		return fieldErr(CodeInvalid, i, field, "only a permission switched on is given for a time; switched off, it is off from now (send value \"on\" with starts_at and expires_at for the time it is on)")
+	}
 	if err := p.requireMember(i, pr, "user", e.User); err != nil {
 		return err
 	}
@@ -181,9 +227,9 @@ func (p *planner) staffPermissionChanged(i int, pr Practice, e Event) error {
 	}
 	r := Rel(switchObj(pr.WS, e.Permission), "enabled_for", userObj(e.User))
 	if e.Value == "on" {
-		p.s.Add(r)
+		p.s.Add(r.Lasting(e.Span())) // replaces the span it had: the last event says when it is on
 	} else {
-		p.s.Remove(r)
+		p.s.RemoveKey(r)
 	}
 	p.applySwitches(pr, preset, e.User)
 	return nil
@@ -200,9 +246,9 @@ func (p *planner) demote(i int, pr Practice, preset *Preset, e Event) error {
 	for _, sw := range preset.Switches {
 		r := Rel(switchObj(pr.WS, sw.Name), "enabled_for", userObj(e.User))
 		if sw.Name == e.Permission {
-			p.s.Remove(r)
+			p.s.RemoveKey(r)
 		} else {
-			p.s.Add(r)
+			p.s.Add(r) // for good, replacing a time it was on for
 		}
 	}
 	p.applySwitches(pr, preset, e.User)

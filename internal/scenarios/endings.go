@@ -268,6 +268,10 @@ var timedGrants = []Scenario{
 				yes("user:rita", "view_notes", "client:ann"), yes("user:rita", "view", "note:n-ann"),
 				no("user:ld", "view_notes", "client:ann"), yes("user:ld", "view", "client:ann"),
 				no("user:alex", "view_notes", "client:ann"),
+			},
+			Explanations: []Explanation{
+				{Check: yes("user:rita", "view_notes", "client:ann"), Text: "rita holds role receptionist workspace-wide, which has notes view: full until {{end}}"},
+				{Check: no("user:ld", "view_notes", "client:ann"), Text: "ld holds role locum_desk workspace-wide, which has notes view: full from {{end}}, which does not count now"},
 			}},
 		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"receptionist","expires_at":"{{end}}"}
 {"type":"notes_access.granted","workspace":"p1","role":"locum_desk","starts_at":"{{end}}"}`, NoChange: true},
@@ -278,6 +282,44 @@ var timedGrants = []Scenario{
 			}},
 		{Events: `{"type":"notes_access.revoked","workspace":"p1","role":"locum_desk"}`,
 			Checks: []Check{no("user:ld", "view_notes", "client:ann"), yes("user:ld", "view", "client:ann")}},
+	}},
+	// ClinicSense: a permission switched on for a time (staff_permission.changed
+	// with starts_at or expires_at) starts and ends by itself, and one that
+	// depends on it is in effect only while both are on.
+	{Name: "clinicsense_a_permission_switched_on_for_a_time_starts_and_ends_by_itself", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs10","owner":"cs10a","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs10","user":"cs10p","role":"practitioner"}
+{"type":"staff.added","workspace":"cs10","user":"cs10o","role":"office_staff"}
+{"type":"client.created","workspace":"cs10","client":"cs10c","practitioner":"cs10p"}
+{"type":"invoice.created","workspace":"cs10","invoice":"cs10i","client":"cs10c","practitioner":"cs10p"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"view_invoices","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"edit_invoices","value":"on","expires_at":"{{end}}"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"add_edit_payments","value":"on","starts_at":"{{end}}"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"view_client_treatment_notes","value":"on","expires_at":"{{end}}"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"edit_client_treatment_notes","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"view_client_contact_information","value":"on","starts_at":"{{end}}"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"export_client_list","value":"on"}`,
+			Checks: []Check{
+				yes("user:cs10o", "view", "invoice:cs10i"), yes("user:cs10o", "edit", "invoice:cs10i"), no("user:cs10o", "manage_payments", "invoice:cs10i"),
+				yes("user:cs10o", "view_notes", "client:cs10c"), yes("user:cs10o", "write_notes", "client:cs10c"),
+				no("user:cs10o", "view_contact", "client:cs10c"), no("user:cs10o", "export", "client:cs10c"),
+			},
+			Explanations: []Explanation{
+				{Check: yes("user:cs10o", "edit", "invoice:cs10i"), Text: "cs10o holds their individually switched permissions, which has invoices edit: full until {{end}}"},
+				{Check: no("user:cs10o", "view_contact", "client:cs10c"), Text: "cs10o holds their individually switched permissions, which has clients view: full from {{end}}, which does not count now"},
+			}},
+		{Events: `{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"edit_invoices","value":"on","expires_at":"{{end}}"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"view_client_contact_information","value":"on","starts_at":"{{end}}"}`, NoChange: true},
+		{PastEnd: true,
+			Checks: []Check{
+				yes("user:cs10o", "view", "invoice:cs10i"), no("user:cs10o", "edit", "invoice:cs10i"), yes("user:cs10o", "manage_payments", "invoice:cs10i"),
+				no("user:cs10o", "view_notes", "client:cs10c"), no("user:cs10o", "write_notes", "client:cs10c"),
+				yes("user:cs10o", "view_contact", "client:cs10c"), yes("user:cs10o", "export", "client:cs10c"),
+			}},
+		// Switched on again without a time, it is on for good; off, it is off.
+		{Events: `{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"edit_invoices","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"view_client_contact_information","value":"off"}`,
+			Checks: []Check{yes("user:cs10o", "edit", "invoice:cs10i"), no("user:cs10o", "view_contact", "client:cs10c"), no("user:cs10o", "export", "client:cs10c")}},
 	}},
 	// A share's end can be moved, or taken away, by sharing again.
 	{Name: "sharing_again_moves_or_removes_the_end", Steps: []Step{

@@ -666,6 +666,12 @@ var BadInputs = []BadInput{
 {"type":"role.defined","workspace":"csx","role":"base","grants":{"invoices":{"view":"all","edit":"all"}}}
 {"type":"role.defined","workspace":"csx","role":"heir","inherits":"base"}
 {"type":"role.updated","workspace":"csx","role":"heir","grants":{"invoices":{"view":"none"}}}`, 409, 3, "grants"},
+	{"clinicsense_switching_off_for_a_time", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"staff.added","workspace":"csx","user":"csxs","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"csx","user":"csxs","permission":"view_invoices","value":"off","expires_at":"2099-01-01T00:00:00Z"}`, 400, 2, "expires_at"},
+	{"clinicsense_administrator_for_a_time_by_a_switch", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
+{"type":"staff.added","workspace":"csx","user":"csxs","role":"office_staff"}
+{"type":"staff_permission.changed","workspace":"csx","user":"csxs","permission":"is_practice_administrator","value":"on","starts_at":"2099-01-01T00:00:00Z"}`, 400, 2, "starts_at"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},
 	{"bad_setting_value", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"yes"}`, 400, 0, "value"},
 	{"switching_a_permission_of_a_preset_without_switches", `{"type":"staff_permission.changed","workspace":"p1","user":"rita","permission":"view_invoices","value":"on"}`, 400, 0, "permission"},
