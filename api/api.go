@@ -108,13 +108,33 @@ type LookupResourcesRequest struct {
 	// networks, an amount for limits): it lists only what is allowed
 	// outright with it, at the moment Ward asks.
 	Context *CheckContext `json:"context,omitempty"`
+	// IncludeConditional lists too, apart, what would be allowed with
+	// context the lookup did not give, each with the context it needs.
+	IncludeConditional bool `json:"include_conditional,omitempty"`
 }
 
-// LookupResourcesResponse is one page of resources ("type:id").
+// LookupResourcesResponse is one page of resources ("type:id"). With
+// include_conditional, a page holds at most limit resources in all, those
+// allowed outright and those allowed only with more context.
 type LookupResourcesResponse struct {
-	Resources []string `json:"resources"`
-	Cursor    string   `json:"cursor,omitempty"`
-	ZedToken  string   `json:"zedtoken"`
+	Resources   []string              `json:"resources"`
+	Conditional []ConditionalResource `json:"conditional,omitempty"`
+	Cursor      string                `json:"cursor,omitempty"`
+	ZedToken    string                `json:"zedtoken"`
+}
+
+// ConditionalResource is a resource a lookup found allowed only with context
+// it did not give: Missing names that context ("ip", "amount"), as a check's
+// answer does.
+type ConditionalResource struct {
+	Resource string   `json:"resource"`
+	Missing  []string `json:"missing"`
+}
+
+// ConditionalSubject is ConditionalResource for a subject lookup.
+type ConditionalSubject struct {
+	Subject string   `json:"subject"`
+	Missing []string `json:"missing"`
 }
 
 // LookupStreamRequest asks POST /v1/lookup/resources/stream for every resource
@@ -128,19 +148,27 @@ type LookupStreamRequest struct {
 	// networks, an amount for limits): it lists only what is allowed
 	// outright with it, at the moment Ward asks.
 	Context *CheckContext `json:"context,omitempty"`
+	// IncludeConditional lists too, apart, what would be allowed with
+	// context the lookup did not give, each with the context it needs.
+	IncludeConditional bool `json:"include_conditional,omitempty"`
 }
 
 // LookupStreamLine is one line of the streamed answer (newline-delimited
 // JSON). Every line but the last names one resource ("type:id"), each once,
-// in the order SpiceDB finds them (not sorted). The last line is either Done,
-// with how many resources were sent and the ZedToken read at, or an Error: an
-// answer that ends without either was cut off.
+// in the order SpiceDB finds them (not sorted). With include_conditional,
+// the resources allowed only with more context follow those allowed
+// outright, sorted, each with Conditional and Missing set. The last line is
+// either Done, with how many resources were sent (conditional ones
+// included) and the ZedToken read at, or an Error: an answer that ends
+// without either was cut off.
 type LookupStreamLine struct {
-	Resource string     `json:"resource,omitempty"`
-	Done     bool       `json:"done,omitempty"`
-	Count    int        `json:"count,omitempty"`
-	ZedToken string     `json:"zedtoken,omitempty"`
-	Error    *ErrorBody `json:"error,omitempty"`
+	Resource    string     `json:"resource,omitempty"`
+	Conditional bool       `json:"conditional,omitempty"`
+	Missing     []string   `json:"missing,omitempty"`
+	Done        bool       `json:"done,omitempty"`
+	Count       int        `json:"count,omitempty"`
+	ZedToken    string     `json:"zedtoken,omitempty"`
+	Error       *ErrorBody `json:"error,omitempty"`
 }
 
 // MarshalJSON writes the done line's count even when it is 0: an empty
@@ -151,12 +179,11 @@ func (l LookupStreamLine) MarshalJSON() ([]byte, error) {
 		return json.Marshal(plain(l))
 	}
 	return json.Marshal(struct {
-		Resource string     `json:"resource,omitempty"`
 		Done     bool       `json:"done"`
 		Count    int        `json:"count"`
 		ZedToken string     `json:"zedtoken,omitempty"`
 		Error    *ErrorBody `json:"error,omitempty"`
-	}{l.Resource, l.Done, l.Count, l.ZedToken, l.Error})
+	}{l.Done, l.Count, l.ZedToken, l.Error})
 }
 
 // LookupSubjectsRequest asks which users and service accounts have permission on a resource.
@@ -170,14 +197,18 @@ type LookupSubjectsRequest struct {
 	// networks, an amount for limits): it lists only what is allowed
 	// outright with it, at the moment Ward asks.
 	Context *CheckContext `json:"context,omitempty"`
+	// IncludeConditional lists too, apart, what would be allowed with
+	// context the lookup did not give, each with the context it needs.
+	IncludeConditional bool `json:"include_conditional,omitempty"`
 }
 
 // LookupSubjectsResponse is one page of subjects ("user:ID", "service_account:ID"),
 // sorted by ID (a service account by "service_account:ID").
 type LookupSubjectsResponse struct {
-	Subjects []string `json:"subjects"`
-	Cursor   string   `json:"cursor,omitempty"`
-	ZedToken string   `json:"zedtoken"`
+	Subjects    []string             `json:"subjects"`
+	Conditional []ConditionalSubject `json:"conditional,omitempty"`
+	Cursor      string               `json:"cursor,omitempty"`
+	ZedToken    string               `json:"zedtoken"`
 }
 
 // FieldsRequest asks POST /v1/fields which field groups of one record (a

@@ -184,10 +184,24 @@ func (c *Client) LookupResources(ctx context.Context, req api.LookupResourcesReq
 }
 
 // StreamResources calls fn with every resource ("type:id") a subject has a
-// permission on, as Ward streams them (each once, not sorted), and returns the
-// ZedToken the answer was read at. An error from fn stops the stream. An
-// answer that ends without its done line is reported as cut off.
+// permission on outright, as Ward streams them (each once, not sorted), and
+// returns the ZedToken the answer was read at. An error from fn stops the
+// stream. An answer that ends without its done line is reported as cut off.
+// The resources allowed only with more context (req.IncludeConditional)
+// are not passed to fn: StreamLines reads them.
 func (c *Client) StreamResources(ctx context.Context, req api.LookupStreamRequest, fn func(resource string) error) (string, error) {
+	return c.StreamLines(ctx, req, func(line api.LookupStreamLine) error {
+		if line.Conditional {
+			return nil
+		}
+		return fn(line.Resource)
+	})
+}
+
+// StreamLines is StreamResources with each resource's whole line: with
+// req.IncludeConditional, those allowed only with more context follow the
+// others, with Conditional and Missing set.
+func (c *Client) StreamLines(ctx context.Context, req api.LookupStreamRequest, fn func(api.LookupStreamLine) error) (string, error) {
 	resp, err := c.send(ctx, http.MethodPost, "/v1/lookup/resources/stream", req)
 	if err != nil {
 		return "", err
@@ -212,7 +226,7 @@ func (c *Client) StreamResources(ctx context.Context, req api.LookupStreamReques
 			return line.ZedToken, nil
 		}
 		n++
-		if err := fn(line.Resource); err != nil {
+		if err := fn(line); err != nil {
 			return "", err
 		}
 	}

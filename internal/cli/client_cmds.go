@@ -168,12 +168,16 @@ func streamResources(cmd *cobra.Command, g *globals, req api.LookupStreamRequest
 	w := cmd.OutOrStdout()
 	enc := json.NewEncoder(w)
 	n := 0
-	token, err := g.client().StreamResources(cmd.Context(), req, func(resource string) error {
+	token, err := g.client().StreamLines(cmd.Context(), req, func(line api.LookupStreamLine) error {
 		n++
 		if g.output == "json" {
-			return enc.Encode(api.LookupStreamLine{Resource: resource})
+			return enc.Encode(line)
 		}
-		_, err := fmt.Fprintln(w, resource)
+		text := line.Resource
+		if line.Conditional {
+			text = conditionalText(line.Resource, line.Missing)
+		}
+		_, err := fmt.Fprintln(w, text)
 		return err
 	})
 	if err != nil {
@@ -189,7 +193,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "lookup", Short: "List resources a staff member reaches, or staff who reach a resource"}
 	var subject, permission, typ, resource string
 	var limit int
-	var all, stream bool
+	var all, stream, conditional bool
 	var given []string
 	resources := &cobra.Command{
 		Use:     "resources --subject user:ID --permission P --type T",
@@ -205,9 +209,9 @@ func newLookupCmd(g *globals) *cobra.Command {
 				if limit != 0 || all {
 					return errors.New("--stream sends every resource as it is found: drop --limit and --all")
 				}
-				return streamResources(cmd, g, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ, Context: c})
+				return streamResources(cmd, g, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ, Context: c, IncludeConditional: conditional})
 			}
-			req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: limit, Context: c}
+			req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: limit, Context: c, IncludeConditional: conditional}
 			out := api.LookupResourcesResponse{Resources: []string{}}
 			for {
 				page, err := g.client().LookupResources(cmd.Context(), req)
@@ -215,13 +219,20 @@ func newLookupCmd(g *globals) *cobra.Command {
 					return err
 				}
 				out.Resources = append(out.Resources, page.Resources...)
+				out.Conditional = append(out.Conditional, page.Conditional...)
 				out.Cursor, out.ZedToken = page.Cursor, page.ZedToken
 				if !all || page.Cursor == "" {
 					break
 				}
 				req.Cursor = page.Cursor
 			}
-			return g.print(cmd.OutOrStdout(), out, func() string { return lines(out.Resources, out.Cursor) })
+			return g.print(cmd.OutOrStdout(), out, func() string {
+				items := out.Resources
+				for _, c := range out.Conditional {
+					items = append(items, conditionalText(c.Resource, c.Missing))
+				}
+				return lines(items, out.Cursor)
+			})
 		},
 	}
 	rf := resources.Flags()
@@ -232,6 +243,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 	rf.BoolVar(&all, "all", false, "follow the cursor to the last page")
 	rf.BoolVar(&stream, "stream", false, "print every resource as Ward finds it, unsorted, instead of pages (with -o json: one JSON line each, then a done line)")
 	contextFlag(resources, &given)
+	conditionalFlag(resources, &conditional)
 	for _, name := range []string{"subject", "permission", "type"} {
 		_ = resources.MarkFlagRequired(name)
 	}
@@ -245,7 +257,7 @@ func newLookupCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: limit, Context: c}
+			req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: limit, Context: c, IncludeConditional: conditional}
 			out := api.LookupSubjectsResponse{Subjects: []string{}}
 			for {
 				page, err := g.client().LookupSubjects(cmd.Context(), req)
@@ -253,13 +265,20 @@ func newLookupCmd(g *globals) *cobra.Command {
 					return err
 				}
 				out.Subjects = append(out.Subjects, page.Subjects...)
+				out.Conditional = append(out.Conditional, page.Conditional...)
 				out.Cursor, out.ZedToken = page.Cursor, page.ZedToken
 				if !all || page.Cursor == "" {
 					break
 				}
 				req.Cursor = page.Cursor
 			}
-			return g.print(cmd.OutOrStdout(), out, func() string { return lines(out.Subjects, out.Cursor) })
+			return g.print(cmd.OutOrStdout(), out, func() string {
+				items := out.Subjects
+				for _, c := range out.Conditional {
+					items = append(items, conditionalText(c.Subject, c.Missing))
+				}
+				return lines(items, out.Cursor)
+			})
 		},
 	}
 	sf := subjects.Flags()
@@ -268,11 +287,22 @@ func newLookupCmd(g *globals) *cobra.Command {
 	sf.IntVar(&limit, "limit", 0, "page size (default 100, at most 1000)")
 	sf.BoolVar(&all, "all", false, "follow the cursor to the last page")
 	contextFlag(subjects, &given)
+	conditionalFlag(subjects, &conditional)
 	for _, name := range []string{"resource", "permission"} {
 		_ = subjects.MarkFlagRequired(name)
 	}
 	cmd.AddCommand(resources, subjects)
 	return cmd
+}
+
+func conditionalFlag(cmd *cobra.Command, conditional *bool) {
+	cmd.Flags().BoolVar(conditional, "conditional", false, "list too what would be allowed with more --context, each with the context it needs")
+}
+
+// conditionalText is a lookup result allowed only with more context, as a
+// line of text.
+func conditionalText(ref string, missing []string) string {
+	return ref + " (conditional: needs " + strings.Join(missing, ", ") + ")"
 }
 
 func lines(items []string, cursor string) string {

@@ -246,6 +246,9 @@ type Given struct {
 	Amount string
 	// IP is the address the end user's request came from (ParseIP).
 	IP string
+	// Conditional asks a lookup to list too what would be allowed with
+	// context it did not give (Found.Missing); a check answers that anyway.
+	Conditional bool
 }
 
 // ParseAmount reads a check's context.amount: a number from 0 to MaxAmount,

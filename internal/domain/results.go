@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -39,17 +40,42 @@ type BulkDecision struct {
 	Err         error
 }
 
+// Found is one result of a lookup: an ID allowed outright or, with Missing
+// set, one that would be allowed with context the lookup did not give (a
+// lookup lists those only when asked: Given.Conditional).
+type Found struct {
+	ID      string
+	Missing []string
+}
+
+// Conditional reports whether f is allowed only with more context.
+func (f Found) Conditional() bool { return len(f.Missing) > 0 }
+
+// FoundIDs is found's IDs, in order.
+func FoundIDs(found []Found) []string {
+	out := make([]string, len(found))
+	for i, f := range found {
+		out[i] = f.ID
+	}
+	return out
+}
+
 // PageOf returns the IDs after cursor (the last ID of the previous page), at
 // most limit of them, and the cursor for the next page ("" when none). ids must
 // be sorted.
 func PageOf(ids []string, cursor string, limit int) (page []string, next string) {
-	start, found := slices.BinarySearch(ids, cursor)
+	return PageBy(ids, func(id string) string { return id }, cursor, limit)
+}
+
+// PageBy is PageOf for items sorted by their id.
+func PageBy[T any](items []T, id func(T) string, cursor string, limit int) (page []T, next string) {
+	start, found := slices.BinarySearchFunc(items, cursor, func(t T, c string) int { return strings.Compare(id(t), c) })
 	if cursor != "" && found {
 		start++
 	}
-	end := min(start+limit, len(ids))
-	if end < len(ids) {
-		next = ids[end-1]
+	end := min(start+limit, len(items))
+	if end < len(items) {
+		next = id(items[end-1])
 	}
-	return ids[start:end], next
+	return items[start:end], next
 }

@@ -32,9 +32,9 @@ type Authorizer interface {
 	// LookupResourcesPage and LookupSubjectsPage answer one page after cursor
 	// ("" for the first): its IDs, the next page's cursor ("" on the last)
 	// and the revision read.
-	LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token, cursor string, limit int) ([]string, string, string, error)
-	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token string, emit func(id string) error) (string, error)
-	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission string, given domain.Given, token, cursor string, limit int) ([]string, string, string, error)
+	LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token, cursor string, limit int) ([]domain.Found, string, string, error)
+	StreamResources(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token string, emit func(domain.Found) error) (string, error)
+	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission string, given domain.Given, token, cursor string, limit int) ([]domain.Found, string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
 	Matrix(ctx context.Context, workspace string) (domain.Matrix, error)
 }

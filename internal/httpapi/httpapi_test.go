@@ -429,9 +429,9 @@ type streamAuth struct {
 	gate chan struct{}
 }
 
-func (f streamAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(string) error) (string, error) {
+func (f streamAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(domain.Found) error) (string, error) {
 	for i, id := range f.ids {
-		if err := emit(id); err != nil {
+		if err := emit(domain.Found{ID: id}); err != nil {
 			return "", err
 		}
 		if i == 0 && f.gate != nil {

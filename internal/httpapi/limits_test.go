@@ -50,8 +50,8 @@ func (f gatedAuth) Import(ctx context.Context, _ []domain.Event) (domain.Applied
 	return domain.Applied{Token: "t"}, f.hold(ctx)
 }
 
-func (f gatedAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(string) error) (string, error) {
-	if err := emit("first"); err != nil {
+func (f gatedAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(domain.Found) error) (string, error) {
+	if err := emit(domain.Found{ID: "first"}); err != nil {
 		return "", err
 	}
 	return "t", f.hold(ctx)
@@ -114,10 +114,10 @@ type endlessAuth struct {
 	ended chan error
 }
 
-func (f endlessAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(string) error) (string, error) {
+func (f endlessAuth) StreamResources(ctx context.Context, _ domain.Object, _, _ string, _ domain.Given, _ string, emit func(domain.Found) error) (string, error) {
 	id := strings.Repeat("x", 100)
 	for i := 0; ; i++ {
-		if err := emit(fmt.Sprintf("%s-%d", id, i)); err != nil {
+		if err := emit(domain.Found{ID: fmt.Sprintf("%s-%d", id, i)}); err != nil {
 			f.ended <- err
 			return "", err
 		}

@@ -304,19 +304,29 @@ func (a *service) handleLookupResources(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	given.Conditional = req.IncludeConditional
 	limit, err := pageLimit(req.Limit)
 	if err != nil {
 		return err
 	}
 	// A key limited to some practices sees only theirs, and a cursor only
 	// ever names one of those (reachedPage).
-	page, next, token, err := a.reachedPage(r.Context(), req.ResourceType, req.Cursor, limit, func(cursor string, limit int) ([]string, string, string, error) {
+	page, next, token, err := a.reachedPage(r.Context(), req.ResourceType, req.Cursor, limit, func(cursor string, limit int) ([]domain.Found, string, string, error) {
 		return a.auth.LookupResourcesPage(r.Context(), subject, req.Permission, req.ResourceType, given, req.ZedToken, cursor, limit)
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, api.LookupResourcesResponse{Resources: refs(req.ResourceType, page), Cursor: next, ZedToken: token})
+	resp := api.LookupResourcesResponse{Resources: []string{}, Cursor: next, ZedToken: token}
+	for _, f := range page {
+		ref := req.ResourceType + ":" + f.ID
+		if f.Conditional() {
+			resp.Conditional = append(resp.Conditional, api.ConditionalResource{Resource: ref, Missing: f.Missing})
+		} else {
+			resp.Resources = append(resp.Resources, ref)
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 
@@ -356,20 +366,21 @@ func (a *service) handleLookupStream(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	given.Conditional = req.IncludeConditional
 	// A caller that stops reading is cut off WriteTimeout after its last read,
 	// and its lookup in SpiceDB with it, instead of holding both for good.
 	out := newRenewingWriter(w, a.cfg.WriteTimeout)
 	enc := json.NewEncoder(out)
 	sent := 0
-	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, given, req.ZedToken, func(id string) error {
-		if kept, err := a.keepReached(r.Context(), req.ResourceType, []string{id}); err != nil || len(kept) == 0 {
+	token, err := a.auth.StreamResources(r.Context(), subject, req.Permission, req.ResourceType, given, req.ZedToken, func(f domain.Found) error {
+		if kept, err := a.keepReached(r.Context(), req.ResourceType, []domain.Found{f}); err != nil || len(kept) == 0 {
 			return err // nil: not in a practice the key reaches
 		}
 		if sent == 0 {
 			w.Header().Set("Content-Type", "application/x-ndjson")
 			w.WriteHeader(http.StatusOK)
 		}
-		if err := enc.Encode(api.LookupStreamLine{Resource: req.ResourceType + ":" + id}); err != nil {
+		if err := enc.Encode(api.LookupStreamLine{Resource: req.ResourceType + ":" + f.ID, Conditional: f.Conditional(), Missing: f.Missing}); err != nil {
 			return err
 		}
 		sent++
@@ -424,15 +435,20 @@ func (a *service) handleLookupSubjects(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	given.Conditional = req.IncludeConditional
 	page, next, token, err := a.auth.LookupSubjectsPage(r.Context(), res, req.Permission, given, req.ZedToken, req.Cursor, limit)
 	if err != nil {
 		return err
 	}
-	subjects := make([]string, len(page))
-	for i, p := range page {
-		subjects[i] = domain.PersonRef(p)
+	resp := api.LookupSubjectsResponse{Subjects: []string{}, Cursor: next, ZedToken: token}
+	for _, f := range page {
+		if f.Conditional() {
+			resp.Conditional = append(resp.Conditional, api.ConditionalSubject{Subject: domain.PersonRef(f.ID), Missing: f.Missing})
+		} else {
+			resp.Subjects = append(resp.Subjects, domain.PersonRef(f.ID))
+		}
 	}
-	writeJSON(w, http.StatusOK, api.LookupSubjectsResponse{Subjects: subjects, Cursor: next, ZedToken: token})
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 
@@ -502,13 +518,4 @@ func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
-}
-
-// refs turns IDs of one type into "type:id" references (never null in JSON).
-func refs(typ string, ids []string) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = domain.Object{Type: typ, ID: id}.String()
-	}
-	return out
 }

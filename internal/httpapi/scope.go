@@ -130,7 +130,7 @@ func (a *service) inScope(ctx context.Context, objs []domain.Object) ([]bool, er
 
 // pageFunc answers one page of a paged lookup: at most limit IDs after
 // cursor, the next page's cursor ("" on the last) and the revision read.
-type pageFunc func(cursor string, limit int) (page []string, next, token string, err error)
+type pageFunc func(cursor string, limit int) (page []domain.Found, next, token string, err error)
 
 // reachedPage answers a page of at most limit IDs of type typ that the
 // caller's key reaches, and a cursor that goes on after the last of them. A
@@ -139,11 +139,11 @@ type pageFunc func(cursor string, limit int) (page []string, next, token string,
 // the whole answer are read, and filtered, until limit are kept or the
 // answer ends. The answer is SpiceDB's, computed once and kept for its
 // pages, so this reads it again but never makes SpiceDB compute it again.
-func (a *service) reachedPage(ctx context.Context, typ, cursor string, limit int, fetch pageFunc) ([]string, string, string, error) {
+func (a *service) reachedPage(ctx context.Context, typ, cursor string, limit int, fetch pageFunc) ([]domain.Found, string, string, error) {
 	if scopeOf(ctx).Everywhere() {
 		return fetch(cursor, limit)
 	}
-	var kept []string
+	var kept []domain.Found
 	var token string
 	for {
 		page, next, at, err := fetch(cursor, limit)
@@ -169,7 +169,8 @@ func (a *service) reachedPage(ctx context.Context, typ, cursor string, limit int
 		// This page fills the answer: the cursor goes on after its last
 		// kept ID, which the same page, cut there, answers.
 		kept = append(kept, in[:need]...)
-		cut := slices.Index(page, kept[len(kept)-1]) + 1
+		last := kept[len(kept)-1].ID
+		cut := slices.IndexFunc(page, func(f domain.Found) bool { return f.ID == last }) + 1
 		if _, next, _, err = fetch(cursor, cut); err != nil {
 			return nil, "", "", err
 		}
@@ -179,22 +180,22 @@ func (a *service) reachedPage(ctx context.Context, typ, cursor string, limit int
 
 // keepReached drops, from IDs of type typ, those outside the practices the
 // caller's key reaches.
-func (a *service) keepReached(ctx context.Context, typ string, ids []string) ([]string, error) {
+func (a *service) keepReached(ctx context.Context, typ string, ids []domain.Found) ([]domain.Found, error) {
 	if scopeOf(ctx).Everywhere() || len(ids) == 0 {
 		return ids, nil
 	}
 	objs := make([]domain.Object, len(ids))
-	for i, id := range ids {
-		objs[i] = domain.Object{Type: typ, ID: id}
+	for i, f := range ids {
+		objs[i] = domain.Object{Type: typ, ID: f.ID}
 	}
 	in, err := a.inScope(ctx, objs)
 	if err != nil {
 		return nil, err
 	}
 	kept := ids[:0:0]
-	for i, id := range ids {
+	for i, f := range ids {
 		if in[i] {
-			kept = append(kept, id)
+			kept = append(kept, f)
 		}
 	}
 	return kept, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -140,47 +141,72 @@ func (a adapter) InactiveAccess() ([]string, error) {
 }
 
 func (a adapter) LookupResources(subject, permission, typ, ip string) ([]string, error) {
-	sub, err := domain.ParseSubject(subject)
-	if err != nil {
-		return nil, err
-	}
-	return allPages(typ, func(cursor string) ([]string, string, string, error) {
-		return a.c.LookupResourcesPage(a.ctx, sub, permission, typ, domain.Given{IP: ip}, "", cursor, api.MaxLimit)
-	})
+	out, _, err := a.lookup(Lookup{Subject: subject, Permission: permission, ResourceType: typ, IP: ip}, false)
+	return out, err
 }
 
 func (a adapter) LookupSubjects(resource, permission, ip string) ([]string, error) {
-	res, err := domain.ParseResource(resource)
-	if err != nil {
-		return nil, err
+	out, _, err := a.lookup(Lookup{Resource: resource, Permission: permission, IP: ip}, false)
+	return out, err
+}
+
+func (a adapter) LookupConditional(l Lookup) ([]string, map[string][]string, error) {
+	return a.lookup(l, true)
+}
+
+func (a adapter) lookup(l Lookup, conditional bool) ([]string, map[string][]string, error) {
+	given := domain.Given{IP: l.IP, Conditional: conditional}
+	if l.Subject != "" {
+		sub, err := domain.ParseSubject(l.Subject)
+		if err != nil {
+			return nil, nil, err
+		}
+		return allPages(l.ResourceType, func(cursor string) ([]domain.Found, string, string, error) {
+			return a.c.LookupResourcesPage(a.ctx, sub, l.Permission, l.ResourceType, given, "", cursor, api.MaxLimit)
+		})
 	}
-	people, err := allPages("", func(cursor string) ([]string, string, string, error) {
-		return a.c.LookupSubjectsPage(a.ctx, res, permission, domain.Given{IP: ip}, "", cursor, api.MaxLimit)
+	res, err := domain.ParseResource(l.Resource)
+	if err != nil {
+		return nil, nil, err
+	}
+	people, cond, err := allPages("", func(cursor string) ([]domain.Found, string, string, error) {
+		return a.c.LookupSubjectsPage(a.ctx, res, l.Permission, given, "", cursor, api.MaxLimit)
 	})
 	for i, p := range people {
 		people[i] = domain.PersonRef(p)
 	}
-	return people, err
+	refs := map[string][]string{}
+	for p, missing := range cond {
+		refs[domain.PersonRef(p)] = missing
+	}
+	return people, refs, err
 }
 
 // allPages follows a paged lookup's cursors to its end and returns every ID
-// as "typ:id" (as given when typ is "").
-func allPages(typ string, page func(cursor string) ([]string, string, string, error)) ([]string, error) {
+// allowed outright, and every conditional one with the context it needs, as
+// "typ:id" (as given when typ is "").
+func allPages(typ string, page func(cursor string) ([]domain.Found, string, string, error)) ([]string, map[string][]string, error) {
 	var out []string
+	cond := map[string][]string{}
 	cursor := ""
 	for {
-		ids, next, _, err := page(cursor)
+		found, next, _, err := page(cursor)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, id := range ids {
+		for _, f := range found {
+			id := f.ID
 			if typ != "" {
 				id = typ + ":" + id
 			}
-			out = append(out, id)
+			if f.Conditional() {
+				cond[id] = f.Missing
+			} else {
+				out = append(out, id)
+			}
 		}
 		if next == "" {
-			return out, nil
+			return out, cond, nil
 		}
 		cursor = next
 	}
@@ -295,6 +321,72 @@ func (h httpClient) LookupSubjects(resource, permission, ip string) ([]string, e
 	}
 }
 
+// LookupConditional asks page by page (two results a page, so that pages
+// cut between outright and conditional results), and for resources also
+// streamed, which must answer the same.
+func (h httpClient) LookupConditional(l Lookup) ([]string, map[string][]string, error) {
+	var out []string
+	cond := map[string][]string{}
+	given := checkContext(Check{IP: l.IP})
+	if l.Subject == "" {
+		req := api.LookupSubjectsRequest{Resource: l.Resource, Permission: l.Permission, Limit: 2, Context: given, IncludeConditional: true}
+		for {
+			page, err := h.c.LookupSubjects(h.ctx, req)
+			if err != nil {
+				return nil, nil, err
+			}
+			if n := len(page.Subjects) + len(page.Conditional); n > 2 || (n < 2 && page.Cursor != "") {
+				return nil, nil, fmt.Errorf("a page of limit 2 held %d results and cursor %q", n, page.Cursor)
+			}
+			out = append(out, page.Subjects...)
+			for _, c := range page.Conditional {
+				cond[c.Subject] = c.Missing
+			}
+			if page.Cursor == "" {
+				return out, cond, nil
+			}
+			req.Cursor = page.Cursor
+		}
+	}
+	req := api.LookupResourcesRequest{Subject: l.Subject, Permission: l.Permission, ResourceType: l.ResourceType, Limit: 2, Context: given, IncludeConditional: true}
+	for {
+		page, err := h.c.LookupResources(h.ctx, req)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n := len(page.Resources) + len(page.Conditional); n > 2 || (n < 2 && page.Cursor != "") {
+			return nil, nil, fmt.Errorf("a page of limit 2 held %d results and cursor %q", n, page.Cursor)
+		}
+		out = append(out, page.Resources...)
+		for _, c := range page.Conditional {
+			cond[c.Resource] = c.Missing
+		}
+		if page.Cursor == "" {
+			break
+		}
+		req.Cursor = page.Cursor
+	}
+	var streamed []string
+	streamedCond := map[string][]string{}
+	if _, err := h.c.StreamLines(h.ctx, api.LookupStreamRequest{Subject: l.Subject, Permission: l.Permission, ResourceType: l.ResourceType, Context: given, IncludeConditional: true}, func(line api.LookupStreamLine) error {
+		if line.Conditional {
+			streamedCond[line.Resource] = line.Missing
+		} else if len(streamedCond) > 0 {
+			return fmt.Errorf("%s came outright after a conditional result: they come last", line.Resource)
+		} else {
+			streamed = append(streamed, line.Resource)
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("streamed lookup: %w", err)
+	}
+	slices.Sort(streamed)
+	if !slices.Equal(streamed, out) || !maps.EqualFunc(streamedCond, cond, slices.Equal) {
+		return nil, nil, fmt.Errorf("the streamed lookup answered %v and conditional %v, the paged one %v and %v", streamed, streamedCond, out, cond)
+	}
+	return out, cond, nil
+}
+
 func (h httpClient) Explain(c Check) (bool, []string, error) {
 	res, err := h.c.Explain(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c)})
 	return res.Allowed, reasonTexts(res.Reasons), err
@@ -372,6 +464,25 @@ func (c cliClient) LookupSubjects(resource, permission, ip string) ([]string, er
 	var res api.LookupSubjectsResponse
 	err := c.run("", &res, append([]string{"lookup", "subjects", "--resource", resource, "--permission", permission, "--limit", "2", "--all"}, contextArgs(Check{IP: ip})...)...)
 	return res.Subjects, err
+}
+
+func (c cliClient) LookupConditional(l Lookup) ([]string, map[string][]string, error) {
+	cond := map[string][]string{}
+	args := contextArgs(Check{IP: l.IP})
+	if l.Subject == "" {
+		var res api.LookupSubjectsResponse
+		err := c.run("", &res, append([]string{"lookup", "subjects", "--resource", l.Resource, "--permission", l.Permission, "--limit", "2", "--all", "--conditional"}, args...)...)
+		for _, s := range res.Conditional {
+			cond[s.Subject] = s.Missing
+		}
+		return res.Subjects, cond, err
+	}
+	var res api.LookupResourcesResponse
+	err := c.run("", &res, append([]string{"lookup", "resources", "--subject", l.Subject, "--permission", l.Permission, "--type", l.ResourceType, "--limit", "2", "--all", "--conditional"}, args...)...)
+	for _, r := range res.Conditional {
+		cond[r.Resource] = r.Missing
+	}
+	return res.Resources, cond, err
 }
 
 func (c cliClient) Explain(chk Check) (bool, []string, error) {

@@ -18,7 +18,10 @@ var conditions = []Scenario{
 				yes("user:dina", "approve_charge", "invoice:in-ann").at("100"), no("user:dina", "approve_charge", "invoice:in-ann").at("900"),
 				no("user:dina", "approve_charge", "invoice:in-ann").conditionally(),
 			},
-			Lookups: []Lookup{{Subject: "user:dina", Permission: "view", ResourceType: "client", Want: []string{"client:ann", "client:ben", "client:cat"}}}},
+			Lookups: []Lookup{
+				{Subject: "user:dina", Permission: "view", ResourceType: "client", Want: []string{"client:ann", "client:ben", "client:cat"}},
+				{Subject: "user:dina", Permission: "approve_charge", ResourceType: "invoice", Want: nil, Conditional: map[string][]string{"invoice:in-ann": {"amount"}}},
+			}},
 		// Closed: the role's hours begin later today, in another zone.
 		{Events: `{"type":"role.updated","workspace":"p1","role":"desk","hours":{{hours-later:America/New_York}}}`,
 			Checks: []Check{
@@ -47,10 +50,14 @@ var conditions = []Scenario{
 			},
 			// Lookups list what is allowed outright with the context they give.
 			Lookups: []Lookup{
-				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "10.1.2.3", Want: []string{"client:ann", "client:ben", "client:cat"}},
-				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "192.168.1.9", Want: nil},
-				{Subject: "user:nico", Permission: "view", ResourceType: "client", Want: nil},
-				{Resource: "client:ann", Permission: "view", IP: "192.168.1.9", Want: []string{"user:alex", "user:maya", "user:olivia", "user:priya", "user:rita"}},
+				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "10.1.2.3", Want: []string{"client:ann", "client:ben", "client:cat"}, Conditional: map[string][]string{}},
+				{Subject: "user:nico", Permission: "view", ResourceType: "client", IP: "192.168.1.9", Want: nil, Conditional: map[string][]string{}},
+				// and, asked to, what would be allowed with more context, naming it.
+				{Subject: "user:nico", Permission: "view", ResourceType: "client", Want: nil,
+					Conditional: map[string][]string{"client:ann": {"ip"}, "client:ben": {"ip"}, "client:cat": {"ip"}}},
+				{Resource: "client:ann", Permission: "view", IP: "192.168.1.9", Want: []string{"user:alex", "user:maya", "user:olivia", "user:priya", "user:rita"}, Conditional: map[string][]string{}},
+				{Resource: "client:ann", Permission: "view", Want: []string{"user:alex", "user:maya", "user:olivia", "user:priya", "user:rita"},
+					Conditional: map[string][]string{"user:nico": {"ip"}}},
 			},
 			// Field groups take the same context, and say when it was needed.
 			Fields: []Fields{

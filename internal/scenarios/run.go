@@ -62,6 +62,13 @@ type Client interface {
 	Explain(c Check) (allowed bool, reasons []string, err error)
 }
 
+// ConditionalLooker is a Client whose lookups can list too what would be
+// allowed with more context: the results allowed outright, and the others
+// ("type:id") with the context each needs.
+type ConditionalLooker interface {
+	LookupConditional(l Lookup) (outright []string, conditional map[string][]string, err error)
+}
+
 // ConditionalChecker is a Client whose answers say when they depend on
 // context the question did not give, and which.
 type ConditionalChecker interface {
@@ -165,6 +172,23 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			}
 			if !slices.Equal(got, l.Want) && !(len(got) == 0 && len(l.Want) == 0) {
 				t.Errorf("step %d: lookup %+v: got %v", i, l, got)
+			}
+			if l.Conditional == nil {
+				continue
+			}
+			cl, ok := c.(ConditionalLooker)
+			if !ok {
+				t.Fatalf("step %d asks a lookup for what is conditional, and this client cannot: every client must", i)
+			}
+			got, cond, err := cl.LookupConditional(l)
+			if err != nil {
+				t.Fatalf("step %d: lookup %+v listing what is conditional: %v", i, l, err)
+			}
+			if !slices.Equal(got, l.Want) && !(len(got) == 0 && len(l.Want) == 0) {
+				t.Errorf("step %d: lookup %+v listing what is conditional: got %v outright", i, l, got)
+			}
+			if !maps.EqualFunc(cond, l.Conditional, slices.Equal) {
+				t.Errorf("step %d: lookup %+v: conditional %v, want %v", i, l, cond, l.Conditional)
 			}
 		}
 		if fa, ok := c.(FieldsAsker); ok {

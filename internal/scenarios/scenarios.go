@@ -75,6 +75,10 @@ type Lookup struct {
 	Want                  []string
 	// IP is the lookup's context.ip ("" for none).
 	IP string
+	// Conditional, when not nil, asks the lookup again listing too what
+	// would be allowed with more context: those results, each with the
+	// context it needs ("client:ann": ["ip"]), and Want again outright.
+	Conditional map[string][]string
 }
 
 // Explanation is a question whose explanation must hold a reason with Text.

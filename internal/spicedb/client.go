@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -368,10 +370,11 @@ func (l lookup) op() string {
 	return "looking up resources"
 }
 
-// lookup answers l at cons: its IDs, sorted and without repeats, and the
+// lookup answers l at cons: what it found, sorted by ID and without
+// repeats (with what needs more context when l.given asks for it), and the
 // revision read ("" when nothing was found: SpiceDB then streams no answer to
 // carry one). field is where cons's revision came from, for errors.
-func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, field string) ([]string, string, error) {
+func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, field string) ([]domain.Found, string, error) {
 	fail := func(err error) error { return c.fail(ctx, l.op(), cons, field, err) }
 	if l.subjects {
 		return c.lookupSubjects(ctx, l, cons, fail)
@@ -381,22 +384,22 @@ func (c *Client) lookup(ctx context.Context, l lookup, cons *v1.Consistency, fie
 		return nil, "", err
 	}
 	stream, err := c.perms.LookupResources(ctx, req)
-	return collectIDs(stream, err, fail, lookedUpResource)
+	return collectFound(stream, err, fail, lookedUpResource, l.given.Conditional)
 }
 
 // lookupSubjects finds the users, then at the same revision the service
 // accounts, who reach l.object: users by ID, service accounts as
 // "service_account:ID" (domain.PersonRef names both), sorted together.
-func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consistency, fail func(error) error) ([]string, string, error) {
+func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consistency, fail func(error) error) ([]domain.Found, string, error) {
 	given, err := questionContext(l.given, l.at)
 	if err != nil {
 		return nil, "", err
 	}
-	ask := func(typ string, cons *v1.Consistency) ([]string, string, error) {
+	ask := func(typ string, cons *v1.Consistency) ([]domain.Found, string, error) {
 		stream, err := c.perms.LookupSubjects(ctx, &v1.LookupSubjectsRequest{
 			Consistency: cons, Resource: toObject(l.object), Permission: l.permission, SubjectObjectType: typ, Context: given,
 		})
-		return collectIDs(stream, err, fail, lookedUpSubject)
+		return collectFound(stream, err, fail, lookedUpSubject, l.given.Conditional)
 	}
 	users, readAt, err := ask(domain.TypeUser, cons)
 	if err != nil {
@@ -412,10 +415,10 @@ func (c *Client) lookupSubjects(ctx context.Context, l lookup, cons *v1.Consiste
 	if readAt == "" {
 		readAt = accountsAt
 	}
-	for _, id := range accounts {
-		users = append(users, domain.ServiceAccountKey(id))
+	for _, f := range accounts {
+		users = append(users, domain.Found{ID: domain.ServiceAccountKey(f.ID), Missing: f.Missing})
 	}
-	slices.Sort(users)
+	slices.SortFunc(users, byID)
 	return users, readAt, nil
 }
 
@@ -430,18 +433,39 @@ func lookupResourcesRequest(subject domain.Object, permission, resourceType stri
 	}, err
 }
 
-// lookedUpResource is one LookupResources answer's ZedToken, resource ID and
-// whether it counts (a conditional result does not).
-func lookedUpResource(r *v1.LookupResourcesResponse) (string, string, bool) {
-	return r.GetLookedUpAt().GetToken(), r.GetResourceObjectId(), r.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION
+// lookedUpResource is one LookupResources answer's ZedToken and what it
+// found: allowed outright, or conditional with the context it needs
+// (Found.Missing).
+func lookedUpResource(r *v1.LookupResourcesResponse) (string, domain.Found, bool) {
+	f, ok := lookedUp(r.GetResourceObjectId(), r.GetPermissionship(), r.GetPartialCaveatInfo())
+	return r.GetLookedUpAt().GetToken(), f, ok
 }
 
 // lookedUpSubject is lookedUpResource for LookupSubjects; a wildcard is not a user.
-func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, string, bool) {
+func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, domain.Found, bool) {
 	s := r.GetSubject()
-	return r.GetLookedUpAt().GetToken(), s.GetSubjectObjectId(),
-		s.GetPermissionship() == v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION && s.GetSubjectObjectId() != "*"
+	f, ok := lookedUp(s.GetSubjectObjectId(), s.GetPermissionship(), s.GetPartialCaveatInfo())
+	return r.GetLookedUpAt().GetToken(), f, ok && f.ID != "*"
 }
+
+// lookedUp reads one lookup result: what it found, and whether it is one
+// (allowed outright, or conditional with the context it needs).
+func lookedUp(id string, p v1.LookupPermissionship, info *v1.PartialCaveatInfo) (domain.Found, bool) {
+	switch p {
+	case v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION:
+		return domain.Found{ID: id}, true
+	case v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION:
+		missing := slices.Clone(info.GetMissingRequiredContext())
+		slices.Sort(missing)
+		if missing = slices.Compact(missing); len(missing) == 0 {
+			missing = []string{"context"} // SpiceDB named none: say it is conditional all the same
+		}
+		return domain.Found{ID: id, Missing: missing}, true
+	}
+	return domain.Found{}, false
+}
+
+func byID(a, b domain.Found) int { return strings.Compare(a.ID, b.ID) }
 
 // StreamResources calls emit with each ID of resourceType on which subject
 // has permission, as SpiceDB finds it and only the first time, and returns the
@@ -453,7 +477,7 @@ func lookedUpSubject(r *v1.LookupSubjectsResponse) (string, string, bool) {
 // task runner starts on a cancelled context waits for a task nothing will run
 // (1 of 400 limited lookups of 250 clients, four at a time, never ended here;
 // docs/performance.md, step 31).
-func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token string, emit func(id string) error) (string, error) {
+func (c *Client) StreamResources(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token string, emit func(domain.Found) error) (string, error) {
 	const op = "looking up resources"
 	cons, err := c.callerConsistency(ctx, token)
 	if err != nil {
@@ -464,7 +488,7 @@ func (c *Client) StreamResources(ctx context.Context, subject domain.Object, per
 		return "", err
 	}
 	stream, err := c.perms.LookupResources(ctx, req)
-	readAt, err := streamIDs(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, map[string]struct{}{}, emit)
+	readAt, err := streamFound(stream, err, func(err error) error { return c.fail(ctx, op, cons, tokenField(token), err) }, lookedUpResource, given.Conditional, emit)
 	if err != nil {
 		return readAt, err
 	}
@@ -503,49 +527,68 @@ func exactly(token string) *v1.Consistency {
 	return &v1.Consistency{Requirement: &v1.Consistency_AtExactSnapshot{AtExactSnapshot: &v1.ZedToken{Token: token}}}
 }
 
-// collectIDs drains a lookup stream into sorted IDs without repeats; fail
-// translates SpiceDB's errors.
-func collectIDs[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, string, bool)) ([]string, string, error) {
-	var ids []string
-	readAt, err := streamIDs(stream, err, fail, item, map[string]struct{}{}, func(id string) error {
-		ids = append(ids, id)
+// collectFound drains a lookup stream into what it found, sorted by ID
+// without repeats; fail translates SpiceDB's errors.
+func collectFound[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, domain.Found, bool), conditional bool) ([]domain.Found, string, error) {
+	var out []domain.Found
+	readAt, err := streamFound(stream, err, fail, item, conditional, func(f domain.Found) error {
+		out = append(out, f)
 		return nil
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	slices.Sort(ids)
-	return ids, readAt, nil
+	slices.SortFunc(out, byID)
+	return out, readAt, nil
 }
 
-// streamIDs passes each ID of a lookup stream not yet in seen to emit, and
-// adds it: SpiceDB streams an object once per path that reaches it. item
-// returns each answer's ZedToken, its ID and whether it counts; fail
-// translates SpiceDB's errors (emit's pass unchanged). It returns the last
-// ZedToken.
-func streamIDs[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, string, bool), seen map[string]struct{}, emit func(string) error) (string, error) {
+// streamFound calls emit with each ID a lookup stream finds allowed outright,
+// as it comes and only the first time, and returns the ZedToken it read at.
+// With conditional, it then emits, sorted, the IDs found only conditionally
+// (SpiceDB may find one both ways; the outright answer stands), with all the
+// context each needs. An error from emit stops the stream.
+func streamFound[R any](stream interface{ Recv() (R, error) }, err error, fail func(error) error, item func(R) (string, domain.Found, bool), conditional bool, emit func(domain.Found) error) (string, error) {
 	if err != nil {
 		return "", fail(err)
 	}
 	readAt := ""
+	seen := map[string]struct{}{}
+	needs := map[string][]string{}
 	for {
 		resp, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return readAt, nil
+			break
 		}
 		if err != nil {
 			return readAt, fail(err)
 		}
-		token, id, ok := item(resp)
+		token, f, ok := item(resp)
 		readAt = token
-		if _, dup := seen[id]; !ok || dup {
+		if _, dup := seen[f.ID]; !ok || dup {
 			continue
 		}
-		seen[id] = struct{}{}
-		if err := emit(id); err != nil {
+		if f.Conditional() {
+			if conditional {
+				needs[f.ID] = append(needs[f.ID], f.Missing...)
+			}
+			continue
+		}
+		seen[f.ID] = struct{}{}
+		if err := emit(f); err != nil {
 			return readAt, err
 		}
 	}
+	for _, id := range slices.Sorted(maps.Keys(needs)) {
+		if _, outright := seen[id]; outright {
+			continue
+		}
+		missing := needs[id]
+		slices.Sort(missing)
+		if err := emit(domain.Found{ID: id, Missing: slices.Compact(missing)}); err != nil {
+			return readAt, err
+		}
+	}
+	return readAt, nil
 }
 
 // Export streams every relationship in SpiceDB, at the newest revision.

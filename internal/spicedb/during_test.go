@@ -86,10 +86,11 @@ func TestGrantsCountInTheirWindows(t *testing.T) {
 				t.Errorf("loc's clients: %v (%v), want them: %v", ids, err, tt.loc)
 			}
 			var streamed []string
-			if _, err := c.StreamResources(ctx, loc, "view", domain.TypeClient, domain.Given{}, "", func(id string) error { streamed = append(streamed, id); return nil }); err != nil || (len(streamed) == 1) != tt.loc {
+			if _, err := c.StreamResources(ctx, loc, "view", domain.TypeClient, domain.Given{}, "", func(f domain.Found) error { streamed = append(streamed, f.ID); return nil }); err != nil || (len(streamed) == 1) != tt.loc {
 				t.Errorf("loc's clients streamed: %v (%v), want them: %v", streamed, err, tt.loc)
 			}
-			who, _, _, err := c.LookupSubjectsPage(ctx, client, "view", domain.Given{}, "", "", 50)
+			found, _, _, err := c.LookupSubjectsPage(ctx, client, "view", domain.Given{}, "", "", 50)
+			who := domain.FoundIDs(found)
 			if err != nil || slices.Contains(who, "loc") != tt.loc || slices.Contains(who, "sh") != tt.sh {
 				t.Errorf("who sees %s: %v (%v), want loc %v, sh %v", client, who, err, tt.loc, tt.sh)
 			}

@@ -35,18 +35,18 @@ const (
 // cache has dropped it (or another Ward instance serves the page), from the
 // same lookup made again at exactly that revision. Paging to the end costs one
 // lookup, and a list never mixes revisions; token only matters on a first page.
-func (c *Client) LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token, cursor string, limit int) ([]string, string, string, error) {
+func (c *Client) LookupResourcesPage(ctx context.Context, subject domain.Object, permission, resourceType string, given domain.Given, token, cursor string, limit int) ([]domain.Found, string, string, error) {
 	return c.page(ctx, lookup{object: subject, permission: permission, resourceType: resourceType, given: given}, token, cursor, limit)
 }
 
 // LookupSubjectsPage is LookupResourcesPage for the users who have permission
 // on resource.
-func (c *Client) LookupSubjectsPage(ctx context.Context, resource domain.Object, permission string, given domain.Given, token, cursor string, limit int) ([]string, string, string, error) {
+func (c *Client) LookupSubjectsPage(ctx context.Context, resource domain.Object, permission string, given domain.Given, token, cursor string, limit int) ([]domain.Found, string, string, error) {
 	return c.page(ctx, lookup{subjects: true, object: resource, permission: permission, given: given}, token, cursor, limit)
 }
 
-func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit int) (page []string, next, readAt string, err error) {
-	var ids []string
+func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit int) (page []domain.Found, next, readAt string, err error) {
+	var ids []domain.Found
 	after := ""
 	if cursor == "" {
 		l.at = c.clock()
@@ -84,7 +84,7 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 			c.pages.put(key, ids)
 		}
 	}
-	page, last := domain.PageOf(ids, after, limit)
+	page, last := domain.PageBy(ids, func(f domain.Found) string { return f.ID }, after, limit)
 	if last != "" {
 		next = c.encodeCursor(l, readAt, last)
 	}
@@ -100,7 +100,11 @@ func (l lookup) key() string {
 	if l.subjects {
 		kind = "subjects"
 	}
-	return kind + "\x00" + l.object.String() + "\x00" + l.permission + "\x00" + l.resourceType + "\x00" + l.given.Amount + "\x00" + l.given.IP
+	key := kind + "\x00" + l.object.String() + "\x00" + l.permission + "\x00" + l.resourceType + "\x00" + l.given.Amount + "\x00" + l.given.IP
+	if l.given.Conditional {
+		key += "\x00conditional"
+	}
+	return key
 }
 
 // cursor is where a paged lookup goes on: after which ID, at which revision
@@ -169,7 +173,7 @@ type pageCache struct {
 
 type pageEntry struct {
 	key  string
-	ids  []string
+	ids  []domain.Found
 	size int64
 }
 
@@ -177,17 +181,20 @@ func newPageCache(maxEntries int, maxBytes int64) *pageCache {
 	return &pageCache{maxEntries: maxEntries, maxBytes: maxBytes, order: list.New(), entries: map[string]*list.Element{}}
 }
 
-// answerSize is what an answer costs the cache: its IDs, their string
-// headers (16 bytes each) and its key.
-func answerSize(key string, ids []string) int64 {
-	n := int64(len(key)) + 16*int64(len(ids))
-	for _, id := range ids {
-		n += int64(len(id))
+// answerSize is what an answer costs the cache: its IDs and the context
+// each needs, their headers (16 bytes a string, 40 a result) and its key.
+func answerSize(key string, ids []domain.Found) int64 {
+	n := int64(len(key)) + 40*int64(len(ids))
+	for _, f := range ids {
+		n += int64(len(f.ID))
+		for _, m := range f.Missing {
+			n += 16 + int64(len(m))
+		}
 	}
 	return n
 }
 
-func (p *pageCache) get(key string) ([]string, bool) {
+func (p *pageCache) get(key string) ([]domain.Found, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.entries[key]
@@ -198,7 +205,7 @@ func (p *pageCache) get(key string) ([]string, bool) {
 	return e.Value.(*pageEntry).ids, true
 }
 
-func (p *pageCache) put(key string, ids []string) {
+func (p *pageCache) put(key string, ids []domain.Found) {
 	size := answerSize(key, ids)
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -19,14 +19,14 @@ import (
 // than all its bytes.
 func TestPageCacheBounds(t *testing.T) {
 	t.Parallel()
-	ids := func(n int) []string {
-		out := make([]string, n)
+	ids := func(n int) []domain.Found {
+		out := make([]domain.Found, n)
 		for i := range out {
-			out[i] = fmt.Sprintf("id%04d", i) // 6 bytes and a 16-byte header: 22 each
+			out[i] = domain.Found{ID: fmt.Sprintf("id%04d", i)} // 6 bytes and a 40-byte header: 46 each
 		}
 		return out
 	}
-	p := newPageCache(2, 1000)
+	p := newPageCache(2, 2000)
 	p.put("a", ids(10))
 	p.put("b", ids(10))
 	p.get("a") // a is now the more recently used
@@ -37,11 +37,11 @@ func TestPageCacheBounds(t *testing.T) {
 	if _, ok := p.get("a"); !ok {
 		t.Error("a was dropped though it was used more recently than b")
 	}
-	p.put("d", ids(40)) // 881 bytes: a and c (221 each) must go
-	if n, bytes := p.len(); n != 1 || bytes > 1000 {
-		t.Errorf("%d answers, %d bytes; want d alone, within 1000 bytes", n, bytes)
+	p.put("d", ids(40)) // 1841 bytes: a and c (461 each) must go
+	if n, bytes := p.len(); n != 1 || bytes > 2000 {
+		t.Errorf("%d answers, %d bytes; want d alone, within 2000 bytes", n, bytes)
 	}
-	p.put("e", ids(50)) // 1101 bytes: larger than the whole cache
+	p.put("e", ids(50)) // 2301 bytes: larger than the whole cache
 	if _, ok := p.get("e"); ok {
 		t.Error("an answer larger than the cache was kept")
 	}
@@ -79,7 +79,7 @@ func TestPagesWithoutTheCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, page...)
+	got = append(got, domain.FoundIDs(page)...)
 	apply(`{"type":"client.created","workspace":"p1","client":"zz","practitioner":"olivia"}`)
 	for cursor != "" {
 		var at string
@@ -90,7 +90,7 @@ func TestPagesWithoutTheCache(t *testing.T) {
 		if at != first {
 			t.Errorf("a later page was read at %s, the first at %s", at, first)
 		}
-		got = append(got, page...)
+		got = append(got, domain.FoundIDs(page)...)
 	}
 	// ann and the 30 k's, not zz.
 	if len(got) != 31 || !slices.IsSorted(got) || slices.Contains(got, "zz") {
@@ -148,8 +148,8 @@ func TestCursorsCannotBeForged(t *testing.T) {
 		page, _, _, err := tc.c.LookupResourcesPage(ctx, olivia, "view", domain.TypeClient, domain.Given{}, "", tc.cursor, 10)
 		var e *domain.Error
 		switch {
-		case tc.ok && (err != nil || len(page) != 10 || page[0] <= first[len(first)-1]):
-			t.Errorf("%s: %v, %v; want the next 10 after %s", name, page, err, first[len(first)-1])
+		case tc.ok && (err != nil || len(page) != 10 || page[0].ID <= first[len(first)-1].ID):
+			t.Errorf("%s: %v, %v; want the next 10 after %s", name, page, err, first[len(first)-1].ID)
 		case !tc.ok && (!errors.As(err, &e) || e.Code != domain.CodeInvalid || e.Field != fieldCursor):
 			t.Errorf("%s: %v, %v; want 400 naming the cursor", name, page, err)
 		}
@@ -174,7 +174,7 @@ func TestEmptyLookupsNameARevision(t *testing.T) {
 		if err != nil || len(subjects) != 0 || at == "" {
 			t.Errorf("subjects of a client never created, token %q: %v at %q, %v", given, subjects, at, err)
 		}
-		at, err = c.StreamResources(ctx, nobody, "view", domain.TypeClient, domain.Given{}, given, func(string) error { return nil })
+		at, err = c.StreamResources(ctx, nobody, "view", domain.TypeClient, domain.Given{}, given, func(domain.Found) error { return nil })
 		if err != nil || at == "" {
 			t.Errorf("streamed resources of nobody, token %q: at %q, %v", given, at, err)
 		}

@@ -22,7 +22,7 @@ func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 	ctx := context.Background()
 	c, p := practitionerWithClients(t, 250)
 	seen := map[string]int{}
-	token, err := c.StreamResources(ctx, p, "view", domain.TypeClient, domain.Given{}, "", func(id string) error { seen[id]++; return nil })
+	token, err := c.StreamResources(ctx, p, "view", domain.TypeClient, domain.Given{}, "", func(f domain.Found) error { seen[f.ID]++; return nil })
 	if err != nil || token == "" {
 		t.Fatalf("stream: %v (token %q)", err, token)
 	}
@@ -33,9 +33,9 @@ func TestStreamResourcesPastTheFirstPage(t *testing.T) {
 	if len(paged) != 250 || len(seen) != len(paged) {
 		t.Fatalf("streamed %d distinct clients, paged %d, want 250", len(seen), len(paged))
 	}
-	for _, id := range paged {
-		if seen[id] != 1 {
-			t.Errorf("%s streamed %d times", id, seen[id])
+	for _, f := range paged {
+		if seen[f.ID] != 1 {
+			t.Errorf("%s streamed %d times", f.ID, seen[f.ID])
 		}
 	}
 }
@@ -95,7 +95,7 @@ func TestStreamedLookupsEnd(t *testing.T) {
 			for range 100 {
 				cctx, cancel := context.WithTimeout(gctx, 30*time.Second)
 				n := 0
-				_, err := c.StreamResources(cctx, p, "view", domain.TypeClient, domain.Given{}, "", func(string) error { n++; return nil })
+				_, err := c.StreamResources(cctx, p, "view", domain.TypeClient, domain.Given{}, "", func(domain.Found) error { n++; return nil })
 				cancel()
 				if err != nil || n != 250 {
 					return fmt.Errorf("a stream ended with %d clients: %v", n, err)

@@ -148,7 +148,7 @@ func TestCallerTokens(t *testing.T) {
 			return at, err
 		},
 		"stream": func(tok string) (string, error) {
-			return c.StreamResources(ctx, user, "view", domain.TypeClient, domain.Given{}, tok, func(string) error { return nil })
+			return c.StreamResources(ctx, user, "view", domain.TypeClient, domain.Given{}, tok, func(domain.Found) error { return nil })
 		},
 	}
 	for name, read := range reads {
