@@ -357,7 +357,8 @@ func reaches(pr Practice, h Holding, located bool, target Object) bool {
 
 // AccessSources returns the holdings that give the written-out access r (a
 // capability relation of a workspace or location naming a person): the
-// person's roles that grant its capability at exactly its level and whose
+// person's roles that grant its capability at exactly its level (for good
+// or for a time) and whose
 // place it is written on. It names, for explain, the roles behind a relation
 // SpiceDB found; it decides nothing.
 func AccessSources(pr Practice, r Relationship) []Holding {
@@ -367,7 +368,7 @@ func AccessSources(pr Practice, r Relationship) []Holding {
 	g := grantByRelation()[r.Relation]
 	var out []Holding
 	for _, h := range pr.Holdings(personOf(r.Subject)) {
-		if pr.Level(h.Role, g.cap) == g.level && reaches(pr, h, areaLocated(g.cap.Area), r.Resource) {
+		if _, granted := pr.grantSpans(h.Role)[g.cap][g.level]; granted && reaches(pr, h, areaLocated(g.cap.Area), r.Resource) {
 			out = append(out, h)
 		}
 	}

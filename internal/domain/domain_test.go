@@ -787,3 +787,25 @@ func TestSwitchesOnForATime(t *testing.T) {
 		})
 	}
 }
+
+// A grant for a time that has not started is named as not counting now only
+// where it would give more than the role has now.
+func TestExplainNamesTimedGrantsThatWouldGiveMore(t *testing.T) {
+	s, _ := apply(t, domain.NewState(), parse(t, `{"type":"workspace.created","workspace":"k","owner":"ko","preset":"cliniko"}
+{"type":"role.defined","workspace":"k","role":"aide","grants":{"clients":{"view":"all"}}}
+{"type":"staff.added","workspace":"k","user":"ka","role":"aide"}
+{"type":"client.created","workspace":"k","client":"kc"}
+{"type":"note.created","workspace":"k","note":"kn","client":"kc","author":"ko"}
+{"type":"notes_access.granted","workspace":"k","role":"aide","starts_at":"2098-01-01T00:00:00Z"}`))
+	q := domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: "ka"}, Permission: "edit", Resource: domain.Object{Type: domain.TypeNote, ID: "kn"}}
+	later := func(ex domain.Explanation) bool {
+		return slices.ContainsFunc(ex.Reasons, func(r domain.Reason) bool { return strings.HasSuffix(r.Text, "which does not count now") })
+	}
+	if ex := domain.ExplainAt(q, s, time.Now(), domain.TraceNode{}); ex.Allowed || !later(ex) {
+		t.Errorf("before the start: allowed=%v, reasons %v; want denied, naming the grant that starts later", ex.Allowed, ex.Reasons)
+	}
+	s, _ = apply(t, s, parse(t, `{"type":"role.updated","workspace":"k","role":"aide","grants":{"notes":"all"}}`))
+	if ex := domain.ExplainAt(q, s, time.Now(), domain.TraceNode{}); !ex.Allowed || later(ex) {
+		t.Errorf("with notes for good: allowed=%v, reasons %v; want allowed, naming no grant that starts later", ex.Allowed, ex.Reasons)
+	}
+}

@@ -140,19 +140,25 @@ func ExplainAt(q Question, s *State, at time.Time, trace TraceNode) Explanation 
 		return ex
 	}
 	user := q.Person()
-	pr := Practice{S: s, WS: ws}
+	pr, now := Practice{S: s, WS: ws}, Practice{S: counting, WS: ws}
 	perm, _ := LookupPermission(q.Resource.Type, q.Permission)
+	caps := slices.Concat(perm.Caps, perm.SwitchedCaps)
+	if perm.PastToo {
+		caps = append(caps, PastEdit)
+	}
 	for _, h := range pr.Holdings(user) {
 		if !h.Lasts.CountsAt(at) {
 			ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(),
 				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
 			continue
 		}
-		for _, c := range perm.Caps {
+		for _, c := range caps {
 			a, _ := AreaByName(c.Area)
 			grants := pr.grantSpans(h.Role)[c]
+			has, _ := now.levelCounting(h.Role, c)
 			for _, level := range a.GrantLevels() {
-				if granted, ok := grants[level]; ok && !granted.CountsAt(at) {
+				// a grant for a time that does not count now, and would give more than the role has now
+				if granted, ok := grants[level]; ok && !granted.CountsAt(at) && rank(level) > rank(has) {
 					ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level,
 						Text: fmt.Sprintf("%s holds %s, which has %s %s: %s%s, which does not count now", user, holdingText(h), a.Name, c.Action, level, granted.Text())})
 				}
@@ -270,7 +276,10 @@ func Explain(q Question, s *State) Explanation {
 	}
 	if perm.PastToo && allowed {
 		past := PastEdit
-		i := slices.IndexFunc(pr.Holdings(user), func(h Holding) bool { return h.Location == "" && pr.Level(h.Role, past) == LevelFull })
+		i := slices.IndexFunc(pr.Holdings(user), func(h Holding) bool {
+			level, _ := pr.levelCounting(h.Role, past)
+			return h.Location == "" && level == LevelFull
+		})
 		if i < 0 {
 			return deny(append(falsify(reasons), Reason{Kind: "role", Area: past.Area, Action: past.Action, Text: fmt.Sprintf("%s may not add or change appointments in the past", user)})...)
 		}

@@ -292,6 +292,9 @@ var timedGrants = []Scenario{
 {"type":"staff.added","workspace":"cs10","user":"cs10o","role":"office_staff"}
 {"type":"client.created","workspace":"cs10","client":"cs10c","practitioner":"cs10p"}
 {"type":"invoice.created","workspace":"cs10","invoice":"cs10i","client":"cs10c","practitioner":"cs10p"}
+{"type":"appointment.booked","workspace":"cs10","appointment":"cs10ap","client":"cs10c","practitioner":"cs10p"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"add_edit_appointments","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"add_edit_appointments_in_the_past","value":"on","expires_at":"{{end}}"}
 {"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"view_invoices","value":"on"}
 {"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"edit_invoices","value":"on","expires_at":"{{end}}"}
 {"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"add_edit_payments","value":"on","starts_at":"{{end}}"}
@@ -303,8 +306,10 @@ var timedGrants = []Scenario{
 				yes("user:cs10o", "view", "invoice:cs10i"), yes("user:cs10o", "edit", "invoice:cs10i"), no("user:cs10o", "manage_payments", "invoice:cs10i"),
 				yes("user:cs10o", "view_notes", "client:cs10c"), yes("user:cs10o", "write_notes", "client:cs10c"),
 				no("user:cs10o", "view_contact", "client:cs10c"), no("user:cs10o", "export", "client:cs10c"),
+				yes("user:cs10o", "edit", "appointment:cs10ap"), yes("user:cs10o", "edit_past", "appointment:cs10ap"),
 			},
 			Explanations: []Explanation{
+				{Check: yes("user:cs10o", "edit_past", "appointment:cs10ap"), Text: "cs10o holds their individually switched permissions, which may change past appointments"},
 				{Check: yes("user:cs10o", "edit", "invoice:cs10i"), Text: "cs10o holds their individually switched permissions, which has invoices edit: full until {{end}}"},
 				{Check: no("user:cs10o", "view_contact", "client:cs10c"), Text: "cs10o holds their individually switched permissions, which has clients view: full from {{end}}, which does not count now"},
 			}},
@@ -315,6 +320,10 @@ var timedGrants = []Scenario{
 				yes("user:cs10o", "view", "invoice:cs10i"), no("user:cs10o", "edit", "invoice:cs10i"), yes("user:cs10o", "manage_payments", "invoice:cs10i"),
 				no("user:cs10o", "view_notes", "client:cs10c"), no("user:cs10o", "write_notes", "client:cs10c"),
 				yes("user:cs10o", "view_contact", "client:cs10c"), yes("user:cs10o", "export", "client:cs10c"),
+				yes("user:cs10o", "edit", "appointment:cs10ap"), no("user:cs10o", "edit_past", "appointment:cs10ap"),
+			},
+			Explanations: []Explanation{
+				{Check: no("user:cs10o", "edit_past", "appointment:cs10ap"), Text: "cs10o may not add or change appointments in the past"},
 			}},
 		// Switched on again without a time, it is on for good; off, it is off.
 		{Events: `{"type":"staff_permission.changed","workspace":"cs10","user":"cs10o","permission":"edit_invoices","value":"on"}
