@@ -57,6 +57,13 @@ func (e *Embedded) ChunkedWrites() ChunkedWriter {
 	return newChunkedWriter(e.ds)
 }
 
+// LargeWrites returns, for an in-process SpiceDB on any engine, a writer
+// that applies a write too large for one SpiceDB call (MaxWriteBytes) in
+// one transaction of its datastore, as ChunkedWrites does
+// (Config.LargeWrites): many holdings with business hours or networks make
+// a write of many bytes that is still one event.
+func (e *Embedded) LargeWrites() ChunkedWriter { return newChunkedWriter(e.ds) }
+
 func newChunkedWriter(ds datastore.Datastore) *chunkedWriter {
 	return &chunkedWriter{ds: ds, dl: datalayer.NewDataLayer(ds)}
 }

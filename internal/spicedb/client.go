@@ -57,6 +57,8 @@ type Client struct {
 	// chunked, when set, takes writes too large for one SpiceDB call
 	// (Config.ChunkedWrites).
 	chunked ChunkedWriter
+	// large, when set, takes writes past MaxWriteBytes (Config.LargeWrites).
+	large ChunkedWriter
 	// heads, when set, gives reads the caller gave no token for a revision
 	// taken after they arrived (Config.Head, Config.Barrier; fresh.go).
 	heads *freshHeads
@@ -95,6 +97,11 @@ type Config struct {
 	// (Embedded.ChunkedWrites): on PostgreSQL SpiceDB's API runs it slowly,
 	// and refuses it past 7,281 new relationships.
 	ChunkedWrites ChunkedWriter
+	// LargeWrites, when set, applies a write too large for one SpiceDB call
+	// (MaxWriteBytes) in one transaction of the datastore itself
+	// (Embedded.LargeWrites). Without it such a write is refused as too
+	// large, as an external SpiceDB would refuse it.
+	LargeWrites ChunkedWriter
 	// Now is the clock questions are asked by (grants that start later count
 	// from their start by it); nil means time.Now.
 	Now func() time.Time
@@ -113,6 +120,7 @@ func NewWithConfig(conn grpc.ClientConnInterface, logger *slog.Logger, cfg Confi
 		pages:         newPageCache(cmp.Or(cfg.PageCacheEntries, DefaultPageCacheEntries), cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes)),
 		cursorKey:     cfg.CursorKey,
 		chunked:       cfg.ChunkedWrites,
+		large:         cfg.LargeWrites,
 		now:           cfg.Now,
 	}
 	if len(c.cursorKey) == 0 {
@@ -591,10 +599,20 @@ func streamFound[R any](stream interface{ Recv() (R, error) }, err error, fail f
 	return readAt, nil
 }
 
+// exportBatch is how many relationships Ward asks for in one message of an
+// export: relationships with business hours carry them, up to some 10 KB
+// each, and a batch must stay within receiveLarge.
+const exportBatch = 1000
+
+// receiveLarge lets Ward's calls receive messages of up to 64 MiB, past
+// gRPC's default of 4 MiB: one batch of an export of relationships that
+// carry long business hours is larger than that.
+var receiveLarge = grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64 << 20))
+
 // Export streams every relationship in SpiceDB, at the newest revision.
 func (c *Client) Export(ctx context.Context, fn func(domain.Relationship) error) error {
 	cons := consistency("")
-	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: cons})
+	stream, err := c.perms.ExportBulkRelationships(ctx, &v1.ExportBulkRelationshipsRequest{Consistency: cons, OptionalLimit: exportBatch})
 	if err != nil {
 		return c.fail(ctx, "exporting relationships", cons, "", err)
 	}

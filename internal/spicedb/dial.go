@@ -55,7 +55,7 @@ func Dial(cfg ExternalConfig) (*grpc.ClientConn, error) {
 		transport = grpc.WithTransportCredentials(credentials.NewTLS(tlsCfg))
 	}
 	conn, err := grpc.NewClient(cfg.Endpoint, transport,
-		grpc.WithPerRPCCredentials(bearer{token: cfg.Token, insecure: cfg.Insecure}))
+		grpc.WithPerRPCCredentials(bearer{token: cfg.Token, insecure: cfg.Insecure}), receiveLarge)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to SpiceDB at %s: %w", cfg.Endpoint, err)
 	}

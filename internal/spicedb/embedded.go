@@ -149,6 +149,7 @@ func StartEmbedded(ctx context.Context, cfg EmbeddedConfig, logger *slog.Logger)
 	conn, err := srv.NewClient(
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithPerRPCCredentials(bearer{token: presharedKey, insecure: true}),
+		receiveLarge,
 	)
 	if err != nil {
 		_ = e.Close()

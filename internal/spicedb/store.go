@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -84,8 +85,17 @@ func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
 		}
 		req.OptionalPreconditions = append(req.OptionalPreconditions, &v1.Precondition{Operation: op, Filter: toFilter(p.Filter)})
 	}
-	if c.chunked != nil && len(req.Updates) > rowsPerStatement {
-		return c.writeChunked(ctx, req)
+	size := proto.Size(req)
+	switch {
+	case c.chunked != nil && (len(req.Updates) > rowsPerStatement || size > MaxWriteBytes):
+		return c.writeChunked(ctx, c.chunked, req)
+	case c.large != nil && size > MaxWriteBytes:
+		return c.writeChunked(ctx, c.large, req)
+	case size > MaxWriteBytes:
+		return "", &domain.Error{Code: domain.CodeTooLarge, Index: -1, Message: fmt.Sprintf(
+			"this request changes %d relationships, %.1f MiB with their conditions, and SpiceDB takes at most %d MiB in one call; nothing was written: "+
+				"send fewer events per request (one event this large, such as a role change that rewrites many holders' conditions, needs Ward's in-process SpiceDB, which writes it in one transaction)",
+			len(req.Updates), float64(size)/(1<<20), grpcMaxMessage>>20)}
 	}
 	c.writing.Lock()
 	resp, err := c.perms.WriteRelationships(ctx, req)
@@ -96,14 +106,24 @@ func (c *Client) Write(ctx context.Context, w domain.Write) (string, error) {
 	return resp.GetWrittenAt().GetToken(), nil
 }
 
-// writeChunked makes req through the chunked writer and maps the
+// MaxWriteBytes is the largest WriteRelationships call Ward sends: SpiceDB's
+// gRPC server takes messages of at most grpcMaxMessage (its default, which
+// v1.57.1 does not let one change), less room for the call's framing. A
+// write past it goes to the datastore itself where Ward runs SpiceDB
+// (Config.ChunkedWrites, Config.LargeWrites), and is refused elsewhere.
+const MaxWriteBytes = grpcMaxMessage - 64<<10
+
+// grpcMaxMessage is the gRPC default bound on a message a server receives.
+const grpcMaxMessage = 4 << 20
+
+// writeChunked makes req through a chunked writer and maps the
 // datastore's errors as SpiceDB's API would answer them: by their gRPC
 // status where they carry one (a serialization failure, a CREATE of what
 // exists), and otherwise as an unknown failure, which is unavailable when
 // SpiceDB cannot even read (its datastore is down).
-func (c *Client) writeChunked(ctx context.Context, req *v1.WriteRelationshipsRequest) (string, error) {
+func (c *Client) writeChunked(ctx context.Context, w ChunkedWriter, req *v1.WriteRelationshipsRequest) (string, error) {
 	c.writing.Lock()
-	token, err := c.chunked.Write(ctx, req)
+	token, err := w.Write(ctx, req)
 	c.writing.Unlock()
 	var de *domain.Error
 	if err == nil || errors.Is(err, domain.ErrRaced) || errors.As(err, &de) {
