@@ -414,6 +414,15 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 		e.Grants = grants
 		return nil
 	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		switch f.kind {
+		case startField, atField:
+			return fmt.Errorf("is null, which is not a time: leave it out for now")
+		case endField:
+			return fmt.Errorf("is null, which is not a time: leave it out for no end")
+		}
+		return fmt.Errorf("is null: give a string, or leave the field out where it is optional")
+	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return fmt.Errorf("must be a string")

@@ -452,20 +452,31 @@ func deny(reasons ...Reason) Explanation {
 // SpiceDB's verdict, which decided them: when every reason that gives
 // access gives it under conditions, they held if SpiceDB allowed it and
 // did not (or needed context the question did not give: missing) if it
-// denied it, and the reasons say so. ok is false when the conditions do
-// not account for a disagreement.
+// denied it, and the reasons say so; when another reason gives access
+// outright, the conditional ones claim nothing. ok is false when the
+// conditions do not account for a disagreement.
 func Conditioned(allowed bool, missing []string, ex Explanation) (out Explanation, ok bool) {
 	if !allowed {
 		ex.Missing = missing
 	}
-	granting := 0
+	granting, outright := 0, false
 	for _, r := range ex.Reasons {
 		if r.Grants {
-			if !r.Conditional {
-				return ex, ex.Allowed == allowed
-			}
+			outright = outright || !r.Conditional
 			granting++
 		}
+	}
+	if outright {
+		// Another reason gives access whatever the conditions: the verdict
+		// says nothing of them, so those reasons claim nothing.
+		ex.Reasons = slices.Clone(ex.Reasons)
+		for i, r := range ex.Reasons {
+			if r.Grants && r.Conditional {
+				ex.Reasons[i].Grants = false
+				ex.Reasons[i].Text += ", under conditions this answer does not need: another reason gives access"
+			}
+		}
+		return ex, ex.Allowed == allowed
 	}
 	if granting == 0 {
 		return ex, ex.Allowed == allowed

@@ -82,6 +82,9 @@ var conditions = []Scenario{
 			Checks: []Check{yes("user:rita", "view", "client:ann"), yes("user:nico", "view", "client:ann").from("10.1.2.3"), no("user:nico", "view", "client:ann").from("10.9.2.3").from("172.16.0.1")}},
 		// A second holding without networks gives its access anywhere.
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"nico","role":"practice_manager"}`,
-			Checks: []Check{yes("user:nico", "view", "client:ann").from("172.16.0.1"), yes("user:nico", "view", "client:ann")}},
+			Checks: []Check{yes("user:nico", "view", "client:ann").from("172.16.0.1"), yes("user:nico", "view", "client:ann")},
+			// The verdict says nothing of the networks then, and explain claims nothing of them.
+			Explanations: []Explanation{{yes("user:nico", "view", "client:ann").from("172.16.0.1"),
+				"nico holds role receptionist workspace-wide on network 10.0.0.0/8 or 2001:db8::/32, which has clients view: full, under conditions this answer does not need: another reason gives access"}}},
 	}},
 }

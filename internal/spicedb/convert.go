@@ -151,10 +151,18 @@ func fromTrace(t *v1.CheckDebugTrace) domain.TraceNode {
 	for _, sub := range t.GetSubProblems().GetTraces() {
 		n.Children = append(n.Children, fromTrace(sub))
 	}
+	// A stored relation SpiceDB reports as conditional without a caveat of
+	// its own was found, under a caveat evaluated above it (a holding's
+	// membership under the limit of the grant that reached it).
+	conditional := t.GetResult() == v1.CheckDebugTrace_PERMISSIONSHIP_CONDITIONAL_PERMISSION
+	n.Found = n.Found || (conditional && n.Relation && t.GetCaveatEvaluationInfo().GetCaveatName() == "")
 	if info := t.GetCaveatEvaluationInfo(); info.GetCaveatName() != "" {
 		switch info.GetResult() {
 		case v1.CaveatEvalInfo_RESULT_TRUE:
 			n.Condition = "held"
+			// SpiceDB reports a caveated relationship as conditional; its
+			// caveat held, so the subject was found there.
+			n.Found = n.Found || conditional
 		case v1.CaveatEvalInfo_RESULT_FALSE:
 			n.Condition = "did not hold"
 		case v1.CaveatEvalInfo_RESULT_MISSING_SOME_CONTEXT:
