@@ -140,14 +140,19 @@ func parseContext(flags []string) (*api.CheckContext, error) {
 		return nil, nil
 	}
 	c := &api.CheckContext{}
+	seen := map[string]bool{}
 	for _, f := range flags {
 		key, value, ok := strings.Cut(f, "=")
+		if ok && seen[key] {
+			return nil, fmt.Errorf("--context %s given twice: give each key once", key)
+		}
+		seen[key] = true
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("--context %q: want KEY=VALUE, such as amount=450", f)
 		case key == "amount":
 			amount, err := strconv.ParseFloat(value, 64)
-			if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) {
+			if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) || strings.ContainsAny(value, "_xXpP") {
 				return nil, fmt.Errorf("--context amount=%s: the amount must be a number, such as 450.50", value)
 			}
 			c.Amount = &amount

@@ -3,9 +3,11 @@ package domain
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -128,11 +130,18 @@ func (c Cond) Text() string {
 
 var dayNames = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
-// Text is h in words: its spans by day, and its zone.
+// Text is h in words: its spans by day from Monday, and its zone.
 func (h Hours) Text() string {
+	if len(h.Spans) == 1 && h.Spans[0] == [2]int{0, minutesPerWeek} {
+		return "all week (" + h.Zone + ")"
+	}
 	var spans []string
 	clock := func(m int) string { return fmt.Sprintf("%s %02d:%02d", dayNames[m/1440%7], m%1440/60, m%60) }
-	for _, s := range h.Spans {
+	ordered := slices.Clone(h.Spans)
+	slices.SortStableFunc(ordered, func(a, b [2]int) int { // Monday first, Sunday last
+		return cmp.Compare((a[0]+minutesPerWeek-1440)%minutesPerWeek, (b[0]+minutesPerWeek-1440)%minutesPerWeek)
+	})
+	for _, s := range ordered {
 		to := clock(s[1] % minutesPerWeek)
 		if day := s[0] / 1440 * 1440; s[1] <= day+1440 { // ends the day it starts
 			to = fmt.Sprintf("%02d:%02d", (s[1]-day)/60, s[1]%60)
@@ -140,6 +149,28 @@ func (h Hours) Text() string {
 		spans = append(spans, clock(s[0])+"-"+to)
 	}
 	return strings.Join(spans, ", ") + " (" + h.Zone + ")"
+}
+
+// jsonProblem says what was wrong with a JSON value, in the caller's terms
+// (the field, and what it must be) rather than Go's.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		want := "another type"
+		switch te.Type.Kind() {
+		case reflect.Slice:
+			want = "a list"
+		case reflect.String:
+			want = "a string"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		}
+		if te.Field == "" {
+			return "it must be " + want + ", not a JSON " + te.Value
+		}
+		return te.Field + " must be " + want + ", not a JSON " + te.Value
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // HoursWindow is one window of business hours as events give it: on days
@@ -160,7 +191,7 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return Hours{}, fmt.Errorf(`must be {"timezone": "Australia/Sydney", "windows": [{"days": ["mon", "tue"], "from": "09:00", "to": "17:00"}]} (or null to remove them): %v`, err)
+		return Hours{}, fmt.Errorf(`must be {"timezone": "Australia/Sydney", "windows": [{"days": ["mon", "tue"], "from": "09:00", "to": "17:00"}]} (or null to remove them): %s`, jsonProblem(err))
 	}
 	if in.Timezone == "" || in.Timezone == "Local" || strings.ContainsAny(in.Timezone, " \\") || len(in.Timezone) > 64 {
 		return Hours{}, fmt.Errorf("timezone %q: name an IANA time zone such as Australia/Sydney or UTC", in.Timezone)

@@ -255,7 +255,7 @@ func Explain(q Question, s *State) Explanation {
 		}
 	}
 	if len(perm.Caps) > 0 && len(pr.Holdings(user)) == 0 {
-		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s", user, ws)})
+		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s that counts now", user, ws)})
 	}
 
 	if perm.Guarded && s.Has(Rel(q.Resource, "guarded", workspaceObj(ws))) {

@@ -158,7 +158,7 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	a := &service{auth: auth, cfg: cfg, log: cfg.Logger,
 		inFlight: make(chan struct{}, cfg.MaxInFlight), importing: make(chan struct{}, 1)}
 	a.metrics = newMetrics(cfg.Metrics, func() float64 { return float64(len(a.inFlight)) })
-	a.limits.question = bodyLimit{min(questionBodyBytes, cfg.MaxBodyBytes), "a question needs only subject, permission, resource (or resource_type) and zedtoken"}
+	a.limits.question = bodyLimit{min(questionBodyBytes, cfg.MaxBodyBytes), "a question needs only subject, permission, resource (or resource_type), zedtoken and context"}
 	a.limits.bulk = bodyLimit{min(bulkBodyBytes, cfg.MaxBodyBytes), "split the checks into several bulk checks"}
 	a.limits.events = bodyLimit{cfg.MaxBodyBytes, "split the events into smaller batches (each request is applied atomically)"}
 	a.limits.imports = bodyLimit{cfg.MaxImportBytes, "split the import into several imports, each creating whole practices"}

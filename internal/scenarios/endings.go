@@ -34,7 +34,7 @@ var endings = []Scenario{
 				no("user:cs9a", "change_permissions", "staff_member:cs9/cs9b"), no("user:cs9b", "view_permissions", "staff_member:cs9/cs9b"),
 				yes("user:cs9o", "change_permissions", "staff_member:cs9/cs9b"),
 			},
-			Explanations: []Explanation{{Check: no("user:rx2", "view", "client:ann"), Text: "rx2 holds no role in workspace p1"}}},
+			Explanations: []Explanation{{Check: no("user:rx2", "view", "client:ann"), Text: "rx2 holds no role in workspace p1 that counts now"}}},
 	}},
 	// ClinicSense's switched permissions count only while the person holds
 	// office_staff: they end with that holding, and disabling and enabling the
@@ -53,7 +53,7 @@ var endings = []Scenario{
 			Checks: []Check{yes("user:cs3s", "view_contact", "client:cs3c"), yes("user:cs3s", "view", "invoice:cs3i")}},
 		{PastEnd: true,
 			Checks:       []Check{no("user:cs3s", "view_contact", "client:cs3c"), no("user:cs3s", "view", "invoice:cs3i"), no("user:cs3s", "view_all_calendars", "workspace:cs3")},
-			Explanations: []Explanation{{Check: no("user:cs3s", "view_contact", "client:cs3c"), Text: "cs3s holds no role in workspace cs3"}}},
+			Explanations: []Explanation{{Check: no("user:cs3s", "view_contact", "client:cs3c"), Text: "cs3s holds no role in workspace cs3 that counts now"}}},
 	}},
 	// Office staff held at one location have their switched permissions there
 	// only, as any role held at a location.
@@ -179,7 +179,7 @@ var timedGrants = []Scenario{
 				{Resource: "client:lou-c", Permission: "view_notes", Want: []string{"user:olivia"}},
 			},
 			Explanations: []Explanation{
-				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds no role in workspace p1"},
+				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds no role in workspace p1 that counts now"},
 				{Check: no("user:lou", "view", "client:lou-c"), Text: "lou holds role practitioner workspace-wide from {{end}}, which does not count now"},
 				{Check: no("user:pete", "view", "client:ann"), Text: "client ann is shared with pete from {{end}} until 2099-01-01T00:00:00Z, which does not count now"},
 				{Check: no("user:rita", "view_notes", "client:ben"), Text: "rita was given notes access to client ben from {{end}}, which does not count now"},
