@@ -21,7 +21,7 @@ func TestParseHours(t *testing.T) {
 		{name: "past midnight", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"22:00","to":"06:00"}]}`,
 			spans: [][2]int{{2760, 3240}}, text: "mon 22:00-tue 06:00 (UTC)"},
 		{name: "saturday night rounds the week", raw: `{"timezone":"UTC","windows":[{"days":["sat"],"from":"22:00","to":"06:00"}]}`,
-			spans: [][2]int{{0, 360}, {9960, 10080}}, text: "sun 00:00-06:00, sat 22:00-24:00 (UTC)"},
+			spans: [][2]int{{0, 360}, {9960, 10080}}, text: "sat 22:00-24:00, sun 00:00-06:00 (UTC)"},
 		{name: "whole days join", raw: `{"timezone":"UTC","windows":[{"days":["tue","mon"],"from":"00:00","to":"24:00"}]}`,
 			spans: [][2]int{{1440, 4320}}, text: "mon 00:00-wed 00:00 (UTC)"},
 		{name: "same from and to", raw: `{"timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"09:00"}]}`, err: "00:00 to 24:00"},
