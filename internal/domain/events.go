@@ -389,6 +389,9 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	}
 	if f.kind == daysField {
 		var n int
+		if string(bytes.TrimSpace(raw)) == "null" {
+			return fmt.Errorf("is null: give 0 to turn the inactivity policy off, or leave the field out")
+		}
 		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > MaxInactivityDays {
 			return fmt.Errorf("must be a whole number of days from 0 (off) to %d", MaxInactivityDays)
 		}

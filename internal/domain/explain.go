@@ -467,6 +467,9 @@ func Conditioned(allowed bool, missing []string, ex Explanation) (out Explanatio
 		}
 	}
 	if outright {
+		if ex.Allowed != allowed {
+			return ex, false
+		}
 		// Another reason gives access whatever the conditions: the verdict
 		// says nothing of them, so those reasons claim nothing.
 		ex.Reasons = slices.Clone(ex.Reasons)
@@ -476,7 +479,7 @@ func Conditioned(allowed bool, missing []string, ex Explanation) (out Explanatio
 				ex.Reasons[i].Text += ", under conditions this answer does not need: another reason gives access"
 			}
 		}
-		return ex, ex.Allowed == allowed
+		return ex, true
 	}
 	if granting == 0 {
 		return ex, ex.Allowed == allowed

@@ -676,6 +676,7 @@ var BadInputs = []BadInput{
 	{"clinicsense_administrator_for_a_time_by_a_switch", `{"type":"workspace.created","workspace":"csx","owner":"csxo","preset":"clinicsense"}
 {"type":"staff.added","workspace":"csx","user":"csxs","role":"office_staff"}
 {"type":"staff_permission.changed","workspace":"csx","user":"csxs","permission":"is_practice_administrator","value":"on","starts_at":"2099-01-01T00:00:00Z"}`, 400, 2, "starts_at"},
+	{"inactivity_days_of_null", `{"type":"policy.set","workspace":"p1","inactivity_days":null}`, 400, 0, "inactivity_days"},
 	{"a_start_of_null", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","starts_at":null}`, 400, 0, "starts_at"},
 	{"an_end_of_null", `{"type":"patient.shared","workspace":"p1","client":"ann","user":"pete","expires_at":null}`, 400, 0, "expires_at"},
 	{"unknown_setting", `{"type":"setting.changed","workspace":"p1","setting":"dark_mode","value":"on"}`, 400, 0, "setting"},

@@ -151,17 +151,21 @@ func fromTrace(t *v1.CheckDebugTrace) domain.TraceNode {
 	for _, sub := range t.GetSubProblems().GetTraces() {
 		n.Children = append(n.Children, fromTrace(sub))
 	}
-	// A stored relation SpiceDB reports as conditional without a caveat of
-	// its own was found, under a caveat evaluated above it (a holding's
-	// membership under the limit of the grant that reached it).
+	// SpiceDB reports a caveated relationship it found as conditional. Where
+	// it evaluated the caveat there (its own, or the ones on the way joined:
+	// then unnamed), the result says whether it was found. A stored relation
+	// of one object reported conditional with no evaluation was found under
+	// a caveat evaluated above it (a holding's membership under the limit of
+	// the grant that reached it); for several objects at once it cannot say
+	// which, and stays not found.
 	conditional := t.GetResult() == v1.CheckDebugTrace_PERMISSIONSHIP_CONDITIONAL_PERMISSION
-	n.Found = n.Found || (conditional && n.Relation && t.GetCaveatEvaluationInfo().GetCaveatName() == "")
-	if info := t.GetCaveatEvaluationInfo(); info.GetCaveatName() != "" {
+	info := t.GetCaveatEvaluationInfo()
+	evaluated := info.GetResult() != v1.CaveatEvalInfo_RESULT_UNSPECIFIED
+	n.Found = n.Found || (conditional && !evaluated && n.Relation && !strings.Contains(n.Resource.ID, ","))
+	if evaluated {
 		switch info.GetResult() {
 		case v1.CaveatEvalInfo_RESULT_TRUE:
 			n.Condition = "held"
-			// SpiceDB reports a caveated relationship as conditional; its
-			// caveat held, so the subject was found there.
 			n.Found = n.Found || conditional
 		case v1.CaveatEvalInfo_RESULT_FALSE:
 			n.Condition = "did not hold"

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/wardhq/ward/internal/domain"
 )
 
@@ -76,5 +78,47 @@ func TestWritesPastOneCall(t *testing.T) {
 	}
 	if n := staff(inProcess); n != 60 {
 		t.Errorf("%d holdings written, want 60", n)
+	}
+}
+
+// TestImportChunksStayWithinAMessage: an import's messages carry at most
+// importChunk relationships, and fewer where conditions make them large, so
+// that none passes what SpiceDB takes in one message.
+func TestImportChunksStayWithinAMessage(t *testing.T) {
+	var windows []string
+	for d := range 28 {
+		windows = append(windows, fmt.Sprintf(`{"days":["mon","tue","wed","thu","fri","sat","sun"],"from":"%02d:%02d","to":"%02d:%02d"}`, d/4+1, d%4*10, d/4+1, d%4*10+5))
+	}
+	h, err := domain.ParseHours([]byte(`{"timezone":"Australia/Sydney","windows":[` + strings.Join(windows, ",") + `]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := domain.CondSpan(domain.Cond{Hours: []domain.Hours{h}})
+	for _, tt := range []struct {
+		name      string
+		span      domain.Span
+		maxChunks int // at most this many relationships a message
+	}{
+		{"plain", domain.Span{}, importChunk},
+		{"with long hours", long, importChunk - 1},
+	} {
+		var rels []domain.Relationship
+		for i := range 2500 {
+			rels = append(rels, domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: "w"}, "member", domain.Object{Type: domain.TypeUser, ID: fmt.Sprint("u", i)}).Lasting(tt.span))
+		}
+		total, most := 0, 0
+		for chunk := range importChunks(rels) {
+			size := 0
+			for _, r := range chunk {
+				size += proto.Size(r) + 8
+			}
+			if size > MaxWriteBytes {
+				t.Errorf("%s: a message of %d relationships takes %d bytes, past %d", tt.name, len(chunk), size, MaxWriteBytes)
+			}
+			total, most = total+len(chunk), max(most, len(chunk))
+		}
+		if total != len(rels) || most > tt.maxChunks || (tt.span.Always() && most != importChunk) {
+			t.Errorf("%s: %d relationships sent, at most %d a message", tt.name, total, most)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"time"
 
@@ -135,8 +136,34 @@ func (c *Client) writeChunked(ctx context.Context, w ChunkedWriter, req *v1.Writ
 	return "", c.fail(ctx, "writing relationships", nil, "", err)
 }
 
-// importChunk is how many relationships each message of an import carries.
+// importChunk is how many relationships each message of an import carries
+// at most.
 const importChunk = 1000
+
+// importChunks cuts rels into the messages of an import: importChunk
+// relationships each, fewer where their conditions would take a message
+// past MaxWriteBytes (SpiceDB takes at most 4 MiB a message). Each chunk is
+// new: gRPC may read a sent message later.
+func importChunks(rels []domain.Relationship) iter.Seq[[]*v1.Relationship] {
+	return func(yield func([]*v1.Relationship) bool) {
+		var chunk []*v1.Relationship
+		size := 0
+		for _, r := range rels {
+			rel := toRelationship(r)
+			n := proto.Size(rel) + 8 // its field tag and length
+			if len(chunk) > 0 && (len(chunk) == importChunk || size+n > MaxWriteBytes) {
+				if !yield(chunk) {
+					return
+				}
+				chunk, size = nil, 0
+			}
+			chunk, size = append(chunk, rel), size+n
+		}
+		if len(chunk) > 0 {
+			yield(chunk)
+		}
+	}
+}
 
 // ImportRelationships writes rels, which must all be new, in one ImportBulkRelationships
 // stream: one transaction, all or nothing, and faster than WriteRelationships
@@ -149,11 +176,7 @@ func (c *Client) ImportRelationships(ctx context.Context, rels []domain.Relation
 	if err != nil {
 		return c.fail(ctx, "importing relationships", nil, "", err)
 	}
-	for batch := range slices.Chunk(rels, importChunk) {
-		chunk := make([]*v1.Relationship, 0, len(batch)) // gRPC may read a sent message later
-		for _, r := range batch {
-			chunk = append(chunk, toRelationship(r))
-		}
+	for chunk := range importChunks(rels) {
 		if err := stream.Send(&v1.ImportBulkRelationshipsRequest{Relationships: chunk}); err != nil {
 			break // the stream's own error comes from CloseAndRecv
 		}
