@@ -276,99 +276,71 @@ func (h httpClient) Fields(subject, resource, ip string) (map[string]domain.Fiel
 }
 
 func (h httpClient) LookupResources(subject, permission, typ, ip string) ([]string, error) {
-	var out []string
-	given := checkContext(Check{IP: ip})
-	req := api.LookupResourcesRequest{Subject: subject, Permission: permission, ResourceType: typ, Limit: 2, Context: given}
-	for {
-		page, err := h.c.LookupResources(h.ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Resources...)
-		if page.Cursor == "" {
-			break
-		}
-		req.Cursor = page.Cursor
-	}
-	// The streamed answer must hold the same resources, each once.
-	var streamed []string
-	if _, err := h.c.StreamResources(h.ctx, api.LookupStreamRequest{Subject: subject, Permission: permission, ResourceType: typ, Context: given}, func(r string) error {
-		streamed = append(streamed, r)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("streamed lookup: %w", err)
-	}
-	slices.Sort(streamed)
-	if !slices.Equal(streamed, out) {
-		return nil, fmt.Errorf("the streamed lookup answered %v, the paged one %v", streamed, out)
-	}
-	return out, nil
+	out, _, err := h.lookup(Lookup{Subject: subject, Permission: permission, ResourceType: typ, IP: ip}, false)
+	return out, err
 }
 
 func (h httpClient) LookupSubjects(resource, permission, ip string) ([]string, error) {
-	var out []string
-	req := api.LookupSubjectsRequest{Resource: resource, Permission: permission, Limit: 2, Context: checkContext(Check{IP: ip})}
-	for {
-		page, err := h.c.LookupSubjects(h.ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Subjects...)
-		if page.Cursor == "" {
-			return out, nil
-		}
-		req.Cursor = page.Cursor
-	}
+	out, _, err := h.lookup(Lookup{Resource: resource, Permission: permission, IP: ip}, false)
+	return out, err
 }
 
-// LookupConditional asks page by page (two results a page, so that pages
-// cut between outright and conditional results), and for resources also
-// streamed, which must answer the same.
 func (h httpClient) LookupConditional(l Lookup) ([]string, map[string][]string, error) {
+	return h.lookup(l, true)
+}
+
+// lookup asks page by page (two results a page, so that pages cut between
+// outright and conditional results), and for resources also streamed,
+// which must answer the same.
+func (h httpClient) lookup(l Lookup, conditional bool) ([]string, map[string][]string, error) {
 	var out []string
 	cond := map[string][]string{}
 	given := checkContext(Check{IP: l.IP})
+	// page asks one page and returns its outright results, its conditional
+	// ones and the next page's cursor.
+	var page func(cursor string) ([]string, map[string][]string, string, error)
 	if l.Subject == "" {
-		req := api.LookupSubjectsRequest{Resource: l.Resource, Permission: l.Permission, Limit: 2, Context: given, IncludeConditional: true}
-		for {
-			page, err := h.c.LookupSubjects(h.ctx, req)
-			if err != nil {
-				return nil, nil, err
+		page = func(cursor string) ([]string, map[string][]string, string, error) {
+			p, err := h.c.LookupSubjects(h.ctx, api.LookupSubjectsRequest{Resource: l.Resource, Permission: l.Permission, Limit: 2, Cursor: cursor, Context: given, IncludeConditional: conditional})
+			c := map[string][]string{}
+			for _, s := range p.Conditional {
+				c[s.Subject] = s.Missing
 			}
-			if n := len(page.Subjects) + len(page.Conditional); n > 2 || (n < 2 && page.Cursor != "") {
-				return nil, nil, fmt.Errorf("a page of limit 2 held %d results and cursor %q", n, page.Cursor)
+			return p.Subjects, c, p.Cursor, err
+		}
+	} else {
+		page = func(cursor string) ([]string, map[string][]string, string, error) {
+			p, err := h.c.LookupResources(h.ctx, api.LookupResourcesRequest{Subject: l.Subject, Permission: l.Permission, ResourceType: l.ResourceType, Limit: 2, Cursor: cursor, Context: given, IncludeConditional: conditional})
+			c := map[string][]string{}
+			for _, r := range p.Conditional {
+				c[r.Resource] = r.Missing
 			}
-			out = append(out, page.Subjects...)
-			for _, c := range page.Conditional {
-				cond[c.Subject] = c.Missing
-			}
-			if page.Cursor == "" {
-				return out, cond, nil
-			}
-			req.Cursor = page.Cursor
+			return p.Resources, c, p.Cursor, err
 		}
 	}
-	req := api.LookupResourcesRequest{Subject: l.Subject, Permission: l.Permission, ResourceType: l.ResourceType, Limit: 2, Context: given, IncludeConditional: true}
-	for {
-		page, err := h.c.LookupResources(h.ctx, req)
+	for cursor := ""; ; {
+		ids, c, next, err := page(cursor)
 		if err != nil {
 			return nil, nil, err
 		}
-		if n := len(page.Resources) + len(page.Conditional); n > 2 || (n < 2 && page.Cursor != "") {
-			return nil, nil, fmt.Errorf("a page of limit 2 held %d results and cursor %q", n, page.Cursor)
+		if n := len(ids) + len(c); n > 2 || (n < 2 && next != "") {
+			return nil, nil, fmt.Errorf("a page of limit 2 held %d results and cursor %q", n, next)
 		}
-		out = append(out, page.Resources...)
-		for _, c := range page.Conditional {
-			cond[c.Resource] = c.Missing
-		}
-		if page.Cursor == "" {
+		out = append(out, ids...)
+		maps.Copy(cond, c)
+		if next == "" {
 			break
 		}
-		req.Cursor = page.Cursor
+		cursor = next
 	}
+	if l.Subject == "" {
+		return out, cond, nil
+	}
+	// The streamed answer must hold the same resources, each once, those
+	// that need more context last.
 	var streamed []string
 	streamedCond := map[string][]string{}
-	if _, err := h.c.StreamLines(h.ctx, api.LookupStreamRequest{Subject: l.Subject, Permission: l.Permission, ResourceType: l.ResourceType, Context: given, IncludeConditional: true}, func(line api.LookupStreamLine) error {
+	if _, err := h.c.StreamLines(h.ctx, api.LookupStreamRequest{Subject: l.Subject, Permission: l.Permission, ResourceType: l.ResourceType, Context: given, IncludeConditional: conditional}, func(line api.LookupStreamLine) error {
 		if line.Conditional {
 			streamedCond[line.Resource] = line.Missing
 		} else if len(streamedCond) > 0 {
@@ -455,30 +427,35 @@ func (c cliClient) Fields(subject, resource, ip string) (map[string]domain.Field
 }
 
 func (c cliClient) LookupResources(subject, permission, typ, ip string) ([]string, error) {
-	var res api.LookupResourcesResponse
-	err := c.run("", &res, append([]string{"lookup", "resources", "--subject", subject, "--permission", permission, "--type", typ, "--limit", "2", "--all"}, contextArgs(Check{IP: ip})...)...)
-	return res.Resources, err
+	out, _, err := c.lookup(Lookup{Subject: subject, Permission: permission, ResourceType: typ, IP: ip}, false)
+	return out, err
 }
 
 func (c cliClient) LookupSubjects(resource, permission, ip string) ([]string, error) {
-	var res api.LookupSubjectsResponse
-	err := c.run("", &res, append([]string{"lookup", "subjects", "--resource", resource, "--permission", permission, "--limit", "2", "--all"}, contextArgs(Check{IP: ip})...)...)
-	return res.Subjects, err
+	out, _, err := c.lookup(Lookup{Resource: resource, Permission: permission, IP: ip}, false)
+	return out, err
 }
 
 func (c cliClient) LookupConditional(l Lookup) ([]string, map[string][]string, error) {
+	return c.lookup(l, true)
+}
+
+func (c cliClient) lookup(l Lookup, conditional bool) ([]string, map[string][]string, error) {
+	args := append([]string{"--limit", "2", "--all"}, contextArgs(Check{IP: l.IP})...)
+	if conditional {
+		args = append(args, "--conditional")
+	}
 	cond := map[string][]string{}
-	args := contextArgs(Check{IP: l.IP})
 	if l.Subject == "" {
 		var res api.LookupSubjectsResponse
-		err := c.run("", &res, append([]string{"lookup", "subjects", "--resource", l.Resource, "--permission", l.Permission, "--limit", "2", "--all", "--conditional"}, args...)...)
+		err := c.run("", &res, append([]string{"lookup", "subjects", "--resource", l.Resource, "--permission", l.Permission}, args...)...)
 		for _, s := range res.Conditional {
 			cond[s.Subject] = s.Missing
 		}
 		return res.Subjects, cond, err
 	}
 	var res api.LookupResourcesResponse
-	err := c.run("", &res, append([]string{"lookup", "resources", "--subject", l.Subject, "--permission", l.Permission, "--type", l.ResourceType, "--limit", "2", "--all", "--conditional"}, args...)...)
+	err := c.run("", &res, append([]string{"lookup", "resources", "--subject", l.Subject, "--permission", l.Permission, "--type", l.ResourceType}, args...)...)
 	for _, r := range res.Conditional {
 		cond[r.Resource] = r.Missing
 	}
