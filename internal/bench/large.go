@@ -84,7 +84,7 @@ func LargePractice(ctx context.Context, staff int, postgresURI string, progress 
 		return nil, err
 	}
 	defer emb.Close()
-	store := spicedb.NewWithConfig(emb.Conn(), logger, spicedb.Config{ChunkedWrites: emb.ChunkedWrites(), LargeWrites: emb.LargeWrites()})
+	store := spicedb.NewWithConfig(emb.Conn(), logger, emb.StoreConfig())
 	if _, err := store.WriteSchema(ctx, schema.Text); err != nil {
 		return nil, err
 	}

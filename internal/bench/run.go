@@ -1023,7 +1023,7 @@ func open(ctx context.Context, cfg Config, store string, withWard bool) (*target
 	}
 	cleanups = append(cleanups, func() { _ = emb.Close() })
 	t.direct, t.conn = v1.NewPermissionsServiceClient(emb.Conn()), emb.Conn()
-	adapter := spicedb.NewWithConfig(emb.Conn(), logger, spicedb.Config{ChunkedWrites: emb.ChunkedWrites(), LargeWrites: emb.LargeWrites()})
+	adapter := spicedb.NewWithConfig(emb.Conn(), logger, emb.StoreConfig())
 	if _, err := adapter.WriteSchema(ctx, schema.Text); err != nil {
 		t.close()
 		return nil, err

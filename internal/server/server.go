@@ -521,7 +521,7 @@ func connect(ctx context.Context, cfg Config, logger *slog.Logger) (*grpc.Client
 	if err != nil {
 		return nil, spicedb.Config{}, nil, err
 	}
-	clientCfg := spicedb.Config{ChunkedWrites: emb.ChunkedWrites(), LargeWrites: emb.LargeWrites()}
+	clientCfg := emb.StoreConfig()
 	if fresh && cfg.Datastore == spicedb.EnginePostgres {
 		clientCfg.Head = emb.Head
 	}

@@ -57,6 +57,12 @@ func (e *Embedded) ChunkedWrites() ChunkedWriter {
 	return newChunkedWriter(e.ds)
 }
 
+// StoreConfig is the client configuration an in-process SpiceDB's writes
+// need: its chunked and large writers.
+func (e *Embedded) StoreConfig() Config {
+	return Config{ChunkedWrites: e.ChunkedWrites(), LargeWrites: e.LargeWrites()}
+}
+
 // LargeWrites returns, for an in-process SpiceDB on any engine, a writer
 // that applies a write too large for one SpiceDB call (MaxWriteBytes) in
 // one transaction of its datastore, as ChunkedWrites does

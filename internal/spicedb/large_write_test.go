@@ -44,25 +44,8 @@ func TestWritesPastOneCall(t *testing.T) {
 		}
 		return n
 	}
-	plan := func(c *Client) domain.Write {
-		evs, err := domain.ReadEvents(strings.NewReader(events.String()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		state := domain.NewState()
-		if err := c.Export(ctx, func(r domain.Relationship) error { state.Add(r); return nil }); err != nil {
-			t.Fatal(err)
-		}
-		p, err := domain.PlanEvents(evs, state)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, _ := domain.WriteOf(p, state, false, func() string { return "x" })
-		return w
-	}
-
 	external, _ := memoryClient(t)
-	w := plan(external)
+	w := planWrite(t, external, events.String())
 	_, err := external.Write(ctx, w)
 	var e *domain.Error
 	if !errors.As(err, &e) || e.Code != domain.CodeTooLarge || !strings.Contains(e.Message, "fewer events") {
@@ -73,7 +56,7 @@ func TestWritesPastOneCall(t *testing.T) {
 	}
 
 	inProcess, _ := memoryClientWith(t, func(e *Embedded) Config { return Config{LargeWrites: e.LargeWrites()} })
-	if _, err := inProcess.Write(ctx, plan(inProcess)); err != nil {
+	if _, err := inProcess.Write(ctx, planWrite(t, inProcess, events.String())); err != nil {
 		t.Fatalf("the in-process SpiceDB's large writer: %v", err)
 	}
 	if n := staff(inProcess); n != 60 {

@@ -22,6 +22,16 @@ import (
 // plan, as Ward's service does for one writer; it returns the write's token.
 func applyEvents(t *testing.T, c *Client, jsonl string) string {
 	t.Helper()
+	token, err := c.Write(context.Background(), planWrite(t, c, jsonl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// planWrite is the write applyEvents makes, not yet made.
+func planWrite(t *testing.T, c *Client, jsonl string) domain.Write {
+	t.Helper()
 	ctx := context.Background()
 	events, err := domain.ReadEvents(strings.NewReader(jsonl))
 	if err != nil {
@@ -36,11 +46,7 @@ func applyEvents(t *testing.T, c *Client, jsonl string) string {
 		t.Fatal(err)
 	}
 	w, _ := domain.WriteOf(plan, state, false, func() string { return strconv.Itoa(int(time.Now().UnixNano())) })
-	token, err := c.Write(ctx, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return token
+	return w
 }
 
 // memoryClient starts an in-process SpiceDB on memdb holding Ward's schema and

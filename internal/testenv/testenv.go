@@ -71,7 +71,7 @@ func StartWith(t testing.TB, cfg spicedb.EmbeddedConfig) (Ward, *grpc.ClientConn
 		t.Fatalf("starting in-process SpiceDB: %v", err)
 	}
 	t.Cleanup(func() { _ = emb.Close() })
-	c := spicedb.NewWithConfig(emb.Conn(), logger, spicedb.Config{ChunkedWrites: emb.ChunkedWrites(), LargeWrites: emb.LargeWrites()})
+	c := spicedb.NewWithConfig(emb.Conn(), logger, emb.StoreConfig())
 	if _, err := c.WriteSchema(ctx, schema.Text); err != nil {
 		t.Fatalf("writing schema: %v", err)
 	}
