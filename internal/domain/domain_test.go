@@ -327,7 +327,10 @@ func TestGrantsFollowRolesToEveryScope(t *testing.T) {
 
 func TestPageOf(t *testing.T) {
 	t.Parallel()
-	ids := []string{"a", "b", "c", "d", "e"}
+	var ids []domain.Found
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		ids = append(ids, domain.Found{ID: id})
+	}
 	tests := []struct {
 		cursor   string
 		limit    int
@@ -343,7 +346,7 @@ func TestPageOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		page, next := domain.PageOf(ids, tt.cursor, tt.limit)
-		if strings.Join(page, ",") != tt.want || next != tt.wantNext {
+		if strings.Join(domain.FoundIDs(page), ",") != tt.want || next != tt.wantNext {
 			t.Errorf("PageOf(%q, %d) = %v, %q; want %s, %q", tt.cursor, tt.limit, page, next, tt.want, tt.wantNext)
 		}
 	}

@@ -382,16 +382,31 @@ var eventFields = map[string]eventField{
 	"expense":         {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
 }
 
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// nullError says what to send instead of null for a field of kind k.
+func nullError(k fieldKind) error {
+	switch k {
+	case startField, atField:
+		return fmt.Errorf("is null, which is not a time: leave it out for now")
+	case endField:
+		return fmt.Errorf("is null, which is not a time: leave it out for no end")
+	case daysField:
+		return fmt.Errorf("is null: give 0 to turn the inactivity policy off, or leave the field out")
+	}
+	return fmt.Errorf("is null: give a value, or leave the field out where it is optional")
+}
+
 func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 	f, ok := eventFields[name]
 	if !ok {
 		return fmt.Errorf("is not a known field")
 	}
+	if isNull(raw) && f.kind != hoursField && f.kind != networksField { // only conditions are removed by null
+		return nullError(f.kind)
+	}
 	if f.kind == daysField {
 		var n int
-		if string(bytes.TrimSpace(raw)) == "null" {
-			return fmt.Errorf("is null: give 0 to turn the inactivity policy off, or leave the field out")
-		}
 		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > MaxInactivityDays {
 			return fmt.Errorf("must be a whole number of days from 0 (off) to %d", MaxInactivityDays)
 		}
@@ -416,15 +431,6 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 		}
 		e.Grants = grants
 		return nil
-	}
-	if string(bytes.TrimSpace(raw)) == "null" {
-		switch f.kind {
-		case startField, atField:
-			return fmt.Errorf("is null, which is not a time: leave it out for now")
-		case endField:
-			return fmt.Errorf("is null, which is not a time: leave it out for no end")
-		}
-		return fmt.Errorf("is null: give a string, or leave the field out where it is optional")
 	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
@@ -492,7 +498,7 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 // nullable reads a condition field: null is none, anything else what parse
 // reads.
 func nullable[T any](raw json.RawMessage, parse func(json.RawMessage) (T, error)) ([]T, error) {
-	if string(bytes.TrimSpace(raw)) == "null" {
+	if isNull(raw) {
 		return nil, nil
 	}
 	v, err := parse(raw)

@@ -152,13 +152,13 @@ func ExplainAt(q Question, s *State, at time.Time, trace TraceNode) Explanation 
 				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
 			continue
 		}
+		all, counting := pr.grantSpans(h.Role), now.grantSpans(h.Role)
 		for _, c := range caps {
 			a, _ := AreaByName(c.Area)
-			grants := pr.grantSpans(h.Role)[c]
-			has, _ := now.levelCounting(h.Role, c)
+			has, _ := highest(counting[c])
 			for _, level := range a.GrantLevels() {
 				// a grant for a time that does not count now, and would give more than the role has now
-				if granted, ok := grants[level]; ok && !granted.CountsAt(at) && rank(level) > rank(has) {
+				if granted, ok := all[c][level]; ok && !granted.CountsAt(at) && rank(level) > rank(has) {
 					ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level,
 						Text: fmt.Sprintf("%s holds %s, which has %s %s: %s%s, which does not count now", user, holdingText(h), a.Name, c.Action, level, granted.Text())})
 				}

@@ -60,22 +60,17 @@ func FoundIDs(found []Found) []string {
 	return out
 }
 
-// PageOf returns the IDs after cursor (the last ID of the previous page), at
-// most limit of them, and the cursor for the next page ("" when none). ids must
-// be sorted.
-func PageOf(ids []string, cursor string, limit int) (page []string, next string) {
-	return PageBy(ids, func(id string) string { return id }, cursor, limit)
-}
-
-// PageBy is PageOf for items sorted by their id.
-func PageBy[T any](items []T, id func(T) string, cursor string, limit int) (page []T, next string) {
-	start, found := slices.BinarySearchFunc(items, cursor, func(t T, c string) int { return strings.Compare(id(t), c) })
-	if cursor != "" && found {
+// PageOf returns what was found after cursor (the last ID of the previous
+// page), at most limit of them, and the cursor for the next page ("" when
+// none). found must be sorted by ID.
+func PageOf(found []Found, cursor string, limit int) (page []Found, next string) {
+	start, ok := slices.BinarySearchFunc(found, cursor, func(f Found, c string) int { return strings.Compare(f.ID, c) })
+	if cursor != "" && ok {
 		start++
 	}
-	end := min(start+limit, len(items))
-	if end < len(items) {
-		next = id(items[end-1])
+	end := min(start+limit, len(found))
+	if end < len(found) {
+		next = found[end-1].ID
 	}
-	return items[start:end], next
+	return found[start:end], next
 }

@@ -389,8 +389,14 @@ func (p Practice) grantSpans(role string) map[Capability]map[Level]Span {
 // what the role has at a moment, read from a state of what counts then
 // (State.CountingAt).
 func (p Practice) levelCounting(role string, c Capability) (Level, Span) {
+	return highest(p.grantSpans(role)[c])
+}
+
+// highest is the highest of a capability's levels (grantSpans), with its
+// span; none when there are none.
+func highest(levels map[Level]Span) (Level, Span) {
 	level, span := LevelNone, Span{}
-	for l, s := range p.grantSpans(role)[c] {
+	for l, s := range levels {
 		if rank(l) > rank(level) || (l == level && s.Always()) {
 			level, span = l, s
 		}

@@ -84,7 +84,7 @@ func (c *Client) page(ctx context.Context, l lookup, token, cursor string, limit
 			c.pages.put(key, ids)
 		}
 	}
-	page, last := domain.PageBy(ids, func(f domain.Found) string { return f.ID }, after, limit)
+	page, last := domain.PageOf(ids, after, limit)
 	if last != "" {
 		next = c.encodeCursor(l, readAt, last)
 	}
