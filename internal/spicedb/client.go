@@ -463,9 +463,8 @@ func lookedUp(id string, p v1.LookupPermissionship, info *v1.PartialCaveatInfo) 
 	case v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_HAS_PERMISSION:
 		return domain.Found{ID: id}, true
 	case v1.LookupPermissionship_LOOKUP_PERMISSIONSHIP_CONDITIONAL_PERMISSION:
-		missing := slices.Clone(info.GetMissingRequiredContext())
-		slices.Sort(missing)
-		if missing = slices.Compact(missing); len(missing) == 0 {
+		missing := missingOf(info)
+		if len(missing) == 0 {
 			missing = []string{"context"} // SpiceDB named none: say it is conditional all the same
 		}
 		return domain.Found{ID: id, Missing: missing}, true

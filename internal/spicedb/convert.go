@@ -71,9 +71,14 @@ func conditional(p v1.CheckPermissionResponse_Permissionship, info *v1.PartialCa
 	if p != v1.CheckPermissionResponse_PERMISSIONSHIP_CONDITIONAL_PERMISSION {
 		return false, nil
 	}
+	return true, missingOf(info)
+}
+
+// missingOf is the context a conditional answer needs, sorted, once each.
+func missingOf(info *v1.PartialCaveatInfo) []string {
 	missing := slices.Clone(info.GetMissingRequiredContext())
 	slices.Sort(missing)
-	return true, slices.Compact(missing)
+	return slices.Compact(missing)
 }
 
 // toFilter is f as SpiceDB's relationship filter.
