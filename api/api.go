@@ -404,6 +404,14 @@ type AuthenticateRequest struct {
 	Key string `json:"key"`
 }
 
+// BreakGlassPage answers GET /v1/workspaces/{ws}/break-glass: one page of
+// the practice's emergency openings, oldest first; Cursor ("" on the last
+// page) asks for the next.
+type BreakGlassPage struct {
+	BreakGlass []domain.BreakGlass `json:"break_glass"`
+	Cursor     string              `json:"cursor"`
+}
+
 // KeyList answers GET /v1/workspaces/{ws}/api-keys: the live keys, without
 // secrets.
 type KeyList struct {

@@ -252,6 +252,26 @@ func (c *Client) Matrix(ctx context.Context, workspace string) (api.Matrix, erro
 	return call[api.Matrix](ctx, c, http.MethodGet, "/v1/workspaces/"+url.PathEscape(workspace)+"/matrix", nil)
 }
 
+// BreakGlass reads one page of practice ws's emergency openings in state
+// ("" or all, open, unreviewed), after cursor ("" for the first page),
+// at most limit (0 for the default).
+func (c *Client) BreakGlass(ctx context.Context, ws, state, cursor string, limit int) (api.BreakGlassPage, error) {
+	v := url.Values{}
+	for k, s := range map[string]string{"state": state, "cursor": cursor} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	path := "/v1/workspaces/" + url.PathEscape(ws) + "/break-glass"
+	if len(v) > 0 {
+		path += "?" + v.Encode()
+	}
+	return call[api.BreakGlassPage](ctx, c, http.MethodGet, path, nil)
+}
+
 // Schema returns Ward's schema and whether SpiceDB holds it.
 func (c *Client) Schema(ctx context.Context) (api.SchemaResponse, error) {
 	return call[api.SchemaResponse](ctx, c, http.MethodGet, "/v1/schema", nil)

@@ -23,7 +23,7 @@ func permissions() (map[string][]perm, error) {
 	for _, typ := range []string{
 		domain.TypeWorkspace, domain.TypeLocation, domain.TypeStaffMember, domain.TypeRole, domain.TypeClient,
 		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeNote,
-		domain.TypeAppointment, domain.TypeInvoice,
+		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass,
 	} {
 		for _, p := range domain.Permissions[typ] {
 			expr, err := g.expr(typ, p)
@@ -155,7 +155,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
-		"Within": p.Within != "", "Guarded": p.Guarded,
+		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -185,6 +185,8 @@ func (g *gen) expr(typ string, p domain.Permission) (string, error) {
 		return g.expense(p)
 	case domain.TypeAppointment, domain.TypeInvoice:
 		return g.booked(typ, p)
+	case domain.TypeBreakGlass:
+		return g.breakGlass(p)
 	}
 	return "", fmt.Errorf("no schema rule for resource type %s", typ)
 }
@@ -402,7 +404,7 @@ func (g *gen) related() string {
 // client: its capabilities' helpers, read on its scope, and staff given notes
 // access where NotesReader, while they are enabled members of its practice.
 func (g *gen) client(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeClient, p, "NotesReader", "Within"); err != nil {
+	if err := unused(domain.TypeClient, p, "NotesReader", "Within", "Emergency"); err != nil {
 		return "", err
 	}
 	if !p.Own {
@@ -415,6 +417,10 @@ func (g *gen) client(p domain.Permission) (string, error) {
 	if p.NotesReader {
 		// A link to this client alone: gated as a record's are (ownPractice).
 		terms = append(terms, "(notes_reader & workspace->active)")
+	}
+	if p.Emergency {
+		// Break-glass: gated as notes access is.
+		terms = append(terms, "(emergency & workspace->active)")
 	}
 	if p.Within != "" {
 		within, ok := domain.LookupPermission(domain.TypeClient, p.Within)
@@ -432,14 +438,14 @@ func (g *gen) client(p domain.Permission) (string, error) {
 // written levels; a note's AuthorDraft permission reaches anyone's notes only
 // at the full level, and none once the note is final.
 func (g *gen) authored(typ string, p domain.Permission) (string, error) {
-	if err := unused(typ, p, "NotesReader", "AuthorDraft"); err != nil {
+	if err := unused(typ, p, "NotesReader", "AuthorDraft", "Emergency"); err != nil {
 		return "", err
 	}
 	if !p.Own {
 		return "", fmt.Errorf("an authored record's permissions read its client's, which reach the user's own clients: set Own")
 	}
-	if p.AuthorDraft && p.NotesReader {
-		return "", fmt.Errorf("AuthorDraft and NotesReader together: notes access reads, it never edits drafts")
+	if p.AuthorDraft && (p.NotesReader || p.Emergency) {
+		return "", fmt.Errorf("AuthorDraft with NotesReader or Emergency: notes access and break-glass read, they never edit drafts")
 	}
 	var terms []string
 	for _, c := range p.Caps {
@@ -468,6 +474,9 @@ func (g *gen) authored(typ string, p domain.Permission) (string, error) {
 	if p.AuthorDraft {
 		return group(union(terms...)) + " - finalized", nil
 	}
+	if p.Emergency {
+		terms = append(terms, "client->emergency")
+	}
 	return union(terms...), nil
 }
 
@@ -475,7 +484,7 @@ func (g *gen) authored(typ string, p domain.Permission) (string, error) {
 // count for nothing, and (for view, the one thing a restricted template
 // allows) the template's chosen roles see forms of clients they may see.
 func (g *gen) form(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeForm, p, "Template"); err != nil {
+	if err := unused(domain.TypeForm, p, "Template", "Emergency"); err != nil {
 		return "", err
 	}
 	if !p.Own {
@@ -494,6 +503,34 @@ func (g *gen) form(p domain.Permission) (string, error) {
 	// says the same): every other Template permission is nobody's there.
 	if p.Name == "view" {
 		expr = group(expr) + " + (client->view & template->viewer & template->restricted)"
+	}
+	if p.Emergency {
+		// Break-glass opens the whole clinical record, restricted forms too.
+		expr = group(expr) + " + client->emergency"
+	}
+	return expr, nil
+}
+
+// breakGlass: an emergency opening of a client's record, acted on by those
+// who hold the workspace permission that asks the same, and by its opener
+// where Opener, never by its opener where NotSelf.
+func (g *gen) breakGlass(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeBreakGlass, p, "Owner", "Opener", "NotSelf"); err != nil {
+		return "", err
+	}
+	if p.Opener && p.NotSelf {
+		return "", fmt.Errorf("Opener and NotSelf contradict each other")
+	}
+	ws, err := workspacePermission(p.Owner, p.Caps, false)
+	if err != nil {
+		return "", err
+	}
+	expr := "workspace->" + ws
+	switch {
+	case p.Opener:
+		expr = "opener + " + expr
+	case p.NotSelf:
+		expr += " - opener"
 	}
 	return expr, nil
 }

@@ -76,7 +76,7 @@ func TestPermissionRules(t *testing.T) {
 		{"past on an invoice is fine, a template is not", domain.TypeInvoice, domain.Permission{Own: true, Template: true, Caps: []domain.Capability{domain.Cap("invoices", domain.ActionView)}}, "Template means nothing on invoice", true},
 		{"never oneself and oneself", domain.TypeStaffMember, domain.Permission{Owner: true, NotSelf: true, SelfCaps: []domain.Capability{domain.Cap("office_staff_profiles", domain.ActionEdit)}, Caps: []domain.Capability{domain.Cap("permissions", domain.ActionEdit)}}, "contradict", true},
 		{"no rule for the type", "user", domain.Permission{}, "no schema rule", true},
-		{"notes access never edits drafts", domain.TypeNote, domain.Permission{Own: true, AuthorDraft: true, NotesReader: true, Caps: []domain.Capability{notesEdit}}, "AuthorDraft and NotesReader", true},
+		{"notes access never edits drafts", domain.TypeNote, domain.Permission{Own: true, AuthorDraft: true, NotesReader: true, Caps: []domain.Capability{notesEdit}}, "AuthorDraft with NotesReader", true},
 		{"a letter without its client's own level", domain.TypeLetter, domain.Permission{Caps: []domain.Capability{domain.Cap("letters", domain.ActionView)}}, "set Own", true},
 		{"a form without its client's own level", domain.TypeForm, domain.Permission{Name: "view", Caps: []domain.Capability{domain.Cap("forms", domain.ActionView)}}, "set Own", true},
 		{"an appointment at the full level only", domain.TypeAppointment, domain.Permission{Caps: []domain.Capability{domain.Cap("appointments", domain.ActionEdit)}}, "scope->appointments_edit", false},

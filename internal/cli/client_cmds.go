@@ -52,7 +52,7 @@ func newEventsCmd(g *globals) *cobra.Command {
 		(*client.Client).Import, func(res api.EventsResponse) string {
 			return fmt.Sprintf("imported %d events (%d relationships written)", res.Applied, res.Touched) + unconfirmed(res)
 		})
-	apply.Flags().StringVar(&actor, "actor", "", `the person on whose behalf the events are sent ("user:olivia"), recorded in the audit ledger`)
+	apply.Flags().StringVar(&actor, "actor", "", `the person on whose behalf the events are sent ("user:olivia"), recorded in the audit ledger; events a person decides (break_glass.*) are held to their permissions`)
 	cmd.AddCommand(apply, imp)
 	return cmd
 }

@@ -74,6 +74,7 @@ func NewRoot(env Env) *cobra.Command {
 		newHealthCmd(g, env),
 		newMatrixCmd(g),
 		newAuditCmd(g),
+		newBreakGlassCmd(g),
 		newAPIKeysCmd(g),
 		newKeysCmd(g),
 	)

@@ -64,6 +64,18 @@ type Event struct {
 	// person key ("service_account:ID"), which the planner reads.
 	Account string `json:"account,omitempty"`
 	Name    string `json:"name,omitempty"`
+	// ID names a break-glass opening within its practice (break_glass.*);
+	// Reason is why it was opened, Minutes how long it lasts (0: the
+	// default). Outcome and Remark are a review's (justified or
+	// unjustified, and its note).
+	ID      string `json:"id,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Minutes int    `json:"minutes,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
+	Remark  string `json:"-"`
+	// Actor is the request's actor ("user:ID"): the person deciding, whom
+	// events that need one (EventSpec.Actor) are held to.
+	Actor string `json:"-"`
 }
 
 // EventSpec declares an event type: its fields, what it reads besides the
@@ -81,6 +93,12 @@ type EventSpec struct {
 	// planning it reads (notes access that follows their roles; everything
 	// of theirs, for a removal).
 	Links []Link
+	// Fields declare, for this event type alone, fields it reads otherwise
+	// than eventFields does (break_glass.reviewed's note is text).
+	Fields map[string]eventField
+	// Actor, when set, is what the event needs of the request's actor
+	// (ActorChecks): the schema answers it before the event is applied.
+	Actor func(i int, e Event) (ActorCheck, error)
 	// plan applies the event to the practice's state (see planner).
 	plan func(p *planner, i int, pr Practice, e Event) error
 }
@@ -129,6 +147,15 @@ var EventTypes = map[string]EventSpec{
 	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
 	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "region", "starts_at", "expires_at", "hours", "networks"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
 	"service_account.deleted":        {Required: []string{"workspace", "account"}, Reach: reachPerson, plan: (*planner).serviceAccountDeleted},
+	"break_glass.opened": {Required: []string{"workspace", "id", "user", "client", "reason"}, Optional: []string{"minutes", "expires_at"}, Reach: reachNobody,
+		Actor: openerCheck, plan: (*planner).breakGlassOpened},
+	"break_glass.closed": {Required: []string{"workspace", "id"}, Reach: reachNobody,
+		Actor: reviewerCheck("close", "%s may not close break-glass %q: only the person who opened it, or a holder of review_access (the owner by default), may"),
+		plan:  (*planner).breakGlassClosed},
+	"break_glass.reviewed": {Required: []string{"workspace", "id", "outcome"}, Optional: []string{"note"}, Reach: reachNobody,
+		Fields: map[string]eventField{"note": {kind: textField, text: func(e *Event) *string { return &e.Remark }}},
+		Actor:  reviewerCheck("review", "%s may not review break-glass %q: only a holder of review_access (the owner by default) who did not open it may"),
+		plan:   (*planner).breakGlassReviewed},
 }
 
 // serviceAccountEvents are the events whose user may be a service account
@@ -262,7 +289,7 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 		if name == "type" {
 			continue
 		}
-		if err := setField(&e, name, fields[name], now); err != nil {
+		if err := setField(&e, spec, name, fields[name], now); err != nil {
 			return Event{}, fieldErr(CodeInvalid, i, name, "%v", err)
 		}
 	}
@@ -335,6 +362,8 @@ const (
 	grantsField                    // a role's grants
 	hoursField                     // business hours (ParseHours), or null
 	networksField                  // networks (ParseNetworks), or null
+	minutesField                   // a whole number of minutes, 1 to MaxBreakGlassMinutes
+	outcomeField                   // a review's outcome: justified or unjustified
 )
 
 // eventField declares one field events carry: how its value is read, the
@@ -380,6 +409,10 @@ var eventFields = map[string]eventField{
 	"form":            {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
 	"template":        {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
 	"expense":         {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
+	"id":              {kind: idField, text: func(e *Event) *string { return &e.ID }},
+	"reason":          {kind: textField, text: func(e *Event) *string { return &e.Reason }},
+	"minutes":         {kind: minutesField},
+	"outcome":         {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
@@ -397,13 +430,24 @@ func nullError(k fieldKind) error {
 	return fmt.Errorf("is null: give a value, or leave the field out where it is optional")
 }
 
-func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
-	f, ok := eventFields[name]
+func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now time.Time) error {
+	f, ok := spec.Fields[name]
+	if !ok {
+		f, ok = eventFields[name]
+	}
 	if !ok {
 		return fmt.Errorf("is not a known field")
 	}
 	if isNull(raw) && f.kind != hoursField && f.kind != networksField { // only conditions are removed by null
 		return nullError(f.kind)
+	}
+	if f.kind == minutesField {
+		var n int
+		if err := json.Unmarshal(raw, &n); err != nil || n < 1 || n > MaxBreakGlassMinutes {
+			return fmt.Errorf("must be a whole number of minutes from 1 to %d (default %d): longer access is a role or a share", MaxBreakGlassMinutes, DefaultBreakGlassMinutes)
+		}
+		e.Minutes = n
+		return nil
 	}
 	if f.kind == daysField {
 		var n int
@@ -464,6 +508,10 @@ func setField(e *Event, name string, raw json.RawMessage, now time.Time) error {
 		}
 		e.StartsAt = start
 		return nil
+	case outcomeField:
+		if v != OutcomeJustified && v != OutcomeUnjustified {
+			return fmt.Errorf("%q: use %s or %s", v, OutcomeJustified, OutcomeUnjustified)
+		}
 	case switchField:
 		if v != "on" && v != "off" {
 			return fmt.Errorf("%q: use on or off", v)
@@ -878,6 +926,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	}
 	if strings.HasPrefix(e.Type, "service_account.") {
 		out.User = "" // set from account when read, not sent
+	}
+	if e.Remark != "" {
+		out.Note = e.Remark // break_glass.reviewed's note, which names no note
 	}
 	if !e.ExpiresAt.Never() {
 		out.ExpiresAt = e.ExpiresAt.Time().Format(time.RFC3339)

@@ -240,6 +240,11 @@ func Explain(q Question, s *State) Explanation {
 	if reader := Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user)); perm.NotesReader && rec.client != "" && s.HasKey(reader) {
 		add(Reason{Grants: true, Kind: "notes_access", Conditional: s.SpanOf(reader).Conditional(), Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
 	}
+	if perm.Emergency && rec.client != "" {
+		for _, r := range emergencyReasons(s, user, rec.client) {
+			add(r)
+		}
+	}
 	caps := perm.Caps
 	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
 		caps = append(slices.Clip(caps), perm.SwitchedCaps...)

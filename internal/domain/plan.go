@@ -105,6 +105,9 @@ func NeedsOf(events []Event) Needs {
 				objs[Object{typ, id}] = true
 			}
 		}
+		if e.ID != "" {
+			objs[BreakGlassObject(e.Workspace, e.ID)] = true
+		}
 		if e.User != "" && !IsServiceAccount(e.User) { // nothing links to a service account
 			for _, l := range EventTypes[e.Type].Links {
 				if !slices.Contains(links[e.User], l) {
@@ -415,6 +418,9 @@ func tooManyChanges(most int) *Error {
 func PlanImport(events []Event) (Plan, error) {
 	created := map[string]bool{}
 	for i, e := range events {
+		if EventTypes[e.Type].Actor != nil {
+			return Plan{}, fieldErr(CodeInvalid, i, "type", "%s is not imported: a person decides it, whose permission is asked of the stored practice; send it to /v1/events with the actor", e.Type)
+		}
 		if e.Type == "workspace.created" {
 			created[e.Workspace] = true
 		} else if !created[e.Workspace] {
@@ -685,12 +691,12 @@ func catalogueMarks() []string {
 }
 
 // lateCapability reports whether c came to the catalogue after practices
-// were first stored: a field group's action, or one granted apart
-// (approving charges).
+// were first stored: a field group's action, one granted apart (approving
+// charges), opening a record in an emergency or reviewing access.
 func lateCapability(c Capability) bool {
 	a, _ := AreaByName(c.Area)
 	_, _, field := c.field()
-	return field || slices.Contains(a.Apart, c.Action)
+	return field || slices.Contains(a.Apart, c.Action) || c.Area == AreaBreakGlass || c.Area == AreaAccess
 }
 
 // CatalogueFilters select what CatalogueBehind reads: every practice's

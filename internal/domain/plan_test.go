@@ -133,6 +133,22 @@ var planCases = []planCase{
 	{"book an appointment", `{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"p"}`},
 	{"refuse booking someone without a calendar", `{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"r"}`},
 	{"invoice a client", `{"type":"invoice.created","workspace":"w","invoice":"i","client":"c","practitioner":"p"}`},
+	{"open a client's record in an emergency", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed in the waiting room","minutes":30}`},
+	{"open a record in an emergency until a time", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"on call","expires_at":"2026-12-05T02:00:00Z"}`},
+	{"refuse an opening longer than the cap", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"on call","expires_at":"2026-12-05T04:00:01Z"}`},
+	{"send the same opening again", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}
+{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}`},
+	{"refuse another opening under a taken id", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}
+{"type":"break_glass.opened","workspace":"w","id":"bg","user":"r","client":"c","reason":"collapsed"}`},
+	{"refuse opening a record for someone who is not staff", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"ka","client":"c","reason":"collapsed"}`},
+	{"close an opening early", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}
+{"type":"break_glass.closed","workspace":"w","id":"bg"}`},
+	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
+	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}
+{"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified","note":"no emergency"}`},
+	{"refuse changing a review", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}
+{"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"justified"}
+{"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified"}`},
 }
 
 // TestPlans pins what each event type reads, writes and refuses, without

@@ -35,7 +35,21 @@ const (
 	// $500", seed 004): granted only by name, and the one action a grant may
 	// limit by amount.
 	ActionApprove = "approve"
+	// ActionOpen is opening a client's clinical record in an emergency
+	// (break-glass); ActionReview, reviewing staff access and those openings.
+	ActionOpen   = "open"
+	ActionReview = "review"
 )
+
+// AreaBreakGlass is the area whose one action, open, lets its holders open
+// a client's clinical record in an emergency (break_glass.opened). A preset
+// role that does not name it has it when it reads clinical notes at all, and
+// never otherwise (Role.Level); a role that reads no notes cannot be given it.
+const AreaBreakGlass = "break_glass"
+
+// AreaAccess is the area whose one action, review, lets its holders review
+// staff access and break-glass openings (review_access).
+const AreaAccess = "access"
 
 // Area is a category of a practice's data or functions; roles are granted a
 // level of each of its actions.
@@ -138,6 +152,8 @@ var Areas = []Area{
 	{Name: "availability_campaign", Actions: []string{ActionEdit}, About: "the availability summary campaign"},
 	{Name: "referral_campaign", Actions: []string{ActionEdit}, About: "the client referral campaign"},
 	{Name: "google_reviews_campaign", Actions: []string{ActionEdit}, About: "the Google reviews booster campaign"},
+	{Name: AreaBreakGlass, Actions: []string{ActionOpen}, Located: true, About: "opening a client's clinical record in an emergency (break-glass), for a short time and fully audited; by default every role that reads clinical notes, never one that reads none"},
+	{Name: AreaAccess, Actions: []string{ActionReview}, About: "reviewing staff access and break-glass openings (the owner, or a role granted it)"},
 	{Name: "gift_certificates", Actions: []string{ActionView, ActionCreate}, About: "gift certificates (create: sell)"},
 	{Name: "packages", Actions: []string{ActionView, ActionCreate, ActionDelete}, About: "service packages (create: sell)"},
 	{Name: "promo_codes", Actions: crud, About: "promo codes"},
@@ -316,6 +332,9 @@ func (r Role) Level(c Capability) Level {
 	}
 	if l, ok := r.Grants[c.Area]; ok {
 		return l
+	}
+	if c.Area == AreaBreakGlass && r.Level(Cap("notes", ActionView)) != LevelNone {
+		return LevelFull
 	}
 	return LevelNone
 }

@@ -48,6 +48,12 @@ type Permission struct {
 	// workspace-wide holders, and the account owner has it too: a staff
 	// manager cannot make someone, or themselves, a practitioner admin.
 	Guarded bool
+	// Emergency: staff who opened the client's clinical record in an
+	// emergency (break_glass.opened) have it while it is open, and while they
+	// are enabled members of its practice.
+	Emergency bool
+	// Opener: on a break-glass opening, the person who opened it has it.
+	Opener bool
 	// Within names the permission of the same record it also needs: a field
 	// group is seen only on records whose details the user sees, and changed
 	// only on records they may edit.
@@ -60,6 +66,7 @@ var Permissions = map[string][]Permission{
 	TypeWorkspace: {
 		{Name: "manage_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, About: "edit roles and their permissions (the owner, or a role granted it)"},
 		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
+		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "review staff access and break-glass openings (the owner, or a role granted it)"},
 		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},
 		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only)"},
 		{Name: "manage_staff", Caps: []Capability{Cap("staff", ActionEdit)}, About: "add staff and assign their roles"},
@@ -159,44 +166,49 @@ var Permissions = map[string][]Permission{
 			About: "see this staff member's permissions: one's own with change own profile, and anyone's whose permissions one may change"},
 	},
 	TypeClient: {
-		{Name: "view", Caps: []Capability{Cap("clients", ActionView), Cap("invoices", ActionView)}, Own: true, About: "the client's name and record"},
+		{Name: "view", Caps: []Capability{Cap("clients", ActionView), Cap("invoices", ActionView)}, Own: true, Emergency: true, About: "the client's name and record"},
 		{Name: "view_contact", Caps: []Capability{Cap("clients", ActionView)}, Own: true, About: "contact details"},
 		{Name: "edit", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "edit the client's record"},
 		{Name: "delete", Caps: []Capability{Cap("clients", ActionDelete)}, Own: true, About: "delete the client"},
-		{Name: "view_notes", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read clinical notes"},
-		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, About: "write clinical notes"},
-		{Name: "view_letters", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read letters"},
-		{Name: "view_forms", Caps: []Capability{Cap("forms", ActionView)}, Own: true, About: "read forms"},
-		{Name: "view_files", Caps: []Capability{Cap("files", ActionView)}, Own: true, About: "open attached files"},
+		{Name: "view_notes", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read clinical notes"},
+		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, Emergency: true, About: "write clinical notes"},
+		{Name: "view_letters", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read letters"},
+		{Name: "view_forms", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Emergency: true, About: "read forms"},
+		{Name: "view_files", Caps: []Capability{Cap("files", ActionView)}, Own: true, Emergency: true, About: "open attached files"},
 		{Name: "view_invoices", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "the client's invoices and payments"},
 		{Name: "book_appointment", Caps: []Capability{Cap("appointments", ActionCreate)}, Own: true, About: "book the client in"},
 		{Name: "create_invoice", Caps: []Capability{Cap("invoices", ActionCreate)}, Own: true, About: "invoice the client, and take payments"},
 		{Name: "upload_files", Caps: []Capability{Cap("files", ActionCreate)}, Own: true, About: "attach files to the client's record"},
 		{Name: "edit_files", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, About: "change or archive the client's files"},
-		{Name: "view_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionView)}, Own: true, About: "see the client's medical alerts"},
+		{Name: "view_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionView)}, Own: true, Emergency: true, About: "see the client's medical alerts"},
 		{Name: "edit_medical_alerts", Caps: []Capability{Cap("medical_alerts", ActionEdit)}, Own: true, About: "change the client's medical alerts"},
 		{Name: "export", Caps: []Capability{Cap("clients", ActionExport)}, Own: true, About: "export the client's record"},
 		{Name: "edit_forms", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, About: "update, send or fill out the client's forms"},
 		{Name: "view_memos", Caps: []Capability{Cap("memos", ActionView)}, Own: true, About: "see memos on the client's file"},
 		{Name: "edit_memos", Caps: []Capability{Cap("memos", ActionEdit)}, Own: true, About: "create and change memos on the client's file"},
 		{Name: "view_communications", Caps: []Capability{Cap("communications", ActionView)}, Own: true, About: "the client's communications log"},
+		{Name: "open_break_glass", Caps: []Capability{Cap(AreaBreakGlass, ActionOpen)}, Own: true, About: "open the client's clinical record in an emergency (break_glass.opened), for a short time and fully audited"},
 		{Name: "unarchive", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "restore the archived client (those who edit clients)"},
 		{Name: "view_identifiers", Caps: []Capability{Cap("clients", "view_identifiers")}, Own: true, Within: "view_contact", About: "see the client's government identifiers (SSN, Medicare or NHS number), with their contact details"},
 		{Name: "edit_identifiers", Caps: []Capability{Cap("clients", "edit_identifiers")}, Own: true, Within: "edit", About: "change the client's government identifiers, with their record"},
 		{Name: "view_insurance", Caps: []Capability{Cap("clients", "view_insurance")}, Own: true, Within: "view_contact", About: "see the client's insurance and funding details, with their contact details"},
 		{Name: "edit_insurance", Caps: []Capability{Cap("clients", "edit_insurance")}, Own: true, Within: "edit", About: "change the client's insurance and funding details, with their record"},
 	},
+	TypeBreakGlass: {
+		{Name: "close", Opener: true, Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "close the emergency access early: the person who opened it, or one who reviews access"},
+		{Name: "review", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, NotSelf: true, About: "review the opening as justified or not: one who reviews access, never the person who opened it"},
+	},
 	TypeLetter: {
-		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, About: "read the letter"},
+		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read the letter"},
 		{Name: "edit", Caps: []Capability{Cap("letters", ActionEdit)}, Own: true, About: "change the letter"},
 	},
 	TypeFile: {
-		{Name: "view", Caps: []Capability{Cap("files", ActionView)}, Own: true, About: "open the file"},
+		{Name: "view", Caps: []Capability{Cap("files", ActionView)}, Own: true, Emergency: true, About: "open the file"},
 		{Name: "edit", Caps: []Capability{Cap("files", ActionEdit)}, Own: true, About: "change or rename the file"},
 		{Name: "archive", Caps: []Capability{Cap("files", ActionDelete)}, Own: true, About: "archive or remove the file"},
 	},
 	TypeForm: {
-		{Name: "view", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Template: true, About: "read the completed form (its template may limit it to some roles)"},
+		{Name: "view", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Template: true, Emergency: true, About: "read the completed form (its template may limit it to some roles)"},
 		{Name: "edit", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, Template: true, About: "change the form"},
 	},
 	TypeExpense: {
@@ -205,7 +217,7 @@ var Permissions = map[string][]Permission{
 		{Name: "archive", Caps: []Capability{Cap("expenses", ActionDelete)}, Own: true, About: "archive the expense"},
 	},
 	TypeNote: {
-		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, About: "read the note"},
+		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read the note"},
 		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, AuthorDraft: true, About: "change the note while it is a draft (at the own or written level: only notes they wrote)"},
 	},
 	TypeAppointment: {

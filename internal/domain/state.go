@@ -32,6 +32,10 @@ const (
 	TypeForm        = "form"
 	TypeTemplate    = "form_template"
 	TypeExpense     = "expense"
+	// TypeBreakGlass is one emergency opening of a client's clinical record;
+	// TypeText, a piece of text kept with one (its ID, base64url).
+	TypeBreakGlass  = "break_glass"
+	TypeText        = "ward_text"
 	TypeStaffMember = "staff_member"
 	// TypeServiceAccount is an integration of one practice, a subject like
 	// staff; TypeAPIKey is one of its keys.

@@ -204,6 +204,12 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s is %s's practitioner", who, res), fmt.Sprintf("%s is not %s's practitioner", who, res))
 	case "client#shared_with":
 		return yes(fmt.Sprintf("%s is shared with %s", res, who), fmt.Sprintf("%s is not shared with %s", res, who))
+	case "client#emergency":
+		return yes(fmt.Sprintf("%s was opened in an emergency by %s", res, subject.Type+":"+subject.ID), fmt.Sprintf("%s has no emergency (break-glass) opening", res))
+	case "break_glass#holder":
+		return yes(fmt.Sprintf("%s opened %s, which is still open", who, res), fmt.Sprintf("%s holds no open emergency access by %s (it ended, was closed, or is another's)", who, res))
+	case "break_glass#opener":
+		return yes(fmt.Sprintf("%s opened %s", who, res), fmt.Sprintf("%s did not open %s", who, res))
 	case "client#notes_reader":
 		return yes(fmt.Sprintf("%s was given notes access to %s", who, res), fmt.Sprintf("%s was not given notes access to %s alone", who, res))
 	case "note#author", "letter#author", "file#author", "expense#author":

@@ -72,15 +72,7 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		}
 		after = n
 	}
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "limit", Message: fmt.Sprintf("must be a number between 1 and %d", api.MaxLimit)}
-		}
-		limit = n
-	}
-	limit, err := pageLimit(limit)
+	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}
@@ -160,6 +152,20 @@ func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) erro
 // onlyParams refuses query parameters other than known, and any given more
 // than once (which one counts would be a guess: ?workspace=a&workspace=b
 // would read a's records only).
+// queryLimit reads a page's limit from a query parameter ("" for the
+// default).
+func queryLimit(v string) (int, error) {
+	limit := 0
+	if v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "limit", Message: fmt.Sprintf("must be a number between 1 and %d", api.MaxLimit)}
+		}
+		limit = n
+	}
+	return pageLimit(limit)
+}
+
 func onlyParams(q url.Values, known []string) error {
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if !slices.Contains(known, k) {

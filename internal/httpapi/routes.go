@@ -28,6 +28,7 @@ var Routes = slices.Concat([]string{
 	"POST /v1/fields",
 	"GET /v1/schema",
 	"GET /v1/workspaces/{id}/matrix",
+	"GET /v1/workspaces/{ws}/break-glass",
 	"GET /v1/audit",
 	"GET /v1/audit/verify",
 }, keyRoutes, platformRoutes, []string{
@@ -49,6 +50,7 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("POST /v1/fields", a.endpoint("fields", call, a.handleFields))
 	mux.Handle("GET /v1/schema", a.endpoint("schema", call, a.handleSchema))
 	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
+	mux.Handle("GET /v1/workspaces/{ws}/break-glass", a.endpoint("break_glass_list", call, a.handleBreakGlass))
 	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
 	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
 	for i, h := range a.keyHandlers() {
@@ -118,6 +120,9 @@ func (a *service) writeEvents(w http.ResponseWriter, r *http.Request, lim bodyLi
 	events, err := parse(raws)
 	if err != nil {
 		return err
+	}
+	for i := range events {
+		events[i].Actor = actor // events a person decides are held to them (domain.ActorChecks)
 	}
 	for _, e := range events {
 		if err := reach(r.Context(), e.Workspace); err != nil {
@@ -517,5 +522,38 @@ func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// breakGlassParams are the query parameters GET /v1/workspaces/{ws}/break-glass reads.
+var breakGlassParams = []string{"state", "cursor", "limit"}
+
+// handleBreakGlass lists a practice's emergency openings: every one, those
+// still open, or those not yet reviewed (state), a page at a time.
+func (a *service) handleBreakGlass(w http.ResponseWriter, r *http.Request) error {
+	ws := r.PathValue("ws")
+	if err := domain.ValidateID(ws); err != nil {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
+	}
+	if err := reach(r.Context(), ws); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if err := onlyParams(q, breakGlassParams); err != nil {
+		return err
+	}
+	state := q.Get("state")
+	if state == "" {
+		state = domain.BreakGlassAll
+	}
+	limit, err := queryLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	page, cursor, err := a.auth.BreakGlass(r.Context(), ws, state, q.Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.BreakGlassPage{BreakGlass: page, Cursor: cursor})
 	return nil
 }

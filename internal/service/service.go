@@ -115,6 +115,10 @@ func newLockID() string {
 // workspace cannot interleave: the loser re-reads and re-plans.
 func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	needs := domain.NeedsOf(events)
+	actors, err := domain.ActorChecks(events)
+	if err != nil {
+		return domain.Applied{}, err
+	}
 	defer s.lockWorkspaces(needs.Workspaces)()
 	deadline := time.Now().Add(applyBudget)
 	// The first attempt skips reading objects the events create; if one existed
@@ -127,6 +131,9 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		}
 		plan, err := domain.PlanEvents(events, state)
 		if err != nil {
+			return domain.Applied{}, err
+		}
+		if err := s.askActors(ctx, actors, token); err != nil {
 			return domain.Applied{}, err
 		}
 		if plan.Empty() {
@@ -157,6 +164,39 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		return applied, nil
 	}
 	return domain.Applied{}, domain.Errorf(domain.CodeConflict, "workspace kept changing under concurrent writes; retry the request")
+}
+
+// askActors asks the schema whether the request's actor may do what the
+// events need of them (domain.ActorChecks), at least as fresh as the
+// practice was read: the write's lock precondition fails if anything
+// changed since, so the answer holds for the write. An actor refused is a
+// conflict naming the event.
+func (s *Service) askActors(ctx context.Context, checks []domain.ActorCheck, token string) error {
+	for _, c := range checks {
+		d, err := s.store.Check(ctx, c.Question, token)
+		if err != nil {
+			return err
+		}
+		if !d.Allowed {
+			return &domain.Error{Code: domain.CodeConflict, Index: c.Index, Field: "actor", Message: c.Refused}
+		}
+	}
+	return nil
+}
+
+// BreakGlass lists one page of practice ws's emergency openings in state
+// (domain.BreakGlassStates), oldest first, after cursor (the last ID of
+// the page before; "" for the first), and the next page's cursor.
+func (s *Service) BreakGlass(ctx context.Context, ws, state, cursor string, limit int) ([]domain.BreakGlass, string, error) {
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.BreakGlassFilter(ws)})
+	if err != nil {
+		return nil, "", err
+	}
+	st := domain.NewState()
+	for _, r := range rels {
+		st.Add(r)
+	}
+	return domain.BreakGlassPage(domain.BreakGlassesOf(st, ws), state, cursor, limit, time.Now())
 }
 
 // Import loads new practices: the events are planned against an empty state
@@ -482,6 +522,15 @@ func (s *Service) Explain(ctx context.Context, q domain.Question, token string) 
 	}
 	for _, r := range more.All() {
 		state.Add(r)
+	}
+	if filters := domain.EmergencyFilters(state, q); len(filters) > 0 {
+		openings, _, err := s.store.ReadAll(ctx, d.Token, filters)
+		if err != nil {
+			return domain.Explanation{}, "", err
+		}
+		for _, r := range openings {
+			state.Add(r)
+		}
 	}
 	ex, agrees := domain.Conditioned(d.Allowed, d.Missing, domain.ExplainAt(q, state, d.At, trace))
 	if !agrees {

@@ -1,0 +1,452 @@
+package domain
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Break-glass: a person who holds break_glass open on a client's record
+// (the schema's client#open_break_glass) opens that record in an emergency,
+// at once and without approval, for a short time (break_glass.opened). The
+// opening is a break_glass object of the practice (WORKSPACE/ID): its
+// holder relationship, which ends by itself, is what the client's clinical
+// permissions read (client#emergency); its record (reason, times, review)
+// is JSON kept in ward_text IDs. Someone other than the opener, holding
+// review_access, reviews it afterwards (break_glass.reviewed).
+
+const (
+	// DefaultBreakGlassMinutes is how long an opening lasts when the event
+	// gives no minutes.
+	DefaultBreakGlassMinutes = 60
+	// MaxBreakGlassMinutes is the longest an opening may last: four hours.
+	// Longer access is a holding or a share, given by someone who may.
+	MaxBreakGlassMinutes = 240
+	// OutcomeJustified and OutcomeUnjustified are a review's outcomes.
+	OutcomeJustified   = "justified"
+	OutcomeUnjustified = "unjustified"
+)
+
+// BreakGlass is one emergency opening, as its relationships tell it.
+type BreakGlass struct {
+	ID        string `json:"id"`
+	Workspace string `json:"workspace"`
+	Client    string `json:"client"`
+	// User opened it, for themselves.
+	User   string `json:"user"`
+	Reason string `json:"reason"`
+	// OpenedAt is when it opened; Until, when it ends by itself.
+	OpenedAt time.Time `json:"opened_at"`
+	Until    time.Time `json:"until"`
+	// ClosedAt and ClosedBy say who ended it early (break_glass.closed, or a
+	// review that found it unjustified while it was open).
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	ClosedBy string     `json:"closed_by,omitempty"`
+	// Outcome is the review's (justified or unjustified), "" before one.
+	Outcome    string     `json:"outcome,omitempty"`
+	ReviewedBy string     `json:"reviewed_by,omitempty"`
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
+}
+
+// OpenAt reports whether the opening still gives access at now.
+func (b BreakGlass) OpenAt(now time.Time) bool {
+	return b.ClosedAt == nil && now.Before(b.Until)
+}
+
+// Ended is when the opening stopped giving access, or the zero time while it
+// still does at now.
+func (b BreakGlass) Ended(now time.Time) time.Time {
+	switch {
+	case b.ClosedAt != nil:
+		return *b.ClosedAt
+	case !now.Before(b.Until):
+		return b.Until
+	}
+	return time.Time{}
+}
+
+// breakGlassRecord is what the record keeps beyond the relationships.
+type breakGlassRecord struct {
+	Reason     string     `json:"reason"`
+	OpenedAt   time.Time  `json:"opened_at"`
+	Until      time.Time  `json:"until"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	ClosedBy   string     `json:"closed_by,omitempty"`
+	Outcome    string     `json:"outcome,omitempty"`
+	ReviewedBy string     `json:"reviewed_by,omitempty"`
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
+	Note       string     `json:"note,omitempty"`
+}
+
+// BreakGlassObject is the object of opening id in practice ws.
+func BreakGlassObject(ws, id string) Object { return Object{TypeBreakGlass, ws + "/" + id} }
+
+// BreakGlassFilter selects every opening of practice ws.
+func BreakGlassFilter(ws string) Filter { return ByPrefix(TypeBreakGlass, ws+"/") }
+
+// textChunk is the most of a record's base64url one ward_text ID holds,
+// with its "N|" index, within SpiceDB's 1,024 characters an ID.
+const textChunk = 1000
+
+// textRels keeps data as ward_text subjects of obj's relation: base64url,
+// cut into IDs "0|...", "1|..." that read back in order.
+func textRels(obj Object, relation string, data []byte) []Relationship {
+	enc := base64.RawURLEncoding.EncodeToString(data)
+	var out []Relationship
+	for i := 0; len(enc) > 0 || i == 0; i++ {
+		n := min(len(enc), textChunk)
+		out = append(out, Rel(obj, relation, Object{TypeText, strconv.Itoa(i) + "|" + enc[:n]}))
+		enc = enc[n:]
+	}
+	return out
+}
+
+// textOf reads back what textRels kept.
+func textOf(s *State, obj Object, relation string) ([]byte, bool) {
+	parts := map[int]string{}
+	for _, sub := range s.Subjects(obj, relation) {
+		n, chunk, ok := strings.Cut(sub.ID, "|")
+		i, err := strconv.Atoi(n)
+		if !ok || err != nil || i < 0 {
+			return nil, false
+		}
+		parts[i] = chunk
+	}
+	var enc strings.Builder
+	for i := range len(parts) {
+		chunk, ok := parts[i]
+		if !ok {
+			return nil, false
+		}
+		enc.WriteString(chunk)
+	}
+	data, err := base64.RawURLEncoding.DecodeString(enc.String())
+	return data, err == nil && len(parts) > 0
+}
+
+// BreakGlassOf reads opening obj from s; false when s has no such opening.
+func BreakGlassOf(s *State, obj Object) (BreakGlass, bool) {
+	ws, id, ok := strings.Cut(obj.ID, "/")
+	data, found := textOf(s, obj, "record")
+	if !ok || !found {
+		return BreakGlass{}, false
+	}
+	var rec breakGlassRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return BreakGlass{}, false
+	}
+	return BreakGlass{
+		ID: id, Workspace: ws, Client: firstSubject(s, obj, "client"), User: firstSubject(s, obj, "opener"),
+		Reason: rec.Reason, OpenedAt: rec.OpenedAt, Until: rec.Until, ClosedAt: rec.ClosedAt, ClosedBy: rec.ClosedBy,
+		Outcome: rec.Outcome, ReviewedBy: rec.ReviewedBy, ReviewedAt: rec.ReviewedAt, Note: rec.Note,
+	}, true
+}
+
+// BreakGlassesOf reads every opening of practice ws in s, oldest first.
+func BreakGlassesOf(s *State, ws string) []BreakGlass {
+	var out []BreakGlass
+	seen := map[Object]bool{}
+	for _, r := range s.WhereType(TypeBreakGlass, func(r Relationship) bool { return r.Relation == "record" }) {
+		if seen[r.Resource] || !strings.HasPrefix(r.Resource.ID, ws+"/") {
+			continue
+		}
+		seen[r.Resource] = true
+		if b, ok := BreakGlassOf(s, r.Resource); ok {
+			out = append(out, b)
+		}
+	}
+	slices.SortFunc(out, func(a, b BreakGlass) int {
+		if c := a.OpenedAt.Compare(b.OpenedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// BreakGlass states a list may ask for.
+const (
+	BreakGlassOpen       = "open"
+	BreakGlassUnreviewed = "unreviewed"
+	BreakGlassAll        = "all"
+)
+
+// BreakGlassStates are the states a list of openings may ask for.
+var BreakGlassStates = []string{BreakGlassOpen, BreakGlassUnreviewed, BreakGlassAll}
+
+// InState reports whether b is in state (BreakGlassStates) at now.
+func (b BreakGlass) InState(state string, now time.Time) bool {
+	switch state {
+	case BreakGlassOpen:
+		return b.OpenAt(now)
+	case BreakGlassUnreviewed:
+		return b.Outcome == ""
+	}
+	return true
+}
+
+// BreakGlassPage is the page of all (oldest first) in state at now after
+// cursor (an opening's ID: the page before's last), at most limit long,
+// and the next page's cursor ("" on the last).
+func BreakGlassPage(all []BreakGlass, state, cursor string, limit int, now time.Time) ([]BreakGlass, string, error) {
+	if !slices.Contains(BreakGlassStates, state) {
+		return nil, "", &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", state, strings.Join(BreakGlassStates, ", "))}
+	}
+	start := 0
+	if cursor != "" {
+		at := slices.IndexFunc(all, func(b BreakGlass) bool { return b.ID == cursor })
+		if at < 0 {
+			return nil, "", &Error{Code: CodeInvalid, Index: -1, Field: "cursor", Message: "names no opening of this practice: give back the cursor of the page before, unchanged"}
+		}
+		start = at + 1
+	}
+	out := []BreakGlass{}
+	for _, b := range all[start:] {
+		if !b.InState(state, now) {
+			continue
+		}
+		if len(out) == limit {
+			return out, out[len(out)-1].ID, nil
+		}
+		out = append(out, b)
+	}
+	return out, "", nil
+}
+
+// setRecord writes b's record, replacing the one obj had.
+func (p *planner) setRecord(obj Object, b BreakGlass) error {
+	data, err := json.Marshal(breakGlassRecord{
+		Reason: b.Reason, OpenedAt: b.OpenedAt, Until: b.Until, ClosedAt: b.ClosedAt, ClosedBy: b.ClosedBy,
+		Outcome: b.Outcome, ReviewedBy: b.ReviewedBy, ReviewedAt: b.ReviewedAt, Note: b.Note,
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range p.s.Of(obj, "record") {
+		p.s.Remove(r)
+	}
+	for _, r := range textRels(obj, "record", data) {
+		p.s.Add(r)
+	}
+	return nil
+}
+
+func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
+	client := Object{TypeClient, e.Client}
+	if err := p.requireIn(i, pr, "client", client); err != nil {
+		return err
+	}
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	if pr.IsDisabled(e.User) {
+		return fieldErr(CodeConflict, i, "user", "%q is disabled in workspace %q: disabled staff open nothing", e.User, pr.WS)
+	}
+	obj := BreakGlassObject(pr.WS, e.ID)
+	now := e.now().UTC().Truncate(time.Second)
+	minutes := e.Minutes
+	if minutes == 0 {
+		minutes = DefaultBreakGlassMinutes
+	}
+	if old, ok := BreakGlassOf(p.s, obj); ok {
+		// The same opening sent again changes nothing (its time runs from
+		// the first); another under its ID is a conflict.
+		if old.User == e.User && old.Client == e.Client && old.Reason == e.Reason {
+			return nil
+		}
+		return fieldErr(CodeConflict, i, "id", "break-glass %q already exists in workspace %q, opened by %s on client %s: give each opening its own id", e.ID, pr.WS, old.User, old.Client)
+	}
+	b := BreakGlass{Reason: e.Reason, OpenedAt: now, Until: now.Add(time.Duration(minutes) * time.Minute)}
+	if !e.ExpiresAt.Never() {
+		if e.Minutes != 0 {
+			return fieldErr(CodeInvalid, i, "expires_at", "is given with minutes: give one of them")
+		}
+		b.Until = e.ExpiresAt.Time()
+		if most := now.Add(MaxBreakGlassMinutes * time.Minute); b.Until.After(most) {
+			return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d minutes away (at most %s): longer access is a role or a share", b.Until.Format(time.RFC3339), MaxBreakGlassMinutes, most.Format(time.RFC3339))
+		}
+	}
+	p.s.Add(Rel(obj, "workspace", pr.obj()))
+	p.s.Add(Rel(obj, "client", client))
+	p.s.Add(Rel(obj, "opener", userObj(e.User)))
+	holder := Rel(obj, "holder", userObj(e.User))
+	holder.Expires = EndAt(b.Until)
+	p.s.Add(holder)
+	reach := emergencyOf(client, obj)
+	reach.Expires = holder.Expires
+	p.s.Add(reach)
+	return p.setRecord(obj, b)
+}
+
+// openingOf reads the opening an event names, or says it is unknown.
+func (p *planner) openingOf(i int, pr Practice, e Event) (Object, BreakGlass, error) {
+	obj := BreakGlassObject(pr.WS, e.ID)
+	b, ok := BreakGlassOf(p.s, obj)
+	if !ok {
+		return obj, b, fieldErr(CodeInvalid, i, "id", "unknown break-glass %q in workspace %q", e.ID, pr.WS)
+	}
+	return obj, b, nil
+}
+
+// emergencyOf is the relationship by which client's clinical permissions
+// reach opening obj's holder (its expiration is the opening's).
+func emergencyOf(client, obj Object) Relationship {
+	return Relationship{Resource: client, Relation: "emergency", Subject: Subject{Type: TypeBreakGlass, ID: obj.ID, Relation: "holder"}}
+}
+
+// closeOpening ends b's access now, by actor.
+func (p *planner) closeOpening(obj Object, b *BreakGlass, now time.Time, actor string) {
+	for _, r := range p.s.Of(obj, "holder") {
+		p.s.Remove(r)
+	}
+	p.s.RemoveKey(emergencyOf(Object{TypeClient, b.Client}, obj))
+	b.ClosedAt, b.ClosedBy = &now, actor
+}
+
+func (p *planner) breakGlassClosed(i int, pr Practice, e Event) error {
+	obj, b, err := p.openingOf(i, pr, e)
+	if err != nil {
+		return err
+	}
+	now := e.now().UTC().Truncate(time.Second)
+	if !b.OpenAt(now) {
+		return nil // closed, or ended by itself: nothing is left to end
+	}
+	p.closeOpening(obj, &b, now, actorID(e))
+	return p.setRecord(obj, b)
+}
+
+func (p *planner) breakGlassReviewed(i int, pr Practice, e Event) error {
+	obj, b, err := p.openingOf(i, pr, e)
+	if err != nil {
+		return err
+	}
+	if b.Outcome != "" {
+		if b.Outcome == e.Outcome && b.ReviewedBy == actorID(e) && b.Note == e.Remark {
+			return nil // the same review sent again
+		}
+		return fieldErr(CodeConflict, i, "id", "break-glass %q was reviewed already, as %s by %s at %s: a review is not changed", e.ID, b.Outcome, b.ReviewedBy, b.ReviewedAt.Format(time.RFC3339))
+	}
+	now := e.now().UTC().Truncate(time.Second)
+	b.Outcome, b.ReviewedBy, b.ReviewedAt, b.Note = e.Outcome, actorID(e), &now, e.Remark
+	if e.Outcome == OutcomeUnjustified && b.OpenAt(now) {
+		p.closeOpening(obj, &b, now, actorID(e)) // found unjustified: it ends now
+	}
+	return p.setRecord(obj, b)
+}
+
+// EmergencyFilters read the openings of the client of q's resource, which
+// explaining q names when its permission is one break-glass gives; s holds
+// the resource and its client.
+func EmergencyFilters(s *State, q Question) []Filter {
+	perm, ok := LookupPermission(q.Resource.Type, q.Permission)
+	client := describe(s, q.Resource).client
+	if !ok || !perm.Emergency || client == "" {
+		return nil
+	}
+	var out []Filter
+	for _, sub := range s.Subjects(Object{TypeClient, client}, "emergency") {
+		out = append(out, ByID(Object{sub.Type, sub.ID}))
+	}
+	return out
+}
+
+// emergencyReasons are the openings of client by user that s holds open
+// (s holds what counts at the moment explained: an opening that ended has
+// no holder).
+func emergencyReasons(s *State, user, client string) []Reason {
+	var out []Reason
+	for _, sub := range s.Subjects(Object{TypeClient, client}, "emergency") {
+		obj := Object{sub.Type, sub.ID}
+		b, ok := BreakGlassOf(s, obj)
+		if !ok || b.User != user || !s.HasKey(Rel(obj, "holder", userObj(user))) {
+			continue
+		}
+		out = append(out, Reason{Grants: true, Kind: "break_glass", Text: fmt.Sprintf("%s has emergency access to client %s: opened at %s for reason %q, until %s (break-glass %s)",
+			user, client, b.OpenedAt.Format(time.RFC3339), b.Reason, b.Until.Format(time.RFC3339), b.ID)})
+	}
+	return out
+}
+
+// ActorCheck is what an event needs of the request's actor, asked of the
+// schema before the event is planned: the actor may do it when Question is
+// allowed. Refused says why not, for the 409.
+type ActorCheck struct {
+	Index    int
+	Question Question
+	Refused  string
+}
+
+// ActorChecks are the questions events need answered about the request's
+// actor (Event.Actor) before they are planned, in the events' order; an
+// event that needs an actor and has none, or names another person where
+// only its own user may act, is an error naming the field.
+func ActorChecks(events []Event) ([]ActorCheck, error) {
+	var out []ActorCheck
+	for i, e := range events {
+		if EventTypes[e.Type].Actor == nil {
+			continue
+		}
+		c, err := EventTypes[e.Type].Actor(i, e)
+		if err != nil {
+			return nil, err
+		}
+		c.Index = i
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// actorID is the person ID of the event's actor (checked by ActorChecks).
+func actorID(e Event) string { return strings.TrimPrefix(e.Actor, TypeUser+":") }
+
+// actorPerson reads a request's actor ("user:ID") as a person's ID.
+func actorPerson(i int, e Event) (string, error) {
+	if e.Actor == "" {
+		return "", &Error{Code: CodeInvalid, Index: i, Field: "actor", Message: fmt.Sprintf(`is required for %s: the person deciding, e.g. "user:olivia", given beside the events`, e.Type)}
+	}
+	id, ok := strings.CutPrefix(e.Actor, TypeUser+":")
+	if !ok || ValidateID(id) != nil {
+		return "", &Error{Code: CodeInvalid, Index: i, Field: "actor", Message: fmt.Sprintf(`%q: must name a person as "user:ID"`, e.Actor)}
+	}
+	return id, nil
+}
+
+// openerCheck: the person opening a record in an emergency opens it for
+// themselves (the actor, when given, is the user), and must hold
+// break_glass open where the client is.
+func openerCheck(i int, e Event) (ActorCheck, error) {
+	if e.Actor != "" {
+		actor, err := actorPerson(i, e)
+		if err != nil {
+			return ActorCheck{}, err
+		}
+		if actor != e.User {
+			return ActorCheck{}, &Error{Code: CodeConflict, Index: i, Field: "actor", Message: fmt.Sprintf("%s may not open a record in an emergency for %s: break-glass is opened by the person who needs it, as user", e.Actor, e.User)}
+		}
+	}
+	return ActorCheck{
+		Question: Question{Subject: userObj(e.User), Permission: "open_break_glass", Resource: Object{TypeClient, e.Client}},
+		Refused:  fmt.Sprintf("%s may not open client %s's record in an emergency: no role of theirs there has break_glass open (a role that reads clinical notes has it unless the practice took it away)", e.User, e.Client),
+	}, nil
+}
+
+// reviewerCheck: only those the schema lets act on the opening (close or
+// review) may.
+func reviewerCheck(permission, refused string) func(int, Event) (ActorCheck, error) {
+	return func(i int, e Event) (ActorCheck, error) {
+		actor, err := actorPerson(i, e)
+		if err != nil {
+			return ActorCheck{}, err
+		}
+		return ActorCheck{
+			Question: Question{Subject: userObj(actor), Permission: permission, Resource: BreakGlassObject(e.Workspace, e.ID)},
+			Refused:  fmt.Sprintf(refused, e.Actor, e.ID),
+		}, nil
+	}
+}
