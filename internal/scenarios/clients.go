@@ -33,13 +33,40 @@ type adapter struct {
 	c   *service.Service
 }
 
-func (a adapter) Apply(events string) (int, int, error) {
+func (a adapter) Apply(events, actor string) (int, int, error) {
 	evs, err := domain.ReadEvents(strings.NewReader(events))
 	if err != nil {
 		return 0, 0, err
 	}
+	for i := range evs {
+		evs[i].Actor = actor
+	}
 	res, err := a.c.Apply(a.ctx, evs)
 	return res.Touched, res.Deleted, err
+}
+
+// BreakGlass reads every page, two openings a page.
+func (a adapter) BreakGlass(ws, state string) ([]domain.BreakGlass, error) {
+	return breakGlassPages(func(cursor string) ([]domain.BreakGlass, string, error) {
+		return a.c.BreakGlass(a.ctx, ws, state, cursor, 2)
+	})
+}
+
+// breakGlassPages reads page after page until the last.
+func breakGlassPages(page func(cursor string) ([]domain.BreakGlass, string, error)) ([]domain.BreakGlass, error) {
+	var out []domain.BreakGlass
+	cursor := ""
+	for {
+		got, next, err := page(cursor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
 }
 
 func (a adapter) question(c Check) (domain.Question, error) {
@@ -229,16 +256,24 @@ type httpClient struct {
 	c   *client.Client
 }
 
-func (h httpClient) Apply(events string) (int, int, error) {
+func (h httpClient) Apply(events, actor string) (int, int, error) {
 	raws, err := domain.ReadEventLines(strings.NewReader(events))
 	if err != nil {
 		return 0, 0, err
 	}
-	res, err := h.c.ApplyEvents(h.ctx, raws)
+	res, err := h.c.Apply(h.ctx, api.EventsRequest{Events: raws, Actor: actor})
 	if err == nil && res.ZedToken == "" {
 		err = fmt.Errorf("no zedtoken in %+v", res)
 	}
 	return res.Touched, res.Deleted, err
+}
+
+// BreakGlass reads every page, two openings a page.
+func (h httpClient) BreakGlass(ws, state string) ([]domain.BreakGlass, error) {
+	return breakGlassPages(func(cursor string) ([]domain.BreakGlass, string, error) {
+		page, err := h.c.BreakGlass(h.ctx, ws, state, cursor, 2)
+		return page.BreakGlass, page.Cursor, err
+	})
 }
 
 func (h httpClient) Check(c Check) (bool, error) {
@@ -390,10 +425,20 @@ func (c cliClient) run(stdin string, out any, args ...string) error {
 	return nil
 }
 
-func (c cliClient) Apply(events string) (int, int, error) {
+func (c cliClient) Apply(events, actor string) (int, int, error) {
 	var res api.EventsResponse
-	err := c.run(events, &res, "events", "apply", "-f", "-")
+	args := []string{"events", "apply", "-f", "-"}
+	if actor != "" {
+		args = append(args, "--actor", actor)
+	}
+	err := c.run(events, &res, args...)
 	return res.Touched, res.Deleted, err
+}
+
+func (c cliClient) BreakGlass(ws, state string) ([]domain.BreakGlass, error) {
+	var out []domain.BreakGlass
+	err := c.run("", &out, "break-glass", "list", "--workspace", ws, "--state", state)
+	return out, err
 }
 
 // contextArgs are chk's context as the CLI's flags.

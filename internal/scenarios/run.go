@@ -1,15 +1,18 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
-
-	"github.com/wardhq/ward/internal/domain"
 	"maps"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardhq/ward/client"
+	"github.com/wardhq/ward/internal/domain"
 )
 
 // EndToken in a step's events stands for one moment a few seconds after the
@@ -55,7 +58,11 @@ const (
 // Client is one way of talking to Ward: the Go adapter, the HTTP API, the CLI,
 // or any of them against containers. Answers use "type:id" strings.
 type Client interface {
-	Apply(events string) (touched, deleted int, err error)
+	// Apply applies events (JSON Lines) on behalf of actor ("user:ID"; ""
+	// for none), as one request.
+	Apply(events, actor string) (touched, deleted int, err error)
+	// BreakGlass lists a practice's emergency openings in state, every page.
+	BreakGlass(workspace, state string) ([]domain.BreakGlass, error)
 	Check(c Check) (bool, error)
 	LookupResources(subject, permission, resourceType, ip string) ([]string, error)
 	LookupSubjects(resource, permission, ip string) ([]string, error)
@@ -89,9 +96,38 @@ type AccessAuditor interface {
 
 // Run applies Base and then the scenario's steps through c, failing t on any
 // answer that differs from the story.
+// AnyToken in an explanation's text stands for any text (a time the
+// scenario cannot know).
+const AnyToken = "{{any}}"
+
+// matches reports whether a reason's text is want, where AnyToken in want
+// stands for any text.
+func matches(want string) func(string) bool {
+	parts := strings.Split(want, AnyToken)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	re := regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
+	return re.MatchString
+}
+
+// refused reports whether err is a conflict, as each client reports one:
+// the domain's error, the HTTP client's 409, or the CLI's words for it.
+func refused(err error) bool {
+	var de *domain.Error
+	var he *client.Error
+	switch {
+	case errors.As(err, &de):
+		return de.Code == domain.CodeConflict
+	case errors.As(err, &he):
+		return he.Status == http.StatusConflict
+	}
+	return strings.Contains(err.Error(), "(HTTP 409)")
+}
+
 func Run(t *testing.T, sc Scenario, c Client) {
 	t.Helper()
-	if _, _, err := c.Apply(Base); err != nil {
+	if _, _, err := c.Apply(Base, ""); err != nil {
 		t.Fatalf("base practice: %v", err)
 	}
 	var end time.Time
@@ -115,8 +151,12 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				m := hoursTokens.FindStringSubmatch(token)
 				return hoursAround(t, time.Now(), m[2], m[1] == "now")
 			})
-			touched, deleted, err := c.Apply(events)
-			if err != nil {
+			touched, deleted, err := c.Apply(events, step.Actor)
+			if step.Refused != "" {
+				if err == nil || !refused(err) || !strings.Contains(err.Error(), step.Refused) {
+					t.Fatalf("step %d: applying events as %q: got %v, want a conflict saying %q", i, step.Actor, err, step.Refused)
+				}
+			} else if err != nil {
 				t.Fatalf("step %d: applying events: %v", i, err)
 			}
 			if step.NoChange && (touched != 0 || deleted != 0) {
@@ -206,13 +246,26 @@ func Run(t *testing.T, sc Scenario, c Client) {
 		} else if len(step.Fields) > 0 {
 			t.Fatalf("step %d asks for fields, and this client cannot: every client must", i)
 		}
+		for _, l := range step.BreakGlass {
+			got, err := c.BreakGlass(l.Workspace, l.State)
+			if err != nil {
+				t.Fatalf("step %d: listing break-glass %s %s: %v", i, l.Workspace, l.State, err)
+			}
+			var ids []string
+			for _, b := range got {
+				ids = append(ids, fmt.Sprintf("%s:%s:%s:%s", b.ID, b.User, b.Client, b.Outcome))
+			}
+			if !slices.Equal(ids, l.Want) {
+				t.Errorf("step %d: break-glass %s %s: got %v, want %v", i, l.Workspace, l.State, ids, l.Want)
+			}
+		}
 		for _, ex := range step.Explanations {
 			allowed, reasons, err := c.Explain(ex.Check)
 			if err != nil {
 				t.Fatalf("step %d: explain %v: %v", i, ex.Check, err)
 			}
 			text := strings.ReplaceAll(ex.Text, EndToken, end.UTC().Format(time.RFC3339))
-			if allowed != ex.Allowed || !slices.Contains(reasons, text) {
+			if allowed != ex.Allowed || !slices.ContainsFunc(reasons, matches(text)) {
 				t.Errorf("step %d: explain %v: allowed=%v reasons %q, want allowed=%v and %q", i, ex.Check, allowed, reasons, ex.Allowed, text)
 			}
 		}

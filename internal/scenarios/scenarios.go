@@ -87,9 +87,21 @@ type Explanation struct {
 	Text string
 }
 
+// BreakGlassList is a list of a practice's emergency openings in State and
+// what it must hold: each opening as "ID:USER:CLIENT:OUTCOME", oldest first.
+type BreakGlassList struct {
+	Workspace, State string
+	Want             []string
+}
+
 // Step applies events (JSON Lines; none for a step that only asks), then asks.
 type Step struct {
 	Events string
+	// Actor is the person on whose behalf Events are sent ("user:ID").
+	Actor string
+	// Refused: applying Events must be refused as a conflict whose error
+	// says this (and nothing is written).
+	Refused string
 	// NoChange: applying Events must write nothing (they are already in effect).
 	NoChange bool
 	// PastEnd: the step waits until the moment EndToken stood for has passed.
@@ -100,6 +112,8 @@ type Step struct {
 	Explanations []Explanation
 	// Fields are asked of clients that can (FieldsAsker).
 	Fields []Fields
+	// BreakGlass are lists of emergency openings.
+	BreakGlass []BreakGlassList
 }
 
 // Scenario is a named story on top of Base.
@@ -112,7 +126,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

@@ -1,0 +1,91 @@
+package scenarios
+
+// breakGlass are the clinic platform guide's "Break-glass access - one-time
+// emergency account unlock (fully audited)" and "Separation of duties -
+// different person must approve emergency access" (seed 004), and HIPAA's
+// emergency access procedure: a clinician opens a client's record at once,
+// for minutes, without approval; it ends by itself; someone else reviews it.
+var breakGlass = []Scenario{
+	{Name: "break_glass_opens_a_record_for_minutes_and_another_reviews_it", Steps: []Step{
+		// Who may open: every role that reads clinical notes, where it is
+		// held; never a receptionist, a manager without notes or an
+		// accountant. Who reviews: the owner.
+		{Checks: []Check{
+			no("user:priya", "view_notes", "client:ben"),
+			yes("user:priya", "open_break_glass", "client:ben"), yes("user:sam", "open_break_glass", "client:cat"),
+			no("user:sam", "open_break_glass", "client:ben"), no("user:rita", "open_break_glass", "client:ben"),
+			no("user:maya", "open_break_glass", "client:ben"), no("user:alex", "open_break_glass", "client:ben"),
+			yes("user:olivia", "review_access", "workspace:p1"), no("user:maya", "review_access", "workspace:p1"),
+			no("user:priya", "review_access", "workspace:p1"),
+		}},
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg-rita","user":"rita","client":"ben","reason":"curious"}`,
+			Actor: "user:rita", Refused: "rita may not open client ben's record in an emergency"},
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg-maya","user":"priya","client":"ben","reason":"for priya"}`,
+			Actor: "user:maya", Refused: "user:maya may not open a record in an emergency for priya"},
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg-sam","user":"sam","client":"ben","reason":"at north today"}`,
+			Actor: "user:sam", Refused: "sam may not open client ben's record in an emergency"},
+		// Opened: the whole clinical record at once, and nothing else.
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg1","user":"priya","client":"ben","reason":"collapsed in the waiting room; pete is away","expires_at":"{{end}}"}`,
+			Actor: "user:priya",
+			Checks: []Check{
+				yes("user:priya", "view_notes", "client:ben"), yes("user:priya", "view", "note:n-ben"),
+				yes("user:priya", "write_notes", "client:ben"), yes("user:priya", "view_letters", "client:ben"),
+				yes("user:priya", "view_files", "client:ben"), yes("user:priya", "view_forms", "client:ben"),
+				yes("user:priya", "view_medical_alerts", "client:ben"), yes("user:priya", "view", "client:ben"),
+				no("user:priya", "edit", "client:ben"), no("user:priya", "delete", "client:ben"),
+				no("user:priya", "view_invoices", "client:ben"), no("user:priya", "view_notes", "client:cat"),
+				no("user:pete", "view_notes", "client:ann"),
+			},
+			Lookups: []Lookup{{Subject: "user:priya", Permission: "view_notes", ResourceType: "client", Want: []string{"client:ann", "client:ben"}}},
+			Explanations: []Explanation{{Check: yes("user:priya", "view_notes", "client:ben"),
+				Text: `priya has emergency access to client ben: opened at {{any}} for reason "collapsed in the waiting room; pete is away", until {{end}} (break-glass bg1)`}},
+			BreakGlass: []BreakGlassList{
+				{Workspace: "p1", State: "open", Want: []string{"bg1:priya:ben:"}},
+				{Workspace: "p1", State: "unreviewed", Want: []string{"bg1:priya:ben:"}},
+				{Workspace: "p2", State: "all"},
+			}},
+		// It ends by itself, with no write.
+		{PastEnd: true,
+			Checks:     []Check{no("user:priya", "view_notes", "client:ben"), no("user:priya", "view", "note:n-ben"), no("user:priya", "write_notes", "client:ben")},
+			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open"}, {Workspace: "p1", State: "all", Want: []string{"bg1:priya:ben:"}}}},
+		// Never reviewed by its opener, nor by someone without review_access.
+		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"justified"}`,
+			Actor: "user:priya", Refused: `user:priya may not review break-glass "bg1"`},
+		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"justified"}`,
+			Actor: "user:maya", Refused: `user:maya may not review break-glass "bg1"`},
+		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"justified","note":"pete confirmed the collapse"}`,
+			Actor:      "user:olivia",
+			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "unreviewed"}, {Workspace: "p1", State: "all", Want: []string{"bg1:priya:ben:justified"}}}},
+		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"justified","note":"pete confirmed the collapse"}`,
+			Actor: "user:olivia", NoChange: true},
+		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"unjustified"}`,
+			Actor: "user:olivia", Refused: `break-glass "bg1" was reviewed already, as justified by olivia`},
+	}},
+	{Name: "break_glass_closed_early_or_found_unjustified_ends_at_once", Steps: []Step{
+		{Checks: []Check{no("user:priya", "view_notes", "client:cat")}},
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg2","user":"priya","client":"cat","reason":"records needed for the ambulance","minutes":30}`,
+			Actor:  "user:priya",
+			Checks: []Check{yes("user:priya", "view_notes", "client:cat"), no("user:pete", "view_notes", "client:cat")}},
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg2","user":"priya","client":"cat","reason":"records needed for the ambulance","minutes":30}`,
+			Actor: "user:priya", NoChange: true},
+		{Events: `{"type":"break_glass.closed","workspace":"p1","id":"bg2"}`,
+			Actor: "user:rita", Refused: `user:rita may not close break-glass "bg2"`},
+		{Events: `{"type":"break_glass.closed","workspace":"p1","id":"bg2"}`,
+			Actor: "user:priya", Checks: []Check{no("user:priya", "view_notes", "client:cat")},
+			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open"}, {Workspace: "p1", State: "unreviewed", Want: []string{"bg2:priya:cat:"}}}},
+		{Events: `{"type":"break_glass.closed","workspace":"p1","id":"bg2"}`, Actor: "user:priya", NoChange: true},
+		// A disabled opener loses it; an opening the owner finds unjustified
+		// ends at once.
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg3","user":"pete","client":"ann","reason":"priya asked me to check"}`,
+			Actor: "user:pete", Checks: []Check{yes("user:pete", "view_notes", "client:ann")}},
+		{Events: `{"type":"staff.disabled","workspace":"p1","user":"pete"}`, Checks: []Check{no("user:pete", "view_notes", "client:ann")}},
+		{Events: `{"type":"staff.enabled","workspace":"p1","user":"pete"}`, Checks: []Check{yes("user:pete", "view_notes", "client:ann")}},
+		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg3","outcome":"unjustified","note":"not an emergency"}`,
+			Actor:  "user:olivia",
+			Checks: []Check{no("user:pete", "view_notes", "client:ann"), no("user:pete", "view", "note:n-ann")},
+			BreakGlass: []BreakGlassList{
+				{Workspace: "p1", State: "open"},
+				{Workspace: "p1", State: "all", Want: []string{"bg2:priya:cat:", "bg3:pete:ann:unjustified"}},
+			}},
+	}},
+}
