@@ -49,10 +49,13 @@ type Webhook struct {
 	queue chan Notice
 }
 
-// Notice is one webhook delivery: its type and the record it is about.
+// Notice is one webhook delivery: its type, whom the app should tell
+// (person IDs; none for an alert to the platform team) and the record it is
+// about.
 type Notice struct {
-	Type   string `json:"type"`
-	Record Record `json:"record"`
+	Type   string   `json:"type"`
+	Notify []string `json:"notify,omitempty"`
+	Record Record   `json:"record"`
 }
 
 // ParseWebhookURL holds a webhook URL to http(s) with a host.

@@ -280,6 +280,9 @@ func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
 	reach := emergencyOf(client, obj)
 	reach.Expires = holder.Expires
 	p.s.Add(reach)
+	// The owner is told at once (HIPAA's emergency access is audited as it
+	// happens, not only at review).
+	p.notices = append(p.notices, Notice{Type: e.Type, Workspace: pr.WS, Notify: []string{pr.Owner()}, Index: i})
 	return p.setRecord(obj, b)
 }
 

@@ -304,6 +304,8 @@ type Plan struct {
 	Removed []Object
 	// Workspaces are the workspaces the events touch.
 	Workspaces []string
+	// Notices are what people must be told once the plan is written.
+	Notices []Notice
 }
 
 // Empty reports whether the plan writes nothing.
@@ -363,7 +365,7 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 				"%s would count in %d separate windows (business hours and networks count too), and Ward keeps at most %d on one relationship (SpiceDB bounds a relationship's caveat): let some of the holdings, shares or choices that give it end, or start when another ends, or give fewer of them different hours and networks", r.Key(), n, MaxWindows)}
 		}
 	}
-	plan := Plan{Touch: touch, Delete: del, Workspaces: slices.Sorted(maps.Keys(ws))}
+	plan := Plan{Touch: touch, Delete: del, Workspaces: slices.Sorted(maps.Keys(ws)), Notices: p.notices}
 	// An ID's marker changes only when the ID is taken or freed over the
 	// whole batch: one deleted and created again (in this practice or
 	// another) keeps its marker, guarded by both practices' locks, instead
@@ -442,6 +444,8 @@ type planner struct {
 	maxChanges int
 	// now is when the event being applied was received (Event.Received).
 	now time.Time
+	// notices are what people must be told once the plan is written.
+	notices []Notice
 }
 
 // passOnGrants has every role that inherits from a regranted role follow it.

@@ -16,6 +16,19 @@ type Applied struct {
 	// did not show it within Ward's wait. The write happened; a read carrying
 	// Token sees it.
 	Unconfirmed bool
+	// Notices are what people must be told now that the write happened
+	// (the server sends them by webhook).
+	Notices []Notice
+}
+
+// Notice is something a person must be told about a write: its Type (the
+// event's), the practice, whom to tell (Notify: person IDs) and the event
+// (its Index in the request).
+type Notice struct {
+	Type      string   `json:"type"`
+	Workspace string   `json:"workspace"`
+	Notify    []string `json:"notify"`
+	Index     int      `json:"index"`
 }
 
 // Decision is the answer to one question.

@@ -287,35 +287,51 @@ func bareID(s string) string {
 // Apply applies events and records the batch, applied or refused. A batch
 // that was applied but whose record failed is answered unavailable (503),
 // saying that it was applied and must not be sent again (recordBatch).
+//
+// The notices the write left (an emergency opening's, to the owner) go to
+// the webhook with the record of their practice's events, once recorded.
 func (a *audited) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	res, err := a.Authorizer.Apply(ctx, events)
-	return res, a.recordBatch(ctx, events, res, err)
+	recs, err := a.recordBatch(ctx, events, res, err)
+	if err == nil {
+		for _, n := range res.Notices {
+			for _, r := range recs {
+				if r.Workspace == n.Workspace {
+					a.hook.Send(audit.Notice{Type: n.Type, Notify: n.Notify, Record: *r})
+				}
+			}
+		}
+	}
+	return res, err
 }
 
 // Import is Apply's bulk form, recorded the same way.
 func (a *audited) Import(ctx context.Context, events []domain.Event) (domain.Applied, error) {
 	res, err := a.Authorizer.Import(ctx, events)
-	return res, a.recordBatch(ctx, events, res, err)
+	_, err = a.recordBatch(ctx, events, res, err)
+	return res, err
 }
 
-func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res domain.Applied, err error) error {
+// recordBatch records a batch and returns its records (none when the caller
+// went away) with the error to answer.
+func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res domain.Applied, err error) ([]*audit.Record, error) {
 	if errors.Is(err, context.Canceled) {
-		return err // the caller went away before anything was decided
+		return nil, err // the caller went away before anything was decided
 	}
 	recs, merr := a.batchRecords(ctx, events, res.Token, err)
 	if merr != nil {
-		return errors.Join(err, merr)
+		return nil, errors.Join(err, merr)
 	}
 	if rerr := a.rec.Record(context.WithoutCancel(ctx), recs...); rerr != nil {
 		if err != nil {
-			return errors.Join(err, rerr)
+			return recs, errors.Join(err, rerr)
 		}
 		// Applied, but not recorded: say so rather than answer as if all
 		// were well; the write stands (a retry would apply it twice).
-		return &domain.Error{Code: domain.CodeUnavailable, Index: -1,
+		return recs, &domain.Error{Code: domain.CodeUnavailable, Index: -1,
 			Message: "the events were applied (zedtoken " + res.Token + ") but the audit ledger did not take their record: do not send them again; " + rerr.Error()}
 	}
-	return err
+	return recs, err
 }
 
 // batchRecords are a batch's records: one per practice its events name,

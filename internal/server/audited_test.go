@@ -3,10 +3,14 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,6 +32,12 @@ const testKey = "audit-test-key-0123456789"
 // user:olivia; it returns a client that presents testKey.
 func auditedWard(t *testing.T, ledger audit.Ledger, alerts ...*audit.BulkAccess) *client.Client {
 	t.Helper()
+	return auditedWardWith(t, ledger, nil, alerts...)
+}
+
+// auditedWardWith is auditedWard sending notices to hook (nil for none).
+func auditedWardWith(t *testing.T, ledger audit.Ledger, hook *audit.Webhook, alerts ...*audit.BulkAccess) *client.Client {
+	t.Helper()
 	rec := audit.NewRecorder(ledger)
 	t.Cleanup(rec.Close)
 	policy, err := DecisionPolicy(Config{})
@@ -42,6 +52,11 @@ func auditedWard(t *testing.T, ledger audit.Ledger, alerts ...*audit.BulkAccess)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
+	if hook != nil {
+		hook.Recorder = rec
+		hook.Start(ctx)
+		a.hook = hook
+	}
 	go a.explainGrants(ctx)
 	srv := httptest.NewServer(httpapi.New(a, httpapi.Config{Audit: ledger, APIKeys: []string{testKey}}))
 	t.Cleanup(srv.Close)
@@ -143,6 +158,78 @@ func TestAuditRecordsWhoDidWhat(t *testing.T) {
 	v, err := c.AuditVerify(ctx, 0, "")
 	if err != nil || !v.OK || v.Records < 6 {
 		t.Fatalf("verify: %+v, %v", v, err)
+	}
+}
+
+// TestBreakGlassIsRecordedAndTheOwnerTold: an emergency opening lands in
+// the ledger under its opener, client and actor, and the owner is told by
+// a signed webhook carrying that record; the refused attempt and the
+// review are recorded too, and a resend tells no one again.
+func TestBreakGlassIsRecordedAndTheOwnerTold(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	secret := []byte("break-glass-webhook-secret")
+	got := make(chan []byte, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ts, _, _ := strings.Cut(strings.TrimPrefix(r.Header.Get(audit.SignatureHeader), "t="), ",")
+		unix, _ := strconv.ParseInt(ts, 10, 64)
+		if r.Header.Get(audit.SignatureHeader) != audit.Sign(secret, time.Unix(unix, 0), body) {
+			t.Errorf("webhook signature %q does not sign its body", r.Header.Get(audit.SignatureHeader))
+		}
+		got <- body
+	}))
+	t.Cleanup(receiver.Close)
+	hook := &audit.Webhook{URL: receiver.URL, Secret: secret, Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
+	c := auditedWardWith(t, fileLedger(t), hook)
+	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	open := `{"type":"break_glass.opened","workspace":"riverside","id":"bg1","user":"priya","client":"ben","reason":"collapsed in the waiting room","minutes":15}`
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, `{"type":"break_glass.opened","workspace":"riverside","id":"bg0","user":"rita","client":"ben","reason":"curious"}`), Actor: "user:rita"}); err == nil {
+		t.Fatal("rita, a receptionist, opened ben's record")
+	}
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, open), Actor: "user:priya"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case body := <-got:
+		var n audit.Notice
+		if err := json.Unmarshal(body, &n); err != nil || n.Type != "break_glass.opened" || !slices.Equal(n.Notify, []string{"olivia"}) ||
+			n.Record.Actor != "user:priya" || n.Record.Workspace != "riverside" || !bytes.Contains(n.Record.Events, []byte("collapsed in the waiting room")) {
+			t.Errorf("the owner's notice: %s", body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook told the owner of the opening")
+	}
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, open), Actor: "user:priya"}); err != nil {
+		t.Fatal(err)
+	}
+	review := `{"type":"break_glass.reviewed","workspace":"riverside","id":"bg1","outcome":"justified","note":"confirmed with pete"}`
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, review), Actor: "user:olivia"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Audit(ctx, api.AuditQuery{Client: "ben"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, r := range p.Records {
+		if bytes.Contains(r.Events, []byte("break_glass")) {
+			kinds = append(kinds, r.Kind+" "+r.Actor)
+		}
+	}
+	// The review names the opening, not the client: it is found by its action.
+	if want := []string{audit.KindRefused + " user:rita", audit.KindEvents + " user:priya", audit.KindEvents + " user:priya"}; !slices.Equal(kinds, want) {
+		t.Errorf("ben's break-glass records: %v, want %v", kinds, want)
+	}
+	if p, _ := c.Audit(ctx, api.AuditQuery{Action: "break_glass.reviewed"}); len(p.Records) != 1 || !bytes.Contains(p.Records[0].Events, []byte("confirmed with pete")) {
+		t.Errorf("the review's record: %+v", p.Records)
+	}
+	select {
+	case body := <-got:
+		t.Errorf("a notice after the opening's own: %s", body)
+	case <-time.After(200 * time.Millisecond):
 	}
 }
 

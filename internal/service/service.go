@@ -154,7 +154,7 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		} else if err != nil {
 			return domain.Applied{}, err
 		}
-		applied := domain.Applied{Token: written, Touched: len(plan.Touch), Deleted: len(plan.Delete)}
+		applied := domain.Applied{Token: written, Touched: len(plan.Touch), Deleted: len(plan.Delete), Notices: plan.Notices}
 		if _, err := s.awaitVisible(ctx, locks); err != nil {
 			// The store took the write: an error would tell the caller that
 			// nothing was written, and a retry would apply the events twice.
