@@ -473,13 +473,35 @@ func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws}
 func (p *planner) checkDependencies(i int, e Event) error {
 	defer clear(p.changed)
 	pr := p.practice(e.Workspace)
-	preset := Presets[pr.Preset()]
-	if preset == nil || len(preset.Switches) == 0 {
-		return nil
-	}
 	field := "grants"
 	if e.Type == "notes_access.granted" || e.Type == "notes_access.revoked" || e.Type == "setting.changed" {
 		field = "role"
+	}
+	// Break-glass opens clinical records: never for a role that reads none.
+	// Granting it to one is refused; a role that stops reading notes loses it.
+	open := Cap(AreaBreakGlass, ActionOpen)
+	dropped := false
+	for _, ro := range slices.SortedFunc(maps.Keys(p.changed), CompareObjects) {
+		ws, role, _ := strings.Cut(ro.ID, "/")
+		if ws != pr.WS {
+			continue
+		}
+		grants := pr.Grants(role)
+		if cmp.Or(grants[open], LevelNone) == LevelNone || cmp.Or(grants[Cap("notes", ActionView)], LevelNone) != LevelNone {
+			continue
+		}
+		if g, named := e.Grants[AreaBreakGlass]; named && e.Role == role && cmp.Or(g.Actions[ActionOpen], g.Level, LevelNone) != LevelNone {
+			return fieldErr(CodeConflict, i, field, "role %q would have %s open but reads no clinical notes: break-glass opens clinical records, so a role that never reads them cannot have it; grant notes view too", role, AreaBreakGlass)
+		}
+		p.setGrant(pr, role, open, LevelNone)
+		dropped = true
+	}
+	if dropped {
+		p.passOnGrants()
+	}
+	preset := Presets[pr.Preset()]
+	if preset == nil || len(preset.Switches) == 0 {
+		return nil
 	}
 	needs := preset.Needs()
 	for _, ro := range slices.SortedFunc(maps.Keys(p.changed), CompareObjects) {
