@@ -241,7 +241,8 @@ func BenchmarkRefusingALargeRequest(b *testing.B) {
 	}
 }
 
-// TestBadInputsArePlanErrors runs the shared bad inputs through the pure core.
+// TestBadInputsArePlanErrors runs the shared bad inputs through the pure core:
+// what an event needs of its actor, then the plan.
 func TestBadInputsArePlanErrors(t *testing.T) {
 	t.Parallel()
 	base, _ := apply(t, domain.NewState(), parse(t, scenarios.Base))
@@ -249,6 +250,9 @@ func TestBadInputsArePlanErrors(t *testing.T) {
 		t.Run(bad.Name, func(t *testing.T) {
 			t.Parallel()
 			events, err := domain.ReadEvents(strings.NewReader(bad.Events))
+			if err == nil {
+				_, err = domain.ActorChecks(events) // asked of the actor before planning, as the service does
+			}
 			if err == nil {
 				_, err = domain.PlanEvents(events, base)
 			}
