@@ -302,13 +302,30 @@ func emergencyOf(client, obj Object) Relationship {
 	return Relationship{Resource: client, Relation: "emergency", Subject: Subject{Type: TypeBreakGlass, ID: obj.ID, Relation: "holder"}}
 }
 
-// closeOpening ends b's access now, by actor.
+// closeOpening ends b's access now, by actor: its holder goes, which is
+// all client#emergency reaches (that relationship ends with its expiration).
 func (p *planner) closeOpening(obj Object, b *BreakGlass, now time.Time, actor string) {
 	for _, r := range p.s.Of(obj, "holder") {
 		p.s.Remove(r)
 	}
-	p.s.RemoveKey(emergencyOf(Object{TypeClient, b.Client}, obj))
 	b.ClosedAt, b.ClosedBy = &now, actor
+}
+
+// closeOpeningsOf closes every opening of user's in pr still open (they
+// are removed: whoever is later added under their ID must not hold it).
+func (p *planner) closeOpeningsOf(pr Practice, user string, now time.Time, actor string) error {
+	for _, r := range p.links(pr, user, Link{TypeBreakGlass, "holder"}) {
+		b, ok := BreakGlassOf(p.s, r.Resource)
+		if !ok {
+			p.s.Remove(r)
+			continue
+		}
+		p.closeOpening(r.Resource, &b, now, actor)
+		if err := p.setRecord(r.Resource, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *planner) breakGlassClosed(i int, pr Practice, e Event) error {

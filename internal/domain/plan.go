@@ -72,6 +72,7 @@ var personLinks = []Link{
 	{TypeClient, "practitioner"}, {TypeClient, "shared_with"}, {TypeClient, "notes_access"}, {TypeClient, "notes_reader"},
 	{TypeNote, "author"}, {TypeLetter, "author"}, {TypeFile, "author"}, {TypeExpense, "author"},
 	{TypeAppointment, "practitioner"}, {TypeInvoice, "practitioner"},
+	{TypeBreakGlass, "holder"},
 }
 
 // NeedsOf returns what events read.
@@ -1346,6 +1347,9 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	}
 	for _, r := range p.s.Of(roleObj(pr.WS, personalRole(e.User)), "") {
 		p.s.Remove(r)
+	}
+	if err := p.closeOpeningsOf(pr, e.User, e.now().UTC().Truncate(time.Second), actorID(e)); err != nil {
+		return err
 	}
 	for _, link := range personLinks {
 		for _, r := range p.links(pr, e.User, link) {

@@ -34,7 +34,8 @@ const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","prese
 {"type":"form_template.access_granted","workspace":"k","template":"kt","role":"receptionist"}
 {"type":"workspace.created","workspace":"s","owner":"so","preset":"clinicsense"}
 {"type":"staff.added","workspace":"s","user":"ss","role":"office_staff"}
-{"type":"staff.added","workspace":"s","user":"sa","role":"practice_administrator"}`
+{"type":"staff.added","workspace":"s","user":"sa","role":"practice_administrator"}
+{"type":"break_glass.opened","workspace":"w","id":"bg0","user":"q","client":"c","reason":"base"}`
 
 // planCase is one event (or a few) planned against planBase.
 type planCase struct {
@@ -146,6 +147,9 @@ var planCases = []planCase{
 	{"refuse opening a record for someone who is not staff", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"ka","client":"c","reason":"collapsed"}`},
 	{"close an opening early", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}
 {"type":"break_glass.closed","workspace":"w","id":"bg"}`},
+	{"close a stored opening", `{"type":"break_glass.closed","workspace":"w","id":"bg0"}`},
+	{"review a stored opening", `{"type":"break_glass.reviewed","workspace":"w","id":"bg0","outcome":"justified","note":"checked"}`},
+	{"remove staff with an open opening, which closes it", `{"type":"staff.removed","workspace":"w","user":"q"}`},
 	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
 	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified","note":"no emergency"}`},

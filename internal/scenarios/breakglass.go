@@ -87,5 +87,13 @@ var breakGlass = []Scenario{
 				{Workspace: "p1", State: "open"},
 				{Workspace: "p1", State: "all", Want: []string{"bg2:priya:cat:", "bg3:pete:ann:unjustified"}},
 			}},
+		// Removed staff lose an opening for good: whoever is added under
+		// their ID later does not inherit it.
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg4","user":"pete","client":"cat","reason":"covering for sam"}`,
+			Actor: "user:pete", Checks: []Check{yes("user:pete", "view_notes", "client:cat")}},
+		{Events: `{"type":"staff.removed","workspace":"p1","user":"pete"}
+{"type":"staff.added","workspace":"p1","user":"pete","role":"practitioner"}`,
+			Checks:     []Check{no("user:pete", "view_notes", "client:cat"), no("user:pete", "view", "note:n-ben")},
+			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open"}}},
 	}},
 }
