@@ -404,6 +404,10 @@ type AuthenticateRequest struct {
 	Key string `json:"key"`
 }
 
+// BreakGlassQuery asks GET /v1/workspaces/{ws}/break-glass for one page:
+// state, user, client, cursor and limit.
+type BreakGlassQuery = domain.BreakGlassQuery
+
 // BreakGlassPage answers GET /v1/workspaces/{ws}/break-glass: one page of
 // the practice's emergency openings, oldest first; Cursor ("" on the last
 // page) asks for the next.

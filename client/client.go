@@ -252,18 +252,18 @@ func (c *Client) Matrix(ctx context.Context, workspace string) (api.Matrix, erro
 	return call[api.Matrix](ctx, c, http.MethodGet, "/v1/workspaces/"+url.PathEscape(workspace)+"/matrix", nil)
 }
 
-// BreakGlass reads one page of practice ws's emergency openings in state
-// ("" or all, open, unreviewed), after cursor ("" for the first page),
-// at most limit (0 for the default).
-func (c *Client) BreakGlass(ctx context.Context, ws, state, cursor string, limit int) (api.BreakGlassPage, error) {
+// BreakGlass reads one page of practice ws's emergency openings that q
+// asks for (its zero values: every opening, the first page, the default
+// limit).
+func (c *Client) BreakGlass(ctx context.Context, ws string, q api.BreakGlassQuery) (api.BreakGlassPage, error) {
 	v := url.Values{}
-	for k, s := range map[string]string{"state": state, "cursor": cursor} {
+	for k, s := range map[string]string{"state": q.State, "user": q.User, "client": q.Client, "cursor": q.Cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}
 	}
-	if limit > 0 {
-		v.Set("limit", strconv.Itoa(limit))
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
 	}
 	path := "/v1/workspaces/" + url.PathEscape(ws) + "/break-glass"
 	if len(v) > 0 {

@@ -50,12 +50,15 @@ type Webhook struct {
 }
 
 // Notice is one webhook delivery: its type, whom the app should tell
-// (person IDs; none for an alert to the platform team) and the record it is
-// about.
+// (person IDs; none for an alert to the platform team), and the record (and
+// event) it is about.
 type Notice struct {
 	Type   string   `json:"type"`
 	Notify []string `json:"notify,omitempty"`
-	Record Record   `json:"record"`
+	// Event is the index, in Record's events, of the event the notice is
+	// about (none for an alert).
+	Event  *int   `json:"event,omitempty"`
+	Record Record `json:"record"`
 }
 
 // ParseWebhookURL holds a webhook URL to http(s) with a host.

@@ -22,11 +22,12 @@ describes them. This command lists a practice's openings.`,
 		Args: cobra.NoArgs,
 	}
 	var (
-		workspace, state string
-		max              int
+		workspace string
+		q         domain.BreakGlassQuery
+		max       int
 	)
 	list := &cobra.Command{
-		Use:     "list --workspace W [--state open|unreviewed|all]",
+		Use:     "list --workspace W [--state open|unreviewed|all] [--user ID] [--client ID]",
 		Short:   "List a practice's emergency openings, oldest first",
 		Example: "  ward break-glass list --workspace riverside --state unreviewed",
 		Args:    cobra.NoArgs,
@@ -35,23 +36,29 @@ describes them. This command lists a practice's openings.`,
 				return fmt.Errorf("--max %d: give at least 1", max)
 			}
 			var all []domain.BreakGlass
-			cursor := ""
 			for {
-				page, err := g.client().BreakGlass(cmd.Context(), workspace, state, cursor, min(api.MaxLimit, max-len(all)))
+				q.Limit = min(api.MaxLimit, max-len(all))
+				page, err := g.client().BreakGlass(cmd.Context(), workspace, q)
 				if err != nil {
 					return err
 				}
 				all = append(all, page.BreakGlass...)
-				if page.Cursor == "" || len(all) >= max {
+				if page.Cursor == "" {
 					break
 				}
-				cursor = page.Cursor
+				if len(all) >= max {
+					fmt.Fprintf(cmd.ErrOrStderr(), "ward: stopped after --max %d openings; there are more\n", max)
+					break
+				}
+				q.Cursor = page.Cursor
 			}
 			return g.print(cmd.OutOrStdout(), all, func() string { return breakGlassText(all, time.Now()) })
 		},
 	}
 	list.Flags().StringVar(&workspace, "workspace", "", "the practice")
-	list.Flags().StringVar(&state, "state", domain.BreakGlassAll, "which openings: "+strings.Join(domain.BreakGlassStates, ", "))
+	list.Flags().StringVar(&q.State, "state", domain.BreakGlassAll, "which openings: "+strings.Join(domain.BreakGlassStates, ", "))
+	list.Flags().StringVar(&q.User, "user", "", "only those this person opened")
+	list.Flags().StringVar(&q.Client, "client", "", "only those of this client")
 	list.Flags().IntVar(&max, "max", 1000, "stop after this many")
 	_ = list.MarkFlagRequired("workspace")
 	cmd.AddCommand(list)

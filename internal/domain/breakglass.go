@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -190,13 +191,38 @@ func (b BreakGlass) InState(state string, now time.Time) bool {
 	return true
 }
 
-// BreakGlassPage is the page of all (oldest first) in state at now after
-// cursor (an opening's ID: the page before's last), at most limit long,
-// and the next page's cursor ("" on the last).
-func BreakGlassPage(all []BreakGlass, state, cursor string, limit int, now time.Time) ([]BreakGlass, string, error) {
-	if !slices.Contains(BreakGlassStates, state) {
-		return nil, "", &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", state, strings.Join(BreakGlassStates, ", "))}
+// BreakGlassQuery asks for one page of a practice's openings: those in
+// State (BreakGlassStates; "" for all), opened by User and of Client when
+// given, after Cursor (an opening's ID: the page before's last), at most
+// Limit.
+type BreakGlassQuery struct {
+	State, User, Client, Cursor string
+	Limit                       int
+}
+
+// Check refuses a query that names no known state, or a person or client
+// by something that is not an ID.
+func (q BreakGlassQuery) Check() error {
+	if q.State != "" && !slices.Contains(BreakGlassStates, q.State) {
+		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", q.State, strings.Join(BreakGlassStates, ", "))}
 	}
+	for field, id := range map[string]string{"user": q.User, "client": q.Client} {
+		if id != "" {
+			if err := ValidateID(id); err != nil {
+				return &Error{Code: CodeInvalid, Index: -1, Field: field, Message: err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+// BreakGlassPage is the page of all (oldest first) that q asks for at now,
+// and the next page's cursor ("" on the last).
+func BreakGlassPage(all []BreakGlass, q BreakGlassQuery, now time.Time) ([]BreakGlass, string, error) {
+	if err := q.Check(); err != nil {
+		return nil, "", err
+	}
+	state, cursor, limit := cmp.Or(q.State, BreakGlassAll), q.Cursor, q.Limit
 	start := 0
 	if cursor != "" {
 		at := slices.IndexFunc(all, func(b BreakGlass) bool { return b.ID == cursor })
@@ -207,7 +233,7 @@ func BreakGlassPage(all []BreakGlass, state, cursor string, limit int, now time.
 	}
 	out := []BreakGlass{}
 	for _, b := range all[start:] {
-		if !b.InState(state, now) {
+		if !b.InState(state, now) || (q.User != "" && b.User != q.User) || (q.Client != "" && b.Client != q.Client) {
 			continue
 		}
 		if len(out) == limit {
@@ -237,6 +263,16 @@ func (p *planner) setRecord(obj Object, b BreakGlass) error {
 }
 
 func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
+	obj := BreakGlassObject(pr.WS, e.ID)
+	if old, ok := BreakGlassOf(p.s, obj); ok {
+		// The same opening sent again changes nothing, whatever happened
+		// since (its time runs from the first); another under its ID is a
+		// conflict.
+		if old.User == e.User && old.Client == e.Client && old.Reason == e.Reason {
+			return nil
+		}
+		return fieldErr(CodeConflict, i, "id", "break-glass %q already exists in workspace %q: give each opening its own id", e.ID, pr.WS)
+	}
 	client := Object{TypeClient, e.Client}
 	if err := p.requireIn(i, pr, "client", client); err != nil {
 		return err
@@ -247,25 +283,13 @@ func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
 	if pr.IsDisabled(e.User) {
 		return fieldErr(CodeConflict, i, "user", "%q is disabled in workspace %q: disabled staff open nothing", e.User, pr.WS)
 	}
-	obj := BreakGlassObject(pr.WS, e.ID)
 	now := e.now().UTC().Truncate(time.Second)
 	minutes := e.Minutes
 	if minutes == 0 {
 		minutes = DefaultBreakGlassMinutes
 	}
-	if old, ok := BreakGlassOf(p.s, obj); ok {
-		// The same opening sent again changes nothing (its time runs from
-		// the first); another under its ID is a conflict.
-		if old.User == e.User && old.Client == e.Client && old.Reason == e.Reason {
-			return nil
-		}
-		return fieldErr(CodeConflict, i, "id", "break-glass %q already exists in workspace %q, opened by %s on client %s: give each opening its own id", e.ID, pr.WS, old.User, old.Client)
-	}
 	b := BreakGlass{Reason: e.Reason, OpenedAt: now, Until: now.Add(time.Duration(minutes) * time.Minute)}
 	if !e.ExpiresAt.Never() {
-		if e.Minutes != 0 {
-			return fieldErr(CodeInvalid, i, "expires_at", "is given with minutes: give one of them")
-		}
 		b.Until = e.ExpiresAt.Time()
 		if most := now.Add(MaxBreakGlassMinutes * time.Minute); b.Until.After(most) {
 			return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d minutes away (at most %s): longer access is a role or a share", b.Until.Format(time.RFC3339), MaxBreakGlassMinutes, most.Format(time.RFC3339))
@@ -282,7 +306,7 @@ func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
 	p.s.Add(reach)
 	// The owner is told at once (HIPAA's emergency access is audited as it
 	// happens, not only at review).
-	p.notices = append(p.notices, Notice{Type: e.Type, Workspace: pr.WS, Notify: []string{pr.Owner()}, Index: i})
+	p.notify(i, pr, e, pr.Owner())
 	return p.setRecord(obj, b)
 }
 
@@ -338,7 +362,19 @@ func (p *planner) breakGlassClosed(i int, pr Practice, e Event) error {
 		return nil // closed, or ended by itself: nothing is left to end
 	}
 	p.closeOpening(obj, &b, now, actorID(e))
+	p.notify(i, pr, e, pr.Owner())
 	return p.setRecord(obj, b)
+}
+
+// notify tells people (person IDs, each once) of event i once it is written.
+func (p *planner) notify(i int, pr Practice, e Event, people ...string) {
+	var who []string
+	for _, u := range people {
+		if u != "" && !slices.Contains(who, u) {
+			who = append(who, u)
+		}
+	}
+	p.notices = append(p.notices, Notice{Type: e.Type, Workspace: pr.WS, Notify: who, Index: i})
 }
 
 func (p *planner) breakGlassReviewed(i int, pr Practice, e Event) error {
@@ -357,6 +393,7 @@ func (p *planner) breakGlassReviewed(i int, pr Practice, e Event) error {
 	if e.Outcome == OutcomeUnjustified && b.OpenAt(now) {
 		p.closeOpening(obj, &b, now, actorID(e)) // found unjustified: it ends now
 	}
+	p.notify(i, pr, e, b.User, pr.Owner()) // the opener learns the outcome
 	return p.setRecord(obj, b)
 }
 
@@ -387,8 +424,8 @@ func emergencyReasons(s *State, user, client string) []Reason {
 		if !ok || b.User != user || !s.HasKey(Rel(obj, "holder", userObj(user))) {
 			continue
 		}
-		out = append(out, Reason{Grants: true, Kind: "break_glass", Text: fmt.Sprintf("%s has emergency access to client %s: opened at %s for reason %q, until %s (break-glass %s)",
-			user, client, b.OpenedAt.Format(time.RFC3339), b.Reason, b.Until.Format(time.RFC3339), b.ID)})
+		out = append(out, Reason{Grants: true, Kind: "break_glass", Text: fmt.Sprintf("emergency access opened at %s for reason %q, until %s: %s opened client %s's record (break-glass %s)",
+			b.OpenedAt.Format(time.RFC3339), b.Reason, b.Until.Format(time.RFC3339), user, client, b.ID)})
 	}
 	return out
 }
@@ -406,10 +443,17 @@ type ActorCheck struct {
 // actor (Event.Actor) before they are planned, in the events' order; an
 // event that needs an actor and has none, or names another person where
 // only its own user may act, is an error naming the field.
+//
+// The schema answers as the practice stood before the request, so such
+// events come in a request of their own: an event before them that changed
+// someone's roles or grants would not count for them.
 func ActorChecks(events []Event) ([]ActorCheck, error) {
 	var out []ActorCheck
 	for i, e := range events {
 		if EventTypes[e.Type].Actor == nil {
+			if j := slices.IndexFunc(events, func(e Event) bool { return EventTypes[e.Type].Actor != nil }); j >= 0 {
+				return nil, fieldErr(CodeInvalid, i, "type", "%s is in the same request as %s (event %d): events a person decides are asked of the practice as it stood before the request, so send them in a request of their own", e.Type, events[j].Type, j)
+			}
 			continue
 		}
 		c, err := EventTypes[e.Type].Actor(i, e)
@@ -438,17 +482,15 @@ func actorPerson(i int, e Event) (string, error) {
 }
 
 // openerCheck: the person opening a record in an emergency opens it for
-// themselves (the actor, when given, is the user), and must hold
-// break_glass open where the client is.
+// themselves (the actor is the user), and must hold break_glass open where
+// the client is.
 func openerCheck(i int, e Event) (ActorCheck, error) {
-	if e.Actor != "" {
-		actor, err := actorPerson(i, e)
-		if err != nil {
-			return ActorCheck{}, err
-		}
-		if actor != e.User {
-			return ActorCheck{}, &Error{Code: CodeConflict, Index: i, Field: "actor", Message: fmt.Sprintf("%s may not open a record in an emergency for %s: break-glass is opened by the person who needs it, as user", e.Actor, e.User)}
-		}
+	actor, err := actorPerson(i, e)
+	if err != nil {
+		return ActorCheck{}, err
+	}
+	if actor != e.User {
+		return ActorCheck{}, &Error{Code: CodeConflict, Index: i, Field: "actor", Message: fmt.Sprintf("%s may not open a record in an emergency for %s: break-glass is opened by the person who needs it, as user", e.Actor, e.User)}
 	}
 	return ActorCheck{
 		Question: Question{Subject: userObj(e.User), Permission: "open_break_glass", Resource: Object{TypeClient, e.Client}},

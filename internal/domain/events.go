@@ -321,6 +321,9 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 			return Event{}, &Error{Code: CodeInvalid, Index: i, Message: typ + " takes either {workspace, role} or {workspace, user, client}"}
 		}
 	}
+	if e.Minutes != 0 && !e.ExpiresAt.Never() {
+		return Event{}, fieldErr(CodeInvalid, i, "expires_at", "is given with minutes: give one of them")
+	}
 	if !e.StartsAt.IsZero() && !e.ExpiresAt.Never() && !e.StartsAt.Before(e.ExpiresAt.Time()) {
 		return Event{}, fieldErr(CodeInvalid, i, "starts_at", "%s is not before expires_at (%s): the grant would never count", e.StartsAt.Format(time.RFC3339), e.ExpiresAt)
 	}

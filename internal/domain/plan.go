@@ -40,6 +40,10 @@ type Needs struct {
 	// deleted role's choices go with it, so the practices' templates are read
 	// whole (Links finds them, Records reads them).
 	Templates bool
+	// Openings are clients whose emergency openings still open are read
+	// whole (client.deleted closes them), found by Records from what the
+	// client reaches (client#emergency).
+	Openings []Object
 }
 
 // practiceRelations are the relations of a workspace that a Narrow
@@ -82,6 +86,7 @@ func NeedsOf(events []Event) Needs {
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
+	openings := map[Object]bool{}
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -109,6 +114,9 @@ func NeedsOf(events []Event) Needs {
 		if e.ID != "" {
 			objs[BreakGlassObject(e.Workspace, e.ID)] = true
 		}
+		if e.Type == "client.deleted" {
+			openings[Object{TypeClient, e.Client}] = true
+		}
 		if e.User != "" && !IsServiceAccount(e.User) { // nothing links to a service account
 			for _, l := range EventTypes[e.Type].Links {
 				if !slices.Contains(links[e.User], l) {
@@ -117,7 +125,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -261,6 +269,11 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 	}
 	for _, r := range linked {
 		more[r.Resource] = true
+	}
+	for _, c := range n.Openings {
+		for _, sub := range s.Subjects(c, "emergency") {
+			more[Object{sub.Type, sub.ID}] = true
+		}
 	}
 	var out []Filter
 	for _, o := range slices.SortedFunc(maps.Keys(more), CompareObjects) {
@@ -1891,6 +1904,17 @@ func (p *planner) clientDeleted(i int, pr Practice, e Event) error {
 	case pr.WS:
 	default:
 		return fieldErr(CodeConflict, i, "client", "client %q belongs to another workspace", e.Client)
+	}
+	// Its openings still open end with it (the opening stays, as history).
+	now := e.now().UTC().Truncate(time.Second)
+	for _, sub := range p.s.Subjects(client, "emergency") {
+		obj := Object{sub.Type, sub.ID}
+		if b, ok := BreakGlassOf(p.s, obj); ok && b.OpenAt(now) {
+			p.closeOpening(obj, &b, now, actorID(e))
+			if err := p.setRecord(obj, b); err != nil {
+				return err
+			}
+		}
 	}
 	for _, r := range p.s.Of(client, "") {
 		p.s.Remove(r)

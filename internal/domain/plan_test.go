@@ -149,6 +149,7 @@ var planCases = []planCase{
 {"type":"break_glass.closed","workspace":"w","id":"bg"}`},
 	{"close a stored opening", `{"type":"break_glass.closed","workspace":"w","id":"bg0"}`},
 	{"review a stored opening", `{"type":"break_glass.reviewed","workspace":"w","id":"bg0","outcome":"justified","note":"checked"}`},
+	{"delete a client with an open opening, which closes it", `{"type":"client.deleted","workspace":"w","client":"c"}`},
 	{"remove staff with an open opening, which closes it", `{"type":"staff.removed","workspace":"w","user":"q"}`},
 	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
 	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}

@@ -322,10 +322,11 @@ func ParseResource(s string) (Object, error) {
 		}
 		return Object{typ, id}, nil
 	}
-	if typ == TypeStaffMember {
-		ws, user, ok := strings.Cut(id, "/")
-		if !ok || ValidateID(ws) != nil || ValidateID(user) != nil {
-			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: a staff member is named staff_member:WORKSPACE/USER", s)}
+	if typ == TypeStaffMember || typ == TypeBreakGlass {
+		ws, rest, ok := strings.Cut(id, "/")
+		if !ok || ValidateID(ws) != nil || ValidateID(rest) != nil {
+			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID"}[typ]
+			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: %s", s, what)}
 		}
 		return Object{typ, id}, nil
 	}

@@ -37,9 +37,9 @@ type Authorizer interface {
 	LookupSubjectsPage(ctx context.Context, resource domain.Object, permission string, given domain.Given, token, cursor string, limit int) ([]domain.Found, string, string, error)
 	Explain(ctx context.Context, q domain.Question, token string) (domain.Explanation, string, error)
 	Matrix(ctx context.Context, workspace string) (domain.Matrix, error)
-	// BreakGlass lists one page of a practice's emergency openings in a
-	// state (domain.BreakGlassStates), and the next page's cursor.
-	BreakGlass(ctx context.Context, ws, state, cursor string, limit int) ([]domain.BreakGlass, string, error)
+	// BreakGlass lists one page of a practice's emergency openings, and the
+	// next page's cursor.
+	BreakGlass(ctx context.Context, ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error)
 }
 
 // Config is what the handler needs besides the Authorizer.

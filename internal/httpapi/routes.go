@@ -526,10 +526,11 @@ func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
 }
 
 // breakGlassParams are the query parameters GET /v1/workspaces/{ws}/break-glass reads.
-var breakGlassParams = []string{"state", "cursor", "limit"}
+var breakGlassParams = []string{"state", "user", "client", "cursor", "limit"}
 
 // handleBreakGlass lists a practice's emergency openings: every one, those
-// still open, or those not yet reviewed (state), a page at a time.
+// still open, or those not yet reviewed (state), by one person or of one
+// client, a page at a time.
 func (a *service) handleBreakGlass(w http.ResponseWriter, r *http.Request) error {
 	ws := r.PathValue("ws")
 	if err := domain.ValidateID(ws); err != nil {
@@ -542,15 +543,12 @@ func (a *service) handleBreakGlass(w http.ResponseWriter, r *http.Request) error
 	if err := onlyParams(q, breakGlassParams); err != nil {
 		return err
 	}
-	state := q.Get("state")
-	if state == "" {
-		state = domain.BreakGlassAll
-	}
 	limit, err := queryLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}
-	page, cursor, err := a.auth.BreakGlass(r.Context(), ws, state, q.Get("cursor"), limit)
+	page, cursor, err := a.auth.BreakGlass(r.Context(), ws, domain.BreakGlassQuery{
+		State: q.Get("state"), User: q.Get("user"), Client: q.Get("client"), Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ var breakGlass = []Scenario{
 			},
 			Lookups: []Lookup{{Subject: "user:priya", Permission: "view_notes", ResourceType: "client", Want: []string{"client:ann", "client:ben"}}},
 			Explanations: []Explanation{{Check: yes("user:priya", "view_notes", "client:ben"),
-				Text: `priya has emergency access to client ben: opened at {{any}} for reason "collapsed in the waiting room; pete is away", until {{end}} (break-glass bg1)`}},
+				Text: `emergency access opened at {{any}} for reason "collapsed in the waiting room; pete is away", until {{end}}: priya opened client ben's record (break-glass bg1)`}},
 			BreakGlass: []BreakGlassList{
 				{Workspace: "p1", State: "open", Want: []string{"bg1:priya:ben:"}},
 				{Workspace: "p1", State: "unreviewed", Want: []string{"bg1:priya:ben:"}},
@@ -49,6 +49,11 @@ var breakGlass = []Scenario{
 			Checks:     []Check{no("user:priya", "view_notes", "client:ben"), no("user:priya", "view", "note:n-ben"), no("user:priya", "write_notes", "client:ben")},
 			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open"}, {Workspace: "p1", State: "all", Want: []string{"bg1:priya:ben:"}}}},
 		// Never reviewed by its opener, nor by someone without review_access.
+		{Checks: []Check{
+			yes("user:olivia", "review", "break_glass:p1/bg1"), no("user:priya", "review", "break_glass:p1/bg1"),
+			no("user:maya", "review", "break_glass:p1/bg1"), yes("user:priya", "close", "break_glass:p1/bg1"),
+			no("user:rita", "close", "break_glass:p1/bg1"), no("user:hugo", "review", "break_glass:p1/bg1"),
+		}},
 		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"justified"}`,
 			Actor: "user:priya", Refused: `user:priya may not review break-glass "bg1"`},
 		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg1","outcome":"justified"}`,
@@ -86,6 +91,9 @@ var breakGlass = []Scenario{
 			BreakGlass: []BreakGlassList{
 				{Workspace: "p1", State: "open"},
 				{Workspace: "p1", State: "all", Want: []string{"bg2:priya:cat:", "bg3:pete:ann:unjustified"}},
+				{Workspace: "p1", State: "all", User: "pete", Want: []string{"bg3:pete:ann:unjustified"}},
+				{Workspace: "p1", State: "unreviewed", Client: "cat", Want: []string{"bg2:priya:cat:"}},
+				{Workspace: "p1", State: "all", User: "priya", Client: "ann"},
 			}},
 		// Removed staff lose an opening for good: whoever is added under
 		// their ID later does not inherit it.

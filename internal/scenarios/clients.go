@@ -46,18 +46,19 @@ func (a adapter) Apply(events, actor string) (int, int, error) {
 }
 
 // BreakGlass reads every page, two openings a page.
-func (a adapter) BreakGlass(ws, state string) ([]domain.BreakGlass, error) {
-	return breakGlassPages(func(cursor string) ([]domain.BreakGlass, string, error) {
-		return a.c.BreakGlass(a.ctx, ws, state, cursor, 2)
+func (a adapter) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error) {
+	return breakGlassPages(q, func(q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error) {
+		return a.c.BreakGlass(a.ctx, ws, q)
 	})
 }
 
-// breakGlassPages reads page after page until the last.
-func breakGlassPages(page func(cursor string) ([]domain.BreakGlass, string, error)) ([]domain.BreakGlass, error) {
+// breakGlassPages reads page after page of q, two openings a page, until
+// the last.
+func breakGlassPages(q domain.BreakGlassQuery, page func(domain.BreakGlassQuery) ([]domain.BreakGlass, string, error)) ([]domain.BreakGlass, error) {
 	var out []domain.BreakGlass
-	cursor := ""
+	q.Limit = 2
 	for {
-		got, next, err := page(cursor)
+		got, next, err := page(q)
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +66,7 @@ func breakGlassPages(page func(cursor string) ([]domain.BreakGlass, string, erro
 		if next == "" {
 			return out, nil
 		}
-		cursor = next
+		q.Cursor = next
 	}
 }
 
@@ -269,9 +270,9 @@ func (h httpClient) Apply(events, actor string) (int, int, error) {
 }
 
 // BreakGlass reads every page, two openings a page.
-func (h httpClient) BreakGlass(ws, state string) ([]domain.BreakGlass, error) {
-	return breakGlassPages(func(cursor string) ([]domain.BreakGlass, string, error) {
-		page, err := h.c.BreakGlass(h.ctx, ws, state, cursor, 2)
+func (h httpClient) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error) {
+	return breakGlassPages(q, func(q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error) {
+		page, err := h.c.BreakGlass(h.ctx, ws, q)
 		return page.BreakGlass, page.Cursor, err
 	})
 }
@@ -435,9 +436,15 @@ func (c cliClient) Apply(events, actor string) (int, int, error) {
 	return res.Touched, res.Deleted, err
 }
 
-func (c cliClient) BreakGlass(ws, state string) ([]domain.BreakGlass, error) {
+func (c cliClient) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error) {
 	var out []domain.BreakGlass
-	err := c.run("", &out, "break-glass", "list", "--workspace", ws, "--state", state)
+	args := []string{"break-glass", "list", "--workspace", ws, "--state", q.State}
+	for flag, v := range map[string]string{"--user": q.User, "--client": q.Client} {
+		if v != "" {
+			args = append(args, flag, v)
+		}
+	}
+	err := c.run("", &out, args...)
 	return out, err
 }
 

@@ -61,8 +61,9 @@ type Client interface {
 	// Apply applies events (JSON Lines) on behalf of actor ("user:ID"; ""
 	// for none), as one request.
 	Apply(events, actor string) (touched, deleted int, err error)
-	// BreakGlass lists a practice's emergency openings in state, every page.
-	BreakGlass(workspace, state string) ([]domain.BreakGlass, error)
+	// BreakGlass lists a practice's emergency openings q asks for (its
+	// cursor and limit aside), every page.
+	BreakGlass(workspace string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error)
 	Check(c Check) (bool, error)
 	LookupResources(subject, permission, resourceType, ip string) ([]string, error)
 	LookupSubjects(resource, permission, ip string) ([]string, error)
@@ -247,16 +248,16 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			t.Fatalf("step %d asks for fields, and this client cannot: every client must", i)
 		}
 		for _, l := range step.BreakGlass {
-			got, err := c.BreakGlass(l.Workspace, l.State)
+			got, err := c.BreakGlass(l.Workspace, domain.BreakGlassQuery{State: l.State, User: l.User, Client: l.Client})
 			if err != nil {
-				t.Fatalf("step %d: listing break-glass %s %s: %v", i, l.Workspace, l.State, err)
+				t.Fatalf("step %d: listing break-glass %+v: %v", i, l, err)
 			}
 			var ids []string
 			for _, b := range got {
 				ids = append(ids, fmt.Sprintf("%s:%s:%s:%s", b.ID, b.User, b.Client, b.Outcome))
 			}
 			if !slices.Equal(ids, l.Want) {
-				t.Errorf("step %d: break-glass %s %s: got %v, want %v", i, l.Workspace, l.State, ids, l.Want)
+				t.Errorf("step %d: break-glass %+v: got %v", i, l, ids)
 			}
 		}
 		for _, ex := range step.Explanations {

@@ -297,12 +297,25 @@ func (a *audited) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		for _, n := range res.Notices {
 			for _, r := range recs {
 				if r.Workspace == n.Workspace {
-					a.hook.Send(audit.Notice{Type: n.Type, Notify: n.Notify, Record: *r})
+					at := eventInRecord(events, n)
+					a.hook.Send(audit.Notice{Type: n.Type, Notify: n.Notify, Event: &at, Record: *r})
 				}
 			}
 		}
 	}
 	return res, err
+}
+
+// eventInRecord is where the event n is about sits in its practice's record,
+// which holds that practice's events of the request in order.
+func eventInRecord(events []domain.Event, n domain.Notice) int {
+	at := 0
+	for _, e := range events[:n.Index] {
+		if e.Workspace == n.Workspace {
+			at++
+		}
+	}
+	return at
 }
 
 // Import is Apply's bulk form, recorded the same way.

@@ -164,7 +164,8 @@ func TestAuditRecordsWhoDidWhat(t *testing.T) {
 // TestBreakGlassIsRecordedAndTheOwnerTold: an emergency opening lands in
 // the ledger under its opener, client and actor, and the owner is told by
 // a signed webhook carrying that record; the refused attempt and the
-// review are recorded too, and a resend tells no one again.
+// review are recorded too, a resend tells no one again, and the review
+// tells the opener and the owner.
 func TestBreakGlassIsRecordedAndTheOwnerTold(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -205,6 +206,11 @@ func TestBreakGlassIsRecordedAndTheOwnerTold(t *testing.T) {
 	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, open), Actor: "user:priya"}); err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case body := <-got:
+		t.Errorf("the opening sent again told someone: %s", body)
+	case <-time.After(300 * time.Millisecond):
+	}
 	review := `{"type":"break_glass.reviewed","workspace":"riverside","id":"bg1","outcome":"justified","note":"confirmed with pete"}`
 	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, review), Actor: "user:olivia"}); err != nil {
 		t.Fatal(err)
@@ -226,10 +232,16 @@ func TestBreakGlassIsRecordedAndTheOwnerTold(t *testing.T) {
 	if p, _ := c.Audit(ctx, api.AuditQuery{Action: "break_glass.reviewed"}); len(p.Records) != 1 || !bytes.Contains(p.Records[0].Events, []byte("confirmed with pete")) {
 		t.Errorf("the review's record: %+v", p.Records)
 	}
+	// The opener learns the outcome, and the owner.
 	select {
 	case body := <-got:
-		t.Errorf("a notice after the opening's own: %s", body)
-	case <-time.After(200 * time.Millisecond):
+		var n audit.Notice
+		if err := json.Unmarshal(body, &n); err != nil || n.Type != "break_glass.reviewed" || !slices.Equal(n.Notify, []string{"priya", "olivia"}) ||
+			n.Event == nil || *n.Event != 0 || n.Record.Actor != "user:olivia" {
+			t.Errorf("the review's notice: %s", body)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook told of the review")
 	}
 }
 

@@ -129,11 +129,18 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		if err != nil {
 			return domain.Applied{}, err
 		}
+		// Bad input is answered first; then whether the actor may; only then
+		// what the practice's state refuses, which could tell someone who
+		// may not act about records they may not see.
 		plan, err := domain.PlanEvents(events, state)
-		if err != nil {
+		var refused *domain.Error
+		if errors.As(err, &refused) && refused.Code != domain.CodeConflict {
 			return domain.Applied{}, err
 		}
 		if err := s.askActors(ctx, actors, token); err != nil {
+			return domain.Applied{}, err
+		}
+		if err != nil {
 			return domain.Applied{}, err
 		}
 		if plan.Empty() {
@@ -184,10 +191,12 @@ func (s *Service) askActors(ctx context.Context, checks []domain.ActorCheck, tok
 	return nil
 }
 
-// BreakGlass lists one page of practice ws's emergency openings in state
-// (domain.BreakGlassStates), oldest first, after cursor (the last ID of
-// the page before; "" for the first), and the next page's cursor.
-func (s *Service) BreakGlass(ctx context.Context, ws, state, cursor string, limit int) ([]domain.BreakGlass, string, error) {
+// BreakGlass lists one page of practice ws's emergency openings that q
+// asks for, oldest first, and the next page's cursor.
+func (s *Service) BreakGlass(ctx context.Context, ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error) {
+	if err := q.Check(); err != nil {
+		return nil, "", err
+	}
 	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.BreakGlassFilter(ws)})
 	if err != nil {
 		return nil, "", err
@@ -196,7 +205,7 @@ func (s *Service) BreakGlass(ctx context.Context, ws, state, cursor string, limi
 	for _, r := range rels {
 		st.Add(r)
 	}
-	return domain.BreakGlassPage(domain.BreakGlassesOf(st, ws), state, cursor, limit, time.Now())
+	return domain.BreakGlassPage(domain.BreakGlassesOf(st, ws), q, time.Now())
 }
 
 // Import loads new practices: the events are planned against an empty state

@@ -55,6 +55,9 @@ func TestBadInputWritesNothing(t *testing.T) {
 			raws := testenv.Events(t, bad.Events)
 			events, err := domain.ParseEvents(raws)
 			if err == nil {
+				for i := range events {
+					events[i].Actor = scenarios.BadInputActor
+				}
 				_, err = c.Apply(ctx, events)
 			}
 			var e *domain.Error
