@@ -23,7 +23,7 @@ func permissions() (map[string][]perm, error) {
 	for _, typ := range []string{
 		domain.TypeWorkspace, domain.TypeLocation, domain.TypeStaffMember, domain.TypeRole, domain.TypeClient,
 		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeNote,
-		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass,
+		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass, domain.TypeRefund,
 	} {
 		for _, p := range domain.Permissions[typ] {
 			expr, err := g.expr(typ, p)
@@ -155,7 +155,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
-		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener,
+		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener, "Step": p.Step != nil,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -187,6 +187,8 @@ func (g *gen) expr(typ string, p domain.Permission) (string, error) {
 		return g.booked(typ, p)
 	case domain.TypeBreakGlass:
 		return g.breakGlass(p)
+	case domain.TypeRefund:
+		return g.step(p)
 	}
 	return "", fmt.Errorf("no schema rule for resource type %s", typ)
 }
@@ -531,6 +533,29 @@ func (g *gen) breakGlass(p domain.Permission) (string, error) {
 		expr = "opener + " + expr
 	case p.NotSelf:
 		expr += " - opener"
+	}
+	return expr, nil
+}
+
+// step: a refund's step, read on its invoice (Step.Via, an invoice
+// permission), once the step before is taken (Requires), never by the
+// people of the steps before (Excludes).
+func (g *gen) step(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeRefund, p, "Step"); err != nil {
+		return "", err
+	}
+	if p.Step == nil || len(p.Caps) > 0 {
+		return "", fmt.Errorf("a refund's permission is a Step, read on its invoice, with no capabilities of its own")
+	}
+	if _, ok := domain.LookupPermission(domain.TypeInvoice, p.Step.Via); !ok {
+		return "", fmt.Errorf("Step.Via %q is not an invoice permission", p.Step.Via)
+	}
+	expr := "invoice->" + p.Step.Via
+	if p.Step.Requires != "" {
+		expr += " & " + p.Step.Requires
+	}
+	for _, x := range p.Step.Excludes {
+		expr = group(expr) + " - " + x
 	}
 	return expr, nil
 }

@@ -34,6 +34,9 @@ func TestActorChecks(t *testing.T) {
 ` + open, "user:q", domain.CodeInvalid, 0, "type", ""},
 		{"before a share in the same request", open + `
 {"type":"patient.shared","workspace":"w","client":"c","user":"q"}`, "user:q", domain.CodeInvalid, 1, "type", ""},
+		{"refund asked for", `{"type":"refund.requested","workspace":"w","refund":"r","invoice":"i"}`, "user:r", "", 0, "", "user:r request_refund invoice:i"},
+		{"refund approved", `{"type":"refund.approved","workspace":"w","refund":"r"}`, "user:o", "", 0, "", "user:o approve refund:w/r"},
+		{"refund processed with no actor", `{"type":"refund.processed","workspace":"w","refund":"r"}`, "", domain.CodeInvalid, 0, "actor", ""},
 		{"no event a person decides", `{"type":"patient.shared","workspace":"w","client":"c","user":"q"}`, "", "", 0, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,13 +64,16 @@ func TestActorChecks(t *testing.T) {
 }
 
 // TestBreakGlassResources: an opening is asked about as
-// break_glass:WORKSPACE/ID, and nothing else.
+// break_glass:WORKSPACE/ID, and a refund as refund:WORKSPACE/ID; nothing
+// else.
 func TestBreakGlassResources(t *testing.T) {
 	t.Parallel()
-	if o, err := domain.ParseResource("break_glass:w/bg1"); err != nil || o.ID != "w/bg1" {
-		t.Errorf("break_glass:w/bg1: %v, %v", o, err)
+	for _, good := range []string{"break_glass:w/bg1", "refund:w/r1"} {
+		if o, err := domain.ParseResource(good); err != nil || !strings.HasSuffix(good, ":"+o.ID) {
+			t.Errorf("%s: %v, %v", good, o, err)
+		}
 	}
-	for _, bad := range []string{"break_glass:bg1", "break_glass:w/", "break_glass:/bg1", "break_glass:w/a/b", "break_glass:w/*"} {
+	for _, bad := range []string{"break_glass:bg1", "break_glass:w/", "break_glass:/bg1", "break_glass:w/a/b", "break_glass:w/*", "refund:r1", "refund:w/r 1"} {
 		if _, err := domain.ParseResource(bad); err == nil {
 			t.Errorf("%s was taken as a resource", bad)
 		}

@@ -68,7 +68,9 @@ type Event struct {
 	// Reason is why it was opened, Minutes how long it lasts (0: the
 	// default). Outcome and Remark are a review's (justified or
 	// unjustified, and its note).
-	ID      string `json:"id,omitempty"`
+	ID string `json:"id,omitempty"`
+	// Refund names a refund within its practice (refund.*).
+	Refund  string `json:"refund,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Minutes int    `json:"minutes,omitempty"`
 	Outcome string `json:"outcome,omitempty"`
@@ -156,6 +158,15 @@ var EventTypes = map[string]EventSpec{
 		Fields: map[string]eventField{"note": {kind: textField, text: func(e *Event) *string { return &e.Remark }}},
 		Actor:  reviewerCheck("review", "%s may not review break-glass %q: only a holder of review_access (the owner by default) who did not open it may"),
 		plan:   (*planner).breakGlassReviewed},
+	"refund.requested": {Required: []string{"workspace", "refund", "invoice"}, Reach: reachNobody,
+		Actor: refundCheck("request_refund", "%s may not ask for refund %q: no role of theirs where the invoice is has refunds request"),
+		plan:  (*planner).refundRequested},
+	"refund.approved": {Required: []string{"workspace", "refund"}, Reach: reachNobody,
+		Actor: refundCheck("approve", "%s may not approve refund %q: the person who asked for it never approves it, and approving needs refunds approve where its invoice is"),
+		plan:  (*planner).refundApproved},
+	"refund.processed": {Required: []string{"workspace", "refund"}, Reach: reachNobody,
+		Actor: refundCheck("process", "%s may not process refund %q: it is processed only once approved, never by the person who approved it, and processing needs refunds process where its invoice is"),
+		plan:  (*planner).refundProcessed},
 }
 
 // serviceAccountEvents are the events whose user may be a service account
@@ -413,6 +424,7 @@ var eventFields = map[string]eventField{
 	"template":        {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
 	"expense":         {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
 	"id":              {kind: idField, text: func(e *Event) *string { return &e.ID }},
+	"refund":          {kind: idField, text: func(e *Event) *string { return &e.Refund }},
 	"reason":          {kind: textField, text: func(e *Event) *string { return &e.Reason }},
 	"minutes":         {kind: minutesField},
 	"outcome":         {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},

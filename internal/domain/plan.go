@@ -114,6 +114,9 @@ func NeedsOf(events []Event) Needs {
 		if e.ID != "" {
 			objs[BreakGlassObject(e.Workspace, e.ID)] = true
 		}
+		if e.Refund != "" {
+			objs[RefundObject(e.Workspace, e.Refund)] = true
+		}
 		if e.Type == "client.deleted" {
 			openings[Object{TypeClient, e.Client}] = true
 		}
@@ -736,7 +739,7 @@ func catalogueMarks() []string {
 func lateCapability(c Capability) bool {
 	a, _ := AreaByName(c.Area)
 	_, _, field := c.field()
-	return field || slices.Contains(a.Apart, c.Action) || c.Area == AreaBreakGlass || c.Area == AreaAccess
+	return field || slices.Contains(a.Apart, c.Action) || slices.Contains([]string{AreaBreakGlass, AreaAccess, AreaRefunds}, c.Area)
 }
 
 // CatalogueFilters select what CatalogueBehind reads: every practice's

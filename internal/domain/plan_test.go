@@ -35,7 +35,9 @@ const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","prese
 {"type":"workspace.created","workspace":"s","owner":"so","preset":"clinicsense"}
 {"type":"staff.added","workspace":"s","user":"ss","role":"office_staff"}
 {"type":"staff.added","workspace":"s","user":"sa","role":"practice_administrator"}
-{"type":"break_glass.opened","workspace":"w","id":"bg0","user":"q","client":"c","reason":"base"}`
+{"type":"break_glass.opened","workspace":"w","id":"bg0","user":"q","client":"c","reason":"base"}
+{"type":"invoice.created","workspace":"w","invoice":"i0","client":"c","practitioner":"p"}
+{"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i0"}`
 
 // planCase is one event (or a few) planned against planBase.
 type planCase struct {
@@ -151,6 +153,15 @@ var planCases = []planCase{
 	{"review a stored opening", `{"type":"break_glass.reviewed","workspace":"w","id":"bg0","outcome":"justified","note":"checked"}`},
 	{"delete a client with an open opening, which closes it", `{"type":"client.deleted","workspace":"w","client":"c"}`},
 	{"remove staff with an open opening, which closes it", `{"type":"staff.removed","workspace":"w","user":"q"}`},
+	{"ask for a refund", `{"type":"refund.requested","workspace":"w","refund":"rf1","invoice":"i0"}`},
+	{"ask for the same refund again", `{"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i0"}`},
+	{"refuse another refund under a taken id", `{"type":"invoice.created","workspace":"w","invoice":"i1","client":"c"}
+{"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i1"}`},
+	{"refuse a refund of an unknown invoice", `{"type":"refund.requested","workspace":"w","refund":"rf1","invoice":"nope"}`},
+	{"approve a refund", `{"type":"refund.approved","workspace":"w","refund":"rf0"}`},
+	{"approve and process a refund", `{"type":"refund.approved","workspace":"w","refund":"rf0"}
+{"type":"refund.processed","workspace":"w","refund":"rf0"}`},
+	{"refuse approving an unknown refund", `{"type":"refund.approved","workspace":"w","refund":"nope"}`},
 	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
 	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified","note":"no emergency"}`},
@@ -166,11 +177,11 @@ var planCases = []planCase{
 // counted, not listed.
 func TestPlans(t *testing.T) {
 	t.Parallel()
-	base, _ := apply(t, domain.NewState(), parse(t, planBase))
+	base, _ := apply(t, domain.NewState(), asActor(parse(t, planBase)))
 	seen := map[string]bool{}
 	var b strings.Builder
 	for _, pc := range planCases {
-		events := parse(t, pc.events)
+		events := asActor(parse(t, pc.events))
 		for _, e := range events {
 			seen[e.Type] = true
 		}
@@ -201,6 +212,17 @@ func TestPlans(t *testing.T) {
 		}
 	}
 	golden.Check(t, "testdata/plans.golden", []byte(b.String()), "go generate ./internal/domain")
+}
+
+// planActor is the actor the plan cases are sent by (whether they may is
+// the schema's to say, which the scenarios ask): their steps record them.
+const planActor = "user:o"
+
+func asActor(events []domain.Event) []domain.Event {
+	for i := range events {
+		events[i].Actor = planActor
+	}
+	return events
 }
 
 // loadFrom reads from s what needs asks, round by round, as the service

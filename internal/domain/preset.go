@@ -39,6 +39,10 @@ const (
 	// (break-glass); ActionReview, reviewing staff access and those openings.
 	ActionOpen   = "open"
 	ActionReview = "review"
+	// ActionRequest, ActionProcess (and ActionApprove) are the refunds
+	// area's: asking for a refund, approving it, paying it out.
+	ActionRequest = "request"
+	ActionProcess = "process"
 )
 
 // AreaBreakGlass is the area whose one action, open, lets its holders open
@@ -46,6 +50,13 @@ const (
 // role that does not name it has it when it reads clinical notes at all, and
 // never otherwise (Role.Level); a role that reads no notes cannot be given it.
 const AreaBreakGlass = "break_glass"
+
+// AreaRefunds is the area of refunds of payments: request, approve and
+// process, three people's steps (separation of duties: the schema never
+// lets the requester approve or the approver process). A preset role that
+// does not name it may request and process refunds when it edits invoices
+// everywhere, and approves none.
+const AreaRefunds = "refunds"
 
 // AreaAccess is the area whose one action, review, lets its holders review
 // staff access and break-glass openings (review_access).
@@ -153,6 +164,7 @@ var Areas = []Area{
 	{Name: "referral_campaign", Actions: []string{ActionEdit}, About: "the client referral campaign"},
 	{Name: "google_reviews_campaign", Actions: []string{ActionEdit}, About: "the Google reviews booster campaign"},
 	{Name: AreaBreakGlass, Actions: []string{ActionOpen}, Located: true, About: "opening a client's clinical record in an emergency (break-glass), for a short time and fully audited; by default every role that reads clinical notes, never one that reads none"},
+	{Name: AreaRefunds, Actions: []string{ActionRequest, ActionApprove, ActionProcess}, Located: true, About: "refunds of payments: request, approve, process; the requester never approves and the approver never processes, and nothing is processed before it is approved; by default roles that edit every invoice request and process, and only roles granted it approve"},
 	{Name: AreaAccess, Actions: []string{ActionReview}, About: "reviewing staff access and break-glass openings (the owner, or a role granted it)"},
 	{Name: "gift_certificates", Actions: []string{ActionView, ActionCreate}, About: "gift certificates (create: sell)"},
 	{Name: "packages", Actions: []string{ActionView, ActionCreate, ActionDelete}, About: "service packages (create: sell)"},
@@ -334,6 +346,9 @@ func (r Role) Level(c Capability) Level {
 		return l
 	}
 	if c.Area == AreaBreakGlass && r.Level(Cap("notes", ActionView)) != LevelNone {
+		return LevelFull
+	}
+	if c.Area == AreaRefunds && c.Action != ActionApprove && r.Level(Cap("invoices", ActionEdit)) == LevelFull {
 		return LevelFull
 	}
 	return LevelNone

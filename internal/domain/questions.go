@@ -54,10 +54,22 @@ type Permission struct {
 	Emergency bool
 	// Opener: on a break-glass opening, the person who opened it has it.
 	Opener bool
+	// Step (a refund's) reads Via, the permission of the record's invoice,
+	// only once Requires (a relation set at the step before) is set, and
+	// never for those under Excludes (the people of the steps before).
+	Step *StepRule
 	// Within names the permission of the same record it also needs: a field
 	// group is seen only on records whose details the user sees, and changed
 	// only on records they may edit.
 	Within string
+}
+
+// StepRule is a permission of a record that moves through steps, each taken
+// by another person (a refund's): see Permission.Step.
+type StepRule struct {
+	Via      string
+	Requires string
+	Excludes []string
 }
 
 // Permissions are the questions Ward answers, by resource type. The subject is
@@ -231,6 +243,13 @@ var Permissions = map[string][]Permission{
 		{Name: "void", Caps: []Capability{Cap("invoices", ActionDelete)}, Own: true, About: "void the invoice"},
 		{Name: "manage_payments", Caps: []Capability{Cap("invoices", ActionCreate)}, Own: true, About: "add or refund payments on the invoice"},
 		{Name: "approve_charge", Caps: []Capability{Cap("invoices", ActionApprove)}, Own: true, About: "approve a charge on the invoice (with context.amount where the grant has an amount limit)"},
+		{Name: "request_refund", Caps: []Capability{Cap(AreaRefunds, ActionRequest)}, About: "ask for a refund of a payment on the invoice (refund.requested)"},
+		{Name: "approve_refund", Caps: []Capability{Cap(AreaRefunds, ActionApprove)}, About: "approve refunds on the invoice (never one they asked for: the refund's approve)"},
+		{Name: "process_refund", Caps: []Capability{Cap(AreaRefunds, ActionProcess)}, About: "pay out approved refunds on the invoice (never one they approved: the refund's process)"},
+	},
+	TypeRefund: {
+		{Name: "approve", Step: &StepRule{Via: "approve_refund", Excludes: []string{"requester"}}, About: "approve the refund: one who approves refunds on its invoice, never the person who asked for it"},
+		{Name: "process", Step: &StepRule{Via: "process_refund", Requires: "approved", Excludes: []string{"approver"}}, About: "pay the refund out: one who processes refunds on its invoice, once it is approved, never the person who approved it"},
 	},
 }
 
@@ -322,10 +341,10 @@ func ParseResource(s string) (Object, error) {
 		}
 		return Object{typ, id}, nil
 	}
-	if typ == TypeStaffMember || typ == TypeBreakGlass {
+	if typ == TypeStaffMember || typ == TypeBreakGlass || typ == TypeRefund {
 		ws, rest, ok := strings.Cut(id, "/")
 		if !ok || ValidateID(ws) != nil || ValidateID(rest) != nil {
-			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID"}[typ]
+			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID", TypeRefund: "a refund is named refund:WORKSPACE/ID"}[typ]
 			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: %s", s, what)}
 		}
 		return Object{typ, id}, nil

@@ -34,8 +34,11 @@ const (
 	TypeExpense     = "expense"
 	// TypeBreakGlass is one emergency opening of a client's clinical record;
 	// TypeText, a piece of text kept with one (its ID, base64url).
-	TypeBreakGlass  = "break_glass"
-	TypeText        = "ward_text"
+	TypeBreakGlass = "break_glass"
+	TypeText       = "ward_text"
+	// TypeRefund is a refund of a payment on an invoice, asked for,
+	// approved and processed by three people.
+	TypeRefund      = "refund"
 	TypeStaffMember = "staff_member"
 	// TypeServiceAccount is an integration of one practice, a subject like
 	// staff; TypeAPIKey is one of its keys.

@@ -210,6 +210,12 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s opened %s, which is still open", who, res), fmt.Sprintf("%s holds no open emergency access by %s (it ended, was closed, or is another's)", who, res))
 	case "break_glass#opener":
 		return yes(fmt.Sprintf("%s opened %s", who, res), fmt.Sprintf("%s did not open %s", who, res))
+	case "refund#requester":
+		return yes(fmt.Sprintf("%s asked for %s, and who asks for a refund never approves it", who, res), fmt.Sprintf("%s did not ask for %s", who, res))
+	case "refund#approver":
+		return yes(fmt.Sprintf("%s approved %s, and who approves a refund never processes it", who, res), fmt.Sprintf("%s did not approve %s", who, res))
+	case "refund#approved":
+		return yes(fmt.Sprintf("%s is approved", res), fmt.Sprintf("%s is not approved yet: it is processed only once approved", res))
 	case "client#notes_reader":
 		return yes(fmt.Sprintf("%s was given notes access to %s", who, res), fmt.Sprintf("%s was not given notes access to %s alone", who, res))
 	case "note#author", "letter#author", "file#author", "expense#author":

@@ -127,7 +127,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{
@@ -579,6 +579,13 @@ var BadInputs = []BadInput{
 	{"break_glass_review_outcome_unknown", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"maybe"}`, 400, 0, "outcome"},
 	{"break_glass_review_note_too_long", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"justified","note":"` + strings.Repeat("x", 201) + `"}`, 400, 0, "note"},
 	{"break_glass_id_with_a_slash", `{"type":"break_glass.opened","workspace":"p1","id":"p2/bg","user":"priya","client":"ben","reason":"x"}`, 400, 0, "id"},
+	{"refund_of_an_unknown_invoice", `{"type":"refund.requested","workspace":"p1","refund":"r","invoice":"nope"}`, 400, 0, "invoice"},
+	{"refund_unknown_approved", `{"type":"refund.approved","workspace":"p1","refund":"nope"}`, 400, 0, "refund"},
+	{"refund_unknown_processed", `{"type":"refund.processed","workspace":"p1","refund":"nope"}`, 400, 0, "refund"},
+	{"refund_id_with_a_slash", `{"type":"refund.requested","workspace":"p1","refund":"p2/r","invoice":"in-ann"}`, 400, 0, "refund"},
+	{"refund_without_its_invoice", `{"type":"refund.requested","workspace":"p1","refund":"r"}`, 400, 0, "invoice"},
+	{"refund_beside_other_events", `{"type":"refund.requested","workspace":"p1","refund":"r","invoice":"in-ann"}
+{"type":"invoice.created","workspace":"p1","invoice":"in2","client":"ann"}`, 400, 1, "type"},
 	{"break_glass_given_to_a_role_without_notes", `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"break_glass":"all"}}`, 409, 0, "grants"},
 	{"unknown_type", `{"type":"staff.hired","workspace":"p1","user":"x"}`, 400, 0, "type"},
 	{"missing_field", `{"type":"staff.added","workspace":"p1","user":"zoe"}`, 400, 0, "role"},
