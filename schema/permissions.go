@@ -421,8 +421,11 @@ func (g *gen) client(p domain.Permission) (string, error) {
 		terms = append(terms, "(notes_reader & workspace->active)")
 	}
 	if p.Emergency {
-		// Break-glass: gated as notes access is.
-		terms = append(terms, "(emergency & workspace->active)")
+		h, err := g.emergency()
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, h)
 	}
 	if p.Within != "" {
 		within, ok := domain.LookupPermission(domain.TypeClient, p.Within)
@@ -477,9 +480,26 @@ func (g *gen) authored(typ string, p domain.Permission) (string, error) {
 		return group(union(terms...)) + " - finalized", nil
 	}
 	if p.Emergency {
-		terms = append(terms, "client->emergency")
+		h, err := g.emergency()
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, "client->"+h)
 	}
 	return union(terms...), nil
+}
+
+// emergency is the client's helper naming who reads it by break-glass: the
+// openers of its openings still open (client#emergency), while they are
+// enabled members of its practice and may still open one there (an opener
+// who loses the role that let them, or whose practice takes break_glass
+// away, loses what they opened with no write).
+func (g *gen) emergency() (string, error) {
+	open, err := g.clientCap(domain.Cap(domain.AreaBreakGlass, domain.ActionOpen))
+	if err != nil {
+		return "", err
+	}
+	return g.helper(domain.TypeClient, "emergency_access", "emergency & "+open+" & workspace->active"), nil
 }
 
 // form: a client's form; while its template is restricted, its forms' grants
@@ -508,7 +528,11 @@ func (g *gen) form(p domain.Permission) (string, error) {
 	}
 	if p.Emergency {
 		// Break-glass opens the whole clinical record, restricted forms too.
-		expr = group(expr) + " + client->emergency"
+		h, err := g.emergency()
+		if err != nil {
+			return "", err
+		}
+		expr = group(expr) + " + client->" + h
 	}
 	return expr, nil
 }

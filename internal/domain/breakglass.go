@@ -415,8 +415,8 @@ func EmergencyFilters(s *State, q Question) []Filter {
 
 // emergencyReasons are the openings of client by user that s holds open
 // (s holds what counts at the moment explained: an opening that ended has
-// no holder).
-func emergencyReasons(s *State, user, client string) []Reason {
+// no holder); they grant while the user may still open one there (canOpen).
+func emergencyReasons(s *State, user, client string, canOpen bool) []Reason {
 	var out []Reason
 	for _, sub := range s.Subjects(Object{TypeClient, client}, "emergency") {
 		obj := Object{sub.Type, sub.ID}
@@ -424,8 +424,12 @@ func emergencyReasons(s *State, user, client string) []Reason {
 		if !ok || b.User != user || !s.HasKey(Rel(obj, "holder", userObj(user))) {
 			continue
 		}
-		out = append(out, Reason{Grants: true, Kind: "break_glass", Text: fmt.Sprintf("emergency access opened at %s for reason %q, until %s: %s opened client %s's record (break-glass %s)",
-			b.OpenedAt.Format(time.RFC3339), b.Reason, b.Until.Format(time.RFC3339), user, client, b.ID)})
+		text := fmt.Sprintf("emergency access opened at %s for reason %q, until %s: %s opened client %s's record (break-glass %s)",
+			b.OpenedAt.Format(time.RFC3339), b.Reason, b.Until.Format(time.RFC3339), user, client, b.ID)
+		if !canOpen {
+			text += ", which no longer counts: no role of theirs where the client is has break_glass open now"
+		}
+		out = append(out, Reason{Grants: canOpen, Kind: "break_glass", Text: text})
 	}
 	return out
 }

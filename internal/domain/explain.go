@@ -241,7 +241,7 @@ func Explain(q Question, s *State) Explanation {
 		add(Reason{Grants: true, Kind: "notes_access", Conditional: s.SpanOf(reader).Conditional(), Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
 	}
 	if perm.Emergency && rec.client != "" {
-		for _, r := range emergencyReasons(s, user, rec.client) {
+		for _, r := range emergencyReasons(s, user, rec.client, mayOpen(pr, q, rec)) {
 			add(r)
 		}
 	}
@@ -355,6 +355,21 @@ func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec reco
 // capReason is what holding h gives of c: the role's level of it, which it
 // has for granted (always, or for a time: a role's notes access until a
 // date, a switch on until one).
+// mayOpen reports whether the asker still holds break_glass open where the
+// record's client is: what their openings count on (client#emergency_access).
+func mayOpen(pr Practice, q Question, rec record) bool {
+	c := Cap(AreaBreakGlass, ActionOpen)
+	open, _ := LookupPermission(TypeClient, "open_break_glass")
+	client := Question{Subject: q.Subject, Permission: open.Name, Resource: Object{TypeClient, rec.client}}
+	for _, h := range pr.Holdings(q.Person()) {
+		level, granted := pr.levelCounting(h.Role, c)
+		if capReason(pr, open, c, h, rec, client, level, granted).Grants {
+			return true
+		}
+	}
+	return false
+}
+
 func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level, granted Span) Reason {
 	a, _ := AreaByName(c.Area)
 	r := Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(), Area: c.Area, Action: c.Action, Level: level, Conditional: h.Lasts.Conditional()}

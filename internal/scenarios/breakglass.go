@@ -95,6 +95,18 @@ var breakGlass = []Scenario{
 				{Workspace: "p1", State: "unreviewed", Client: "cat", Want: []string{"bg2:priya:cat:"}},
 				{Workspace: "p1", State: "all", User: "priya", Client: "ann"},
 			}},
+		// An opening counts only while its opener may still open one there:
+		// the practice taking break_glass away from their role ends it, with
+		// no write to the opening.
+		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg5","user":"priya","client":"ben","reason":"pete is away"}`,
+			Actor: "user:priya", Checks: []Check{yes("user:priya", "view_notes", "client:ben"), yes("user:priya", "view", "note:n-ben")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"break_glass":"none"}}`,
+			Checks: []Check{no("user:priya", "view_notes", "client:ben"), no("user:priya", "view", "note:n-ben"), no("user:priya", "open_break_glass", "client:ben")},
+			Explanations: []Explanation{{Check: no("user:priya", "view_notes", "client:ben"),
+				Text: `emergency access opened at {{any}} for reason "pete is away", until {{any}}: priya opened client ben's record (break-glass bg5), which no longer counts: no role of theirs where the client is has break_glass open now`}},
+			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open", Want: []string{"bg5:priya:ben:"}}}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"practitioner","grants":{"break_glass":"all"}}`,
+			Checks: []Check{yes("user:priya", "view_notes", "client:ben")}},
 		// Removed staff lose an opening for good: whoever is added under
 		// their ID later does not inherit it.
 		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg4","user":"pete","client":"cat","reason":"covering for sam"}`,
@@ -102,6 +114,6 @@ var breakGlass = []Scenario{
 		{Events: `{"type":"staff.removed","workspace":"p1","user":"pete"}
 {"type":"staff.added","workspace":"p1","user":"pete","role":"practitioner"}`,
 			Checks:     []Check{no("user:pete", "view_notes", "client:cat"), no("user:pete", "view", "note:n-ben")},
-			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open"}}},
+			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open", Want: []string{"bg5:priya:ben:"}}}},
 	}},
 }
