@@ -306,7 +306,7 @@ func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
 	p.s.Add(reach)
 	// The owner is told at once (HIPAA's emergency access is audited as it
 	// happens, not only at review).
-	p.notify(i, pr, e, pr.Owner())
+	p.notify(Notice{Type: e.Type, Index: i}, pr, pr.Owner())
 	return p.setRecord(obj, b)
 }
 
@@ -336,20 +336,28 @@ func (p *planner) closeOpening(obj Object, b *BreakGlass, now time.Time, actor s
 }
 
 // closeOpeningsOf closes every opening of user's in pr still open (they
-// are removed: whoever is later added under their ID must not hold it).
-func (p *planner) closeOpeningsOf(pr Practice, user string, now time.Time, actor string) error {
+// are removed: whoever is later added under their ID must not hold it), as
+// part of event i.
+func (p *planner) closeOpeningsOf(i int, pr Practice, user string, now time.Time, actor string) error {
 	for _, r := range p.links(pr, user, Link{TypeBreakGlass, "holder"}) {
 		b, ok := BreakGlassOf(p.s, r.Resource)
 		if !ok {
 			p.s.Remove(r)
 			continue
 		}
-		p.closeOpening(r.Resource, &b, now, actor)
-		if err := p.setRecord(r.Resource, b); err != nil {
+		if err := p.endOpening(i, pr, r.Resource, b, now, actor); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// endOpening closes b (obj) as part of event i, which is not a
+// break_glass.closed: the owner is told of it as of one.
+func (p *planner) endOpening(i int, pr Practice, obj Object, b BreakGlass, now time.Time, actor string) error {
+	p.closeOpening(obj, &b, now, actor)
+	p.notify(Notice{Type: "break_glass.closed", Index: i, Users: []string{b.User}, Clients: []string{b.Client}}, pr, pr.Owner())
+	return p.setRecord(obj, b)
 }
 
 func (p *planner) breakGlassClosed(i int, pr Practice, e Event) error {
@@ -362,19 +370,20 @@ func (p *planner) breakGlassClosed(i int, pr Practice, e Event) error {
 		return nil // closed, or ended by itself: nothing is left to end
 	}
 	p.closeOpening(obj, &b, now, actorID(e))
-	p.notify(i, pr, e, pr.Owner())
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{b.User}, Clients: []string{b.Client}}, pr, pr.Owner())
 	return p.setRecord(obj, b)
 }
 
-// notify tells people (person IDs, each once) of event i once it is written.
-func (p *planner) notify(i int, pr Practice, e Event, people ...string) {
-	var who []string
+// notify tells people (person IDs, each once) of n once the plan is
+// written.
+func (p *planner) notify(n Notice, pr Practice, people ...string) {
+	n.Workspace = pr.WS
 	for _, u := range people {
-		if u != "" && !slices.Contains(who, u) {
-			who = append(who, u)
+		if u != "" && !slices.Contains(n.Notify, u) {
+			n.Notify = append(n.Notify, u)
 		}
 	}
-	p.notices = append(p.notices, Notice{Type: e.Type, Workspace: pr.WS, Notify: who, Index: i})
+	p.notices = append(p.notices, n)
 }
 
 func (p *planner) breakGlassReviewed(i int, pr Practice, e Event) error {
@@ -393,7 +402,7 @@ func (p *planner) breakGlassReviewed(i int, pr Practice, e Event) error {
 	if e.Outcome == OutcomeUnjustified && b.OpenAt(now) {
 		p.closeOpening(obj, &b, now, actorID(e)) // found unjustified: it ends now
 	}
-	p.notify(i, pr, e, b.User, pr.Owner()) // the opener learns the outcome
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{b.User}, Clients: []string{b.Client}}, pr, b.User, pr.Owner()) // the opener learns the outcome
 	return p.setRecord(obj, b)
 }
 

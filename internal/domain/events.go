@@ -221,7 +221,20 @@ func validateText(v string) error {
 	}) {
 		return fmt.Errorf("must be UTF-8 without invisible or direction-changing characters (U+FFFD stands for bytes that were not UTF-8)")
 	}
+	if !strings.ContainsFunc(v, visible) {
+		return fmt.Errorf("must have a visible character: spaces, blanks and marks alone say nothing")
+	}
 	return nil
+}
+
+// blanks are letters and symbols that print as nothing (Hangul fillers,
+// the braille blank).
+var blanks = []rune{'\u115F', '\u1160', '\u3164', '\uFFA0', '\u2800'}
+
+// visible reports whether r prints as something: not a space, a mark that
+// only changes another character, or a blank.
+func visible(r rune) bool {
+	return unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) && !slices.Contains(blanks, r)
 }
 
 func validateName(name string) error {

@@ -60,6 +60,10 @@ func ExplainNeeds(s *State, q Question) Needs {
 		if t := firstSubject(s, q.Resource, "template"); t != "" {
 			n.Objects = append(n.Objects, Object{TypeTemplate, t})
 		}
+	case TypeRefund:
+		if i := firstSubject(s, q.Resource, "invoice"); i != "" {
+			n.Objects = append(n.Objects, Object{TypeInvoice, i})
+		}
 	}
 	return n
 }
@@ -200,8 +204,13 @@ func Explain(q Question, s *State) Explanation {
 	if pr.IsLapsed(user) {
 		return deny(Reason{Kind: "inactive", Text: fmt.Sprintf("%s was not seen within %s in workspace %s: under its inactivity policy they lose every permission until staff.enabled", user, daysText(pr.InactivityDays()), ws)})
 	}
-	if q.Resource.Type == TypeStaffMember {
+	switch q.Resource.Type {
+	case TypeStaffMember:
 		return explainStaffMember(q, s, pr, perm)
+	case TypeBreakGlass:
+		return explainOpening(q, s, pr, perm)
+	case TypeRefund:
+		return explainRefund(q, s, pr, perm)
 	}
 	rec := describe(s, q.Resource)
 	var reasons []Reason
@@ -584,6 +593,46 @@ func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Expl
 		return Explanation{Allowed: true, Reasons: append(granting(change.Reasons), Reason{Grants: true, Kind: "switched", Text: fmt.Sprintf("%s is office staff, and %s may change other office staff's profiles and permissions", target, user)})}
 	}
 	return deny(append(reasons, change.Reasons...)...)
+}
+
+// explainOpening: an emergency opening is closed by its opener or a holder
+// of review_access, and reviewed by such a holder who did not open it
+// (break_glass#close, #review).
+func explainOpening(q Question, s *State, pr Practice, perm Permission) Explanation {
+	user, opener := q.Person(), firstSubject(s, q.Resource, "opener")
+	switch {
+	case perm.Opener && user == opener:
+		return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "opener", Text: fmt.Sprintf("%s opened %s", user, q.Resource)}}}
+	case perm.NotSelf && user == opener:
+		return deny(Reason{Kind: "opener", Text: fmt.Sprintf("%s opened %s, and an opening is never reviewed by its opener", user, q.Resource)})
+	}
+	review := Explain(Question{Subject: q.Subject, Permission: "review_access", Resource: pr.obj()}, s)
+	if review.Allowed {
+		return Explanation{Allowed: true, Reasons: granting(review.Reasons)}
+	}
+	if perm.Opener {
+		review.Reasons = append(review.Reasons, Reason{Kind: "opener", Text: fmt.Sprintf("%s did not open %s", user, q.Resource)})
+	}
+	return deny(review.Reasons...)
+}
+
+// explainRefund: a refund's step is taken by those who may take it on its
+// invoice (Step.Via), once the step before is taken, never by the people of
+// the steps before.
+func explainRefund(q Question, s *State, pr Practice, perm Permission) Explanation {
+	user, step := q.Person(), perm.Step
+	for _, x := range step.Excludes {
+		if firstSubject(s, q.Resource, x) == user {
+			text, _ := StepText(q.Resource, x, userObj(user), true)
+			return deny(Reason{Kind: "separation", Text: text})
+		}
+	}
+	if step.Requires != "" && !s.HasKey(Relationship{Resource: q.Resource, Relation: step.Requires, Subject: Subject{Type: TypeUser, ID: "*"}}) {
+		text, _ := StepText(q.Resource, step.Requires, Object{TypeUser, "*"}, false)
+		return deny(Reason{Kind: "separation", Text: text})
+	}
+	invoice := firstSubject(s, q.Resource, "invoice")
+	return Explain(Question{Subject: q.Subject, Permission: step.Via, Resource: Object{TypeInvoice, invoice}}, s)
 }
 
 // granting keeps the reasons that give access.

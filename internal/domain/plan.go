@@ -1364,7 +1364,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	for _, r := range p.s.Of(roleObj(pr.WS, personalRole(e.User)), "") {
 		p.s.Remove(r)
 	}
-	if err := p.closeOpeningsOf(pr, e.User, e.now().UTC().Truncate(time.Second), actorID(e)); err != nil {
+	if err := p.closeOpeningsOf(i, pr, e.User, e.now().UTC().Truncate(time.Second), actorID(e)); err != nil {
 		return err
 	}
 	for _, link := range personLinks {
@@ -1913,8 +1913,7 @@ func (p *planner) clientDeleted(i int, pr Practice, e Event) error {
 	for _, sub := range p.s.Subjects(client, "emergency") {
 		obj := Object{sub.Type, sub.ID}
 		if b, ok := BreakGlassOf(p.s, obj); ok && b.OpenAt(now) {
-			p.closeOpening(obj, &b, now, actorID(e))
-			if err := p.setRecord(obj, b); err != nil {
+			if err := p.endOpening(i, pr, obj, b, now, actorID(e)); err != nil {
 				return err
 			}
 		}

@@ -28,7 +28,7 @@ func (p *planner) refundRequested(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(obj, "workspace", pr.obj()))
 	p.s.Add(Rel(obj, "invoice", invoice))
 	p.s.Add(Rel(obj, "requester", userObj(requester)))
-	p.notify(i, pr, e)
+	p.notify(Notice{Type: e.Type, Index: i}, pr)
 	return nil
 }
 
@@ -53,7 +53,7 @@ func (p *planner) refundStep(i int, pr Practice, e Event, relation, mark string,
 	for _, rel := range notify {
 		who = append(who, firstSubject(p.s, obj, rel))
 	}
-	p.notify(i, pr, e, who...)
+	p.notify(Notice{Type: e.Type, Index: i, Users: who}, pr, who...)
 	return nil
 }
 

@@ -22,13 +22,19 @@ type Applied struct {
 }
 
 // Notice is something a person must be told about a write: its Type (the
-// event's), the practice, whom to tell (Notify: person IDs) and the event
-// (its Index in the request).
+// event's, or what an event did besides: break_glass.closed when
+// staff.removed closes an opening), the practice, whom to tell (Notify:
+// person IDs), the event (its Index in the request), and the people and
+// clients it touched that the event does not name (Users, Clients: the
+// ledger's record names them too, so that a client's trail holds the
+// review of an opening of their record).
 type Notice struct {
 	Type      string   `json:"type"`
 	Workspace string   `json:"workspace"`
 	Notify    []string `json:"notify"`
 	Index     int      `json:"index"`
+	Users     []string `json:"users,omitempty"`
+	Clients   []string `json:"clients,omitempty"`
 }
 
 // Decision is the answer to one question.

@@ -49,7 +49,11 @@ var breakGlass = []Scenario{
 			Checks:     []Check{no("user:priya", "view_notes", "client:ben"), no("user:priya", "view", "note:n-ben"), no("user:priya", "write_notes", "client:ben")},
 			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open"}, {Workspace: "p1", State: "all", Want: []string{"bg1:priya:ben:"}}}},
 		// Never reviewed by its opener, nor by someone without review_access.
-		{Checks: []Check{
+		{Explanations: []Explanation{
+			{Check: no("user:priya", "review", "break_glass:p1/bg1"), Text: "priya opened break_glass:p1/bg1, and an opening is never reviewed by its opener"},
+			{Check: yes("user:priya", "close", "break_glass:p1/bg1"), Text: "priya opened break_glass:p1/bg1"},
+			{Check: yes("user:olivia", "review", "break_glass:p1/bg1"), Text: "olivia is the account owner of p1"},
+		}, Checks: []Check{
 			yes("user:olivia", "review", "break_glass:p1/bg1"), no("user:priya", "review", "break_glass:p1/bg1"),
 			no("user:maya", "review", "break_glass:p1/bg1"), yes("user:priya", "close", "break_glass:p1/bg1"),
 			no("user:rita", "close", "break_glass:p1/bg1"), no("user:hugo", "review", "break_glass:p1/bg1"),

@@ -25,7 +25,8 @@ var refunds = []Scenario{
 		// Nothing is processed before it is approved; the requester never
 		// approves.
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r1"}`,
-			Actor: "user:alex", Refused: `user:alex may not process refund "r1"`},
+			Actor: "user:alex", Refused: `user:alex may not process refund "r1"`,
+			Explanations: []Explanation{{Check: no("user:alex", "process", "refund:p1/r1"), Text: "refund:p1/r1 is not approved yet: it is processed only once approved"}}},
 		{Events: `{"type":"refund.approved","workspace":"p1","refund":"r1"}`,
 			Actor: "user:rita", Refused: `user:rita may not approve refund "r1"`},
 		{Events: `{"type":"refund.approved","workspace":"p1","refund":"r1"}`,
@@ -35,6 +36,11 @@ var refunds = []Scenario{
 				yes("user:rita", "process", "refund:p1/r1"), no("user:priya", "process", "refund:p1/r1"),
 			}},
 		{Events: `{"type":"refund.approved","workspace":"p1","refund":"r1"}`, Actor: "user:olivia", NoChange: true},
+		{Explanations: []Explanation{
+			{Check: no("user:olivia", "process", "refund:p1/r1"), Text: "olivia approved refund:p1/r1, and who approves a refund never processes it"},
+			{Check: no("user:rita", "approve", "refund:p1/r1"), Text: "rita asked for refund:p1/r1, and who asks for a refund never approves it"},
+			{Check: yes("user:alex", "process", "refund:p1/r1"), Text: "alex holds role accountant workspace-wide, which has refunds process: full"},
+		}},
 		// The approver never processes, whatever roles they hold.
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r1"}`,
 			Actor: "user:olivia", Refused: `user:olivia may not process refund "r1"`},

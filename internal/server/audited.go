@@ -331,7 +331,7 @@ func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res do
 	if errors.Is(err, context.Canceled) {
 		return nil, err // the caller went away before anything was decided
 	}
-	recs, merr := a.batchRecords(ctx, events, res.Token, err)
+	recs, merr := a.batchRecords(ctx, events, res.Token, res.Notices, err)
 	if merr != nil {
 		return nil, errors.Join(err, merr)
 	}
@@ -353,7 +353,7 @@ func (a *audited) recordBatch(ctx context.Context, events []domain.Event, res do
 // another's. The records of one batch are appended together and share its
 // request ID and zedtoken; when there are several, each says which of the
 // request's events it holds (an error's index counts them all).
-func (a *audited) batchRecords(ctx context.Context, events []domain.Event, token string, err error) ([]*audit.Record, error) {
+func (a *audited) batchRecords(ctx context.Context, events []domain.Event, token string, notices []domain.Notice, err error) ([]*audit.Record, error) {
 	var order []string
 	parts := make(map[string][]int)
 	for i, e := range events {
@@ -390,6 +390,23 @@ func (a *audited) batchRecords(ctx context.Context, events []domain.Event, token
 			}
 			if e.Client != "" && !slices.Contains(r.Clients, e.Client) {
 				r.Clients = append(r.Clients, e.Client)
+			}
+		}
+		// What the events touched without naming it (the opener and the
+		// client of an opening reviewed or closed).
+		for _, n := range notices {
+			if n.Workspace != ws {
+				continue
+			}
+			for _, u := range n.Users {
+				if !slices.Contains(r.Users, u) {
+					r.Users = append(r.Users, u)
+				}
+			}
+			for _, c := range n.Clients {
+				if !slices.Contains(r.Clients, c) {
+					r.Clients = append(r.Clients, c)
+				}
 			}
 		}
 		raw, merr := json.Marshal(mine)
