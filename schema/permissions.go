@@ -554,7 +554,7 @@ func (g *gen) breakGlass(p domain.Permission) (string, error) {
 	expr := "workspace->" + ws
 	switch {
 	case p.Opener:
-		expr = "opener + " + expr
+		expr = "(opener & workspace->active) + " + expr // an opener disabled or removed closes nothing
 	case p.NotSelf:
 		expr += " - opener"
 	}
@@ -568,18 +568,19 @@ func (g *gen) step(p domain.Permission) (string, error) {
 	if err := unused(domain.TypeRefund, p, "Step"); err != nil {
 		return "", err
 	}
-	if p.Step == nil || len(p.Caps) > 0 {
-		return "", fmt.Errorf("a refund's permission is a Step, read on its invoice, with no capabilities of its own")
+	if p.Step == nil || len(p.Caps) > 0 || p.Step.Requires == "" || (p.Step.Done == "") != (p.Step.Taker == "") {
+		return "", fmt.Errorf("a refund's permission is a Step, read on its invoice, once the step before is marked (Requires), with no capabilities of its own; Done and Taker come together")
 	}
 	if _, ok := domain.LookupPermission(domain.TypeInvoice, p.Step.Via); !ok {
 		return "", fmt.Errorf("Step.Via %q is not an invoice permission", p.Step.Via)
 	}
-	expr := "invoice->" + p.Step.Via
-	if p.Step.Requires != "" {
-		expr += " & " + p.Step.Requires
-	}
+	expr := "invoice->" + p.Step.Via + " & " + p.Step.Requires
 	for _, x := range p.Step.Excludes {
 		expr = group(expr) + " - " + x
+	}
+	if p.Step.Done != "" {
+		// once taken, the step is its taker's alone (they may send it again)
+		expr = group(expr) + " - (" + p.Step.Done + " - " + p.Step.Taker + ")"
 	}
 	return expr, nil
 }

@@ -424,8 +424,9 @@ func EmergencyFilters(s *State, q Question) []Filter {
 
 // emergencyReasons are the openings of client by user that s holds open
 // (s holds what counts at the moment explained: an opening that ended has
-// no holder); they grant while the user may still open one there (canOpen).
-func emergencyReasons(s *State, user, client string, canOpen bool) []Reason {
+// no holder); they grant while the user may still open one there (canOpen),
+// under that right's conditions when it has them.
+func emergencyReasons(s *State, user, client string, canOpen, conditional bool) []Reason {
 	var out []Reason
 	for _, sub := range s.Subjects(Object{TypeClient, client}, "emergency") {
 		obj := Object{sub.Type, sub.ID}
@@ -438,7 +439,7 @@ func emergencyReasons(s *State, user, client string, canOpen bool) []Reason {
 		if !canOpen {
 			text += ", which no longer counts: no role of theirs where the client is has break_glass open now"
 		}
-		out = append(out, Reason{Grants: canOpen, Kind: "break_glass", Text: text})
+		out = append(out, Reason{Grants: canOpen, Kind: "break_glass", Conditional: conditional, Text: text})
 	}
 	return out
 }

@@ -162,10 +162,10 @@ var EventTypes = map[string]EventSpec{
 		Actor: refundCheck("request_refund", "%s may not ask for refund %q: no role of theirs where the invoice is has refunds request"),
 		plan:  (*planner).refundRequested},
 	"refund.approved": {Required: []string{"workspace", "refund"}, Reach: reachNobody,
-		Actor: refundCheck("approve", "%s may not approve refund %q: the person who asked for it never approves it, and approving needs refunds approve where its invoice is"),
+		Actor: refundCheck("approve", "%s may not approve refund %q: the person who asked for it never approves it, someone else may have approved it already, and approving needs refunds approve where its invoice is"),
 		plan:  (*planner).refundApproved},
 	"refund.processed": {Required: []string{"workspace", "refund"}, Reach: reachNobody,
-		Actor: refundCheck("process", "%s may not process refund %q: it is processed only once approved, never by the person who approved it, and processing needs refunds process where its invoice is"),
+		Actor: refundCheck("process", "%s may not process refund %q: it is processed only once approved, never by the person who approved it, only once (someone else may have processed it already), and processing needs refunds process where its invoice is"),
 		plan:  (*planner).refundProcessed},
 }
 

@@ -250,7 +250,8 @@ func Explain(q Question, s *State) Explanation {
 		add(Reason{Grants: true, Kind: "notes_access", Conditional: s.SpanOf(reader).Conditional(), Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
 	}
 	if perm.Emergency && rec.client != "" {
-		for _, r := range emergencyReasons(s, user, rec.client, mayOpen(pr, q, rec)) {
+		can, conditional := mayOpen(pr, q, rec)
+		for _, r := range emergencyReasons(s, user, rec.client, can, conditional) {
 			add(r)
 		}
 	}
@@ -365,18 +366,21 @@ func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec reco
 // has for granted (always, or for a time: a role's notes access until a
 // date, a switch on until one).
 // mayOpen reports whether the asker still holds break_glass open where the
-// record's client is: what their openings count on (client#emergency_access).
-func mayOpen(pr Practice, q Question, rec record) bool {
+// record's client is: what their openings count on (client#emergency_access);
+// conditional when every holding that gives it has conditions (hours,
+// networks).
+func mayOpen(pr Practice, q Question, rec record) (can, conditional bool) {
 	c := Cap(AreaBreakGlass, ActionOpen)
 	open, _ := LookupPermission(TypeClient, "open_break_glass")
 	client := Question{Subject: q.Subject, Permission: open.Name, Resource: Object{TypeClient, rec.client}}
+	conditional = true
 	for _, h := range pr.Holdings(q.Person()) {
 		level, granted := pr.levelCounting(h.Role, c)
-		if capReason(pr, open, c, h, rec, client, level, granted).Grants {
-			return true
+		if r := capReason(pr, open, c, h, rec, client, level, granted); r.Grants {
+			can, conditional = true, conditional && r.Conditional
 		}
 	}
-	return false
+	return can, can && conditional
 }
 
 func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level, granted Span) Reason {
@@ -621,11 +625,17 @@ func explainOpening(q Question, s *State, pr Practice, perm Permission) Explanat
 // the steps before.
 func explainRefund(q Question, s *State, pr Practice, perm Permission) Explanation {
 	user, step := q.Person(), perm.Step
+	if q.Subject.Type != TypeUser {
+		return deny(Reason{Kind: "separation", Text: fmt.Sprintf("%s is not a person: refunds are approved and processed by people", q.Subject)})
+	}
 	for _, x := range step.Excludes {
 		if firstSubject(s, q.Resource, x) == user {
 			text, _ := StepText(q.Resource, x, userObj(user), true)
 			return deny(Reason{Kind: "separation", Text: text})
 		}
+	}
+	if taker := firstSubject(s, q.Resource, step.Taker); step.Done != "" && taker != "" && taker != user {
+		return deny(Reason{Kind: "separation", Text: fmt.Sprintf("%s %s %s already, and only they may again", taker, step.Done, q.Resource)})
 	}
 	if step.Requires != "" && !s.HasKey(Relationship{Resource: q.Resource, Relation: step.Requires, Subject: Subject{Type: TypeUser, ID: "*"}}) {
 		text, _ := StepText(q.Resource, step.Requires, Object{TypeUser, "*"}, false)

@@ -52,7 +52,7 @@ const (
 const AreaBreakGlass = "break_glass"
 
 // AreaRefunds is the area of refunds of payments: request, approve and
-// process, three people's steps (separation of duties: the schema never
+// process, each a person's step (separation of duties: the schema never
 // lets the requester approve or the approver process). A preset role that
 // does not name it may request and process refunds when it edits invoices
 // everywhere, and approves none.

@@ -65,11 +65,15 @@ type Permission struct {
 }
 
 // StepRule is a permission of a record that moves through steps, each taken
-// by another person (a refund's): see Permission.Step.
+// by another person (a refund's): see Permission.Step. Requires is a
+// wildcard relation of users only (user:*) set at the step before, so no
+// service account takes a step; once Done is set, only Taker has it.
 type StepRule struct {
 	Via      string
 	Requires string
 	Excludes []string
+	Done     string
+	Taker    string
 }
 
 // Permissions are the questions Ward answers, by resource type. The subject is
@@ -248,8 +252,8 @@ var Permissions = map[string][]Permission{
 		{Name: "process_refund", Caps: []Capability{Cap(AreaRefunds, ActionProcess)}, About: "pay out approved refunds on the invoice (never one they approved: the refund's process)"},
 	},
 	TypeRefund: {
-		{Name: "approve", Step: &StepRule{Via: "approve_refund", Excludes: []string{"requester"}}, About: "approve the refund: one who approves refunds on its invoice, never the person who asked for it"},
-		{Name: "process", Step: &StepRule{Via: "process_refund", Requires: "approved", Excludes: []string{"approver"}}, About: "pay the refund out: one who processes refunds on its invoice, once it is approved, never the person who approved it"},
+		{Name: "approve", Step: &StepRule{Via: "approve_refund", Requires: "requested", Excludes: []string{"requester"}, Done: "approved", Taker: "approver"}, About: "approve the refund: a person who approves refunds on its invoice, never the person who asked for it; once approved, only its approver"},
+		{Name: "process", Step: &StepRule{Via: "process_refund", Requires: "approved", Excludes: []string{"approver"}, Done: "processed", Taker: "processor"}, About: "pay the refund out: a person who processes refunds on its invoice, once it is approved, never the person who approved it; once processed, only its processor"},
 	},
 }
 

@@ -7,8 +7,9 @@ import "fmt"
 // practice (WORKSPACE/ID) on one invoice; each step is taken by the
 // request's actor, whom the schema holds to the step: refund#approve never
 // for its requester, refund#process only once approved and never for its
-// approver. The planner writes who took each step, and refuses a step
-// taken already by someone else.
+// approver, each only for people, and once taken only for whoever took it.
+// The planner writes who took each step (and, should two race past the
+// schema's answer, refuses the second).
 
 // RefundObject is the object of refund id in practice ws.
 func RefundObject(ws, id string) Object { return Object{TypeRefund, ws + "/" + id} }
@@ -28,7 +29,8 @@ func (p *planner) refundRequested(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(obj, "workspace", pr.obj()))
 	p.s.Add(Rel(obj, "invoice", invoice))
 	p.s.Add(Rel(obj, "requester", userObj(requester)))
-	p.notify(Notice{Type: e.Type, Index: i}, pr)
+	p.s.Add(Relationship{Resource: obj, Relation: "requested", Subject: Subject{Type: TypeUser, ID: "*"}})
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{requester}}, pr, pr.Owner()) // the owner approves by default
 	return nil
 }
 

@@ -37,7 +37,8 @@ const (
 	TypeBreakGlass = "break_glass"
 	TypeText       = "ward_text"
 	// TypeRefund is a refund of a payment on an invoice, asked for,
-	// approved and processed by three people.
+	// approved and processed by people in turn (never the requester
+	// approving, nor the approver processing).
 	TypeRefund      = "refund"
 	TypeStaffMember = "staff_member"
 	// TypeServiceAccount is an integration of one practice, a subject like

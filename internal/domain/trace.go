@@ -216,6 +216,12 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s approved %s, and who approves a refund never processes it", who, res), fmt.Sprintf("%s did not approve %s", who, res))
 	case "refund#approved":
 		return yes(fmt.Sprintf("%s is approved", res), fmt.Sprintf("%s is not approved yet: it is processed only once approved", res))
+	case "refund#requested":
+		return yes(fmt.Sprintf("%s was asked for, and %s is a person, who may approve it", res, who), fmt.Sprintf("%s is not a person: refunds are approved and processed by people", who))
+	case "refund#processed":
+		return yes(fmt.Sprintf("%s is processed", res), fmt.Sprintf("%s is not processed yet", res))
+	case "refund#processor":
+		return yes(fmt.Sprintf("%s processed %s", who, res), fmt.Sprintf("%s did not process %s", who, res))
 	case "client#notes_reader":
 		return yes(fmt.Sprintf("%s was given notes access to %s", who, res), fmt.Sprintf("%s was not given notes access to %s alone", who, res))
 	case "note#author", "letter#author", "file#author", "expense#author":

@@ -87,7 +87,7 @@ var breakGlass = []Scenario{
 		// ends at once.
 		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg3","user":"pete","client":"ann","reason":"priya asked me to check"}`,
 			Actor: "user:pete", Checks: []Check{yes("user:pete", "view_notes", "client:ann")}},
-		{Events: `{"type":"staff.disabled","workspace":"p1","user":"pete"}`, Checks: []Check{no("user:pete", "view_notes", "client:ann")}},
+		{Events: `{"type":"staff.disabled","workspace":"p1","user":"pete"}`, Checks: []Check{no("user:pete", "view_notes", "client:ann"), no("user:pete", "close", "break_glass:p1/bg3")}},
 		{Events: `{"type":"staff.enabled","workspace":"p1","user":"pete"}`, Checks: []Check{yes("user:pete", "view_notes", "client:ann")}},
 		{Events: `{"type":"break_glass.reviewed","workspace":"p1","id":"bg3","outcome":"unjustified","note":"not an emergency"}`,
 			Actor:  "user:olivia",

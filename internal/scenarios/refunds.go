@@ -1,9 +1,9 @@
 package scenarios
 
 // refunds is the clinic platform guide's separation of duties ("One person
-// approves refunds - Different person processes refund", seed 004): a
-// refund is asked for, approved and processed by three people in turn,
-// whatever roles they hold.
+// approves refunds - Different person processes refund", seed 004): the
+// requester never approves, the approver never processes, nothing is
+// processed before approval, whatever roles they hold.
 var refunds = []Scenario{
 	{Name: "refunds_are_asked_approved_and_processed_by_different_people", Steps: []Step{
 		// By default roles that edit every invoice ask for and process
@@ -47,13 +47,19 @@ var refunds = []Scenario{
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r1"}`, Actor: "user:alex"},
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r1"}`, Actor: "user:alex", NoChange: true},
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r1"}`,
-			Actor: "user:maya", Refused: `refund "r1" was processed already by alex`},
+			Actor: "user:maya", Refused: `user:maya may not process refund "r1"`,
+			Checks:       []Check{no("user:maya", "process", "refund:p1/r1"), yes("user:alex", "process", "refund:p1/r1")},
+			Explanations: []Explanation{{Check: no("user:maya", "process", "refund:p1/r1"), Text: "alex processed refund:p1/r1 already, and only they may again"}}},
 		// A practice that lets its accountant approve: alex approves what
 		// maya asks for, and then may not process it.
 		{Events: `{"type":"role.updated","workspace":"p1","role":"accountant","grants":{"refunds":{"approve":"all"}}}`},
 		{Events: `{"type":"refund.requested","workspace":"p1","refund":"r2","invoice":"in-ann"}`, Actor: "user:maya"},
 		{Events: `{"type":"refund.approved","workspace":"p1","refund":"r2"}`, Actor: "user:alex",
-			Checks: []Check{no("user:alex", "process", "refund:p1/r2"), yes("user:rita", "process", "refund:p1/r2"), yes("user:maya", "process", "refund:p1/r2")}},
+			Checks: []Check{
+				no("user:alex", "process", "refund:p1/r2"), yes("user:rita", "process", "refund:p1/r2"), yes("user:maya", "process", "refund:p1/r2"),
+				no("user:olivia", "approve", "refund:p1/r2"), yes("user:alex", "approve", "refund:p1/r2"),
+			}},
+		{Events: `{"type":"refund.approved","workspace":"p1","refund":"r2"}`, Actor: "user:olivia", Refused: `user:olivia may not approve refund "r2"`},
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r2"}`,
 			Actor: "user:alex", Refused: `user:alex may not process refund "r2"`},
 		{Events: `{"type":"refund.processed","workspace":"p1","refund":"r2"}`, Actor: "user:rita"},
