@@ -572,7 +572,7 @@ var BadInputs = []BadInput{
 	{"break_glass_reason_of_spaces", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"   "}`, 400, 0, "reason"},
 	{"break_glass_reason_of_blanks", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"\u00a0\u3000\u3164\u2800\ufe0f"}`, 400, 0, "reason"},
 	{"break_glass_review_note_of_a_filler", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"justified","note":"\u3164"}`, 400, 0, "note"},
-		{"break_glass_reason_with_a_control_character", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"a\u0007b"}`, 400, 0, "reason"},
+	{"break_glass_reason_with_a_control_character", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"a\u0007b"}`, 400, 0, "reason"},
 	{"break_glass_unknown_client", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"nobody","reason":"x"}`, 400, 0, "client"},
 	{"break_glass_for_someone_else", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"pete","client":"ann","reason":"x"}`, 409, 0, "actor"},
 	{"break_glass_beside_other_events", `{"type":"patient.shared","workspace":"p1","client":"ben","user":"priya"}
