@@ -68,7 +68,7 @@ describes them. This command lists a practice's openings.`,
 // breakGlassText is one line an opening, for people.
 func breakGlassText(all []domain.BreakGlass, now time.Time) string {
 	if len(all) == 0 {
-		return "no emergency openings\n"
+		return "no emergency openings"
 	}
 	var b strings.Builder
 	for _, o := range all {
@@ -84,5 +84,5 @@ func breakGlassText(all []domain.BreakGlass, now time.Time) string {
 		}
 		fmt.Fprintf(&b, "; reviewed %s by %s\n", o.Outcome, o.ReviewedBy)
 	}
-	return b.String()
+	return strings.TrimSuffix(b.String(), "\n") // print ends the line
 }
