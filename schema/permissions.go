@@ -139,7 +139,7 @@ func area(c domain.Capability, ownToo bool) (domain.Area, error) {
 func workspacePermission(owner bool, caps []domain.Capability, ownToo bool) (string, error) {
 	var found []string
 	for _, p := range domain.Permissions[domain.TypeWorkspace] {
-		if p.Owner == owner && p.Own == ownToo && !p.Calendar && slices.Equal(p.Caps, caps) {
+		if p.Owner == owner && p.Own == ownToo && !p.Calendar && !p.BackupOwner && !p.ClaimApprover && slices.Equal(p.Caps, caps) {
 			found = append(found, p.Name)
 		}
 	}
@@ -156,6 +156,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
 		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener, "Step": p.Step != nil,
+		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -216,8 +217,16 @@ func capTerms(p domain.Permission, located bool) ([]string, error) {
 // workspace: the owner (while active), bookable staff, and the capabilities'
 // relations.
 func (g *gen) workspace(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar"); err != nil {
+	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar", "BackupOwner", "ClaimApprover"); err != nil {
 		return "", err
+	}
+	switch {
+	case (p.BackupOwner || p.ClaimApprover) && (p.Owner || p.Calendar || len(p.Caps) > 0 || p.BackupOwner == p.ClaimApprover):
+		return "", fmt.Errorf("BackupOwner and ClaimApprover stand alone")
+	case p.BackupOwner:
+		return "backup_owner & active", nil
+	case p.ClaimApprover:
+		return "(claim_approvers & active) - claimant", nil
 	}
 	g.helper(domain.TypeWorkspace, "active", "member - disabled - lapsed")
 	g.helper(domain.TypeWorkspace, "lapsed", "policed - seen")

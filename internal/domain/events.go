@@ -98,6 +98,9 @@ type EventSpec struct {
 	// Fields declare, for this event type alone, fields it reads otherwise
 	// than eventFields does (break_glass.reviewed's note is text).
 	Fields map[string]eventField
+	// Ownership: the event reads the practice's backup owner and claim of
+	// ownership (ownershipRelations).
+	Ownership bool
 	// Actor, when set, is what the event needs of the request's actor
 	// (ActorChecks): the schema answers it before the event is applied.
 	Actor func(i int, e Event) (ActorCheck, error)
@@ -111,7 +114,7 @@ var EventTypes = map[string]EventSpec{
 	"workspace.created": {Required: []string{"workspace", "owner", "preset"}},
 	// ownership.transferred reaches everyone's access: the owner is spared by
 	// an inactivity policy, so the old and the new owner's access may change.
-	"ownership.transferred":          {Required: []string{"workspace", "to"}, plan: (*planner).ownershipTransferred},
+	"ownership.transferred":          {Required: []string{"workspace", "to"}, Ownership: true, plan: (*planner).ownershipTransferred},
 	"location.created":               {Required: []string{"workspace", "location"}, Optional: []string{"region"}, Creates: TypeLocation, plan: (*planner).locationCreated},
 	"region.created":                 {Required: []string{"workspace", "region"}, Reach: reachNobody, plan: (*planner).regionCreated},
 	"location.moved":                 {Required: []string{"workspace", "location"}, Optional: []string{"region"}, plan: (*planner).locationMoved},
@@ -120,7 +123,7 @@ var EventTypes = map[string]EventSpec{
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
 	"staff.seen":                     {Required: []string{"workspace", "user"}, Optional: []string{"at"}, Reach: reachPerson, plan: (*planner).staffSeen},
 	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days"}, plan: (*planner).policySet},
-	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, plan: (*planner).staffRemoved},
+	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, Ownership: true, plan: (*planner).staffRemoved},
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at", "hours", "networks"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "hours", "networks"}, plan: (*planner).roleUpdated},
@@ -158,6 +161,18 @@ var EventTypes = map[string]EventSpec{
 		Fields: map[string]eventField{"note": {kind: textField, text: func(e *Event) *string { return &e.Remark }}},
 		Actor:  reviewerCheck("review", "%s may not review break-glass %q: only a holder of review_access (the owner by default) who did not open it may"),
 		plan:   (*planner).breakGlassReviewed},
+	"backup_owner.designated": {Required: []string{"workspace", "user"}, Reach: reachNobody, Ownership: true,
+		Actor: workspaceCheck("transfer_ownership", "%s may not designate the backup owner of %q: only the account owner may"),
+		plan:  (*planner).backupOwnerDesignated},
+	"ownership.claimed": {Required: []string{"workspace", "reason"}, Reach: reachNobody, Ownership: true,
+		Actor: workspaceCheck("claim_ownership", "%s may not claim the ownership of %q: only its backup owner may (backup_owner.designated), while enabled"),
+		plan:  (*planner).ownershipClaimed},
+	"ownership.claim_approved": {Required: []string{"workspace"}, Ownership: true,
+		Actor: workspaceCheck("approve_ownership_claim", "%s may not approve the claim of the ownership of %q: only a workspace-wide holder of the preset's owner role may, never the claimant, and only while a claim waits"),
+		plan:  (*planner).ownershipClaimApproved},
+	"ownership.claim_rejected": {Required: []string{"workspace"}, Reach: reachNobody, Ownership: true,
+		Actor: workspaceCheck("transfer_ownership", "%s may not reject the claim of the ownership of %q: only the account owner may"),
+		plan:  (*planner).ownershipClaimRejected},
 	"refund.requested": {Required: []string{"workspace", "refund", "invoice"}, Reach: reachNobody,
 		Actor: refundCheck("request_refund", "%s may not ask for refund %q: no role of theirs where the invoice is has refunds request"),
 		plan:  (*planner).refundRequested},

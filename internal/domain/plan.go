@@ -40,6 +40,9 @@ type Needs struct {
 	// deleted role's choices go with it, so the practices' templates are read
 	// whole (Links finds them, Records reads them).
 	Templates bool
+	// Ownership is set when events read the practices' backup owner and
+	// claim of ownership (a narrow read leaves them out otherwise).
+	Ownership bool
 	// Openings are clients whose emergency openings still open are read
 	// whole (client.deleted closes them), found by Records from what the
 	// client reaches (client#emergency).
@@ -86,7 +89,7 @@ func NeedsOf(events []Event) Needs {
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
-	openings := map[Object]bool{}
+	openings, ownership := map[Object]bool{}, false
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -120,6 +123,7 @@ func NeedsOf(events []Event) Needs {
 		if e.Type == "client.deleted" {
 			openings[Object{TypeClient, e.Client}] = true
 		}
+		ownership = ownership || EventTypes[e.Type].Ownership
 		if e.User != "" && !IsServiceAccount(e.User) { // nothing links to a service account
 			for _, l := range EventTypes[e.Type].Links {
 				if !slices.Contains(links[e.User], l) {
@@ -128,7 +132,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -195,6 +199,11 @@ func (n Needs) narrow(ws string) []Filter {
 	var out []Filter
 	for _, rel := range practiceRelations {
 		out = append(out, Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: rel})
+	}
+	if n.Ownership {
+		for _, rel := range ownershipRelations {
+			out = append(out, Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: rel})
+		}
 	}
 	out = append(out, ByPrefix(TypeRole, ws+"/"), ByPrefix(TypeRegion, ws+"/"))
 	if len(n.Users) > perUserReads {
@@ -990,6 +999,10 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
 	p.syncSeen(pr, old, false)
 	p.syncSeen(pr, e.To, false)
+	// A waiting claim is moot once the ownership moved; a backup owner who
+	// became the owner is one no longer.
+	p.clearClaim(pr)
+	p.s.Remove(Rel(pr.obj(), "backup_owner", userObj(e.To)))
 	return nil
 }
 
@@ -1363,6 +1376,14 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	}
 	for _, r := range p.s.Of(roleObj(pr.WS, personalRole(e.User)), "") {
 		p.s.Remove(r)
+	}
+	// A backup owner removed is one no longer, nor is their claim waiting:
+	// whoever is later added under their ID must not inherit either.
+	if p.s.Has(Rel(pr.obj(), "backup_owner", u)) {
+		p.s.Remove(Rel(pr.obj(), "backup_owner", u))
+	}
+	if c, ok := ClaimOf(p.s, pr.WS); ok && c.Claimant == e.User {
+		p.clearClaim(pr)
 	}
 	if err := p.closeOpeningsOf(i, pr, e.User, e.now().UTC().Truncate(time.Second), actorID(e)); err != nil {
 		return err

@@ -153,6 +153,20 @@ var planCases = []planCase{
 	{"review a stored opening", `{"type":"break_glass.reviewed","workspace":"w","id":"bg0","outcome":"justified","note":"checked"}`},
 	{"delete a client with an open opening, which closes it", `{"type":"client.deleted","workspace":"w","client":"c"}`},
 	{"remove staff with an open opening, which closes it", `{"type":"staff.removed","workspace":"w","user":"q"}`},
+	{"designate a backup owner", `{"type":"backup_owner.designated","workspace":"w","user":"p"}`},
+	{"refuse the owner as backup owner", `{"type":"backup_owner.designated","workspace":"w","user":"o"}`},
+	{"claim the ownership", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
+{"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}`},
+	{"approve a claim of the ownership", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
+{"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}
+{"type":"ownership.claim_approved","workspace":"w"}`},
+	{"refuse approving when no claim waits", `{"type":"ownership.claim_approved","workspace":"w"}`},
+	{"reject a claim of the ownership", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
+{"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}
+{"type":"ownership.claim_rejected","workspace":"w"}`},
+	{"remove the backup owner with their claim", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
+{"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}
+{"type":"staff.removed","workspace":"w","user":"p"}`},
 	{"ask for a refund", `{"type":"refund.requested","workspace":"w","refund":"rf1","invoice":"i0"}`},
 	{"ask for the same refund again", `{"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i0"}`},
 	{"refuse another refund under a taken id", `{"type":"invoice.created","workspace":"w","invoice":"i1","client":"c"}

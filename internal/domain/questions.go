@@ -54,6 +54,11 @@ type Permission struct {
 	Emergency bool
 	// Opener: on a break-glass opening, the person who opened it has it.
 	Opener bool
+	// BackupOwner: the practice's backup owner has it (while enabled).
+	BackupOwner bool
+	// ClaimApprover: while a claim of ownership waits, the workspace-wide
+	// holders of the preset's owner role have it, never the claimant.
+	ClaimApprover bool
 	// Step (a refund's) reads Via, the permission of the record's invoice,
 	// only once Requires (a relation set at the step before) is set, and
 	// never for those under Excludes (the people of the steps before).
@@ -84,7 +89,9 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "review staff access and break-glass openings (the owner, or a role granted it)"},
 		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},
-		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only)"},
+		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only); also designate the backup owner and reject their claim"},
+		{Name: "claim_ownership", BackupOwner: true, About: "claim the account ownership when the owner cannot act (the backup owner only: backup_owner.designated)"},
+		{Name: "approve_ownership_claim", ClaimApprover: true, About: "complete the backup owner's claim of ownership (a workspace-wide holder of the preset's owner role, never the claimant)"},
 		{Name: "manage_staff", Caps: []Capability{Cap("staff", ActionEdit)}, About: "add staff and assign their roles"},
 		{Name: "manage_settings", Caps: []Capability{Cap("settings", ActionEdit)}, About: "workspace configuration"},
 		{Name: "manage_sms_settings", Caps: []Capability{Cap("settings", ActionEdit), Cap("sms_settings", ActionEdit)}, About: "SMS settings"},

@@ -170,6 +170,12 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 	switch res.Type + "#" + relation {
 	case "workspace#owner":
 		return yes(fmt.Sprintf("%s is the account owner of %s", who, res.ID), fmt.Sprintf("%s is not the account owner of %s", who, res.ID))
+	case "workspace#backup_owner":
+		return yes(fmt.Sprintf("%s is the backup owner of %s", who, res.ID), fmt.Sprintf("%s is not the backup owner of %s", who, res.ID))
+	case "workspace#claimant":
+		return yes(fmt.Sprintf("%s claimed the ownership of %s, and a claimant never approves their own claim", who, res.ID), fmt.Sprintf("%s has not claimed the ownership of %s", who, res.ID))
+	case "workspace#claim_approvers":
+		return yes(fmt.Sprintf("a claim of the ownership of %s waits, approved by the holders of %s", res.ID, subject), fmt.Sprintf("no claim of the ownership of %s waits", res.ID))
 	case "workspace#member":
 		return yes(fmt.Sprintf("%s is staff of %s", who, res.ID), fmt.Sprintf("%s is not staff of %s", who, res.ID))
 	case "workspace#disabled":

@@ -127,7 +127,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{
@@ -582,6 +582,7 @@ var BadInputs = []BadInput{
 	{"break_glass_review_outcome_unknown", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"maybe"}`, 400, 0, "outcome"},
 	{"break_glass_review_note_too_long", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"justified","note":"` + strings.Repeat("x", 201) + `"}`, 400, 0, "note"},
 	{"break_glass_id_with_a_slash", `{"type":"break_glass.opened","workspace":"p1","id":"p2/bg","user":"priya","client":"ben","reason":"x"}`, 400, 0, "id"},
+	{"ownership_claimed_without_a_reason", `{"type":"ownership.claimed","workspace":"p1"}`, 400, 0, "reason"},
 	{"refund_of_an_unknown_invoice", `{"type":"refund.requested","workspace":"p1","refund":"r","invoice":"nope"}`, 400, 0, "invoice"},
 	{"refund_unknown_approved", `{"type":"refund.approved","workspace":"p1","refund":"nope"}`, 400, 0, "refund"},
 	{"refund_unknown_processed", `{"type":"refund.processed","workspace":"p1","refund":"nope"}`, 400, 0, "refund"},

@@ -246,6 +246,52 @@ func TestBreakGlassIsRecordedAndTheOwnerTold(t *testing.T) {
 	}
 }
 
+// TestOwnershipClaimTellsTheOwner: the backup owner's claim of the
+// ownership is sent, signed, naming the owner to tell, with its ledger
+// record.
+func TestOwnershipClaimTellsTheOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	got := make(chan []byte, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- body
+	}))
+	t.Cleanup(receiver.Close)
+	hook := &audit.Webhook{URL: receiver.URL, Secret: []byte("ownership-webhook-secret"), Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
+	c := auditedWardWith(t, fileLedger(t), hook)
+	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct{ event, actor string }{
+		{`{"type":"backup_owner.designated","workspace":"riverside","user":"adam"}`, "user:olivia"},
+		{`{"type":"ownership.claimed","workspace":"riverside","reason":"olivia is unreachable"}`, "user:adam"},
+	} {
+		if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, step.event), Actor: step.actor}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var types []string
+	for len(types) < 2 {
+		select {
+		case body := <-got:
+			var n audit.Notice
+			if err := json.Unmarshal(body, &n); err != nil {
+				t.Fatal(err)
+			}
+			types = append(types, n.Type+" "+strings.Join(n.Notify, ","))
+			if n.Type == "ownership.claimed" && (n.Record.Actor != "user:adam" || !bytes.Contains(n.Record.Events, []byte("olivia is unreachable"))) {
+				t.Errorf("the claim's notice: %s", body)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("notices: %v; want the designation's and the claim's", types)
+		}
+	}
+	if want := []string{"backup_owner.designated adam", "ownership.claimed olivia"}; !slices.Equal(types, want) {
+		t.Errorf("notices %v, want %v", types, want)
+	}
+}
+
 // TestAuditLedgerDownFailsRecordedChecks: a check the policy records is
 // not answered when its record cannot be kept (503); others still are; an
 // applied batch whose record failed says it was applied.
