@@ -47,6 +47,19 @@ func ClaimOf(s *State, ws string) (Claim, bool) {
 	return c, true
 }
 
+// endClaim drops practice pr's waiting claim, if any, as part of event i,
+// telling its claimant unless they are winner (who became the owner).
+func (p *planner) endClaim(i int, pr Practice, winner string) {
+	c, ok := ClaimOf(p.s, pr.WS)
+	if !ok {
+		return
+	}
+	p.clearClaim(pr)
+	if c.Claimant != winner {
+		p.notify(Notice{Type: "ownership.claim_cancelled", Index: i, Users: []string{c.Claimant}}, pr, c.Claimant)
+	}
+}
+
 // clearClaim drops practice pr's waiting claim, if any.
 func (p *planner) clearClaim(pr Practice) {
 	for _, rel := range []string{"claimant", "claim_approvers", "claim"} {
@@ -63,13 +76,13 @@ func (p *planner) backupOwnerDesignated(i int, pr Practice, e Event) error {
 	if e.User == pr.Owner() {
 		return fieldErr(CodeConflict, i, "user", "%q is the account owner: the backup owner is someone else", e.User)
 	}
-	if !pr.IsActive(e.User) {
-		return fieldErr(CodeConflict, i, "user", "%q is not enabled staff of %q: only a current staff member can be the backup owner", e.User, pr.WS)
+	if why := ownerRule(pr, e.User, p.now); why != "" {
+		return fieldErr(CodeConflict, i, "user", "%s, so they cannot be the backup owner either", why)
 	}
 	for _, r := range p.s.Of(pr.obj(), "backup_owner") {
 		p.s.Remove(r)
 	}
-	p.clearClaim(pr) // a claim by the backup owner replaced goes with them
+	p.endClaim(i, pr, "") // a claim by the backup owner replaced goes with them
 	p.s.Add(Rel(pr.obj(), "backup_owner", userObj(e.User)))
 	p.notify(Notice{Type: e.Type, Index: i}, pr, e.User)
 	return nil
@@ -86,6 +99,9 @@ func (p *planner) ownershipClaimed(i int, pr Practice, e Event) error {
 	preset := Presets[pr.Preset()]
 	if preset == nil || preset.OwnerRole == "" {
 		return fieldErr(CodeConflict, i, "workspace", "practice %q has no owner role whose holders could approve a claim", pr.WS)
+	}
+	if why := ownerRule(pr, claimant, p.now); why != "" {
+		return fieldErr(CodeConflict, i, "actor", "%s: a claim they could never complete is refused now", why)
 	}
 	data, err := json.Marshal(claimRecord{Reason: e.Reason, ClaimedAt: e.now().UTC().Truncate(time.Second)})
 	if err != nil {
@@ -113,7 +129,6 @@ func (p *planner) ownershipClaimApproved(i int, pr Practice, e Event) error {
 		}
 		return err
 	}
-	p.clearClaim(pr)
 	for _, r := range p.s.Of(pr.obj(), "backup_owner") {
 		p.s.Remove(r) // the backup owner is the owner now
 	}
@@ -129,6 +144,46 @@ func (p *planner) ownershipClaimRejected(i int, pr Practice, e Event) error {
 	p.clearClaim(pr)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{c.Claimant}}, pr, c.Claimant)
 	return nil
+}
+
+// backupOwnerReason says whether user is pr's backup owner (claim_ownership).
+func backupOwnerReason(s *State, pr Practice, user string, perm Permission) Reason {
+	switch backup := firstSubject(s, pr.obj(), "backup_owner"); backup {
+	case user:
+		return Reason{Grants: true, Kind: "backup_owner", Text: fmt.Sprintf("%s is the backup owner of %s", user, pr.WS)}
+	case "":
+		return Reason{Kind: "backup_owner", Text: fmt.Sprintf("%s has no backup owner (backup_owner.designated)", pr.WS)}
+	default:
+		return Reason{Kind: "backup_owner", Text: fmt.Sprintf("only the backup owner (%s) may %s", backup, perm.About)}
+	}
+}
+
+// claimApproverReasons say whether user may complete pr's waiting claim of
+// the ownership (approve_ownership_claim): a workspace-wide holder of the
+// role the claim names, never its claimant.
+func claimApproverReasons(s *State, pr Practice, user string) []Reason {
+	c, ok := ClaimOf(s, pr.WS)
+	if !ok {
+		return []Reason{{Kind: "claim", Text: fmt.Sprintf("no claim of the ownership of %s waits", pr.WS)}}
+	}
+	if c.Claimant == user {
+		return []Reason{{Kind: "claim", Text: fmt.Sprintf("%s claimed the ownership of %s, and a claimant never approves their own claim", user, pr.WS)}}
+	}
+	var role string
+	for _, sub := range s.Subjects(pr.obj(), "claim_approvers") {
+		_, role, _, _ = ParseBindingID(sub.ID)
+	}
+	var out []Reason
+	for _, h := range pr.Holdings(user) {
+		if h.Role == role && h.Location == "" && h.region() == "" {
+			out = append(out, Reason{Grants: true, Kind: "claim", Role: h.Role, Conditional: h.Lasts.Conditional(),
+				Text: fmt.Sprintf("%s holds %s, whose workspace-wide holders complete %s's claim of the ownership", user, holdingText(h), c.Claimant)})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, Reason{Kind: "claim", Text: fmt.Sprintf("%s does not hold role %s workspace-wide, whose holders complete %s's claim of the ownership", user, role, c.Claimant)})
+	}
+	return out
 }
 
 // workspaceCheck asks whether the actor has permission on the event's

@@ -48,7 +48,7 @@ type Explanation struct {
 // holdings: an explanation is about one person, so it never reads everyone's
 // access.
 func ExplainNeeds(s *State, q Question) Needs {
-	n := Needs{Narrow: true, Users: []string{q.Person()}}
+	n := Needs{Narrow: true, Users: []string{q.Person()}, Ownership: q.Resource.Type == TypeWorkspace}
 	if ws := ResourceWorkspace(s, q.Resource); ws != "" {
 		n.Workspaces = []string{ws}
 	}
@@ -226,6 +226,14 @@ func Explain(q Question, s *State) Explanation {
 			if !s.Has(Rel(q.Resource, "editable", workspaceObj(ws))) {
 				return deny(append(reasons, Reason{Kind: "role", Text: fmt.Sprintf("role %s is fixed and cannot be changed", q.Resource.ID)})...)
 			}
+		}
+	}
+	if perm.BackupOwner {
+		add(backupOwnerReason(s, pr, user, perm))
+	}
+	if perm.ClaimApprover {
+		for _, r := range claimApproverReasons(s, pr, user) {
+			add(r)
 		}
 	}
 	if perm.Calendar {

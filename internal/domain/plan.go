@@ -99,7 +99,11 @@ func NeedsOf(events []Event) Needs {
 		case reachPerson:
 			persons[e.User] = true
 		}
-		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To} {
+		actor := ""
+		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
+			actor = actorID(e) // the person deciding, whose standing a step may read
+		}
+		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, actor} {
 			if u != "" {
 				users[u] = true
 			}
@@ -979,18 +983,27 @@ func (p *planner) narrowTimed(pr Practice, role string, c Capability) {
 	}
 }
 
-func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
-	if !pr.IsActive(e.To) {
-		return fieldErr(CodeConflict, i, "to", "%q is not enabled staff of %q: only a current staff member can become the account owner", e.To, pr.WS)
+// ownerRule says why user could not become pr's account owner at now, or
+// "" when they could.
+func ownerRule(pr Practice, user string, now time.Time) string {
+	if !pr.IsActive(user) {
+		return fmt.Sprintf("%q is not enabled staff of %q: only a current staff member can become the account owner", user, pr.WS)
 	}
 	// Ownership has no end, so the new owner holds a role that has none
 	// either: not someone whose every holding has ended, or will (a
 	// contractor would keep the owner's powers past their contract).
-	if !standing(pr, e.To, p.now) {
-		return fieldErr(CodeConflict, i, "to", "%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", e.To, pr.WS)
+	if !standing(pr, user, now) {
+		return fmt.Sprintf("%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", user, pr.WS)
 	}
-	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, e.To, p.now) {
-		return fieldErr(CodeConflict, i, "to", "%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", e.To, preset.OwnerRole, preset.Name, preset.OwnerRole)
+	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, user, now) {
+		return fmt.Sprintf("%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", user, preset.OwnerRole, preset.Name, preset.OwnerRole)
+	}
+	return ""
+}
+
+func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
+	if why := ownerRule(pr, e.To, p.now); why != "" {
+		return fieldErr(CodeConflict, i, "to", "%s", why)
 	}
 	old := pr.Owner() // before the change: the old owner is spared no longer
 	for _, s := range p.s.Subjects(pr.obj(), "owner") {
@@ -999,9 +1012,10 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
 	p.syncSeen(pr, old, false)
 	p.syncSeen(pr, e.To, false)
-	// A waiting claim is moot once the ownership moved; a backup owner who
-	// became the owner is one no longer.
-	p.clearClaim(pr)
+	// A waiting claim is moot once the ownership moved (its claimant is told
+	// unless they are the new owner); a backup owner who became the owner is
+	// one no longer.
+	p.endClaim(i, pr, e.To)
 	p.s.Remove(Rel(pr.obj(), "backup_owner", userObj(e.To)))
 	return nil
 }
@@ -1383,7 +1397,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 		p.s.Remove(Rel(pr.obj(), "backup_owner", u))
 	}
 	if c, ok := ClaimOf(p.s, pr.WS); ok && c.Claimant == e.User {
-		p.clearClaim(pr)
+		p.endClaim(i, pr, "")
 	}
 	if err := p.closeOpeningsOf(i, pr, e.User, e.now().UTC().Truncate(time.Second), actorID(e)); err != nil {
 		return err

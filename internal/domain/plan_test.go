@@ -164,6 +164,10 @@ var planCases = []planCase{
 	{"reject a claim of the ownership", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
 {"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}
 {"type":"ownership.claim_rejected","workspace":"w"}`},
+	{"designate another backup owner, which ends the waiting claim", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
+{"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}
+{"type":"backup_owner.designated","workspace":"w","user":"q"}`},
+	{"refuse a backup owner who could never be the owner", `{"type":"backup_owner.designated","workspace":"w","user":"ka"}`},
 	{"remove the backup owner with their claim", `{"type":"backup_owner.designated","workspace":"w","user":"p"}
 {"type":"ownership.claimed","workspace":"w","reason":"o is unreachable"}
 {"type":"staff.removed","workspace":"w","user":"p"}`},

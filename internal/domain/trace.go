@@ -175,7 +175,7 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 	case "workspace#claimant":
 		return yes(fmt.Sprintf("%s claimed the ownership of %s, and a claimant never approves their own claim", who, res.ID), fmt.Sprintf("%s has not claimed the ownership of %s", who, res.ID))
 	case "workspace#claim_approvers":
-		return yes(fmt.Sprintf("a claim of the ownership of %s waits, approved by the holders of %s", res.ID, subject), fmt.Sprintf("no claim of the ownership of %s waits", res.ID))
+		return yes(fmt.Sprintf("a claim of the ownership of %s waits, and %s holds the owner role whose workspace-wide holders approve it", res.ID, who), fmt.Sprintf("no claim of the ownership of %s waits that %s may approve", res.ID, who))
 	case "workspace#member":
 		return yes(fmt.Sprintf("%s is staff of %s", who, res.ID), fmt.Sprintf("%s is not staff of %s", who, res.ID))
 	case "workspace#disabled":

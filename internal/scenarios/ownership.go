@@ -15,6 +15,11 @@ var backupOwner = []Scenario{
 			Checks: []Check{
 				yes("user:maya", "claim_ownership", "workspace:p1"), no("user:priya", "claim_ownership", "workspace:p1"),
 				no("user:olivia", "claim_ownership", "workspace:p1"), no("user:adam", "approve_ownership_claim", "workspace:p1"),
+			},
+			Explanations: []Explanation{
+				{Check: yes("user:maya", "claim_ownership", "workspace:p1"), Text: "maya is the backup owner of p1"},
+				{Check: no("user:priya", "claim_ownership", "workspace:p1"), Text: "only the backup owner (maya) may claim the account ownership when the owner cannot act (the backup owner only: backup_owner.designated)"},
+				{Check: no("user:adam", "approve_ownership_claim", "workspace:p1"), Text: "no claim of the ownership of p1 waits"},
 			}},
 		{Events: `{"type":"backup_owner.designated","workspace":"p1","user":"maya"}`, Actor: "user:olivia", NoChange: true},
 		{Events: `{"type":"ownership.claimed","workspace":"p1","reason":"olivia is unreachable"}`,
@@ -25,6 +30,11 @@ var backupOwner = []Scenario{
 			Checks: []Check{
 				yes("user:adam", "approve_ownership_claim", "workspace:p1"), no("user:maya", "approve_ownership_claim", "workspace:p1"),
 				no("user:priya", "approve_ownership_claim", "workspace:p1"), yes("user:olivia", "transfer_ownership", "workspace:p1"),
+			},
+			Explanations: []Explanation{
+				{Check: yes("user:adam", "approve_ownership_claim", "workspace:p1"), Text: "adam holds role practitioner_admin workspace-wide, whose workspace-wide holders complete maya's claim of the ownership"},
+				{Check: no("user:maya", "approve_ownership_claim", "workspace:p1"), Text: "maya claimed the ownership of p1, and a claimant never approves their own claim"},
+				{Check: no("user:priya", "approve_ownership_claim", "workspace:p1"), Text: "priya does not hold role practitioner_admin workspace-wide, whose holders complete maya's claim of the ownership"},
 			}},
 		{Events: `{"type":"ownership.claim_approved","workspace":"p1"}`,
 			Actor: "user:maya", Refused: `user:maya may not approve the claim of the ownership of "p1"`},

@@ -15,6 +15,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -185,7 +186,11 @@ func (s *Service) askActors(ctx context.Context, checks []domain.ActorCheck, tok
 			return err
 		}
 		if !d.Allowed {
-			return &domain.Error{Code: domain.CodeConflict, Index: c.Index, Field: "actor", Message: c.Refused}
+			msg := c.Refused
+			if d.Conditional {
+				msg += fmt.Sprintf("; here their permission depends on context an event cannot give (%s: a role's networks): such a holding does not take this step", strings.Join(d.Missing, ", "))
+			}
+			return &domain.Error{Code: domain.CodeConflict, Index: c.Index, Field: "actor", Message: msg}
 		}
 	}
 	return nil
