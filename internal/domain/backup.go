@@ -185,18 +185,3 @@ func claimApproverReasons(s *State, pr Practice, user string) []Reason {
 	}
 	return out
 }
-
-// workspaceCheck asks whether the actor has permission on the event's
-// workspace.
-func workspaceCheck(permission, refused string) func(int, Event) (ActorCheck, error) {
-	return func(i int, e Event) (ActorCheck, error) {
-		actor, err := actorPerson(i, e)
-		if err != nil {
-			return ActorCheck{}, err
-		}
-		return ActorCheck{
-			Question: Question{Subject: userObj(actor), Permission: permission, Resource: workspaceObj(e.Workspace)},
-			Refused:  fmt.Sprintf(refused, e.Actor, e.Workspace),
-		}, nil
-	}
-}

@@ -38,20 +38,9 @@ type BreakGlass struct {
 	Workspace string `json:"workspace"`
 	Client    string `json:"client"`
 	// User opened it, for themselves.
-	User   string `json:"user"`
-	Reason string `json:"reason"`
-	// OpenedAt is when it opened; Until, when it ends by itself.
-	OpenedAt time.Time `json:"opened_at"`
-	Until    time.Time `json:"until"`
-	// ClosedAt and ClosedBy say who ended it early (break_glass.closed, or a
-	// review that found it unjustified while it was open).
-	ClosedAt *time.Time `json:"closed_at,omitempty"`
-	ClosedBy string     `json:"closed_by,omitempty"`
-	// Outcome is the review's (justified or unjustified), "" before one.
-	Outcome    string     `json:"outcome,omitempty"`
-	ReviewedBy string     `json:"reviewed_by,omitempty"`
-	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
-	Note       string     `json:"note,omitempty"`
+	User string `json:"user"`
+	// openingRecord is the rest, kept as the opening's record.
+	openingRecord
 }
 
 // OpenAt reports whether the opening still gives access at now.
@@ -71,13 +60,18 @@ func (b BreakGlass) Ended(now time.Time) time.Time {
 	return time.Time{}
 }
 
-// breakGlassRecord is what the record keeps beyond the relationships.
-type breakGlassRecord struct {
-	Reason     string     `json:"reason"`
-	OpenedAt   time.Time  `json:"opened_at"`
-	Until      time.Time  `json:"until"`
-	ClosedAt   *time.Time `json:"closed_at,omitempty"`
-	ClosedBy   string     `json:"closed_by,omitempty"`
+// openingRecord is what an opening's record keeps beyond its
+// relationships (its JSON, in ward_text IDs).
+type openingRecord struct {
+	Reason string `json:"reason"`
+	// OpenedAt is when it opened; Until, when it ends by itself.
+	OpenedAt time.Time `json:"opened_at"`
+	Until    time.Time `json:"until"`
+	// ClosedAt and ClosedBy say who ended it early (break_glass.closed, or a
+	// review that found it unjustified while it was open).
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	ClosedBy string     `json:"closed_by,omitempty"`
+	// Outcome is the review's (justified or unjustified), "" before one.
 	Outcome    string     `json:"outcome,omitempty"`
 	ReviewedBy string     `json:"reviewed_by,omitempty"`
 	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
@@ -137,15 +131,11 @@ func BreakGlassOf(s *State, obj Object) (BreakGlass, bool) {
 	if !ok || !found {
 		return BreakGlass{}, false
 	}
-	var rec breakGlassRecord
-	if err := json.Unmarshal(data, &rec); err != nil {
+	b := BreakGlass{ID: id, Workspace: ws, Client: firstSubject(s, obj, "client"), User: firstSubject(s, obj, "opener")}
+	if err := json.Unmarshal(data, &b.openingRecord); err != nil {
 		return BreakGlass{}, false
 	}
-	return BreakGlass{
-		ID: id, Workspace: ws, Client: firstSubject(s, obj, "client"), User: firstSubject(s, obj, "opener"),
-		Reason: rec.Reason, OpenedAt: rec.OpenedAt, Until: rec.Until, ClosedAt: rec.ClosedAt, ClosedBy: rec.ClosedBy,
-		Outcome: rec.Outcome, ReviewedBy: rec.ReviewedBy, ReviewedAt: rec.ReviewedAt, Note: rec.Note,
-	}, true
+	return b, true
 }
 
 // BreakGlassesOf reads every opening of practice ws in s, oldest first.
@@ -216,12 +206,9 @@ func (q BreakGlassQuery) Check() error {
 	return nil
 }
 
-// BreakGlassPage is the page of all (oldest first) that q asks for at now,
-// and the next page's cursor ("" on the last).
+// BreakGlassPage is the page of all (oldest first) that q (Checked) asks
+// for at now, and the next page's cursor ("" on the last).
 func BreakGlassPage(all []BreakGlass, q BreakGlassQuery, now time.Time) ([]BreakGlass, string, error) {
-	if err := q.Check(); err != nil {
-		return nil, "", err
-	}
 	state, cursor, limit := cmp.Or(q.State, BreakGlassAll), q.Cursor, q.Limit
 	start := 0
 	if cursor != "" {
@@ -246,10 +233,7 @@ func BreakGlassPage(all []BreakGlass, q BreakGlassQuery, now time.Time) ([]Break
 
 // setRecord writes b's record, replacing the one obj had.
 func (p *planner) setRecord(obj Object, b BreakGlass) error {
-	data, err := json.Marshal(breakGlassRecord{
-		Reason: b.Reason, OpenedAt: b.OpenedAt, Until: b.Until, ClosedAt: b.ClosedAt, ClosedBy: b.ClosedBy,
-		Outcome: b.Outcome, ReviewedBy: b.ReviewedBy, ReviewedAt: b.ReviewedAt, Note: b.Note,
-	})
+	data, err := json.Marshal(b.openingRecord)
 	if err != nil {
 		return err
 	}
@@ -288,7 +272,7 @@ func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
 	if minutes == 0 {
 		minutes = DefaultBreakGlassMinutes
 	}
-	b := BreakGlass{Reason: e.Reason, OpenedAt: now, Until: now.Add(time.Duration(minutes) * time.Minute)}
+	b := BreakGlass{openingRecord: openingRecord{Reason: e.Reason, OpenedAt: now, Until: now.Add(time.Duration(minutes) * time.Minute)}}
 	if !e.ExpiresAt.Never() {
 		b.Until = e.ExpiresAt.Time()
 		if most := now.Add(MaxBreakGlassMinutes * time.Minute); b.Until.After(most) {
@@ -352,8 +336,9 @@ func (p *planner) closeOpeningsOf(i int, pr Practice, user string, now time.Time
 	return nil
 }
 
-// endOpening closes b (obj) as part of event i, which is not a
-// break_glass.closed: the owner is told of it as of one.
+// endOpening closes b (obj) by actor as part of event i (a
+// break_glass.closed, or an event that ends the opening with its person or
+// client): the owner is told of a break_glass.closed.
 func (p *planner) endOpening(i int, pr Practice, obj Object, b BreakGlass, now time.Time, actor string) error {
 	p.closeOpening(obj, &b, now, actor)
 	p.notify(Notice{Type: "break_glass.closed", Index: i, Users: []string{b.User}, Clients: []string{b.Client}}, pr, pr.Owner())
@@ -369,9 +354,7 @@ func (p *planner) breakGlassClosed(i int, pr Practice, e Event) error {
 	if !b.OpenAt(now) {
 		return nil // closed, or ended by itself: nothing is left to end
 	}
-	p.closeOpening(obj, &b, now, actorID(e))
-	p.notify(Notice{Type: e.Type, Index: i, Users: []string{b.User}, Clients: []string{b.Client}}, pr, pr.Owner())
-	return p.setRecord(obj, b)
+	return p.endOpening(i, pr, obj, b, now, actorID(e))
 }
 
 // notify tells people (person IDs, each once) of n once the plan is
@@ -444,57 +427,6 @@ func emergencyReasons(s *State, user, client string, canOpen, conditional bool) 
 	return out
 }
 
-// ActorCheck is what an event needs of the request's actor, asked of the
-// schema before the event is planned: the actor may do it when Question is
-// allowed. Refused says why not, for the 409.
-type ActorCheck struct {
-	Index    int
-	Question Question
-	Refused  string
-}
-
-// ActorChecks are the questions events need answered about the request's
-// actor (Event.Actor) before they are planned, in the events' order; an
-// event that needs an actor and has none, or names another person where
-// only its own user may act, is an error naming the field.
-//
-// The schema answers as the practice stood before the request, so such
-// events come in a request of their own: an event before them that changed
-// someone's roles or grants would not count for them.
-func ActorChecks(events []Event) ([]ActorCheck, error) {
-	var out []ActorCheck
-	for i, e := range events {
-		if EventTypes[e.Type].Actor == nil {
-			if j := slices.IndexFunc(events, func(e Event) bool { return EventTypes[e.Type].Actor != nil }); j >= 0 {
-				return nil, fieldErr(CodeInvalid, i, "type", "%s is in the same request as %s (event %d): events a person decides are asked of the practice as it stood before the request, so send them in a request of their own", e.Type, events[j].Type, j)
-			}
-			continue
-		}
-		c, err := EventTypes[e.Type].Actor(i, e)
-		if err != nil {
-			return nil, err
-		}
-		c.Index = i
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// actorID is the person ID of the event's actor (checked by ActorChecks).
-func actorID(e Event) string { return strings.TrimPrefix(e.Actor, TypeUser+":") }
-
-// actorPerson reads a request's actor ("user:ID") as a person's ID.
-func actorPerson(i int, e Event) (string, error) {
-	if e.Actor == "" {
-		return "", &Error{Code: CodeInvalid, Index: i, Field: "actor", Message: fmt.Sprintf(`is required for %s: the person deciding, e.g. "user:olivia", given beside the events`, e.Type)}
-	}
-	id, ok := strings.CutPrefix(e.Actor, TypeUser+":")
-	if !ok || ValidateID(id) != nil {
-		return "", &Error{Code: CodeInvalid, Index: i, Field: "actor", Message: fmt.Sprintf(`%q: must name a person as "user:ID"`, e.Actor)}
-	}
-	return id, nil
-}
-
 // openerCheck: the person opening a record in an emergency opens it for
 // themselves (the actor is the user), and must hold break_glass open where
 // the client is.
@@ -510,19 +442,4 @@ func openerCheck(i int, e Event) (ActorCheck, error) {
 		Question: Question{Subject: userObj(e.User), Permission: "open_break_glass", Resource: Object{TypeClient, e.Client}},
 		Refused:  fmt.Sprintf("%s may not open client %s's record in an emergency: no role of theirs there has break_glass open (a role that reads clinical notes has it unless the practice took it away)", e.User, e.Client),
 	}, nil
-}
-
-// reviewerCheck: only those the schema lets act on the opening (close or
-// review) may.
-func reviewerCheck(permission, refused string) func(int, Event) (ActorCheck, error) {
-	return func(i int, e Event) (ActorCheck, error) {
-		actor, err := actorPerson(i, e)
-		if err != nil {
-			return ActorCheck{}, err
-		}
-		return ActorCheck{
-			Question: Question{Subject: userObj(actor), Permission: permission, Resource: BreakGlassObject(e.Workspace, e.ID)},
-			Refused:  fmt.Sprintf(refused, e.Actor, e.ID),
-		}, nil
-	}
 }

@@ -1393,9 +1393,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	}
 	// A backup owner removed is one no longer, nor is their claim waiting:
 	// whoever is later added under their ID must not inherit either.
-	if p.s.Has(Rel(pr.obj(), "backup_owner", u)) {
-		p.s.Remove(Rel(pr.obj(), "backup_owner", u))
-	}
+	p.s.Remove(Rel(pr.obj(), "backup_owner", u))
 	if c, ok := ClaimOf(p.s, pr.WS); ok && c.Claimant == e.User {
 		p.endClaim(i, pr, "")
 	}

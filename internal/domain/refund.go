@@ -1,7 +1,5 @@
 package domain
 
-import "fmt"
-
 // Refunds: separation of duties ("one person approves refunds, a different
 // person processes refund", seed 004). A refund is an object of its
 // practice (WORKSPACE/ID) on one invoice; each step is taken by the
@@ -65,24 +63,4 @@ func (p *planner) refundApproved(i int, pr Practice, e Event) error {
 
 func (p *planner) refundProcessed(i int, pr Practice, e Event) error {
 	return p.refundStep(i, pr, e, "processor", "processed", "requester", "approver")
-}
-
-// refundCheck asks whether the actor may take the refund's step: the
-// invoice's request_refund to ask for one, the refund's approve or process
-// after.
-func refundCheck(permission, refused string) func(int, Event) (ActorCheck, error) {
-	return func(i int, e Event) (ActorCheck, error) {
-		actor, err := actorPerson(i, e)
-		if err != nil {
-			return ActorCheck{}, err
-		}
-		res := RefundObject(e.Workspace, e.Refund)
-		if permission == "request_refund" {
-			res = Object{TypeInvoice, e.Invoice}
-		}
-		return ActorCheck{
-			Question: Question{Subject: userObj(actor), Permission: permission, Resource: res},
-			Refused:  fmt.Sprintf(refused, e.Actor, e.Refund),
-		}, nil
-	}
 }
