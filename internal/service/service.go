@@ -180,10 +180,23 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 // changed since, so the answer holds for the write. An actor refused is a
 // conflict naming the event.
 func (s *Service) askActors(ctx context.Context, checks []domain.ActorCheck, token string) error {
-	for _, c := range checks {
-		d, err := s.store.Check(ctx, c.Question, token)
-		if err != nil {
-			return err
+	if len(checks) == 0 {
+		return nil
+	}
+	qs := make([]domain.Question, len(checks))
+	for i, c := range checks {
+		qs[i] = c.Question
+	}
+	// One call for the request's questions (at most MaxEventsPerRequest, which
+	// a bulk check takes).
+	ds, _, err := s.store.CheckBulk(ctx, qs, token)
+	if err != nil {
+		return err
+	}
+	for i, c := range checks {
+		d := ds[i]
+		if d.Err != nil {
+			return d.Err
 		}
 		if !d.Allowed {
 			msg := c.Refused
