@@ -509,12 +509,19 @@ func (a *service) handleReady(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("id")
+// pathWorkspace is the practice the path's wildcard name names, once it is
+// an ID the caller's key reaches.
+func pathWorkspace(r *http.Request, name string) (string, error) {
+	ws := r.PathValue(name)
 	if err := domain.ValidateID(ws); err != nil {
-		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
+		return "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
 	}
-	if err := reach(r.Context(), ws); err != nil {
+	return ws, reach(r.Context(), ws)
+}
+
+func (a *service) handleMatrix(w http.ResponseWriter, r *http.Request) error {
+	ws, err := pathWorkspace(r, "id")
+	if err != nil {
 		return err
 	}
 	m, err := a.auth.Matrix(r.Context(), ws)
@@ -532,11 +539,8 @@ var breakGlassParams = []string{"state", "user", "client", "cursor", "limit"}
 // still open, or those not yet reviewed (state), by one person or of one
 // client, a page at a time.
 func (a *service) handleBreakGlass(w http.ResponseWriter, r *http.Request) error {
-	ws := r.PathValue("ws")
-	if err := domain.ValidateID(ws); err != nil {
-		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: err.Error()}
-	}
-	if err := reach(r.Context(), ws); err != nil {
+	ws, err := pathWorkspace(r, "ws")
+	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
