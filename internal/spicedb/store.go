@@ -23,7 +23,8 @@ const readers = 8
 
 // ReadAll reads every relationship each filter selects, the reads running
 // concurrently, at exactly the revision of at ("" for the newest). The token
-// is the revision the first filter was read at. A read that fails for a
+// is the revision the first filter that found something was read at ("" when
+// none did). A read that fails for a
 // reason that may pass is made again.
 func (c *Client) ReadAll(ctx context.Context, at string, filters []domain.Filter) ([]domain.Relationship, string, error) {
 	results := make([][]domain.Relationship, len(filters))
@@ -41,9 +42,11 @@ func (c *Client) ReadAll(ctx context.Context, at string, filters []domain.Filter
 	if err := g.Wait(); err != nil {
 		return nil, "", c.fail(ctx, "reading relationships", exactly(at), "", err)
 	}
+	// A read that found nothing has no token (SpiceDB gives one a
+	// relationship): the first read that found something stands for them.
 	token := ""
-	if len(tokens) > 0 {
-		token = tokens[0]
+	if i := slices.IndexFunc(tokens, func(t string) bool { return t != "" }); i >= 0 {
+		token = tokens[i]
 	}
 	return slices.Concat(results...), token, nil
 }
