@@ -416,6 +416,18 @@ type BreakGlassPage struct {
 	Cursor     string              `json:"cursor"`
 }
 
+// AccessRequestQuery asks GET /v1/workspaces/{ws}/access-requests for one
+// page: state, user, cursor and limit.
+type AccessRequestQuery = domain.AccessRequestQuery
+
+// AccessRequestPage answers GET /v1/workspaces/{ws}/access-requests: one
+// page of the practice's requests for access, oldest first; Cursor (""
+// on the last page) asks for the next.
+type AccessRequestPage struct {
+	Requests []domain.AccessRequest `json:"requests"`
+	Cursor   string                 `json:"cursor"`
+}
+
 // KeyList answers GET /v1/workspaces/{ws}/api-keys: the live keys, without
 // secrets.
 type KeyList struct {

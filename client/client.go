@@ -256,20 +256,35 @@ func (c *Client) Matrix(ctx context.Context, workspace string) (api.Matrix, erro
 // asks for (its zero values: every opening, the first page, the default
 // limit).
 func (c *Client) BreakGlass(ctx context.Context, ws string, q api.BreakGlassQuery) (api.BreakGlassPage, error) {
+	path := listPath(ws, "break-glass", map[string]string{"state": q.State, "user": q.User, "client": q.Client, "cursor": q.Cursor}, q.Limit)
+	return call[api.BreakGlassPage](ctx, c, http.MethodGet, path, nil)
+}
+
+// AccessRequests reads one page of practice ws's requests for access that
+// q asks for (its zero values: every request, the first page, the default
+// limit).
+func (c *Client) AccessRequests(ctx context.Context, ws string, q api.AccessRequestQuery) (api.AccessRequestPage, error) {
+	path := listPath(ws, "access-requests", map[string]string{"state": q.State, "user": q.User, "cursor": q.Cursor}, q.Limit)
+	return call[api.AccessRequestPage](ctx, c, http.MethodGet, path, nil)
+}
+
+// listPath is the path of practice ws's list, with the params given and
+// the limit (when above 0).
+func listPath(ws, list string, params map[string]string, limit int) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"state": q.State, "user": q.User, "client": q.Client, "cursor": q.Cursor} {
+	for k, s := range params {
 		if s != "" {
 			v.Set(k, s)
 		}
 	}
-	if q.Limit > 0 {
-		v.Set("limit", strconv.Itoa(q.Limit))
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
 	}
-	path := "/v1/workspaces/" + url.PathEscape(ws) + "/break-glass"
+	path := "/v1/workspaces/" + url.PathEscape(ws) + "/" + list
 	if len(v) > 0 {
 		path += "?" + v.Encode()
 	}
-	return call[api.BreakGlassPage](ctx, c, http.MethodGet, path, nil)
+	return path
 }
 
 // Schema returns Ward's schema and whether SpiceDB holds it.

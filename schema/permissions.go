@@ -23,7 +23,7 @@ func permissions() (map[string][]perm, error) {
 	for _, typ := range []string{
 		domain.TypeWorkspace, domain.TypeLocation, domain.TypeStaffMember, domain.TypeRole, domain.TypeClient,
 		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeNote,
-		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass, domain.TypeRefund,
+		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass, domain.TypeRefund, domain.TypeAccessRequest,
 	} {
 		for _, p := range domain.Permissions[typ] {
 			expr, err := g.expr(typ, p)
@@ -139,7 +139,7 @@ func area(c domain.Capability, ownToo bool) (domain.Area, error) {
 func workspacePermission(owner bool, caps []domain.Capability, ownToo bool) (string, error) {
 	var found []string
 	for _, p := range domain.Permissions[domain.TypeWorkspace] {
-		if p.Owner == owner && p.Own == ownToo && !p.Calendar && !p.BackupOwner && !p.ClaimApprover && slices.Equal(p.Caps, caps) {
+		if p.Owner == owner && p.Own == ownToo && !p.Calendar && !p.BackupOwner && !p.ClaimApprover && !p.Member && slices.Equal(p.Caps, caps) {
 			found = append(found, p.Name)
 		}
 	}
@@ -156,7 +156,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
 		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener, "Step": p.Step != nil,
-		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover,
+		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover, "Decision": p.Decision != "", "Member": p.Member,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -190,6 +190,8 @@ func (g *gen) expr(typ string, p domain.Permission) (string, error) {
 		return g.breakGlass(p)
 	case domain.TypeRefund:
 		return g.step(p)
+	case domain.TypeAccessRequest:
+		return g.accessRequest(p)
 	}
 	return "", fmt.Errorf("no schema rule for resource type %s", typ)
 }
@@ -217,10 +219,15 @@ func capTerms(p domain.Permission, located bool) ([]string, error) {
 // workspace: the owner (while active), bookable staff, and the capabilities'
 // relations.
 func (g *gen) workspace(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar", "BackupOwner", "ClaimApprover"); err != nil {
+	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar", "BackupOwner", "ClaimApprover", "Member"); err != nil {
 		return "", err
 	}
+	g.helper(domain.TypeWorkspace, "active", "member - disabled - lapsed")
 	switch {
+	case p.Member && (p.Owner || p.Calendar || len(p.Caps) > 0 || p.BackupOwner || p.ClaimApprover):
+		return "", fmt.Errorf("Member stands alone")
+	case p.Member:
+		return "active", nil
 	case (p.BackupOwner || p.ClaimApprover) && (p.Owner || p.Calendar || len(p.Caps) > 0 || p.BackupOwner == p.ClaimApprover):
 		return "", fmt.Errorf("BackupOwner and ClaimApprover stand alone")
 	case p.BackupOwner:
@@ -592,6 +599,30 @@ func (g *gen) step(p domain.Permission) (string, error) {
 		expr = group(expr) + " - (" + p.Step.Done + " - " + p.Step.Taker + ")"
 	}
 	return expr, nil
+}
+
+// accessRequest: decided by the requester's manager and the holders of the
+// workspace permission that asks the same (approve_access), while enabled,
+// never by the requester; approving at the step the request waits at.
+func (g *gen) accessRequest(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeAccessRequest, p, "Owner", "Decision"); err != nil {
+		return "", err
+	}
+	ws, err := workspacePermission(p.Owner, p.Caps, false)
+	if err != nil {
+		return "", err
+	}
+	approvers, manager := "workspace->"+ws, "staff->manager"
+	var expr string
+	switch p.Decision {
+	case domain.DecideApprove:
+		expr = union("(("+approvers+" + "+manager+") & any_step)", "("+manager+" & manager_step)", "(("+approvers+" & admin_step) - first_approver)")
+	case domain.DecideDeny:
+		expr = "(" + approvers + " + " + manager + ") & (any_step + manager_step + admin_step)"
+	default:
+		return "", fmt.Errorf("an access request's permission is a Decision: %s or %s", domain.DecideApprove, domain.DecideDeny)
+	}
+	return "(" + group(expr) + " & workspace->active) - requester", nil
 }
 
 // expense: recorded by its author, read on the workspace.

@@ -32,25 +32,13 @@ describes them. This command lists a practice's openings.`,
 		Example: "  ward break-glass list --workspace riverside --state unreviewed",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if max < 1 {
-				return fmt.Errorf("--max %d: give at least 1", max)
-			}
-			var all []domain.BreakGlass
-			for {
-				q.Limit = min(api.MaxLimit, max-len(all))
+			all, err := allPages(cmd, max, "openings", func(limit int, cursor string) ([]domain.BreakGlass, string, error) {
+				q.Limit, q.Cursor = limit, cursor
 				page, err := g.client().BreakGlass(cmd.Context(), workspace, q)
-				if err != nil {
-					return err
-				}
-				all = append(all, page.BreakGlass...)
-				if page.Cursor == "" {
-					break
-				}
-				if len(all) >= max {
-					fmt.Fprintf(cmd.ErrOrStderr(), "ward: stopped after --max %d openings; there are more\n", max)
-					break
-				}
-				q.Cursor = page.Cursor
+				return page.BreakGlass, page.Cursor, err
+			})
+			if err != nil {
+				return err
 			}
 			return g.print(cmd.OutOrStdout(), all, func() string { return breakGlassText(all, time.Now()) })
 		},
@@ -63,6 +51,32 @@ describes them. This command lists a practice's openings.`,
 	_ = list.MarkFlagRequired("workspace")
 	cmd.AddCommand(list)
 	return cmd
+}
+
+// allPages reads a list page by page (read: the page of at most limit
+// after cursor, and the next cursor), stopping after max items, which it
+// says on stderr when there were more.
+func allPages[T any](cmd *cobra.Command, max int, what string, read func(limit int, cursor string) ([]T, string, error)) ([]T, error) {
+	if max < 1 {
+		return nil, fmt.Errorf("--max %d: give at least 1", max)
+	}
+	var all []T
+	cursor := ""
+	for {
+		page, next, err := read(min(api.MaxLimit, max-len(all)), cursor)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all, nil
+		}
+		if len(all) >= max {
+			fmt.Fprintf(cmd.ErrOrStderr(), "ward: stopped after --max %d %s; there are more\n", max, what)
+			return all, nil
+		}
+		cursor = next
+	}
 }
 
 // breakGlassText is one line an opening, for people.

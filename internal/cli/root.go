@@ -75,6 +75,7 @@ func NewRoot(env Env) *cobra.Command {
 		newMatrixCmd(g),
 		newAuditCmd(g),
 		newBreakGlassCmd(g),
+		newAccessRequestsCmd(g),
 		newAPIKeysCmd(g),
 		newKeysCmd(g),
 	)

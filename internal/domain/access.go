@@ -297,7 +297,8 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 		}
 	}
 	for _, r := range existing {
-		if !want[r] {
+		// A manager is set by events (staff.manager_set), not written out.
+		if !want[r] && r.Relation != "manager" {
 			s.Remove(r)
 		}
 	}

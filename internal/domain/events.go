@@ -31,7 +31,11 @@ type Event struct {
 	Permission string               `json:"permission,omitempty"`
 	Value      string               `json:"value,omitempty"`
 	// InactivityDays is policy.set's inactivity_days: 0 is off.
-	InactivityDays int `json:"inactivity_days,omitempty"`
+	// InactivitySet says the field was there.
+	InactivityDays int  `json:"inactivity_days,omitempty"`
+	InactivitySet  bool `json:"-"`
+	// Approvals is policy.set's approvals_required (0: not given).
+	Approvals int `json:"approvals_required,omitempty"`
 	// At is when staff.seen saw the user (at; its zero value is now).
 	At time.Time `json:"-"`
 	// Received is when the event was read: the "now" of what it starts
@@ -70,7 +74,11 @@ type Event struct {
 	// unjustified, and its note).
 	ID string `json:"id,omitempty"`
 	// Refund names a refund within its practice (refund.*).
-	Refund  string `json:"refund,omitempty"`
+	Refund string `json:"refund,omitempty"`
+	// Request names a request for access within its practice (access.*);
+	// Manager is a staff member's manager (staff.manager_*).
+	Request string `json:"request,omitempty"`
+	Manager string `json:"manager,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Minutes int    `json:"minutes,omitempty"`
 	Outcome string `json:"outcome,omitempty"`
@@ -122,8 +130,8 @@ var EventTypes = map[string]EventSpec{
 	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
 	"staff.seen":                     {Required: []string{"workspace", "user"}, Optional: []string{"at"}, Reach: reachPerson, plan: (*planner).staffSeen},
-	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days"}, plan: (*planner).policySet},
-	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: personLinks, Reach: reachPerson, Ownership: true, plan: (*planner).staffRemoved},
+	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days", "approvals_required"}, plan: (*planner).policySet},
+	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: removalLinks, Reach: reachPerson, Ownership: true, plan: (*planner).staffRemoved},
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at", "hours", "networks"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "hours", "networks"}, plan: (*planner).roleUpdated},
@@ -173,6 +181,17 @@ var EventTypes = map[string]EventSpec{
 	"ownership.claim_rejected": {Required: []string{"workspace"}, Reach: reachNobody, Ownership: true,
 		Actor: actorMay("transfer_ownership", aboutWorkspace, "%s may not reject the claim of the ownership of %q: only the account owner may"),
 		plan:  (*planner).ownershipClaimRejected},
+	"staff.manager_set":     {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
+	"staff.manager_cleared": {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
+	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at"}, Reach: reachNobody,
+		Fields: map[string]eventField{"minutes": {kind: accessMinutesField}},
+		Actor:  requesterCheck, plan: (*planner).accessRequested},
+	"access.approved": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Links: notesLinks, Reach: reachPerson,
+		Actor: actorMay(DecideApprove, aboutRequest, "%s may not approve access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester; under a policy of two approvals the manager approves first, then someone else who holds approve_access"),
+		plan:  (*planner).accessApproved},
+	"access.denied": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Reach: reachNobody,
+		Actor: actorMay(DecideDeny, aboutRequest, "%s may not deny access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester"),
+		plan:  (*planner).accessDenied},
 	"refund.requested": {Required: []string{"workspace", "refund", "invoice"}, Reach: reachNobody,
 		Actor: actorMay("request_refund", aboutRefundInvoice, "%s may not ask for refund %q: no role of theirs where the invoice is has refunds request"),
 		plan:  (*planner).refundRequested},
@@ -360,6 +379,9 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 			return Event{}, &Error{Code: CodeInvalid, Index: i, Message: typ + " takes either {workspace, role} or {workspace, user, client}"}
 		}
 	}
+	if typ == "access.requested" && e.Minutes == 0 && e.ExpiresAt.Never() {
+		return Event{}, fieldErr(CodeInvalid, i, "minutes", "is required for access.requested, or expires_at: how long the role is held once approved (at most %d minutes), or until when", MaxAccessMinutes)
+	}
 	if e.Minutes != 0 && !e.ExpiresAt.Never() {
 		return Event{}, fieldErr(CodeInvalid, i, "expires_at", "is given with minutes: give one of them")
 	}
@@ -392,20 +414,22 @@ func (e Event) Span() Span {
 type fieldKind int
 
 const (
-	idField       fieldKind = iota // an object's ID (ValidateID)
-	personField                    // a user's ID, or "service_account:ID"
-	textField                      // a display name: 1-200 printable characters
-	nameField                      // a role, preset, setting or permission name
-	endField                       // an RFC 3339 end (expires_at)
-	startField                     // an RFC 3339 start (starts_at)
-	atField                        // an RFC 3339 moment that has come (at)
-	daysField                      // a whole number of days, 0 to MaxInactivityDays
-	switchField                    // on or off
-	grantsField                    // a role's grants
-	hoursField                     // business hours (ParseHours), or null
-	networksField                  // networks (ParseNetworks), or null
-	minutesField                   // a whole number of minutes, 1 to MaxBreakGlassMinutes
-	outcomeField                   // a review's outcome: justified or unjustified
+	idField            fieldKind = iota // an object's ID (ValidateID)
+	personField                         // a user's ID, or "service_account:ID"
+	textField                           // a display name: 1-200 printable characters
+	nameField                           // a role, preset, setting or permission name
+	endField                            // an RFC 3339 end (expires_at)
+	startField                          // an RFC 3339 start (starts_at)
+	atField                             // an RFC 3339 moment that has come (at)
+	daysField                           // a whole number of days, 0 to MaxInactivityDays
+	switchField                         // on or off
+	grantsField                         // a role's grants
+	hoursField                          // business hours (ParseHours), or null
+	networksField                       // networks (ParseNetworks), or null
+	minutesField                        // a whole number of minutes, 1 to MaxBreakGlassMinutes
+	accessMinutesField                  // a whole number of minutes, 1 to MaxAccessMinutes
+	approvalsField                      // a number of approvals, 1 to MaxApprovals
+	outcomeField                        // a review's outcome: justified or unjustified
 )
 
 // eventField declares one field events carry: how its value is read, the
@@ -419,43 +443,46 @@ type eventField struct {
 
 // eventFields are every field any event carries, by name.
 var eventFields = map[string]eventField{
-	"workspace":       {kind: idField, text: func(e *Event) *string { return &e.Workspace }},
-	"owner":           {kind: idField, text: func(e *Event) *string { return &e.Owner }},
-	"preset":          {kind: nameField, text: func(e *Event) *string { return &e.Preset }},
-	"to":              {kind: idField, text: func(e *Event) *string { return &e.To }},
-	"user":            {kind: personField, text: func(e *Event) *string { return &e.User }},
-	"account":         {kind: idField, object: TypeServiceAccount, text: func(e *Event) *string { return &e.Account }},
-	"name":            {kind: textField, text: func(e *Event) *string { return &e.Name }},
-	"role":            {kind: nameField, text: func(e *Event) *string { return &e.Role }},
-	"inherits":        {kind: nameField, text: func(e *Event) *string { return &e.Inherits }},
-	"setting":         {kind: nameField, text: func(e *Event) *string { return &e.Setting }},
-	"permission":      {kind: nameField, text: func(e *Event) *string { return &e.Permission }},
-	"value":           {kind: switchField, text: func(e *Event) *string { return &e.Value }},
-	"practitioner":    {kind: idField, text: func(e *Event) *string { return &e.Practitioner }},
-	"author":          {kind: idField, text: func(e *Event) *string { return &e.Author }},
-	"expires_at":      {kind: endField},
-	"starts_at":       {kind: startField},
-	"at":              {kind: atField},
-	"inactivity_days": {kind: daysField},
-	"grants":          {kind: grantsField},
-	"hours":           {kind: hoursField},
-	"networks":        {kind: networksField},
-	"location":        {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
-	"region":          {kind: idField, text: func(e *Event) *string { return &e.Region }},
-	"client":          {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
-	"note":            {kind: idField, object: TypeNote, text: func(e *Event) *string { return &e.Note }},
-	"appointment":     {kind: idField, object: TypeAppointment, text: func(e *Event) *string { return &e.Appointment }},
-	"invoice":         {kind: idField, object: TypeInvoice, text: func(e *Event) *string { return &e.Invoice }},
-	"letter":          {kind: idField, object: TypeLetter, text: func(e *Event) *string { return &e.Letter }},
-	"file":            {kind: idField, object: TypeFile, text: func(e *Event) *string { return &e.File }},
-	"form":            {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
-	"template":        {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
-	"expense":         {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
-	"id":              {kind: idField, text: func(e *Event) *string { return &e.ID }},
-	"refund":          {kind: idField, text: func(e *Event) *string { return &e.Refund }},
-	"reason":          {kind: textField, text: func(e *Event) *string { return &e.Reason }},
-	"minutes":         {kind: minutesField},
-	"outcome":         {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},
+	"workspace":          {kind: idField, text: func(e *Event) *string { return &e.Workspace }},
+	"owner":              {kind: idField, text: func(e *Event) *string { return &e.Owner }},
+	"preset":             {kind: nameField, text: func(e *Event) *string { return &e.Preset }},
+	"to":                 {kind: idField, text: func(e *Event) *string { return &e.To }},
+	"user":               {kind: personField, text: func(e *Event) *string { return &e.User }},
+	"account":            {kind: idField, object: TypeServiceAccount, text: func(e *Event) *string { return &e.Account }},
+	"name":               {kind: textField, text: func(e *Event) *string { return &e.Name }},
+	"role":               {kind: nameField, text: func(e *Event) *string { return &e.Role }},
+	"inherits":           {kind: nameField, text: func(e *Event) *string { return &e.Inherits }},
+	"setting":            {kind: nameField, text: func(e *Event) *string { return &e.Setting }},
+	"permission":         {kind: nameField, text: func(e *Event) *string { return &e.Permission }},
+	"value":              {kind: switchField, text: func(e *Event) *string { return &e.Value }},
+	"practitioner":       {kind: idField, text: func(e *Event) *string { return &e.Practitioner }},
+	"author":             {kind: idField, text: func(e *Event) *string { return &e.Author }},
+	"expires_at":         {kind: endField},
+	"starts_at":          {kind: startField},
+	"at":                 {kind: atField},
+	"inactivity_days":    {kind: daysField},
+	"grants":             {kind: grantsField},
+	"hours":              {kind: hoursField},
+	"networks":           {kind: networksField},
+	"location":           {kind: idField, object: TypeLocation, text: func(e *Event) *string { return &e.Location }},
+	"region":             {kind: idField, text: func(e *Event) *string { return &e.Region }},
+	"client":             {kind: idField, object: TypeClient, text: func(e *Event) *string { return &e.Client }},
+	"note":               {kind: idField, object: TypeNote, text: func(e *Event) *string { return &e.Note }},
+	"appointment":        {kind: idField, object: TypeAppointment, text: func(e *Event) *string { return &e.Appointment }},
+	"invoice":            {kind: idField, object: TypeInvoice, text: func(e *Event) *string { return &e.Invoice }},
+	"letter":             {kind: idField, object: TypeLetter, text: func(e *Event) *string { return &e.Letter }},
+	"file":               {kind: idField, object: TypeFile, text: func(e *Event) *string { return &e.File }},
+	"form":               {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
+	"template":           {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
+	"expense":            {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
+	"id":                 {kind: idField, text: func(e *Event) *string { return &e.ID }},
+	"refund":             {kind: idField, text: func(e *Event) *string { return &e.Refund }},
+	"request":            {kind: idField, text: func(e *Event) *string { return &e.Request }},
+	"manager":            {kind: idField, text: func(e *Event) *string { return &e.Manager }},
+	"approvals_required": {kind: approvalsField},
+	"reason":             {kind: textField, text: func(e *Event) *string { return &e.Reason }},
+	"minutes":            {kind: minutesField},
+	"outcome":            {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
@@ -492,12 +519,28 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 		e.Minutes = n
 		return nil
 	}
+	if f.kind == accessMinutesField {
+		var n int
+		if err := json.Unmarshal(raw, &n); err != nil || n < 1 || n > MaxAccessMinutes {
+			return fmt.Errorf("must be a whole number of minutes from 1 to %d (a week): longer access is a holding given with role.assigned", MaxAccessMinutes)
+		}
+		e.Minutes = n
+		return nil
+	}
+	if f.kind == approvalsField {
+		var n int
+		if err := json.Unmarshal(raw, &n); err != nil || n < 1 || n > MaxApprovals {
+			return fmt.Errorf("must be 1 (the requester's manager or a holder of approve_access) or 2 (the manager, then another who holds approve_access)")
+		}
+		e.Approvals = n
+		return nil
+	}
 	if f.kind == daysField {
 		var n int
 		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > MaxInactivityDays {
 			return fmt.Errorf("must be a whole number of days from 0 (off) to %d", MaxInactivityDays)
 		}
-		e.InactivityDays = n
+		e.InactivityDays, e.InactivitySet = n, true
 		return nil
 	}
 	var err error

@@ -64,6 +64,10 @@ func ExplainNeeds(s *State, q Question) Needs {
 		if i := firstSubject(s, q.Resource, "invoice"); i != "" {
 			n.Objects = append(n.Objects, Object{TypeInvoice, i})
 		}
+	case TypeAccessRequest:
+		if m := firstSubject(s, q.Resource, "staff"); m != "" {
+			n.Objects = append(n.Objects, Object{TypeStaffMember, m})
+		}
 	}
 	return n
 }
@@ -211,6 +215,11 @@ func Explain(q Question, s *State) Explanation {
 		return explainOpening(q, s, pr, perm)
 	case TypeRefund:
 		return explainRefund(q, s, pr, perm)
+	case TypeAccessRequest:
+		return explainAccessRequest(q, s, pr, perm)
+	}
+	if perm.Member {
+		return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "staff", Text: fmt.Sprintf("%s is enabled staff of %s", user, ws)}}}
 	}
 	rec := describe(s, q.Resource)
 	var reasons []Reason
@@ -626,6 +635,53 @@ func explainOpening(q Question, s *State, pr Practice, perm Permission) Explanat
 		review.Reasons = append(review.Reasons, Reason{Kind: "opener", Text: fmt.Sprintf("%s did not open %s", user, q.Resource)})
 	}
 	return deny(review.Reasons...)
+}
+
+// explainAccessRequest: a request waiting is decided by the requester's
+// manager and those who approve access (approve_access), never by the
+// requester; approving, at the step it waits at.
+func explainAccessRequest(q Question, s *State, pr Practice, perm Permission) Explanation {
+	user := q.Person()
+	r, _ := AccessRequestOf(s, q.Resource)
+	if q.Subject.Type != TypeUser {
+		return deny(Reason{Kind: "separation", Text: fmt.Sprintf("%s is not a person: requests for access are decided by people", q.Subject)})
+	}
+	if user == r.User {
+		text, _ := StepText(q.Resource, "requester", userObj(user), true)
+		return deny(Reason{Kind: "separation", Text: text})
+	}
+	waits := func(step string) bool {
+		return s.HasKey(Relationship{Resource: q.Resource, Relation: step, Subject: everyUser})
+	}
+	if !slices.ContainsFunc(requestSteps, waits) {
+		return deny(Reason{Kind: "request", Text: fmt.Sprintf("%s waits for no decision: it is %s", q.Resource, r.State)})
+	}
+	manager := pr.ManagerOf(r.User)
+	managerReason := Reason{Kind: "manager", Text: fmt.Sprintf("%s does not manage %s (the requester)", user, r.User)}
+	if manager == user {
+		managerReason = Reason{Grants: true, Kind: "manager", Text: fmt.Sprintf("%s manages %s, who asked", user, r.User)}
+	}
+	approvers := Explain(Question{Subject: q.Subject, Permission: "approve_access", Resource: pr.obj()}, s)
+	var reasons []Reason
+	switch {
+	case perm.Decision == DecideApprove && waits(stepManager):
+		reasons = []Reason{managerReason}
+		if !managerReason.Grants {
+			reasons = append(reasons, Reason{Kind: "request", Text: fmt.Sprintf("%s waits for the first of two approvals, which is the requester's manager's", q.Resource)})
+		}
+	case perm.Decision == DecideApprove && waits(stepAdmin):
+		if firstSubject(s, q.Resource, "first_approver") == user {
+			text, _ := StepText(q.Resource, "first_approver", userObj(user), true)
+			return deny(Reason{Kind: "separation", Text: text})
+		}
+		reasons = approvers.Reasons
+	default:
+		reasons = append([]Reason{managerReason}, approvers.Reasons...)
+	}
+	if g := granting(reasons); len(g) > 0 {
+		return Explanation{Allowed: true, Reasons: g}
+	}
+	return deny(reasons...)
 }
 
 // explainRefund: a refund's step is taken by those who may take it on its

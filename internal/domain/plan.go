@@ -43,6 +43,9 @@ type Needs struct {
 	// Ownership is set when events read the practices' backup owner and
 	// claim of ownership (a narrow read leaves them out otherwise).
 	Ownership bool
+	// Managers is set when events read who manages whom in the practices
+	// (every staff member's manager: one relationship each).
+	Managers bool
 	// Openings are clients whose emergency openings still open are read
 	// whole (client.deleted closes them), found by Records from what the
 	// client reaches (client#emergency).
@@ -79,8 +82,13 @@ var personLinks = []Link{
 	{TypeClient, "practitioner"}, {TypeClient, "shared_with"}, {TypeClient, "notes_access"}, {TypeClient, "notes_reader"},
 	{TypeNote, "author"}, {TypeLetter, "author"}, {TypeFile, "author"}, {TypeExpense, "author"},
 	{TypeAppointment, "practitioner"}, {TypeInvoice, "practitioner"},
-	{TypeBreakGlass, "holder"},
+	{TypeBreakGlass, "holder"}, managerLink,
 }
+
+// removalLinks are what removing a staff member reads: personLinks, which
+// it undoes, and their requests for access, which it cancels while they
+// wait (each keeps its requester, for its history).
+var removalLinks = append(slices.Clone(personLinks), requesterLink)
 
 // NeedsOf returns what events read.
 func NeedsOf(events []Event) Needs {
@@ -89,7 +97,7 @@ func NeedsOf(events []Event) Needs {
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
-	openings, ownership := map[Object]bool{}, false
+	openings, ownership, managers := map[Object]bool{}, false, false
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -103,7 +111,7 @@ func NeedsOf(events []Event) Needs {
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
 			actor = actorID(e) // the person deciding, whose standing a step may read
 		}
-		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, actor} {
+		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, e.Manager, actor} {
 			if u != "" {
 				users[u] = true
 			}
@@ -124,6 +132,10 @@ func NeedsOf(events []Event) Needs {
 		if e.Refund != "" {
 			objs[RefundObject(e.Workspace, e.Refund)] = true
 		}
+		if e.Request != "" {
+			objs[AccessRequestObject(e.Workspace, e.Request)] = true
+		}
+		managers = managers || strings.HasPrefix(e.Type, "staff.manager_") || e.Type == "access.requested"
 		if e.Type == "client.deleted" {
 			openings[Object{TypeClient, e.Client}] = true
 		}
@@ -136,7 +148,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Managers: managers, Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -184,6 +196,11 @@ func (n Needs) First(skipFresh bool) []Filter {
 		out = append(out, ByID(workspaceObj(ws)))
 		for _, typ := range []string{TypeRole, TypeRoleBinding, TypeSwitch, TypeStaffMember, TypeRegion} {
 			out = append(out, ByPrefix(typ, ws+"/"))
+		}
+	}
+	for _, ws := range n.Workspaces {
+		if n.Managers {
+			out = append(out, Filter{ResourceType: TypeStaffMember, ResourceIDPrefix: ws + "/", Relation: "manager"})
 		}
 	}
 	for _, o := range n.Objects {
@@ -1279,6 +1296,12 @@ func daysText(n int) string {
 // the days moves each member's end by the difference (their last sign-in
 // stays where it was); turning it off removes it all.
 func (p *planner) policySet(i int, pr Practice, e Event) error {
+	if e.Approvals != 0 {
+		p.setApprovals(pr, e.Approvals)
+		if !e.InactivitySet {
+			return nil // the inactivity policy stays as it is
+		}
+	}
 	old := pr.InactivityDays()
 	for _, s := range p.s.Subjects(pr.obj(), "policy") {
 		if strings.HasPrefix(s.ID, inactivityPolicy) {
@@ -1356,7 +1379,13 @@ func (p *planner) syncNotesReaders(pr Practice, user string) {
 // links returns the relationships by which the practice's records of link's
 // type name user through link's relation.
 func (p *planner) links(pr Practice, user string, link Link) []Relationship {
-	return slices.DeleteFunc(p.s.Naming(user, link.Type, link.Relation), func(r Relationship) bool { return WorkspaceOf(p.s, r.Resource) != pr.WS })
+	return slices.DeleteFunc(p.s.Naming(user, link.Type, link.Relation), func(r Relationship) bool {
+		// An ID with a '/' is WORKSPACE/...: no caller's ID has one.
+		if ws, _, composite := strings.Cut(r.Resource.ID, "/"); composite {
+			return ws != pr.WS
+		}
+		return WorkspaceOf(p.s, r.Resource) != pr.WS
+	})
 }
 
 // staffRemoved takes a staff member out of the practice with everything that
@@ -1399,6 +1428,12 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	}
 	if err := p.closeOpeningsOf(i, pr, e.User, e.now().UTC().Truncate(time.Second), actorID(e)); err != nil {
 		return err
+	}
+	if err := p.cancelRequestsOf(pr, e.User, e.now().UTC().Truncate(time.Second)); err != nil {
+		return err
+	}
+	for _, r := range p.s.Of(Object{TypeStaffMember, StaffMemberID(pr.WS, e.User)}, "manager") {
+		p.s.Remove(r)
 	}
 	for _, link := range personLinks {
 		for _, r := range p.links(pr, e.User, link) {

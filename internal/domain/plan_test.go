@@ -37,7 +37,9 @@ const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","prese
 {"type":"staff.added","workspace":"s","user":"sa","role":"practice_administrator"}
 {"type":"break_glass.opened","workspace":"w","id":"bg0","user":"q","client":"c","reason":"base"}
 {"type":"invoice.created","workspace":"w","invoice":"i0","client":"c","practitioner":"p"}
-{"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i0"}`
+{"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i0"}
+{"type":"access.requested","workspace":"w","request":"ar0","user":"r","role":"front","reason":"cover the front desk","minutes":60}
+{"type":"staff.manager_set","workspace":"w","user":"q","manager":"p"}`
 
 // planCase is one event (or a few) planned against planBase.
 type planCase struct {
@@ -180,6 +182,37 @@ var planCases = []planCase{
 	{"approve and process a refund", `{"type":"refund.approved","workspace":"w","refund":"rf0"}
 {"type":"refund.processed","workspace":"w","refund":"rf0"}`},
 	{"refuse approving an unknown refund", `{"type":"refund.approved","workspace":"w","refund":"nope"}`},
+	{"set a manager", `{"type":"staff.manager_set","workspace":"w","user":"r","manager":"p"}`},
+	{"refuse a manager who is managed by their report", `{"type":"staff.manager_set","workspace":"w","user":"r","manager":"p"}
+{"type":"staff.manager_set","workspace":"w","user":"p","manager":"q"}
+{"type":"staff.manager_set","workspace":"w","user":"q","manager":"r"}`},
+	{"refuse a manager who is not staff", `{"type":"staff.manager_set","workspace":"w","user":"r","manager":"ka"}`},
+	{"clear a manager", `{"type":"staff.manager_set","workspace":"w","user":"r","manager":"p"}
+{"type":"staff.manager_cleared","workspace":"w","user":"r","manager":"p"}`},
+	{"clear a stored manager", `{"type":"staff.manager_cleared","workspace":"w","user":"q","manager":"p"}`},
+	{"remove a manager, who manages no one after", `{"type":"staff.manager_set","workspace":"w","user":"r","manager":"q"}
+{"type":"staff.removed","workspace":"w","user":"q"}`},
+	{"ask for access", `{"type":"access.requested","workspace":"w","request":"ar1","user":"p","role":"front","location":"north","reason":"covering north","minutes":30}`},
+	{"ask for the same access again", `{"type":"access.requested","workspace":"w","request":"ar0","user":"r","role":"front","reason":"cover the front desk","minutes":60}
+{"type":"staff.manager_set","workspace":"w","user":"q","manager":"p"}`},
+	{"refuse another request under a taken id", `{"type":"access.requested","workspace":"w","request":"ar0","user":"p","role":"front","reason":"cover","minutes":60}`},
+	{"refuse asking for a guarded role", `{"type":"access.requested","workspace":"w","request":"ar1","user":"p","role":"practitioner_admin","reason":"cover","minutes":60}`},
+	{"refuse asking for a role held already", `{"type":"access.requested","workspace":"w","request":"ar1","user":"r","role":"receptionist","reason":"cover","minutes":60}`},
+	{"refuse asking under two approvals without a manager", `{"type":"policy.set","workspace":"w","approvals_required":2}
+{"type":"access.requested","workspace":"w","request":"ar1","user":"p","role":"front","reason":"cover","minutes":60}`},
+	{"ask under two approvals, approved by the manager then another", `{"type":"policy.set","workspace":"w","approvals_required":2}
+{"type":"staff.manager_set","workspace":"w","user":"p","manager":"q"}
+{"type":"access.requested","workspace":"w","request":"ar1","user":"p","role":"front","reason":"cover","minutes":60}
+{"type":"access.approved","workspace":"w","request":"ar1"}
+{"type":"access.approved","workspace":"w","request":"ar1","reason":"ok"}`},
+	{"approve a request, which gives the role until its end", `{"type":"access.approved","workspace":"w","request":"ar0","reason":"short-staffed"}`},
+	{"deny a request", `{"type":"access.denied","workspace":"w","request":"ar0","reason":"not needed"}`},
+	{"refuse changing a decision", `{"type":"access.approved","workspace":"w","request":"ar0"}
+{"type":"access.denied","workspace":"w","request":"ar0"}`},
+	{"refuse approving an unknown request", `{"type":"access.approved","workspace":"w","request":"nope"}`},
+	{"remove a requester, whose waiting request is cancelled", `{"type":"staff.removed","workspace":"w","user":"r"}`},
+	{"keep the inactivity policy when setting approvals", `{"type":"policy.set","workspace":"w","inactivity_days":30}
+{"type":"policy.set","workspace":"w","approvals_required":2}`},
 	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
 	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified","note":"no emergency"}`},
@@ -199,7 +232,7 @@ func TestPlans(t *testing.T) {
 	seen := map[string]bool{}
 	var b strings.Builder
 	for _, pc := range planCases {
-		events := asActor(parse(t, pc.events))
+		events := domain.ResolveEvents(asActor(parse(t, pc.events)), base)
 		for _, e := range events {
 			seen[e.Type] = true
 		}

@@ -58,8 +58,10 @@ const AreaBreakGlass = "break_glass"
 // everywhere, and approves none.
 const AreaRefunds = "refunds"
 
-// AreaAccess is the area whose one action, review, lets its holders review
-// staff access and break-glass openings (review_access).
+// AreaAccess is the area of raising and reviewing staff's access: review
+// lets its holders review staff access and break-glass openings
+// (review_access), approve lets them approve staff's requests for a role
+// (approve_access). A preset role that does not name it has neither.
 const AreaAccess = "access"
 
 // Area is a category of a practice's data or functions; roles are granted a
@@ -165,7 +167,7 @@ var Areas = []Area{
 	{Name: "google_reviews_campaign", Actions: []string{ActionEdit}, About: "the Google reviews booster campaign"},
 	{Name: AreaBreakGlass, Actions: []string{ActionOpen}, Located: true, About: "opening a client's clinical record in an emergency (break-glass), for a short time and fully audited; by default every role that reads clinical notes, never one that reads none"},
 	{Name: AreaRefunds, Actions: []string{ActionRequest, ActionApprove, ActionProcess}, Located: true, About: "refunds of payments: request, approve, process; the requester never approves and the approver never processes, and nothing is processed before it is approved; by default roles that edit every invoice request and process, and only roles granted it approve"},
-	{Name: AreaAccess, Actions: []string{ActionReview}, About: "reviewing staff access and break-glass openings (the owner, or a role granted it)"},
+	{Name: AreaAccess, Actions: []string{ActionReview, ActionApprove}, About: "reviewing staff access and break-glass openings, and approving staff's requests for a role for a while (the owner, or a role granted it)"},
 	{Name: "gift_certificates", Actions: []string{ActionView, ActionCreate}, About: "gift certificates (create: sell)"},
 	{Name: "packages", Actions: []string{ActionView, ActionCreate, ActionDelete}, About: "service packages (create: sell)"},
 	{Name: "promo_codes", Actions: crud, About: "promo codes"},

@@ -59,6 +59,15 @@ type Permission struct {
 	// ClaimApprover: while a claim of ownership waits, the workspace-wide
 	// holders of the preset's owner role have it, never the claimant.
 	ClaimApprover bool
+	// Member: every enabled staff member of the practice has it.
+	Member bool
+	// Decision (an access request's: DecideApprove or DecideDeny) is had by
+	// the requester's manager and the holders of the workspace permission
+	// with the same Owner and Caps, while they are enabled, never by the
+	// requester: approving at the step the request waits at (its one
+	// approval; the manager's first of two; the other's second, never the
+	// first approver), denying at any.
+	Decision string
 	// Step (a refund's) reads Via, the permission of the record's invoice,
 	// only once Requires (a relation set at the step before) is set, and
 	// never for those under Excludes (the people of the steps before).
@@ -88,6 +97,8 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, About: "edit roles and their permissions (the owner, or a role granted it)"},
 		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "review staff access and break-glass openings (the owner, or a role granted it)"},
+		{Name: "request_access", Member: true, About: "ask for a role for a while (access.requested): every enabled staff member, for themselves"},
+		{Name: "approve_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, About: "approve or deny staff's requests for a role for a while (the owner, or a role granted it; a requester's manager also decides theirs)"},
 		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},
 		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only); also designate the backup owner and reject their claim"},
 		{Name: "claim_ownership", BackupOwner: true, About: "claim the account ownership when the owner cannot act (the backup owner only: backup_owner.designated)"},
@@ -258,6 +269,10 @@ var Permissions = map[string][]Permission{
 		{Name: "approve_refund", Caps: []Capability{Cap(AreaRefunds, ActionApprove)}, About: "approve refunds on the invoice (never one they asked for: the refund's approve)"},
 		{Name: "process_refund", Caps: []Capability{Cap(AreaRefunds, ActionProcess)}, About: "pay out approved refunds on the invoice (never one they approved: the refund's process)"},
 	},
+	TypeAccessRequest: {
+		{Name: "approve", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideApprove, About: "approve the request at the step it waits at: its one approval by the requester's manager or one who approves access; of two, the manager's first, then another's who approves access; never the requester"},
+		{Name: "deny", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideDeny, About: "deny the request while it waits: the requester's manager or one who approves access, never the requester"},
+	},
 	TypeRefund: {
 		{Name: "approve", Step: &StepRule{Via: "approve_refund", Requires: "requested", Excludes: []string{"requester"}, Done: "approved", Taker: "approver"}, About: "approve the refund: a person who approves refunds on its invoice, never the person who asked for it; once approved, only its approver"},
 		{Name: "process", Step: &StepRule{Via: "process_refund", Requires: "approved", Excludes: []string{"approver"}, Done: "processed", Taker: "processor"}, About: "pay the refund out: a person who processes refunds on its invoice, once it is approved, never the person who approved it; once processed, only its processor"},
@@ -352,10 +367,10 @@ func ParseResource(s string) (Object, error) {
 		}
 		return Object{typ, id}, nil
 	}
-	if typ == TypeStaffMember || typ == TypeBreakGlass || typ == TypeRefund {
+	if typ == TypeStaffMember || typ == TypeBreakGlass || typ == TypeRefund || typ == TypeAccessRequest {
 		ws, rest, ok := strings.Cut(id, "/")
 		if !ok || ValidateID(ws) != nil || ValidateID(rest) != nil {
-			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID", TypeRefund: "a refund is named refund:WORKSPACE/ID"}[typ]
+			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID", TypeRefund: "a refund is named refund:WORKSPACE/ID", TypeAccessRequest: "a request for access is named access_request:WORKSPACE/ID"}[typ]
 			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: %s", s, what)}
 		}
 		return Object{typ, id}, nil

@@ -39,8 +39,10 @@ const (
 	// TypeRefund is a refund of a payment on an invoice, asked for,
 	// approved and processed by people in turn (never the requester
 	// approving, nor the approver processing).
-	TypeRefund      = "refund"
-	TypeStaffMember = "staff_member"
+	TypeRefund = "refund"
+	// TypeAccessRequest is a staff member's request for a role for a while.
+	TypeAccessRequest = "access_request"
+	TypeStaffMember   = "staff_member"
 	// TypeServiceAccount is an integration of one practice, a subject like
 	// staff; TypeAPIKey is one of its keys.
 	TypeServiceAccount = "service_account"

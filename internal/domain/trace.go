@@ -216,6 +216,18 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s opened %s, which is still open", who, res), fmt.Sprintf("%s holds no open emergency access by %s (it ended, was closed, or is another's)", who, res))
 	case "break_glass#opener":
 		return yes(fmt.Sprintf("%s opened %s", who, res), fmt.Sprintf("%s did not open %s", who, res))
+	case "staff_member#manager":
+		return yes(fmt.Sprintf("%s manages %s", who, res), fmt.Sprintf("%s does not manage %s", who, res))
+	case "access_request#requester":
+		return yes(fmt.Sprintf("%s asked for %s, and who asks never decides it", who, res), fmt.Sprintf("%s did not ask for %s", who, res))
+	case "access_request#any_step":
+		return yes(fmt.Sprintf("%s waits for one approval, by the requester's manager or one who approves access, and %s is a person", res, who), fmt.Sprintf("%s does not wait for one approval", res))
+	case "access_request#manager_step":
+		return yes(fmt.Sprintf("%s waits for the first of two approvals, the requester's manager's, and %s is a person", res, who), fmt.Sprintf("%s does not wait for its manager's approval", res))
+	case "access_request#admin_step":
+		return yes(fmt.Sprintf("%s waits for the second of two approvals, by one who approves access other than the first approver, and %s is a person", res, who), fmt.Sprintf("%s does not wait for a second approval", res))
+	case "access_request#first_approver":
+		return yes(fmt.Sprintf("%s gave the first approval of %s, and the second is another's", who, res), fmt.Sprintf("%s did not give the first approval of %s", who, res))
 	case "refund#requester":
 		return yes(fmt.Sprintf("%s asked for %s, and who asks for a refund never approves it", who, res), fmt.Sprintf("%s did not ask for %s", who, res))
 	case "refund#approver":

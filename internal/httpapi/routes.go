@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -29,6 +30,7 @@ var Routes = slices.Concat([]string{
 	"GET /v1/schema",
 	"GET /v1/workspaces/{id}/matrix",
 	"GET /v1/workspaces/{ws}/break-glass",
+	"GET /v1/workspaces/{ws}/access-requests",
 	"GET /v1/audit",
 	"GET /v1/audit/verify",
 }, keyRoutes, platformRoutes, []string{
@@ -51,6 +53,7 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("GET /v1/schema", a.endpoint("schema", call, a.handleSchema))
 	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
 	mux.Handle("GET /v1/workspaces/{ws}/break-glass", a.endpoint("break_glass_list", call, a.handleBreakGlass))
+	mux.Handle("GET /v1/workspaces/{ws}/access-requests", a.endpoint("access_request_list", call, a.handleAccessRequests))
 	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
 	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
 	for i, h := range a.keyHandlers() {
@@ -539,15 +542,7 @@ var breakGlassParams = []string{"state", "user", "client", "cursor", "limit"}
 // still open, or those not yet reviewed (state), by one person or of one
 // client, a page at a time.
 func (a *service) handleBreakGlass(w http.ResponseWriter, r *http.Request) error {
-	ws, err := pathWorkspace(r, "ws")
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	if err := onlyParams(q, breakGlassParams); err != nil {
-		return err
-	}
-	limit, err := queryLimit(q.Get("limit"))
+	ws, q, limit, err := listParams(r, breakGlassParams)
 	if err != nil {
 		return err
 	}
@@ -558,4 +553,39 @@ func (a *service) handleBreakGlass(w http.ResponseWriter, r *http.Request) error
 	}
 	writeJSON(w, http.StatusOK, api.BreakGlassPage{BreakGlass: page, Cursor: cursor})
 	return nil
+}
+
+// accessRequestParams are the query parameters GET
+// /v1/workspaces/{ws}/access-requests reads.
+var accessRequestParams = []string{"state", "user", "cursor", "limit"}
+
+// handleAccessRequests lists a practice's requests for access: every one,
+// or those in one state, by one person, a page at a time.
+func (a *service) handleAccessRequests(w http.ResponseWriter, r *http.Request) error {
+	ws, q, limit, err := listParams(r, accessRequestParams)
+	if err != nil {
+		return err
+	}
+	page, cursor, err := a.auth.AccessRequests(r.Context(), ws, domain.AccessRequestQuery{
+		State: q.Get("state"), User: q.Get("user"), Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.AccessRequestPage{Requests: page, Cursor: cursor})
+	return nil
+}
+
+// listParams reads a practice's list route: the practice in its path, its
+// query (only params), and the page's limit.
+func listParams(r *http.Request, params []string) (string, url.Values, int, error) {
+	ws, err := pathWorkspace(r, "ws")
+	if err != nil {
+		return "", nil, 0, err
+	}
+	q := r.URL.Query()
+	if err := onlyParams(q, params); err != nil {
+		return "", nil, 0, err
+	}
+	limit, err := queryLimit(q.Get("limit"))
+	return ws, q, limit, err
 }

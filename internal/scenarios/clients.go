@@ -47,18 +47,27 @@ func (a adapter) Apply(events, actor string) (int, int, error) {
 
 // BreakGlass reads every page, two openings a page.
 func (a adapter) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error) {
-	return breakGlassPages(q, func(q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.BreakGlass, string, error) {
+		q.Limit, q.Cursor = 2, cursor
 		return a.c.BreakGlass(a.ctx, ws, q)
 	})
 }
 
-// breakGlassPages reads page after page of q, two openings a page, until
-// the last.
-func breakGlassPages(q domain.BreakGlassQuery, page func(domain.BreakGlassQuery) ([]domain.BreakGlass, string, error)) ([]domain.BreakGlass, error) {
-	var out []domain.BreakGlass
-	q.Limit = 2
+// AccessRequests reads every page, two requests a page.
+func (a adapter) AccessRequests(ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.AccessRequest, string, error) {
+		q.Limit, q.Cursor = 2, cursor
+		return a.c.AccessRequests(a.ctx, ws, q)
+	})
+}
+
+// pagesOfTwo reads page after page (each of at most two, which page asks
+// for, after cursor), until the last.
+func pagesOfTwo[T any](page func(cursor string) ([]T, string, error)) ([]T, error) {
+	var out []T
+	cursor := ""
 	for {
-		got, next, err := page(q)
+		got, next, err := page(cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +75,7 @@ func breakGlassPages(q domain.BreakGlassQuery, page func(domain.BreakGlassQuery)
 		if next == "" {
 			return out, nil
 		}
-		q.Cursor = next
+		cursor = next
 	}
 }
 
@@ -271,9 +280,19 @@ func (h httpClient) Apply(events, actor string) (int, int, error) {
 
 // BreakGlass reads every page, two openings a page.
 func (h httpClient) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error) {
-	return breakGlassPages(q, func(q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.BreakGlass, string, error) {
+		q.Limit, q.Cursor = 2, cursor
 		page, err := h.c.BreakGlass(h.ctx, ws, q)
 		return page.BreakGlass, page.Cursor, err
+	})
+}
+
+// AccessRequests reads every page, two requests a page.
+func (h httpClient) AccessRequests(ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.AccessRequest, string, error) {
+		q.Limit, q.Cursor = 2, cursor
+		page, err := h.c.AccessRequests(h.ctx, ws, q)
+		return page.Requests, page.Cursor, err
 	})
 }
 
@@ -437,9 +456,19 @@ func (c cliClient) Apply(events, actor string) (int, int, error) {
 }
 
 func (c cliClient) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error) {
-	var out []domain.BreakGlass
-	args := []string{"break-glass", "list", "--workspace", ws, "--state", q.State}
-	for flag, v := range map[string]string{"--user": q.User, "--client": q.Client} {
+	return cliList[domain.BreakGlass](c, "break-glass", ws, q.State, map[string]string{"--user": q.User, "--client": q.Client})
+}
+
+func (c cliClient) AccessRequests(ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error) {
+	return cliList[domain.AccessRequest](c, "access-requests", ws, q.State, map[string]string{"--user": q.User})
+}
+
+// cliList runs `ward LIST list` for practice ws in state, with the flags
+// given a value.
+func cliList[T any](c cliClient, list, ws, state string, flags map[string]string) ([]T, error) {
+	var out []T
+	args := []string{list, "list", "--workspace", ws, "--state", state}
+	for flag, v := range flags {
 		if v != "" {
 			args = append(args, flag, v)
 		}

@@ -64,6 +64,9 @@ type Client interface {
 	// BreakGlass lists a practice's emergency openings q asks for (its
 	// cursor and limit aside), every page.
 	BreakGlass(workspace string, q domain.BreakGlassQuery) ([]domain.BreakGlass, error)
+	// AccessRequests lists a practice's requests for access q asks for (its
+	// Limit and Cursor unset: every page).
+	AccessRequests(workspace string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error)
 	Check(c Check) (bool, error)
 	LookupResources(subject, permission, resourceType, ip string) ([]string, error)
 	LookupSubjects(resource, permission, ip string) ([]string, error)
@@ -258,6 +261,23 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			}
 			if !slices.Equal(ids, l.Want) {
 				t.Errorf("step %d: break-glass %+v: got %v", i, l, ids)
+			}
+		}
+		for _, l := range step.Requests {
+			got, err := c.AccessRequests(l.Workspace, domain.AccessRequestQuery{State: l.State, User: l.User})
+			if err != nil {
+				t.Fatalf("step %d: listing access requests %+v: %v", i, l, err)
+			}
+			var ids []string
+			for _, r := range got {
+				id := fmt.Sprintf("%s:%s:%s:%s", r.ID, r.User, r.Role, r.State)
+				for _, d := range r.Decisions {
+					id += ":" + d.By
+				}
+				ids = append(ids, id)
+			}
+			if !slices.Equal(ids, l.Want) {
+				t.Errorf("step %d: access requests %+v: got %v", i, l, ids)
 			}
 		}
 		for _, ex := range step.Explanations {

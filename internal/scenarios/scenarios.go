@@ -95,6 +95,15 @@ type BreakGlassList struct {
 	Want                           []string
 }
 
+// RequestList is a list of a practice's requests for access in State (by
+// User, when set) and what it must hold: each request as
+// "ID:USER:ROLE:STATE", then ":BY" for each decision (empty for Ward's),
+// oldest first.
+type RequestList struct {
+	Workspace, State, User string
+	Want                   []string
+}
+
 // Step applies events (JSON Lines; none for a step that only asks), then asks.
 type Step struct {
 	Events string
@@ -115,6 +124,8 @@ type Step struct {
 	Fields []Fields
 	// BreakGlass are lists of emergency openings.
 	BreakGlass []BreakGlassList
+	// Requests are lists of requests for access.
+	Requests []RequestList
 }
 
 // Scenario is a named story on top of Base.
@@ -127,7 +138,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner, accessRequests)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{
@@ -582,6 +593,33 @@ var BadInputs = []BadInput{
 	{"break_glass_review_outcome_unknown", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"maybe"}`, 400, 0, "outcome"},
 	{"break_glass_review_note_too_long", `{"type":"break_glass.reviewed","workspace":"p1","id":"bg","outcome":"justified","note":"` + strings.Repeat("x", 201) + `"}`, 400, 0, "note"},
 	{"break_glass_id_with_a_slash", `{"type":"break_glass.opened","workspace":"p1","id":"p2/bg","user":"priya","client":"ben","reason":"x"}`, 400, 0, "id"},
+	{"access_minutes_zero", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":0}`, 400, 0, "minutes"},
+	{"access_minutes_past_the_cap", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":10081}`, 400, 0, "minutes"},
+	{"access_minutes_a_fraction", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":2.5}`, 400, 0, "minutes"},
+	{"access_without_minutes_or_an_end", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x"}`, 400, 0, "minutes"},
+	{"access_minutes_and_an_end", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":5,"expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
+	{"access_end_past_the_cap", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "expires_at"},
+	{"access_without_a_reason", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","minutes":5}`, 400, 0, "reason"},
+	{"access_reason_of_blanks", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"\u3164 ","minutes":5}`, 400, 0, "reason"},
+	{"access_unknown_role", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"astronaut","reason":"x","minutes":5}`, 400, 0, "role"},
+	{"access_unknown_location", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","location":"mars","reason":"x","minutes":5}`, 400, 0, "location"},
+	{"access_request_id_with_a_slash", `{"type":"access.requested","workspace":"p1","request":"p2/ar","user":"priya","role":"accountant","reason":"x","minutes":5}`, 400, 0, "request"},
+	{"access_for_someone_else", `{"type":"access.requested","workspace":"p1","request":"ar","user":"pete","role":"accountant","reason":"x","minutes":5}`, 409, 0, "actor"},
+	{"access_for_a_service_account", `{"type":"access.requested","workspace":"p1","request":"ar","user":"service_account:kiosk","role":"accountant","reason":"x","minutes":5}`, 400, 0, "user"},
+	{"access_beside_other_events", `{"type":"patient.shared","workspace":"p1","client":"ben","user":"priya"}
+{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":5}`, 400, 0, "type"},
+	{"access_unknown_request_approved", `{"type":"access.approved","workspace":"p1","request":"nope"}`, 400, 0, "request"},
+	{"access_unknown_request_denied", `{"type":"access.denied","workspace":"p1","request":"nope"}`, 400, 0, "request"},
+	{"access_approval_naming_a_user", `{"type":"access.approved","workspace":"p1","request":"ar","user":"priya"}`, 400, 0, "user"},
+	{"access_denial_reason_too_long", `{"type":"access.denied","workspace":"p1","request":"ar","reason":"` + strings.Repeat("x", 201) + `"}`, 400, 0, "reason"},
+	{"approvals_required_three", `{"type":"policy.set","workspace":"p1","approvals_required":3}`, 400, 0, "approvals_required"},
+	{"approvals_required_zero", `{"type":"policy.set","workspace":"p1","approvals_required":0}`, 400, 0, "approvals_required"},
+	{"approvals_required_null", `{"type":"policy.set","workspace":"p1","approvals_required":null}`, 400, 0, "approvals_required"},
+	{"manager_of_themselves", `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"rita"}`, 409, 0, "manager"},
+	{"manager_not_staff", `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"hugo"}`, 409, 0, "manager"},
+	{"manager_a_service_account", `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"service_account:kiosk"}`, 400, 0, "manager"},
+	{"manager_of_a_service_account", `{"type":"staff.manager_set","workspace":"p1","user":"service_account:kiosk","manager":"rita"}`, 400, 0, "user"},
+	{"manager_without_a_manager", `{"type":"staff.manager_set","workspace":"p1","user":"rita"}`, 400, 0, "manager"},
 	{"ownership_claimed_without_a_reason", `{"type":"ownership.claimed","workspace":"p1"}`, 400, 0, "reason"},
 	{"refund_of_an_unknown_invoice", `{"type":"refund.requested","workspace":"p1","refund":"r","invoice":"nope"}`, 400, 0, "invoice"},
 	{"refund_unknown_approved", `{"type":"refund.approved","workspace":"p1","refund":"nope"}`, 400, 0, "refund"},

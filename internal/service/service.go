@@ -115,11 +115,20 @@ func newLockID() string {
 // and is replaced by the write, so two Ward instances writing the same
 // workspace cannot interleave: the loser re-reads and re-plans.
 func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
-	needs := domain.NeedsOf(events)
 	actors, err := domain.ActorChecks(events)
 	if err != nil {
 		return domain.Applied{}, err
 	}
+	// A decision on a request for access names the request, not its
+	// requester, whose access approving it rewrites: read who that is.
+	if filters := domain.ResolveNeeds(events); len(filters) > 0 {
+		rels, _, err := s.store.ReadAll(ctx, "", filters)
+		if err != nil {
+			return domain.Applied{}, err
+		}
+		events = domain.ResolveEvents(events, domain.NewState(rels...))
+	}
+	needs := domain.NeedsOf(events)
 	defer s.lockWorkspaces(needs.Workspaces)()
 	deadline := time.Now().Add(applyBudget)
 	// The first attempt skips reading objects the events create; if one existed
@@ -219,11 +228,20 @@ func (s *Service) BreakGlass(ctx context.Context, ws string, q domain.BreakGlass
 	if err != nil {
 		return nil, "", err
 	}
-	st := domain.NewState()
-	for _, r := range rels {
-		st.Add(r)
+	return domain.BreakGlassPage(domain.BreakGlassesOf(domain.NewState(rels...), ws), q, time.Now())
+}
+
+// AccessRequests lists one page of practice ws's requests for access that
+// q asks for, oldest first, and the next page's cursor.
+func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, string, error) {
+	if err := q.Check(); err != nil {
+		return nil, "", err
 	}
-	return domain.BreakGlassPage(domain.BreakGlassesOf(st, ws), q, time.Now())
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.AccessRequestFilter(ws)})
+	if err != nil {
+		return nil, "", err
+	}
+	return domain.AccessRequestPage(domain.AccessRequestsOf(domain.NewState(rels...), ws), q)
 }
 
 // Import loads new practices: the events are planned against an empty state

@@ -1,0 +1,512 @@
+package domain
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Access requests ("just-in-time access: request temporary elevated
+// permissions", "approval workflows: staff request → manager → admin",
+// seed 004). A staff member asks for a role for a while
+// (access.requested, as the actor); the request is an access_request
+// object of the practice (WORKSPACE/ID) that waits, by its step relation,
+// for the approval the schema allows: one (access_request#approve: the
+// requester's manager or a holder of approve_access), or, under a policy
+// of two, the manager's and then another's who holds approve_access. The
+// requester never decides it. Approved, it becomes an ordinary holding of
+// the role, from the approval for the minutes asked: it ends by itself, as
+// every holding with an end does. Its record (role, reason, times,
+// decisions) is JSON kept in ward_text IDs, as an opening's is.
+
+const (
+	// DecideApprove and DecideDeny are an access request's permissions'
+	// decisions (Permission.Decision).
+	DecideApprove = "approve"
+	DecideDeny    = "deny"
+	// MaxAccessMinutes is the longest an approved request lasts: a week.
+	// Longer access is a holding given by someone who may (role.assigned
+	// with expires_at).
+	MaxAccessMinutes = 7 * 24 * 60
+	// MaxApprovals is the most approvals a policy may require.
+	MaxApprovals = 2
+)
+
+// Access request states.
+const (
+	RequestPending   = "pending"
+	RequestApproved  = "approved"
+	RequestDenied    = "denied"
+	RequestCancelled = "cancelled"
+	RequestAll       = "all"
+)
+
+// RequestStates are the states a list of requests may ask for.
+var RequestStates = []string{RequestPending, RequestApproved, RequestDenied, RequestCancelled, RequestAll}
+
+// The step relations of a waiting request: one approval, the manager's
+// first of two, another's second.
+const (
+	stepAny     = "any_step"
+	stepManager = "manager_step"
+	stepAdmin   = "admin_step"
+)
+
+var requestSteps = []string{stepAny, stepManager, stepAdmin}
+
+// AccessRequest is one request for a role, as its relationships tell it.
+type AccessRequest struct {
+	ID        string `json:"id"`
+	Workspace string `json:"workspace"`
+	// User asked, for themselves.
+	User string `json:"user"`
+	requestRecord
+}
+
+// requestRecord is what a request's record keeps beyond its
+// relationships.
+type requestRecord struct {
+	Role     string `json:"role"`
+	Location string `json:"location,omitempty"`
+	Reason   string `json:"reason"`
+	// Minutes is how long an approval gives the role (or, when 0, until
+	// ExpiresAt).
+	Minutes   int        `json:"minutes,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Approvals is how many approvals it needs (the policy's when asked).
+	Approvals   int               `json:"approvals_required"`
+	RequestedAt time.Time         `json:"requested_at"`
+	State       string            `json:"state"`
+	Decisions   []RequestDecision `json:"decisions,omitempty"`
+	// Until is when the holding an approval gave ends.
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// RequestDecision is one person's decision on a request: approved (at step
+// manager or approver) or denied; or, by Ward, cancelled when the
+// requester was removed.
+type RequestDecision struct {
+	By      string    `json:"by,omitempty"`
+	At      time.Time `json:"at"`
+	Outcome string    `json:"outcome"`
+	Step    string    `json:"step,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// AccessRequestObject is the object of request id in practice ws.
+func AccessRequestObject(ws, id string) Object { return Object{TypeAccessRequest, ws + "/" + id} }
+
+// AccessRequestFilter selects every request of practice ws.
+func AccessRequestFilter(ws string) Filter { return ByPrefix(TypeAccessRequest, ws+"/") }
+
+// AccessRequestOf reads request obj from s; false when s has no such
+// request.
+func AccessRequestOf(s *State, obj Object) (AccessRequest, bool) {
+	ws, id, ok := strings.Cut(obj.ID, "/")
+	data, found := textOf(s, obj, "record")
+	if !ok || !found {
+		return AccessRequest{}, false
+	}
+	r := AccessRequest{ID: id, Workspace: ws, User: firstSubject(s, obj, "requester")}
+	if err := json.Unmarshal(data, &r.requestRecord); err != nil {
+		return AccessRequest{}, false
+	}
+	return r, true
+}
+
+// AccessRequestsOf reads every request of practice ws in s, oldest first.
+func AccessRequestsOf(s *State, ws string) []AccessRequest {
+	var out []AccessRequest
+	seen := map[Object]bool{}
+	for _, r := range s.WhereType(TypeAccessRequest, func(r Relationship) bool { return r.Relation == "record" }) {
+		if seen[r.Resource] || !strings.HasPrefix(r.Resource.ID, ws+"/") {
+			continue
+		}
+		seen[r.Resource] = true
+		if a, ok := AccessRequestOf(s, r.Resource); ok {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b AccessRequest) int {
+		return cmp.Or(a.RequestedAt.Compare(b.RequestedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// AccessRequestQuery asks for one page of a practice's requests: those in
+// State (RequestStates; "" for all), asked by User when given, after
+// Cursor (a request's ID: the page before's last), at most Limit.
+type AccessRequestQuery struct {
+	State, User, Cursor string
+	Limit               int
+}
+
+// Check refuses a query that names no known state, or a person by
+// something that is not an ID.
+func (q AccessRequestQuery) Check() error {
+	if q.State != "" && !slices.Contains(RequestStates, q.State) {
+		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", q.State, strings.Join(RequestStates, ", "))}
+	}
+	if q.User != "" {
+		if err := ValidateID(q.User); err != nil {
+			return &Error{Code: CodeInvalid, Index: -1, Field: "user", Message: err.Error()}
+		}
+	}
+	return nil
+}
+
+// AccessRequestPage is the page of all (oldest first) that q (Checked)
+// asks for, and the next page's cursor ("" on the last).
+func AccessRequestPage(all []AccessRequest, q AccessRequestQuery) ([]AccessRequest, string, error) {
+	state := cmp.Or(q.State, RequestAll)
+	start := 0
+	if q.Cursor != "" {
+		at := slices.IndexFunc(all, func(r AccessRequest) bool { return r.ID == q.Cursor })
+		if at < 0 {
+			return nil, "", &Error{Code: CodeInvalid, Index: -1, Field: "cursor", Message: "names no request of this practice: give back the cursor of the page before, unchanged"}
+		}
+		start = at + 1
+	}
+	out := []AccessRequest{}
+	for _, r := range all[start:] {
+		if (state != RequestAll && r.State != state) || (q.User != "" && r.User != q.User) {
+			continue
+		}
+		if len(out) == q.Limit {
+			return out, out[len(out)-1].ID, nil
+		}
+		out = append(out, r)
+	}
+	return out, "", nil
+}
+
+// approvalsPolicy is the prefix of a two-approvals policy's ward_policy ID.
+const approvalsPolicy = "approvals_required/"
+
+// ApprovalsRequired is how many approvals the practice's requests for
+// access need: 1 unless a policy says 2.
+func (p Practice) ApprovalsRequired() int {
+	for _, s := range p.S.Subjects(p.obj(), "policy") {
+		if n, ok := strings.CutPrefix(s.ID, approvalsPolicy); ok {
+			if v, err := strconv.Atoi(n); err == nil && v >= 1 && v <= MaxApprovals {
+				return v
+			}
+		}
+	}
+	return 1
+}
+
+// setApprovals records the practice's policy of n approvals (1 is the
+// default, kept as no policy).
+func (p *planner) setApprovals(pr Practice, n int) {
+	for _, s := range p.s.Subjects(pr.obj(), "policy") {
+		if strings.HasPrefix(s.ID, approvalsPolicy) {
+			p.s.Remove(Relationship{Resource: pr.obj(), Relation: "policy", Subject: s})
+		}
+	}
+	if n > 1 {
+		p.s.Add(Rel(pr.obj(), "policy", Object{TypePolicy, approvalsPolicy + strconv.Itoa(n)}))
+	}
+}
+
+// ManagerOf is user's manager in practice p, or "".
+func (p Practice) ManagerOf(user string) string {
+	return firstSubject(p.S, Object{TypeStaffMember, StaffMemberID(p.WS, user)}, "manager")
+}
+
+// setRequestRecord writes r's record, replacing the one obj had.
+func (p *planner) setRequestRecord(obj Object, r AccessRequest) error {
+	data, err := json.Marshal(r.requestRecord)
+	if err != nil {
+		return err
+	}
+	for _, old := range p.s.Of(obj, "record") {
+		p.s.Remove(old)
+	}
+	for _, rel := range textRels(obj, "record", data) {
+		p.s.Add(rel)
+	}
+	return nil
+}
+
+// everyUser is the subject of a step relation (user:*): only people decide.
+var everyUser = Subject{Type: TypeUser, ID: "*"}
+
+func (p *planner) setStep(obj Object, step string) {
+	for _, s := range requestSteps {
+		p.s.Remove(Relationship{Resource: obj, Relation: s, Subject: everyUser})
+	}
+	if step != "" {
+		p.s.Add(Relationship{Resource: obj, Relation: step, Subject: everyUser})
+	}
+}
+
+// requestable refuses a role user may not be given by a request in pr:
+// one unknown, or at an unknown place; a guarded one (a fixed preset role,
+// or one whose holders are never disabled: changing foundational access is
+// the owner's, with role.assigned); one they hold there already.
+func (p *planner) requestable(i int, pr Practice, field string, user string, r requestRecord) error {
+	e := Event{Role: r.Role, Location: r.Location}
+	if err := p.requireRoleScope(i, pr, e); err != nil {
+		if err, ok := err.(*Error); ok && field != "" {
+			err.Field = field
+		}
+		return err
+	}
+	if p.s.Has(Rel(roleObj(pr.WS, r.Role), "guarded", pr.obj())) || guardedAncestor(pr, r.Role) {
+		return fieldErr(CodeConflict, i, cmp.Or(field, "role"), "role %q is guarded (fixed by the preset, or its holders are never disabled): it is not given for a while on request; the account owner gives it with role.assigned", r.Role)
+	}
+	if slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool {
+		return h.Role == r.Role && h.Location == r.Location && !h.Lasts.End().PassedAt(p.now)
+	}) {
+		return fieldErr(CodeConflict, i, cmp.Or(field, "role"), "%s holds %s %s already: there is nothing to ask for (a request gives the role afresh, and would cut that holding short)", user, r.Role, placeText(r.Location))
+	}
+	return nil
+}
+
+// sameTime reports whether two optional times are both absent or equal.
+func sameTime(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+
+func placeText(loc string) string {
+	if loc == "" {
+		return "workspace-wide"
+	}
+	return "at location " + loc
+}
+
+func (p *planner) accessRequested(i int, pr Practice, e Event) error {
+	obj := AccessRequestObject(pr.WS, e.Request)
+	rec := requestRecord{Role: e.Role, Location: e.Location, Reason: e.Reason, Minutes: e.Minutes}
+	now := e.now().UTC().Truncate(time.Second)
+	if !e.ExpiresAt.Never() {
+		end := e.ExpiresAt.Time().UTC()
+		rec.ExpiresAt = &end
+	}
+	if old, ok := AccessRequestOf(p.s, obj); ok {
+		if old.User == e.User && old.Role == rec.Role && old.Location == rec.Location && old.Reason == rec.Reason && old.Minutes == rec.Minutes && sameTime(old.ExpiresAt, rec.ExpiresAt) {
+			return nil // the same request sent again
+		}
+		return fieldErr(CodeConflict, i, "request", "access request %q already exists in workspace %q: give each request its own id", e.Request, pr.WS)
+	}
+	if rec.ExpiresAt != nil {
+		if most := now.Add(MaxAccessMinutes * time.Minute); rec.ExpiresAt.After(most) {
+			return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d minutes (a week) away (at most %s): longer access is a holding given with role.assigned", rec.ExpiresAt.Format(time.RFC3339), MaxAccessMinutes, most.Format(time.RFC3339))
+		}
+	}
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	if err := p.requestable(i, pr, "", e.User, rec); err != nil {
+		return err
+	}
+	rec.Approvals = pr.ApprovalsRequired()
+	manager := pr.ManagerOf(e.User)
+	step := stepAny
+	if rec.Approvals == 2 {
+		if manager == "" {
+			return fieldErr(CodeConflict, i, "user", "%s has no manager, and workspace %q's policy needs two approvals, the first their manager's: set one with staff.manager_set first", e.User, pr.WS)
+		}
+		step = stepManager
+	}
+	rec.RequestedAt, rec.State = now, RequestPending
+	p.s.Add(Rel(obj, "workspace", pr.obj()))
+	p.s.Add(Rel(obj, "staff", Object{TypeStaffMember, StaffMemberID(pr.WS, e.User)}))
+	p.s.Add(Rel(obj, "requester", userObj(e.User)))
+	p.setStep(obj, step)
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.User}}, pr, manager, pr.Owner())
+	return p.setRequestRecord(obj, AccessRequest{requestRecord: rec})
+}
+
+// requestOf reads the request an event names, or says it is unknown.
+func (p *planner) requestOf(i int, pr Practice, e Event) (Object, AccessRequest, error) {
+	obj := AccessRequestObject(pr.WS, e.Request)
+	r, ok := AccessRequestOf(p.s, obj)
+	if !ok {
+		return obj, r, fieldErr(CodeInvalid, i, "request", "unknown access request %q in workspace %q", e.Request, pr.WS)
+	}
+	return obj, r, nil
+}
+
+// decided answers a decision on a request no longer waiting: the same
+// decision by the same person again changes nothing; any other is a
+// conflict.
+func decided(i int, e Event, r AccessRequest, outcome string) error {
+	if n := len(r.Decisions); n > 0 {
+		last := r.Decisions[n-1]
+		if last.By == actorID(e) && last.Outcome == outcome && last.Reason == e.Reason {
+			return nil
+		}
+	}
+	what := r.State
+	if n := len(r.Decisions); n > 0 && r.Decisions[n-1].By != "" {
+		what += " by " + r.Decisions[n-1].By
+	}
+	return fieldErr(CodeConflict, i, "request", "access request %q was %s already: a decision is not changed", r.ID, what)
+}
+
+func (p *planner) accessApproved(i int, pr Practice, e Event) error {
+	obj, r, err := p.requestOf(i, pr, e)
+	if err != nil {
+		return err
+	}
+	if r.State != RequestPending {
+		return decided(i, e, r, RequestApproved)
+	}
+	now := e.now().UTC().Truncate(time.Second)
+	actor := actorID(e)
+	d := RequestDecision{By: actor, At: now, Outcome: RequestApproved, Reason: e.Reason, Step: "approver"}
+	if p.s.HasKey(Relationship{Resource: obj, Relation: stepManager, Subject: everyUser}) {
+		// The first of two: the manager's; the request waits for another's.
+		d.Step = "manager"
+		r.Decisions = append(r.Decisions, d)
+		p.setStep(obj, stepAdmin)
+		p.s.Add(Rel(obj, "first_approver", userObj(actor)))
+		p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User, pr.Owner())
+		return p.setRequestRecord(obj, r)
+	}
+	if err := p.requireMember(i, pr, "request", r.User); err != nil {
+		return err
+	}
+	if pr.IsDisabled(r.User) {
+		return fieldErr(CodeConflict, i, "request", "%s, who asked, is disabled in workspace %q: enable them first, or deny the request", r.User, pr.WS)
+	}
+	if err := p.requestable(i, pr, "request", r.User, r.requestRecord); err != nil {
+		return err
+	}
+	until := now.Add(time.Duration(r.Minutes) * time.Minute)
+	if r.ExpiresAt != nil {
+		until = *r.ExpiresAt
+		if !now.Before(until) {
+			return fieldErr(CodeConflict, i, "request", "access request %q asked for %s until %s, which has passed: deny it, and ask again", r.ID, r.Role, until.Format(time.RFC3339))
+		}
+	}
+	p.hold(pr, r.Role, r.Location, r.User, Until(EndAt(until)))
+	r.State, r.Until = RequestApproved, &until
+	r.Decisions = append(r.Decisions, d)
+	p.setStep(obj, "")
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User)
+	p.syncSeen(pr, r.User, false)
+	p.syncNotesReaders(pr, r.User)
+	return p.setRequestRecord(obj, r)
+}
+
+func (p *planner) accessDenied(i int, pr Practice, e Event) error {
+	obj, r, err := p.requestOf(i, pr, e)
+	if err != nil {
+		return err
+	}
+	if r.State != RequestPending {
+		return decided(i, e, r, RequestDenied)
+	}
+	r.State = RequestDenied
+	r.Decisions = append(r.Decisions, RequestDecision{By: actorID(e), At: e.now().UTC().Truncate(time.Second), Outcome: RequestDenied, Reason: e.Reason})
+	p.setStep(obj, "")
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User)
+	return p.setRequestRecord(obj, r)
+}
+
+// cancelRequestsOf cancels user's requests still waiting in pr (they are
+// removed: whoever is later added under their ID must not be given what
+// they asked for).
+func (p *planner) cancelRequestsOf(pr Practice, user string, now time.Time) error {
+	for _, rel := range p.links(pr, user, requesterLink) {
+		r, ok := AccessRequestOf(p.s, rel.Resource)
+		if !ok || r.State != RequestPending {
+			continue
+		}
+		r.State = RequestCancelled
+		r.Decisions = append(r.Decisions, RequestDecision{At: now, Outcome: RequestCancelled, Reason: "the requester was removed"})
+		p.setStep(rel.Resource, "")
+		if err := p.setRequestRecord(rel.Resource, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requesterLink names a request's requester: removing them reads it.
+var requesterLink = Link{TypeAccessRequest, "requester"}
+
+// managerLink names a staff member's manager.
+var managerLink = Link{TypeStaffMember, "manager"}
+
+// staffManager sets (staff.manager_set) or clears (staff.manager_cleared)
+// user's manager: a member of the practice other than them, never one who
+// is, at any remove, managed by them.
+func (p *planner) staffManager(i int, pr Practice, e Event) error {
+	staff := Object{TypeStaffMember, StaffMemberID(pr.WS, e.User)}
+	if err := p.requireMember(i, pr, "user", e.User); err != nil {
+		return err
+	}
+	if e.Type == "staff.manager_cleared" {
+		p.s.Remove(Rel(staff, "manager", userObj(e.Manager)))
+		return nil
+	}
+	if e.Manager == e.User {
+		return fieldErr(CodeConflict, i, "manager", "%s cannot manage themselves: their requests are decided by someone else", e.User)
+	}
+	if err := p.requireMember(i, pr, "manager", e.Manager); err != nil {
+		return err
+	}
+	seen := map[string]bool{e.User: true}
+	for m := e.Manager; m != ""; m = pr.ManagerOf(m) {
+		if seen[m] {
+			return fieldErr(CodeConflict, i, "manager", "%s is managed, at some remove, by %s: a manager of theirs would make a cycle", e.Manager, e.User)
+		}
+		seen[m] = true
+	}
+	for _, r := range p.s.Of(staff, "manager") {
+		p.s.Remove(r)
+	}
+	p.s.Add(Rel(staff, "manager", userObj(e.Manager))) // staff.added made its staff_member
+	return nil
+}
+
+// requesterCheck: a person asks for access for themselves (the actor is
+// the user), as an enabled member of the practice.
+func requesterCheck(i int, e Event) (ActorCheck, error) {
+	actor, err := actorPerson(i, e)
+	if err != nil {
+		return ActorCheck{}, err
+	}
+	if actor != e.User {
+		return ActorCheck{}, &Error{Code: CodeConflict, Index: i, Field: "actor", Message: fmt.Sprintf("%s may not ask for access for %s: a request is made by the person who needs it, as user", e.Actor, e.User)}
+	}
+	return ActorCheck{
+		Question: Question{Subject: userObj(e.User), Permission: "request_access", Resource: workspaceObj(e.Workspace)},
+		Refused:  fmt.Sprintf("%s may not ask for access in workspace %q: only its enabled staff may", e.User, e.Workspace),
+	}, nil
+}
+
+func aboutRequest(e Event) (Object, string) {
+	return AccessRequestObject(e.Workspace, e.Request), e.Request
+}
+
+// ResolveNeeds are what ResolveEvents reads: the requests decisions name.
+func ResolveNeeds(events []Event) []Filter {
+	var out []Filter
+	for _, e := range events {
+		if e.Type == "access.approved" || e.Type == "access.denied" {
+			out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceID: e.Workspace + "/" + e.Request, Relation: "requester"})
+		}
+	}
+	return out
+}
+
+// ResolveEvents gives each decision on a request the request's requester
+// as its user (s holds what ResolveNeeds reads): whose access approving
+// it rewrites. A request's requester never changes, so reading it apart
+// from the rest is safe; the planner reads the request again.
+func ResolveEvents(events []Event, s *State) []Event {
+	out := slices.Clone(events)
+	for i, e := range out {
+		if e.Type == "access.approved" || e.Type == "access.denied" {
+			out[i].User = firstSubject(s, AccessRequestObject(e.Workspace, e.Request), "requester")
+		}
+	}
+	return out
+}
