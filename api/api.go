@@ -43,6 +43,9 @@ type CheckRequest struct {
 	// Context is what the question gives the conditions of grants: the
 	// amount of a charge to approve.
 	Context *CheckContext `json:"context,omitempty"`
+	// Consume: a one-time grant of the subject's (an access request
+	// approved with once) may count, and is used up if it does.
+	Consume bool `json:"consume,omitempty"`
 }
 
 // CheckContext is a question's context.
@@ -64,6 +67,9 @@ type CheckResponse struct {
 	Conditional bool     `json:"conditional,omitempty"`
 	Missing     []string `json:"missing,omitempty"`
 	ZedToken    string   `json:"zedtoken"`
+	// Consumed names the one-time grant a check made with consume used up
+	// (access_request:WORKSPACE/ID), "" when none.
+	Consumed string `json:"consumed,omitempty"`
 }
 
 // BulkCheckItem is one question of a bulk check.

@@ -139,7 +139,7 @@ func area(c domain.Capability, ownToo bool) (domain.Area, error) {
 func workspacePermission(owner bool, caps []domain.Capability, ownToo bool) (string, error) {
 	var found []string
 	for _, p := range domain.Permissions[domain.TypeWorkspace] {
-		if p.Owner == owner && p.Own == ownToo && !p.Calendar && !p.BackupOwner && !p.ClaimApprover && !p.Member && slices.Equal(p.Caps, caps) {
+		if p.Owner == owner && p.Own == ownToo && !p.Calendar && !p.BackupOwner && !p.ClaimApprover && slices.Equal(p.Caps, caps) {
 			found = append(found, p.Name)
 		}
 	}
@@ -219,15 +219,10 @@ func capTerms(p domain.Permission, located bool) ([]string, error) {
 // workspace: the owner (while active), bookable staff, and the capabilities'
 // relations.
 func (g *gen) workspace(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar", "BackupOwner", "ClaimApprover", "Member"); err != nil {
+	if err := unused(domain.TypeWorkspace, p, "Owner", "Calendar", "BackupOwner", "ClaimApprover"); err != nil {
 		return "", err
 	}
-	g.helper(domain.TypeWorkspace, "active", "member - disabled - lapsed")
 	switch {
-	case p.Member && (p.Owner || p.Calendar || len(p.Caps) > 0 || p.BackupOwner || p.ClaimApprover):
-		return "", fmt.Errorf("Member stands alone")
-	case p.Member:
-		return "active", nil
 	case (p.BackupOwner || p.ClaimApprover) && (p.Owner || p.Calendar || len(p.Caps) > 0 || p.BackupOwner == p.ClaimApprover):
 		return "", fmt.Errorf("BackupOwner and ClaimApprover stand alone")
 	case p.BackupOwner:
@@ -330,8 +325,14 @@ func (g *gen) role(p domain.Permission) (string, error) {
 // switched capabilities; the person themselves by SelfCaps (at the own level),
 // and never them where NotSelf.
 func (g *gen) staffMember(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "SelfCaps"); err != nil {
+	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "SelfCaps", "Member"); err != nil {
 		return "", err
+	}
+	if p.Member {
+		if p.Owner || len(p.Caps) > 0 || len(p.SwitchedCaps) > 0 || len(p.SelfCaps) > 0 || p.NotSelf {
+			return "", fmt.Errorf("Member stands alone")
+		}
+		return "person & workspace->active", nil
 	}
 	var terms []string
 	if len(p.SelfCaps) > 0 {
@@ -607,6 +608,12 @@ func (g *gen) step(p domain.Permission) (string, error) {
 func (g *gen) accessRequest(p domain.Permission) (string, error) {
 	if err := unused(domain.TypeAccessRequest, p, "Owner", "Decision"); err != nil {
 		return "", err
+	}
+	if p.Decision == domain.DecideConsume {
+		if p.Owner || len(p.Caps) > 0 {
+			return "", fmt.Errorf("consume is the requester's alone: no owner, no capabilities")
+		}
+		return "unused & workspace->active", nil
 	}
 	ws, err := workspacePermission(p.Owner, p.Caps, false)
 	if err != nil {

@@ -97,6 +97,7 @@ func eventsFileCmd(g *globals, use, short string,
 func newCheckCmd(g *globals) *cobra.Command {
 	var token, purpose string
 	var context []string
+	var consume bool
 	cmd := &cobra.Command{
 		Use:     "check SUBJECT PERMISSION RESOURCE",
 		Short:   "Ask whether a staff member has a permission on a resource",
@@ -107,11 +108,14 @@ func newCheckCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token, Purpose: purpose, Context: c})
+			res, err := g.client().Check(cmd.Context(), api.CheckRequest{Subject: args[0], Permission: args[1], Resource: args[2], ZedToken: token, Purpose: purpose, Context: c, Consume: consume})
 			if err != nil {
 				return err
 			}
 			return g.print(cmd.OutOrStdout(), res, func() string {
+				if res.Consumed != "" {
+					return fmt.Sprintf("allowed, once: %s %s %s (used up %s)", args[0], args[1], args[2], res.Consumed)
+				}
 				verdict := "denied"
 				switch {
 				case res.Allowed:
@@ -125,6 +129,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&token, "zedtoken", "", "read at least as fresh as this ZedToken")
 	cmd.Flags().StringVar(&purpose, "purpose", "", "why the check is made (treatment, emergency, ...), recorded with the decision in the audit ledger")
+	cmd.Flags().BoolVar(&consume, "consume", false, "let a one-time grant of the subject's count (an access request approved with once), and use it up if it does")
 	contextFlag(cmd, &context)
 	return cmd
 }

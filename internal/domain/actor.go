@@ -25,6 +25,7 @@ type ActorCheck struct {
 // someone's roles or grants would not count for them.
 func ActorChecks(events []Event) ([]ActorCheck, error) {
 	var out []ActorCheck
+	stepped := map[Object]int{} // the record each step is on, and its event
 	for i, e := range events {
 		if EventTypes[e.Type].Actor == nil {
 			if j := slices.IndexFunc(events, func(e Event) bool { return EventTypes[e.Type].Actor != nil }); j >= 0 {
@@ -37,10 +38,23 @@ func ActorChecks(events []Event) ([]ActorCheck, error) {
 			return nil, err
 		}
 		c.Index = i
+		// Two steps on one record (two approvals of one request, say)
+		// would both be asked of it as it stood before either: one a
+		// request.
+		if res := c.Question.Resource; slices.Contains(steppedTypes, res.Type) {
+			if j, ok := stepped[res]; ok {
+				return nil, fieldErr(CodeInvalid, i, "type", "%s is a second step on %s in one request (event %d is the first): each step is asked of the record as it stood before the request, so send one step per record in a request", e.Type, res, j)
+			}
+			stepped[res] = i
+		}
 		out = append(out, c)
 	}
 	return out, nil
 }
+
+// steppedTypes are the records people take steps on, one step a record
+// in a request.
+var steppedTypes = []string{TypeAccessRequest, TypeRefund, TypeBreakGlass}
 
 // actorID is the person ID of the event's actor (checked by ActorChecks).
 func actorID(e Event) string { return strings.TrimPrefix(e.Actor, TypeUser+":") }

@@ -45,6 +45,10 @@ type Networks struct {
 type Cond struct {
 	Hours    []Hours    `json:"hours"`
 	Networks []Networks `json:"networks"`
+	// Once names one-time grants (approved access requests' object IDs,
+	// WORKSPACE/ID): a term with one holds only for a check that consumes
+	// it (Given.Consume), which uses it up.
+	Once []string `json:"once,omitempty"`
 }
 
 // Limits on what one event may give, so that a relationship's caveat stays
@@ -60,7 +64,7 @@ const (
 const CaveatTerms = "terms"
 
 // IsZero reports whether c holds always.
-func (c Cond) IsZero() bool { return len(c.Hours) == 0 && len(c.Networks) == 0 }
+func (c Cond) IsZero() bool { return len(c.Hours) == 0 && len(c.Networks) == 0 && len(c.Once) == 0 }
 
 // key is c's canonical text: equal conditions have equal keys.
 func (c Cond) key() string {
@@ -73,7 +77,7 @@ func (c Cond) key() string {
 
 // and is both c and o: every condition of either, each once, in order.
 func (c Cond) and(o Cond) Cond {
-	out := Cond{Hours: append(slices.Clone(c.Hours), o.Hours...), Networks: append(slices.Clone(c.Networks), o.Networks...)}
+	out := Cond{Hours: append(slices.Clone(c.Hours), o.Hours...), Networks: append(slices.Clone(c.Networks), o.Networks...), Once: append(slices.Clone(c.Once), o.Once...)}
 	return out.canonical()
 }
 
@@ -90,6 +94,10 @@ func (c Cond) canonical() Cond {
 	}
 	if len(c.Networks) == 0 {
 		c.Networks = nil
+	}
+	c.Once = slices.Compact(slices.Sorted(slices.Values(c.Once)))
+	if len(c.Once) == 0 {
+		c.Once = nil
 	}
 	return c
 }
@@ -124,6 +132,9 @@ func (c Cond) Text() string {
 	}
 	for _, n := range c.Networks {
 		parts = append(parts, "on network "+strings.Join(n.CIDRs, " or "))
+	}
+	for _, o := range c.Once {
+		parts = append(parts, "once, for a check that consumes it (access request "+o+")")
 	}
 	return strings.Join(parts, " and ")
 }
@@ -492,11 +503,15 @@ func spanOfTerms(context map[string]any, expires End) (Span, error) {
 			return Span{}, err
 		}
 		rest := map[string]any{"hours": m["hours"], "networks": m["networks"]}
+		keys := 3
+		if once, ok := m["once"]; ok {
+			rest["once"], keys = once, 4
+		}
 		b, _ := json.Marshal(rest)
 		var c Cond
 		dec := json.NewDecoder(strings.NewReader(string(b)))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil || len(m) != 3 || !c.valid() {
+		if err := dec.Decode(&c); err != nil || len(m) != keys || !c.valid() || (keys == 4 && len(c.Once) == 0) {
 			return Span{}, fmt.Errorf("caveat %s has a term %v that is not windows with hours and networks as Ward writes them", CaveatTerms, v)
 		}
 		var in []window
@@ -523,6 +538,11 @@ func (c Cond) valid() bool {
 			if s[0] < 0 || s[0] >= s[1] || s[1] > minutesPerWeek {
 				return false
 			}
+		}
+	}
+	for _, o := range c.Once {
+		if ws, id, ok := strings.Cut(o, "/"); !ok || ValidateID(ws) != nil || ValidateID(id) != nil {
+			return false
 		}
 	}
 	for _, n := range c.Networks {

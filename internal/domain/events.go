@@ -79,6 +79,8 @@ type Event struct {
 	// Manager is a staff member's manager (staff.manager_*).
 	Request string `json:"request,omitempty"`
 	Manager string `json:"manager,omitempty"`
+	// Once: access.requested asks for a one-time grant.
+	Once    bool   `json:"once,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Minutes int    `json:"minutes,omitempty"`
 	Outcome string `json:"outcome,omitempty"`
@@ -183,12 +185,15 @@ var EventTypes = map[string]EventSpec{
 		plan:  (*planner).ownershipClaimRejected},
 	"staff.manager_set":     {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
 	"staff.manager_cleared": {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
-	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at"}, Reach: reachNobody,
+	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at", "once"}, Reach: reachNobody,
 		Fields: map[string]eventField{"minutes": {kind: accessMinutesField}},
 		Actor:  requesterCheck, plan: (*planner).accessRequested},
 	"access.approved": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Links: notesLinks, Reach: reachPerson,
 		Actor: actorMay(DecideApprove, aboutRequest, "%s may not approve access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester; under a policy of two approvals the manager approves first, then someone else who holds approve_access"),
 		plan:  (*planner).accessApproved},
+	"access.consumed": {Required: []string{"workspace", "request"}, Links: notesLinks, Reach: reachPerson,
+		Actor: actorMay(DecideConsume, aboutRequest, "%s may not use the one-time grant of access request %q: only its requester may, once, while it is approved and has not ended"),
+		plan:  (*planner).accessConsumed},
 	"access.denied": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Reach: reachNobody,
 		Actor: actorMay(DecideDeny, aboutRequest, "%s may not deny access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester"),
 		plan:  (*planner).accessDenied},
@@ -429,6 +434,7 @@ const (
 	minutesField                        // a whole number of minutes, 1 to MaxBreakGlassMinutes
 	accessMinutesField                  // a whole number of minutes, 1 to MaxAccessMinutes
 	approvalsField                      // a number of approvals, 1 to MaxApprovals
+	boolField                           // true or false
 	outcomeField                        // a review's outcome: justified or unjustified
 )
 
@@ -480,6 +486,7 @@ var eventFields = map[string]eventField{
 	"request":            {kind: idField, text: func(e *Event) *string { return &e.Request }},
 	"manager":            {kind: idField, text: func(e *Event) *string { return &e.Manager }},
 	"approvals_required": {kind: approvalsField},
+	"once":               {kind: boolField},
 	"reason":             {kind: textField, text: func(e *Event) *string { return &e.Reason }},
 	"minutes":            {kind: minutesField},
 	"outcome":            {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},
@@ -525,6 +532,12 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 			return fmt.Errorf("must be a whole number of minutes from 1 to %d (a week): longer access is a holding given with role.assigned", MaxAccessMinutes)
 		}
 		e.Minutes = n
+		return nil
+	}
+	if f.kind == boolField {
+		if err := json.Unmarshal(raw, &e.Once); err != nil {
+			return fmt.Errorf("must be true or false")
+		}
 		return nil
 	}
 	if f.kind == approvalsField {

@@ -218,9 +218,7 @@ func Explain(q Question, s *State) Explanation {
 	case TypeAccessRequest:
 		return explainAccessRequest(q, s, pr, perm)
 	}
-	if perm.Member {
-		return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "staff", Text: fmt.Sprintf("%s is enabled staff of %s", user, ws)}}}
-	}
+
 	rec := describe(s, q.Resource)
 	var reasons []Reason
 	add := func(r Reason) { reasons = append(reasons, r) }
@@ -583,6 +581,12 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 // whose permissions the asker may change or see.
 func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Explanation {
 	user, target := q.Person(), firstSubject(s, q.Resource, "person")
+	if perm.Member {
+		if q.Subject.Type == TypeUser && user == target {
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "self", Text: fmt.Sprintf("%s is %s, enabled staff of %s", user, q.Resource, pr.WS)}}}
+		}
+		return deny(Reason{Kind: "self", Text: fmt.Sprintf("only %s themselves has it", q.Resource)})
+	}
 	ask := func(permission string) Explanation {
 		return Explain(Question{Subject: q.Subject, Permission: permission, Resource: pr.obj()}, s)
 	}

@@ -43,6 +43,9 @@ type Needs struct {
 	// Ownership is set when events read the practices' backup owner and
 	// claim of ownership (a narrow read leaves them out otherwise).
 	Ownership bool
+	// DeletedRoles are roles events delete, whose requests are read
+	// (Links: those that name them; Records: each whole).
+	DeletedRoles []Object
 	// Managers is set when events read who manages whom in the practices
 	// (every staff member's manager: one relationship each).
 	Managers bool
@@ -97,7 +100,7 @@ func NeedsOf(events []Event) Needs {
 	links := map[string][]Link{}
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
-	openings, ownership, managers := map[Object]bool{}, false, false
+	openings, ownership, managers, deleted := map[Object]bool{}, false, false, map[Object]bool{}
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -135,6 +138,9 @@ func NeedsOf(events []Event) Needs {
 		if e.Request != "" {
 			objs[AccessRequestObject(e.Workspace, e.Request)] = true
 		}
+		if e.Type == "role.deleted" {
+			deleted[roleObj(e.Workspace, e.Role)] = true
+		}
 		managers = managers || strings.HasPrefix(e.Type, "staff.manager_") || e.Type == "access.requested"
 		if e.Type == "client.deleted" {
 			openings[Object{TypeClient, e.Client}] = true
@@ -148,7 +154,7 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Managers: managers, Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Managers: managers, DeletedRoles: slices.SortedFunc(maps.Keys(deleted), CompareObjects), Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
@@ -275,6 +281,10 @@ func (n Needs) Links(s *State) []Filter {
 		for _, ws := range n.Workspaces {
 			out = append(out, Filter{ResourceType: TypeTemplate, Relation: "workspace", SubjectType: TypeWorkspace, SubjectID: ws})
 		}
+	}
+	for _, role := range n.DeletedRoles {
+		ws, _, _ := strings.Cut(role.ID, "/")
+		out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "role", SubjectType: TypeRole, SubjectID: role.ID})
 	}
 	for _, ul := range n.Linked {
 		user := userObj(ul.User)
@@ -1464,12 +1474,21 @@ func (p *planner) roleMembership(i int, pr Practice, e Event) error {
 	if err := p.ownerStands(i, pr, e.User, held); err != nil {
 		return err
 	}
-	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == e.Role {
-		p.applySwitches(pr, preset, e.User)
-	}
-	p.syncSeen(pr, e.User, false) // a role that cannot be disabled spares them, or no longer
-	p.syncNotesReaders(pr, e.User)
+	p.holdingsChanged(pr, e.Role, e.User)
 	return nil
+}
+
+// holdingsChanged follows a change of user's holdings of role with what
+// else follows them: the preset's individually switched permissions (held
+// as a personal role, lasting as the switch role's holding does), the
+// inactivity policy's sparing (a role that cannot be disabled spares its
+// holders), and per-client notes access.
+func (p *planner) holdingsChanged(pr Practice, role, user string) {
+	if preset := Presets[pr.Preset()]; preset != nil && preset.SwitchRole == role {
+		p.applySwitches(pr, preset, user)
+	}
+	p.syncSeen(pr, user, false)
+	p.syncNotesReaders(pr, user)
 }
 
 // serviceAccountCreated adds an integration to the practice as a member that
@@ -1914,6 +1933,13 @@ func (p *planner) roleDeleted(i int, pr Practice, e Event) error {
 	})
 	if len(holders) > 0 {
 		return fieldErr(CodeConflict, i, "role", "role %q is held by %d staff: revoke it from them first", e.Role, len(holders))
+	}
+	// Requests for it that wait are cancelled: a role defined later under
+	// its name is another.
+	if err := p.cancelRequests(p.s.Where(func(r Relationship) bool {
+		return r.Resource.Type == TypeAccessRequest && r.Relation == "role" && r.Subject.Object() == roleObj(pr.WS, e.Role)
+	}), e.now().UTC().Truncate(time.Second), "its role was deleted"); err != nil {
+		return err
 	}
 	// Its heirs keep what they have now, and stand alone.
 	for _, heir := range pr.Heirs(e.Role) {

@@ -39,7 +39,8 @@ const planBase = `{"type":"workspace.created","workspace":"w","owner":"o","prese
 {"type":"invoice.created","workspace":"w","invoice":"i0","client":"c","practitioner":"p"}
 {"type":"refund.requested","workspace":"w","refund":"rf0","invoice":"i0"}
 {"type":"access.requested","workspace":"w","request":"ar0","user":"r","role":"front","reason":"cover the front desk","minutes":60}
-{"type":"staff.manager_set","workspace":"w","user":"q","manager":"p"}`
+{"type":"staff.manager_set","workspace":"w","user":"q","manager":"p"}
+{"type":"access.requested","workspace":"w","request":"arn","user":"p","role":"front","location":"north","reason":"cover north","minutes":30,"once":true}`
 
 // planCase is one event (or a few) planned against planBase.
 type planCase struct {
@@ -206,6 +207,10 @@ var planCases = []planCase{
 {"type":"access.approved","workspace":"w","request":"ar1"}
 {"type":"access.approved","workspace":"w","request":"ar1","reason":"ok"}`},
 	{"approve a request, which gives the role until its end", `{"type":"access.approved","workspace":"w","request":"ar0","reason":"short-staffed"}`},
+	{"approve a request at a location for once", `{"type":"access.approved","workspace":"w","request":"arn"}`},
+	{"use a one-time grant", `{"type":"access.approved","workspace":"w","request":"arn"}
+{"type":"access.consumed","workspace":"w","request":"arn"}`},
+	{"refuse using a grant not approved", `{"type":"access.consumed","workspace":"w","request":"arn"}`},
 	{"deny a request", `{"type":"access.denied","workspace":"w","request":"ar0","reason":"not needed"}`},
 	{"refuse changing a decision", `{"type":"access.approved","workspace":"w","request":"ar0"}
 {"type":"access.denied","workspace":"w","request":"ar0"}`},

@@ -59,7 +59,8 @@ type Permission struct {
 	// ClaimApprover: while a claim of ownership waits, the workspace-wide
 	// holders of the preset's owner role have it, never the claimant.
 	ClaimApprover bool
-	// Member: every enabled staff member of the practice has it.
+	// Member: on a staff member, the person themselves has it, while
+	// enabled.
 	Member bool
 	// Decision (an access request's: DecideApprove or DecideDeny) is had by
 	// the requester's manager and the holders of the workspace permission
@@ -97,7 +98,6 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, About: "edit roles and their permissions (the owner, or a role granted it)"},
 		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "review staff access and break-glass openings (the owner, or a role granted it)"},
-		{Name: "request_access", Member: true, About: "ask for a role for a while (access.requested): every enabled staff member, for themselves"},
 		{Name: "approve_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, About: "approve or deny staff's requests for a role for a while (the owner, or a role granted it; a requester's manager also decides theirs)"},
 		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},
 		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only); also designate the backup owner and reject their claim"},
@@ -194,6 +194,7 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, Guarded: true, About: "give this role to staff or take it away (a guarded role: only the owner and its own workspace-wide holders)"},
 	},
 	TypeStaffMember: {
+		{Name: "request_access", Member: true, About: "ask for a role for a while (access.requested): the staff member themselves, while enabled (asked as user:ID about staff_member:WORKSPACE/ID)"},
 		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true,
 			About: "change this staff member's permissions: the owner or roles that edit permissions; office staff who change other office staff's profiles, for office staff; never one's own"},
 		{Name: "view_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, SelfCaps: []Capability{Cap("office_staff_profiles", ActionEdit)},
@@ -271,6 +272,7 @@ var Permissions = map[string][]Permission{
 	},
 	TypeAccessRequest: {
 		{Name: "approve", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideApprove, About: "approve the request at the step it waits at: its one approval by the requester's manager or one who approves access; of two, the manager's first, then another's who approves access; never the requester"},
+		{Name: "consume", Decision: DecideConsume, About: "use the one-time grant the request gave (once): its requester, while it is approved, unused and not ended; a check made with consume uses it"},
 		{Name: "deny", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideDeny, About: "deny the request while it waits: the requester's manager or one who approves access, never the requester"},
 	},
 	TypeRefund: {
@@ -306,6 +308,9 @@ type Given struct {
 	// Conditional asks a lookup to list too what would be allowed with
 	// context it did not give (Found.Missing); a check answers that anyway.
 	Conditional bool
+	// Consume is the one-time grant (an approved access request's object
+	// ID) a check may count, and so use up; "" counts none.
+	Consume string
 }
 
 // ParseAmount reads a check's context.amount: a number from 0 to MaxAmount,

@@ -28,6 +28,11 @@ const (
 	// decisions (Permission.Decision).
 	DecideApprove = "approve"
 	DecideDeny    = "deny"
+	// DecideConsume is the requester's using a one-time grant up.
+	DecideConsume = "consume"
+	// MaxOnceGrants is the most unused one-time grants a check that
+	// consumes tries, for one person.
+	MaxOnceGrants = 16
 	// MaxAccessMinutes is the longest an approved request lasts: a week.
 	// Longer access is a holding given by someone who may (role.assigned
 	// with expires_at).
@@ -84,6 +89,10 @@ type requestRecord struct {
 	Decisions   []RequestDecision `json:"decisions,omitempty"`
 	// Until is when the holding an approval gave ends.
 	Until *time.Time `json:"until,omitempty"`
+	// Once: the approval gives a one-time grant, which only a check made
+	// with consume counts, and uses up (UsedAt).
+	Once   bool       `json:"once,omitempty"`
+	UsedAt *time.Time `json:"used_at,omitempty"`
 }
 
 // RequestDecision is one person's decision on a request: approved (at step
@@ -253,7 +262,9 @@ func (p *planner) requestable(i int, pr Practice, field string, user string, r r
 	e := Event{Role: r.Role, Location: r.Location}
 	if err := p.requireRoleScope(i, pr, e); err != nil {
 		if err, ok := err.(*Error); ok && field != "" {
-			err.Field = field
+			// At a decision, the request's role or place is gone: what the
+			// practice's state refuses, answered after the actor question.
+			err.Field, err.Code = field, CodeConflict
 		}
 		return err
 	}
@@ -280,14 +291,18 @@ func placeText(loc string) string {
 
 func (p *planner) accessRequested(i int, pr Practice, e Event) error {
 	obj := AccessRequestObject(pr.WS, e.Request)
-	rec := requestRecord{Role: e.Role, Location: e.Location, Reason: e.Reason, Minutes: e.Minutes}
+	rec := requestRecord{Role: e.Role, Location: e.Location, Reason: e.Reason, Minutes: e.Minutes, Once: e.Once}
 	now := e.now().UTC().Truncate(time.Second)
 	if !e.ExpiresAt.Never() {
 		end := e.ExpiresAt.Time().UTC()
 		rec.ExpiresAt = &end
 	}
 	if old, ok := AccessRequestOf(p.s, obj); ok {
-		if old.User == e.User && old.Role == rec.Role && old.Location == rec.Location && old.Reason == rec.Reason && old.Minutes == rec.Minutes && sameTime(old.ExpiresAt, rec.ExpiresAt) {
+		same := old.User == e.User && old.Role == rec.Role && old.Location == rec.Location && old.Reason == rec.Reason && old.Minutes == rec.Minutes && sameTime(old.ExpiresAt, rec.ExpiresAt) && old.Once == rec.Once
+		if same && old.State == RequestCancelled {
+			return fieldErr(CodeConflict, i, "request", "access request %q was cancelled (%s): ask again under a new id", e.Request, old.Decisions[len(old.Decisions)-1].Reason)
+		}
+		if same {
 			return nil // the same request sent again
 		}
 		return fieldErr(CodeConflict, i, "request", "access request %q already exists in workspace %q: give each request its own id", e.Request, pr.WS)
@@ -316,6 +331,7 @@ func (p *planner) accessRequested(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(obj, "workspace", pr.obj()))
 	p.s.Add(Rel(obj, "staff", Object{TypeStaffMember, StaffMemberID(pr.WS, e.User)}))
 	p.s.Add(Rel(obj, "requester", userObj(e.User)))
+	p.s.Add(Rel(obj, "role", roleObj(pr.WS, e.Role)))
 	p.setStep(obj, step)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.User}}, pr, manager, pr.Owner())
 	return p.setRequestRecord(obj, AccessRequest{requestRecord: rec})
@@ -358,6 +374,22 @@ func (p *planner) accessApproved(i int, pr Practice, e Event) error {
 	}
 	now := e.now().UTC().Truncate(time.Second)
 	actor := actorID(e)
+	if actor == r.User || actor == firstSubject(p.s, obj, "first_approver") {
+		// The schema refuses them too; two steps sent in one request are
+		// refused by ActorChecks before they get here.
+		return fieldErr(CodeConflict, i, "actor", "%s may not approve access request %q: the requester never does, nor the first approver a second time", e.Actor, r.ID)
+	}
+	// What would refuse the final approval refuses the first too: the
+	// requester must still be enabled staff who may be given the role.
+	switch {
+	case !pr.IsMember(r.User):
+		return fieldErr(CodeConflict, i, "request", "%s, who asked, is no longer staff of workspace %q", r.User, pr.WS)
+	case pr.IsDisabled(r.User), pr.IsLapsed(r.User):
+		return fieldErr(CodeConflict, i, "request", "%s, who asked, is disabled (or lapsed under the inactivity policy) in workspace %q: enable them first, or deny the request", r.User, pr.WS)
+	}
+	if err := p.requestable(i, pr, "request", r.User, r.requestRecord); err != nil {
+		return err
+	}
 	d := RequestDecision{By: actor, At: now, Outcome: RequestApproved, Reason: e.Reason, Step: "approver"}
 	if p.s.HasKey(Relationship{Resource: obj, Relation: stepManager, Subject: everyUser}) {
 		// The first of two: the manager's; the request waits for another's.
@@ -368,15 +400,6 @@ func (p *planner) accessApproved(i int, pr Practice, e Event) error {
 		p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User, pr.Owner())
 		return p.setRequestRecord(obj, r)
 	}
-	if err := p.requireMember(i, pr, "request", r.User); err != nil {
-		return err
-	}
-	if pr.IsDisabled(r.User) {
-		return fieldErr(CodeConflict, i, "request", "%s, who asked, is disabled in workspace %q: enable them first, or deny the request", r.User, pr.WS)
-	}
-	if err := p.requestable(i, pr, "request", r.User, r.requestRecord); err != nil {
-		return err
-	}
 	until := now.Add(time.Duration(r.Minutes) * time.Minute)
 	if r.ExpiresAt != nil {
 		until = *r.ExpiresAt
@@ -384,13 +407,21 @@ func (p *planner) accessApproved(i int, pr Practice, e Event) error {
 			return fieldErr(CodeConflict, i, "request", "access request %q asked for %s until %s, which has passed: deny it, and ask again", r.ID, r.Role, until.Format(time.RFC3339))
 		}
 	}
-	p.hold(pr, r.Role, r.Location, r.User, Until(EndAt(until)))
+	lasts := Until(EndAt(until))
+	if r.Once {
+		// Only a check that consumes it counts it (Given.Consume), and the
+		// requester may use it while it is unused.
+		lasts, _ = Intersect(lasts, CondSpan(Cond{Once: []string{obj.ID}}))
+		unused := Rel(obj, "unused", userObj(r.User))
+		unused.Expires = EndAt(until)
+		p.s.Add(unused)
+	}
+	p.hold(pr, r.Role, r.Location, r.User, lasts)
+	p.holdingsChanged(pr, r.Role, r.User)
 	r.State, r.Until = RequestApproved, &until
 	r.Decisions = append(r.Decisions, d)
 	p.setStep(obj, "")
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User)
-	p.syncSeen(pr, r.User, false)
-	p.syncNotesReaders(pr, r.User)
 	return p.setRequestRecord(obj, r)
 }
 
@@ -409,17 +440,46 @@ func (p *planner) accessDenied(i int, pr Practice, e Event) error {
 	return p.setRequestRecord(obj, r)
 }
 
+// accessConsumed uses up the one-time grant of an approved request, as
+// its requester (the actor), whom a check made with consume found allowed
+// by it: the holding goes, unless a later event replaced it.
+func (p *planner) accessConsumed(i int, pr Practice, e Event) error {
+	obj, r, err := p.requestOf(i, pr, e)
+	if err != nil {
+		return err
+	}
+	unused := Rel(obj, "unused", userObj(r.User))
+	if !r.Once || r.State != RequestApproved || !p.s.HasKey(unused) {
+		return fieldErr(CodeConflict, i, "request", "access request %q gives no one-time grant left to use: it was not for once, is not approved, was used already, or has ended", r.ID)
+	}
+	p.s.RemoveKey(unused)
+	binding := Rel(Object{TypeRoleBinding, BindingID(pr.WS, r.Role, r.Location)}, "member", userObj(r.User))
+	if slices.ContainsFunc(p.s.SpanOf(binding).Conds(), func(c Cond) bool { return slices.Contains(c.Once, obj.ID) }) {
+		p.s.RemoveKey(binding)
+		p.holdingsChanged(pr, r.Role, r.User)
+	}
+	now := e.now().UTC().Truncate(time.Second)
+	r.UsedAt = &now
+	return p.setRequestRecord(obj, r)
+}
+
 // cancelRequestsOf cancels user's requests still waiting in pr (they are
 // removed: whoever is later added under their ID must not be given what
 // they asked for).
 func (p *planner) cancelRequestsOf(pr Practice, user string, now time.Time) error {
-	for _, rel := range p.links(pr, user, requesterLink) {
+	return p.cancelRequests(p.links(pr, user, requesterLink), now, "the requester was removed")
+}
+
+// cancelRequests cancels the requests of rels (relationships of theirs)
+// still waiting, saying why.
+func (p *planner) cancelRequests(rels []Relationship, now time.Time, why string) error {
+	for _, rel := range rels {
 		r, ok := AccessRequestOf(p.s, rel.Resource)
 		if !ok || r.State != RequestPending {
 			continue
 		}
 		r.State = RequestCancelled
-		r.Decisions = append(r.Decisions, RequestDecision{At: now, Outcome: RequestCancelled, Reason: "the requester was removed"})
+		r.Decisions = append(r.Decisions, RequestDecision{At: now, Outcome: RequestCancelled, Reason: why})
 		p.setStep(rel.Resource, "")
 		if err := p.setRequestRecord(rel.Resource, r); err != nil {
 			return err
@@ -443,6 +503,12 @@ func (p *planner) staffManager(i int, pr Practice, e Event) error {
 		return err
 	}
 	if e.Type == "staff.manager_cleared" {
+		if m := pr.ManagerOf(e.User); m != e.Manager {
+			if m == "" {
+				return fieldErr(CodeConflict, i, "manager", "%s has no manager to clear", e.User)
+			}
+			return fieldErr(CodeConflict, i, "manager", "%s is not %s's manager (%s is)", e.Manager, e.User, m)
+		}
 		p.s.Remove(Rel(staff, "manager", userObj(e.Manager)))
 		return nil
 	}
@@ -477,7 +543,7 @@ func requesterCheck(i int, e Event) (ActorCheck, error) {
 		return ActorCheck{}, &Error{Code: CodeConflict, Index: i, Field: "actor", Message: fmt.Sprintf("%s may not ask for access for %s: a request is made by the person who needs it, as user", e.Actor, e.User)}
 	}
 	return ActorCheck{
-		Question: Question{Subject: userObj(e.User), Permission: "request_access", Resource: workspaceObj(e.Workspace)},
+		Question: Question{Subject: userObj(e.User), Permission: "request_access", Resource: Object{TypeStaffMember, StaffMemberID(e.Workspace, e.User)}},
 		Refused:  fmt.Sprintf("%s may not ask for access in workspace %q: only its enabled staff may", e.User, e.Workspace),
 	}, nil
 }
@@ -486,26 +552,50 @@ func aboutRequest(e Event) (Object, string) {
 	return AccessRequestObject(e.Workspace, e.Request), e.Request
 }
 
+// Consumed is what a check made with consume used up: the one-time grant
+// (Request, "" for none: access_request:WORKSPACE/ID), and the event that
+// used it, with what applying it did, for the audit ledger.
+type Consumed struct {
+	Request string
+	Events  []Event
+	Applied Applied
+}
+
+// UnusedGrantsOf selects the one-time grants user has not used (an
+// access_request's unused, which ends with the grant).
+func UnusedGrantsOf(user string) Filter {
+	return Filter{ResourceType: TypeAccessRequest, Relation: "unused", SubjectType: TypeUser, SubjectID: user}
+}
+
 // ResolveNeeds are what ResolveEvents reads: the requests decisions name.
 func ResolveNeeds(events []Event) []Filter {
 	var out []Filter
 	for _, e := range events {
-		if e.Type == "access.approved" || e.Type == "access.denied" {
-			out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceID: e.Workspace + "/" + e.Request, Relation: "requester"})
+		if namesRequest(e) {
+			out = append(out, ByID(AccessRequestObject(e.Workspace, e.Request)))
 		}
 	}
 	return out
 }
 
-// ResolveEvents gives each decision on a request the request's requester
-// as its user (s holds what ResolveNeeds reads): whose access approving
-// it rewrites. A request's requester never changes, so reading it apart
-// from the rest is safe; the planner reads the request again.
+// namesRequest reports whether e is a step on a request made before it.
+func namesRequest(e Event) bool {
+	return strings.HasPrefix(e.Type, "access.") && e.Type != "access.requested"
+}
+
+// ResolveEvents gives each step on a request the request's requester as
+// its user and its location as its location (s holds what ResolveNeeds
+// reads): whose access approving it rewrites, and where. Neither ever
+// changes for a request, so reading them apart from the rest is safe; the
+// planner reads the request again.
 func ResolveEvents(events []Event, s *State) []Event {
 	out := slices.Clone(events)
 	for i, e := range out {
-		if e.Type == "access.approved" || e.Type == "access.denied" {
-			out[i].User = firstSubject(s, AccessRequestObject(e.Workspace, e.Request), "requester")
+		if !namesRequest(e) {
+			continue
+		}
+		if r, ok := AccessRequestOf(s, AccessRequestObject(e.Workspace, e.Request)); ok {
+			out[i].User, out[i].Location = r.User, r.Location
 		}
 	}
 	return out

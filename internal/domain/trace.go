@@ -226,6 +226,8 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s waits for the first of two approvals, the requester's manager's, and %s is a person", res, who), fmt.Sprintf("%s does not wait for its manager's approval", res))
 	case "access_request#admin_step":
 		return yes(fmt.Sprintf("%s waits for the second of two approvals, by one who approves access other than the first approver, and %s is a person", res, who), fmt.Sprintf("%s does not wait for a second approval", res))
+	case "access_request#unused":
+		return yes(fmt.Sprintf("%s has the one-time grant of %s, unused and not ended", who, res), fmt.Sprintf("%s has no one-time grant of %s left: it was not for once, not approved, used, or ended", who, res))
 	case "access_request#first_approver":
 		return yes(fmt.Sprintf("%s gave the first approval of %s, and the second is another's", who, res), fmt.Sprintf("%s did not give the first approval of %s", who, res))
 	case "refund#requester":

@@ -40,6 +40,9 @@ type Authorizer interface {
 	// BreakGlass lists one page of a practice's emergency openings, and the
 	// next page's cursor.
 	BreakGlass(ctx context.Context, ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error)
+	// Consume is Check that may use up one of the subject's one-time
+	// grants, and says which it used.
+	Consume(ctx context.Context, q domain.Question, token string) (domain.Decision, domain.Consumed, error)
 	// AccessRequests lists one page of a practice's requests for access,
 	// and the next page's cursor.
 	AccessRequests(ctx context.Context, ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, string, error)

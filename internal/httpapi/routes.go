@@ -167,11 +167,18 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err := a.reachObjects(r.Context(), q.Resource); err != nil {
 		return err
 	}
-	d, err := a.auth.Check(withPurpose(r.Context(), req.Purpose), q, req.ZedToken)
+	ctx := withPurpose(r.Context(), req.Purpose)
+	var d domain.Decision
+	var consumed domain.Consumed
+	if req.Consume {
+		d, consumed, err = a.auth.Consume(ctx, q, req.ZedToken)
+	} else {
+		d, err = a.auth.Check(ctx, q, req.ZedToken)
+	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, api.CheckResponse{Allowed: d.Allowed, Conditional: d.Conditional, Missing: d.Missing, ZedToken: d.Token})
+	writeJSON(w, http.StatusOK, api.CheckResponse{Allowed: d.Allowed, Conditional: d.Conditional, Missing: d.Missing, ZedToken: d.Token, Consumed: consumed.Request})
 	return nil
 }
 

@@ -122,6 +122,15 @@ func (a adapter) Check(c Check) (bool, error) {
 	return d.Allowed, err
 }
 
+func (a adapter) Consume(c Check) (bool, string, error) {
+	q, err := a.question(c)
+	if err != nil {
+		return false, "", err
+	}
+	d, used, err := a.c.Consume(a.ctx, q, "")
+	return d.Allowed, used.Request, err
+}
+
 func (a adapter) CheckBulk(cs []Check) ([]bool, error) {
 	qs := make([]domain.Question, len(cs))
 	for i, c := range cs {
@@ -294,6 +303,11 @@ func (h httpClient) AccessRequests(ws string, q domain.AccessRequestQuery) ([]do
 		page, err := h.c.AccessRequests(h.ctx, ws, q)
 		return page.Requests, page.Cursor, err
 	})
+}
+
+func (h httpClient) Consume(c Check) (bool, string, error) {
+	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c), Consume: true})
+	return res.Allowed, res.Consumed, err
 }
 
 func (h httpClient) Check(c Check) (bool, error) {
@@ -493,6 +507,12 @@ func (c cliClient) Check(chk Check) (bool, error) {
 	var res api.CheckResponse
 	err := c.run("", &res, append([]string{"check", chk.Subject, chk.Permission, chk.Resource}, contextArgs(chk)...)...)
 	return res.Allowed, err
+}
+
+func (c cliClient) Consume(chk Check) (bool, string, error) {
+	var res api.CheckResponse
+	err := c.run("", &res, append([]string{"check", chk.Subject, chk.Permission, chk.Resource, "--consume"}, contextArgs(chk)...)...)
+	return res.Allowed, res.Consumed, err
 }
 
 func (c cliClient) CheckConditional(chk Check) (bool, []string, error) {

@@ -11,7 +11,8 @@ package scenarios
 var accessRequests = []Scenario{
 	{Name: "access_requests_wait_for_a_manager_or_an_approver_never_the_requester", Steps: []Step{
 		{Checks: []Check{
-			yes("user:rita", "request_access", "workspace:p1"), no("user:hugo", "request_access", "workspace:p1"),
+			yes("user:rita", "request_access", "staff_member:p1/rita"), no("user:pete", "request_access", "staff_member:p1/rita"),
+			no("user:hugo", "request_access", "staff_member:p1/rita"),
 			yes("user:olivia", "approve_access", "workspace:p1"), no("user:maya", "approve_access", "workspace:p1"),
 			no("user:rita", "manage_tax_settings", "workspace:p1"),
 		}},
@@ -136,5 +137,66 @@ var accessRequests = []Scenario{
 		{Events: `{"type":"staff.removed","workspace":"p1","user":"maya"}`},
 		{Events: `{"type":"staff.added","workspace":"p1","user":"maya","role":"practice_manager"}`,
 			Checks: []Check{no("user:maya", "approve", "access_request:p1/ar2"), yes("user:olivia", "approve", "access_request:p1/ar2")}},
+	}},
+	{Name: "a_one_time_grant_counts_for_one_check_that_consumes_it", Steps: []Step{
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar1","user":"rita","role":"accountant","reason":"fix one tax setting","minutes":60,"once":true}`, Actor: "user:rita"},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar2","user":"sam","role":"accountant","reason":"one invoice","expires_at":"{{end}}","once":true}`, Actor: "user:sam"},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar1"}`, Actor: "user:olivia",
+			// Only a check made with consume counts it.
+			Checks: []Check{no("user:rita", "manage_tax_settings", "workspace:p1"), yes("user:rita", "consume", "access_request:p1/ar1"), no("user:pete", "consume", "access_request:p1/ar1")},
+			Consumes: []Consume{
+				{Check: no("user:rita", "manage_settings", "workspace:p1")},        // not what the role gives: the grant stays
+				{Check: no("user:pete", "manage_tax_settings", "workspace:p1")},    // not theirs
+				{Check: yes("user:olivia", "manage_tax_settings", "workspace:p1")}, // allowed outright: nothing used
+				{Check: yes("user:rita", "manage_tax_settings", "workspace:p1"), Consumed: "access_request:p1/ar1"},
+				{Check: no("user:rita", "manage_tax_settings", "workspace:p1")}, // used up
+			}},
+		{Checks: []Check{no("user:rita", "manage_tax_settings", "workspace:p1"), no("user:rita", "consume", "access_request:p1/ar1")},
+			Requests: []RequestList{{Workspace: "p1", User: "rita", Want: []string{"ar1:rita:accountant:approved:olivia"}}}},
+		{Events: `{"type":"access.consumed","workspace":"p1","request":"ar1"}`, Actor: "user:rita", Refused: `user:rita may not use the one-time grant of access request "ar1"`},
+		// One that ends unused counts for nothing after, with no write.
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar2"}`, Actor: "user:olivia",
+			Checks: []Check{no("user:sam", "view", "invoice:in-ann"), yes("user:sam", "consume", "access_request:p1/ar2")}},
+		{PastEnd: true,
+			Checks:   []Check{no("user:sam", "consume", "access_request:p1/ar2")},
+			Consumes: []Consume{{Check: no("user:sam", "view", "invoice:in-ann")}}},
+	}},
+	{Name: "access_requests_hold_where_asked_and_end_with_their_role", Steps: []Step{
+		// Two steps on one request in one request are refused: each would
+		// be asked of the request as it stood before either.
+		{Events: `{"type":"policy.set","workspace":"p1","approvals_required":2}
+{"type":"staff.manager_set","workspace":"p1","user":"pete","manager":"maya"}`},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar1","user":"pete","role":"receptionist","location":"north","reason":"cover the north desk","minutes":60}`, Actor: "user:pete"},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar1"}`, Actor: "user:maya",
+			Checks: []Check{no("user:maya", "approve", "access_request:p1/ar1"), yes("user:olivia", "approve", "access_request:p1/ar1")}},
+		// At a location: held there, not elsewhere.
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar1"}`, Actor: "user:olivia",
+			Checks: []Check{yes("user:pete", "view_contact", "client:ann"), no("user:pete", "view_contact", "client:cat")}},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar2","user":"pete","role":"accountant","reason":"month end","minutes":60}`, Actor: "user:pete"},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar2"}`, Actor: "user:maya",
+			Checks: []Check{no("user:pete", "manage_tax_settings", "workspace:p1")}},
+		// Clearing names the manager they have.
+		{Events: `{"type":"staff.manager_cleared","workspace":"p1","user":"pete","manager":"olivia"}`, Refused: `olivia is not pete's manager (maya is)`},
+		// A role deleted cancels the requests for it that wait; one defined
+		// later under its name is another.
+		{Events: `{"type":"role.defined","workspace":"p1","role":"cover","grants":{"clients":{"view":"all"}}}`},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar3","user":"pete","role":"cover","reason":"cover","minutes":60}`, Actor: "user:pete"},
+		{Events: `{"type":"role.deleted","workspace":"p1","role":"cover"}`,
+			Requests: []RequestList{{Workspace: "p1", State: "cancelled", Want: []string{"ar3:pete:cover:cancelled:"}}}},
+		{Events: `{"type":"role.defined","workspace":"p1","role":"cover","grants":{"access":{"approve":"all"}}}`,
+			Checks: []Check{no("user:olivia", "approve", "access_request:p1/ar3")}},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar3","user":"pete","role":"cover","reason":"cover","minutes":60}`, Actor: "user:pete", Refused: `was cancelled (its role was deleted)`},
+	}},
+	{Name: "an_approved_request_for_the_switch_role_carries_its_switches", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"cs7","owner":"cs7o","preset":"clinicsense"}
+{"type":"location.created","workspace":"cs7","location":"main"}
+{"type":"location.created","workspace":"cs7","location":"annex"}
+{"type":"staff.added","workspace":"cs7","user":"cs7s","role":"office_staff","location":"main"}
+{"type":"staff_permission.changed","workspace":"cs7","user":"cs7s","permission":"view_client_contact_information","value":"on"}
+{"type":"client.created","workspace":"cs7","client":"cs7c","location":"annex"}`,
+			Checks: []Check{no("user:cs7s", "view", "client:cs7c")}},
+		{Events: `{"type":"access.requested","workspace":"cs7","request":"ar1","user":"cs7s","role":"office_staff","reason":"cover the annex","minutes":60}`, Actor: "user:cs7s"},
+		{Events: `{"type":"access.approved","workspace":"cs7","request":"ar1"}`, Actor: "user:cs7o",
+			Checks: []Check{yes("user:cs7s", "view", "client:cs7c")}},
 	}},
 }

@@ -68,6 +68,9 @@ type Client interface {
 	// Limit and Cursor unset: every page).
 	AccessRequests(workspace string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error)
 	Check(c Check) (bool, error)
+	// Consume asks c as a check that may use up a one-time grant, and
+	// returns the grant used ("access_request:WORKSPACE/ID", or "").
+	Consume(c Check) (allowed bool, consumed string, err error)
 	LookupResources(subject, permission, resourceType, ip string) ([]string, error)
 	LookupSubjects(resource, permission, ip string) ([]string, error)
 	Explain(c Check) (allowed bool, reasons []string, err error)
@@ -201,6 +204,15 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				if allowed != step.Checks[j].Allowed {
 					t.Errorf("step %d: bulk %v: allowed=%v", i, step.Checks[j], allowed)
 				}
+			}
+		}
+		for _, u := range step.Consumes {
+			allowed, consumed, err := c.Consume(u.Check)
+			if err != nil {
+				t.Fatalf("step %d: check with consume %v: %v", i, u.Check, err)
+			}
+			if allowed != u.Allowed || consumed != u.Consumed {
+				t.Errorf("step %d: %s %s %s with consume: allowed=%v consumed %q, want allowed=%v consumed %q", i, u.Subject, u.Permission, u.Resource, allowed, consumed, u.Allowed, u.Consumed)
 			}
 		}
 		for _, l := range step.Lookups {

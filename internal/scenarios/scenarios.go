@@ -126,6 +126,17 @@ type Step struct {
 	BreakGlass []BreakGlassList
 	// Requests are lists of requests for access.
 	Requests []RequestList
+	// Consumes are checks made with consume, in order, after Checks (and
+	// their bulk check): each
+	// may use up a one-time grant, so each is asked once.
+	Consumes []Consume
+}
+
+// Consume is a check made with consume and what it must answer: the grant
+// it used up ("access_request:WORKSPACE/ID"), or "".
+type Consume struct {
+	Check
+	Consumed string
 }
 
 // Scenario is a named story on top of Base.
@@ -608,10 +619,16 @@ var BadInputs = []BadInput{
 	{"access_for_a_service_account", `{"type":"access.requested","workspace":"p1","request":"ar","user":"service_account:kiosk","role":"accountant","reason":"x","minutes":5}`, 400, 0, "user"},
 	{"access_beside_other_events", `{"type":"patient.shared","workspace":"p1","client":"ben","user":"priya"}
 {"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":5}`, 400, 0, "type"},
+	{"access_two_steps_on_one_request", `{"type":"access.approved","workspace":"p1","request":"ar"}
+{"type":"access.approved","workspace":"p1","request":"ar"}`, 400, 1, "type"},
+	{"refund_two_steps_on_one_refund", `{"type":"refund.approved","workspace":"p1","refund":"r"}
+{"type":"refund.processed","workspace":"p1","refund":"r"}`, 400, 1, "type"},
 	{"access_unknown_request_approved", `{"type":"access.approved","workspace":"p1","request":"nope"}`, 400, 0, "request"},
 	{"access_unknown_request_denied", `{"type":"access.denied","workspace":"p1","request":"nope"}`, 400, 0, "request"},
 	{"access_approval_naming_a_user", `{"type":"access.approved","workspace":"p1","request":"ar","user":"priya"}`, 400, 0, "user"},
 	{"access_denial_reason_too_long", `{"type":"access.denied","workspace":"p1","request":"ar","reason":"` + strings.Repeat("x", 201) + `"}`, 400, 0, "reason"},
+	{"access_once_not_a_bool", `{"type":"access.requested","workspace":"p1","request":"ar","user":"priya","role":"accountant","reason":"x","minutes":5,"once":"yes"}`, 400, 0, "once"},
+	{"access_unknown_request_consumed", `{"type":"access.consumed","workspace":"p1","request":"nope"}`, 400, 0, "request"},
 	{"approvals_required_three", `{"type":"policy.set","workspace":"p1","approvals_required":3}`, 400, 0, "approvals_required"},
 	{"approvals_required_zero", `{"type":"policy.set","workspace":"p1","approvals_required":0}`, 400, 0, "approvals_required"},
 	{"approvals_required_null", `{"type":"policy.set","workspace":"p1","approvals_required":null}`, 400, 0, "approvals_required"},

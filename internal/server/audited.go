@@ -469,6 +469,33 @@ func (a *audited) Check(ctx context.Context, q domain.Question, token string) (d
 	return d, nil
 }
 
+// Consume is Check that may use up a one-time grant: the decision is
+// recorded as Check's, and the event that used the grant as a batch of
+// events (with its notices), as Apply's.
+func (a *audited) Consume(ctx context.Context, q domain.Question, token string) (domain.Decision, domain.Consumed, error) {
+	d, used, err := a.Authorizer.Consume(ctx, q, token)
+	if len(used.Events) > 0 {
+		// The grant is used in its requester's name: the subject asked about.
+		who := audit.WhoFrom(ctx)
+		who.Actor = q.Subject.String()
+		if _, rerr := a.recordBatch(audit.WithWho(ctx, who), used.Events, used.Applied, err); rerr != nil {
+			return domain.Decision{}, used, rerr
+		}
+	}
+	if err != nil || !a.policy.Records(q.Resource.Type, q.Permission) {
+		return d, used, err
+	}
+	r := a.decision(ctx, q, d.Allowed, d.Missing)
+	r.ZedToken = d.Token
+	r.Workspace = a.places(ctx, []domain.Object{q.Resource})()[0]
+	if err := a.rec.Record(ctx, r); err != nil {
+		return domain.Decision{}, used, unrecorded(err)
+	}
+	a.queueGrant(r, q)
+	a.watch(ctx, r)
+	return d, used, nil
+}
+
 // CheckBulk answers qs and records each decision the policy names; when
 // the ledger cannot take them, the whole bulk check fails.
 func (a *audited) CheckBulk(ctx context.Context, qs []domain.Question, token string) ([]domain.BulkDecision, string, error) {

@@ -430,3 +430,63 @@ func TestAuditedChecksStayConditional(t *testing.T) {
 		t.Errorf("a decision from the network recorded as %+v, want its ip", last)
 	}
 }
+
+// TestAccessRequestsAreToldAndUsesRecorded: a request for access tells its
+// requester's manager and the owner, its approval the requester; a check
+// that uses a one-time grant up is answered with the grant it used, and
+// the use is in the ledger in the requester's name.
+func TestAccessRequestsAreToldAndUsesRecorded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	got := make(chan []byte, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- body
+	}))
+	t.Cleanup(receiver.Close)
+	hook := &audit.Webhook{URL: receiver.URL, Secret: []byte("requests-webhook-secret"), Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
+	c := auditedWardWith(t, fileLedger(t), hook)
+	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct{ event, actor string }{
+		{`{"type":"staff.manager_set","workspace":"riverside","user":"rita","manager":"maya"}`, ""},
+		{`{"type":"access.requested","workspace":"riverside","request":"ar1","user":"rita","role":"accountant","reason":"fix the tax rate","minutes":30,"once":true}`, "user:rita"},
+		{`{"type":"access.approved","workspace":"riverside","request":"ar1","reason":"alex is away"}`, "user:maya"},
+	} {
+		if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, step.event), Actor: step.actor}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var told []string
+	for len(told) < 2 {
+		select {
+		case body := <-got:
+			var n audit.Notice
+			if err := json.Unmarshal(body, &n); err != nil {
+				t.Fatal(err)
+			}
+			told = append(told, n.Type+" "+strings.Join(n.Notify, ",")+" by "+n.Record.Actor)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("notices: %v; want the request's and the approval's", told)
+		}
+	}
+	if want := []string{"access.requested maya,olivia by user:rita", "access.approved rita by user:maya"}; !slices.Equal(told, want) {
+		t.Errorf("notices %v, want %v", told, want)
+	}
+	ask := api.CheckRequest{Subject: "user:rita", Permission: "manage_tax_settings", Resource: "workspace:riverside"}
+	if res, err := c.Check(ctx, ask); err != nil || res.Allowed {
+		t.Fatalf("a check without consume: %+v, %v; want denied", res, err)
+	}
+	ask.Consume = true
+	if res, err := c.Check(ctx, ask); err != nil || !res.Allowed || res.Consumed != "access_request:riverside/ar1" {
+		t.Fatalf("a check with consume: %+v, %v; want allowed, using ar1 up", res, err)
+	}
+	if res, err := c.Check(ctx, ask); err != nil || res.Allowed || res.Consumed != "" {
+		t.Fatalf("a second check with consume: %+v, %v; want denied", res, err)
+	}
+	p, err := c.Audit(ctx, api.AuditQuery{Action: "access.consumed"})
+	if err != nil || len(p.Records) != 1 || p.Records[0].Actor != "user:rita" || p.Records[0].Kind != audit.KindEvents {
+		t.Fatalf("the ledger's record of the use: %+v, %v", p.Records, err)
+	}
+}

@@ -231,6 +231,50 @@ func (s *Service) BreakGlass(ctx context.Context, ws string, q domain.BreakGlass
 	return domain.BreakGlassPage(domain.BreakGlassesOf(domain.NewState(rels...), ws), q, time.Now())
 }
 
+// Consume answers q as a check that may use up a one-time grant: allowed
+// outright by what the subject holds, it uses nothing; otherwise each of
+// the subject's unused one-time grants (at most domain.MaxOnceGrants) is
+// asked in turn whether it allows q, and the first that does is used up by
+// an access.consumed event, in the subject's name. Two checks racing for
+// one grant: the second's event is refused, and it answers as if the grant
+// were gone. The events applied are returned for the audit ledger.
+func (s *Service) Consume(ctx context.Context, q domain.Question, token string) (domain.Decision, domain.Consumed, error) {
+	d, err := s.Check(ctx, q, token)
+	if err != nil || d.Allowed || q.Subject.Type != domain.TypeUser {
+		return d, domain.Consumed{}, err
+	}
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.UnusedGrantsOf(q.Subject.ID)})
+	if err != nil {
+		return d, domain.Consumed{}, err
+	}
+	slices.SortFunc(rels, func(a, b domain.Relationship) int { return strings.Compare(a.Resource.ID, b.Resource.ID) })
+	for _, r := range rels[:min(len(rels), domain.MaxOnceGrants)] {
+		once := q
+		once.Consume = r.Resource.ID
+		od, err := s.Check(ctx, once, token)
+		if err != nil {
+			return d, domain.Consumed{}, err
+		}
+		if !od.Allowed {
+			continue
+		}
+		ws, id, _ := strings.Cut(r.Resource.ID, "/")
+		events := []domain.Event{{Type: "access.consumed", Workspace: ws, Request: id, Actor: q.Subject.String(), Received: time.Now()}}
+		applied, err := s.Apply(ctx, events)
+		var refused *domain.Error
+		if errors.As(err, &refused) && refused.Code == domain.CodeConflict {
+			continue // another check used it first
+		}
+		used := domain.Consumed{Request: r.Resource.String(), Events: events, Applied: applied}
+		if err != nil {
+			return d, used, err
+		}
+		od.Token = applied.Token
+		return od, used, nil
+	}
+	return d, domain.Consumed{}, nil
+}
+
 // AccessRequests lists one page of practice ws's requests for access that
 // q asks for, oldest first, and the next page's cursor.
 func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, string, error) {

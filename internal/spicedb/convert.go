@@ -37,7 +37,11 @@ func toRelationship(r domain.Relationship) *v1.Relationship {
 // nowContext is the context of every question Ward asks: the moment it
 // asks at, which Ward's caveats compare their windows with.
 func nowContext(now time.Time) *structpb.Struct {
-	return &structpb.Struct{Fields: map[string]*structpb.Value{"now": structpb.NewStringValue(now.UTC().Format(time.RFC3339Nano))}}
+	return &structpb.Struct{Fields: map[string]*structpb.Value{
+		"now": structpb.NewStringValue(now.UTC().Format(time.RFC3339Nano)),
+		// no one-time grant counts but for a check that consumes it
+		"consume": structpb.NewStringValue(""),
+	}}
 }
 
 // questionContext is q's context at now: the moment, the amount when q
@@ -61,6 +65,9 @@ func questionContext(q domain.Given, now time.Time) (*structpb.Struct, error) {
 			return nil, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "context.ip", Message: err.Error()}
 		}
 		c.Fields["ip"] = structpb.NewStringValue(ip)
+	}
+	if q.Consume != "" {
+		c.Fields["consume"] = structpb.NewStringValue(q.Consume)
 	}
 	return c, nil
 }
