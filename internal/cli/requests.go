@@ -63,11 +63,21 @@ func accessRequestsText(all []domain.AccessRequest, now time.Time) string {
 		if r.Location != "" {
 			where = " at " + r.Location
 		}
-		fmt.Fprintf(&b, "%s  %s asked for %s%s for %d minutes at %s: %q; %s", r.ID, r.User, r.Role, where, r.Minutes, r.RequestedAt.Format(time.RFC3339), r.Reason, r.State)
+		how := fmt.Sprintf("for %d minutes", r.Minutes)
+		if r.ExpiresAt != nil {
+			how = "until " + r.ExpiresAt.Format(time.RFC3339)
+		}
+		if r.Once {
+			how += ", once"
+		}
+		fmt.Fprintf(&b, "%s  %s asked for %s%s %s at %s: %q; %s", r.ID, r.User, r.Role, where, how, r.RequestedAt.Format(time.RFC3339), r.Reason, r.State)
 		for _, d := range r.Decisions {
 			if d.By != "" {
 				fmt.Fprintf(&b, "; %s by %s", d.Outcome, d.By)
 			}
+		}
+		if r.UsedAt != nil {
+			fmt.Fprintf(&b, ", used %s", r.UsedAt.Format(time.RFC3339))
 		}
 		if r.Until != nil {
 			verb := "until"
