@@ -3,7 +3,6 @@ package domain
 import (
 	"cmp"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -126,38 +125,20 @@ func textOf(s *State, obj Object, relation string) ([]byte, bool) {
 
 // BreakGlassOf reads opening obj from s; false when s has no such opening.
 func BreakGlassOf(s *State, obj Object) (BreakGlass, bool) {
-	ws, id, ok := strings.Cut(obj.ID, "/")
-	data, found := textOf(s, obj, "record")
-	if !ok || !found {
+	var b BreakGlass
+	ws, id, ok := recordOf(s, obj, &b.openingRecord)
+	if !ok {
 		return BreakGlass{}, false
 	}
-	b := BreakGlass{ID: id, Workspace: ws, Client: firstSubject(s, obj, "client"), User: firstSubject(s, obj, "opener")}
-	if err := json.Unmarshal(data, &b.openingRecord); err != nil {
-		return BreakGlass{}, false
-	}
+	b.ID, b.Workspace, b.Client, b.User = id, ws, firstSubject(s, obj, "client"), firstSubject(s, obj, "opener")
 	return b, true
 }
 
 // BreakGlassesOf reads every opening of practice ws in s, oldest first.
 func BreakGlassesOf(s *State, ws string) []BreakGlass {
-	var out []BreakGlass
-	seen := map[Object]bool{}
-	for _, r := range s.WhereType(TypeBreakGlass, func(r Relationship) bool { return r.Relation == "record" }) {
-		if seen[r.Resource] || !strings.HasPrefix(r.Resource.ID, ws+"/") {
-			continue
-		}
-		seen[r.Resource] = true
-		if b, ok := BreakGlassOf(s, r.Resource); ok {
-			out = append(out, b)
-		}
-	}
-	slices.SortFunc(out, func(a, b BreakGlass) int {
-		if c := a.OpenedAt.Compare(b.OpenedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
+	return recordsOf(s, TypeBreakGlass, ws, BreakGlassOf, func(a, b BreakGlass) int {
+		return cmp.Or(a.OpenedAt.Compare(b.OpenedAt), strings.Compare(a.ID, b.ID))
 	})
-	return out
 }
 
 // BreakGlass states a list may ask for.
@@ -209,41 +190,15 @@ func (q BreakGlassQuery) Check() error {
 // BreakGlassPage is the page of all (oldest first) that q (Checked) asks
 // for at now, and the next page's cursor ("" on the last).
 func BreakGlassPage(all []BreakGlass, q BreakGlassQuery, now time.Time) ([]BreakGlass, string, error) {
-	state, cursor, limit := cmp.Or(q.State, BreakGlassAll), q.Cursor, q.Limit
-	start := 0
-	if cursor != "" {
-		at := slices.IndexFunc(all, func(b BreakGlass) bool { return b.ID == cursor })
-		if at < 0 {
-			return nil, "", &Error{Code: CodeInvalid, Index: -1, Field: "cursor", Message: "names no opening of this practice: give back the cursor of the page before, unchanged"}
-		}
-		start = at + 1
-	}
-	out := []BreakGlass{}
-	for _, b := range all[start:] {
-		if !b.InState(state, now) || (q.User != "" && b.User != q.User) || (q.Client != "" && b.Client != q.Client) {
-			continue
-		}
-		if len(out) == limit {
-			return out, out[len(out)-1].ID, nil
-		}
-		out = append(out, b)
-	}
-	return out, "", nil
+	state := cmp.Or(q.State, BreakGlassAll)
+	return pageOf(all, func(b BreakGlass) string { return b.ID }, func(b BreakGlass) bool {
+		return b.InState(state, now) && (q.User == "" || b.User == q.User) && (q.Client == "" || b.Client == q.Client)
+	}, q.Cursor, q.Limit, "opening")
 }
 
 // setRecord writes b's record, replacing the one obj had.
 func (p *planner) setRecord(obj Object, b BreakGlass) error {
-	data, err := json.Marshal(b.openingRecord)
-	if err != nil {
-		return err
-	}
-	for _, r := range p.s.Of(obj, "record") {
-		p.s.Remove(r)
-	}
-	for _, r := range textRels(obj, "record", data) {
-		p.s.Add(r)
-	}
-	return nil
+	return p.setRecordOf(obj, b.openingRecord)
 }
 
 func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -115,35 +114,20 @@ func AccessRequestFilter(ws string) Filter { return ByPrefix(TypeAccessRequest, 
 // AccessRequestOf reads request obj from s; false when s has no such
 // request.
 func AccessRequestOf(s *State, obj Object) (AccessRequest, bool) {
-	ws, id, ok := strings.Cut(obj.ID, "/")
-	data, found := textOf(s, obj, "record")
-	if !ok || !found {
+	var r AccessRequest
+	ws, id, ok := recordOf(s, obj, &r.requestRecord)
+	if !ok {
 		return AccessRequest{}, false
 	}
-	r := AccessRequest{ID: id, Workspace: ws, User: firstSubject(s, obj, "requester")}
-	if err := json.Unmarshal(data, &r.requestRecord); err != nil {
-		return AccessRequest{}, false
-	}
+	r.ID, r.Workspace, r.User = id, ws, firstSubject(s, obj, "requester")
 	return r, true
 }
 
 // AccessRequestsOf reads every request of practice ws in s, oldest first.
 func AccessRequestsOf(s *State, ws string) []AccessRequest {
-	var out []AccessRequest
-	seen := map[Object]bool{}
-	for _, r := range s.WhereType(TypeAccessRequest, func(r Relationship) bool { return r.Relation == "record" }) {
-		if seen[r.Resource] || !strings.HasPrefix(r.Resource.ID, ws+"/") {
-			continue
-		}
-		seen[r.Resource] = true
-		if a, ok := AccessRequestOf(s, r.Resource); ok {
-			out = append(out, a)
-		}
-	}
-	slices.SortFunc(out, func(a, b AccessRequest) int {
+	return recordsOf(s, TypeAccessRequest, ws, AccessRequestOf, func(a, b AccessRequest) int {
 		return cmp.Or(a.RequestedAt.Compare(b.RequestedAt), strings.Compare(a.ID, b.ID))
 	})
-	return out
 }
 
 // AccessRequestQuery asks for one page of a practice's requests: those in
@@ -172,25 +156,9 @@ func (q AccessRequestQuery) Check() error {
 // asks for, and the next page's cursor ("" on the last).
 func AccessRequestPage(all []AccessRequest, q AccessRequestQuery) ([]AccessRequest, string, error) {
 	state := cmp.Or(q.State, RequestAll)
-	start := 0
-	if q.Cursor != "" {
-		at := slices.IndexFunc(all, func(r AccessRequest) bool { return r.ID == q.Cursor })
-		if at < 0 {
-			return nil, "", &Error{Code: CodeInvalid, Index: -1, Field: "cursor", Message: "names no request of this practice: give back the cursor of the page before, unchanged"}
-		}
-		start = at + 1
-	}
-	out := []AccessRequest{}
-	for _, r := range all[start:] {
-		if (state != RequestAll && r.State != state) || (q.User != "" && r.User != q.User) {
-			continue
-		}
-		if len(out) == q.Limit {
-			return out, out[len(out)-1].ID, nil
-		}
-		out = append(out, r)
-	}
-	return out, "", nil
+	return pageOf(all, func(r AccessRequest) string { return r.ID }, func(r AccessRequest) bool {
+		return (state == RequestAll || r.State == state) && (q.User == "" || r.User == q.User)
+	}, q.Cursor, q.Limit, "request")
 }
 
 // approvalsPolicy is the prefix of a two-approvals policy's ward_policy ID.
@@ -229,17 +197,7 @@ func (p Practice) ManagerOf(user string) string {
 
 // setRequestRecord writes r's record, replacing the one obj had.
 func (p *planner) setRequestRecord(obj Object, r AccessRequest) error {
-	data, err := json.Marshal(r.requestRecord)
-	if err != nil {
-		return err
-	}
-	for _, old := range p.s.Of(obj, "record") {
-		p.s.Remove(old)
-	}
-	for _, rel := range textRels(obj, "record", data) {
-		p.s.Add(rel)
-	}
-	return nil
+	return p.setRecordOf(obj, r.requestRecord)
 }
 
 // everyUser is the subject of a step relation (user:*): only people decide.

@@ -252,17 +252,7 @@ func TestBreakGlassIsRecordedAndTheOwnerTold(t *testing.T) {
 func TestOwnershipClaimTellsTheOwner(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	got := make(chan []byte, 10)
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		got <- body
-	}))
-	t.Cleanup(receiver.Close)
-	hook := &audit.Webhook{URL: receiver.URL, Secret: []byte("ownership-webhook-secret"), Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
-	c := auditedWardWith(t, fileLedger(t), hook)
-	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
-		t.Fatal(err)
-	}
+	c, got := demoWithWebhook(t)
 	for _, step := range []struct{ event, actor string }{
 		{`{"type":"backup_owner.designated","workspace":"riverside","user":"adam"}`, "user:olivia"},
 		{`{"type":"ownership.claimed","workspace":"riverside","reason":"olivia is unreachable"}`, "user:adam"},
@@ -431,6 +421,24 @@ func TestAuditedChecksStayConditional(t *testing.T) {
 	}
 }
 
+// demoWithWebhook is an audited Ward holding the demo practice, whose
+// webhook's notices (bodies) arrive on the channel.
+func demoWithWebhook(t *testing.T) (*client.Client, chan []byte) {
+	t.Helper()
+	got := make(chan []byte, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- body
+	}))
+	t.Cleanup(receiver.Close)
+	hook := &audit.Webhook{URL: receiver.URL, Secret: []byte("demo-webhook-secret"), Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
+	c := auditedWardWith(t, fileLedger(t), hook)
+	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
+		t.Fatal(err)
+	}
+	return c, got
+}
+
 // TestAccessRequestsAreToldAndUsesRecorded: a request for access tells its
 // requester's manager and the owner, its approval the requester; a check
 // that uses a one-time grant up is answered with the grant it used, and
@@ -438,17 +446,7 @@ func TestAuditedChecksStayConditional(t *testing.T) {
 func TestAccessRequestsAreToldAndUsesRecorded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	got := make(chan []byte, 10)
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		got <- body
-	}))
-	t.Cleanup(receiver.Close)
-	hook := &audit.Webhook{URL: receiver.URL, Secret: []byte("requests-webhook-secret"), Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
-	c := auditedWardWith(t, fileLedger(t), hook)
-	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
-		t.Fatal(err)
-	}
+	c, got := demoWithWebhook(t)
 	for _, step := range []struct{ event, actor string }{
 		{`{"type":"staff.manager_set","workspace":"riverside","user":"rita","manager":"maya"}`, ""},
 		{`{"type":"access.requested","workspace":"riverside","request":"ar1","user":"rita","role":"accountant","reason":"fix the tax rate","minutes":30,"once":true}`, "user:rita"},
