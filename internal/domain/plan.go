@@ -203,6 +203,8 @@ func (n Needs) First(skipFresh bool) []Filter {
 		for _, typ := range []string{TypeRole, TypeRoleBinding, TypeSwitch, TypeStaffMember, TypeRegion} {
 			out = append(out, ByPrefix(typ, ws+"/"))
 		}
+		// one-time grants not used yet, which go with their holdings
+		out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused"})
 	}
 	for _, ws := range n.Workspaces {
 		if n.Managers {
@@ -261,10 +263,11 @@ func (n Needs) narrow(ws string) []Filter {
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, SubjectType: sub.Type, SubjectID: sub.ID},
 			Filter{ResourceType: TypeLocation, SubjectType: sub.Type, SubjectID: sub.ID},
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID})
-		if sub.Type == TypeUser { // a service account has no switches and no staff_member
+		if sub.Type == TypeUser { // a service account has no switches, staff_member or requests
 			out = append(out,
 				Filter{ResourceType: TypeSwitch, ResourceIDPrefix: ws + "/", SubjectType: sub.Type, SubjectID: sub.ID},
-				ByID(Object{TypeStaffMember, StaffMemberID(ws, u)}))
+				ByID(Object{TypeStaffMember, StaffMemberID(ws, u)}),
+				Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused", SubjectType: sub.Type, SubjectID: sub.ID})
 		}
 	}
 	return out
@@ -1442,6 +1445,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 	if err := p.cancelRequestsOf(pr, e.User, e.now().UTC().Truncate(time.Second)); err != nil {
 		return err
 	}
+	p.syncUnused(pr, e.User) // their holdings went above
 	for _, r := range p.s.Of(Object{TypeStaffMember, StaffMemberID(pr.WS, e.User)}, "manager") {
 		p.s.Remove(r)
 	}
@@ -1489,6 +1493,7 @@ func (p *planner) holdingsChanged(pr Practice, role, user string) {
 	}
 	p.syncSeen(pr, user, false)
 	p.syncNotesReaders(pr, user)
+	p.syncUnused(pr, user)
 }
 
 // serviceAccountCreated adds an integration to the practice as a member that

@@ -446,6 +446,26 @@ func (p *planner) cancelRequests(rels []Relationship, now time.Time, why string)
 	return nil
 }
 
+// syncUnused keeps user's unused one-time grants in pr to those a holding
+// of theirs still carries: a grant whose holding was revoked, replaced or
+// removed with them can never be used (nor by whoever is later added under
+// their ID).
+func (p *planner) syncUnused(pr Practice, user string) {
+	carried := map[string]bool{}
+	for _, h := range pr.Holdings(user) {
+		for _, c := range h.Lasts.Conds() {
+			for _, o := range c.Once {
+				carried[o] = true
+			}
+		}
+	}
+	for _, r := range p.s.Naming(user, TypeAccessRequest, "unused") {
+		if strings.HasPrefix(r.Resource.ID, pr.WS+"/") && !carried[r.Resource.ID] {
+			p.s.Remove(r)
+		}
+	}
+}
+
 // requesterLink names a request's requester: removing them reads it.
 var requesterLink = Link{TypeAccessRequest, "requester"}
 

@@ -160,6 +160,21 @@ var accessRequests = []Scenario{
 		{PastEnd: true,
 			Checks:   []Check{no("user:sam", "consume", "access_request:p1/ar2")},
 			Consumes: []Consume{{Check: no("user:sam", "view", "invoice:in-ann")}}},
+		// A grant whose holding is revoked, or whose person is removed, is
+		// gone: nobody uses it, whoever is later added under their ID.
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar3","user":"rita","role":"accountant","reason":"again","minutes":60,"once":true}`, Actor: "user:rita"},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar3"}`, Actor: "user:olivia",
+			Checks: []Check{yes("user:rita", "consume", "access_request:p1/ar3")}},
+		{Events: `{"type":"role.revoked","workspace":"p1","user":"rita","role":"accountant"}`,
+			Checks:   []Check{no("user:rita", "consume", "access_request:p1/ar3")},
+			Consumes: []Consume{{Check: no("user:rita", "manage_tax_settings", "workspace:p1")}}},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar4","user":"rita","role":"accountant","reason":"once more","minutes":60,"once":true}`, Actor: "user:rita"},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar4"}`, Actor: "user:olivia"},
+		{Events: `{"type":"staff.removed","workspace":"p1","user":"rita"}
+{"type":"staff.added","workspace":"p1","user":"rita","role":"receptionist"}`,
+			Checks:   []Check{no("user:rita", "consume", "access_request:p1/ar4")},
+			Consumes: []Consume{{Check: no("user:rita", "manage_tax_settings", "workspace:p1")}}},
+		{Events: `{"type":"access.consumed","workspace":"p1","request":"ar4"}`, Actor: "user:rita", Refused: `may not use the one-time grant of access request "ar4"`},
 	}},
 	{Name: "access_requests_hold_where_asked_and_end_with_their_role", Steps: []Step{
 		// Two steps on one request in one request are refused: each would

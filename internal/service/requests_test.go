@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -105,5 +106,35 @@ func TestRacingConsumersUseAGrantOnce(t *testing.T) {
 	}
 	if d, err := w.Check(ctx, q, ""); err != nil || d.Allowed {
 		t.Fatalf("after the grant was used: %+v, %v", d, err)
+	}
+}
+
+// TestConsumeSaysWhatContextAGrantNeeds: a one-time grant of a role held
+// only on a network answers a check with consume and no ip as a check
+// does, conditionally, naming ip, and uses nothing; with the ip it is used.
+func TestConsumeSaysWhatContextAGrantNeeds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	for _, step := range [][2]string{
+		{"", scenarios.Base + `{"type":"role.updated","workspace":"p1","role":"accountant","networks":["10.0.0.0/8"]}`},
+		{"user:rita", `{"type":"access.requested","workspace":"p1","request":"ar1","user":"rita","role":"accountant","reason":"one setting","minutes":60,"once":true}`},
+		{"user:olivia", `{"type":"access.approved","workspace":"p1","request":"ar1"}`},
+	} {
+		if _, err := w.Apply(ctx, as(t, step[0], step[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := domain.ParseQuestion("user:rita", "manage_tax_settings", "workspace:p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, used, err := w.Consume(ctx, q, "")
+	if err != nil || d.Allowed || !d.Conditional || !slices.Equal(d.Missing, []string{"ip"}) || used.Request != "" {
+		t.Fatalf("consume without an ip: %+v, used %q, %v; want conditional on ip, nothing used", d, used.Request, err)
+	}
+	q.IP = "10.1.2.3"
+	if d, used, err := w.Consume(ctx, q, ""); err != nil || !d.Allowed || used.Request != "access_request:p1/ar1" {
+		t.Fatalf("consume from the network: %+v, used %q, %v; want allowed, ar1 used", d, used.Request, err)
 	}
 }

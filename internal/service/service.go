@@ -240,7 +240,9 @@ func (s *Service) BreakGlass(ctx context.Context, ws string, q domain.BreakGlass
 // were gone. The events applied are returned for the audit ledger.
 func (s *Service) Consume(ctx context.Context, q domain.Question, token string) (domain.Decision, domain.Consumed, error) {
 	d, err := s.Check(ctx, q, token)
-	if err != nil || d.Allowed || q.Subject.Type != domain.TypeUser {
+	// What they hold anyway, or would with the context asked for, uses
+	// nothing.
+	if err != nil || d.Allowed || d.Conditional || q.Subject.Type != domain.TypeUser {
 		return d, domain.Consumed{}, err
 	}
 	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.UnusedGrantsOf(q.Subject.ID)})
@@ -256,6 +258,10 @@ func (s *Service) Consume(ctx context.Context, q domain.Question, token string) 
 			return d, domain.Consumed{}, err
 		}
 		if !od.Allowed {
+			if od.Conditional && !d.Conditional {
+				// It would with more context: say which, as a check does.
+				d.Conditional, d.Missing = true, od.Missing
+			}
 			continue
 		}
 		ws, id, _ := strings.Cut(r.Resource.ID, "/")
