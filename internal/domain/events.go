@@ -185,7 +185,7 @@ var EventTypes = map[string]EventSpec{
 		plan:  (*planner).ownershipClaimRejected},
 	"staff.manager_set":     {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
 	"staff.manager_cleared": {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
-	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at", "once"}, Reach: reachNobody,
+	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at", "once"}, Reach: reachNobody, Links: []Link{waitingLink},
 		Fields: map[string]eventField{"minutes": {kind: accessMinutesField}},
 		Actor:  requesterCheck, plan: (*planner).accessRequested},
 	"access.approved": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Links: notesLinks, Reach: reachPerson,

@@ -650,6 +650,14 @@ func explainAccessRequest(q Question, s *State, pr Practice, perm Permission) Ex
 	if q.Subject.Type != TypeUser {
 		return deny(Reason{Kind: "separation", Text: fmt.Sprintf("%s is not a person: requests for access are decided by people", q.Subject)})
 	}
+	if perm.Decision == DecideConsume {
+		text, _ := StepText(q.Resource, "unused", userObj(user), true)
+		if s.HasKey(Rel(q.Resource, "unused", userObj(user))) {
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "once", Text: text}}}
+		}
+		text, _ = StepText(q.Resource, "unused", userObj(user), false)
+		return deny(Reason{Kind: "once", Text: text})
+	}
 	if user == r.User {
 		text, _ := StepText(q.Resource, "requester", userObj(user), true)
 		return deny(Reason{Kind: "separation", Text: text})

@@ -91,7 +91,7 @@ var personLinks = []Link{
 // removalLinks are what removing a staff member reads: personLinks, which
 // it undoes, and their requests for access, which it cancels while they
 // wait (each keeps its requester, for its history).
-var removalLinks = append(slices.Clone(personLinks), requesterLink)
+var removalLinks = append(slices.Clone(personLinks), waitingLink)
 
 // NeedsOf returns what events read.
 func NeedsOf(events []Event) Needs {
@@ -108,7 +108,9 @@ func NeedsOf(events []Event) Needs {
 		case reachEveryone:
 			narrow = false
 		case reachPerson:
-			persons[e.User] = true
+			if e.User != "" { // a step not resolved to a person reaches no one
+				persons[e.User] = true
+			}
 		}
 		actor := ""
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
@@ -401,7 +403,7 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 				persons = map[string]bool{}
 				access[e.Workspace] = persons
 			}
-			if persons != nil {
+			if persons != nil && e.User != "" {
 				persons[e.User] = true
 			}
 		}

@@ -32,6 +32,10 @@ const (
 	// MaxOnceGrants is the most unused one-time grants a check that
 	// consumes tries, for one person.
 	MaxOnceGrants = 16
+	// MaxWaitingRequests is the most requests one person may have waiting
+	// in a practice: each is a decision someone owes, and removing the
+	// person cancels them all in one write.
+	MaxWaitingRequests = 20
 	// MaxAccessMinutes is the longest an approved request lasts: a week.
 	// Longer access is a holding given by someone who may (role.assigned
 	// with expires_at).
@@ -255,6 +259,11 @@ func (p *planner) accessRequested(i int, pr Practice, e Event) error {
 		end := e.ExpiresAt.Time().UTC()
 		rec.ExpiresAt = &end
 	}
+	if rec.ExpiresAt != nil {
+		if most := now.Add(MaxAccessMinutes * time.Minute); rec.ExpiresAt.After(most) {
+			return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d minutes (a week) away (at most %s): longer access is a holding given with role.assigned", rec.ExpiresAt.Format(time.RFC3339), MaxAccessMinutes, most.Format(time.RFC3339))
+		}
+	}
 	if old, ok := AccessRequestOf(p.s, obj); ok {
 		same := old.User == e.User && old.Role == rec.Role && old.Location == rec.Location && old.Reason == rec.Reason && old.Minutes == rec.Minutes && sameTime(old.ExpiresAt, rec.ExpiresAt) && old.Once == rec.Once
 		if same && old.State == RequestCancelled {
@@ -265,16 +274,14 @@ func (p *planner) accessRequested(i int, pr Practice, e Event) error {
 		}
 		return fieldErr(CodeConflict, i, "request", "access request %q already exists in workspace %q: give each request its own id", e.Request, pr.WS)
 	}
-	if rec.ExpiresAt != nil {
-		if most := now.Add(MaxAccessMinutes * time.Minute); rec.ExpiresAt.After(most) {
-			return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d minutes (a week) away (at most %s): longer access is a holding given with role.assigned", rec.ExpiresAt.Format(time.RFC3339), MaxAccessMinutes, most.Format(time.RFC3339))
-		}
-	}
 	if err := p.requireMember(i, pr, "user", e.User); err != nil {
 		return err
 	}
 	if err := p.requestable(i, pr, "", e.User, rec); err != nil {
 		return err
+	}
+	if n := len(p.links(pr, e.User, waitingLink)); n >= MaxWaitingRequests {
+		return fieldErr(CodeConflict, i, "request", "%s has %d requests waiting in workspace %q, the most one person may: wait for them to be decided (or denied) before asking again", e.User, n, pr.WS)
 	}
 	rec.Approvals = pr.ApprovalsRequired()
 	manager := pr.ManagerOf(e.User)
@@ -290,6 +297,7 @@ func (p *planner) accessRequested(i int, pr Practice, e Event) error {
 	p.s.Add(Rel(obj, "staff", Object{TypeStaffMember, StaffMemberID(pr.WS, e.User)}))
 	p.s.Add(Rel(obj, "requester", userObj(e.User)))
 	p.s.Add(Rel(obj, "role", roleObj(pr.WS, e.Role)))
+	p.s.Add(Rel(obj, "waiting", userObj(e.User)))
 	p.setStep(obj, step)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.User}}, pr, manager, pr.Owner())
 	return p.setRequestRecord(obj, AccessRequest{requestRecord: rec})
@@ -301,6 +309,10 @@ func (p *planner) requestOf(i int, pr Practice, e Event) (Object, AccessRequest,
 	r, ok := AccessRequestOf(p.s, obj)
 	if !ok {
 		return obj, r, fieldErr(CodeInvalid, i, "request", "unknown access request %q in workspace %q", e.Request, pr.WS)
+	}
+	if e.Type != "access.requested" && r.User != e.User {
+		// ResolveEvents names the requester, whose access the step reads.
+		return obj, r, fieldErr(CodeInvalid, i, "request", "access request %q was not resolved to its requester (%q): send the step to Ward's API", e.Request, r.User)
 	}
 	return obj, r, nil
 }
@@ -378,7 +390,7 @@ func (p *planner) accessApproved(i int, pr Practice, e Event) error {
 	p.holdingsChanged(pr, r.Role, r.User)
 	r.State, r.Until = RequestApproved, &until
 	r.Decisions = append(r.Decisions, d)
-	p.setStep(obj, "")
+	p.closeRequest(obj, r.User)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User)
 	return p.setRequestRecord(obj, r)
 }
@@ -393,7 +405,7 @@ func (p *planner) accessDenied(i int, pr Practice, e Event) error {
 	}
 	r.State = RequestDenied
 	r.Decisions = append(r.Decisions, RequestDecision{By: actorID(e), At: e.now().UTC().Truncate(time.Second), Outcome: RequestDenied, Reason: e.Reason})
-	p.setStep(obj, "")
+	p.closeRequest(obj, r.User)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{r.User}}, pr, r.User)
 	return p.setRequestRecord(obj, r)
 }
@@ -425,7 +437,7 @@ func (p *planner) accessConsumed(i int, pr Practice, e Event) error {
 // removed: whoever is later added under their ID must not be given what
 // they asked for).
 func (p *planner) cancelRequestsOf(pr Practice, user string, now time.Time) error {
-	return p.cancelRequests(p.links(pr, user, requesterLink), now, "the requester was removed")
+	return p.cancelRequests(p.links(pr, user, waitingLink), now, "the requester was removed")
 }
 
 // cancelRequests cancels the requests of rels (relationships of theirs)
@@ -438,7 +450,7 @@ func (p *planner) cancelRequests(rels []Relationship, now time.Time, why string)
 		}
 		r.State = RequestCancelled
 		r.Decisions = append(r.Decisions, RequestDecision{At: now, Outcome: RequestCancelled, Reason: why})
-		p.setStep(rel.Resource, "")
+		p.closeRequest(rel.Resource, r.User)
 		if err := p.setRequestRecord(rel.Resource, r); err != nil {
 			return err
 		}
@@ -466,8 +478,20 @@ func (p *planner) syncUnused(pr Practice, user string) {
 	}
 }
 
-// requesterLink names a request's requester: removing them reads it.
-var requesterLink = Link{TypeAccessRequest, "requester"}
+// waitingLink names the requester of a request that waits: asking again,
+// and removing them, read those.
+var waitingLink = Link{TypeAccessRequest, "waiting"}
+
+// closeRequest ends obj's waiting (it was decided or cancelled): no step
+// is left to take, and neither its requester's count of waiting requests
+// nor its role's deletion reads it any more.
+func (p *planner) closeRequest(obj Object, requester string) {
+	p.setStep(obj, "")
+	p.s.Remove(Rel(obj, "waiting", userObj(requester)))
+	for _, r := range p.s.Of(obj, "role") {
+		p.s.Remove(r)
+	}
+}
 
 // managerLink names a staff member's manager.
 var managerLink = Link{TypeStaffMember, "manager"}
@@ -565,16 +589,19 @@ func namesRequest(e Event) bool {
 // its user and its location as its location (s holds what ResolveNeeds
 // reads): whose access approving it rewrites, and where. Neither ever
 // changes for a request, so reading them apart from the rest is safe; the
-// planner reads the request again.
-func ResolveEvents(events []Event, s *State) []Event {
+// planner reads the request again, and holds it to them. A step on a
+// request s does not hold is refused here, before anything else is read.
+func ResolveEvents(events []Event, s *State) ([]Event, error) {
 	out := slices.Clone(events)
 	for i, e := range out {
 		if !namesRequest(e) {
 			continue
 		}
-		if r, ok := AccessRequestOf(s, AccessRequestObject(e.Workspace, e.Request)); ok {
-			out[i].User, out[i].Location = r.User, r.Location
+		r, ok := AccessRequestOf(s, AccessRequestObject(e.Workspace, e.Request))
+		if !ok {
+			return nil, fieldErr(CodeInvalid, i, "request", "unknown access request %q in workspace %q", e.Request, e.Workspace)
 		}
+		out[i].User, out[i].Location = r.User, r.Location
 	}
-	return out
+	return out, nil
 }

@@ -171,6 +171,10 @@ func (a *service) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	var d domain.Decision
 	var consumed domain.Consumed
 	if req.Consume {
+		// Using a grant up is a write, in the subject's name.
+		if err := allowVerb(ctx, "events"); err != nil {
+			return err
+		}
 		d, consumed, err = a.auth.Consume(ctx, q, req.ZedToken)
 	} else {
 		d, err = a.auth.Check(ctx, q, req.ZedToken)

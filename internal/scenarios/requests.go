@@ -164,7 +164,11 @@ var accessRequests = []Scenario{
 		// gone: nobody uses it, whoever is later added under their ID.
 		{Events: `{"type":"access.requested","workspace":"p1","request":"ar3","user":"rita","role":"accountant","reason":"again","minutes":60,"once":true}`, Actor: "user:rita"},
 		{Events: `{"type":"access.approved","workspace":"p1","request":"ar3"}`, Actor: "user:olivia",
-			Checks: []Check{yes("user:rita", "consume", "access_request:p1/ar3")}},
+			Checks: []Check{yes("user:rita", "consume", "access_request:p1/ar3"), no("user:olivia", "consume", "access_request:p1/ar3")},
+			Explanations: []Explanation{
+				{Check: yes("user:rita", "consume", "access_request:p1/ar3"), Text: "rita has the one-time grant of access_request:p1/ar3, unused and not ended"},
+				{Check: no("user:olivia", "consume", "access_request:p1/ar3"), Text: "olivia has no one-time grant of access_request:p1/ar3 left: it was not for once, not approved, used, or ended"},
+			}},
 		{Events: `{"type":"role.revoked","workspace":"p1","user":"rita","role":"accountant"}`,
 			Checks:   []Check{no("user:rita", "consume", "access_request:p1/ar3")},
 			Consumes: []Consume{{Check: no("user:rita", "manage_tax_settings", "workspace:p1")}}},

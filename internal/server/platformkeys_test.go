@@ -216,6 +216,7 @@ func TestPlatformKeyVerbsAndRevocation(t *testing.T) {
 	for _, r := range [][3]string{
 		{"POST", "/v1/lookup/subjects", `{"resource":"client:ann","permission":"view"}`},
 		{"POST", "/v1/events", `{"events":[{"type":"client.created","workspace":"p1","client":"c9"}]}`},
+		{"POST", "/v1/check", `{"subject":"user:olivia","permission":"view","resource":"client:zed","consume":true}`}, // may write
 		{"GET", "/v1/audit", ""},
 		{"POST", "/v1/keys", `{"verbs":["admin"]}`},
 	} {

@@ -126,7 +126,9 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		if err != nil {
 			return domain.Applied{}, err
 		}
-		events = domain.ResolveEvents(events, domain.NewState(rels...))
+		if events, err = domain.ResolveEvents(events, domain.NewState(rels...)); err != nil {
+			return domain.Applied{}, err
+		}
 	}
 	needs := domain.NeedsOf(events)
 	defer s.lockWorkspaces(needs.Workspaces)()
