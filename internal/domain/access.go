@@ -250,6 +250,11 @@ func writeLimits(s *State, pr Practice, locations map[string]Object, regions map
 	return true
 }
 
+// writtenStaffRelations are the relations of a staff_member that are
+// written out from the practice (its practice, its person, the switched
+// role it holds); the others are set by events.
+var writtenStaffRelations = []string{"workspace", "person", "switched"}
+
 // writeStaffMembers keeps one staff_member object per member of the practice
 // (who they are, and until when they hold the preset's switched role), and
 // none for anyone else; when users is not nil, only theirs.
@@ -297,8 +302,9 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 		}
 	}
 	for _, r := range existing {
-		// A manager is set by events (staff.manager_set), not written out.
-		if !want[r] && r.Relation != "manager" {
+		// Only what this writes out is rewritten: a manager is set by
+		// events (staff.manager_set).
+		if !want[r] && slices.Contains(writtenStaffRelations, r.Relation) {
 			s.Remove(r)
 		}
 	}

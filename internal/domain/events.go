@@ -111,6 +111,8 @@ type EventSpec struct {
 	// Ownership: the event reads the practice's backup owner and claim of
 	// ownership (ownershipRelations).
 	Ownership bool
+	// Managers: the event reads who manages whom in the practice (Needs.Managers).
+	Managers bool
 	// Actor, when set, is what the event needs of the request's actor
 	// (ActorChecks): the schema answers it before the event is applied.
 	Actor func(i int, e Event) (ActorCheck, error)
@@ -183,9 +185,9 @@ var EventTypes = map[string]EventSpec{
 	"ownership.claim_rejected": {Required: []string{"workspace"}, Reach: reachNobody, Ownership: true,
 		Actor: actorMay("transfer_ownership", aboutWorkspace, "%s may not reject the claim of the ownership of %q: only the account owner may"),
 		plan:  (*planner).ownershipClaimRejected},
-	"staff.manager_set":     {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
-	"staff.manager_cleared": {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, plan: (*planner).staffManager},
-	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at", "once"}, Reach: reachNobody, Links: []Link{waitingLink},
+	"staff.manager_set":     {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, Managers: true, plan: (*planner).staffManager},
+	"staff.manager_cleared": {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, Managers: true, plan: (*planner).staffManager},
+	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at", "once"}, Reach: reachNobody, Links: []Link{waitingLink}, Managers: true,
 		Fields: map[string]eventField{"minutes": {kind: accessMinutesField}},
 		Actor:  requesterCheck, plan: (*planner).accessRequested},
 	"access.approved": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Links: notesLinks, Reach: reachPerson,

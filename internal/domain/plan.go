@@ -143,7 +143,7 @@ func NeedsOf(events []Event) Needs {
 		if e.Type == "role.deleted" {
 			deleted[roleObj(e.Workspace, e.Role)] = true
 		}
-		managers = managers || strings.HasPrefix(e.Type, "staff.manager_") || e.Type == "access.requested"
+		managers = managers || EventTypes[e.Type].Managers
 		if e.Type == "client.deleted" {
 			openings[Object{TypeClient, e.Client}] = true
 		}

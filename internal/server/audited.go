@@ -458,15 +458,24 @@ func (a *audited) Check(ctx context.Context, q domain.Question, token string) (d
 	if err != nil {
 		return d, err
 	}
+	if err := a.recordDecision(ctx, q, d, ws); err != nil {
+		return domain.Decision{}, err
+	}
+	return d, nil
+}
+
+// recordDecision records d, the answer to q about a record of practice ws,
+// and queues what gave it and the alerts it may raise.
+func (a *audited) recordDecision(ctx context.Context, q domain.Question, d domain.Decision, ws string) error {
 	r := a.decision(ctx, q, d.Allowed, d.Missing)
 	r.ZedToken = d.Token
 	r.Workspace = ws
 	if err := a.rec.Record(ctx, r); err != nil {
-		return domain.Decision{}, unrecorded(err)
+		return unrecorded(err)
 	}
 	a.queueGrant(r, q)
 	a.watch(ctx, r)
-	return d, nil
+	return nil
 }
 
 // Consume is Check that may use up a one-time grant: the decision is
@@ -485,14 +494,9 @@ func (a *audited) Consume(ctx context.Context, q domain.Question, token string) 
 	if err != nil || !a.policy.Records(q.Resource.Type, q.Permission) {
 		return d, used, err
 	}
-	r := a.decision(ctx, q, d.Allowed, d.Missing)
-	r.ZedToken = d.Token
-	r.Workspace = a.places(ctx, []domain.Object{q.Resource})()[0]
-	if err := a.rec.Record(ctx, r); err != nil {
-		return domain.Decision{}, used, unrecorded(err)
+	if err := a.recordDecision(ctx, q, d, a.places(ctx, []domain.Object{q.Resource})()[0]); err != nil {
+		return domain.Decision{}, used, err
 	}
-	a.queueGrant(r, q)
-	a.watch(ctx, r)
 	return d, used, nil
 }
 

@@ -22,21 +22,29 @@ func as(t *testing.T, actor, jsonl string) []domain.Event {
 	return events
 }
 
+// practiceAfter is Ward over SpiceDB after steps, each events (JSON
+// Lines) sent on behalf of an actor ("" for none).
+func practiceAfter(t *testing.T, steps [][2]string) testenv.Ward {
+	t.Helper()
+	w := testenv.SpiceDB(t)
+	for _, step := range steps {
+		if _, err := w.Apply(context.Background(), as(t, step[0], step[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
 // TestRacingDecisionsTakeOneStep: two people allowed to approve the same
 // request, at once: one approval is taken, the other refused as a
 // conflict, and the request holds one decision.
 func TestRacingDecisionsTakeOneStep(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	for _, step := range [][2]string{
+	w := practiceAfter(t, [][2]string{
 		{"", scenarios.Base + `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"maya"}`},
 		{"user:rita", `{"type":"access.requested","workspace":"p1","request":"ar1","user":"rita","role":"accountant","reason":"month end","minutes":60}`},
-	} {
-		if _, err := w.Apply(ctx, as(t, step[0], step[1])); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i, actor := range []string{"user:maya", "user:olivia"} {
@@ -63,16 +71,11 @@ func TestRacingDecisionsTakeOneStep(t *testing.T) {
 func TestRacingConsumersUseAGrantOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	for _, step := range [][2]string{
+	w := practiceAfter(t, [][2]string{
 		{"", scenarios.Base},
 		{"user:rita", `{"type":"access.requested","workspace":"p1","request":"ar1","user":"rita","role":"accountant","reason":"one setting","minutes":60,"once":true}`},
 		{"user:olivia", `{"type":"access.approved","workspace":"p1","request":"ar1"}`},
-	} {
-		if _, err := w.Apply(ctx, as(t, step[0], step[1])); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	q, err := domain.ParseQuestion("user:rita", "manage_tax_settings", "workspace:p1")
 	if err != nil {
 		t.Fatal(err)
@@ -115,16 +118,11 @@ func TestRacingConsumersUseAGrantOnce(t *testing.T) {
 func TestConsumeSaysWhatContextAGrantNeeds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	for _, step := range [][2]string{
+	w := practiceAfter(t, [][2]string{
 		{"", scenarios.Base + `{"type":"role.updated","workspace":"p1","role":"accountant","networks":["10.0.0.0/8"]}`},
 		{"user:rita", `{"type":"access.requested","workspace":"p1","request":"ar1","user":"rita","role":"accountant","reason":"one setting","minutes":60,"once":true}`},
 		{"user:olivia", `{"type":"access.approved","workspace":"p1","request":"ar1"}`},
-	} {
-		if _, err := w.Apply(ctx, as(t, step[0], step[1])); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	q, err := domain.ParseQuestion("user:rita", "manage_tax_settings", "workspace:p1")
 	if err != nil {
 		t.Fatal(err)

@@ -252,12 +252,21 @@ func (s *Service) Consume(ctx context.Context, q domain.Question, token string) 
 		return d, domain.Consumed{}, err
 	}
 	slices.SortFunc(rels, func(a, b domain.Relationship) int { return strings.Compare(a.Resource.ID, b.Resource.ID) })
-	for _, r := range rels[:min(len(rels), domain.MaxOnceGrants)] {
-		once := q
-		once.Consume = r.Resource.ID
-		od, err := s.Check(ctx, once, token)
-		if err != nil {
-			return d, domain.Consumed{}, err
+	rels = rels[:min(len(rels), domain.MaxOnceGrants)]
+	// Every grant is asked at once, each as the question made with it.
+	qs := make([]domain.Question, len(rels))
+	for i, r := range rels {
+		qs[i] = q
+		qs[i].Consume = r.Resource.ID
+	}
+	ods, _, err := s.CheckBulk(ctx, qs, token)
+	if err != nil {
+		return d, domain.Consumed{}, err
+	}
+	for i, r := range rels {
+		od := ods[i]
+		if od.Err != nil {
+			return d, domain.Consumed{}, od.Err
 		}
 		if !od.Allowed {
 			if od.Conditional && !d.Conditional {
@@ -277,8 +286,7 @@ func (s *Service) Consume(ctx context.Context, q domain.Question, token string) 
 		if err != nil {
 			return d, used, err
 		}
-		od.Token = applied.Token
-		return od, used, nil
+		return domain.Decision{Allowed: true, Token: applied.Token, At: d.At}, used, nil
 	}
 	return d, domain.Consumed{}, nil
 }
