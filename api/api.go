@@ -434,6 +434,18 @@ type AccessRequestPage struct {
 	Cursor   string                 `json:"cursor"`
 }
 
+// DelegationQuery asks GET /v1/workspaces/{ws}/delegations for one page:
+// state, user, cursor and limit.
+type DelegationQuery = domain.DelegationQuery
+
+// DelegationPage answers GET /v1/workspaces/{ws}/delegations: one page of
+// the practice's delegations, oldest first, each in its state at the time
+// of asking; Cursor ("" on the last page) asks for the next.
+type DelegationPage struct {
+	Delegations []domain.Delegation `json:"delegations"`
+	Cursor      string              `json:"cursor"`
+}
+
 // KeyList answers GET /v1/workspaces/{ws}/api-keys: the live keys, without
 // secrets.
 type KeyList struct {

@@ -268,6 +268,13 @@ func (c *Client) AccessRequests(ctx context.Context, ws string, q api.AccessRequ
 	return call[api.AccessRequestPage](ctx, c, http.MethodGet, path, nil)
 }
 
+// Delegations reads one page of practice ws's delegations that q asks for
+// (its zero values: every delegation, the first page, the default limit).
+func (c *Client) Delegations(ctx context.Context, ws string, q api.DelegationQuery) (api.DelegationPage, error) {
+	path := listPath(ws, "delegations", map[string]string{"state": q.State, "user": q.User, "cursor": q.Cursor}, q.Limit)
+	return call[api.DelegationPage](ctx, c, http.MethodGet, path, nil)
+}
+
 // listPath is the path of practice ws's list, with the params given and
 // the limit (when above 0).
 func listPath(ws, list string, params map[string]string, limit int) string {

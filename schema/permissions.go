@@ -24,6 +24,7 @@ func permissions() (map[string][]perm, error) {
 		domain.TypeWorkspace, domain.TypeLocation, domain.TypeStaffMember, domain.TypeRole, domain.TypeClient,
 		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeNote,
 		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass, domain.TypeRefund, domain.TypeAccessRequest,
+		domain.TypeDelegation,
 	} {
 		for _, p := range domain.Permissions[typ] {
 			expr, err := g.expr(typ, p)
@@ -157,6 +158,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
 		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener, "Step": p.Step != nil,
 		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover, "Decision": p.Decision != "", "Member": p.Member,
+		"Parties": p.Parties,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -192,6 +194,8 @@ func (g *gen) expr(typ string, p domain.Permission) (string, error) {
 		return g.step(p)
 	case domain.TypeAccessRequest:
 		return g.accessRequest(p)
+	case domain.TypeDelegation:
+		return g.delegation(p)
 	}
 	return "", fmt.Errorf("no schema rule for resource type %s", typ)
 }
@@ -329,8 +333,12 @@ func (g *gen) staffMember(p domain.Permission) (string, error) {
 		return "", err
 	}
 	if p.Member {
-		if p.Owner || len(p.Caps) > 0 || len(p.SwitchedCaps) > 0 || len(p.SelfCaps) > 0 || p.NotSelf {
-			return "", fmt.Errorf("Member stands alone")
+		if len(p.Caps) > 0 || len(p.SwitchedCaps) > 0 || len(p.SelfCaps) > 0 || p.NotSelf {
+			return "", fmt.Errorf("Member stands alone, or with Owner")
+		}
+		if p.Owner {
+			owner := g.helper(domain.TypeWorkspace, "owner_active", "owner & active")
+			return "(person & workspace->active) + workspace->" + owner, nil
 		}
 		return "person & workspace->active", nil
 	}
@@ -681,6 +689,22 @@ func (g *gen) booked(typ string, p domain.Permission) (string, error) {
 	expr := union(terms...)
 	if p.PastToo {
 		expr = group(expr) + " & workspace->" + full(domain.PastEdit)
+	}
+	return expr, nil
+}
+
+// delegation: its lender and delegate (Parties), while enabled, and the
+// owner (Owner).
+func (g *gen) delegation(p domain.Permission) (string, error) {
+	if err := unused(domain.TypeDelegation, p, "Parties", "Owner"); err != nil {
+		return "", err
+	}
+	if !p.Parties || len(p.Caps) > 0 {
+		return "", fmt.Errorf("a delegation's permission is its Parties' (and the Owner's), with no capabilities")
+	}
+	expr := "((lender + delegate) & workspace->active)"
+	if p.Owner {
+		expr += " + workspace->" + g.helper(domain.TypeWorkspace, "owner_active", "owner & active")
 	}
 	return expr, nil
 }

@@ -76,6 +76,7 @@ func NewRoot(env Env) *cobra.Command {
 		newAuditCmd(g),
 		newBreakGlassCmd(g),
 		newAccessRequestsCmd(g),
+		newDelegationsCmd(g),
 		newAPIKeysCmd(g),
 		newKeysCmd(g),
 	)

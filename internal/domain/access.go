@@ -98,11 +98,12 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 		locations[loc] = locationObj(loc)
 	}
 	regions := pr.regionLocations()
-	holdings := pr.allHoldings()
+	holdings := append(pr.allHoldings(), pr.delegatedHoldings("")...)
 	if users != nil {
 		holdings = nil
 		for _, u := range users {
 			holdings = append(holdings, pr.holdings(u)...)
+			holdings = append(holdings, pr.delegatedHoldings(u)...)
 		}
 	}
 	grants := map[string]map[Capability]map[Level]Span{}
@@ -374,7 +375,7 @@ func AccessSources(pr Practice, r Relationship) []Holding {
 	}
 	g := grantByRelation()[r.Relation]
 	var out []Holding
-	for _, h := range pr.Holdings(personOf(r.Subject)) {
+	for _, h := range pr.ActingHoldings(personOf(r.Subject)) {
 		if _, granted := pr.grantSpans(h.Role)[g.cap][g.level]; granted && reaches(pr, h, areaLocated(g.cap.Area), r.Resource) {
 			out = append(out, h)
 		}

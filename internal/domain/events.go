@@ -79,6 +79,11 @@ type Event struct {
 	// Manager is a staff member's manager (staff.manager_*).
 	Request string `json:"request,omitempty"`
 	Manager string `json:"manager,omitempty"`
+	// Delegation names a delegation within its practice (delegation.*):
+	// From lends To (the event's to) the Roles named, or all they hold.
+	Delegation string   `json:"delegation,omitempty"`
+	From       string   `json:"from,omitempty"`
+	Roles      []string `json:"roles,omitempty"`
 	// Once: access.requested asks for a one-time grant.
 	Once    bool   `json:"once,omitempty"`
 	Reason  string `json:"reason,omitempty"`
@@ -185,6 +190,12 @@ var EventTypes = map[string]EventSpec{
 	"ownership.claim_rejected": {Required: []string{"workspace"}, Reach: reachNobody, Ownership: true,
 		Actor: actorMay("transfer_ownership", aboutWorkspace, "%s may not reject the claim of the ownership of %q: only the account owner may"),
 		plan:  (*planner).ownershipClaimRejected},
+	"delegation.granted": {Required: []string{"workspace", "delegation", "from", "to", "expires_at"}, Optional: []string{"roles", "starts_at"},
+		Actor: actorMay("lend_roles", aboutLender, "%s may not lend %s's roles: only they themselves (while enabled) or the account owner may"),
+		plan:  (*planner).delegationGranted},
+	"delegation.revoked": {Required: []string{"workspace", "delegation"},
+		Actor: actorMay("revoke", aboutDelegation, "%s may not revoke delegation %q: only its lender or its delegate, while enabled and while it has not ended, or the account owner may"),
+		plan:  (*planner).delegationRevoked},
 	"staff.manager_set":     {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, Managers: true, plan: (*planner).staffManager},
 	"staff.manager_cleared": {Required: []string{"workspace", "user", "manager"}, Reach: reachNobody, Managers: true, plan: (*planner).staffManager},
 	"access.requested": {Required: []string{"workspace", "request", "user", "role", "reason"}, Optional: []string{"location", "minutes", "expires_at", "once"}, Reach: reachNobody, Links: []Link{waitingLink}, Managers: true,
@@ -438,6 +449,7 @@ const (
 	approvalsField                      // a number of approvals, 1 to MaxApprovals
 	boolField                           // true or false
 	outcomeField                        // a review's outcome: justified or unjustified
+	rolesField                          // role names, 1 to MaxDelegatedRoles, each once
 )
 
 // eventField declares one field events carry: how its value is read, the
@@ -487,6 +499,9 @@ var eventFields = map[string]eventField{
 	"refund":             {kind: idField, text: func(e *Event) *string { return &e.Refund }},
 	"request":            {kind: idField, text: func(e *Event) *string { return &e.Request }},
 	"manager":            {kind: idField, text: func(e *Event) *string { return &e.Manager }},
+	"delegation":         {kind: idField, text: func(e *Event) *string { return &e.Delegation }},
+	"from":               {kind: idField, text: func(e *Event) *string { return &e.From }},
+	"roles":              {kind: rolesField},
 	"approvals_required": {kind: approvalsField},
 	"once":               {kind: boolField},
 	"reason":             {kind: textField, text: func(e *Event) *string { return &e.Reason }},
@@ -540,6 +555,22 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 		if err := json.Unmarshal(raw, &e.Once); err != nil {
 			return fmt.Errorf("must be true or false")
 		}
+		return nil
+	}
+	if f.kind == rolesField {
+		var names []string
+		if err := json.Unmarshal(raw, &names); err != nil || len(names) == 0 || len(names) > MaxDelegatedRoles {
+			return fmt.Errorf("must be a list of 1 to %d role names (leave it out to lend every role held)", MaxDelegatedRoles)
+		}
+		for _, n := range names {
+			if err := validateName(n); err != nil {
+				return err
+			}
+		}
+		if len(slices.Compact(slices.Sorted(slices.Values(names)))) != len(names) {
+			return fmt.Errorf("names a role twice: give each once")
+		}
+		e.Roles = names
 		return nil
 	}
 	if f.kind == approvalsField {

@@ -48,7 +48,7 @@ type Explanation struct {
 // holdings: an explanation is about one person, so it never reads everyone's
 // access.
 func ExplainNeeds(s *State, q Question) Needs {
-	n := Needs{Narrow: true, Users: []string{q.Person()}, Ownership: q.Resource.Type == TypeWorkspace}
+	n := Needs{Narrow: true, Users: []string{q.Person()}, Acting: []string{q.Person()}, Ownership: q.Resource.Type == TypeWorkspace}
 	if ws := ResourceWorkspace(s, q.Resource); ws != "" {
 		n.Workspaces = []string{ws}
 	}
@@ -154,7 +154,7 @@ func ExplainAt(q Question, s *State, at time.Time, trace TraceNode) Explanation 
 	if perm.PastToo {
 		caps = append(caps, PastEdit)
 	}
-	for _, h := range pr.Holdings(user) {
+	for _, h := range pr.ActingHoldings(user) {
 		if !h.Lasts.CountsAt(at) {
 			ex.Reasons = append(ex.Reasons, Reason{Kind: "role", Role: h.Role, Location: h.location(), Region: h.region(),
 				Text: fmt.Sprintf("%s holds %s, which does not count now", user, holdingText(h))})
@@ -217,6 +217,8 @@ func Explain(q Question, s *State) Explanation {
 		return explainRefund(q, s, pr, perm)
 	case TypeAccessRequest:
 		return explainAccessRequest(q, s, pr, perm)
+	case TypeDelegation:
+		return explainDelegation(q, s, pr)
 	}
 
 	rec := describe(s, q.Resource)
@@ -275,7 +277,7 @@ func Explain(q Question, s *State) Explanation {
 		caps = append(slices.Clip(caps), perm.SwitchedCaps...)
 	}
 	for _, c := range caps {
-		for _, h := range pr.Holdings(user) {
+		for _, h := range pr.ActingHoldings(user) {
 			if limit, ok := pr.Limits(h.Role)[c]; ok {
 				add(limitReason(pr, perm, c, h, rec, q, limit))
 				continue
@@ -284,7 +286,7 @@ func Explain(q Question, s *State) Explanation {
 			add(capReason(pr, perm, c, h, rec, q, level, granted))
 		}
 	}
-	if len(perm.Caps) > 0 && len(pr.Holdings(user)) == 0 {
+	if len(perm.Caps) > 0 && len(pr.ActingHoldings(user)) == 0 {
 		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s that counts now", user, ws)})
 	}
 
@@ -469,6 +471,9 @@ func holdingText(h Holding) string {
 	} else if h.Location != "" {
 		text = "role " + h.Role + " at location " + h.Location
 	}
+	if h.For != "" {
+		text += fmt.Sprintf(", acting for %s (delegation %s)", h.For, h.Delegation)
+	}
 	return text + h.Lasts.Text()
 }
 
@@ -639,6 +644,25 @@ func explainOpening(q Question, s *State, pr Practice, perm Permission) Explanat
 		review.Reasons = append(review.Reasons, Reason{Kind: "opener", Text: fmt.Sprintf("%s did not open %s", user, q.Resource)})
 	}
 	return deny(review.Reasons...)
+}
+
+// explainDelegation: a delegation in force is revoked by its lender, its
+// delegate and the account owner.
+func explainDelegation(q Question, s *State, pr Practice) Explanation {
+	user := q.Person()
+	if pr.Owner() == user {
+		return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s", user, pr.WS)}}}
+	}
+	var reasons []Reason
+	for _, rel := range []string{"lender", "delegate"} {
+		found := s.HasKey(Rel(q.Resource, rel, userObj(user)))
+		text, _ := StepText(q.Resource, rel, userObj(user), found)
+		if found {
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "delegation", Text: text}}}
+		}
+		reasons = append(reasons, Reason{Kind: "delegation", Text: text})
+	}
+	return deny(append(reasons, Reason{Kind: "owner", Text: fmt.Sprintf("only its lender, its delegate or the account owner (%s) may", pr.Owner())})...)
 }
 
 // explainAccessRequest: a request waiting is decided by the requester's

@@ -53,6 +53,10 @@ type Needs struct {
 	// whole (client.deleted closes them), found by Records from what the
 	// client reaches (client#emergency).
 	Openings []Object
+	// Acting are persons whose delegations to them are read whole, with
+	// their lenders' standing and holdings (what explain needs of a
+	// delegate; a batch that plans reads every delegation in force).
+	Acting []string
 }
 
 // practiceRelations are the relations of a workspace that a Narrow
@@ -140,6 +144,9 @@ func NeedsOf(events []Event) Needs {
 		if e.Request != "" {
 			objs[AccessRequestObject(e.Workspace, e.Request)] = true
 		}
+		if e.Delegation != "" {
+			objs[DelegationObject(e.Workspace, e.Delegation)] = true
+		}
 		if e.Type == "role.deleted" {
 			deleted[roleObj(e.Workspace, e.Role)] = true
 		}
@@ -207,6 +214,13 @@ func (n Needs) First(skipFresh bool) []Filter {
 		}
 		// one-time grants not used yet, which go with their holdings
 		out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused"})
+		// delegations in force (Links reads each whole)
+		out = append(out, Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", Relation: "delegate"})
+	}
+	for _, ws := range n.Workspaces {
+		for _, u := range n.Acting {
+			out = append(out, Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", Relation: "delegate", SubjectType: TypeUser, SubjectID: u})
+		}
 	}
 	for _, ws := range n.Workspaces {
 		if n.Managers {
@@ -269,7 +283,9 @@ func (n Needs) narrow(ws string) []Filter {
 			out = append(out,
 				Filter{ResourceType: TypeSwitch, ResourceIDPrefix: ws + "/", SubjectType: sub.Type, SubjectID: sub.ID},
 				ByID(Object{TypeStaffMember, StaffMemberID(ws, u)}),
-				Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused", SubjectType: sub.Type, SubjectID: sub.ID})
+				Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused", SubjectType: sub.Type, SubjectID: sub.ID},
+				// delegations they lend or act with, which widen the batch (Widened)
+				Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", SubjectType: sub.Type, SubjectID: sub.ID})
 		}
 	}
 	return out
@@ -285,6 +301,15 @@ func (n Needs) Links(s *State) []Filter {
 	if n.Templates {
 		for _, ws := range n.Workspaces {
 			out = append(out, Filter{ResourceType: TypeTemplate, Relation: "workspace", SubjectType: TypeWorkspace, SubjectID: ws})
+		}
+	}
+	for _, ws := range n.Workspaces {
+		seen := map[Object]bool{}
+		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool { return r.Relation == "delegate" }) {
+			if !seen[r.Resource] {
+				seen[r.Resource] = true
+				out = append(out, ByID(r.Resource))
+			}
 		}
 	}
 	for _, role := range n.DeletedRoles {
@@ -315,19 +340,48 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 			}
 		}
 	}
+	var lenders []Filter
 	for _, r := range linked {
-		more[r.Resource] = true
+		if r.Resource.Type != TypeDelegation {
+			more[r.Resource] = true
+		} else if r.Relation == "lender" && n.Narrow {
+			// a delegate's lender: their standing and holdings
+			ws, _, _ := strings.Cut(r.Resource.ID, "/")
+			for _, rel := range []string{"member", "disabled", "seen"} {
+				lenders = append(lenders, Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: rel, SubjectType: r.Subject.Type, SubjectID: r.Subject.ID})
+			}
+			lenders = append(lenders, Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: r.Subject.Type, SubjectID: r.Subject.ID})
+		}
 	}
 	for _, c := range n.Openings {
 		for _, sub := range s.Subjects(c, "emergency") {
 			more[Object{sub.Type, sub.ID}] = true
 		}
 	}
-	var out []Filter
+	out := lenders
 	for _, o := range slices.SortedFunc(maps.Keys(more), CompareObjects) {
 		out = append(out, ByID(o))
 	}
 	return out
+}
+
+// Widened is what a Narrow batch reads instead once First found (in s)
+// that a person whose access it rewrites lends roles or acts with them:
+// their delegates' or lenders' access changes with theirs, so the batch
+// reads the practice whole; ok is false when n reads enough as it is.
+func (n Needs) Widened(s *State) (wide Needs, ok bool) {
+	if !n.Narrow {
+		return n, false
+	}
+	for _, ws := range n.Workspaces {
+		for _, u := range n.Persons {
+			if inDelegation(s, ws, u) {
+				n.Narrow, n.Users, n.Persons = false, nil, nil
+				return n, true
+			}
+		}
+	}
+	return n, false
 }
 
 // ReadFrom reads from s what n asks, round by round as the service reads
@@ -350,6 +404,9 @@ func (n Needs) ReadFrom(s *State, each func(round []Filter)) *State {
 		return rels
 	}
 	take(n.First(false))
+	if wide, ok := n.Widened(read); ok {
+		return wide.ReadFrom(s, each)
+	}
 	linked := take(n.Links(read))
 	take(n.Records(read, linked))
 	return read
@@ -390,6 +447,11 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 		if err := p.apply(i, e); err != nil {
 			return Plan{}, err
 		}
+		if pr := p.practice(e.Workspace); pr.Exists() {
+			if err := p.followDelegations(pr, e.now()); err != nil {
+				return Plan{}, err
+			}
+		}
 		p.passOnGrants()
 		if err := p.checkDependencies(i, e); err != nil {
 			return Plan{}, err
@@ -405,6 +467,17 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 			}
 			if persons != nil && e.User != "" {
 				persons[e.User] = true
+			}
+		}
+	}
+	// A lender's holdings are their delegates' too, and a delegate's access
+	// is written from their lenders': a batch that changes either's rewrites
+	// everyone's (Needs.Widened read the practice whole for it).
+	for w, persons := range access {
+		for u := range persons {
+			if inDelegation(s, w, u) || inDelegation(p.s, w, u) {
+				access[w] = nil
+				break
 			}
 		}
 	}

@@ -60,8 +60,11 @@ type Permission struct {
 	// holders of the preset's owner role have it, never the claimant.
 	ClaimApprover bool
 	// Member: on a staff member, the person themselves has it, while
-	// enabled.
+	// enabled (and, with Owner, the account owner too).
 	Member bool
+	// Parties: on a delegation, its lender and its delegate have it, while
+	// enabled (and, with Owner, the account owner too).
+	Parties bool
 	// Decision (an access request's: DecideApprove or DecideDeny) is had by
 	// the requester's manager and the holders of the workspace permission
 	// with the same Owner and Caps, while they are enabled, never by the
@@ -194,6 +197,7 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, Guarded: true, About: "give this role to staff or take it away (a guarded role: only the owner and its own workspace-wide holders)"},
 	},
 	TypeStaffMember: {
+		{Name: "lend_roles", Member: true, Owner: true, About: "lend their roles to another staff member for a while (delegation.granted): the staff member themselves, while enabled, or the account owner"},
 		{Name: "request_access", Member: true, About: "ask for a role for a while (access.requested): the staff member themselves, while enabled (asked as user:ID about staff_member:WORKSPACE/ID)"},
 		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true,
 			About: "change this staff member's permissions: the owner or roles that edit permissions; office staff who change other office staff's profiles, for office staff; never one's own"},
@@ -269,6 +273,9 @@ var Permissions = map[string][]Permission{
 		{Name: "request_refund", Caps: []Capability{Cap(AreaRefunds, ActionRequest)}, About: "ask for a refund of a payment on the invoice (refund.requested)"},
 		{Name: "approve_refund", Caps: []Capability{Cap(AreaRefunds, ActionApprove)}, About: "approve refunds on the invoice (never one they asked for: the refund's approve)"},
 		{Name: "process_refund", Caps: []Capability{Cap(AreaRefunds, ActionProcess)}, About: "pay out approved refunds on the invoice (never one they approved: the refund's process)"},
+	},
+	TypeDelegation: {
+		{Name: "revoke", Parties: true, Owner: true, About: "end the delegation early (delegation.revoked): its lender or its delegate, while enabled, or the account owner"},
 	},
 	TypeAccessRequest: {
 		{Name: "approve", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideApprove, About: "approve the request at the step it waits at: its one approval by the requester's manager or one who approves access; of two, the manager's first, then another's who approves access; never the requester"},
@@ -372,10 +379,10 @@ func ParseResource(s string) (Object, error) {
 		}
 		return Object{typ, id}, nil
 	}
-	if typ == TypeStaffMember || typ == TypeBreakGlass || typ == TypeRefund || typ == TypeAccessRequest {
+	if typ == TypeStaffMember || typ == TypeBreakGlass || typ == TypeRefund || typ == TypeAccessRequest || typ == TypeDelegation {
 		ws, rest, ok := strings.Cut(id, "/")
 		if !ok || ValidateID(ws) != nil || ValidateID(rest) != nil {
-			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID", TypeRefund: "a refund is named refund:WORKSPACE/ID", TypeAccessRequest: "a request for access is named access_request:WORKSPACE/ID"}[typ]
+			what := map[string]string{TypeStaffMember: "a staff member is named staff_member:WORKSPACE/USER", TypeBreakGlass: "an emergency opening is named break_glass:WORKSPACE/ID", TypeRefund: "a refund is named refund:WORKSPACE/ID", TypeAccessRequest: "a request for access is named access_request:WORKSPACE/ID", TypeDelegation: "a delegation is named delegation:WORKSPACE/ID"}[typ]
 			return Object{}, &Error{Code: CodeInvalid, Index: -1, Field: "resource", Message: fmt.Sprintf("%q: %s", s, what)}
 		}
 		return Object{typ, id}, nil

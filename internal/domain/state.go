@@ -42,6 +42,9 @@ const (
 	TypeRefund = "refund"
 	// TypeAccessRequest is a staff member's request for a role for a while.
 	TypeAccessRequest = "access_request"
+	// TypeDelegation is one staff member's lending of their roles to
+	// another for a while.
+	TypeDelegation = "delegation"
 	TypeStaffMember   = "staff_member"
 	// TypeServiceAccount is an integration of one practice, a subject like
 	// staff; TypeAPIKey is one of its keys.
@@ -473,6 +476,9 @@ type Holding struct {
 	Role     string
 	Location string
 	Lasts    Span
+	// For is the lender and Delegation the delegation's ID of a holding
+	// acted with by delegation ("" for one's own).
+	For, Delegation string
 }
 
 // location is the location the holding is at, "" when it is workspace-wide

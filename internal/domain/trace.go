@@ -230,6 +230,10 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s has the one-time grant of %s, unused and not ended", who, res), fmt.Sprintf("%s has no one-time grant of %s left: it was not for once, not approved, used, or ended", who, res))
 	case "access_request#first_approver":
 		return yes(fmt.Sprintf("%s gave the first approval of %s, and the second is another's", who, res), fmt.Sprintf("%s did not give the first approval of %s", who, res))
+	case "delegation#lender":
+		return yes(fmt.Sprintf("%s lends their roles by %s, which has not ended", who, res), fmt.Sprintf("%s does not lend roles by %s (it is another's, or ended)", who, res))
+	case "delegation#delegate":
+		return yes(fmt.Sprintf("%s acts with the roles lent by %s, which counts now", who, res), fmt.Sprintf("%s does not act by %s now (it is another's, has not started, or ended)", who, res))
 	case "refund#requester":
 		return yes(fmt.Sprintf("%s asked for %s, and who asks for a refund never approves it", who, res), fmt.Sprintf("%s did not ask for %s", who, res))
 	case "refund#approver":

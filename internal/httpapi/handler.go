@@ -46,6 +46,9 @@ type Authorizer interface {
 	// AccessRequests lists one page of a practice's requests for access,
 	// and the next page's cursor.
 	AccessRequests(ctx context.Context, ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, string, error)
+	// Delegations lists one page of a practice's delegations, and the next
+	// page's cursor.
+	Delegations(ctx context.Context, ws string, q domain.DelegationQuery) ([]domain.Delegation, string, error)
 }
 
 // Config is what the handler needs besides the Authorizer.

@@ -31,6 +31,7 @@ var Routes = slices.Concat([]string{
 	"GET /v1/workspaces/{id}/matrix",
 	"GET /v1/workspaces/{ws}/break-glass",
 	"GET /v1/workspaces/{ws}/access-requests",
+	"GET /v1/workspaces/{ws}/delegations",
 	"GET /v1/audit",
 	"GET /v1/audit/verify",
 }, keyRoutes, platformRoutes, []string{
@@ -54,6 +55,7 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("GET /v1/workspaces/{id}/matrix", a.endpoint("matrix", call, a.handleMatrix))
 	mux.Handle("GET /v1/workspaces/{ws}/break-glass", a.endpoint("break_glass_list", call, a.handleBreakGlass))
 	mux.Handle("GET /v1/workspaces/{ws}/access-requests", a.endpoint("access_request_list", call, a.handleAccessRequests))
+	mux.Handle("GET /v1/workspaces/{ws}/delegations", a.endpoint("delegation_list", call, a.handleDelegations))
 	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
 	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
 	for i, h := range a.keyHandlers() {
@@ -583,6 +585,26 @@ func (a *service) handleAccessRequests(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	writeJSON(w, http.StatusOK, api.AccessRequestPage{Requests: page, Cursor: cursor})
+	return nil
+}
+
+// delegationParams are the query parameters GET
+// /v1/workspaces/{ws}/delegations reads.
+var delegationParams = []string{"state", "user", "cursor", "limit"}
+
+// handleDelegations lists a practice's delegations: every one, or those in
+// one state now, lent by or to one person, a page at a time.
+func (a *service) handleDelegations(w http.ResponseWriter, r *http.Request) error {
+	ws, q, limit, err := listParams(r, delegationParams)
+	if err != nil {
+		return err
+	}
+	page, cursor, err := a.auth.Delegations(r.Context(), ws, domain.DelegationQuery{
+		State: q.Get("state"), User: q.Get("user"), Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.DelegationPage{Delegations: page, Cursor: cursor})
 	return nil
 }
 

@@ -61,6 +61,14 @@ func (a adapter) AccessRequests(ws string, q domain.AccessRequestQuery) ([]domai
 	})
 }
 
+// Delegations reads every page, two delegations a page.
+func (a adapter) Delegations(ws string, q domain.DelegationQuery) ([]domain.Delegation, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.Delegation, string, error) {
+		q.Limit, q.Cursor = 2, cursor
+		return a.c.Delegations(a.ctx, ws, q)
+	})
+}
+
 // pagesOfTwo reads page after page (each of at most two, which page asks
 // for, after cursor), until the last.
 func pagesOfTwo[T any](page func(cursor string) ([]T, string, error)) ([]T, error) {
@@ -305,6 +313,15 @@ func (h httpClient) AccessRequests(ws string, q domain.AccessRequestQuery) ([]do
 	})
 }
 
+// Delegations reads every page, two delegations a page.
+func (h httpClient) Delegations(ws string, q domain.DelegationQuery) ([]domain.Delegation, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.Delegation, string, error) {
+		q.Limit, q.Cursor = 2, cursor
+		page, err := h.c.Delegations(h.ctx, ws, q)
+		return page.Delegations, page.Cursor, err
+	})
+}
+
 func (h httpClient) Consume(c Check) (bool, string, error) {
 	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c), Consume: true})
 	return res.Allowed, res.Consumed, err
@@ -475,6 +492,10 @@ func (c cliClient) BreakGlass(ws string, q domain.BreakGlassQuery) ([]domain.Bre
 
 func (c cliClient) AccessRequests(ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error) {
 	return cliList[domain.AccessRequest](c, "access-requests", ws, q.State, map[string]string{"--user": q.User})
+}
+
+func (c cliClient) Delegations(ws string, q domain.DelegationQuery) ([]domain.Delegation, error) {
+	return cliList[domain.Delegation](c, "delegations", ws, q.State, map[string]string{"--user": q.User})
 }
 
 // cliList runs `ward LIST list` for practice ws in state, with the flags

@@ -26,6 +26,12 @@ const EndToken = "{{end}}"
 // (staff.seen at) whose one-day inactivity runs out at that moment.
 const DayBeforeEndToken = "{{end-1d}}"
 
+// LaterToken stands for one moment thirty days after the scenario starts
+// (to the hour, the same in every step): an end that does not pass while
+// the scenario runs, yet within the bounds Ward keeps on how long some
+// grants last (a delegation's year, say).
+const LaterToken = "{{later}}"
+
 // HoursToken in a step's events, "{{hours-now:ZONE}}" or
 // "{{hours-later:ZONE}}", stands for business hours in the IANA zone ZONE
 // whose one window holds the moment the step applies its events (from 90
@@ -67,6 +73,9 @@ type Client interface {
 	// AccessRequests lists a practice's requests for access q asks for (its
 	// Limit and Cursor unset: every page).
 	AccessRequests(workspace string, q domain.AccessRequestQuery) ([]domain.AccessRequest, error)
+	// Delegations lists a practice's delegations q asks for (its Limit and
+	// Cursor unset: every page).
+	Delegations(workspace string, q domain.DelegationQuery) ([]domain.Delegation, error)
 	Check(c Check) (bool, error)
 	// Consume asks c as a check that may use up a one-time grant, and
 	// returns the grant used ("access_request:WORKSPACE/ID", or "").
@@ -138,6 +147,7 @@ func Run(t *testing.T, sc Scenario, c Client) {
 		t.Fatalf("base practice: %v", err)
 	}
 	var end time.Time
+	later := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour).UTC().Format(time.RFC3339)
 	for i, step := range sc.Steps {
 		if step.PastEnd {
 			if end.IsZero() {
@@ -154,6 +164,7 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				events = strings.ReplaceAll(events, EndToken, end.UTC().Format(time.RFC3339))
 				events = strings.ReplaceAll(events, DayBeforeEndToken, end.Add(-24*time.Hour).UTC().Format(time.RFC3339))
 			}
+			events = strings.ReplaceAll(events, LaterToken, later)
 			events = hoursTokens.ReplaceAllStringFunc(events, func(token string) string {
 				m := hoursTokens.FindStringSubmatch(token)
 				return hoursAround(t, time.Now(), m[2], m[1] == "now")
@@ -292,12 +303,26 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				t.Errorf("step %d: access requests %+v: got %v", i, l, ids)
 			}
 		}
+		for _, l := range step.Delegations {
+			got, err := c.Delegations(l.Workspace, domain.DelegationQuery{State: l.State, User: l.User})
+			if err != nil {
+				t.Fatalf("step %d: listing delegations %+v: %v", i, l, err)
+			}
+			var ids []string
+			for _, d := range got {
+				ids = append(ids, fmt.Sprintf("%s:%s>%s:%s:%s", d.ID, d.From, d.To, strings.Join(d.Roles, "+"), d.State))
+			}
+			if !slices.Equal(ids, l.Want) {
+				t.Errorf("step %d: delegations %+v: got %v", i, l, ids)
+			}
+		}
 		for _, ex := range step.Explanations {
 			allowed, reasons, err := c.Explain(ex.Check)
 			if err != nil {
 				t.Fatalf("step %d: explain %v: %v", i, ex.Check, err)
 			}
 			text := strings.ReplaceAll(ex.Text, EndToken, end.UTC().Format(time.RFC3339))
+			text = strings.ReplaceAll(text, LaterToken, later)
 			if allowed != ex.Allowed || !slices.ContainsFunc(reasons, matches(text)) {
 				t.Errorf("step %d: explain %v: allowed=%v reasons %q, want allowed=%v and %q", i, ex.Check, allowed, reasons, ex.Allowed, text)
 			}

@@ -104,6 +104,14 @@ type RequestList struct {
 	Want                   []string
 }
 
+// DelegationList is a list of a practice's delegations (in State, lent by
+// or to User) and what it must hold: each "ID:FROM>TO:ROLE+ROLE:STATE",
+// oldest first.
+type DelegationList struct {
+	Workspace, State, User string
+	Want                   []string
+}
+
 // Step applies events (JSON Lines; none for a step that only asks), then asks.
 type Step struct {
 	Events string
@@ -126,6 +134,8 @@ type Step struct {
 	BreakGlass []BreakGlassList
 	// Requests are lists of requests for access.
 	Requests []RequestList
+	// Delegations are lists of delegations.
+	Delegations []DelegationList
 	// Consumes are checks made with consume, in order, after Checks (and
 	// their bulk check): each
 	// may use up a one-time grant, so each is asked once.
@@ -149,7 +159,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner, accessRequests)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner, accessRequests, delegations)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

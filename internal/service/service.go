@@ -291,6 +291,19 @@ func (s *Service) Consume(ctx context.Context, q domain.Question, token string) 
 	return d, domain.Consumed{}, nil
 }
 
+// Delegations lists one page of practice ws's delegations that q asks for,
+// oldest first, each in its state now, and the next page's cursor.
+func (s *Service) Delegations(ctx context.Context, ws string, q domain.DelegationQuery) ([]domain.Delegation, string, error) {
+	if err := q.Check(); err != nil {
+		return nil, "", err
+	}
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.DelegationFilter(ws)})
+	if err != nil {
+		return nil, "", err
+	}
+	return domain.DelegationPage(domain.DelegationsOf(domain.NewState(rels...), ws), q, time.Now())
+}
+
 // AccessRequests lists one page of practice ws's requests for access that
 // q asks for, oldest first, and the next page's cursor.
 func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, string, error) {
@@ -595,6 +608,9 @@ func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, 
 	_, token, err := read(needs.First(skipFresh))
 	if err != nil {
 		return nil, "", err
+	}
+	if wide, ok := needs.Widened(state); ok {
+		return s.load(ctx, wide, skipFresh, at)
 	}
 	linked, _, err := read(needs.Links(state))
 	if err != nil {

@@ -1,0 +1,371 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Delegation ("temporary delegation: 'Acting Manager' role for coverage
+// without changing base role", seed 004). A staff member lends some or all
+// of their roles to another for a while (delegation.granted): the delegate
+// acts with them, keeping their own, from starts_at until expires_at. It is
+// a delegation object of the practice (WORKSPACE/ID) naming its lender,
+// its delegate (with the delegation's span) and the roles lent; Ward writes
+// the delegate's access out from the lender's holdings of those roles, each
+// for as long as both the holding and the delegation last, so that it ends
+// by itself with either, with nothing written then. It ends early when
+// revoked (delegation.revoked), when either person is removed, and when
+// the lender no longer holds any role lent; a role the lender loses stops
+// being lent. What only the account owner may do is never a role's, so it
+// is never lent.
+
+const (
+	// MaxDelegationDays is the longest a delegation lasts: cover for a
+	// leave, not a change of role (that is role.assigned).
+	MaxDelegationDays = 366
+	// MaxDelegatedRoles is the most roles one delegation names.
+	MaxDelegatedRoles = 20
+)
+
+// Delegation states: a delegation granted is scheduled until it starts,
+// active until it ends, then expired; or it was revoked, or it ended
+// (a person removed, or the lender holding none of the roles lent).
+const (
+	DelegationScheduled = "scheduled"
+	DelegationActive    = "active"
+	DelegationExpired   = "expired"
+	DelegationRevoked   = "revoked"
+	DelegationEnded     = "ended"
+	DelegationAll       = "all"
+	delegationGranted   = "granted" // as recorded, until revoked or ended
+)
+
+// DelegationStates are the states a list of delegations may ask for.
+var DelegationStates = []string{DelegationScheduled, DelegationActive, DelegationExpired, DelegationRevoked, DelegationEnded, DelegationAll}
+
+// Delegation is one lending of roles, as its record tells it.
+type Delegation struct {
+	ID        string `json:"id"`
+	Workspace string `json:"workspace"`
+	delegationRecord
+}
+
+// delegationRecord is what a delegation's record keeps.
+type delegationRecord struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Roles are the roles lent that the lender still held at the last
+	// change; Dropped, those they stopped holding, which stopped being lent.
+	Roles     []string   `json:"roles"`
+	Dropped   []string   `json:"dropped,omitempty"`
+	StartsAt  *time.Time `json:"starts_at,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	GrantedBy string     `json:"granted_by"`
+	GrantedAt time.Time  `json:"granted_at"`
+	// AllRoles: the event named no roles, so every role held was lent.
+	AllRoles bool   `json:"all_roles,omitempty"`
+	State    string `json:"state"`
+	// EndedAt, EndedBy and Why say how a revoked or ended delegation
+	// ended (EndedBy is "" when Ward ended it).
+	EndedAt *time.Time `json:"ended_at,omitempty"`
+	EndedBy string     `json:"ended_by,omitempty"`
+	Why     string     `json:"why,omitempty"`
+}
+
+// DelegationObject is the object of delegation id in practice ws.
+func DelegationObject(ws, id string) Object { return Object{TypeDelegation, ws + "/" + id} }
+
+// DelegationFilter selects every delegation of practice ws.
+func DelegationFilter(ws string) Filter { return ByPrefix(TypeDelegation, ws+"/") }
+
+// DelegationOf reads delegation obj from s; false when s has no record
+// of it.
+func DelegationOf(s *State, obj Object) (Delegation, bool) {
+	var d Delegation
+	ws, id, ok := recordOf(s, obj, &d.delegationRecord)
+	if !ok {
+		return Delegation{}, false
+	}
+	d.ID, d.Workspace = id, ws
+	return d, true
+}
+
+// DelegationsOf reads every delegation of practice ws in s, oldest first.
+func DelegationsOf(s *State, ws string) []Delegation {
+	return recordsOf(s, TypeDelegation, ws, DelegationOf, func(a, b Delegation) int {
+		return cmp.Or(a.GrantedAt.Compare(b.GrantedAt), strings.Compare(a.ID, b.ID))
+	})
+}
+
+// StateAt is the delegation's state at now: a granted one is scheduled,
+// active or expired by its times.
+func (d Delegation) StateAt(now time.Time) string {
+	switch {
+	case d.State != delegationGranted:
+		return d.State
+	case !now.Before(d.ExpiresAt):
+		return DelegationExpired
+	case d.StartsAt != nil && now.Before(*d.StartsAt):
+		return DelegationScheduled
+	}
+	return DelegationActive
+}
+
+// DelegationQuery asks for one page of a practice's delegations: those in
+// State (DelegationStates; "" for all) at the moment of asking, lent by or
+// to User when given, after Cursor (a delegation's ID), at most Limit.
+type DelegationQuery struct {
+	State, User, Cursor string
+	Limit               int
+}
+
+// Check refuses a query that names no known state, or a person by
+// something that is not an ID.
+func (q DelegationQuery) Check() error {
+	if q.State != "" && !slices.Contains(DelegationStates, q.State) {
+		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", q.State, strings.Join(DelegationStates, ", "))}
+	}
+	if q.User != "" {
+		if err := ValidateID(q.User); err != nil {
+			return &Error{Code: CodeInvalid, Index: -1, Field: "user", Message: err.Error()}
+		}
+	}
+	return nil
+}
+
+// DelegationPage is the page of all (oldest first) that q (Checked) asks
+// for at now, each with its state then, and the next page's cursor.
+func DelegationPage(all []Delegation, q DelegationQuery, now time.Time) ([]Delegation, string, error) {
+	for i := range all {
+		all[i].State = all[i].StateAt(now)
+	}
+	state := cmp.Or(q.State, DelegationAll)
+	return pageOf(all, func(d Delegation) string { return d.ID }, func(d Delegation) bool {
+		return (state == DelegationAll || d.State == state) && (q.User == "" || d.From == q.User || d.To == q.User)
+	}, q.Cursor, q.Limit, "delegation")
+}
+
+// aboutLender is the staff member whose roles a delegation lends.
+func aboutLender(e Event) (Object, string) {
+	return Object{TypeStaffMember, StaffMemberID(e.Workspace, e.From)}, e.From
+}
+
+func aboutDelegation(e Event) (Object, string) {
+	return DelegationObject(e.Workspace, e.Delegation), e.Delegation
+}
+
+// delegatedHoldings are the holdings user acts with by delegations in
+// force in p ("" for every delegate's): the lender's own holdings of the
+// roles lent, each for as long as both it and the delegation last, while
+// the lender is an enabled, active member. A delegate acts with what the
+// lender holds themselves, never with what was lent to the lender.
+func (p Practice) delegatedHoldings(user string) []userHolding {
+	var out []userHolding
+	for _, r := range p.S.WhereIn(TypeDelegation, p.WS, func(r Relationship) bool {
+		return r.Relation == "delegate" && r.Subject.Type == TypeUser && (user == "" || r.Subject.ID == user)
+	}) {
+		lender := firstSubject(p.S, r.Resource, "lender")
+		if lender == "" || !p.IsActive(lender) {
+			continue
+		}
+		_, id, _ := strings.Cut(r.Resource.ID, "/")
+		var lent []string
+		for _, s := range p.S.Subjects(r.Resource, "role") {
+			lent = append(lent, strings.TrimPrefix(s.ID, p.WS+"/"))
+		}
+		for _, h := range p.Holdings(lender) {
+			if !slices.Contains(lent, h.Role) {
+				continue
+			}
+			if lasts, ok := Intersect(h.Lasts, r.Span()); ok {
+				h.Lasts, h.For, h.Delegation = lasts, lender, id
+				out = append(out, userHolding{h, r.Subject.ID})
+			}
+		}
+	}
+	return out
+}
+
+// ActingHoldings are user's own holdings and those they act with by
+// delegation: what their written-out access follows.
+func (p Practice) ActingHoldings(user string) []Holding {
+	out := p.Holdings(user)
+	for _, h := range p.delegatedHoldings(user) {
+		out = append(out, h.Holding)
+	}
+	return out
+}
+
+// inDelegation reports whether user lends or acts with roles in practice
+// p by a delegation s holds.
+func inDelegation(s *State, ws, user string) bool {
+	return len(s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
+		return (r.Relation == "delegate" || r.Relation == "lender") && r.Subject.Type == TypeUser && r.Subject.ID == user
+	})) > 0
+}
+
+// heldRoleNames are the roles user holds in pr themselves, now or later
+// (a holding that has ended counts no more), but their individually
+// switched permissions, which are theirs alone.
+func heldRoleNames(pr Practice, user string, now time.Time) []string {
+	var out []string
+	for _, h := range pr.Holdings(user) {
+		if !IsPersonalRole(h.Role) && !h.Lasts.End().PassedAt(now) && !slices.Contains(out, h.Role) {
+			out = append(out, h.Role)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
+	obj := DelegationObject(pr.WS, e.Delegation)
+	now := e.now().UTC().Truncate(time.Second)
+	start := now
+	rec := delegationRecord{From: e.From, To: e.To, ExpiresAt: e.ExpiresAt.Time().UTC(), AllRoles: len(e.Roles) == 0}
+	if !e.StartsAt.IsZero() {
+		at := e.StartsAt.UTC()
+		rec.StartsAt, start = &at, at
+	}
+	if most := start.AddDate(0, 0, MaxDelegationDays); rec.ExpiresAt.After(most) {
+		return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d days after the delegation starts (at most %s): a delegation covers an absence; a lasting change is role.assigned", rec.ExpiresAt.Format(time.RFC3339), MaxDelegationDays, most.Format(time.RFC3339))
+	}
+	if old, ok := DelegationOf(p.s, obj); ok {
+		asked := slices.Sorted(slices.Values(e.Roles))
+		if old.From == rec.From && old.To == rec.To && old.GrantedBy == actorID(e) && sameTime(old.StartsAt, rec.StartsAt) && old.ExpiresAt.Equal(rec.ExpiresAt) &&
+			old.AllRoles == rec.AllRoles && (old.AllRoles || slices.Equal(asked, slices.Sorted(slices.Values(append(slices.Clone(old.Roles), old.Dropped...))))) {
+			return nil // the same delegation sent again
+		}
+		return fieldErr(CodeConflict, i, "delegation", "delegation %q already exists in workspace %q: give each delegation its own id", e.Delegation, pr.WS)
+	}
+	if err := p.requireMember(i, pr, "from", e.From); err != nil {
+		return err
+	}
+	if err := p.requireMember(i, pr, "to", e.To); err != nil {
+		return err
+	}
+	if e.From == e.To {
+		return fieldErr(CodeInvalid, i, "to", "%q is also from: a person acts with their own roles already", e.To)
+	}
+	if !pr.IsActive(e.From) {
+		return fieldErr(CodeConflict, i, "from", "%q is disabled or inactive in workspace %q: a delegate acts with the lender's roles only while the lender may act", e.From, pr.WS)
+	}
+	held := heldRoleNames(pr, e.From, now)
+	rec.Roles = held
+	if len(e.Roles) > 0 {
+		for _, role := range e.Roles {
+			if err := p.requireRole(i, pr, role); err != nil {
+				err.(*Error).Field = "roles"
+				return err
+			}
+			if !slices.Contains(held, role) {
+				return fieldErr(CodeConflict, i, "roles", "%s does not hold role %q (they hold %s): only a role one holds is lent", e.From, role, strings.Join(pr.heldRoles(e.From), ", "))
+			}
+		}
+		rec.Roles = slices.Sorted(slices.Values(e.Roles))
+	}
+	if len(rec.Roles) == 0 {
+		return fieldErr(CodeConflict, i, "from", "%s holds no role in workspace %q to lend", e.From, pr.WS)
+	}
+	span, _ := Between(e.StartsAt, e.ExpiresAt) // parseEvent refused a start not before the end
+	p.s.Add(Rel(obj, "workspace", pr.obj()))
+	p.s.Add(Rel(obj, "lender", userObj(e.From)).Lasting(Until(e.ExpiresAt)))
+	p.s.Add(Rel(obj, "delegate", userObj(e.To)).Lasting(span))
+	for _, role := range rec.Roles {
+		p.s.Add(Rel(obj, "role", roleObj(pr.WS, role)))
+	}
+	rec.GrantedBy, rec.GrantedAt, rec.State = actorID(e), now, delegationGranted
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
+	return p.setRecordOf(obj, rec)
+}
+
+func (p *planner) delegationRevoked(i int, pr Practice, e Event) error {
+	obj := DelegationObject(pr.WS, e.Delegation)
+	d, ok := DelegationOf(p.s, obj)
+	if !ok {
+		return fieldErr(CodeInvalid, i, "delegation", "unknown delegation %q in workspace %q", e.Delegation, pr.WS)
+	}
+	now := e.now().UTC().Truncate(time.Second)
+	switch d.StateAt(now) {
+	case DelegationRevoked:
+		if d.EndedBy == actorID(e) {
+			return nil // the same revocation sent again
+		}
+		return fieldErr(CodeConflict, i, "delegation", "delegation %q was revoked already, by %s at %s", d.ID, d.EndedBy, d.EndedAt.Format(time.RFC3339))
+	case DelegationEnded:
+		return fieldErr(CodeConflict, i, "delegation", "delegation %q ended already at %s (%s): there is nothing to revoke", d.ID, d.EndedAt.Format(time.RFC3339), d.Why)
+	case DelegationExpired:
+		return fieldErr(CodeConflict, i, "delegation", "delegation %q expired at %s: there is nothing to revoke", d.ID, d.ExpiresAt.Format(time.RFC3339))
+	}
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{d.From, d.To}}, pr, d.From, d.To)
+	return p.endDelegation(obj, d, DelegationRevoked, actorID(e), "revoked by "+actorID(e), now)
+}
+
+// endDelegation ends delegation d early: it lends nothing from now.
+func (p *planner) endDelegation(obj Object, d Delegation, state, by, why string, now time.Time) error {
+	for _, rel := range []string{"lender", "delegate", "role"} {
+		for _, r := range p.s.Of(obj, rel) {
+			p.s.Remove(r)
+		}
+	}
+	d.State, d.EndedBy, d.Why, d.EndedAt = state, by, why, &now
+	return p.setRecordOf(obj, d.delegationRecord)
+}
+
+// followDelegations keeps practice pr's delegations in force true to what
+// changed: a delegation whose lender or delegate is no longer staff ends;
+// a role lent that the lender no longer holds (revoked, or deleted) stops
+// being lent, and a delegation left lending nothing ends. Only delegations
+// the state holds whole are followed: a batch that changes a lender's or a
+// delegate's holdings or standing reads them (Needs.Widened).
+func (p *planner) followDelegations(pr Practice, now time.Time) error {
+	for _, r := range p.s.WhereIn(TypeDelegation, pr.WS, func(r Relationship) bool { return r.Relation == "delegate" }) {
+		obj := r.Resource
+		d, ok := DelegationOf(p.s, obj)
+		if !ok || d.State != delegationGranted {
+			continue
+		}
+		now := now.UTC().Truncate(time.Second)
+		switch {
+		case !pr.IsMember(d.From):
+			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" was removed from the practice", now); err != nil {
+				return err
+			}
+			continue
+		case !pr.IsMember(d.To):
+			if err := p.endDelegation(obj, d, DelegationEnded, "", d.To+" was removed from the practice", now); err != nil {
+				return err
+			}
+			continue
+		}
+		held := heldRoleNames(pr, d.From, now)
+		keep, dropped := []string{}, []string(nil)
+		for _, role := range d.Roles {
+			if slices.Contains(held, role) {
+				keep = append(keep, role)
+			} else {
+				dropped = append(dropped, role)
+			}
+		}
+		if len(dropped) == 0 {
+			continue
+		}
+		for _, role := range dropped {
+			p.s.Remove(Rel(obj, "role", roleObj(pr.WS, role)))
+		}
+		d.Roles, d.Dropped = keep, append(d.Dropped, dropped...)
+		if len(keep) == 0 {
+			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
+			return err
+		}
+	}
+	return nil
+}
