@@ -702,7 +702,7 @@ func (g *gen) delegation(p domain.Permission) (string, error) {
 	if !p.Parties || len(p.Caps) > 0 {
 		return "", fmt.Errorf("a delegation's permission is its Parties' (and the Owner's), with no capabilities")
 	}
-	expr := "((lender + delegate) & workspace->active)"
+	expr := "((lender + invitee) & workspace->active)"
 	if p.Owner {
 		expr += " + workspace->" + g.helper(domain.TypeWorkspace, "owner_active", "owner & active")
 	}

@@ -28,6 +28,10 @@ const (
 	MaxDelegationDays = 366
 	// MaxDelegatedRoles is the most roles one delegation names.
 	MaxDelegatedRoles = 20
+	// MaxDelegations is the most delegations in force (scheduled or
+	// active) one person may lend, and the most they may act by: each is
+	// read, and followed, by every batch that rewrites the practice.
+	MaxDelegations = 10
 )
 
 // Delegation states: a delegation granted is scheduled until it starts,
@@ -160,7 +164,8 @@ func aboutDelegation(e Event) (Object, string) {
 // delegatedHoldings are the holdings user acts with by delegations in
 // force in p ("" for every delegate's): the lender's own holdings of the
 // roles lent, each for as long as both it and the delegation last, while
-// the lender is an enabled, active member. A delegate acts with what the
+// the lender is an enabled, active member (and, under an inactivity
+// policy, until their activity runs out). A delegate acts with what the
 // lender holds themselves, never with what was lent to the lender.
 func (p Practice) delegatedHoldings(user string) []userHolding {
 	var out []userHolding
@@ -169,6 +174,12 @@ func (p Practice) delegatedHoldings(user string) []userHolding {
 	}) {
 		lender := firstSubject(p.S, r.Resource, "lender")
 		if lender == "" || !p.IsActive(lender) {
+			continue
+		}
+		// what the delegation and the lender's activity allow (an
+		// inactivity policy's lapse of the lender ends it too)
+		span, ok := Intersect(r.Span(), p.activity(lender))
+		if !ok {
 			continue
 		}
 		_, id, _ := strings.Cut(r.Resource.ID, "/")
@@ -180,7 +191,7 @@ func (p Practice) delegatedHoldings(user string) []userHolding {
 			if !slices.Contains(lent, h.Role) {
 				continue
 			}
-			if lasts, ok := Intersect(h.Lasts, r.Span()); ok {
+			if lasts, ok := Intersect(h.Lasts, span); ok {
 				h.Lasts, h.For, h.Delegation = lasts, lender, id
 				out = append(out, userHolding{h, r.Subject.ID})
 			}
@@ -203,7 +214,7 @@ func (p Practice) ActingHoldings(user string) []Holding {
 // p by a delegation s holds.
 func inDelegation(s *State, ws, user string) bool {
 	return len(s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
-		return (r.Relation == "delegate" || r.Relation == "lender") && r.Subject.Type == TypeUser && r.Subject.ID == user
+		return (r.Relation == "delegate" || r.Relation == "invitee" || r.Relation == "lender") && r.Subject.Type == TypeUser && r.Subject.ID == user
 	})) > 0
 }
 
@@ -230,13 +241,19 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 		at := e.StartsAt.UTC()
 		rec.StartsAt, start = &at, at
 	}
+	if most := now.AddDate(0, 0, MaxDelegationDays); start.After(most) {
+		return fieldErr(CodeInvalid, i, "starts_at", "%s is more than %d days away (at most %s): lend roles for a coming absence once it is within a year", start.Format(time.RFC3339), MaxDelegationDays, most.Format(time.RFC3339))
+	}
 	if most := start.AddDate(0, 0, MaxDelegationDays); rec.ExpiresAt.After(most) {
 		return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d days after the delegation starts (at most %s): a delegation covers an absence; a lasting change is role.assigned", rec.ExpiresAt.Format(time.RFC3339), MaxDelegationDays, most.Format(time.RFC3339))
 	}
 	if old, ok := DelegationOf(p.s, obj); ok {
 		asked := slices.Sorted(slices.Values(e.Roles))
-		if old.From == rec.From && old.To == rec.To && old.GrantedBy == actorID(e) && sameTime(old.StartsAt, rec.StartsAt) && old.ExpiresAt.Equal(rec.ExpiresAt) &&
-			old.AllRoles == rec.AllRoles && (old.AllRoles || slices.Equal(asked, slices.Sorted(slices.Values(append(slices.Clone(old.Roles), old.Dropped...))))) {
+		if old.From == rec.From && old.To == rec.To && old.ExpiresAt.Equal(rec.ExpiresAt) &&
+			old.AllRoles == rec.AllRoles && sameStart(old.StartsAt, rec.StartsAt, now) && (old.AllRoles || slices.Equal(asked, slices.Sorted(slices.Values(append(slices.Clone(old.Roles), old.Dropped...))))) {
+			if state := old.StateAt(now); state != DelegationActive && state != DelegationScheduled {
+				return fieldErr(CodeConflict, i, "delegation", "delegation %q is %s: it lends nothing any more; lend again under a new id", e.Delegation, state)
+			}
 			return nil // the same delegation sent again
 		}
 		return fieldErr(CodeConflict, i, "delegation", "delegation %q already exists in workspace %q: give each delegation its own id", e.Delegation, pr.WS)
@@ -254,7 +271,12 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "from", "%q is disabled or inactive in workspace %q: a delegate acts with the lender's roles only while the lender may act", e.From, pr.WS)
 	}
 	held := heldRoleNames(pr, e.From, now)
-	rec.Roles = held
+	// A guarded role (fixed by the preset, or whose holders are never
+	// disabled) is the owner's to give: only the owner lends it.
+	guarded := func(role string) bool {
+		return p.s.Has(Rel(roleObj(pr.WS, role), "guarded", pr.obj())) || guardedAncestor(pr, role)
+	}
+	byOwner := actorID(e) == pr.Owner()
 	if len(e.Roles) > 0 {
 		for _, role := range e.Roles {
 			if err := p.requireRole(i, pr, role); err != nil {
@@ -262,24 +284,46 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 				return err
 			}
 			if !slices.Contains(held, role) {
-				return fieldErr(CodeConflict, i, "roles", "%s does not hold role %q (they hold %s): only a role one holds is lent", e.From, role, strings.Join(pr.heldRoles(e.From), ", "))
+				return fieldErr(CodeConflict, i, "roles", "%s does not hold role %q (they hold %s): only a role one holds is lent", e.From, role, cmp.Or(strings.Join(held, ", "), "no role"))
+			}
+			if guarded(role) && !byOwner {
+				return fieldErr(CodeConflict, i, "roles", "role %q is guarded (fixed by the preset, or its holders are never disabled): only the account owner lends it", role)
 			}
 		}
 		rec.Roles = slices.Sorted(slices.Values(e.Roles))
+	} else {
+		rec.Roles = slices.DeleteFunc(held, func(role string) bool { return guarded(role) && !byOwner })
 	}
 	if len(rec.Roles) == 0 {
-		return fieldErr(CodeConflict, i, "from", "%s holds no role in workspace %q to lend", e.From, pr.WS)
+		return fieldErr(CodeConflict, i, "from", "%s holds no role in workspace %q that they may lend (%s; a guarded role is lent by the account owner only)", e.From, pr.WS, cmp.Or(strings.Join(held, ", "), "no role"))
+	}
+	for _, side := range []struct{ field, relation, user string }{{"from", "lender", e.From}, {"to", "delegate", e.To}} {
+		n := len(p.s.WhereIn(TypeDelegation, pr.WS, func(r Relationship) bool {
+			return r.Relation == side.relation && r.Subject == Subject{Type: TypeUser, ID: side.user}
+		}))
+		if n >= MaxDelegations {
+			return fieldErr(CodeConflict, i, side.field, "%s is %s of %d delegations in force in workspace %q, the most one person may be: revoke one, or let one end, first", side.user, side.relation, n, pr.WS)
+		}
 	}
 	span, _ := Between(e.StartsAt, e.ExpiresAt) // parseEvent refused a start not before the end
 	p.s.Add(Rel(obj, "workspace", pr.obj()))
 	p.s.Add(Rel(obj, "lender", userObj(e.From)).Lasting(Until(e.ExpiresAt)))
 	p.s.Add(Rel(obj, "delegate", userObj(e.To)).Lasting(span))
+	p.s.Add(Rel(obj, "invitee", userObj(e.To)).Lasting(Until(e.ExpiresAt)))
 	for _, role := range rec.Roles {
 		p.s.Add(Rel(obj, "role", roleObj(pr.WS, role)))
 	}
 	rec.GrantedBy, rec.GrantedAt, rec.State = actorID(e), now, delegationGranted
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
 	return p.setRecordOf(obj, rec)
+}
+
+// sameStart reports whether two delegations' starts are the same: equal,
+// or both come by now (a start that has passed is read as now, so a
+// delegation sent again after its start names none).
+func sameStart(a, b *time.Time, now time.Time) bool {
+	started := func(t *time.Time) bool { return t == nil || !t.After(now) }
+	return sameTime(a, b) || (started(a) && started(b))
 }
 
 func (p *planner) delegationRevoked(i int, pr Practice, e Event) error {
@@ -306,7 +350,7 @@ func (p *planner) delegationRevoked(i int, pr Practice, e Event) error {
 
 // endDelegation ends delegation d early: it lends nothing from now.
 func (p *planner) endDelegation(obj Object, d Delegation, state, by, why string, now time.Time) error {
-	for _, rel := range []string{"lender", "delegate", "role"} {
+	for _, rel := range []string{"lender", "delegate", "invitee", "role"} {
 		for _, r := range p.s.Of(obj, rel) {
 			p.s.Remove(r)
 		}

@@ -250,7 +250,7 @@ func TestBadInputsArePlanErrors(t *testing.T) {
 	for _, bad := range scenarios.BadInputs {
 		t.Run(bad.Name, func(t *testing.T) {
 			t.Parallel()
-			events, err := domain.ReadEvents(strings.NewReader(bad.Events))
+			events, err := domain.ReadEvents(strings.NewReader(bad.JSONL()))
 			for i := range events {
 				events[i].Actor = scenarios.BadInputActor
 			}

@@ -278,7 +278,10 @@ func Explain(q Question, s *State) Explanation {
 	}
 	for _, c := range caps {
 		for _, h := range pr.ActingHoldings(user) {
-			if limit, ok := pr.Limits(h.Role)[c]; ok {
+			if limit, ok := pr.Limits(h.Role)[c]; ok && h.For != "" {
+				add(Reason{Kind: "role", Role: h.Role, Area: c.Area, Action: c.Action, Text: fmt.Sprintf("%s holds %s, whose %s %s below %s is not lent: amount-limited approvals stay with the role's own holders", user, holdingText(h), c.Area, c.Action, limit)})
+				continue
+			} else if ok {
 				add(limitReason(pr, perm, c, h, rec, q, limit))
 				continue
 			}
@@ -308,14 +311,15 @@ func Explain(q Question, s *State) Explanation {
 	}
 	if perm.PastToo && allowed {
 		past := PastEdit
-		i := slices.IndexFunc(pr.Holdings(user), func(h Holding) bool {
+		acting := pr.ActingHoldings(user)
+		i := slices.IndexFunc(acting, func(h Holding) bool {
 			level, _ := pr.levelCounting(h.Role, past)
 			return h.Location == "" && level == LevelFull
 		})
 		if i < 0 {
 			return deny(append(falsify(reasons), Reason{Kind: "role", Area: past.Area, Action: past.Action, Text: fmt.Sprintf("%s may not add or change appointments in the past", user)})...)
 		}
-		h := pr.Holdings(user)[i]
+		h := acting[i]
 		reasons = append(reasons, Reason{Grants: true, Kind: "role", Role: h.Role, Area: past.Area, Action: past.Action, Level: LevelFull, Text: fmt.Sprintf("%s holds %s, which may change past appointments", user, holdingText(h))})
 	}
 	if perm.AuthorDraft && allowed {
@@ -391,7 +395,7 @@ func mayOpen(pr Practice, q Question, rec record) (can, conditional bool) {
 	open, _ := LookupPermission(TypeClient, "open_break_glass")
 	client := Question{Subject: q.Subject, Permission: open.Name, Resource: Object{TypeClient, rec.client}}
 	conditional = true
-	for _, h := range pr.Holdings(q.Person()) {
+	for _, h := range pr.ActingHoldings(q.Person()) {
 		level, granted := pr.levelCounting(h.Role, c)
 		if r := capReason(pr, open, c, h, rec, client, level, granted); r.Grants {
 			can, conditional = true, conditional && r.Conditional
@@ -590,6 +594,12 @@ func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Expl
 		if q.Subject.Type == TypeUser && user == target {
 			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "self", Text: fmt.Sprintf("%s is %s, enabled staff of %s", user, q.Resource, pr.WS)}}}
 		}
+		if perm.Owner {
+			if pr.Owner() == user {
+				return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s", user, pr.WS)}}}
+			}
+			return deny(Reason{Kind: "self", Text: fmt.Sprintf("only %s themselves, or the account owner (%s), has it", q.Resource, pr.Owner())})
+		}
 		return deny(Reason{Kind: "self", Text: fmt.Sprintf("only %s themselves has it", q.Resource)})
 	}
 	ask := func(permission string) Explanation {
@@ -654,7 +664,7 @@ func explainDelegation(q Question, s *State, pr Practice) Explanation {
 		return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s", user, pr.WS)}}}
 	}
 	var reasons []Reason
-	for _, rel := range []string{"lender", "delegate"} {
+	for _, rel := range []string{"lender", "invitee"} {
 		found := s.HasKey(Rel(q.Resource, rel, userObj(user)))
 		text, _ := StepText(q.Resource, rel, userObj(user), found)
 		if found {

@@ -444,13 +444,23 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 	ws, access := map[string]bool{}, map[string]map[string]bool{}
 	for i, e := range events {
 		ws[e.Workspace] = true
+		// Delegations follow what the practice allows before the event (a
+		// lent holding that ended by itself ends its lending, which giving
+		// the role again does not bring back) and after it.
+		follow := func() error {
+			if pr := p.practice(e.Workspace); pr.Exists() && reachOf(e) != reachNobody {
+				return p.followDelegations(pr, e.now())
+			}
+			return nil
+		}
+		if err := follow(); err != nil {
+			return Plan{}, err
+		}
 		if err := p.apply(i, e); err != nil {
 			return Plan{}, err
 		}
-		if pr := p.practice(e.Workspace); pr.Exists() {
-			if err := p.followDelegations(pr, e.now()); err != nil {
-				return Plan{}, err
-			}
+		if err := follow(); err != nil {
+			return Plan{}, err
 		}
 		p.passOnGrants()
 		if err := p.checkDependencies(i, e); err != nil {

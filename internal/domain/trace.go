@@ -232,6 +232,8 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s gave the first approval of %s, and the second is another's", who, res), fmt.Sprintf("%s did not give the first approval of %s", who, res))
 	case "delegation#lender":
 		return yes(fmt.Sprintf("%s lends their roles by %s, which has not ended", who, res), fmt.Sprintf("%s does not lend roles by %s (it is another's, or ended)", who, res))
+	case "delegation#invitee":
+		return yes(fmt.Sprintf("%s is the delegate of %s, which has not ended", who, res), fmt.Sprintf("%s is not the delegate of %s (it is another's, or ended)", who, res))
 	case "delegation#delegate":
 		return yes(fmt.Sprintf("%s acts with the roles lent by %s, which counts now", who, res), fmt.Sprintf("%s does not act by %s now (it is another's, has not started, or ended)", who, res))
 	case "refund#requester":

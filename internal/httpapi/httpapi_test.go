@@ -78,7 +78,7 @@ func TestBadEventsWriteNothing(t *testing.T) {
 	before := testenv.Relationships(t, st.sdb)
 	for _, bad := range scenarios.BadInputs {
 		t.Run(bad.Name, func(t *testing.T) {
-			_, err := st.client.Apply(context.Background(), api.EventsRequest{Events: testenv.Events(t, bad.Events), Actor: scenarios.BadInputActor})
+			_, err := st.client.Apply(context.Background(), api.EventsRequest{Events: testenv.Events(t, bad.JSONL()), Actor: scenarios.BadInputActor})
 			var e *client.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("got %v, want an API error", err)

@@ -66,7 +66,7 @@ var delegations = []Scenario{
 			}},
 		// The delegate gives it back.
 		{Events: `{"type":"delegation.revoked","workspace":"p1","delegation":"cover"}`, Actor: "user:maya",
-			Checks: []Check{no("user:maya", "view_notes", "client:ann"), yes("user:maya", "edit", "client:ann")},
+			Checks:      []Check{no("user:maya", "view_notes", "client:ann"), yes("user:maya", "edit", "client:ann")},
 			Delegations: []DelegationList{{Workspace: "p1", Want: []string{"cover:olivia>maya:practitioner_admin:revoked"}}}},
 		{Events: `{"type":"delegation.revoked","workspace":"p1","delegation":"cover"}`, Actor: "user:maya", Refused: `user:maya may not revoke delegation "cover"`},
 		{Events: `{"type":"delegation.revoked","workspace":"p1","delegation":"cover"}`, Actor: "user:olivia", Refused: `delegation "cover" was revoked already, by maya`},
@@ -75,7 +75,7 @@ var delegations = []Scenario{
 		// Rita manages north only; what she lends counts at north only.
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"rita","role":"practice_manager","location":"north"}`},
 		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d3","from":"rita","to":"alex","roles":["practice_manager"],"expires_at":"{{later}}"}`,
-			Actor: "user:rita",
+			Actor:  "user:rita",
 			Checks: []Check{yes("user:alex", "edit", "client:ann"), yes("user:alex", "edit", "client:ben"), no("user:alex", "edit", "client:cat")}},
 		// While the lender is disabled, nothing is lent; enabled, it is again.
 		{Events: `{"type":"staff.disabled","workspace":"p1","user":"rita"}`,
@@ -88,7 +88,7 @@ var delegations = []Scenario{
 			Actor: "user:olivia", Refused: `"maya" is disabled or inactive`},
 		// The lender loses the role: it is lent no more, and the delegation ends.
 		{Events: `{"type":"role.revoked","workspace":"p1","user":"rita","role":"practice_manager","location":"north"}`,
-			Checks: []Check{no("user:alex", "edit", "client:ann"), yes("user:rita", "book_appointment", "client:ann")},
+			Checks:      []Check{no("user:alex", "edit", "client:ann"), yes("user:rita", "book_appointment", "client:ann")},
 			Delegations: []DelegationList{{Workspace: "p1", State: "ended", Want: []string{"d3:rita>alex::ended"}}}},
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"rita","role":"practice_manager","location":"north"}`,
 			Checks: []Check{no("user:alex", "edit", "client:ann"), yes("user:rita", "edit", "client:ann")}},
@@ -100,16 +100,49 @@ var delegations = []Scenario{
 			Actor: "user:rita", Checks: []Check{yes("user:alex", "edit", "client:ann")}},
 		{Events: `{"type":"staff.removed","workspace":"p1","user":"alex"}
 {"type":"staff.added","workspace":"p1","user":"alex","role":"accountant"}`,
-			Checks: []Check{no("user:alex", "edit", "client:ann"), yes("user:alex", "view", "invoice:in-ann")},
+			Checks:      []Check{no("user:alex", "edit", "client:ann"), yes("user:alex", "view", "invoice:in-ann")},
 			Delegations: []DelegationList{{Workspace: "p1", User: "alex", Want: []string{"d3:rita>alex::ended", "d5:rita>alex:practice_manager+receptionist:ended"}}}},
+	}},
+	{Name: "a_lenders_inactivity_ends_what_they_lend_with_no_write", Steps: []Step{
+		{Events: `{"type":"policy.set","workspace":"p1","inactivity_days":1}
+{"type":"staff.seen","workspace":"p1","user":"alex","at":"{{end-1d}}"}
+{"type":"staff.seen","workspace":"p1","user":"rita"}`},
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d7","from":"alex","to":"rita","expires_at":"{{later}}"}`,
+			Actor: "user:alex", Checks: []Check{yes("user:rita", "manage_tax_settings", "workspace:p1")}},
+		{PastEnd: true,
+			Checks: []Check{
+				no("user:rita", "manage_tax_settings", "workspace:p1"), no("user:alex", "manage_tax_settings", "workspace:p1"),
+				yes("user:rita", "book_appointment", "client:ann"),
+			}},
+		// Enabled again, he lends again.
+		{Events: `{"type":"staff.enabled","workspace":"p1","user":"alex"}`,
+			Checks: []Check{yes("user:rita", "manage_tax_settings", "workspace:p1")}},
 	}},
 	{Name: "a_delegation_starts_by_itself", Steps: []Step{
 		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d6","from":"alex","to":"rita","starts_at":"{{end}}","expires_at":"{{later}}"}`,
-			Actor: "user:alex",
-			Checks: []Check{no("user:rita", "manage_tax_settings", "workspace:p1")},
+			Actor:       "user:alex",
+			Checks:      []Check{no("user:rita", "manage_tax_settings", "workspace:p1"), yes("user:rita", "revoke", "delegation:p1/d6")},
 			Delegations: []DelegationList{{Workspace: "p1", State: "scheduled", Want: []string{"d6:alex>rita:accountant:scheduled"}}}},
+		// A delegate may give one back before it starts.
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d8","from":"alex","to":"priya","starts_at":"{{end}}","expires_at":"{{later}}"}`,
+			Actor: "user:alex"},
+		{Events: `{"type":"delegation.revoked","workspace":"p1","delegation":"d8"}`, Actor: "user:priya",
+			Delegations: []DelegationList{{Workspace: "p1", State: "revoked", Want: []string{"d8:alex>priya:accountant:revoked"}}}},
 		{PastEnd: true,
-			Checks:      []Check{yes("user:rita", "manage_tax_settings", "workspace:p1")},
+			Checks:      []Check{yes("user:rita", "manage_tax_settings", "workspace:p1"), no("user:priya", "manage_tax_settings", "workspace:p1")},
 			Delegations: []DelegationList{{Workspace: "p1", State: "active", Want: []string{"d6:alex>rita:accountant:active"}}}},
+		// Sent again after it started, it changes nothing.
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d6","from":"alex","to":"rita","starts_at":"{{end}}","expires_at":"{{later}}"}`,
+			Actor: "user:alex", NoChange: true},
+	}},
+	{Name: "a_lent_holding_that_ends_by_itself_ends_the_lending", Steps: []Step{
+		{Events: `{"type":"role.assigned","workspace":"p1","user":"pete","role":"accountant","expires_at":"{{end}}"}`},
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d9","from":"pete","to":"sam","roles":["accountant"],"expires_at":"{{later}}"}`,
+			Actor: "user:pete", Checks: []Check{yes("user:sam", "manage_tax_settings", "workspace:p1")}},
+		{PastEnd: true, Checks: []Check{no("user:sam", "manage_tax_settings", "workspace:p1")}},
+		// Given the role again, pete lends it no more: it ended with his holding.
+		{Events: `{"type":"role.assigned","workspace":"p1","user":"pete","role":"accountant"}`,
+			Checks:      []Check{no("user:sam", "manage_tax_settings", "workspace:p1"), yes("user:pete", "manage_tax_settings", "workspace:p1")},
+			Delegations: []DelegationList{{Workspace: "p1", User: "sam", Want: []string{"d9:pete>sam::ended"}}}},
 	}},
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Base is a practice every scenario starts from.
@@ -591,6 +592,12 @@ type BadInput struct {
 // refused for what is wrong with them, not for a missing actor.
 const BadInputActor = "user:priya"
 
+// JSONL is the bad input's events, with LaterToken standing for a moment
+// thirty days from now.
+func (b BadInput) JSONL() string {
+	return strings.ReplaceAll(b.Events, LaterToken, time.Now().Add(30*24*time.Hour).UTC().Format(time.RFC3339))
+}
+
 // BadInputs cover every class of bad input the events API must refuse.
 var BadInputs = []BadInput{
 	{"break_glass_minutes_zero", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"x","minutes":0}`, 400, 0, "minutes"},
@@ -641,6 +648,25 @@ var BadInputs = []BadInput{
 	{"access_unknown_request_consumed", `{"type":"access.consumed","workspace":"p1","request":"nope"}`, 400, 0, "request"},
 	{"approvals_required_three", `{"type":"policy.set","workspace":"p1","approvals_required":3}`, 400, 0, "approvals_required"},
 	{"approvals_required_zero", `{"type":"policy.set","workspace":"p1","approvals_required":0}`, 400, 0, "approvals_required"},
+	{"delegation_without_an_end", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita"}`, 400, 0, "expires_at"},
+	{"delegation_end_past_the_cap", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","starts_at":"{{later}}","expires_at":"2099-01-03T00:00:00Z"}`, 400, 0, "expires_at"},
+	{"delegation_start_past_the_cap", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","starts_at":"2098-01-01T00:00:00Z","expires_at":"2098-02-01T00:00:00Z"}`, 400, 0, "starts_at"},
+	{"delegation_of_a_guarded_role_not_by_the_owner", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":["practitioner_admin"],"expires_at":"{{later}}"}`, 409, 0, "roles"},
+	{"delegation_starts_after_it_ends", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","starts_at":"2099-02-01T00:00:00Z","expires_at":"2099-01-01T00:00:00Z"}`, 400, 0, "starts_at"},
+	{"delegation_roles_empty", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":[],"expires_at":"{{later}}"}`, 400, 0, "roles"},
+	{"delegation_roles_not_a_list", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":"practitioner","expires_at":"{{later}}"}`, 400, 0, "roles"},
+	{"delegation_role_named_twice", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":["practitioner","practitioner"],"expires_at":"{{later}}"}`, 400, 0, "roles"},
+	{"delegation_21_roles", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":["r0","r1","r2","r3","r4","r5","r6","r7","r8","r9","r10","r11","r12","r13","r14","r15","r16","r17","r18","r19","r20"],"expires_at":"{{later}}"}`, 400, 0, "roles"},
+	{"delegation_role_not_a_name", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":["Practitioner!"],"expires_at":"{{later}}"}`, 400, 0, "roles"},
+	{"delegation_unknown_role", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":["astronaut"],"expires_at":"{{later}}"}`, 400, 0, "roles"},
+	{"delegation_role_not_held", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","roles":["accountant"],"expires_at":"{{later}}"}`, 409, 0, "roles"},
+	{"delegation_to_themselves", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"priya","expires_at":"{{later}}"}`, 400, 0, "to"},
+	{"delegation_to_someone_not_staff", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"hugo","expires_at":"{{later}}"}`, 409, 0, "to"},
+	{"delegation_to_a_service_account", `{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"service_account:kiosk","expires_at":"{{later}}"}`, 400, 0, "to"},
+	{"delegation_id_with_a_slash", `{"type":"delegation.granted","workspace":"p1","delegation":"p2/d","from":"priya","to":"rita","expires_at":"{{later}}"}`, 400, 0, "delegation"},
+	{"delegation_unknown_revoked", `{"type":"delegation.revoked","workspace":"p1","delegation":"nope"}`, 400, 0, "delegation"},
+	{"delegation_beside_other_events", `{"type":"patient.shared","workspace":"p1","client":"ben","user":"priya"}
+{"type":"delegation.granted","workspace":"p1","delegation":"d","from":"priya","to":"rita","expires_at":"{{later}}"}`, 400, 0, "type"},
 	{"approvals_required_null", `{"type":"policy.set","workspace":"p1","approvals_required":null}`, 400, 0, "approvals_required"},
 	{"manager_of_themselves", `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"rita"}`, 409, 0, "manager"},
 	{"manager_not_staff", `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"hugo"}`, 409, 0, "manager"},

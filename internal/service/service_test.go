@@ -52,7 +52,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 	codes := map[int]domain.Code{400: domain.CodeInvalid, 409: domain.CodeConflict}
 	for _, bad := range scenarios.BadInputs {
 		t.Run(bad.Name, func(t *testing.T) {
-			raws := testenv.Events(t, bad.Events)
+			raws := testenv.Events(t, bad.JSONL())
 			events, err := domain.ParseEvents(raws)
 			if err == nil {
 				for i := range events {
@@ -107,6 +107,46 @@ func explainAgrees(t *testing.T, file string) {
 	if _, err := c.Apply(ctx, events); err != nil {
 		t.Fatal(err)
 	}
+	explainMatrixAgrees(ctx, t, c)
+}
+
+// TestExplainAgreesForDelegates holds explain to SpiceDB for every person,
+// object and permission of a practice where roles are lent: the owner's
+// to a manager, a location's role to the accountant, one lent from later
+// on, and one revoked.
+func TestExplainAgreesForDelegates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := testenv.SpiceDB(t)
+	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	soon := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	for _, step := range []struct{ actor, events string }{
+		{"", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"practice_manager","location":"north"}`},
+		{"user:olivia", `{"type":"delegation.granted","workspace":"p1","delegation":"cover","from":"olivia","to":"maya","expires_at":"` + later + `"}`},
+		{"user:rita", `{"type":"delegation.granted","workspace":"p1","delegation":"north","from":"rita","to":"alex","roles":["practice_manager"],"expires_at":"` + later + `"}`},
+		{"user:alex", `{"type":"delegation.granted","workspace":"p1","delegation":"soon","from":"alex","to":"sam","starts_at":"` + soon + `","expires_at":"` + later + `"}`},
+		{"user:pete", `{"type":"delegation.granted","workspace":"p1","delegation":"gone","from":"pete","to":"priya","expires_at":"` + later + `"}`},
+		{"user:priya", `{"type":"delegation.revoked","workspace":"p1","delegation":"gone"}`},
+	} {
+		events := testenv.Parsed(t, step.events)
+		for i := range events {
+			events[i].Actor = step.actor
+		}
+		if _, err := c.Apply(ctx, events); err != nil {
+			t.Fatalf("%s: %v", step.events, err)
+		}
+	}
+	explainMatrixAgrees(ctx, t, c)
+}
+
+// explainMatrixAgrees asks every person c's store names every permission
+// on every object it holds, in bulk, and holds each explanation to the
+// verdict (and traces the first of each kind).
+func explainMatrixAgrees(ctx context.Context, t *testing.T, c testenv.Ward) {
+	t.Helper()
 	state := testenv.State(t, c)
 	users := map[string]bool{"stranger": true}
 	objects := map[domain.Object]bool{}
