@@ -64,7 +64,10 @@ func delegationsText(all []domain.Delegation) string {
 			when = "from " + d.StartsAt.Format(time.RFC3339) + " " + when
 		}
 		fmt.Fprintf(&b, "%s  %s lends %s to %s %s (granted by %s at %s); %s", d.ID, d.From, strings.Join(d.Roles, ", "), d.To, when, d.GrantedBy, d.GrantedAt.Format(time.RFC3339), d.State)
-		if d.EndedAt != nil {
+		switch {
+		case d.EndedAt != nil && d.EndedBy != "":
+			fmt.Fprintf(&b, " at %s by %s", d.EndedAt.Format(time.RFC3339), d.EndedBy)
+		case d.EndedAt != nil:
 			fmt.Fprintf(&b, " at %s: %s", d.EndedAt.Format(time.RFC3339), d.Why)
 		}
 		if len(d.Dropped) > 0 {

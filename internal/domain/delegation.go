@@ -345,7 +345,7 @@ func (p *planner) delegationRevoked(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "delegation", "delegation %q expired at %s: there is nothing to revoke", d.ID, d.ExpiresAt.Format(time.RFC3339))
 	}
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{d.From, d.To}}, pr, d.From, d.To)
-	return p.endDelegation(obj, d, DelegationRevoked, actorID(e), "revoked by "+actorID(e), now)
+	return p.endDelegation(obj, d, DelegationRevoked, actorID(e), "", now)
 }
 
 // endDelegation ends delegation d early: it lends nothing from now.
