@@ -49,6 +49,38 @@ func extraCosts() []scenarios.Cost {
 	return []scenarios.Cost{{Name: "1,000 staff.added in one request", Events: b.String()}}
 }
 
+// delegatedCosts are events of a lender and of their delegate, planned
+// against the practice with withDelegation's delegation: each rewrites the
+// other's access too, and reads only what that needs.
+var delegatedCosts = []scenarios.Cost{
+	{Name: "staff.seen of a lender (x0 lends practice_manager to u1_5)", Events: `{"type":"staff.seen","workspace":"w","user":"x0"}`},
+	{Name: "staff.disabled of that lender", Events: `{"type":"staff.disabled","workspace":"w","user":"x0"}`},
+	{Name: "role.assigned to that delegate", Events: `{"type":"role.assigned","workspace":"w","user":"u1_5","role":"accountant"}`},
+}
+
+// withDelegation is practice with x0 (a practice manager) lending their
+// roles to u1_5 (a receptionist at l1) for a week.
+func withDelegation(practice *domain.State) (*domain.State, error) {
+	until := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	evs, err := domain.ReadEvents(strings.NewReader(`{"type":"delegation.granted","workspace":"w","delegation":"leave","from":"x0","to":"u1_5","expires_at":"` + until + `"}`))
+	if err != nil {
+		return nil, err
+	}
+	evs[0].Actor = "user:x0"
+	p, err := domain.PlanEvents(evs, practice)
+	if err != nil {
+		return nil, fmt.Errorf("lending x0's roles: %w", err)
+	}
+	out := practice.Clone()
+	for _, r := range p.Delete {
+		out.Remove(r)
+	}
+	for _, r := range p.Touch {
+		out.Add(r)
+	}
+	return out, nil
+}
+
 // EventCosts plans every case of scenarios.Costs (and extraCosts) against a
 // staffed practice of each size, without SpiceDB: what a case reads is what
 // domain.Needs asks of the practice's relationships, which the service asks
@@ -70,12 +102,21 @@ func EventCosts(staffSizes []int, progress io.Writer) ([][]EventCost, error) {
 			return nil, err
 		}
 		practice := domain.NewState(plan.Touch...)
+		delegated, err := withDelegation(practice)
+		if err != nil {
+			return nil, err
+		}
 		var row []EventCost
-		for _, c := range append(append([]scenarios.Cost{}, scenarios.Costs...), extraCosts()...) {
+		cases := append(append([]scenarios.Cost{}, scenarios.Costs...), extraCosts()...)
+		for i, c := range append(cases, delegatedCosts...) {
 			fmt.Fprintf(progress, "  %s\n", c.Name)
 			evs, err := domain.ReadEvents(strings.NewReader(c.Events))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", c.Name, err)
+			}
+			practice := practice
+			if i >= len(cases) {
+				practice = delegated
 			}
 			read := domain.NeedsOf(evs).ReadFrom(practice, nil)
 			start := time.Now()

@@ -53,6 +53,9 @@ type Needs struct {
 	// whole (client.deleted closes them), found by Records from what the
 	// client reaches (client#emergency).
 	Openings []Object
+	// Delegations are delegations read whole: those naming a person a
+	// Narrow batch rewrites (Widened).
+	Delegations []Object
 	// Acting are persons whose delegations to them are read whole, with
 	// their lenders' standing and holdings (what explain needs of a
 	// delegate; a batch that plans reads every delegation in force).
@@ -227,6 +230,9 @@ func (n Needs) First(skipFresh bool) []Filter {
 			out = append(out, Filter{ResourceType: TypeStaffMember, ResourceIDPrefix: ws + "/", Relation: "manager"})
 		}
 	}
+	for _, o := range n.Delegations {
+		out = append(out, ByID(o))
+	}
 	for _, o := range n.Objects {
 		switch {
 		case skipFresh && slices.Contains(n.Fresh, o):
@@ -304,6 +310,9 @@ func (n Needs) Links(s *State) []Filter {
 		}
 	}
 	for _, ws := range n.Workspaces {
+		if n.Narrow && len(n.Acting) == 0 {
+			break // a narrow batch read its delegations whole (Widened)
+		}
 		seen := map[Object]bool{}
 		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool { return r.Relation == "delegate" }) {
 			if !seen[r.Resource] {
@@ -344,7 +353,7 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 	for _, r := range linked {
 		if r.Resource.Type != TypeDelegation {
 			more[r.Resource] = true
-		} else if r.Relation == "lender" && n.Narrow {
+		} else if r.Relation == "lender" && n.Narrow && len(n.Acting) > 0 {
 			// a delegate's lender: their standing and holdings
 			ws, _, _ := strings.Cut(r.Resource.ID, "/")
 			for _, rel := range []string{"member", "disabled", "seen"} {
@@ -366,22 +375,82 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 }
 
 // Widened is what a Narrow batch reads instead once First found (in s)
-// that a person whose access it rewrites lends roles or acts with them:
-// their delegates' or lenders' access changes with theirs, so the batch
-// reads the practice whole; ok is false when n reads enough as it is.
+// that a person whose access it rewrites lends roles or acts with them,
+// and ok; ok is false when n reads enough as it is. Each delegation naming
+// a person is read whole (Delegations); then a person's delegates, whose
+// access is written from theirs, are persons too, and a person's lenders,
+// from whose holdings theirs is written, are read as users; and so on, round
+// by round, until nothing more is named. Past perUserReads persons, the
+// batch reads the practices whole.
 func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 	if !n.Narrow {
 		return n, false
 	}
+	persons, users := set(n.Persons), set(n.Users)
+	objs := map[Object]bool{}
+	for _, o := range n.Delegations {
+		objs[o] = true
+	}
+	grew := false
 	for _, ws := range n.Workspaces {
-		for _, u := range n.Persons {
-			if inDelegation(s, ws, u) {
-				n.Narrow, n.Users, n.Persons = false, nil, nil
-				return n, true
+		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
+			return r.Subject.Type == TypeUser && persons[r.Subject.ID] && slices.Contains(delegationParties, r.Relation)
+		}) {
+			if !objs[r.Resource] {
+				objs[r.Resource], grew = true, true
 			}
 		}
 	}
-	return n, false
+	for _, o := range n.Delegations { // read whole in this round
+		lender, delegate := firstSubject(s, o, "lender"), firstSubject(s, o, "invitee")
+		if lender == "" || delegate == "" {
+			continue // ended
+		}
+		if persons[lender] && !persons[delegate] {
+			persons[delegate], grew = true, true
+		}
+		for _, u := range []string{lender, delegate} {
+			if !users[u] {
+				users[u], grew = true, true
+			}
+		}
+	}
+	if !grew {
+		return n, false
+	}
+	if len(persons) > perUserReads {
+		n.Narrow, n.Users, n.Persons, n.Delegations = false, nil, nil, nil
+		return n, true
+	}
+	n.Persons, n.Users = slices.Sorted(maps.Keys(persons)), slices.Sorted(maps.Keys(users))
+	n.Delegations = slices.SortedFunc(maps.Keys(objs), CompareObjects)
+	return n, true
+}
+
+// delegationParties are the relations by which a delegation names its
+// lender and its delegate.
+var delegationParties = []string{"lender", "delegate", "invitee"}
+
+func set(ids []string) map[string]bool {
+	out := map[string]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}
+
+// withDelegates is persons and, round by round, the delegates of
+// delegations s holds whose lender is one: whose written-out access
+// follows theirs (Needs.Widened read them).
+func withDelegates(s *State, ws string, persons map[string]bool) {
+	for grew := true; grew; {
+		grew = false
+		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool { return r.Relation == "lender" }) {
+			if delegate := firstSubject(s, r.Resource, "invitee"); persons[r.Subject.ID] && delegate != "" && !persons[delegate] {
+				persons[delegate], grew = true, true
+			}
+		}
+	}
 }
 
 // ReadFrom reads from s what n asks, round by round as the service reads
@@ -404,8 +473,8 @@ func (n Needs) ReadFrom(s *State, each func(round []Filter)) *State {
 		return rels
 	}
 	take(n.First(false))
-	if wide, ok := n.Widened(read); ok {
-		return wide.ReadFrom(s, each)
+	if more, ok := n.Widened(read); ok {
+		return more.ReadFrom(s, each)
 	}
 	linked := take(n.Links(read))
 	take(n.Records(read, linked))
@@ -480,15 +549,12 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 			}
 		}
 	}
-	// A lender's holdings are their delegates' too, and a delegate's access
-	// is written from their lenders': a batch that changes either's rewrites
-	// everyone's (Needs.Widened read the practice whole for it).
+	// A lender's holdings are their delegates' too: a batch that rewrites a
+	// lender's access rewrites their delegates' (Needs.Widened read them).
 	for w, persons := range access {
-		for u := range persons {
-			if inDelegation(s, w, u) || inDelegation(p.s, w, u) {
-				access[w] = nil
-				break
-			}
+		if persons != nil {
+			withDelegates(s, w, persons)
+			withDelegates(p.s, w, persons)
 		}
 	}
 	budget := p.maxChanges // shared by the practices the events touch

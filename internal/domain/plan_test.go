@@ -236,8 +236,12 @@ var planCases = []planCase{
 {"type":"role.revoked","workspace":"w","user":"p","role":"practitioner"}`},
 	{"remove a delegate, which ends the delegation", `{"type":"delegation.granted","workspace":"w","delegation":"d1","from":"p","to":"r","starts_at":"2027-01-01T00:00:00Z","expires_at":"2027-02-01T00:00:00Z"}
 {"type":"staff.removed","workspace":"w","user":"r"}`},
-	{"disable a lender, which reads the practice whole", `{"type":"staff.disabled","workspace":"s","user":"sa"}`},
-	{"give a delegate a role, which reads the practice whole", `{"type":"role.assigned","workspace":"s","user":"ss","role":"practice_administrator"}`},
+	{"remove a lender, which ends the delegation and its delegate's access", `{"type":"staff.removed","workspace":"s","user":"sa"}`},
+	{"revoke the lender's lent role, which ends the delegation", `{"type":"role.revoked","workspace":"s","user":"sa","role":"practice_administrator"}`},
+	{"see a lender, whose delegate's access follows their activity", `{"type":"policy.set","workspace":"s","inactivity_days":30}
+{"type":"staff.seen","workspace":"s","user":"sa"}`},
+	{"disable a lender, which reads their delegations and delegates", `{"type":"staff.disabled","workspace":"s","user":"sa"}`},
+	{"give a delegate a role, which reads their lender", `{"type":"role.assigned","workspace":"s","user":"ss","role":"practice_administrator"}`},
 	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
 	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified","note":"no emergency"}`},
