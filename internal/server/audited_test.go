@@ -19,6 +19,7 @@ import (
 	"github.com/wardhq/ward/api"
 	"github.com/wardhq/ward/client"
 	"github.com/wardhq/ward/internal/audit"
+	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/httpapi"
 	"github.com/wardhq/ward/internal/service"
 	"github.com/wardhq/ward/internal/testenv"
@@ -486,5 +487,49 @@ func TestAccessRequestsAreToldAndUsesRecorded(t *testing.T) {
 	p, err := c.Audit(ctx, api.AuditQuery{Action: "access.consumed"})
 	if err != nil || len(p.Records) != 1 || p.Records[0].Actor != "user:rita" || p.Records[0].Kind != audit.KindEvents {
 		t.Fatalf("the ledger's record of the use: %+v, %v", p.Records, err)
+	}
+}
+
+// TestDelegationsAreToldAndRecorded: lending roles tells the lender, the
+// delegate and the owner, giving them back tells the lender and the
+// delegate, and the ledger holds each step with its actor.
+func TestDelegationsAreToldAndRecorded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, got := demoWithWebhook(t)
+	until := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	for _, step := range []struct{ event, actor string }{
+		{`{"type":"delegation.granted","workspace":"riverside","delegation":"leave","from":"maya","to":"rita","roles":["practice_manager"],"expires_at":"` + until + `"}`, "user:maya"},
+		{`{"type":"delegation.revoked","workspace":"riverside","delegation":"leave"}`, "user:rita"},
+	} {
+		if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, step.event), Actor: step.actor}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var told []string
+	for len(told) < 2 {
+		select {
+		case body := <-got:
+			var n audit.Notice
+			if err := json.Unmarshal(body, &n); err != nil {
+				t.Fatal(err)
+			}
+			told = append(told, n.Type+" "+strings.Join(n.Notify, ",")+" by "+n.Record.Actor)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("notices: %v; want the grant's and the revocation's", told)
+		}
+	}
+	if want := []string{"delegation.granted maya,rita,olivia by user:maya", "delegation.revoked maya,rita by user:rita"}; !slices.Equal(told, want) {
+		t.Errorf("notices %v, want %v", told, want)
+	}
+	for action, actor := range map[string]string{"delegation.granted": "user:maya", "delegation.revoked": "user:rita"} {
+		p, err := c.Audit(ctx, api.AuditQuery{Action: action})
+		if err != nil || len(p.Records) != 1 || p.Records[0].Actor != actor || p.Records[0].Kind != audit.KindEvents {
+			t.Fatalf("the ledger's record of %s: %+v, %v", action, p.Records, err)
+		}
+	}
+	list, err := c.Delegations(ctx, "riverside", api.DelegationQuery{State: domain.DelegationRevoked})
+	if err != nil || len(list.Delegations) != 1 || list.Delegations[0].EndedBy != "rita" {
+		t.Fatalf("revoked delegations: %+v, %v", list, err)
 	}
 }
