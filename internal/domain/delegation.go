@@ -70,8 +70,10 @@ type delegationRecord struct {
 	GrantedBy string     `json:"granted_by"`
 	GrantedAt time.Time  `json:"granted_at"`
 	// AllRoles: the event named no roles, so every role held was lent.
-	AllRoles bool   `json:"all_roles,omitempty"`
-	State    string `json:"state"`
+	AllRoles bool `json:"all_roles,omitempty"`
+	// ByOwner: the practice's owner granted it, and may lend guarded roles.
+	ByOwner bool   `json:"by_owner,omitempty"`
+	State   string `json:"state"`
 	// EndedAt, EndedBy and Why say how a revoked or ended delegation
 	// ended (EndedBy is "" when Ward ended it).
 	EndedAt *time.Time `json:"ended_at,omitempty"`
@@ -297,12 +299,12 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	if len(rec.Roles) == 0 {
 		return fieldErr(CodeConflict, i, "from", "%s holds no role in workspace %q that they may lend (%s; a guarded role is lent by the account owner only)", e.From, pr.WS, cmp.Or(strings.Join(held, ", "), "no role"))
 	}
-	for _, side := range []struct{ field, relation, user string }{{"from", "lender", e.From}, {"to", "delegate", e.To}} {
-		n := len(p.s.WhereIn(TypeDelegation, pr.WS, func(r Relationship) bool {
-			return r.Relation == side.relation && r.Subject == Subject{Type: TypeUser, ID: side.user}
+	for _, side := range []struct{ field, relation, user, does string }{{"from", "lender", e.From, "lends"}, {"to", "invitee", e.To, "acts by"}} {
+		n := len(slices.DeleteFunc(p.s.Naming(side.user, TypeDelegation, side.relation), func(r Relationship) bool {
+			return !strings.HasPrefix(r.Resource.ID, pr.WS+"/")
 		}))
 		if n >= MaxDelegations {
-			return fieldErr(CodeConflict, i, side.field, "%s is %s of %d delegations in force in workspace %q, the most one person may be: revoke one, or let one end, first", side.user, side.relation, n, pr.WS)
+			return fieldErr(CodeConflict, i, side.field, "%s %s %d delegations in force in workspace %q, the most one person may: revoke one, or let one end, first", side.user, side.does, n, pr.WS)
 		}
 	}
 	span, _ := Between(e.StartsAt, e.ExpiresAt) // parseEvent refused a start not before the end
@@ -313,7 +315,7 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	for _, role := range rec.Roles {
 		p.s.Add(Rel(obj, "role", roleObj(pr.WS, role)))
 	}
-	rec.GrantedBy, rec.GrantedAt, rec.State = actorID(e), now, delegationGranted
+	rec.GrantedBy, rec.GrantedAt, rec.State, rec.ByOwner = actorID(e), now, delegationGranted, byOwner
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
 	return p.setRecordOf(obj, rec)
 }
@@ -359,50 +361,77 @@ func (p *planner) endDelegation(obj Object, d Delegation, state, by, why string,
 	return p.setRecordOf(obj, d.delegationRecord)
 }
 
-// followDelegations keeps practice pr's delegations in force true to what
-// changed: a delegation whose lender or delegate is no longer staff ends;
-// a role lent that the lender no longer holds (revoked, or deleted) stops
-// being lent, and a delegation left lending nothing ends. Only delegations
-// the state holds whole are followed: a batch that changes a lender's or a
-// delegate's holdings or standing reads them (Needs.Widened).
-func (p *planner) followDelegations(pr Practice, now time.Time) error {
-	for _, r := range p.s.WhereIn(TypeDelegation, pr.WS, func(r Relationship) bool { return r.Relation == "delegate" }) {
-		obj := r.Resource
+// followDelegations keeps delegations in force in practice pr true to what
+// changed, those naming users (nil: every one): a delegation whose lender
+// or delegate is no longer staff ends; a role lent that the lender no
+// longer holds (revoked, ended, or deleted), or that has become guarded
+// while it was lent by someone other than the owner, stops being lent, and
+// a delegation left lending nothing ends. A batch that changes a lender's
+// or a delegate's holdings or standing reads their delegations whole
+// (Needs.Widened); the record of one is read only when it changes.
+func (p *planner) followDelegations(pr Practice, now time.Time, users []string) error {
+	now = now.UTC().Truncate(time.Second)
+	seen := map[Object]bool{}
+	var objs []Object
+	add := func(r Relationship) {
+		if strings.HasPrefix(r.Resource.ID, pr.WS+"/") && !seen[r.Resource] {
+			seen[r.Resource] = true
+			objs = append(objs, r.Resource)
+		}
+	}
+	if users == nil {
+		for _, r := range p.s.WhereIn(TypeDelegation, pr.WS, func(r Relationship) bool { return r.Relation == "invitee" }) {
+			add(r)
+		}
+	}
+	for _, u := range users {
+		for _, rel := range []string{"lender", "invitee"} {
+			for _, r := range p.s.Naming(u, TypeDelegation, rel) {
+				add(r)
+			}
+		}
+	}
+	slices.SortFunc(objs, CompareObjects)
+	for _, obj := range objs {
+		lender, delegate := firstSubject(p.s, obj, "lender"), firstSubject(p.s, obj, "invitee")
+		if lender == "" || delegate == "" {
+			continue // ended
+		}
+		why := ""
+		switch {
+		case !pr.IsMember(lender):
+			why = lender + " was removed from the practice"
+		case !pr.IsMember(delegate):
+			why = delegate + " was removed from the practice"
+		}
+		held := heldRoleNames(pr, lender, now)
+		var dropped []string
+		for _, s := range p.s.Subjects(obj, "role") {
+			role := strings.TrimPrefix(s.ID, pr.WS+"/")
+			if !slices.Contains(held, role) || (p.s.Has(Rel(roleObj(pr.WS, role), "guarded", pr.obj())) || guardedAncestor(pr, role)) && !lentByOwner(p.s, obj) {
+				dropped = append(dropped, role)
+			}
+		}
+		if why == "" && len(dropped) == 0 {
+			continue
+		}
 		d, ok := DelegationOf(p.s, obj)
 		if !ok || d.State != delegationGranted {
 			continue
 		}
-		now := now.UTC().Truncate(time.Second)
-		switch {
-		case !pr.IsMember(d.From):
-			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" was removed from the practice", now); err != nil {
+		if why != "" {
+			if err := p.endDelegation(obj, d, DelegationEnded, "", why, now); err != nil {
 				return err
 			}
-			continue
-		case !pr.IsMember(d.To):
-			if err := p.endDelegation(obj, d, DelegationEnded, "", d.To+" was removed from the practice", now); err != nil {
-				return err
-			}
-			continue
-		}
-		held := heldRoleNames(pr, d.From, now)
-		keep, dropped := []string{}, []string(nil)
-		for _, role := range d.Roles {
-			if slices.Contains(held, role) {
-				keep = append(keep, role)
-			} else {
-				dropped = append(dropped, role)
-			}
-		}
-		if len(dropped) == 0 {
 			continue
 		}
 		for _, role := range dropped {
 			p.s.Remove(Rel(obj, "role", roleObj(pr.WS, role)))
 		}
-		d.Roles, d.Dropped = keep, append(d.Dropped, dropped...)
-		if len(keep) == 0 {
-			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
+		d.Roles = slices.DeleteFunc(d.Roles, func(role string) bool { return slices.Contains(dropped, role) })
+		d.Dropped = append(d.Dropped, dropped...)
+		if len(d.Roles) == 0 {
+			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent that they may lend ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
 				return err
 			}
 			continue
@@ -412,4 +441,11 @@ func (p *planner) followDelegations(pr Practice, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// lentByOwner reports whether delegation obj was granted by the practice's
+// owner at the time, who alone lends guarded roles.
+func lentByOwner(s *State, obj Object) bool {
+	d, ok := DelegationOf(s, obj)
+	return ok && d.ByOwner
 }

@@ -517,10 +517,14 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 		// lent holding that ended by itself ends its lending, which giving
 		// the role again does not bring back) and after it.
 		follow := func() error {
-			if pr := p.practice(e.Workspace); pr.Exists() && reachOf(e) != reachNobody {
-				return p.followDelegations(pr, e.now())
+			pr := p.practice(e.Workspace)
+			switch reach := reachOf(e); {
+			case !pr.Exists() || reach == reachNobody || (reach == reachPerson && e.User == ""):
+				return nil
+			case reach == reachPerson:
+				return p.followDelegations(pr, e.now(), []string{e.User})
 			}
-			return nil
+			return p.followDelegations(pr, e.now(), nil)
 		}
 		if err := follow(); err != nil {
 			return Plan{}, err

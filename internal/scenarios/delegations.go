@@ -135,6 +135,21 @@ var delegations = []Scenario{
 		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d6","from":"alex","to":"rita","starts_at":"{{end}}","expires_at":"{{later}}"}`,
 			Actor: "user:alex", NoChange: true},
 	}},
+	{Name: "a_role_that_becomes_guarded_is_lent_no_more_unless_the_owner_lent_it", Steps: []Step{
+		{Events: `{"type":"role.defined","workspace":"p1","role":"acting","inherits":"practice_manager"}
+{"type":"role.assigned","workspace":"p1","user":"alex","role":"acting"}`},
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"x1","from":"alex","to":"rita","roles":["acting"],"expires_at":"{{later}}"}`,
+			Actor: "user:alex", Checks: []Check{yes("user:rita", "manage_staff", "workspace:p1"), no("user:rita", "view_notes", "client:ann")}},
+		// The role now inherits the guarded practitioner admin: only the
+		// owner lends it, so alex's lending of it ends.
+		{Events: `{"type":"role.defined","workspace":"p1","role":"acting","inherits":"practitioner_admin"}`,
+			Checks:      []Check{no("user:rita", "view_notes", "client:ann"), no("user:rita", "manage_staff", "workspace:p1"), yes("user:alex", "view_notes", "client:ann")},
+			Delegations: []DelegationList{{Workspace: "p1", Want: []string{"x1:alex>rita::ended"}}}},
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"x2","from":"alex","to":"rita","roles":["acting"],"expires_at":"{{later}}"}`,
+			Actor: "user:alex", Refused: `role "acting" is guarded`},
+		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"x2","from":"alex","to":"rita","roles":["acting"],"expires_at":"{{later}}"}`,
+			Actor: "user:olivia", Checks: []Check{yes("user:rita", "view_notes", "client:ann")}},
+	}},
 	{Name: "a_lent_holding_that_ends_by_itself_ends_the_lending", Steps: []Step{
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"pete","role":"accountant","expires_at":"{{end}}"}`},
 		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d9","from":"pete","to":"sam","roles":["accountant"],"expires_at":"{{later}}"}`,
