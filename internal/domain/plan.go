@@ -54,8 +54,9 @@ type Needs struct {
 	// client reaches (client#emergency).
 	Openings []Object
 	// Delegations are delegations read whole: those naming a person a
-	// Narrow batch rewrites (Widened).
+	// Narrow batch rewrites (Widened); widened counts Widened's rounds.
 	Delegations []Object
+	widened     int
 	// Acting are persons whose delegations to them are read whole, with
 	// their lenders' standing and holdings (what explain needs of a
 	// delegate; a batch that plans reads every delegation in force).
@@ -418,13 +419,42 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 	if !grew {
 		return n, false
 	}
-	if len(persons) > perUserReads {
+	if n.widened++; len(persons) > perUserReads || n.widened > maxWidenRounds {
 		n.Narrow, n.Users, n.Persons, n.Delegations = false, nil, nil, nil
 		return n, true
 	}
 	n.Persons, n.Users = slices.Sorted(maps.Keys(persons)), slices.Sorted(maps.Keys(users))
 	n.Delegations = slices.SortedFunc(maps.Keys(objs), CompareObjects)
 	return n, true
+}
+
+// maxWidenRounds bounds Widened's rounds: a longer chain of lenders and
+// delegates reads the practices whole, in one more round.
+const maxWidenRounds = 16
+
+// ReadFirst reads what n asks first (First), then, while Widened asks for
+// more, the filters of each wider First not read before, each round
+// through read, which adds what it reads to s; it returns the needs the
+// batch plans with, whose Links and Records are read next.
+func (n Needs) ReadFirst(s *State, skipFresh bool, read func([]Filter) error) (Needs, error) {
+	issued := map[Filter]bool{}
+	for {
+		var fresh []Filter
+		for _, f := range n.First(skipFresh) {
+			if !issued[f] {
+				issued[f] = true
+				fresh = append(fresh, f)
+			}
+		}
+		if err := read(fresh); err != nil {
+			return n, err
+		}
+		more, ok := n.Widened(s)
+		if !ok {
+			return n, nil
+		}
+		n = more
+	}
 }
 
 // delegationParties are the relations by which a delegation names its
@@ -472,10 +502,10 @@ func (n Needs) ReadFrom(s *State, each func(round []Filter)) *State {
 		}
 		return rels
 	}
-	take(n.First(false))
-	if more, ok := n.Widened(read); ok {
-		return more.ReadFrom(s, each)
-	}
+	n, _ = n.ReadFirst(read, false, func(filters []Filter) error {
+		take(filters)
+		return nil
+	})
 	linked := take(n.Links(read))
 	take(n.Records(read, linked))
 	return read

@@ -605,12 +605,16 @@ func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, 
 		}
 		return rels, token, err
 	}
-	_, token, err := read(needs.First(skipFresh))
+	token := ""
+	needs, err := needs.ReadFirst(state, skipFresh, func(filters []domain.Filter) error {
+		_, t, err := read(filters)
+		if token == "" {
+			token = t
+		}
+		return err
+	})
 	if err != nil {
 		return nil, "", err
-	}
-	if wide, ok := needs.Widened(state); ok {
-		return s.load(ctx, wide, skipFresh, at)
 	}
 	linked, _, err := read(needs.Links(state))
 	if err != nil {
