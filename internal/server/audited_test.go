@@ -457,22 +457,7 @@ func TestAccessRequestsAreToldAndUsesRecorded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var told []string
-	for len(told) < 2 {
-		select {
-		case body := <-got:
-			var n audit.Notice
-			if err := json.Unmarshal(body, &n); err != nil {
-				t.Fatal(err)
-			}
-			told = append(told, n.Type+" "+strings.Join(n.Notify, ",")+" by "+n.Record.Actor)
-		case <-time.After(10 * time.Second):
-			t.Fatalf("notices: %v; want the request's and the approval's", told)
-		}
-	}
-	if want := []string{"access.requested maya,olivia by user:rita", "access.approved rita by user:maya"}; !slices.Equal(told, want) {
-		t.Errorf("notices %v, want %v", told, want)
-	}
+	toldWant(t, got, "access.requested maya,olivia by user:rita", "access.approved rita by user:maya")
 	ask := api.CheckRequest{Subject: "user:rita", Permission: "manage_tax_settings", Resource: "workspace:riverside"}
 	if res, err := c.Check(ctx, ask); err != nil || res.Allowed {
 		t.Fatalf("a check without consume: %+v, %v; want denied", res, err)
@@ -506,22 +491,7 @@ func TestDelegationsAreToldAndRecorded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var told []string
-	for len(told) < 2 {
-		select {
-		case body := <-got:
-			var n audit.Notice
-			if err := json.Unmarshal(body, &n); err != nil {
-				t.Fatal(err)
-			}
-			told = append(told, n.Type+" "+strings.Join(n.Notify, ",")+" by "+n.Record.Actor)
-		case <-time.After(10 * time.Second):
-			t.Fatalf("notices: %v; want the grant's and the revocation's", told)
-		}
-	}
-	if want := []string{"delegation.granted maya,rita,olivia by user:maya", "delegation.revoked maya,rita by user:rita"}; !slices.Equal(told, want) {
-		t.Errorf("notices %v, want %v", told, want)
-	}
+	toldWant(t, got, "delegation.granted maya,rita,olivia by user:maya", "delegation.revoked maya,rita by user:rita")
 	for action, actor := range map[string]string{"delegation.granted": "user:maya", "delegation.revoked": "user:rita"} {
 		p, err := c.Audit(ctx, api.AuditQuery{Action: action})
 		if err != nil || len(p.Records) != 1 || p.Records[0].Actor != actor || p.Records[0].Kind != audit.KindEvents {
@@ -531,5 +501,27 @@ func TestDelegationsAreToldAndRecorded(t *testing.T) {
 	list, err := c.Delegations(ctx, "riverside", api.DelegationQuery{State: domain.DelegationRevoked})
 	if err != nil || len(list.Delegations) != 1 || list.Delegations[0].EndedBy != "rita" {
 		t.Fatalf("revoked delegations: %+v, %v", list, err)
+	}
+}
+
+// toldWant waits for as many webhook notices as want has, each as "TYPE
+// NOTIFIED by ACTOR", and holds them to want, in order.
+func toldWant(t *testing.T, got <-chan []byte, want ...string) {
+	t.Helper()
+	var told []string
+	for len(told) < len(want) {
+		select {
+		case body := <-got:
+			var n audit.Notice
+			if err := json.Unmarshal(body, &n); err != nil {
+				t.Fatal(err)
+			}
+			told = append(told, n.Type+" "+strings.Join(n.Notify, ",")+" by "+n.Record.Actor)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("notices: %v; want %v", told, want)
+		}
+	}
+	if !slices.Equal(told, want) {
+		t.Errorf("notices %v, want %v", told, want)
 	}
 }
