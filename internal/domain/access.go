@@ -98,13 +98,13 @@ func writeAccess(s *State, pr Practice, users []string, budget *int) bool {
 		locations[loc] = locationObj(loc)
 	}
 	regions := pr.regionLocations()
-	holdings := append(pr.allHoldings(), pr.delegatedHoldings("")...)
-	if users != nil {
-		holdings = nil
-		for _, u := range users {
-			holdings = append(holdings, pr.holdings(u)...)
-			holdings = append(holdings, pr.delegatedHoldings(u)...)
-		}
+	var holdings []userHolding
+	if users == nil {
+		holdings = append(pr.allHoldings(), pr.delegatedHoldings("")...)
+	}
+	for _, u := range users {
+		holdings = append(holdings, pr.holdings(u)...)
+		holdings = append(holdings, pr.delegatedHoldings(u)...)
 	}
 	grants := map[string]map[Capability]map[Level]Span{}
 	want := map[Relationship]Span{}

@@ -174,17 +174,7 @@ type BreakGlassQuery struct {
 // Check refuses a query that names no known state, or a person or client
 // by something that is not an ID.
 func (q BreakGlassQuery) Check() error {
-	if q.State != "" && !slices.Contains(BreakGlassStates, q.State) {
-		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", q.State, strings.Join(BreakGlassStates, ", "))}
-	}
-	for field, id := range map[string]string{"user": q.User, "client": q.Client} {
-		if id != "" {
-			if err := ValidateID(id); err != nil {
-				return &Error{Code: CodeInvalid, Index: -1, Field: field, Message: err.Error()}
-			}
-		}
-	}
-	return nil
+	return checkList(q.State, BreakGlassStates, map[string]string{"user": q.User, "client": q.Client})
 }
 
 // BreakGlassPage is the page of all (oldest first) that q (Checked) asks

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -131,15 +130,7 @@ type DelegationQuery struct {
 // Check refuses a query that names no known state, or a person by
 // something that is not an ID.
 func (q DelegationQuery) Check() error {
-	if q.State != "" && !slices.Contains(DelegationStates, q.State) {
-		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", q.State, strings.Join(DelegationStates, ", "))}
-	}
-	if q.User != "" {
-		if err := ValidateID(q.User); err != nil {
-			return &Error{Code: CodeInvalid, Index: -1, Field: "user", Message: err.Error()}
-		}
-	}
-	return nil
+	return checkList(q.State, DelegationStates, map[string]string{"user": q.User})
 }
 
 // DelegationPage is the page of all (oldest first) that q (Checked) asks
@@ -171,9 +162,13 @@ func aboutDelegation(e Event) (Object, string) {
 // lender holds themselves, never with what was lent to the lender.
 func (p Practice) delegatedHoldings(user string) []userHolding {
 	var out []userHolding
-	for _, r := range p.S.WhereIn(TypeDelegation, p.WS, func(r Relationship) bool {
-		return r.Relation == "delegate" && r.Subject.Type == TypeUser && (user == "" || r.Subject.ID == user)
-	}) {
+	var delegates []Relationship
+	if user == "" {
+		delegates = p.S.WhereIn(TypeDelegation, p.WS, func(r Relationship) bool { return r.Relation == "delegate" })
+	} else {
+		delegates = slices.DeleteFunc(p.S.Naming(user, TypeDelegation, "delegate"), func(r Relationship) bool { return !strings.HasPrefix(r.Resource.ID, p.WS+"/") })
+	}
+	for _, r := range delegates {
 		lender := firstSubject(p.S, r.Resource, "lender")
 		if lender == "" || !p.IsActive(lender) {
 			continue
@@ -212,14 +207,6 @@ func (p Practice) ActingHoldings(user string) []Holding {
 	return out
 }
 
-// inDelegation reports whether user lends or acts with roles in practice
-// p by a delegation s holds.
-func inDelegation(s *State, ws, user string) bool {
-	return len(s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
-		return (r.Relation == "delegate" || r.Relation == "invitee" || r.Relation == "lender") && r.Subject.Type == TypeUser && r.Subject.ID == user
-	})) > 0
-}
-
 // heldRoleNames are the roles user holds in pr themselves, now or later
 // (a holding that has ended counts no more), but their individually
 // switched permissions, which are theirs alone.
@@ -250,9 +237,7 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 		return fieldErr(CodeInvalid, i, "expires_at", "%s is more than %d days after the delegation starts (at most %s): a delegation covers an absence; a lasting change is role.assigned", rec.ExpiresAt.Format(time.RFC3339), MaxDelegationDays, most.Format(time.RFC3339))
 	}
 	if old, ok := DelegationOf(p.s, obj); ok {
-		asked := slices.Sorted(slices.Values(e.Roles))
-		if old.From == rec.From && old.To == rec.To && old.ExpiresAt.Equal(rec.ExpiresAt) &&
-			old.AllRoles == rec.AllRoles && sameStart(old.StartsAt, rec.StartsAt, now) && (old.AllRoles || slices.Equal(asked, slices.Sorted(slices.Values(append(slices.Clone(old.Roles), old.Dropped...))))) {
+		if old.sentAgain(rec, e.Roles, now) {
 			if state := old.StateAt(now); state != DelegationActive && state != DelegationScheduled {
 				return fieldErr(CodeConflict, i, "delegation", "delegation %q is %s: it lends nothing any more; lend again under a new id", e.Delegation, state)
 			}
@@ -275,9 +260,6 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	held := heldRoleNames(pr, e.From, now)
 	// A guarded role (fixed by the preset, or whose holders are never
 	// disabled) is the owner's to give: only the owner lends it.
-	guarded := func(role string) bool {
-		return p.s.Has(Rel(roleObj(pr.WS, role), "guarded", pr.obj())) || guardedAncestor(pr, role)
-	}
 	byOwner := actorID(e) == pr.Owner()
 	if len(e.Roles) > 0 {
 		for _, role := range e.Roles {
@@ -288,13 +270,13 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 			if !slices.Contains(held, role) {
 				return fieldErr(CodeConflict, i, "roles", "%s does not hold role %q (they hold %s): only a role one holds is lent", e.From, role, cmp.Or(strings.Join(held, ", "), "no role"))
 			}
-			if guarded(role) && !byOwner {
+			if pr.RoleGuarded(role) && !byOwner {
 				return fieldErr(CodeConflict, i, "roles", "role %q is guarded (fixed by the preset, or its holders are never disabled): only the account owner lends it", role)
 			}
 		}
 		rec.Roles = slices.Sorted(slices.Values(e.Roles))
 	} else {
-		rec.Roles = slices.DeleteFunc(held, func(role string) bool { return guarded(role) && !byOwner })
+		rec.Roles = slices.DeleteFunc(held, func(role string) bool { return pr.RoleGuarded(role) && !byOwner })
 	}
 	if len(rec.Roles) == 0 {
 		return fieldErr(CodeConflict, i, "from", "%s holds no role in workspace %q that they may lend (%s; a guarded role is lent by the account owner only)", e.From, pr.WS, cmp.Or(strings.Join(held, ", "), "no role"))
@@ -318,6 +300,15 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	rec.GrantedBy, rec.GrantedAt, rec.State, rec.ByOwner = actorID(e), now, delegationGranted, byOwner
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
 	return p.setRecordOf(obj, rec)
+}
+
+// sentAgain reports whether rec, lending roles (none: all), asks for
+// what d was granted as: the same people, times and roles (those still lent
+// and those dropped since).
+func (d Delegation) sentAgain(rec delegationRecord, roles []string, now time.Time) bool {
+	granted := slices.Sorted(slices.Values(slices.Concat(d.Roles, d.Dropped)))
+	return d.From == rec.From && d.To == rec.To && d.ExpiresAt.Equal(rec.ExpiresAt) && sameStart(d.StartsAt, rec.StartsAt, now) &&
+		d.AllRoles == rec.AllRoles && (d.AllRoles || slices.Equal(slices.Sorted(slices.Values(roles)), granted))
 }
 
 // sameStart reports whether two delegations' starts are the same: equal,
@@ -408,7 +399,7 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		var dropped []string
 		for _, s := range p.s.Subjects(obj, "role") {
 			role := strings.TrimPrefix(s.ID, pr.WS+"/")
-			if !slices.Contains(held, role) || (p.s.Has(Rel(roleObj(pr.WS, role), "guarded", pr.obj())) || guardedAncestor(pr, role)) && !lentByOwner(p.s, obj) {
+			if !slices.Contains(held, role) || pr.RoleGuarded(role) && !lentByOwner(p.s, obj) {
 				dropped = append(dropped, role)
 			}
 		}

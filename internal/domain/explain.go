@@ -276,20 +276,22 @@ func Explain(q Question, s *State) Explanation {
 	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
 		caps = append(slices.Clip(caps), perm.SwitchedCaps...)
 	}
+	acting := pr.ActingHoldings(user)
 	for _, c := range caps {
-		for _, h := range pr.ActingHoldings(user) {
-			if limit, ok := pr.Limits(h.Role)[c]; ok && h.For != "" {
-				add(Reason{Kind: "role", Role: h.Role, Area: c.Area, Action: c.Action, Text: fmt.Sprintf("%s holds %s, whose %s %s below %s is not lent: amount-limited approvals stay with the role's own holders", user, holdingText(h), c.Area, c.Action, limit)})
-				continue
-			} else if ok {
-				add(limitReason(pr, perm, c, h, rec, q, limit))
+		for _, h := range acting {
+			if limit, ok := pr.Limits(h.Role)[c]; ok {
+				if h.For != "" {
+					add(Reason{Kind: "role", Role: h.Role, Area: c.Area, Action: c.Action, Text: fmt.Sprintf("%s holds %s, whose %s %s below %s is not lent: amount-limited approvals stay with the role's own holders", user, holdingText(h), c.Area, c.Action, limit)})
+				} else {
+					add(limitReason(pr, perm, c, h, rec, q, limit))
+				}
 				continue
 			}
 			level, granted := pr.levelCounting(h.Role, c)
 			add(capReason(pr, perm, c, h, rec, q, level, granted))
 		}
 	}
-	if len(perm.Caps) > 0 && len(pr.ActingHoldings(user)) == 0 {
+	if len(perm.Caps) > 0 && len(acting) == 0 {
 		add(Reason{Kind: "role", Text: fmt.Sprintf("%s holds no role in workspace %s that counts now", user, ws)})
 	}
 
@@ -311,7 +313,6 @@ func Explain(q Question, s *State) Explanation {
 	}
 	if perm.PastToo && allowed {
 		past := PastEdit
-		acting := pr.ActingHoldings(user)
 		i := slices.IndexFunc(acting, func(h Holding) bool {
 			level, _ := pr.levelCounting(h.Role, past)
 			return h.Location == "" && level == LevelFull

@@ -269,12 +269,7 @@ func (n Needs) narrow(ws string) []Filter {
 		if len(n.Users) > perUserReads || slices.Contains(n.Persons, u) {
 			continue // read above, or whole below
 		}
-		sub := userObj(u)
-		out = append(out,
-			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID},
-			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: sub.Type, SubjectID: sub.ID},
-			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "seen", SubjectType: sub.Type, SubjectID: sub.ID},
-			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID})
+		out = append(out, standingFilters(ws, userObj(u))...)
 	}
 	// A person whose access is rewritten: everything of the workspace and its
 	// locations that names them (standing and written-out access), their
@@ -296,6 +291,18 @@ func (n Needs) narrow(ws string) []Filter {
 		}
 	}
 	return out
+}
+
+// standingFilters read sub's standing in practice ws (membership, disabling,
+// when last seen) and their holdings: what a narrow read knows of a person
+// whose access it does not rewrite.
+func standingFilters(ws string, sub Object) []Filter {
+	return []Filter{
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID},
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "disabled", SubjectType: sub.Type, SubjectID: sub.ID},
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "seen", SubjectType: sub.Type, SubjectID: sub.ID},
+		{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID},
+	}
 }
 
 // Links is what is read next, from s (what First found): the links of the
@@ -357,10 +364,7 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 		} else if r.Relation == "lender" && n.Narrow && len(n.Acting) > 0 {
 			// a delegate's lender: their standing and holdings
 			ws, _, _ := strings.Cut(r.Resource.ID, "/")
-			for _, rel := range []string{"member", "disabled", "seen"} {
-				lenders = append(lenders, Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: rel, SubjectType: r.Subject.Type, SubjectID: r.Subject.ID})
-			}
-			lenders = append(lenders, Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: r.Subject.Type, SubjectID: r.Subject.ID})
+			lenders = append(lenders, standingFilters(ws, r.Subject.Object())...)
 		}
 	}
 	for _, c := range n.Openings {
@@ -395,23 +399,21 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 	grew := false
 	for _, ws := range n.Workspaces {
 		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
-			return r.Subject.Type == TypeUser && persons[r.Subject.ID] && slices.Contains(delegationParties, r.Relation)
+			return r.Subject.Type == TypeUser && persons[r.Subject.ID] // lender, delegate or invitee
 		}) {
 			if !objs[r.Resource] {
 				objs[r.Resource], grew = true, true
 			}
 		}
+		// Only delegations read whole name both parties: their delegates'
+		// access is rewritten too.
+		before := len(persons)
+		withDelegates(s, ws, persons)
+		grew = grew || len(persons) > before
 	}
-	for _, o := range n.Delegations { // read whole in this round
-		lender, delegate := firstSubject(s, o, "lender"), firstSubject(s, o, "invitee")
-		if lender == "" || delegate == "" {
-			continue // ended
-		}
-		if persons[lender] && !persons[delegate] {
-			persons[delegate], grew = true, true
-		}
-		for _, u := range []string{lender, delegate} {
-			if !users[u] {
+	for _, o := range n.Delegations { // read whole: both parties' standing
+		for _, rel := range []string{"lender", "invitee"} {
+			if u := firstSubject(s, o, rel); u != "" && !users[u] {
 				users[u], grew = true, true
 			}
 		}
@@ -456,10 +458,6 @@ func (n Needs) ReadFirst(s *State, skipFresh bool, read func([]Filter) error) (N
 		n = more
 	}
 }
-
-// delegationParties are the relations by which a delegation names its
-// lender and its delegate.
-var delegationParties = []string{"lender", "delegate", "invitee"}
 
 func set(ids []string) map[string]bool {
 	out := map[string]bool{}
@@ -889,6 +887,13 @@ func guardOf(ws string, role Role) []Relationship {
 func guard(ws, role string) []Relationship {
 	ro := roleObj(ws, role)
 	return []Relationship{Rel(ro, "guarded", workspaceObj(ws)), {Resource: ro, Relation: "peers", Subject: bindingMembers(BindingID(ws, role, ""))}}
+}
+
+// RoleGuarded reports whether role is guarded in p: marked so (fixed, or
+// never disabled), or inheriting a guarded built-in role. Only the owner
+// gives it on request or lends it.
+func (p Practice) RoleGuarded(role string) bool {
+	return p.S.Has(Rel(roleObj(p.WS, role), "guarded", p.obj())) || guardedAncestor(p, role)
 }
 
 // guardedAncestor reports whether role inherits, at any remove, a guarded

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -54,6 +56,22 @@ func recordsOf[T any](s *State, typ, ws string, read func(*State, Object) (T, bo
 	}
 	slices.SortFunc(out, cmp)
 	return out
+}
+
+// checkList refuses a list's query whose state is not one of states ("":
+// all), or one of ids (field: value) given that is not an ID.
+func checkList(state string, states []string, ids map[string]string) error {
+	if state != "" && !slices.Contains(states, state) {
+		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", state, strings.Join(states, ", "))}
+	}
+	for _, field := range slices.Sorted(maps.Keys(ids)) {
+		if id := ids[field]; id != "" {
+			if err := ValidateID(id); err != nil {
+				return &Error{Code: CodeInvalid, Index: -1, Field: field, Message: err.Error()}
+			}
+		}
+	}
+	return nil
 }
 
 // pageOf is the page of all (in order) after the one whose ID is cursor

@@ -145,15 +145,7 @@ type AccessRequestQuery struct {
 // Check refuses a query that names no known state, or a person by
 // something that is not an ID.
 func (q AccessRequestQuery) Check() error {
-	if q.State != "" && !slices.Contains(RequestStates, q.State) {
-		return &Error{Code: CodeInvalid, Index: -1, Field: "state", Message: fmt.Sprintf("%q: use %s", q.State, strings.Join(RequestStates, ", "))}
-	}
-	if q.User != "" {
-		if err := ValidateID(q.User); err != nil {
-			return &Error{Code: CodeInvalid, Index: -1, Field: "user", Message: err.Error()}
-		}
-	}
-	return nil
+	return checkList(q.State, RequestStates, map[string]string{"user": q.User})
 }
 
 // AccessRequestPage is the page of all (oldest first) that q (Checked)
@@ -230,7 +222,7 @@ func (p *planner) requestable(i int, pr Practice, field string, user string, r r
 		}
 		return err
 	}
-	if p.s.Has(Rel(roleObj(pr.WS, r.Role), "guarded", pr.obj())) || guardedAncestor(pr, r.Role) {
+	if pr.RoleGuarded(r.Role) {
 		return fieldErr(CodeConflict, i, cmp.Or(field, "role"), "role %q is guarded (fixed by the preset, or its holders are never disabled): it is not given for a while on request; the account owner gives it with role.assigned", r.Role)
 	}
 	if slices.ContainsFunc(pr.Holdings(user), func(h Holding) bool {

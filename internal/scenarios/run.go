@@ -32,6 +32,12 @@ const DayBeforeEndToken = "{{end-1d}}"
 // grants last (a delegation's year, say).
 const LaterToken = "{{later}}"
 
+// Later is the moment LaterToken stands for when a scenario starts at now,
+// as RFC 3339.
+func Later(now time.Time) string {
+	return now.Add(30 * 24 * time.Hour).Truncate(time.Hour).UTC().Format(time.RFC3339)
+}
+
 // HoursToken in a step's events, "{{hours-now:ZONE}}" or
 // "{{hours-later:ZONE}}", stands for business hours in the IANA zone ZONE
 // whose one window holds the moment the step applies its events (from 90
@@ -147,7 +153,7 @@ func Run(t *testing.T, sc Scenario, c Client) {
 		t.Fatalf("base practice: %v", err)
 	}
 	var end time.Time
-	later := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour).UTC().Format(time.RFC3339)
+	later := Later(time.Now())
 	for i, step := range sc.Steps {
 		if step.PastEnd {
 			if end.IsZero() {

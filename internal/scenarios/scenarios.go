@@ -595,7 +595,7 @@ const BadInputActor = "user:priya"
 // JSONL is the bad input's events, with LaterToken standing for a moment
 // thirty days from now.
 func (b BadInput) JSONL() string {
-	return strings.ReplaceAll(b.Events, LaterToken, time.Now().Add(30*24*time.Hour).UTC().Format(time.RFC3339))
+	return strings.ReplaceAll(b.Events, LaterToken, Later(time.Now()))
 }
 
 // BadInputs cover every class of bad input the events API must refuse.

@@ -116,30 +116,17 @@ func explainAgrees(t *testing.T, file string) {
 // on, and one revoked.
 func TestExplainAgreesForDelegates(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	c := testenv.SpiceDB(t)
-	if _, err := c.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
-		t.Fatal(err)
-	}
-	later := time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	later := scenarios.Later(time.Now())
 	soon := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
-	for _, step := range []struct{ actor, events string }{
-		{"", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"practice_manager","location":"north"}`},
+	c := practiceAfter(t, [][2]string{
+		{"", scenarios.Base + `{"type":"role.assigned","workspace":"p1","user":"rita","role":"practice_manager","location":"north"}`},
 		{"user:olivia", `{"type":"delegation.granted","workspace":"p1","delegation":"cover","from":"olivia","to":"maya","expires_at":"` + later + `"}`},
 		{"user:rita", `{"type":"delegation.granted","workspace":"p1","delegation":"north","from":"rita","to":"alex","roles":["practice_manager"],"expires_at":"` + later + `"}`},
 		{"user:alex", `{"type":"delegation.granted","workspace":"p1","delegation":"soon","from":"alex","to":"sam","starts_at":"` + soon + `","expires_at":"` + later + `"}`},
 		{"user:pete", `{"type":"delegation.granted","workspace":"p1","delegation":"gone","from":"pete","to":"priya","expires_at":"` + later + `"}`},
 		{"user:priya", `{"type":"delegation.revoked","workspace":"p1","delegation":"gone"}`},
-	} {
-		events := testenv.Parsed(t, step.events)
-		for i := range events {
-			events[i].Actor = step.actor
-		}
-		if _, err := c.Apply(ctx, events); err != nil {
-			t.Fatalf("%s: %v", step.events, err)
-		}
-	}
-	explainMatrixAgrees(ctx, t, c)
+	})
+	explainMatrixAgrees(context.Background(), t, c)
 }
 
 // explainMatrixAgrees asks every person c's store names every permission
