@@ -276,7 +276,8 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 		}
 		rec.Roles = slices.Sorted(slices.Values(e.Roles))
 	} else {
-		rec.Roles = slices.DeleteFunc(held, func(role string) bool { return pr.RoleGuarded(role) && !byOwner })
+		// (on a copy: the refusal below names what they hold)
+		rec.Roles = slices.DeleteFunc(slices.Clone(held), func(role string) bool { return pr.RoleGuarded(role) && !byOwner })
 	}
 	if len(rec.Roles) == 0 {
 		return fieldErr(CodeConflict, i, "from", "%s holds no role in workspace %q that they may lend (%s; a guarded role is lent by the account owner only)", e.From, pr.WS, cmp.Or(strings.Join(held, ", "), "no role"))
