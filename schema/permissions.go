@@ -45,7 +45,10 @@ func permissions() (map[string][]perm, error) {
 	// Ward's own question about API keys, which it asks itself when a key is
 	// presented (never through /v1/check): does this key still name an
 	// enabled service account? Checked with the account as the subject.
-	g.out[domain.TypeServiceAccount] = []perm{{Doc: "an enabled member of its practice (asked with the account itself as the subject)", Name: "active", Expr: "workspace->active"}}
+	g.out[domain.TypeServiceAccount] = []perm{
+		{Doc: "an enabled member of its practice (asked with the account itself as the subject)", Name: "active", Expr: "workspace->active"},
+		{Doc: "review the account's access (access.reviewed, GET /v1/workspaces/{ws}/access-review): one who reviews access (the owner by default)", Name: "review_access", Expr: "workspace->review_access"},
+	}
 	g.out[domain.TypeAPIKey] = []perm{{Doc: "the key authenticates its account: not expired, not revoked, and the account enabled", Name: "authenticate", Expr: "account & account->active"}}
 	// Helpers go after the permissions that read them, in the order first read.
 	for typ, hs := range g.pending {
@@ -158,7 +161,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
 		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener, "Step": p.Step != nil,
 		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover, "Decision": p.Decision != "", "Member": p.Member,
-		"Parties": p.Parties,
+		"Parties": p.Parties, "Manager": p.Manager,
 	}
 	for name, on := range set {
 		if on && !slices.Contains(allowed, name) {
@@ -329,7 +332,7 @@ func (g *gen) role(p domain.Permission) (string, error) {
 // switched capabilities; the person themselves by SelfCaps (at the own level),
 // and never them where NotSelf.
 func (g *gen) staffMember(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "SelfCaps", "Member"); err != nil {
+	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "SelfCaps", "Member", "Manager"); err != nil {
 		return "", err
 	}
 	if p.Member {
@@ -365,6 +368,9 @@ func (g *gen) staffMember(p domain.Permission) (string, error) {
 		terms = append(terms, "switched->"+ws)
 	}
 	expr := union(terms...)
+	if p.Manager {
+		expr = "(" + union(append(terms, "manager")...) + ") & workspace->active"
+	}
 	if p.NotSelf {
 		if len(p.SelfCaps) > 0 {
 			return "", fmt.Errorf("NotSelf and SelfCaps contradict each other")

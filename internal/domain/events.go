@@ -36,6 +36,12 @@ type Event struct {
 	InactivitySet  bool `json:"-"`
 	// Approvals is policy.set's approvals_required (0: not given).
 	Approvals int `json:"approvals_required,omitempty"`
+	// ReviewDays is policy.set's review_every_days (0 is off); ReviewSet
+	// says the field was there.
+	ReviewDays int  `json:"review_every_days,omitempty"`
+	ReviewSet  bool `json:"-"`
+	// Items are the grants an access.reviewed revokes (GrantItem's items).
+	Items []string `json:"items,omitempty"`
 	// At is when staff.seen saw the user (at; its zero value is now).
 	At time.Time `json:"-"`
 	// Received is when the event was read: the "now" of what it starts
@@ -139,7 +145,7 @@ var EventTypes = map[string]EventSpec{
 	"staff.disabled":                 {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffDisabled},
 	"staff.enabled":                  {Required: []string{"workspace", "user"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffEnabled},
 	"staff.seen":                     {Required: []string{"workspace", "user"}, Optional: []string{"at"}, Reach: reachPerson, plan: (*planner).staffSeen},
-	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days", "approvals_required"}, plan: (*planner).policySet},
+	"policy.set":                     {Required: []string{"workspace"}, Optional: []string{"inactivity_days", "approvals_required", "review_every_days"}, plan: (*planner).policySet},
 	"staff.removed":                  {Required: []string{"workspace", "user"}, Links: removalLinks, Reach: reachPerson, Ownership: true, plan: (*planner).staffRemoved},
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at", "hours", "networks"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
@@ -210,6 +216,10 @@ var EventTypes = map[string]EventSpec{
 	"access.denied": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Reach: reachNobody,
 		Actor: actorMay(DecideDeny, aboutRequest, "%s may not deny access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester"),
 		plan:  (*planner).accessDenied},
+	"access.reviewed": {Required: []string{"workspace", "user", "outcome"}, Optional: []string{"items", "note"}, Links: removalLinks, Reach: reachPerson,
+		Fields: map[string]eventField{"note": {kind: textField, text: func(e *Event) *string { return &e.Remark }}, "outcome": {kind: reviewOutcomeField, text: func(e *Event) *string { return &e.Outcome }}},
+		Actor:  actorMay("review_access", aboutReviewed, "%s may not review the access of %s: only a holder of review_access (the owner by default) or their manager may, while enabled, never the person themselves"),
+		plan:   (*planner).accessReviewed},
 	"refund.requested": {Required: []string{"workspace", "refund", "invoice"}, Reach: reachNobody,
 		Actor: actorMay("request_refund", aboutRefundInvoice, "%s may not ask for refund %q: no role of theirs where the invoice is has refunds request"),
 		plan:  (*planner).refundRequested},
@@ -224,7 +234,7 @@ var EventTypes = map[string]EventSpec{
 // serviceAccountEvents are the events whose user may be a service account
 // ("service_account:ID"): the roles it holds, and switching it off and on.
 // Every other event names people only.
-var serviceAccountEvents = []string{"role.assigned", "role.revoked", "staff.disabled", "staff.enabled"}
+var serviceAccountEvents = []string{"role.assigned", "role.revoked", "staff.disabled", "staff.enabled", "access.reviewed"}
 
 // MaxEventsPerRequest bounds one request, which is applied atomically.
 const MaxEventsPerRequest = 1000
@@ -450,6 +460,9 @@ const (
 	boolField                           // true or false
 	outcomeField                        // a review's outcome: justified or unjustified
 	rolesField                          // role names, 1 to MaxDelegatedRoles, each once
+	reviewDaysField                     // a whole number of days, 0 to MaxReviewDays
+	reviewOutcomeField                  // an access review's outcome: keep or revoke
+	itemsField                          // grants (ParseItem), 1 to MaxReviewItems, each once
 )
 
 // eventField declares one field events carry: how its value is read, the
@@ -503,6 +516,8 @@ var eventFields = map[string]eventField{
 	"from":               {kind: idField, text: func(e *Event) *string { return &e.From }},
 	"roles":              {kind: rolesField},
 	"approvals_required": {kind: approvalsField},
+	"review_every_days":  {kind: reviewDaysField},
+	"items":              {kind: itemsField},
 	"once":               {kind: boolField},
 	"reason":             {kind: textField, text: func(e *Event) *string { return &e.Reason }},
 	"minutes":            {kind: minutesField},
@@ -571,6 +586,30 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 			return fmt.Errorf("names a role twice: give each once")
 		}
 		e.Roles = names
+		return nil
+	}
+	if f.kind == reviewDaysField {
+		var n int
+		if err := json.Unmarshal(raw, &n); err != nil || n < 0 || n > MaxReviewDays {
+			return fmt.Errorf("must be a whole number of days from 0 (off) to %d, e.g. 90 for a quarterly review", MaxReviewDays)
+		}
+		e.ReviewDays, e.ReviewSet = n, true
+		return nil
+	}
+	if f.kind == itemsField {
+		var items []string
+		if err := json.Unmarshal(raw, &items); err != nil || len(items) == 0 || len(items) > MaxReviewItems {
+			return fmt.Errorf("must be a list of 1 to %d grants, as GET /v1/workspaces/{ws}/access-review lists them (leave it out to revoke every standing grant)", MaxReviewItems)
+		}
+		for _, item := range items {
+			if _, _, err := ParseItem(item); err != nil {
+				return err
+			}
+		}
+		if len(slices.Compact(slices.Sorted(slices.Values(items)))) != len(items) {
+			return fmt.Errorf("names a grant twice: give each once")
+		}
+		e.Items = items
 		return nil
 	}
 	if f.kind == approvalsField {
@@ -643,6 +682,10 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 	case outcomeField:
 		if v != OutcomeJustified && v != OutcomeUnjustified {
 			return fmt.Errorf("%q: use %s or %s", v, OutcomeJustified, OutcomeUnjustified)
+		}
+	case reviewOutcomeField:
+		if v != ReviewKeep && v != ReviewRevoke {
+			return fmt.Errorf("%q: use %s (the access stays) or %s (the grants named in items, or every standing grant, are revoked)", v, ReviewKeep, ReviewRevoke)
 		}
 	case switchField:
 		if v != "on" && v != "off" {

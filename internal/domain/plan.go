@@ -101,6 +101,11 @@ var personLinks = []Link{
 // wait (each keeps its requester, for its history).
 var removalLinks = append(slices.Clone(personLinks), waitingLink)
 
+// forgetting are the events that prune or forget what is kept of their
+// user's grants and reviews (access_review): read whole, however wide the
+// batch.
+var forgetting = []string{"access.reviewed", "staff.removed", "service_account.deleted"}
+
 // NeedsOf returns what events read.
 func NeedsOf(events []Event) Needs {
 	ws, objs := map[string]bool{}, map[Object]bool{}
@@ -150,6 +155,12 @@ func NeedsOf(events []Event) Needs {
 		}
 		if e.Delegation != "" {
 			objs[DelegationObject(e.Workspace, e.Delegation)] = true
+		}
+		for _, o := range reviewTargets(e) {
+			objs[o] = true
+		}
+		if slices.Contains(forgetting, e.Type) && e.User != "" {
+			objs[ReviewObject(e.Workspace, e.User)] = true // what is kept of their grants and reviews
 		}
 		if e.Type == "role.deleted" {
 			deleted[roleObj(e.Workspace, e.Role)] = true
@@ -220,6 +231,12 @@ func (n Needs) First(skipFresh bool) []Filter {
 		out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused"})
 		// delegations in force (Links reads each whole)
 		out = append(out, Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", Relation: "delegate"})
+		// each person's last review, when the next falls due, and
+		// whether that was told (who granted what is read only for the
+		// persons whose access is rewritten, or reviewed or removed)
+		for _, rel := range []string{"record", "current", "told"} {
+			out = append(out, Filter{ResourceType: TypeAccessReview, ResourceIDPrefix: ws + "/", Relation: rel})
+		}
 	}
 	for _, ws := range n.Workspaces {
 		for _, u := range n.Acting {
@@ -278,6 +295,8 @@ func (n Needs) narrow(ws string) []Filter {
 	for _, u := range n.Persons {
 		sub := userObj(u)
 		out = append(out,
+			// their reviews
+			ByID(ReviewObject(ws, u)),
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, SubjectType: sub.Type, SubjectID: sub.ID},
 			Filter{ResourceType: TypeLocation, SubjectType: sub.Type, SubjectID: sub.ID},
 			Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: ws + "/", Relation: "member", SubjectType: sub.Type, SubjectID: sub.ID})
@@ -288,6 +307,8 @@ func (n Needs) narrow(ws string) []Filter {
 				Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused", SubjectType: sub.Type, SubjectID: sub.ID},
 				// delegations they lend or act with, which widen the batch (Widened)
 				Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", SubjectType: sub.Type, SubjectID: sub.ID})
+		} else { // a service account's keys, which a review may revoke
+			out = append(out, Filter{ResourceType: TypeAPIKey, ResourceIDPrefix: ws + "/", Relation: "account", SubjectType: sub.Type, SubjectID: sub.ID})
 		}
 	}
 	return out
@@ -531,10 +552,10 @@ func (p Plan) Empty() bool { return len(p.Touch) == 0 && len(p.Delete) == 0 }
 // NeedsOf asked for) and returns the difference. Any invalid event fails the
 // whole batch.
 func PlanEvents(events []Event, s *State) (Plan, error) {
-	return planWithin(events, s, MaxChangesPerRequest)
+	return planWithin(events, s, MaxChangesPerRequest, true)
 }
 
-func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
+func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan, error) {
 	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: maxChanges}
 	// access holds, for each practice whose written-out access the events
 	// change, whose: nil for everyone's, else the persons (see Needs).
@@ -602,6 +623,9 @@ func planWithin(events []Event, s *State, maxChanges int) (Plan, error) {
 		}
 	}
 	touch, del := Diff(s, p.s)
+	if provenance {
+		touch = withProvenance(s, p.s, touch, events)
+	}
 	for _, r := range touch {
 		if n := r.During.count(); n > MaxWindows {
 			return Plan{}, &Error{Code: CodeTooLarge, Index: -1, Field: "starts_at", Message: fmt.Sprintf(
@@ -672,7 +696,9 @@ func PlanImport(events []Event) (Plan, error) {
 			return Plan{}, fieldErr(CodeInvalid, i, "workspace", "an import only creates new practices, and %q is not created earlier in it: send events about existing practices to /v1/events", e.Workspace)
 		}
 	}
-	return planWithin(events, NewState(), MaxImportChanges)
+	// An import names no actor, and its ledger record says when: it keeps
+	// no provenance (who granted what).
+	return planWithin(events, NewState(), MaxImportChanges, false)
 }
 
 type planner struct {
@@ -1413,6 +1439,9 @@ func (p *planner) staffAdded(i int, pr Practice, e Event) error {
 	}
 	p.syncSeen(pr, e.User, joined) // adding a role to a lapsed member does not restore them
 	p.syncNotesReaders(pr, e.User)
+	if joined {
+		p.reviewJoined(pr, e.User, p.now)
+	}
 	return nil
 }
 
@@ -1501,9 +1530,12 @@ func daysText(n int) string {
 func (p *planner) policySet(i int, pr Practice, e Event) error {
 	if e.Approvals != 0 {
 		p.setApprovals(pr, e.Approvals)
-		if !e.InactivitySet {
-			return nil // the inactivity policy stays as it is
-		}
+	}
+	if e.ReviewSet {
+		p.setReviewPolicy(pr, e.ReviewDays, p.now)
+	}
+	if (e.Approvals != 0 || e.ReviewSet) && !e.InactivitySet {
+		return nil // the inactivity policy stays as it is
 	}
 	old := pr.InactivityDays()
 	for _, s := range p.s.Subjects(pr.obj(), "policy") {
@@ -1644,6 +1676,7 @@ func (p *planner) staffRemoved(i int, pr Practice, e Event) error {
 			p.s.Remove(r)
 		}
 	}
+	p.forgetReview(pr, e.User)
 	return nil
 }
 
@@ -1702,6 +1735,7 @@ func (p *planner) serviceAccountCreated(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "account", "service account %q was deleted from workspace %q, and IDs of service accounts are never reused (its old keys must stay dead): choose another ID", e.Account, pr.WS)
 	}
 	p.s.Add(Rel(pr.obj(), "member", userObj(e.User)))
+	p.reviewJoined(pr, e.User, p.now)
 	if e.Role == "" {
 		if e.scope() != "" || !e.Span().Always() {
 			return fieldErr(CodeInvalid, i, "role", "is required with location, region, starts_at, expires_at, hours or networks: they say where, when and from where the account holds it")
@@ -1751,6 +1785,7 @@ func (p *planner) serviceAccountDeleted(i int, pr Practice, e Event) error {
 	for _, h := range pr.Holdings(e.User) {
 		p.s.RemoveKey(Rel(Object{TypeRoleBinding, BindingID(pr.WS, h.Role, h.Location)}, "member", u))
 	}
+	p.forgetReview(pr, e.User)
 	return nil
 }
 

@@ -245,6 +245,21 @@ var planCases = []planCase{
 	{"refuse closing an opening that does not exist", `{"type":"break_glass.closed","workspace":"w","id":"nobg"}`},
 	{"review an open opening as unjustified, which closes it", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"curious"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified","note":"no emergency"}`},
+	{"set a review policy, under which everyone's next review falls due", `{"type":"policy.set","workspace":"w","review_every_days":90}`},
+	{"shorten the review policy, then turn it off", `{"type":"policy.set","workspace":"w","review_every_days":90}
+{"type":"policy.set","workspace":"w","review_every_days":30}
+{"type":"policy.set","workspace":"w","review_every_days":0}`},
+	{"add staff under a review policy", `{"type":"policy.set","workspace":"w","review_every_days":90}
+{"type":"staff.added","workspace":"w","user":"n","role":"receptionist"}`},
+	{"review and keep someone's access", `{"type":"policy.set","workspace":"w","review_every_days":90}
+{"type":"access.reviewed","workspace":"w","user":"q","outcome":"keep","note":"still needed"}`},
+	{"review someone's access and revoke a share and a holding", `{"type":"access.reviewed","workspace":"w","user":"q","outcome":"revoke","items":["share:c","role:practitioner@north"]}`},
+	{"review someone's access and revoke everything", `{"type":"access.reviewed","workspace":"w","user":"q","outcome":"revoke"}`},
+	{"review a delegate's access and revoke the delegation", `{"type":"access.reviewed","workspace":"s","user":"ss","outcome":"revoke","items":["delegation:sd"]}`},
+	{"refuse revoking a grant not held", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"revoke","items":["share:c"]}`},
+	{"refuse naming grants to keep", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"keep","items":["notes:c"]}`},
+	{"remove someone reviewed, whose review goes", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"keep"}
+{"type":"staff.removed","workspace":"w","user":"r"}`},
 	{"refuse changing a review", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"justified"}
 {"type":"break_glass.reviewed","workspace":"w","id":"bg","outcome":"unjustified"}`},

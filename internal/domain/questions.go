@@ -62,6 +62,8 @@ type Permission struct {
 	// Member: on a staff member, the person themselves has it, while
 	// enabled (and, with Owner, the account owner too).
 	Member bool
+	// Manager: on a staff member, their manager has it too, while enabled.
+	Manager bool
 	// Parties: on a delegation, its lender and its delegate have it, while
 	// enabled (and, with Owner, the account owner too).
 	Parties bool
@@ -201,6 +203,8 @@ var Permissions = map[string][]Permission{
 		{Name: "request_access", Member: true, About: "ask for a role for a while (access.requested): the staff member themselves, while enabled (asked as user:ID about staff_member:WORKSPACE/ID)"},
 		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true,
 			About: "change this staff member's permissions: the owner or roles that edit permissions; office staff who change other office staff's profiles, for office staff; never one's own"},
+		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, Manager: true, NotSelf: true,
+			About: "review this staff member's access (access.reviewed, GET /v1/workspaces/{ws}/access-review): one who reviews access, or their manager, while enabled; never one's own"},
 		{Name: "view_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, SelfCaps: []Capability{Cap("office_staff_profiles", ActionEdit)},
 			About: "see this staff member's permissions: one's own with change own profile, and anyone's whose permissions one may change"},
 	},

@@ -574,7 +574,7 @@ func ResolveNeeds(events []Event) []Filter {
 
 // namesRequest reports whether e is a step on a request made before it.
 func namesRequest(e Event) bool {
-	return strings.HasPrefix(e.Type, "access.") && e.Type != "access.requested"
+	return strings.HasPrefix(e.Type, "access.") && e.Type != "access.requested" && e.Type != "access.reviewed"
 }
 
 // ResolveEvents gives each step on a request the request's requester as

@@ -44,8 +44,11 @@ const (
 	TypeAccessRequest = "access_request"
 	// TypeDelegation is one staff member's lending of their roles to
 	// another for a while.
-	TypeDelegation  = "delegation"
-	TypeStaffMember = "staff_member"
+	TypeDelegation = "delegation"
+	// TypeAccessReview keeps, for one person of a practice, who granted
+	// their standing grants, their last review, and whether one is due.
+	TypeAccessReview = "access_review"
+	TypeStaffMember  = "staff_member"
 	// TypeServiceAccount is an integration of one practice, a subject like
 	// staff; TypeAPIKey is one of its keys.
 	TypeServiceAccount = "service_account"
