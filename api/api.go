@@ -446,6 +446,19 @@ type DelegationPage struct {
 	Cursor      string              `json:"cursor"`
 }
 
+// AccessReviewQuery asks GET /v1/workspaces/{ws}/access-review for one
+// page: user, due, actor, cursor and limit.
+type AccessReviewQuery = domain.AccessReviewQuery
+
+// AccessReviewPage answers GET /v1/workspaces/{ws}/access-review: one page
+// of the practice's people (by ID), each with their standing grants, who
+// granted them and when, their last review and whether one is due; Cursor
+// ("" on the last page) asks for the next.
+type AccessReviewPage struct {
+	Reviews []domain.AccessReview `json:"reviews"`
+	Cursor  string                `json:"cursor"`
+}
+
 // KeyList answers GET /v1/workspaces/{ws}/api-keys: the live keys, without
 // secrets.
 type KeyList struct {

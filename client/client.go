@@ -275,6 +275,17 @@ func (c *Client) Delegations(ctx context.Context, ws string, q api.DelegationQue
 	return call[api.DelegationPage](ctx, c, http.MethodGet, path, nil)
 }
 
+// AccessReview reads one page of practice ws's access review that q asks
+// for (its zero values: every person, the first page, the default limit).
+func (c *Client) AccessReview(ctx context.Context, ws string, q api.AccessReviewQuery) (api.AccessReviewPage, error) {
+	due := ""
+	if q.Due {
+		due = "true"
+	}
+	path := listPath(ws, "access-review", map[string]string{"user": q.User, "due": due, "actor": q.Actor, "cursor": q.Cursor}, q.Limit)
+	return call[api.AccessReviewPage](ctx, c, http.MethodGet, path, nil)
+}
+
 // listPath is the path of practice ws's list, with the params given and
 // the limit (when above 0).
 func listPath(ws, list string, params map[string]string, limit int) string {

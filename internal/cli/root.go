@@ -77,6 +77,7 @@ func NewRoot(env Env) *cobra.Command {
 		newBreakGlassCmd(g),
 		newAccessRequestsCmd(g),
 		newDelegationsCmd(g),
+		newAccessReviewCmd(g),
 		newAPIKeysCmd(g),
 		newKeysCmd(g),
 	)

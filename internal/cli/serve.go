@@ -69,6 +69,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&cfg.Audit.ArchiveDir, "audit-archive-dir", "", "where records past their retention are archived, in files named by their first record (default: archive in --audit-dir)")
 	f.IntVar(&cfg.Audit.AlertReads, "alert-bulk-reads", audit.DefaultAlertLimit, "record an alert (and send the webhook) when one person reads more than this many distinct recorded records within --alert-window; 0 turns it off")
 	f.DurationVar(&cfg.Audit.AlertWindow, "alert-window", audit.DefaultAlertWindow, "the window of --alert-bulk-reads")
+	f.DurationVar(&cfg.ReviewSweep, "review-sweep", server.DefaultReviewSweep, "how often to look for access reviews that fell due (policy.set review_every_days), record them in the ledger and send the webhook; negative never")
 	f.StringVar(&cfg.Audit.WebhookURL, "webhook-url", "", "URL that every alert and every break-glass opening (naming the owner to tell) is POSTed to, signed (Ward-Signature: t=UNIX,v1=HMAC-SHA256 of \"UNIX.BODY\"), retried 5 times with backoff, then recorded as webhook.failed")
 	f.StringVar(&cfg.Audit.WebhookSecret, "webhook-secret", "", "the webhook's signing key (at least 16 characters)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

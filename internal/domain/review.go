@@ -399,18 +399,48 @@ type AccessReviewQuery struct {
 	Due    bool
 	Cursor string
 	Limit  int
+	// Actor, when set ("user:ID"), keeps only the people whose access they
+	// may review (review_access: one who reviews access, or their manager).
+	Actor string
 }
 
-// Check refuses a query whose user is not a person's ID.
+// Check refuses a query whose user is not a person's key, or whose actor
+// is not "user:ID".
 func (q AccessReviewQuery) Check() error {
-	if q.User == "" {
-		return nil
+	if q.User != "" {
+		if err := ValidateID(strings.TrimPrefix(q.User, serviceAccountPrefix)); err != nil {
+			return &Error{Code: CodeInvalid, Index: -1, Field: "user", Message: err.Error() + ` (a user's ID, or "service_account:ID")`}
+		}
 	}
-	id := strings.TrimPrefix(q.User, serviceAccountPrefix)
-	if err := ValidateID(id); err != nil {
-		return &Error{Code: CodeInvalid, Index: -1, Field: "user", Message: err.Error()}
+	if q.Actor != "" {
+		id, ok := strings.CutPrefix(q.Actor, TypeUser+":")
+		if err := ValidateID(id); !ok || err != nil {
+			return &Error{Code: CodeInvalid, Index: -1, Field: "actor", Message: fmt.Sprintf(`%q: must name a person as "user:ID", e.g. "user:olivia"`, q.Actor)}
+		}
+	}
+	if q.Cursor != "" {
+		if err := ValidateID(strings.TrimPrefix(q.Cursor, serviceAccountPrefix)); err != nil {
+			return &Error{Code: CodeInvalid, Index: -1, Field: "cursor", Message: "give back the cursor of the page before, unchanged"}
+		}
 	}
 	return nil
+}
+
+// AccessReviewPage is the page of people q asks for among people (sorted),
+// those kept by keep, after q.Cursor, at most q.Limit, and the next page's
+// cursor ("" on the last).
+func AccessReviewPage(people []string, q AccessReviewQuery, keep func(string) bool) ([]string, string) {
+	var out []string
+	for _, person := range people {
+		if q.Cursor != "" && person <= q.Cursor || q.User != "" && person != q.User || !keep(person) {
+			continue
+		}
+		if len(out) == q.Limit {
+			return out, out[len(out)-1]
+		}
+		out = append(out, person)
+	}
+	return out, ""
 }
 
 // AccessReviewFilters read what a practice's access review needs, but
@@ -680,21 +710,38 @@ func reviewTargets(e Event) []Object {
 	return out
 }
 
-// DueReviews lists the people of practice ws whose review is due and was
-// not told yet, in s (read with ReviewSweepFilters).
-func DueReviews(s *State, ws string) []string {
-	pr := Practice{S: s, WS: ws}
-	var out []string
-	for _, person := range pr.Members() {
-		if pr.ReviewDue(person) && !s.HasKey(toldRel(ws, person)) {
-			out = append(out, person)
-		}
-	}
-	return out
+// DueReview is the people of one practice whose review fell due and who
+// were not told yet, and whom to tell: the account owner and their
+// managers.
+type DueReview struct {
+	Workspace string   `json:"workspace"`
+	Users     []string `json:"users"`
+	Notify    []string `json:"notify"`
 }
 
-// Told is the relationship that marks person's due review as told.
-func Told(ws, person string) Relationship { return toldRel(ws, person) }
+// DueReviewsOf finds practice ws's reviews due and not told, in s (read
+// with ReviewSweepFilters), and the relationships that mark them told.
+func DueReviewsOf(s *State, ws string) (DueReview, []Relationship) {
+	pr := Practice{S: s, WS: ws}
+	due := DueReview{Workspace: ws}
+	var told []Relationship
+	tell := func(u string) {
+		if u != "" && !slices.Contains(due.Notify, u) {
+			due.Notify = append(due.Notify, u)
+		}
+	}
+	tell(pr.Owner())
+	for _, person := range pr.Members() {
+		if pr.ReviewDue(person) && !s.HasKey(toldRel(ws, person)) {
+			due.Users = append(due.Users, person)
+			told = append(told, toldRel(ws, person))
+			if !IsServiceAccount(person) {
+				tell(pr.ManagerOf(person))
+			}
+		}
+	}
+	return due, told
+}
 
 // ReviewPolicies reads which practices have a review policy (across every
 // practice: one read).
@@ -713,10 +760,15 @@ func ReviewPolicyDays(r Relationship) int {
 	return n
 }
 
-// ReviewSweepFilters read what finding practice ws's due reviews needs.
+// ReviewSweepFilters read what finding practice ws's due reviews needs:
+// its owner, people, policies and write lock, when each review falls due
+// and whether that was told, and managers.
 func ReviewSweepFilters(ws string) []Filter {
 	return []Filter{
-		ByID(workspaceObj(ws)),
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "owner"},
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "policy"},
+		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "lock"},
 		{ResourceType: TypeAccessReview, ResourceIDPrefix: ws + "/", Relation: "current"},
 		{ResourceType: TypeAccessReview, ResourceIDPrefix: ws + "/", Relation: "told"},
 		{ResourceType: TypeStaffMember, ResourceIDPrefix: ws + "/", Relation: "manager"},

@@ -49,6 +49,9 @@ type Authorizer interface {
 	// Delegations lists one page of a practice's delegations, and the next
 	// page's cursor.
 	Delegations(ctx context.Context, ws string, q domain.DelegationQuery) ([]domain.Delegation, string, error)
+	// AccessReview lists one page of a practice's access review, and the
+	// next page's cursor.
+	AccessReview(ctx context.Context, ws string, q domain.AccessReviewQuery) ([]domain.AccessReview, string, error)
 }
 
 // Config is what the handler needs besides the Authorizer.

@@ -32,6 +32,7 @@ var Routes = slices.Concat([]string{
 	"GET /v1/workspaces/{ws}/break-glass",
 	"GET /v1/workspaces/{ws}/access-requests",
 	"GET /v1/workspaces/{ws}/delegations",
+	"GET /v1/workspaces/{ws}/access-review",
 	"GET /v1/audit",
 	"GET /v1/audit/verify",
 }, keyRoutes, platformRoutes, []string{
@@ -56,6 +57,7 @@ func (a *service) routes() *http.ServeMux {
 	mux.Handle("GET /v1/workspaces/{ws}/break-glass", a.endpoint("break_glass_list", call, a.handleBreakGlass))
 	mux.Handle("GET /v1/workspaces/{ws}/access-requests", a.endpoint("access_request_list", call, a.handleAccessRequests))
 	mux.Handle("GET /v1/workspaces/{ws}/delegations", a.endpoint("delegation_list", call, a.handleDelegations))
+	mux.Handle("GET /v1/workspaces/{ws}/access-review", a.endpoint("access_review", call, a.handleAccessReview))
 	mux.Handle("GET /v1/audit", a.endpoint("audit", call, a.handleAudit))
 	mux.Handle("GET /v1/audit/verify", a.endpoint("audit_verify", call, a.handleAuditVerify))
 	for i, h := range a.keyHandlers() {
@@ -605,6 +607,34 @@ func (a *service) handleDelegations(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	writeJSON(w, http.StatusOK, api.DelegationPage{Delegations: page, Cursor: cursor})
+	return nil
+}
+
+// accessReviewParams are the query parameters GET
+// /v1/workspaces/{ws}/access-review reads.
+var accessReviewParams = []string{"user", "due", "actor", "cursor", "limit"}
+
+// handleAccessReview lists a practice's access review: every person's (or
+// one's, or those due), or those the actor may review, a page at a time.
+func (a *service) handleAccessReview(w http.ResponseWriter, r *http.Request) error {
+	ws, q, limit, err := listParams(r, accessReviewParams)
+	if err != nil {
+		return err
+	}
+	due := false
+	switch v := q.Get("due"); v {
+	case "", "false":
+	case "true":
+		due = true
+	default:
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "due", Message: fmt.Sprintf("%q: use true (only the people whose review is due) or false", v)}
+	}
+	page, cursor, err := a.auth.AccessReview(r.Context(), ws, domain.AccessReviewQuery{
+		User: q.Get("user"), Due: due, Actor: q.Get("actor"), Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.AccessReviewPage{Reviews: page, Cursor: cursor})
 	return nil
 }
 

@@ -35,7 +35,7 @@ var routeVerbs = map[string]string{
 	"check": "check", "check_bulk": "check", "fields": "check", "api_key_authenticate": "check",
 	"lookup_resources": "lookup", "lookup_resources_stream": "lookup", "lookup_subjects": "lookup",
 	"explain": "explain", "matrix": "explain",
-	"audit": "audit", "audit_verify": "audit", "break_glass_list": "audit", "access_request_list": "audit", "delegation_list": "audit",
+	"audit": "audit", "audit_verify": "audit", "break_glass_list": "audit", "access_request_list": "audit", "delegation_list": "audit", "access_review": "audit",
 	"api_key_create": "admin", "api_key_list": "admin", "api_key_rotate": "admin", "api_key_revoke": "admin", "api_key_usage": "admin",
 	"platform_key_create": "admin", "platform_key_list": "admin", "platform_key_revoke": "admin",
 }

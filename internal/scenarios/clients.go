@@ -69,6 +69,14 @@ func (a adapter) Delegations(ws string, q domain.DelegationQuery) ([]domain.Dele
 	})
 }
 
+// AccessReview reads every page, two people a page.
+func (a adapter) AccessReview(ws string, q domain.AccessReviewQuery) ([]domain.AccessReview, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.AccessReview, string, error) {
+		q.Limit, q.Cursor = 2, cursor
+		return a.c.AccessReview(a.ctx, ws, q)
+	})
+}
+
 // pagesOfTwo reads page after page (each of at most two, which page asks
 // for, after cursor), until the last.
 func pagesOfTwo[T any](page func(cursor string) ([]T, string, error)) ([]T, error) {
@@ -322,6 +330,15 @@ func (h httpClient) Delegations(ws string, q domain.DelegationQuery) ([]domain.D
 	})
 }
 
+// AccessReview reads every page, two people a page.
+func (h httpClient) AccessReview(ws string, q domain.AccessReviewQuery) ([]domain.AccessReview, error) {
+	return pagesOfTwo(func(cursor string) ([]domain.AccessReview, string, error) {
+		q.Limit, q.Cursor = 2, cursor
+		page, err := h.c.AccessReview(h.ctx, ws, q)
+		return page.Reviews, page.Cursor, err
+	})
+}
+
 func (h httpClient) Consume(c Check) (bool, string, error) {
 	res, err := h.c.Check(h.ctx, api.CheckRequest{Subject: c.Subject, Permission: c.Permission, Resource: c.Resource, Context: checkContext(c), Consume: true})
 	return res.Allowed, res.Consumed, err
@@ -496,6 +513,22 @@ func (c cliClient) AccessRequests(ws string, q domain.AccessRequestQuery) ([]dom
 
 func (c cliClient) Delegations(ws string, q domain.DelegationQuery) ([]domain.Delegation, error) {
 	return cliList[domain.Delegation](c, "delegations", ws, q.State, map[string]string{"--user": q.User})
+}
+
+func (c cliClient) AccessReview(ws string, q domain.AccessReviewQuery) ([]domain.AccessReview, error) {
+	var out []domain.AccessReview
+	args := []string{"access-review", "list", "--workspace", ws}
+	if q.User != "" {
+		args = append(args, "--user", q.User)
+	}
+	if q.Actor != "" {
+		args = append(args, "--actor", q.Actor)
+	}
+	if q.Due {
+		args = append(args, "--due")
+	}
+	err := c.run("", &out, args...)
+	return out, err
 }
 
 // cliList runs `ward LIST list` for practice ws in state, with the flags

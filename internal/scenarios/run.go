@@ -82,6 +82,9 @@ type Client interface {
 	// Delegations lists a practice's delegations q asks for (its Limit and
 	// Cursor unset: every page).
 	Delegations(workspace string, q domain.DelegationQuery) ([]domain.Delegation, error)
+	// AccessReview lists a practice's access review q asks for (its Limit
+	// and Cursor unset: every page).
+	AccessReview(workspace string, q domain.AccessReviewQuery) ([]domain.AccessReview, error)
 	Check(c Check) (bool, error)
 	// Consume asks c as a check that may use up a one-time grant, and
 	// returns the grant used ("access_request:WORKSPACE/ID", or "").
@@ -322,6 +325,19 @@ func Run(t *testing.T, sc Scenario, c Client) {
 				t.Errorf("step %d: delegations %+v: got %v", i, l, ids)
 			}
 		}
+		for _, l := range step.Reviews {
+			got, err := c.AccessReview(l.Workspace, domain.AccessReviewQuery{User: l.User, Due: l.Due, Actor: l.Actor})
+			if err != nil {
+				t.Fatalf("step %d: listing the access review %+v: %v", i, l, err)
+			}
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, ReviewID(r))
+			}
+			if !slices.Equal(ids, l.Want) {
+				t.Errorf("step %d: access review %+v: got %q", i, l, ids)
+			}
+		}
 		for _, ex := range step.Explanations {
 			allowed, reasons, err := c.Explain(ex.Check)
 			if err != nil {
@@ -334,4 +350,28 @@ func Run(t *testing.T, sc Scenario, c Client) {
 			}
 		}
 	}
+}
+
+// ReviewID is how a ReviewList names one person's review.
+func ReviewID(r domain.AccessReview) string {
+	state := "-"
+	switch {
+	case r.Due:
+		state = "due"
+	case r.DueAt != nil:
+		state = "current"
+	}
+	var grants []string
+	for _, g := range r.Grants {
+		item := g.Item
+		if g.GrantedBy != "" {
+			item += "<" + g.GrantedBy
+		}
+		grants = append(grants, item)
+	}
+	id := r.User + ":" + state + ":" + strings.Join(grants, ",")
+	if l := r.LastReview; l != nil {
+		id += ";" + l.Outcome + " by " + l.By
+	}
+	return id
 }

@@ -113,6 +113,18 @@ type DelegationList struct {
 	Want                   []string
 }
 
+// ReviewList is a practice's access review (one person's with User, those
+// due with Due, those Actor may review with Actor) and what it must hold:
+// each person as "USER:STATE:GRANTS", STATE "due", "current" (a review
+// policy, not due) or "-" (no policy), GRANTS each grant's item followed
+// by "<BY" when the request that granted it named an actor, joined by
+// ","; then ";OUTCOME by REVIEWER" for the last review, if any.
+type ReviewList struct {
+	Workspace, User, Actor string
+	Due                    bool
+	Want                   []string
+}
+
 // Step applies events (JSON Lines; none for a step that only asks), then asks.
 type Step struct {
 	Events string
@@ -137,6 +149,8 @@ type Step struct {
 	Requests []RequestList
 	// Delegations are lists of delegations.
 	Delegations []DelegationList
+	// Reviews are access reviews.
+	Reviews []ReviewList
 	// Consumes are checks made with consume, in order, after Checks (and
 	// their bulk check): each
 	// may use up a one-time grant, so each is asked once.
@@ -160,7 +174,7 @@ func yes(s, p, r string) Check { return Check{Subject: s, Permission: p, Resourc
 func no(s, p, r string) Check  { return Check{Subject: s, Permission: p, Resource: r} }
 
 // All are the scenarios.
-var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner, accessRequests, delegations)
+var All = slices.Concat(stories, endings, timedGrants, sealed, unmodelled, sensitiveFields, regions, guardedRoles, amountLimits, conditions, breakGlass, refunds, backupOwner, accessRequests, delegations, accessReviews)
 
 // stories are the practices' everyday stories.
 var stories = []Scenario{

@@ -561,3 +561,40 @@ func unrecorded(err error) error {
 	return &domain.Error{Code: domain.CodeUnavailable, Index: -1,
 		Message: "this check must be recorded and the audit ledger did not take its record, so it is not answered: retry shortly; " + err.Error()}
 }
+
+// KindReviewDue is a practice's access reviews that fell due (under a
+// review policy), recorded when Ward finds them, with the people due.
+const KindReviewDue = "access_review.due"
+
+// KeepTellingDueReviews looks for access reviews that fell due now and
+// every `every`, until ctx ends: each practice's are recorded in the ledger
+// (KindReviewDue, naming the people due) and sent to the webhook, to notify
+// the owner and the people's managers. due marks what it returns as told,
+// so each falling due is told once.
+func KeepTellingDueReviews(ctx context.Context, due func(context.Context) ([]domain.DueReview, error), rec *audit.Recorder, hook *audit.Webhook, every time.Duration, logger *slog.Logger) {
+	for {
+		TellDueReviews(ctx, due, rec, hook, logger)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// TellDueReviews looks once for access reviews that fell due, and records
+// and tells them.
+func TellDueReviews(ctx context.Context, due func(context.Context) ([]domain.DueReview, error), rec *audit.Recorder, hook *audit.Webhook, logger *slog.Logger) {
+	found, err := due(ctx)
+	if err != nil && ctx.Err() == nil {
+		logger.Warn("access reviews: looking for reviews that fell due failed; the next look tries again", "error", err)
+	}
+	for _, d := range found {
+		r := &audit.Record{Time: time.Now().UTC(), Kind: KindReviewDue, Workspace: d.Workspace, Users: d.Users}
+		if err := rec.Record(context.WithoutCancel(ctx), r); err != nil {
+			logger.Error("access reviews: the ledger did not take a record of reviews due; they are marked told", "workspace", d.Workspace, "users", d.Users, "error", err)
+			continue
+		}
+		hook.Send(audit.Notice{Type: KindReviewDue, Notify: d.Notify, Record: *r})
+	}
+}

@@ -82,7 +82,15 @@ type Config struct {
 	httpapi.Limits
 	// Audit says where the audit ledger lives and what it records.
 	Audit AuditConfig
+	// ReviewSweep is how often Ward looks for access reviews that fell due
+	// (policy.set review_every_days) to record and tell them; 0 means
+	// DefaultReviewSweep, negative never.
+	ReviewSweep time.Duration
 }
+
+// DefaultReviewSweep is how often Ward looks for access reviews that fell
+// due, unless told.
+const DefaultReviewSweep = time.Minute
 
 // AuditConfig places the audit ledger: in PostgreSQL at URI when set, else
 // in the in-process datastore's PostgreSQL when Ward runs on one, else in a
@@ -365,6 +373,15 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	svc := service.New(client, logger)
 	auth, stopGrants := Audited(watchSize(svc, cfg, logger), recorder, opts, logger)
 	defer stopGrants()
+	if cfg.ReviewSweep >= 0 {
+		sweeping, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
+		swept := make(chan struct{})
+		go func() {
+			KeepTellingDueReviews(sweeping, svc.DueReviews, recorder, opts.Webhook, cmp.Or(cfg.ReviewSweep, DefaultReviewSweep), logger)
+			close(swept)
+		}()
+		defer func() { stopSweeping(); <-swept }() // before the recorder closes
+	}
 	keys := NewKeyManager(service.NewKeys(client).WithMaxAge(cmp.Or(cfg.KeyMaxAge, service.DefaultKeyMaxAge)), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
 	flushing, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
 	flushed := make(chan struct{})

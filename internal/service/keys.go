@@ -153,7 +153,7 @@ func (k *Keys) Create(ctx context.Context, ws, account, actor string, expires ti
 		return apikeys.Issued{}, err
 	}
 	return k.counted(ctx, ws, account, func(g guard) (apikeys.Issued, error) {
-		return k.write(ctx, ws, account, expires, g, nil)
+		return k.write(ctx, ws, account, actor, expires, g, nil)
 	})
 }
 
@@ -239,7 +239,7 @@ func validKey(ws string, expires, now time.Time) error {
 // while account is a member of ws, g holds and prev's key is still there.
 // It fails with domain.ErrRaced when g no longer holds. The key is answered
 // once confirmed (Confirming).
-func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time, g guard, prev *succession) (apikeys.Issued, error) {
+func (k *Keys) write(ctx context.Context, ws, account, actor string, expires time.Time, g guard, prev *succession) (apikeys.Issued, error) {
 	var also []domain.Update
 	var present []domain.Filter
 	if prev != nil {
@@ -254,6 +254,10 @@ func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time,
 	if !expires.IsZero() {
 		r.Expires = domain.EndAt(expires)
 	}
+	info, _ := keyInfo(r)
+	// Who made the key, and when, for the account's access review.
+	made := domain.ProvenanceOf(ws, domain.ServiceAccountKey(account), domain.APIKeyItem(info.ID), strings.TrimPrefix(actor, domain.TypeUser+":"), k.now())
+	also = append(also, domain.Update{Op: domain.Touch, Rel: made})
 	w := domain.Write{
 		Updates:       append(append(slices.Clone(also), g.updates...), domain.Update{Op: domain.Create, Rel: r}),
 		Preconditions: append([]domain.Precondition{{MustMatch: true, Filter: accountMember(ws, account)}}, g.preconditions...),
@@ -267,7 +271,6 @@ func (k *Keys) write(ctx context.Context, ws, account string, expires time.Time,
 		}
 		return apikeys.Issued{}, err
 	}
-	info, _ := keyInfo(r)
 	issued := apikeys.Issued{Info: info, Key: key.String()}
 	if k.confirm == nil {
 		return issued, nil
@@ -378,7 +381,7 @@ func (k *Keys) Rotate(ctx context.Context, ws, id, actor string, expires time.Ti
 	// on through its grace), and the old key must still be there: a
 	// concurrent revoke makes the write fail instead of bringing it back.
 	return k.counted(ctx, ws, old.Subject.ID, func(g guard) (apikeys.Issued, error) {
-		return k.write(ctx, ws, old.Subject.ID, expires, g, &succession{id: id, old: old, shortened: shortened})
+		return k.write(ctx, ws, old.Subject.ID, actor, expires, g, &succession{id: id, old: old, shortened: shortened})
 	})
 }
 

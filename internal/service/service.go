@@ -304,6 +304,135 @@ func (s *Service) Delegations(ctx context.Context, ws string, q domain.Delegatio
 	return domain.DelegationPage(domain.DelegationsOf(domain.NewState(rels...), ws), q, time.Now())
 }
 
+// reviewChecks is how many people's review_access one bulk check asks.
+const reviewChecks = 500
+
+// AccessReview lists one page of practice ws's access review that q asks
+// for: each person's standing grants with who granted them and when, their
+// last review, and whether one is due; with q.Actor, only the people whose
+// access the actor may review (the schema answers: staff_member or
+// service_account #review_access).
+func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessReviewQuery) ([]domain.AccessReview, string, error) {
+	if err := q.Check(); err != nil {
+		return nil, "", err
+	}
+	rels, token, err := s.store.ReadAll(ctx, "", domain.AccessReviewFilters(ws))
+	if err != nil {
+		return nil, "", err
+	}
+	state := domain.NewState(rels...)
+	pr := domain.Practice{S: state, WS: ws}
+	if !pr.Exists() {
+		return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", ws)}
+	}
+	now := time.Now()
+	people := pr.Members()
+	may := map[string]bool{}
+	if q.Actor != "" {
+		actor := strings.TrimPrefix(q.Actor, domain.TypeUser+":")
+		for chunk := range slices.Chunk(people, reviewChecks) {
+			qs := make([]domain.Question, len(chunk))
+			for i, person := range chunk {
+				qs[i] = domain.ReviewQuestion(ws, person, actor)
+			}
+			ds, _, err := s.CheckBulk(ctx, qs, token)
+			if err != nil {
+				return nil, "", err
+			}
+			for i, d := range ds {
+				if d.Err != nil {
+					return nil, "", d.Err
+				}
+				may[chunk[i]] = d.Allowed
+			}
+		}
+	}
+	page, cursor := domain.AccessReviewPage(people, q, func(person string) bool {
+		return (q.Actor == "" || may[person]) && (!q.Due || pr.ReviewDue(person))
+	})
+	// Each person's shares and notes access, with their clients' practice.
+	var filters []domain.Filter
+	for _, person := range page {
+		if !domain.IsServiceAccount(person) {
+			filters = append(filters, domain.ClientGrantFilters(person)...)
+		}
+	}
+	if len(filters) > 0 {
+		linked, _, err := s.store.ReadAll(ctx, token, filters)
+		if err != nil {
+			return nil, "", err
+		}
+		var clients []domain.Filter
+		for _, r := range linked {
+			state.Add(r)
+			clients = append(clients, domain.Filter{ResourceType: r.Resource.Type, ResourceID: r.Resource.ID, Relation: "workspace"})
+		}
+		if len(clients) > 0 {
+			owned, _, err := s.store.ReadAll(ctx, token, clients)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, r := range owned {
+				state.Add(r)
+			}
+		}
+	}
+	out := make([]domain.AccessReview, 0, len(page))
+	for _, person := range page {
+		out = append(out, pr.ReviewOf(person, now))
+	}
+	return out, cursor, nil
+}
+
+// DueReviews finds, in every practice with a review policy, the people
+// whose review fell due and who were not told yet, and marks them told, in
+// a write guarded by the practice's lock (as events are): of several Ward
+// instances sweeping at once, one tells each. A practice that changed
+// meanwhile is left for the next sweep.
+func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
+	policies, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.ReviewPolicies()})
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.DueReview
+	for _, p := range policies {
+		if domain.ReviewPolicyDays(p) == 0 {
+			continue
+		}
+		ws := p.Resource.ID
+		rels, _, err := s.store.ReadAll(ctx, "", domain.ReviewSweepFilters(ws))
+		if err != nil {
+			return out, err
+		}
+		state := domain.NewState(rels...)
+		due, told := domain.DueReviewsOf(state, ws)
+		if len(told) == 0 {
+			continue
+		}
+		wsObj := domain.Object{Type: domain.TypeWorkspace, ID: ws}
+		var w domain.Write
+		locks := state.Of(wsObj, "lock")
+		if len(locks) == 0 {
+			w.Preconditions = append(w.Preconditions, domain.Precondition{Filter: domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
+		}
+		for _, l := range locks {
+			w.Preconditions = append(w.Preconditions, domain.Precondition{MustMatch: true, Filter: domain.Exactly(l)})
+			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: l})
+		}
+		w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})})
+		for _, r := range told {
+			w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: r})
+		}
+		if _, err := s.store.Write(ctx, w); errors.Is(err, domain.ErrRaced) {
+			continue // changed meanwhile: the next sweep reads it again
+		} else if err != nil {
+			return out, err
+		}
+		out = append(out, due)
+	}
+	return out, nil
+}
+
 // AccessRequests lists one page of practice ws's requests for access that
 // q asks for, oldest first, and the next page's cursor.
 func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.AccessRequestQuery) ([]domain.AccessRequest, string, error) {
