@@ -60,7 +60,7 @@ var accessReviews = []Scenario{
 		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg1","user":"priya","client":"ben","reason":"collapsed in the waiting room"}`, Actor: "user:priya",
 			Reviews: []ReviewList{{Workspace: "p1", User: "priya", Want: []string{"priya:-:role:practitioner,break_glass:bg1<priya"}}}},
 		{Events: `{"type":"access.reviewed","workspace":"p1","user":"rita","outcome":"revoke","items":["delegation:cover","role:accountant"]}`, Actor: "user:olivia",
-			Checks: []Check{no("user:rita", "manage_staff", "workspace:p1"), no("user:rita", "manage_tax_settings", "workspace:p1"), yes("user:rita", "book_appointment", "client:ben")},
+			Checks:      []Check{no("user:rita", "manage_staff", "workspace:p1"), no("user:rita", "manage_tax_settings", "workspace:p1"), yes("user:rita", "book_appointment", "client:ben")},
 			Delegations: []DelegationList{{Workspace: "p1", Want: []string{"cover:maya>rita:practice_manager:revoked"}}},
 			Reviews:     []ReviewList{{Workspace: "p1", User: "rita", Want: []string{"rita:-:role:receptionist;revoke by olivia"}}}},
 		{Events: `{"type":"access.reviewed","workspace":"p1","user":"priya","outcome":"revoke","items":["break_glass:bg1"]}`, Actor: "user:olivia",
