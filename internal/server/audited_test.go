@@ -39,6 +39,14 @@ func auditedWard(t *testing.T, ledger audit.Ledger, alerts ...*audit.BulkAccess)
 // auditedWardWith is auditedWard sending notices to hook (nil for none).
 func auditedWardWith(t *testing.T, ledger audit.Ledger, hook *audit.Webhook, alerts ...*audit.BulkAccess) *client.Client {
 	t.Helper()
+	c, _, _ := auditedWardParts(t, ledger, hook, alerts...)
+	return c
+}
+
+// auditedWardParts is auditedWardWith with the Ward it serves and its
+// recorder.
+func auditedWardParts(t *testing.T, ledger audit.Ledger, hook *audit.Webhook, alerts ...*audit.BulkAccess) (*client.Client, testenv.Ward, *audit.Recorder) {
+	t.Helper()
 	rec := audit.NewRecorder(ledger)
 	t.Cleanup(rec.Close)
 	policy, err := DecisionPolicy(Config{})
@@ -61,7 +69,7 @@ func auditedWardWith(t *testing.T, ledger audit.Ledger, hook *audit.Webhook, ale
 	go a.explainGrants(ctx)
 	srv := httptest.NewServer(httpapi.New(a, httpapi.Config{Audit: ledger, APIKeys: []string{testKey}}))
 	t.Cleanup(srv.Close)
-	return client.New(srv.URL, testKey, nil)
+	return client.New(srv.URL, testKey, nil), w, rec
 }
 
 func loadDemoAs(t *testing.T, c *client.Client, actor string) error {
@@ -426,6 +434,14 @@ func TestAuditedChecksStayConditional(t *testing.T) {
 // webhook's notices (bodies) arrive on the channel.
 func demoWithWebhook(t *testing.T) (*client.Client, chan []byte) {
 	t.Helper()
+	c, got, _, _, _ := demoWithWebhookParts(t)
+	return c, got
+}
+
+// demoWithWebhookParts is demoWithWebhook with the Ward it serves, its
+// recorder and its webhook.
+func demoWithWebhookParts(t *testing.T) (*client.Client, chan []byte, testenv.Ward, *audit.Recorder, *audit.Webhook) {
+	t.Helper()
 	got := make(chan []byte, 10)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -433,11 +449,11 @@ func demoWithWebhook(t *testing.T) (*client.Client, chan []byte) {
 	}))
 	t.Cleanup(receiver.Close)
 	hook := &audit.Webhook{URL: receiver.URL, Secret: []byte("demo-webhook-secret"), Attempts: 2, Backoff: time.Millisecond, Client: receiver.Client(), Logger: slog.New(slog.DiscardHandler)}
-	c := auditedWardWith(t, fileLedger(t), hook)
+	c, w, rec := auditedWardParts(t, fileLedger(t), hook)
 	if err := loadDemoAs(t, c, "user:olivia"); err != nil {
 		t.Fatal(err)
 	}
-	return c, got
+	return c, got, w, rec, hook
 }
 
 // TestAccessRequestsAreToldAndUsesRecorded: a request for access tells its
@@ -523,5 +539,44 @@ func toldWant(t *testing.T, got <-chan []byte, want ...string) {
 	}
 	if !slices.Equal(told, want) {
 		t.Errorf("notices %v, want %v", told, want)
+	}
+}
+
+// TestDueReviewsAreToldAndRecorded: a review that fell due is recorded in
+// the ledger (access_review.due, naming the person) and tells the owner and
+// the person's manager, once; the review itself tells the person and the
+// owner, and is recorded with its reviewer.
+func TestDueReviewsAreToldAndRecorded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, got, w, rec, hook := demoWithWebhookParts(t)
+	setup := `{"type":"policy.set","workspace":"riverside","review_every_days":90}
+{"type":"staff.manager_set","workspace":"riverside","user":"rita","manager":"maya"}`
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, setup), Actor: "user:olivia"}); err != nil {
+		t.Fatal(err)
+	}
+	// Rita's 90 days pass (her period ends a second from now).
+	current := domain.Rel(domain.ReviewObject("riverside", "rita"), "current", domain.Object{Type: domain.TypeWorkspace, ID: "riverside"})
+	current.Expires = domain.EndAt(time.Now().Add(time.Second))
+	if _, err := w.Store.Write(ctx, domain.Write{Updates: []domain.Update{{Op: domain.Touch, Rel: current}}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	for range 2 { // the second sweep finds nothing new
+		TellDueReviews(ctx, w.DueReviews, rec, hook, slog.New(slog.DiscardHandler))
+	}
+	toldWant(t, got, "access_review.due olivia,maya by ")
+	p, err := c.Audit(ctx, api.AuditQuery{Action: KindReviewDue})
+	if err != nil || len(p.Records) != 1 || p.Records[0].Workspace != "riverside" || !slices.Equal(p.Records[0].Users, []string{"rita"}) {
+		t.Fatalf("the ledger's record of the review due: %+v, %v", p.Records, err)
+	}
+	review := `{"type":"access.reviewed","workspace":"riverside","user":"rita","outcome":"keep"}`
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, review), Actor: "user:maya"}); err != nil {
+		t.Fatal(err)
+	}
+	toldWant(t, got, "access.reviewed olivia,rita by user:maya")
+	page, err := c.AccessReview(ctx, "riverside", api.AccessReviewQuery{Due: true})
+	if err != nil || len(page.Reviews) != 0 {
+		t.Fatalf("reviews due after rita's: %+v, %v; want none", page, err)
 	}
 }
