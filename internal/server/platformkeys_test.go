@@ -130,6 +130,7 @@ func TestScopedPlatformKeyReachesOnlyItsPractice(t *testing.T) {
 		"GET /v1/workspaces/{ws}/break-glass":     {mine: req{"GET", "/v1/workspaces/p1/break-glass?state=open", ""}, other: req{"GET", "/v1/workspaces/p2/break-glass", ""}},
 		"GET /v1/workspaces/{ws}/access-requests": {mine: req{"GET", "/v1/workspaces/p1/access-requests?state=pending", ""}, other: req{"GET", "/v1/workspaces/p2/access-requests", ""}},
 		"GET /v1/workspaces/{ws}/delegations":     {mine: req{"GET", "/v1/workspaces/p1/delegations?state=active", ""}, other: req{"GET", "/v1/workspaces/p2/delegations", ""}},
+		"GET /v1/workspaces/{ws}/access-review":   {mine: req{"GET", "/v1/workspaces/p1/access-review?due=true", ""}, other: req{"GET", "/v1/workspaces/p2/access-review", ""}},
 		"GET /v1/audit/verify":                    {other: req{"GET", "/v1/audit/verify", ""}},
 		"POST /v1/workspaces/{ws}/api-keys": {mine: req{"POST", "/v1/workspaces/p1/api-keys", `{"account":"widget","actor":"user:olivia"}`},
 			other: req{"POST", "/v1/workspaces/p2/api-keys", `{"account":"gadget","actor":"user:hugo"}`}},
