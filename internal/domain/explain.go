@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -607,6 +608,19 @@ func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Expl
 		return Explain(Question{Subject: q.Subject, Permission: permission, Resource: pr.obj()}, s)
 	}
 	var reasons []Reason
+	if perm.Manager { // review_access: one who reviews access, or the manager
+		if user == target {
+			return deny(Reason{Kind: "self", Text: fmt.Sprintf("nobody reviews their own access, and %s is %s", q.Resource, user)})
+		}
+		review := ask("review_access")
+		if review.Allowed {
+			return Explanation{Allowed: true, Reasons: granting(review.Reasons)}
+		}
+		if manager := pr.ManagerOf(target); manager == user {
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "manager", Text: fmt.Sprintf("%s is %s's manager, who reviews their access", user, target)}}}
+		}
+		return deny(append(review.Reasons, Reason{Kind: "manager", Text: fmt.Sprintf("%s is not %s's manager (%s)", user, target, cmp.Or(pr.ManagerOf(target), "they have none"))})...)
+	}
 	if perm.Name == "view_permissions" && user == target {
 		own := ask("change_own_profile")
 		if own.Allowed {
