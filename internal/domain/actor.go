@@ -48,6 +48,12 @@ func ActorChecks(events []Event) ([]ActorCheck, error) {
 			stepped[res] = i
 		}
 		out = append(out, c)
+		if more := EventTypes[e.Type].MoreChecks; more != nil {
+			for _, m := range more(i, e) {
+				m.Index = i
+				out = append(out, m)
+			}
+		}
 	}
 	return out, nil
 }

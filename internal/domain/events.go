@@ -127,6 +127,9 @@ type EventSpec struct {
 	// Actor, when set, is what the event needs of the request's actor
 	// (ActorChecks): the schema answers it before the event is applied.
 	Actor func(i int, e Event) (ActorCheck, error)
+	// MoreChecks, when set, are further questions about the actor: each must
+	// be allowed too (a review revoking a delegation needs delegation#revoke).
+	MoreChecks func(i int, e Event) []ActorCheck
 	// plan applies the event to the practice's state (see planner).
 	plan func(p *planner, i int, pr Practice, e Event) error
 }
@@ -216,7 +219,7 @@ var EventTypes = map[string]EventSpec{
 	"access.denied": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Reach: reachNobody,
 		Actor: actorMay(DecideDeny, aboutRequest, "%s may not deny access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester"),
 		plan:  (*planner).accessDenied},
-	"access.reviewed": {Required: []string{"workspace", "user", "outcome"}, Optional: []string{"items", "note"}, Links: removalLinks, Reach: reachPerson,
+	"access.reviewed": {Required: []string{"workspace", "user", "outcome"}, Optional: []string{"items", "note"}, Links: notesLinks, Reach: reachPerson, MoreChecks: revokeChecks,
 		Fields: map[string]eventField{"note": {kind: textField, text: func(e *Event) *string { return &e.Remark }}, "outcome": {kind: reviewOutcomeField, text: func(e *Event) *string { return &e.Outcome }}},
 		Actor:  actorMay("review_access", aboutReviewed, "%s may not review the access of %s: only a holder of review_access (the owner by default) or their manager may, while enabled, never the person themselves"),
 		plan:   (*planner).accessReviewed},

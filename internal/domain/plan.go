@@ -159,7 +159,7 @@ func NeedsOf(events []Event) Needs {
 		for _, o := range reviewTargets(e) {
 			objs[o] = true
 		}
-		if slices.Contains(forgetting, e.Type) && e.User != "" {
+		if (slices.Contains(forgetting, e.Type) || slices.Contains(grantingEvents, e.Type)) && e.User != "" {
 			objs[ReviewObject(e.Workspace, e.User)] = true // what is kept of their grants and reviews
 		}
 		if e.Type == "role.deleted" {
@@ -171,7 +171,7 @@ func NeedsOf(events []Event) Needs {
 		}
 		ownership = ownership || EventTypes[e.Type].Ownership
 		if e.User != "" && !IsServiceAccount(e.User) { // nothing links to a service account
-			for _, l := range EventTypes[e.Type].Links {
+			for _, l := range linksOf(e) {
 				if !slices.Contains(links[e.User], l) {
 					links[e.User] = append(links[e.User], l)
 				}
@@ -231,6 +231,8 @@ func (n Needs) First(skipFresh bool) []Filter {
 		out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "unused"})
 		// delegations in force (Links reads each whole)
 		out = append(out, Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", Relation: "delegate"})
+		// the practice's API keys, which a review may revoke
+		out = append(out, Filter{ResourceType: TypeAPIKey, ResourceIDPrefix: ws + "/", Relation: "account"})
 		// each person's last review, when the next falls due, and
 		// whether that was told (who granted what is read only for the
 		// persons whose access is rewritten, or reviewed or removed)
@@ -624,7 +626,7 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 	}
 	touch, del := Diff(s, p.s)
 	if provenance {
-		touch = withProvenance(s, p.s, touch, events)
+		touch, del = withProvenance(s, p.s, touch, del, events)
 	}
 	for _, r := range touch {
 		if n := r.During.count(); n > MaxWindows {

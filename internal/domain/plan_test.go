@@ -258,6 +258,14 @@ var planCases = []planCase{
 	{"review a delegate's access and revoke the delegation", `{"type":"access.reviewed","workspace":"s","user":"ss","outcome":"revoke","items":["delegation:sd"]}`},
 	{"refuse revoking a grant not held", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"revoke","items":["share:c"]}`},
 	{"refuse naming grants to keep", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"keep","items":["notes:c"]}`},
+	{"review office staff, revoking their role and a switch", `{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_practitioners","value":"on"}
+{"type":"access.reviewed","workspace":"s","user":"ss","outcome":"revoke","items":["role:office_staff","switch:view_practitioners"]}`},
+	{"review office staff, revoking everything", `{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_practitioners","value":"on"}
+{"type":"access.reviewed","workspace":"s","user":"ss","outcome":"revoke"}`},
+	{"share again until later, which records who shared it again", `{"type":"patient.shared","workspace":"w","client":"c","user":"q","expires_at":"2027-06-01T00:00:00Z"}`},
+	{"change a role's hours and share, which credits the share alone", `{"type":"role.updated","workspace":"w","role":"front","hours":{"timezone":"Australia/Sydney","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}
+{"type":"patient.shared","workspace":"w","client":"c","user":"p"}`},
+	{"refuse a manager for the account owner", `{"type":"staff.manager_set","workspace":"w","user":"o","manager":"p"}`},
 	{"remove someone reviewed, whose review goes", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"keep"}
 {"type":"staff.removed","workspace":"w","user":"r"}`},
 	{"refuse changing a review", `{"type":"break_glass.opened","workspace":"w","id":"bg","user":"q","client":"c","reason":"collapsed"}

@@ -509,6 +509,9 @@ func (p *planner) staffManager(i int, pr Practice, e Event) error {
 	if e.Manager == e.User {
 		return fieldErr(CodeConflict, i, "manager", "%s cannot manage themselves: their requests are decided by someone else", e.User)
 	}
+	if e.User == pr.Owner() {
+		return fieldErr(CodeConflict, i, "user", "%s is the account owner, who has no manager in the practice: a manager reviews their reports' access and decides their requests", e.User)
+	}
 	if err := p.requireMember(i, pr, "manager", e.Manager); err != nil {
 		return err
 	}

@@ -182,8 +182,9 @@ func grantedBy(s *State, ws, person string) map[string]provenance {
 	return out
 }
 
-// grantingEvents are the events that grant their user something standing:
-// one of them that gives a grant again (a new end, say) records who did.
+// grantingEvents are the events that may give their user a standing grant
+// (access.approved, once its user is resolved): NeedsOf reads the records
+// of who granted what of that person.
 var grantingEvents = []string{"staff.added", "role.assigned", "service_account.created", "patient.shared", "notes_access.granted", "staff_permission.changed", "access.approved"}
 
 // standingItem tells whether r is a standing grant of a person whose
@@ -216,36 +217,85 @@ func standingItem(s *State, r Relationship) (ws, person, item string, ok bool) {
 	return "", "", "", false
 }
 
-// withProvenance adds to a plan's changes (touch, from before to after)
-// who granted each standing grant it makes, and when: a grant new, or given
-// again by a granting event naming its person. A grant that only changed
-// (a role's conditions rewritten into its holdings) keeps who granted it;
-// records of grants that ended stay until the person's next review or
-// removal, and the latest record of an item is its grant's.
-func withProvenance(before, after *State, touch []Relationship, events []Event) []Relationship {
+// withProvenance adds to a plan's changes (touch and del, from before to
+// after) who granted each standing grant it makes, and when: a grant new,
+// or given again by an event that gives that very grant. A grant that only
+// changed (a role's conditions rewritten into its holdings) keeps who
+// granted it. An item keeps one record: a new one replaces it.
+func withProvenance(before, after *State, touch, del []Relationship, events []Event) ([]Relationship, []Relationship) {
 	if len(events) == 0 {
-		return touch
+		return touch, del
 	}
 	by, at := actorID(events[0]), events[0].now().UTC()
-	granted := map[string]bool{}
+	regranted := map[string]bool{} // WORKSPACE/PERSON/ITEM given again by an event
+	named := map[string]bool{}     // WORKSPACE/PERSON whose records were read
 	for _, e := range events {
+		if item := grantedItem(e); item != "" {
+			regranted[e.Workspace+"/"+e.User+"/"+item] = true
+		}
 		if slices.Contains(grantingEvents, e.Type) {
-			granted[e.Workspace+"/"+e.User] = true
+			named[e.Workspace+"/"+e.User] = true
 		}
 	}
-	seen := map[Relationship]bool{}
+	deleted := map[Relationship]bool{}
+	for _, r := range del {
+		deleted[r.Key()] = true
+	}
+	made := map[Relationship]bool{}
 	var added []Relationship
 	for _, r := range touch {
 		ws, person, item, ok := standingItem(after, r)
-		if !ok || (before.HasKey(r) && !granted[ws+"/"+person]) {
+		if !ok || (before.HasKey(r) && !regranted[ws+"/"+person+"/"+item]) {
 			continue
 		}
-		if pv := ProvenanceOf(ws, person, item, by, at); !seen[pv] && !before.Has(pv) {
-			seen[pv] = true
+		pv := ProvenanceOf(ws, person, item, by, at)
+		if made[pv] {
+			continue
+		}
+		made[pv] = true
+		// One record an item: the earlier one goes, where the batch read
+		// them (NeedsOf reads the person's records for every event that
+		// grants; a grant made otherwise, an owner's role on a transfer,
+		// leaves an earlier record beside its own, which is older).
+		for _, old := range after.Of(ReviewObject(ws, person), "granted") {
+			if !named[ws+"/"+person] {
+				break
+			}
+			if was, ok := provenanceOf(old.Subject); ok && was.Item == item && old != pv && !deleted[old.Key()] {
+				deleted[old.Key()] = true
+				del = append(del, old)
+			}
+		}
+		if !before.Has(pv) {
 			added = append(added, pv)
 		}
 	}
-	return append(touch, added...)
+	return append(touch, added...), del
+}
+
+// grantedItem is the standing grant event e gives its user, as an item, or
+// "" (it gives none, or none that a review names).
+func grantedItem(e Event) string {
+	switch e.Type {
+	case "staff.added", "role.assigned", "service_account.created":
+		if e.Role == "" {
+			return ""
+		}
+		return holdingItem(e.Role, e.scope())
+	case "patient.shared":
+		return GrantShare + ":" + e.Client
+	case "notes_access.granted":
+		if e.Client == "" {
+			return ""
+		}
+		return GrantNotes + ":" + e.Client
+	case "staff_permission.changed":
+		if e.Value != "on" {
+			return ""
+		}
+		return GrantSwitch + ":" + e.Permission
+	}
+	return ""
 }
 
 // holdingItem names a holding of role at scope.
@@ -262,6 +312,12 @@ func APIKeyItem(id string) string { return GrantAPIKey + ":" + id }
 // StandingGrants lists person's standing grants in the practice (those
 // that count now or will).
 func (p Practice) StandingGrants(person string, now time.Time) []Grant {
+	return p.standingGrants(person, now, DelegationsOf(p.S, p.WS), BreakGlassesOf(p.S, p.WS))
+}
+
+// standingGrants is StandingGrants with the practice's delegations and
+// openings decoded.
+func (p Practice) standingGrants(person string, now time.Time, delegations []Delegation, openings []BreakGlass) []Grant {
 	var out []Grant
 	standing := func(span Span) bool { return span.Always() || span.End().Never() || !span.End().PassedAt(now) }
 	times := func(g *Grant, span Span) {
@@ -306,7 +362,7 @@ func (p Practice) StandingGrants(person string, now time.Time) []Grant {
 				out = append(out, g)
 			}
 		}
-		for _, d := range DelegationsOf(p.S, p.WS) {
+		for _, d := range delegations {
 			state := d.StateAt(now)
 			if (d.From != person && d.To != person) || (state != DelegationScheduled && state != DelegationActive) {
 				continue
@@ -320,7 +376,7 @@ func (p Practice) StandingGrants(person string, now time.Time) []Grant {
 			}
 			out = append(out, g)
 		}
-		for _, b := range BreakGlassesOf(p.S, p.WS) {
+		for _, b := range openings {
 			if b.User != person || !b.OpenAt(now) {
 				continue
 			}
@@ -364,7 +420,14 @@ func lastReview(s *State, ws, person string) (ReviewRecord, bool) {
 
 // ReviewOf is person's access review in the practice at now.
 func (p Practice) ReviewOf(person string, now time.Time) AccessReview {
-	r := AccessReview{Workspace: p.WS, User: person, Grants: p.StandingGrants(person, now)}
+	return p.reviewOf(person, now, DelegationsOf(p.S, p.WS), BreakGlassesOf(p.S, p.WS))
+}
+
+func (p Practice) reviewOf(person string, now time.Time, delegations []Delegation, openings []BreakGlass) AccessReview {
+	r := AccessReview{Workspace: p.WS, User: person, Grants: p.standingGrants(person, now, delegations, openings)}
+	if r.Grants == nil {
+		r.Grants = []Grant{}
+	}
 	if !IsServiceAccount(person) {
 		r.Manager = p.ManagerOf(person)
 	}
@@ -430,6 +493,9 @@ func (q AccessReviewQuery) Check() error {
 // those kept by keep, after q.Cursor, at most q.Limit, and the next page's
 // cursor ("" on the last).
 func AccessReviewPage(people []string, q AccessReviewQuery, keep func(string) bool) ([]string, string) {
+	if q.Limit < 1 {
+		q.Limit = 100
+	}
 	var out []string
 	for _, person := range people {
 		if q.Cursor != "" && person <= q.Cursor || q.User != "" && person != q.User || !keep(person) {
@@ -495,11 +561,13 @@ func (p *planner) setReviewPolicy(pr Practice, days int, now time.Time) {
 		switch {
 		case days == 0:
 			p.s.RemoveKey(told)
-		case old == 0 || !had || held.End().Never():
-			if old == 0 || !had && !p.s.HasKey(told) {
-				p.s.RemoveKey(told)
-				p.s.Add(cur.Lasting(Until(EndAt(now.AddDate(0, 0, days)))))
-			}
+		case old == 0:
+			p.s.RemoveKey(told)
+			p.s.Add(cur.Lasting(Until(EndAt(now.AddDate(0, 0, days)))))
+		case !had:
+			// due already: it stays due until reviewed
+		case held.End().Never():
+			p.s.Add(cur.Lasting(Until(EndAt(now.AddDate(0, 0, days)))))
 		default:
 			moved := EndAt(held.End().Time().AddDate(0, 0, days-old))
 			if !moved.PassedAt(now) {
@@ -532,30 +600,120 @@ func ParseItem(item string) (kind, id string, err error) {
 	if !ok || !slices.Contains(grantKinds, kind) {
 		return "", "", fmt.Errorf("%q is not a grant: use kind:ID with kind one of %s, as GET /v1/workspaces/{ws}/access-review lists them", item, strings.Join(grantKinds, ", "))
 	}
-	name := id
-	if kind == GrantHolding {
-		var scope string
-		name, scope, _ = strings.Cut(id, "@")
-		if err := validateName(name); err != nil {
+	switch kind {
+	case GrantHolding:
+		role, scope, at := strings.Cut(id, "@")
+		if err := validateName(role); err != nil {
 			return "", "", fmt.Errorf("%q: %v", item, err)
 		}
-		if scope == "" {
+		if !at {
 			return kind, id, nil
 		}
 		if r, ok := strings.CutPrefix(scope, regionPrefix+"/"); ok {
 			scope = r
 		}
-		name = scope
-	} else if kind == GrantSwitch {
-		if err := validateName(name); err != nil {
+		if err := ValidateID(scope); err != nil {
+			return "", "", fmt.Errorf("%q: its place (after '@', a location, or region/ID) %v", item, err)
+		}
+	case GrantSwitch:
+		if err := validateName(id); err != nil {
 			return "", "", fmt.Errorf("%q: %v", item, err)
 		}
-		return kind, id, nil
-	}
-	if err := ValidateID(name); err != nil {
-		return "", "", fmt.Errorf("%q: %v", item, err)
+	default:
+		if err := ValidateID(id); err != nil {
+			return "", "", fmt.Errorf("%q: %v", item, err)
+		}
 	}
 	return kind, id, nil
+}
+
+// revokeChecks are what a review's revocations need of its actor beyond
+// reviewing the person: each grant is ended by someone who could end it
+// otherwise (a holding by one who manages the role's holders, a switch by
+// one who changes the person's permissions, a delegation by one who may
+// revoke it, an opening by one who may close it, a key by one who manages
+// the practice's keys). Shares and notes access have no other rule: the
+// review's is theirs. A review that revokes every standing grant names them
+// (ResolveReviews) before these are asked.
+func revokeChecks(i int, e Event) []ActorCheck {
+	if e.Outcome != ReviewRevoke {
+		return nil
+	}
+	actor, err := actorPerson(i, e)
+	if err != nil {
+		return nil // the review's own check says so
+	}
+	var out []ActorCheck
+	ask := func(permission string, res Object, item, why string) {
+		out = append(out, ActorCheck{Question: Question{Subject: userObj(actor), Permission: permission, Resource: res},
+			Refused: fmt.Sprintf("%s may not revoke %s in a review of %s: %s", e.Actor, item, e.User, why)})
+	}
+	for _, item := range e.Items {
+		kind, id, err := ParseItem(item)
+		if err != nil {
+			continue // refused as the event was read
+		}
+		switch kind {
+		case GrantHolding:
+			role, _, _ := strings.Cut(id, "@")
+			ask("manage_holders", roleObj(e.Workspace, role), item, "it needs role#manage_holders (a guarded role's: the account owner or its own workspace-wide holders)")
+		case GrantSwitch:
+			ask("change_permissions", Object{TypeStaffMember, StaffMemberID(e.Workspace, e.User)}, item, "it needs staff_member#change_permissions")
+		case GrantDelegation:
+			ask("revoke", DelegationObject(e.Workspace, id), item, "it needs delegation#revoke (its lender, its delegate, or the account owner)")
+		case GrantBreakGlass:
+			ask("close", BreakGlassObject(e.Workspace, id), item, "it needs break_glass#close (its opener, or one who reviews access)")
+		case GrantAPIKey:
+			ask("manage_api_keys", workspaceObj(e.Workspace), item, "it needs workspace#manage_api_keys (the account owner)")
+		}
+	}
+	return out
+}
+
+// ResolveReviews names, in each access.reviewed that revokes every standing
+// grant, the grants it revokes: those of its person standing in grants
+// (read by the service), so that the actor is asked about each
+// (revokeChecks) and the ledger records them. More than MaxReviewItems is a
+// conflict: such a review names them, in several.
+func ResolveReviews(events []Event, grants func(ws, person string) ([]Grant, error)) ([]Event, error) {
+	out := slices.Clone(events)
+	for i, e := range out {
+		if e.Type != "access.reviewed" || e.Outcome != ReviewRevoke || len(e.Items) > 0 {
+			continue
+		}
+		standing, err := grants(e.Workspace, e.User)
+		if err != nil {
+			return nil, err
+		}
+		if len(standing) > MaxReviewItems {
+			return nil, fieldErr(CodeConflict, i, "items", "%s holds %d standing grants, and a review revokes at most %d at once: name them in items, over several reviews", e.User, len(standing), MaxReviewItems)
+		}
+		for _, g := range standing {
+			out[i].Items = append(out[i].Items, g.Item)
+		}
+	}
+	return out, nil
+}
+
+// ReviewsToResolve reports whether events hold a review that revokes every
+// standing grant (ResolveReviews).
+func ReviewsToResolve(events []Event) bool {
+	return slices.ContainsFunc(events, func(e Event) bool {
+		return e.Type == "access.reviewed" && e.Outcome == ReviewRevoke && len(e.Items) == 0
+	})
+}
+
+// reviewAllLinks are what a review revoking every standing grant, not
+// named yet (ResolveReviews names them), reads of its person: their notes
+// access, shares and open emergency openings.
+var reviewAllLinks = append(slices.Clone(notesLinks), Link{TypeClient, "shared_with"}, Link{TypeBreakGlass, "holder"})
+
+// linksOf are the links planning e reads of its user.
+func linksOf(e Event) []Link {
+	if e.Type == "access.reviewed" && e.Outcome == ReviewRevoke && len(e.Items) == 0 {
+		return reviewAllLinks
+	}
+	return EventTypes[e.Type].Links
 }
 
 // aboutReviewed is the object whose review_access an access.reviewed asks.
@@ -585,6 +743,9 @@ func (p *planner) accessReviewed(i int, pr Practice, e Event) error {
 		if len(items) == 0 {
 			items = all
 		}
+		if len(items) > MaxReviewItems {
+			return fieldErr(CodeConflict, i, "items", "%s holds %d standing grants, and a review revokes at most %d at once: name them in items, over several reviews", e.User, len(items), MaxReviewItems)
+		}
 		for _, item := range items {
 			g, ok := standing[item]
 			if !ok {
@@ -600,14 +761,21 @@ func (p *planner) accessReviewed(i int, pr Practice, e Event) error {
 	for _, r := range p.s.Of(obj, "record") {
 		p.s.Remove(r)
 	}
-	// Who granted what no longer stands goes with the review; the ledger
-	// keeps it.
-	kept := map[string]bool{}
+	// Who granted what no longer stands goes with the review (the ledger
+	// keeps it): grants revoked, and holdings, switches, keys and notes
+	// access that ended (a review reads all of those; a share that ended
+	// goes when the person is shared it again, or removed).
+	kept, revoked := map[string]bool{}, map[string]bool{}
 	for _, g := range pr.StandingGrants(e.User, now) {
 		kept[g.Item] = true
 	}
+	for _, item := range rec.Revoked {
+		revoked[item] = true
+	}
 	for _, r := range p.s.Of(obj, "granted") {
-		if pv, ok := provenanceOf(r.Subject); !ok || !kept[pv.Item] {
+		pv, ok := provenanceOf(r.Subject)
+		kind, _, _ := strings.Cut(pv.Item, ":")
+		if !ok || revoked[pv.Item] || !kept[pv.Item] && kind != GrantShare {
 			p.s.Remove(r)
 		}
 	}
@@ -643,9 +811,6 @@ func (p *planner) revokeGrant(i int, pr Practice, e Event, g Grant, now time.Tim
 	sub := Event{Workspace: e.Workspace, User: e.User, Actor: e.Actor, Received: e.Received}
 	switch g.Kind {
 	case GrantHolding:
-		if pr.RoleGuarded(g.Role) && actorID(e) != pr.Owner() {
-			return fieldErr(CodeConflict, i, "items", "%s is a guarded role: only the account owner revokes it in a review (or its holders, with role.revoked)", g.Item)
-		}
 		// As role.revoked, without asking again that the role and its
 		// place exist: the holding does.
 		scope := g.Location
@@ -660,8 +825,18 @@ func (p *planner) revokeGrant(i int, pr Practice, e Event, g Grant, now time.Tim
 		p.holdingsChanged(pr, g.Role, e.User)
 		return nil
 	case GrantSwitch:
-		sub.Type, sub.Permission, sub.Value = "staff_permission.changed", g.Permission, "off"
-		return p.staffPermissionChanged(i, pr, sub)
+		preset := Presets[pr.Preset()]
+		if preset != nil && slices.ContainsFunc(pr.Holdings(e.User), func(h Holding) bool { return h.Role == preset.SwitchRole || h.Role == preset.AdminRole }) {
+			sub.Type, sub.Permission, sub.Value = "staff_permission.changed", g.Permission, "off"
+			return p.staffPermissionChanged(i, pr, sub)
+		}
+		// A switch left on after its role went (it comes back with the
+		// role) is switched off all the same.
+		p.s.RemoveKey(Rel(switchObj(pr.WS, g.Permission), "enabled_for", userObj(e.User)))
+		if preset != nil {
+			p.applySwitches(pr, preset, e.User)
+		}
+		return nil
 	case GrantShare:
 		sub.Type, sub.Client = "patient.unshared", g.Client
 		return p.patientShare(i, pr, sub)
@@ -719,9 +894,36 @@ type DueReview struct {
 	Notify    []string `json:"notify"`
 }
 
-// DueReviewsOf finds practice ws's reviews due and not told, in s (read
-// with ReviewSweepFilters), and the relationships that mark them told.
-func DueReviewsOf(s *State, ws string) (DueReview, []Relationship) {
+// MaxToldPerSweep bounds the people of one practice one sweep tells of
+// (each is a precondition of its write); the next sweep tells the rest.
+const MaxToldPerSweep = 200
+
+// CurrentOf is the relationship that says a review is not due, of the
+// person whose told relationship is told.
+func CurrentOf(ws string, told Relationship) Relationship {
+	return Rel(told.Resource, "current", workspaceObj(ws))
+}
+
+// ClientsOf reads which clients practice ws has.
+func ClientsOf(ws string) Filter {
+	return Filter{ResourceType: TypeClient, Relation: "workspace", SubjectType: TypeWorkspace, SubjectID: ws}
+}
+
+// ReviewsOf is the access review of each of people at now (their grants'
+// delegations and openings decoded once).
+func (p Practice) ReviewsOf(people []string, now time.Time) []AccessReview {
+	delegations, openings := DelegationsOf(p.S, p.WS), BreakGlassesOf(p.S, p.WS)
+	out := make([]AccessReview, 0, len(people))
+	for _, person := range people {
+		out = append(out, p.reviewOf(person, now, delegations, openings))
+	}
+	return out
+}
+
+// DueReviewsOf finds practice ws's reviews due and not told, at most most,
+// in s (read with ReviewSweepFilters), and the relationships that mark them
+// told.
+func DueReviewsOf(s *State, ws string, most int) (DueReview, []Relationship) {
 	pr := Practice{S: s, WS: ws}
 	due := DueReview{Workspace: ws}
 	var told []Relationship
@@ -732,6 +934,9 @@ func DueReviewsOf(s *State, ws string) (DueReview, []Relationship) {
 	}
 	tell(pr.Owner())
 	for _, person := range pr.Members() {
+		if len(told) == most {
+			break
+		}
 		if pr.ReviewDue(person) && !s.HasKey(toldRel(ws, person)) {
 			due.Users = append(due.Users, person)
 			told = append(told, toldRel(ws, person))

@@ -43,7 +43,7 @@ var accessReviews = []Scenario{
 		// A guarded role is revoked in a review by the owner alone.
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"priya","role":"practitioner_admin"}`, Actor: "user:olivia"},
 		{Events: `{"type":"access.reviewed","workspace":"p1","user":"priya","outcome":"revoke","items":["role:practitioner_admin"]}`, Actor: "user:maya",
-			Refused: `role:practitioner_admin is a guarded role`},
+			Refused: `user:maya may not revoke role:practitioner_admin in a review of priya`},
 		// Revoking with no items revokes every standing grant.
 		{Events: `{"type":"access.reviewed","workspace":"p1","user":"priya","outcome":"revoke"}`, Actor: "user:olivia",
 			Checks:  []Check{no("user:priya", "view", "client:ann"), no("user:priya", "view_notes", "client:ann")},
@@ -59,6 +59,18 @@ var accessReviews = []Scenario{
 			Reviews: []ReviewList{{Workspace: "p1", User: "rita", Want: []string{"rita:-:role:accountant<olivia,role:receptionist,delegation:cover<maya"}}}},
 		{Events: `{"type":"break_glass.opened","workspace":"p1","id":"bg1","user":"priya","client":"ben","reason":"collapsed in the waiting room"}`, Actor: "user:priya",
 			Reviews: []ReviewList{{Workspace: "p1", User: "priya", Want: []string{"priya:-:role:practitioner,break_glass:bg1<priya"}}}},
+		// Her manager reviews her, but ends only what they could end
+		// otherwise: not a delegation they are no party to, nor an opening.
+		{Events: `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"pete"}
+{"type":"staff.manager_set","workspace":"p1","user":"priya","manager":"pete"}`},
+		{Events: `{"type":"access.reviewed","workspace":"p1","user":"rita","outcome":"revoke","items":["delegation:cover"]}`, Actor: "user:pete",
+			Refused: `user:pete may not revoke delegation:cover in a review of rita`},
+		{Events: `{"type":"access.reviewed","workspace":"p1","user":"rita","outcome":"revoke"}`, Actor: "user:pete",
+			Refused: `user:pete may not revoke`},
+		{Events: `{"type":"access.reviewed","workspace":"p1","user":"priya","outcome":"revoke","items":["break_glass:bg1"]}`, Actor: "user:pete",
+			Refused: `user:pete may not revoke break_glass:bg1 in a review of priya`},
+		{Events: `{"type":"access.reviewed","workspace":"p1","user":"rita","outcome":"keep"}`, Actor: "user:pete",
+			Reviews: []ReviewList{{Workspace: "p1", User: "rita", Want: []string{"rita:-:role:accountant<olivia,role:receptionist,delegation:cover<maya;keep by pete"}}}},
 		{Events: `{"type":"access.reviewed","workspace":"p1","user":"rita","outcome":"revoke","items":["delegation:cover","role:accountant"]}`, Actor: "user:olivia",
 			Checks:      []Check{no("user:rita", "manage_staff", "workspace:p1"), no("user:rita", "manage_tax_settings", "workspace:p1"), yes("user:rita", "book_appointment", "client:ben")},
 			Delegations: []DelegationList{{Workspace: "p1", Want: []string{"cover:maya>rita:practice_manager:revoked"}}},

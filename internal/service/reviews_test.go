@@ -40,6 +40,10 @@ func TestDueReviewsAreToldOnce(t *testing.T) {
 		t.Fatalf("reviews due as the policy starts: %+v, %v; want none", due, err)
 	}
 	lapse(t, w, "p1", "rita")
+	// The policy sent again (or its days changed) leaves her due.
+	if _, err := w.Apply(ctx, as(t, "", `{"type":"policy.set","workspace":"p1","review_every_days":90}`)); err != nil {
+		t.Fatal(err)
+	}
 	page, _, err := w.AccessReview(ctx, "p1", domain.AccessReviewQuery{Due: true, Limit: 10})
 	if err != nil || len(page) != 1 || page[0].User != "rita" || !page[0].Due || page[0].DueAt != nil {
 		t.Fatalf("the people due: %+v, %v; want rita, due", page, err)

@@ -115,6 +115,21 @@ func newLockID() string {
 // and is replaced by the write, so two Ward instances writing the same
 // workspace cannot interleave: the loser re-reads and re-plans.
 func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
+	// A review revoking every standing grant names them first: the actor
+	// is asked about each, and the ledger records them.
+	if domain.ReviewsToResolve(events) {
+		var err error
+		events, err = domain.ResolveReviews(events, func(ws, person string) ([]domain.Grant, error) {
+			state, err := s.reviewState(ctx, ws, []string{person}, nil, "")
+			if err != nil {
+				return nil, err
+			}
+			return domain.Practice{S: state, WS: ws}.StandingGrants(person, time.Now()), nil
+		})
+		if err != nil {
+			return domain.Applied{}, err
+		}
+	}
 	actors, err := domain.ActorChecks(events)
 	if err != nil {
 		return domain.Applied{}, err
@@ -311,26 +326,31 @@ const reviewChecks = 500
 // for: each person's standing grants with who granted them and when, their
 // last review, and whether one is due; with q.Actor, only the people whose
 // access the actor may review (the schema answers: staff_member or
-// service_account #review_access).
+// service_account #review_access), asked of the candidates in order until
+// the page is full.
 func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessReviewQuery) ([]domain.AccessReview, string, error) {
 	if err := q.Check(); err != nil {
 		return nil, "", err
+	}
+	if q.Limit < 1 {
+		q.Limit = 100
 	}
 	rels, token, err := s.store.ReadAll(ctx, "", domain.AccessReviewFilters(ws))
 	if err != nil {
 		return nil, "", err
 	}
-	state := domain.NewState(rels...)
-	pr := domain.Practice{S: state, WS: ws}
+	pr := domain.Practice{S: domain.NewState(rels...), WS: ws}
 	if !pr.Exists() {
 		return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", ws)}
 	}
-	now := time.Now()
-	people := pr.Members()
-	may := map[string]bool{}
-	if q.Actor != "" {
-		actor := strings.TrimPrefix(q.Actor, domain.TypeUser+":")
-		for chunk := range slices.Chunk(people, reviewChecks) {
+	candidates, _ := domain.AccessReviewPage(pr.Members(), domain.AccessReviewQuery{User: q.User, Cursor: q.Cursor, Limit: len(pr.Members()) + 1}, func(person string) bool {
+		return !q.Due || pr.ReviewDue(person)
+	})
+	var page []string
+	more := false
+	for chunk := range slices.Chunk(candidates, reviewChecks) {
+		if q.Actor != "" {
+			actor := strings.TrimPrefix(q.Actor, domain.TypeUser+":")
 			qs := make([]domain.Question, len(chunk))
 			for i, person := range chunk {
 				qs[i] = domain.ReviewQuestion(ws, person, actor)
@@ -339,50 +359,83 @@ func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessRe
 			if err != nil {
 				return nil, "", err
 			}
+			kept := chunk[:0:0]
 			for i, d := range ds {
 				if d.Err != nil {
 					return nil, "", d.Err
 				}
-				may[chunk[i]] = d.Allowed
+				if d.Allowed {
+					kept = append(kept, chunk[i])
+				}
 			}
+			chunk = kept
+		}
+		page = append(page, chunk...)
+		if len(page) > q.Limit {
+			page, more = page[:q.Limit], true
+			break
 		}
 	}
-	page, cursor := domain.AccessReviewPage(people, q, func(person string) bool {
-		return (q.Actor == "" || may[person]) && (!q.Due || pr.ReviewDue(person))
-	})
-	// Each person's shares and notes access, with their clients' practice.
+	state, err := s.reviewState(ctx, ws, page, pr.S, token)
+	if err != nil {
+		return nil, "", err
+	}
+	out := domain.Practice{S: state, WS: ws}.ReviewsOf(page, time.Now())
+	cursor := ""
+	if more {
+		cursor = page[len(page)-1]
+	}
+	return out, cursor, nil
+}
+
+// reviewState reads what practice ws's access review of people needs: the
+// practice's holdings, switches, delegations, openings, keys and review
+// records (unless state holds them already, read at token), and those
+// people's shares and notes access in the practice.
+func (s *Service) reviewState(ctx context.Context, ws string, people []string, state *domain.State, token string) (*domain.State, error) {
+	if state == nil {
+		rels, at, err := s.store.ReadAll(ctx, "", domain.AccessReviewFilters(ws))
+		if err != nil {
+			return nil, err
+		}
+		state, token = domain.NewState(rels...), at
+	}
 	var filters []domain.Filter
-	for _, person := range page {
+	for _, person := range people {
 		if !domain.IsServiceAccount(person) {
 			filters = append(filters, domain.ClientGrantFilters(person)...)
 		}
 	}
-	if len(filters) > 0 {
-		linked, _, err := s.store.ReadAll(ctx, token, filters)
-		if err != nil {
-			return nil, "", err
-		}
-		var clients []domain.Filter
+	if len(filters) == 0 {
+		return state, nil
+	}
+	linked, _, err := s.store.ReadAll(ctx, token, filters)
+	if err != nil || len(linked) == 0 {
+		return state, err
+	}
+	// Which of the clients are the practice's: one read of each, or, for
+	// many, of the practice's clients.
+	var owned []domain.Filter
+	if len(linked) <= reviewClientReads {
 		for _, r := range linked {
-			state.Add(r)
-			clients = append(clients, domain.Filter{ResourceType: r.Resource.Type, ResourceID: r.Resource.ID, Relation: "workspace"})
+			owned = append(owned, domain.Filter{ResourceType: r.Resource.Type, ResourceID: r.Resource.ID, Relation: "workspace"})
 		}
-		if len(clients) > 0 {
-			owned, _, err := s.store.ReadAll(ctx, token, clients)
-			if err != nil {
-				return nil, "", err
-			}
-			for _, r := range owned {
-				state.Add(r)
-			}
-		}
+	} else {
+		owned = []domain.Filter{domain.ClientsOf(ws)}
 	}
-	out := make([]domain.AccessReview, 0, len(page))
-	for _, person := range page {
-		out = append(out, pr.ReviewOf(person, now))
+	workspaces, _, err := s.store.ReadAll(ctx, token, owned)
+	if err != nil {
+		return nil, err
 	}
-	return out, cursor, nil
+	for _, r := range slices.Concat(linked, workspaces) {
+		state.Add(r)
+	}
+	return state, nil
 }
+
+// reviewClientReads is how many shared clients a review reads one by one;
+// past it, it reads which clients the practice has, in one read.
+const reviewClientReads = 64
 
 // DueReviews finds, in every practice with a review policy, the people
 // whose review fell due and who were not told yet, and marks them told, in
@@ -405,7 +458,7 @@ func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
 			return out, err
 		}
 		state := domain.NewState(rels...)
-		due, told := domain.DueReviewsOf(state, ws)
+		due, told := domain.DueReviewsOf(state, ws, domain.MaxToldPerSweep)
 		if len(told) == 0 {
 			continue
 		}
@@ -422,6 +475,9 @@ func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
 		w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})})
 		for _, r := range told {
 			w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: r})
+			// Reviewed since it was read (its separate reads are not one
+			// snapshot): not due after all, and told next time it is.
+			w.Preconditions = append(w.Preconditions, domain.Precondition{Filter: domain.Exactly(domain.CurrentOf(ws, r))})
 		}
 		if _, err := s.store.Write(ctx, w); errors.Is(err, domain.ErrRaced) {
 			continue // changed meanwhile: the next sweep reads it again
