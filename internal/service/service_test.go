@@ -415,7 +415,9 @@ func TestImportMatchesEvents(t *testing.T) {
 	want, got := testenv.Relationships(t, applied), testenv.Relationships(t, imported)
 	// An import keeps no record of who granted what (it names no actor;
 	// its ledger record says when): events keep one a grant.
-	provenance := func(r string) bool { return strings.HasPrefix(r, domain.TypeAccessReview+":") && strings.Contains(r, "#granted@") }
+	provenance := func(r string) bool {
+		return strings.HasPrefix(r, domain.TypeAccessReview+":") && strings.Contains(r, "#granted@")
+	}
 	if n := len(slices.DeleteFunc(slices.Clone(want), provenance)); n != len(want)-6 {
 		t.Errorf("events kept %d records of who granted what, want 6 (two practices' owner, practitioner and receptionist)", len(want)-n)
 	}
