@@ -76,15 +76,7 @@ func reviewOf(ws, person string) Object {
 
 // ReviewEveryDays is the practice's review policy: each person's access is
 // reviewed every this many days (0: no policy).
-func (p Practice) ReviewEveryDays() int {
-	for _, s := range p.S.Subjects(p.obj(), "policy") {
-		if days, ok := strings.CutPrefix(s.ID, reviewPolicy); ok {
-			n, _ := strconv.Atoi(days)
-			return n
-		}
-	}
-	return 0
-}
+func (p Practice) ReviewEveryDays() int { return p.policyDays(reviewPolicy) }
 
 // currentRel is the relationship that says person's review is not due.
 func currentRel(ws, person string) Relationship {
@@ -956,14 +948,7 @@ func ReviewPolicies() Filter {
 
 // ReviewPolicyDays reads a practice's review policy from one of its policy
 // relationships (0 when it is another policy).
-func ReviewPolicyDays(r Relationship) int {
-	days, ok := strings.CutPrefix(r.Subject.ID, reviewPolicy)
-	if !ok {
-		return 0
-	}
-	n, _ := strconv.Atoi(days)
-	return n
-}
+func ReviewPolicyDays(r Relationship) int { return daysOf(r.Subject.ID, reviewPolicy) }
 
 // ReviewSweepFilters read what finding practice ws's due reviews needs:
 // its owner, people, policies and write lock, when each review falls due

@@ -198,14 +198,28 @@ const inactivityPolicy = "inactivity_days/"
 
 // InactivityDays is the practice's inactivity policy: staff not seen for
 // this many days lose every permission (0: no policy).
-func (p Practice) InactivityDays() int {
+func (p Practice) InactivityDays() int { return p.policyDays(inactivityPolicy) }
+
+// policyDays is the days of the practice's policy whose ward_policy IDs
+// start with prefix (0: none).
+func (p Practice) policyDays(prefix string) int {
 	for _, s := range p.S.Subjects(p.obj(), "policy") {
-		if days, ok := strings.CutPrefix(s.ID, inactivityPolicy); ok {
-			n, _ := strconv.Atoi(days)
+		if n := daysOf(s.ID, prefix); n > 0 {
 			return n
 		}
 	}
 	return 0
+}
+
+// daysOf reads the days of a policy's ward_policy ID that starts with
+// prefix (0 when it does not).
+func daysOf(id, prefix string) int {
+	days, ok := strings.CutPrefix(id, prefix)
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.Atoi(days)
+	return n
 }
 
 // policed is the relationship that puts a practice's staff under its

@@ -205,21 +205,27 @@ func (k *Keys) counted(ctx context.Context, ws, account string, write func(guard
 
 // lock reads ws's write lock and returns the guard that holds it.
 func (k *Keys) lock(ctx context.Context, ws string) (guard, error) {
-	wsObj := domain.Object{Type: domain.TypeWorkspace, ID: ws}
 	rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
 	if err != nil {
 		return guard{}, err
 	}
+	return guardOf(ws, rels), nil
+}
+
+// guardOf is the guard that holds practice ws's write lock as read (locks:
+// its lock relationships, none when it has none): they must still be there,
+// and the write replaces them.
+func guardOf(ws string, locks []domain.Relationship) guard {
 	var g guard
-	if len(rels) == 0 {
+	if len(locks) == 0 {
 		g.preconditions = append(g.preconditions, domain.Precondition{Filter: domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
 	}
-	for _, old := range rels {
+	for _, old := range locks {
 		g.preconditions = append(g.preconditions, domain.Precondition{MustMatch: true, Filter: domain.Exactly(old)})
 		g.updates = append(g.updates, domain.Update{Op: domain.Delete, Rel: old})
 	}
-	g.updates = append(g.updates, domain.Update{Op: domain.Touch, Rel: domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})})
-	return g, nil
+	g.updates = append(g.updates, domain.Update{Op: domain.Touch, Rel: domain.Rel(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})})
+	return g
 }
 
 // validKey checks a key request's practice and end (zero: never), which

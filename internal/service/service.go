@@ -462,17 +462,8 @@ func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
 		if len(told) == 0 {
 			continue
 		}
-		wsObj := domain.Object{Type: domain.TypeWorkspace, ID: ws}
-		var w domain.Write
-		locks := state.Of(wsObj, "lock")
-		if len(locks) == 0 {
-			w.Preconditions = append(w.Preconditions, domain.Precondition{Filter: domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
-		}
-		for _, l := range locks {
-			w.Preconditions = append(w.Preconditions, domain.Precondition{MustMatch: true, Filter: domain.Exactly(l)})
-			w.Updates = append(w.Updates, domain.Update{Op: domain.Delete, Rel: l})
-		}
-		w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: domain.Rel(wsObj, "lock", domain.Object{Type: domain.TypeLock, ID: newLockID()})})
+		g := guardOf(ws, state.Of(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "lock"))
+		w := domain.Write{Updates: g.updates, Preconditions: g.preconditions}
 		for _, r := range told {
 			w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: r})
 			// Reviewed since it was read (its separate reads are not one
