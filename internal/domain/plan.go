@@ -1258,6 +1258,10 @@ func (p *planner) ownershipTransferred(i int, pr Practice, e Event) error {
 		p.s.Remove(Relationship{Resource: pr.obj(), Relation: "owner", Subject: s})
 	}
 	p.s.Add(Rel(pr.obj(), "owner", userObj(e.To)))
+	// The owner has no manager (staff.manager_set): one they had goes.
+	for _, r := range p.s.Of(Object{TypeStaffMember, StaffMemberID(pr.WS, e.To)}, "manager") {
+		p.s.Remove(r)
+	}
 	p.syncSeen(pr, old, false)
 	p.syncSeen(pr, e.To, false)
 	// A waiting claim is moot once the ownership moved (its claimant is told

@@ -265,6 +265,9 @@ var planCases = []planCase{
 	{"share again until later, which records who shared it again", `{"type":"patient.shared","workspace":"w","client":"c","user":"q","expires_at":"2027-06-01T00:00:00Z"}`},
 	{"change a role's hours and share, which credits the share alone", `{"type":"role.updated","workspace":"w","role":"front","hours":{"timezone":"Australia/Sydney","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}
 {"type":"patient.shared","workspace":"w","client":"c","user":"p"}`},
+	{"transfer the ownership to someone with a manager, who has none after", `{"type":"role.assigned","workspace":"w","user":"p","role":"practitioner_admin"}
+{"type":"staff.manager_set","workspace":"w","user":"p","manager":"r"}
+{"type":"ownership.transferred","workspace":"w","to":"p"}`},
 	{"refuse a manager for the account owner", `{"type":"staff.manager_set","workspace":"w","user":"o","manager":"p"}`},
 	{"remove someone reviewed, whose review goes", `{"type":"access.reviewed","workspace":"w","user":"r","outcome":"keep"}
 {"type":"staff.removed","workspace":"w","user":"r"}`},

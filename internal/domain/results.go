@@ -19,6 +19,9 @@ type Applied struct {
 	// Notices are what people must be told now that the write happened
 	// (the server sends them by webhook).
 	Notices []Notice
+	// Events are the events as applied, when Ward completed them (a review
+	// revoking every standing grant names them): what the ledger records.
+	Events []Event
 }
 
 // Notice is something a person must be told about a write: its Type (the

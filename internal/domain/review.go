@@ -741,7 +741,7 @@ func (p *planner) accessReviewed(i int, pr Practice, e Event) error {
 		for _, item := range items {
 			g, ok := standing[item]
 			if !ok {
-				return fieldErr(CodeConflict, i, "items", "%s is not a standing grant of %s in workspace %q (standing: %s): it may have ended or been revoked already", item, e.User, pr.WS, orNone(all))
+				return fieldErr(CodeConflict, i, "items", "%s is not a standing grant of %s in workspace %q: it may have ended or been revoked already (GET /v1/workspaces/%s/access-review?user=%s lists theirs)", item, e.User, pr.WS, pr.WS, e.User)
 			}
 			if err := p.revokeGrant(i, pr, e, g, now); err != nil {
 				return err
@@ -786,15 +786,16 @@ func (p *planner) accessReviewed(i int, pr Practice, e Event) error {
 	if !IsServiceAccount(e.User) {
 		people = append(people, e.User)
 	}
-	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.User}}, pr, people...)
-	return nil
-}
-
-func orNone(items []string) string {
-	if len(items) == 0 {
-		return "none"
+	// The clients whose shares, notes access or openings it ended: their
+	// records' audit trail holds the review.
+	var clients []string
+	for _, item := range rec.Revoked {
+		if kind, id, _ := ParseItem(item); (kind == GrantShare || kind == GrantNotes) && !slices.Contains(clients, id) {
+			clients = append(clients, id)
+		}
 	}
-	return strings.Join(items, ", ")
+	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.User}, Clients: clients}, pr, people...)
+	return nil
 }
 
 // revokeGrant ends one standing grant g of e.User, as the events that end

@@ -579,4 +579,14 @@ func TestDueReviewsAreToldAndRecorded(t *testing.T) {
 	if err != nil || len(page.Reviews) != 0 {
 		t.Fatalf("reviews due after rita's: %+v, %v; want none", page, err)
 	}
+	// A review revoking everything records the grants it named, and the
+	// clients whose shares it ended are in their audit trail.
+	revokeAll := `{"type":"access.reviewed","workspace":"riverside","user":"priya","outcome":"revoke"}`
+	if _, err := c.Apply(ctx, api.EventsRequest{Events: testenv.Events(t, revokeAll), Actor: "user:olivia"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err = c.Audit(ctx, api.AuditQuery{Action: "access.reviewed", Client: "dan"})
+	if err != nil || len(p.Records) != 1 || !strings.Contains(string(p.Records[0].Events), `"items":["role:practitioner","share:dan"]`) {
+		t.Fatalf("the ledger's record of priya's review, by client dan: %+v, %v; want it, naming role:practitioner and share:dan", p.Records, err)
+	}
 }

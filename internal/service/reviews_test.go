@@ -2,7 +2,10 @@ package service_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,5 +119,29 @@ func TestServiceAccountsKeysAreReviewed(t *testing.T) {
 	page, _, err = w.AccessReview(ctx, "p1", domain.AccessReviewQuery{User: "service_account:sync", Limit: 10})
 	if err != nil || len(page) != 1 || scenarios.ReviewID(page[0]) != "service_account:sync:-:role:receptionist<olivia;revoke by olivia" {
 		t.Fatalf("the account's review after: %+v, %v", page, err)
+	}
+}
+
+// TestRevokingEverythingIsBoundedAndAskedFirst: a review revoking every
+// standing grant of someone with more than MaxReviewItems is refused
+// naming items, but only once the actor may review them at all: someone
+// who may not learns nothing of how many grants they hold.
+func TestRevokingEverythingIsBoundedAndAskedFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString(scenarios.Base)
+	for i := range domain.MaxReviewItems + 1 {
+		fmt.Fprintf(&b, `{"type":"client.created","workspace":"p1","client":"many%d","location":"north","practitioner":"priya"}`+"\n", i)
+		fmt.Fprintf(&b, `{"type":"patient.shared","workspace":"p1","client":"many%d","user":"pete"}`+"\n", i)
+	}
+	w := practiceAfter(t, [][2]string{{"", b.String()}})
+	revokeAll := `{"type":"access.reviewed","workspace":"p1","user":"pete","outcome":"revoke"}`
+	var refused *domain.Error
+	if _, err := w.Apply(ctx, as(t, "user:rita", revokeAll)); !errors.As(err, &refused) || refused.Field != "actor" || strings.Contains(refused.Message, "standing grants") {
+		t.Fatalf("rita revoking everything of pete's: %v; want a conflict naming actor, saying nothing of his grants", err)
+	}
+	if _, err := w.Apply(ctx, as(t, "user:olivia", revokeAll)); !errors.As(err, &refused) || refused.Field != "items" || !strings.Contains(refused.Message, "holds 102 standing grants") {
+		t.Fatalf("olivia revoking everything of pete's: %v; want a conflict naming items: he holds 102 standing grants", err)
 	}
 }

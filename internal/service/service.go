@@ -115,21 +115,6 @@ func newLockID() string {
 // and is replaced by the write, so two Ward instances writing the same
 // workspace cannot interleave: the loser re-reads and re-plans.
 func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Applied, error) {
-	// A review revoking every standing grant names them first: the actor
-	// is asked about each, and the ledger records them.
-	if domain.ReviewsToResolve(events) {
-		var err error
-		events, err = domain.ResolveReviews(events, func(ws, person string) ([]domain.Grant, error) {
-			state, err := s.reviewState(ctx, ws, []string{person}, nil, "")
-			if err != nil {
-				return nil, err
-			}
-			return domain.Practice{S: state, WS: ws}.StandingGrants(person, time.Now()), nil
-		})
-		if err != nil {
-			return domain.Applied{}, err
-		}
-	}
 	actors, err := domain.ActorChecks(events)
 	if err != nil {
 		return domain.Applied{}, err
@@ -156,22 +141,42 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		if err != nil {
 			return domain.Applied{}, err
 		}
+		// A review revoking every standing grant names them, as this state
+		// holds them: the actor is asked about each, and the ledger
+		// records them. Whether the actor may review at all is asked
+		// before a refusal says how many they are.
+		planned, checks := events, actors
+		if domain.ReviewsToResolve(events) {
+			resolved, rerr := domain.ResolveReviews(events, func(ws, person string) ([]domain.Grant, error) {
+				return domain.Practice{S: state, WS: ws}.StandingGrants(person, time.Now()), nil
+			})
+			if rerr != nil {
+				if err := s.askActors(ctx, actors, token); err != nil {
+					return domain.Applied{}, err
+				}
+				return domain.Applied{}, rerr
+			}
+			if checks, err = domain.ActorChecks(resolved); err != nil {
+				return domain.Applied{}, err
+			}
+			planned = resolved
+		}
 		// Bad input is answered first; then whether the actor may; only then
 		// what the practice's state refuses, which could tell someone who
 		// may not act about records they may not see.
-		plan, err := domain.PlanEvents(events, state)
+		plan, err := domain.PlanEvents(planned, state)
 		var refused *domain.Error
 		if errors.As(err, &refused) && refused.Code != domain.CodeConflict {
 			return domain.Applied{}, err
 		}
-		if err := s.askActors(ctx, actors, token); err != nil {
+		if err := s.askActors(ctx, checks, token); err != nil {
 			return domain.Applied{}, err
 		}
 		if err != nil {
 			return domain.Applied{}, err
 		}
 		if plan.Empty() {
-			return domain.Applied{Token: token}, nil
+			return domain.Applied{Token: token, Events: planned}, nil
 		}
 		write, locks := domain.WriteOf(plan, state, optimistic, newLockID)
 		written, err := s.store.Write(ctx, write)
@@ -189,6 +194,9 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 			return domain.Applied{}, err
 		}
 		applied := domain.Applied{Token: written, Touched: len(plan.Touch), Deleted: len(plan.Delete), Notices: plan.Notices}
+		if domain.ReviewsToResolve(events) {
+			applied.Events = planned
+		}
 		if _, err := s.awaitVisible(ctx, locks); err != nil {
 			// The store took the write: an error would tell the caller that
 			// nothing was written, and a retry would apply the events twice.
