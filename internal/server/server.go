@@ -373,15 +373,6 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	svc := service.New(client, logger)
 	auth, stopGrants := Audited(watchSize(svc, cfg, logger), recorder, opts, logger)
 	defer stopGrants()
-	if cfg.ReviewSweep >= 0 {
-		sweeping, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
-		swept := make(chan struct{})
-		go func() {
-			KeepTellingDueReviews(sweeping, svc.DueReviews, recorder, opts.Webhook, cmp.Or(cfg.ReviewSweep, DefaultReviewSweep), logger)
-			close(swept)
-		}()
-		defer func() { stopSweeping(); <-swept }() // before the recorder closes
-	}
 	keys := NewKeyManager(service.NewKeys(client).WithMaxAge(cmp.Or(cfg.KeyMaxAge, service.DefaultKeyMaxAge)), recorder, cmp.Or(cfg.KeyRate, DefaultKeyRate), logger)
 	flushing, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
 	flushed := make(chan struct{})
@@ -411,6 +402,17 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 		if err := loadDemo(ctx, auth, logger); err != nil {
 			return err
 		}
+	}
+	// Reviews that fell due are looked for once the schema is written (a
+	// read before it, on a datastore made on first use, could race it).
+	if cfg.ReviewSweep >= 0 {
+		sweeping, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
+		swept := make(chan struct{})
+		go func() {
+			KeepTellingDueReviews(sweeping, svc.DueReviews, recorder, opts.Webhook, cmp.Or(cfg.ReviewSweep, DefaultReviewSweep), logger)
+			close(swept)
+		}()
+		defer func() { stopSweeping(); <-swept }() // before the recorder closes
 	}
 
 	reg := prometheus.NewRegistry()
