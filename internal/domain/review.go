@@ -410,11 +410,8 @@ func lastReview(s *State, ws, person string) (ReviewRecord, bool) {
 	return rec, ok && json.Unmarshal(data, &rec) == nil
 }
 
-// ReviewOf is person's access review in the practice at now.
-func (p Practice) ReviewOf(person string, now time.Time) AccessReview {
-	return p.reviewOf(person, now, DelegationsOf(p.S, p.WS), BreakGlassesOf(p.S, p.WS))
-}
-
+// reviewOf is person's access review in the practice at now, with the
+// practice's delegations and openings decoded.
 func (p Practice) reviewOf(person string, now time.Time, delegations []Delegation, openings []BreakGlass) AccessReview {
 	r := AccessReview{Workspace: p.WS, User: person, Grants: p.standingGrants(person, now, delegations, openings)}
 	if r.Grants == nil {

@@ -131,6 +131,7 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		}
 	}
 	needs := domain.NeedsOf(events)
+	resolving := domain.ReviewsToResolve(events)
 	defer s.lockWorkspaces(needs.Workspaces)()
 	deadline := time.Now().Add(applyBudget)
 	// The first attempt skips reading objects the events create; if one existed
@@ -146,7 +147,7 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 		// records them. Whether the actor may review at all is asked
 		// before a refusal says how many they are.
 		planned, checks := events, actors
-		if domain.ReviewsToResolve(events) {
+		if resolving {
 			resolved, rerr := domain.ResolveReviews(events, func(ws, person string) ([]domain.Grant, error) {
 				return domain.Practice{S: state, WS: ws}.StandingGrants(person, time.Now()), nil
 			})
@@ -194,7 +195,7 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 			return domain.Applied{}, err
 		}
 		applied := domain.Applied{Token: written, Touched: len(plan.Touch), Deleted: len(plan.Delete), Notices: plan.Notices}
-		if domain.ReviewsToResolve(events) {
+		if resolving {
 			applied.Events = planned
 		}
 		if _, err := s.awaitVisible(ctx, locks); err != nil {
@@ -351,7 +352,8 @@ func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessRe
 	if !pr.Exists() {
 		return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", ws)}
 	}
-	candidates, _ := domain.AccessReviewPage(pr.Members(), domain.AccessReviewQuery{User: q.User, Cursor: q.Cursor, Limit: len(pr.Members()) + 1}, func(person string) bool {
+	members := pr.Members()
+	candidates, _ := domain.AccessReviewPage(members, domain.AccessReviewQuery{User: q.User, Cursor: q.Cursor, Limit: len(members) + 1}, func(person string) bool {
 		return !q.Due || pr.ReviewDue(person)
 	})
 	var page []string
