@@ -28,6 +28,10 @@ const (
 	// the owner (whose rights are the schema's, owner & active, never
 	// written out).
 	reachNobody
+	// reachOwners: the practice's owner's before the event and its new
+	// owner's (e.To): an inactivity policy spares the owner, so a transfer
+	// changes the lapse of those two and nobody else's.
+	reachOwners
 )
 
 // reachOf is whose access e may change: its type's declared Reach, but

@@ -138,9 +138,9 @@ type EventSpec struct {
 // contract with app services: extend beside them, never rename them.
 var EventTypes = map[string]EventSpec{
 	"workspace.created": {Required: []string{"workspace", "owner", "preset"}},
-	// ownership.transferred reaches everyone's access: the owner is spared by
-	// an inactivity policy, so the old and the new owner's access may change.
-	"ownership.transferred":          {Required: []string{"workspace", "to"}, Ownership: true, plan: (*planner).ownershipTransferred},
+	// ownership.transferred reaches the old and the new owner's access: the
+	// owner is spared by an inactivity policy.
+	"ownership.transferred":          {Required: []string{"workspace", "to"}, Reach: reachOwners, Ownership: true, plan: (*planner).ownershipTransferred},
 	"location.created":               {Required: []string{"workspace", "location"}, Optional: []string{"region"}, Creates: TypeLocation, plan: (*planner).locationCreated},
 	"region.created":                 {Required: []string{"workspace", "region"}, Reach: reachNobody, plan: (*planner).regionCreated},
 	"location.moved":                 {Required: []string{"workspace", "location"}, Optional: []string{"region"}, plan: (*planner).locationMoved},

@@ -33,8 +33,11 @@ type Needs struct {
 	// author or new owner); a Narrow batch reads only their standing.
 	Users []string
 	// Persons are the staff members whose written-out access a Narrow batch
-	// rewrites (events of reachPerson); it reads theirs.
+	// rewrites (events of reachPerson, a new owner); it reads theirs.
 	Persons []string
+	// Owners is set when the events change a practice's owner: its owner,
+	// once First read who that is, is one of Persons too (Widened).
+	Owners bool
 	// Templates is set when the batch creates a location or region or deletes
 	// a role: a role a form template chose counts at a new scope too, and a
 	// deleted role's choices go with it, so the practices' templates are read
@@ -114,6 +117,7 @@ func NeedsOf(events []Event) Needs {
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
 	openings, ownership, managers, deleted := map[Object]bool{}, false, false, map[Object]bool{}
+	owners := false
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -124,6 +128,8 @@ func NeedsOf(events []Event) Needs {
 			if e.User != "" { // a step not resolved to a person reaches no one
 				persons[e.User] = true
 			}
+		case reachOwners:
+			persons[e.To], owners = true, true
 		}
 		actor := ""
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
@@ -184,6 +190,7 @@ func NeedsOf(events []Event) Needs {
 		if len(persons) > 0 {
 			n.Persons = slices.Sorted(maps.Keys(persons))
 		}
+		n.Owners = owners
 	}
 	for _, user := range slices.Sorted(maps.Keys(links)) {
 		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
@@ -421,6 +428,9 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 	}
 	grew := false
 	for _, ws := range n.Workspaces {
+		if owner := firstSubject(s, workspaceObj(ws), "owner"); n.Owners && owner != "" && !persons[owner] {
+			persons[owner], grew = true, true
+		}
 		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
 			return r.Subject.Type == TypeUser && persons[r.Subject.ID] // lender, delegate or invitee
 		}) {
@@ -567,6 +577,7 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		// Delegations follow what the practice allows before the event (a
 		// lent holding that ended by itself ends its lending, which giving
 		// the role again does not bring back) and after it.
+		owners := []string{p.practice(e.Workspace).Owner(), e.To} // before the event, and after it
 		follow := func() error {
 			pr := p.practice(e.Workspace)
 			switch reach := reachOf(e); {
@@ -574,6 +585,8 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 				return nil
 			case reach == reachPerson:
 				return p.followDelegations(pr, e.now(), []string{e.User})
+			case reach == reachOwners:
+				return p.followDelegations(pr, e.now(), owners)
 			}
 			return p.followDelegations(pr, e.now(), nil)
 		}
@@ -594,13 +607,19 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		switch reachOf(e) {
 		case reachEveryone:
 			access[e.Workspace] = nil
-		case reachPerson:
+		case reachPerson, reachOwners:
 			if !seen {
 				persons = map[string]bool{}
 				access[e.Workspace] = persons
 			}
-			if persons != nil && e.User != "" {
-				persons[e.User] = true
+			reached := owners
+			if reachOf(e) == reachPerson {
+				reached = []string{e.User}
+			}
+			for _, u := range reached {
+				if persons != nil && u != "" {
+					persons[u] = true
+				}
 			}
 		}
 	}
