@@ -32,6 +32,10 @@ const (
 	// owner's (e.To): an inactivity policy spares the owner, so a transfer
 	// changes the lapse of those two and nobody else's.
 	reachOwners
+	// reachRole: the holders' of the event's role and of every role that
+	// inherits it, at any remove, before the event and after it (a role's
+	// grants, hours, networks or parent are theirs alone).
+	reachRole
 )
 
 // reachOf is whose access e may change: its type's declared Reach, but

@@ -38,6 +38,14 @@ type Needs struct {
 	// Owners is set when the events change a practice's owner: its owner,
 	// once First read who that is, is one of Persons too (Widened).
 	Owners bool
+	// Roles are roles whose holders' access a Narrow batch rewrites (events
+	// of reachRole): their holders are read first, then (Widened) the roles
+	// that inherit them and their holders, who are Persons too.
+	Roles []Object
+	// Conditioned are roles whose hours or networks the events may change:
+	// their holders' per-client notes access, which lasts as their holdings
+	// do, is read too (Links).
+	Conditioned []Object
 	// Templates is set when the batch creates a location or region or deletes
 	// a role: a role a form template chose counts at a new scope too, and a
 	// deleted role's choices go with it, so the practices' templates are read
@@ -117,7 +125,7 @@ func NeedsOf(events []Event) Needs {
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
 	openings, ownership, managers, deleted := map[Object]bool{}, false, false, map[Object]bool{}
-	owners := false
+	owners, roles, conditioned := false, map[Object]bool{}, map[Object]bool{}
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -130,6 +138,15 @@ func NeedsOf(events []Event) Needs {
 			}
 		case reachOwners:
 			persons[e.To], owners = true, true
+		case reachRole:
+			if e.HoursSet || e.NetworksSet || e.Type == "role.defined" { // role.defined sets them anew
+				conditioned[roleObj(e.Workspace, e.Role)] = true
+			}
+			if touchesLimits(e) {
+				narrow = false // amount limits are written per binding (writeLimits), from the whole practice
+			} else {
+				roles[roleObj(e.Workspace, e.Role)] = true
+			}
 		}
 		actor := ""
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
@@ -184,13 +201,15 @@ func NeedsOf(events []Event) Needs {
 			}
 		}
 	}
-	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Managers: managers, DeletedRoles: slices.SortedFunc(maps.Keys(deleted), CompareObjects), Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects)}
+	n := Needs{Workspaces: slices.Sorted(maps.Keys(ws)), Templates: templates, Ownership: ownership, Managers: managers, DeletedRoles: slices.SortedFunc(maps.Keys(deleted), CompareObjects), Openings: slices.SortedFunc(maps.Keys(openings), CompareObjects),
+		Conditioned: slices.SortedFunc(maps.Keys(conditioned), CompareObjects)}
 	if narrow && len(persons) <= perUserReads {
 		n.Narrow, n.Users = true, slices.Sorted(maps.Keys(users))
 		if len(persons) > 0 {
 			n.Persons = slices.Sorted(maps.Keys(persons))
 		}
 		n.Owners = owners
+		n.Roles = slices.SortedFunc(maps.Keys(roles), CompareObjects)
 	}
 	for _, user := range slices.Sorted(maps.Keys(links)) {
 		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
@@ -284,6 +303,13 @@ func (n Needs) narrow(ws string) []Filter {
 		}
 	}
 	out = append(out, ByPrefix(TypeRole, ws+"/"), ByPrefix(TypeRegion, ws+"/"))
+	for _, role := range n.Roles {
+		if id := role.ID; strings.HasPrefix(id, ws+"/") { // its holders, at every scope
+			out = append(out,
+				Filter{ResourceType: TypeRoleBinding, ResourceID: id, Relation: "member"},
+				Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: id + "/", Relation: "member"})
+		}
+	}
 	if len(n.Users) > perUserReads {
 		out = append(out,
 			Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
@@ -363,13 +389,26 @@ func (n Needs) Links(s *State) []Filter {
 		ws, _, _ := strings.Cut(role.ID, "/")
 		out = append(out, Filter{ResourceType: TypeAccessRequest, ResourceIDPrefix: ws + "/", Relation: "role", SubjectType: TypeRole, SubjectID: role.ID})
 	}
-	for _, ul := range n.Linked {
+	linked := slices.Clone(n.Linked)
+	for _, role := range n.Conditioned {
+		ws, name, _ := strings.Cut(role.ID, "/")
+		for _, u := range (Practice{S: s, WS: ws}).holdersOf(name) {
+			if !IsServiceAccount(u) { // nothing links to a service account
+				linked = append(linked, UserLinks{User: u, Links: notesLinks})
+			}
+		}
+	}
+	seen := map[Filter]bool{}
+	for _, ul := range linked {
 		user := userObj(ul.User)
 		if !slices.ContainsFunc(n.Workspaces, func(ws string) bool { return s.Has(Rel(workspaceObj(ws), "member", user)) }) {
 			continue
 		}
 		for _, l := range ul.Links {
-			out = append(out, Naming(l.Type, l.Relation, user))
+			if f := Naming(l.Type, l.Relation, user); !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
 		}
 	}
 	return out
@@ -410,8 +449,11 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 }
 
 // Widened is what a Narrow batch reads instead once First found (in s)
-// that a person whose access it rewrites lends roles or acts with them,
-// and ok; ok is false when n reads enough as it is. Each delegation naming
+// who holds the roles it changes (Roles: their holders, and the roles that
+// inherit them, round by round, are Persons too), who owns a practice whose
+// ownership it transfers (Owners), or that a person whose access it
+// rewrites lends roles or acts with them, and ok; ok is false when n reads
+// enough as it is. A role with an amount limit is read whole (writeLimits). Each delegation naming
 // a person is read whole (Delegations); then a person's delegates, whose
 // access is written from theirs, are persons too, and a person's lenders,
 // from whose holdings theirs is written, are read as users; and so on, round
@@ -426,10 +468,34 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 	for _, o := range n.Delegations {
 		objs[o] = true
 	}
-	grew := false
+	grew, whole := false, false
+	roles := set(nil)
+	for _, role := range n.Roles {
+		roles[role.ID] = true
+	}
 	for _, ws := range n.Workspaces {
 		if owner := firstSubject(s, workspaceObj(ws), "owner"); n.Owners && owner != "" && !persons[owner] {
 			persons[owner], grew = true, true
+		}
+		pr := Practice{S: s, WS: ws}
+		for _, role := range n.Roles {
+			if !strings.HasPrefix(role.ID, ws+"/") {
+				continue
+			}
+			_, name, _ := strings.Cut(role.ID, "/")
+			if len(pr.Limits(name)) > 0 {
+				whole = true // its amount limits may change with it (writeLimits)
+			}
+			for _, heir := range pr.Heirs(name) { // whose holders are read next round
+				if id := ws + "/" + heir; !roles[id] {
+					roles[id], grew = true, true
+				}
+			}
+			for _, u := range pr.holdersOf(name) {
+				if !persons[u] {
+					persons[u], grew = true, true
+				}
+			}
 		}
 		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
 			return r.Subject.Type == TypeUser && persons[r.Subject.ID] // lender, delegate or invitee
@@ -451,16 +517,70 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 			}
 		}
 	}
-	if !grew {
+	if !grew && !whole {
 		return n, false
 	}
-	if n.widened++; len(persons) > perUserReads || n.widened > maxWidenRounds {
-		n.Narrow, n.Users, n.Persons, n.Delegations = false, nil, nil, nil
+	if n.widened++; whole || len(persons) > perUserReads || n.widened > maxWidenRounds {
+		n.Narrow, n.Users, n.Persons, n.Delegations, n.Roles = false, nil, nil, nil, nil
 		return n, true
 	}
 	n.Persons, n.Users = slices.Sorted(maps.Keys(persons)), slices.Sorted(maps.Keys(users))
 	n.Delegations = slices.SortedFunc(maps.Keys(objs), CompareObjects)
+	n.Roles = nil
+	for _, id := range slices.Sorted(maps.Keys(roles)) {
+		n.Roles = append(n.Roles, Object{TypeRole, id})
+	}
 	return n, true
+}
+
+// touchesLimits reports whether e, an event of reachRole, names an action
+// that takes an amount limit: giving it, with a limit or without, sets the
+// role's limit (resolveLimits).
+func touchesLimits(e Event) bool {
+	for area, g := range e.Grants {
+		a, _ := AreaByName(area)
+		for _, action := range a.Limited {
+			if _, ok := g.Actions[action]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// roleReach is who holds role or a role that inherits it, at any remove.
+func (p Practice) roleReach(role string) []string {
+	var out []string
+	for r := range p.withHeirs(role) {
+		out = append(out, p.holdersOf(r)...)
+	}
+	return out
+}
+
+// withHeirs is role and every role that inherits it, at any remove.
+func (p Practice) withHeirs(role string) map[string]bool {
+	out := map[string]bool{}
+	for next := []string{role}; len(next) > 0; {
+		r := next[0]
+		next = next[1:]
+		if r != "" && !out[r] {
+			out[r] = true
+			next = append(next, p.Heirs(r)...)
+		}
+	}
+	return out
+}
+
+// holdersOf is who holds role in the practice, at any scope.
+func (p Practice) holdersOf(role string) []string {
+	prefix := BindingID(p.WS, role, "")
+	var out []string
+	for _, r := range p.S.WhereIn(TypeRoleBinding, p.WS, func(r Relationship) bool {
+		return r.Relation == "member" && (r.Resource.ID == prefix || strings.HasPrefix(r.Resource.ID, prefix+"/")) && namesUser(r)
+	}) {
+		out = append(out, personOf(r.Subject))
+	}
+	return out
 }
 
 // maxWidenRounds bounds Widened's rounds: a longer chain of lenders and
@@ -577,18 +697,41 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		// Delegations follow what the practice allows before the event (a
 		// lent holding that ended by itself ends its lending, which giving
 		// the role again does not bring back) and after it.
-		owners := []string{p.practice(e.Workspace).Owner(), e.To} // before the event, and after it
+		reach := reachOf(e)
+		if reach == reachRole && (touchesLimits(e) || len(p.practice(e.Workspace).Limits(e.Role)) > 0) {
+			reach = reachEveryone // amount limits are written per binding from the whole practice (writeLimits)
+		}
+		// whom the event reaches before it (a transfer's old owner, a role's
+		// holders) and, with reached, after it as well; never nil, which
+		// would be everyone
+		var before []string
+		switch reach {
+		case reachOwners:
+			before = []string{p.practice(e.Workspace).Owner()}
+		case reachRole:
+			before = p.practice(e.Workspace).roleReach(e.Role)
+		}
+		reached := func() []string {
+			out := append([]string{}, before...)
+			switch reach {
+			case reachPerson:
+				out = append(out, e.User)
+			case reachOwners:
+				out = append(out, e.To)
+			case reachRole:
+				out = append(out, p.practice(e.Workspace).roleReach(e.Role)...)
+			}
+			return out
+		}
 		follow := func() error {
-			pr := p.practice(e.Workspace)
-			switch reach := reachOf(e); {
+			switch pr := p.practice(e.Workspace); {
 			case !pr.Exists() || reach == reachNobody || (reach == reachPerson && e.User == ""):
 				return nil
-			case reach == reachPerson:
-				return p.followDelegations(pr, e.now(), []string{e.User})
-			case reach == reachOwners:
-				return p.followDelegations(pr, e.now(), owners)
+			case reach == reachEveryone:
+				return p.followDelegations(pr, e.now(), nil)
+			default:
+				return p.followDelegations(pr, e.now(), reached())
 			}
-			return p.followDelegations(pr, e.now(), nil)
 		}
 		if err := follow(); err != nil {
 			return Plan{}, err
@@ -604,19 +747,15 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 			return Plan{}, err
 		}
 		persons, seen := access[e.Workspace]
-		switch reachOf(e) {
+		switch reach {
 		case reachEveryone:
 			access[e.Workspace] = nil
-		case reachPerson, reachOwners:
+		case reachPerson, reachOwners, reachRole:
 			if !seen {
 				persons = map[string]bool{}
 				access[e.Workspace] = persons
 			}
-			reached := owners
-			if reachOf(e) == reachPerson {
-				reached = []string{e.User}
-			}
-			for _, u := range reached {
+			for _, u := range reached() {
 				if persons != nil && u != "" {
 					persons[u] = true
 				}
@@ -635,7 +774,7 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 	for _, w := range slices.Sorted(maps.Keys(access)) {
 		var users []string
 		if persons := access[w]; persons != nil && len(persons) <= perUserReads {
-			users = slices.Sorted(maps.Keys(persons))
+			users = append([]string{}, slices.Sorted(maps.Keys(persons))...) // none is nobody, not everyone
 		}
 		if pr := p.practice(w); pr.Exists() {
 			if !writeAccess(p.s, pr, users, &budget) {
