@@ -27,6 +27,11 @@ const (
 	// bulkBodyBytes bounds a bulk check: 1,000 checks naming 128-character IDs
 	// take about 400 KiB.
 	bulkBodyBytes = 1 << 20
+	// maxStringBytes bounds one string (or key) in a body: Ward's longest
+	// values (a lookup's cursor, a reason or note) take a few hundred bytes,
+	// and an event body's megabytes in one string would only be copied,
+	// several times, as they were refused.
+	maxStringBytes = 64 << 10
 	// maxDepth bounds how deeply a body nests. Ward's deepest body (an event's
 	// grants, per action) nests 5 levels; the bound keeps a hostile "[[[[..."
 	// from growing the walk's stack with the body.
@@ -305,6 +310,9 @@ func (w *walker) value(t reflect.Type, depth int) error {
 			return w.array(t, depth)
 		}
 	case string:
+		if len(tok) > maxStringBytes {
+			return w.fail("a string of %d bytes; Ward's values take at most %s: send IDs, names and texts of their documented sizes", len(tok), bytesOf(maxStringBytes))
+		}
 		if t == nil || t.Kind() == reflect.String {
 			return nil
 		}
@@ -328,6 +336,9 @@ func (w *walker) object(t reflect.Type, depth int) error {
 			return syntaxError(err)
 		}
 		key := tok.(string)
+		if len(key) > maxStringBytes {
+			return w.fail("a key of %d bytes; Ward's keys are short names: send the documented fields", len(key))
+		}
 		if seen[key] {
 			w.path = append(w.path, key)
 			return w.fail("appears twice in one object: send each key once")

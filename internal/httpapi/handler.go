@@ -151,9 +151,10 @@ type service struct {
 	mux     *http.ServeMux
 	// origins are cfg.CORSOrigins as browsers send them.
 	origins []string
-	// inFlight holds a token for each /v1 call being served; importing the
-	// one import being run.
-	inFlight, importing chan struct{}
+	// inFlight holds a token for each /v1 call being served; large one for
+	// each with a body larger than a question's (enterCall); importing the one
+	// import being run.
+	inFlight, large, importing chan struct{}
 }
 
 // New returns Ward's HTTP API.
@@ -171,7 +172,7 @@ func New(auth Authorizer, cfg Config) http.Handler {
 	cfg.ImportTimeout = cmp.Or(cfg.ImportTimeout, DefaultImportTimeout)
 	cfg.ImportWait = cmp.Or(cfg.ImportWait, DefaultImportWait)
 	a := &service{auth: auth, cfg: cfg, log: cfg.Logger,
-		inFlight: make(chan struct{}, cfg.MaxInFlight), importing: make(chan struct{}, 1)}
+		inFlight: make(chan struct{}, cfg.MaxInFlight), large: make(chan struct{}, max(cfg.MaxInFlight/8, 1)), importing: make(chan struct{}, 1)}
 	a.metrics = newMetrics(cfg.Metrics, func() float64 { return float64(len(a.inFlight)) })
 	a.limits.question = bodyLimit{min(questionBodyBytes, cfg.MaxBodyBytes), "a question needs only subject, permission, resource (or resource_type), zedtoken and context"}
 	a.limits.bulk = bodyLimit{min(bulkBodyBytes, cfg.MaxBodyBytes), "split the checks into several bulk checks"}
@@ -231,7 +232,7 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 			if !ok {
 				return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
 			}
-			release, err := a.enter(w)
+			release, err := a.enterCall(w, r)
 			if err != nil {
 				return err
 			}

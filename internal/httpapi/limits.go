@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,6 +44,41 @@ func (a *service) armBodyDeadline(w http.ResponseWriter) {
 // watch must not time out while the call works.
 func (a *service) bodyDone(w http.ResponseWriter) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+}
+
+// enterCall takes what a call needs before it is served, or answers busy at
+// once. A body of at most a question's size (a check, a lookup, explain) is
+// received before the call takes a place: a caller that sends its body
+// slowly, or never, holds a connection (--max-connections bound those, and
+// what each holds is this small), never one of MaxInFlight places, so idle
+// callers cannot shut out everyone else's checks. A larger body, or one of
+// unknown length, first takes one of the places kept for large bodies (an
+// eighth of MaxInFlight, at least one), held until the call ends: callers
+// trickling large bodies hold at most that many places, and memory holds at
+// most that many large bodies while they are decoded.
+func (a *service) enterCall(w http.ResponseWriter, r *http.Request) (release func(), err error) {
+	switch {
+	case r.ContentLength > 0 && r.ContentLength <= a.limits.question.bytes:
+		body, err := a.readBody(w, r, a.limits.question)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	case r.ContentLength != 0:
+		select {
+		case a.large <- struct{}{}:
+		default:
+			w.Header().Set("Retry-After", "1")
+			return nil, domain.Errorf(domain.CodeBusy, "Ward is serving %d calls with bodies over %s, its limit (an eighth of --max-in-flight): nothing was done; retry after the time in Retry-After", cap(a.large), bytesOf(a.limits.question.bytes))
+		}
+		done, err := a.enter(w)
+		if err != nil {
+			<-a.large
+			return nil, err
+		}
+		return func() { done(); <-a.large }, nil
+	}
+	return a.enter(w)
 }
 
 // enter takes one of MaxInFlight places for a call, or answers busy at once:

@@ -195,6 +195,49 @@ func TestCallsInFlight(t *testing.T) {
 	}
 }
 
+// TestSlowBodiesHoldNoPlace: callers that send headers and then their body
+// slowly, or never, do not shut out other callers. Small bodies are
+// received before a call takes one of MaxInFlight places, so any number of
+// such checks leave the places free; large ones hold at most an eighth of
+// the places (at least one), and past that a further large body is answered
+// busy at once while checks are still served. Before, MaxInFlight idle
+// callers answered every other call 503 for the read timeout.
+func TestSlowBodiesHoldNoPlace(t *testing.T) {
+	t.Parallel()
+	auth := newGated()
+	close(auth.gate) // checks answer at once
+	srv := httptest.NewServer(httpapi.New(auth, httpapi.Config{Limits: httpapi.Limits{MaxInFlight: 2}}))
+	t.Cleanup(srv.Close)
+	withhold := func(path string, length int) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{", path, length)
+	}
+	check := func(when string) {
+		t.Helper()
+		resp, data := send(t, srv.Client(), http.MethodPost, srv.URL+"/v1/check", strings.NewReader(checkBody))
+		if resp.StatusCode != 200 {
+			t.Errorf("a check %s: %d %s", when, resp.StatusCode, data)
+		}
+	}
+	for range 4 { // twice MaxInFlight
+		withhold("/v1/check", 200)
+	}
+	time.Sleep(100 * time.Millisecond) // the server has their headers
+	check("while four callers withhold their checks' bodies")
+	withhold("/v1/events", 100<<10) // larger than a question: takes the one large place
+	time.Sleep(100 * time.Millisecond)
+	// (sent whole: the server reads a body a handler left before it answers)
+	status, body := rawRequest(t, srv, "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 102400\r\n\r\n{"+strings.Repeat(" ", 102399))
+	if status != 503 || !strings.Contains(body, `"code":"busy"`) || !strings.Contains(body, "bodies over 64 KiB") {
+		t.Errorf("a second large body while one is withheld: %d %s", status, body)
+	}
+	check("while a large body is withheld too")
+}
+
 // TestOneImportAtATime: an import waits for the one in progress, up to
 // ImportWait, then is answered busy: memory holds one import's events.
 func TestOneImportAtATime(t *testing.T) {
