@@ -55,9 +55,11 @@ func cliniko() *Preset {
 		add(LevelNone, "financial_reports").add(LevelNone, "products")
 	// "a couple very notable ones that are unique only to them: Add and modify
 	// other users. Export all data. Delete data. Change the subscription ...
-	// (they are the only role that can do this)."
+	// (they are the only role that can do this)." Adjusting permissions is
+	// theirs too: the power receptionist manages "everything in the settings
+	// area except for adjusting permissions".
 	unique := map[Capability]string{}
-	for _, area := range []string{"staff", "data", "subscription"} {
+	for _, area := range []string{"staff", "data", "subscription", "permissions"} {
 		a, _ := AreaByName(area)
 		for _, c := range a.Capabilities() {
 			unique[c] = "administrator"

@@ -778,9 +778,13 @@ var BadInputs = []BadInput{
 	{"cliniko_scheduler_seeing_financials", `{"type":"role.updated","workspace":"k9","role":"scheduler","grants":{"invoices":"all"}}`, 409, 0, "grants"},
 	{"cliniko_administrator_writing_notes", `{"type":"role.updated","workspace":"k9","role":"administrator","grants":{"notes":"all"}}`, 409, 0, "grants"},
 	{"cliniko_receptionist_changing_subscription", `{"type":"role.updated","workspace":"k9","role":"receptionist","grants":{"subscription":"all"}}`, 409, 0, "grants"},
-	// Cliniko's administrators alone add and modify users, export and delete
-	// data, and change the subscription: no other role, built-in or custom.
+	// Cliniko's administrators alone add and modify users, adjust
+	// permissions, export and delete data, and change the subscription: no
+	// other role, built-in or custom.
 	{"cliniko_power_receptionist_adding_users", `{"type":"role.updated","workspace":"k9","role":"power_receptionist","grants":{"staff":"all"}}`, 409, 0, "grants"},
+	// "everything in the settings area except for adjusting permissions"
+	{"cliniko_power_receptionist_adjusting_permissions", `{"type":"role.updated","workspace":"k9","role":"power_receptionist","grants":{"permissions":"all"}}`, 409, 0, "grants"},
+	{"cliniko_custom_role_adjusting_permissions", `{"type":"role.defined","workspace":"k9","role":"hr2","grants":{"permissions":{"edit":"all"}}}`, 409, 0, "grants"},
 	{"cliniko_practitioner_viewing_users", `{"type":"role.updated","workspace":"k9","role":"practitioner","grants":{"users":{"view":"all"}}}`, 409, 0, "grants"},
 	{"cliniko_bookkeeper_exporting_data", `{"type":"role.updated","workspace":"k9","role":"bookkeeper","grants":{"data":{"export":"all"}}}`, 409, 0, "grants"},
 	{"cliniko_custom_role_deleting_data", `{"type":"role.defined","workspace":"k9","role":"cleaner","grants":{"data":"all"}}`, 409, 0, "grants"},
