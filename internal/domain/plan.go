@@ -304,10 +304,11 @@ func (n Needs) narrow(ws string) []Filter {
 	}
 	out = append(out, ByPrefix(TypeRole, ws+"/"), ByPrefix(TypeRegion, ws+"/"))
 	for _, role := range n.Roles {
-		if id := role.ID; strings.HasPrefix(id, ws+"/") { // its holders, at every scope
+		if id := role.ID; strings.HasPrefix(id, ws+"/") { // its holders, at every scope, and its lendings
 			out = append(out,
 				Filter{ResourceType: TypeRoleBinding, ResourceID: id, Relation: "member"},
-				Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: id + "/", Relation: "member"})
+				Filter{ResourceType: TypeRoleBinding, ResourceIDPrefix: id + "/", Relation: "member"},
+				Filter{ResourceType: TypeDelegation, ResourceIDPrefix: ws + "/", Relation: "role", SubjectType: TypeRole, SubjectID: id})
 		}
 	}
 	if len(n.Users) > perUserReads {
@@ -496,6 +497,13 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 					persons[u], grew = true, true
 				}
 			}
+			for _, d := range pr.lending(name) { // read whole next round; their lenders are persons then
+				if !objs[d] {
+					objs[d], grew = true, true
+				} else if lender := firstSubject(s, d, "lender"); lender != "" && !persons[lender] {
+					persons[lender], grew = true, true
+				}
+			}
 		}
 		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
 			return r.Subject.Type == TypeUser && persons[r.Subject.ID] // lender, delegate or invitee
@@ -548,11 +556,29 @@ func touchesLimits(e Event) bool {
 	return false
 }
 
-// roleReach is who holds role or a role that inherits it, at any remove.
+// roleReach is who holds role or a role that inherits it, at any remove,
+// and who lends one of them (a lending outlives a holding that ended by
+// itself until an event of its lender, or of the role, drops it).
 func (p Practice) roleReach(role string) []string {
 	var out []string
 	for r := range p.withHeirs(role) {
 		out = append(out, p.holdersOf(r)...)
+		for _, d := range p.lending(r) {
+			if lender := firstSubject(p.S, d, "lender"); lender != "" {
+				out = append(out, lender)
+			}
+		}
+	}
+	return out
+}
+
+// lending is the delegations that lend role.
+func (p Practice) lending(role string) []Object {
+	var out []Object
+	for _, r := range p.S.ToRole(roleObj(p.WS, role), "role") {
+		if r.Resource.Type == TypeDelegation {
+			out = append(out, r.Resource)
+		}
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 	"github.com/wardhq/ward/internal/golden"
@@ -681,4 +682,34 @@ func tryApply(s *domain.State, events []domain.Event) (*domain.State, domain.Pla
 		next.Add(r)
 	}
 	return next, plan, nil
+}
+
+// TestDeletingALentRoleEndsItsLending: a role lent by someone whose holding
+// of it ended by itself (SpiceDB no longer returns it, and nothing was
+// written) stops being lent when the role is deleted, from what the deletion
+// reads as from everything: the deletion reaches the role's lenders as well
+// as its holders.
+func TestDeletingALentRoleEndsItsLending(t *testing.T) {
+	t.Parallel()
+	exp := time.Now().AddDate(0, 0, 100).UTC().Format(time.RFC3339)
+	s, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+fmt.Sprintf(`{"type":"staff.added","workspace":"w","user":"x","role":"receptionist"}
+{"type":"role.assigned","workspace":"w","user":"r","role":"front","expires_at":"%s"}
+{"type":"delegation.granted","workspace":"w","delegation":"d9","from":"r","to":"x","roles":["front"],"expires_at":"%s"}`, exp, exp)))
+	for _, rel := range s.All() { // r's holding of front ends
+		if rel.Resource.Type == domain.TypeRoleBinding && rel.Resource.ID == "w/front" && rel.Subject.ID == "r" {
+			s.Remove(rel)
+		}
+	}
+	events := parse(t, `{"type":"role.deleted","workspace":"w","role":"front"}`)
+	read, _ := loadFrom(s, domain.NeedsOf(events))
+	for name, from := range map[string]*domain.State{"what it reads": read, "everything": s} {
+		plan, err := domain.PlanEvents(events, from)
+		if err != nil {
+			t.Fatalf("from %s: %v", name, err)
+		}
+		lent := domain.Rel(domain.Object{Type: domain.TypeDelegation, ID: "w/d9"}, "role", domain.Object{Type: domain.TypeRole, ID: "w/front"})
+		if !slices.ContainsFunc(plan.Delete, func(r domain.Relationship) bool { return r.Key() == lent.Key() }) {
+			t.Errorf("planned from %s, deleting front leaves d9 lending it: -%v", name, plan.Delete)
+		}
+	}
 }
