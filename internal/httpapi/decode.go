@@ -179,6 +179,8 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 		}
 		key, _ := tok.(string)
 		switch {
+		case len(key) > maxStringBytes:
+			return nil, "", domain.Errorf(domain.CodeInvalid, "body: a key of %d bytes; Ward's keys are short names: send the documented fields", len(key))
 		case key != "events" && key != "actor":
 			return nil, "", unknownField(key, []string{"events", "actor"})
 		case seen[key]:
@@ -188,6 +190,9 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 		if key == "actor" {
 			if err := dec.Decode(&actor); err != nil {
 				return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: `must be a string naming a person, e.g. "user:olivia"`}
+			}
+			if len(actor) > maxStringBytes {
+				return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: fmt.Sprintf("a string of %d bytes; Ward's values take at most %s: name a person as \"user:ID\", e.g. \"user:olivia\"", len(actor), bytesOf(maxStringBytes))}
 			}
 			if err := checkActor(actor); err != nil {
 				return nil, "", err

@@ -222,6 +222,8 @@ func TestStrictBodies(t *testing.T) {
 		{"nested too deep", "/v1/events", `{"events":[` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `]}`, nil, 400, []string{"nested deeper than 32"}},
 		{"a huge string", "/v1/events", `{"events":[{"type":"staff.added","workspace":"w","user":"` + strings.Repeat("u", 70000) + `","role":"r"}]}`, nil, 400, []string{"a string of 70000 bytes", "at most 64 KiB", `"field":"user"`}},
 		{"a huge key", "/v1/events", `{"events":[{"` + strings.Repeat("k", 70000) + `":1}]}`, nil, 400, []string{"a key of 70000 bytes"}},
+		{"a huge key beside the events", "/v1/events", `{"` + strings.Repeat("k", 70000) + `":1,"events":[]}`, nil, 400, []string{"a key of 70000 bytes"}},
+		{"a huge actor", "/v1/events", `{"actor":"user:` + strings.Repeat("a", 70000) + `","events":[]}`, nil, 400, []string{"a string of 70005 bytes", `"field":"actor"`}},
 		{"no content type", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", ""}, 415, []string{`"code":"unsupported_media_type"`, "Content-Type: application/json"}},
 		{"text/plain, as a cross-site form sends", "/v1/events", `{"events":[{"type":"ownership.transferred","workspace":"p1","to":"adam"}]}`, []string{"Content-Type", "text/plain"}, 415, []string{`"code":"unsupported_media_type"`}},
 		{"form encoded, as curl -d sends", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, []string{`"code":"unsupported_media_type"`}},

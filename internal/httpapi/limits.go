@@ -48,7 +48,8 @@ func (a *service) bodyDone(w http.ResponseWriter) {
 
 // enterCall takes what a call needs before it is served, or answers busy at
 // once. A body of at most a question's size (a check, a lookup, explain) is
-// received before the call takes a place: a caller that sends its body
+// received before the call takes a place (of a body of unknown length, as
+// much as that, to tell whether it is one): a caller that sends its body
 // slowly, or never, holds a connection (--max-connections bound those, and
 // what each holds is this small), never one of MaxInFlight places, so idle
 // callers cannot shut out everyone else's checks. A larger body, or one of
@@ -57,6 +58,25 @@ func (a *service) bodyDone(w http.ResponseWriter) {
 // trickling large bodies hold at most that many places, and memory holds at
 // most that many large bodies while they are decoded.
 func (a *service) enterCall(w http.ResponseWriter, r *http.Request) (release func(), err error) {
+	if r.ContentLength < 0 { // chunked: as much as a question's body, to tell which it is
+		a.armBodyDeadline(w)
+		head, err := io.ReadAll(io.LimitReader(r.Body, a.limits.question.bytes+1))
+		if err != nil {
+			return nil, a.readError(r, a.limits.question, err)
+		}
+		if int64(len(head)) <= a.limits.question.bytes { // all of it
+			a.bodyDone(w)
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(head)), int64(len(head))
+			if len(head) == 0 {
+				return a.enter(w)
+			}
+		} else {
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+		}
+	}
 	switch {
 	case r.ContentLength > 0 && r.ContentLength <= a.limits.question.bytes:
 		body, err := a.readBody(w, r, a.limits.question)
@@ -69,7 +89,7 @@ func (a *service) enterCall(w http.ResponseWriter, r *http.Request) (release fun
 		case a.large <- struct{}{}:
 		default:
 			w.Header().Set("Retry-After", "1")
-			return nil, domain.Errorf(domain.CodeBusy, "Ward is serving %d calls with bodies over %s, its limit (an eighth of --max-in-flight): nothing was done; retry after the time in Retry-After", cap(a.large), bytesOf(a.limits.question.bytes))
+			return nil, domain.Errorf(domain.CodeBusy, "Ward is serving %d calls with bodies over %s, its limit (an eighth of --max-in-flight): nothing was done; retry after the time in Retry-After, or send smaller requests", cap(a.large), bytesOf(a.limits.question.bytes))
 		}
 		done, err := a.enter(w)
 		if err != nil {

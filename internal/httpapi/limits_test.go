@@ -226,12 +226,25 @@ func TestSlowBodiesHoldNoPlace(t *testing.T) {
 	for range 4 { // twice MaxInFlight
 		withhold("/v1/check", 200)
 	}
+	for range 2 { // and as many of unknown length (chunked), past the large places
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		fmt.Fprint(conn, "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n")
+	}
 	time.Sleep(100 * time.Millisecond) // the server has their headers
-	check("while four callers withhold their checks' bodies")
+	check("while six callers withhold their checks' bodies")
+	status, body := rawRequest(t, srv, "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"+
+		fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(checkBody), checkBody))
+	if status != 200 {
+		t.Errorf("a chunked check while six callers withhold their bodies: %d %s", status, body)
+	}
 	withhold("/v1/events", 100<<10) // larger than a question: takes the one large place
 	time.Sleep(100 * time.Millisecond)
 	// (sent whole: the server reads a body a handler left before it answers)
-	status, body := rawRequest(t, srv, "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 102400\r\n\r\n{"+strings.Repeat(" ", 102399))
+	status, body = rawRequest(t, srv, "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 102400\r\n\r\n{"+strings.Repeat(" ", 102399))
 	if status != 503 || !strings.Contains(body, `"code":"busy"`) || !strings.Contains(body, "bodies over 64 KiB") {
 		t.Errorf("a second large body while one is withheld: %d %s", status, body)
 	}
