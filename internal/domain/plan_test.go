@@ -561,6 +561,13 @@ var narrowPool = []string{
 	`{"type":"note.created","workspace":"%ws","note":"%note","client":"%client","author":"%user"}`,
 	`{"type":"appointment.booked","workspace":"%ws","appointment":"%note","client":"%client","practitioner":"%user"}`,
 	`{"type":"client.deleted","workspace":"%ws","client":"%client"}`,
+	`{"type":"role.defined","workspace":"%ws","role":"aide","grants":{"clients":{"view":"all"}}}`,
+	`{"type":"role.defined","workspace":"%ws","role":"aide2","inherits":"aide","hours":{"timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}`,
+	`{"type":"role.assigned","workspace":"%ws","user":"%user","role":"aide"}`,
+	`{"type":"role.assigned","workspace":"%ws","user":"%user","role":"aide2","location":"%loc"}`,
+	`{"type":"role.updated","workspace":"%ws","role":"aide","grants":{"invoices":{"view":"all"}},"networks":["10.0.0.0/8"]}`,
+	`{"type":"role.updated","workspace":"%ws","role":"%role","networks":["10.0.0.0/8"]}`,
+	`{"type":"role.deleted","workspace":"%ws","role":"aide2"}`,
 }
 
 var narrowPick = map[string][]string{
