@@ -40,12 +40,48 @@ const (
 
 // reachOf is whose access e may change: its type's declared Reach, but
 // everyone's for notes access given to a role (the same types give it to one
-// person for one client, which is nobody's).
+// person for one client, which is nobody's), and for a role's event that
+// names an action taking an amount limit (limits are written per binding,
+// from the whole practice: writeLimits). Practice.reachOf says the same of a
+// role that already has a limit.
 func reachOf(e Event) reach {
-	if (e.Type == "notes_access.granted" || e.Type == "notes_access.revoked") && e.Role != "" {
+	switch {
+	case (e.Type == "notes_access.granted" || e.Type == "notes_access.revoked") && e.Role != "":
+		return reachEveryone
+	case EventTypes[e.Type].Reach == reachRole && touchesLimits(e):
 		return reachEveryone
 	}
 	return EventTypes[e.Type].Reach
+}
+
+// reachOf is reachOf(e) in practice p: everyone's, too, for a role's event
+// whose role has an amount limit, which it may change.
+func (p Practice) reachOf(e Event) reach {
+	if r := reachOf(e); r != reachRole || len(p.Limits(e.Role)) == 0 {
+		return r
+	}
+	return reachEveryone
+}
+
+// touchesLimits reports whether e names an action that takes an amount
+// limit: giving it, with a limit or without, sets the role's limit
+// (resolveLimits).
+func touchesLimits(e Event) bool {
+	for area, g := range e.Grants {
+		a, _ := AreaByName(area)
+		for _, action := range a.Limited {
+			if _, ok := g.Actions[action]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// setsConditions reports whether e, a role's event, may change the role's
+// hours or networks (role.defined sets them anew).
+func setsConditions(e Event) bool {
+	return EventTypes[e.Type].Reach == reachRole && (e.HoursSet || e.NetworksSet || e.Type == "role.defined")
 }
 
 // changesAccess reports whether e may change what someone's roles give them.

@@ -139,14 +139,10 @@ func NeedsOf(events []Event) Needs {
 		case reachOwners:
 			persons[e.To], owners = true, true
 		case reachRole:
-			if e.HoursSet || e.NetworksSet || e.Type == "role.defined" { // role.defined sets them anew
-				conditioned[roleObj(e.Workspace, e.Role)] = true
-			}
-			if touchesLimits(e) {
-				narrow = false // amount limits are written per binding (writeLimits), from the whole practice
-			} else {
-				roles[roleObj(e.Workspace, e.Role)] = true
-			}
+			roles[roleObj(e.Workspace, e.Role)] = true
+		}
+		if setsConditions(e) {
+			conditioned[roleObj(e.Workspace, e.Role)] = true
 		}
 		actor := ""
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
@@ -450,16 +446,16 @@ func (n Needs) Records(s *State, linked []Relationship) []Filter {
 }
 
 // Widened is what a Narrow batch reads instead once First found (in s)
-// who holds the roles it changes (Roles: their holders, and the roles that
-// inherit them, round by round, are Persons too), who owns a practice whose
-// ownership it transfers (Owners), or that a person whose access it
-// rewrites lends roles or acts with them, and ok; ok is false when n reads
-// enough as it is. A role with an amount limit is read whole (writeLimits). Each delegation naming
-// a person is read whole (Delegations); then a person's delegates, whose
-// access is written from theirs, are persons too, and a person's lenders,
-// from whose holdings theirs is written, are read as users; and so on, round
-// by round, until nothing more is named. Past perUserReads persons, the
-// batch reads the practices whole.
+// who owns a practice whose ownership it transfers (Owners), who holds or
+// lends the roles it changes and the roles that inherit them (Roles), or
+// that a person whose access it rewrites lends roles or acts with them, and
+// ok; ok is false when n reads enough as it is. Those owners, holders and
+// lenders are Persons. Each delegation naming a person is read whole
+// (Delegations); then a person's delegates, whose access is written from
+// theirs, are persons too, and a person's lenders, from whose holdings
+// theirs is written, are read as users; and so on, round by round, until
+// nothing more is named. Past perUserReads persons, or for a role with an
+// amount limit (writeLimits), the batch reads the practices whole.
 func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 	if !n.Narrow {
 		return n, false
@@ -475,10 +471,11 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 		roles[role.ID] = true
 	}
 	for _, ws := range n.Workspaces {
-		if owner := firstSubject(s, workspaceObj(ws), "owner"); n.Owners && owner != "" && !persons[owner] {
-			persons[owner], grew = true, true
-		}
 		pr := Practice{S: s, WS: ws}
+		var reached []string
+		if owner := pr.Owner(); n.Owners && owner != "" {
+			reached = append(reached, owner)
+		}
 		for _, role := range n.Roles {
 			if !strings.HasPrefix(role.ID, ws+"/") {
 				continue
@@ -487,22 +484,23 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 			if len(pr.Limits(name)) > 0 {
 				whole = true // its amount limits may change with it (writeLimits)
 			}
-			for _, heir := range pr.Heirs(name) { // whose holders are read next round
-				if id := ws + "/" + heir; !roles[id] {
+			// its heirs, whose holders are read next round, and its and their
+			// lendings, read whole next round (their lenders are reached then)
+			for r := range pr.withHeirs(name) {
+				if id := ws + "/" + r; !roles[id] {
 					roles[id], grew = true, true
 				}
-			}
-			for _, u := range pr.holdersOf(name) {
-				if !persons[u] {
-					persons[u], grew = true, true
+				for _, d := range pr.lending(r) {
+					if !objs[d] {
+						objs[d], grew = true, true
+					}
 				}
 			}
-			for _, d := range pr.lending(name) { // read whole next round; their lenders are persons then
-				if !objs[d] {
-					objs[d], grew = true, true
-				} else if lender := firstSubject(s, d, "lender"); lender != "" && !persons[lender] {
-					persons[lender], grew = true, true
-				}
+			reached = append(reached, pr.roleReach(name)...)
+		}
+		for _, u := range reached {
+			if !persons[u] {
+				persons[u], grew = true, true
 			}
 		}
 		for _, r := range s.WhereIn(TypeDelegation, ws, func(r Relationship) bool {
@@ -539,21 +537,6 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 		n.Roles = append(n.Roles, Object{TypeRole, id})
 	}
 	return n, true
-}
-
-// touchesLimits reports whether e, an event of reachRole, names an action
-// that takes an amount limit: giving it, with a limit or without, sets the
-// role's limit (resolveLimits).
-func touchesLimits(e Event) bool {
-	for area, g := range e.Grants {
-		a, _ := AreaByName(area)
-		for _, action := range a.Limited {
-			if _, ok := g.Actions[action]; ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // roleReach is who holds role or a role that inherits it, at any remove,
@@ -599,12 +582,11 @@ func (p Practice) withHeirs(role string) map[string]bool {
 
 // holdersOf is who holds role in the practice, at any scope.
 func (p Practice) holdersOf(role string) []string {
-	prefix := BindingID(p.WS, role, "")
 	var out []string
-	for _, r := range p.S.WhereIn(TypeRoleBinding, p.WS, func(r Relationship) bool {
-		return r.Relation == "member" && (r.Resource.ID == prefix || strings.HasPrefix(r.Resource.ID, prefix+"/")) && namesUser(r)
-	}) {
-		out = append(out, personOf(r.Subject))
+	for _, h := range p.allHoldings() {
+		if h.Role == role {
+			out = append(out, h.User)
+		}
 	}
 	return out
 }
@@ -723,10 +705,7 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		// Delegations follow what the practice allows before the event (a
 		// lent holding that ended by itself ends its lending, which giving
 		// the role again does not bring back) and after it.
-		reach := reachOf(e)
-		if reach == reachRole && (touchesLimits(e) || len(p.practice(e.Workspace).Limits(e.Role)) > 0) {
-			reach = reachEveryone // amount limits are written per binding from the whole practice (writeLimits)
-		}
+		reach := p.practice(e.Workspace).reachOf(e)
 		// whom the event reaches before it (a transfer's old owner, a role's
 		// holders) and, with reached, after it as well; never nil, which
 		// would be everyone
