@@ -65,6 +65,18 @@ func bytesOf(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// tooLong says that a string (or key, when key) of n bytes is over
+// maxStringBytes, or "" when it is not.
+func tooLong(n int, key bool) string {
+	switch {
+	case n <= maxStringBytes:
+		return ""
+	case key:
+		return fmt.Sprintf("a key of %d bytes; Ward's keys are short names: send the documented fields", n)
+	}
+	return fmt.Sprintf("a string of %d bytes; Ward's values take at most %s: send IDs, names and texts of their documented sizes", n, bytesOf(maxStringBytes))
+}
+
 // requireJSON refuses a body that is not sent as JSON, or is compressed.
 // Requiring application/json also keeps web pages from writing to Ward with a
 // "simple" cross-site request (text/plain, forms), which browsers send without
@@ -180,7 +192,7 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 		key, _ := tok.(string)
 		switch {
 		case len(key) > maxStringBytes:
-			return nil, "", domain.Errorf(domain.CodeInvalid, "body: a key of %d bytes; Ward's keys are short names: send the documented fields", len(key))
+			return nil, "", domain.Errorf(domain.CodeInvalid, "body: %s", tooLong(len(key), true))
 		case key != "events" && key != "actor":
 			return nil, "", unknownField(key, []string{"events", "actor"})
 		case seen[key]:
@@ -191,8 +203,8 @@ func (a *service) readEvents(w http.ResponseWriter, r *http.Request, lim bodyLim
 			if err := dec.Decode(&actor); err != nil {
 				return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: `must be a string naming a person, e.g. "user:olivia"`}
 			}
-			if len(actor) > maxStringBytes {
-				return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: fmt.Sprintf("a string of %d bytes; Ward's values take at most %s: name a person as \"user:ID\", e.g. \"user:olivia\"", len(actor), bytesOf(maxStringBytes))}
+			if msg := tooLong(len(actor), false); msg != "" {
+				return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: key, Message: msg}
 			}
 			if err := checkActor(actor); err != nil {
 				return nil, "", err
@@ -315,8 +327,8 @@ func (w *walker) value(t reflect.Type, depth int) error {
 			return w.array(t, depth)
 		}
 	case string:
-		if len(tok) > maxStringBytes {
-			return w.fail("a string of %d bytes; Ward's values take at most %s: send IDs, names and texts of their documented sizes", len(tok), bytesOf(maxStringBytes))
+		if msg := tooLong(len(tok), false); msg != "" {
+			return w.fail("%s", msg)
 		}
 		if t == nil || t.Kind() == reflect.String {
 			return nil
@@ -341,8 +353,8 @@ func (w *walker) object(t reflect.Type, depth int) error {
 			return syntaxError(err)
 		}
 		key := tok.(string)
-		if len(key) > maxStringBytes {
-			return w.fail("a key of %d bytes; Ward's keys are short names: send the documented fields", len(key))
+		if msg := tooLong(len(key), true); msg != "" {
+			return w.fail("%s", msg)
 		}
 		if seen[key] {
 			w.path = append(w.path, key)

@@ -48,57 +48,59 @@ func (a *service) bodyDone(w http.ResponseWriter) {
 
 // enterCall takes what a call needs before it is served, or answers busy at
 // once. A body of at most a question's size (a check, a lookup, explain) is
-// received before the call takes a place (of a body of unknown length, as
-// much as that, to tell whether it is one): a caller that sends its body
-// slowly, or never, holds a connection (--max-connections bound those, and
-// what each holds is this small), never one of MaxInFlight places, so idle
-// callers cannot shut out everyone else's checks. A larger body, or one of
-// unknown length, first takes one of the places kept for large bodies (an
-// eighth of MaxInFlight, at least one), held until the call ends: callers
-// trickling large bodies hold at most that many places, and memory holds at
-// most that many large bodies while they are decoded.
+// received first (receiveSmall), before the call takes a place: a caller
+// that sends its body slowly, or never, holds a connection (--max-connections
+// bound those, and what each holds is this small), never one of MaxInFlight
+// places, so idle callers cannot shut out everyone else's checks. A larger
+// body first takes one of the places kept for large bodies (an eighth of
+// MaxInFlight, at least one), held until the call ends: callers trickling
+// large bodies hold at most that many places, and memory holds at most that
+// many large bodies while they are decoded.
 func (a *service) enterCall(w http.ResponseWriter, r *http.Request) (release func(), err error) {
-	if r.ContentLength < 0 { // chunked: as much as a question's body, to tell which it is
-		a.armBodyDeadline(w)
-		head, err := io.ReadAll(io.LimitReader(r.Body, a.limits.question.bytes+1))
-		if err != nil {
-			return nil, a.readError(r, a.limits.question, err)
-		}
-		if int64(len(head)) <= a.limits.question.bytes { // all of it
-			a.bodyDone(w)
-			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(head)), int64(len(head))
-			if len(head) == 0 {
-				return a.enter(w)
-			}
-		} else {
-			r.Body = struct {
-				io.Reader
-				io.Closer
-			}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
-		}
+	small, err := a.receiveSmall(w, r)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case r.ContentLength > 0 && r.ContentLength <= a.limits.question.bytes:
-		body, err := a.readBody(w, r, a.limits.question)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	case r.ContentLength != 0:
-		select {
-		case a.large <- struct{}{}:
-		default:
-			w.Header().Set("Retry-After", "1")
-			return nil, domain.Errorf(domain.CodeBusy, "Ward is serving %d calls with bodies over %s, its limit (an eighth of --max-in-flight): nothing was done; retry after the time in Retry-After, or send smaller requests", cap(a.large), bytesOf(a.limits.question.bytes))
-		}
-		done, err := a.enter(w)
-		if err != nil {
-			<-a.large
-			return nil, err
-		}
-		return func() { done(); <-a.large }, nil
+	if small || r.ContentLength == 0 {
+		return a.enter(w)
 	}
-	return a.enter(w)
+	select {
+	case a.large <- struct{}{}:
+	default:
+		w.Header().Set("Retry-After", "1")
+		return nil, domain.Errorf(domain.CodeBusy, "Ward is serving %d calls with bodies over %s, its limit (an eighth of --max-in-flight): nothing was done; retry after the time in Retry-After, or send smaller requests", cap(a.large), bytesOf(a.limits.question.bytes))
+	}
+	done, err := a.enter(w)
+	if err != nil {
+		<-a.large
+		return nil, err
+	}
+	return func() { done(); <-a.large }, nil
+}
+
+// receiveSmall reads r's body whole when it is at most a question's size,
+// declared so or (of unknown length, chunked) found so, and leaves it in r to
+// be read again; small reports that it did. Of a larger body of unknown
+// length, what it read is put back in front of the rest.
+func (a *service) receiveSmall(w http.ResponseWriter, r *http.Request) (small bool, err error) {
+	if r.ContentLength == 0 || r.ContentLength > a.limits.question.bytes {
+		return false, nil
+	}
+	a.armBodyDeadline(w)
+	head, err := io.ReadAll(io.LimitReader(r.Body, a.limits.question.bytes+1))
+	if err != nil {
+		return false, a.readError(r, a.limits.question, err)
+	}
+	if int64(len(head)) > a.limits.question.bytes {
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+		return false, nil
+	}
+	a.bodyDone(w)
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(head)), int64(len(head))
+	return true, nil
 }
 
 // enter takes one of MaxInFlight places for a call, or answers busy at once:
