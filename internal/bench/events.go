@@ -51,11 +51,17 @@ func extraCosts() []scenarios.Cost {
 
 // delegatedCosts are events of a lender and of their delegate, planned
 // against the practice with withDelegation's delegation: each rewrites the
-// other's access too, and reads only what that needs.
-var delegatedCosts = []scenarios.Cost{
-	{Name: "staff.seen of a lender (x0 lends practice_manager to u1_5)", Events: `{"type":"staff.seen","workspace":"w","user":"x0"}`},
-	{Name: "staff.disabled of that lender", Events: `{"type":"staff.disabled","workspace":"w","user":"x0"}`},
-	{Name: "role.assigned to that delegate", Events: `{"type":"role.assigned","workspace":"w","user":"u1_5","role":"accountant"}`},
+// other's access too, and reads only what that needs; and lending another
+// role and ending that delegation, which rewrite the two people's access.
+func delegatedCosts() []scenarios.Cost {
+	until := time.Now().Add(14 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	return []scenarios.Cost{
+		{Name: "staff.seen of a lender (x0 lends practice_manager to u1_5)", Events: `{"type":"staff.seen","workspace":"w","user":"x0"}`},
+		{Name: "staff.disabled of that lender", Events: `{"type":"staff.disabled","workspace":"w","user":"x0"}`},
+		{Name: "role.assigned to that delegate", Events: `{"type":"role.assigned","workspace":"w","user":"u1_5","role":"accountant"}`},
+		{Name: "delegation.granted (u0_5 lends receptionist at l0 to u1_1)", Events: `{"type":"delegation.granted","workspace":"w","delegation":"cover","from":"u0_5","to":"u1_1","expires_at":"` + until + `"}`},
+		{Name: "delegation.revoked (x0's lending to u1_5)", Events: `{"type":"delegation.revoked","workspace":"w","delegation":"leave"}`},
+	}
 }
 
 // withDelegation is practice with x0 (a practice manager) lending their
@@ -108,7 +114,7 @@ func EventCosts(staffSizes []int, progress io.Writer) ([][]EventCost, error) {
 		}
 		var row []EventCost
 		cases := append(append([]scenarios.Cost{}, scenarios.Costs...), extraCosts()...)
-		for i, c := range append(cases, delegatedCosts...) {
+		for i, c := range append(cases, delegatedCosts()...) {
 			fmt.Fprintf(progress, "  %s\n", c.Name)
 			evs, err := domain.ReadEvents(strings.NewReader(c.Events))
 			if err != nil {

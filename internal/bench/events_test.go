@@ -28,7 +28,8 @@ func TestEventCosts(t *testing.T) {
 		t.Fatalf("no case %q", name)
 		return EventCost{}
 	}
-	for _, name := range []string{"client.created", "note.created", "notes_access.granted (one client)", "staff.added", "staff.disabled"} {
+	for _, name := range []string{"client.created", "note.created", "notes_access.granted (one client)", "staff.added", "staff.disabled",
+		"delegation.granted (u0_5 lends receptionist at l0 to u1_1)", "delegation.revoked (x0's lending to u1_5)"} {
 		if a, b := byName(0, name), byName(1, name); a.Read != b.Read || a.Updates == 0 || a.Refused != "" {
 			t.Errorf("%s: read %d at 30 staff and %d at 60, %d updates, refused %q", name, a.Read, b.Read, a.Updates, a.Refused)
 		}

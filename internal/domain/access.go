@@ -36,6 +36,12 @@ const (
 	// inherits it, at any remove, before the event and after it (a role's
 	// grants, hours, networks or parent are theirs alone).
 	reachRole
+	// reachParties: the lender's and the delegate's of the event's
+	// delegation (e.From and e.To when it is granted; its lender and
+	// invitee, before the event, when it is revoked): a delegate's access is
+	// written from the lender's holdings, so lending or ending a lending
+	// changes the delegate's, and nobody else's but their own delegates'.
+	reachParties
 )
 
 // reachOf is whose access e may change: its type's declared Reach, but

@@ -303,6 +303,27 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	return p.setRecordOf(obj, rec)
 }
 
+// parties are the lender and the delegate of e's delegation: e.From and
+// e.To when it is granted, else those it names now (none once it ended).
+func (p Practice) parties(e Event) []string {
+	if e.Type == "delegation.granted" {
+		return []string{e.From, e.To}
+	}
+	return p.partiesOf(DelegationObject(p.WS, e.Delegation))
+}
+
+// partiesOf are the lender and the delegate delegation d names (none once
+// it ended).
+func (p Practice) partiesOf(d Object) []string {
+	var out []string
+	for _, rel := range []string{"lender", "invitee"} {
+		if u := firstSubject(p.S, d, rel); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // sentAgain reports whether rec, lending roles (none: all), asks for
 // what d was granted as: the same people, times and roles (those still lent
 // and those dropped since).

@@ -64,6 +64,9 @@ type Needs struct {
 	// whole (client.deleted closes them), found by Records from what the
 	// client reaches (client#emergency).
 	Openings []Object
+	// Parties are delegations the events revoke: their lender and delegate,
+	// once First read who they are, are Persons too (Widened).
+	Parties []Object
 	// Delegations are delegations read whole: those naming a person a
 	// Narrow batch rewrites (Widened); widened counts Widened's rounds.
 	Delegations []Object
@@ -125,7 +128,7 @@ func NeedsOf(events []Event) Needs {
 	users, persons := map[string]bool{}, map[string]bool{}
 	narrow, templates := true, false
 	openings, ownership, managers, deleted := map[Object]bool{}, false, false, map[Object]bool{}
-	owners, roles, conditioned := false, map[Object]bool{}, map[Object]bool{}
+	owners, roles, conditioned, parties := false, map[Object]bool{}, map[Object]bool{}, map[Object]bool{}
 	for _, e := range events {
 		ws[e.Workspace] = true
 		templates = templates || e.Type == "location.created" || e.Type == "region.created" || e.Type == "role.deleted"
@@ -140,6 +143,12 @@ func NeedsOf(events []Event) Needs {
 			persons[e.To], owners = true, true
 		case reachRole:
 			roles[roleObj(e.Workspace, e.Role)] = true
+		case reachParties:
+			if e.Type == "delegation.granted" {
+				persons[e.From], persons[e.To] = true, true
+			} else {
+				parties[DelegationObject(e.Workspace, e.Delegation)] = true
+			}
 		}
 		if setsConditions(e) {
 			conditioned[roleObj(e.Workspace, e.Role)] = true
@@ -148,7 +157,7 @@ func NeedsOf(events []Event) Needs {
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
 			actor = actorID(e) // the person deciding, whose standing a step may read
 		}
-		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, e.Manager, actor} {
+		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, e.From, e.Manager, actor} {
 			if u != "" {
 				users[u] = true
 			}
@@ -206,6 +215,7 @@ func NeedsOf(events []Event) Needs {
 		}
 		n.Owners = owners
 		n.Roles = slices.SortedFunc(maps.Keys(roles), CompareObjects)
+		n.Parties = slices.SortedFunc(maps.Keys(parties), CompareObjects)
 	}
 	for _, user := range slices.Sorted(maps.Keys(links)) {
 		n.Linked = append(n.Linked, UserLinks{User: user, Links: links[user]})
@@ -476,6 +486,11 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 		if owner := pr.Owner(); n.Owners && owner != "" {
 			reached = append(reached, owner)
 		}
+		for _, o := range n.Parties {
+			if strings.HasPrefix(o.ID, ws+"/") {
+				reached = append(reached, pr.partiesOf(o)...)
+			}
+		}
 		for _, role := range n.Roles {
 			if !strings.HasPrefix(role.ID, ws+"/") {
 				continue
@@ -527,7 +542,7 @@ func (n Needs) Widened(s *State) (wide Needs, ok bool) {
 		return n, false
 	}
 	if n.widened++; whole || len(persons) > perUserReads || n.widened > maxWidenRounds {
-		n.Narrow, n.Users, n.Persons, n.Delegations, n.Roles = false, nil, nil, nil, nil
+		n.Narrow, n.Users, n.Persons, n.Delegations, n.Roles, n.Parties = false, nil, nil, nil, nil, nil
 		return n, true
 	}
 	n.Persons, n.Users = slices.Sorted(maps.Keys(persons)), slices.Sorted(maps.Keys(users))
@@ -692,11 +707,20 @@ func (p Plan) Empty() bool { return len(p.Touch) == 0 && len(p.Delete) == 0 }
 // NeedsOf asked for) and returns the difference. Any invalid event fails the
 // whole batch.
 func PlanEvents(events []Event, s *State) (Plan, error) {
-	return planWithin(events, s, MaxChangesPerRequest, true)
+	return planWithin(events, s, planOpts{maxChanges: MaxChangesPerRequest, provenance: true})
 }
 
-func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan, error) {
-	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: maxChanges}
+// planOpts are how planWithin plans: within maxChanges updates, keeping who
+// granted what (provenance), and, for tests (everyone), rewriting every
+// person's access and following every delegation after each event, as if
+// each reached everyone: what a narrower reach must plan too.
+type planOpts struct {
+	maxChanges           int
+	provenance, everyone bool
+}
+
+func planWithin(events []Event, s *State, opts planOpts) (Plan, error) {
+	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: opts.maxChanges}
 	// access holds, for each practice whose written-out access the events
 	// change, whose: nil for everyone's, else the persons (see Needs).
 	ws, access := map[string]bool{}, map[string]map[string]bool{}
@@ -706,6 +730,9 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		// lent holding that ended by itself ends its lending, which giving
 		// the role again does not bring back) and after it.
 		reach := p.practice(e.Workspace).reachOf(e)
+		if opts.everyone {
+			reach = reachEveryone
+		}
 		// whom the event reaches before it (a transfer's old owner, a role's
 		// holders) and, with reached, after it as well; never nil, which
 		// would be everyone
@@ -715,6 +742,8 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 			before = []string{p.practice(e.Workspace).Owner()}
 		case reachRole:
 			before = p.practice(e.Workspace).roleReach(e.Role)
+		case reachParties:
+			before = p.practice(e.Workspace).parties(e)
 		}
 		reached := func() []string {
 			out := append([]string{}, before...)
@@ -725,6 +754,8 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 				out = append(out, e.To)
 			case reachRole:
 				out = append(out, p.practice(e.Workspace).roleReach(e.Role)...)
+			case reachParties:
+				out = append(out, p.practice(e.Workspace).parties(e)...)
 			}
 			return out
 		}
@@ -755,7 +786,7 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		switch reach {
 		case reachEveryone:
 			access[e.Workspace] = nil
-		case reachPerson, reachOwners, reachRole:
+		case reachPerson, reachOwners, reachRole, reachParties:
 			if !seen {
 				persons = map[string]bool{}
 				access[e.Workspace] = persons
@@ -788,7 +819,7 @@ func planWithin(events []Event, s *State, maxChanges int, provenance bool) (Plan
 		}
 	}
 	touch, del := Diff(s, p.s)
-	if provenance {
+	if opts.provenance {
 		touch, del = withProvenance(s, p.s, touch, del, events)
 	}
 	for _, r := range touch {
@@ -863,7 +894,7 @@ func PlanImport(events []Event) (Plan, error) {
 	}
 	// An import names no actor, and its ledger record says when: it keeps
 	// no provenance (who granted what).
-	return planWithin(events, NewState(), MaxImportChanges, false)
+	return planWithin(events, NewState(), planOpts{maxChanges: MaxImportChanges})
 }
 
 type planner struct {

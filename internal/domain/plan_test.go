@@ -297,7 +297,8 @@ func init() {
 // SpiceDB: the reads (domain.Needs' three rounds), the plan made from only
 // what they read (which must equal the plan made from everything, or a read
 // is missing), and the refusal. Access written out for each person is
-// counted, not listed.
+// counted, not listed. Each plans as it would if it rewrote everyone's
+// access (domain.PlanForEveryone).
 func TestPlans(t *testing.T) {
 	t.Parallel()
 	base, _ := apply(t, domain.NewState(), asActor(parse(t, planBase)))
@@ -324,6 +325,9 @@ func TestPlans(t *testing.T) {
 		if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
 			t.Errorf("%s: planned from what it reads: %d touched, %d deleted, %v; from everything: %d, %d, %v",
 				pc.name, len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
+		}
+		if all, allErr := domain.PlanForEveryone(events, base); fmt.Sprint(allErr) != fmt.Sprint(wholeErr) || !slices.Equal(all.Touch, whole.Touch) || !slices.Equal(all.Delete, whole.Delete) {
+			t.Errorf("%s: planned: +%v -%v %v; rewriting everyone's access: +%v -%v %v", pc.name, whole.Touch, whole.Delete, wholeErr, all.Touch, all.Delete, allErr)
 		}
 		if err != nil {
 			e := err.(*domain.Error)
@@ -568,6 +572,9 @@ var narrowPool = []string{
 	`{"type":"role.updated","workspace":"%ws","role":"aide","grants":{"invoices":{"view":"all"}},"networks":["10.0.0.0/8"]}`,
 	`{"type":"role.updated","workspace":"%ws","role":"%role","networks":["10.0.0.0/8"]}`,
 	`{"type":"role.deleted","workspace":"%ws","role":"aide2"}`,
+	`{"type":"delegation.granted","workspace":"%ws","delegation":"%deleg","from":"%user","to":"%user","expires_at":"%soon"}`,
+	`{"type":"delegation.granted","workspace":"%ws","delegation":"%deleg","from":"%user","to":"%user","roles":["%role"],"expires_at":"%soon"}`,
+	`{"type":"delegation.revoked","workspace":"%ws","delegation":"%deleg"}`,
 }
 
 var narrowPick = map[string][]string{
@@ -578,6 +585,9 @@ var narrowPick = map[string][]string{
 	"switch": {"view_practitioners", "change_practitioners", "view_client_treatment_notes", "is_practice_administrator"},
 	"client": {"c", "c9", "kc"},
 	"note":   {"n", "n9"},
+	"deleg":  {"d1", "d2", "d3"},
+	// a delegation lasts at most a year from now
+	"soon": {time.Now().AddDate(0, 0, 30).UTC().Format(time.RFC3339), time.Now().AddDate(0, 0, 200).UTC().Format(time.RFC3339)},
 }
 
 // randomEvent returns a maker of events: a template of pool, each %field in
@@ -638,12 +648,7 @@ func TestNarrowReadsPlanAsEverything(t *testing.T) {
 			continue
 		}
 		read, _ := loadFrom(base, needs)
-		plan, err := domain.PlanEvents(events, read)
-		whole, wholeErr := domain.PlanEvents(events, base)
-		if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
-			t.Fatalf("batch:\n%s\nfrom what it reads: %d touched, %d deleted, %v\nfrom everything: %d touched, %d deleted, %v",
-				strings.Join(lines, "\n"), len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
-		}
+		_, wholeErr := plansAlike(t, lines, events, read, base)
 		planned++
 		if len(needs.Persons) > 0 && wholeErr == nil {
 			persons++
@@ -668,6 +673,26 @@ func manyStaff() string {
 		fmt.Fprintf(&b, `{"type":"staff.added","workspace":"w","user":"m%d","role":"receptionist"}`+"\n", i)
 	}
 	return b.String()
+}
+
+// plansAlike fails t unless events (lines) plan the same from read (what
+// they read) and from base (everything), and the same as when each event
+// reaches everyone (every person's access rewritten, every delegation
+// followed); it returns the plan from everything, or its refusal.
+func plansAlike(t *testing.T, lines []string, events []domain.Event, read, base *domain.State) (domain.Plan, error) {
+	t.Helper()
+	plan, err := domain.PlanEvents(events, read)
+	whole, wholeErr := domain.PlanEvents(events, base)
+	if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+		t.Fatalf("batch:\n%s\nfrom what it reads: +%v -%v %v\nfrom everything: +%v -%v %v",
+			strings.Join(lines, "\n"), plan.Touch, plan.Delete, err, whole.Touch, whole.Delete, wholeErr)
+	}
+	all, allErr := domain.PlanForEveryone(events, base)
+	if fmt.Sprint(allErr) != fmt.Sprint(wholeErr) || !slices.Equal(all.Touch, whole.Touch) || !slices.Equal(all.Delete, whole.Delete) {
+		t.Fatalf("batch:\n%s\nplanned: +%v -%v %v\nrewriting everyone's access: +%v -%v %v",
+			strings.Join(lines, "\n"), whole.Touch, whole.Delete, wholeErr, all.Touch, all.Delete, allErr)
+	}
+	return whole, wholeErr
 }
 
 // perUserReads mirrors the domain's threshold past which named people are
