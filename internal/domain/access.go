@@ -44,16 +44,17 @@ const (
 	reachParties
 )
 
-// reachOf is whose access e may change: its type's declared Reach, but
-// everyone's for notes access given to a role (the same types give it to one
-// person for one client, which is nobody's), and for a role's event that
-// names an action taking an amount limit (limits are written per binding,
-// from the whole practice: writeLimits). Practice.reachOf says the same of a
+// reachOf is whose access e may change: its type's declared Reach, but the
+// role's holders' for notes access given to a role, which changes its
+// grants as role.updated does (the same types give it to one person for one
+// client, which is nobody's), and everyone's for a role's event that names
+// an action taking an amount limit (limits are written per binding, from
+// the whole practice: writeLimits). Practice.reachOf says the same of a
 // role that already has a limit.
 func reachOf(e Event) reach {
 	switch {
 	case (e.Type == "notes_access.granted" || e.Type == "notes_access.revoked") && e.Role != "":
-		return reachEveryone
+		return reachRole
 	case EventTypes[e.Type].Reach == reachRole && touchesLimits(e):
 		return reachEveryone
 	}

@@ -575,6 +575,10 @@ var narrowPool = []string{
 	`{"type":"delegation.granted","workspace":"%ws","delegation":"%deleg","from":"%user","to":"%user","expires_at":"%soon"}`,
 	`{"type":"delegation.granted","workspace":"%ws","delegation":"%deleg","from":"%user","to":"%user","roles":["%role"],"expires_at":"%soon"}`,
 	`{"type":"delegation.revoked","workspace":"%ws","delegation":"%deleg"}`,
+	`{"type":"notes_access.granted","workspace":"%ws","role":"%role"}`,
+	`{"type":"notes_access.revoked","workspace":"%ws","role":"%role"}`,
+	`{"type":"notes_access.granted","workspace":"%ws","role":"aide"}`,
+	`{"type":"notes_access.granted","workspace":"%ws","role":"aide2"}`,
 }
 
 var narrowPick = map[string][]string{
