@@ -185,7 +185,7 @@ func (p Practice) delegatedHoldings(user string) []userHolding {
 			lent = append(lent, strings.TrimPrefix(s.ID, p.WS+"/"))
 		}
 		for _, h := range p.Holdings(lender) {
-			if !slices.Contains(lent, h.Role) {
+			if !slices.Contains(lent, h.Role) || h.once() {
 				continue
 			}
 			if lasts, ok := Intersect(h.Lasts, span); ok {
@@ -209,11 +209,11 @@ func (p Practice) ActingHoldings(user string) []Holding {
 
 // heldRoleNames are the roles user holds in pr themselves, now or later
 // (a holding that has ended counts no more), but their individually
-// switched permissions, which are theirs alone.
+// switched permissions and one-time grants, which are theirs alone.
 func heldRoleNames(pr Practice, user string, now time.Time) []string {
 	var out []string
 	for _, h := range pr.Holdings(user) {
-		if !IsPersonalRole(h.Role) && !h.Lasts.End().PassedAt(now) && !slices.Contains(out, h.Role) {
+		if !IsPersonalRole(h.Role) && !h.once() && !h.Lasts.End().PassedAt(now) && !slices.Contains(out, h.Role) {
 			out = append(out, h.Role)
 		}
 	}
@@ -266,6 +266,9 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 			if err := p.requireRole(i, pr, role); err != nil {
 				err.(*Error).Field = "roles"
 				return err
+			}
+			if !slices.Contains(held, role) && slices.ContainsFunc(pr.Holdings(e.From), func(h Holding) bool { return h.Role == role && h.once() }) {
+				return fieldErr(CodeConflict, i, "roles", "%s holds role %q only as a one-time grant (an access request approved for once): it is theirs to use once, not to lend", e.From, role)
 			}
 			if !slices.Contains(held, role) {
 				return fieldErr(CodeConflict, i, "roles", "%s does not hold role %q (they hold %s): only a role one holds is lent", e.From, role, cmp.Or(strings.Join(held, ", "), "no role"))

@@ -213,6 +213,10 @@ var planCases = []planCase{
 	{"use a one-time grant", `{"type":"access.approved","workspace":"w","request":"arn"}
 {"type":"access.consumed","workspace":"w","request":"arn"}`},
 	{"refuse using a grant not approved", `{"type":"access.consumed","workspace":"w","request":"arn"}`},
+	{"refuse lending a one-time grant", `{"type":"access.approved","workspace":"w","request":"arn"}
+{"type":"delegation.granted","workspace":"w","delegation":"d1","from":"p","to":"r","roles":["front"],"starts_at":"2027-01-01T00:00:00Z","expires_at":"2027-02-01T00:00:00Z"}`},
+	{"lend every role but a one-time grant", `{"type":"access.approved","workspace":"w","request":"arn"}
+{"type":"delegation.granted","workspace":"w","delegation":"d1","from":"p","to":"r","starts_at":"2027-01-01T00:00:00Z","expires_at":"2027-02-01T00:00:00Z"}`},
 	{"deny a request", `{"type":"access.denied","workspace":"w","request":"ar0","reason":"not needed"}`},
 	{"refuse changing a decision", `{"type":"access.approved","workspace":"w","request":"ar0"}
 {"type":"access.denied","workspace":"w","request":"ar0"}`},

@@ -498,6 +498,13 @@ type Holding struct {
 	For, Delegation string
 }
 
+// once reports whether the holding counts only once, for the check that
+// uses it (an access request approved for once): its holder's to use, never
+// lent.
+func (h Holding) once() bool {
+	return slices.ContainsFunc(h.Lasts.Conds(), func(c Cond) bool { return len(c.Once) > 0 })
+}
+
 // location is the location the holding is at, "" when it is workspace-wide
 // or in a region.
 func (h Holding) location() string {
