@@ -55,32 +55,8 @@ func TestLendingReadsPlanAsEverything(t *testing.T) {
 {"type":"role.assigned","workspace":"w","user":"p","role":"front"}
 {"type":"delegation.granted","workspace":"w","delegation":"d1","from":"p","to":"r","expires_at":"%s"}
 {"type":"delegation.granted","workspace":"w","delegation":"d2","from":"y","to":"x","roles":["practice_manager"],"expires_at":"%s"}`, soon, soon)))
-	rnd := rand.New(rand.NewPCG(4, 19))
-	event := randomEvent(rnd, lendingPool, lendingPick)
 	planned, lending, narrow := 0, 0, 0
-	for range 1000 {
-		base := start
-		for range rnd.IntN(4) {
-			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
-				if next, _, err := tryApply(base, events); err == nil {
-					base = next
-				}
-			}
-		}
-		var lines []string
-		for range 1 + rnd.IntN(3) {
-			lines = append(lines, event())
-		}
-		events, err := domain.ReadEvents(strings.NewReader(strings.Join(lines, "\n")))
-		if err != nil {
-			continue
-		}
-		needs := domain.NeedsOf(events)
-		read, _ := loadFrom(base, needs)
-		whole, wholeErr := plansAlike(t, lines, events, read, base)
-		if wholeErr != nil {
-			continue
-		}
+	randomBatches(t, start, randomEvent(rand.New(rand.NewPCG(4, 19)), lendingPool, lendingPick), 4, 3, func(needs domain.Needs, events []domain.Event, whole domain.Plan) {
 		planned++
 		if needs.Narrow {
 			narrow++
@@ -88,7 +64,7 @@ func TestLendingReadsPlanAsEverything(t *testing.T) {
 		if slices.ContainsFunc(events, func(e domain.Event) bool { return strings.HasPrefix(e.Type, "delegation.") }) && !whole.Empty() {
 			lending++
 		}
-	}
+	})
 	if lending < 50 || narrow < 100 {
 		t.Fatalf("too few interesting batches: %d planned, %d of them narrow, %d lending or ending a lending", planned, narrow, lending)
 	}

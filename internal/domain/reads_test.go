@@ -59,19 +59,16 @@ var readsPick = map[string][]string{
 	"client": {"c", "kc"},
 }
 
-// TestTemplateAndTimedGrantReadsPlanAsEverything plans random batches, narrow
-// or not, of the events that read a practice's templates (a new location, a
-// deleted role) or give and take timed grants, from what they read and from
-// everything: the plans and refusals must be the same.
-func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
-	t.Parallel()
-	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"client.created","workspace":"k","client":"kc","practitioner":"kp"}`))
-	rnd := rand.New(rand.NewPCG(7, 11))
-	event := randomEvent(rnd, readsPool, readsPick)
-	planned := 0
+// randomBatches plans 1,000 random batches of 1 to most events made by
+// event, each over start varied by fewer than warmup events first, from
+// what they read, from everything and for everyone (plansAlike), and
+// calls planned with each batch that is not refused.
+func randomBatches(t *testing.T, start *domain.State, event func() string, warmup, most int, planned func(domain.Needs, []domain.Event, domain.Plan)) {
+	t.Helper()
+	rnd := rand.New(rand.NewPCG(uint64(warmup), uint64(most)))
 	for range 1000 {
 		base := start
-		for range rnd.IntN(6) {
+		for range rnd.IntN(warmup) {
 			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
 				if next, _, err := tryApply(base, events); err == nil {
 					base = next
@@ -79,7 +76,7 @@ func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
 			}
 		}
 		var lines []string
-		for range 1 + rnd.IntN(4) {
+		for range 1 + rnd.IntN(most) {
 			lines = append(lines, event())
 		}
 		events, err := domain.ReadEvents(strings.NewReader(strings.Join(lines, "\n")))
@@ -88,11 +85,23 @@ func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
 		}
 		needs := domain.NeedsOf(events)
 		read, _ := loadFrom(base, needs)
-		_, wholeErr := plansAlike(t, lines, events, read, base)
-		if wholeErr == nil {
-			planned++
+		if whole, err := plansAlike(t, lines, events, read, base); err == nil {
+			planned(needs, events, whole)
 		}
 	}
+}
+
+// TestTemplateAndTimedGrantReadsPlanAsEverything plans random batches, narrow
+// or not, of the events that read a practice's templates (a new location, a
+// deleted role) or give and take timed grants, from what they read and from
+// everything: the plans and refusals must be the same.
+func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
+	t.Parallel()
+	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"client.created","workspace":"k","client":"kc","practitioner":"kp"}`))
+	planned := 0
+	randomBatches(t, start, randomEvent(rand.New(rand.NewPCG(7, 11)), readsPool, readsPick), 6, 4, func(domain.Needs, []domain.Event, domain.Plan) {
+		planned++
+	})
 	t.Logf("%d batches planned alike", planned)
 }
 
