@@ -70,6 +70,25 @@ func (p Practice) reachOf(e Event) reach {
 	return reachEveryone
 }
 
+// reached is whom e reaches in p by reach r (see reach): its user, the
+// owner and the new owner, the role's holders and lenders, or its
+// delegation's parties; nobody named for everyone or nobody. Asked before
+// the event and after it, the two answers together are whose access e may
+// change.
+func (p Practice) reached(e Event, r reach) []string {
+	switch r {
+	case reachPerson:
+		return []string{e.User}
+	case reachOwners:
+		return []string{p.Owner(), e.To}
+	case reachRole:
+		return p.roleReach(e.Role)
+	case reachParties:
+		return p.parties(e)
+	}
+	return nil
+}
+
 // touchesLimits reports whether e names an action that takes an amount
 // limit: giving it, with a limit or without, sets the role's limit
 // (resolveLimits).

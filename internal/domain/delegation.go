@@ -267,10 +267,10 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 				err.(*Error).Field = "roles"
 				return err
 			}
-			if !slices.Contains(held, role) && slices.ContainsFunc(pr.Holdings(e.From), func(h Holding) bool { return h.Role == role && h.once() }) {
-				return fieldErr(CodeConflict, i, "roles", "%s holds role %q only as a one-time grant (an access request approved for once): it is theirs to use once, not to lend", e.From, role)
-			}
 			if !slices.Contains(held, role) {
+				if slices.ContainsFunc(pr.Holdings(e.From), func(h Holding) bool { return h.Role == role && h.once() }) {
+					return fieldErr(CodeConflict, i, "roles", "%s holds role %q only as a one-time grant (an access request approved for once): it is theirs to use once, not to lend", e.From, role)
+				}
 				return fieldErr(CodeConflict, i, "roles", "%s does not hold role %q (they hold %s): only a role one holds is lent", e.From, role, cmp.Or(strings.Join(held, ", "), "no role"))
 			}
 			if pr.RoleGuarded(role) && !byOwner {
@@ -306,13 +306,23 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	return p.setRecordOf(obj, rec)
 }
 
-// parties are the lender and the delegate of e's delegation: e.From and
-// e.To when it is granted, else those it names now (none once it ended).
+// parties are the lender and the delegate of e's delegation: those it
+// names when it is granted (namedParties), else those the delegation names
+// now (none once it ended).
 func (p Practice) parties(e Event) []string {
-	if e.Type == "delegation.granted" {
-		return []string{e.From, e.To}
+	if named := namedParties(e); named != nil {
+		return named
 	}
 	return p.partiesOf(DelegationObject(p.WS, e.Delegation))
+}
+
+// namedParties are the lender and the delegate a delegation.granted names
+// (from, to); nil for an event that names a delegation only.
+func namedParties(e Event) []string {
+	if e.Type != "delegation.granted" {
+		return nil
+	}
+	return []string{e.From, e.To}
 }
 
 // partiesOf are the lender and the delegate delegation d names (none once

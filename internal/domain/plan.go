@@ -144,8 +144,10 @@ func NeedsOf(events []Event) Needs {
 		case reachRole:
 			roles[roleObj(e.Workspace, e.Role)] = true
 		case reachParties:
-			if e.Type == "delegation.granted" {
-				persons[e.From], persons[e.To] = true, true
+			if named := namedParties(e); named != nil {
+				for _, u := range named {
+					persons[u] = true
+				}
 			} else {
 				parties[DelegationObject(e.Workspace, e.Delegation)] = true
 			}
@@ -157,7 +159,7 @@ func NeedsOf(events []Event) Needs {
 		if EventTypes[e.Type].Actor != nil && strings.HasPrefix(e.Actor, TypeUser+":") {
 			actor = actorID(e) // the person deciding, whose standing a step may read
 		}
-		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, e.From, e.Manager, actor} {
+		for _, u := range []string{e.User, e.Practitioner, e.Author, e.To, e.Manager, actor} {
 			if u != "" {
 				users[u] = true
 			}
@@ -734,30 +736,11 @@ func planWithin(events []Event, s *State, opts planOpts) (Plan, error) {
 			reach = reachEveryone
 		}
 		// whom the event reaches before it (a transfer's old owner, a role's
-		// holders) and, with reached, after it as well; never nil, which
-		// would be everyone
-		var before []string
-		switch reach {
-		case reachOwners:
-			before = []string{p.practice(e.Workspace).Owner()}
-		case reachRole:
-			before = p.practice(e.Workspace).roleReach(e.Role)
-		case reachParties:
-			before = p.practice(e.Workspace).parties(e)
-		}
+		// holders, a revoked delegation's parties) and, with reached, after
+		// it as well; never nil, which would be everyone
+		before := p.practice(e.Workspace).reached(e, reach)
 		reached := func() []string {
-			out := append([]string{}, before...)
-			switch reach {
-			case reachPerson:
-				out = append(out, e.User)
-			case reachOwners:
-				out = append(out, e.To)
-			case reachRole:
-				out = append(out, p.practice(e.Workspace).roleReach(e.Role)...)
-			case reachParties:
-				out = append(out, p.practice(e.Workspace).parties(e)...)
-			}
-			return out
+			return append(slices.Clone(before), p.practice(e.Workspace).reached(e, reach)...)
 		}
 		follow := func() error {
 			switch pr := p.practice(e.Workspace); {
