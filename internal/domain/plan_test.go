@@ -326,11 +326,11 @@ func TestPlans(t *testing.T) {
 		}
 		plan, err := domain.PlanEvents(events, read)
 		whole, wholeErr := domain.PlanEvents(events, base)
-		if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+		if !samePlan(plan, err, whole, wholeErr) {
 			t.Errorf("%s: planned from what it reads: %d touched, %d deleted, %v; from everything: %d, %d, %v",
 				pc.name, len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
 		}
-		if all, allErr := domain.PlanForEveryone(events, base); fmt.Sprint(allErr) != fmt.Sprint(wholeErr) || !slices.Equal(all.Touch, whole.Touch) || !slices.Equal(all.Delete, whole.Delete) {
+		if all, allErr := domain.PlanForEveryone(events, base); !samePlan(all, allErr, whole, wholeErr) {
 			t.Errorf("%s: planned: +%v -%v %v; rewriting everyone's access: +%v -%v %v", pc.name, whole.Touch, whole.Delete, wholeErr, all.Touch, all.Delete, allErr)
 		}
 		if err != nil {
@@ -433,7 +433,7 @@ func TestRecordEventsReadWhatTheyName(t *testing.T) {
 			read, _ := loadFrom(s, needs)
 			plan, err := domain.PlanEvents(events, read)
 			whole, wholeErr := domain.PlanEvents(events, s)
-			if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+			if !samePlan(plan, err, whole, wholeErr) {
 				t.Errorf("%s at %s: planned from what it reads: %d touched, %d deleted, %v; from everything: %d, %d, %v",
 					c.Name, name, len(plan.Touch), len(plan.Delete), err, len(whole.Touch), len(whole.Delete), wholeErr)
 			}
@@ -595,7 +595,7 @@ var narrowPick = map[string][]string{
 	"note":   {"n", "n9"},
 	"deleg":  {"d1", "d2", "d3"},
 	// a delegation lasts at most a year from now
-	"soon": {time.Now().AddDate(0, 0, 30).UTC().Format(time.RFC3339), time.Now().AddDate(0, 0, 200).UTC().Format(time.RFC3339)},
+	"soon": {inDays(30), inDays(200)},
 }
 
 // randomEvent returns a maker of events: a template of pool, each %field in
@@ -626,48 +626,29 @@ func TestNarrowReadsPlanAsEverything(t *testing.T) {
 {"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_practitioners","value":"on"}
 {"type":"staff.disabled","workspace":"w","user":"q"}`+"\n"+manyStaff()))
 	rnd := rand.New(rand.NewPCG(18, 3))
-	event := randomEvent(rnd, narrowPool, narrowPick)
 	planned, persons, many, manyPlanned := 0, 0, 0, 0
-	for range 1000 {
-		base := start
-		for range rnd.IntN(3) {
-			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
-				if next, _, err := tryApply(base, events); err == nil {
-					base = next
-				}
+	batchDraw{start: start, rnd: rnd, event: randomEvent(rnd, narrowPool, narrowPick), warmup: 3, most: 4, narrowOnly: true,
+		shape: func(lines []string) []string {
+			if rnd.IntN(4) != 0 {
+				return lines
 			}
-		}
-		lines := []string{}
-		for range 1 + rnd.IntN(4) {
-			lines = append(lines, event())
-		}
-		if rnd.IntN(4) == 0 {
 			lines = lines[:1] // one event among many shares
 			for i := range perUserReads + 2 {
 				lines = append(lines, fmt.Sprintf(`{"type":"patient.shared","workspace":"w","client":"c","user":"m%d"}`, i))
 			}
-		}
-		events, err := domain.ReadEvents(strings.NewReader(strings.Join(lines, "\n")))
-		if err != nil {
-			continue
-		}
-		needs := domain.NeedsOf(events)
-		if !needs.Narrow {
-			continue
-		}
-		read, _ := loadFrom(base, needs)
-		_, wholeErr := plansAlike(t, lines, events, read, base)
+			return lines
+		}}.run(t, func(needs domain.Needs, _ []domain.Event, _ domain.Plan, err error) {
 		planned++
-		if len(needs.Persons) > 0 && wholeErr == nil {
+		if len(needs.Persons) > 0 && err == nil {
 			persons++
 		}
 		if len(needs.Users) > perUserReads {
 			many++
-			if wholeErr == nil {
+			if err == nil {
 				manyPlanned++
 			}
 		}
-	}
+	})
 	if persons < 30 || manyPlanned < 30 {
 		t.Fatalf("too few interesting batches: %d planned, %d changing someone's access, %d naming many (%d not refused)", planned, persons, many, manyPlanned)
 	}
@@ -691,16 +672,27 @@ func plansAlike(t *testing.T, lines []string, events []domain.Event, read, base 
 	t.Helper()
 	plan, err := domain.PlanEvents(events, read)
 	whole, wholeErr := domain.PlanEvents(events, base)
-	if fmt.Sprint(err) != fmt.Sprint(wholeErr) || !slices.Equal(plan.Touch, whole.Touch) || !slices.Equal(plan.Delete, whole.Delete) {
+	if !samePlan(plan, err, whole, wholeErr) {
 		t.Fatalf("batch:\n%s\nfrom what it reads: +%v -%v %v\nfrom everything: +%v -%v %v",
 			strings.Join(lines, "\n"), plan.Touch, plan.Delete, err, whole.Touch, whole.Delete, wholeErr)
 	}
 	all, allErr := domain.PlanForEveryone(events, base)
-	if fmt.Sprint(allErr) != fmt.Sprint(wholeErr) || !slices.Equal(all.Touch, whole.Touch) || !slices.Equal(all.Delete, whole.Delete) {
+	if !samePlan(all, allErr, whole, wholeErr) {
 		t.Fatalf("batch:\n%s\nplanned: +%v -%v %v\nrewriting everyone's access: +%v -%v %v",
 			strings.Join(lines, "\n"), whole.Touch, whole.Delete, wholeErr, all.Touch, all.Delete, allErr)
 	}
 	return whole, wholeErr
+}
+
+// samePlan reports whether two plans, or their refusals, are the same.
+func samePlan(a domain.Plan, aErr error, b domain.Plan, bErr error) bool {
+	return fmt.Sprint(aErr) == fmt.Sprint(bErr) && slices.Equal(a.Touch, b.Touch) && slices.Equal(a.Delete, b.Delete)
+}
+
+// inDays is the time days from now, as events give it: delegations and
+// their starts must fall within a year of now.
+func inDays(days int) string {
+	return time.Now().AddDate(0, 0, days).UTC().Format(time.RFC3339)
 }
 
 // perUserReads mirrors the domain's threshold past which named people are

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -62,35 +61,51 @@ var readsPick = map[string][]string{
 	"client": {"c", "kc"},
 }
 
-// randomBatches plans 1,000 random batches of 1 to most events made by
-// event, each over start varied by fewer than warmup events first, from
-// what they read, from everything and for everyone (plansAlike), and
-// calls planned with each batch that is not refused.
-func randomBatches(t *testing.T, start *domain.State, event func() string, warmup, most int, planned func(domain.Needs, []domain.Event, domain.Plan)) {
+// batchDraw draws the randomized comparisons' batches: 1,000 of them, each
+// of 1 to most events made by event, reshaped by shape when it is set, over
+// start varied by fewer than warmup such events first.
+type batchDraw struct {
+	start        *domain.State
+	rnd          *rand.Rand
+	event        func() string
+	warmup, most int
+	shape        func(lines []string) []string
+	// narrowOnly skips the batches that read the practices whole.
+	narrowOnly bool
+}
+
+// run plans each batch from what it reads, from everything and for
+// everyone (plansAlike, which fails t when they differ), and calls each
+// with the batch's needs, events, plan from everything and refusal.
+func (d batchDraw) run(t *testing.T, each func(domain.Needs, []domain.Event, domain.Plan, error)) {
 	t.Helper()
-	rnd := rand.New(rand.NewPCG(uint64(warmup), uint64(most)))
 	for range 1000 {
-		base := start
-		for range rnd.IntN(warmup) {
-			if events, err := domain.ReadEvents(strings.NewReader(event())); err == nil {
+		base := d.start
+		for range d.rnd.IntN(d.warmup) {
+			if events, err := domain.ReadEvents(strings.NewReader(d.event())); err == nil {
 				if next, _, err := tryApply(base, events); err == nil {
 					base = next
 				}
 			}
 		}
 		var lines []string
-		for range 1 + rnd.IntN(most) {
-			lines = append(lines, event())
+		for range 1 + d.rnd.IntN(d.most) {
+			lines = append(lines, d.event())
+		}
+		if d.shape != nil {
+			lines = d.shape(lines)
 		}
 		events, err := domain.ReadEvents(strings.NewReader(strings.Join(lines, "\n")))
 		if err != nil {
 			continue
 		}
 		needs := domain.NeedsOf(events)
-		read, _ := loadFrom(base, needs)
-		if whole, err := plansAlike(t, lines, events, read, base); err == nil {
-			planned(needs, events, whole)
+		if d.narrowOnly && !needs.Narrow {
+			continue
 		}
+		read, _ := loadFrom(base, needs)
+		whole, err := plansAlike(t, lines, events, read, base)
+		each(needs, events, whole, err)
 	}
 }
 
@@ -102,8 +117,11 @@ func TestTemplateAndTimedGrantReadsPlanAsEverything(t *testing.T) {
 	t.Parallel()
 	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+`{"type":"client.created","workspace":"k","client":"kc","practitioner":"kp"}`))
 	planned := 0
-	randomBatches(t, start, randomEvent(rand.New(rand.NewPCG(7, 11)), readsPool, readsPick), 6, 4, func(domain.Needs, []domain.Event, domain.Plan) {
-		planned++
+	rnd := rand.New(rand.NewPCG(7, 11))
+	batchDraw{start: start, rnd: rnd, event: randomEvent(rnd, readsPool, readsPick), warmup: 6, most: 4}.run(t, func(_ domain.Needs, _ []domain.Event, _ domain.Plan, err error) {
+		if err == nil {
+			planned++
+		}
 	})
 	t.Logf("%d batches planned alike", planned)
 }
@@ -160,8 +178,8 @@ var lendingPick = map[string][]string{
 	"role":  {"practitioner", "receptionist", "front", "practice_manager"},
 	"deleg": {"d1", "d2", "d3", "d4", "d5"},
 	// a delegation starts and lasts within a year from now
-	"soon":  {time.Now().AddDate(0, 0, 40).UTC().Format(time.RFC3339), time.Now().AddDate(0, 0, 200).UTC().Format(time.RFC3339)},
-	"later": {time.Now().AddDate(0, 0, 20).UTC().Format(time.RFC3339)},
+	"soon":  {inDays(40), inDays(200)},
+	"later": {inDays(20)},
 }
 
 // TestLendingReadsPlanAsEverything plans random batches that lend roles,
@@ -171,14 +189,18 @@ var lendingPick = map[string][]string{
 // a lending for that to mean something.
 func TestLendingReadsPlanAsEverything(t *testing.T) {
 	t.Parallel()
-	soon := time.Now().AddDate(0, 0, 100).UTC().Format(time.RFC3339)
+	soon := inDays(100)
 	start, _ := apply(t, domain.NewState(), parse(t, planBase+"\n"+fmt.Sprintf(`{"type":"staff.added","workspace":"w","user":"x","role":"receptionist","location":"north"}
 {"type":"staff.added","workspace":"w","user":"y","role":"practice_manager"}
 {"type":"role.assigned","workspace":"w","user":"p","role":"front"}
 {"type":"delegation.granted","workspace":"w","delegation":"d1","from":"p","to":"r","expires_at":"%s"}
 {"type":"delegation.granted","workspace":"w","delegation":"d2","from":"y","to":"x","roles":["practice_manager"],"expires_at":"%s"}`, soon, soon)))
 	planned, lending, narrow := 0, 0, 0
-	randomBatches(t, start, randomEvent(rand.New(rand.NewPCG(4, 19)), lendingPool, lendingPick), 4, 3, func(needs domain.Needs, events []domain.Event, whole domain.Plan) {
+	rnd := rand.New(rand.NewPCG(4, 19))
+	batchDraw{start: start, rnd: rnd, event: randomEvent(rnd, lendingPool, lendingPick), warmup: 4, most: 3}.run(t, func(needs domain.Needs, events []domain.Event, whole domain.Plan, err error) {
+		if err != nil {
+			return
+		}
 		planned++
 		if needs.Narrow {
 			narrow++
