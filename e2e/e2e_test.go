@@ -35,13 +35,17 @@ func TestScenariosWithSpiceDBContainer(t *testing.T) {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Run("http", func(t *testing.T) {
 				t.Parallel()
-				base := startWard(t, sdb, "http-"+sc.Name)
-				scenarios.Run(t, sc, scenarios.HTTP(context.Background(), client.New(base, "", nil)))
+				scenarios.Run(t, sc, func(try int) scenarios.Client {
+					base := startWard(t, sdb, fmt.Sprintf("http-%s-%d", sc.Name, try))
+					return scenarios.HTTP(context.Background(), client.New(base, "", nil))
+				})
 			})
 			t.Run("cli", func(t *testing.T) {
 				t.Parallel()
-				base := startWard(t, sdb, "cli-"+sc.Name)
-				scenarios.Run(t, sc, scenarios.CLI(context.Background(), map[string]string{"WARD_SERVER": base}))
+				scenarios.Run(t, sc, func(try int) scenarios.Client {
+					base := startWard(t, sdb, fmt.Sprintf("cli-%s-%d", sc.Name, try))
+					return scenarios.CLI(context.Background(), map[string]string{"WARD_SERVER": base})
+				})
 			})
 		})
 	}
@@ -55,13 +59,17 @@ func TestScenariosWithWardImage(t *testing.T) {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Run("http", func(t *testing.T) {
 				t.Parallel()
-				base := startWardContainer(t, sdb, "image-http-"+sc.Name, key)
-				scenarios.Run(t, sc, scenarios.HTTP(context.Background(), client.New(base, key, nil)))
+				scenarios.Run(t, sc, func(try int) scenarios.Client {
+					base := startWardContainer(t, sdb, fmt.Sprintf("image-http-%s-%d", sc.Name, try), key)
+					return scenarios.HTTP(context.Background(), client.New(base, key, nil))
+				})
 			})
 			t.Run("cli", func(t *testing.T) {
 				t.Parallel()
-				base := startWardContainer(t, sdb, "image-cli-"+sc.Name, key)
-				scenarios.Run(t, sc, scenarios.CLI(context.Background(), map[string]string{"WARD_SERVER": base, "WARD_TOKEN": key}))
+				scenarios.Run(t, sc, func(try int) scenarios.Client {
+					base := startWardContainer(t, sdb, fmt.Sprintf("image-cli-%s-%d", sc.Name, try), key)
+					return scenarios.CLI(context.Background(), map[string]string{"WARD_SERVER": base, "WARD_TOKEN": key})
+				})
 			})
 		})
 	}

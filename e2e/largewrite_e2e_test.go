@@ -46,7 +46,9 @@ func TestScenariosOnPostgresInProcess(t *testing.T) {
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			scenarios.Run(t, sc, scenarios.Adapter(context.Background(), startOnPostgres(t).Service))
+			scenarios.Run(t, sc, func(int) scenarios.Client {
+				return scenarios.Adapter(context.Background(), startOnPostgres(t).Service)
+			})
 		})
 	}
 }

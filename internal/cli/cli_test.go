@@ -57,7 +57,7 @@ func TestScenariosThroughCLI(t *testing.T) {
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			scenarios.Run(t, sc, scenarios.CLI(context.Background(), newWard(t)))
+			scenarios.Run(t, sc, func(int) scenarios.Client { return scenarios.CLI(context.Background(), newWard(t)) })
 		})
 	}
 }

@@ -66,8 +66,9 @@ func TestScenariosOverHTTP(t *testing.T) {
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			st := newEmptyStack(t)
-			scenarios.Run(t, sc, scenarios.HTTP(context.Background(), st.client))
+			scenarios.Run(t, sc, func(int) scenarios.Client {
+				return scenarios.HTTP(context.Background(), newEmptyStack(t).client)
+			})
 		})
 	}
 }

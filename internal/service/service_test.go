@@ -34,7 +34,9 @@ func TestScenarios(t *testing.T) {
 	for _, sc := range scenarios.All {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
-			scenarios.Run(t, sc, scenarios.Adapter(context.Background(), testenv.SpiceDB(t).Service))
+			scenarios.Run(t, sc, func(int) scenarios.Client {
+				return scenarios.Adapter(context.Background(), testenv.SpiceDB(t).Service)
+			})
 		})
 	}
 }
