@@ -71,8 +71,13 @@ type delegationRecord struct {
 	// AllRoles: the event named no roles, so every role held was lent.
 	AllRoles bool `json:"all_roles,omitempty"`
 	// ByOwner: the practice's owner granted it, and may lend guarded roles.
-	ByOwner bool   `json:"by_owner,omitempty"`
-	State   string `json:"state"`
+	ByOwner bool `json:"by_owner,omitempty"`
+	// LendsUntil is when the last of the lender's own holdings of the roles
+	// lent runs out, as of the last change to them (nil: one never does).
+	// From then on the delegation lends nothing: it has ended, with no
+	// event to say so.
+	LendsUntil *time.Time `json:"lends_until,omitempty"`
+	State      string     `json:"state"`
 	// EndedAt, EndedBy and Why say how a revoked or ended delegation
 	// ended (EndedBy is "" when Ward ended it).
 	EndedAt *time.Time `json:"ended_at,omitempty"`
@@ -105,18 +110,53 @@ func DelegationsOf(s *State, ws string) []Delegation {
 	})
 }
 
-// StateAt is the delegation's state at now: a granted one is scheduled,
-// active or expired by its times.
-func (d Delegation) StateAt(now time.Time) string {
-	switch {
-	case d.State != delegationGranted:
-		return d.State
-	case !now.Before(d.ExpiresAt):
-		return DelegationExpired
-	case d.StartsAt != nil && now.Before(*d.StartsAt):
-		return DelegationScheduled
+// StateAt is the delegation's state at now (see At).
+func (d Delegation) StateAt(now time.Time) string { return d.At(now).State }
+
+// At is the delegation as it stands at now: a granted one is scheduled,
+// active or expired by its times, or ended once what it lends ran out
+// (the lender's own holdings of every role lent, LendsUntil).
+func (d Delegation) At(now time.Time) Delegation {
+	if d.State != delegationGranted {
+		return d
 	}
-	return DelegationActive
+	switch {
+	case d.LendsUntil != nil && d.LendsUntil.Before(d.ExpiresAt) && !now.Before(*d.LendsUntil):
+		at := *d.LendsUntil
+		d.State, d.EndedAt, d.Why = DelegationEnded, &at, d.ranOut()
+	case !now.Before(d.ExpiresAt):
+		d.State = DelegationExpired
+	case d.StartsAt != nil && now.Before(*d.StartsAt):
+		d.State = DelegationScheduled
+	default:
+		d.State = DelegationActive
+	}
+	return d
+}
+
+// ranOut says why a delegation whose lender's holdings ran out ended.
+func (d Delegation) ranOut() string {
+	return d.From + "'s own holding of " + strings.Join(d.Roles, ", ") + " ran out"
+}
+
+// lendsUntil is when the last of lender's own holdings in pr of roles runs
+// out, as of now (nil: one never does; a holding that has run out counts
+// no more, and a one-time grant is never lent).
+func lendsUntil(pr Practice, lender string, roles []string, now time.Time) *time.Time {
+	var last *time.Time
+	for _, h := range pr.Holdings(lender) {
+		end := h.Lasts.End()
+		if !slices.Contains(roles, h.Role) || h.once() || end.PassedAt(now) {
+			continue
+		}
+		if end.Never() {
+			return nil
+		}
+		if at := end.Time().UTC(); last == nil || at.After(*last) {
+			last = &at
+		}
+	}
+	return last
 }
 
 // DelegationQuery asks for one page of a practice's delegations: those in
@@ -137,7 +177,7 @@ func (q DelegationQuery) Check() error {
 // for at now, each with its state then, and the next page's cursor.
 func DelegationPage(all []Delegation, q DelegationQuery, now time.Time) ([]Delegation, string, error) {
 	for i := range all {
-		all[i].State = all[i].StateAt(now)
+		all[i] = all[i].At(now)
 	}
 	state := cmp.Or(q.State, DelegationAll)
 	return pageOf(all, func(d Delegation) string { return d.ID }, func(d Delegation) bool {
@@ -302,6 +342,7 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 		p.s.Add(Rel(obj, "role", roleObj(pr.WS, role)))
 	}
 	rec.GrantedBy, rec.GrantedAt, rec.State, rec.ByOwner = actorID(e), now, delegationGranted, byOwner
+	rec.LendsUntil = lendsUntil(pr, e.From, rec.Roles, now)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
 	return p.setRecordOf(obj, rec)
 }
@@ -361,7 +402,8 @@ func (p *planner) delegationRevoked(i int, pr Practice, e Event) error {
 		return fieldErr(CodeInvalid, i, "delegation", "unknown delegation %q in workspace %q", e.Delegation, pr.WS)
 	}
 	now := e.now().UTC().Truncate(time.Second)
-	switch d.StateAt(now) {
+	d = d.At(now)
+	switch d.State {
 	case DelegationRevoked:
 		if d.EndedBy == actorID(e) {
 			return nil // the same revocation sent again
@@ -430,19 +472,33 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		case !pr.IsMember(delegate):
 			why = delegate + " was removed from the practice"
 		}
+		d, ok := DelegationOf(p.s, obj)
+		if !ok || d.State != delegationGranted {
+			continue
+		}
+		if at := d.At(now); at.State == DelegationEnded {
+			// what it lent ran out before this batch: it ended then
+			if err := p.endDelegation(obj, d, DelegationEnded, "", at.Why, *at.EndedAt); err != nil {
+				return err
+			}
+			continue
+		}
 		held := heldRoleNames(pr, lender, now)
 		var dropped []string
 		for _, s := range p.s.Subjects(obj, "role") {
 			role := strings.TrimPrefix(s.ID, pr.WS+"/")
-			if !slices.Contains(held, role) || pr.RoleGuarded(role) && !lentByOwner(p.s, obj) {
+			if !slices.Contains(held, role) || pr.RoleGuarded(role) && !d.ByOwner {
 				dropped = append(dropped, role)
 			}
 		}
 		if why == "" && len(dropped) == 0 {
-			continue
-		}
-		d, ok := DelegationOf(p.s, obj)
-		if !ok || d.State != delegationGranted {
+			// the lender's holdings may last longer, or less long, than they did
+			if until := lendsUntil(pr, lender, d.Roles, now); !sameTime(until, d.LendsUntil) {
+				d.LendsUntil = until
+				if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if why != "" {
@@ -456,6 +512,7 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		}
 		d.Roles = slices.DeleteFunc(d.Roles, func(role string) bool { return slices.Contains(dropped, role) })
 		d.Dropped = append(d.Dropped, dropped...)
+		d.LendsUntil = lendsUntil(pr, lender, d.Roles, now)
 		if len(d.Roles) == 0 {
 			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent that they may lend ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
 				return err
@@ -467,11 +524,4 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		}
 	}
 	return nil
-}
-
-// lentByOwner reports whether delegation obj was granted by the practice's
-// owner at the time, who alone lends guarded roles.
-func lentByOwner(s *State, obj Object) bool {
-	d, ok := DelegationOf(s, obj)
-	return ok && d.ByOwner
 }

@@ -745,3 +745,92 @@ func TestDeletingALentRoleEndsItsLending(t *testing.T) {
 		}
 	}
 }
+
+// TestLendingEndsWhenWhatItLendsRunsOut: a delegation lends the lender's own
+// holdings; once the last of them runs out by itself, with no event to say
+// so, the delegation is listed as ended then (not active until it expires),
+// a revocation is told it ended, and the next event that reaches the
+// lender records it ended at that moment. A holding made to last longer
+// moves the end with it.
+func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
+	t.Parallel()
+	day := func(n int) time.Time { return parsedAt.AddDate(0, 0, n) }
+	at := func(t *testing.T, when time.Time, lines string) []domain.Event {
+		t.Helper()
+		raws, err := domain.ReadEventLines(strings.NewReader(lines))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := domain.ParseEventsAt(raws, when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return events
+	}
+	lend := func(t *testing.T, holdings string) (*domain.State, domain.Delegation) {
+		t.Helper()
+		s, _ := apply(t, domain.NewState(), at(t, day(0), planBase+"\n"+holdings+"\n"+
+			fmt.Sprintf(`{"type":"staff.added","workspace":"w","user":"x","role":"receptionist"}
+{"type":"delegation.granted","workspace":"w","delegation":"d9","from":"p","to":"x","roles":["front"],"expires_at":%q}`, day(100).Format(time.RFC3339))))
+		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
+		return s, d
+	}
+	until := func(n int) string {
+		return fmt.Sprintf(`{"type":"role.assigned","workspace":"w","user":"p","role":"front","expires_at":%q}`, day(n).Format(time.RFC3339))
+	}
+	for _, tc := range []struct {
+		name     string
+		holdings string
+		ends     int // the day it ends by itself; 0: it lasts until it expires
+	}{
+		{"one holding that runs out", until(10), 10},
+		{"a holding at a location that lasts longer", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north","expires_at":"` + day(30).Format(time.RFC3339) + `"}`, 30},
+		{"a holding with no end beside one that runs out", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north"}`, 0},
+		{"a holding that outlasts the delegation", until(200), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, d := lend(t, tc.holdings)
+			if got := d.At(day(1)).State; got != domain.DelegationActive {
+				t.Fatalf("on day 1: %s, want active", got)
+			}
+			later := d.At(day(99))
+			if tc.ends == 0 {
+				if later.State != domain.DelegationActive {
+					t.Errorf("on day 99: %s (%s), want active", later.State, later.Why)
+				}
+				return
+			}
+			if later.State != domain.DelegationEnded || !later.EndedAt.Equal(day(tc.ends)) || !strings.Contains(later.Why, "p's own holding of front ran out") {
+				t.Errorf("on day 99: %s at %v (%q), want ended on day %d because p's holding ran out", later.State, later.EndedAt, later.Why, tc.ends)
+			}
+		})
+	}
+
+	t.Run("a holding made to last longer moves the end", func(t *testing.T) {
+		s, _ := lend(t, until(10))
+		s, _ = apply(t, s, at(t, day(5), until(40)))
+		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
+		if d.LendsUntil == nil || !d.LendsUntil.Equal(day(40)) || d.At(day(20)).State != domain.DelegationActive {
+			t.Errorf("after p's holding is made to last to day 40: lends until %v, %s on day 20", d.LendsUntil, d.At(day(20)).State)
+		}
+	})
+
+	t.Run("after it ran out", func(t *testing.T) {
+		s, _ := lend(t, until(10))
+		for _, rel := range s.All() { // as SpiceDB reads it once p's holding has run out
+			if rel.Resource.Type == domain.TypeRoleBinding && rel.Resource.ID == "w/front" && rel.Subject.ID == "p" {
+				s.Remove(rel)
+			}
+		}
+		_, err := domain.PlanEvents(at(t, day(20), `{"type":"delegation.revoked","workspace":"w","delegation":"d9"}`), s)
+		if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "ended already at "+day(10).Format(time.RFC3339)) {
+			t.Errorf("revoking it on day 20: %v, want a conflict saying it ended on day 10", err)
+		}
+		// the next event that reaches p records the end as it was
+		s, _ = apply(t, s, at(t, day(20), until(40)))
+		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
+		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(10)) || d.At(day(30)).State != domain.DelegationEnded {
+			t.Errorf("after p is given front again on day 20: %s at %v (%q), want ended on day 10 for good", d.State, d.EndedAt, d.Why)
+		}
+	})
+}
