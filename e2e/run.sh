@@ -13,6 +13,22 @@ cd "$(dirname "$0")/.."
 
 docker info >/dev/null 2>&1 || { echo "e2e: no Docker engine; start dockerd (Debian: apt-get install docker.io docker-compose; dockerd --storage-driver=vfs &)" >&2; exit 1; }
 
+# A run killed before its cleanup (a timeout, a session that ended) leaves its
+# cluster, project ward-e2e-cluster-PID, and the restart policy of
+# docker-compose.cluster.yml brings it back with the engine: six containers that
+# would share this run's cores for the whole run. Its test process is gone:
+# remove it.
+label=com.docker.compose.project
+for project in $(docker ps -a --filter "label=${label}" --format "{{.Label \"${label}\"}}" | grep -E '^ward-e2e-cluster-[0-9]+$' | sort -u); do
+  kill -0 "${project##*-}" 2>/dev/null && continue
+  echo "e2e: removing ${project}, left running by an earlier run that was killed"
+  docker rm -f -v $(docker ps -aq --filter "label=${label}=${project}") >/dev/null
+  ids=$(docker network ls -q --filter "label=${label}=${project}")
+  [ -z "${ids}" ] || docker network rm ${ids} >/dev/null
+  ids=$(docker volume ls -q --filter "label=${label}=${project}")
+  [ -z "${ids}" ] || docker volume rm ${ids} >/dev/null
+done
+
 # ward:local, SpiceDB and ward-postgres:local (the compose stack's PostgreSQL;
 # the first build bootstraps it with debootstrap, as root, in a few minutes).
 bash e2e/images/build.sh
@@ -36,4 +52,4 @@ if [ -z "${WARD_E2E_POSTGRES_URI:-}" ]; then
 fi
 
 export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
-go test -tags e2e -count=1 -timeout 60m "$@" ./e2e/
+go test -tags e2e -count=1 -timeout 75m "$@" ./e2e/
