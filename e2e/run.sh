@@ -16,17 +16,18 @@ docker info >/dev/null 2>&1 || { echo "e2e: no Docker engine; start dockerd (Deb
 # A run killed before its cleanup (a timeout, a session that ended) leaves its
 # cluster, project ward-e2e-cluster-PID, and the restart policy of
 # docker-compose.cluster.yml brings it back with the engine: six containers that
-# would share this run's cores for the whole run. Its test process is gone:
-# remove it.
+# would share this run's cores for the whole run. When PID is no running test
+# binary of the suite (e2e.test), remove it.
 label=com.docker.compose.project
 for project in $(docker ps -a --filter "label=${label}" --format "{{.Label \"${label}\"}}" | grep -E '^ward-e2e-cluster-[0-9]+$' | sort -u); do
-  kill -0 "${project##*-}" 2>/dev/null && continue
+  [ "$(cat "/proc/${project##*-}/comm" 2>/dev/null)" = e2e.test ] && continue
   echo "e2e: removing ${project}, left running by an earlier run that was killed"
-  docker rm -f -v $(docker ps -aq --filter "label=${label}=${project}") >/dev/null
-  ids=$(docker network ls -q --filter "label=${label}=${project}")
-  [ -z "${ids}" ] || docker network rm ${ids} >/dev/null
-  ids=$(docker volume ls -q --filter "label=${label}=${project}")
-  [ -z "${ids}" ] || docker volume rm ${ids} >/dev/null
+  ids=$(docker ps -aq --filter "label=${label}=${project}")
+  [ -z "${ids}" ] || docker rm -f -v ${ids} >/dev/null 2>&1 || true
+  for kind in network volume; do
+    ids=$(docker "${kind}" ls -q --filter "label=${label}=${project}")
+    [ -z "${ids}" ] || docker "${kind}" rm -f ${ids} >/dev/null 2>&1 || true
+  done
 done
 
 # ward:local, SpiceDB and ward-postgres:local (the compose stack's PostgreSQL;

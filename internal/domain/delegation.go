@@ -122,8 +122,11 @@ func (d Delegation) At(now time.Time) Delegation {
 	}
 	switch {
 	case d.LendsUntil != nil && d.LendsUntil.Before(d.ExpiresAt) && !now.Before(*d.LendsUntil):
+		// as the next event about the lender records it: every role lent
+		// dropped, lent no more
 		at := *d.LendsUntil
 		d.State, d.EndedAt, d.Why = DelegationEnded, &at, d.ranOut()
+		d.Dropped, d.Roles = slices.Concat(d.Dropped, d.Roles), nil
 	case !now.Before(d.ExpiresAt):
 		d.State = DelegationExpired
 	case d.StartsAt != nil && now.Before(*d.StartsAt):
@@ -139,24 +142,39 @@ func (d Delegation) ranOut() string {
 	return d.From + "'s own holding of " + strings.Join(d.Roles, ", ") + " ran out"
 }
 
-// lendsUntil is when the last of lender's own holdings in pr of roles runs
-// out, as of now (nil: one never does; a holding that has run out counts
-// no more, and a one-time grant is never lent).
-func lendsUntil(pr Practice, lender string, roles []string, now time.Time) *time.Time {
-	var last *time.Time
+// span is when the delegation lends, by its own times.
+func (d delegationRecord) span() Span {
+	var start time.Time
+	if d.StartsAt != nil {
+		start = *d.StartsAt
+	}
+	s, _ := Between(start, EndAt(d.ExpiresAt))
+	return s
+}
+
+// lendsUntil is when the last of lender's own holdings in pr of the roles
+// d lends runs out, as of now (nil: one never does; now, when none lends
+// anything by d's times). A holding that has run out counts no more, one
+// that falls wholly outside d's times lends nothing by it, and a one-time
+// grant is never lent.
+func lendsUntil(pr Practice, lender string, d delegationRecord, now time.Time) *time.Time {
+	last, found := now, false
 	for _, h := range pr.Holdings(lender) {
 		end := h.Lasts.End()
-		if !slices.Contains(roles, h.Role) || h.once() || end.PassedAt(now) {
+		if !slices.Contains(d.Roles, h.Role) || h.once() || end.PassedAt(now) {
+			continue
+		}
+		if _, overlaps := Intersect(h.Lasts, d.span()); !overlaps {
 			continue
 		}
 		if end.Never() {
 			return nil
 		}
-		if at := end.Time().UTC(); last == nil || at.After(*last) {
-			last = &at
+		if at := end.Time().UTC(); !found || at.After(last) {
+			last, found = at, true
 		}
 	}
-	return last
+	return &last
 }
 
 // DelegationQuery asks for one page of a practice's delegations: those in
@@ -342,7 +360,7 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 		p.s.Add(Rel(obj, "role", roleObj(pr.WS, role)))
 	}
 	rec.GrantedBy, rec.GrantedAt, rec.State, rec.ByOwner = actorID(e), now, delegationGranted, byOwner
-	rec.LendsUntil = lendsUntil(pr, e.From, rec.Roles, now)
+	rec.LendsUntil = lendsUntil(pr, e.From, rec, now)
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
 	return p.setRecordOf(obj, rec)
 }
@@ -478,7 +496,7 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		}
 		if at := d.At(now); at.State == DelegationEnded {
 			// what it lent ran out before this batch: it ended then
-			if err := p.endDelegation(obj, d, DelegationEnded, "", at.Why, *at.EndedAt); err != nil {
+			if err := p.endDelegation(obj, at, DelegationEnded, "", at.Why, *at.EndedAt); err != nil {
 				return err
 			}
 			continue
@@ -493,7 +511,7 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		}
 		if why == "" && len(dropped) == 0 {
 			// the lender's holdings may last longer, or less long, than they did
-			if until := lendsUntil(pr, lender, d.Roles, now); !sameTime(until, d.LendsUntil) {
+			if until := lendsUntil(pr, lender, d.delegationRecord, now); !sameTime(until, d.LendsUntil) {
 				d.LendsUntil = until
 				if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
 					return err
@@ -512,7 +530,7 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		}
 		d.Roles = slices.DeleteFunc(d.Roles, func(role string) bool { return slices.Contains(dropped, role) })
 		d.Dropped = append(d.Dropped, dropped...)
-		d.LendsUntil = lendsUntil(pr, lender, d.Roles, now)
+		d.LendsUntil = lendsUntil(pr, lender, d.delegationRecord, now)
 		if len(d.Roles) == 0 {
 			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent that they may lend ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
 				return err

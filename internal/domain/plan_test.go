@@ -778,30 +778,33 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 	until := func(n int) string {
 		return fmt.Sprintf(`{"type":"role.assigned","workspace":"w","user":"p","role":"front","expires_at":%q}`, day(n).Format(time.RFC3339))
 	}
+	const lasts = -1 // it lends until it expires
 	for _, tc := range []struct {
 		name     string
 		holdings string
-		ends     int // the day it ends by itself; 0: it lasts until it expires
+		ends     int // the day it ends by itself, or lasts
 	}{
 		{"one holding that runs out", until(10), 10},
 		{"a holding at a location that lasts longer", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north","expires_at":"` + day(30).Format(time.RFC3339) + `"}`, 30},
-		{"a holding with no end beside one that runs out", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north"}`, 0},
-		{"a holding that outlasts the delegation", until(200), 0},
+		{"a holding with no end beside one that runs out", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north"}`, lasts},
+		{"a holding that outlasts the delegation", until(200), lasts},
+		{"a holding that starts only after the delegation expires", `{"type":"role.assigned","workspace":"w","user":"p","role":"front","starts_at":"` + day(150).Format(time.RFC3339) + `"}`, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, d := lend(t, tc.holdings)
-			if got := d.At(day(1)).State; got != domain.DelegationActive {
-				t.Fatalf("on day 1: %s, want active", got)
+			if got := d.At(day(0).Add(-time.Second)).State; tc.ends != 0 && got != domain.DelegationActive {
+				t.Fatalf("as granted: %s, want active", got)
 			}
 			later := d.At(day(99))
-			if tc.ends == 0 {
-				if later.State != domain.DelegationActive {
-					t.Errorf("on day 99: %s (%s), want active", later.State, later.Why)
+			if tc.ends == lasts {
+				if later.State != domain.DelegationActive || len(later.Roles) != 1 {
+					t.Errorf("on day 99: %s lending %v (%s), want active lending front", later.State, later.Roles, later.Why)
 				}
 				return
 			}
-			if later.State != domain.DelegationEnded || !later.EndedAt.Equal(day(tc.ends)) || !strings.Contains(later.Why, "p's own holding of front ran out") {
-				t.Errorf("on day 99: %s at %v (%q), want ended on day %d because p's holding ran out", later.State, later.EndedAt, later.Why, tc.ends)
+			if later.State != domain.DelegationEnded || !later.EndedAt.Equal(day(tc.ends)) || !strings.Contains(later.Why, "p's own holding of front ran out") ||
+				len(later.Roles) != 0 || !slices.Equal(later.Dropped, []string{"front"}) {
+				t.Errorf("on day 99: %s at %v (%q) lending %v, dropped %v; want ended on day %d because p's holding ran out, front dropped", later.State, later.EndedAt, later.Why, later.Roles, later.Dropped, tc.ends)
 			}
 		})
 	}
@@ -829,8 +832,9 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 		// the next event that reaches p records the end as it was
 		s, _ = apply(t, s, at(t, day(20), until(40)))
 		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
-		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(10)) || d.At(day(30)).State != domain.DelegationEnded {
-			t.Errorf("after p is given front again on day 20: %s at %v (%q), want ended on day 10 for good", d.State, d.EndedAt, d.Why)
+		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(10)) || d.At(day(30)).State != domain.DelegationEnded ||
+			len(d.Roles) != 0 || !slices.Equal(d.Dropped, []string{"front"}) {
+			t.Errorf("after p is given front again on day 20: %s at %v (%q) lending %v, dropped %v; want ended on day 10 for good, front dropped", d.State, d.EndedAt, d.Why, d.Roles, d.Dropped)
 		}
 	})
 }

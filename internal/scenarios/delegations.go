@@ -154,7 +154,11 @@ var delegations = []Scenario{
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"pete","role":"accountant","expires_at":"{{end}}"}`},
 		{Events: `{"type":"delegation.granted","workspace":"p1","delegation":"d9","from":"pete","to":"sam","roles":["accountant"],"expires_at":"{{later}}"}`,
 			Actor: "user:pete", Checks: []Check{yes("user:sam", "manage_tax_settings", "workspace:p1")}},
-		{PastEnd: true, Checks: []Check{no("user:sam", "manage_tax_settings", "workspace:p1")}},
+		// Listed ended as soon as pete's holding ran out, with no event to say so.
+		{PastEnd: true, Checks: []Check{no("user:sam", "manage_tax_settings", "workspace:p1")},
+			Delegations: []DelegationList{{Workspace: "p1", User: "sam", Want: []string{"d9:pete>sam::ended"}}, {Workspace: "p1", State: "active"}}},
+		{Events: `{"type":"delegation.revoked","workspace":"p1","delegation":"d9"}`,
+			Actor: "user:pete", Refused: `delegation "d9" ended already at {{end}} (pete's own holding of accountant ran out)`},
 		// Given the role again, pete lends it no more: it ended with his holding.
 		{Events: `{"type":"role.assigned","workspace":"p1","user":"pete","role":"accountant"}`,
 			Checks:      []Check{no("user:sam", "manage_tax_settings", "workspace:p1"), yes("user:pete", "manage_tax_settings", "workspace:p1")},

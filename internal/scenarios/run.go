@@ -15,8 +15,8 @@ import (
 	"github.com/wardhq/ward/internal/domain"
 )
 
-// EndToken in a step's events stands for one moment a few seconds after the
-// scenario first names it (the same moment in every later step), so that a
+// EndToken in a step's events stands for one moment a few seconds (endsIn;
+// more when Run runs the story again) after the scenario first names it (the same moment in every later step), so that a
 // story can give access an end and, in a later PastEnd step, check with no
 // write in between that the access ended by itself. In an explanation's text it
 // stands for the same moment, as explain writes it.
@@ -152,8 +152,12 @@ func refused(err error) bool {
 	return strings.Contains(err.Error(), "(HTTP 409)")
 }
 
-// tooLate stops a run whose answers came after the end they were to precede.
-type tooLate struct{ step int }
+// tooLate stops a run whose answers came after the end they were to
+// precede: what step reported, which proves nothing.
+type tooLate struct {
+	step   int
+	report string
+}
 
 // asker reports a run's failures to t, unless the answer came back after
 // the end of access that the step asks before (the run proves nothing then:
@@ -172,7 +176,7 @@ func (a *asker) late() bool {
 func (a *asker) Errorf(format string, args ...any) {
 	a.t.Helper()
 	if a.late() {
-		panic(tooLate{a.step})
+		panic(tooLate{a.step, fmt.Sprintf(format, args...)})
 	}
 	a.t.Errorf(format, args...)
 }
@@ -180,7 +184,7 @@ func (a *asker) Errorf(format string, args ...any) {
 func (a *asker) Fatalf(format string, args ...any) {
 	a.t.Helper()
 	if a.late() {
-		panic(tooLate{a.step})
+		panic(tooLate{a.step, fmt.Sprintf(format, args...)})
 	}
 	a.t.Fatalf(format, args...)
 }
@@ -189,10 +193,12 @@ func (a *asker) Fatalf(format string, args ...any) {
 // newClient makes, failing t on any answer that differs from the story.
 // A story that gives access an end ({{end}}) asks its questions before that
 // end within endsIn; on a loaded machine they can come back after it, and a
-// wrong answer then proves nothing. Run then says so and runs the whole story
-// again, on a new client (newClient(1), newClient(2): a fresh datastore each),
-// with a window endsGrowth times longer, up to maxEndsIn. Answers that came
-// back in time fail t at once, as do all answers once the end has passed.
+// wrong answer (or an error) then proves nothing. Run then logs it and runs
+// the whole story again, on newClient(1), newClient(2), ... (each must start
+// from a fresh datastore), with a window endsGrowth times longer, up to
+// maxEndsIn. Answers that came back before the end fail t at once, as do
+// all answers once a PastEnd step has waited for it; a story that failed
+// so is not run again.
 func Run(t *testing.T, sc Scenario, newClient func(try int) Client) {
 	t.Helper()
 	runWithin(t, sc, newClient, endsIn, maxEndsIn)
@@ -203,21 +209,21 @@ func Run(t *testing.T, sc Scenario, newClient func(try int) Client) {
 func runWithin(t *testing.T, sc Scenario, newClient func(try int) Client, window, most time.Duration) {
 	t.Helper()
 	for try := 0; ; try, window = try+1, window*endsGrowth {
-		step, late := runOnce(t, sc, newClient(try), window)
-		if !late {
+		late := runOnce(t, sc, newClient(try), window)
+		switch {
+		case late == nil || t.Failed():
 			return
+		case window >= most:
+			t.Fatalf("step %d asks before the end of access, %s after a step named it, and its answers came back after the end: this machine answers too slowly for the story; the last: %s", late.step, window, late.report)
 		}
-		if window >= most {
-			t.Fatalf("step %d asks before the end of access, %s after a step named it, and its answers came back after the end: this machine answers too slowly for the story", step, window)
-		}
-		t.Logf("step %d asks before the end of access, %s after a step named it, and a wrong answer came back after the end: running the story again with %s", step, window, window*endsGrowth)
+		t.Logf("step %d asks before the end of access, %s after a step named it, and came back after the end with %q: running the story again with %s", late.step, window, late.report, window*endsGrowth)
 	}
 }
 
 // runOnce runs sc through c with access ending window after the first step
-// that names EndToken. late says step at's wrong answer came back after that
-// end, before any step waited for it.
-func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (at int, late bool) {
+// that names EndToken. late is what a step reported after that end, before
+// any step waited for it (nil: none did).
+func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (late *tooLate) {
 	t.Helper()
 	a := &asker{t: t}
 	defer func() {
@@ -226,7 +232,7 @@ func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (at int,
 			if !ok {
 				panic(r)
 			}
-			at, late = stop.step, true
+			late = &stop
 		}
 	}()
 	if _, _, err := c.Apply(Base, ""); err != nil {
@@ -258,8 +264,9 @@ func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (at int,
 			})
 			touched, deleted, err := c.Apply(events, step.Actor)
 			if step.Refused != "" {
-				if err == nil || !refused(err) || !strings.Contains(err.Error(), step.Refused) {
-					a.Fatalf("step %d: applying events as %q: got %v, want a conflict saying %q", i, step.Actor, err, step.Refused)
+				want := strings.ReplaceAll(step.Refused, EndToken, a.end.UTC().Format(time.RFC3339))
+				if err == nil || !refused(err) || !strings.Contains(err.Error(), want) {
+					a.Fatalf("step %d: applying events as %q: got %v, want a conflict saying %q", i, step.Actor, err, want)
 				}
 			} else if err != nil {
 				a.Fatalf("step %d: applying events: %v", i, err)
@@ -428,7 +435,7 @@ func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (at int,
 			}
 		}
 	}
-	return 0, false
+	return nil
 }
 
 // ReviewID is how a ReviewList names one person's review.

@@ -131,7 +131,8 @@ type Step struct {
 	// Actor is the person on whose behalf Events are sent ("user:ID").
 	Actor string
 	// Refused: applying Events must be refused as a conflict whose error
-	// says this (and nothing is written).
+	// says this (and nothing is written); EndToken in it stands for the end
+	// as an error writes it (RFC 3339, UTC).
 	Refused string
 	// NoChange: applying Events must write nothing (they are already in effect).
 	NoChange bool
