@@ -17,11 +17,17 @@ import (
 
 func parse(t *testing.T, jsonl string) []domain.Event {
 	t.Helper()
+	return parseAt(t, parsedAt, jsonl)
+}
+
+// parseAt reads events as received at when.
+func parseAt(t *testing.T, when time.Time, jsonl string) []domain.Event {
+	t.Helper()
 	raws, err := domain.ReadEventLines(strings.NewReader(jsonl))
 	if err != nil {
 		t.Fatal(err)
 	}
-	events, err := domain.ParseEventsAt(raws, parsedAt)
+	events, err := domain.ParseEventsAt(raws, when)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -755,21 +755,9 @@ func TestDeletingALentRoleEndsItsLending(t *testing.T) {
 func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 	t.Parallel()
 	day := func(n int) time.Time { return parsedAt.AddDate(0, 0, n) }
-	at := func(t *testing.T, when time.Time, lines string) []domain.Event {
-		t.Helper()
-		raws, err := domain.ReadEventLines(strings.NewReader(lines))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events, err := domain.ParseEventsAt(raws, when)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return events
-	}
 	lend := func(t *testing.T, holdings string) (*domain.State, domain.Delegation) {
 		t.Helper()
-		s, _ := apply(t, domain.NewState(), at(t, day(0), planBase+"\n"+holdings+"\n"+
+		s, _ := apply(t, domain.NewState(), parseAt(t, day(0), planBase+"\n"+holdings+"\n"+
 			fmt.Sprintf(`{"type":"staff.added","workspace":"w","user":"x","role":"receptionist"}
 {"type":"delegation.granted","workspace":"w","delegation":"d9","from":"p","to":"x","roles":["front"],"expires_at":%q}`, day(100).Format(time.RFC3339))))
 		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
@@ -811,7 +799,7 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 
 	t.Run("a holding made to last longer moves the end", func(t *testing.T) {
 		s, _ := lend(t, until(10))
-		s, _ = apply(t, s, at(t, day(5), until(40)))
+		s, _ = apply(t, s, parseAt(t, day(5), until(40)))
 		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
 		if d.LendsUntil == nil || !d.LendsUntil.Equal(day(40)) || d.At(day(20)).State != domain.DelegationActive {
 			t.Errorf("after p's holding is made to last to day 40: lends until %v, %s on day 20", d.LendsUntil, d.At(day(20)).State)
@@ -825,12 +813,12 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 				s.Remove(rel)
 			}
 		}
-		_, err := domain.PlanEvents(at(t, day(20), `{"type":"delegation.revoked","workspace":"w","delegation":"d9"}`), s)
+		_, err := domain.PlanEvents(parseAt(t, day(20), `{"type":"delegation.revoked","workspace":"w","delegation":"d9"}`), s)
 		if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "ended already at "+day(10).Format(time.RFC3339)) {
 			t.Errorf("revoking it on day 20: %v, want a conflict saying it ended on day 10", err)
 		}
 		// the next event that reaches p records the end as it was
-		s, _ = apply(t, s, at(t, day(20), until(40)))
+		s, _ = apply(t, s, parseAt(t, day(20), until(40)))
 		d, _ := domain.DelegationOf(s, domain.DelegationObject("w", "d9"))
 		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(10)) || d.At(day(30)).State != domain.DelegationEnded ||
 			len(d.Roles) != 0 || !slices.Equal(d.Dropped, []string{"front"}) {
