@@ -530,13 +530,13 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 		}
 		d.Roles = slices.DeleteFunc(d.Roles, func(role string) bool { return slices.Contains(dropped, role) })
 		d.Dropped = append(d.Dropped, dropped...)
-		d.LendsUntil = lendsUntil(pr, lender, d.delegationRecord, now)
 		if len(d.Roles) == 0 {
 			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent that they may lend ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
 				return err
 			}
 			continue
 		}
+		d.LendsUntil = lendsUntil(pr, lender, d.delegationRecord, now)
 		if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
 			return err
 		}
