@@ -107,8 +107,8 @@ func (c *cluster) waitHealthy(service string, within time.Duration) error {
 // shared clients, then unshared, each followed by a check without a token on
 // the other instance. (A share is the write a clinic makes most, and one of
 // the cheapest: until December 2026 the load added and removed a staff
-// member, about fifty relationships and up to three rounds of reads each, and
-// ran at a third of the pace.) Each worker has a practice of its own, so
+// member, about fifty relationships and up to three rounds of reads each;
+// docs/deployment.md has both paces.) Each worker has a practice of its own, so
 // that writes do not queue behind each other's. An answer that contradicts
 // an acknowledged write is wrong; an error is not (failing closed is
 // allowed), but it leaves the question's state unknown until proven at the
@@ -274,7 +274,7 @@ func (l *pairLoad) verify(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged writes do not hold", lost, 2*len(items))
 	}
-	t.Logf("all %d acknowledged people's states hold on both instances", len(items))
+	t.Logf("all %d acknowledged answers (a share or an unshare each) hold on both instances", len(items))
 }
 
 func (l *pairLoad) reportWrong(t *testing.T) {
