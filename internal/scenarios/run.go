@@ -16,9 +16,10 @@ import (
 )
 
 // EndToken in a step's events stands for one moment a few seconds (endsIn;
-// more when Run runs the story again) after the scenario first names it (the same moment in every later step), so that a
-// story can give access an end and, in a later PastEnd step, check with no
-// write in between that the access ended by itself. In an explanation's text it
+// more when Run runs the story again) after the scenario first names it (the
+// same moment in every later step), so that a story can give access an end
+// and, in a later PastEnd step, check with no write in between that the
+// access ended by itself. In an explanation's text it
 // stands for the same moment, as explain writes it.
 const EndToken = "{{end}}"
 
@@ -165,8 +166,17 @@ type tooLate struct {
 type asker struct {
 	t      *testing.T
 	end    time.Time // the moment EndToken stands for; zero until named
+	later  string    // what LaterToken stands for
 	waited bool      // whether a PastEnd step has waited for it
 	step   int
+}
+
+// times puts the moments EndToken, DayBeforeEndToken and LaterToken stand
+// for into s, as events and Ward's texts write them.
+func (a *asker) times(s string) string {
+	end := a.end.UTC()
+	return strings.NewReplacer(EndToken, end.Format(time.RFC3339), DayBeforeEndToken, end.Add(-24*time.Hour).Format(time.RFC3339),
+		LaterToken, a.later).Replace(s)
 }
 
 func (a *asker) late() bool {
@@ -225,7 +235,7 @@ func runWithin(t *testing.T, sc Scenario, newClient func(try int) Client, window
 // any step waited for it (nil: none did).
 func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (late *tooLate) {
 	t.Helper()
-	a := &asker{t: t}
+	a := &asker{t: t, later: Later(time.Now())}
 	defer func() {
 		if r := recover(); r != nil {
 			stop, ok := r.(tooLate)
@@ -238,7 +248,6 @@ func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (late *t
 	if _, _, err := c.Apply(Base, ""); err != nil {
 		t.Fatalf("base practice: %v", err)
 	}
-	later := Later(time.Now())
 	for i, step := range sc.Steps {
 		a.step = i
 		if step.PastEnd {
@@ -249,22 +258,17 @@ func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (late *t
 			a.waited = true
 		}
 		if step.Events != "" {
-			events := step.Events
-			if strings.Contains(events, EndToken) || strings.Contains(events, DayBeforeEndToken) {
-				if a.end.IsZero() {
-					a.end = time.Now().Add(window).Truncate(time.Second)
-				}
-				events = strings.ReplaceAll(events, EndToken, a.end.UTC().Format(time.RFC3339))
-				events = strings.ReplaceAll(events, DayBeforeEndToken, a.end.Add(-24*time.Hour).UTC().Format(time.RFC3339))
+			if a.end.IsZero() && (strings.Contains(step.Events, EndToken) || strings.Contains(step.Events, DayBeforeEndToken)) {
+				a.end = time.Now().Add(window).Truncate(time.Second)
 			}
-			events = strings.ReplaceAll(events, LaterToken, later)
+			events := a.times(step.Events)
 			events = hoursTokens.ReplaceAllStringFunc(events, func(token string) string {
 				m := hoursTokens.FindStringSubmatch(token)
 				return hoursAround(t, time.Now(), m[2], m[1] == "now")
 			})
 			touched, deleted, err := c.Apply(events, step.Actor)
 			if step.Refused != "" {
-				want := strings.ReplaceAll(step.Refused, EndToken, a.end.UTC().Format(time.RFC3339))
+				want := a.times(step.Refused)
 				if err == nil || !refused(err) || !strings.Contains(err.Error(), want) {
 					a.Fatalf("step %d: applying events as %q: got %v, want a conflict saying %q", i, step.Actor, err, want)
 				}
@@ -428,8 +432,7 @@ func runOnce(t *testing.T, sc Scenario, c Client, window time.Duration) (late *t
 			if err != nil {
 				a.Fatalf("step %d: explain %v: %v", i, ex.Check, err)
 			}
-			text := strings.ReplaceAll(ex.Text, EndToken, a.end.UTC().Format(time.RFC3339))
-			text = strings.ReplaceAll(text, LaterToken, later)
+			text := a.times(ex.Text)
 			if allowed != ex.Allowed || !slices.ContainsFunc(reasons, matches(text)) {
 				a.Errorf("step %d: explain %v: allowed=%v reasons %q, want allowed=%v and %q", i, ex.Check, allowed, reasons, ex.Allowed, text)
 			}
