@@ -158,13 +158,13 @@ func (d delegationRecord) span() Span {
 // that falls wholly outside d's times lends nothing by it, and a one-time
 // grant is never lent.
 func lendsUntil(pr Practice, lender string, d delegationRecord, now time.Time) *time.Time {
-	last, found := now, false
+	last, found, lends := now, false, d.span()
 	for _, h := range pr.Holdings(lender) {
 		end := h.Lasts.End()
 		if !slices.Contains(d.Roles, h.Role) || h.once() || end.PassedAt(now) {
 			continue
 		}
-		if _, overlaps := Intersect(h.Lasts, d.span()); !overlaps {
+		if _, overlaps := Intersect(h.Lasts, lends); !overlaps {
 			continue
 		}
 		if end.Never() {
@@ -509,34 +509,32 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 				dropped = append(dropped, role)
 			}
 		}
-		if why == "" && len(dropped) == 0 {
-			// the lender's holdings may last longer, or less long, than they did
-			if until := lendsUntil(pr, lender, d.delegationRecord, now); !sameTime(until, d.LendsUntil) {
-				d.LendsUntil = until
-				if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
-					return err
-				}
-			}
-			continue
-		}
 		if why != "" {
 			if err := p.endDelegation(obj, d, DelegationEnded, "", why, now); err != nil {
 				return err
 			}
 			continue
 		}
-		for _, role := range dropped {
-			p.s.Remove(Rel(obj, "role", roleObj(pr.WS, role)))
-		}
-		d.Roles = slices.DeleteFunc(d.Roles, func(role string) bool { return slices.Contains(dropped, role) })
-		d.Dropped = append(d.Dropped, dropped...)
-		if len(d.Roles) == 0 {
-			if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent that they may lend ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
-				return err
+		if len(dropped) > 0 {
+			for _, role := range dropped {
+				p.s.Remove(Rel(obj, "role", roleObj(pr.WS, role)))
 			}
+			d.Roles = slices.DeleteFunc(d.Roles, func(role string) bool { return slices.Contains(dropped, role) })
+			d.Dropped = append(d.Dropped, dropped...)
+			if len(d.Roles) == 0 {
+				if err := p.endDelegation(obj, d, DelegationEnded, "", d.From+" no longer holds any role lent that they may lend ("+strings.Join(d.Dropped, ", ")+")", now); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		// what it still lends, and the lender's holdings of it, which may
+		// last longer, or less long, than they did
+		until := lendsUntil(pr, lender, d.delegationRecord, now)
+		if len(dropped) == 0 && sameTime(until, d.LendsUntil) {
 			continue
 		}
-		d.LendsUntil = lendsUntil(pr, lender, d.delegationRecord, now)
+		d.LendsUntil = until
 		if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
 			return err
 		}
