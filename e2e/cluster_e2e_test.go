@@ -108,8 +108,8 @@ func (c *cluster) waitHealthy(service string, within time.Duration) error {
 // the other instance. (A share is the write a clinic makes most, and one of
 // the cheapest: until December 2026 the load added and removed a staff
 // member, about fifty relationships and up to three rounds of reads each;
-// docs/deployment.md has both paces.) Each worker has a practice of its own, so
-// that writes do not queue behind each other's. An answer that contradicts
+// docs/deployment.md has both paces.) Each worker has a practice of its
+// own, so that writes do not queue behind each other's. An answer that contradicts
 // an acknowledged write is wrong; an error is not (failing closed is
 // allowed), but it leaves the question's state unknown until proven at the
 // end.

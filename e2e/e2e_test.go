@@ -454,10 +454,10 @@ func TestEmbeddedPostgresSurvivesRestart(t *testing.T) {
 // in-process SpiceDB on one PostgreSQL; 16 clients write on one and check on
 // the other at once, without tokens: right after a patient.shared is
 // acknowledged the practitioner sees the client, and right after the
-// patient.unshared they do not, on the other instance too (pairLoad). (Before Ward read the
-// datastore's newest revision itself, 4 of 1,280 and 11 of 3,200 such
-// answers were stale: SpiceDB's shared HeadRevision query.) 10,016 pairs
-// (about 7 minutes here); WARD_E2E_PAIR_ROUNDS sets the rounds per worker.
+// patient.unshared they do not, on the other instance too (pairLoad).
+// (Before Ward read the datastore's newest revision itself, 4 of 1,280 and
+// 11 of 3,200 such answers were stale: SpiceDB's shared HeadRevision query.)
+// 10,016 pairs; WARD_E2E_PAIR_ROUNDS sets the rounds per worker.
 func TestNoStaleDecisionAcrossInstances(t *testing.T) {
 	uri := postgresDatabase(t)
 	bin := filepath.Join(t.TempDir(), "ward")
