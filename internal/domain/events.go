@@ -268,8 +268,10 @@ func ValidateID(id string) error {
 	return nil
 }
 
-// validateText checks a display name: 1-200 characters of UTF-8, none of
-// them control, invisible or direction-changing characters.
+// validateText checks a display name: 1-200 characters of UTF-8 that print,
+// none of them control, invisible or direction-changing, not beginning or
+// ending with a space. A name that could pass for another in a list of
+// accounts ("Sync" and "Sy\u200bnc", "Sync" and "Sync ") is refused.
 func validateText(v string) error {
 	if v == "" || utf8.RuneCountInString(v) > 200 || !utf8.ValidString(v) {
 		return fmt.Errorf("must be 1-200 characters of UTF-8")
@@ -278,13 +280,20 @@ func validateText(v string) error {
 		return fmt.Errorf("must not contain control characters")
 	}
 	// JSON decoding turns bytes that are not UTF-8, and lone surrogates, into
-	// U+FFFD: refusing it is how such a name is refused. Invisible and
-	// direction-changing characters (format characters, line and paragraph
-	// separators) would let a name pass for another in a list of accounts.
-	if strings.ContainsFunc(v, func(r rune) bool {
-		return r == utf8.RuneError || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
-	}) {
-		return fmt.Errorf("must be UTF-8 without invisible or direction-changing characters (U+FFFD stands for bytes that were not UTF-8)")
+	// U+FFFD: refusing it is how such a name is refused.
+	if strings.ContainsRune(v, utf8.RuneError) {
+		return fmt.Errorf("must be UTF-8 (U+FFFD stands for bytes that were not UTF-8 or a lone surrogate)")
+	}
+	for i, r := range []rune(v) {
+		if invisible(r) {
+			return fmt.Errorf("character %d (%U) does not print, prints as nothing or changes the text's direction: take it out (emoji variation selectors, joiners and private-use characters are refused too)", i+1, r)
+		}
+	}
+	if first, _ := utf8.DecodeRuneInString(v); unicode.IsSpace(first) {
+		return fmt.Errorf("must not begin with a space")
+	}
+	if last, _ := utf8.DecodeLastRuneInString(v); unicode.IsSpace(last) {
+		return fmt.Errorf("must not end with a space")
 	}
 	if !strings.ContainsFunc(v, visible) {
 		return fmt.Errorf("must have a visible character: spaces, blanks and marks alone say nothing")
@@ -292,14 +301,22 @@ func validateText(v string) error {
 	return nil
 }
 
-// blanks are letters and symbols that print as nothing (Hangul fillers,
-// the braille blank).
-var blanks = []rune{'\u115F', '\u1160', '\u3164', '\uFFA0', '\u2800'}
+// invisible reports whether r prints as nothing, or changes how the text
+// around it prints, without being a space: format characters (joiners,
+// direction marks and overrides), line and paragraph separators, private-use,
+// unassigned and noncharacter code points (none is graphic), the code points
+// Unicode says to ignore when displaying (Hangul fillers, the combining
+// grapheme joiner), variation selectors and the braille blank.
+func invisible(r rune) bool {
+	return !unicode.IsGraphic(r) ||
+		unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) ||
+		r == '\u2800'
+}
 
 // visible reports whether r prints as something: not a space, a mark that
-// only changes another character, or a blank.
+// only changes another character, or an invisible character.
 func visible(r rune) bool {
-	return unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) && !slices.Contains(blanks, r)
+	return !invisible(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me)
 }
 
 func validateName(name string) error {
