@@ -828,3 +828,33 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 		}
 	})
 }
+
+// TestAFormerOwnersLendingOutlastsTheTransfer pins what a transfer of the
+// ownership does to a guarded role the owner lent: nothing. As the roles the
+// owner gave stay given, the lending stays until it ends or the new owner
+// revokes it (docs/model.md, delegation bounds).
+func TestAFormerOwnersLendingOutlastsTheTransfer(t *testing.T) {
+	t.Parallel()
+	day := func(n int) time.Time { return parsedAt.AddDate(0, 0, n) }
+	as := func(actor string, events []domain.Event) []domain.Event {
+		for i := range events {
+			events[i].Actor = "user:" + actor
+		}
+		return events
+	}
+	s, _ := apply(t, domain.NewState(), parseAt(t, day(0), planBase+"\n"+`{"type":"staff.added","workspace":"w","user":"pm","role":"practice_manager"}`))
+	s, _ = apply(t, s, as("o", parseAt(t, day(0), `{"type":"delegation.granted","workspace":"w","delegation":"cover","from":"o","to":"r","roles":["practitioner_admin"],"expires_at":"`+day(30).Format(time.RFC3339)+`"}`)))
+	s, _ = apply(t, s, as("o", parseAt(t, day(1), `{"type":"ownership.transferred","workspace":"w","to":"pm"}`)))
+	obj := domain.DelegationObject("w", "cover")
+	d, _ := domain.DelegationOf(s, obj)
+	if at := d.At(day(2)); at.State != domain.DelegationActive || !slices.Equal(at.Roles, []string{"practitioner_admin"}) {
+		t.Fatalf("after the transfer: %s lending %v (%s), want active lending practitioner_admin", at.State, at.Roles, at.Why)
+	}
+	if !s.Has(domain.Rel(obj, "role", domain.Object{Type: domain.TypeRole, ID: "w/practitioner_admin"})) {
+		t.Errorf("after the transfer the delegation's role relation is gone")
+	}
+	s, _ = apply(t, s, as("pm", parseAt(t, day(2), `{"type":"delegation.revoked","workspace":"w","delegation":"cover"}`)))
+	if d, _ := domain.DelegationOf(s, obj); d.At(day(3)).State != domain.DelegationRevoked || d.EndedBy != "pm" {
+		t.Errorf("after the new owner revoked it: %s by %q, want revoked by pm", d.At(day(3)).State, d.EndedBy)
+	}
+}
