@@ -28,8 +28,8 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if a.cfg.Audit == nil {
 		return domain.Errorf(domain.CodeNotFound, "this Ward keeps no audit ledger")
 	}
-	q := r.URL.Query()
-	if err := onlyParams(q, auditParams); err != nil {
+	q, err := queryParams(r, auditParams)
+	if err != nil {
 		return err
 	}
 	f := audit.Filter{Workspace: q.Get("workspace"), User: q.Get("user"), Client: q.Get("client"), Action: q.Get("action")}
@@ -121,8 +121,8 @@ func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) erro
 	if err := everywhere(r.Context(), "the ledger's chain"); err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	if err := onlyParams(q, []string{"head_seq", "head_hash"}); err != nil {
+	q, err := queryParams(r, []string{"head_seq", "head_hash"})
+	if err != nil {
 		return err
 	}
 	var seq int64
@@ -168,6 +168,9 @@ func queryLimit(v string) (int, error) {
 
 func onlyParams(q url.Values, known []string) error {
 	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if len(known) == 0 {
+			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: k, Message: "is not a parameter: this endpoint takes no query parameters (what it reads is in its path and body)"}
+		}
 		if !slices.Contains(known, k) {
 			return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: k, Message: fmt.Sprintf("is not a parameter of this endpoint (its parameters: %v)", known)}
 		}
@@ -176,4 +179,17 @@ func onlyParams(q url.Values, known []string) error {
 		}
 	}
 	return nil
+}
+
+// queryParams reads r's query, every parameter one of known and given once.
+// A query that does not parse whole is refused: url.Values would drop the
+// pair it could not read (a ';', a bad '%' escape) and answer as if that
+// filter or check had not been asked for.
+func queryParams(r *http.Request, known []string) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "query", Message: fmt.Sprintf(
+			"the query string does not parse (%v): separate parameters with '&' only and percent-encode ';', '%%' and other reserved characters in values", err)}
+	}
+	return q, onlyParams(q, known)
 }

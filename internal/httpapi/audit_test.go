@@ -154,6 +154,11 @@ func TestAuditParameters(t *testing.T) {
 		{"/v1/audit/verify?head_seq=1&head_seq=2&head_hash=" + head, "head_seq", 0},
 		{"/v1/audit/verify?head_seq=1&head_hash=" + head + "&head_hash=" + other, "head_hash", 0},
 		{"/v1/audit/verify?cursor=1", "cursor", 0},
+		// a query that does not parse whole is refused, not read in part
+		{"/v1/audit?user=nobody;", "query", 0},
+		{"/v1/audit?client=ann&user=rita%zz", "query", 0},
+		{"/v1/audit/verify?head_seq=1;&head_hash=" + other + ";", "query", 0},
+		{"/v1/audit/verify?head_seq=1&head_hash=" + other + "%", "query", 0},
 	} {
 		status, e, body := auditGet(t, srv, c.path)
 		if c.field != "" {

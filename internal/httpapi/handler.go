@@ -253,8 +253,15 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 			who.Account = account
 			r = r.WithContext(audit.WithWho(ctx, who))
 		}
-		if err := requireJSON(r); err != nil {
-			return err
+		if k.call && !readsQuery[route] {
+			if _, err := queryParams(r, nil); err != nil {
+				return err
+			}
+		}
+		if route != notFoundRoute && r.Method != http.MethodGet {
+			if err := requireJSON(r); err != nil {
+				return err
+			}
 		}
 		// The answer may be written until the work's limit, plus the time to
 		// write it (a stream renews its deadline as it writes).
@@ -268,6 +275,17 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 		return err
 	})
 }
+
+// readsQuery are the routes that read query parameters (each names its
+// own: queryParams). Every other call refuses a query: a parameter it would
+// not read is one the caller thinks filters or changes the answer.
+var readsQuery = map[string]bool{"audit": true, "audit_verify": true, "break_glass_list": true,
+	"access_request_list": true, "delegation_list": true, "access_review": true}
+
+// notFoundRoute names the route that answers what no other route does (404,
+// or 405 with Allow): it reads no body, so a body of any type gets that
+// answer, not 415 (as GET routes, which read none either).
+const notFoundRoute = "not_found"
 
 // notYetRetryAfter is the Retry-After (seconds) of a not_yet answer.
 const notYetRetryAfter = "1"

@@ -819,3 +819,48 @@ func TestExplainSaysWhenItIsConditional(t *testing.T) {
 		t.Fatalf("explain from the network: %+v (%v), want allowed", ex, err)
 	}
 }
+
+// TestQueriesAndRoutes: a query is read whole or refused (a pair
+// url.Values cannot read would be dropped, and with it a filter), an
+// endpoint that reads no query refuses one, and a request no route answers
+// gets 404 or 405 whatever its body, not 415.
+func TestQueriesAndRoutes(t *testing.T) {
+	t.Parallel()
+	st := newStack(t)
+	check := `{"subject":"user:priya","permission":"view","resource":"client:ann"}`
+	for _, tt := range []struct {
+		method, path, contentType, body string
+		status                          int
+		want                            string
+	}{
+		{"GET", "/v1/workspaces/p1/break-glass?user=rita;", "", "", 400, `"field":"query"`},
+		{"GET", "/v1/workspaces/p1/delegations?state=active&user=%zz", "", "", 400, `"field":"query"`},
+		{"GET", "/v1/workspaces/p1/access-review?user=rita;due=true", "", "", 400, `"field":"query"`},
+		{"GET", "/v1/workspaces/p1/access-requests?user=rita", "", "", 200, ""},
+		{"GET", "/v1/workspaces/p1/matrix?role=receptionist", "", "", 400, `"field":"role"`},
+		{"GET", "/v1/schema?version=2", "", "", 400, "takes no query parameters"},
+		{"GET", "/v1/schema?x=1;", "", "", 400, `"field":"query"`},
+		{"POST", "/v1/check?zedtoken=abc", "application/json", check, 400, `"field":"zedtoken"`},
+		{"POST", "/v1/check", "application/json", check, 200, `"allowed":true`},
+		{"POST", "/v1/check", "text/plain", check, 415, "application/json"},
+		{"PUT", "/v1/check", "application/x-www-form-urlencoded", "a=1", 405, "answers POST"},
+		{"POST", "/v1/nope", "text/plain", "hello", 404, "no such endpoint"},
+		{"GET", "/v1/schema", "text/plain", "hello", 200, "definition user"},
+	} {
+		t.Run(tt.method+" "+tt.path+" "+tt.contentType, func(t *testing.T) {
+			t.Parallel()
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			header := []string{}
+			if tt.contentType != "" {
+				header = append(header, "Content-Type", tt.contentType)
+			}
+			resp, got := send(t, http.DefaultClient, tt.method, st.url+tt.path, body, header...)
+			if resp.StatusCode != tt.status || !strings.Contains(got, tt.want) {
+				t.Errorf("got %d %.500s; want %d containing %s", resp.StatusCode, got, tt.status, tt.want)
+			}
+		})
+	}
+}

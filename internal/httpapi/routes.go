@@ -74,7 +74,7 @@ func (a *service) routes() *http.ServeMux {
 	if a.cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(a.cfg.Metrics, promhttp.HandlerOpts{}))
 	}
-	mux.Handle("/", a.endpoint("not_found", probe, func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/", a.endpoint(notFoundRoute, probe, func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowed(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
 			return domain.Errorf(domain.CodeMethodNotAllowed, "%s %s: this endpoint answers %s only", r.Method, r.URL.Path, strings.Join(allow, ", "))
@@ -645,8 +645,8 @@ func listParams(r *http.Request, params []string) (string, url.Values, int, erro
 	if err != nil {
 		return "", nil, 0, err
 	}
-	q := r.URL.Query()
-	if err := onlyParams(q, params); err != nil {
+	q, err := queryParams(r, params)
+	if err != nil {
 		return "", nil, 0, err
 	}
 	limit, err := queryLimit(q.Get("limit"))
