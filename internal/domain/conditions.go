@@ -199,6 +199,21 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 		Timezone string        `json:"timezone"`
 		Windows  []HoursWindow `json:"windows"`
 	}
+	// encoding/json matches keys in any case, so "Timezone" beside
+	// "timezone" would replace it: keys are checked as written first.
+	if err := exactKeys(raw, "", "timezone", "windows"); err != nil {
+		return Hours{}, err
+	}
+	var top struct {
+		Windows []json.RawMessage `json:"windows"`
+	}
+	if json.Unmarshal(raw, &top) == nil {
+		for i, w := range top.Windows {
+			if err := exactKeys(w, fmt.Sprintf("windows[%d]: ", i), "days", "from", "to"); err != nil {
+				return Hours{}, err
+			}
+		}
+	}
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
@@ -271,6 +286,22 @@ func mergeSpans(spans [][2]int) [][2]int {
 		out = append(out, s)
 	}
 	return out
+}
+
+// exactKeys refuses a field of the JSON object raw that is not one of keys as
+// written (keys are case-sensitive); where names the object in the error.
+// What is not an object is left to the decoding that follows to refuse.
+func exactKeys(raw json.RawMessage, where string, keys ...string) error {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if !slices.Contains(keys, k) {
+			return fmt.Errorf("%s%q is an unknown field (fields: %s; they are case-sensitive)", where, k, strings.Join(keys, ", "))
+		}
+	}
+	return nil
 }
 
 // ParseNetworks reads an event's networks: CIDRs (a bare address is that

@@ -83,6 +83,8 @@ func TestParseEventsRejects(t *testing.T) {
 		{"grants not an object", []json.RawMessage{json.RawMessage(`{"type":"role.updated","workspace":"w","role":"r","grants":"full"}`)}, 0, "grants", "must be an object"},
 		{"notes access with both shapes", []json.RawMessage{json.RawMessage(`{"type":"notes_access.granted","workspace":"w","role":"r","user":"u","client":"c"}`)}, 0, "", "either {workspace, role}"},
 		{"notes access with user only", []json.RawMessage{json.RawMessage(`{"type":"notes_access.granted","workspace":"w","user":"u"}`)}, 0, "", "either {workspace, role}"},
+		{"hours with a key in another case beside it", []json.RawMessage{json.RawMessage(`{"type":"role.defined","workspace":"w","role":"r","grants":{"clients":"all"},"hours":{"timezone":"Australia/Sydney","Timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}`)}, 0, "hours", `"Timezone" is an unknown field (fields: timezone, windows`},
+		{"an hours window with keys in capitals", []json.RawMessage{json.RawMessage(`{"type":"role.defined","workspace":"w","role":"r","grants":{"clients":"all"},"hours":{"timezone":"UTC","windows":[{"DAYS":["mon"],"from":"09:00","to":"17:00"}]}}`)}, 0, "hours", `windows[0]: "DAYS" is an unknown field`},
 		{"second event bad", []json.RawMessage{json.RawMessage(`{"type":"staff.enabled","workspace":"w","user":"u"}`), json.RawMessage(`{"type":"staff.enabled","workspace":"w"}`)}, 1, "user", "is required"},
 	}
 	for _, tt := range tests {
