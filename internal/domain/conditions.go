@@ -261,6 +261,36 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 	return Hours{Zone: in.Timezone, Spans: mergeSpans(spans)}, nil
 }
 
+// Windows are h's spans as ParseHours reads them: one window a day each
+// span covers, its end "24:00" where it runs to midnight or past it, and
+// windows with the same times on several days given once with those days.
+// ParseHours reads them back to the same spans.
+func (h Hours) Windows() []HoursWindow {
+	var out []HoursWindow
+	at := map[[2]string]int{} // from, to -> its window in out
+	add := func(day, from, to int) {
+		key := [2]string{clock(from), clock(to)}
+		if i, ok := at[key]; ok {
+			out[i].Days = append(out[i].Days, dayNames[day])
+			return
+		}
+		at[key] = len(out)
+		out = append(out, HoursWindow{Days: []string{dayNames[day]}, From: key[0], To: key[1]})
+	}
+	for _, sp := range h.Spans {
+		for start := sp[0]; start < sp[1]; {
+			day := start / 1440
+			end := min(sp[1], (day+1)*1440)
+			add(day, start-day*1440, end-day*1440)
+			start = end
+		}
+	}
+	return out
+}
+
+// clock writes minutes of the day as HH:MM (1440 as 24:00).
+func clock(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
+
 // parseClock reads "HH:MM" as minutes of the day; "24:00" only as an end.
 func parseClock(v string, end bool) (int, error) {
 	digit := func(b byte) bool { return '0' <= b && b <= '9' }

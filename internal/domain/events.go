@@ -818,6 +818,36 @@ type AreaGrant struct {
 	Below map[string]float64
 }
 
+// grantJSON is one grant as a list of grants gives it: an area's level, or
+// an action's, with its amount limit.
+type grantJSON struct {
+	Area        string   `json:"area"`
+	Action      string   `json:"action,omitempty"`
+	Level       Level    `json:"level"`
+	AmountBelow *float64 `json:"amount_below,omitempty"`
+}
+
+// grantsJSON writes grants as the list Ward reads (the one form that holds
+// an area's level beside its actions'): areas in order, each area's whole
+// level before its actions.
+func grantsJSON(grants map[string]AreaGrant) []grantJSON {
+	var out []grantJSON
+	for _, area := range slices.Sorted(maps.Keys(grants)) {
+		g := grants[area]
+		if g.Level != "" {
+			out = append(out, grantJSON{Area: area, Level: g.Level})
+		}
+		for _, action := range slices.Sorted(maps.Keys(g.Actions)) {
+			item := grantJSON{Area: area, Action: action, Level: g.Actions[action]}
+			if below, ok := g.Below[action]; ok {
+				item.AmountBelow = &below
+			}
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
 // parseAmount reads an amount limit: a JSON number above 0 and at most
 // MaxAmount.
 func parseAmount(raw json.RawMessage) (float64, error) {
@@ -1112,7 +1142,43 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		StartsAt  string `json:"starts_at,omitempty"`
 		ExpiresAt string `json:"expires_at,omitempty"`
 		At        string `json:"at,omitempty"`
-	}{plain: plain(e)}
+		// what the struct keeps in another shape, or where 0 is a value
+		Grants         []grantJSON     `json:"grants,omitempty"`
+		Hours          json.RawMessage `json:"hours,omitempty"`
+		Networks       json.RawMessage `json:"networks,omitempty"`
+		InactivityDays *int            `json:"inactivity_days,omitempty"`
+		ReviewDays     *int            `json:"review_every_days,omitempty"`
+	}{plain: plain(e), Grants: grantsJSON(e.Grants)}
+	if e.InactivitySet {
+		out.InactivityDays = &e.InactivityDays
+	}
+	if e.ReviewSet {
+		out.ReviewDays = &e.ReviewDays
+	}
+	if e.HoursSet {
+		out.Hours = json.RawMessage("null")
+		if len(e.Cond.Hours) > 0 {
+			h := e.Cond.Hours[0]
+			b, err := json.Marshal(struct {
+				Timezone string        `json:"timezone"`
+				Windows  []HoursWindow `json:"windows"`
+			}{h.Zone, h.Windows()})
+			if err != nil {
+				return nil, err
+			}
+			out.Hours = b
+		}
+	}
+	if e.NetworksSet {
+		out.Networks = json.RawMessage("null")
+		if len(e.Cond.Networks) > 0 {
+			b, err := json.Marshal(e.Cond.Networks[0].CIDRs)
+			if err != nil {
+				return nil, err
+			}
+			out.Networks = b
+		}
+	}
 	if !e.StartsAt.IsZero() {
 		out.StartsAt = e.StartsAt.UTC().Format(time.RFC3339)
 	}

@@ -1,9 +1,11 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -856,5 +858,40 @@ func TestAFormerOwnersLendingOutlastsTheTransfer(t *testing.T) {
 	s, _ = apply(t, s, as("pm", parseAt(t, day(2), `{"type":"delegation.revoked","workspace":"w","delegation":"cover"}`)))
 	if d, _ := domain.DelegationOf(s, obj); d.At(day(3)).State != domain.DelegationRevoked || d.EndedBy != "pm" {
 		t.Errorf("after the new owner revoked it: %s by %q, want revoked by pm", d.At(day(3)).State, d.EndedBy)
+	}
+}
+
+// TestEventsWriteWhatTheySaid: an event written out (as the audit ledger
+// keeps it) reads back as the same event, for every event the plan cases
+// and the base send: conditions, grants in every form, and values that are
+// 0 or null on purpose included.
+func TestEventsWriteWhatTheySaid(t *testing.T) {
+	t.Parallel()
+	extra := `{"type":"role.assigned","workspace":"w","user":"r","role":"front","networks":["10.0.0.0/8","2001:db8::/32"],"hours":{"timezone":"Australia/Sydney","windows":[{"days":["mon","tue","wed"],"from":"09:00","to":"17:00"},{"days":["sat"],"from":"22:00","to":"02:00"},{"days":["sun"],"from":"00:00","to":"24:00"}]}}
+{"type":"role.updated","workspace":"w","role":"front","hours":null,"networks":null}
+{"type":"role.updated","workspace":"w","role":"front","grants":[{"area":"invoices","level":"own"},{"area":"invoices","action":"approve","level":"all","amount_below":500.5},{"area":"notes","action":"view","level":"written"}]}
+{"type":"role.updated","workspace":"w","role":"front","grants":{"patients":"all","billing":{"read":"all","approve":{"level":"all","amount_below":20}}}}
+{"type":"policy.set","workspace":"w","inactivity_days":0,"review_every_days":0}
+{"type":"policy.set","workspace":"w","inactivity_days":30,"review_every_days":90,"approvals_required":2}`
+	var sources []string
+	for _, c := range planCases {
+		sources = append(sources, c.events)
+	}
+	sources = append(sources, planBase, extra)
+	for _, src := range sources {
+		for _, e := range parseAt(t, parsedAt, src) {
+			b, err := json.Marshal(e)
+			if err != nil {
+				t.Fatalf("%s: %v", e.Type, err)
+			}
+			again, err := domain.ParseEventsAt([]json.RawMessage{b}, parsedAt)
+			if err != nil {
+				t.Errorf("%s written as %s does not read back: %v", e.Type, b, err)
+				continue
+			}
+			if !reflect.DeepEqual(again[0], e) {
+				t.Errorf("%s written as %s reads back as\n%+v\nwant\n%+v", e.Type, b, again[0], e)
+			}
+		}
 	}
 }
