@@ -113,7 +113,13 @@ func (c *Client) fail(ctx context.Context, op string, cons *v1.Consistency, fiel
 	switch st.Code() {
 	case codes.InvalidArgument, codes.OutOfRange:
 		if field != "" && status.Code(c.probe(ctx, cons)) == st.Code() {
-			return revisionErr(field, st.Code(), err)
+			code := st.Code()
+			if code == codes.OutOfRange && originOf(tokenOf(cons)) == "" {
+				// Every token SpiceDB issues names its datastore: one ahead
+				// of it that names none was made up, and no wait helps.
+				code = codes.InvalidArgument
+			}
+			return revisionErr(field, code, err)
 		}
 	case codes.Unknown, codes.Internal:
 		if perr := c.probe(ctx, consistency("")); perr != nil && mayPass(perr) {
@@ -121,6 +127,14 @@ func (c *Client) fail(ctx context.Context, op string, cons *v1.Consistency, fiel
 		}
 	}
 	return translateErr(op, err)
+}
+
+// tokenOf is the ZedToken cons reads at ("" for none).
+func tokenOf(cons *v1.Consistency) string {
+	if t := cons.GetAtLeastAsFresh(); t != nil {
+		return t.GetToken()
+	}
+	return cons.GetAtExactSnapshot().GetToken()
 }
 
 // revisionErr is the caller's error for a revision SpiceDB refused with code.

@@ -97,6 +97,21 @@ func ahead(t *testing.T, token string) string {
 	return forged.GetToken()
 }
 
+// withOrigin is token naming datastore origin instead of its own.
+func withOrigin(t *testing.T, token, origin string) string {
+	t.Helper()
+	d, err := zedtoken.Decode(&v1.ZedToken{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.GetV1().DatastoreUniqueIdPrefix = origin
+	e, err := zedtoken.Encode(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.GetToken()
+}
+
 // withRevision is token with its revision replaced by rev.
 func withRevision(t *testing.T, token, rev string) string {
 	t.Helper()
@@ -113,7 +128,8 @@ func withRevision(t *testing.T, token, rev string) string {
 }
 
 // TestCallerTokens: a ZedToken that is malformed or of another datastore is
-// the caller's error (invalid, field zedtoken), one from the future is not_yet,
+// the caller's error (invalid, field zedtoken), one from the future is not_yet
+// (invalid when it names no datastore, as no token SpiceDB issues does),
 // and none of them answers internal, on every read that takes a token. A bulk
 // check never answers a forged token as the revision it checked at.
 func TestCallerTokens(t *testing.T) {
@@ -131,6 +147,9 @@ func TestCallerTokens(t *testing.T) {
 		{"a revision that does not parse", withRevision(t, token, "xyz"), domain.CodeInvalid},
 		{"another datastore's", foreign, domain.CodeInvalid},
 		{"from the future", ahead(t, token), domain.CodeNotYet},
+		// SpiceDB's own tokens name their datastore: one ahead that names
+		// none was made up, and waiting would never answer it
+		{"from the future, naming no datastore", withOrigin(t, ahead(t, token), ""), domain.CodeInvalid},
 	}
 	q := domain.Question{Subject: domain.Object{Type: "user", ID: "olivia"}, Permission: "view", Resource: domain.Object{Type: "client", ID: "ann"}}
 	user := domain.Object{Type: "user", ID: "olivia"}
