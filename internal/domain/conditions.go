@@ -337,8 +337,8 @@ func exactKeys(raw json.RawMessage, where string, keys ...string) error {
 // ParseNetworks reads an event's networks: CIDRs (a bare address is that
 // one address), one of which the caller must be on.
 func ParseNetworks(raw json.RawMessage) (Networks, error) {
-	var in []string
-	if err := json.Unmarshal(raw, &in); err != nil {
+	in, err := stringList(raw)
+	if err != nil {
 		return Networks{}, fmt.Errorf(`must be a list of networks such as ["10.0.0.0/8", "2001:db8::/32"] (or null to remove them)`)
 	}
 	if len(in) == 0 || len(in) > MaxNetworks {

@@ -85,6 +85,10 @@ func TestParseEventsRejects(t *testing.T) {
 		{"notes access with user only", []json.RawMessage{json.RawMessage(`{"type":"notes_access.granted","workspace":"w","user":"u"}`)}, 0, "", "either {workspace, role}"},
 		{"hours with a key in another case beside it", []json.RawMessage{json.RawMessage(`{"type":"role.defined","workspace":"w","role":"r","grants":{"clients":"all"},"hours":{"timezone":"Australia/Sydney","Timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}`)}, 0, "hours", `"Timezone" is an unknown field (fields: timezone, windows`},
 		{"an hours window with keys in capitals", []json.RawMessage{json.RawMessage(`{"type":"role.defined","workspace":"w","role":"r","grants":{"clients":"all"},"hours":{"timezone":"UTC","windows":[{"DAYS":["mon"],"from":"09:00","to":"17:00"}]}}`)}, 0, "hours", `windows[0]: "DAYS" is an unknown field`},
+		{"type null", []json.RawMessage{json.RawMessage(`{"type":null,"workspace":"w"}`)}, 0, "type", "is null"},
+		{"a null role lent", []json.RawMessage{json.RawMessage(`{"type":"delegation.granted","workspace":"w","delegation":"d","from":"a","to":"b","roles":[null],"expires_at":"2099-01-01T00:00:00Z"}`)}, 0, "roles", "list of 1 to"},
+		{"a null network", []json.RawMessage{json.RawMessage(`{"type":"role.assigned","workspace":"w","user":"u","role":"r","networks":["10.0.0.0/8",null]}`)}, 0, "networks", "list of networks"},
+		{"a null grant reviewed", []json.RawMessage{json.RawMessage(`{"type":"access.reviewed","workspace":"w","user":"u","outcome":"revoke","items":[null]}`)}, 0, "items", "list of 1 to"},
 		{"second event bad", []json.RawMessage{json.RawMessage(`{"type":"staff.enabled","workspace":"w","user":"u"}`), json.RawMessage(`{"type":"staff.enabled","workspace":"w"}`)}, 1, "user", "is required"},
 	}
 	for _, tt := range tests {

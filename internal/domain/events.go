@@ -373,6 +373,8 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 	var typ string
 	if rawType, ok := fields["type"]; !ok {
 		return Event{}, fieldErr(CodeInvalid, i, "type", "is required")
+	} else if isNull(rawType) {
+		return Event{}, fieldErr(CodeInvalid, i, "type", "is null: give the event's type, e.g. staff.added")
 	} else if err := json.Unmarshal(rawType, &typ); err != nil {
 		return Event{}, fieldErr(CodeInvalid, i, "type", "must be a string")
 	}
@@ -544,6 +546,24 @@ var eventFields = map[string]eventField{
 	"outcome":            {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},
 }
 
+// stringList reads a JSON list of strings; a null in it is an error (JSON
+// decoding would read it as "", and the error would name an empty value
+// the caller never sent).
+func stringList(raw json.RawMessage) ([]string, error) {
+	var ptrs []*string
+	if err := json.Unmarshal(raw, &ptrs); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ptrs))
+	for i, p := range ptrs {
+		if p == nil {
+			return nil, fmt.Errorf("item %d is null", i)
+		}
+		out[i] = *p
+	}
+	return out, nil
+}
+
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // nullError says what to send instead of null for a field of kind k.
@@ -593,8 +613,8 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 		return nil
 	}
 	if f.kind == rolesField {
-		var names []string
-		if err := json.Unmarshal(raw, &names); err != nil || len(names) == 0 || len(names) > MaxDelegatedRoles {
+		names, err := stringList(raw)
+		if err != nil || len(names) == 0 || len(names) > MaxDelegatedRoles {
 			return fmt.Errorf("must be a list of 1 to %d role names (leave it out to lend every role held)", MaxDelegatedRoles)
 		}
 		for _, n := range names {
@@ -617,8 +637,8 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 		return nil
 	}
 	if f.kind == itemsField {
-		var items []string
-		if err := json.Unmarshal(raw, &items); err != nil || len(items) == 0 || len(items) > MaxReviewItems {
+		items, err := stringList(raw)
+		if err != nil || len(items) == 0 || len(items) > MaxReviewItems {
 			return fmt.Errorf("must be a list of 1 to %d grants, as GET /v1/workspaces/{ws}/access-review lists them (leave it out to revoke every standing grant)", MaxReviewItems)
 		}
 		for _, item := range items {

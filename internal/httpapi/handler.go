@@ -384,7 +384,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
-		_ = json.NewEncoder(&buf).Encode(api.ErrorBody{Code: domain.CodeInternal, Message: "Ward could not encode its answer as JSON (" + err.Error() + "): report this"})
+		_ = json.NewEncoder(&buf).Encode(api.ErrorResponse{Error: api.ErrorBody{Code: domain.CodeInternal, Message: "Ward could not encode its answer as JSON (" + err.Error() + "): report this"}})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
