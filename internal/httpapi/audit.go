@@ -149,16 +149,13 @@ func (a *service) handleAuditVerify(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// onlyParams refuses query parameters other than known, and any given more
-// than once (which one counts would be a guess: ?workspace=a&workspace=b
-// would read a's records only).
 // queryLimit reads a page's limit from a query parameter ("" for the
-// default).
+// default): digits only, as a number is written ("+5" and "05" are not).
 func queryLimit(v string) (int, error) {
 	limit := 0
 	if v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil {
+		if err != nil || strconv.Itoa(n) != v {
 			return 0, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "limit", Message: fmt.Sprintf("must be a number between 1 and %d", api.MaxLimit)}
 		}
 		limit = n
@@ -166,6 +163,9 @@ func queryLimit(v string) (int, error) {
 	return pageLimit(limit)
 }
 
+// onlyParams refuses query parameters other than known, and any given more
+// than once (which one counts would be a guess: ?workspace=a&workspace=b
+// would read a's records only).
 func onlyParams(q url.Values, known []string) error {
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if len(known) == 0 {
