@@ -949,16 +949,24 @@ func ReviewPolicies() Filter {
 func ReviewPolicyDays(r Relationship) int { return daysOf(r.Subject.ID, reviewPolicy) }
 
 // ReviewSweepFilters read what finding practice ws's due reviews needs:
-// its owner, people, policies and write lock, when each review falls due
-// and whether that was told, and managers.
+// its owner, people and policies, when each review falls due and whether
+// that was told, and managers. The practice's write lock, which the sweep's
+// write holds, is read before them (LockFilter): the reads are not one
+// snapshot, and a lock read after them could be one a racing sweep wrote
+// after they were read, with what it told.
 func ReviewSweepFilters(ws string) []Filter {
 	return []Filter{
 		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "owner"},
 		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "member"},
 		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "policy"},
-		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "lock"},
 		{ResourceType: TypeAccessReview, ResourceIDPrefix: ws + "/", Relation: "current"},
 		{ResourceType: TypeAccessReview, ResourceIDPrefix: ws + "/", Relation: "told"},
 		{ResourceType: TypeStaffMember, ResourceIDPrefix: ws + "/", Relation: "manager"},
 	}
+}
+
+// LockFilter selects practice ws's write lock, which every write to the
+// practice replaces.
+func LockFilter(ws string) Filter {
+	return Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "lock"}
 }

@@ -822,8 +822,9 @@ func TestExplainSaysWhenItIsConditional(t *testing.T) {
 
 // TestQueriesAndRoutes: a query is read whole or refused (a pair
 // url.Values cannot read would be dropped, and with it a filter), an
-// endpoint that reads no query refuses one, and a request no route answers
-// gets 404 or 405 whatever its body, not 415.
+// endpoint that reads no query refuses one, a list of an unknown practice is
+// an error, not an empty list, and a request no route answers gets 404 or
+// 405 whatever its body, not 415.
 func TestQueriesAndRoutes(t *testing.T) {
 	t.Parallel()
 	st := newStack(t)
@@ -837,6 +838,13 @@ func TestQueriesAndRoutes(t *testing.T) {
 		{"GET", "/v1/workspaces/p1/delegations?state=active&user=%zz", "", "", 400, `"field":"query"`},
 		{"GET", "/v1/workspaces/p1/access-review?user=rita;due=true", "", "", 400, `"field":"query"`},
 		{"GET", "/v1/workspaces/p1/access-requests?user=rita", "", "", 200, ""},
+		// an unknown practice is not an empty one
+		{"GET", "/v1/workspaces/nope/break-glass", "", "", 400, `unknown workspace \"nope\"`},
+		{"GET", "/v1/workspaces/nope/delegations", "", "", 400, `unknown workspace \"nope\"`},
+		{"GET", "/v1/workspaces/nope/access-requests", "", "", 400, `unknown workspace \"nope\"`},
+		{"GET", "/v1/workspaces/nope/access-review", "", "", 400, `unknown workspace \"nope\"`},
+		{"GET", "/v1/workspaces/nope/matrix", "", "", 400, `unknown workspace \"nope\"`},
+		{"GET", "/v1/workspaces/p1/break-glass", "", "", 200, `"break_glass":[]`},
 		{"GET", "/v1/workspaces/p1/matrix?role=receptionist", "", "", 400, `"field":"role"`},
 		{"GET", "/v1/schema?version=2", "", "", 400, "takes no query parameters"},
 		{"GET", "/v1/schema?x=1;", "", "", 400, `"field":"query"`},

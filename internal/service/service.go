@@ -138,7 +138,7 @@ func (s *Service) Apply(ctx context.Context, events []domain.Event) (domain.Appl
 	// after all, its ID marker's CREATE fails and the next attempt reads everything.
 	optimistic := len(needs.Fresh) > 0
 	for attempt := 1; time.Now().Before(deadline); attempt++ {
-		state, token, err := s.load(ctx, needs, optimistic, "")
+		state, token, err := s.loadToWrite(ctx, needs, optimistic)
 		if err != nil {
 			return domain.Applied{}, err
 		}
@@ -244,15 +244,31 @@ func (s *Service) askActors(ctx context.Context, checks []domain.ActorCheck, tok
 	return nil
 }
 
+// presetOf selects practice ws's preset, which every practice has: read
+// beside a list, at its revision, it tells an empty list from an unknown
+// practice.
+func presetOf(ws string) domain.Filter {
+	return domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "preset"}
+}
+
+// unknownWorkspace is the error of a read about a practice that does not
+// exist: an empty answer would let a mistyped ID pass for a quiet practice.
+func unknownWorkspace(ws string) error {
+	return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q: create it with workspace.created first, or check its ID", ws)}
+}
+
 // BreakGlass lists one page of practice ws's emergency openings that q
 // asks for, oldest first, and the next page's cursor.
 func (s *Service) BreakGlass(ctx context.Context, ws string, q domain.BreakGlassQuery) ([]domain.BreakGlass, string, error) {
 	if err := q.Check(); err != nil {
 		return nil, "", err
 	}
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.BreakGlassFilter(ws)})
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.BreakGlassFilter(ws), presetOf(ws)})
 	if err != nil {
 		return nil, "", err
+	}
+	if !(domain.Practice{S: domain.NewState(rels...), WS: ws}).Exists() {
+		return nil, "", unknownWorkspace(ws)
 	}
 	return domain.BreakGlassPage(domain.BreakGlassesOf(domain.NewState(rels...), ws), q, time.Now())
 }
@@ -321,9 +337,12 @@ func (s *Service) Delegations(ctx context.Context, ws string, q domain.Delegatio
 	if err := q.Check(); err != nil {
 		return nil, "", err
 	}
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.DelegationFilter(ws)})
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.DelegationFilter(ws), presetOf(ws)})
 	if err != nil {
 		return nil, "", err
+	}
+	if !(domain.Practice{S: domain.NewState(rels...), WS: ws}).Exists() {
+		return nil, "", unknownWorkspace(ws)
 	}
 	return domain.DelegationPage(domain.DelegationsOf(domain.NewState(rels...), ws), q, time.Now())
 }
@@ -350,7 +369,7 @@ func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessRe
 	}
 	pr := domain.Practice{S: domain.NewState(rels...), WS: ws}
 	if !pr.Exists() {
-		return nil, "", &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", ws)}
+		return nil, "", unknownWorkspace(ws)
 	}
 	members := pr.Members()
 	candidates, _ := domain.AccessReviewPage(members, domain.AccessReviewQuery{User: q.User, Cursor: q.Cursor, Limit: len(members) + 1}, func(person string) bool {
@@ -463,16 +482,21 @@ func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
 			continue
 		}
 		ws := p.Resource.ID
+		// The lock first: a write after it replaced it, so what the reads
+		// after it miss of that write makes this sweep's write fail.
+		locks, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.LockFilter(ws)})
+		if err != nil {
+			return out, err
+		}
 		rels, _, err := s.store.ReadAll(ctx, "", domain.ReviewSweepFilters(ws))
 		if err != nil {
 			return out, err
 		}
-		state := domain.NewState(rels...)
-		due, told := domain.DueReviewsOf(state, ws, domain.MaxToldPerSweep)
+		due, told := domain.DueReviewsOf(domain.NewState(rels...), ws, domain.MaxToldPerSweep)
 		if len(told) == 0 {
 			continue
 		}
-		g := guardOf(ws, state.Of(domain.Object{Type: domain.TypeWorkspace, ID: ws}, "lock"))
+		g := guardOf(ws, locks)
 		w := domain.Write{Updates: g.updates, Preconditions: g.preconditions}
 		for _, r := range told {
 			w.Updates = append(w.Updates, domain.Update{Op: domain.Touch, Rel: r})
@@ -496,9 +520,12 @@ func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.Access
 	if err := q.Check(); err != nil {
 		return nil, "", err
 	}
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.AccessRequestFilter(ws)})
+	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.AccessRequestFilter(ws), presetOf(ws)})
 	if err != nil {
 		return nil, "", err
+	}
+	if !(domain.Practice{S: domain.NewState(rels...), WS: ws}).Exists() {
+		return nil, "", unknownWorkspace(ws)
 	}
 	return domain.AccessRequestPage(domain.AccessRequestsOf(domain.NewState(rels...), ws), q)
 }
@@ -661,7 +688,7 @@ func (s *Service) repairWorkspace(ctx context.Context, ws, what string, plan fun
 	defer s.lockWorkspaces(needs.Workspaces)()
 	deadline := time.Now().Add(applyBudget)
 	for attempt := 1; time.Now().Before(deadline); attempt++ {
-		state, _, err := s.load(ctx, needs, false, "")
+		state, _, err := s.loadToWrite(ctx, needs, false)
 		if err != nil {
 			return 0, err
 		}
@@ -783,11 +810,41 @@ func (s *Service) awaitVisible(ctx context.Context, locks []domain.Relationship)
 // The token is that of the first read (the answer when nothing needs
 // writing).
 func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, at string) (*domain.State, string, error) {
-	state := domain.NewState()
+	return s.loadInto(ctx, domain.NewState(), needs, skipFresh, at, nil)
+}
+
+// loadToWrite is load for a write that the locks of needs' practices guard
+// (domain.WriteOf). Those locks are read first, alone, and only that read of
+// them counts: the reads after it are each at SpiceDB's newest, not one
+// snapshot, and a lock read among them could be one another instance wrote
+// after some of them were read, with changes they missed, which the write
+// would then not be guarded against (a revocation made meanwhile written
+// back). Read before them, a lock that another write replaced since makes
+// this write fail and be planned again.
+func (s *Service) loadToWrite(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
+	filters := make([]domain.Filter, len(needs.Workspaces))
+	for i, ws := range needs.Workspaces {
+		filters[i] = domain.LockFilter(ws)
+	}
+	locks, _, err := s.store.ReadAll(ctx, "", filters)
+	if err != nil {
+		return nil, "", err
+	}
+	read := domain.NewState(locks...)
+	return s.loadInto(ctx, read, needs, skipFresh, "", func(r domain.Relationship) bool {
+		return r.Resource.Type == domain.TypeWorkspace && r.Relation == "lock" && slices.Contains(needs.Workspaces, r.Resource.ID)
+	})
+}
+
+// loadInto is load adding to state what it reads, but what skip (nil:
+// nothing) says was read already.
+func (s *Service) loadInto(ctx context.Context, state *domain.State, needs domain.Needs, skipFresh bool, at string, skip func(domain.Relationship) bool) (*domain.State, string, error) {
 	read := func(filters []domain.Filter) ([]domain.Relationship, string, error) {
 		rels, token, err := s.store.ReadAll(ctx, at, filters)
 		for _, r := range rels {
-			state.Add(r)
+			if skip == nil || !skip(r) {
+				state.Add(r)
+			}
 		}
 		return rels, token, err
 	}
@@ -860,7 +917,7 @@ func (s *Service) Matrix(ctx context.Context, workspace string) (domain.Matrix, 
 	}
 	pr := domain.Practice{S: state, WS: workspace}
 	if !pr.Exists() {
-		return domain.Matrix{}, &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "workspace", Message: fmt.Sprintf("unknown workspace %q", workspace)}
+		return domain.Matrix{}, unknownWorkspace(workspace)
 	}
 	return domain.MatrixOf(pr), nil
 }
