@@ -119,6 +119,9 @@ func TestEnds(t *testing.T) {
 		{"2027-02-28T17:00:00.999Z", time.Date(2027, 2, 28, 17, 0, 0, 0, time.UTC)},
 		{"2027-03-01T05:30:00+05:30", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
 		{"2027-02-28T00:01:00-23:59", time.Date(2027, 2, 28, 24, 0, 0, 0, time.UTC)},
+		// RFC 3339 allows lower-case t and z
+		{"2027-02-28t17:00:00z", time.Date(2027, 2, 28, 17, 0, 0, 0, time.UTC)},
+		{"2027-03-01t05:30:00+05:30", time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		raw := json.RawMessage(`{"type":"role.assigned","workspace":"w","user":"u","role":"r","expires_at":"` + tt.given + `"}`)

@@ -777,7 +777,8 @@ func nullable[T any](raw json.RawMessage, parse func(json.RawMessage) (T, error)
 // PostgreSQL stop there, so a later time could be taken and never shown).
 // Its error says what was wrong, for the caller to name the field.
 func ParseTime(v string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, v)
+	// RFC 3339 allows a lower-case t and z, which Go's layout does not.
+	t, err := time.Parse(time.RFC3339, strings.ToUpper(v))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time such as 2027-02-28T17:00:00Z", v)
 	}
