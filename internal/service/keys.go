@@ -415,6 +415,13 @@ func (k *Keys) List(ctx context.Context, ws string) ([]apikeys.Info, error) {
 	if err := validKey(ws, time.Time{}, k.now()); err != nil {
 		return nil, err
 	}
+	preset, _, err := k.store.ReadAll(ctx, "", []domain.Filter{presetOf(ws)})
+	if err != nil {
+		return nil, err
+	}
+	if len(preset) == 0 {
+		return nil, unknownWorkspace(ws)
+	}
 	return k.keysOf(ctx, ws, "")
 }
 

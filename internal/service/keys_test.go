@@ -97,6 +97,9 @@ func TestAPIKeysLifecycle(t *testing.T) {
 	if other, err := keys.List(ctx, "p2"); err != nil || len(other) != 0 {
 		t.Fatalf("p2 lists %+v, %v; want none", other, err)
 	}
+	if _, err := keys.List(ctx, "nope"); domain.ErrorCode(err) != domain.CodeInvalid || !strings.Contains(err.Error(), `unknown workspace "nope"`) {
+		t.Fatalf("a practice that does not exist lists: %v; want an invalid error naming it", err)
+	}
 
 	// Rotation: both work, the old one until the grace ends.
 	second, err := keys.Rotate(ctx, "p1", first.ID, "user:olivia", time.Now().Add(90*24*time.Hour))

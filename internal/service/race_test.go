@@ -13,65 +13,123 @@ import (
 	"github.com/wardhq/ward/internal/testenv"
 )
 
-// lockReadLast is a store whose first read of a practice's write lock, read
-// beside other filters, reads the others first, runs hook, and only then
-// the lock: one order SpiceDB may answer concurrent reads in, with another
-// Ward instance's write landing between them.
-type lockReadLast struct {
+// interleaved is a store that lets another Ward instance's write (hook,
+// run once) land among the reads of the first read of a practice's write
+// lock: SpiceDB answers a read's filters concurrently, each at its newest,
+// in any order.
+type interleaved struct {
 	service.Store
-	once sync.Once
-	hook func()
+	// lockLast: a read of the lock beside other filters reads the others
+	// first, then runs hook, then reads the lock; otherwise hook runs right
+	// after that read.
+	lockLast bool
+	once     sync.Once
+	hook     func()
 }
 
 func isLock(f domain.Filter) bool {
 	return f.ResourceType == domain.TypeWorkspace && f.Relation == "lock"
 }
 
-func (l *lockReadLast) ReadAll(ctx context.Context, at string, filters []domain.Filter) ([]domain.Relationship, string, error) {
-	if !slices.ContainsFunc(filters, isLock) || len(filters) == 1 {
+func (l *interleaved) ReadAll(ctx context.Context, at string, filters []domain.Filter) ([]domain.Relationship, string, error) {
+	if !slices.ContainsFunc(filters, isLock) {
 		return l.Store.ReadAll(ctx, at, filters)
 	}
-	var rels []domain.Relationship
+	var first []domain.Relationship
+	var err error
+	ran := false
 	l.once.Do(func() {
-		others, _, err := l.Store.ReadAll(ctx, at, slices.DeleteFunc(slices.Clone(filters), isLock))
-		if err != nil {
-			panic(err)
+		ran = true
+		if !l.lockLast {
+			return
 		}
-		rels = others
+		if others := slices.DeleteFunc(slices.Clone(filters), isLock); len(others) > 0 {
+			if first, _, err = l.Store.ReadAll(ctx, at, others); err != nil {
+				return
+			}
+			filters = slices.DeleteFunc(slices.Clone(filters), func(f domain.Filter) bool { return !isLock(f) })
+		}
 		l.hook()
-		filters = slices.DeleteFunc(slices.Clone(filters), func(f domain.Filter) bool { return !isLock(f) })
 	})
-	more, token, err := l.Store.ReadAll(ctx, at, filters)
-	return append(rels, more...), token, err
+	if err != nil {
+		return nil, "", err
+	}
+	rels, token, err := l.Store.ReadAll(ctx, at, filters)
+	if ran && !l.lockLast {
+		l.hook()
+	}
+	return append(first, rels...), token, err
 }
+
+// interleavings are where another instance's write may land: among the
+// reads, before the lock is read, or just after the lock is read.
+var interleavings = []struct {
+	name     string
+	lockLast bool
+}{{"before the lock is read", true}, {"after the lock is read", false}}
 
 // TestARevocationMeanwhileStands: one Ward instance reads the practice to
 // change a role while another revokes that role from rita, the revocation
-// landing between the first's reads: the first must not write rita's
-// access as its stale reads had her, giving back what was revoked.
+// landing among the first's reads: the first must not write rita's access
+// as stale reads had her, giving back what was revoked.
 func TestARevocationMeanwhileStands(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
-		t.Fatal(err)
+	for _, il := range interleavings {
+		t.Run(il.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			w := testenv.SpiceDB(t)
+			if _, err := w.Apply(ctx, testenv.Parsed(t, scenarios.Base)); err != nil {
+				t.Fatal(err)
+			}
+			store := &interleaved{Store: w.Store, lockLast: il.lockLast}
+			store.hook = func() {
+				if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"role.revoked","workspace":"p1","user":"rita","role":"receptionist"}`)); err != nil {
+					t.Error(err)
+				}
+			}
+			other := service.New(store, slog.New(slog.DiscardHandler))
+			if _, err := other.Apply(ctx, testenv.Parsed(t, `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"invoices":"all"}}`)); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []domain.Question{
+				{Subject: domain.Object{Type: domain.TypeUser, ID: "rita"}, Permission: "view", Resource: domain.Object{Type: domain.TypeInvoice, ID: "in-ann"}},
+				{Subject: domain.Object{Type: domain.TypeUser, ID: "rita"}, Permission: "view", Resource: domain.Object{Type: domain.TypeClient, ID: "ann"}},
+			} {
+				if d, err := w.Store.Check(ctx, q, ""); err != nil || d.Allowed {
+					t.Errorf("after rita's receptionist role was revoked, %s %s %s: allowed=%v (%v); want denied", q.Subject, q.Permission, q.Resource, d.Allowed, err)
+				}
+			}
+		})
 	}
-	store := &lockReadLast{Store: w.Store}
-	store.hook = func() {
-		if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"role.revoked","workspace":"p1","user":"rita","role":"receptionist"}`)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	other := service.New(store, slog.New(slog.DiscardHandler))
-	if _, err := other.Apply(ctx, testenv.Parsed(t, `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"invoices":"all"}}`)); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []domain.Question{
-		{Subject: domain.Object{Type: domain.TypeUser, ID: "rita"}, Permission: "view", Resource: domain.Object{Type: domain.TypeInvoice, ID: "in-ann"}},
-		{Subject: domain.Object{Type: domain.TypeUser, ID: "rita"}, Permission: "view", Resource: domain.Object{Type: domain.TypeClient, ID: "ann"}},
-	} {
-		if d, err := w.Store.Check(ctx, q, ""); err != nil || d.Allowed {
-			t.Errorf("after rita's receptionist role was revoked, %s %s %s: allowed=%v (%v); want denied", q.Subject, q.Permission, q.Resource, d.Allowed, err)
-		}
+}
+
+// TestASweepMeanwhileTellsOnce: one instance sweeps for due reviews while
+// another's sweep, landing among its reads, tells rita's: hers is told once.
+func TestASweepMeanwhileTellsOnce(t *testing.T) {
+	t.Parallel()
+	for _, il := range interleavings {
+		t.Run(il.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			w := practiceAfter(t, [][2]string{{"", scenarios.Base + `{"type":"policy.set","workspace":"p1","review_every_days":90}`}})
+			lapse(t, w, "p1", "rita")
+			var told []domain.DueReview
+			store := &interleaved{Store: w.Store, lockLast: il.lockLast}
+			store.hook = func() {
+				var err error
+				if told, err = w.DueReviews(ctx); err != nil {
+					t.Error(err)
+				}
+			}
+			other := service.New(store, slog.New(slog.DiscardHandler))
+			also, err := other.DueReviews(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if all := slices.Concat(told, also); len(all) != 1 || !slices.Equal(all[0].Users, []string{"rita"}) {
+				t.Errorf("two sweeps, one landing among the other's reads, told %+v; want rita's once", all)
+			}
+		})
 	}
 }

@@ -482,13 +482,13 @@ func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
 			continue
 		}
 		ws := p.Resource.ID
-		// The lock first: a write after it replaced it, so what the reads
-		// after it miss of that write makes this sweep's write fail.
-		locks, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.LockFilter(ws)})
+		// What it decides on is read at the revision of the lock its write
+		// holds (loadToWrite says why).
+		locks, at, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.LockFilter(ws)})
 		if err != nil {
 			return out, err
 		}
-		rels, _, err := s.store.ReadAll(ctx, "", domain.ReviewSweepFilters(ws))
+		rels, _, err := s.store.ReadAll(ctx, at, domain.ReviewSweepFilters(ws))
 		if err != nil {
 			return out, err
 		}
@@ -810,41 +810,11 @@ func (s *Service) awaitVisible(ctx context.Context, locks []domain.Relationship)
 // The token is that of the first read (the answer when nothing needs
 // writing).
 func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, at string) (*domain.State, string, error) {
-	return s.loadInto(ctx, domain.NewState(), needs, skipFresh, at, nil)
-}
-
-// loadToWrite is load for a write that the locks of needs' practices guard
-// (domain.WriteOf). Those locks are read first, alone, and only that read of
-// them counts: the reads after it are each at SpiceDB's newest, not one
-// snapshot, and a lock read among them could be one another instance wrote
-// after some of them were read, with changes they missed, which the write
-// would then not be guarded against (a revocation made meanwhile written
-// back). Read before them, a lock that another write replaced since makes
-// this write fail and be planned again.
-func (s *Service) loadToWrite(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
-	filters := make([]domain.Filter, len(needs.Workspaces))
-	for i, ws := range needs.Workspaces {
-		filters[i] = domain.LockFilter(ws)
-	}
-	locks, _, err := s.store.ReadAll(ctx, "", filters)
-	if err != nil {
-		return nil, "", err
-	}
-	read := domain.NewState(locks...)
-	return s.loadInto(ctx, read, needs, skipFresh, "", func(r domain.Relationship) bool {
-		return r.Resource.Type == domain.TypeWorkspace && r.Relation == "lock" && slices.Contains(needs.Workspaces, r.Resource.ID)
-	})
-}
-
-// loadInto is load adding to state what it reads, but what skip (nil:
-// nothing) says was read already.
-func (s *Service) loadInto(ctx context.Context, state *domain.State, needs domain.Needs, skipFresh bool, at string, skip func(domain.Relationship) bool) (*domain.State, string, error) {
+	state := domain.NewState()
 	read := func(filters []domain.Filter) ([]domain.Relationship, string, error) {
 		rels, token, err := s.store.ReadAll(ctx, at, filters)
 		for _, r := range rels {
-			if skip == nil || !skip(r) {
-				state.Add(r)
-			}
+			state.Add(r)
 		}
 		return rels, token, err
 	}
@@ -867,6 +837,29 @@ func (s *Service) loadInto(ctx context.Context, state *domain.State, needs domai
 		return nil, "", err
 	}
 	return state, token, nil
+}
+
+// loadToWrite is load for a write that the locks of needs' practices guard
+// (domain.WriteOf): everything is read at exactly the revision at which
+// their locks were read first. The reads are many calls, and each at
+// SpiceDB's newest would not be one snapshot (nor, across SpiceDB nodes,
+// even in order): a lock read among them could be one another instance
+// wrote after some of them were read, with changes they missed, and the
+// write, holding that lock, would write back what was revoked meanwhile.
+// At one revision, a write to these practices after it has replaced their
+// locks, so this write fails and is planned again. When none of them has a
+// lock yet, the write requires that none has one, and the reads are at the
+// newest.
+func (s *Service) loadToWrite(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
+	filters := make([]domain.Filter, len(needs.Workspaces))
+	for i, ws := range needs.Workspaces {
+		filters[i] = domain.LockFilter(ws)
+	}
+	_, at, err := s.store.ReadAll(ctx, "", filters)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.load(ctx, needs, skipFresh, at)
 }
 
 // Explain answers q and says why, in the practice's terms. The decision is

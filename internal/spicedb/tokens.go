@@ -72,14 +72,12 @@ func (c *Client) checkOrigin(ctx context.Context, token, field string) error {
 	if ours := c.origin.Load(); ours != nil && *ours == theirs {
 		return nil
 	}
-	resp, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
-	ours := originOf(resp.GetReadAt().GetToken())
-	if err != nil || ours == "" {
+	ours := c.learnOrigin(ctx)
+	if ours == "" {
 		// Nothing to compare with; SpiceDB treats a foreign token as a
 		// request for full consistency, which is safe.
 		return nil
 	}
-	c.origin.Store(&ours)
 	if ours == theirs {
 		return nil
 	}
@@ -88,6 +86,18 @@ func (c *Client) checkOrigin(ctx context.Context, token, field string) error {
 		what = "belongs to another SpiceDB datastore (or to an in-memory one since restarted): start again from the first page, without a cursor"
 	}
 	return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: field, Message: what}
+}
+
+// learnOrigin asks SpiceDB which datastore its tokens name now, and keeps
+// the answer; "" when it could not say (or names none).
+func (c *Client) learnOrigin(ctx context.Context) string {
+	resp, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
+	ours := originOf(resp.GetReadAt().GetToken())
+	if err != nil || ours == "" {
+		return ""
+	}
+	c.origin.Store(&ours)
+	return ours
 }
 
 // fail turns the error of a SpiceDB call made at cons into a domain error.
@@ -114,9 +124,9 @@ func (c *Client) fail(ctx context.Context, op string, cons *v1.Consistency, fiel
 	case codes.InvalidArgument, codes.OutOfRange:
 		if field != "" && status.Code(c.probe(ctx, cons)) == st.Code() {
 			code := st.Code()
-			if code == codes.OutOfRange && originOf(tokenOf(cons)) == "" {
-				// Every token SpiceDB issues names its datastore: one ahead
-				// of it that names none was made up, and no wait helps.
+			if code == codes.OutOfRange && originOf(tokenOf(cons)) == "" && c.learnOrigin(ctx) != "" {
+				// This SpiceDB's tokens name its datastore: one ahead of it
+				// that names none was made up, and no wait helps.
 				code = codes.InvalidArgument
 			}
 			return revisionErr(field, code, err)
