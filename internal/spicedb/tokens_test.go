@@ -97,29 +97,14 @@ func ahead(t *testing.T, token string) string {
 	return forged.GetToken()
 }
 
-// withOrigin is token naming datastore origin instead of its own.
-func withOrigin(t *testing.T, token, origin string) string {
+// edited is token with edit made to what it holds.
+func edited(t *testing.T, token string, edit func(*implv1.DecodedZedToken_V1ZedToken)) string {
 	t.Helper()
 	d, err := zedtoken.Decode(&v1.ZedToken{Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.GetV1().DatastoreUniqueIdPrefix = origin
-	e, err := zedtoken.Encode(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.GetToken()
-}
-
-// withRevision is token with its revision replaced by rev.
-func withRevision(t *testing.T, token, rev string) string {
-	t.Helper()
-	d, err := zedtoken.Decode(&v1.ZedToken{Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.GetV1().Revision = rev
+	edit(d.GetV1())
 	e, err := zedtoken.Encode(d)
 	if err != nil {
 		t.Fatal(err)
@@ -144,12 +129,12 @@ func TestCallerTokens(t *testing.T) {
 	}{
 		{"not base64", "not a token!", domain.CodeInvalid},
 		{"base64, not a token", "Zm9vYmFy", domain.CodeInvalid},
-		{"a revision that does not parse", withRevision(t, token, "xyz"), domain.CodeInvalid},
+		{"a revision that does not parse", edited(t, token, func(v *implv1.DecodedZedToken_V1ZedToken) { v.Revision = "xyz" }), domain.CodeInvalid},
 		{"another datastore's", foreign, domain.CodeInvalid},
 		{"from the future", ahead(t, token), domain.CodeNotYet},
 		// SpiceDB's own tokens name their datastore: one ahead that names
 		// none was made up, and waiting would never answer it
-		{"from the future, naming no datastore", withOrigin(t, ahead(t, token), ""), domain.CodeInvalid},
+		{"from the future, naming no datastore", edited(t, ahead(t, token), func(v *implv1.DecodedZedToken_V1ZedToken) { v.DatastoreUniqueIdPrefix = "" }), domain.CodeInvalid},
 	}
 	q := domain.Question{Subject: domain.Object{Type: "user", ID: "olivia"}, Permission: "view", Resource: domain.Object{Type: "client", ID: "ann"}}
 	user := domain.Object{Type: "user", ID: "olivia"}
