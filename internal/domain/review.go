@@ -951,9 +951,7 @@ func ReviewPolicyDays(r Relationship) int { return daysOf(r.Subject.ID, reviewPo
 // ReviewSweepFilters read what finding practice ws's due reviews needs:
 // its owner, people and policies, when each review falls due and whether
 // that was told, and managers. The practice's write lock, which the sweep's
-// write holds, is read before them (LockFilter): the reads are not one
-// snapshot, and a lock read after them could be one a racing sweep wrote
-// after they were read, with what it told.
+// write holds, is read first (LockFilter), and these at its revision.
 func ReviewSweepFilters(ws string) []Filter {
 	return []Filter{
 		{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "owner"},
@@ -963,10 +961,4 @@ func ReviewSweepFilters(ws string) []Filter {
 		{ResourceType: TypeAccessReview, ResourceIDPrefix: ws + "/", Relation: "told"},
 		{ResourceType: TypeStaffMember, ResourceIDPrefix: ws + "/", Relation: "manager"},
 	}
-}
-
-// LockFilter selects practice ws's write lock, which every write to the
-// practice replaces.
-func LockFilter(ws string) Filter {
-	return Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "lock"}
 }

@@ -43,6 +43,18 @@ func (f Filter) String() string {
 // ByID selects every relationship of o.
 func ByID(o Object) Filter { return Filter{ResourceType: o.Type, ResourceID: o.ID} }
 
+// LockFilter selects practice ws's write lock, which every write to the
+// practice replaces (WriteOf).
+func LockFilter(ws string) Filter {
+	return Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "lock"}
+}
+
+// PresetFilter selects practice ws's preset, which every practice has
+// (Practice.Exists).
+func PresetFilter(ws string) Filter {
+	return Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "preset"}
+}
+
 // ByPrefix selects every relationship of the resources of type typ whose ID
 // starts with prefix (a workspace's roles: "ws/").
 func ByPrefix(typ, prefix string) Filter {
@@ -128,7 +140,7 @@ func WriteOf(plan Plan, state *State, optimistic bool, newLock func() string) (W
 		wsObj := workspaceObj(ws)
 		current := state.Of(wsObj, "lock")
 		if len(current) == 0 {
-			w.Preconditions = append(w.Preconditions, Precondition{Filter: Filter{ResourceType: TypeWorkspace, ResourceID: ws, Relation: "lock"}})
+			w.Preconditions = append(w.Preconditions, Precondition{Filter: LockFilter(ws)})
 		}
 		for _, old := range current {
 			w.Preconditions = append(w.Preconditions, Precondition{MustMatch: true, Filter: Exactly(old)})

@@ -118,9 +118,9 @@ func accountMember(ws, account string) domain.Filter {
 }
 
 // keysOf reads the live keys of ws (of one account when account is not "").
-func (k *Keys) keysOf(ctx context.Context, ws, account string) ([]apikeys.Info, error) {
+func (k *Keys) keysOf(ctx context.Context, ws, account, at string) ([]apikeys.Info, error) {
 	f := domain.Filter{ResourceType: domain.TypeAPIKey, ResourceIDPrefix: ws + "/", Relation: "account", SubjectType: domain.TypeServiceAccount, SubjectID: account}
-	rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{f})
+	rels, _, err := k.store.ReadAll(ctx, at, []domain.Filter{f})
 	if err != nil {
 		return nil, err
 	}
@@ -182,13 +182,13 @@ const keyAttempts = 8
 // guard); when another write to the practice came first, it counts again.
 // So concurrent requests cannot together pass the limit.
 func (k *Keys) counted(ctx context.Context, ws, account string, write func(guard) (apikeys.Issued, error)) (apikeys.Issued, error) {
-	var err error
 	for range keyAttempts {
-		var g guard
-		if g, err = k.lock(ctx, ws); err != nil {
+		locks, at, err := lockedAt(ctx, k.store, ws)
+		if err != nil {
 			return apikeys.Issued{}, err
 		}
-		live, err := k.keysOf(ctx, ws, account)
+		g := guardOf(ws, locks)
+		live, err := k.keysOf(ctx, ws, account, at)
 		if err != nil {
 			return apikeys.Issued{}, err
 		}
@@ -203,22 +203,13 @@ func (k *Keys) counted(ctx context.Context, ws, account string, write func(guard
 	return apikeys.Issued{}, &domain.Error{Code: domain.CodeBusy, Index: -1, Message: fmt.Sprintf("workspace %q changed %d times while its keys were counted: try again", ws, keyAttempts)}
 }
 
-// lock reads ws's write lock and returns the guard that holds it.
-func (k *Keys) lock(ctx context.Context, ws string) (guard, error) {
-	rels, _, err := k.store.ReadAll(ctx, "", []domain.Filter{{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
-	if err != nil {
-		return guard{}, err
-	}
-	return guardOf(ws, rels), nil
-}
-
 // guardOf is the guard that holds practice ws's write lock as read (locks:
 // its lock relationships, none when it has none): they must still be there,
 // and the write replaces them.
 func guardOf(ws string, locks []domain.Relationship) guard {
 	var g guard
 	if len(locks) == 0 {
-		g.preconditions = append(g.preconditions, domain.Precondition{Filter: domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "lock"}})
+		g.preconditions = append(g.preconditions, domain.Precondition{Filter: domain.LockFilter(ws)})
 	}
 	for _, old := range locks {
 		g.preconditions = append(g.preconditions, domain.Precondition{MustMatch: true, Filter: domain.Exactly(old)})
@@ -415,14 +406,10 @@ func (k *Keys) List(ctx context.Context, ws string) ([]apikeys.Info, error) {
 	if err := validKey(ws, time.Time{}, k.now()); err != nil {
 		return nil, err
 	}
-	preset, _, err := k.store.ReadAll(ctx, "", []domain.Filter{presetOf(ws)})
-	if err != nil {
+	if _, err := practiceOf(ctx, k.store, ws); err != nil {
 		return nil, err
 	}
-	if len(preset) == 0 {
-		return nil, unknownWorkspace(ws)
-	}
-	return k.keysOf(ctx, ws, "")
+	return k.keysOf(ctx, ws, "", "")
 }
 
 // Info returns key id of ws, without its secret.

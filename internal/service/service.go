@@ -244,11 +244,18 @@ func (s *Service) askActors(ctx context.Context, checks []domain.ActorCheck, tok
 	return nil
 }
 
-// presetOf selects practice ws's preset, which every practice has: read
-// beside a list, at its revision, it tells an empty list from an unknown
-// practice.
-func presetOf(ws string) domain.Filter {
-	return domain.Filter{ResourceType: domain.TypeWorkspace, ResourceID: ws, Relation: "preset"}
+// practiceOf reads what filters select of practice ws, with its preset in
+// the same read: an unknown practice is an error, not an empty answer.
+func practiceOf(ctx context.Context, store Store, ws string, filters ...domain.Filter) (*domain.State, error) {
+	rels, _, err := store.ReadAll(ctx, "", append(filters, domain.PresetFilter(ws)))
+	if err != nil {
+		return nil, err
+	}
+	state := domain.NewState(rels...)
+	if !(domain.Practice{S: state, WS: ws}).Exists() {
+		return nil, unknownWorkspace(ws)
+	}
+	return state, nil
 }
 
 // unknownWorkspace is the error of a read about a practice that does not
@@ -263,14 +270,11 @@ func (s *Service) BreakGlass(ctx context.Context, ws string, q domain.BreakGlass
 	if err := q.Check(); err != nil {
 		return nil, "", err
 	}
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.BreakGlassFilter(ws), presetOf(ws)})
+	state, err := practiceOf(ctx, s.store, ws, domain.BreakGlassFilter(ws))
 	if err != nil {
 		return nil, "", err
 	}
-	if !(domain.Practice{S: domain.NewState(rels...), WS: ws}).Exists() {
-		return nil, "", unknownWorkspace(ws)
-	}
-	return domain.BreakGlassPage(domain.BreakGlassesOf(domain.NewState(rels...), ws), q, time.Now())
+	return domain.BreakGlassPage(domain.BreakGlassesOf(state, ws), q, time.Now())
 }
 
 // Consume answers q as a check that may use up a one-time grant: allowed
@@ -337,14 +341,11 @@ func (s *Service) Delegations(ctx context.Context, ws string, q domain.Delegatio
 	if err := q.Check(); err != nil {
 		return nil, "", err
 	}
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.DelegationFilter(ws), presetOf(ws)})
+	state, err := practiceOf(ctx, s.store, ws, domain.DelegationFilter(ws))
 	if err != nil {
 		return nil, "", err
 	}
-	if !(domain.Practice{S: domain.NewState(rels...), WS: ws}).Exists() {
-		return nil, "", unknownWorkspace(ws)
-	}
-	return domain.DelegationPage(domain.DelegationsOf(domain.NewState(rels...), ws), q, time.Now())
+	return domain.DelegationPage(domain.DelegationsOf(state, ws), q, time.Now())
 }
 
 // reviewChecks is how many people's review_access one bulk check asks.
@@ -482,9 +483,7 @@ func (s *Service) DueReviews(ctx context.Context) ([]domain.DueReview, error) {
 			continue
 		}
 		ws := p.Resource.ID
-		// What it decides on is read at the revision of the lock its write
-		// holds (loadToWrite says why).
-		locks, at, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.LockFilter(ws)})
+		locks, at, err := lockedAt(ctx, s.store, ws)
 		if err != nil {
 			return out, err
 		}
@@ -520,14 +519,11 @@ func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.Access
 	if err := q.Check(); err != nil {
 		return nil, "", err
 	}
-	rels, _, err := s.store.ReadAll(ctx, "", []domain.Filter{domain.AccessRequestFilter(ws), presetOf(ws)})
+	state, err := practiceOf(ctx, s.store, ws, domain.AccessRequestFilter(ws))
 	if err != nil {
 		return nil, "", err
 	}
-	if !(domain.Practice{S: domain.NewState(rels...), WS: ws}).Exists() {
-		return nil, "", unknownWorkspace(ws)
-	}
-	return domain.AccessRequestPage(domain.AccessRequestsOf(domain.NewState(rels...), ws), q)
+	return domain.AccessRequestPage(domain.AccessRequestsOf(state, ws), q)
 }
 
 // Import loads new practices: the events are planned against an empty state
@@ -851,15 +847,22 @@ func (s *Service) load(ctx context.Context, needs domain.Needs, skipFresh bool, 
 // lock yet, the write requires that none has one, and the reads are at the
 // newest.
 func (s *Service) loadToWrite(ctx context.Context, needs domain.Needs, skipFresh bool) (*domain.State, string, error) {
-	filters := make([]domain.Filter, len(needs.Workspaces))
-	for i, ws := range needs.Workspaces {
-		filters[i] = domain.LockFilter(ws)
-	}
-	_, at, err := s.store.ReadAll(ctx, "", filters)
+	_, at, err := lockedAt(ctx, s.store, needs.Workspaces...)
 	if err != nil {
 		return nil, "", err
 	}
 	return s.load(ctx, needs, skipFresh, at)
+}
+
+// lockedAt reads the write locks of practices ws and the revision it read
+// them at ("" when none has one), at which a write holding them reads what
+// it decides on (loadToWrite says why).
+func lockedAt(ctx context.Context, store Store, ws ...string) ([]domain.Relationship, string, error) {
+	filters := make([]domain.Filter, len(ws))
+	for i, w := range ws {
+		filters[i] = domain.LockFilter(w)
+	}
+	return store.ReadAll(ctx, "", filters)
 }
 
 // Explain answers q and says why, in the practice's terms. The decision is
