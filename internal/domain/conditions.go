@@ -193,23 +193,25 @@ type HoursWindow struct {
 	To   string   `json:"to"`
 }
 
+// hoursInput is hours as an event gives them.
+type hoursInput struct {
+	Timezone string        `json:"timezone"`
+	Windows  []HoursWindow `json:"windows"`
+}
+
 // ParseHours reads an event's hours: {timezone, windows}.
 func ParseHours(raw json.RawMessage) (Hours, error) {
-	var in struct {
-		Timezone string        `json:"timezone"`
-		Windows  []HoursWindow `json:"windows"`
-	}
+	var in hoursInput
 	// encoding/json matches keys in any case, so "Timezone" beside
 	// "timezone" would replace it: keys are checked as written first.
-	if err := exactKeys(raw, "", "timezone", "windows"); err != nil {
+	obj, err := exactKeys(raw, "", "timezone", "windows")
+	if err != nil {
 		return Hours{}, err
 	}
-	var top struct {
-		Windows []json.RawMessage `json:"windows"`
-	}
-	if json.Unmarshal(raw, &top) == nil {
-		for i, w := range top.Windows {
-			if err := exactKeys(w, fmt.Sprintf("windows[%d]: ", i), "days", "from", "to"); err != nil {
+	var windows []json.RawMessage
+	if json.Unmarshal(obj["windows"], &windows) == nil {
+		for i, w := range windows {
+			if _, err := exactKeys(w, fmt.Sprintf("windows[%d]: ", i), "days", "from", "to"); err != nil {
 				return Hours{}, err
 			}
 		}
@@ -318,20 +320,21 @@ func mergeSpans(spans [][2]int) [][2]int {
 	return out
 }
 
-// exactKeys refuses a field of the JSON object raw that is not one of keys as
-// written (keys are case-sensitive); where names the object in the error.
-// What is not an object is left to the decoding that follows to refuse.
-func exactKeys(raw json.RawMessage, where string, keys ...string) error {
+// exactKeys returns the JSON object raw, refusing a field that is not one of
+// keys as written (keys are case-sensitive); where names the object in the
+// error. What is not an object is nil, left to the decoding that follows to
+// refuse.
+func exactKeys(raw json.RawMessage, where string, keys ...string) (map[string]json.RawMessage, error) {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) != nil {
-		return nil
+		return nil, nil
 	}
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if !slices.Contains(keys, k) {
-			return fmt.Errorf("%s%q is an unknown field (fields: %s; they are case-sensitive)", where, k, strings.Join(keys, ", "))
+			return nil, fmt.Errorf("%s%q is an unknown field (fields: %s; they are case-sensitive)", where, k, strings.Join(keys, ", "))
 		}
 	}
-	return nil
+	return obj, nil
 }
 
 // ParseNetworks reads an event's networks: CIDRs (a bare address is that

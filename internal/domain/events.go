@@ -839,29 +839,20 @@ type AreaGrant struct {
 	Below map[string]float64
 }
 
-// grantJSON is one grant as a list of grants gives it: an area's level, or
-// an action's, with its amount limit.
-type grantJSON struct {
-	Area        string   `json:"area"`
-	Action      string   `json:"action,omitempty"`
-	Level       Level    `json:"level"`
-	AmountBelow *float64 `json:"amount_below,omitempty"`
-}
-
-// grantsJSON writes grants as the list Ward reads (the one form that holds
-// an area's level beside its actions'): areas in order, each area's whole
-// level before its actions.
-func grantsJSON(grants map[string]AreaGrant) []grantJSON {
-	var out []grantJSON
+// grantItems writes grants as the list form parseGrants reads (the one
+// form that holds an area's level beside its actions'): areas in order, each
+// area's whole level before its actions.
+func grantItems(grants map[string]AreaGrant) []grantItem {
+	var out []grantItem
 	for _, area := range slices.Sorted(maps.Keys(grants)) {
 		g := grants[area]
 		if g.Level != "" {
-			out = append(out, grantJSON{Area: area, Level: g.Level})
+			out = append(out, grantItem{Area: area, Level: string(g.Level)})
 		}
 		for _, action := range slices.Sorted(maps.Keys(g.Actions)) {
-			item := grantJSON{Area: area, Action: action, Level: g.Actions[action]}
+			item := grantItem{Area: area, Action: action, Level: string(g.Actions[action])}
 			if below, ok := g.Below[action]; ok {
-				item.AmountBelow = &below
+				item.Below = &below
 			}
 			out = append(out, item)
 		}
@@ -962,10 +953,13 @@ func canonicalAction(name string) string {
 	return name
 }
 
-// grantItem is one grant in the list form: [{"area", "action", "level"}].
+// grantItem is one grant in the list form: [{"area", "action", "level",
+// "amount_below"}].
 type grantItem struct {
-	Area, Action, Level string
-	Below               *float64
+	Area   string   `json:"area"`
+	Action string   `json:"action,omitempty"`
+	Level  string   `json:"level"`
+	Below  *float64 `json:"amount_below,omitempty"`
 }
 
 // parseGrantList reads the list form; an item without an action grants every
@@ -1164,12 +1158,12 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		ExpiresAt string `json:"expires_at,omitempty"`
 		At        string `json:"at,omitempty"`
 		// what the struct keeps in another shape, or where 0 is a value
-		Grants         []grantJSON     `json:"grants,omitempty"`
+		Grants         []grantItem     `json:"grants,omitempty"`
 		Hours          json.RawMessage `json:"hours,omitempty"`
 		Networks       json.RawMessage `json:"networks,omitempty"`
 		InactivityDays *int            `json:"inactivity_days,omitempty"`
 		ReviewDays     *int            `json:"review_every_days,omitempty"`
-	}{plain: plain(e), Grants: grantsJSON(e.Grants)}
+	}{plain: plain(e), Grants: grantItems(e.Grants)}
 	if e.InactivitySet {
 		out.InactivityDays = &e.InactivityDays
 	}
@@ -1180,10 +1174,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		out.Hours = json.RawMessage("null")
 		if len(e.Cond.Hours) > 0 {
 			h := e.Cond.Hours[0]
-			b, err := json.Marshal(struct {
-				Timezone string        `json:"timezone"`
-				Windows  []HoursWindow `json:"windows"`
-			}{h.Zone, h.Windows()})
+			b, err := json.Marshal(hoursInput{h.Zone, h.Windows()})
 			if err != nil {
 				return nil, err
 			}
