@@ -511,11 +511,8 @@ func (c *Client) answeredAt(ctx context.Context, cons *v1.Consistency, readAt st
 	if readAt != "" {
 		return readAt, nil
 	}
-	if t := cons.GetAtLeastAsFresh(); t != nil {
-		return t.GetToken(), nil
-	}
-	if t := cons.GetAtExactSnapshot(); t != nil {
-		return t.GetToken(), nil
+	if t := tokenOf(cons); t != "" {
+		return t, nil
 	}
 	resp, err := c.schema.ReadSchema(ctx, &v1.ReadSchemaRequest{})
 	if err != nil {
@@ -524,7 +521,6 @@ func (c *Client) answeredAt(ctx context.Context, cons *v1.Consistency, readAt st
 	return resp.GetReadAt().GetToken(), nil
 }
 
-// exactly reads at exactly the revision of token.
 // exactly reads at exactly the revision of token, or at the newest revision
 // when token is "".
 func exactly(token string) *v1.Consistency {

@@ -88,6 +88,15 @@ func (c *Client) checkOrigin(ctx context.Context, token, field string) error {
 	return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: field, Message: what}
 }
 
+// ownOrigin is the datastore SpiceDB's tokens name, as last learned, or
+// learned now.
+func (c *Client) ownOrigin(ctx context.Context) string {
+	if ours := c.origin.Load(); ours != nil {
+		return *ours
+	}
+	return c.learnOrigin(ctx)
+}
+
 // learnOrigin asks SpiceDB which datastore its tokens name now, and keeps
 // the answer; "" when it could not say (or names none).
 func (c *Client) learnOrigin(ctx context.Context) string {
@@ -124,7 +133,7 @@ func (c *Client) fail(ctx context.Context, op string, cons *v1.Consistency, fiel
 	case codes.InvalidArgument, codes.OutOfRange:
 		if field != "" && status.Code(c.probe(ctx, cons)) == st.Code() {
 			code := st.Code()
-			if code == codes.OutOfRange && originOf(tokenOf(cons)) == "" && c.learnOrigin(ctx) != "" {
+			if code == codes.OutOfRange && originOf(tokenOf(cons)) == "" && c.ownOrigin(ctx) != "" {
 				// This SpiceDB's tokens name its datastore: one ahead of it
 				// that names none was made up, and no wait helps.
 				code = codes.InvalidArgument
