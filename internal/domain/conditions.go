@@ -631,3 +631,42 @@ func (p Practice) RoleCond(role string) Cond {
 	}
 	return Cond{}
 }
+
+// fallsIn reports whether h holds at some moment in [from, until): the
+// minute of the week read in h's zone, as the terms caveat reads it, lies in
+// one of h's spans. It steps from one span's start to the next, so it takes
+// a few steps a week, whatever the length.
+func (h Hours) fallsIn(from, until time.Time) bool {
+	if len(h.Spans) == 0 || !from.Before(until) {
+		return false
+	}
+	if until.Sub(from) > 8*24*time.Hour { // a whole week, whatever the clocks did
+		return true
+	}
+	loc, err := time.LoadLocation(h.Zone)
+	if err != nil {
+		return true // ParseHours refused such a zone; nothing to judge here
+	}
+	t := from
+	for range 64 { // two spans a day for a week, with a daylight-saving hour to spare
+		local := t.In(loc)
+		m := int(local.Weekday())*1440 + local.Hour()*60 + local.Minute()
+		next := -1 // minutes until the next span starts
+		for _, s := range h.Spans {
+			if s[0] <= m && m < s[1] {
+				return true
+			}
+			if d := (s[0] - m + minutesPerWeek) % minutesPerWeek; next < 0 || d < next {
+				next = d
+			}
+		}
+		if next > 90 { // a clock put forward an hour on the way would overshoot a short span
+			next -= 60
+		}
+		t = t.Truncate(time.Minute).Add(time.Duration(next) * time.Minute)
+		if !t.Before(until) {
+			return false
+		}
+	}
+	return true
+}

@@ -150,3 +150,53 @@ func TestUnionsAreCanonical(t *testing.T) {
 		t.Errorf("got %q, want %q", left.Text(), want.Text())
 	}
 }
+
+// A grant whose hours never fall between its start (or now) and its end
+// would never count: it is refused, naming the hours and the dates, the
+// moments read in the hours' zone as the caveat reads them.
+func TestHoursThatNeverFallInTheSpan(t *testing.T) {
+	now := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC) // a Thursday, 10:00 in Sydney
+	weekdays := `{"timezone":"Australia/Sydney","windows":[{"days":["mon","tue","wed","thu","fri"],"from":"09:00","to":"17:00"}]}`
+	// Sydney puts its clocks forward at 02:00 on Sunday 4 October 2026.
+	sundayGap := `{"timezone":"Australia/Sydney","windows":[{"days":["sun"],"from":"02:00","to":"02:30"}]}`
+	sundayAfter := `{"timezone":"Australia/Sydney","windows":[{"days":["sun"],"from":"03:00","to":"03:30"}]}`
+	for _, tt := range []struct {
+		name, now, hours, starts, expires string
+		refused                           bool
+	}{
+		{name: "a weekend only", hours: weekdays, starts: "2026-10-02T07:00:00Z", expires: "2026-10-04T22:00:00Z", refused: true},                                      // Fri 17:00 to Mon 09:00 Sydney
+		{name: "a minute of Monday", hours: weekdays, starts: "2026-10-02T07:00:00Z", expires: "2026-10-04T22:01:00Z"},                                                 // to Mon 09:01
+		{name: "the last hour of Friday", hours: weekdays, starts: "2026-10-02T06:00:00Z", expires: "2026-10-02T08:00:00Z"},                                            // Fri 16:00 to 18:00
+		{name: "now to tonight", hours: weekdays, expires: "2026-10-01T08:00:00Z"},                                                                                     // from now, 10:00 Thursday
+		{name: "tonight only", hours: weekdays, starts: "2026-10-01T08:00:00Z", expires: "2026-10-01T20:00:00Z", refused: true},                                        // Thu 18:00 to Fri 06:00
+		{name: "a start in the past counts from now", hours: weekdays, starts: "2026-09-30T00:00:00Z", expires: "2026-10-01T07:30:00Z"},                                // now is 10:00 Thursday
+		{name: "half a minute, now", hours: weekdays, expires: "2026-10-01T00:00:30Z"},                                                                                 // 10:00 to 10:00:30 Thursday
+		{name: "only its past in hours", now: "2026-10-01T08:00:00Z", hours: weekdays, starts: "2026-10-01T00:00:00Z", expires: "2026-10-01T20:00:00Z", refused: true}, // now Thu 18:00; to Fri 06:00
+		{name: "ten days", hours: sundayGap, starts: "2026-10-02T00:00:00Z", expires: "2026-10-12T00:00:00Z"},                                                          // next Sunday has 02:00
+		{name: "a time the clocks skip", hours: sundayGap, starts: "2026-10-02T00:00:00Z", expires: "2026-10-05T00:00:00Z", refused: true},                             // 4 October has no 02:00-03:00
+		{name: "the hour after the skip", hours: sundayAfter, starts: "2026-10-02T00:00:00Z", expires: "2026-10-05T00:00:00Z"},                                         // 03:00 is 16:00Z on the 3rd
+		{name: "no end", hours: sundayGap, starts: "2026-10-02T00:00:00Z"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := map[string]any{"type": "staff.added", "workspace": "w", "user": "u", "role": "practitioner", "hours": json.RawMessage(tt.hours)}
+			if tt.starts != "" {
+				ev["starts_at"] = tt.starts
+			}
+			if tt.expires != "" {
+				ev["expires_at"] = tt.expires
+			}
+			raw, _ := json.Marshal(ev)
+			at := now
+			if tt.now != "" {
+				at, _ = time.Parse(time.RFC3339, tt.now)
+			}
+			_, err := ParseEventsAt([]json.RawMessage{raw}, at)
+			switch {
+			case tt.refused && (err == nil || !strings.Contains(err.Error(), "never fall between")):
+				t.Fatalf("got %v, want hours that never fall in the span refused", err)
+			case !tt.refused && err != nil:
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+}

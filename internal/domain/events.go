@@ -438,7 +438,26 @@ func parseEvent(i int, raw json.RawMessage, now time.Time) (Event, error) {
 	if !e.StartsAt.IsZero() && !e.ExpiresAt.Never() && !e.StartsAt.Before(e.ExpiresAt.Time()) {
 		return Event{}, fieldErr(CodeInvalid, i, "starts_at", "%s is not before expires_at (%s): the grant would never count", e.StartsAt.Format(time.RFC3339), e.ExpiresAt)
 	}
+	if from := later(e.StartsAt, now); !e.ExpiresAt.Never() && from.Before(e.ExpiresAt.Time()) {
+		for _, h := range e.Cond.Hours { // the grant counts from now or its start, whichever is later
+			if !h.fallsIn(from, e.ExpiresAt.Time()) {
+				start := "now"
+				if from.Equal(e.StartsAt) {
+					start = "starts_at"
+				}
+				return Event{}, fieldErr(CodeInvalid, i, "hours", "%s never fall between %s (%s) and expires_at (%s): the grant would never count; widen the hours or the dates", h.Text(), start, from.UTC().Format(time.RFC3339), e.ExpiresAt)
+			}
+		}
+	}
 	return e, nil
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // now is when e was received (Received), or, for an event made in code
