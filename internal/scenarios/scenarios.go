@@ -805,6 +805,7 @@ var BadInputs = []BadInput{
 	{"expiry_at_the_epoch_with_an_offset", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist","expires_at":"1970-01-01T01:00:00+01:00"}`, 400, 0, "expires_at"},
 	{"expiry_passed", `{"type":"staff.added","workspace":"p1","user":"zoe","role":"receptionist","expires_at":"2020-03-31T00:00:00Z"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_24_hours", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00+24:00"}`, 400, 0, "expires_at"},
+	{"hours_never_in_the_span", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","starts_at":"2099-01-03T00:00:00Z","expires_at":"2099-01-04T00:00:00Z","hours":{"timezone":"UTC","windows":[{"days":["mon"],"from":"09:00","to":"17:00"}]}}`, 400, 0, "hours"},
 	{"expiry_offset_of_minus_24_hours", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00-24:00"}`, 400, 0, "expires_at"},
 	{"expiry_past_the_year_9999", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"9999-12-31T23:59:59-23:59"}`, 400, 0, "expires_at"},
 	{"expiry_offset_of_60_minutes", `{"type":"role.assigned","workspace":"p1","user":"rita","role":"receptionist","expires_at":"2099-01-01T00:00:00+05:60"}`, 400, 0, "expires_at"},
