@@ -722,7 +722,7 @@ type planOpts struct {
 }
 
 func planWithin(events []Event, s *State, opts planOpts) (Plan, error) {
-	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: opts.maxChanges}
+	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, readNotes: map[Object]bool{}, maxChanges: opts.maxChanges}
 	// access holds, for each practice whose written-out access the events
 	// change, whose: nil for everyone's, else the persons (see Needs).
 	ws, access := map[string]bool{}, map[string]map[string]bool{}
@@ -888,6 +888,9 @@ type planner struct {
 	regranted map[Object]bool
 	// changed are the roles whose grants changed in the event being applied.
 	changed map[Object]bool
+	// readNotes is, for each role setGrant changed in the event being
+	// applied, whether it read clinical notes before the event.
+	readNotes map[Object]bool
 	// maxChanges bounds the plan's updates (Plan.Updates).
 	maxChanges int
 	// now is when the event being applied was received (Event.Received).
@@ -913,6 +916,13 @@ func (p *planner) passOnGrants() {
 
 func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws} }
 
+// startedReading reports whether role ro read no clinical notes before the
+// event (readNotes knows it for the roles setGrant changed).
+func startedReading(readNotes map[Object]bool, ro Object) bool {
+	before, known := readNotes[ro]
+	return known && !before
+}
+
 // checkDependencies refuses an event that leaves a role with a capability
 // whose prerequisites it lacks, in a preset whose permissions depend on one
 // another (ClinicSense: "Inactive: ... Consequently, they will not be able to
@@ -920,31 +930,39 @@ func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws}
 // access, no role may edit what it cannot see.
 func (p *planner) checkDependencies(i int, e Event) error {
 	defer clear(p.changed)
+	defer clear(p.readNotes)
 	pr := p.practice(e.Workspace)
 	field := "grants"
 	if e.Type == "notes_access.granted" || e.Type == "notes_access.revoked" || e.Type == "setting.changed" {
 		field = "role"
 	}
 	// Break-glass opens clinical records: never for a role that reads none.
-	// Granting it to one is refused; a role that stops reading notes loses it.
+	// Granting it to one is refused; a role that stops reading notes loses it,
+	// and one that starts reading them has it, as a preset's roles that read
+	// notes do, unless the event names it.
 	open := Cap(AreaBreakGlass, ActionOpen)
-	dropped := false
+	regranted := false
 	for _, ro := range slices.SortedFunc(maps.Keys(p.changed), CompareObjects) {
 		ws, role, _ := strings.Cut(ro.ID, "/")
 		if ws != pr.WS {
 			continue
 		}
 		grants := pr.Grants(role)
-		if cmp.Or(grants[open], LevelNone) == LevelNone || cmp.Or(grants[Cap("notes", ActionView)], LevelNone) != LevelNone {
-			continue
-		}
-		if g, named := e.Grants[AreaBreakGlass]; named && e.Role == role && cmp.Or(g.Actions[ActionOpen], g.Level, LevelNone) != LevelNone {
+		opens, reads := cmp.Or(grants[open], LevelNone) != LevelNone, cmp.Or(grants[Cap("notes", ActionView)], LevelNone) != LevelNone
+		_, named := e.Grants[AreaBreakGlass]
+		named = named && e.Role == role
+		switch {
+		case opens && !reads && named:
 			return fieldErr(CodeConflict, i, field, "role %q would have %s open but reads no clinical notes: break-glass opens clinical records, so a role that never reads them cannot have it; grant notes view too", role, AreaBreakGlass)
+		case opens && !reads:
+			p.setGrant(pr, role, open, LevelNone)
+			regranted = true
+		case !opens && reads && !named && e.Type != "role.defined" && startedReading(p.readNotes, ro):
+			p.setGrant(pr, role, open, LevelFull)
+			regranted = true
 		}
-		p.setGrant(pr, role, open, LevelNone)
-		dropped = true
 	}
-	if dropped {
+	if regranted {
 		p.passOnGrants()
 	}
 	preset := Presets[pr.Preset()]
@@ -1232,7 +1250,7 @@ func CatalogueBehind(s *State) []string {
 // again; access is written out again from them. It is empty when nothing is
 // behind.
 func CatalogueRepair(s *State, ws string) (Plan, error) {
-	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, maxChanges: MaxChangesPerRequest, now: time.Now()}
+	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, readNotes: map[Object]bool{}, maxChanges: MaxChangesPerRequest, now: time.Now()}
 	pr := p.practice(ws)
 	preset := Presets[pr.Preset()]
 	if preset == nil {
@@ -1347,6 +1365,9 @@ func ViewerRepairs(s *State, ws string) (missing, orphaned []Relationship) {
 func (p *planner) setGrant(pr Practice, role string, c Capability, level Level) {
 	level = pr.narrowed(role, c, level)
 	ro := roleObj(pr.WS, role)
+	if _, ok := p.readNotes[ro]; !ok {
+		p.readNotes[ro] = cmp.Or(pr.Grants(role)[Cap("notes", ActionView)], LevelNone) != LevelNone
+	}
 	p.regranted[ro] = true
 	p.changed[ro] = true
 	p.dropLevels(ro, "grant", c)

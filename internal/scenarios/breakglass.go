@@ -120,4 +120,18 @@ var breakGlass = []Scenario{
 			Checks:     []Check{no("user:pete", "view_notes", "client:cat"), no("user:pete", "view", "note:n-ben")},
 			BreakGlass: []BreakGlassList{{Workspace: "p1", State: "open", Want: []string{"bg5:priya:ben:"}}}},
 	}},
+	// Every role that reads clinical notes may open, a role given notes
+	// later too, unless the practice says otherwise in the same event; a
+	// role that stops reading them may not.
+	{Name: "break_glass_follows_reading_notes", Steps: []Step{
+		{Checks: []Check{no("user:rita", "open_break_glass", "client:ben"), no("user:maya", "open_break_glass", "client:ben")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":{"view":"all"}}}`,
+			Checks: []Check{yes("user:rita", "view_notes", "client:ben"), yes("user:rita", "open_break_glass", "client:ben")}},
+		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"practice_manager"}`,
+			Checks: []Check{yes("user:maya", "view_notes", "client:ben"), yes("user:maya", "open_break_glass", "client:ben")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"none"}}`,
+			Checks: []Check{no("user:rita", "view_notes", "client:ben"), no("user:rita", "open_break_glass", "client:ben")}},
+		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":{"view":"all"},"break_glass":"none"}}`,
+			Checks: []Check{yes("user:rita", "view_notes", "client:ben"), no("user:rita", "open_break_glass", "client:ben")}},
+	}},
 }
