@@ -360,7 +360,10 @@ func ParseNetworks(raw json.RawMessage) (Networks, error) {
 		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 { // as checks give addresses: unmapped (ParseIP)
 			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
-		out = append(out, p.Masked().String())
+		if p != p.Masked() { // 10.20.0.7/8 is all of 10.0.0.0/8: say which was meant
+			return Networks{}, fmt.Errorf("%q has address bits set past its /%d: give the network %s, or %s for that one address", v, p.Bits(), p.Masked(), p.Addr())
+		}
+		out = append(out, p.String())
 	}
 	slices.Sort(out)
 	return Networks{CIDRs: slices.Compact(out)}, nil

@@ -53,13 +53,22 @@ func TestParseHours(t *testing.T) {
 }
 
 func TestParseNetworks(t *testing.T) {
-	n, err := ParseNetworks(json.RawMessage(`["10.1.2.3/8","192.168.1.7","2001:db8::1/32","10.0.0.0/8","::ffff:172.16.0.0/108"]`))
+	n, err := ParseNetworks(json.RawMessage(`["10.0.0.0/8","192.168.1.7","2001:db8::/32","10.0.0.0/8","::ffff:172.16.0.0/108"]`))
 	if err != nil || !slices.Equal(n.CIDRs, []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.1.7/32", "2001:db8::/32"}) {
 		t.Fatalf("got %v (%v)", n.CIDRs, err)
 	}
 	for _, bad := range []string{`[]`, `["10.0.0.0/33"]`, `["intranet"]`, `"10.0.0.0/8"`, `["fe80::1%eth0"]`} {
 		if _, err := ParseNetworks(json.RawMessage(bad)); err == nil {
 			t.Errorf("%s: no error", bad)
+		}
+	}
+	// An address past its prefix is refused, naming both things it may mean.
+	for bad, want := range map[string]string{
+		`["10.20.0.7/8"]`:    `"10.20.0.7/8" has address bits set past its /8: give the network 10.0.0.0/8, or 10.20.0.7 for that one address`,
+		`["2001:db8::1/32"]`: "give the network 2001:db8::/32, or 2001:db8::1 for that one address",
+	} {
+		if _, err := ParseNetworks(json.RawMessage(bad)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error containing %q", bad, err, want)
 		}
 	}
 	if ip, err := ParseIP("::ffff:10.1.2.3"); err != nil || ip != "10.1.2.3" {
