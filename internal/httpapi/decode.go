@@ -92,6 +92,9 @@ func requireJSON(r *http.Request) error {
 			}
 		}
 	}
+	if len(r.Header.Values("Content-Type")) > 1 {
+		return domain.Errorf(domain.CodeUnsupportedMediaType, "more than one Content-Type header: send one, Content-Type: application/json")
+	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		return domain.Errorf(domain.CodeUnsupportedMediaType, "no Content-Type: send the body as JSON with Content-Type: application/json")

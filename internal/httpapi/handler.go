@@ -317,13 +317,28 @@ func (a *service) observed(route string, h func(w http.ResponseWriter, r *http.R
 	})
 }
 
+// bearerToken is the token of r's one Authorization header in the Bearer
+// scheme, whose name is read in any case (RFC 9110); two such headers give
+// none.
+func bearerToken(h http.Header) (token string, ok bool) {
+	values := h.Values("Authorization")
+	if len(values) != 1 {
+		return "", false
+	}
+	scheme, token, ok := strings.Cut(values[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return token, true
+}
+
 // authorized reports whether r carries one of the API keys (any request
 // does when Ward requires none) and names the caller's account: the key's
 // fingerprint, or "" without keys. A platform key (wp.…) is returned as
 // platform, for the caller to read from SpiceDB: it is then authorized only
 // once that read finds it.
 func (a *service) authorized(r *http.Request) (account, platform string, ok bool) {
-	token, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token, bearer := bearerToken(r.Header)
 	if bearer && a.cfg.PlatformKeys != nil && apikeys.IsPlatform(token) {
 		return "", token, true
 	}

@@ -116,7 +116,13 @@ func send(t testing.TB, c *http.Client, method, url string, body io.Reader, head
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	given := map[string]bool{} // a header named twice is sent twice
 	for i := 0; i+1 < len(header); i += 2 {
+		if given[header[i]] {
+			req.Header.Add(header[i], header[i+1])
+			continue
+		}
+		given[header[i]] = true
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := c.Do(req)
@@ -230,6 +236,7 @@ func TestStrictBodies(t *testing.T) {
 		{"form encoded, as curl -d sends", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, []string{`"code":"unsupported_media_type"`}},
 		{"charset utf-8 is JSON", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json; charset=UTF-8"}, 200, []string{`"allowed":true`}},
 		{"another charset", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json; charset=latin1"}, 415, []string{"UTF-8"}},
+		{"two content types", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Type", "application/json", "Content-Type", "text/plain"}, 415, []string{"more than one Content-Type"}},
 		{"compressed", "/v1/check", `{"subject":"user:priya",` + check + `}`, []string{"Content-Encoding", "gzip"}, 415, []string{"Content-Encoding", "uncompressed"}},
 		{"question over its cap", "/v1/check", `{"subject":"user:priya",` + check + `,"zedtoken":"` + strings.Repeat("x", 70<<10) + `"}`, nil, 413, []string{`"code":"too_large"`, "POST /v1/check reads at most 64 KiB"}},
 		{"too many checks", "/v1/check/bulk", `{"checks":[` + many(1001, `{"subject":"user:a",`+check+`}`) + `]}`, nil, 413, []string{`"code":"too_large"`, `"field":"checks"`, "split"}},
@@ -269,6 +276,8 @@ func TestAPIKeys(t *testing.T) {
 		{"not bearer", []string{"Authorization", testKey}, 401},
 		{"first key", []string{"Authorization", "Bearer " + testKey}, 200},
 		{"rotated key", []string{"Authorization", "Bearer second-key-0123456789"}, 200},
+		{"scheme in lower case", []string{"Authorization", "bearer " + testKey}, 200},
+		{"two keys", []string{"Authorization", "Bearer " + testKey, "Authorization", "Bearer second-key-0123456789"}, 401},
 	} {
 		if status, resp := post(t, st.url, "/v1/check", body, tt.header...); status != tt.status {
 			t.Errorf("%s: got %d %s, want %d", tt.name, status, resp, tt.status)
