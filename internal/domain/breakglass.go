@@ -26,6 +26,10 @@ const (
 	// MaxBreakGlassMinutes is the longest an opening may last: four hours.
 	// Longer access is a holding or a share, given by someone who may.
 	MaxBreakGlassMinutes = 240
+	// MaxOpenBreakGlass is how many openings one person may have open in a
+	// practice at once: an emergency is a few records, and what removing
+	// or reviewing them reads stays small.
+	MaxOpenBreakGlass = 10
 	// OutcomeJustified and OutcomeUnjustified are a review's outcomes.
 	OutcomeJustified   = "justified"
 	OutcomeUnjustified = "unjustified"
@@ -213,6 +217,15 @@ func (p *planner) breakGlassOpened(i int, pr Practice, e Event) error {
 		return fieldErr(CodeConflict, i, "user", "%q is disabled in workspace %q: disabled staff open nothing", e.User, pr.WS)
 	}
 	now := e.now().UTC().Truncate(time.Second)
+	open := 0
+	for _, r := range p.links(pr, e.User, Link{TypeBreakGlass, "holder"}) {
+		if !r.Expires.PassedAt(now) {
+			open++
+		}
+	}
+	if open >= MaxOpenBreakGlass {
+		return fieldErr(CodeConflict, i, "user", "%q has %d openings open in workspace %q, the most one person may have at once: close one (break_glass.closed) or wait for one to end", e.User, open, pr.WS)
+	}
 	minutes := e.Minutes
 	if minutes == 0 {
 		minutes = DefaultBreakGlassMinutes

@@ -2,8 +2,10 @@ package domain_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardhq/ward/internal/domain"
 )
@@ -77,5 +79,33 @@ func TestBreakGlassResources(t *testing.T) {
 		if _, err := domain.ParseResource(bad); err == nil {
 			t.Errorf("%s was taken as a resource", bad)
 		}
+	}
+}
+
+// TestOpeningsAtOnceAreBounded: one person has at most MaxOpenBreakGlass
+// openings open in a practice, in one request or many; one that ended or
+// was closed no longer counts, and the refusal names the user.
+func TestOpeningsAtOnceAreBounded(t *testing.T) {
+	t.Parallel()
+	open := func(id string) string {
+		return `{"type":"break_glass.opened","workspace":"w","id":"` + id + `","user":"q","client":"c","reason":"r","minutes":30}`
+	}
+	var batch []string
+	for n := 1; n < domain.MaxOpenBreakGlass; n++ { // with the base's bg0, the most at once
+		batch = append(batch, open(fmt.Sprintf("bg%d", n)))
+	}
+	s, _ := apply(t, domain.NewState(), parseAt(t, parsedAt, planBase+"\n"+strings.Join(batch, "\n")))
+	_, _, err := tryApply(s, parseAt(t, parsedAt, open("one-more")))
+	var e *domain.Error
+	if !errors.As(err, &e) || e.Code != domain.CodeConflict || e.Field != "user" || !strings.Contains(e.Message, "10 openings open") {
+		t.Fatalf("an eleventh opening: %v, want a conflict naming user", err)
+	}
+	if _, _, err := tryApply(domain.NewState(), parseAt(t, parsedAt, planBase+"\n"+strings.Join(append(batch, open("one-more")), "\n"))); !errors.As(err, &e) || e.Field != "user" || e.Index == 0 {
+		t.Fatalf("an eleventh opening in the same request: %v, want a conflict naming user", err)
+	}
+	s, _ = apply(t, s, parseAt(t, parsedAt, `{"type":"break_glass.closed","workspace":"w","id":"bg1"}`))
+	s, _ = apply(t, s, parseAt(t, parsedAt, open("after-a-close")))
+	if _, _, err := tryApply(s, parseAt(t, parsedAt.Add(31*time.Minute), open("after-they-ended"))); err != nil {
+		t.Fatalf("an opening once the others ended: %v", err)
 	}
 }

@@ -178,7 +178,7 @@ var EventTypes = map[string]EventSpec{
 	"invoice.created":                {Required: []string{"workspace", "invoice", "client"}, Optional: []string{"practitioner", "location"}, Creates: TypeInvoice, Reach: reachNobody, plan: (*planner).invoiceCreated},
 	"service_account.created":        {Required: []string{"workspace", "account", "name"}, Optional: []string{"role", "location", "region", "starts_at", "expires_at", "hours", "networks"}, Creates: TypeServiceAccount, Reach: reachPerson, plan: (*planner).serviceAccountCreated},
 	"service_account.deleted":        {Required: []string{"workspace", "account"}, Reach: reachPerson, plan: (*planner).serviceAccountDeleted},
-	"break_glass.opened": {Required: []string{"workspace", "id", "user", "client", "reason"}, Optional: []string{"minutes", "expires_at"}, Reach: reachNobody,
+	"break_glass.opened": {Required: []string{"workspace", "id", "user", "client", "reason"}, Optional: []string{"minutes", "expires_at"}, Reach: reachNobody, Links: []Link{{TypeBreakGlass, "holder"}},
 		Actor: openerCheck, plan: (*planner).breakGlassOpened},
 	"break_glass.closed": {Required: []string{"workspace", "id"}, Reach: reachNobody,
 		Actor: actorMay("close", aboutOpening, "%s may not close break-glass %q: only the person who opened it, or a holder of review_access (the owner by default), may"),
