@@ -1439,7 +1439,7 @@ func ownerRule(pr Practice, user string, now time.Time) string {
 	// either: not someone whose every holding has ended, or will (a
 	// contractor would keep the owner's powers past their contract).
 	if !standing(pr, user, now) {
-		return fmt.Sprintf("%q holds no role without an end in %q: the account owner holds a standing role; give them one (role.assigned without expires_at) first", user, pr.WS)
+		return fmt.Sprintf("%q holds no role in %q that has started and has no end: the account owner holds a standing role from the moment they own; give them one (role.assigned without starts_at or expires_at) first", user, pr.WS)
 	}
 	if preset := Presets[pr.Preset()]; preset != nil && preset.OwnerHoldsOwnerRole && !holdsOwnerRole(pr, preset, user, now) {
 		return fmt.Sprintf("%q does not hold %s workspace-wide without an end: in a %s practice the account owner is one of its %s holders; give them the role first (role.assigned without location or expires_at)", user, preset.OwnerRole, preset.Name, preset.OwnerRole)

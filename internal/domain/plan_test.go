@@ -58,6 +58,8 @@ var planCases = []planCase{
 	{"re-create a practice as it is", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"caspen"}`},
 	{"refuse a practice of another preset", `{"type":"workspace.created","workspace":"w","owner":"o","preset":"cliniko"}`},
 	{"transfer ownership", `{"type":"ownership.transferred","workspace":"w","to":"p"}`},
+	{"refuse transferring ownership to someone whose role has not started", `{"type":"staff.added","workspace":"w","user":"lou","role":"practitioner_admin","starts_at":"2098-01-05T08:00:00Z"}
+{"type":"ownership.transferred","workspace":"w","to":"lou"}`},
 	{"add a location", `{"type":"location.created","workspace":"w","location":"south"}`},
 	{"add a location where a template chose a role", `{"type":"location.created","workspace":"k","location":"kl"}`},
 	{"add a region where a template chose a role", `{"type":"region.created","workspace":"k","region":"kr"}`},
