@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -199,7 +200,22 @@ func (a *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.observed("options", a.handleOptions).ServeHTTP(w, r)
 		return
 	}
+	if unclean(r.URL.Path) {
+		// ServeMux would answer a redirect in HTML, which invites a
+		// client to send its POST again elsewhere.
+		clean := path.Clean(r.URL.Path)
+		a.observed("refused", func(http.ResponseWriter, *http.Request) error {
+			return domain.Errorf(domain.CodeNotFound, "path %q is not in its plain form (no //, /./ or /../): send it as %q", r.URL.Path, clean)
+		}).ServeHTTP(w, r)
+		return
+	}
 	a.mux.ServeHTTP(w, r)
+}
+
+// unclean reports whether p has an empty, "." or ".." segment.
+func unclean(p string) bool {
+	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
 }
 
 // kind is how an endpoint is guarded.

@@ -863,6 +863,10 @@ func TestQueriesAndRoutes(t *testing.T) {
 		{"PUT", "/v1/check", "application/x-www-form-urlencoded", "a=1", 405, "answers POST"},
 		{"POST", "/v1/nope", "text/plain", "hello", 404, "no such endpoint"},
 		{"GET", "/v1/schema", "text/plain", "hello", 200, "definition user"},
+		// a path in other than its plain form is a JSON 404, never a redirect
+		{"POST", "//v1/check", "application/json", check, 404, `send it as \"/v1/check\"`},
+		{"POST", "/v1/workspaces/../check", "application/json", check, 404, `send it as \"/v1/check\"`},
+		{"GET", "/v1/./schema", "", "", 404, "plain form"},
 	} {
 		t.Run(tt.method+" "+tt.path+" "+tt.contentType, func(t *testing.T) {
 			t.Parallel()
