@@ -68,6 +68,10 @@ func VerifyFiles(paths []string, expectSeq int64, expectHash string) (Verificati
 	}, 0, "", expectSeq, expectHash)
 }
 
+// Kinds are every kind of record Ward writes.
+var Kinds = []string{KindEvents, KindRefused, KindDecision, KindGrant, KindKeyCreated, KindKeyRotated, KindKeyRevoked,
+	KindKeyUsage, KindReviewDue, KindPlatformKeyCreated, KindPlatformKeyRevoked, KindAlert, KindWebhookFailed}
+
 // Filter selects records: every field set must match.
 type Filter struct {
 	Workspace string

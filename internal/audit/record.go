@@ -43,6 +43,9 @@ const (
 	// KindKeyUsage counts a key's authentications on one day since the
 	// instance's previous count (Requests, Day, LastUsed).
 	KindKeyUsage = "api_key.usage"
+	// KindReviewDue is a practice's access reviews that fell due (under a
+	// review policy), recorded when Ward finds them, with the people due.
+	KindReviewDue = "access_review.due"
 	// KindPlatformKeyCreated and KindPlatformKeyRevoked are changes to a key
 	// for Ward's own API (its scope in detail).
 	KindPlatformKeyCreated = "platform_key.created"

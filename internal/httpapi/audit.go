@@ -33,6 +33,9 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := audit.Filter{Workspace: q.Get("workspace"), User: q.Get("user"), Client: q.Get("client"), Action: q.Get("action")}
+	if err := checkAuditFilter(f); err != nil {
+		return err
+	}
 	if s := scopeOf(r.Context()); !s.Everywhere() {
 		// A key limited to some practices reads only records that name one of
 		// them: one practice at a time.
@@ -54,6 +57,9 @@ func (a *service) handleAudit(w http.ResponseWriter, r *http.Request) error {
 			at, err := domain.ParseTime(v)
 			if err != nil {
 				return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: t.name, Message: err.Error()}
+			}
+			if at.IsZero() { // the zero time reads as not given
+				return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: t.name, Message: v + " is before every record: give a later time, or leave " + t.name + " out"}
 			}
 			*t.to = at
 		}
@@ -192,4 +198,49 @@ func queryParams(r *http.Request, known []string) (url.Values, error) {
 			"the query string does not parse (%v): separate parameters with '&' only and percent-encode ';', '%%' and other reserved characters in values", err)}
 	}
 	return q, onlyParams(q, known)
+}
+
+// checkAuditFilter refuses a filter that could match no record whatever the
+// ledger holds (a misspelt action, a malformed ID, a subject of another
+// type), so that an empty page always means no such records.
+func checkAuditFilter(f audit.Filter) error {
+	bad := func(field, format string, args ...any) error {
+		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: field, Message: fmt.Sprintf(format, args...)}
+	}
+	if f.Workspace != "" {
+		if err := domain.ValidateID(f.Workspace); err != nil {
+			return bad("workspace", "%q %v", f.Workspace, err)
+		}
+	}
+	for _, id := range []struct{ field, value, prefix string }{{"user", f.User, "user:"}, {"client", f.Client, "client:"}} {
+		if id.value == "" {
+			continue
+		}
+		v := strings.TrimPrefix(id.value, id.prefix)
+		if id.field == "user" {
+			v = strings.TrimPrefix(v, domain.TypeServiceAccount+":")
+		}
+		if err := domain.ValidateID(v); err != nil {
+			return bad(id.field, "%q: give an ID, or %sID: %v", id.value, id.prefix, err)
+		}
+	}
+	if a := f.Action; a != "" && !slices.Contains(audit.Kinds, a) && !isEventType(a) && !isPermission(a) {
+		return bad("action", "%q is not an event type, a permission or a kind of record (%s)", a, strings.Join(audit.Kinds, ", "))
+	}
+	return nil
+}
+
+func isEventType(name string) bool {
+	_, ok := domain.EventTypes[name]
+	return ok
+}
+
+// isPermission reports whether some resource type has a permission name.
+func isPermission(name string) bool {
+	for typ := range domain.Permissions {
+		if _, ok := domain.LookupPermission(typ, name); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -565,9 +565,9 @@ func unrecorded(err error) error {
 		Message: "this check must be recorded and the audit ledger did not take its record, so it is not answered: retry shortly; " + err.Error()}
 }
 
-// KindReviewDue is a practice's access reviews that fell due (under a
-// review policy), recorded when Ward finds them, with the people due.
-const KindReviewDue = "access_review.due"
+// KindReviewDue is audit.KindReviewDue, the records KeepTellingDueReviews
+// writes.
+const KindReviewDue = audit.KindReviewDue
 
 // KeepTellingDueReviews looks for access reviews that fell due now and
 // every `every`, until ctx ends: each practice's are recorded in the ledger
