@@ -27,7 +27,7 @@ describes them. This command lists a practice's requests.`,
 		max       int
 	)
 	list := &cobra.Command{
-		Use:     "list --workspace W [--state pending|approved|denied|cancelled|all] [--user ID]",
+		Use:     "list --workspace W [--state pending|approved|denied|cancelled|expired|all] [--user ID]",
 		Short:   "List a practice's requests for access, oldest first",
 		Example: "  ward access-requests list --workspace riverside --state pending",
 		Args:    cobra.NoArgs,

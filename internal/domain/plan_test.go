@@ -900,3 +900,35 @@ func TestEventsWriteWhatTheySaid(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredRequestsNoLongerWait: a pending request past the expires_at it
+// asked for is listed as expired (no one can approve it) and no longer
+// counts among its requester's waiting requests.
+func TestExpiredRequestsNoLongerWait(t *testing.T) {
+	t.Parallel()
+	ask := func(id, end string) string {
+		return `{"type":"access.requested","workspace":"w","request":"` + id + `","user":"q","role":"front","reason":"cover","expires_at":"` + end + `"}`
+	}
+	soon := parsedAt.Add(time.Hour).Format(time.RFC3339)
+	var batch []string
+	for i := range domain.MaxWaitingRequests {
+		batch = append(batch, ask(fmt.Sprintf("soon%d", i), soon))
+	}
+	s, _ := apply(t, domain.NewState(), parseAt(t, parsedAt, planBase+"\n"+strings.Join(batch, "\n")))
+	later := parseAt(t, parsedAt, ask("later", parsedAt.Add(3*time.Hour).Format(time.RFC3339)))
+	if _, _, err := tryApply(s, later); err == nil || !strings.Contains(err.Error(), "requests waiting") {
+		t.Fatalf("a request past the most waiting: %v, want refused", err)
+	}
+	for i := range later {
+		later[i].Received = parsedAt.Add(2 * time.Hour)
+	}
+	if _, _, err := tryApply(s, later); err != nil {
+		t.Fatalf("once the others expired: %v", err)
+	}
+	for at, want := range map[time.Time]int{parsedAt: 0, parsedAt.Add(2 * time.Hour): domain.MaxWaitingRequests} {
+		page, _, err := domain.AccessRequestPage(domain.AccessRequestsOf(s, "w"), domain.AccessRequestQuery{State: domain.RequestExpired, User: "q", Limit: 100}, at)
+		if err != nil || len(page) != want {
+			t.Errorf("expired at %s: %d (%v), want %d", at, len(page), err, want)
+		}
+	}
+}

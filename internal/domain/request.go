@@ -50,11 +50,23 @@ const (
 	RequestApproved  = "approved"
 	RequestDenied    = "denied"
 	RequestCancelled = "cancelled"
-	RequestAll       = "all"
+	// RequestExpired is a pending request whose expires_at has passed: no
+	// one can approve it any more (deny it to close it). It is a state of
+	// the request now, not a decision.
+	RequestExpired = "expired"
+	RequestAll     = "all"
 )
 
 // RequestStates are the states a list of requests may ask for.
-var RequestStates = []string{RequestPending, RequestApproved, RequestDenied, RequestCancelled, RequestAll}
+var RequestStates = []string{RequestPending, RequestApproved, RequestDenied, RequestCancelled, RequestExpired, RequestAll}
+
+// At is r as it stands at now: pending past its expires_at is expired.
+func (r AccessRequest) At(now time.Time) AccessRequest {
+	if r.State == RequestPending && r.ExpiresAt != nil && !now.Before(*r.ExpiresAt) {
+		r.State = RequestExpired
+	}
+	return r
+}
 
 // The step relations of a waiting request: one approval, the manager's
 // first of two, another's second.
@@ -149,9 +161,13 @@ func (q AccessRequestQuery) Check() error {
 }
 
 // AccessRequestPage is the page of all (oldest first) that q (Checked)
-// asks for, and the next page's cursor ("" on the last).
-func AccessRequestPage(all []AccessRequest, q AccessRequestQuery) ([]AccessRequest, string, error) {
+// asks for, each as it stands at now, and the next page's cursor ("" on
+// the last).
+func AccessRequestPage(all []AccessRequest, q AccessRequestQuery, now time.Time) ([]AccessRequest, string, error) {
 	state := cmp.Or(q.State, RequestAll)
+	for i := range all {
+		all[i] = all[i].At(now)
+	}
 	return pageOf(all, func(r AccessRequest) string { return r.ID }, func(r AccessRequest) bool {
 		return (state == RequestAll || r.State == state) && (q.User == "" || r.User == q.User)
 	}, q.Cursor, q.Limit, "request")
@@ -272,7 +288,13 @@ func (p *planner) accessRequested(i int, pr Practice, e Event) error {
 	if err := p.requestable(i, pr, "", e.User, rec); err != nil {
 		return err
 	}
-	if n := len(p.links(pr, e.User, waitingLink)); n >= MaxWaitingRequests {
+	n := 0 // waiting, and not past the end they asked for
+	for _, r := range p.links(pr, e.User, waitingLink) {
+		if w, ok := AccessRequestOf(p.s, r.Resource); !ok || w.At(p.now).State == RequestPending {
+			n++
+		}
+	}
+	if n >= MaxWaitingRequests {
 		return fieldErr(CodeConflict, i, "request", "%s has %d requests waiting in workspace %q, the most one person may: wait for them to be decided (or denied) before asking again", e.User, n, pr.WS)
 	}
 	rec.Approvals = pr.ApprovalsRequired()

@@ -523,7 +523,7 @@ func (s *Service) AccessRequests(ctx context.Context, ws string, q domain.Access
 	if err != nil {
 		return nil, "", err
 	}
-	return domain.AccessRequestPage(domain.AccessRequestsOf(state, ws), q)
+	return domain.AccessRequestPage(domain.AccessRequestsOf(state, ws), q, time.Now())
 }
 
 // Import loads new practices: the events are planned against an empty state
