@@ -155,6 +155,7 @@ var Areas = []Area{
 	{Name: "data", Actions: []string{ActionExport, ActionDelete}, About: "exporting or deleting all of the practice's data"},
 	{Name: "subscription", Actions: viewEdit, About: "the practice's subscription to the software (owner, or roles granted it)"},
 	{Name: "permissions", Actions: []string{ActionEdit}, About: "what roles may do (owner, or roles granted it)"},
+	{Name: "api_keys", Actions: []string{ActionEdit}, About: "creating, rotating and revoking the practice's API keys (owner, or roles granted it)"},
 	{Name: "memos", Actions: crud, Own: true, Located: true, About: "memos attached to client files"},
 	{Name: "practitioner_profiles", Actions: crud, About: "practitioners' profiles: about, hours, services, online scheduling"},
 	{Name: "office_staff_profiles", Actions: viewEdit, Own: true, About: "office staff profiles; own: their own"},

@@ -5,7 +5,7 @@ import "slices"
 // caspen follows Caspen's guides (seeds 000 and 001): five roles, Full / Limited
 // (own) / None per area, owner-only areas above every role.
 func caspen() *Preset {
-	ownerOnly := []string{"permissions", "subscription"}
+	ownerOnly := []string{"permissions", "subscription", "api_keys"} // "Excluded (owner only): Permissions & roles, API keys, subscription settings"
 	every := make([]string, 0, len(Areas))
 	for _, a := range Areas {
 		if !slices.Contains(ownerOnly, a.Name) {

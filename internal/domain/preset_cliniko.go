@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // cliniko follows Cliniko's "User security roles" (seed 003): six roles, each
 // including what the guide says it includes of the role below it.
 func cliniko() *Preset {
@@ -45,9 +47,14 @@ func cliniko() *Preset {
 		add(all, "expenses").add(all, "invoices").add(all, "products").
 		add(all, "catalog").add(all, "tax_settings"). // billable items, payment types, taxes
 		add(all, "financial_reports").add(all, "expenses_report")
+	// The guide is silent on API keys: they stay the account owner's, as
+	// Caspen's guide has them.
+	ownerOnly := []string{"api_keys"}
 	administrator := grantSet{}
 	for _, a := range Areas {
-		administrator.add(all, a.Name)
+		if !slices.Contains(ownerOnly, a.Name) {
+			administrator.add(all, a.Name)
+		}
 	}
 	// Administrators view treatment notes; only practitioners write them.
 	administrator.add(LevelNone, "notes", ActionCreate, ActionEdit, ActionDelete)
@@ -69,6 +76,7 @@ func cliniko() *Preset {
 		Name:                "cliniko",
 		OwnerRole:           "administrator",
 		OwnerHoldsOwnerRole: true,
+		OwnerOnly:           ownerOnly,
 		Reserved:            unique,
 		// "Account-wide restrictions" in General settings: restrictions can be enabled.
 		Settings: map[string]Setting{

@@ -101,7 +101,7 @@ type StepRule struct {
 var Permissions = map[string][]Permission{
 	TypeWorkspace: {
 		{Name: "manage_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, About: "edit roles and their permissions (the owner, or a role granted it)"},
-		{Name: "manage_api_keys", Owner: true, About: "create and manage API keys (owner only)"},
+		{Name: "manage_api_keys", Owner: true, Caps: []Capability{Cap("api_keys", ActionEdit)}, About: "create and manage API keys (the owner, or a role granted it)"},
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "review staff access and break-glass openings (the owner, or a role granted it)"},
 		{Name: "approve_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, About: "approve or deny staff's requests for a role for a while (the owner, or a role granted it; a requester's manager also decides theirs)"},
 		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},

@@ -653,7 +653,7 @@ func revokeChecks(i int, e Event) []ActorCheck {
 		case GrantBreakGlass:
 			ask("close", BreakGlassObject(e.Workspace, id), item, "it needs break_glass#close (its opener, or one who reviews access)")
 		case GrantAPIKey:
-			ask("manage_api_keys", workspaceObj(e.Workspace), item, "it needs workspace#manage_api_keys (the account owner)")
+			ask("manage_api_keys", workspaceObj(e.Workspace), item, "it needs workspace#manage_api_keys (the account owner, or a role granted api_keys edit)")
 		}
 	}
 	return out

@@ -458,13 +458,17 @@ var sealed = []Scenario{
 {"type":"staff.added","workspace":"cs6","user":"cs6a","role":"practice_administrator"}
 {"type":"client.created","workspace":"cs6","client":"cs6c","practitioner":"cs6p"}
 {"type":"invoice.created","workspace":"cs6","invoice":"cs6i","client":"cs6c","practitioner":"cs6p"}`,
-			Checks: []Check{yes("user:cs6a", "view_notes", "client:cs6c"), yes("user:cs6a", "edit", "role:cs6/practitioner"), yes("user:cs6a", "edit", "invoice:cs6i")}},
+			// "full access to all features and settings" but the super
+			// administrator's removal and the subscription: API keys too.
+			Checks: []Check{yes("user:cs6a", "view_notes", "client:cs6c"), yes("user:cs6a", "edit", "role:cs6/practitioner"), yes("user:cs6a", "edit", "invoice:cs6i"),
+				yes("user:cs6a", "manage_api_keys", "workspace:cs6"), no("user:cs6p", "manage_api_keys", "workspace:cs6")}},
 		{Events: `{"type":"staff_permission.changed","workspace":"cs6","user":"cs6a","permission":"view_client_treatment_notes","value":"off"}`,
 			Checks: []Check{
 				no("user:cs6a", "view_notes", "client:cs6c"), no("user:cs6a", "write_notes", "client:cs6c"),
 				yes("user:cs6a", "view_contact", "client:cs6c"), yes("user:cs6a", "edit", "invoice:cs6i"), yes("user:cs6a", "manage_payments", "invoice:cs6i"),
 				yes("user:cs6a", "view_revenue_report", "workspace:cs6"), yes("user:cs6a", "edit", "role:cs6/office_staff"),
 				no("user:cs6a", "edit", "role:cs6/practitioner"), no("user:cs6a", "manage_permissions", "workspace:cs6"),
+				no("user:cs6a", "manage_api_keys", "workspace:cs6"),
 			}},
 		{Events: `{"type":"staff_permission.changed","workspace":"cs6","user":"cs6a","permission":"view_client_treatment_notes","value":"on"}`,
 			Checks: []Check{yes("user:cs6a", "view_notes", "client:cs6c"), yes("user:cs6a", "write_notes", "client:cs6c"), no("user:cs6a", "edit", "role:cs6/practitioner")}},

@@ -431,7 +431,7 @@ var stories = []Scenario{
 		Explanations: []Explanation{
 			{yes("user:priya", "view_notes", "client:ann"), "priya holds role practitioner workspace-wide, which has notes view: own, and priya is client ann's practitioner"},
 			{no("user:rita", "view_notes", "client:ann"), "rita holds role receptionist workspace-wide, which has notes view: none"},
-			{no("user:maya", "manage_api_keys", "workspace:p1"), "only the account owner (olivia) may create and manage API keys (owner only)"},
+			{no("user:maya", "manage_api_keys", "workspace:p1"), "only the account owner (olivia) may create and manage API keys (the owner, or a role granted it)"},
 		},
 	}}},
 	{Name: "custom_roles_reach_what_they_grant_and_no_further", Steps: []Step{
@@ -560,6 +560,8 @@ var stories = []Scenario{
 		// An area-wide "all" gives every staff action but the reserved one.
 		Checks: []Check{
 			yes("user:cqo", "remove_staff", "workspace:cq"), yes("user:cqa", "remove_staff", "workspace:cq"),
+			// "Owner/Admin: full access to all features", API keys included.
+			yes("user:cqa", "manage_api_keys", "workspace:cq"), no("user:cqm", "manage_api_keys", "workspace:cq"),
 			no("user:cqd", "remove_staff", "workspace:cq"), yes("user:cqd", "manage_staff", "workspace:cq"),
 			no("user:cqh", "remove_staff", "workspace:cq"), yes("user:cqh", "manage_staff", "workspace:cq"),
 			no("user:cqm", "remove_staff", "workspace:cq"), yes("user:cqm", "manage_staff", "workspace:cq"),

@@ -92,7 +92,8 @@ func keyInfo(r domain.Relationship) (apikeys.Info, bool) {
 }
 
 // requireManager refuses an actor who may not manage the practice's API keys
-// (the schema's manage_api_keys: the account owner).
+// (the schema's manage_api_keys: the account owner, or a role granted
+// api_keys edit).
 func (k *Keys) requireManager(ctx context.Context, ws, actor string) error {
 	if actor == "" {
 		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "actor", Message: `is required: the person managing keys, e.g. "user:olivia" (the account owner)`}
@@ -106,7 +107,7 @@ func (k *Keys) requireManager(ctx context.Context, ws, actor string) error {
 		return err
 	}
 	if !d.Allowed {
-		return &domain.Error{Code: domain.CodeForbidden, Index: -1, Field: "actor", Message: fmt.Sprintf("%s may not manage API keys of workspace %q: only the account owner may (manage_api_keys)", actor, ws)}
+		return &domain.Error{Code: domain.CodeForbidden, Index: -1, Field: "actor", Message: fmt.Sprintf("%s may not manage API keys of workspace %q: only the account owner, or a role granted api_keys edit, may (manage_api_keys); ask one of them", actor, ws)}
 	}
 	return nil
 }

@@ -243,7 +243,7 @@ func TestExplainThroughAdapter(t *testing.T) {
 		{scenarios.Check{Subject: "user:olivia", Permission: "manage_api_keys", Resource: "workspace:p1", Allowed: true}, "owner", "olivia is the account owner of p1", []domain.Step{
 			{Found: true, Looked: "workspace:p1#owner@user:olivia", Text: "olivia is the account owner of p1"},
 		}},
-		{scenarios.Check{Subject: "user:maya", Permission: "manage_api_keys", Resource: "workspace:p1"}, "owner", "only the account owner (olivia) may create and manage API keys (owner only)", nil},
+		{scenarios.Check{Subject: "user:maya", Permission: "manage_api_keys", Resource: "workspace:p1"}, "owner", "only the account owner (olivia) may create and manage API keys (the owner, or a role granted it)", nil},
 		{scenarios.Check{Subject: "user:hugo", Permission: "view", Resource: "client:ann"}, "not_staff", "hugo is not staff of workspace p1", nil},
 	}
 	for _, tt := range tests {
