@@ -77,6 +77,10 @@ type Config struct {
 	// MaxConnections bounds the connections open at once; past it, new ones
 	// wait in the kernel's listen backlog. 0 means DefaultMaxConnections.
 	MaxConnections int
+	// MaxConnectionsPerAddr bounds the connections one caller's address
+	// holds open; past it, new ones from that address are closed as they
+	// are accepted. 0 means half of MaxConnections.
+	MaxConnectionsPerAddr int
 	// Limits bound each call in time and the calls served at once (see
 	// httpapi.Limits; 0 means httpapi's default).
 	httpapi.Limits
@@ -266,7 +270,7 @@ func (c Config) Validate() error {
 		flag  string
 		value int64
 	}{
-		{"--max-connections", int64(c.MaxConnections)}, {"--max-in-flight", int64(c.MaxInFlight)},
+		{"--max-connections", int64(c.MaxConnections)}, {"--max-connections-per-address", int64(c.MaxConnectionsPerAddr)}, {"--max-in-flight", int64(c.MaxInFlight)},
 		{"--read-timeout", int64(c.ReadTimeout)}, {"--request-timeout", int64(c.RequestTimeout)},
 		{"--write-timeout", int64(c.WriteTimeout)}, {"--stream-timeout", int64(c.StreamTimeout)}, {"--import-timeout", int64(c.ImportTimeout)},
 	} {
@@ -454,10 +458,14 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, onListen func(add
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another process using the port? pick one with --addr)", cfg.Addr, err)
 	}
-	ln := newLimitListener(tcp, cmp.Or(cfg.MaxConnections, DefaultMaxConnections))
+	conns := cmp.Or(cfg.MaxConnections, DefaultMaxConnections)
+	ln := newLimitListener(tcp, conns, cmp.Or(cfg.MaxConnectionsPerAddr, max(1, conns/2)))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ward_http_connections_open", Help: "HTTP connections open; past --max-connections, new ones wait.",
 	}, func() float64 { return float64(ln.open()) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "ward_http_connections_refused_total", Help: "HTTP connections closed as they were accepted: their address held --max-connections-per-address already.",
+	}, func() float64 { return float64(ln.refused.Load()) }))
 	// No ReadTimeout or WriteTimeout here: the handler sets both per request
 	// (a streamed answer renews its write deadline; a read deadline left on
 	// after the body would cancel a call's context when it passed).
