@@ -50,9 +50,15 @@ var amountLimits = []Scenario{
 		// limited approval too, and gives it back when it is off (Cliniko).
 		{Events: `{"type":"role.updated","workspace":"k9","role":"practitioner","grants":{"invoices":{"approve":{"level":"all","amount_below":500}}}}
 {"type":"staff.added","workspace":"k9","user":"kp","role":"practitioner"}`,
-			Checks: []Check{yes("user:kp", "approve_charge", "workspace:k9").at("1")}},
+			// Cliniko's practitioners see three of the practice's financial
+			// reports and their own revenue, not everyone's.
+			Checks: []Check{yes("user:kp", "approve_charge", "workspace:k9").at("1"),
+				yes("user:kp", "view_daily_payments_report", "workspace:k9"), yes("user:kp", "view_uninvoiced_appointments_report", "workspace:k9"),
+				yes("user:kp", "view_patients_by_total_invoiced_report", "workspace:k9"), yes("user:kp", "view_own_financial_reports", "workspace:k9"),
+				no("user:kp", "view_financial_reports", "workspace:k9"), no("user:kp", "view_revenue_report", "workspace:k9")}},
 		{Events: `{"type":"setting.changed","workspace":"k9","setting":"practitioners_cannot_see_financials","value":"on"}`,
-			Checks: []Check{no("user:kp", "approve_charge", "workspace:k9").at("1"), no("user:kp", "approve_charge", "workspace:k9")}},
+			Checks: []Check{no("user:kp", "approve_charge", "workspace:k9").at("1"), no("user:kp", "approve_charge", "workspace:k9"),
+				no("user:kp", "view_daily_payments_report", "workspace:k9"), no("user:kp", "view_own_financial_reports", "workspace:k9")}},
 		{Events: `{"type":"setting.changed","workspace":"k9","setting":"practitioners_cannot_see_financials","value":"off"}`,
 			Checks: []Check{yes("user:kp", "approve_charge", "workspace:k9").at("1")}},
 	}},
