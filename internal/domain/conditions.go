@@ -637,39 +637,44 @@ func (p Practice) RoleCond(role string) Cond {
 
 // fallsIn reports whether h holds at some moment in [from, until): the
 // minute of the week read in h's zone, as the terms caveat reads it, lies in
-// one of h's spans. It steps from one span's start to the next, so it takes
-// a few steps a week, whatever the length.
+// one of h's spans. It goes a stretch of one UTC offset at a time (a
+// daylight-saving change starts the next), within which the local clock
+// runs with the instant, so each stretch is one range of minutes of the week.
 func (h Hours) fallsIn(from, until time.Time) bool {
 	if len(h.Spans) == 0 || !from.Before(until) {
 		return false
 	}
-	if until.Sub(from) > 8*24*time.Hour { // a whole week, whatever the clocks did
+	if until.Sub(from) > 8*24*time.Hour { // a whole week of every offset
 		return true
 	}
 	loc, err := time.LoadLocation(h.Zone)
 	if err != nil {
 		return true // ParseHours refused such a zone; nothing to judge here
 	}
-	t := from
-	for range 64 { // two spans a day for a week, with a daylight-saving hour to spare
+	const epochDay = 4 // 1970-01-01 was a Thursday; the week starts on Sunday
+	for t, steps := from, 0; t.Before(until); steps++ {
+		if steps == 16 { // a zone changing its offset every half day
+			return true
+		}
 		local := t.In(loc)
-		m := int(local.Weekday())*1440 + local.Hour()*60 + local.Minute()
-		next := -1 // minutes until the next span starts
-		for _, s := range h.Spans {
-			if s[0] <= m && m < s[1] {
+		end := until
+		if _, next := local.ZoneBounds(); !next.IsZero() && next.Before(until) {
+			end = next
+		}
+		_, offset := local.Zone()
+		first := (t.Unix() + int64(offset)) / 60 // the local minutes this stretch reads
+		last := (end.Unix() + int64(offset) - 1) / 60
+		if last-first+1 >= minutesPerWeek {
+			return true
+		}
+		start := int(((first+epochDay*1440)%minutesPerWeek + minutesPerWeek) % minutesPerWeek)
+		length := int(last - first + 1)
+		for _, sp := range h.Spans { // [start, start+length) against the span, the week wrapping
+			if sp[0] < start+length && start < sp[1] || start+length > minutesPerWeek && sp[0] < start+length-minutesPerWeek {
 				return true
 			}
-			if d := (s[0] - m + minutesPerWeek) % minutesPerWeek; next < 0 || d < next {
-				next = d
-			}
 		}
-		if next > 90 { // a clock put forward an hour on the way would overshoot a short span
-			next -= 60
-		}
-		t = t.Truncate(time.Minute).Add(time.Duration(next) * time.Minute)
-		if !t.Before(until) {
-			return false
-		}
+		t = end
 	}
-	return true
+	return false
 }

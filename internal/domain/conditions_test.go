@@ -185,6 +185,17 @@ func TestHoursThatNeverFallInTheSpan(t *testing.T) {
 		{name: "a time the clocks skip", hours: sundayGap, starts: "2026-10-02T00:00:00Z", expires: "2026-10-05T00:00:00Z", refused: true},                             // 4 October has no 02:00-03:00
 		{name: "the hour after the skip", hours: sundayAfter, starts: "2026-10-02T00:00:00Z", expires: "2026-10-05T00:00:00Z"},                                         // 03:00 is 16:00Z on the 3rd
 		{name: "no end", hours: sundayGap, starts: "2026-10-02T00:00:00Z"},
+		// Across a change of the clocks, each side is read on its own clock.
+		{name: "the hour after the clocks go forward", hours: `{"timezone":"Australia/Sydney","windows":[{"days":["sun"],"from":"03:00","to":"04:00"}]}`,
+			starts: "2026-10-03T15:31:00Z", expires: "2026-10-03T16:59:00Z"}, // 01:31 AEST to 03:59 AEDT
+		{name: "New York's spring forward", now: "2026-03-01T00:00:00Z", hours: `{"timezone":"America/New_York","windows":[{"days":["sun"],"from":"03:00","to":"03:45"}]}`,
+			starts: "2026-03-08T06:30:00Z", expires: "2026-03-08T07:40:00Z"}, // 01:30 EST to 03:40 EDT
+		{name: "a half-hour change", hours: `{"timezone":"Australia/Lord_Howe","windows":[{"days":["sun"],"from":"02:30","to":"02:40"}]}`,
+			starts: "2026-10-03T12:00:00Z", expires: "2026-10-04T12:00:00Z"}, // Lord Howe goes from 02:00 to 02:30
+		{name: "before the clocks go forward only", hours: `{"timezone":"Australia/Sydney","windows":[{"days":["sun"],"from":"03:00","to":"04:00"}]}`,
+			starts: "2026-10-03T14:00:00Z", expires: "2026-10-03T15:59:00Z", refused: true}, // 00:00 to 01:59 AEST
+		{name: "the hour the clocks go back twice", now: "2026-04-01T00:00:00Z", hours: `{"timezone":"Australia/Sydney","windows":[{"days":["sun"],"from":"02:10","to":"02:20"}]}`,
+			starts: "2026-04-04T15:30:00Z", expires: "2026-04-04T16:30:00Z"}, // 02:30 AEDT, then back to 02:00 AEST and on to 02:30
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := map[string]any{"type": "staff.added", "workspace": "w", "user": "u", "role": "practitioner", "hours": json.RawMessage(tt.hours)}
