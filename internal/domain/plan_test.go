@@ -925,6 +925,17 @@ func TestExpiredRequestsNoLongerWait(t *testing.T) {
 	if _, _, err := tryApply(s, later); err != nil {
 		t.Fatalf("once the others expired: %v", err)
 	}
+	// Under two approvals, not even the manager's first is taken.
+	two, _ := apply(t, domain.NewState(), parseAt(t, parsedAt, planBase+"\n"+`{"type":"policy.set","workspace":"w","approvals_required":2}`+"\n"+ask("two", soon)))
+	approve := parseAt(t, parsedAt, `{"type":"access.approved","workspace":"w","request":"two"}`)
+	approve[0].Actor, approve[0].Received = "user:p", parsedAt.Add(2*time.Hour) // q's manager
+	approve, err := domain.ResolveEvents(approve, two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tryApply(two, approve); err == nil || !strings.Contains(err.Error(), "which has passed") {
+		t.Errorf("the manager approving an expired request: %v, want refused", err)
+	}
 	for at, want := range map[time.Time]int{parsedAt: 0, parsedAt.Add(2 * time.Hour): domain.MaxWaitingRequests} {
 		page, _, err := domain.AccessRequestPage(domain.AccessRequestsOf(s, "w"), domain.AccessRequestQuery{State: domain.RequestExpired, User: "q", Limit: 100}, at)
 		if err != nil || len(page) != want {

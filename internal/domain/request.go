@@ -357,6 +357,9 @@ func (p *planner) accessApproved(i int, pr Practice, e Event) error {
 		return decided(i, e, r, RequestApproved)
 	}
 	now := e.now().UTC().Truncate(time.Second)
+	if r.At(now).State == RequestExpired { // at either step
+		return fieldErr(CodeConflict, i, "request", "access request %q asked for %s until %s, which has passed: deny it, and ask again", r.ID, r.Role, r.ExpiresAt.Format(time.RFC3339))
+	}
 	actor := actorID(e)
 	if actor == r.User || actor == firstSubject(p.s, obj, "first_approver") {
 		// The schema refuses them too; two steps sent in one request are
@@ -386,10 +389,7 @@ func (p *planner) accessApproved(i int, pr Practice, e Event) error {
 	}
 	until := now.Add(time.Duration(r.Minutes) * time.Minute)
 	if r.ExpiresAt != nil {
-		until = *r.ExpiresAt
-		if !now.Before(until) {
-			return fieldErr(CodeConflict, i, "request", "access request %q asked for %s until %s, which has passed: deny it, and ask again", r.ID, r.Role, until.Format(time.RFC3339))
-		}
+		until = *r.ExpiresAt // not passed: an expired request was refused above
 	}
 	lasts := Until(EndAt(until))
 	if r.Once {
