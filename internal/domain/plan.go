@@ -916,6 +916,20 @@ func (p *planner) passOnGrants() {
 
 func (p *planner) practice(ws string) Practice { return Practice{S: p.s, WS: ws} }
 
+// changesOwnGrants reports whether e changes role's grants by name (a
+// role's update or notes access, an office staff member's switch), not as
+// an heir following its parent, which follows it in break-glass too, nor
+// by defining it whole (role.defined gives what it names).
+func changesOwnGrants(e Event, role string) bool {
+	switch e.Type {
+	case "role.updated", "notes_access.granted":
+		return e.Role == role
+	case "staff_permission.changed":
+		return IsPersonalRole(role)
+	}
+	return false
+}
+
 // startedReading reports whether role ro read no clinical notes before the
 // event (readNotes knows it for the roles setGrant changed).
 func startedReading(readNotes map[Object]bool, ro Object) bool {
@@ -957,7 +971,7 @@ func (p *planner) checkDependencies(i int, e Event) error {
 		case opens && !reads:
 			p.setGrant(pr, role, open, LevelNone)
 			regranted = true
-		case !opens && reads && !named && e.Type != "role.defined" && startedReading(p.readNotes, ro):
+		case !opens && reads && !named && changesOwnGrants(e, role) && startedReading(p.readNotes, ro):
 			p.setGrant(pr, role, open, LevelFull)
 			regranted = true
 		}

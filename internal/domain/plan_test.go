@@ -93,6 +93,9 @@ var planCases = []planCase{
 	{"a role that starts reading notes has break-glass", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"notes":{"view":"all"}}}`},
 	{"a role that starts reading notes without break-glass", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"notes":{"view":"all"},"break_glass":"none"}}`},
 	{"a role given notes access has break-glass", `{"type":"notes_access.granted","workspace":"w","role":"receptionist"}`},
+	{"an heir that keeps break-glass off when its parent starts reading notes", `{"type":"role.defined","workspace":"w","role":"desk","inherits":"receptionist","grants":{"break_glass":"none"}}
+{"type":"staff.added","workspace":"w","user":"dk","role":"desk"}
+{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"notes":{"view":"all"}}}`},
 	{"refuse an edit without its view", `{"type":"role.updated","workspace":"s","role":"office_staff","grants":{"invoices":{"edit":"all"}}}`},
 	{"write a letter", `{"type":"letter.created","workspace":"w","letter":"l","client":"c","author":"p"}`},
 	{"upload a file", `{"type":"file.uploaded","workspace":"w","file":"f","client":"c","author":"p"}`},
