@@ -102,6 +102,11 @@ func (k *Keys) requireManager(ctx context.Context, ws, actor string) error {
 	if err != nil {
 		return &domain.Error{Code: domain.CodeInvalid, Index: -1, Field: "actor", Message: err.Error()}
 	}
+	if sub.Type != domain.TypeUser {
+		// A key is a credential: one integration minting another's (or
+		// its own successor's) would outlive any revocation of it.
+		return &domain.Error{Code: domain.CodeForbidden, Index: -1, Field: "actor", Message: fmt.Sprintf("%s may not manage API keys: keys are made, rotated and revoked by people (user:ID), never by a service account", actor)}
+	}
 	d, err := k.store.Check(ctx, domain.Question{Subject: sub, Permission: "manage_api_keys", Resource: domain.Object{Type: domain.TypeWorkspace, ID: ws}}, "")
 	if err != nil {
 		return err

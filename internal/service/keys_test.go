@@ -352,3 +352,27 @@ func TestPlatformKeyWithoutItsScopeDenies(t *testing.T) {
 		t.Fatalf("the key without its scope authenticated as %+v (%v)", got, err)
 	}
 }
+
+// TestKeysAreManagedByPeople: where a role has the api_keys area
+// (ClinicSense's practice administrator), a person holding it manages the
+// practice's keys, and a service account holding it does not: one
+// integration minting keys would outlive its own revocation.
+func TestKeysAreManagedByPeople(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"workspace.created","workspace":"csk","owner":"cso","preset":"clinicsense"}
+{"type":"staff.added","workspace":"csk","user":"csa","role":"practice_administrator"}
+{"type":"service_account.created","workspace":"csk","account":"robot","name":"Admin robot","role":"practice_administrator"}
+{"type":"service_account.created","workspace":"csk","account":"sync","name":"Calendar sync"}`)); err != nil {
+		t.Fatal(err)
+	}
+	keys := service.NewKeys(w.Store)
+	if _, err := keys.Create(ctx, "csk", "sync", "user:csa", time.Time{}); err != nil {
+		t.Fatalf("a practice administrator who is not the owner making a key: %v", err)
+	}
+	var e *domain.Error
+	if _, err := keys.Create(ctx, "csk", "sync", "service_account:robot", time.Time{}); !errors.As(err, &e) || e.Code != domain.CodeForbidden || !strings.Contains(e.Message, "never by a service account") {
+		t.Fatalf("a service account holding the administrator role making a key: %v, want forbidden", err)
+	}
+}
