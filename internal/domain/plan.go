@@ -1206,11 +1206,11 @@ func catalogueMarks() []string {
 // lateCapability reports whether c came to the catalogue after practices
 // were first stored: a field group's action, one granted apart (approving
 // charges), opening a record in an emergency, reviewing access or managing
-// API keys.
+// API keys, or the practice financial reports of Cliniko practitioners.
 func lateCapability(c Capability) bool {
 	a, _ := AreaByName(c.Area)
 	_, _, field := c.field()
-	return field || slices.Contains(a.Apart, c.Action) || slices.Contains([]string{AreaBreakGlass, AreaAccess, AreaRefunds, "api_keys"}, c.Area)
+	return field || slices.Contains(a.Apart, c.Action) || slices.Contains([]string{AreaBreakGlass, AreaAccess, AreaRefunds, "api_keys", "practice_financial_reports"}, c.Area)
 }
 
 // CatalogueFilters select what CatalogueBehind reads: every practice's

@@ -140,6 +140,7 @@ var Areas = []Area{
 	{Name: "expenses_report", Actions: []string{ActionView}, About: "the expenses report"},
 	{Name: "marketing_reports", Actions: []string{ActionView}, About: "marketing reports"},
 	{Name: "financial_reports", Actions: viewExport, Own: true, About: "financial reports; own: their own revenue"},
+	{Name: "practice_financial_reports", Actions: []string{ActionView}, About: "the practice's financial reports Cliniko shows its practitioners: uninvoiced appointments, daily payments, patients by total invoiced (roles with every financial report have them too)"},
 	{Name: "catalog", Actions: crud, About: "services, products and packages"},
 	{Name: "settings", Actions: viewEdit, About: "workspace configuration"},
 	{Name: "sms_settings", Actions: viewEdit, About: "SMS settings"},

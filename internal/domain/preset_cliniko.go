@@ -42,6 +42,7 @@ func cliniko() *Preset {
 		add(all, "files", ActionView).add(written, "files", ActionEdit, ActionDelete). // "that only they have uploaded"
 		add(all, "expenses", ActionView).
 		add(own, "financial_reports", ActionView). // their own revenue only
+		add(all, "practice_financial_reports").    // uninvoiced appointments, daily payments, patients by total invoiced
 		add(own, "note_completion_report")         // "cannot generate treatment note reports for anyone other than themselves"
 	bookkeeper := grantSet{}.
 		add(all, "expenses").add(all, "invoices").add(all, "products").
@@ -59,7 +60,7 @@ func cliniko() *Preset {
 	// Administrators view treatment notes; only practitioners write them.
 	administrator.add(LevelNone, "notes", ActionCreate, ActionEdit, ActionDelete)
 	financial := grantSet{}.add(LevelNone, "invoices").add(LevelNone, "expenses").
-		add(LevelNone, "financial_reports").add(LevelNone, "products")
+		add(LevelNone, "financial_reports").add(LevelNone, "practice_financial_reports").add(LevelNone, "products")
 	// "a couple very notable ones that are unique only to them: Add and modify
 	// other users. Export all data. Delete data. Change the subscription ...
 	// (they are the only role that can do this)." Adjusting permissions is
@@ -94,7 +95,7 @@ func cliniko() *Preset {
 		Roles: []Role{
 			// "never be able to see any of your financials or confidential patient
 			// details, such as treatment notes or completed patient forms"
-			{Name: "scheduler", Overrides: scheduler, FixedAreas: []string{"notes", "letters", "files", "forms", "medical_alerts", "invoices", "expenses", "financial_reports", "subscription"}},
+			{Name: "scheduler", Overrides: scheduler, FixedAreas: []string{"notes", "letters", "files", "forms", "medical_alerts", "invoices", "expenses", "financial_reports", "practice_financial_reports", "subscription"}},
 			// a patient's medical information is a practitioner's ("can't see a
 			// patient's medical information", of the power receptionist)
 			{Name: "receptionist", Overrides: receptionist, FixedAreas: []string{"notes", "medical_alerts", "subscription"}},

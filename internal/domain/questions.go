@@ -125,10 +125,10 @@ var Permissions = map[string][]Permission{
 		// Cliniko's practitioners "view the following financial reports:
 		// uninvoiced appointments, daily payments, patients by total invoiced,
 		// and their own practitioner revenue reports": the practice's
-		// figures in these three, anyone's revenue in none.
-		{Name: "view_uninvoiced_appointments_report", Caps: []Capability{Cap("financial_reports", ActionView)}, Own: true, About: "the uninvoiced appointments report (roles with financial reports, their own included)"},
-		{Name: "view_daily_payments_report", Caps: []Capability{Cap("financial_reports", ActionView)}, Own: true, About: "the daily payments report (roles with financial reports, their own included)"},
-		{Name: "view_patients_by_total_invoiced_report", Caps: []Capability{Cap("financial_reports", ActionView)}, Own: true, About: "the patients by total invoiced report (roles with financial reports, their own included)"},
+		// figures in these three, no one else's revenue.
+		{Name: "view_uninvoiced_appointments_report", Caps: []Capability{Cap("practice_financial_reports", ActionView), Cap("financial_reports", ActionView)}, About: "the uninvoiced appointments report"},
+		{Name: "view_daily_payments_report", Caps: []Capability{Cap("practice_financial_reports", ActionView), Cap("financial_reports", ActionView)}, About: "the daily payments report"},
+		{Name: "view_patients_by_total_invoiced_report", Caps: []Capability{Cap("practice_financial_reports", ActionView), Cap("financial_reports", ActionView)}, About: "the patients by total invoiced report"},
 		{Name: "export_clients", Caps: []Capability{Cap("clients", ActionExport)}, About: "export the client list"},
 		{Name: "export_invoices", Caps: []Capability{Cap("invoices", ActionExport)}, About: "export invoices and payments"},
 		{Name: "export_data", Caps: []Capability{Cap("data", ActionExport)}, About: "export all of the practice's data"},
