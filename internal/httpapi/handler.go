@@ -246,6 +246,9 @@ func (a *service) endpoint(route string, k kind, h func(w http.ResponseWriter, r
 		if k.call {
 			account, platform, ok := a.authorized(r)
 			if !ok {
+				if len(r.Header.Values("Authorization")) > 1 {
+					return domain.Errorf(domain.CodeUnauthorized, "more than one Authorization header: send one, Authorization: Bearer <key>")
+				}
 				return domain.Errorf(domain.CodeUnauthorized, "missing or unknown API key: send Authorization: Bearer <key>")
 			}
 			release, err := a.enterCall(w, r)

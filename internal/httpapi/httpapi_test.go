@@ -283,6 +283,9 @@ func TestAPIKeys(t *testing.T) {
 			t.Errorf("%s: got %d %s, want %d", tt.name, status, resp, tt.status)
 		}
 	}
+	if _, resp := post(t, st.url, "/v1/check", body, "Authorization", "Bearer "+testKey, "Authorization", "Bearer "+testKey); !strings.Contains(resp, "more than one Authorization header") {
+		t.Errorf("two Authorization headers: %s, want the answer to say so", resp)
+	}
 	resp, err := http.Get(st.url + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("healthz must not need a key: %v %v", resp, err)
