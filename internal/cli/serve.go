@@ -56,7 +56,7 @@ func newServeCmd() *cobra.Command {
 	f.DurationVar(&cfg.StartTimeout, "start-timeout", time.Minute, "how long to wait for SpiceDB to accept the schema at start")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish at shutdown")
 	f.IntVar(&cfg.MaxConnections, "max-connections", server.DefaultMaxConnections, "connections open at once; past it, new ones wait (keep it under the open-file limit, ulimit -n)")
-	f.IntVar(&cfg.MaxConnectionsPerAddr, "max-connections-per-address", 0, "connections one caller's IP address may hold open; past it, new ones are closed at once (0: half of --max-connections)")
+	f.IntVar(&cfg.MaxConnectionsPerAddr, "max-connections-per-address", 0, "connections one caller's IP address may hold open; past it, new ones are closed at once (0: half of --max-connections; behind a proxy that sends every call from one address, set it to --max-connections)")
 	f.IntVar(&cfg.MaxInFlight, "max-in-flight", httpapi.DefaultMaxInFlight, "API calls served at once; past it, calls are answered 503 busy with Retry-After (probes are not counted)")
 	f.DurationVar(&cfg.ReadTimeout, "read-timeout", httpapi.DefaultReadTimeout, "how long a caller may take to send a request's body (headers: 10s at most)")
 	f.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "how long a call may take, SpiceDB's work and writing the answer included (streamed lookups and imports have their own)")
