@@ -613,7 +613,10 @@ var narrowPick = map[string][]string{
 func randomEvent(rnd *rand.Rand, pool []string, pick map[string][]string) func() string {
 	return func() string {
 		tmpl := pool[rnd.IntN(len(pool))]
-		for field, values := range pick {
+		// In a fixed order: ranging over the map drew different events from
+		// the same seed on every run.
+		for _, field := range slices.Sorted(maps.Keys(pick)) {
+			values := pick[field]
 			for strings.Contains(tmpl, "%"+field) {
 				tmpl = strings.Replace(tmpl, "%"+field, values[rnd.IntN(len(values))], 1)
 			}
