@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // business hours name IANA zones: Ward and in-process SpiceDB read them wherever they run
 )
@@ -224,7 +225,7 @@ func ParseHours(raw json.RawMessage) (Hours, error) {
 	if in.Timezone == "" || in.Timezone == "Local" || strings.ContainsAny(in.Timezone, " \\") || len(in.Timezone) > 64 {
 		return Hours{}, fmt.Errorf("timezone %q: name an IANA time zone such as Australia/Sydney or UTC", in.Timezone)
 	}
-	if _, err := time.LoadLocation(in.Timezone); err != nil {
+	if _, err := zoneNamed(in.Timezone); err != nil {
 		return Hours{}, fmt.Errorf("timezone %q is not an IANA time zone Ward knows: name one such as Australia/Sydney or UTC", in.Timezone)
 	}
 	if len(in.Windows) == 0 || len(in.Windows) > MaxHoursWindows {
@@ -598,7 +599,7 @@ func spanOfTerms(context map[string]any, expires End) (Span, error) {
 // valid reports whether c is as ParseHours and ParseNetworks make them.
 func (c Cond) valid() bool {
 	for _, h := range c.Hours {
-		if _, err := time.LoadLocation(h.Zone); err != nil || h.Zone == "" || len(h.Spans) == 0 {
+		if _, err := zoneNamed(h.Zone); err != nil || h.Zone == "" || len(h.Spans) == 0 {
 			return false
 		}
 		for _, s := range h.Spans {
@@ -647,7 +648,7 @@ func (h Hours) fallsIn(from, until time.Time) bool {
 	if until.Sub(from) > 8*24*time.Hour { // a whole week of every offset
 		return true
 	}
-	loc, err := time.LoadLocation(h.Zone)
+	loc, err := zoneNamed(h.Zone)
 	if err != nil {
 		return true // ParseHours refused such a zone; nothing to judge here
 	}
@@ -677,4 +678,22 @@ func (h Hours) fallsIn(from, until time.Time) bool {
 		t = end
 	}
 	return false
+}
+
+// zones are the time zones zoneNamed loaded, by name: at most the IANA
+// database's few hundred, since only names it knows are kept.
+var zones sync.Map
+
+// zoneNamed is time.LoadLocation without reading the zone's file again each
+// time: an event's hours are checked when parsed and again when judged.
+func zoneNamed(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
