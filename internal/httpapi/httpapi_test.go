@@ -691,6 +691,10 @@ func TestHostsAndOrigins(t *testing.T) {
 			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}, ""},
 		{"options without a browser", "OPTIONS", "/v1/check", "127.0.0.1:8080", nil, 204, map[string]string{"Allow": "POST, OPTIONS", "Access-Control-Allow-Methods": ""}, ""},
 		{"options for nothing", "OPTIONS", "/v1/nothing", "127.0.0.1:8080", nil, 404, nil, ""},
+		{"two origins, the configured one first", "POST", "/v1/events", "127.0.0.1:8080", []string{"Origin", admin, "Origin", "https://attacker.example"}, 400,
+			map[string]string{"Access-Control-Allow-Origin": ""}, "2 Origin headers"},
+		{"two origins, both configured", "OPTIONS", "/v1/events", "127.0.0.1:8080", []string{"Origin", admin, "Origin", admin, "Access-Control-Request-Method", "POST"}, 400,
+			map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}, "one Origin header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -704,11 +708,11 @@ func TestHostsAndOrigins(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.Host = tt.host
-			if body != nil {
+			if body != nil && !slices.Contains(tt.header, "Content-Type") {
 				req.Header.Set("Content-Type", "application/json")
 			}
 			for i := 0; i+1 < len(tt.header); i += 2 {
-				req.Header.Set(tt.header[i], tt.header[i+1])
+				req.Header.Add(tt.header[i], tt.header[i+1])
 			}
 			resp, err := srv.Client().Do(req)
 			if err != nil {

@@ -114,6 +114,11 @@ func (a *service) admit(w http.ResponseWriter, r *http.Request) error {
 	if len(a.origins) > 0 {
 		h.Add("Vary", "Origin")
 	}
+	origins := r.Header.Values("Origin")
+	if len(origins) > 1 {
+		// one allowed and one not would be judged by whichever came first
+		return domain.Errorf(domain.CodeInvalid, "%d Origin headers: a browser sends one; send the request with one Origin header, or none", len(origins))
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return nil
