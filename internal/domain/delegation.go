@@ -535,6 +535,14 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 			continue
 		}
 		d.LendsUntil = until
+		if at := d.At(now); at.State == DelegationEnded {
+			// it lends nothing from now: it ends in this batch, not at
+			// the next event about its lender, as At says already
+			if err := p.endDelegation(obj, at, DelegationEnded, "", at.Why, now); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := p.setRecordOf(obj, d.delegationRecord); err != nil {
 			return err
 		}

@@ -825,6 +825,21 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 		}
 	})
 
+	t.Run("an event that leaves nothing to lend ends it in its write", func(t *testing.T) {
+		s, _ := lend(t, until(200))
+		s, _ = apply(t, s, parseAt(t, day(5), `{"type":"role.assigned","workspace":"w","user":"p","role":"front","starts_at":"`+day(150).Format(time.RFC3339)+`"}`))
+		obj := domain.DelegationObject("w", "d9")
+		d, _ := domain.DelegationOf(s, obj)
+		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(5)) || !strings.Contains(d.Why, "p's own holding of front ran out") {
+			t.Errorf("after p's holding of front is moved past the delegation on day 5: %s at %v (%q), want ended on day 5", d.State, d.EndedAt, d.Why)
+		}
+		for _, rel := range []string{"lender", "delegate", "invitee", "role"} {
+			if got := s.Of(obj, rel); len(got) > 0 {
+				t.Errorf("the ended delegation keeps %v", got)
+			}
+		}
+	})
+
 	t.Run("after it ran out", func(t *testing.T) {
 		s, _ := lend(t, until(10))
 		runOut(s, "w", "front", "p")
