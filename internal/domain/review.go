@@ -478,6 +478,25 @@ func (q AccessReviewQuery) Check() error {
 	return nil
 }
 
+// MaxReviewPageGrants bounds the grants one page of an access review lists:
+// a page ends before the person who would take it past this many, so it
+// holds fewer people than its limit when they hold many grants; a page
+// always holds one person, whatever their grants.
+const MaxReviewPageGrants = 1000
+
+// FitReviewPage is the first of reviews, at least one, whose grants stay
+// within MaxReviewPageGrants, and whether it left any out.
+func FitReviewPage(reviews []AccessReview) ([]AccessReview, bool) {
+	grants := 0
+	for i, r := range reviews {
+		grants += len(r.Grants)
+		if i > 0 && grants > MaxReviewPageGrants {
+			return reviews[:i], true
+		}
+	}
+	return reviews, false
+}
+
 // AccessReviewPage is the page of people q asks for among people (sorted),
 // those kept by keep, after q.Cursor, at most q.Limit, and the next page's
 // cursor ("" on the last).

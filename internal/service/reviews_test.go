@@ -145,3 +145,52 @@ func TestRevokingEverythingIsBoundedAndAskedFirst(t *testing.T) {
 		t.Fatalf("olivia revoking everything of pete's: %v; want a conflict naming items: he holds 102 standing grants", err)
 	}
 }
+
+// TestReviewPagesAreBoundedByGrants: a page of the access review ends
+// before the person who would take it past domain.MaxReviewPageGrants
+// grants, one with more than that is a page of their own, and paging on
+// still lists everyone once.
+func TestReviewPagesAreBoundedByGrants(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := practiceAfter(t, [][2]string{{"", scenarios.Base}})
+	many := domain.MaxReviewPageGrants + 1
+	for from := 0; from < many; from += 500 {
+		var b strings.Builder
+		for i := from; i < min(from+500, many); i++ {
+			fmt.Fprintf(&b, `{"type":"client.created","workspace":"p1","client":"g%d","location":"north","practitioner":"priya"}`+"\n", i)
+			fmt.Fprintf(&b, `{"type":"patient.shared","workspace":"p1","client":"g%d","user":"rita"}`+"\n", i)
+		}
+		if _, err := w.Apply(ctx, as(t, "", b.String())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var listed []string
+	cursor, pages := "", 0
+	for {
+		page, next, err := w.AccessReview(ctx, "p1", domain.AccessReviewQuery{Cursor: cursor, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		grants := 0
+		for _, r := range page {
+			grants += len(r.Grants)
+			listed = append(listed, r.User)
+		}
+		if slices.ContainsFunc(page, func(r domain.AccessReview) bool { return r.User == "rita" }) {
+			if len(page) != 1 || grants <= domain.MaxReviewPageGrants {
+				t.Errorf("rita's page: %d people, %d grants; want her alone, with more than %d", len(page), grants, domain.MaxReviewPageGrants)
+			}
+		} else if grants > domain.MaxReviewPageGrants {
+			t.Errorf("a page of %d people lists %d grants, more than %d", len(page), grants, domain.MaxReviewPageGrants)
+		}
+		if pages++; next == "" || pages > 10 {
+			break
+		}
+		cursor = next
+	}
+	want := []string{"alex", "maya", "olivia", "pete", "priya", "rita", "sam"}
+	if !slices.Equal(listed, want) || pages != 3 {
+		t.Errorf("over %d pages: %v, want %v over 3 (before rita, rita, after her)", pages, listed, want)
+	}
+}

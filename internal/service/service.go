@@ -410,10 +410,10 @@ func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessRe
 	if err != nil {
 		return nil, "", err
 	}
-	out := domain.Practice{S: state, WS: ws}.ReviewsOf(page, time.Now())
+	out, cut := domain.FitReviewPage(domain.Practice{S: state, WS: ws}.ReviewsOf(page, time.Now()))
 	cursor := ""
-	if more {
-		cursor = page[len(page)-1]
+	if more || cut {
+		cursor = out[len(out)-1].User
 	}
 	return out, cursor, nil
 }
