@@ -165,32 +165,46 @@ func TestReviewPagesAreBoundedByGrants(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var listed []string
-	cursor, pages := "", 0
-	for {
-		page, next, err := w.AccessReview(ctx, "p1", domain.AccessReviewQuery{Cursor: cursor, Limit: 100})
-		if err != nil {
-			t.Fatal(err)
-		}
-		grants := 0
-		for _, r := range page {
-			grants += len(r.Grants)
-			listed = append(listed, r.User)
-		}
-		if slices.ContainsFunc(page, func(r domain.AccessReview) bool { return r.User == "rita" }) {
-			if len(page) != 1 || grants <= domain.MaxReviewPageGrants {
-				t.Errorf("rita's page: %d people, %d grants; want her alone, with more than %d", len(page), grants, domain.MaxReviewPageGrants)
+	// every page of q: who each lists, and its grants
+	pages := func(q domain.AccessReviewQuery) (people [][]string, grants []int) {
+		for range 20 {
+			page, next, err := w.AccessReview(ctx, "p1", q)
+			if err != nil {
+				t.Fatal(err)
 			}
-		} else if grants > domain.MaxReviewPageGrants {
-			t.Errorf("a page of %d people lists %d grants, more than %d", len(page), grants, domain.MaxReviewPageGrants)
+			var ids []string
+			n := 0
+			for _, r := range page {
+				ids, n = append(ids, r.User), n+len(r.Grants)
+			}
+			people, grants = append(people, ids), append(grants, n)
+			if next == "" {
+				return people, grants
+			}
+			q.Cursor = next
 		}
-		if pages++; next == "" || pages > 10 {
-			break
-		}
-		cursor = next
+		t.Fatalf("%+v: more than 20 pages", q)
+		return nil, nil
 	}
 	want := []string{"alex", "maya", "olivia", "pete", "priya", "rita", "sam"}
-	if !slices.Equal(listed, want) || pages != 3 {
-		t.Errorf("over %d pages: %v, want %v over 3 (before rita, rita, after her)", pages, listed, want)
+	for _, tt := range []struct {
+		q    domain.AccessReviewQuery
+		want [][]string
+	}{
+		{domain.AccessReviewQuery{Limit: 100}, [][]string{want[:5], {"rita"}, {"sam"}}},
+		{domain.AccessReviewQuery{Limit: 2}, [][]string{{"alex", "maya"}, {"olivia", "pete"}, {"priya"}, {"rita"}, {"sam"}}},
+		{domain.AccessReviewQuery{Limit: 5}, [][]string{want[:5], {"rita"}, {"sam"}}},
+		{domain.AccessReviewQuery{Limit: 6, Actor: "user:olivia"}, [][]string{{"alex", "maya", "pete", "priya"}, {"rita"}, {"sam"}}},
+		{domain.AccessReviewQuery{Limit: 1, User: "rita"}, [][]string{{"rita"}}},
+	} {
+		people, grants := pages(tt.q)
+		if !slices.EqualFunc(people, tt.want, slices.Equal) {
+			t.Errorf("%+v: pages %v, want %v", tt.q, people, tt.want)
+		}
+		for i, n := range grants {
+			if n > domain.MaxReviewPageGrants && len(people[i]) != 1 {
+				t.Errorf("%+v: page %v lists %d grants, more than %d", tt.q, people[i], n, domain.MaxReviewPageGrants)
+			}
+		}
 	}
 }

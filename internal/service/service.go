@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"log/slog"
 	"slices"
 	"strings"
@@ -376,46 +377,102 @@ func (s *Service) AccessReview(ctx context.Context, ws string, q domain.AccessRe
 	candidates, _ := domain.AccessReviewPage(members, domain.AccessReviewQuery{User: q.User, Cursor: q.Cursor, Limit: len(members) + 1}, func(person string) bool {
 		return !q.Due || pr.ReviewDue(person)
 	})
-	var page []string
+	// The page's people are read reviewReads at a time, until it holds
+	// q.Limit people or as many grants as a page lists.
+	now := time.Now()
+	var out []domain.AccessReview
+	var batch []string
+	read := func() (open bool, err error) {
+		if len(batch) == 0 {
+			return true, nil
+		}
+		state, err := s.reviewState(ctx, ws, batch, pr.S, token)
+		if err != nil {
+			return false, err
+		}
+		var cut bool
+		out, cut = domain.FitReviewPage(slices.Concat(out, domain.Practice{S: state, WS: ws}.ReviewsOf(batch, now)))
+		batch = batch[:0]
+		return !cut, nil
+	}
 	more := false
-	for chunk := range slices.Chunk(candidates, reviewChecks) {
-		if q.Actor != "" {
-			actor := strings.TrimPrefix(q.Actor, domain.TypeUser+":")
-			qs := make([]domain.Question, len(chunk))
-			for i, person := range chunk {
-				qs[i] = domain.ReviewQuestion(ws, person, actor)
+	for person, err := range s.reviewable(ctx, ws, candidates, q.Actor, token) {
+		if err != nil {
+			return nil, "", err
+		}
+		if len(out)+len(batch) == q.Limit {
+			if _, err := read(); err != nil {
+				return nil, "", err
 			}
-			ds, _, err := s.CheckBulk(ctx, qs, token)
+			more = true // person, at least, is left for the next page
+			break
+		}
+		batch = append(batch, person)
+		if len(batch) == reviewReads {
+			open, err := read()
 			if err != nil {
 				return nil, "", err
 			}
-			kept := chunk[:0:0]
-			for i, d := range ds {
-				if d.Err != nil {
-					return nil, "", d.Err
-				}
-				if d.Allowed {
-					kept = append(kept, chunk[i])
-				}
+			if !open {
+				more = true
+				break
 			}
-			chunk = kept
-		}
-		page = append(page, chunk...)
-		if len(page) > q.Limit {
-			page, more = page[:q.Limit], true
-			break
 		}
 	}
-	state, err := s.reviewState(ctx, ws, page, pr.S, token)
-	if err != nil {
-		return nil, "", err
+	if !more {
+		open, err := read()
+		if err != nil {
+			return nil, "", err
+		}
+		more = !open
 	}
-	out, cut := domain.FitReviewPage(domain.Practice{S: state, WS: ws}.ReviewsOf(page, time.Now()))
 	cursor := ""
-	if more || cut {
+	if more {
 		cursor = out[len(out)-1].User
 	}
 	return out, cursor, nil
+}
+
+// reviewReads is how many people's shares and notes access an access
+// review reads at once.
+const reviewReads = 50
+
+// reviewable yields those of candidates (in order) whose access actor
+// ("user:ID"; "" for anyone) may review, asked of SpiceDB at token
+// reviewChecks people at a time; it stops at the first error.
+func (s *Service) reviewable(ctx context.Context, ws string, candidates []string, actor, token string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		for chunk := range slices.Chunk(candidates, reviewChecks) {
+			if actor != "" {
+				id := strings.TrimPrefix(actor, domain.TypeUser+":")
+				qs := make([]domain.Question, len(chunk))
+				for i, person := range chunk {
+					qs[i] = domain.ReviewQuestion(ws, person, id)
+				}
+				ds, _, err := s.CheckBulk(ctx, qs, token)
+				if err != nil {
+					yield("", err)
+					return
+				}
+				kept := chunk[:0:0]
+				for i, d := range ds {
+					if d.Err != nil {
+						yield("", d.Err)
+						return
+					}
+					if d.Allowed {
+						kept = append(kept, chunk[i])
+					}
+				}
+				chunk = kept
+			}
+			for _, person := range chunk {
+				if !yield(person, nil) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // reviewState reads what practice ws's access review of people needs: the
