@@ -361,6 +361,9 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	}
 	rec.GrantedBy, rec.GrantedAt, rec.State, rec.ByOwner = actorID(e), now, delegationGranted, byOwner
 	rec.LendsUntil = lendsUntil(pr, e.From, rec, now)
+	if rec.LendsUntil != nil && !rec.LendsUntil.After(now) {
+		return fieldErr(CodeConflict, i, "from", "%s holds %s only outside the delegation's times (%s): it would lend nothing; lend it while they hold it", e.From, strings.Join(rec.Roles, ", "), rec.span())
+	}
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
 	return p.setRecordOf(obj, rec)
 }
@@ -535,10 +538,13 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 			continue
 		}
 		d.LendsUntil = until
-		if at := d.At(now); at.State == DelegationEnded {
-			// it lends nothing from now: it ends in this batch, not at
-			// the next event about its lender, as At says already
-			if err := p.endDelegation(obj, at, DelegationEnded, "", at.Why, now); err != nil {
+		if d.At(now).State == DelegationEnded {
+			// The lender still holds what it lends (or it would have been
+			// dropped above), but only outside its times: it lends nothing
+			// from now, and ends in this batch, not at the next event about
+			// the lender.
+			why := lender + "'s holdings of " + strings.Join(d.Roles, ", ") + " no longer fall within the delegation's times"
+			if err := p.endDelegation(obj, d, DelegationEnded, "", why, now); err != nil {
 				return err
 			}
 			continue

@@ -795,7 +795,6 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 		{"a holding at a location that lasts longer", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north","expires_at":"` + day(30).Format(time.RFC3339) + `"}`, 30},
 		{"a holding with no end beside one that runs out", until(10) + "\n" + `{"type":"role.assigned","workspace":"w","user":"p","role":"front","location":"north"}`, lasts},
 		{"a holding that outlasts the delegation", until(200), lasts},
-		{"a holding that starts only after the delegation expires", `{"type":"role.assigned","workspace":"w","user":"p","role":"front","starts_at":"` + day(150).Format(time.RFC3339) + `"}`, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, d := lend(t, tc.holdings)
@@ -825,12 +824,21 @@ func TestLendingEndsWhenWhatItLendsRunsOut(t *testing.T) {
 		}
 	})
 
+	t.Run("a holding that starts only after the delegation expires lends nothing", func(t *testing.T) {
+		s, _ := apply(t, domain.NewState(), parseAt(t, day(0), planBase+"\n"+`{"type":"staff.added","workspace":"w","user":"x","role":"receptionist"}
+{"type":"role.assigned","workspace":"w","user":"p","role":"front","starts_at":"`+day(150).Format(time.RFC3339)+`"}`))
+		_, err := domain.PlanEvents(parseAt(t, day(0), fmt.Sprintf(`{"type":"delegation.granted","workspace":"w","delegation":"d9","from":"p","to":"x","roles":["front"],"expires_at":%q}`, day(100).Format(time.RFC3339))), s)
+		if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "p holds front only outside the delegation's times") {
+			t.Errorf("lending it: %v, want a conflict saying p holds front only outside the delegation's times", err)
+		}
+	})
+
 	t.Run("an event that leaves nothing to lend ends it in its write", func(t *testing.T) {
 		s, _ := lend(t, until(200))
 		s, _ = apply(t, s, parseAt(t, day(5), `{"type":"role.assigned","workspace":"w","user":"p","role":"front","starts_at":"`+day(150).Format(time.RFC3339)+`"}`))
 		obj := domain.DelegationObject("w", "d9")
 		d, _ := domain.DelegationOf(s, obj)
-		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(5)) || !strings.Contains(d.Why, "p's own holding of front ran out") {
+		if d.State != domain.DelegationEnded || d.EndedAt == nil || !d.EndedAt.Equal(day(5)) || d.Why != "p's holdings of front no longer fall within the delegation's times" {
 			t.Errorf("after p's holding of front is moved past the delegation on day 5: %s at %v (%q), want ended on day 5", d.State, d.EndedAt, d.Why)
 		}
 		for _, rel := range []string{"lender", "delegate", "invitee", "role"} {
