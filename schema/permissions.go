@@ -637,7 +637,9 @@ func (g *gen) accessRequest(p domain.Permission) (string, error) {
 	var expr string
 	switch p.Decision {
 	case domain.DecideApprove:
-		expr = union("(("+approvers+" + "+manager+") & any_step)", "("+manager+" & manager_step)", "(("+approvers+" & admin_step) - first_approver)")
+		// Alone, a manager gives only a role they may give anyway (its
+		// holders' manager): more takes one who approves access, or two steps.
+		expr = union("(("+approvers+" + ("+manager+" & role->manage_holders)) & any_step)", "("+manager+" & manager_step)", "(("+approvers+" & admin_step) - first_approver)")
 	case domain.DecideDeny:
 		expr = "(" + approvers + " + " + manager + ") & (any_step + manager_step + admin_step)"
 	default:

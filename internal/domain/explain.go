@@ -69,6 +69,9 @@ func ExplainNeeds(s *State, q Question) Needs {
 		if m := firstSubject(s, q.Resource, "staff"); m != "" {
 			n.Objects = append(n.Objects, Object{TypeStaffMember, m})
 		}
+		if r := firstSubject(s, q.Resource, "role"); r != "" {
+			n.Objects = append(n.Objects, Object{TypeRole, r})
+		}
 	}
 	return n
 }
@@ -737,7 +740,18 @@ func explainAccessRequest(q Question, s *State, pr Practice, perm Permission) Ex
 		}
 		reasons = approvers.Reasons
 	default:
-		reasons = append([]Reason{managerReason}, approvers.Reasons...)
+		reasons = []Reason{managerReason}
+		if role := firstSubject(s, q.Resource, "role"); managerReason.Grants && perm.Decision == DecideApprove && role != "" {
+			// alone, a manager approves only a role they may give
+			obj := Object{TypeRole, role}
+			if Explain(Question{Subject: q.Subject, Permission: "manage_holders", Resource: obj}, s).Allowed {
+				reasons = append(reasons, Reason{Grants: true, Kind: "manager", Text: fmt.Sprintf("%s may give %s", user, obj)})
+			} else {
+				reasons[0].Grants = false
+				reasons = append(reasons, Reason{Kind: "manager", Text: fmt.Sprintf("%s may not give %s: alone, a manager approves only a role they may give", user, obj)})
+			}
+		}
+		reasons = append(reasons, approvers.Reasons...)
 	}
 	if g := granting(reasons); len(g) > 0 {
 		return Explanation{Allowed: true, Reasons: g}

@@ -289,7 +289,7 @@ var Permissions = map[string][]Permission{
 		{Name: "revoke", Parties: true, Owner: true, About: "end the delegation early (delegation.revoked): its lender or its delegate, while enabled, or the account owner"},
 	},
 	TypeAccessRequest: {
-		{Name: "approve", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideApprove, About: "approve the request at the step it waits at: its one approval by the requester's manager or one who approves access; of two, the manager's first, then another's who approves access; never the requester"},
+		{Name: "approve", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideApprove, About: "approve the request at the step it waits at: its one approval by one who approves access, or by the requester's manager if they may give the role asked for (manage_holders); of two, the manager's first, then another's who approves access; never the requester"},
 		{Name: "consume", Decision: DecideConsume, About: "use the one-time grant the request gave (once): its requester, while it is approved, unused and not ended; a check made with consume uses it"},
 		{Name: "deny", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, Decision: DecideDeny, About: "deny the request while it waits: the requester's manager or one who approves access, never the requester"},
 	},

@@ -221,7 +221,7 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 	case "access_request#requester":
 		return yes(fmt.Sprintf("%s asked for %s, and who asks never decides it", who, res), fmt.Sprintf("%s did not ask for %s", who, res))
 	case "access_request#any_step":
-		return yes(fmt.Sprintf("%s waits for one approval, by the requester's manager or one who approves access, and %s is a person", res, who), fmt.Sprintf("%s does not wait for one approval", res))
+		return yes(fmt.Sprintf("%s waits for one approval, by one who approves access or the requester's manager who may give the role, and %s is a person", res, who), fmt.Sprintf("%s does not wait for one approval", res))
 	case "access_request#manager_step":
 		return yes(fmt.Sprintf("%s waits for the first of two approvals, the requester's manager's, and %s is a person", res, who), fmt.Sprintf("%s does not wait for its manager's approval", res))
 	case "access_request#admin_step":

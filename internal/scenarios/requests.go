@@ -75,6 +75,30 @@ var accessRequests = []Scenario{
 			}},
 		{Events: `{"type":"access.denied","workspace":"p1","request":"ar3","reason":"maya covers north"}`, Actor: "user:olivia", Refused: `user:olivia may not deny access request "ar3"`},
 	}},
+	// Alone, a manager gives only a role they may give anyway: a manager
+	// who may not change roles (seed 004: a manager "cannot change roles"),
+	// or a colleague made someone's manager, hands out nothing more.
+	{Name: "a_manager_alone_approves_only_a_role_they_may_give", Steps: []Step{
+		{Events: `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"pete"}`,
+			Checks: []Check{no("user:pete", "manage_holders", "role:p1/accountant"), yes("user:maya", "manage_holders", "role:p1/accountant")}},
+		{Events: `{"type":"access.requested","workspace":"p1","request":"ar9","user":"rita","role":"accountant","reason":"month end","minutes":60}`, Actor: "user:rita",
+			Checks: []Check{
+				no("user:pete", "approve", "access_request:p1/ar9"), yes("user:pete", "deny", "access_request:p1/ar9"),
+				yes("user:olivia", "approve", "access_request:p1/ar9"),
+			},
+			Explanations: []Explanation{
+				{Check: no("user:pete", "approve", "access_request:p1/ar9"), Text: "pete may not give role:p1/accountant{{any}}"},
+			}},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar9"}`, Actor: "user:pete", Refused: `user:pete may not approve access request "ar9"`},
+		// Her manager who may give the role approves it alone.
+		{Events: `{"type":"staff.manager_set","workspace":"p1","user":"rita","manager":"maya"}`,
+			Checks: []Check{yes("user:maya", "approve", "access_request:p1/ar9"), no("user:pete", "deny", "access_request:p1/ar9")},
+			Explanations: []Explanation{
+				{Check: yes("user:maya", "approve", "access_request:p1/ar9"), Text: "maya may give role:p1/accountant"},
+			}},
+		{Events: `{"type":"access.approved","workspace":"p1","request":"ar9"}`, Actor: "user:maya",
+			Checks: []Check{yes("user:rita", "manage_tax_settings", "workspace:p1")}},
+	}},
 	{Name: "two_approvals_the_managers_then_another_approvers", Steps: []Step{
 		{Events: `{"type":"policy.set","workspace":"p1","approvals_required":2}`},
 		{Events: `{"type":"access.requested","workspace":"p1","request":"ar1","user":"pete","role":"practice_manager","reason":"cover maya","minutes":30}`,
