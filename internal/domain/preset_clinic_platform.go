@@ -13,10 +13,11 @@ func clinicPlatform() *Preset {
 		add(all, "clients", ActionView).add(all, "notes", ActionView).add(all, "letters", ActionView). // all patient records
 		add(all, "communications").
 		add(all, "forms", ActionView).add(all, "files", ActionView).
-		add(all, "appointments").                                   // create appointments, manage scheduling
-		add(all, "invoices", ActionView, ActionCreate, ActionEdit). // process payments
-		add(all, "time_tracking").                                  // staff time tracking
-		add(all, "staff", ActionView)                               // not delete staff, not change roles
+		add(all, "medical_alerts", ActionView).add(all, "memos", ActionView). // alerts and memos are the record's too
+		add(all, "appointments").                                             // create appointments, manage scheduling
+		add(all, "invoices", ActionView, ActionCreate, ActionEdit).           // process payments
+		add(all, "time_tracking").                                            // staff time tracking
+		add(all, "staff", ActionView)                                         // not delete staff, not change roles
 	provider := grantSet{}.
 		add(own, "clients", ActionView, ActionEdit).                    // assigned patients, own patient records
 		add(own, "appointments", ActionView, ActionCreate, ActionEdit). // view/create appointments; "Providers manage own schedules"

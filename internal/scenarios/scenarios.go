@@ -574,6 +574,7 @@ var stories = []Scenario{
 {"type":"staff.added","workspace":"cp","user":"cpv","role":"provider"}
 {"type":"role.defined","workspace":"cp","role":"lead_therapist","grants":[{"area":"patients","action":"read","level":"all"},{"area":"patients","action":"create","level":"all"},{"area":"appointments","level":"all"},{"area":"billing","action":"read","level":"all"},{"area":"notes","action":"edit","level":"own"}]}
 {"type":"staff.added","workspace":"cp","user":"cpl","role":"lead_therapist"}
+{"type":"staff.added","workspace":"cp","user":"cpm","role":"manager"}
 {"type":"staff.added","workspace":"cp","user":"cpf","role":"front_desk","location":"cp-a"}
 {"type":"role.assigned","workspace":"cp","user":"cpf","role":"billing","location":"cp-b"}
 {"type":"client.created","workspace":"cp","client":"cpa","location":"cp-a","practitioner":"cpv"}
@@ -587,6 +588,9 @@ var stories = []Scenario{
 			yes("user:cpo", "remove_staff", "workspace:cp"), no("user:cpv", "remove_staff", "workspace:cp"),
 			yes("user:cpl", "view", "client:cpb"), no("user:cpl", "edit", "client:cpb"), yes("user:cpl", "view", "invoice:cpib"), no("user:cpl", "edit", "invoice:cpib"),
 			yes("user:cpl", "book_appointment", "client:cpb"), no("user:cpl", "view_notes", "client:cpb"),
+			// the manager "can view all patient records": alerts and memos too
+			yes("user:cpm", "view_notes", "client:cpb"), yes("user:cpm", "view_medical_alerts", "client:cpb"), yes("user:cpm", "view_memos", "client:cpa"),
+			no("user:cpm", "edit", "client:cpb"), no("user:cpv", "view_memos", "client:cpa"), yes("user:cpv", "view_medical_alerts", "client:cpa"),
 		},
 	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
