@@ -251,6 +251,7 @@ var Permissions = map[string][]Permission{
 	TypeLetter: {
 		{Name: "view", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read the letter"},
 		{Name: "edit", Caps: []Capability{Cap("letters", ActionEdit)}, Own: true, About: "change the letter"},
+		{Name: "delete", Caps: []Capability{Cap("letters", ActionDelete)}, Own: true, About: "delete the letter"},
 	},
 	TypeFile: {
 		{Name: "view", Caps: []Capability{Cap("files", ActionView)}, Own: true, Emergency: true, About: "open the file"},
@@ -260,6 +261,7 @@ var Permissions = map[string][]Permission{
 	TypeForm: {
 		{Name: "view", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Template: true, Emergency: true, About: "read the completed form (its template may limit it to some roles)"},
 		{Name: "edit", Caps: []Capability{Cap("forms", ActionEdit)}, Own: true, Template: true, About: "change the form"},
+		{Name: "delete", Caps: []Capability{Cap("forms", ActionDelete)}, Own: true, Template: true, About: "delete the completed form"},
 	},
 	TypeExpense: {
 		{Name: "view", Caps: []Capability{Cap("expenses", ActionView)}, Own: true, About: "see the expense"},
@@ -269,10 +271,12 @@ var Permissions = map[string][]Permission{
 	TypeNote: {
 		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read the note"},
 		{Name: "edit", Caps: []Capability{Cap("notes", ActionEdit)}, Own: true, AuthorDraft: true, About: "change the note while it is a draft (at the own or written level: only notes they wrote)"},
+		{Name: "delete", Caps: []Capability{Cap("notes", ActionDelete)}, Own: true, AuthorDraft: true, About: "delete the note while it is a draft (at the own or written level: only notes they wrote); a signed note stays"},
 	},
 	TypeAppointment: {
 		{Name: "view", Caps: []Capability{Cap("appointments", ActionView)}, Own: true, About: "see the appointment"},
 		{Name: "edit", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, About: "change or cancel the appointment"},
+		{Name: "delete", Caps: []Capability{Cap("appointments", ActionDelete)}, Own: true, About: "delete the appointment from the record (cancelling it is edit)"},
 		{Name: "edit_past", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, PastToo: true, About: "add or change the appointment once it is in the past"},
 	},
 	TypeInvoice: {

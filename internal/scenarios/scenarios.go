@@ -580,7 +580,11 @@ var stories = []Scenario{
 {"type":"client.created","workspace":"cp","client":"cpa","location":"cp-a","practitioner":"cpv"}
 {"type":"client.created","workspace":"cp","client":"cpb","location":"cp-b"}
 {"type":"invoice.created","workspace":"cp","invoice":"cpia","client":"cpa"}
-{"type":"invoice.created","workspace":"cp","invoice":"cpib","client":"cpb"}`,
+{"type":"invoice.created","workspace":"cp","invoice":"cpib","client":"cpb"}
+{"type":"appointment.booked","workspace":"cp","appointment":"cpap","client":"cpa","practitioner":"cpv"}
+{"type":"note.created","workspace":"cp","note":"cpn","client":"cpa","author":"cpv"}
+{"type":"role.defined","workspace":"cp","role":"appt_nodel","grants":{"appointments":{"view":"all","create":"all","edit":"all","delete":"none"}}}
+{"type":"staff.added","workspace":"cp","user":"cpx","role":"appt_nodel"}`,
 		Checks: []Check{
 			yes("user:cpv", "view_notes", "client:cpa"), no("user:cpv", "view", "client:cpb"), no("user:cpv", "view", "invoice:cpia"),
 			yes("user:cpf", "book_appointment", "client:cpa"), no("user:cpf", "view", "invoice:cpia"), no("user:cpf", "edit", "client:cpa"),
@@ -591,6 +595,10 @@ var stories = []Scenario{
 			// the manager "can view all patient records": alerts and memos too
 			yes("user:cpm", "view_notes", "client:cpb"), yes("user:cpm", "view_medical_alerts", "client:cpb"), yes("user:cpm", "view_memos", "client:cpa"),
 			no("user:cpm", "edit", "client:cpb"), no("user:cpv", "view_memos", "client:cpa"), yes("user:cpv", "view_medical_alerts", "client:cpa"),
+			// Delete is its own action on appointments, notes, letters and forms.
+			yes("user:cpx", "edit", "appointment:cpap"), no("user:cpx", "delete", "appointment:cpap"),
+			yes("user:cpm", "delete", "appointment:cpap"), yes("user:cpv", "edit", "appointment:cpap"), no("user:cpv", "delete", "appointment:cpap"),
+			yes("user:cpv", "edit", "note:cpn"), no("user:cpv", "delete", "note:cpn"), yes("user:cpo", "delete", "note:cpn"),
 		},
 	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
