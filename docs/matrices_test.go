@@ -100,8 +100,11 @@ func TestPermissionsReference(t *testing.T) {
 			if p.PastToo {
 				by = append(by, "and past_appointments.edit")
 			}
-			if p.Template {
+			switch {
+			case p.Template && p.Name == "view":
 				by = append(by, "or, for a restricted form template, the roles it names")
+			case p.Template:
+				by = append(by, "never on a form of a restricted template")
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", typ, p.Name, strings.Join(by, "; "), p.About)
 		}

@@ -14,8 +14,9 @@ func newAccessRequestsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "access-requests",
 		Short: "Staff's requests for a role for a while: list them (ask and decide with events)",
-		Long: `A staff member asks for a role for some minutes (access.requested); their manager or a
-holder of approve_access approves or denies it (access.approved, access.denied), and
+		Long: `A staff member asks for a role for some minutes (access.requested); a holder of
+approve_access, or their manager if the manager may give that role, approves it,
+and either denies it (access.approved, access.denied), and
 under a policy of two approvals the manager first, then someone else who holds
 approve_access. These are events (` + "`ward events apply --actor user:ID`" + `); docs/events.md
 describes them. This command lists a practice's requests.`,

@@ -211,7 +211,7 @@ var EventTypes = map[string]EventSpec{
 		Fields: map[string]eventField{"minutes": {kind: accessMinutesField}},
 		Actor:  requesterCheck, plan: (*planner).accessRequested},
 	"access.approved": {Required: []string{"workspace", "request"}, Optional: []string{"reason"}, Links: notesLinks, Reach: reachPerson,
-		Actor: actorMay(DecideApprove, aboutRequest, "%s may not approve access request %q: only the requester's manager or a holder of approve_access (the owner by default) may, while it waits, never the requester; under a policy of two approvals the manager approves first, then someone else who holds approve_access"),
+		Actor: actorMay(DecideApprove, aboutRequest, "%s may not approve access request %q: only a holder of approve_access (the owner by default), or the requester's manager if they may give the role asked for, may, while it waits, never the requester; under a policy of two approvals the manager approves first, then someone else who holds approve_access"),
 		plan:  (*planner).accessApproved},
 	"access.consumed": {Required: []string{"workspace", "request"}, Links: notesLinks, Reach: reachPerson,
 		Actor: actorMay(DecideConsume, aboutRequest, "%s may not use the one-time grant of access request %q: only its requester may, once, while it is approved and has not ended"),
@@ -674,7 +674,7 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 	if f.kind == approvalsField {
 		var n int
 		if err := json.Unmarshal(raw, &n); err != nil || n < 1 || n > MaxApprovals {
-			return fmt.Errorf("must be 1 (the requester's manager or a holder of approve_access) or 2 (the manager, then another who holds approve_access)")
+			return fmt.Errorf("must be 1 (a holder of approve_access, or the requester's manager if they may give the role) or 2 (the manager, then another who holds approve_access)")
 		}
 		e.Approvals = n
 		return nil

@@ -741,14 +741,30 @@ func explainAccessRequest(q Question, s *State, pr Practice, perm Permission) Ex
 		reasons = approvers.Reasons
 	default:
 		reasons = []Reason{managerReason}
-		if role := firstSubject(s, q.Resource, "role"); managerReason.Grants && perm.Decision == DecideApprove && role != "" {
-			// alone, a manager approves only a role they may give
+		if managerReason.Grants && perm.Decision == DecideApprove {
+			// alone, a manager approves only a role they may give (the
+			// request's role, as it waits; a request with none gives them
+			// nothing to approve)
+			role := firstSubject(s, q.Resource, "role")
 			obj := Object{TypeRole, role}
-			if Explain(Question{Subject: q.Subject, Permission: "manage_holders", Resource: obj}, s).Allowed {
-				reasons = append(reasons, Reason{Grants: true, Kind: "manager", Text: fmt.Sprintf("%s may give %s", user, obj)})
+			gives := Explanation{}
+			if role != "" {
+				gives = Explain(Question{Subject: q.Subject, Permission: "manage_holders", Resource: obj}, s)
+			}
+			if how := granting(gives.Reasons); gives.Allowed {
+				// how they may give it: under conditions only, their
+				// approval is too
+				conditional := !slices.ContainsFunc(how, func(r Reason) bool { return !r.Conditional })
+				reasons[0].Conditional = conditional
+				reasons = append(reasons, Reason{Grants: true, Kind: "manager", Conditional: conditional, Text: fmt.Sprintf("%s may give %s", user, obj)})
+				reasons = append(reasons, how...)
 			} else {
+				name := "the role asked for"
+				if role != "" {
+					name = obj.String()
+				}
 				reasons[0].Grants = false
-				reasons = append(reasons, Reason{Kind: "manager", Text: fmt.Sprintf("%s may not give %s: alone, a manager approves only a role they may give", user, obj)})
+				reasons = append(reasons, Reason{Kind: "manager", Text: fmt.Sprintf("%s may not give %s: alone, a manager approves only a role they may give", user, name)})
 			}
 		}
 		reasons = append(reasons, approvers.Reasons...)

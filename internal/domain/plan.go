@@ -2544,8 +2544,8 @@ func (p *planner) notesAccess(i int, pr Practice, e Event) error {
 		a, _ := AreaByName(area)
 		for _, c := range a.Capabilities() {
 			level := LevelFull
-			if c == Cap("notes", ActionEdit) {
-				level = LevelOwn // notes access writes and reads notes; it changes only the drafts they wrote
+			if c == Cap("notes", ActionEdit) || c.Action == ActionDelete {
+				level = LevelOwn // notes access writes and reads notes; it changes or deletes only what they wrote
 			}
 			if !granted {
 				p.dropTimed(pr, e.Role, c) // revoked: for a time too

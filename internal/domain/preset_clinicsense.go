@@ -51,7 +51,9 @@ func clinicSense() *Preset {
 			// "able to change other office staff permissions": the office_staff
 			// role's (role#edit, through its switched relation), not every role's.
 			sw("change_office_staff_profiles", caps(c("office_staff_profiles", ActionEdit)), "view_office_staff_profiles"),
-			sw("add_edit_appointments", caps(c("appointments", ActionCreate), c("appointments", ActionEdit), c("appointments", ActionDelete))),
+			// "adding, cancelling, or rescheduling": cancelling is edit; deleting
+			// an appointment from the record is the administrator's.
+			sw("add_edit_appointments", caps(c("appointments", ActionCreate), c("appointments", ActionEdit))),
 			sw("add_edit_appointments_in_the_past", caps(c("past_appointments", ActionEdit)), "add_edit_appointments"),
 			// Insurance goes with contact details (the guide is silent on it;
 			// docs/model.md); government identifiers are the administrator's

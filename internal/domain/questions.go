@@ -278,6 +278,7 @@ var Permissions = map[string][]Permission{
 		{Name: "edit", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, About: "change or cancel the appointment"},
 		{Name: "delete", Caps: []Capability{Cap("appointments", ActionDelete)}, Own: true, About: "delete the appointment from the record (cancelling it is edit)"},
 		{Name: "edit_past", Caps: []Capability{Cap("appointments", ActionEdit)}, Own: true, PastToo: true, About: "add or change the appointment once it is in the past"},
+		{Name: "delete_past", Caps: []Capability{Cap("appointments", ActionDelete)}, Own: true, PastToo: true, About: "delete the appointment once it is in the past"},
 	},
 	TypeInvoice: {
 		{Name: "view", Caps: []Capability{Cap("invoices", ActionView)}, Own: true, About: "see the invoice"},

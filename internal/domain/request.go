@@ -14,8 +14,9 @@ import (
 // seed 004). A staff member asks for a role for a while
 // (access.requested, as the actor); the request is an access_request
 // object of the practice (WORKSPACE/ID) that waits, by its step relation,
-// for the approval the schema allows: one (access_request#approve: the
-// requester's manager or a holder of approve_access), or, under a policy
+// for the approval the schema allows: one (access_request#approve: a
+// holder of approve_access, or the requester's manager if they may give
+// the role), or, under a policy
 // of two, the manager's and then another's who holds approve_access. The
 // requester never decides it. Approved, it becomes an ordinary holding of
 // the role, from the approval for the minutes asked: it ends by itself, as

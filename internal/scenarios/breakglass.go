@@ -128,7 +128,12 @@ var breakGlass = []Scenario{
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":{"view":"all"}}}`,
 			Checks: []Check{yes("user:rita", "view_notes", "client:ben"), yes("user:rita", "open_break_glass", "client:ben")}},
 		{Events: `{"type":"notes_access.granted","workspace":"p1","role":"practice_manager"}`,
-			Checks: []Check{yes("user:maya", "view_notes", "client:ben"), yes("user:maya", "open_break_glass", "client:ben")}},
+			Checks: []Check{
+				yes("user:maya", "view_notes", "client:ben"), yes("user:maya", "open_break_glass", "client:ben"),
+				// notes access changes or deletes only what they wrote
+				yes("user:maya", "view", "note:n-ben"), no("user:maya", "edit", "note:n-ben"), no("user:maya", "delete", "note:n-ben"),
+				yes("user:pete", "delete", "note:n-ben"),
+			}},
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":"none"}}`,
 			Checks: []Check{no("user:rita", "view_notes", "client:ben"), no("user:rita", "open_break_glass", "client:ben")}},
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":{"view":"all"},"break_glass":"none"}}`,

@@ -4,8 +4,8 @@ package scenarios
 // approval workflows ("request temporary elevated permissions", "require
 // multi-level approval (staff request → manager → admin)", "manager
 // manages certain staff", seed 004): a staff member asks for a role for a
-// while; their manager or a holder of approve_access decides, never the
-// requester; under a policy of two approvals the manager first, then
+// while; a holder of approve_access, or their manager if the manager may
+// give the role, decides, never the requester; under a policy of two approvals the manager first, then
 // someone else; approved, the role is held until the request's end, which
 // passes with no write.
 var accessRequests = []Scenario{

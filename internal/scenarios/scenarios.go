@@ -598,6 +598,7 @@ var stories = []Scenario{
 			// Delete is its own action on appointments, notes, letters and forms.
 			yes("user:cpx", "edit", "appointment:cpap"), no("user:cpx", "delete", "appointment:cpap"),
 			yes("user:cpm", "delete", "appointment:cpap"), yes("user:cpv", "edit", "appointment:cpap"), no("user:cpv", "delete", "appointment:cpap"),
+			no("user:cpm", "delete_past", "appointment:cpap"), yes("user:cpo", "delete_past", "appointment:cpap"),
 			yes("user:cpv", "edit", "note:cpn"), no("user:cpv", "delete", "note:cpn"), yes("user:cpo", "delete", "note:cpn"),
 		},
 	}}},
