@@ -121,7 +121,7 @@ func (d Delegation) At(now time.Time) Delegation {
 		return d
 	}
 	switch {
-	case d.LendsUntil != nil && d.LendsUntil.Before(d.ExpiresAt) && !now.Before(*d.LendsUntil):
+	case d.ranOutBy(now):
 		// as the next event about the lender records it: every role lent
 		// dropped, lent no more
 		at := *d.LendsUntil
@@ -135,6 +135,12 @@ func (d Delegation) At(now time.Time) Delegation {
 		d.State = DelegationActive
 	}
 	return d
+}
+
+// ranOutBy reports whether what d lends (the lender's holdings of it,
+// LendsUntil) ran out by now, before d itself expires.
+func (d delegationRecord) ranOutBy(now time.Time) bool {
+	return d.LendsUntil != nil && d.LendsUntil.Before(d.ExpiresAt) && !now.Before(*d.LendsUntil)
 }
 
 // ranOut says why a delegation whose lender's holdings ran out ended.
@@ -361,7 +367,7 @@ func (p *planner) delegationGranted(i int, pr Practice, e Event) error {
 	}
 	rec.GrantedBy, rec.GrantedAt, rec.State, rec.ByOwner = actorID(e), now, delegationGranted, byOwner
 	rec.LendsUntil = lendsUntil(pr, e.From, rec, now)
-	if rec.LendsUntil != nil && !rec.LendsUntil.After(now) {
+	if rec.ranOutBy(now) {
 		return fieldErr(CodeConflict, i, "from", "%s holds %s only outside the delegation's times (%s): it would lend nothing; lend it while they hold it", e.From, strings.Join(rec.Roles, ", "), rec.span())
 	}
 	p.notify(Notice{Type: e.Type, Index: i, Users: []string{e.From, e.To}}, pr, e.From, e.To, pr.Owner())
@@ -538,7 +544,7 @@ func (p *planner) followDelegations(pr Practice, now time.Time, users []string) 
 			continue
 		}
 		d.LendsUntil = until
-		if d.At(now).State == DelegationEnded {
+		if d.ranOutBy(now) {
 			// The lender still holds what it lends (or it would have been
 			// dropped above), but only outside its times: it lends nothing
 			// from now, and ends in this batch, not at the next event about

@@ -69,9 +69,6 @@ func ExplainNeeds(s *State, q Question) Needs {
 		if m := firstSubject(s, q.Resource, "staff"); m != "" {
 			n.Objects = append(n.Objects, Object{TypeStaffMember, m})
 		}
-		if r := firstSubject(s, q.Resource, "role"); r != "" {
-			n.Objects = append(n.Objects, Object{TypeRole, r})
-		}
 	}
 	return n
 }

@@ -484,8 +484,9 @@ func (q AccessReviewQuery) Check() error {
 // always holds one person, whatever their grants.
 const MaxReviewPageGrants = 1000
 
-// FitReviewPage is the first of reviews, at least one, whose grants stay
-// within MaxReviewPageGrants, and whether it left any out.
+// FitReviewPage is the first of reviews whose grants stay within
+// MaxReviewPageGrants (the first review at least, when there is one), and
+// whether it left any out.
 func FitReviewPage(reviews []AccessReview) ([]AccessReview, bool) {
 	grants := 0
 	for i, r := range reviews {

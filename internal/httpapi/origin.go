@@ -115,14 +115,14 @@ func (a *service) admit(w http.ResponseWriter, r *http.Request) error {
 		h.Add("Vary", "Origin")
 	}
 	origins := r.Header.Values("Origin")
-	if len(origins) > 1 {
+	switch {
+	case len(origins) > 1:
 		// one allowed and one not would be judged by whichever came first
 		return domain.Errorf(domain.CodeInvalid, "%d Origin headers: a browser sends one; send the request with one Origin header, or none", len(origins))
-	}
-	origin := r.Header.Get("Origin")
-	if origin == "" {
+	case len(origins) == 0 || origins[0] == "":
 		return nil
 	}
+	origin := origins[0]
 	if !slices.Contains(a.origins, strings.ToLower(origin)) {
 		return domain.Errorf(domain.CodeForbidden, "Origin %q: Ward answers web pages only from the origins listed with --cors-origins (WARD_CORS_ORIGINS); add this one there if its pages should call Ward", origin)
 	}

@@ -5,9 +5,9 @@ package scenarios
 // multi-level approval (staff request → manager → admin)", "manager
 // manages certain staff", seed 004): a staff member asks for a role for a
 // while; a holder of approve_access, or their manager if the manager may
-// give the role, decides, never the requester; under a policy of two approvals the manager first, then
-// someone else; approved, the role is held until the request's end, which
-// passes with no write.
+// give the role, decides, never the requester; under a policy of two
+// approvals the manager first, then someone else; approved, the role is
+// held until the request's end, which passes with no write.
 var accessRequests = []Scenario{
 	{Name: "access_requests_wait_for_a_manager_or_an_approver_never_the_requester", Steps: []Step{
 		{Checks: []Check{
