@@ -91,11 +91,14 @@ type Event struct {
 	From       string   `json:"from,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
 	// Once: access.requested asks for a one-time grant.
-	Once    bool   `json:"once,omitempty"`
-	Reason  string `json:"reason,omitempty"`
-	Minutes int    `json:"minutes,omitempty"`
-	Outcome string `json:"outcome,omitempty"`
-	Remark  string `json:"-"`
+	Once bool `json:"once,omitempty"`
+	// Calendar is role.defined's calendar: whether the role's holders can be
+	// booked and invoiced for (nil: as the role it inherits, or not).
+	Calendar *bool  `json:"calendar,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Minutes  int    `json:"minutes,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+	Remark   string `json:"-"`
 	// Actor is the request's actor ("user:ID"): the person deciding, whom
 	// events that need one (EventSpec.Actor) are held to.
 	Actor string `json:"-"`
@@ -153,7 +156,7 @@ var EventTypes = map[string]EventSpec{
 	"role.assigned":                  {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region", "starts_at", "expires_at", "hours", "networks"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.revoked":                   {Required: []string{"workspace", "user", "role"}, Optional: []string{"location", "region"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).roleMembership},
 	"role.updated":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "hours", "networks"}, Reach: reachRole, plan: (*planner).roleUpdated},
-	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits", "hours", "networks"}, Reach: reachRole, plan: (*planner).roleDefined},
+	"role.defined":                   {Required: []string{"workspace", "role"}, Optional: []string{"grants", "inherits", "hours", "networks", "calendar"}, Reach: reachRole, plan: (*planner).roleDefined},
 	"role.deleted":                   {Required: []string{"workspace", "role"}, Reach: reachRole, plan: (*planner).roleDeleted},
 	"setting.changed":                {Required: []string{"workspace", "setting", "value"}, plan: (*planner).settingChanged},
 	"staff_permission.changed":       {Required: []string{"workspace", "user", "permission", "value"}, Optional: []string{"starts_at", "expires_at"}, Links: notesLinks, Reach: reachPerson, plan: (*planner).staffPermissionChanged},
@@ -499,6 +502,7 @@ const (
 	accessMinutesField                  // a whole number of minutes, 1 to MaxAccessMinutes
 	approvalsField                      // a number of approvals, 1 to MaxApprovals
 	boolField                           // true or false
+	calendarField                       // true or false, kept as given
 	outcomeField                        // a review's outcome: justified or unjustified
 	rolesField                          // role names, 1 to MaxDelegatedRoles, each once
 	reviewDaysField                     // a whole number of days, 0 to MaxReviewDays
@@ -560,6 +564,7 @@ var eventFields = map[string]eventField{
 	"review_every_days":  {kind: reviewDaysField},
 	"items":              {kind: itemsField},
 	"once":               {kind: boolField},
+	"calendar":           {kind: calendarField},
 	"reason":             {kind: textField, text: func(e *Event) *string { return &e.Reason }},
 	"minutes":            {kind: minutesField},
 	"outcome":            {kind: outcomeField, text: func(e *Event) *string { return &e.Outcome }},
@@ -625,9 +630,15 @@ func setField(e *Event, spec EventSpec, name string, raw json.RawMessage, now ti
 		e.Minutes = n
 		return nil
 	}
-	if f.kind == boolField {
-		if err := json.Unmarshal(raw, &e.Once); err != nil {
+	if f.kind == boolField || f.kind == calendarField {
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
 			return fmt.Errorf("must be true or false")
+		}
+		if f.kind == boolField {
+			e.Once = b
+		} else {
+			e.Calendar = &b
 		}
 		return nil
 	}

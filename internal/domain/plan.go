@@ -2251,6 +2251,9 @@ func (p *planner) roleDefined(i int, pr Practice, e Event) error {
 		}
 		calendar = pr.RoleHasCalendar(e.Inherits)
 	}
+	if e.Calendar != nil {
+		calendar = *e.Calendar
+	}
 	ro := roleObj(pr.WS, e.Role)
 	p.s.Add(Rel(ro, "workspace", pr.obj()))
 	p.s.Add(Rel(ro, "editable", pr.obj()))
@@ -2801,7 +2804,7 @@ func (p *planner) requireCalendar(i int, pr Practice, field, user string) error 
 		return err
 	}
 	if !pr.HasCalendar(user) {
-		return fieldErr(CodeConflict, i, field, "%q has no calendar in workspace %q: only holders of a practitioner role can be booked or invoiced for", user, pr.WS)
+		return fieldErr(CodeConflict, i, field, "%q has no calendar in workspace %q: only holders of a role with a calendar (a practitioner role, or a custom role defined with calendar: true) can be booked or invoiced for", user, pr.WS)
 	}
 	if pr.IsDisabled(user) {
 		return fieldErr(CodeConflict, i, field, "%q is disabled in workspace %q", user, pr.WS)

@@ -83,6 +83,12 @@ var planCases = []planCase{
 	{"update a role", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"reports":"all"}}`},
 	{"refuse changing a fixed area", `{"type":"role.updated","workspace":"w","role":"accountant","grants":{"notes":"all"}}`},
 	{"define an heir", `{"type":"role.defined","workspace":"w","role":"lead","inherits":"front","grants":{"invoices":{"view":"all"}}}`},
+	{"define a bookable role from scratch and book its holder", `{"type":"role.defined","workspace":"w","role":"lead","grants":{"appointments":"own","clients":"own"},"calendar":true}
+{"type":"role.assigned","workspace":"w","user":"r","role":"lead"}
+{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"r"}`},
+	{"refuse booking the holder of an heir defined without its parent's calendar", `{"type":"role.defined","workspace":"w","role":"assistant","inherits":"practitioner","calendar":false}
+{"type":"staff.added","workspace":"w","user":"x","role":"assistant"}
+{"type":"appointment.booked","workspace":"w","appointment":"a","client":"c","practitioner":"x"}`},
 	{"delete a custom role", `{"type":"role.deleted","workspace":"w","role":"front"}`},
 	{"switch a Cliniko setting on", `{"type":"setting.changed","workspace":"k","setting":"practitioners_cannot_see_financials","value":"on"}`},
 	{"switch an office staff permission on", `{"type":"staff_permission.changed","workspace":"s","user":"ss","permission":"view_invoices","value":"on"}`},

@@ -600,6 +600,22 @@ var stories = []Scenario{
 			yes("user:cpm", "delete", "appointment:cpap"), yes("user:cpv", "edit", "appointment:cpap"), no("user:cpv", "delete", "appointment:cpap"),
 			no("user:cpm", "delete_past", "appointment:cpap"), yes("user:cpo", "delete_past", "appointment:cpap"),
 			yes("user:cpv", "edit", "note:cpn"), no("user:cpv", "delete", "note:cpn"), yes("user:cpo", "delete", "note:cpn"),
+			yes("user:cpv", "has_calendar", "workspace:cp"), no("user:cpl", "has_calendar", "workspace:cp"),
+		},
+	}, {
+		// A custom role made from scratch has no calendar unless it says so.
+		Events:  `{"type":"appointment.booked","workspace":"cp","appointment":"cpal","client":"cpb","practitioner":"cpl"}`,
+		Refused: `"cpl" has no calendar in workspace "cp"`,
+	}, {
+		Events: `{"type":"role.defined","workspace":"cp","role":"lead_therapist","grants":[{"area":"patients","action":"read","level":"all"},{"area":"patients","action":"create","level":"all"},{"area":"appointments","level":"all"},{"area":"billing","action":"read","level":"all"},{"area":"notes","action":"edit","level":"own"}],"calendar":true}
+{"type":"appointment.booked","workspace":"cp","appointment":"cpal","client":"cpb","practitioner":"cpl"}
+{"type":"client.practitioner_assigned","workspace":"cp","client":"cpb","user":"cpl"}`,
+		Checks: []Check{
+			yes("user:cpl", "has_calendar", "workspace:cp"), yes("user:cpl", "view", "appointment:cpal"),
+			no("user:cpx", "has_calendar", "workspace:cp"), yes("user:cpl", "view", "client:cpb"),
+		},
+		Explanations: []Explanation{
+			{yes("user:cpl", "has_calendar", "workspace:cp"), "cpl holds role lead_therapist workspace-wide, a role with a calendar"},
 		},
 	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
