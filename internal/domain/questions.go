@@ -103,6 +103,7 @@ var Permissions = map[string][]Permission{
 		{Name: "manage_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, About: "edit roles and their permissions (the owner, or a role granted it)"},
 		{Name: "manage_api_keys", Owner: true, Caps: []Capability{Cap("api_keys", ActionEdit)}, About: "create and manage API keys (the owner, or a role granted it)"},
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "review staff access and break-glass openings (the owner, or a role granted it)"},
+		{Name: "view_activity_log", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, About: "see and export the practice's activity log (Ward's audit ledger, GET /v1/audit filtered to the practice): who did what and who opened which client's record; those who review access"},
 		{Name: "approve_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionApprove)}, About: "approve or deny staff's requests for a role for a while (the owner, or a role granted it; a requester's manager also decides theirs)"},
 		{Name: "manage_subscription", Owner: true, Caps: []Capability{Cap("subscription", ActionEdit)}, About: "manage the practice's subscription and billing (the owner, or a role granted it)"},
 		{Name: "transfer_ownership", Owner: true, About: "hand the account ownership to another staff member (owner only); also designate the backup owner and reject their claim"},

@@ -601,6 +601,8 @@ var stories = []Scenario{
 			no("user:cpm", "delete_past", "appointment:cpap"), yes("user:cpo", "delete_past", "appointment:cpap"),
 			yes("user:cpv", "edit", "note:cpn"), no("user:cpv", "delete", "note:cpn"), yes("user:cpo", "delete", "note:cpn"),
 			yes("user:cpv", "has_calendar", "workspace:cp"), no("user:cpl", "has_calendar", "workspace:cp"),
+			// "Settings > Activity Log": the owner/admin, not the manager
+			yes("user:cpo", "view_activity_log", "workspace:cp"), no("user:cpm", "view_activity_log", "workspace:cp"),
 		},
 	}, {
 		// A custom role made from scratch has no calendar unless it says so.
