@@ -648,6 +648,9 @@ func (b BadInput) JSONL() string {
 
 // BadInputs cover every class of bad input the events API must refuse.
 var BadInputs = []BadInput{
+	{"role_calendar_not_a_boolean", `{"type":"role.defined","workspace":"p1","role":"lead","grants":{"clients":"all"},"calendar":"yes"}`, 400, 0, "calendar"},
+	{"role_calendar_null", `{"type":"role.defined","workspace":"p1","role":"lead","grants":{"clients":"all"},"calendar":null}`, 400, 0, "calendar"},
+	{"role_calendar_on_a_built_in_role", `{"type":"role.updated","workspace":"p1","role":"receptionist","calendar":true}`, 400, 0, "calendar"},
 	{"break_glass_minutes_zero", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"x","minutes":0}`, 400, 0, "minutes"},
 	{"break_glass_minutes_past_the_cap", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"x","minutes":241}`, 400, 0, "minutes"},
 	{"break_glass_minutes_a_fraction", `{"type":"break_glass.opened","workspace":"p1","id":"bg","user":"priya","client":"ben","reason":"x","minutes":1.5}`, 400, 0, "minutes"},
