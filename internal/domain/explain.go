@@ -424,7 +424,7 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 			if rec.location != "" {
 				where += ", in " + regionText(pr.RegionOf(rec.location))
 			}
-			r.Text = what + fmt.Sprintf(", but only in region %s and %s is %s", region, q.Resource, where)
+			r.Text = what + fmt.Sprintf(", but only in region %s and %s is %s", region, q.Resource, where) + notHere(rec, q, level)
 			return r
 		}
 	} else if h.Location != "" {
@@ -436,7 +436,7 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 			r.Text = what + fmt.Sprintf(", but only at location %s", h.Location)
 			return r
 		case isRecord && h.Location != rec.location:
-			r.Text = what + fmt.Sprintf(", but only at location %s and %s is %s", h.Location, q.Resource, locationText(rec.location))
+			r.Text = what + fmt.Sprintf(", but only at location %s and %s is %s", h.Location, q.Resource, locationText(rec.location)) + notHere(rec, q, level)
 			return r
 		}
 	}
@@ -465,6 +465,18 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 		r.Text = what
 	}
 	return r
+}
+
+// notHere says, of a record outside where a holding reaches, that its being
+// the asker's own (their client, shared with them, written by them) does not
+// carry the holding's own level there: "" when it is not theirs or the level
+// is not own or written.
+func notHere(rec record, q Question, level Level) string {
+	how, ok := rec.related[q.Person()]
+	if !ok || (level != LevelOwn && level != LevelWritten) {
+		return ""
+	}
+	return fmt.Sprintf("; %s, but their own and shared records count only where their roles reach", how)
 }
 
 func holdingText(h Holding) string {

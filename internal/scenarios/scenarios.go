@@ -222,6 +222,12 @@ var stories = []Scenario{
 			Checks: []Check{yes("user:priya", "view", "client:ben"), yes("user:priya", "view_notes", "client:ben"), yes("user:priya", "view", "note:n-ben")}},
 		{Events: `{"type":"patient.unshared","workspace":"p1","client":"ben","user":"priya"}`,
 			Checks: []Check{no("user:priya", "view", "client:ben"), no("user:priya", "view", "note:n-ben")}},
+		// A share reaches only where the person's roles do: sam practises at
+		// south, ben is at north.
+		{Events: `{"type":"patient.shared","workspace":"p1","client":"ben","user":"sam"}`,
+			Checks: []Check{no("user:sam", "view", "client:ben"), yes("user:sam", "view", "client:cat")},
+			Explanations: []Explanation{{no("user:sam", "view", "client:ben"),
+				"sam holds role practitioner at location south, which has clients view: own, but only at location south and client:ben is at location north; client ben is shared with sam, but their own and shared records count only where their roles reach"}}},
 	}},
 	{Name: "ownership_transferred", Steps: []Step{
 		{Events: `{"type":"staff.added","workspace":"p1","user":"adam","role":"practitioner_admin"}
