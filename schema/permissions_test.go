@@ -63,7 +63,7 @@ func TestPermissionRules(t *testing.T) {
 		{"nothing grants it", domain.TypeWorkspace, domain.Permission{}, "nothing grants it", true},
 		{"notes access on the workspace", domain.TypeWorkspace, domain.Permission{NotesReader: true, Caps: []domain.Capability{staffEdit}}, "NotesReader means nothing on workspace", true},
 		{"location reads the workspace's twin", domain.TypeLocation, domain.Permission{Caps: []domain.Capability{domain.Cap("appointments", domain.ActionView)}}, "appointments_view + workspace->view_all_calendars", false},
-		{"location without a workspace twin", domain.TypeLocation, domain.Permission{Caps: []domain.Capability{notesView}}, "want one workspace permission", true},
+		{"location without a workspace twin", domain.TypeLocation, domain.Permission{Caps: []domain.Capability{notesView}}, "want a workspace permission", true},
 		{"role holders manage holders", domain.TypeRole, domain.Permission{Caps: []domain.Capability{staffEdit}, HolderManager: true}, "workspace->manage_staff + (holder_manager & workspace->active)", false},
 		{"client with notes access", domain.TypeClient, domain.Permission{Own: true, NotesReader: true, Caps: []domain.Capability{notesView}}, "notes_view + (notes_reader & workspace->active)", false},
 		{"client without its own clients", domain.TypeClient, domain.Permission{Caps: []domain.Capability{notesView}}, "set Own", true},
