@@ -48,8 +48,9 @@ func clinicSense() *Preset {
 			sw("change_practitioners", caps(c("practitioner_profiles", ActionEdit)), "view_practitioners"),
 			{Name: "change_own_office_staff_profile", Caps: caps(c("office_staff_profiles", ActionEdit)), Own: true},
 			sw("view_office_staff_profiles", caps(c("office_staff_profiles", ActionView))),
-			// "able to change other office staff permissions": the office_staff
-			// role's (role#edit, through its switched relation), not every role's.
+			// "able to change other office staff permissions": each other
+			// office staff member's switches (staff_member#change_permissions),
+			// never the office_staff role's, whose change would reach their own.
 			sw("change_office_staff_profiles", caps(c("office_staff_profiles", ActionEdit)), "view_office_staff_profiles"),
 			// "adding, cancelling, or rescheduling": cancelling is edit; deleting
 			// an appointment from the record is the administrator's.
@@ -72,7 +73,9 @@ func clinicSense() *Preset {
 			sw("export_client_list", caps(c("clients", ActionExport)), "view_client_contact_information"),
 			sw("view_invoices", caps(c("invoices", ActionView))),
 			sw("edit_invoices", caps(c("invoices", ActionEdit)), "view_invoices"),
-			sw("add_edit_payments", caps(c("invoices", ActionCreate)), "view_invoices"),
+			// "add or refund payments to invoices": a refund is asked for and
+			// paid out by who takes payments; approving it stays apart.
+			sw("add_edit_payments", caps(c("invoices", ActionCreate), c(AreaRefunds, ActionRequest), c(AreaRefunds, ActionProcess)), "view_invoices"),
 			sw("view_email_newsletters", caps(c("newsletters", ActionView))),
 			sw("send_email_newsletters", caps(c("newsletters", ActionCreate)), "view_email_newsletters"),
 			sw("edit_birthday_emails", caps(c("birthday_campaign", ActionEdit)), "view_promo_codes"),
@@ -87,8 +90,10 @@ func clinicSense() *Preset {
 			sw("view_promo_codes", caps(c("promo_codes", ActionView))),
 			sw("add_delete_promo_codes", caps(c("promo_codes", ActionCreate), c("promo_codes", ActionEdit), c("promo_codes", ActionDelete)), "view_promo_codes"),
 			sw("edit_practice_location", caps(c("location_settings", ActionEdit))),
-			sw("edit_services", caps(c("services", ActionEdit))),
-			sw("add_remove_services", caps(c("services", ActionCreate), c("services", ActionDelete))),
+			// Nobody changes what they cannot see: who edits, adds or removes
+			// services sees them.
+			sw("edit_services", caps(c("services", ActionView), c("services", ActionEdit))),
+			sw("add_remove_services", caps(c("services", ActionView), c("services", ActionCreate), c("services", ActionDelete))),
 			sw("edit_settings", caps(c("settings", ActionEdit))),
 			sw("view_revenue_report", caps(c("revenue_report", ActionView))),
 			sw("view_sales_tax_report", caps(c("sales_tax_report", ActionView))),

@@ -13,7 +13,8 @@ func cliniko() *Preset {
 		add(all, "clients", ActionView, ActionCreate, ActionEdit). // basic details; create and modify patients
 		add(all, "contacts", ActionView).                          //
 		add(all, "sms").                                           // SMS messages to patients
-		add(all, "reports", ActionView)                            // schedule, missed appointments, recalls
+		add(all, "reports", ActionView).                           // schedule, missed appointments, recalls
+		add(own, "office_staff_profiles", ActionView, ActionEdit)  // "View and modify their own user details"
 	receptionist := scheduler.then().
 		add(all, "invoices", ActionView, ActionCreate).             // create and view invoices and payments
 		add(all, "products", ActionView, ActionCreate, ActionEdit). // including stock levels
@@ -47,7 +48,8 @@ func cliniko() *Preset {
 	bookkeeper := grantSet{}.
 		add(all, "expenses").add(all, "invoices").add(all, "products").
 		add(all, "catalog").add(all, "tax_settings"). // billable items, payment types, taxes
-		add(all, "financial_reports").add(all, "expenses_report")
+		add(all, "financial_reports").add(all, "expenses_report").
+		add(own, "office_staff_profiles", ActionView, ActionEdit) // "View and modify their own user details"
 	// The guide is silent on API keys: they stay the account owner's, as
 	// Caspen's guide has them.
 	ownerOnly := []string{"api_keys"}
@@ -59,8 +61,14 @@ func cliniko() *Preset {
 	}
 	// Administrators view treatment notes; only practitioners write them.
 	administrator.add(LevelNone, "notes", ActionCreate, ActionEdit, ActionDelete)
-	financial := grantSet{}.add(LevelNone, "invoices").add(LevelNone, "expenses").
-		add(LevelNone, "financial_reports").add(LevelNone, "practice_financial_reports").add(LevelNone, "products")
+	// Every financial detail: invoices and payments, refunds, expenses,
+	// products, and every report of money.
+	money := []string{"invoices", AreaRefunds, "expenses", "products", "financial_reports", "practice_financial_reports",
+		"expenses_report", "revenue_report", "sales_tax_report", "payments_report", "receivables_report"}
+	financial := grantSet{}
+	for _, area := range money {
+		financial.add(LevelNone, area)
+	}
 	// "a couple very notable ones that are unique only to them: Add and modify
 	// other users. Export all data. Delete data. Change the subscription ...
 	// (they are the only role that can do this)." Adjusting permissions is
@@ -85,7 +93,7 @@ func cliniko() *Preset {
 				Limits: grantSet{}.add(written, "notes", ActionView, ActionEdit, ActionDelete)},
 			"practitioners_see_own_letters_only": {Role: "practitioner", About: "practitioners see and change only the letters they have authored",
 				Limits: grantSet{}.add(written, "letters", ActionView, ActionEdit, ActionDelete)},
-			"practitioners_cannot_see_financials": {Role: "practitioner", About: "practitioners cannot see any financial details (invoices, payments, expenses, financial reports, products)",
+			"practitioners_cannot_see_financials": {Role: "practitioner", About: "practitioners cannot see any financial details (invoices, payments, refunds, expenses, products, financial reports and every report of money)",
 				Limits: financial},
 		},
 		// What the guide says a role never does stays fixed whatever role.updated
@@ -95,14 +103,14 @@ func cliniko() *Preset {
 		Roles: []Role{
 			// "never be able to see any of your financials or confidential patient
 			// details, such as treatment notes or completed patient forms"
-			{Name: "scheduler", Overrides: scheduler, FixedAreas: []string{"notes", "letters", "files", "forms", "medical_alerts", "invoices", "expenses", "financial_reports", "practice_financial_reports", "subscription"}},
+			{Name: "scheduler", Overrides: scheduler, FixedAreas: slices.Concat([]string{"notes", "letters", "files", "forms", "medical_alerts", "memos", "subscription"}, money)},
 			// a patient's medical information is a practitioner's ("can't see a
 			// patient's medical information", of the power receptionist)
 			{Name: "receptionist", Overrides: receptionist, FixedAreas: []string{"notes", "medical_alerts", "subscription"}},
 			{Name: "power_receptionist", Overrides: power, FixedAreas: []string{"notes", "medical_alerts", "subscription"}},
 			{Name: "practitioner", Overrides: practitioner, Calendar: true, FixedAreas: []string{"subscription"}},
 			// "cannot directly view any completed patient forms or patient details"
-			{Name: "bookkeeper", Overrides: bookkeeper, FixedAreas: []string{"clients", "notes", "letters", "files", "forms", "medical_alerts", "subscription"}},
+			{Name: "bookkeeper", Overrides: bookkeeper, FixedAreas: []string{"clients", "notes", "letters", "files", "forms", "medical_alerts", "memos", "communications", "subscription"}},
 			{Name: "administrator", Overrides: administrator, FixedAreas: []string{"notes"}},
 		},
 	}

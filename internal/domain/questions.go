@@ -178,6 +178,7 @@ var Permissions = map[string][]Permission{
 		{Name: "sell_gift_certificates", Caps: []Capability{Cap("gift_certificates", ActionCreate)}, About: "sell gift certificates"},
 		{Name: "view_packages", Caps: []Capability{Cap("packages", ActionView)}, About: "see packages and their sales"},
 		{Name: "sell_packages", Caps: []Capability{Cap("packages", ActionCreate)}, About: "sell and create packages"},
+		{Name: "delete_packages", Caps: []Capability{Cap("packages", ActionDelete)}, About: "delete packages"},
 		{Name: "view_promo_codes", Caps: []Capability{Cap("promo_codes", ActionView)}, About: "see promo codes"},
 		{Name: "manage_promo_codes", Caps: []Capability{Cap("promo_codes", ActionEdit)}, About: "create, edit and remove promo codes"},
 		{Name: "view_services", Caps: []Capability{Cap("services", ActionView)}, About: "see services"},
@@ -202,8 +203,7 @@ var Permissions = map[string][]Permission{
 		{Name: "archive", Caps: []Capability{Cap("locations", ActionDelete)}, About: "archive this location"},
 	},
 	TypeRole: {
-		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true,
-			SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, About: "change this role's permissions"},
+		{Name: "edit", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, Editable: true, About: "change this role's permissions"},
 		{Name: "manage_holders", Caps: []Capability{Cap("staff", ActionEdit)}, HolderManager: true, Guarded: true, About: "give this role to staff or take it away (a guarded role: only the owner and its own workspace-wide holders)"},
 	},
 	TypeStaffMember: {

@@ -466,7 +466,7 @@ var sealed = []Scenario{
 			Checks: []Check{
 				no("user:cs6a", "view_notes", "client:cs6c"), no("user:cs6a", "write_notes", "client:cs6c"),
 				yes("user:cs6a", "view_contact", "client:cs6c"), yes("user:cs6a", "edit", "invoice:cs6i"), yes("user:cs6a", "manage_payments", "invoice:cs6i"),
-				yes("user:cs6a", "view_revenue_report", "workspace:cs6"), yes("user:cs6a", "edit", "role:cs6/office_staff"),
+				yes("user:cs6a", "view_revenue_report", "workspace:cs6"), no("user:cs6a", "edit", "role:cs6/office_staff"),
 				no("user:cs6a", "edit", "role:cs6/practitioner"), no("user:cs6a", "manage_permissions", "workspace:cs6"),
 				no("user:cs6a", "manage_api_keys", "workspace:cs6"),
 			}},

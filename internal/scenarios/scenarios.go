@@ -546,13 +546,15 @@ var stories = []Scenario{
 {"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"view_practitioners","value":"on"}
 {"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"change_office_staff_profiles","value":"on"}`,
 			Checks: []Check{
-				yes("user:osa", "edit", "role:cs2/office_staff"), yes("user:osa", "change_office_staff_profiles", "workspace:cs2"),
+				// other office staff's switches, never the office_staff role, which would reach their own
+				no("user:osa", "edit", "role:cs2/office_staff"), yes("user:osa", "change_office_staff_profiles", "workspace:cs2"),
+				yes("user:osa", "change_permissions", "staff_member:cs2/osb"), no("user:osa", "change_permissions", "staff_member:cs2/osa"),
 				no("user:osa", "edit", "role:cs2/practitioner"), no("user:osa", "edit", "role:cs2/practice_administrator"),
 				no("user:osa", "manage_permissions", "workspace:cs2"), no("user:osb", "edit", "role:cs2/office_staff"),
 				yes("user:csb", "edit", "role:cs2/practitioner"), yes("user:csb", "edit", "role:cs2/office_staff"),
 			}},
 		{Events: `{"type":"staff_permission.changed","workspace":"cs2","user":"osa","permission":"view_office_staff_profiles","value":"off"}`,
-			Checks: []Check{no("user:osa", "edit", "role:cs2/office_staff"), no("user:osa", "change_office_staff_profiles", "workspace:cs2")}},
+			Checks: []Check{no("user:osa", "change_permissions", "staff_member:cs2/osb"), no("user:osa", "change_office_staff_profiles", "workspace:cs2")}},
 	}},
 	{Name: "clinic_platform_only_owner_admin_removes_staff", Steps: []Step{{
 		Events: `{"type":"workspace.created","workspace":"cq","owner":"cqo","preset":"clinic_platform"}
@@ -625,6 +627,59 @@ var stories = []Scenario{
 		Explanations: []Explanation{
 			{yes("user:cpl", "has_calendar", "workspace:cp"), "cpl holds role lead_therapist workspace-wide, a role with a calendar"},
 		},
+	}}},
+	// ClinicSense: "Add & edit payments: ... add or refund payments to
+	// invoices"; "View packages: ... view and delete"; who edits, adds or
+	// removes services sees them.
+	{Name: "clinicsense_payments_refunds_services_and_packages", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"cs7","owner":"cs7o","preset":"clinicsense"}
+{"type":"staff.added","workspace":"cs7","user":"cs7s","role":"office_staff"}
+{"type":"staff.added","workspace":"cs7","user":"cs7t","role":"office_staff"}
+{"type":"staff.added","workspace":"cs7","user":"cs7p","role":"practitioner"}
+{"type":"client.created","workspace":"cs7","client":"cs7c","practitioner":"cs7p"}
+{"type":"invoice.created","workspace":"cs7","invoice":"cs7i","client":"cs7c","practitioner":"cs7p"}
+{"type":"staff_permission.changed","workspace":"cs7","user":"cs7s","permission":"view_invoices","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs7","user":"cs7s","permission":"add_edit_payments","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs7","user":"cs7s","permission":"edit_services","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs7","user":"cs7s","permission":"view_packages","value":"on"}
+{"type":"staff_permission.changed","workspace":"cs7","user":"cs7t","permission":"view_invoices","value":"on"}`,
+		Checks: []Check{
+			yes("user:cs7s", "request_refund", "invoice:cs7i"), yes("user:cs7s", "process_refund", "invoice:cs7i"), no("user:cs7s", "approve_refund", "invoice:cs7i"),
+			no("user:cs7t", "request_refund", "invoice:cs7i"), yes("user:cs7t", "view", "invoice:cs7i"),
+			yes("user:cs7s", "view_services", "workspace:cs7"), yes("user:cs7s", "edit_services", "workspace:cs7"), no("user:cs7t", "view_services", "workspace:cs7"),
+			yes("user:cs7s", "delete_packages", "workspace:cs7"), no("user:cs7s", "sell_packages", "workspace:cs7"), no("user:cs7t", "delete_packages", "workspace:cs7"),
+		},
+	}, {
+		Events: `{"type":"refund.requested","workspace":"cs7","refund":"cs7r","invoice":"cs7i"}`, Actor: "user:cs7s",
+		Checks: []Check{no("user:cs7s", "approve", "refund:cs7/cs7r"), yes("user:cs7o", "approve", "refund:cs7/cs7r")},
+	}}},
+	// Cliniko: every role views and changes its own user details; "cannot
+	// see any financial details" covers every report of money and refunds;
+	// a scheduler never sees financials or confidential patient details,
+	// a bookkeeper no patient details, whatever role.updated asks.
+	{Name: "cliniko_own_details_and_what_stays_out_of_reach", Steps: []Step{{
+		Events: `{"type":"workspace.created","workspace":"k7","owner":"k7a","preset":"cliniko"}
+{"type":"staff.added","workspace":"k7","user":"k7s","role":"scheduler"}
+{"type":"staff.added","workspace":"k7","user":"k7b","role":"bookkeeper"}
+{"type":"staff.added","workspace":"k7","user":"k7p","role":"practitioner"}
+{"type":"staff.added","workspace":"k7","user":"k7r","role":"receptionist"}
+{"type":"setting.changed","workspace":"k7","setting":"practitioners_cannot_see_financials","value":"on"}
+{"type":"role.updated","workspace":"k7","role":"practitioner","grants":{"payments_report":"all","revenue_report":"all","refunds":"all"}}`,
+		Checks: []Check{
+			yes("user:k7s", "change_own_profile", "workspace:k7"), yes("user:k7b", "change_own_profile", "workspace:k7"),
+			yes("user:k7r", "change_own_profile", "workspace:k7"), yes("user:k7p", "change_own_profile", "workspace:k7"),
+			yes("user:k7s", "view_permissions", "staff_member:k7/k7s"), no("user:k7s", "view_permissions", "staff_member:k7/k7b"),
+			no("user:k7p", "view_payments_report", "workspace:k7"), no("user:k7p", "view_revenue_report", "workspace:k7"),
+		},
+	}, {
+		Events:  `{"type":"role.updated","workspace":"k7","role":"scheduler","grants":{"payments_report":"all"}}`,
+		Refused: "payments_report",
+	}, {
+		Events:  `{"type":"role.updated","workspace":"k7","role":"scheduler","grants":{"memos":"all"}}`,
+		Refused: "memos",
+	}, {
+		Events:  `{"type":"role.updated","workspace":"k7","role":"bookkeeper","grants":{"communications":"all"}}`,
+		Refused: "communications",
 	}}},
 	{Name: "reapplying_changes_nothing", Steps: []Step{
 		{Events: Base, NoChange: true, Checks: []Check{yes("user:priya", "view", "client:ann")}},
