@@ -161,7 +161,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
 		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
-		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "Opener": p.Opener, "Step": p.Step != nil,
+		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "EmergencyNeedsCaps": p.EmergencyNeedsCaps, "Opener": p.Opener, "Step": p.Step != nil,
 		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover, "Decision": p.Decision != "", "Member": p.Member,
 		"Parties": p.Parties, "Manager": p.Manager,
 	}
@@ -439,7 +439,7 @@ func (g *gen) related() string {
 // client: its capabilities' helpers, read on its scope, and staff given notes
 // access where NotesReader, while they are enabled members of its practice.
 func (g *gen) client(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeClient, p, "NotesReader", "Within", "Emergency"); err != nil {
+	if err := unused(domain.TypeClient, p, "NotesReader", "Within", "Emergency", "EmergencyNeedsCaps"); err != nil {
 		return "", err
 	}
 	if !p.Own {
@@ -457,6 +457,9 @@ func (g *gen) client(p domain.Permission) (string, error) {
 		h, err := g.emergency()
 		if err != nil {
 			return "", err
+		}
+		if p.EmergencyNeedsCaps {
+			h = "(" + h + " & " + g.anyLevel(p.Caps) + ")"
 		}
 		terms = append(terms, h)
 	}
@@ -520,6 +523,20 @@ func (g *gen) authored(typ string, p domain.Permission) (string, error) {
 		terms = append(terms, "client->"+h)
 	}
 	return union(terms...), nil
+}
+
+// anyLevel is the client's helper naming who has one of caps, at any
+// level, in its scope: whether or not the client is theirs.
+func (g *gen) anyLevel(caps []domain.Capability) string {
+	var terms, names []string
+	for _, c := range caps {
+		a, _ := domain.AreaByName(c.Area)
+		for _, l := range a.GrantLevels() {
+			terms = append(terms, "scope->"+c.Relation(l))
+		}
+		names = append(names, full(c))
+	}
+	return g.helper(domain.TypeClient, strings.Join(names, "_")+"_anywhere", union(terms...))
 }
 
 // emergency is the client's helper naming who reads it by break-glass: the

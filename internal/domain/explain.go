@@ -269,7 +269,21 @@ func Explain(q Question, s *State) Explanation {
 	}
 	if perm.Emergency && rec.client != "" {
 		can, conditional := mayOpen(pr, q, rec)
-		for _, r := range emergencyReasons(s, user, rec.client, can, conditional) {
+		reasons := emergencyReasons(s, user, rec.client, can, conditional)
+		if perm.EmergencyNeedsCaps && len(reasons) > 0 {
+			does, doesConditional := hasAnyLevel(pr, q, rec, perm.Caps)
+			for i := range reasons {
+				switch {
+				case !reasons[i].Grants:
+				case !does:
+					reasons[i].Grants = false
+					reasons[i].Text += fmt.Sprintf(", but no role of theirs where the client is may %s at any level: break-glass widens which clients they reach, not what they may do", capsText(perm.Caps))
+				default:
+					reasons[i].Conditional = reasons[i].Conditional || doesConditional
+				}
+			}
+		}
+		for _, r := range reasons {
 			add(r)
 		}
 	}
@@ -404,6 +418,43 @@ func mayOpen(pr Practice, q Question, rec record) (can, conditional bool) {
 		}
 	}
 	return can, can && conditional
+}
+
+// hasAnyLevel reports whether the asker holds, where the record's client is,
+// a role with one of caps at any level (client#<cap>_anywhere); conditional
+// when every such holding has conditions.
+func hasAnyLevel(pr Practice, q Question, rec record, caps []Capability) (does, conditional bool) {
+	conditional = true
+	for _, h := range pr.ActingHoldings(q.Person()) {
+		if !reachesLocation(pr, h, rec.location) {
+			continue
+		}
+		for _, c := range caps {
+			if level, _ := pr.levelCounting(h.Role, c); level != LevelNone {
+				does, conditional = true, conditional && h.Lasts.Conditional()
+			}
+		}
+	}
+	return does, does && conditional
+}
+
+// reachesLocation reports whether holding h reaches records at location
+// ("" for the workspace itself): a workspace-wide holding reaches every one,
+// one at a location or in a region only its own.
+func reachesLocation(pr Practice, h Holding, location string) bool {
+	if region := h.region(); region != "" {
+		return location != "" && pr.RegionOf(location) == region
+	}
+	return h.Location == "" || h.Location == location
+}
+
+// capsText names caps as "notes create" (or "a or b").
+func capsText(caps []Capability) string {
+	names := make([]string, len(caps))
+	for i, c := range caps {
+		names[i] = c.Area + " " + c.Action
+	}
+	return strings.Join(names, " or ")
 }
 
 func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record, q Question, level Level, granted Span) Reason {

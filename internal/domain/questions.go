@@ -52,6 +52,11 @@ type Permission struct {
 	// emergency (break_glass.opened) have it while it is open, and while they
 	// are enabled members of its practice.
 	Emergency bool
+	// EmergencyNeedsCaps: Emergency gives it only to openers whose roles
+	// have Caps, at any level, where the client is: an opening widens which
+	// clients they reach, never what they may do (an administrator who
+	// reads notes but never writes them does not write by break-glass).
+	EmergencyNeedsCaps bool
 	// Opener: on a break-glass opening, the person who opened it has it.
 	Opener bool
 	// BackupOwner: the practice's backup owner has it (while enabled).
@@ -222,7 +227,7 @@ var Permissions = map[string][]Permission{
 		{Name: "edit", Caps: []Capability{Cap("clients", ActionEdit)}, Own: true, About: "edit the client's record"},
 		{Name: "delete", Caps: []Capability{Cap("clients", ActionDelete)}, Own: true, About: "delete the client"},
 		{Name: "view_notes", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read clinical notes"},
-		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, Emergency: true, About: "write clinical notes"},
+		{Name: "write_notes", Caps: []Capability{Cap("notes", ActionCreate)}, Own: true, Emergency: true, EmergencyNeedsCaps: true, About: "write clinical notes (by break-glass too, for those whose roles write notes where the client is)"},
 		{Name: "view_letters", Caps: []Capability{Cap("letters", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read letters"},
 		{Name: "view_forms", Caps: []Capability{Cap("forms", ActionView)}, Own: true, Emergency: true, About: "read forms"},
 		{Name: "view_files", Caps: []Capability{Cap("files", ActionView)}, Own: true, Emergency: true, About: "open attached files"},

@@ -139,4 +139,22 @@ var breakGlass = []Scenario{
 		{Events: `{"type":"role.updated","workspace":"p1","role":"receptionist","grants":{"notes":{"view":"all"},"break_glass":"none"}}`,
 			Checks: []Check{yes("user:rita", "view_notes", "client:ben"), no("user:rita", "open_break_glass", "client:ben")}},
 	}},
+	// "Administrators who are not also practitioners cannot write treatment
+	// notes" (seed 003): an opening widens which clients one reaches, never
+	// what one may do; the administrator reads notes, so breaking the glass
+	// gives them nothing to write with.
+	{Name: "break_glass_never_gives_what_ones_roles_cannot_do", Steps: []Step{
+		{Events: `{"type":"workspace.created","workspace":"k8","owner":"k8a","preset":"cliniko"}
+{"type":"staff.added","workspace":"k8","user":"k8d","role":"administrator"}
+{"type":"staff.added","workspace":"k8","user":"k8p","role":"practitioner"}
+{"type":"client.created","workspace":"k8","client":"k8c"}`,
+			Checks: []Check{yes("user:k8d", "view_notes", "client:k8c"), no("user:k8d", "write_notes", "client:k8c"), yes("user:k8p", "write_notes", "client:k8c")}},
+		{Events: `{"type":"break_glass.opened","workspace":"k8","id":"kbg","user":"k8d","client":"k8c","reason":"the practitioner is away"}`,
+			Actor:  "user:k8d",
+			Checks: []Check{yes("user:k8d", "view_notes", "client:k8c"), no("user:k8d", "write_notes", "client:k8c")},
+			Explanations: []Explanation{{Check: no("user:k8d", "write_notes", "client:k8c"),
+				Text: "emergency access opened at {{any}}: k8d opened client k8c's record (break-glass kbg), but no role of theirs where the client is may notes create at any level: break-glass widens which clients they reach, not what they may do"}}},
+		{Events: `{"type":"role.assigned","workspace":"k8","user":"k8d","role":"practitioner"}`,
+			Checks: []Check{yes("user:k8d", "write_notes", "client:k8c")}},
+	}},
 }
