@@ -425,12 +425,13 @@ func mayOpen(pr Practice, q Question, rec record) (can, conditional bool) {
 // when every such holding has conditions.
 func hasAnyLevel(pr Practice, q Question, rec record, caps []Capability) (does, conditional bool) {
 	conditional = true
+	scope := pr.obj()
+	if rec.location != "" {
+		scope = Object{TypeLocation, rec.location}
+	}
 	for _, h := range pr.ActingHoldings(q.Person()) {
-		if !reachesLocation(pr, h, rec.location) {
-			continue
-		}
 		for _, c := range caps {
-			if level, _ := pr.levelCounting(h.Role, c); level != LevelNone {
+			if level, _ := pr.levelCounting(h.Role, c); level != LevelNone && reaches(pr, h, areaLocated(c.Area), scope) {
 				does, conditional = true, conditional && h.Lasts.Conditional()
 			}
 		}
@@ -438,21 +439,11 @@ func hasAnyLevel(pr Practice, q Question, rec record, caps []Capability) (does, 
 	return does, does && conditional
 }
 
-// reachesLocation reports whether holding h reaches records at location
-// ("" for the workspace itself): a workspace-wide holding reaches every one,
-// one at a location or in a region only its own.
-func reachesLocation(pr Practice, h Holding, location string) bool {
-	if region := h.region(); region != "" {
-		return location != "" && pr.RegionOf(location) == region
-	}
-	return h.Location == "" || h.Location == location
-}
-
-// capsText names caps as "notes create" (or "a or b").
+// capsText names caps as "create notes" (or "a or b").
 func capsText(caps []Capability) string {
 	names := make([]string, len(caps))
 	for i, c := range caps {
-		names[i] = c.Area + " " + c.Action
+		names[i] = c.Action + " " + c.Area
 	}
 	return strings.Join(names, " or ")
 }
@@ -475,7 +466,7 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 			if rec.location != "" {
 				where += ", in " + regionText(pr.RegionOf(rec.location))
 			}
-			r.Text = what + fmt.Sprintf(", but only in region %s and %s is %s", region, q.Resource, where) + notHere(rec, q, level)
+			r.Text = what + fmt.Sprintf(", but only in region %s and %s is %s", region, q.Resource, where) + notHere(rec, perm, q, level)
 			return r
 		}
 	} else if h.Location != "" {
@@ -487,7 +478,7 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 			r.Text = what + fmt.Sprintf(", but only at location %s", h.Location)
 			return r
 		case isRecord && h.Location != rec.location:
-			r.Text = what + fmt.Sprintf(", but only at location %s and %s is %s", h.Location, q.Resource, locationText(rec.location)) + notHere(rec, q, level)
+			r.Text = what + fmt.Sprintf(", but only at location %s and %s is %s", h.Location, q.Resource, locationText(rec.location)) + notHere(rec, perm, q, level)
 			return r
 		}
 	}
@@ -520,11 +511,21 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 
 // notHere says, of a record outside where a holding reaches, that its being
 // the asker's own (their client, shared with them, written by them) does not
-// carry the holding's own level there: "" when it is not theirs or the level
-// is not own or written.
-func notHere(rec record, q Question, level Level) string {
-	how, ok := rec.related[q.Person()]
-	if !ok || (level != LevelOwn && level != LevelWritten) {
+// carry the holding's own or written level there: "" where that level would
+// not count even here (a permission without it, or, at the written level on
+// a note, letter or file, anything but having written it).
+func notHere(rec record, perm Permission, q Question, level Level) string {
+	person := q.Person()
+	how, ok := rec.related[person]
+	switch {
+	case level == LevelOwn && perm.Own:
+	case level == LevelWritten && perm.Written() && q.Resource.Type == TypeClient:
+	case level == LevelWritten && perm.Written() && rec.author == person:
+		how = fmt.Sprintf("%s wrote or uploaded %s", person, q.Resource)
+	default:
+		ok = false
+	}
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf("; %s, but their own and shared records count only where their roles reach", how)

@@ -2218,8 +2218,10 @@ func roleGrants(i int, pr Practice, role string, grants map[string]AreaGrant) (m
 		if holder, ok := preset.Reserved[c]; ok && holder != role && caps[c] != LevelNone {
 			return nil, fieldErr(CodeConflict, i, "grants", "%s is reserved for role %q in preset %s and cannot be granted to role %q", c, holder, preset.Name, role)
 		}
-		if isBuiltin && !builtin.Changeable(c.Area) {
-			return nil, fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed", c.Area, role)
+		// A fixed area may only be set back to the preset's own level: a
+		// grant stored before the preset fixed the area can be taken away.
+		if isBuiltin && !builtin.Changeable(c.Area) && caps[c] != builtin.Level(c) {
+			return nil, fieldErr(CodeConflict, i, "grants", "area %q of role %q is fixed and cannot be changed (only set back to the preset's level, %s %s: %s)", c.Area, role, c.Area, c.Action, builtin.Level(c))
 		}
 	}
 	return caps, nil

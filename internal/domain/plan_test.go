@@ -82,6 +82,8 @@ var planCases = []planCase{
 	{"revoke a role", `{"type":"role.revoked","workspace":"w","user":"q","role":"practitioner","location":"north"}`},
 	{"update a role", `{"type":"role.updated","workspace":"w","role":"receptionist","grants":{"reports":"all"}}`},
 	{"refuse changing a fixed area", `{"type":"role.updated","workspace":"w","role":"accountant","grants":{"notes":"all"}}`},
+	{"set a fixed area back to the preset's level", `{"type":"role.updated","workspace":"k","role":"scheduler","grants":{"products":"none"}}`},
+	{"refuse a scheduler a report of money", `{"type":"role.updated","workspace":"k","role":"scheduler","grants":{"payments_report":"all"}}`},
 	{"define an heir", `{"type":"role.defined","workspace":"w","role":"lead","inherits":"front","grants":{"invoices":{"view":"all"}}}`},
 	{"define a bookable role from scratch and book its holder", `{"type":"role.defined","workspace":"w","role":"lead","grants":{"appointments":"own","clients":"own"},"calendar":true}
 {"type":"role.assigned","workspace":"w","user":"r","role":"lead"}

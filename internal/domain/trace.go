@@ -262,7 +262,7 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s is a key of %s", res, who), fmt.Sprintf("%s is not a key of %s", res, who))
 	case "staff_member#person":
 		return yes(fmt.Sprintf("%s is %s", res, who), fmt.Sprintf("%s is not %s", res, who))
-	case "staff_member#switched", "role#switched":
+	case "staff_member#switched":
 		return yes(fmt.Sprintf("%s is switched on for office staff", res), fmt.Sprintf("%s is not switched on for office staff", res))
 	}
 	return "", false

@@ -153,7 +153,7 @@ var breakGlass = []Scenario{
 			Actor:  "user:k8d",
 			Checks: []Check{yes("user:k8d", "view_notes", "client:k8c"), no("user:k8d", "write_notes", "client:k8c")},
 			Explanations: []Explanation{{Check: no("user:k8d", "write_notes", "client:k8c"),
-				Text: "emergency access opened at {{any}}: k8d opened client k8c's record (break-glass kbg), but no role of theirs where the client is may notes create at any level: break-glass widens which clients they reach, not what they may do"}}},
+				Text: "emergency access opened at {{any}}: k8d opened client k8c's record (break-glass kbg), but no role of theirs where the client is may create notes at any level: break-glass widens which clients they reach, not what they may do"}}},
 		{Events: `{"type":"role.assigned","workspace":"k8","user":"k8d","role":"practitioner"}`,
 			Checks: []Check{yes("user:k8d", "write_notes", "client:k8c")}},
 	}},
