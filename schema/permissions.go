@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -143,16 +144,25 @@ func area(c domain.Capability, ownToo bool) (domain.Area, error) {
 // view_activity_log do). A role, location or staff member reads it through
 // an arrow.
 func workspacePermission(owner bool, caps []domain.Capability, ownToo bool) (string, error) {
-	var found []string
+	var found []domain.Permission
 	for _, p := range domain.Permissions[domain.TypeWorkspace] {
 		if p.Owner == owner && p.Own == ownToo && !p.Calendar && !p.BackupOwner && !p.ClaimApprover && slices.Equal(p.Caps, caps) {
-			found = append(found, p.Name)
+			found = append(found, p)
 		}
 	}
 	if len(found) == 0 {
 		return "", fmt.Errorf("want a workspace permission with owner=%v own=%v caps %v, found none", owner, ownToo, caps)
 	}
-	return found[0], nil
+	// Twins must ask exactly the same, or the arrow would read whichever is
+	// listed first by accident.
+	for _, twin := range found[1:] {
+		a, b := found[0], twin
+		a.Name, a.About, b.Name, b.About = "", "", "", ""
+		if !reflect.DeepEqual(a, b) {
+			return "", fmt.Errorf("workspace permissions %s and %s share owner=%v own=%v caps %v but differ otherwise: give one its own capabilities", found[0].Name, twin.Name, owner, ownToo, caps)
+		}
+	}
+	return found[0].Name, nil
 }
 
 // unused refuses flags that mean nothing on typ.
