@@ -139,10 +139,9 @@ func area(c domain.Capability, ownToo bool) (domain.Area, error) {
 }
 
 // workspacePermission names the workspace permission that asks the same: the
-// one with the same owner rule, capabilities and own level (the first listed,
-// where two ask the same under different names, as review_access and
-// view_activity_log do). A role, location or staff member reads it through
-// an arrow.
+// one with the same owner rule, capabilities and own level. Where twins ask
+// exactly the same under two names (review_access and view_activity_log), the
+// first listed. A role, location or staff member reads it through an arrow.
 func workspacePermission(owner bool, caps []domain.Capability, ownToo bool) (string, error) {
 	var found []domain.Permission
 	for _, p := range domain.Permissions[domain.TypeWorkspace] {

@@ -267,19 +267,18 @@ func Explain(q Question, s *State) Explanation {
 	if reader := Rel(Object{TypeClient, rec.client}, "notes_reader", userObj(user)); perm.NotesReader && rec.client != "" && s.HasKey(reader) {
 		add(Reason{Grants: true, Kind: "notes_access", Conditional: s.SpanOf(reader).Conditional(), Text: fmt.Sprintf("%s was given notes access to client %s%s", user, rec.client, s.SpanOf(reader).Text())})
 	}
+	acting := pr.ActingHoldings(user)
 	if perm.Emergency && rec.client != "" {
-		can, conditional := mayOpen(pr, q, rec)
+		can, conditional := mayOpen(pr, acting, q, rec)
 		reasons := emergencyReasons(s, user, rec.client, can, conditional)
-		if perm.EmergencyNeedsCaps && len(reasons) > 0 {
-			does, doesConditional := hasAnyLevel(pr, q, rec, perm.Caps)
-			for i := range reasons {
-				switch {
-				case !reasons[i].Grants:
-				case !does:
+		if perm.EmergencyNeedsCaps && can && len(reasons) > 0 {
+			does, doesConditional := hasAnyLevel(pr, acting, rec, perm.Caps)
+			for i, r := range reasons {
+				if does {
+					reasons[i].Conditional = r.Conditional || doesConditional
+				} else {
 					reasons[i].Grants = false
 					reasons[i].Text += fmt.Sprintf(", but no role of theirs where the client is may %s at any level: break-glass widens which clients they reach, not what they may do", capsText(perm.Caps))
-				default:
-					reasons[i].Conditional = reasons[i].Conditional || doesConditional
 				}
 			}
 		}
@@ -291,7 +290,6 @@ func Explain(q Question, s *State) Explanation {
 	if len(perm.SwitchedCaps) > 0 && s.Has(Rel(q.Resource, "switched", workspaceObj(ws))) {
 		caps = append(slices.Clip(caps), perm.SwitchedCaps...)
 	}
-	acting := pr.ActingHoldings(user)
 	for _, c := range caps {
 		for _, h := range acting {
 			if limit, ok := pr.Limits(h.Role)[c]; ok {
@@ -406,12 +404,12 @@ func limitReason(pr Practice, perm Permission, c Capability, h Holding, rec reco
 // record's client is: what their openings count on (client#emergency_access);
 // conditional when every holding that gives it has conditions (hours,
 // networks).
-func mayOpen(pr Practice, q Question, rec record) (can, conditional bool) {
+func mayOpen(pr Practice, acting []Holding, q Question, rec record) (can, conditional bool) {
 	c := Cap(AreaBreakGlass, ActionOpen)
 	open, _ := LookupPermission(TypeClient, "open_break_glass")
 	client := Question{Subject: q.Subject, Permission: open.Name, Resource: Object{TypeClient, rec.client}}
 	conditional = true
-	for _, h := range pr.ActingHoldings(q.Person()) {
+	for _, h := range acting {
 		level, granted := pr.levelCounting(h.Role, c)
 		if r := capReason(pr, open, c, h, rec, client, level, granted); r.Grants {
 			can, conditional = true, conditional && r.Conditional
@@ -420,16 +418,17 @@ func mayOpen(pr Practice, q Question, rec record) (can, conditional bool) {
 	return can, can && conditional
 }
 
-// hasAnyLevel reports whether the asker holds, where the record's client is,
-// a role with one of caps at any level (client#<cap>_anywhere); conditional
-// when every such holding has conditions.
-func hasAnyLevel(pr Practice, q Question, rec record, caps []Capability) (does, conditional bool) {
+// hasAnyLevel reports whether one of acting (the asker's holdings) reaches
+// where the record's client is with a role that has one of caps at any
+// level (client#<cap>_anywhere); conditional when every such holding has
+// conditions.
+func hasAnyLevel(pr Practice, acting []Holding, rec record, caps []Capability) (does, conditional bool) {
 	conditional = true
 	scope := pr.obj()
 	if rec.location != "" {
 		scope = Object{TypeLocation, rec.location}
 	}
-	for _, h := range pr.ActingHoldings(q.Person()) {
+	for _, h := range acting {
 		for _, c := range caps {
 			if level, _ := pr.levelCounting(h.Role, c); level != LevelNone && reaches(pr, h, areaLocated(c.Area), scope) {
 				does, conditional = true, conditional && h.Lasts.Conditional()
@@ -516,16 +515,10 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 // a note, letter or file, anything but having written it).
 func notHere(rec record, perm Permission, q Question, level Level) string {
 	person := q.Person()
-	how, ok := rec.related[person]
-	switch {
-	case level == LevelOwn && perm.Own:
-	case level == LevelWritten && perm.Written() && q.Resource.Type == TypeClient:
-	case level == LevelWritten && perm.Written() && rec.author == person:
-		how = fmt.Sprintf("%s wrote or uploaded %s", person, q.Resource)
-	default:
-		ok = false
-	}
-	if !ok {
+	how, ok := rec.related[person] // an author's is that they wrote it (describe)
+	counts := (level == LevelOwn && perm.Own) ||
+		(level == LevelWritten && perm.Written() && (q.Resource.Type == TypeClient || rec.author == person))
+	if !ok || !counts {
 		return ""
 	}
 	return fmt.Sprintf("; %s, but their own and shared records count only where their roles reach", how)
