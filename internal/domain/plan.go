@@ -1068,9 +1068,6 @@ func (p *planner) workspaceCreated(i int, e Event) error {
 	for _, role := range preset.Roles {
 		p.createRole(pr, role)
 	}
-	if preset.SwitchRole != "" {
-		p.s.Add(Rel(roleObj(e.Workspace, preset.SwitchRole), "switched", ws))
-	}
 	p.s.Add(Rel(Object{TypeRoleBinding, BindingID(e.Workspace, preset.OwnerRole, "")}, "member", userObj(e.Owner)))
 	return nil
 }
