@@ -61,7 +61,7 @@ func resourceTable() (string, error) {
 	var b strings.Builder
 	b.WriteString("| resource | permissions |\n|---|---|\n")
 	for _, typ := range []string{domain.TypeWorkspace, domain.TypeLocation, domain.TypeRole, domain.TypeStaffMember, domain.TypeClient, domain.TypeBreakGlass,
-		domain.TypeNote, domain.TypeAppointment, domain.TypeInvoice, domain.TypeRefund, domain.TypeAccessRequest, domain.TypeDelegation, domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense} {
+		domain.TypeNote, domain.TypeAppointment, domain.TypeInvoice, domain.TypeRefund, domain.TypeAccessRequest, domain.TypeDelegation, domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeMessage} {
 		perms, ok := domain.Permissions[typ]
 		if !ok {
 			return "", fmt.Errorf("no permissions on %s", typ)
@@ -76,8 +76,8 @@ func resourceTable() (string, error) {
 		}
 		fmt.Fprintf(&b, "| `%s:%s` | %s |\n", typ, id, strings.Join(names, ", "))
 	}
-	if len(domain.Permissions) != 16 {
-		return "", fmt.Errorf("the catalogue has %d resource types and the table 16: add the new one", len(domain.Permissions))
+	if len(domain.Permissions) != 17 {
+		return "", fmt.Errorf("the catalogue has %d resource types and the table 17: add the new one", len(domain.Permissions))
 	}
 	return b.String(), nil
 }

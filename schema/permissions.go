@@ -23,7 +23,7 @@ func permissions() (map[string][]perm, error) {
 	g := &gen{out: map[string][]perm{}, helpers: map[string]map[string]bool{}}
 	for _, typ := range []string{
 		domain.TypeWorkspace, domain.TypeLocation, domain.TypeStaffMember, domain.TypeRole, domain.TypeClient,
-		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeNote,
+		domain.TypeLetter, domain.TypeFile, domain.TypeForm, domain.TypeExpense, domain.TypeMessage, domain.TypeNote,
 		domain.TypeAppointment, domain.TypeInvoice, domain.TypeBreakGlass, domain.TypeRefund, domain.TypeAccessRequest,
 		domain.TypeDelegation,
 	} {
@@ -198,8 +198,8 @@ func (g *gen) expr(typ string, p domain.Permission) (string, error) {
 		return g.authored(typ, p)
 	case domain.TypeForm:
 		return g.form(p)
-	case domain.TypeExpense:
-		return g.expense(p)
+	case domain.TypeExpense, domain.TypeMessage:
+		return g.postedRecord(typ, p)
 	case domain.TypeAppointment, domain.TypeInvoice:
 		return g.booked(typ, p)
 	case domain.TypeBreakGlass:
@@ -676,9 +676,10 @@ func (g *gen) accessRequest(p domain.Permission) (string, error) {
 	return "(" + group(expr) + " & workspace->active) - requester", nil
 }
 
-// expense: recorded by its author, read on the workspace.
-func (g *gen) expense(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeExpense, p); err != nil {
+// postedRecord: an expense or dashboard message, recorded or posted by its
+// author, read on the workspace.
+func (g *gen) postedRecord(typ string, p domain.Permission) (string, error) {
+	if err := unused(typ, p); err != nil {
 		return "", err
 	}
 	var terms []string

@@ -69,6 +69,7 @@ type Event struct {
 	Form         string `json:"form,omitempty"`
 	Template     string `json:"template,omitempty"`
 	Expense      string `json:"expense,omitempty"`
+	Message      string `json:"message,omitempty"`
 	// Account is a service account's ID (service_account.* events); its
 	// Name is what people call it. Such events also set User to the account's
 	// person key ("service_account:ID"), which the planner reads.
@@ -167,6 +168,7 @@ var EventTypes = map[string]EventSpec{
 	"form_template.access_granted":   {Required: []string{"workspace", "template", "role"}, Optional: []string{"starts_at", "expires_at"}, Reach: reachNobody, plan: (*planner).templateAccess},
 	"form_template.access_revoked":   {Required: []string{"workspace", "template", "role"}, Reach: reachNobody, plan: (*planner).templateAccess},
 	"expense.created":                {Required: []string{"workspace", "expense", "author"}, Creates: TypeExpense, Reach: reachNobody, plan: (*planner).expenseCreated},
+	"message.posted":                 {Required: []string{"workspace", "message", "author"}, Creates: TypeMessage, Reach: reachNobody, plan: (*planner).messagePosted},
 	"client.created":                 {Required: []string{"workspace", "client"}, Optional: []string{"location", "practitioner"}, Creates: TypeClient, Reach: reachNobody, plan: (*planner).clientCreated},
 	"client.deleted":                 {Required: []string{"workspace", "client"}, Reach: reachNobody, plan: (*planner).clientDeleted},
 	"client.practitioner_assigned":   {Required: []string{"workspace", "client", "user"}, Reach: reachNobody, plan: (*planner).clientPractitioner},
@@ -553,6 +555,7 @@ var eventFields = map[string]eventField{
 	"form":               {kind: idField, object: TypeForm, text: func(e *Event) *string { return &e.Form }},
 	"template":           {kind: idField, object: TypeTemplate, text: func(e *Event) *string { return &e.Template }},
 	"expense":            {kind: idField, object: TypeExpense, text: func(e *Event) *string { return &e.Expense }},
+	"message":            {kind: idField, object: TypeMessage, text: func(e *Event) *string { return &e.Message }},
 	"id":                 {kind: idField, text: func(e *Event) *string { return &e.ID }},
 	"refund":             {kind: idField, text: func(e *Event) *string { return &e.Refund }},
 	"request":            {kind: idField, text: func(e *Event) *string { return &e.Request }},

@@ -117,7 +117,7 @@ func describe(s *State, res Object) record {
 			}
 		}
 	}
-	if res.Type == TypeLetter || res.Type == TypeFile || res.Type == TypeExpense || res.Type == TypeNote {
+	if res.Type == TypeLetter || res.Type == TypeFile || res.Type == TypeExpense || res.Type == TypeMessage || res.Type == TypeNote {
 		if a := firstSubject(s, res, "author"); a != "" {
 			rec.author = a
 			rec.related[a] = fmt.Sprintf("%s wrote or uploaded %s", a, res)

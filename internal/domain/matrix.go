@@ -48,7 +48,7 @@ func MatrixOf(pr Practice) Matrix {
 			m.Roles = append(m.Roles, r)
 		}
 	}
-	for _, typ := range []string{TypeWorkspace, TypeLocation, TypeRole, TypeClient, TypeNote, TypeLetter, TypeFile, TypeForm, TypeAppointment, TypeInvoice, TypeExpense} {
+	for _, typ := range []string{TypeWorkspace, TypeLocation, TypeRole, TypeClient, TypeNote, TypeLetter, TypeFile, TypeForm, TypeAppointment, TypeInvoice, TypeExpense, TypeMessage} {
 		for _, p := range Permissions[typ] {
 			m.Permissions = append(m.Permissions, typ+"."+p.Name)
 		}

@@ -105,7 +105,7 @@ var notesLinks = []Link{{TypeClient, "notes_access"}, {TypeClient, "notes_reader
 // later has the same ID.
 var personLinks = []Link{
 	{TypeClient, "practitioner"}, {TypeClient, "shared_with"}, {TypeClient, "notes_access"}, {TypeClient, "notes_reader"},
-	{TypeNote, "author"}, {TypeLetter, "author"}, {TypeFile, "author"}, {TypeExpense, "author"},
+	{TypeNote, "author"}, {TypeLetter, "author"}, {TypeFile, "author"}, {TypeExpense, "author"}, {TypeMessage, "author"},
 	{TypeAppointment, "practitioner"}, {TypeInvoice, "practitioner"},
 	{TypeBreakGlass, "holder"}, managerLink,
 }
@@ -1025,6 +1025,10 @@ func (p *planner) fileUploaded(i int, pr Practice, e Event) error {
 
 func (p *planner) expenseCreated(i int, pr Practice, e Event) error {
 	return p.authoredRecord(i, pr, e, Object{TypeExpense, e.Expense}, "expense", false)
+}
+
+func (p *planner) messagePosted(i int, pr Practice, e Event) error {
+	return p.authoredRecord(i, pr, e, Object{TypeMessage, e.Message}, "message", false)
 }
 
 func (p *planner) appointmentBooked(i int, pr Practice, e Event) error {
@@ -2631,8 +2635,8 @@ func (p *planner) recordCreated(i int, pr Practice, e Event, rec Object, field s
 	return nil
 }
 
-// authoredRecord records a letter, file or expense and who wrote, uploaded or
-// recorded it: the author's "own" level (for letters and files, "written" too)
+// authoredRecord records a letter, file, expense or dashboard message and who
+// wrote, uploaded, recorded or posted it: the author's "own" level (for letters and files, "written" too)
 // reaches it.
 func (p *planner) authoredRecord(i int, pr Practice, e Event, rec Object, field string, ofClient bool) error {
 	if ofClient {

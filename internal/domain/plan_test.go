@@ -113,6 +113,8 @@ var planCases = []planCase{
 	{"refuse a Cliniko scheduler a template's forms", `{"type":"form_template.access_granted","workspace":"k","template":"kt","role":"scheduler"}`},
 	{"take a template's forms from a role", `{"type":"form_template.access_revoked","workspace":"w","template":"t","role":"front"}`},
 	{"record an expense", `{"type":"expense.created","workspace":"w","expense":"e","author":"r"}`},
+	{"post a message on the dashboard", `{"type":"message.posted","workspace":"w","message":"m","author":"r"}`},
+	{"refuse a message posted by someone not on staff", `{"type":"message.posted","workspace":"w","message":"m","author":"nobody"}`},
 	{"create a service account with a role", `{"type":"service_account.created","workspace":"w","account":"reports","name":"Reporting tool","role":"accountant"}`},
 	{"create a service account at a location until an end", `{"type":"service_account.created","workspace":"w","account":"kiosk","name":"Check-in kiosk","role":"receptionist","location":"north","expires_at":"2099-01-01T00:00:00Z"}`},
 	{"give a service account another role, then disable it", `{"type":"service_account.created","workspace":"w","account":"sync","name":"Sync"}

@@ -152,6 +152,7 @@ var Areas = []Area{
 	{Name: "contacts", Actions: crud, About: "contacts such as referrers and other providers (not clients)"},
 	{Name: "products", Actions: crudExport, About: "products and their stock"},
 	{Name: "expenses", Actions: crudExport, Own: true, About: "expenses; own: those the user recorded"},
+	{Name: "messages", Actions: crud, Own: true, About: "messages and comments on the practice's dashboard (delete: archive); own: those the user posted"},
 	{Name: "sms", Actions: []string{ActionCreate}, About: "SMS messages to clients"},
 	{Name: "data", Actions: []string{ActionExport, ActionDelete}, About: "exporting or deleting all of the practice's data"},
 	{Name: "subscription", Actions: viewEdit, About: "the practice's subscription to the software (owner, or roles granted it)"},

@@ -9,12 +9,13 @@ func cliniko() *Preset {
 	// "their own" notes, letters and files are those they wrote or uploaded.
 	const all, own, written = LevelFull, LevelOwn, LevelWritten
 	scheduler := grantSet{}.
-		add(all, "appointments").                                  // book, view, modify, cancel, archive
-		add(all, "clients", ActionView, ActionCreate, ActionEdit). // basic details; create and modify patients
-		add(all, "contacts", ActionView).                          //
-		add(all, "sms").                                           // SMS messages to patients
-		add(all, "reports", ActionView).                           // schedule, missed appointments, recalls
-		add(own, "office_staff_profiles", ActionView, ActionEdit)  // "View and modify their own user details"
+		add(all, "appointments").                                                                     // book, view, modify, cancel, archive
+		add(all, "clients", ActionView, ActionCreate, ActionEdit).                                    // basic details; create and modify patients
+		add(all, "contacts", ActionView).                                                             //
+		add(all, "sms").                                                                              // SMS messages to patients
+		add(all, "reports", ActionView).                                                              // schedule, missed appointments, recalls
+		add(own, "office_staff_profiles", ActionView, ActionEdit).                                    // "View and modify their own user details"
+		add(all, "messages", ActionView, ActionCreate).add(own, "messages", ActionEdit, ActionDelete) // see all messages and comments; post, modify, archive their own
 	receptionist := scheduler.then().
 		add(all, "invoices", ActionView, ActionCreate).             // create and view invoices and payments
 		add(all, "products", ActionView, ActionCreate, ActionEdit). // including stock levels
@@ -31,6 +32,7 @@ func cliniko() *Preset {
 		add(all, "invoices", ActionEdit, ActionDelete).
 		add(all, "products", ActionDelete).
 		add(all, "contacts", ActionDelete).
+		add(all, "messages", ActionEdit, ActionDelete). // "Modify and archive any messages on the dashboard"
 		add(all, "expenses", ActionView, ActionEdit, ActionDelete).
 		add(all, "settings").add(all, "sms_settings").add(all, "tax_settings").
 		add(all, "integrations").add(all, "templates").add(all, "catalog").add(all, "locations").
@@ -49,7 +51,8 @@ func cliniko() *Preset {
 		add(all, "expenses").add(all, "invoices").add(all, "products").
 		add(all, "catalog").add(all, "tax_settings"). // billable items, payment types, taxes
 		add(all, "financial_reports").add(all, "expenses_report").
-		add(own, "office_staff_profiles", ActionView, ActionEdit) // "View and modify their own user details"
+		add(own, "office_staff_profiles", ActionView, ActionEdit).                                    // "View and modify their own user details"
+		add(all, "messages", ActionView, ActionCreate).add(own, "messages", ActionEdit, ActionDelete) // as the scheduler's
 	// The guide is silent on API keys: they stay the account owner's, as
 	// Caspen's guide has them.
 	ownerOnly := []string{"api_keys"}

@@ -160,6 +160,10 @@ var Permissions = map[string][]Permission{
 		{Name: "edit_expenses", Caps: []Capability{Cap("expenses", ActionEdit)}, About: "change any expense"},
 		{Name: "archive_expenses", Caps: []Capability{Cap("expenses", ActionDelete)}, About: "archive any expense"},
 		{Name: "export_expenses", Caps: []Capability{Cap("expenses", ActionExport)}, About: "export expenses"},
+		{Name: "view_messages", Caps: []Capability{Cap("messages", ActionView)}, About: "see every message and comment on the dashboard"},
+		{Name: "post_messages", Caps: []Capability{Cap("messages", ActionCreate)}, Own: true, About: "post messages and comments on the dashboard"},
+		{Name: "edit_messages", Caps: []Capability{Cap("messages", ActionEdit)}, About: "change any message or comment on the dashboard"},
+		{Name: "archive_messages", Caps: []Capability{Cap("messages", ActionDelete)}, About: "archive any message or comment on the dashboard"},
 		{Name: "send_sms", Caps: []Capability{Cap("sms", ActionCreate)}, About: "send SMS messages to clients"},
 		{Name: "remove_staff", Caps: []Capability{Cap("staff", ActionDelete)}, About: "remove staff permanently"},
 		{Name: "view_staff", Caps: []Capability{Cap("staff", ActionView)}, About: "see staff and their roles"},
@@ -273,6 +277,11 @@ var Permissions = map[string][]Permission{
 		{Name: "view", Caps: []Capability{Cap("expenses", ActionView)}, Own: true, About: "see the expense"},
 		{Name: "edit", Caps: []Capability{Cap("expenses", ActionEdit)}, Own: true, About: "change the expense"},
 		{Name: "archive", Caps: []Capability{Cap("expenses", ActionDelete)}, Own: true, About: "archive the expense"},
+	},
+	TypeMessage: {
+		{Name: "view", Caps: []Capability{Cap("messages", ActionView)}, Own: true, About: "see the message or comment"},
+		{Name: "edit", Caps: []Capability{Cap("messages", ActionEdit)}, Own: true, About: "change the message or comment"},
+		{Name: "archive", Caps: []Capability{Cap("messages", ActionDelete)}, Own: true, About: "archive the message or comment"},
 	},
 	TypeNote: {
 		{Name: "view", Caps: []Capability{Cap("notes", ActionView)}, Own: true, NotesReader: true, Emergency: true, About: "read the note"},

@@ -32,6 +32,8 @@ const (
 	TypeForm        = "form"
 	TypeTemplate    = "form_template"
 	TypeExpense     = "expense"
+	// TypeMessage is a message or comment posted on the practice's dashboard.
+	TypeMessage = "message"
 	// TypeBreakGlass is one emergency opening of a client's clinical record;
 	// TypeText, a piece of text kept with one (its ID, base64url).
 	TypeBreakGlass = "break_glass"

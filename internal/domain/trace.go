@@ -252,6 +252,8 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s was given notes access to %s", who, res), fmt.Sprintf("%s was not given notes access to %s alone", who, res))
 	case "note#author", "letter#author", "file#author", "expense#author":
 		return yes(fmt.Sprintf("%s wrote or uploaded %s", who, res), fmt.Sprintf("%s did not write or upload %s", who, res))
+	case "message#author":
+		return yes(fmt.Sprintf("%s posted %s", who, res), fmt.Sprintf("%s did not post %s", who, res))
 	case "note#finalized":
 		return yes(fmt.Sprintf("%s is final: nobody may change it", res), fmt.Sprintf("%s is still a draft", res))
 	case "form_template#restricted":

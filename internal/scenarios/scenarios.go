@@ -1057,6 +1057,7 @@ var Costs = []Cost{
 	{"form_template.access_granted", `{"type":"form_template.access_granted","workspace":"w","template":"intake","role":"practitioner"}`},
 	{"form_template.access_revoked", `{"type":"form_template.access_revoked","workspace":"w","template":"intake","role":"practitioner"}`},
 	{"expense.created", `{"type":"expense.created","workspace":"w","expense":"new","author":"u1_5"}`},
+	{"message.posted", `{"type":"message.posted","workspace":"w","message":"new","author":"u1_5"}`},
 	{"appointment.booked", `{"type":"appointment.booked","workspace":"w","appointment":"new","client":"c1_0","practitioner":"u1_0"}`},
 	{"invoice.created", `{"type":"invoice.created","workspace":"w","invoice":"new","client":"c1_0","practitioner":"u1_0"}`},
 	{"20 note.created by 20 authors", twentyNotes()},

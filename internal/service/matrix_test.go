@@ -33,6 +33,7 @@ func matrixPractice(preset *domain.Preset) string {
 		add(`{"type":"file.uploaded","workspace":"w","file":"f%s","client":%q,"author":%q}`, suffix, client, author)
 		add(`{"type":"form.completed","workspace":"w","form":"fm%s","client":%q}`, suffix, client)
 		add(`{"type":"expense.created","workspace":"w","expense":"e%s","author":%q}`, suffix, author)
+		add(`{"type":"message.posted","workspace":"w","message":"m%s","author":%q}`, suffix, author)
 		add(`{"type":"invoice.created","workspace":"w","invoice":"i%s","client":%q}`, suffix, client)
 		if practitioner != "" {
 			add(`{"type":"appointment.booked","workspace":"w","appointment":"a%s","client":%q,"practitioner":%q}`, suffix, client, practitioner)
@@ -158,7 +159,7 @@ func matrixRecords(typ string, i int, role, editable string) (own, other string)
 		return "w/" + role, "w/" + editable
 	}
 	prefix := map[string]string{domain.TypeClient: "c", domain.TypeNote: "n", domain.TypeLetter: "l", domain.TypeFile: "f",
-		domain.TypeForm: "fm", domain.TypeAppointment: "a", domain.TypeInvoice: "i", domain.TypeExpense: "e"}[typ]
+		domain.TypeForm: "fm", domain.TypeAppointment: "a", domain.TypeInvoice: "i", domain.TypeExpense: "e", domain.TypeMessage: "m"}[typ]
 	if typ == domain.TypeClient {
 		return fmt.Sprintf("c%d", i), "cx"
 	}
