@@ -27,24 +27,28 @@ func caspen() *Preset {
 			{
 				// Operations, all clients and schedules, billing, forms, templates,
 				// configuration and reporting; notes and letters only when enabled.
+				// Texting clients is operations, as it is the receptionist's.
 				Name: "practice_manager",
-				Grants: all(LevelFull, "clients", "communications", "appointments", "invoices", "forms", "templates",
+				Grants: all(LevelFull, "clients", "communications", "sms", "appointments", "invoices", "forms", "templates",
 					"reports", "note_completion_report", "expenses_report", "marketing_reports", "financial_reports",
 					"catalog", "settings", "sms_settings", "tax_settings", "integrations", "staff", "locations"),
 			},
 			{
 				// Their own clients, appointments, notes, forms, letters, invoices and
-				// performance reports; no catalog or workspace configuration.
+				// performance reports; no catalog or workspace configuration. Their
+				// own clients' medical alerts go with treating them (the guide is
+				// silent on alerts).
 				Name: "practitioner",
-				Grants: all(LevelOwn, "clients", "communications", "notes", "letters", "forms", "files",
+				Grants: all(LevelOwn, "clients", "communications", "medical_alerts", "notes", "letters", "forms", "files",
 					"appointments", "invoices", "reports", "note_completion_report"),
 				Calendar: true,
 			},
 			{
 				// Client records and bookings for everyone, invoices and payments, limited
 				// reports and SMS settings only; notes and letters only when enabled.
+				// "Supports scheduling and client communication": texting clients.
 				Name: "receptionist",
-				Grants: merge(all(LevelFull, "clients", "communications", "appointments", "invoices", "sms_settings"),
+				Grants: merge(all(LevelFull, "clients", "communications", "sms", "appointments", "invoices", "sms_settings"),
 					all(LevelOwn, "reports")),
 				ManagesOwnHolders: true,
 			},
