@@ -169,7 +169,7 @@ func unused(typ string, p domain.Permission, allowed ...string) error {
 	set := map[string]bool{
 		"Owner": p.Owner, "Calendar": p.Calendar, "NotesReader": p.NotesReader, "AuthorDraft": p.AuthorDraft,
 		"HolderManager": p.HolderManager, "Editable": p.Editable, "SwitchedCaps": len(p.SwitchedCaps) > 0,
-		"NotSelf": p.NotSelf, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
+		"NotSelf": p.NotSelf, "NotOwner": p.NotOwner, "SelfCaps": len(p.SelfCaps) > 0, "PastToo": p.PastToo, "Template": p.Template,
 		"Within": p.Within != "", "Guarded": p.Guarded, "Emergency": p.Emergency, "EmergencyNeedsCaps": p.EmergencyNeedsCaps, "Opener": p.Opener, "Step": p.Step != nil,
 		"BackupOwner": p.BackupOwner, "ClaimApprover": p.ClaimApprover, "Decision": p.Decision != "", "Member": p.Member,
 		"Parties": p.Parties, "Manager": p.Manager,
@@ -343,11 +343,11 @@ func (g *gen) role(p domain.Permission) (string, error) {
 // switched capabilities; the person themselves by SelfCaps (at the own level),
 // and never them where NotSelf.
 func (g *gen) staffMember(p domain.Permission) (string, error) {
-	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "SelfCaps", "Member", "Manager"); err != nil {
+	if err := unused(domain.TypeStaffMember, p, "Owner", "SwitchedCaps", "NotSelf", "NotOwner", "SelfCaps", "Member", "Manager"); err != nil {
 		return "", err
 	}
 	if p.Member {
-		if len(p.Caps) > 0 || len(p.SwitchedCaps) > 0 || len(p.SelfCaps) > 0 || p.NotSelf {
+		if len(p.Caps) > 0 || len(p.SwitchedCaps) > 0 || len(p.SelfCaps) > 0 || p.NotSelf || p.NotOwner {
 			return "", fmt.Errorf("Member stands alone, or with Owner")
 		}
 		if p.Owner {
@@ -387,6 +387,9 @@ func (g *gen) staffMember(p domain.Permission) (string, error) {
 			return "", fmt.Errorf("NotSelf and SelfCaps contradict each other")
 		}
 		expr = group(expr) + " - person"
+	}
+	if p.NotOwner {
+		expr = group(expr) + " - account_owner"
 	}
 	return expr, nil
 }

@@ -323,12 +323,14 @@ func writeLimits(s *State, pr Practice, locations map[string]Object, regions map
 
 // writtenStaffRelations are the relations of a staff_member that are
 // written out from the practice (its practice, its person, the switched
-// role it holds); the others are set by events.
-var writtenStaffRelations = []string{"workspace", "person", "switched"}
+// role it holds, whether they are the account owner); the others are set by
+// events.
+var writtenStaffRelations = []string{"workspace", "person", "switched", "account_owner"}
 
 // writeStaffMembers keeps one staff_member object per member of the practice
-// (who they are, and until when they hold the preset's switched role), and
-// none for anyone else; when users is not nil, only theirs.
+// (who they are, until when they hold the preset's switched role, and, for
+// the account owner's, that nobody changes their permissions), and none for
+// anyone else; when users is not nil, only theirs.
 func writeStaffMembers(s *State, pr Practice, users []string) {
 	want := map[Relationship]bool{}
 	var switchRole string
@@ -336,6 +338,7 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 		switchRole = preset.SwitchRole
 	}
 	spans := map[string]Span{}
+	owner := pr.Owner()
 	holdings := pr.allHoldings()
 	var members []string
 	for _, m := range pr.S.Subjects(pr.obj(), "member") {
@@ -370,6 +373,11 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 		want[Rel(sm, "person", userObj(u))] = true
 		if span, ok := spans[u]; ok {
 			want[Rel(sm, "switched", pr.obj()).Lasting(span)] = true
+		}
+		if u == owner {
+			for _, r := range everyone(sm, "account_owner") {
+				want[r] = true
+			}
 		}
 	}
 	for _, r := range existing {

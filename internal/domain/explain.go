@@ -688,6 +688,9 @@ func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Expl
 	if perm.Name == "change_permissions" && user == target {
 		return deny(Reason{Kind: "self", Text: fmt.Sprintf("nobody changes their own permissions, and %s is %s", q.Resource, user)})
 	}
+	if perm.NotOwner && s.HasKey(everyone(q.Resource, "account_owner")[0]) {
+		return deny(Reason{Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s, who sits above every role: nobody changes their permissions", target, pr.WS)})
+	}
 	manage := ask("manage_permissions")
 	if manage.Allowed {
 		return Explanation{Allowed: true, Reasons: granting(manage.Reasons)}

@@ -1207,19 +1207,21 @@ func catalogueMarks() []string {
 // lateCapability reports whether c came to the catalogue after practices
 // were first stored: a field group's action, one granted apart (approving
 // charges), opening a record in an emergency, reviewing access or managing
-// API keys, or the practice financial reports of Cliniko practitioners.
+// API keys, the practice financial reports of Cliniko practitioners, or
+// dashboard messages.
 func lateCapability(c Capability) bool {
 	a, _ := AreaByName(c.Area)
 	_, _, field := c.field()
-	return field || slices.Contains(a.Apart, c.Action) || slices.Contains([]string{AreaBreakGlass, AreaAccess, AreaRefunds, "api_keys", "practice_financial_reports"}, c.Area)
+	return field || slices.Contains(a.Apart, c.Action) || slices.Contains([]string{AreaBreakGlass, AreaAccess, AreaRefunds, "api_keys", "practice_financial_reports", "messages"}, c.Area)
 }
 
 // CatalogueFilters select what CatalogueBehind reads: every practice's
 // preset and roles, and the grants that tell a practice's roles are behind
 // the catalogue (catalogueMarks), with the clients area's view and edit they
-// follow.
+// follow, and who owns each practice beside whose staff member says so.
 func CatalogueFilters() []Filter {
-	out := []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"}}
+	out := []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"},
+		{ResourceType: TypeWorkspace, Relation: "owner"}, {ResourceType: TypeStaffMember, Relation: "account_owner"}}
 	for _, rel := range append(catalogueMarks(), Cap("clients", ActionView).Relation(LevelFull), Cap("clients", ActionView).Relation(LevelOwn)) {
 		out = append(out, Filter{ResourceType: TypeRole, Relation: "grant", SubjectType: TypeCapability, SubjectID: rel})
 	}
@@ -1230,7 +1232,9 @@ func CatalogueFilters() []Filter {
 // catalogue in a way no event can set right: a fixed role (which no event
 // changes) without a field group its preset gives it, or a personal role of
 // switched permissions that views clients without the insurance its switch
-// now gives. s holds what CatalogueFilters select.
+// now gives, or an account owner whose staff member does not say so (or
+// another's that does: written before the mark existed, or moved by hand).
+// s holds what CatalogueFilters select.
 func CatalogueBehind(s *State) []string {
 	has := func(role Object, rel string) bool { return s.Has(Rel(role, "grant", capabilityObj(rel))) }
 	behind := map[string]bool{}
@@ -1248,6 +1252,16 @@ func CatalogueBehind(s *State) []string {
 			}
 		}
 	}
+	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "owner" }) {
+		if !s.HasKey(everyone(Object{TypeStaffMember, StaffMemberID(r.Resource.ID, r.Subject.ID)}, "account_owner")[0]) {
+			behind[r.Resource.ID] = true
+		}
+	}
+	for _, r := range s.WhereType(TypeStaffMember, func(r Relationship) bool { return r.Relation == "account_owner" }) {
+		if ws, person, ok := strings.Cut(r.Resource.ID, "/"); ok && firstSubject(s, workspaceObj(ws), "owner") != person {
+			behind[ws] = true
+		}
+	}
 	for _, r := range s.WhereType(TypeRole, func(r Relationship) bool { return r.Relation == "grant" }) {
 		ws, name, _ := strings.Cut(r.Resource.ID, "/")
 		for _, l := range []Level{LevelFull, LevelOwn} {
@@ -1263,8 +1277,8 @@ func CatalogueBehind(s *State) []string {
 // non-narrow batch reads it) up to the current catalogue where events cannot:
 // its fixed built-in roles get every capability at the preset's level, and
 // holders of its switched role their personal grants from their switches
-// again; access is written out again from them. It is empty when nothing is
-// behind.
+// again; access is written out again from them, and with it the staff
+// members (the account owner's mark). It is empty when nothing is behind.
 func CatalogueRepair(s *State, ws string) (Plan, error) {
 	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, readNotes: map[Object]bool{}, maxChanges: MaxChangesPerRequest, now: time.Now()}
 	pr := p.practice(ws)

@@ -37,6 +37,10 @@ type Permission struct {
 	// NotSelf: never about the asker themselves (a staff member's own
 	// permissions).
 	NotSelf bool
+	// NotOwner: on a staff member, never about the account owner, who sits
+	// above every role (ClinicSense's super administrator is always an
+	// administrator, with every permission).
+	NotOwner bool
 	// SelfCaps grant it to the asker about themselves.
 	SelfCaps []Capability
 	// PastToo: the user must also be granted PastEdit, workspace-wide.
@@ -218,8 +222,8 @@ var Permissions = map[string][]Permission{
 	TypeStaffMember: {
 		{Name: "lend_roles", Member: true, Owner: true, About: "lend their roles to another staff member for a while (delegation.granted): the staff member themselves, while enabled, or the account owner"},
 		{Name: "request_access", Member: true, About: "ask for a role for a while (access.requested): the staff member themselves, while enabled (asked as user:ID about staff_member:WORKSPACE/ID)"},
-		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true,
-			About: "change this staff member's permissions: the owner or roles that edit permissions; office staff who change other office staff's profiles, for office staff; never one's own"},
+		{Name: "change_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, NotSelf: true, NotOwner: true,
+			About: "change this staff member's permissions: the owner or roles that edit permissions; office staff who change other office staff's profiles, for office staff; never one's own, nor the account owner's"},
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, Manager: true, NotSelf: true,
 			About: "review this staff member's access (access.reviewed, GET /v1/workspaces/{ws}/access-review): one who reviews access, or their manager, while enabled; never one's own"},
 		{Name: "view_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, SelfCaps: []Capability{Cap("office_staff_profiles", ActionEdit)},

@@ -264,6 +264,8 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s is a key of %s", res, who), fmt.Sprintf("%s is not a key of %s", res, who))
 	case "staff_member#person":
 		return yes(fmt.Sprintf("%s is %s", res, who), fmt.Sprintf("%s is not %s", res, who))
+	case "staff_member#account_owner":
+		return yes(fmt.Sprintf("%s is the account owner's, whose permissions nobody changes", res), fmt.Sprintf("%s is not the account owner's", res))
 	case "staff_member#switched":
 		return yes(fmt.Sprintf("%s is switched on for office staff", res), fmt.Sprintf("%s is not switched on for office staff", res))
 	}

@@ -236,6 +236,7 @@ var stories = []Scenario{
 				yes("user:adam", "manage_permissions", "workspace:p1"), yes("user:adam", "manage_api_keys", "workspace:p1"),
 				no("user:olivia", "manage_permissions", "workspace:p1"), no("user:olivia", "manage_subscription", "workspace:p1"),
 				yes("user:olivia", "view_notes", "client:ben"), yes("user:olivia", "manage_staff", "workspace:p1"),
+				yes("user:adam", "change_permissions", "staff_member:p1/olivia"), no("user:olivia", "change_permissions", "staff_member:p1/adam"),
 			}},
 	}},
 	// Cliniko has no owner above its roles: "Change the subscription ...
@@ -250,7 +251,11 @@ var stories = []Scenario{
 				yes("user:k9b", "manage_subscription", "workspace:k9"), yes("user:kim", "manage_subscription", "workspace:k9"),
 				no("user:k9s", "manage_subscription", "workspace:k9"), yes("user:k9b", "manage_api_keys", "workspace:k9"),
 				no("user:kim", "manage_api_keys", "workspace:k9"),
-			}},
+				// the owner's permissions are nobody's to change; the old owner's are
+				yes("user:k9b", "change_permissions", "staff_member:k9/kim"), no("user:kim", "change_permissions", "staff_member:k9/k9b"),
+			},
+			Explanations: []Explanation{{no("user:kim", "change_permissions", "staff_member:k9/k9b"),
+				"k9b is the account owner of k9, who sits above every role: nobody changes their permissions"}}},
 		{Events: `{"type":"role.revoked","workspace":"k9","user":"kim","role":"administrator"}`,
 			Checks: []Check{no("user:kim", "manage_subscription", "workspace:k9")}},
 	}},

@@ -320,3 +320,56 @@ func TestRepairBringsFixedRolesUpToTheCatalogue(t *testing.T) {
 			asks("fo", "view_identifiers", "f1c"), asks("fo", "edit_insurance", "f1c"), asks("os", "view_insurance", "f2c"), asks("os", "edit_insurance", "f2c"))
 	}
 }
+
+// TestRepairMarksTheAccountOwner: practices stored before the account
+// owner's staff member was marked let administrators change the owner's
+// permissions; a mark left on someone else (moved by hand) would keep
+// theirs from everyone. A start moves the mark to the owner alone; a second
+// start writes nothing.
+func TestRepairMarksTheAccountOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := testenv.SpiceDB(t)
+	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"workspace.created","workspace":"m1","owner":"mo","preset":"clinicsense"}
+{"type":"staff.added","workspace":"m1","user":"ma","role":"practice_administrator"}
+{"type":"staff.added","workspace":"m1","user":"ms","role":"office_staff"}`)); err != nil {
+		t.Fatal(err)
+	}
+	mark := func(person string) []domain.Relationship {
+		obj := domain.Object{Type: domain.TypeStaffMember, ID: domain.StaffMemberID("m1", person)}
+		return []domain.Relationship{
+			{Resource: obj, Relation: "account_owner", Subject: domain.Subject{Type: domain.TypeUser, ID: "*"}},
+			{Resource: obj, Relation: "account_owner", Subject: domain.Subject{Type: domain.TypeServiceAccount, ID: "*"}},
+		}
+	}
+	changes := func(user, target string) bool {
+		t.Helper()
+		d, err := w.Store.Check(ctx, domain.Question{Subject: domain.Object{Type: domain.TypeUser, ID: user}, Permission: "change_permissions",
+			Resource: domain.Object{Type: domain.TypeStaffMember, ID: domain.StaffMemberID("m1", target)}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Allowed
+	}
+	if changes("ma", "mo") || !changes("mo", "ms") {
+		t.Fatal("before the stored marks are changed: an administrator changes the owner's permissions, or the owner not office staff's")
+	}
+	var old domain.Write
+	for _, r := range mark("mo") {
+		old.Updates = append(old.Updates, domain.Update{Op: domain.Delete, Rel: r})
+	}
+	for _, r := range mark("ms") {
+		old.Updates = append(old.Updates, domain.Update{Op: domain.Touch, Rel: r})
+	}
+	if _, err := w.Store.Write(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if !changes("ma", "mo") || changes("mo", "ms") {
+		t.Fatal("the stored marks did not move: the test would prove nothing")
+	}
+	repairsTwice(t, w, 4)
+	if changes("ma", "mo") || !changes("mo", "ms") || !changes("ma", "ms") {
+		t.Errorf("after the repair: administrator changes the owner's permissions %v (want false), owner office staff's %v, administrator office staff's %v (want true)",
+			changes("ma", "mo"), changes("mo", "ms"), changes("ma", "ms"))
+	}
+}

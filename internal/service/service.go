@@ -660,7 +660,8 @@ const repairChunk = 1000
 // left wrong in templates' choices of roles (domain.ViewerRepairs), and brings
 // built-in roles that no event can change up to the catalogue
 // (domain.CatalogueRepair: a fixed role's field groups, switched
-// permissions' insurance), so that stored practices answer as new ones do;
+// permissions' insurance, the account owner's staff member marked as such),
+// so that stored practices answer as new ones do;
 // it returns how many relationships it deleted or wrote.
 // `ward serve` runs it at start, while other instances may be serving: what
 // nothing current writes is deleted as it is found, but template choices,
