@@ -583,10 +583,11 @@ func (g *gen) form(p domain.Permission) (string, error) {
 		return expr, nil
 	}
 	expr = group(expr) + " - template->restricted"
-	// A restricted template's chosen roles only ever view its forms (explain
-	// says the same): every other Template permission is nobody's there.
+	// A restricted template's chosen roles, and the holders of the preset's
+	// owner role, only ever view its forms (explain says the same): every
+	// other Template permission is nobody's there.
 	if p.Name == "view" {
-		expr = group(expr) + " + (client->view & template->viewer & template->restricted)"
+		expr = group(expr) + " + (client->view & (template->viewer + workspace->sees_every_form) & template->restricted)"
 	}
 	if p.Emergency {
 		// Break-glass opens the whole clinical record, restricted forms too.

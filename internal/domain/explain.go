@@ -85,6 +85,10 @@ func ResourceWorkspace(s *State, res Object) string {
 	return WorkspaceOf(s, res)
 }
 
+// madeBy words how the author of a record of no client made it (past, then
+// infinitive): an expense is recorded, a dashboard message posted.
+var madeBy = map[string][2]string{TypeExpense: {"recorded", "record"}, TypeMessage: {"posted", "post"}}
+
 // record is what Explain knows of the resource: where it is and who it belongs to.
 type record struct {
 	location string
@@ -120,7 +124,11 @@ func describe(s *State, res Object) record {
 	if res.Type == TypeLetter || res.Type == TypeFile || res.Type == TypeExpense || res.Type == TypeMessage || res.Type == TypeNote {
 		if a := firstSubject(s, res, "author"); a != "" {
 			rec.author = a
-			rec.related[a] = fmt.Sprintf("%s wrote or uploaded %s", a, res)
+			made := "wrote or uploaded"
+			if v, ok := madeBy[res.Type]; ok {
+				made = v[0]
+			}
+			rec.related[a] = fmt.Sprintf("%s %s %s", a, made, res)
 		}
 	}
 	switch res.Type {
@@ -499,6 +507,8 @@ func capReason(pr Practice, perm Permission, c Capability, h Holding, rec record
 	case level == LevelOwn, level == LevelWritten: // written, on a client, reaches it as own does
 		if how, ok := rec.related[q.Person()]; ok {
 			r.Grants, r.Text = true, what+", and "+how
+		} else if v, ok := madeBy[q.Resource.Type]; ok {
+			r.Text = what + fmt.Sprintf(", and %s is not theirs (%s did not %s it)", q.Resource, q.Person(), v[1])
 		} else {
 			r.Text = what + fmt.Sprintf(", and %s is not theirs (not their client, nor shared with them)", q.Resource)
 		}
@@ -627,13 +637,21 @@ func falsify(reasons []Reason) []Reason {
 }
 
 // explainTemplate decides a form of a restricted template: only roles the
-// template names may view its forms (and see the client), and nobody edits them.
+// template names, and the workspace-wide holders of the preset's owner role,
+// may view its forms (and see the client), and nobody edits them.
 func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl string, rec record) Explanation {
 	if perm.Name != "view" {
 		return deny(Reason{Kind: "template", Text: fmt.Sprintf("forms of template %s are limited to chosen roles and cannot be changed", tmpl)})
 	}
 	clientView := Explain(Question{Subject: q.Subject, Permission: "view", Resource: Object{TypeClient, rec.client}}, s)
 	for _, h := range pr.Holdings(q.Person()) {
+		if preset := Presets[pr.Preset()]; preset != nil && h.Role == preset.OwnerRole && h.Location == "" {
+			if !clientView.Allowed {
+				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("%s holds %s, whose holders see every template's forms, but cannot see client %s", q.Person(), holdingText(h), rec.client)})
+			}
+			return Explanation{Allowed: true, Reasons: []Reason{{Grants: true, Kind: "template", Role: h.Role, Conditional: h.Lasts.Conditional(),
+				Text: fmt.Sprintf("%s holds %s, whose holders see the completed forms of every template, template %s's too", q.Person(), holdingText(h), tmpl)}}}
+		}
 		if chosen := (Relationship{Resource: Object{TypeTemplate, tmpl}, Relation: "viewer", Subject: bindingMembers(BindingID(pr.WS, h.Role, h.Location))}); s.HasKey(chosen) {
 			if !clientView.Allowed {
 				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("template %s allows %s, but %s cannot see client %s", tmpl, holdingText(h), q.Person(), rec.client)})

@@ -1073,7 +1073,17 @@ func (p *planner) workspaceCreated(i int, e Event) error {
 		p.createRole(pr, role)
 	}
 	p.s.Add(Rel(Object{TypeRoleBinding, BindingID(e.Workspace, preset.OwnerRole, "")}, "member", userObj(e.Owner)))
+	p.s.Add(seesEveryForm(pr, preset))
 	return nil
+}
+
+// seesEveryForm is who sees the completed forms of every template of pr,
+// restricted or not: the workspace-wide holders of its preset's owner role,
+// who have "full access" (Caspen's practitioner admin, ClinicSense's practice
+// administrator, the clinic platform's owner/admin) or "can do everything"
+// (Cliniko's administrator).
+func seesEveryForm(pr Practice, preset *Preset) Relationship {
+	return Relationship{Resource: pr.obj(), Relation: "sees_every_form", Subject: bindingMembers(BindingID(pr.WS, preset.OwnerRole, ""))}
 }
 
 // scopes returns the binding of role for the whole workspace and for each location.
@@ -1218,10 +1228,9 @@ func lateCapability(c Capability) bool {
 // CatalogueFilters select what CatalogueBehind reads: every practice's
 // preset and roles, and the grants that tell a practice's roles are behind
 // the catalogue (catalogueMarks), with the clients area's view and edit they
-// follow, and who owns each practice beside whose staff member says so.
+// follow.
 func CatalogueFilters() []Filter {
-	out := []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"},
-		{ResourceType: TypeWorkspace, Relation: "owner"}, {ResourceType: TypeStaffMember, Relation: "account_owner"}}
+	out := []Filter{{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeRole, Relation: "workspace"}}
 	for _, rel := range append(catalogueMarks(), Cap("clients", ActionView).Relation(LevelFull), Cap("clients", ActionView).Relation(LevelOwn)) {
 		out = append(out, Filter{ResourceType: TypeRole, Relation: "grant", SubjectType: TypeCapability, SubjectID: rel})
 	}
@@ -1232,9 +1241,7 @@ func CatalogueFilters() []Filter {
 // catalogue in a way no event can set right: a fixed role (which no event
 // changes) without a field group its preset gives it, or a personal role of
 // switched permissions that views clients without the insurance its switch
-// now gives, or an account owner whose staff member does not say so (or
-// another's that does: written before the mark existed, or moved by hand).
-// s holds what CatalogueFilters select.
+// now gives. s holds what CatalogueFilters select.
 func CatalogueBehind(s *State) []string {
 	has := func(role Object, rel string) bool { return s.Has(Rel(role, "grant", capabilityObj(rel))) }
 	behind := map[string]bool{}
@@ -1252,16 +1259,6 @@ func CatalogueBehind(s *State) []string {
 			}
 		}
 	}
-	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "owner" }) {
-		if !s.HasKey(everyone(Object{TypeStaffMember, StaffMemberID(r.Resource.ID, r.Subject.ID)}, "account_owner")[0]) {
-			behind[r.Resource.ID] = true
-		}
-	}
-	for _, r := range s.WhereType(TypeStaffMember, func(r Relationship) bool { return r.Relation == "account_owner" }) {
-		if ws, person, ok := strings.Cut(r.Resource.ID, "/"); ok && firstSubject(s, workspaceObj(ws), "owner") != person {
-			behind[ws] = true
-		}
-	}
 	for _, r := range s.WhereType(TypeRole, func(r Relationship) bool { return r.Relation == "grant" }) {
 		ws, name, _ := strings.Cut(r.Resource.ID, "/")
 		for _, l := range []Level{LevelFull, LevelOwn} {
@@ -1277,8 +1274,8 @@ func CatalogueBehind(s *State) []string {
 // non-narrow batch reads it) up to the current catalogue where events cannot:
 // its fixed built-in roles get every capability at the preset's level, and
 // holders of its switched role their personal grants from their switches
-// again; access is written out again from them, and with it the staff
-// members (the account owner's mark). It is empty when nothing is behind.
+// again; access is written out again from them. It is empty when nothing
+// is behind.
 func CatalogueRepair(s *State, ws string) (Plan, error) {
 	p := &planner{s: s.Clone(), created: map[Object]bool{}, regranted: map[Object]bool{}, changed: map[Object]bool{}, readNotes: map[Object]bool{}, maxChanges: MaxChangesPerRequest, now: time.Now()}
 	pr := p.practice(ws)
@@ -1309,6 +1306,61 @@ func CatalogueRepair(s *State, ws string) (Plan, error) {
 		return Plan{}, tooManyChanges(p.maxChanges)
 	}
 	touch, del := Diff(s, p.s)
+	return Plan{Touch: touch, Delete: del, Workspaces: []string{ws}}, nil
+}
+
+// MarkFilters select what MarksBehind reads: every practice's preset and
+// owner, whom it says sees every template's forms, and which staff members
+// are marked as the account owner's.
+var MarkFilters = []Filter{
+	{ResourceType: TypeWorkspace, Relation: "preset"}, {ResourceType: TypeWorkspace, Relation: "owner"},
+	{ResourceType: TypeWorkspace, Relation: "sees_every_form"}, {ResourceType: TypeStaffMember, Relation: "account_owner"},
+}
+
+// MarksBehind returns the practices stored before the marks the schema now
+// reads: the account owner's staff member (staff_member#account_owner, which
+// change_permissions subtracts), missing or left on someone else's, or who
+// sees every template's forms (workspace#sees_every_form). s holds what
+// MarkFilters select.
+func MarksBehind(s *State) []string {
+	behind := map[string]bool{}
+	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "preset" }) {
+		if preset := Presets[r.Subject.ID]; preset != nil && !s.HasKey(seesEveryForm(Practice{S: s, WS: r.Resource.ID}, preset)) {
+			behind[r.Resource.ID] = true
+		}
+	}
+	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "owner" }) {
+		if !s.HasKey(everyone(Object{TypeStaffMember, StaffMemberID(r.Resource.ID, r.Subject.ID)}, "account_owner")[0]) {
+			behind[r.Resource.ID] = true
+		}
+	}
+	for _, r := range s.WhereType(TypeStaffMember, func(r Relationship) bool { return r.Relation == "account_owner" }) {
+		if ws, person, ok := strings.Cut(r.Resource.ID, "/"); ok && firstSubject(s, workspaceObj(ws), "owner") != person {
+			behind[ws] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(behind))
+}
+
+// MarkRepair plans setting practice ws's marks right (s holds it whole):
+// who sees every template's forms, and the account owner's staff member
+// marked, and nobody else's. It writes nothing else.
+func MarkRepair(s *State, ws string) (Plan, error) {
+	next := s.Clone()
+	pr := Practice{S: next, WS: ws}
+	preset := Presets[pr.Preset()]
+	if preset == nil {
+		return Plan{}, nil
+	}
+	next.Add(seesEveryForm(pr, preset))
+	users := []string{pr.Owner()}
+	for _, r := range next.WhereIn(TypeStaffMember, ws, func(r Relationship) bool { return r.Relation == "account_owner" }) {
+		if _, person, ok := strings.Cut(r.Resource.ID, "/"); ok && !slices.Contains(users, person) {
+			users = append(users, person)
+		}
+	}
+	writeStaffMembers(next, pr, users)
+	touch, del := Diff(s, next)
 	return Plan{Touch: touch, Delete: del, Workspaces: []string{ws}}, nil
 }
 

@@ -35,12 +35,13 @@ func caspen() *Preset {
 			},
 			{
 				// Their own clients, appointments, notes, forms, letters, invoices and
-				// performance reports; no catalog or workspace configuration. Their
-				// own clients' medical alerts go with treating them (the guide is
-				// silent on alerts).
+				// performance reports; no catalog or workspace configuration. Seeing
+				// their own clients' medical alerts goes with treating them (the
+				// guide is silent on alerts; changing them stays the admin's).
 				Name: "practitioner",
-				Grants: all(LevelOwn, "clients", "communications", "medical_alerts", "notes", "letters", "forms", "files",
+				Grants: all(LevelOwn, "clients", "communications", "notes", "letters", "forms", "files",
 					"appointments", "invoices", "reports", "note_completion_report"),
+				Overrides: grantSet{}.add(LevelOwn, "medical_alerts", ActionView),
 				Calendar: true,
 			},
 			{

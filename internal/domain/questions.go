@@ -227,7 +227,7 @@ var Permissions = map[string][]Permission{
 		{Name: "review_access", Owner: true, Caps: []Capability{Cap(AreaAccess, ActionReview)}, Manager: true, NotSelf: true,
 			About: "review this staff member's access (access.reviewed, GET /v1/workspaces/{ws}/access-review): one who reviews access, or their manager, while enabled; never one's own"},
 		{Name: "view_permissions", Owner: true, Caps: []Capability{Cap("permissions", ActionEdit)}, SwitchedCaps: []Capability{Cap("office_staff_profiles", ActionEdit)}, SelfCaps: []Capability{Cap("office_staff_profiles", ActionEdit)},
-			About: "see this staff member's permissions: one's own with change own profile, and anyone's whose permissions one may change"},
+			About: "see this staff member's permissions: one's own with change own profile, and those of others for whoever changes others' permissions (the account owner's too, which nobody changes)"},
 	},
 	TypeClient: {
 		{Name: "view", Caps: []Capability{Cap("clients", ActionView), Cap("invoices", ActionView)}, Own: true, Emergency: true, About: "the client's name and record"},

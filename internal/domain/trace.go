@@ -174,6 +174,8 @@ func wordsFor(res Object, relation string, subject Object, found bool, from stri
 		return yes(fmt.Sprintf("%s is the backup owner of %s", who, res.ID), fmt.Sprintf("%s is not the backup owner of %s", who, res.ID))
 	case "workspace#claimant":
 		return yes(fmt.Sprintf("%s claimed the ownership of %s, and a claimant never approves their own claim", who, res.ID), fmt.Sprintf("%s has not claimed the ownership of %s", who, res.ID))
+	case "workspace#sees_every_form":
+		return yes(fmt.Sprintf("%s holds the owner role of %s workspace-wide, whose holders see every template's forms", who, res.ID), fmt.Sprintf("%s does not hold the owner role of %s workspace-wide", who, res.ID))
 	case "workspace#claim_approvers":
 		return yes(fmt.Sprintf("a claim of the ownership of %s waits, and %s holds the owner role whose workspace-wide holders approve it", res.ID, who), fmt.Sprintf("no claim of the ownership of %s waits that %s may approve", res.ID, who))
 	case "workspace#member":

@@ -26,7 +26,11 @@ var endings = []Scenario{
 				yes("user:rx2", "view", "client:ann"), yes("user:rx2", "manage_holders", "role:p1/receptionist"),
 				yes("user:px", "has_calendar", "workspace:p1"), yes("user:k7f", "view", "form:k7form"),
 				yes("user:cs9a", "change_permissions", "staff_member:cs9/cs9b"), yes("user:cs9b", "view_permissions", "staff_member:cs9/cs9b"),
-			}},
+				// Cliniko's administrator "can do everything": a template chosen for others hides nothing from them
+				yes("user:k7o", "view", "form:k7form"),
+			},
+			Explanations: []Explanation{{Check: yes("user:k7o", "view", "form:k7form"),
+				Text: "k7o holds role administrator workspace-wide, whose holders see the completed forms of every template, template k7t's too"}}},
 		{PastEnd: true,
 			Checks: []Check{
 				no("user:rx2", "view", "client:ann"), no("user:rx2", "manage_holders", "role:p1/receptionist"),

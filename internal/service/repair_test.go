@@ -324,8 +324,8 @@ func TestRepairBringsFixedRolesUpToTheCatalogue(t *testing.T) {
 // TestRepairMarksTheAccountOwner: practices stored before the account
 // owner's staff member was marked let administrators change the owner's
 // permissions; a mark left on someone else (moved by hand) would keep
-// theirs from everyone. A start moves the mark to the owner alone; a second
-// start writes nothing.
+// theirs from everyone. A start moves the mark to the owner alone, and
+// says who sees every template's forms; a second start writes nothing.
 func TestRepairMarksTheAccountOwner(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -361,13 +361,16 @@ func TestRepairMarksTheAccountOwner(t *testing.T) {
 	for _, r := range mark("ms") {
 		old.Updates = append(old.Updates, domain.Update{Op: domain.Touch, Rel: r})
 	}
+	// and, stored before it was written, who sees every template's forms
+	old.Updates = append(old.Updates, domain.Update{Op: domain.Delete, Rel: domain.Relationship{Resource: domain.Object{Type: domain.TypeWorkspace, ID: "m1"},
+		Relation: "sees_every_form", Subject: domain.Subject{Type: domain.TypeRoleBinding, ID: domain.BindingID("m1", "practice_administrator", ""), Relation: "member"}}})
 	if _, err := w.Store.Write(ctx, old); err != nil {
 		t.Fatal(err)
 	}
 	if !changes("ma", "mo") || changes("mo", "ms") {
 		t.Fatal("the stored marks did not move: the test would prove nothing")
 	}
-	repairsTwice(t, w, 4)
+	repairsTwice(t, w, 5)
 	if changes("ma", "mo") || !changes("mo", "ms") || !changes("ma", "ms") {
 		t.Errorf("after the repair: administrator changes the owner's permissions %v (want false), owner office staff's %v, administrator office staff's %v (want true)",
 			changes("ma", "mo"), changes("mo", "ms"), changes("ma", "ms"))

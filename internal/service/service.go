@@ -660,8 +660,9 @@ const repairChunk = 1000
 // left wrong in templates' choices of roles (domain.ViewerRepairs), and brings
 // built-in roles that no event can change up to the catalogue
 // (domain.CatalogueRepair: a fixed role's field groups, switched
-// permissions' insurance, the account owner's staff member marked as such),
-// so that stored practices answer as new ones do;
+// permissions' insurance), and sets the marks the schema reads that earlier
+// versions did not write (domain.MarkRepair: the account owner's staff
+// member, who sees every template's forms), so that stored practices answer as new ones do;
 // it returns how many relationships it deleted or wrote.
 // `ward serve` runs it at start, while other instances may be serving: what
 // nothing current writes is deleted as it is found, but template choices,
@@ -670,7 +671,7 @@ const repairChunk = 1000
 func (s *Service) Repair(ctx context.Context) (int, error) {
 	// One read of everything the repairs below look at, across practices.
 	var filters []domain.Filter
-	for _, f := range slices.Concat([]domain.Filter{domain.HolderManagers}, domain.TemplateChoices, domain.GuardFilters, domain.CatalogueFilters()) {
+	for _, f := range slices.Concat([]domain.Filter{domain.HolderManagers}, domain.TemplateChoices, domain.GuardFilters, domain.CatalogueFilters(), domain.MarkFilters) {
 		if !slices.Contains(filters, f) {
 			filters = append(filters, f)
 		}
@@ -694,6 +695,13 @@ func (s *Service) Repair(ctx context.Context) (int, error) {
 	}
 	for _, ws := range domain.ViewerRepairWorkspaces(stored) {
 		n, err := s.repairWorkspace(ctx, ws, "template choices", viewers)
+		done += n
+		if err != nil {
+			return done, fmt.Errorf("workspace %s: %w", ws, err)
+		}
+	}
+	for _, ws := range domain.MarksBehind(stored) {
+		n, err := s.repairWorkspace(ctx, ws, "account owner's mark", domain.MarkRepair)
 		done += n
 		if err != nil {
 			return done, fmt.Errorf("workspace %s: %w", ws, err)
