@@ -42,7 +42,7 @@ func caspen() *Preset {
 				Grants: all(LevelOwn, "clients", "communications", "notes", "letters", "forms", "files",
 					"appointments", "invoices", "reports", "note_completion_report"),
 				Overrides: grantSet{}.add(LevelOwn, "medical_alerts", ActionView),
-				Calendar: true,
+				Calendar:  true,
 			},
 			{
 				// Client records and bookings for everyone, invoices and payments, limited
