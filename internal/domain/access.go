@@ -375,7 +375,7 @@ func writeStaffMembers(s *State, pr Practice, users []string) {
 			want[Rel(sm, "switched", pr.obj()).Lasting(span)] = true
 		}
 		if u == owner {
-			for _, r := range everyone(sm, "account_owner") {
+			for _, r := range ownerMark(sm) {
 				want[r] = true
 			}
 		}

@@ -644,8 +644,9 @@ func explainTemplate(q Question, s *State, pr Practice, perm Permission, tmpl st
 		return deny(Reason{Kind: "template", Text: fmt.Sprintf("forms of template %s are limited to chosen roles and cannot be changed", tmpl)})
 	}
 	clientView := Explain(Question{Subject: q.Subject, Permission: "view", Resource: Object{TypeClient, rec.client}}, s)
+	preset := Presets[pr.Preset()]
 	for _, h := range pr.Holdings(q.Person()) {
-		if preset := Presets[pr.Preset()]; preset != nil && h.Role == preset.OwnerRole && h.Location == "" {
+		if preset != nil && h.Role == preset.OwnerRole && h.Location == "" {
 			if !clientView.Allowed {
 				return deny(Reason{Kind: "template", Role: h.Role, Text: fmt.Sprintf("%s holds %s, whose holders see every template's forms, but cannot see client %s", q.Person(), holdingText(h), rec.client)})
 			}
@@ -706,7 +707,7 @@ func explainStaffMember(q Question, s *State, pr Practice, perm Permission) Expl
 	if perm.Name == "change_permissions" && user == target {
 		return deny(Reason{Kind: "self", Text: fmt.Sprintf("nobody changes their own permissions, and %s is %s", q.Resource, user)})
 	}
-	if perm.NotOwner && s.HasKey(everyone(q.Resource, "account_owner")[0]) {
+	if perm.NotOwner && s.HasKey(ownerMark(q.Resource)[0]) {
 		return deny(Reason{Kind: "owner", Text: fmt.Sprintf("%s is the account owner of %s, who sits above every role: nobody changes their permissions", target, pr.WS)})
 	}
 	manage := ask("manage_permissions")

@@ -1318,51 +1318,46 @@ var MarkFilters = []Filter{
 }
 
 // MarksBehind returns the practices stored before the marks the schema now
-// reads: the account owner's staff member (staff_member#account_owner, which
-// change_permissions subtracts), missing or left on someone else's, or who
-// sees every template's forms (workspace#sees_every_form). s holds what
-// MarkFilters select.
+// reads, those MarkRepair would change. s holds what MarkFilters select.
 func MarksBehind(s *State) []string {
-	behind := map[string]bool{}
+	var behind []string
 	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "preset" }) {
-		if preset := Presets[r.Subject.ID]; preset != nil && !s.HasKey(seesEveryForm(Practice{S: s, WS: r.Resource.ID}, preset)) {
-			behind[r.Resource.ID] = true
+		if p, _ := MarkRepair(s, r.Resource.ID); !p.Empty() {
+			behind = append(behind, r.Resource.ID)
 		}
 	}
-	for _, r := range s.WhereType(TypeWorkspace, func(r Relationship) bool { return r.Relation == "owner" }) {
-		if !s.HasKey(everyone(Object{TypeStaffMember, StaffMemberID(r.Resource.ID, r.Subject.ID)}, "account_owner")[0]) {
-			behind[r.Resource.ID] = true
-		}
-	}
-	for _, r := range s.WhereType(TypeStaffMember, func(r Relationship) bool { return r.Relation == "account_owner" }) {
-		if ws, person, ok := strings.Cut(r.Resource.ID, "/"); ok && firstSubject(s, workspaceObj(ws), "owner") != person {
-			behind[ws] = true
-		}
-	}
-	return slices.Sorted(maps.Keys(behind))
+	return behind
 }
 
-// MarkRepair plans setting practice ws's marks right (s holds it whole):
-// who sees every template's forms, and the account owner's staff member
-// marked, and nobody else's. It writes nothing else.
+// MarkRepair plans setting practice ws's marks right (s holds at least what
+// MarkFilters select of it): who sees every template's forms
+// (workspace#sees_every_form), and the account owner's staff member marked
+// (staff_member#account_owner, which change_permissions subtracts), and
+// nobody else's. It writes nothing else.
 func MarkRepair(s *State, ws string) (Plan, error) {
-	next := s.Clone()
-	pr := Practice{S: next, WS: ws}
+	pr := Practice{S: s, WS: ws}
 	preset := Presets[pr.Preset()]
 	if preset == nil {
 		return Plan{}, nil
 	}
-	next.Add(seesEveryForm(pr, preset))
-	users := []string{pr.Owner()}
-	for _, r := range next.WhereIn(TypeStaffMember, ws, func(r Relationship) bool { return r.Relation == "account_owner" }) {
-		if _, person, ok := strings.Cut(r.Resource.ID, "/"); ok && !slices.Contains(users, person) {
-			users = append(users, person)
+	p := Plan{Workspaces: []string{ws}}
+	owner := Object{TypeStaffMember, StaffMemberID(ws, pr.Owner())}
+	for _, r := range append(ownerMark(owner), seesEveryForm(pr, preset)) {
+		if !s.HasKey(r) {
+			p.Touch = append(p.Touch, r)
 		}
 	}
-	writeStaffMembers(next, pr, users)
-	touch, del := Diff(s, next)
-	return Plan{Touch: touch, Delete: del, Workspaces: []string{ws}}, nil
+	for _, r := range s.WhereIn(TypeStaffMember, ws, func(r Relationship) bool { return r.Relation == "account_owner" }) {
+		if r.Resource != owner {
+			p.Delete = append(p.Delete, r)
+		}
+	}
+	return p, nil
 }
+
+// ownerMark is what marks staff member sm as the account owner's: set to
+// every user and service account, whom change_permissions subtracts.
+func ownerMark(sm Object) []Relationship { return everyone(sm, "account_owner") }
 
 // addCalendar makes the holders of one binding of a role bookable.
 func (p *planner) addCalendar(pr Practice, binding string) {

@@ -329,12 +329,9 @@ func TestRepairBringsFixedRolesUpToTheCatalogue(t *testing.T) {
 func TestRepairMarksTheAccountOwner(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w := testenv.SpiceDB(t)
-	if _, err := w.Apply(ctx, testenv.Parsed(t, `{"type":"workspace.created","workspace":"m1","owner":"mo","preset":"clinicsense"}
+	w := testenv.Practice(t, `{"type":"workspace.created","workspace":"m1","owner":"mo","preset":"clinicsense"}
 {"type":"staff.added","workspace":"m1","user":"ma","role":"practice_administrator"}
-{"type":"staff.added","workspace":"m1","user":"ms","role":"office_staff"}`)); err != nil {
-		t.Fatal(err)
-	}
+{"type":"staff.added","workspace":"m1","user":"ms","role":"office_staff"}`)
 	mark := func(person string) []domain.Relationship {
 		obj := domain.Object{Type: domain.TypeStaffMember, ID: domain.StaffMemberID("m1", person)}
 		return []domain.Relationship{
